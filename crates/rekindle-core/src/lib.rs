@@ -1,0 +1,12 @@
+//! rekindle-core: the method's rules as pure data and functions.
+//!
+//! Nothing in this crate reads the clock, the disk or the network: callers pass
+//! "today" and other facts in, which keeps every rule testable and fuzzable.
+
+pub mod form;
+pub mod passphrase;
+pub mod relationship;
+pub mod settings;
+pub mod steps;
+
+pub use form::{FieldError, FormErrors};

@@ -1,0 +1,94 @@
+//! The method's eight steps (SPEC.md), in the order a person walks them.
+
+/// Whether a step can be used yet. Steps not built are shown as "coming",
+/// never as if they worked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    Ready,
+    Coming,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Step {
+    pub number: u8,
+    pub title: &'static str,
+    pub question: &'static str,
+    /// Opaque path of the page (no sensitive words in URLs or history).
+    pub path: &'static str,
+    pub availability: Availability,
+}
+
+pub const STEPS: [Step; 8] = [
+    Step {
+        number: 1,
+        title: "Understand",
+        question: "What went wrong, and why? Start with the relationship itself.",
+        path: "/r",
+        availability: Availability::Ready,
+    },
+    Step {
+        number: 2,
+        title: "Decide",
+        question: "What will you do differently, for each problem?",
+        path: "/p",
+        availability: Availability::Coming,
+    },
+    Step {
+        number: 3,
+        title: "Check seriousness",
+        question: "Are you ready to change? Is this really what both of you want?",
+        path: "/s",
+        availability: Availability::Coming,
+    },
+    Step {
+        number: 4,
+        title: "Prove it",
+        question: "Keep your commitments and build an honest record, lapses included.",
+        path: "/t",
+        availability: Availability::Coming,
+    },
+    Step {
+        number: 5,
+        title: "Guard against repeats",
+        question: "Know your triggers and the situations to avoid.",
+        path: "/g",
+        availability: Availability::Coming,
+    },
+    Step {
+        number: 6,
+        title: "Get help",
+        question: "Allies and professionals who can support you.",
+        path: "/h",
+        availability: Availability::Coming,
+    },
+    Step {
+        number: 7,
+        title: "Learn",
+        question: "Books and ideas that help with your problems.",
+        path: "/l",
+        availability: Availability::Coming,
+    },
+    Step {
+        number: 8,
+        title: "Share and reach out",
+        question: "Share your progress with someone you trust; write an honest letter when the time is right.",
+        path: "/x",
+        availability: Availability::Coming,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_numbered_in_order_with_unique_opaque_paths() {
+        for (i, s) in STEPS.iter().enumerate() {
+            assert_eq!(usize::from(s.number), i + 1);
+            assert!(s.path.len() <= 3, "paths stay opaque: {}", s.path);
+        }
+        let mut paths: Vec<_> = STEPS.iter().map(|s| s.path).collect();
+        paths.dedup();
+        assert_eq!(paths.len(), 8);
+    }
+}

@@ -1,0 +1,344 @@
+//! Envelope encryption of the vault's data key (security.md items 1, 2, 7).
+//!
+//! A random 256-bit data key (DEK) encrypts the whole database (SQLCipher).
+//! The DEK is stored only wrapped with XChaCha20-Poly1305 under a key
+//! (KEK) derived from the passphrase with Argon2id. Changing the passphrase
+//! re-wraps the DEK and leaves the database bytes untouched.
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::StoreError;
+
+pub const KEY_FORMAT: &str = "rekindle-vault-key";
+pub const KEY_VERSION: u32 = 1;
+
+/// A 256-bit key that is wiped from memory when dropped.
+pub type SecretKey = Zeroizing<[u8; 32]>;
+
+/// Argon2id cost parameters, stored with the vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KdfParams {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl KdfParams {
+    /// The default for new vaults: 64 MiB, t=3, p=1 (security.md table).
+    pub const DEFAULT: KdfParams = KdfParams {
+        memory_kib: 65_536,
+        iterations: 3,
+        parallelism: 1,
+    };
+
+    /// Refuses anything below the floor (too weak to protect the vault) or
+    /// above the ceiling (a crafted file could make unlocking take forever or
+    /// exhaust memory) before any work is done.
+    pub fn check(&self) -> Result<(), StoreError> {
+        let KdfParams {
+            memory_kib: m,
+            iterations: t,
+            parallelism: p,
+        } = *self;
+        let above_floor = p >= 1 && ((m >= 19_456 && t >= 2) || (m >= 47_104 && t >= 1));
+        if !above_floor {
+            return Err(StoreError::UnsafeKdfParams(format!(
+                "memory {m} KiB, {t} passes, {p} lanes is weaker than allowed"
+            )));
+        }
+        if m > 1_048_576 || t > 10 || p > 8 {
+            return Err(StoreError::UnsafeKdfParams(format!(
+                "memory {m} KiB, {t} passes, {p} lanes is more than allowed"
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KdfSection {
+    algorithm: String,
+    #[serde(flatten)]
+    params: KdfParams,
+    salt: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WrapSection {
+    algorithm: String,
+    nonce: String,
+    ciphertext: String,
+}
+
+/// The on-disk key file: KDF settings and the wrapped data key. Contains no
+/// secret that is usable without the passphrase.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFile {
+    format: String,
+    version: u32,
+    kdf: KdfSection,
+    wrap: WrapSection,
+}
+
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf)
+        .map_err(|e| StoreError::io("random source", std::io::Error::other(e)))?;
+    Ok(buf)
+}
+
+/// A fresh data key from the operating system's CSPRNG.
+pub fn new_data_key() -> Result<SecretKey, StoreError> {
+    Ok(Zeroizing::new(random_bytes::<32>()?))
+}
+
+fn derive_kek(passphrase: &str, salt: &[u8], params: KdfParams) -> Result<SecretKey, StoreError> {
+    params.check()?;
+    let p = Params::new(
+        params.memory_kib,
+        params.iterations,
+        params.parallelism,
+        Some(32),
+    )
+    .map_err(|e| StoreError::UnsafeKdfParams(e.to_string()))?;
+    let mut out = Zeroizing::new([0u8; 32]);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, p)
+        .hash_password_into(passphrase.as_bytes(), salt, out.as_mut())
+        .map_err(|e| StoreError::UnsafeKdfParams(e.to_string()))?;
+    Ok(out)
+}
+
+/// The associated data binds the wrapped key to its KDF settings, so a file
+/// edited to weaker settings no longer unwraps.
+fn aad(params: &KdfParams, salt: &str) -> Vec<u8> {
+    format!(
+        "{KEY_FORMAT}/v{KEY_VERSION}/argon2id/m={}/t={}/p={}/salt={salt}",
+        params.memory_kib, params.iterations, params.parallelism
+    )
+    .into_bytes()
+}
+
+impl KeyFile {
+    /// Wraps `dek` under a key derived from `passphrase` with a fresh salt and nonce.
+    pub fn wrap(
+        dek: &SecretKey,
+        passphrase: &str,
+        params: KdfParams,
+    ) -> Result<KeyFile, StoreError> {
+        let salt = random_bytes::<16>()?;
+        let nonce = random_bytes::<24>()?;
+        let kek = derive_kek(passphrase, &salt, params)?;
+        let salt_b64 = B64.encode(salt);
+        let cipher = XChaCha20Poly1305::new(&Key::from(*kek));
+        let ciphertext = cipher
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: dek.as_ref(),
+                    aad: &aad(&params, &salt_b64),
+                },
+            )
+            .map_err(|_| StoreError::BadKeyFile("could not wrap the key".into()))?;
+        Ok(KeyFile {
+            format: KEY_FORMAT.into(),
+            version: KEY_VERSION,
+            kdf: KdfSection {
+                algorithm: "argon2id".into(),
+                params,
+                salt: salt_b64,
+            },
+            wrap: WrapSection {
+                algorithm: "xchacha20poly1305".into(),
+                nonce: B64.encode(nonce),
+                ciphertext: B64.encode(ciphertext),
+            },
+        })
+    }
+
+    /// Derives the KEK and unwraps the DEK. A wrong passphrase and a tampered
+    /// file both fail authentication and are reported as a wrong passphrase.
+    pub fn unwrap_key(&self, passphrase: &str) -> Result<SecretKey, StoreError> {
+        self.check_header()?;
+        let salt = B64
+            .decode(&self.kdf.salt)
+            .map_err(|_| StoreError::BadKeyFile("salt".into()))?;
+        let nonce: [u8; 24] = B64
+            .decode(&self.wrap.nonce)
+            .ok()
+            .and_then(|n| n.try_into().ok())
+            .ok_or_else(|| StoreError::BadKeyFile("nonce".into()))?;
+        let ciphertext = B64
+            .decode(&self.wrap.ciphertext)
+            .map_err(|_| StoreError::BadKeyFile("wrapped key".into()))?;
+        if salt.len() < 16 {
+            return Err(StoreError::BadKeyFile("salt too short".into()));
+        }
+        let kek = derive_kek(passphrase, &salt, self.kdf.params)?;
+        let cipher = XChaCha20Poly1305::new(&Key::from(*kek));
+        let plain = Zeroizing::new(
+            cipher
+                .decrypt(
+                    &XNonce::from(nonce),
+                    Payload {
+                        msg: &ciphertext,
+                        aad: &aad(&self.kdf.params, &self.kdf.salt),
+                    },
+                )
+                .map_err(|_| StoreError::WrongPassphrase)?,
+        );
+        let key: [u8; 32] = plain
+            .as_slice()
+            .try_into()
+            .map_err(|_| StoreError::BadKeyFile("wrapped key length".into()))?;
+        Ok(Zeroizing::new(key))
+    }
+
+    /// Cheap checks done before any key derivation (item 7: refuse in < 10 ms).
+    fn check_header(&self) -> Result<(), StoreError> {
+        if self.format != KEY_FORMAT || self.version != KEY_VERSION {
+            return Err(StoreError::BadKeyFile(format!(
+                "unknown format {} v{}",
+                self.format, self.version
+            )));
+        }
+        if self.kdf.algorithm != "argon2id" || self.wrap.algorithm != "xchacha20poly1305" {
+            return Err(StoreError::BadKeyFile("unknown algorithm".into()));
+        }
+        self.kdf.params.check()
+    }
+
+    pub fn params(&self) -> KdfParams {
+        self.kdf.params
+    }
+
+    pub fn to_json(&self) -> Result<Vec<u8>, StoreError> {
+        serde_json::to_vec_pretty(self).map_err(|e| StoreError::BadKeyFile(e.to_string()))
+    }
+
+    pub fn from_json(bytes: &[u8]) -> Result<KeyFile, StoreError> {
+        if bytes.len() > 64 * 1024 {
+            return Err(StoreError::BadKeyFile("file too large".into()));
+        }
+        let kf: KeyFile = serde_json::from_slice(bytes)
+            .map_err(|e| StoreError::BadKeyFile(format!("line {}", e.line())))?;
+        kf.check_header()?;
+        Ok(kf)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const FAST: KdfParams = KdfParams {
+        memory_kib: 19_456,
+        iterations: 2,
+        parallelism: 1,
+    };
+
+    #[test]
+    fn wrap_unwrap_round_trip_and_wrong_passphrase() {
+        let dek = new_data_key().unwrap();
+        let kf = KeyFile::wrap(&dek, "correct passphrase here", FAST).unwrap();
+        let kf = KeyFile::from_json(&kf.to_json().unwrap()).unwrap();
+        assert_eq!(*kf.unwrap_key("correct passphrase here").unwrap(), *dek);
+        assert!(matches!(
+            kf.unwrap_key("wrong passphrase here!"),
+            Err(StoreError::WrongPassphrase)
+        ));
+    }
+
+    #[test]
+    fn same_key_wraps_differently_each_time() {
+        let dek = new_data_key().unwrap();
+        let a = KeyFile::wrap(&dek, "correct passphrase here", FAST).unwrap();
+        let b = KeyFile::wrap(&dek, "correct passphrase here", FAST).unwrap();
+        assert_ne!(a.wrap.nonce, b.wrap.nonce);
+        assert_ne!(a.wrap.ciphertext, b.wrap.ciphertext);
+        assert_ne!(a.kdf.salt, b.kdf.salt);
+    }
+
+    #[test]
+    fn any_flipped_bit_in_the_wrapped_key_fails() {
+        let dek = new_data_key().unwrap();
+        let kf = KeyFile::wrap(&dek, "correct passphrase here", FAST).unwrap();
+        let ct = B64.decode(&kf.wrap.ciphertext).unwrap();
+        for i in [0, 7, 31, ct.len() - 1] {
+            let mut bad = kf.clone();
+            let mut c = ct.clone();
+            c[i] ^= 1;
+            bad.wrap.ciphertext = B64.encode(c);
+            assert!(bad.unwrap_key("correct passphrase here").is_err());
+        }
+        // Weakening the stored parameters breaks the authentication too.
+        let mut weaker = kf.clone();
+        weaker.kdf.params.memory_kib = 47_104;
+        weaker.kdf.params.iterations = 1;
+        assert!(matches!(
+            weaker.unwrap_key("correct passphrase here"),
+            Err(StoreError::WrongPassphrase)
+        ));
+    }
+
+    #[test]
+    fn floor_and_ceiling_are_enforced() {
+        assert!(KdfParams::DEFAULT.check().is_ok());
+        assert!(FAST.check().is_ok());
+        let weak = KdfParams {
+            memory_kib: 19_455,
+            iterations: 2,
+            parallelism: 1,
+        };
+        assert!(weak.check().is_err());
+        let weak_t1 = KdfParams {
+            memory_kib: 19_456,
+            iterations: 1,
+            parallelism: 1,
+        };
+        assert!(weak_t1.check().is_err());
+        let huge = KdfParams {
+            memory_kib: 4 * 1_048_576,
+            iterations: 3,
+            parallelism: 1,
+        };
+        assert!(huge.check().is_err());
+        assert!(
+            KdfParams {
+                iterations: 11,
+                ..KdfParams::DEFAULT
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            KdfParams {
+                parallelism: 9,
+                ..KdfParams::DEFAULT
+            }
+            .check()
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn crafted_huge_memory_file_is_refused_before_any_work() {
+        let dek = new_data_key().unwrap();
+        let kf = KeyFile::wrap(&dek, "correct passphrase here", FAST).unwrap();
+        let mut json: serde_json::Value = serde_json::from_slice(&kf.to_json().unwrap()).unwrap();
+        json["kdf"]["memory_kib"] = serde_json::json!(4_194_304u64);
+        // Refused while reading the header, before any derivation could allocate 4 GiB.
+        let r = KeyFile::from_json(&serde_json::to_vec(&json).unwrap());
+        assert!(matches!(r, Err(StoreError::UnsafeKdfParams(_))));
+    }
+}

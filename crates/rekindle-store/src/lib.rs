@@ -1,0 +1,44 @@
+//! rekindle-store: the vault.
+//!
+//! One narrow interface ([`Store`]) over the user's data, implemented by an
+//! SQLCipher file ([`SqliteVault`]) whose random data key is wrapped by a key
+//! derived from the passphrase ([`keyfile`]). A [`DataDir`] owns the folder:
+//! permissions, the single-instance lock, creating and unlocking the vault.
+
+mod datadir;
+mod error;
+mod export;
+pub mod fsutil;
+pub mod keyfile;
+mod sqlite;
+
+pub use datadir::{DataDir, KEY_FILE, LOCK_FILE, VAULT_FILE};
+pub use error::StoreError;
+pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, Versioned};
+pub use keyfile::KdfParams;
+pub use sqlite::SqliteVault;
+
+use jiff::Timestamp;
+use rekindle_core::relationship::Relationship;
+use rekindle_core::settings::Settings;
+
+/// The owner id of the single local user. Hosted mode gives each account its own.
+pub const LOCAL_OWNER: i64 = 1;
+
+/// Everything the shells may do with stored data. Every method is scoped to
+/// the store's owner; nothing else reaches the database.
+pub trait Store {
+    /// The latest saved version, if any.
+    fn relationship(&self) -> Result<Option<Relationship>, StoreError>;
+    /// Appends a new version; earlier versions stay.
+    fn save_relationship(&mut self, value: &Relationship, at: Timestamp) -> Result<(), StoreError>;
+    fn relationship_history(&self) -> Result<Vec<Versioned<Relationship>>, StoreError>;
+    fn settings(&self) -> Result<Settings, StoreError>;
+    fn save_settings(&mut self, value: &Settings) -> Result<(), StoreError>;
+    /// Everything, as one document (the full export).
+    fn export(&self) -> Result<ExportDocument, StoreError>;
+    /// Loads an export into this store, which must be empty; all or nothing.
+    fn restore(&mut self, doc: &ExportDocument) -> Result<(), StoreError>;
+    /// Row counts per table, for `status` (no content).
+    fn counts(&self) -> Result<Vec<(&'static str, u64)>, StoreError>;
+}

@@ -1,0 +1,310 @@
+//! The vault's promises, checked against real files on disk.
+#![allow(clippy::unwrap_used)]
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use jiff::Timestamp;
+use jiff::civil::date;
+use rekindle_core::relationship::{Relationship, WhoEnded};
+use rekindle_core::settings::Settings;
+use rekindle_store::{DataDir, ExportDocument, KdfParams, Store, StoreError};
+
+const PASS: &str = "a quiet walk by the river at dawn";
+const CANARY: &str = "CANARYzqxj-tangerine-lighthouse";
+
+fn sample() -> Relationship {
+    Relationship {
+        my_name: "Sam".into(),
+        my_pronouns: "they/them".into(),
+        their_name: format!("Alex {CANARY}"),
+        their_pronouns: "she/her".into(),
+        started_on: Some(date(2019, 5, 1)),
+        ended_on: Some(date(2024, 10, 2)),
+        who_ended: WhoEnded::Them,
+        how_it_ended: format!("We talked for hours. {CANARY}"),
+        reasons_given: "My drinking.".into(),
+        my_view: "I was not there for her.".into(),
+    }
+}
+
+fn at(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap()
+}
+
+#[test]
+fn saved_data_survives_reopen_and_keeps_every_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    {
+        let dd = DataDir::open(&dir).unwrap();
+        let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+        v.save_relationship(&sample(), at(1_700_000_000_000))
+            .unwrap();
+        let mut second = sample();
+        second.my_view = "Second thoughts.".into();
+        v.save_relationship(&second, at(1_700_000_100_000)).unwrap();
+    }
+    let dd = DataDir::open(&dir).unwrap();
+    let v = dd.unlock(PASS).unwrap();
+    assert_eq!(
+        v.relationship().unwrap().unwrap().my_view,
+        "Second thoughts."
+    );
+    let history = v.relationship_history().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].data, sample());
+    assert!(v.integrity_ok().unwrap());
+}
+
+#[test]
+fn wrong_passphrase_is_refused_and_touches_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let dd = DataDir::open(&dir).unwrap();
+    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    v.save_relationship(&sample(), at(1)).unwrap();
+    drop(v);
+    let before: Vec<(String, Vec<u8>)> = snapshot(&dir);
+    let err = dd.unlock("not the right passphrase at all").unwrap_err();
+    assert!(matches!(err, StoreError::WrongPassphrase));
+    assert!(err.to_string().contains("does not open"));
+    assert_eq!(before, snapshot(&dir));
+}
+
+fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn files_are_not_plain_sqlite_and_hold_no_user_text_or_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let dd = DataDir::open(&dir).unwrap();
+    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    for i in 0..50 {
+        v.save_relationship(&sample(), at(i)).unwrap();
+    }
+    // Check while the WAL still holds recent pages, and again after closing.
+    for _ in 0..2 {
+        for (name, bytes) in snapshot(&dir) {
+            assert!(
+                !bytes.starts_with(b"SQLite format 3"),
+                "{name} is plain SQLite"
+            );
+            let hay = String::from_utf8_lossy(&bytes);
+            assert!(!hay.contains(CANARY), "{name} contains user text");
+            assert!(!hay.contains("Alex"), "{name} contains user text");
+            assert!(!hay.contains(PASS), "{name} contains the passphrase");
+        }
+        v = dd.unlock(PASS).unwrap();
+    }
+    drop(v);
+    // A plain SQLite reader refuses the file.
+    let plain = rusqlite::Connection::open(dir.join("vault.db")).unwrap();
+    let err = plain
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("not a database"), "{err}");
+}
+
+#[test]
+fn passphrase_change_rewraps_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let dd = DataDir::open(&dir).unwrap();
+    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    v.save_relationship(&sample(), at(5)).unwrap();
+    drop(v);
+    let db_before = fs::read(dir.join("vault.db")).unwrap();
+    let new_pass = "another long passphrase for the test";
+    dd.change_passphrase(PASS, new_pass).unwrap();
+    assert_eq!(
+        db_before,
+        fs::read(dir.join("vault.db")).unwrap(),
+        "data pages unchanged"
+    );
+    assert!(matches!(dd.unlock(PASS), Err(StoreError::WrongPassphrase)));
+    let v = dd.unlock(new_pass).unwrap();
+    assert_eq!(v.relationship().unwrap().unwrap(), sample());
+    // A wrong old passphrase changes nothing.
+    let key_before = fs::read(dir.join("vault.key")).unwrap();
+    assert!(
+        dd.change_passphrase("wrong wrong wrong wrong", "x y z w v u t s r q")
+            .is_err()
+    );
+    assert_eq!(key_before, fs::read(dir.join("vault.key")).unwrap());
+}
+
+#[test]
+fn second_instance_is_refused_with_a_clear_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let _first = DataDir::open(&dir).unwrap();
+    let err = DataDir::open(&dir).unwrap_err();
+    assert!(matches!(err, StoreError::Locked(_)));
+    assert!(err.to_string().contains("already running"));
+}
+
+#[test]
+fn folder_and_files_are_private() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let dd = DataDir::open(&dir).unwrap();
+    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    v.save_relationship(&sample(), at(5)).unwrap();
+    assert_eq!(
+        fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    for entry in fs::read_dir(&dir).unwrap() {
+        let e = entry.unwrap();
+        let mode = e.metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o077, 0, "{:?} has mode {mode:o}", e.file_name());
+    }
+    drop(v);
+    drop(dd);
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(matches!(
+        DataDir::open(&dir),
+        Err(StoreError::InsecurePermissions { .. })
+    ));
+}
+
+#[test]
+fn no_file_contains_the_data_key() {
+    // The data key is never written unwrapped: derive it the way the vault
+    // does and search every file for its hex and base64 forms.
+    use base64::Engine;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let dd = DataDir::open(&dir).unwrap();
+    let _ = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let key_file =
+        rekindle_store::keyfile::KeyFile::from_json(&fs::read(dir.join("vault.key")).unwrap())
+            .unwrap();
+    let dek = key_file.unwrap_key(PASS).unwrap();
+    let forms = [
+        hex::encode(dek.as_ref()),
+        hex::encode_upper(dek.as_ref()),
+        base64::engine::general_purpose::STANDARD.encode(dek.as_ref()),
+    ];
+    for (name, bytes) in snapshot(&dir) {
+        assert!(
+            !bytes.windows(32).any(|w| w == dek.as_ref()),
+            "{name} holds the raw key"
+        );
+        let text = String::from_utf8_lossy(&bytes);
+        for f in &forms {
+            assert!(!text.contains(f.as_str()), "{name} holds the key as text");
+        }
+    }
+}
+
+#[test]
+fn export_restore_export_is_identical_and_restore_needs_an_empty_vault() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dd = DataDir::open(&tmp.path().join("a")).unwrap();
+    let mut a = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    a.save_relationship(&sample(), at(1_000)).unwrap();
+    a.save_settings(&Settings {
+        discreet_mode: true,
+        idle_lock_minutes: 9,
+    })
+    .unwrap();
+    let doc = a.export().unwrap();
+    let json = doc.to_json().unwrap();
+
+    let dd2 = DataDir::open(&tmp.path().join("b")).unwrap();
+    let mut b = dd2.create(PASS, KdfParams::DEFAULT).unwrap();
+    b.restore(&ExportDocument::from_json(&json).unwrap())
+        .unwrap();
+    assert_eq!(b.export().unwrap().to_json().unwrap(), json);
+    assert!(matches!(b.restore(&doc), Err(StoreError::NotEmpty)));
+    assert_eq!(b.export().unwrap(), doc, "failed restore changed nothing");
+}
+
+#[test]
+fn bad_export_files_get_plain_messages() {
+    let e = ExportDocument::from_json("{not json")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not readable JSON"), "{e}");
+    let e = ExportDocument::from_json(r#"{"format":"other"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not a rekindle export"), "{e}");
+    let e = ExportDocument::from_json(r#"{"format":"rekindle-export","version":99}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("version 99"), "{e}");
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let dd = DataDir::open(&dir).unwrap();
+    let v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let current = v.schema_version().unwrap();
+    assert!(current >= 1);
+    drop(v);
+    // Open the file with the real key and bump the schema as a future version would.
+    let kf = rekindle_store::keyfile::KeyFile::from_json(&fs::read(dir.join("vault.key")).unwrap())
+        .unwrap();
+    let dek = kf.unwrap_key(PASS).unwrap();
+    let raw = rusqlite::Connection::open(dir.join("vault.db")).unwrap();
+    raw.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\"; PRAGMA user_version = 999;",
+        hex::encode(dek.as_ref())
+    ))
+    .unwrap();
+    drop(raw);
+    assert!(matches!(
+        dd.unlock(PASS),
+        Err(StoreError::TooNew { found: 999, .. })
+    ));
+}
+
+#[test]
+fn backup_is_encrypted_and_complete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let dd = DataDir::open(&dir).unwrap();
+    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    v.save_relationship(&sample(), at(5)).unwrap();
+    let target = tmp.path().join("backup.db");
+    v.backup_to(&target).unwrap();
+    let bytes = fs::read(&target).unwrap();
+    assert!(!bytes.starts_with(b"SQLite format 3"));
+    assert!(!String::from_utf8_lossy(&bytes).contains(CANARY));
+    assert!(v.backup_to(&target).is_err(), "never overwrites");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+    #[test]
+    fn any_relationship_round_trips_through_the_vault(
+        my in "\\PC{0,30}", their in "\\PC{1,30}", view in "\\PC{0,200}",
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dd = DataDir::open(&tmp.path().join("d")).unwrap();
+        let mut v = dd.create(PASS, KdfParams { memory_kib: 19_456, iterations: 2, parallelism: 1 }).unwrap();
+        let r = Relationship { my_name: my, their_name: their, my_view: view, ..Default::default() };
+        v.save_relationship(&r, at(42)).unwrap();
+        proptest::prop_assert_eq!(v.relationship().unwrap().unwrap(), r);
+    }
+}
