@@ -1,1 +1,94 @@
-fn main() {}
+//! `rekindle`: the command line. It parses arguments, opens the vault and
+//! calls the same functions the web app uses; nothing else.
+
+mod commands;
+mod hardening;
+mod passphrase_input;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "rekindle",
+    version,
+    about = "A private, local workbench for understanding a breakup and proving real change.",
+    long_about = "rekindle keeps everything on this computer, encrypted with your passphrase.\n\
+                  Start it with `rekindle serve` and open the private link it prints.\n\n\
+                  Scripts can give the passphrase with --passphrase-file FILE, or with the\n\
+                  REKINDLE_PASSPHRASE variable (less safe: other programs you run can read it)."
+)]
+struct Cli {
+    /// Folder for the vault [default: ~/.local/share/rekindle, or the platform's data folder]
+    #[arg(long, global = true, env = "REKINDLE_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Read the passphrase from the first line of this file instead of asking
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new, empty encrypted vault
+    Init,
+    /// Start the private web app on this computer and print its one-time link
+    Serve {
+        /// Port on 127.0.0.1 [default: a random free port]
+        #[arg(long, value_name = "N")]
+        port: Option<u16>,
+    },
+    /// Change the passphrase (the data stays encrypted with the same key)
+    Passwd {
+        /// Read the new passphrase from this file (or set REKINDLE_NEW_PASSPHRASE)
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Write everything in the vault as one JSON document (not encrypted!)
+    Export {
+        /// Write to this file (created private, 0600) instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Create a new vault from an export file
+    Restore {
+        /// The JSON file written by `rekindle export`
+        file: PathBuf,
+    },
+    /// Copy the vault, still encrypted, to a new file (safe while rekindle runs elsewhere)
+    Backup {
+        /// The new backup file; it must not exist yet
+        file: PathBuf,
+    },
+    /// Show where the vault is and what it holds (counts only, never content)
+    Status {
+        /// Print machine-readable JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    hardening::harden_process();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("REKINDLE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let cli = Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("rekindle: {}", commands::plain_message(&err));
+            ExitCode::from(commands::exit_code(&err))
+        }
+    }
+}

@@ -1,1 +1,94 @@
-//! placeholder
+//! rekindle-web: the local web app. Routes, templates and the security
+//! layer; every rule lives in rekindle-core and every byte in rekindle-store.
+
+// Handlers return `Result<_, Response>` so an early error is already the
+// page to send; boxing every response would only add noise.
+#![allow(clippy::result_large_err)]
+
+mod assets;
+pub mod clock;
+mod pages;
+pub mod security;
+pub mod state;
+mod tokens;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use state::{Announce, AppState};
+
+use pages::{exit, home, relationship, settings, unlock};
+
+/// The whole app. Layers, outermost first: security headers (so even errors
+/// carry them), panic catcher, Host allow-list, body limit, cross-site check.
+pub fn router(state: AppState) -> Router {
+    let private = Router::new()
+        .route("/", get(home::home))
+        .route("/r", get(relationship::show).post(relationship::save))
+        .route("/o", get(settings::show).post(settings::save))
+        .route("/u", get(unlock::show).post(unlock::submit))
+        .route("/q", post(exit::quick_exit))
+        .route_layer(from_fn_with_state(state.clone(), security::require_session));
+    let public = Router::new()
+        .route("/login", get(exit::login))
+        .route("/bye", get(exit::bye))
+        .route("/static/app.css", get(assets::css))
+        .route("/static/app.js", get(assets::js))
+        .route("/favicon.svg", get(assets::favicon));
+    Router::new()
+        .merge(private)
+        .merge(public)
+        .fallback(pages::not_found)
+        .layer(from_fn_with_state(
+            state.clone(),
+            security::cross_site_check,
+        ))
+        .layer(DefaultBodyLimit::max(security::FORM_BODY_LIMIT))
+        .layer(from_fn_with_state(state.clone(), security::host_check))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn(security::headers))
+        .with_state(state)
+}
+
+/// A bare page: no panic message, file path or SQL ever reaches the browser.
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!(event = "handler_panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong. Your saved data is safe; please reload the page.",
+    )
+        .into_response()
+}
+
+/// Locks the vault when idle even if no request arrives.
+pub fn spawn_idle_timer(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(10));
+        loop {
+            tick.tick().await;
+            state.expire();
+        }
+    })
+}
+
+/// Serves the app on an already-bound loopback listener until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let timer = spawn_idle_timer(state.clone());
+    let result = axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    timer.abort();
+    result
+}

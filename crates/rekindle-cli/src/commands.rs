@@ -1,0 +1,301 @@
+//! One function per subcommand.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow};
+use rekindle_core::passphrase::PassphraseProblem;
+use rekindle_store::{DataDir, ExportDocument, KdfParams, SqliteVault, Store, StoreError, fsutil};
+
+use crate::passphrase_input::{self, ENV_NEW_PASSPHRASE, ENV_PASSPHRASE};
+use crate::{Cli, Command};
+
+/// Input problems (the person can fix them) exit with 2; anything else with 1.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    if let Some(e) = err.downcast_ref::<StoreError>() {
+        return match e {
+            StoreError::Io { .. } | StoreError::Database(_) | StoreError::DiskFull => 1,
+            _ => 2,
+        };
+    }
+    if err.downcast_ref::<PassphraseProblem>().is_some()
+        || err.downcast_ref::<UserError>().is_some()
+    {
+        return 2;
+    }
+    1
+}
+
+/// The outermost message only: one sentence, no chain, no backtrace.
+pub fn plain_message(err: &anyhow::Error) -> String {
+    err.to_string()
+}
+
+/// A mistake in what the person asked for, worded for them.
+#[derive(Debug)]
+pub struct UserError(pub String);
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+fn user_error(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UserError(msg.into()))
+}
+
+fn data_dir_path(cli: &Cli) -> Result<PathBuf> {
+    if let Some(d) = &cli.data_dir {
+        return Ok(d.clone());
+    }
+    dirs::data_dir().map(|d| d.join("rekindle")).ok_or_else(|| {
+        user_error("Could not find a data folder on this computer; use --data-dir DIR.")
+    })
+}
+
+fn open_vault(cli: &Cli, dir: &DataDir) -> Result<SqliteVault> {
+    if !dir.has_vault() {
+        return Err(StoreError::NoVault(dir.path().to_path_buf()).into());
+    }
+    let pass = passphrase_input::obtain(
+        cli.passphrase_file.as_deref(),
+        ENV_PASSPHRASE,
+        "Passphrase: ",
+    )?;
+    Ok(dir.unlock(&pass)?)
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let path = data_dir_path(&cli)?;
+    match &cli.command {
+        Command::Init => init(&cli, &path),
+        Command::Serve { port } => serve(&cli, &path, *port),
+        Command::Passwd {
+            new_passphrase_file,
+        } => passwd(&cli, &path, new_passphrase_file.as_deref()),
+        Command::Export { out } => export(&cli, &path, out.as_deref()),
+        Command::Restore { file } => restore(&cli, &path, file),
+        Command::Backup { file } => backup(&cli, &path, file),
+        Command::Status { json } => status(&cli, &path, *json),
+    }
+}
+
+fn init(cli: &Cli, path: &Path) -> Result<()> {
+    let dir = DataDir::open(path)?;
+    if dir.has_vault() {
+        return Err(StoreError::AlreadyExists(path.to_path_buf()).into());
+    }
+    let pass = passphrase_input::obtain_new(cli.passphrase_file.as_deref(), ENV_PASSPHRASE)?;
+    dir.create(&pass, KdfParams::DEFAULT)?;
+    println!("Created your encrypted vault in {}.", path.display());
+    println!("Keep your passphrase safe: it cannot be recovered.");
+    Ok(())
+}
+
+fn serve(cli: &Cli, path: &Path, port: Option<u16>) -> Result<()> {
+    let dir = DataDir::open(path)?;
+    // With a passphrase given up front the vault opens (or is created) now;
+    // otherwise the browser asks for it on the first page.
+    let vault = match passphrase_input::given(cli.passphrase_file.as_deref(), ENV_PASSPHRASE)? {
+        Some(pass) if dir.has_vault() => Some(dir.unlock(&pass)?),
+        Some(pass) => {
+            rekindle_core::passphrase::check_new(&pass, None)?;
+            Some(dir.create(&pass, KdfParams::DEFAULT)?)
+        }
+        None => None,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("Could not start the web server.")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port.unwrap_or(0)))
+            .await
+            .map_err(|e| {
+                user_error(format!(
+                    "Could not listen on 127.0.0.1:{}: {e}.",
+                    port.unwrap_or(0)
+                ))
+            })?;
+        let bound = listener
+            .local_addr()
+            .context("Could not read the server address.")?
+            .port();
+        let announce: rekindle_web::Announce = Arc::new(|url: &str| {
+            println!("rekindle is locked. To open it again, use this new private link: {url}");
+            let _ = std::io::stdout().flush();
+        });
+        let state = rekindle_web::AppState::new(
+            dir,
+            vault,
+            bound,
+            Arc::new(rekindle_web::SystemClock),
+            announce,
+        );
+        let url = state
+            .new_login_url()
+            .context("Could not create a login link.")?;
+        println!(
+            "rekindle is running. Open this private link in your browser (it works once): {url}"
+        );
+        println!("Press Ctrl+C here to stop.");
+        std::io::stdout().flush().ok();
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        rekindle_web::serve(listener, state, shutdown)
+            .await
+            .context("The web server stopped unexpectedly.")?;
+        println!("rekindle stopped; your vault is locked.");
+        Ok(())
+    })
+}
+
+fn passwd(cli: &Cli, path: &Path, new_file: Option<&Path>) -> Result<()> {
+    let dir = DataDir::open(path)?;
+    if !dir.has_vault() {
+        return Err(StoreError::NoVault(path.to_path_buf()).into());
+    }
+    let old = passphrase_input::obtain(
+        cli.passphrase_file.as_deref(),
+        ENV_PASSPHRASE,
+        "Current passphrase: ",
+    )?;
+    // Check the old one first so nobody types a new one for nothing.
+    drop(dir.unlock(&old)?);
+    let new = passphrase_input::obtain_new(new_file, ENV_NEW_PASSPHRASE)?;
+    dir.change_passphrase(&old, &new)?;
+    println!("Passphrase changed. Use the new one from now on.");
+    Ok(())
+}
+
+fn export(cli: &Cli, path: &Path, out: Option<&Path>) -> Result<()> {
+    let dir = DataDir::open(path)?;
+    let vault = open_vault(cli, &dir)?;
+    let json = vault.export()?.to_json()?;
+    match out {
+        Some(file) => {
+            if file.exists() {
+                return Err(user_error(format!(
+                    "{} already exists; choose a new file name so nothing is overwritten.",
+                    file.display()
+                )));
+            }
+            fsutil::write_atomic(file, format!("{json}\n").as_bytes())?;
+            eprintln!(
+                "Exported everything to {}. This file is NOT encrypted: keep it somewhere private.",
+                file.display()
+            );
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "{json}").context("Could not write the export.")?;
+        }
+    }
+    Ok(())
+}
+
+const MAX_EXPORT_BYTES: u64 = 512 * 1024 * 1024;
+
+fn restore(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
+    let size = std::fs::metadata(file)
+        .map_err(|e| user_error(format!("Could not read {}: {e}.", file.display())))?
+        .len();
+    if size > MAX_EXPORT_BYTES {
+        return Err(user_error(format!(
+            "{} is too large to be a rekindle export.",
+            file.display()
+        )));
+    }
+    let text = std::fs::read_to_string(file).map_err(|_| {
+        user_error(format!(
+            "{} is not a text file; expected a rekindle export (JSON).",
+            file.display()
+        ))
+    })?;
+    // Check the whole file before creating anything.
+    let doc = ExportDocument::from_json(&text)?;
+    let dir = DataDir::open(path)?;
+    if dir.has_vault() {
+        return Err(StoreError::AlreadyExists(path.to_path_buf()).into());
+    }
+    let pass = passphrase_input::obtain_new(cli.passphrase_file.as_deref(), ENV_PASSPHRASE)?;
+    let mut vault = dir.create(&pass, KdfParams::DEFAULT)?;
+    vault.restore(&doc)?;
+    println!("Restored your data into a new vault in {}.", path.display());
+    Ok(())
+}
+
+fn backup(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
+    let dir = DataDir::open(path)?;
+    let vault = open_vault(cli, &dir)?;
+    vault.backup_to(file)?;
+    let key_copy = PathBuf::from(format!("{}.key", file.display()));
+    fsutil::write_atomic(
+        &key_copy,
+        &std::fs::read(dir.key_path()).context("Could not read the key file.")?,
+    )?;
+    println!(
+        "Backed up the encrypted vault to {} (with its key file {}). Both are needed, with your passphrase, to restore.",
+        file.display(),
+        key_copy.display()
+    );
+    Ok(())
+}
+
+fn status(cli: &Cli, path: &Path, json: bool) -> Result<()> {
+    let dir = DataDir::open(path)?;
+    let exists = dir.has_vault();
+    let mut report = serde_json::json!({
+        "data_dir": path.display().to_string(),
+        "vault_exists": exists,
+        "version": env!("CARGO_PKG_VERSION"),
+    });
+    let given = passphrase_input::given(cli.passphrase_file.as_deref(), ENV_PASSPHRASE)?;
+    if let (true, Some(pass)) = (exists, given) {
+        let vault = dir.unlock(&pass)?;
+        let counts: serde_json::Map<String, serde_json::Value> = vault
+            .counts()?
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+            .collect();
+        report["unlocked"] = serde_json::json!(true);
+        report["schema_version"] = serde_json::json!(vault.schema_version()?);
+        report["integrity_ok"] = serde_json::json!(vault.integrity_ok()?);
+        report["counts"] = serde_json::Value::Object(counts);
+    } else {
+        report["unlocked"] = serde_json::json!(false);
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| anyhow!(e))?
+        );
+    } else {
+        println!("Data folder: {}", path.display());
+        if !exists {
+            println!("No vault yet. Run `rekindle serve` (or `rekindle init`) to create one.");
+        } else if let Some(counts) = report.get("counts").and_then(|c| c.as_object()) {
+            println!(
+                "Vault: unlocked, schema {}, integrity {}",
+                report["schema_version"],
+                if report["integrity_ok"] == true {
+                    "ok"
+                } else {
+                    "PROBLEM"
+                }
+            );
+            for (k, v) in counts {
+                println!("  {k}: {v}");
+            }
+        } else {
+            println!("Vault: present and locked (give the passphrase to see counts).");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,59 @@
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use rekindle_core::steps::{Availability, STEPS};
+use rekindle_store::Store;
+
+use super::{Chrome, render, store_error, with_vault};
+use crate::state::AppState;
+
+pub struct StepView {
+    pub number: u8,
+    pub title: &'static str,
+    pub question: &'static str,
+    pub path: &'static str,
+    pub ready: bool,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+    name: String,
+    steps: Vec<StepView>,
+}
+
+pub async fn home(State(state): State<AppState>) -> Response {
+    let result = with_vault(&state, |inner| {
+        let rel = inner.vault()?.relationship().map_err(|e| store_error(&e))?;
+        let steps = STEPS
+            .iter()
+            .map(|s| StepView {
+                number: s.number,
+                title: s.title,
+                question: s.question,
+                path: s.path,
+                ready: s.availability == Availability::Ready,
+                status: match (s.number, &rel) {
+                    (1, Some(_)) => {
+                        "You have written about the relationship. You can add to it any time."
+                            .into()
+                    }
+                    (1, None) => "Start here: describe the relationship and how it ended.".into(),
+                    _ => String::new(),
+                },
+            })
+            .collect();
+        Ok(HomePage {
+            chrome: Chrome::for_page(inner, "Home", "home"),
+            name: rel.map(|r| r.my_name).unwrap_or_default(),
+            steps,
+        })
+    });
+    match result {
+        Ok(page) => render(StatusCode::OK, &page),
+        Err(r) => r,
+    }
+}

@@ -1,0 +1,132 @@
+//! Page handlers: translate between HTTP and the core/store calls.
+
+pub mod exit;
+pub mod home;
+pub mod relationship;
+pub mod settings;
+pub mod unlock;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use rekindle_store::StoreError;
+
+use crate::state::{AppState, Inner};
+
+/// What every page's frame needs: its title, the form token, the mode.
+pub struct Chrome {
+    pub title: String,
+    pub csrf: String,
+    pub signed_in: bool,
+    pub discreet: bool,
+    pub section: &'static str,
+}
+
+impl Chrome {
+    pub fn for_page(inner: &Inner, real_title: &str, section: &'static str) -> Chrome {
+        Chrome {
+            title: if inner.discreet {
+                rekindle_core::settings::DISCREET_TITLE.to_string()
+            } else {
+                format!("{real_title} · rekindle")
+            },
+            csrf: inner
+                .session
+                .as_ref()
+                .map(|s| s.csrf.clone())
+                .unwrap_or_default(),
+            signed_in: inner.session.is_some(),
+            discreet: inner.discreet,
+            section,
+        }
+    }
+
+    /// For pages shown without a session (errors): neutral title, no forms.
+    fn anonymous(title: &str) -> Chrome {
+        Chrome {
+            title: title.to_string(),
+            csrf: String::new(),
+            signed_in: false,
+            discreet: true,
+            section: "",
+        }
+    }
+}
+
+pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => {
+            tracing::error!(event = "template_failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong.").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    chrome: Chrome,
+    heading: &'a str,
+    text: &'a str,
+}
+
+/// A short page with a heading and one paragraph, for errors and notices.
+/// Its title is neutral: it may be shown to someone who is not signed in.
+pub fn plain_page(status: StatusCode, heading: &str, text: &str) -> Response {
+    render(
+        status,
+        &MessagePage {
+            chrome: Chrome::anonymous("Notes"),
+            heading,
+            text,
+        },
+    )
+}
+
+pub async fn not_found() -> Response {
+    plain_page(
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        "There is nothing at this address. Use the menu to find your way back.",
+    )
+}
+
+/// Turns a storage failure into a page that says what happened and that
+/// nothing was lost; the details stay out of the page.
+pub fn store_error(e: &StoreError) -> Response {
+    tracing::error!(event = "store_error", kind = ?std::mem::discriminant(e));
+    match e {
+        StoreError::DiskFull => plain_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The disk is full",
+            "Nothing was saved. Free some space on this computer, then go back and save again.",
+        ),
+        _ => plain_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong while saving or reading",
+            "Your earlier data is safe. Please try again; if it keeps happening, restart rekindle.",
+        ),
+    }
+}
+
+impl Inner {
+    /// The open vault; a locked one answers with the unlock redirect.
+    pub fn vault(&mut self) -> Result<&mut rekindle_store::SqliteVault, Response> {
+        self.vault
+            .as_mut()
+            .ok_or_else(|| axum::response::Redirect::to("/u").into_response())
+    }
+}
+
+/// Runs `f` with the unlocked vault, or answers with the unlock redirect.
+pub fn with_vault<R>(
+    state: &AppState,
+    f: impl FnOnce(&mut Inner) -> Result<R, Response>,
+) -> Result<R, Response> {
+    let mut inner = state.lock();
+    if inner.vault.is_none() {
+        return Err(axum::response::Redirect::to("/u").into_response());
+    }
+    f(&mut inner)
+}

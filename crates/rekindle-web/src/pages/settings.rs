@@ -1,0 +1,71 @@
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use rekindle_core::FormErrors;
+use rekindle_core::settings::SettingsForm;
+use rekindle_store::Store;
+use serde::Deserialize;
+
+use super::{Chrome, render, store_error, with_vault};
+use crate::security::CsrfForm;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    discreet: bool,
+    idle: String,
+    errors: FormErrors,
+    saved: bool,
+}
+
+#[derive(Deserialize)]
+pub struct SavedFlag {
+    saved: Option<String>,
+}
+
+pub async fn show(State(state): State<AppState>, Query(flag): Query<SavedFlag>) -> Response {
+    with_vault(&state, |inner| {
+        let s = inner.vault()?.settings().map_err(|e| store_error(&e))?;
+        Ok(render(
+            StatusCode::OK,
+            &SettingsPage {
+                chrome: Chrome::for_page(inner, "Settings", "o"),
+                discreet: s.discreet_mode,
+                idle: s.idle_lock_minutes.to_string(),
+                errors: FormErrors::default(),
+                saved: flag.saved.is_some(),
+            },
+        ))
+    })
+    .unwrap_or_else(|r| r)
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    CsrfForm(form): CsrfForm<SettingsForm>,
+) -> Response {
+    with_vault(&state, |inner| match form.validate() {
+        Ok(s) => {
+            inner
+                .vault()?
+                .save_settings(&s)
+                .map_err(|e| store_error(&e))?;
+            AppState::remember_settings(inner, &s);
+            Ok(Redirect::to("/o?saved=1").into_response())
+        }
+        Err(errors) => Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &SettingsPage {
+                chrome: Chrome::for_page(inner, "Settings", "o"),
+                discreet: form.discreet_mode.is_some(),
+                idle: form.idle_lock_minutes.clone(),
+                errors,
+                saved: false,
+            },
+        )),
+    })
+    .unwrap_or_else(|r| r)
+}

@@ -1,0 +1,225 @@
+//! The protections every request passes through (security.md §B and §C):
+//! headers on every response, the Host allow-list against DNS rebinding,
+//! the session cookie, and cross-site request checks.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
+
+use crate::pages::plain_page;
+use crate::state::AppState;
+use crate::tokens;
+
+pub const SESSION_COOKIE: &str = "rekindle_session";
+/// Request bodies above this are refused (security.md table).
+pub const FORM_BODY_LIMIT: usize = 64 * 1024;
+
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// Adds the security headers to every response, errors and static files
+/// included, and makes sure no CORS header ever leaves.
+pub async fn headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    );
+    for name in [
+        "access-control-allow-origin",
+        "access-control-allow-credentials",
+        "access-control-allow-private-network",
+        "access-control-allow-methods",
+        "access-control-allow-headers",
+    ] {
+        h.remove(name);
+    }
+    res
+}
+
+/// Only the loopback names for our own port are accepted, before routing:
+/// a page on evil.example that rebinds its name to 127.0.0.1 gets 403.
+pub async fn host_check(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let port = state.0.port;
+    let ok = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|host| {
+            [
+                format!("127.0.0.1:{port}"),
+                format!("localhost:{port}"),
+                format!("[::1]:{port}"),
+            ]
+            .iter()
+            .any(|allowed| allowed.eq_ignore_ascii_case(host))
+        });
+    if !ok {
+        tracing::warn!(event = "host_rejected");
+        return (StatusCode::FORBIDDEN, "Forbidden: unknown host.").into_response();
+    }
+    next.run(req).await
+}
+
+/// Rejects a state-changing request that a browser marks as coming from
+/// another site, or whose Origin is not ours. The form token is checked
+/// separately by [`CsrfForm`].
+pub async fn cross_site_check(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.method() == Method::GET || req.method() == Method::HEAD {
+        return next.run(req).await;
+    }
+    if !same_site(req.headers(), state.0.port) {
+        tracing::warn!(event = "cross_site_rejected");
+        return forbidden();
+    }
+    next.run(req).await
+}
+
+fn same_site(headers: &HeaderMap, port: u16) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        let site = site.to_str().unwrap_or("");
+        if site != "same-origin" && site != "none" {
+            return false;
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        let allowed = [
+            format!("http://127.0.0.1:{port}"),
+            format!("http://localhost:{port}"),
+            format!("http://[::1]:{port}"),
+        ];
+        if !allowed.iter().any(|a| a == origin) {
+            return false;
+        }
+    }
+    true
+}
+
+fn forbidden() -> Response {
+    plain_page(
+        StatusCode::FORBIDDEN,
+        "This request was refused",
+        "It did not come from a rekindle page. Nothing was changed. Go back and use the form on the page.",
+    )
+}
+
+/// The session token from the cookie header, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+}
+
+/// Routes behind this need a live session; with the vault locked, every
+/// page but the unlock page redirects there.
+pub async fn require_session(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    state.expire();
+    let presented = session_cookie(req.headers()).map(|t| tokens::hash(&t));
+    let now = state.now();
+    let locked = {
+        let mut inner = state.lock();
+        let valid = match (&inner.session, presented) {
+            (Some(s), Some(p)) => tokens::same(&s.token, &p),
+            _ => false,
+        };
+        if !valid {
+            drop(inner);
+            return plain_page(
+                StatusCode::UNAUTHORIZED,
+                "Please open rekindle from your terminal",
+                "For your privacy, rekindle only opens through the private link printed in the terminal where it runs. \
+                 If that link was already used, the terminal shows a new one.",
+            );
+        }
+        inner.last_activity = now;
+        inner.vault.is_none()
+    };
+    if locked && req.uri().path() != "/u" {
+        return Redirect::to("/u").into_response();
+    }
+    next.run(req).await
+}
+
+/// A url-encoded form whose `csrf` field matched the session's token.
+/// The remaining fields are deserialized into `T`, which refuses unknown fields.
+pub struct CsrfForm<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request<Body>, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = to_bytes(req.into_body(), FORM_BODY_LIMIT)
+            .await
+            .map_err(|_| {
+                plain_page(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "That was too much text",
+                    "Please shorten what you wrote and try again. Nothing was saved.",
+                )
+            })?;
+        let mut pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| bad_form())?;
+        let presented = pairs
+            .iter()
+            .position(|(k, _)| k == "csrf")
+            .map(|i| pairs.remove(i).1);
+        let expected = state.lock().session.as_ref().map(|s| s.csrf.clone());
+        let ok = match (presented, expected) {
+            (Some(p), Some(e)) => tokens::same(&tokens::hash(&p), &tokens::hash(&e)),
+            _ => false,
+        };
+        if !ok {
+            tracing::warn!(event = "csrf_rejected");
+            return Err(plain_page(
+                StatusCode::FORBIDDEN,
+                "This form has expired",
+                "Nothing was saved. Go back, reload the page, and try again.",
+            ));
+        }
+        let rest = serde_urlencoded::to_string(&pairs).map_err(|_| bad_form())?;
+        serde_urlencoded::from_str(&rest)
+            .map(CsrfForm)
+            .map_err(|_| bad_form())
+    }
+}
+
+fn bad_form() -> Response {
+    plain_page(
+        StatusCode::BAD_REQUEST,
+        "That form could not be read",
+        "Nothing was saved. Go back, reload the page, and try again.",
+    )
+}
