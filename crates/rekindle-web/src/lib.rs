@@ -27,8 +27,7 @@ pub use state::{Announce, AppState};
 
 use pages::{exit, home, relationship, settings, unlock};
 
-/// The whole app. Layers, outermost first: security headers (so even errors
-/// carry them), panic catcher, Host allow-list, body limit, cross-site check.
+/// The whole app: every route behind every protection.
 pub fn router(state: AppState) -> Router {
     let private = Router::new()
         .route("/", get(home::home))
@@ -43,9 +42,14 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(assets::css))
         .route("/static/app.js", get(assets::js))
         .route("/favicon.svg", get(assets::favicon));
-    Router::new()
-        .merge(private)
-        .merge(public)
+    protect(private.merge(public), state)
+}
+
+/// Wraps routes in the protections shared by every response. Layers,
+/// outermost first: security headers (so even errors carry them), panic
+/// catcher, Host allow-list, body limit, cross-site check.
+pub fn protect(routes: Router<AppState>, state: AppState) -> Router {
+    routes
         .fallback(pages::not_found)
         .layer(from_fn_with_state(
             state.clone(),

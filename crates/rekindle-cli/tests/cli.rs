@@ -1,0 +1,234 @@
+//! Drives the real `rekindle` binary in a temporary data folder.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const PASS: &str = "a quiet walk by the river at dawn";
+
+fn rekindle(data: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rekindle"));
+    c.env("REKINDLE_DATA_DIR", data)
+        .env_remove("REKINDLE_PASSPHRASE")
+        .env_remove("REKINDLE_NEW_PASSPHRASE")
+        .stdin(Stdio::null());
+    c
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn pass_file(dir: &Path, name: &str, pass: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, format!("{pass}\n")).unwrap();
+    p
+}
+
+#[test]
+fn help_and_version_everywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = run(rekindle(tmp.path()).arg("--version"));
+    assert!(v.status.success());
+    assert!(stdout(&v).starts_with("rekindle "));
+    for sub in [
+        "init", "serve", "passwd", "export", "restore", "backup", "status",
+    ] {
+        let o = run(rekindle(tmp.path()).args([sub, "--help"]));
+        assert!(o.status.success(), "{sub} --help");
+        assert!(stdout(&o).contains("Usage: rekindle"), "{sub}");
+    }
+}
+
+#[test]
+fn init_export_restore_export_round_trip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    let o = run(rekindle(&a).arg("init").env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let export1 = run(rekindle(&a).arg("export").env("REKINDLE_PASSPHRASE", PASS));
+    assert!(export1.status.success(), "{}", stderr(&export1));
+    let file = tmp.path().join("export.json");
+    let o = run(rekindle(&a)
+        .args(["export", "--out"])
+        .arg(&file)
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("NOT encrypted"));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // Refuses to overwrite.
+    let o = run(rekindle(&a)
+        .args(["export", "--out"])
+        .arg(&file)
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+
+    let b = tmp.path().join("b");
+    let pf = pass_file(tmp.path(), "pass.txt", PASS);
+    let o = run(rekindle(&b)
+        .arg("restore")
+        .arg(&file)
+        .arg("--passphrase-file")
+        .arg(&pf));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let export2 = run(rekindle(&b).arg("export").arg("--passphrase-file").arg(&pf));
+    assert_eq!(stdout(&export1), stdout(&export2));
+    // Restoring over an existing vault is refused.
+    let o = run(rekindle(&b)
+        .arg("restore")
+        .arg(&file)
+        .arg("--passphrase-file")
+        .arg(&pf));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already exists"));
+}
+
+#[test]
+fn wrong_passphrase_is_one_sentence_and_exit_code_two() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    assert!(
+        run(rekindle(&d).arg("init").env("REKINDLE_PASSPHRASE", PASS))
+            .status
+            .success()
+    );
+    let before = std::fs::read(d.join("vault.db")).unwrap();
+    let o = run(rekindle(&d)
+        .arg("export")
+        .env("REKINDLE_PASSPHRASE", "the wrong passphrase here"));
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("does not open this vault"), "{err}");
+    assert!(!err.contains("panicked") && !err.contains(".rs:"));
+    assert_eq!(before, std::fs::read(d.join("vault.db")).unwrap());
+}
+
+#[test]
+fn bad_inputs_get_plain_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    // No vault yet.
+    let o = run(rekindle(&d).arg("export").env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("No vault exists yet"));
+    // A weak passphrase.
+    let o = run(rekindle(&d).arg("init").env("REKINDLE_PASSPHRASE", "short"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("at least 15 characters"));
+    // No passphrase and no terminal.
+    let o = run(rekindle(&d).arg("init"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--passphrase-file"));
+    // Not an export file: nothing is created.
+    let junk = tmp.path().join("junk.json");
+    std::fs::write(&junk, "hello").unwrap();
+    let o = run(rekindle(&d)
+        .arg("restore")
+        .arg(&junk)
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not readable JSON"), "{}", stderr(&o));
+    assert!(!d.join("vault.key").exists());
+}
+
+#[test]
+fn status_json_reports_counts_without_content() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let o = run(rekindle(&d).args(["status", "--json"]));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["vault_exists"], false);
+    assert!(
+        run(rekindle(&d).arg("init").env("REKINDLE_PASSPHRASE", PASS))
+            .status
+            .success()
+    );
+    let o = run(rekindle(&d)
+        .args(["status", "--json"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["vault_exists"], true);
+    assert_eq!(v["unlocked"], true);
+    assert_eq!(v["integrity_ok"], true);
+    assert_eq!(v["counts"]["relationship_versions"], 0);
+}
+
+#[test]
+fn passwd_rewraps_and_backup_copies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    assert!(
+        run(rekindle(&d).arg("init").env("REKINDLE_PASSPHRASE", PASS))
+            .status
+            .success()
+    );
+    let new_pass = "a different and long new passphrase";
+    let nf = pass_file(tmp.path(), "new.txt", new_pass);
+    let o = run(rekindle(&d)
+        .arg("passwd")
+        .arg("--new-passphrase-file")
+        .arg(&nf)
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        run(rekindle(&d).arg("export").env("REKINDLE_PASSPHRASE", PASS))
+            .status
+            .code(),
+        Some(2)
+    );
+    assert!(
+        run(rekindle(&d)
+            .arg("export")
+            .env("REKINDLE_PASSPHRASE", new_pass))
+        .status
+        .success()
+    );
+    let bk = tmp.path().join("backup.db");
+    let o = run(rekindle(&d)
+        .arg("backup")
+        .arg(&bk)
+        .env("REKINDLE_PASSPHRASE", new_pass));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(bk.exists() && tmp.path().join("backup.db.key").exists());
+}
+
+#[test]
+fn serve_prints_one_login_url_and_a_second_instance_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let mut child = rekindle(&d)
+        .arg("serve")
+        .env("REKINDLE_PASSPHRASE", PASS)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert!(url.contains("/login?token="));
+    let o = run(rekindle(&d).arg("export").env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already running"), "{}", stderr(&o));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

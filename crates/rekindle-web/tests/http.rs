@@ -1,0 +1,690 @@
+//! Every protection of the local web app, driven through the real router.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use http_body_util::BodyExt;
+use jiff::Timestamp;
+use rekindle_store::{DataDir, KdfParams, Store};
+use rekindle_web::{AppState, ManualClock};
+use tower::ServiceExt;
+
+const PORT: u16 = 43210;
+const HOST: &str = "127.0.0.1:43210";
+const PASS: &str = "a quiet walk by the river at dawn";
+
+struct App {
+    _tmp: tempfile::TempDir,
+    state: AppState,
+    clock: Arc<ManualClock>,
+    announced: Arc<Mutex<Vec<String>>>,
+}
+
+impl App {
+    fn new(with_vault: bool) -> App {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::open(&tmp.path().join("data")).unwrap();
+        let vault = with_vault.then(|| dir.create(PASS, KdfParams::DEFAULT).unwrap());
+        let clock = Arc::new(ManualClock::new(
+            Timestamp::from_second(1_780_000_000).unwrap(),
+        ));
+        let announced = Arc::new(Mutex::new(Vec::new()));
+        let sink = announced.clone();
+        let state = AppState::new(
+            dir,
+            vault,
+            PORT,
+            clock.clone(),
+            Arc::new(move |url: &str| sink.lock().unwrap().push(url.to_string())),
+        );
+        App {
+            _tmp: tmp,
+            state,
+            clock,
+            announced,
+        }
+    }
+
+    fn router(&self) -> Router {
+        rekindle_web::router(self.state.clone())
+    }
+
+    async fn send(&self, req: Request<Body>) -> Response<Body> {
+        self.router().oneshot(req).await.unwrap()
+    }
+
+    /// Logs in with the one-time URL and returns the session cookie.
+    async fn login(&self) -> String {
+        let url = self.state.new_login_url().unwrap();
+        let path = url.trim_start_matches(&format!("http://{HOST}"));
+        let res = self.send(get(path, None)).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        cookie_of(&res)
+    }
+
+    fn csrf(&self) -> String {
+        self.state.lock().session.as_ref().unwrap().csrf.clone()
+    }
+
+    fn relationship_count(&self) -> usize {
+        let inner = self.state.lock();
+        inner
+            .vault
+            .as_ref()
+            .map(|v| v.relationship_history().unwrap().len())
+            .unwrap_or(0)
+    }
+}
+
+fn cookie_of(res: &Response<Body>) -> String {
+    let set = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    set.split(';').next().unwrap().to_string()
+}
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::get(path).header(header::HOST, HOST);
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+fn post(path: &str, cookie: &str, body: &str) -> axum::http::request::Builder {
+    let _ = body;
+    Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::ORIGIN, format!("http://{HOST}"))
+}
+
+async fn text(res: Response<Body>) -> String {
+    String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap()
+}
+
+const ROUTES: &[&str] = &[
+    "/",
+    "/r",
+    "/o",
+    "/u",
+    "/q",
+    "/login",
+    "/bye",
+    "/static/app.css",
+    "/static/app.js",
+    "/favicon.svg",
+    "/nope",
+];
+
+#[tokio::test]
+async fn wrong_host_is_refused_on_every_route_and_method() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    for path in ROUTES {
+        for host in [
+            "evil.example:43210",
+            "127.0.0.1:9999",
+            "localhost",
+            "attacker.127.0.0.1.nip.io:43210",
+        ] {
+            for method in ["GET", "POST"] {
+                let req = Request::builder()
+                    .method(method)
+                    .uri(*path)
+                    .header(header::HOST, host)
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap();
+                let res = app.send(req).await;
+                assert_eq!(
+                    res.status(),
+                    StatusCode::FORBIDDEN,
+                    "{method} {path} with Host {host}"
+                );
+                assert!(res.headers().contains_key(header::CONTENT_SECURITY_POLICY));
+            }
+        }
+    }
+    // A request with no Host header at all is refused too.
+    let res = app
+        .send(Request::get("/").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn security_headers_are_on_every_response_and_no_cors_ever() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let mut responses = Vec::new();
+    for path in ROUTES {
+        responses.push((path.to_string(), app.send(get(path, Some(&cookie))).await));
+        responses.push((
+            format!("{path} (no cookie)"),
+            app.send(get(path, None)).await,
+        ));
+    }
+    let preflight = Request::builder()
+        .method("OPTIONS")
+        .uri("/r")
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, "http://evil.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-private-network", "true")
+        .body(Body::empty())
+        .unwrap();
+    responses.push(("OPTIONS preflight".into(), app.send(preflight).await));
+    for (what, res) in &responses {
+        let h = res.headers();
+        assert_eq!(
+            h[header::CONTENT_SECURITY_POLICY],
+            rekindle_web::security::CSP,
+            "{what}"
+        );
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{what}");
+        assert_eq!(h[header::REFERRER_POLICY], "no-referrer", "{what}");
+        assert_eq!(h[header::CACHE_CONTROL], "no-store", "{what}");
+        assert_eq!(h[header::X_FRAME_OPTIONS], "DENY", "{what}");
+        for cors in [
+            "access-control-allow-origin",
+            "access-control-allow-private-network",
+            "access-control-allow-credentials",
+        ] {
+            assert!(!h.contains_key(cors), "{what} has {cors}");
+        }
+    }
+    let static_css = responses
+        .iter()
+        .find(|(p, _)| p == "/static/app.css")
+        .unwrap();
+    assert_eq!(static_css.1.status(), StatusCode::OK);
+    let not_found = responses.iter().find(|(p, _)| p == "/nope").unwrap();
+    assert_eq!(not_found.1.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn private_pages_need_the_session_cookie() {
+    let app = App::new(true);
+    for path in ["/", "/r", "/o", "/u"] {
+        let res = app.send(get(path, None)).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path}");
+        let res = app
+            .send(get(
+                path,
+                Some("rekindle_session=00112233445566778899aabbccddeeff"),
+            ))
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::UNAUTHORIZED,
+            "{path} with a made-up cookie"
+        );
+    }
+    let body = text(app.send(get("/", None)).await).await;
+    assert!(body.contains("private link printed in the terminal"));
+}
+
+#[tokio::test]
+async fn login_token_works_once_and_sets_a_strict_cookie() {
+    let app = App::new(true);
+    let url = app.state.new_login_url().unwrap();
+    let path = url
+        .trim_start_matches(&format!("http://{HOST}"))
+        .to_string();
+    let token = path.split("token=").nth(1).unwrap();
+    assert_eq!(token.len(), 32, "128-bit token as hex");
+    let res = app.send(get(&path, None)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()[header::LOCATION],
+        "/",
+        "redirects to a clean URL"
+    );
+    let set = res.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(set.contains(attr), "{set}");
+    }
+    assert!(
+        !set.contains(token),
+        "the login token is not the session id"
+    );
+    let again = app.send(get(&path, None)).await;
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    let bad = app
+        .send(get("/login?token=ffffffffffffffffffffffffffffffff", None))
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+    let home = app.send(get("/", Some(&cookie_of(&res)))).await;
+    assert_eq!(home.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn saving_the_relationship_round_trips_and_escapes_html() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("my_name", "Sam <script>alert(1)</script>"),
+        ("their_name", "Alex"),
+        ("their_pronouns", "she/her"),
+        ("started_on", "2019-05-01"),
+        ("ended_on", "2024-10-02"),
+        ("who_ended", "them"),
+        ("how_it_ended", "A long talk."),
+        ("reasons_given", "My drinking."),
+        ("my_view", "I was not there."),
+    ]);
+    let res = app
+        .send(
+            post("/r", &cookie, &body)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/r?saved=1");
+    let page = text(app.send(get("/r?saved=1", Some(&cookie))).await).await;
+    assert!(page.contains("Saved."));
+    assert!(page.contains("value=\"Alex\""));
+    assert!(page.contains("My drinking."));
+    assert!(
+        page.contains("&#60;script&#62;") || page.contains("&lt;script&gt;"),
+        "escaped"
+    );
+    assert!(!page.contains("<script>alert(1)</script>"));
+    assert_eq!(app.relationship_count(), 1);
+}
+
+#[tokio::test]
+async fn invalid_input_is_explained_next_to_the_field_and_nothing_is_saved() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("their_name", ""),
+        ("started_on", "03/15/2024"),
+        ("who_ended", "them"),
+    ]);
+    let res = app
+        .send(
+            post("/r", &cookie, &body)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(res).await;
+    assert!(page.contains("Please give their name"));
+    assert!(page.contains("like 2024-03-15"));
+    assert!(
+        page.contains("value=\"03/15/2024\""),
+        "what was typed is kept"
+    );
+    assert_eq!(app.relationship_count(), 0);
+
+    // An extra field (e.g. an owner id) is refused outright.
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("their_name", "Alex"),
+        ("owner_id", "2"),
+    ]);
+    let res = app
+        .send(
+            post("/r", &cookie, &body)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.relationship_count(), 0);
+
+    // A body over 64 KiB is refused.
+    let huge = form(&[
+        ("csrf", &app.csrf()),
+        ("their_name", "Alex"),
+        ("my_view", &"x".repeat(70_000)),
+    ]);
+    let res = app
+        .send(
+            post("/r", &cookie, &huge)
+                .body(Body::from(huge.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.relationship_count(), 0);
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_rejected_and_change_nothing() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let good = form(&[
+        ("csrf", &app.csrf()),
+        ("their_name", "Alex"),
+        ("who_ended", "them"),
+    ]);
+    let cases: Vec<(&str, Request<Body>)> = vec![
+        (
+            "cross-site fetch metadata",
+            post("/r", &cookie, &good)
+                .header("sec-fetch-site", "cross-site")
+                .body(Body::from(good.clone()))
+                .unwrap(),
+        ),
+        (
+            "same-site (other port)",
+            post("/r", &cookie, &good)
+                .header("sec-fetch-site", "same-site")
+                .body(Body::from(good.clone()))
+                .unwrap(),
+        ),
+        (
+            "foreign Origin",
+            post("/r", &cookie, &good)
+                .header(header::ORIGIN, "http://evil.example")
+                .body(Body::from(good.clone()))
+                .unwrap(),
+        ),
+        (
+            "other local port",
+            post("/r", &cookie, &good)
+                .header(header::ORIGIN, "http://127.0.0.1:8080")
+                .body(Body::from(good.clone()))
+                .unwrap(),
+        ),
+        ("missing form token", {
+            let b = form(&[("their_name", "Alex")]);
+            post("/r", &cookie, &b).body(Body::from(b)).unwrap()
+        }),
+        ("wrong form token", {
+            let b = form(&[
+                ("csrf", "00000000000000000000000000000000"),
+                ("their_name", "Alex"),
+            ]);
+            post("/r", &cookie, &b).body(Body::from(b)).unwrap()
+        }),
+        (
+            "quick exit from another site",
+            post("/q", &cookie, "")
+                .header("sec-fetch-site", "cross-site")
+                .body(Body::from(form(&[("csrf", &app.csrf())])))
+                .unwrap(),
+        ),
+    ];
+    for (what, req) in cases {
+        let mut req = req;
+        // `post()` sets same-origin headers first; the case's header must win.
+        dedupe_last(&mut req, "sec-fetch-site");
+        dedupe_last(&mut req, "origin");
+        let res = app.send(req).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{what}");
+    }
+    assert_eq!(app.relationship_count(), 0);
+    assert!(app.state.lock().vault.is_some(), "vault still unlocked");
+    // The same request from our own page goes through.
+    let res = app
+        .send(
+            post("/r", &cookie, &good)
+                .body(Body::from(good.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.relationship_count(), 1);
+}
+
+fn dedupe_last(req: &mut Request<Body>, name: &str) {
+    let values: Vec<_> = req.headers().get_all(name).iter().cloned().collect();
+    if let Some(last) = values.last().cloned() {
+        req.headers_mut()
+            .insert(name.parse::<header::HeaderName>().unwrap(), last);
+    }
+}
+
+#[tokio::test]
+async fn idle_timeout_drops_the_key_and_the_unlock_page_takes_over() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    app.clock.advance_ms(4 * 60_000);
+    assert_eq!(
+        app.send(get("/", Some(&cookie))).await.status(),
+        StatusCode::OK
+    );
+    app.clock.advance_ms(5 * 60_000 + 1_000);
+    app.state.expire(); // what the background timer does
+    assert!(
+        app.state.lock().vault.is_none(),
+        "data key dropped without any request"
+    );
+    for path in ["/", "/r", "/o"] {
+        let res = app.send(get(path, Some(&cookie))).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(res.headers()[header::LOCATION], "/u");
+    }
+    // Wrong passphrase: a plain message, still locked.
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("passphrase", "not the passphrase at all"),
+    ]);
+    let res = app
+        .send(
+            post("/u", &cookie, &body)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(text(res).await.contains("does not open your vault"));
+    assert!(app.state.lock().vault.is_none());
+    // Right passphrase: unlocked, and the session id is rotated.
+    let body = form(&[("csrf", &app.csrf()), ("passphrase", PASS)]);
+    let res = app
+        .send(
+            post("/u", &cookie, &body)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let new_cookie = cookie_of(&res);
+    assert_ne!(new_cookie, cookie);
+    assert_eq!(
+        app.send(get("/", Some(&cookie))).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.send(get("/", Some(&new_cookie))).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn idle_minutes_follow_the_settings() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let body = form(&[("csrf", &app.csrf()), ("idle_lock_minutes", "2")]);
+    let res = app
+        .send(
+            post("/o", &cookie, &body)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.clock.advance_ms(2 * 60_000 + 1_000);
+    app.state.expire();
+    assert!(app.state.lock().vault.is_none());
+    // Out-of-range values are explained and not saved.
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let body = form(&[("csrf", &app.csrf()), ("idle_lock_minutes", "90")]);
+    let res = app
+        .send(
+            post("/o", &cookie, &body)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(res).await.contains("from 2 to 30"));
+}
+
+#[tokio::test]
+async fn discreet_mode_uses_a_neutral_title() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("discreet_mode", "on"),
+        ("idle_lock_minutes", "5"),
+    ]);
+    app.send(
+        post("/o", &cookie, &body)
+            .body(Body::from(body.clone()))
+            .unwrap(),
+    )
+    .await;
+    for path in ["/", "/r", "/o"] {
+        let page = text(app.send(get(path, Some(&cookie))).await).await;
+        assert!(page.contains("<title>Notes</title>"), "{path}");
+        assert!(!page.to_lowercase().contains("rekindle</a>"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn quick_exit_locks_ends_the_session_and_clears_site_data() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let body = form(&[("csrf", &app.csrf())]);
+    let res = app
+        .send(
+            post("/q", &cookie, &body)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/bye");
+    assert!(
+        res.headers()["clear-site-data"]
+            .to_str()
+            .unwrap()
+            .contains("cookies")
+    );
+    assert!(app.state.lock().vault.is_none());
+    assert_eq!(
+        app.send(get("/", Some(&cookie))).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A fresh one-time link was issued for the terminal.
+    let announced = app.announced.lock().unwrap().clone();
+    assert_eq!(announced.len(), 1);
+    let path = announced[0]
+        .trim_start_matches(&format!("http://{HOST}"))
+        .to_string();
+    let again = app.send(get(&path, None)).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    // The neutral page says nothing about rekindle.
+    let bye = text(app.send(get("/bye", None)).await).await;
+    assert!(!bye.to_lowercase().contains("rekindle"));
+}
+
+#[tokio::test]
+async fn a_new_vault_can_be_created_from_the_browser() {
+    let app = App::new(false);
+    let cookie = app.login().await;
+    let res = app.send(get("/", Some(&cookie))).await;
+    assert_eq!(res.headers()[header::LOCATION], "/u");
+    let page = text(app.send(get("/u", Some(&cookie))).await).await;
+    assert!(page.contains("Create your private vault"));
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("passphrase", "short"),
+        ("confirm", "short"),
+    ]);
+    let res = app
+        .send(
+            post("/u", &cookie, &body)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(res).await.contains("at least 15 characters"));
+    assert!(!app.state.0.data_dir.has_vault());
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("passphrase", PASS),
+        ("confirm", PASS),
+    ]);
+    let res = app
+        .send(
+            post("/u", &cookie, &body)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(app.state.0.data_dir.has_vault());
+    assert_eq!(
+        app.send(get("/", Some(&cookie_of(&res)))).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn sessions_end_after_twelve_hours_whatever_the_activity() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    for _ in 0..(12 * 60 / 4) {
+        app.clock.advance_ms(4 * 60_000);
+        assert_eq!(
+            app.send(get("/", Some(&cookie))).await.status(),
+            StatusCode::OK
+        );
+    }
+    app.clock.advance_ms(4 * 60_000);
+    assert_eq!(
+        app.send(get("/", Some(&cookie))).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_panic_becomes_a_bare_500_with_headers() {
+    let app = App::new(true);
+    let routes = Router::new().route(
+        "/boom",
+        axum::routing::get(|| async {
+            let v: Vec<u8> = Vec::new();
+            #[allow(clippy::indexing_slicing)]
+            let x = v[3];
+            x.to_string()
+        }),
+    );
+    let router = rekindle_web::protect(routes, app.state.clone());
+    let res = router.oneshot(get("/boom", None)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(res.headers().contains_key(header::CONTENT_SECURITY_POLICY));
+    let body = text(res).await;
+    for leak in ["panicked", ".rs", "index out of bounds", "src/"] {
+        assert!(!body.contains(leak), "{leak} in {body}");
+    }
+}
