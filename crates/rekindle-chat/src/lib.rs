@@ -1,0 +1,661 @@
+//! # rekindle-chat — chat exports in, normalized messages out
+//!
+//! A pure crate: no database, no network, no filesystem. The input is the bytes
+//! of an export, the output is a stream of [`MessageRef`]s handed to a sink plus
+//! a [`Summary`] (counts per sender, first/last time, skipped lines with
+//! examples, warnings).
+//!
+//! Formats (detected automatically, see [`detect_format`]):
+//!
+//! * **WhatsApp** text exports from Android (`date, time - Sender: text`) and iOS
+//!   (`[date, time] Sender: text`) in every locale layout: day/month/year,
+//!   month/day/year, year/month/day; separators `/ . -`; 2- or 4-digit years;
+//!   12 h clocks with localized AM/PM markers (before or after the time) or
+//!   24 h; with or without seconds; the invisible marks WhatsApp inserts
+//!   (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069, U+00A0, U+202F, BOM).
+//!   Also the `.zip` WhatsApp produces (see [`unpack_zip`] and [`ZipLimits`]).
+//! * **Telegram** Desktop `result.json` (single chat or full export).
+//! * **Messenger / Instagram** `message_N.json` (mojibake repaired; parts merged
+//!   with [`parse_many`]).
+//! * **CSV** with a header naming a time, a sender and a text column.
+//!
+//! ## Using it
+//!
+//! ```
+//! use rekindle_chat::{parse, ParseOptions, MessageKind};
+//! let chat = "12/03/2024, 21:05 - Sam: hello\n13/03/2024, 08:00 - Alex: hi\nsecond line\n";
+//! let mut texts = Vec::new();
+//! let summary = parse(chat.as_bytes(), &ParseOptions::default(), &mut |m| {
+//!     texts.push(m.text.to_string());
+//! })
+//! .unwrap();
+//! assert_eq!(summary.messages, 2);
+//! assert_eq!(texts[1], "hi\nsecond line");
+//! ```
+//!
+//! * [`parse`] streams (the sink gets borrowed views; WhatsApp and CSV messages
+//!   borrow from the input, no per-message allocation for the common case).
+//! * [`parse_to_vec`] collects owned [`Message`]s.
+//! * [`write_jsonl`] / [`write_csv_header`] + [`write_csv`] write the
+//!   normalized forms used by `rekindle convert`.
+//! * [`content_key`] / [`ContentKeys`] give the idempotence key for imports.
+//!
+//! ## Times
+//!
+//! [`MessageRef::time`] is the civil (wall-clock) time as the export shows it.
+//! [`MessageRef::offset_seconds`] is set only when the format carries an
+//! offset: Messenger/Instagram (`timestamp_ms` is a UTC instant: civil time in
+//! UTC, offset 0), Telegram (offset derived from `date` vs `date_unixtime`; a
+//! message with only `date_unixtime` is given in UTC with offset 0), CSV (when
+//! the time has `Z` or `±HH:MM`, or is a Unix epoch number). WhatsApp exports
+//! carry no offset.
+//!
+//! ## Errors
+//!
+//! A file that is not a chat gives a [`ParseError`] whose `Display` is one
+//! plain sentence naming the line, what was expected and what was found. A
+//! partly bad file is *not* an error: bad lines are counted in
+//! [`Summary::skipped_count`] with the first 20 in [`Summary::skipped`].
+
+mod csvfmt;
+mod decode;
+mod error;
+mod messenger;
+mod output;
+mod telegram;
+mod whatsapp;
+mod zipread;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+pub use error::ParseError;
+pub use jiff::civil::DateTime;
+pub use output::{
+    ContentKeys, content_key, content_key_nth, format_time, write_csv, write_csv_header,
+    write_jsonl,
+};
+pub use zipread::{ZipLimits, unpack_zip};
+
+/// How many skipped-line examples a [`Summary`] keeps.
+pub const MAX_SKIPPED_EXAMPLES: usize = 20;
+
+/// The export formats this crate reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// WhatsApp text export (Android or iOS), or its `.zip`.
+    WhatsApp,
+    /// Telegram Desktop `result.json`.
+    Telegram,
+    /// Facebook Messenger or Instagram `message_N.json`.
+    Messenger,
+    /// CSV with a header: time, sender, text (optional kind).
+    Csv,
+}
+
+impl Format {
+    /// All formats, in detection order.
+    pub const ALL: [Format; 4] = [
+        Format::WhatsApp,
+        Format::Telegram,
+        Format::Messenger,
+        Format::Csv,
+    ];
+
+    /// The lowercase name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::WhatsApp => "whatsapp",
+            Format::Telegram => "telegram",
+            Format::Messenger => "messenger",
+            Format::Csv => "csv",
+        }
+    }
+
+    /// The name to show a person ("WhatsApp", "Telegram", ...).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Format::WhatsApp => "WhatsApp",
+            Format::Telegram => "Telegram",
+            Format::Messenger => "Messenger",
+            Format::Csv => "CSV",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    /// Writes the lowercase command-line name (`whatsapp`, ...); see
+    /// [`Format::display_name`] for the name to show a person.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An unknown name given to [`Format::from_str`] or [`DateOrder::from_str`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("“{given}” is not one of: {allowed}.")]
+pub struct UnknownName {
+    pub given: String,
+    pub allowed: &'static str,
+}
+
+impl FromStr for Format {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "whatsapp" | "wa" => Ok(Format::WhatsApp),
+            "telegram" | "tg" => Ok(Format::Telegram),
+            "messenger" | "facebook" | "instagram" => Ok(Format::Messenger),
+            "csv" => Ok(Format::Csv),
+            _ => Err(UnknownName {
+                given: s.to_string(),
+                allowed: "whatsapp, telegram, messenger, csv",
+            }),
+        }
+    }
+}
+
+/// The order of the numbers in a WhatsApp date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum DateOrder {
+    /// 31/12/2024 (`dmy`)
+    #[serde(rename = "dmy")]
+    DayFirst,
+    /// 12/31/2024 (`mdy`)
+    #[serde(rename = "mdy")]
+    MonthFirst,
+    /// 2024/12/31 (`ymd`)
+    #[serde(rename = "ymd")]
+    YearFirst,
+}
+
+impl DateOrder {
+    /// `dmy`, `mdy` or `ymd`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateOrder::DayFirst => "dmy",
+            DateOrder::MonthFirst => "mdy",
+            DateOrder::YearFirst => "ymd",
+        }
+    }
+}
+
+impl fmt::Display for DateOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for DateOrder {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "dmy" | "day-first" | "dayfirst" | "day" => Ok(DateOrder::DayFirst),
+            "mdy" | "month-first" | "monthfirst" | "month" => Ok(DateOrder::MonthFirst),
+            "ymd" | "year-first" | "yearfirst" | "year" => Ok(DateOrder::YearFirst),
+            _ => Err(UnknownName {
+                given: s.to_string(),
+                allowed: "dmy, mdy, ymd",
+            }),
+        }
+    }
+}
+
+/// What a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageKind {
+    /// Something a person wrote.
+    Text,
+    /// A photo, video, voice note, sticker, file... (often only a placeholder).
+    Media,
+    /// A line from the app itself: encryption notice, "X created group", calls in Telegram.
+    System,
+    /// "This message was deleted" / "You deleted this message".
+    Deleted,
+    /// Anything else (missed calls, locations, polls).
+    Other,
+}
+
+impl MessageKind {
+    /// The lowercase name used in JSONL/CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Text => "text",
+            MessageKind::Media => "media",
+            MessageKind::System => "system",
+            MessageKind::Deleted => "deleted",
+            MessageKind::Other => "other",
+        }
+    }
+}
+
+impl FromStr for MessageKind {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(MessageKind::Text),
+            "media" => Ok(MessageKind::Media),
+            "system" => Ok(MessageKind::System),
+            "deleted" => Ok(MessageKind::Deleted),
+            "other" => Ok(MessageKind::Other),
+            _ => Err(UnknownName {
+                given: s.to_string(),
+                allowed: "text, media, system, deleted, other",
+            }),
+        }
+    }
+}
+
+/// Options for [`parse`]. `Default` means: detect the format, decide the
+/// day/month order from the file (day first when the file cannot tell).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Force a format instead of detecting it.
+    pub format: Option<Format>,
+    /// Force the WhatsApp date order. Without it the order is decided from the
+    /// whole file; when the file cannot tell, day-first is assumed with a warning.
+    pub date_order: Option<DateOrder>,
+}
+
+/// One message, borrowed from the input where possible. Handed to the sink of [`parse`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRef<'a> {
+    /// Wall-clock time as the export shows it.
+    pub time: DateTime,
+    /// Offset from UTC in seconds, only when the format carries one.
+    pub offset_seconds: Option<i32>,
+    /// Who wrote it; `None` for system lines (and Telegram messages whose author was deleted).
+    pub sender: Option<&'a str>,
+    /// The text, with line breaks as `\n`; placeholders are kept as the export wrote them.
+    pub text: Cow<'a, str>,
+    /// What kind of message this is.
+    pub kind: MessageKind,
+}
+
+impl MessageRef<'_> {
+    /// An owned copy.
+    pub fn to_owned_message(&self) -> Message {
+        Message::from(self)
+    }
+}
+
+/// An owned message (same fields as [`MessageRef`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Message {
+    pub time: DateTime,
+    pub offset_seconds: Option<i32>,
+    pub sender: Option<String>,
+    pub text: String,
+    pub kind: MessageKind,
+}
+
+impl Message {
+    /// A borrowed view of this message.
+    pub fn as_ref(&self) -> MessageRef<'_> {
+        MessageRef {
+            time: self.time,
+            offset_seconds: self.offset_seconds,
+            sender: self.sender.as_deref(),
+            text: Cow::Borrowed(&self.text),
+            kind: self.kind,
+        }
+    }
+}
+
+impl From<MessageRef<'_>> for Message {
+    fn from(m: MessageRef<'_>) -> Self {
+        Message {
+            time: m.time,
+            offset_seconds: m.offset_seconds,
+            sender: m.sender.map(str::to_string),
+            text: m.text.into_owned(),
+            kind: m.kind,
+        }
+    }
+}
+
+impl From<&MessageRef<'_>> for Message {
+    fn from(m: &MessageRef<'_>) -> Self {
+        Message {
+            time: m.time,
+            offset_seconds: m.offset_seconds,
+            sender: m.sender.map(str::to_string),
+            text: m.text.to_string(),
+            kind: m.kind,
+        }
+    }
+}
+
+/// A line (or JSON message) that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SkippedLine {
+    /// 1-based line number in the (decoded) file.
+    pub line: usize,
+    /// Why, in plain words.
+    pub reason: String,
+    /// What the line holds, at most 80 characters.
+    pub excerpt: String,
+}
+
+/// What a parse found, besides the messages.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Summary {
+    pub format: Format,
+    /// The day/month order used (WhatsApp only).
+    pub date_order: Option<DateOrder>,
+    /// Messages handed to the sink.
+    pub messages: usize,
+    /// Messages per sender, most first (ties by name). System lines are not counted here.
+    pub per_sender: Vec<(String, usize)>,
+    /// Earliest and latest message time (civil time as exported).
+    pub first: Option<DateTime>,
+    pub last: Option<DateTime>,
+    /// Lines that could not be read, and the first [`MAX_SKIPPED_EXAMPLES`] of them.
+    pub skipped_count: usize,
+    pub skipped: Vec<SkippedLine>,
+    /// Which sender is probably the person who exported the chat, when the export tells
+    /// (WhatsApp "You deleted this message" / a sender named "You"; Telegram
+    /// `personal_information` or the other side of a personal chat; Messenger's
+    /// participant who is not the thread title).
+    pub owner_hint: Option<String>,
+    /// The chat's name when the export tells (zip entry name, group name, Telegram chat name, Messenger title).
+    pub chat_name: Option<String>,
+    /// Things the person should know, in plain words.
+    pub warnings: Vec<String>,
+}
+
+/// Accumulates a [`Summary`] while a parser runs.
+pub(crate) struct Stats {
+    messages: usize,
+    per_sender: HashMap<String, usize>,
+    first: Option<DateTime>,
+    last: Option<DateTime>,
+    skipped_count: usize,
+    skipped: Vec<SkippedLine>,
+    pub(crate) date_order: Option<DateOrder>,
+    pub(crate) owner_hint: Option<String>,
+    pub(crate) chat_name: Option<String>,
+    pub(crate) warnings: Vec<String>,
+}
+
+impl Stats {
+    fn new() -> Self {
+        Stats {
+            messages: 0,
+            per_sender: HashMap::new(),
+            first: None,
+            last: None,
+            skipped_count: 0,
+            skipped: Vec::new(),
+            date_order: None,
+            owner_hint: None,
+            chat_name: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn record(&mut self, m: &MessageRef<'_>) {
+        self.messages += 1;
+        if let Some(s) = m.sender {
+            match self.per_sender.get_mut(s) {
+                Some(n) => *n += 1,
+                None => {
+                    self.per_sender.insert(s.to_string(), 1);
+                }
+            }
+        }
+        if self.first.is_none_or(|f| m.time < f) {
+            self.first = Some(m.time);
+        }
+        if self.last.is_none_or(|l| m.time > l) {
+            self.last = Some(m.time);
+        }
+    }
+
+    pub(crate) fn skip(&mut self, line: usize, reason: impl Into<String>, content: &str) {
+        self.skipped_count += 1;
+        if self.skipped.len() < MAX_SKIPPED_EXAMPLES {
+            self.skipped.push(SkippedLine {
+                line,
+                reason: reason.into(),
+                excerpt: error::excerpt(content.trim_end_matches(['\r', '\n']), 80),
+            });
+        }
+    }
+
+    pub(crate) fn first_skipped(&self) -> Option<&SkippedLine> {
+        self.skipped.first()
+    }
+
+    pub(crate) fn messages(&self) -> usize {
+        self.messages
+    }
+
+    pub(crate) fn has_sender(&self, name: &str) -> bool {
+        self.per_sender.contains_key(name)
+    }
+
+    /// The one sender that is not `name`, if there is exactly one.
+    pub(crate) fn other_sender(&self, name: &str) -> Option<String> {
+        let mut others = self.per_sender.keys().filter(|s| s.as_str() != name);
+        let first = others.next()?;
+        if others.next().is_some() {
+            return None;
+        }
+        Some(first.clone())
+    }
+
+    fn finish(self, format: Format) -> Summary {
+        let mut per_sender: Vec<(String, usize)> = self.per_sender.into_iter().collect();
+        per_sender.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Summary {
+            format,
+            date_order: self.date_order,
+            messages: self.messages,
+            per_sender,
+            first: self.first,
+            last: self.last,
+            skipped_count: self.skipped_count,
+            skipped: self.skipped,
+            owner_hint: self.owner_hint,
+            chat_name: self.chat_name,
+            warnings: self.warnings,
+        }
+    }
+}
+
+/// Is this a zip archive (local file header or empty-archive signature)?
+fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
+}
+
+/// Detect the format of an export from its bytes.
+///
+/// A zip archive is reported as [`Format::WhatsApp`] without inflating it
+/// ([`parse`] opens it and checks the chat inside).
+pub fn detect_format(bytes: &[u8]) -> Result<Format, ParseError> {
+    if is_zip(bytes) {
+        return Ok(Format::WhatsApp);
+    }
+    let mut warnings = Vec::new();
+    let text = decode::decode(bytes, &mut warnings)?;
+    detect_text(&text.text)
+}
+
+fn detect_text(text: &str) -> Result<Format, ParseError> {
+    let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if trimmed.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    if trimmed.starts_with('{') || trimmed.starts_with('[') && !whatsapp::looks_like(text) {
+        // JSON: Messenger has sender_name/timestamp_ms (or the newer senderName/timestamp).
+        let head = &text.as_bytes()[..text.len().min(1 << 20)];
+        let has = |needle: &str| memchr::memmem::find(head, needle.as_bytes()).is_some();
+        if has("\"timestamp_ms\"") || has("\"sender_name\"") || has("\"senderName\"") {
+            return Ok(Format::Messenger);
+        }
+        if has("\"messages\"") || has("\"chats\"") {
+            return Ok(Format::Telegram);
+        }
+        return Err(ParseError::NotAChat {
+            line: 1,
+            what: "a chat export".into(),
+            expected: "a Telegram result.json (with \"messages\") or a Messenger/Instagram message_1.json (with \"sender_name\" and \"timestamp_ms\")".into(),
+            found: error::found(trimmed),
+        });
+    }
+    if whatsapp::looks_like(text) {
+        return Ok(Format::WhatsApp);
+    }
+    if csvfmt::looks_like(text) {
+        return Ok(Format::Csv);
+    }
+    let (line, first) = first_nonblank_line(text);
+    Err(ParseError::NotAChat {
+        line,
+        what: "a chat export".into(),
+        expected: "a WhatsApp line starting with a date such as 12/03/2024, a Telegram or Messenger JSON file, or a CSV header naming time, sender and text columns".into(),
+        found: error::found(first),
+    })
+}
+
+/// The first line that is not blank, with its 1-based number.
+pub(crate) fn first_nonblank_line(text: &str) -> (usize, &str) {
+    for (i, l) in text.lines().enumerate() {
+        if !l.trim().is_empty() {
+            return (i + 1, l);
+        }
+    }
+    (1, "")
+}
+
+/// Parse an export, handing each message to `sink` as it is read (streaming).
+///
+/// `bytes` may be a WhatsApp `.zip` (opened with [`ZipLimits::default`]), UTF-8
+/// (with or without BOM) or UTF-16 with a BOM. Messenger messages are sorted by
+/// time before they are handed out; the other formats keep file order.
+pub fn parse(
+    bytes: &[u8],
+    opts: &ParseOptions,
+    sink: &mut dyn FnMut(MessageRef<'_>),
+) -> Result<Summary, ParseError> {
+    if is_zip(bytes) {
+        let (name, inner) = zipread::unpack_named(bytes, &ZipLimits::default())?;
+        let mut summary = parse(&inner, opts, sink)?;
+        if summary.chat_name.is_none() {
+            summary.chat_name = zipread::chat_name_from_entry(&name);
+        }
+        return Ok(summary);
+    }
+    let mut stats = Stats::new();
+    let decoded = decode::decode(bytes, &mut stats.warnings)?;
+    for (line, reason, content) in &decoded.bad_lines {
+        stats.skip(*line, reason.clone(), content);
+    }
+    let text: &str = &decoded.text;
+    if text
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .is_empty()
+    {
+        return Err(ParseError::Empty);
+    }
+    let format = match opts.format {
+        Some(f) => f,
+        None => detect_text(text)?,
+    };
+    match format {
+        Format::WhatsApp => whatsapp::parse(text, opts, &mut stats, sink)?,
+        Format::Telegram => telegram::parse(text, &mut stats, sink)?,
+        Format::Messenger => messenger::parse_parts(&[text], &mut stats, sink)?,
+        Format::Csv => csvfmt::parse(text, &mut stats, sink)?,
+    }
+    Ok(stats.finish(format))
+}
+
+/// Parse and collect owned messages.
+pub fn parse_to_vec(
+    bytes: &[u8],
+    opts: &ParseOptions,
+) -> Result<(Vec<Message>, Summary), ParseError> {
+    let mut out = Vec::new();
+    let summary = parse(bytes, opts, &mut |m| out.push(Message::from(m)))?;
+    Ok((out, summary))
+}
+
+/// Parse several parts of one export (Messenger/Instagram `message_1.json`,
+/// `message_2.json`, ...) as one chat: messages are merged in time order.
+///
+/// For other formats the parts are parsed one after another and their
+/// messages handed out in part order; the summaries are merged.
+pub fn parse_many(
+    parts: &[&[u8]],
+    opts: &ParseOptions,
+    sink: &mut dyn FnMut(MessageRef<'_>),
+) -> Result<Summary, ParseError> {
+    if parts.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let first_format = match opts.format {
+        Some(f) => f,
+        None => detect_format(parts[0])?,
+    };
+    if first_format == Format::Messenger {
+        let mut stats = Stats::new();
+        let mut texts = Vec::with_capacity(parts.len());
+        for p in parts {
+            let d = decode::decode(p, &mut stats.warnings)?;
+            texts.push(d.text);
+        }
+        let refs: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+        messenger::parse_parts(&refs, &mut stats, sink)?;
+        return Ok(stats.finish(Format::Messenger));
+    }
+    let opts = ParseOptions {
+        format: Some(first_format),
+        date_order: opts.date_order,
+    };
+    let mut merged: Option<Summary> = None;
+    for p in parts {
+        let s = parse(p, &opts, sink)?;
+        merged = Some(match merged {
+            None => s,
+            Some(m) => merge_summaries(m, s),
+        });
+    }
+    merged.ok_or(ParseError::Empty)
+}
+
+fn merge_summaries(mut a: Summary, b: Summary) -> Summary {
+    a.messages += b.messages;
+    let mut map: HashMap<String, usize> = a.per_sender.into_iter().collect();
+    for (s, n) in b.per_sender {
+        *map.entry(s).or_default() += n;
+    }
+    let mut per_sender: Vec<(String, usize)> = map.into_iter().collect();
+    per_sender.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+    a.per_sender = per_sender;
+    a.first = match (a.first, b.first) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    a.last = match (a.last, b.last) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    };
+    a.skipped_count += b.skipped_count;
+    for s in b.skipped {
+        if a.skipped.len() < MAX_SKIPPED_EXAMPLES {
+            a.skipped.push(s);
+        }
+    }
+    a.owner_hint = a.owner_hint.or(b.owner_hint);
+    a.chat_name = a.chat_name.or(b.chat_name);
+    a.warnings.extend(b.warnings);
+    a.warnings.dedup();
+    a
+}

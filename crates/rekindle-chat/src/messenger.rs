@@ -1,0 +1,276 @@
+//! Facebook Messenger / Instagram "Download your information" JSON
+//! (`message_1.json`, `message_2.json`, ...), plus the newer end-to-end
+//! encrypted Messenger export (`senderName`, `timestamp`, `text`).
+//!
+//! * **Mojibake**: these exports write UTF-8 bytes as if each were a Latin-1
+//!   character (`"\u00c3\u00a9"` for `é`). Every string whose characters are
+//!   all ≤ U+00FF and whose bytes form valid UTF-8 is re-read as UTF-8; any
+//!   other string is kept as it is (so an already repaired file stays intact).
+//! * **Time**: `timestamp_ms` is a UTC instant; the message time is that
+//!   instant as civil time in UTC (milliseconds kept), with offset 0.
+//! * **Order**: the files list newest first; messages are sorted by time
+//!   (messages with the same time keep their true order: reverse file order).
+//! * `is_unsent` → deleted; photos/videos/audio/files/GIFs/stickers → media
+//!   (text is the caption, or a placeholder such as `<photo: 123.jpg>`);
+//!   calls → other; `Subscribe`/`Unsubscribe` → system.
+//! * Owner: in a two-person thread whose `title` is one participant, the
+//!   other participant is the owner hint.
+
+use jiff::civil::DateTime;
+use jiff::tz::Offset;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+
+use crate::error::{ParseError, found};
+use crate::telegram::{json_error, line_of};
+use crate::{Format, Message, MessageKind, Stats};
+
+#[derive(Deserialize)]
+struct Top<'a> {
+    #[serde(default)]
+    participants: Vec<Participant>,
+    #[serde(borrow, default)]
+    messages: Option<Vec<&'a RawValue>>,
+    #[serde(default, alias = "threadName")]
+    title: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Participant {
+    Obj {
+        #[serde(default)]
+        name: Option<String>,
+    },
+    Name(String),
+}
+
+#[derive(Deserialize)]
+struct Media {
+    #[serde(default)]
+    uri: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Msg {
+    #[serde(default, alias = "senderName")]
+    sender_name: Option<String>,
+    #[serde(default, alias = "timestamp")]
+    timestamp_ms: Option<f64>,
+    #[serde(default, alias = "text")]
+    content: Option<String>,
+    #[serde(default)]
+    photos: Option<Vec<Media>>,
+    #[serde(default)]
+    videos: Option<Vec<Media>>,
+    #[serde(default)]
+    audio_files: Option<Vec<Media>>,
+    #[serde(default)]
+    files: Option<Vec<Media>>,
+    #[serde(default)]
+    gifs: Option<Vec<Media>>,
+    #[serde(default)]
+    media: Option<Vec<Media>>,
+    #[serde(default)]
+    sticker: Option<Media>,
+    #[serde(default, alias = "isUnsent")]
+    is_unsent: Option<bool>,
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default)]
+    call_duration: Option<i64>,
+    #[serde(default)]
+    share: Option<IgnoredAny>,
+}
+
+/// Undo Facebook's latin-1-escaped UTF-8.
+pub(crate) fn fix_mojibake(s: String) -> String {
+    if s.is_ascii() || s.chars().any(|c| c as u32 > 0xFF) {
+        return s;
+    }
+    let bytes: Vec<u8> = s.chars().map(|c| c as u32 as u8).collect();
+    match String::from_utf8(bytes) {
+        Ok(fixed) => fixed,
+        Err(_) => s,
+    }
+}
+
+fn basename(uri: &str) -> &str {
+    uri.rsplit('/').next().unwrap_or(uri)
+}
+
+fn placeholder(what: &str, media: &[Media]) -> String {
+    match media.first().and_then(|m| m.uri.as_deref()).map(basename) {
+        Some(b) if !b.is_empty() => format!("<{what}: {b}>"),
+        _ => format!("<{what}>"),
+    }
+}
+
+/// (time, part, index in part, message)
+type Row = (DateTime, usize, usize, Message);
+
+pub(crate) fn parse_parts(
+    parts: &[&str],
+    stats: &mut Stats,
+    sink: &mut dyn FnMut(crate::MessageRef<'_>),
+) -> Result<(), ParseError> {
+    let mut rows: Vec<Row> = Vec::new();
+    let mut participants: Vec<String> = Vec::new();
+    for (pi, text) in parts.iter().enumerate() {
+        let top: Top<'_> =
+            serde_json::from_str(text).map_err(|e| json_error(Format::Messenger, &e))?;
+        let Some(messages) = top.messages else {
+            return Err(ParseError::NotAChat {
+                line: 1,
+                what: "a Messenger or Instagram export".into(),
+                expected: "a \"messages\" list (message_1.json from Download your information)"
+                    .into(),
+                found: found(text.trim_start()),
+            });
+        };
+        if pi == 0 {
+            stats.chat_name = top.title.map(fix_mojibake).filter(|t| !t.is_empty());
+            participants = top
+                .participants
+                .into_iter()
+                .filter_map(|p| match p {
+                    Participant::Obj { name } => name,
+                    Participant::Name(n) => Some(n),
+                })
+                .map(fix_mojibake)
+                .collect();
+        }
+        rows.reserve(messages.len());
+        for (mi, raw) in messages.into_iter().enumerate() {
+            let m: Msg = match serde_json::from_str(raw.get()) {
+                Ok(m) => m,
+                Err(e) => {
+                    stats.skip(
+                        line_of(text, raw.get()) + e.line().saturating_sub(1),
+                        "this message could not be read",
+                        raw.get(),
+                    );
+                    continue;
+                }
+            };
+            let Some(ms) = m.timestamp_ms else {
+                stats.skip(
+                    line_of(text, raw.get()),
+                    "this message has no time",
+                    raw.get(),
+                );
+                continue;
+            };
+            let ts = if ms.is_finite() && ms.abs() < 1e15 {
+                jiff::Timestamp::from_millisecond(ms as i64).ok()
+            } else {
+                None
+            };
+            let Some(ts) = ts else {
+                stats.skip(
+                    line_of(text, raw.get()),
+                    "the time of this message is out of range",
+                    raw.get(),
+                );
+                continue;
+            };
+            let time = Offset::UTC.to_datetime(ts);
+            let sender = m.sender_name.map(fix_mojibake).filter(|s| !s.is_empty());
+            let content = m.content.map(fix_mojibake).unwrap_or_default();
+            let media: Option<(&str, &[Media])> = [
+                ("photo", m.photos.as_deref()),
+                ("video", m.videos.as_deref()),
+                ("audio", m.audio_files.as_deref()),
+                ("file", m.files.as_deref()),
+                ("GIF", m.gifs.as_deref()),
+                ("media", m.media.as_deref()),
+            ]
+            .into_iter()
+            .find_map(|(w, v)| v.filter(|v| !v.is_empty()).map(|v| (w, v)))
+            .or_else(|| {
+                m.sticker
+                    .as_ref()
+                    .map(|s| ("sticker", std::slice::from_ref(s)))
+            });
+            let fb_kind = m.kind.as_deref().unwrap_or("");
+            let (kind, text_out) = if m.is_unsent == Some(true) {
+                (MessageKind::Deleted, content)
+            } else if let Some((what, list)) = media {
+                let t = if content.is_empty() {
+                    fix_mojibake(placeholder(what, list))
+                } else {
+                    content
+                };
+                (MessageKind::Media, t)
+            } else if fb_kind == "Call" || fb_kind == "call" {
+                let t = if content.is_empty() {
+                    format!("<call, {} s>", m.call_duration.unwrap_or(0))
+                } else {
+                    content
+                };
+                (MessageKind::Other, t)
+            } else if fb_kind == "Subscribe" || fb_kind == "Unsubscribe" || sender.is_none() {
+                (MessageKind::System, content)
+            } else {
+                let _ = &m.share;
+                (MessageKind::Text, content)
+            };
+            let sender = if kind == MessageKind::System {
+                None
+            } else {
+                sender
+            };
+            rows.push((
+                time,
+                pi,
+                mi,
+                Message {
+                    time,
+                    offset_seconds: Some(0),
+                    sender,
+                    text: text_out,
+                    kind,
+                },
+            ));
+        }
+    }
+    // Oldest first; within the same time, the later in the files is the older.
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| (b.1, b.2).cmp(&(a.1, a.2))));
+    for (_, _, _, m) in &rows {
+        let r = m.as_ref();
+        stats.record(&r);
+        sink(r);
+    }
+    if participants.len() == 2
+        && let Some(title) = stats.chat_name.clone()
+        && let Some(i) = participants.iter().position(|p| *p == title)
+    {
+        stats.owner_hint = Some(participants[1 - i].clone());
+    }
+    if stats.messages() == 0 {
+        return Err(ParseError::NoMessages {
+            format: Format::Messenger,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mojibake() {
+        assert_eq!(
+            fix_mojibake("caf\u{c3}\u{a9} \u{f0}\u{9f}\u{98}\u{80}".into()),
+            "café 😀"
+        );
+        assert_eq!(fix_mojibake("café".into()), "café");
+        assert_eq!(fix_mojibake("plain".into()), "plain");
+        assert_eq!(
+            fix_mojibake("already 😀 fine é".into()),
+            "already 😀 fine é"
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! Normalized output (JSONL, CSV) and the idempotence key.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use jiff::civil::DateTime;
+use sha2::{Digest, Sha256};
+
+use crate::MessageRef;
+
+fn write_time(out: &mut impl Write, t: DateTime, offset: Option<i32>) -> io::Result<()> {
+    write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )?;
+    if let Some(off) = offset {
+        let sign = if off < 0 { '-' } else { '+' };
+        let a = off.unsigned_abs();
+        write!(out, "{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)?;
+    }
+    Ok(())
+}
+
+/// The time as written in JSONL/CSV: `YYYY-MM-DDTHH:MM:SS`, followed by
+/// `+HH:MM`/`-HH:MM` only when the format carries an offset. Sub-seconds are
+/// not written.
+pub fn format_time(t: DateTime, offset_seconds: Option<i32>) -> String {
+    let mut v = Vec::with_capacity(25);
+    // Writing to a Vec cannot fail.
+    let _ = write_time(&mut v, t, offset_seconds);
+    String::from_utf8(v).unwrap_or_default()
+}
+
+/// Write one message as a JSON line (with the trailing `\n`):
+///
+/// `{"time":"2024-03-12T21:05:00","sender":"Sam","text":"hello","kind":"text"}`
+///
+/// `time` is the local time as exported, with `+HH:MM` appended only when the
+/// format carries an offset; `sender` is `null` for system lines; `kind` is one
+/// of `text`, `media`, `system`, `deleted`, `other`.
+pub fn write_jsonl(msg: &MessageRef<'_>, out: &mut impl Write) -> io::Result<()> {
+    out.write_all(b"{\"time\":\"")?;
+    write_time(out, msg.time, msg.offset_seconds)?;
+    out.write_all(b"\",\"sender\":")?;
+    match msg.sender {
+        Some(s) => serde_json::to_writer(&mut *out, s).map_err(io::Error::from)?,
+        None => out.write_all(b"null")?,
+    }
+    out.write_all(b",\"text\":")?;
+    serde_json::to_writer(&mut *out, msg.text.as_ref()).map_err(io::Error::from)?;
+    out.write_all(b",\"kind\":\"")?;
+    out.write_all(msg.kind.as_str().as_bytes())?;
+    out.write_all(b"\"}\n")
+}
+
+/// The CSV header written by `convert --to csv`: `time,sender,text,kind`.
+pub fn write_csv_header(out: &mut impl Write) -> io::Result<()> {
+    out.write_all(b"time,sender,text,kind\n")
+}
+
+fn write_csv_field(out: &mut impl Write, s: &str) -> io::Result<()> {
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
+        out.write_all(b"\"")?;
+        let mut rest = s;
+        while let Some(i) = rest.find('"') {
+            out.write_all(&rest.as_bytes()[..=i])?;
+            out.write_all(b"\"")?;
+            rest = &rest[i + 1..];
+        }
+        out.write_all(rest.as_bytes())?;
+        out.write_all(b"\"")
+    } else {
+        out.write_all(s.as_bytes())
+    }
+}
+
+/// Write one message as a CSV row (RFC 4180 quoting, `\n` line end). The
+/// sender is empty for system lines. Reading the result back with
+/// [`crate::parse`] gives the same messages (sub-seconds aside).
+pub fn write_csv(msg: &MessageRef<'_>, out: &mut impl Write) -> io::Result<()> {
+    write_time(out, msg.time, msg.offset_seconds)?;
+    out.write_all(b",")?;
+    if let Some(s) = msg.sender {
+        write_csv_field(out, s)?;
+    }
+    out.write_all(b",")?;
+    write_csv_field(out, &msg.text)?;
+    out.write_all(b",")?;
+    out.write_all(msg.kind.as_str().as_bytes())?;
+    out.write_all(b"\n")
+}
+
+fn put(h: &mut Sha256, field: &[u8]) {
+    h.update((field.len() as u64).to_le_bytes());
+    h.update(field);
+}
+
+/// The idempotence key of a message: SHA-256 over length-prefixed fields
+/// (a version tag, `source_chat`, the time with sub-seconds, the offset, the
+/// sender — with a flag telling `None` from `""` — and the text). The kind is
+/// not part of the key.
+///
+/// Identical messages (same time, sender and text — common in WhatsApp, whose
+/// times have minute precision) get the same key; use [`ContentKeys`] to
+/// number them so that each gets its own key.
+pub fn content_key(source_chat: &str, msg: &MessageRef<'_>) -> [u8; 32] {
+    content_key_nth(source_chat, msg, 0)
+}
+
+/// [`content_key`] for the `occurrence`-th identical message (0 = the first,
+/// which equals [`content_key`]).
+pub fn content_key_nth(source_chat: &str, msg: &MessageRef<'_>, occurrence: u32) -> [u8; 32] {
+    let mut h = Sha256::new();
+    put(&mut h, b"rekindle-chat content key v1");
+    put(&mut h, source_chat.as_bytes());
+    let t = msg.time;
+    let time = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.subsec_nanosecond()
+    );
+    put(&mut h, time.as_bytes());
+    match msg.offset_seconds {
+        Some(o) => put(&mut h, &o.to_le_bytes()),
+        None => put(&mut h, b""),
+    }
+    match msg.sender {
+        Some(s) => {
+            h.update([1u8]);
+            put(&mut h, s.as_bytes());
+        }
+        None => h.update([0u8]),
+    }
+    put(&mut h, msg.text.as_bytes());
+    if occurrence > 0 {
+        h.update(occurrence.to_le_bytes());
+    }
+    h.finalize().into()
+}
+
+/// Keys for a stream of messages from one chat, numbering identical messages.
+///
+/// The n-th message with the same (time, sender, text) *within a run of
+/// messages with the same time* gets [`content_key_nth`] with `n`. Importing
+/// the same export — or a later export of the same chat — gives the same keys,
+/// so an import can skip keys it already holds; two real "ok"s sent in the same
+/// minute still get two keys. Memory is bounded by the largest run of messages
+/// sharing one time.
+#[derive(Debug, Clone)]
+pub struct ContentKeys {
+    source: String,
+    current: Option<(DateTime, Option<i32>)>,
+    seen: HashMap<[u8; 32], u32>,
+}
+
+impl ContentKeys {
+    /// Keys for messages of the chat named `source_chat`.
+    pub fn new(source_chat: impl Into<String>) -> Self {
+        ContentKeys {
+            source: source_chat.into(),
+            current: None,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// The key of the next message.
+    pub fn key(&mut self, msg: &MessageRef<'_>) -> [u8; 32] {
+        let now = (msg.time, msg.offset_seconds);
+        if self.current != Some(now) {
+            self.current = Some(now);
+            self.seen.clear();
+        }
+        let base = content_key(&self.source, msg);
+        let n = self.seen.entry(base).or_insert(0);
+        let occurrence = *n;
+        *n += 1;
+        if occurrence == 0 {
+            base
+        } else {
+            content_key_nth(&self.source, msg, occurrence)
+        }
+    }
+}

@@ -1,0 +1,1085 @@
+//! WhatsApp text exports (Android and iOS, every locale layout we know of).
+//!
+//! A message starts with a header line:
+//!
+//! ```text
+//! Android: 12/31/21, 9:05 PM - Sender: text        (also "31.12.21, 21:05 - ")
+//! iOS:     [31/12/2021, 21:05:33] Sender: text
+//! ```
+//!
+//! Any line that does not start with a header continues the previous message.
+//! The header is read by a small hand-written scanner (no regex, no
+//! allocation) that accepts:
+//!
+//! * invisible marks anywhere a space could be (U+200E, U+200F, U+061C,
+//!   U+202A–U+202E, U+2066–U+2069, U+200B, BOM) and any of the spaces
+//!   WhatsApp uses (U+0020, U+00A0, U+202F, U+2009...);
+//! * a date of three numbers separated by the same `/`, `.` or `-`, with an
+//!   optional trailing `.` (and optional spaces after each separator, as in
+//!   Korean `2021. 12. 24.`), digits in ASCII or Arabic-Indic;
+//! * `,`, spaces or French `à` between date and time;
+//! * a time `H:MM` or `H:MM:SS` (also with `.`), with an AM/PM marker before
+//!   or after it: `AM`/`PM`, `a.m.`/`p. m.` (any case, dots and spaces
+//!   optional), `vorm.`/`nachm.`, `fm`/`em`, `de.`/`du.`, `ap.`/`ip.`,
+//!   `SA`/`CH`, `午前`/`午後`, `上午`/`下午`, `오전`/`오후`, `ص`/`م`,
+//!   `π.μ.`/`μ.μ.`, `ق.ظ`/`ب.ظ`, `dop.`/`odp.`;
+//! * then `]` (iOS) or ` - ` / ` – ` / `: ` (Android, old iOS).
+//!
+//! Day/month order is decided from the whole file: a first number above 12
+//! means day first, a second number above 12 means month first, a first
+//! number with four digits means year first (per line). When the file cannot
+//! tell, [`crate::ParseOptions::date_order`] is used, or day first with a
+//! warning. An explicit `date_order` always wins. If a file has evidence both
+//! ways, the majority wins and lines that only make sense the other way are
+//! read that way (with a warning).
+
+use std::borrow::Cow;
+
+use jiff::civil::DateTime;
+
+use crate::error::{ParseError, found};
+use crate::{DateOrder, MessageKind, MessageRef, ParseOptions, Stats};
+
+/// Length in bytes of an invisible formatting mark at `i`, or 0.
+#[inline]
+fn mark_len(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        Some(0xE2) => match (b.get(i + 1), b.get(i + 2)) {
+            (Some(0x80), Some(0x8B | 0x8E | 0x8F | 0xAA..=0xAE)) => 3,
+            (Some(0x81), Some(0xA6..=0xA9)) => 3,
+            _ => 0,
+        },
+        Some(0xEF) if b.get(i + 1) == Some(&0xBB) && b.get(i + 2) == Some(&0xBF) => 3,
+        Some(0xD8) if b.get(i + 1) == Some(&0x9C) => 2,
+        _ => 0,
+    }
+}
+
+/// Length in bytes of a space character at `i`, or 0.
+#[inline]
+fn space_len(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        Some(b' ' | b'\t') => 1,
+        Some(0xC2) if b.get(i + 1) == Some(&0xA0) => 2,
+        Some(0xE2) => match (b.get(i + 1), b.get(i + 2)) {
+            (Some(0x80), Some(0x80..=0x8A | 0xAF)) => 3,
+            _ => 0,
+        },
+        _ => 0,
+    }
+}
+
+#[inline]
+fn skip_marks(b: &[u8], mut i: usize) -> usize {
+    loop {
+        let l = mark_len(b, i);
+        if l == 0 {
+            return i;
+        }
+        i += l;
+    }
+}
+
+#[inline]
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    loop {
+        let l = mark_len(b, i) + space_len(b, i);
+        if l == 0 {
+            return i;
+        }
+        i += l;
+    }
+}
+
+/// A decimal digit at `i` (ASCII, Arabic-Indic or Extended Arabic-Indic).
+#[inline]
+fn digit(b: &[u8], i: usize) -> Option<(u16, usize)> {
+    match *b.get(i)? {
+        c @ b'0'..=b'9' => Some(((c - b'0') as u16, 1)),
+        0xD9 => match *b.get(i + 1)? {
+            c @ 0xA0..=0xA9 => Some(((c - 0xA0) as u16, 2)),
+            _ => None,
+        },
+        0xDB => match *b.get(i + 1)? {
+            c @ 0xB0..=0xB9 => Some(((c - 0xB0) as u16, 2)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Up to `max` digits: (value, number of digits, next index).
+#[inline]
+fn number(b: &[u8], mut i: usize, max: u8) -> Option<(u16, u8, usize)> {
+    let mut v: u16 = 0;
+    let mut n: u8 = 0;
+    while n < max {
+        match digit(b, i) {
+            Some((d, l)) => {
+                v = v * 10 + d;
+                n += 1;
+                i += l;
+            }
+            None => break,
+        }
+    }
+    if n == 0 { None } else { Some((v, n, i)) }
+}
+
+/// Can a marker end at `j`?
+#[inline]
+fn boundary(b: &[u8], j: usize) -> bool {
+    match b.get(j) {
+        None => true,
+        Some(b' ' | b']' | b'-' | b',' | b':' | b'\t' | b'0'..=b'9') => true,
+        _ => space_len(b, j) > 0 || mark_len(b, j) > 0 || digit(b, j).is_some(),
+    }
+}
+
+/// Localized AM/PM markers other than the Latin a.m./p.m. family (lowercase).
+const MARKERS: &[(&str, bool)] = &[
+    ("nachm.", true),
+    ("vorm.", false),
+    ("odp.", true),
+    ("dop.", false),
+    ("f.m.", false),
+    ("e.m.", true),
+    ("vm.", false),
+    ("nm.", true),
+    ("de.", false),
+    ("du.", true),
+    ("ap.", false),
+    ("ip.", true),
+    ("fm", false),
+    ("em", true),
+    ("sa", false),
+    ("ch", true),
+    ("午前", false),
+    ("午後", true),
+    ("上午", false),
+    ("下午", true),
+    ("오전", false),
+    ("오후", true),
+    ("π.μ.", false),
+    ("μ.μ.", true),
+    ("πμ", false),
+    ("μμ", true),
+    ("ق.ظ", false),
+    ("ب.ظ", true),
+    ("ص", false),
+    ("م", true),
+];
+
+/// An AM/PM marker at `i`: (is_pm, next index).
+fn marker(b: &[u8], i: usize) -> Option<(bool, usize)> {
+    let c = b.get(i)?.to_ascii_lowercase();
+    if c == b'a' || c == b'p' {
+        let mut j = i + 1;
+        if b.get(j) == Some(&b'.') {
+            j += 1;
+        }
+        j += space_len(b, j);
+        if b.get(j).map(u8::to_ascii_lowercase) == Some(b'm') {
+            j += 1;
+            if b.get(j) == Some(&b'.') {
+                j += 1;
+            }
+            if boundary(b, j) {
+                return Some((c == b'p', j));
+            }
+        }
+    }
+    let rest = &b[i..];
+    for &(m, pm) in MARKERS {
+        let m = m.as_bytes();
+        if rest.len() >= m.len()
+            && rest[..m.len()].eq_ignore_ascii_case(m)
+            && boundary(b, i + m.len())
+        {
+            return Some((pm, i + m.len()));
+        }
+    }
+    None
+}
+
+/// The numbers of a header line, before the date order is applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Header {
+    a: u16,
+    b: u16,
+    c: u16,
+    a_digits: u8,
+    c_digits: u8,
+    hour: u16,
+    minute: u16,
+    second: u16,
+    pm: Option<bool>,
+    /// Byte index in the line where "Sender: text" starts.
+    rest: usize,
+}
+
+/// Read a header at the start of `line` (no line break in it).
+pub(crate) fn parse_header(line: &[u8]) -> Option<Header> {
+    let n = line.len();
+    let mut i = skip_marks(line, 0);
+    let bracket = line.get(i) == Some(&b'[');
+    if bracket {
+        i = skip_ws(line, i + 1);
+    }
+    let (a, a_digits, j) = number(line, i, 4)?;
+    if a_digits == 3 {
+        return None;
+    }
+    i = skip_marks(line, j);
+    let sep = *line.get(i)?;
+    if !matches!(sep, b'/' | b'.' | b'-') {
+        return None;
+    }
+    i = skip_ws(line, i + 1);
+    let (b, _, j) = number(line, i, 2)?;
+    i = skip_marks(line, j);
+    if line.get(i) != Some(&sep) {
+        return None;
+    }
+    i = skip_ws(line, i + 1);
+    let (c, c_digits, j) = number(line, i, 4)?;
+    if c_digits == 3 || (a_digits == 4 && c_digits > 2) || (a_digits <= 2 && c_digits == 1) {
+        return None;
+    }
+    i = skip_marks(line, j);
+    if sep == b'.' && line.get(i) == Some(&b'.') {
+        i += 1;
+    }
+    // Between date and time: ",", spaces, marks, French "à".
+    let before = i;
+    loop {
+        if line.get(i) == Some(&b',') {
+            i += 1;
+            continue;
+        }
+        let l = space_len(line, i) + mark_len(line, i);
+        if l == 0 {
+            break;
+        }
+        i += l;
+    }
+    if line[i..].starts_with("à".as_bytes()) {
+        i = skip_ws(line, i + 2);
+    }
+    if i == before {
+        return None;
+    }
+    // AM/PM marker before the time (Chinese, Japanese, Korean).
+    let mut pm = None;
+    if digit(line, i).is_none() {
+        let (v, j) = marker(line, i)?;
+        pm = Some(v);
+        i = skip_ws(line, j);
+    }
+    let (hour, _, j) = number(line, i, 2)?;
+    i = j;
+    let tsep = *line.get(i)?;
+    if tsep != b':' && tsep != b'.' {
+        return None;
+    }
+    let (minute, md, j) = number(line, i + 1, 2)?;
+    if md != 2 {
+        return None;
+    }
+    i = j;
+    let mut second = 0;
+    if line.get(i) == Some(&tsep)
+        && let Some((s, 2, j)) = number(line, i + 1, 2)
+    {
+        second = s;
+        i = j;
+    }
+    i = skip_ws(line, i);
+    if pm.is_none()
+        && let Some((v, j)) = marker(line, i)
+    {
+        pm = Some(v);
+        i = skip_ws(line, j);
+    }
+    if bracket {
+        if line.get(i) != Some(&b']') {
+            return None;
+        }
+        i += 1;
+        i += space_len(line, i);
+    } else {
+        match line.get(i) {
+            Some(b'-' | b':') => i += 1,
+            Some(0xE2) if line[i..].starts_with("–".as_bytes()) => i += 3,
+            _ => return None,
+        }
+        let s = space_len(line, i);
+        if s == 0 && i < n {
+            return None;
+        }
+        i += s;
+    }
+    Some(Header {
+        a,
+        b,
+        c,
+        a_digits,
+        c_digits,
+        hour,
+        minute,
+        second,
+        pm,
+        rest: i,
+    })
+}
+
+impl Header {
+    fn is_year_first(&self) -> bool {
+        self.a_digits == 4
+    }
+
+    /// The date and time in the given order, or why not (plain words).
+    fn resolve(&self, order: DateOrder) -> Result<DateTime, String> {
+        let (y, m, d, y_digits) = if self.is_year_first() || order == DateOrder::YearFirst {
+            (self.a, self.b, self.c, self.a_digits)
+        } else if order == DayFirst {
+            (self.c, self.b, self.a, self.c_digits)
+        } else {
+            (self.c, self.a, self.b, self.c_digits)
+        };
+        let year = if y_digits <= 2 { 2000 + y } else { y };
+        let mut hour = self.hour;
+        match self.pm {
+            Some(true) if hour < 12 => hour += 12,
+            Some(false) if hour == 12 => hour = 0,
+            _ => {}
+        }
+        if !(1..=12).contains(&m) {
+            return Err(format!("there is no month {m} in the date"));
+        }
+        if hour > 23 || self.minute > 59 || self.second > 59 {
+            return Err(format!(
+                "the time {:02}:{:02}:{:02} does not exist",
+                self.hour, self.minute, self.second
+            ));
+        }
+        DateTime::new(
+            year as i16,
+            m as i8,
+            d as i8,
+            hour as i8,
+            self.minute as i8,
+            self.second as i8,
+            0,
+        )
+        .map_err(|_| format!("the date {year:04}-{m:02}-{d:02} does not exist"))
+    }
+}
+
+use DateOrder::DayFirst;
+
+/// Does this text look like a WhatsApp export (a header in the first 50 non-blank lines)?
+pub(crate) fn looks_like(text: &str) -> bool {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(50)
+        .any(|l| parse_header(l.as_bytes()).is_some())
+}
+
+/// Trim invisible marks and spaces at both ends.
+fn trim_marks(s: &str) -> &str {
+    s.trim_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{feff}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            )
+    })
+}
+
+fn trim_marks_start(s: &str) -> &str {
+    s.trim_start_matches([
+        '\u{200e}', '\u{200f}', '\u{061c}', '\u{feff}', '\u{202a}', '\u{202b}', '\u{202c}',
+        '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+    ])
+}
+
+/// "Deleted" notices in the languages we know (compared ignoring ASCII case and a final '.').
+const DELETED: &[&str] = &[
+    "This message was deleted",
+    "You deleted this message",
+    "Se eliminó este mensaje",
+    "Eliminaste este mensaje",
+    "Este mensaje fue eliminado",
+    "Mensagem apagada",
+    "Esta mensagem foi apagada",
+    "Você apagou esta mensagem",
+    "Diese Nachricht wurde gelöscht",
+    "Du hast diese Nachricht gelöscht",
+    "Ce message a été supprimé",
+    "Vous avez supprimé ce message",
+    "Questo messaggio è stato eliminato",
+    "Hai eliminato questo messaggio",
+    "Dit bericht is verwijderd",
+    "Je hebt dit bericht verwijderd",
+    "Данное сообщение удалено",
+    "Вы удалили данное сообщение",
+    "Это сообщение удалено",
+    "Bu mesaj silindi",
+    "Bu mesajı sildiniz",
+    "Pesan ini telah dihapus",
+    "Anda menghapus pesan ini",
+    "Ta wiadomość została usunięta",
+    "Usunięto tę wiadomość",
+];
+
+/// The "You deleted..." variants: their sender is the person who exported.
+const OWNER_DELETED: &[&str] = &[
+    "You deleted this message",
+    "Eliminaste este mensaje",
+    "Você apagou esta mensagem",
+    "Du hast diese Nachricht gelöscht",
+    "Vous avez supprimé ce message",
+    "Hai eliminato questo messaggio",
+    "Je hebt dit bericht verwijderd",
+    "Вы удалили данное сообщение",
+    "Bu mesajı sildiniz",
+    "Anda menghapus pesan ini",
+];
+
+/// Android's "<Media omitted>" in the languages we know.
+const MEDIA_PLACEHOLDERS: &[&str] = &[
+    "<Media omitted>",
+    "<Multimedia omitido>",
+    "<Multimedia omitidos>",
+    "<Archivo omitido>",
+    "<Mídia oculta>",
+    "<Arquivo de mídia oculto>",
+    "<Medien ausgeschlossen>",
+    "<Médias omis>",
+    "<Fichier omis>",
+    "<Media omessi>",
+    "<Media weggelaten>",
+    "<Без медиафайлов>",
+    "<Медиафайл отсутствует>",
+    "<Medya dahil edilmedi>",
+    "<Media tidak disertakan>",
+    "<Pominięto multimedia>",
+    "<Media dihilangkan>",
+    "<Media ingår inte>",
+    "<Media udeladt>",
+    "<Media utelatt>",
+    "<Media jätetty pois>",
+];
+
+/// Last word of iOS "image omitted"-style placeholders.
+const OMITTED_WORDS: &[&str] = &[
+    "omitted",
+    "omitida",
+    "omitido",
+    "omitidos",
+    "omitidas",
+    "weggelassen",
+    "ausgeschlossen",
+    "absente",
+    "absent",
+    "omis",
+    "omise",
+    "omessa",
+    "omesso",
+    "omessi",
+    "weggelaten",
+    "ocultada",
+    "ocultado",
+    "oculta",
+    "oculto",
+    "отсутствует",
+    "eklenmedi",
+    "disertakan",
+];
+
+/// Android's "IMG-0001.jpg (file attached)" suffixes.
+const FILE_ATTACHED: &[&str] = &[
+    "(file attached)",
+    "(archivo adjunto)",
+    "(arquivo anexado)",
+    "(Datei angehängt)",
+    "(fichier joint)",
+    "(file allegato)",
+    "(bestand bijgevoegd)",
+    "(файл добавлен)",
+    "(dosya ekli)",
+    "(file terlampir)",
+];
+
+fn eq_loose(text: &str, phrase: &str) -> bool {
+    let t = text.strip_suffix('.').unwrap_or(text);
+    t.len() == phrase.len() && t.eq_ignore_ascii_case(phrase)
+}
+
+/// Media, deleted, or `None` for plain text.
+fn classify_body(t: &str, marked: bool) -> Option<MessageKind> {
+    if t.is_empty() || t.len() > 200 {
+        return None;
+    }
+    let first = t.as_bytes()[0];
+    let last = t.as_bytes()[t.len() - 1];
+    if first == b'<' && last == b'>' {
+        if MEDIA_PLACEHOLDERS.iter().any(|p| t.eq_ignore_ascii_case(p)) {
+            return Some(MessageKind::Media);
+        }
+        // iOS "<attached: 00000012-PHOTO-2021-03-14-19-42-07.jpg>" in any language.
+        if let Some(colon) = t.find(':') {
+            let file = t[colon + 1..t.len() - 1].trim();
+            if !file.is_empty() && file.contains('.') && !file.contains(char::is_whitespace) {
+                return Some(MessageKind::Media);
+            }
+        }
+    }
+    if last == b')' && FILE_ATTACHED.iter().any(|p| t.ends_with(p)) && !t.contains('\n') {
+        return Some(MessageKind::Media);
+    }
+    if t.len() <= 80 {
+        if DELETED.iter().any(|p| eq_loose(t, p)) {
+            return Some(MessageKind::Deleted);
+        }
+        if let Some(space) = t.rfind(' ') {
+            let last_word = &t[space + 1..];
+            let words = t.split(' ').count();
+            if (words <= 2 || (marked && words <= 8))
+                && OMITTED_WORDS
+                    .iter()
+                    .any(|w| last_word.eq_ignore_ascii_case(w))
+            {
+                return Some(MessageKind::Media);
+            }
+        }
+    }
+    None
+}
+
+/// Kind of a text that follows a sender. `marked` = it started with an invisible
+/// mark (iOS puts U+200E before its own notices).
+fn classify(t: &str, marked: bool) -> MessageKind {
+    if let Some(k) = classify_body(t, marked) {
+        return k;
+    }
+    if marked {
+        let first = t.split('\n').next().unwrap_or(t);
+        const OTHER: &[&str] = &[
+            "Missed voice call",
+            "Missed video call",
+            "Missed group",
+            "Voice call",
+            "Video call",
+            "Silenced voice call",
+            "Silenced video call",
+            "Llamada",
+            "Videollamada",
+            "Location:",
+            "Live location",
+        ];
+        if OTHER.iter().any(|p| first.starts_with(p)) {
+            return MessageKind::Other;
+        }
+        return MessageKind::System;
+    }
+    MessageKind::Text
+}
+
+/// A message whose last line may still be continued.
+struct Pending {
+    time: DateTime,
+    /// Byte range of the sender in the text.
+    sender: Option<(usize, usize)>,
+    text_start: usize,
+    text_end: usize,
+    multiline: bool,
+    /// The text started with an invisible mark.
+    marked: bool,
+}
+
+/// Pass 1: evidence for the date order.
+#[derive(Default)]
+struct Evidence {
+    headers: usize,
+    day_first: usize,
+    month_first: usize,
+    year_first: usize,
+    /// How often the time goes backwards when read day first / month first
+    /// (a tie-breaker for files where no number is above 12).
+    backwards_dmy: usize,
+    backwards_mdy: usize,
+}
+
+/// A sortable key of a date-time read in one order (no validation of the day).
+fn order_key(year: u16, month: u16, day: u16, h: &Header) -> u64 {
+    let hour = match h.pm {
+        Some(true) if h.hour < 12 => h.hour + 12,
+        Some(false) if h.hour == 12 => 0,
+        _ => h.hour,
+    };
+    ((((year as u64 * 13 + month as u64) * 32 + day as u64) * 24 + hour as u64) * 60
+        + h.minute as u64)
+        * 60
+        + h.second as u64
+}
+
+fn gather(text: &str) -> Evidence {
+    let mut ev = Evidence::default();
+    let (mut prev_dmy, mut prev_mdy) = (0u64, 0u64);
+    for line in LineIter::new(text.as_bytes()) {
+        if let Some(h) = parse_header(line.bytes) {
+            ev.headers += 1;
+            if h.is_year_first() {
+                ev.year_first += 1;
+            } else if h.a > 12 && h.b <= 12 {
+                ev.day_first += 1;
+            } else if h.b > 12 && h.a <= 12 {
+                ev.month_first += 1;
+            } else if h.a <= 12 && h.b <= 12 {
+                let year = if h.c_digits <= 2 { 2000 + h.c } else { h.c };
+                let dmy = order_key(year, h.b, h.a, &h);
+                let mdy = order_key(year, h.a, h.b, &h);
+                ev.backwards_dmy += usize::from(dmy < prev_dmy);
+                ev.backwards_mdy += usize::from(mdy < prev_mdy);
+                prev_dmy = dmy;
+                prev_mdy = mdy;
+            }
+        }
+    }
+    ev
+}
+
+/// A line: its bytes without "\r\n", its start and end (exclusive, before "\r") in the text.
+struct Line<'a> {
+    bytes: &'a [u8],
+    start: usize,
+    end: usize,
+}
+
+struct LineIter<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> LineIter<'a> {
+    fn new(b: &'a [u8]) -> Self {
+        LineIter { b, pos: 0 }
+    }
+}
+
+impl<'a> Iterator for LineIter<'a> {
+    type Item = Line<'a>;
+    #[inline]
+    fn next(&mut self) -> Option<Line<'a>> {
+        if self.pos >= self.b.len() {
+            return None;
+        }
+        let start = self.pos;
+        let nl = memchr::memchr(b'\n', &self.b[start..]).map_or(self.b.len(), |k| start + k);
+        self.pos = nl + 1;
+        let mut end = nl;
+        if end > start && self.b[end - 1] == b'\r' {
+            end -= 1;
+        }
+        Some(Line {
+            bytes: &self.b[start..end],
+            start,
+            end,
+        })
+    }
+}
+
+fn quoted_name(s: &str) -> Option<&str> {
+    let open = s.find(['"', '“'])?;
+    let after = &s[open..];
+    let q = after.chars().next()?;
+    let body = &after[q.len_utf8()..];
+    let close = body.find(['"', '”'])?;
+    Some(&body[..close])
+}
+
+pub(crate) fn parse(
+    text: &str,
+    opts: &ParseOptions,
+    stats: &mut Stats,
+    sink: &mut dyn FnMut(MessageRef<'_>),
+) -> Result<(), ParseError> {
+    let ev = gather(text);
+    if ev.headers == 0 {
+        let (line, first) = crate::first_nonblank_line(text);
+        return Err(ParseError::NotAChat {
+            line,
+            what: "a WhatsApp message".into(),
+            expected: "a date such as 12/03/2024 at the start of the line".into(),
+            found: found(first),
+        });
+    }
+    let evidence_order = match (ev.day_first > 0, ev.month_first > 0) {
+        (true, false) => Some(DayFirst),
+        (false, true) => Some(DateOrder::MonthFirst),
+        (true, true) => Some(if ev.day_first >= ev.month_first {
+            DayFirst
+        } else {
+            DateOrder::MonthFirst
+        }),
+        (false, false) => None,
+    };
+    let order = match (opts.date_order, evidence_order) {
+        (Some(o), Some(e)) => {
+            if o != e && o != DateOrder::YearFirst {
+                stats.warnings.push(format!(
+                    "The dates in this file look {} first, but {} first was asked for; lines that do not make sense that way were skipped or read the other way.",
+                    if e == DayFirst { "day" } else { "month" },
+                    if o == DayFirst { "day" } else { "month" },
+                ));
+            }
+            o
+        }
+        (Some(o), None) => o,
+        (None, Some(e)) => {
+            if ev.day_first > 0 && ev.month_first > 0 {
+                stats.warnings.push(format!(
+                    "This file mixes day-first dates ({} lines) and month-first dates ({} lines); the others were read {} first.",
+                    ev.day_first,
+                    ev.month_first,
+                    if e == DayFirst { "day" } else { "month" }
+                ));
+            }
+            e
+        }
+        (None, None) => {
+            if ev.year_first == ev.headers {
+                DateOrder::YearFirst
+            } else if ev.backwards_mdy < ev.backwards_dmy {
+                stats.warnings.push(
+                    "Could not tell for sure whether the dates are day/month or month/day (no number above 12 in the file); read them month first, which keeps the messages in time order — use --date-order dmy if that is wrong."
+                        .into(),
+                );
+                DateOrder::MonthFirst
+            } else if ev.backwards_dmy < ev.backwards_mdy {
+                stats.warnings.push(
+                    "Could not tell for sure whether the dates are day/month or month/day (no number above 12 in the file); read them day first, which keeps the messages in time order — use --date-order mdy if that is wrong."
+                        .into(),
+                );
+                DayFirst
+            } else {
+                stats.warnings.push(
+                    "Could not tell whether the dates are day/month or month/day (no number above 12 in the file); assumed day first — use --date-order mdy if that is wrong."
+                        .into(),
+                );
+                DayFirst
+            }
+        }
+    };
+    stats.date_order = Some(if ev.year_first == ev.headers {
+        DateOrder::YearFirst
+    } else {
+        order
+    });
+    let other_order = match order {
+        DayFirst => Some(DateOrder::MonthFirst),
+        DateOrder::MonthFirst => Some(DayFirst),
+        DateOrder::YearFirst => None,
+    };
+    let allow_swap = opts.date_order.is_none() && ev.day_first > 0 && ev.month_first > 0;
+
+    let bytes = text.as_bytes();
+    let mut pending: Option<Pending> = None;
+    let mut orphan = false;
+    let mut line_no = 0usize;
+
+    let mut flush = |p: Pending, stats: &mut Stats| {
+        let raw = text.get(p.text_start..p.text_end).unwrap_or("");
+        let raw = raw.trim_end_matches(['\n', '\r']);
+        let sender = p.sender.and_then(|(s, e)| text.get(s..e));
+        let kind = match sender {
+            None => MessageKind::System,
+            Some(_) => classify(raw, p.marked),
+        };
+        // iOS: "Chat name: \u{200e}Messages and calls are end-to-end encrypted..." is the app talking.
+        let (sender, kind) = if kind == MessageKind::System {
+            (None, kind)
+        } else {
+            (sender, kind)
+        };
+        let text_cow = if p.multiline && raw.contains('\r') {
+            Cow::Owned(raw.replace("\r\n", "\n"))
+        } else {
+            Cow::Borrowed(raw)
+        };
+        let m = MessageRef {
+            time: p.time,
+            offset_seconds: None,
+            sender,
+            text: text_cow,
+            kind,
+        };
+        stats.record(&m);
+        sink(m);
+    };
+
+    for line in LineIter::new(bytes) {
+        line_no += 1;
+        let header = parse_header(line.bytes);
+        let Some(h) = header else {
+            if let Some(p) = pending.as_mut() {
+                p.text_end = line.end;
+                p.multiline = true;
+            } else {
+                let content = text.get(line.start..line.end).unwrap_or("");
+                if orphan {
+                    stats.skip(
+                        line_no,
+                        "continues a message that could not be read",
+                        content,
+                    );
+                } else if !content.trim().is_empty() {
+                    stats.skip(
+                        line_no,
+                        "expected a date such as 12/03/2024 at the start of the line",
+                        content,
+                    );
+                }
+            }
+            continue;
+        };
+        let time = match h.resolve(order) {
+            Ok(t) => Ok(t),
+            Err(e) => match other_order {
+                Some(o) if allow_swap && !h.is_year_first() => h.resolve(o).map_err(|_| e),
+                _ => Err(e),
+            },
+        };
+        if let Some(p) = pending.take() {
+            flush(p, stats);
+        }
+        let time = match time {
+            Ok(t) => t,
+            Err(reason) => {
+                orphan = true;
+                stats.skip(
+                    line_no,
+                    reason,
+                    text.get(line.start..line.end).unwrap_or(""),
+                );
+                continue;
+            }
+        };
+        orphan = false;
+        let rest_start = line.start + h.rest;
+        let Some(rest) = text.get(rest_start..line.end) else {
+            orphan = true;
+            stats.skip(line_no, "the line is cut in the middle of a character", "");
+            continue;
+        };
+        let mut sender = None;
+        let mut text_start = rest_start;
+        let mut marked = false;
+        if mark_len(rest.as_bytes(), 0) == 0 {
+            if let Some(colon) = memchr::memchr(b':', rest.as_bytes()) {
+                let cand = &rest[..colon];
+                let ok = colon <= 256
+                    && !cand.contains(['"', '“', '”', '«'])
+                    && !trim_marks(cand).is_empty();
+                if ok {
+                    let name = trim_marks(cand);
+                    let name_start = rest_start + (name.as_ptr() as usize - rest.as_ptr() as usize);
+                    sender = Some((name_start, name_start + name.len()));
+                    let mut t = colon + 1;
+                    if rest.as_bytes().get(t) == Some(&b' ') {
+                        t += 1;
+                    }
+                    let body = &rest[t..];
+                    let trimmed = trim_marks_start(body);
+                    marked = trimmed.len() != body.len();
+                    text_start = rest_start + t + (body.len() - trimmed.len());
+                }
+            }
+        }
+        if sender.is_none() {
+            let trimmed = trim_marks_start(rest);
+            text_start = rest_start + (rest.len() - trimmed.len());
+            if stats.chat_name.is_none()
+                && (trimmed.contains("created group")
+                    || trimmed.contains("creó el grupo")
+                    || trimmed.contains("hat die Gruppe"))
+                && let Some(n) = quoted_name(trimmed)
+            {
+                stats.chat_name = Some(n.to_string());
+            }
+        } else if marked
+            && stats.chat_name.is_none()
+            && rest.contains("end-to-end")
+            && let Some((s, e)) = sender
+        {
+            stats.chat_name = text.get(s..e).map(str::to_string);
+        }
+        if let Some((s, e)) = sender
+            && stats.owner_hint.is_none()
+        {
+            let body = text.get(text_start..line.end).unwrap_or("");
+            let name = text.get(s..e).unwrap_or("");
+            if name == "You" || OWNER_DELETED.iter().any(|p| eq_loose(body, p)) {
+                stats.owner_hint = Some(name.to_string());
+            }
+        }
+        pending = Some(Pending {
+            time,
+            sender,
+            text_start,
+            text_end: line.end,
+            multiline: false,
+            marked,
+        });
+    }
+    if let Some(p) = pending.take() {
+        flush(p, stats);
+    }
+    if stats.messages() == 0 {
+        let (line, first) = crate::first_nonblank_line(text);
+        return Err(ParseError::NotAChat {
+            line,
+            what: "a WhatsApp message".into(),
+            expected: "a real date and time such as 12/03/2024, 21:05".into(),
+            found: found(first),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn h(s: &str) -> Option<Header> {
+        parse_header(s.as_bytes())
+    }
+
+    fn dt(s: &str, order: DateOrder) -> String {
+        h(s).unwrap().resolve(order).unwrap().to_string()
+    }
+
+    #[test]
+    fn headers_in_many_layouts() {
+        use DateOrder::*;
+        let cases: &[(&str, DateOrder, &str)] = &[
+            (
+                "12/31/21, 9:05\u{202f}PM - A: x",
+                MonthFirst,
+                "2021-12-31T21:05:00",
+            ),
+            (
+                "[31/12/2021, 21:05:33] A: x",
+                DayFirst,
+                "2021-12-31T21:05:33",
+            ),
+            ("31.12.21, 21:05 - A: x", DayFirst, "2021-12-31T21:05:00"),
+            ("2021-12-31 21:05 - A: x", DayFirst, "2021-12-31T21:05:00"),
+            (
+                "[2021/12/31 下午9:05:00] A: x",
+                DayFirst,
+                "2021-12-31T21:05:00",
+            ),
+            (
+                "2021. 12. 31. 오후 9:05 - A: x",
+                DayFirst,
+                "2021-12-31T21:05:00",
+            ),
+            ("31/12/2021 à 21:05 - A: x", DayFirst, "2021-12-31T21:05:00"),
+            (
+                "12/24/2019 11:30 p.\u{a0}m. - A: x",
+                MonthFirst,
+                "2019-12-24T23:30:00",
+            ),
+            (
+                "06/20/2020, 00:08 a. m. - A: x",
+                MonthFirst,
+                "2020-06-20T00:08:00",
+            ),
+            (
+                "31.12.21, 9:05 nachm. - A: x",
+                DayFirst,
+                "2021-12-31T21:05:00",
+            ),
+            (
+                "12/31/21, 12:05 AM - A: x",
+                MonthFirst,
+                "2021-12-31T00:05:00",
+            ),
+            (
+                "12/31/21, 12:05 PM - A: x",
+                MonthFirst,
+                "2021-12-31T12:05:00",
+            ),
+            (
+                "\u{200e}[31.12.21, 21:05:33] A: x",
+                DayFirst,
+                "2021-12-31T21:05:33",
+            ),
+            (
+                "٣١\u{200f}/١٢\u{200f}/٢٠٢١, ٩:٠٥ م - A: x",
+                DayFirst,
+                "2021-12-31T21:05:00",
+            ),
+            (
+                "12/24/16, 10:37:00 PM: A: x",
+                MonthFirst,
+                "2016-12-24T22:37:00",
+            ),
+        ];
+        for (line, order, want) in cases {
+            assert_eq!(dt(line, *order), *want, "{line}");
+        }
+    }
+
+    #[test]
+    fn not_headers() {
+        for s in [
+            "hello",
+            "1/2 cup of sugar",
+            "12/03/2024 meeting at 10:00",
+            "2024-01-01 10:00:00,Alice,hi",
+            "12/03/2024, 10:00 meeting",
+            "",
+            "[",
+            "1.2.3",
+            "12/31/21, 9:05 PMx - A",
+        ] {
+            assert_eq!(h(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn classify_placeholders() {
+        assert_eq!(classify("<Media omitted>", false), MessageKind::Media);
+        assert_eq!(classify("<media omitted>", false), MessageKind::Media);
+        assert_eq!(classify("image omitted", true), MessageKind::Media);
+        assert_eq!(
+            classify("<attached: 00000012-PHOTO-2021-03-14-19-42-07.jpg>", true),
+            MessageKind::Media
+        );
+        assert_eq!(
+            classify("IMG-20210101-WA0001.jpg (file attached)", false),
+            MessageKind::Media
+        );
+        assert_eq!(
+            classify("This message was deleted", false),
+            MessageKind::Deleted
+        );
+        assert_eq!(
+            classify("This message was deleted.", true),
+            MessageKind::Deleted
+        );
+        assert_eq!(
+            classify("Messages and calls are end-to-end encrypted.", true),
+            MessageKind::System
+        );
+        assert_eq!(classify("Missed voice call", true), MessageKind::Other);
+        assert_eq!(classify("I <3 you", false), MessageKind::Text);
+        assert_eq!(classify("the cake was omitted", false), MessageKind::Text);
+        assert_eq!(classify("sticker omitted", false), MessageKind::Media);
+    }
+}
