@@ -25,7 +25,11 @@ pub fn given(file: Option<&Path>, env_name: &str) -> Result<Option<Zeroizing<Str
     if let Some(path) = file {
         return from_file(path).map(Some);
     }
-    Ok(std::env::var(env_name).ok().map(Zeroizing::new))
+    // An empty variable counts as not set (e.g. `REKINDLE_PASSPHRASE= rekindle serve`).
+    Ok(std::env::var(env_name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(Zeroizing::new))
 }
 
 /// A passphrase from a file, the environment, or a hidden prompt.

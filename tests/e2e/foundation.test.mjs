@@ -1,0 +1,137 @@
+// Issue 2's end-to-end flow: log in with the printed link, create the vault,
+// fill "The relationship", reload and see it, then quick exit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, recordRequests, outsideRequests, screenshot } from './harness.mjs';
+
+const PASS = 'a quiet walk by the river at dawn';
+
+test('relationship flow, reload, quick exit, nothing leaves 127.0.0.1', async () => {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext();
+    const seen = recordRequests(context);
+    const page = await context.newPage();
+
+    // The one-time link signs in and lands on a clean URL.
+    await page.goto(server.url);
+    assert.equal(new URL(page.url()).pathname, '/u');
+    assert.ok(!page.url().includes('token='));
+    await page.getByRole('heading', { name: 'Create your private vault' }).waitFor();
+    await screenshot(page, 'create-vault');
+
+    // A too-short passphrase is explained; nothing is created.
+    await page.getByLabel('Passphrase', { exact: true }).fill('too short');
+    await page.getByLabel('Type it again').fill('too short');
+    await page.getByRole('button', { name: 'Create vault' }).click();
+    assert.match(await page.locator('#unlock-error').innerText(), /at least 15 characters/);
+
+    await page.getByLabel('Passphrase', { exact: true }).fill(PASS);
+    await page.getByLabel('Type it again').fill(PASS);
+    await page.getByRole('button', { name: 'Create vault' }).click();
+    await page.getByRole('heading', { name: /Welcome back/ }).waitFor();
+    const steps = await page.locator('ol.steps > li').count();
+    assert.equal(steps, 8, 'the eight steps of the method');
+    assert.equal(await page.locator('ol.steps li.ready').count(), 1, 'only built steps are offered');
+    await screenshot(page, 'home');
+
+    // The relationship: a mistake first, explained next to the field.
+    await page.getByRole('link', { name: 'Understand' }).click();
+    await page.getByLabel('Their name').fill('');
+    await page.getByLabel('When it started').fill('2019-05-01');
+    await page.getByLabel('When it ended').fill('2018-01-01');
+    await page.getByRole('button', { name: 'Save' }).click();
+    assert.match(await page.locator('.error-summary').innerText(), /Please check 2 things/);
+    assert.match(await page.locator('.field-error').first().innerText(), /their name/i);
+    await screenshot(page, 'relationship-errors');
+
+    await page.getByLabel('Your name').fill('Sam');
+    await page.getByLabel('Your pronouns').fill('they/them');
+    await page.getByLabel('Their name').fill('Alex');
+    await page.getByLabel('Their pronouns').fill('she/her');
+    await page.getByLabel('When it ended').fill('2024-10-02');
+    await page.getByLabel('Who ended it').selectOption('them');
+    await page.getByLabel('How it ended').fill('A long talk in the kitchen, then silence.');
+    await page.getByLabel('The reasons they gave').fill('My drinking, and that I was never there.');
+    await page.getByLabel('Your own view').fill('I stopped listening.');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#saved-notice').waitFor();
+
+    await page.reload();
+    assert.equal(await page.getByLabel('Their name').inputValue(), 'Alex');
+    assert.equal(await page.getByLabel('Your pronouns').inputValue(), 'they/them');
+    assert.equal(await page.getByLabel('When it started').inputValue(), '2019-05-01');
+    assert.equal(await page.getByLabel('Who ended it').inputValue(), 'them');
+    assert.equal(await page.getByLabel('The reasons they gave').inputValue(), 'My drinking, and that I was never there.');
+    await screenshot(page, 'relationship');
+
+    // Keyboard only: the quick exit is reachable and focus is visible.
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+    assert.equal(focused, 'quick-exit', 'quick exit is the first thing the keyboard reaches');
+
+    const [sessionCookie] = (await context.cookies()).filter((c) => c.name === 'rekindle_session');
+    assert.ok(sessionCookie.httpOnly && sessionCookie.sameSite === 'Strict');
+
+    // Quick exit by pressing Esc twice: neutral page within 500 ms, session dead.
+    const started = Date.now();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    await page.waitForURL('**/bye', { timeout: 500 });
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed <= 500, `left in ${elapsed} ms`);
+    assert.equal(await page.title(), 'New tab');
+    const newLink = await server.nextUrl();
+    assert.ok(newLink.url.includes('token='), 'the terminal shows a new one-time link');
+
+    // Back does not show the data: the page before was replaced, and the
+    // server refuses the old session.
+    await page.goBack().catch(() => {});
+    const body = await page.locator('body').innerText();
+    assert.ok(!body.includes('Alex'), 'no private data after going back');
+    const replay = await fetch(`${server.origin}/r`, {
+      headers: { cookie: `rekindle_session=${sessionCookie.value}` },
+      redirect: 'manual',
+    });
+    assert.equal(replay.status, 401, 'the old session cookie no longer works');
+
+    assert.deepEqual(outsideRequests(seen), [], 'no request left 127.0.0.1');
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+test('a page on another origin cannot post into rekindle', async () => {
+  const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS } });
+  const browser = await launchBrowser();
+  const { createServer } = await import('node:http');
+  const port = new URL(server.origin).port;
+  // A hostile page on another local port that auto-submits a form to rekindle.
+  const evil = createServer((req, res) => {
+    res.setHeader('content-type', 'text/html');
+    res.end(`<form id=f method=post action="http://127.0.0.1:${port}/r">
+      <input name=their_name value=Hacked><input name=csrf value=x></form>
+      <script>document.getElementById('f').submit()</script>`);
+  });
+  await new Promise((r) => evil.listen(0, '127.0.0.1', r));
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByRole('heading', { name: /Welcome back/ }).waitFor();
+    const responses = [];
+    page.on('response', (r) => { if (r.url().endsWith('/r')) responses.push(r.status()); });
+    await page.goto(`http://127.0.0.1:${evil.address().port}/`);
+    await page.waitForLoadState('load');
+    await page.waitForTimeout(300);
+    assert.ok(responses.includes(403), `cross-site post refused (saw ${responses})`);
+    await page.goto(`${server.origin}/r`);
+    assert.equal(await page.getByLabel('Their name').inputValue(), '', 'nothing was saved');
+  } finally {
+    evil.close();
+    await browser.close();
+    await server.stop();
+  }
+});

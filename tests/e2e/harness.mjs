@@ -1,0 +1,98 @@
+// Shared set-up for the browser tests: start the real binary on a fresh
+// data folder, read its one-time link, and launch Debian's Chromium.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..');
+export const binary = process.env.REKINDLE_BIN || join(repoRoot, 'target', 'debug', 'rekindle');
+export const screenshotDir = process.env.REKINDLE_SCREENSHOTS || join(repoRoot, 'target', 'screenshots');
+mkdirSync(screenshotDir, { recursive: true });
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+];
+
+/** Starts `rekindle serve`; resolves once the login URL is printed. */
+export function startServer({ env = {}, args = [] } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rekindle-e2e-'));
+  const childEnv = { ...process.env, REKINDLE_DATA_DIR: join(dataDir, 'data'), ...env };
+  if (!env.REKINDLE_PASSPHRASE) delete childEnv.REKINDLE_PASSPHRASE;
+  const proc = spawn(binary, ['serve', ...args], {
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines = [];
+  const stderr = [];
+  proc.stderr.on('data', (d) => stderr.push(d.toString()));
+  const rl = createInterface({ input: proc.stdout });
+  const waiters = [];
+  proc.once('exit', () => { for (const w of waiters.splice(0)) w(true); });
+  rl.on('line', (line) => {
+    lines.push(line);
+    for (const w of waiters.splice(0)) w();
+  });
+  const nextUrl = (afterIndex) => new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error('no login URL printed; stderr: ' + stderr.join(''))), 20000);
+    const check = (exited) => {
+      for (let i = afterIndex; i < lines.length; i++) {
+        const m = lines[i].match(/http:\/\/127\.0\.0\.1:\d+\/login\?token=[0-9a-f]+/);
+        if (m) { clearTimeout(timer); resolvePromise({ url: m[0], index: i + 1 }); return; }
+      }
+      if (exited || proc.exitCode !== null) {
+        clearTimeout(timer);
+        reject(new Error('rekindle exited: ' + stderr.join('')));
+        return;
+      }
+      waiters.push(check);
+    };
+    check();
+  });
+  return nextUrl(0).then(({ url, index }) => ({
+    url,
+    origin: new URL(url).origin,
+    dataDir,
+    proc,
+    lines,
+    stderr,
+    nextUrl: () => nextUrl(index),
+    stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGINT'); setTimeout(() => proc.kill('SIGKILL'), 3000); }),
+  }));
+}
+
+/** Launches Chromium; Playwright gives every launch a fresh, empty profile. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+}
+
+/** Records every request a page makes, to prove nothing leaves 127.0.0.1. */
+export function recordRequests(context) {
+  const seen = [];
+  context.on('request', (req) => seen.push(req.url()));
+  return seen;
+}
+
+export function outsideRequests(seen) {
+  return seen.filter((u) => {
+    if (u.startsWith('data:') || u.startsWith('about:')) return false;
+    try { return new URL(u).hostname !== '127.0.0.1'; } catch { return true; }
+  });
+}
+
+export async function screenshot(page, name) {
+  for (const [label, size] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: join(screenshotDir, `${name}-${label}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
