@@ -103,7 +103,9 @@ pub async fn cross_site_check(State(state): State<AppState>, req: Request, next:
 }
 
 fn same_site(headers: &HeaderMap, port: u16) -> bool {
-    let fetch_site = headers.get("sec-fetch-site").map(|v| v.to_str().unwrap_or(""));
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .map(|v| v.to_str().unwrap_or(""));
     if let Some(site) = fetch_site
         && site != "same-origin"
         && site != "none"
