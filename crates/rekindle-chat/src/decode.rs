@@ -108,7 +108,7 @@ pub(crate) fn decode<'a>(
 }
 
 fn decode_utf8(bytes: &[u8], _first_line: usize) -> Result<Decoded<'_>, ParseError> {
-    match std::str::from_utf8(bytes) {
+    match simdutf8::basic::from_utf8(bytes) {
         Ok(s) => Ok(Decoded {
             text: Cow::Borrowed(s),
             bad_lines: Vec::new(),

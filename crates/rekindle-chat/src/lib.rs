@@ -371,6 +371,8 @@ pub struct Summary {
 /// Accumulates a [`Summary`] while a parser runs.
 pub(crate) struct Stats {
     messages: usize,
+    /// Senders while there are few of them (then moved to `per_sender`).
+    small: Vec<(String, usize)>,
     per_sender: HashMap<String, usize>,
     first: Option<DateTime>,
     last: Option<DateTime>,
@@ -386,6 +388,7 @@ impl Stats {
     fn new() -> Self {
         Stats {
             messages: 0,
+            small: Vec::new(),
             per_sender: HashMap::new(),
             first: None,
             last: None,
@@ -402,10 +405,20 @@ impl Stats {
     pub(crate) fn record(&mut self, m: &MessageRef<'_>) {
         self.messages += 1;
         if let Some(s) = m.sender {
-            match self.per_sender.get_mut(s) {
-                Some(n) => *n += 1,
-                None => {
-                    self.per_sender.insert(s.to_string(), 1);
+            // Chats have few senders: a short linear scan beats hashing.
+            if let Some(entry) = self.small.iter_mut().find(|(n, _)| n == s) {
+                entry.1 += 1;
+            } else if self.small.len() < 16 && self.per_sender.is_empty() {
+                self.small.push((s.to_string(), 1));
+            } else {
+                if self.per_sender.is_empty() {
+                    self.per_sender.extend(self.small.drain(..));
+                }
+                match self.per_sender.get_mut(s) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.per_sender.insert(s.to_string(), 1);
+                    }
                 }
             }
         }
@@ -436,13 +449,20 @@ impl Stats {
         self.messages
     }
 
+    fn sender_names(&self) -> impl Iterator<Item = &String> {
+        self.small
+            .iter()
+            .map(|(n, _)| n)
+            .chain(self.per_sender.keys())
+    }
+
     pub(crate) fn has_sender(&self, name: &str) -> bool {
-        self.per_sender.contains_key(name)
+        self.sender_names().any(|n| n == name)
     }
 
     /// The one sender that is not `name`, if there is exactly one.
     pub(crate) fn other_sender(&self, name: &str) -> Option<String> {
-        let mut others = self.per_sender.keys().filter(|s| s.as_str() != name);
+        let mut others = self.sender_names().filter(|s| s.as_str() != name);
         let first = others.next()?;
         if others.next().is_some() {
             return None;
@@ -451,7 +471,8 @@ impl Stats {
     }
 
     fn finish(self, format: Format) -> Summary {
-        let mut per_sender: Vec<(String, usize)> = self.per_sender.into_iter().collect();
+        let mut per_sender: Vec<(String, usize)> =
+            self.small.into_iter().chain(self.per_sender).collect();
         per_sender.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Summary {
             format,

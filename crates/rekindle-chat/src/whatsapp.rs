@@ -173,6 +173,10 @@ const MARKERS: &[(&str, bool)] = &[
 /// An AM/PM marker at `i`: (is_pm, next index).
 fn marker(b: &[u8], i: usize) -> Option<(bool, usize)> {
     let c = b.get(i)?.to_ascii_lowercase();
+    // Fast exit: every marker starts with a letter or a non-ASCII character.
+    if c.is_ascii() && !c.is_ascii_lowercase() {
+        return None;
+    }
     if c == b'a' || c == b'p' {
         let mut j = i + 1;
         if b.get(j) == Some(&b'.') {
@@ -387,7 +391,15 @@ pub(crate) fn looks_like(text: &str) -> bool {
 }
 
 /// Trim invisible marks and spaces at both ends.
+#[inline]
 fn trim_marks(s: &str) -> &str {
+    let b = s.as_bytes();
+    if let (Some(&f), Some(&l)) = (b.first(), b.last())
+        && f.is_ascii_graphic()
+        && l.is_ascii_graphic()
+    {
+        return s;
+    }
     s.trim_matches(|c: char| {
         c.is_whitespace()
             || matches!(
@@ -397,7 +409,31 @@ fn trim_marks(s: &str) -> &str {
     })
 }
 
+/// Does a would-be sender name contain a quote (`"`, `“`, `”`, `«`)? Then the
+/// colon belongs to a quoted group name in a system line.
+#[inline]
+fn has_quote(b: &[u8]) -> bool {
+    let mut rest = b;
+    while let Some(i) = memchr::memchr3(b'"', 0xE2, 0xC2, rest) {
+        match rest[i] {
+            b'"' => return true,
+            0xE2 if rest.get(i + 1) == Some(&0x80)
+                && matches!(rest.get(i + 2), Some(0x9C | 0x9D)) =>
+            {
+                return true;
+            }
+            0xC2 if rest.get(i + 1) == Some(&0xAB) => return true,
+            _ => rest = &rest[i + 1..],
+        }
+    }
+    false
+}
+
+#[inline]
 fn trim_marks_start(s: &str) -> &str {
+    if !matches!(s.as_bytes().first(), Some(0xE2 | 0xEF | 0xD8)) {
+        return s;
+    }
     s.trim_start_matches([
         '\u{200e}', '\u{200f}', '\u{061c}', '\u{feff}', '\u{202a}', '\u{202b}', '\u{202c}',
         '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
@@ -519,44 +555,60 @@ fn eq_loose(text: &str, phrase: &str) -> bool {
 
 /// Media, deleted, or `None` for plain text.
 fn classify_body(t: &str, marked: bool) -> Option<MessageKind> {
-    if t.is_empty() || t.len() > 200 {
+    let b = t.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return None;
+    };
+    if b.len() > 200 {
         return None;
     }
-    let first = t.as_bytes()[0];
-    let last = t.as_bytes()[t.len() - 1];
     if first == b'<' && last == b'>' {
         if MEDIA_PLACEHOLDERS.iter().any(|p| t.eq_ignore_ascii_case(p)) {
             return Some(MessageKind::Media);
         }
         // iOS "<attached: 00000012-PHOTO-2021-03-14-19-42-07.jpg>" in any language.
-        if let Some(colon) = t.find(':') {
-            let file = t[colon + 1..t.len() - 1].trim();
+        if let Some(colon) = memchr::memchr(b':', b) {
+            let file = t.get(colon + 1..t.len() - 1).unwrap_or("").trim();
             if !file.is_empty() && file.contains('.') && !file.contains(char::is_whitespace) {
                 return Some(MessageKind::Media);
             }
         }
+        return None;
     }
-    if last == b')' && FILE_ATTACHED.iter().any(|p| t.ends_with(p)) && !t.contains('\n') {
-        return Some(MessageKind::Media);
-    }
-    if t.len() <= 80 {
-        if DELETED.iter().any(|p| eq_loose(t, p)) {
-            return Some(MessageKind::Deleted);
+    if last == b')' {
+        if FILE_ATTACHED.iter().any(|p| t.ends_with(p)) && memchr::memchr(b'\n', b).is_none() {
+            return Some(MessageKind::Media);
         }
-        if let Some(space) = t.rfind(' ') {
-            let last_word = &t[space + 1..];
-            let words = t.split(' ').count();
-            if (words <= 2 || (marked && words <= 8))
-                && OMITTED_WORDS
-                    .iter()
-                    .any(|w| last_word.eq_ignore_ascii_case(w))
-            {
+        return None;
+    }
+    if b.len() > 80 {
+        return None;
+    }
+    if b.len() >= MIN_DELETED_LEN && DELETED.iter().any(|p| eq_loose(t, p)) {
+        return Some(MessageKind::Deleted);
+    }
+    // "image omitted", "‎Bild weggelassen"...: only when the last word could be one of ours.
+    if OMITTED_LAST_BYTES.contains(&last.to_ascii_lowercase())
+        && let Some(space) = memchr::memrchr(b' ', b)
+    {
+        let last_word = &t[space + 1..];
+        if OMITTED_WORDS
+            .iter()
+            .any(|w| last_word.eq_ignore_ascii_case(w))
+        {
+            let words = memchr::memchr_iter(b' ', b).count() + 1;
+            if words <= 2 || (marked && words <= 8) {
                 return Some(MessageKind::Media);
             }
         }
     }
     None
 }
+
+/// Shortest deleted notice (minus its optional final '.').
+const MIN_DELETED_LEN: usize = 16;
+/// Last bytes (lowercased) of the words in [`OMITTED_WORDS`].
+const OMITTED_LAST_BYTES: &[u8] = &[b'a', b'd', b'e', b'i', b'n', b'o', b's', b't', 0x82];
 
 /// Kind of a text that follows a sender. `marked` = it started with an invisible
 /// mark (iOS puts U+200E before its own notices).
@@ -880,9 +932,8 @@ pub(crate) fn parse(
         if mark_len(rest.as_bytes(), 0) == 0 {
             if let Some(colon) = memchr::memchr(b':', rest.as_bytes()) {
                 let cand = &rest[..colon];
-                let ok = colon <= 256
-                    && !cand.contains(['"', '“', '”', '«'])
-                    && !trim_marks(cand).is_empty();
+                let ok =
+                    colon <= 256 && !has_quote(cand.as_bytes()) && !trim_marks(cand).is_empty();
                 if ok {
                     let name = trim_marks(cand);
                     let name_start = rest_start + (name.as_ptr() as usize - rest.as_ptr() as usize);
@@ -1081,5 +1132,21 @@ mod tests {
         assert_eq!(classify("I <3 you", false), MessageKind::Text);
         assert_eq!(classify("the cake was omitted", false), MessageKind::Text);
         assert_eq!(classify("sticker omitted", false), MessageKind::Media);
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn prefilters_match_the_tables() {
+        for w in OMITTED_WORDS {
+            let last = w.as_bytes()[w.len() - 1].to_ascii_lowercase();
+            assert!(OMITTED_LAST_BYTES.contains(&last), "{w}");
+        }
+        for d in DELETED {
+            assert!(d.len() >= MIN_DELETED_LEN, "{d}");
+        }
     }
 }

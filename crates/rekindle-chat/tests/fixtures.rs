@@ -1,0 +1,528 @@
+//! Every real export sample in `../shared/fixtures` parses, with counts,
+//! senders, first and last message checked against what the files say.
+//! (The samples are not copied into this repository; see PROVENANCE.md there.)
+#![allow(clippy::unwrap_used)]
+
+use rekindle_chat::{
+    DateOrder, Format, Message, MessageKind, ParseOptions, Summary, detect_format, parse_to_vec,
+    write_jsonl,
+};
+
+fn load(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../../../shared/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn parse(name: &str) -> (Vec<Message>, Summary) {
+    let bytes = load(name);
+    let (msgs, summary) =
+        parse_to_vec(&bytes, &ParseOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(summary.messages, msgs.len());
+    (msgs, summary)
+}
+
+fn check(m: &Message, time: &str, sender: Option<&str>, text: &str, kind: MessageKind) {
+    assert_eq!(m.time.to_string(), time, "{m:?}");
+    assert_eq!(m.sender.as_deref(), sender, "{m:?}");
+    assert_eq!(m.text, text, "{m:?}");
+    assert_eq!(m.kind, kind, "{m:?}");
+}
+
+fn senders(s: &Summary) -> Vec<(&str, usize)> {
+    s.per_sender.iter().map(|(n, c)| (n.as_str(), *c)).collect()
+}
+
+fn jsonl(m: &Message) -> String {
+    let mut v = Vec::new();
+    write_jsonl(&m.as_ref(), &mut v).unwrap();
+    String::from_utf8(v).unwrap()
+}
+
+use MessageKind::*;
+
+#[test]
+fn chat_analytics_whatsapp_2a_5m() {
+    let name = "chat-analytics__whatsapp__2A_5M.txt";
+    assert_eq!(detect_format(&load(name)).unwrap(), Format::WhatsApp);
+    let (m, s) = parse(name);
+    assert_eq!(m.len(), 5);
+    assert_eq!(senders(&s), [("A", 3), ("B", 2)]);
+    check(&m[0], "2021-01-01T12:00:00", Some("A"), "Hi", Text);
+    check(
+        &m[3],
+        "2021-01-01T12:03:00",
+        Some("B"),
+        "<media omitted>",
+        Media,
+    );
+    // The file has no trailing newline and its last message is out of order: file order is kept.
+    check(
+        &m[4],
+        "2021-01-01T12:02:00",
+        Some("A"),
+        "This message should be reordered",
+        Text,
+    );
+    assert_eq!(s.first.unwrap().to_string(), "2021-01-01T12:00:00");
+    assert_eq!(s.last.unwrap().to_string(), "2021-01-01T12:03:00");
+    // 1/1/21 cannot tell day from month: a warning, day first.
+    assert_eq!(s.date_order, Some(DateOrder::DayFirst));
+    assert_eq!(s.warnings.len(), 1);
+    assert!(s.warnings[0].contains("--date-order"));
+    assert_eq!(s.skipped_count, 0);
+}
+
+/// The three chat-miner files hold the same chat in three layouts.
+fn check_chat_miner_layout(name: &str, order: DateOrder) {
+    assert_eq!(detect_format(&load(name)).unwrap(), Format::WhatsApp);
+    let (m, s) = parse(name);
+    assert_eq!(m.len(), 9, "{name}");
+    assert_eq!(s.date_order, Some(order));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    assert_eq!(s.skipped_count, 0);
+    assert_eq!(
+        senders(&s),
+        [
+            ("John Doe", 3),
+            ("Jahn Doe", 1),
+            ("John Doe 🤓", 1),
+            ("John-John Doe", 1),
+            ("🤓", 1)
+        ]
+    );
+    check(
+        &m[0],
+        "2019-01-01T11:25:00",
+        Some("John Doe"),
+        "Lorem ipsum dolor sit amet.",
+        Text,
+    );
+    // "John Doe:." — a colon without a space still ends the sender.
+    check(&m[1], "2019-01-20T11:23:00", Some("John Doe"), ".", Text);
+    check(
+        &m[2],
+        "2019-01-30T20:49:00",
+        Some("Jahn Doe"),
+        "Lorem ipsum dolor sit amet,\nconsectetur adipiscing elit. Duis libero.",
+        Text,
+    );
+    check(
+        &m[3],
+        "2020-06-10T15:55:00",
+        Some("John-John Doe"),
+        "Lorem ipsum : dolor sit amet.",
+        Text,
+    );
+    check(
+        &m[4],
+        "2020-06-20T00:08:00",
+        None,
+        "+12 345 578 created group \"Groupname\"",
+        System,
+    );
+    check(&m[5], "2020-06-30T09:10:00", None, "You were added", System);
+    check(
+        &m[7],
+        "2021-12-20T12:10:00",
+        Some("🤓"),
+        "Lorem ipsum 🤓",
+        Text,
+    );
+    check(
+        &m[8],
+        "2021-12-30T22:01:00",
+        Some("John Doe"),
+        "Lorem ipsum dolor sit amet,\nconsectetur adipiscing elit. Duis libero.",
+        Text,
+    );
+    assert_eq!(s.first.unwrap().to_string(), "2019-01-01T11:25:00");
+    assert_eq!(s.last.unwrap().to_string(), "2021-12-30T22:01:00");
+    assert_eq!(s.chat_name.as_deref(), Some("Groupname"));
+}
+
+#[test]
+fn chat_miner_ddmmyy_24hrs() {
+    check_chat_miner_layout(
+        "chat-miner__whatsapp__ddmmyy_24hrs.txt",
+        DateOrder::DayFirst,
+    );
+}
+
+#[test]
+fn chat_miner_mmddyyyy_12hrs_spanish_am_pm() {
+    // "a. m." / "p. m.", and "00:08 a. m." meaning 00:08.
+    check_chat_miner_layout(
+        "chat-miner__whatsapp__mmddyyyy_12hrs.txt",
+        DateOrder::MonthFirst,
+    );
+}
+
+#[test]
+fn chat_miner_yyyymmdd_24hrs() {
+    check_chat_miner_layout(
+        "chat-miner__whatsapp__yyyymmdd_24hrs.txt",
+        DateOrder::YearFirst,
+    );
+}
+
+#[test]
+fn chat_miner_unicode_nbsp_in_pm() {
+    let name = "chat-miner__whatsapp__unicode.txt";
+    let (m, s) = parse(name);
+    assert_eq!(m.len(), 3);
+    assert_eq!(
+        senders(&s),
+        [("John Doe", 1), ("John Doe 🤓", 1), ("🤓", 1)]
+    );
+    // "09/10/22" alone cannot tell: day first with a warning; the U+00A0 in the text is kept.
+    check(
+        &m[0],
+        "2022-10-09T22:37:00",
+        Some("John Doe"),
+        "Testing abnormal\u{a0}unicode",
+        Text,
+    );
+    check(
+        &m[2],
+        "2022-10-09T22:37:00",
+        Some("🤓"),
+        "Testing emoji 🤓",
+        Text,
+    );
+    assert_eq!(s.warnings.len(), 1);
+    // The caller's --date-order is honoured when the file cannot tell.
+    let opts = ParseOptions {
+        date_order: Some(DateOrder::MonthFirst),
+        ..Default::default()
+    };
+    let (m2, s2) = parse_to_vec(&load(name), &opts).unwrap();
+    assert_eq!(m2[0].time.to_string(), "2022-09-10T22:37:00");
+    assert!(s2.warnings.is_empty());
+}
+
+#[test]
+fn chat_miner_testlog_mixed_layouts() {
+    let (m, s) = parse("chat-miner__whatsapp__testlog.txt");
+    // 26 lines: 20 headers (6 continuation lines), every layout read per line.
+    assert_eq!(m.len(), 20);
+    assert_eq!(s.skipped_count, 0);
+    assert_eq!(s.date_order, Some(DateOrder::MonthFirst));
+    assert_eq!(
+        senders(&s),
+        [
+            ("John Doe", 9),
+            ("John-John Doe", 3),
+            ("Jahn Doe", 2),
+            ("+12 345 578", 1),
+            ("John Doe 🤓", 1),
+            ("🤓", 1)
+        ]
+    );
+    check(
+        &m[0],
+        "2019-12-24T11:23:00",
+        Some("John Doe"),
+        "Lorem ipsum dolor sit amet.",
+        Text,
+    );
+    assert_eq!(m[3].text.lines().count(), 6);
+    assert!(m[3].text.ends_with("Cras scelerisque neque."));
+    check(
+        &m[4],
+        "2017-07-06T19:25:00",
+        None,
+        "Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them. Tap to learn more.",
+        System,
+    );
+    check(
+        &m[8],
+        "2019-09-24T23:30:00",
+        Some("John Doe"),
+        "Hello world",
+        Text,
+    ); // "p.m." without comma
+    check(
+        &m[9],
+        "2019-09-24T11:30:00",
+        Some("John Doe"),
+        "Testing am",
+        Text,
+    );
+    check(
+        &m[10],
+        "2019-12-24T23:30:00",
+        Some("John Doe"),
+        "Testing spacing in pm",
+        Text,
+    );
+    check(
+        &m[11],
+        "2022-09-10T22:37:00",
+        Some("John Doe"),
+        "Testing date and time formats",
+        Text,
+    );
+    check(
+        &m[12],
+        "2022-09-10T22:37:00",
+        Some("John Doe"),
+        "Testing brackets",
+        Text,
+    );
+    check(
+        &m[13],
+        "2022-09-10T22:37:00",
+        Some("John Doe"),
+        "Testing date dashes",
+        Text,
+    );
+    check(
+        &m[14],
+        "2021-10-24T15:21:43",
+        Some("John-John Doe"),
+        "Testing dash in author's first name",
+        Text,
+    );
+    check(
+        &m[16],
+        "2021-10-24T15:21:43",
+        Some("John-John Doe"),
+        "Testing dash - in message body",
+        Text,
+    );
+    check(
+        &m[19],
+        "2022-09-10T22:37:00",
+        Some("🤓"),
+        "Testing emoji 🤓",
+        Text,
+    );
+    assert_eq!(s.first.unwrap().to_string(), "2014-12-24T17:08:00");
+    assert_eq!(s.last.unwrap().to_string(), "2022-09-10T22:37:00");
+}
+
+#[test]
+fn whatsapp_chat_parser_short_chat() {
+    let (m, s) = parse("whatsapp-chat-parser__short-chat.txt");
+    assert_eq!(m.len(), 5);
+    assert_eq!(
+        senders(&s),
+        [("+410123456789", 1), ("Sample User", 1), ("TestBot", 1)]
+    );
+    // No number above 12: month first keeps the dates in order (06/03 < 08/05 < 09/04).
+    assert_eq!(s.date_order, Some(DateOrder::MonthFirst));
+    assert_eq!(s.warnings.len(), 1);
+    check(
+        &m[0],
+        "2017-06-03T00:45:00",
+        None,
+        "Messages to this group are now secured with end-to-end encryption. Tap for more info.",
+        System,
+    );
+    check(
+        &m[1],
+        "2017-06-03T00:45:00",
+        None,
+        "You created group \"ShortChat\"",
+        System,
+    );
+    check(
+        &m[4],
+        "2017-09-04T01:50:00",
+        Some("+410123456789"),
+        "How are you?\nIs everything alright?",
+        Text,
+    );
+    assert_eq!(s.chat_name.as_deref(), Some("ShortChat"));
+    assert_eq!(
+        jsonl(&m[4]),
+        "{\"time\":\"2017-09-04T01:50:00\",\"sender\":\"+410123456789\",\"text\":\"How are you?\\nIs everything alright?\",\"kind\":\"text\"}\n"
+    );
+}
+
+#[test]
+fn chat_analytics_telegram_dm() {
+    let name = "chat-analytics__telegram__DM_2A_7M.json";
+    assert_eq!(detect_format(&load(name)).unwrap(), Format::Telegram);
+    let (m, s) = parse(name);
+    assert_eq!(m.len(), 8);
+    assert_eq!(senders(&s), [("Alice", 4), ("Bob", 2)]);
+    assert_eq!(s.chat_name.as_deref(), Some("Bob"));
+    assert_eq!(s.owner_hint.as_deref(), Some("Alice"));
+    check(
+        &m[0],
+        "2019-07-05T16:55:32",
+        None,
+        "Bob: joined telegram",
+        System,
+    );
+    // Entity array joined.
+    check(
+        &m[1],
+        "2019-07-12T16:55:32",
+        Some("Bob"),
+        "https://google.com 👀",
+        Text,
+    );
+    assert_eq!(m[1].offset_seconds, None);
+    // Only date_unixtime: UTC.
+    check(&m[3], "2022-05-09T22:23:53", Some("Bob"), "world?", Text);
+    assert_eq!(m[3].offset_seconds, Some(0));
+    check(
+        &m[5],
+        "2022-06-10T22:06:38",
+        Some("Alice"),
+        "<photo>",
+        Media,
+    );
+    // date and date_unixtime: local time with the offset between them (UTC-3).
+    check(
+        &m[7],
+        "2023-08-10T23:11:02",
+        None,
+        "Alice: phone call (56 s)",
+        System,
+    );
+    assert_eq!(m[7].offset_seconds, Some(-3 * 3600));
+    assert_eq!(
+        jsonl(&m[7]),
+        "{\"time\":\"2023-08-10T23:11:02-03:00\",\"sender\":null,\"text\":\"Alice: phone call (56 s)\",\"kind\":\"system\"}\n"
+    );
+    assert_eq!(s.first.unwrap().to_string(), "2019-07-05T16:55:32");
+    assert_eq!(s.last.unwrap().to_string(), "2023-08-10T23:11:02");
+}
+
+#[test]
+fn chat_miner_telegram_single_export() {
+    let name = "chat-miner__telegram__single_export.json";
+    assert_eq!(detect_format(&load(name)).unwrap(), Format::Telegram);
+    let (m, s) = parse(name);
+    assert_eq!(m.len(), 2);
+    assert_eq!(senders(&s), [("Author 1", 1), ("Author 2", 1)]);
+    check(
+        &m[0],
+        "2018-12-05T10:39:10",
+        Some("Author 1"),
+        "Minimal Message",
+        Text,
+    );
+    check(
+        &m[1],
+        "2018-12-05T10:49:24",
+        Some("Author 2"),
+        "Link:https://telegram.org/",
+        Text,
+    );
+}
+
+#[test]
+fn chat_analytics_messenger_bom_and_media() {
+    let name = "chat-analytics__messenger__2A_7M.json";
+    assert_eq!(detect_format(&load(name)).unwrap(), Format::Messenger);
+    let (m, s) = parse(name);
+    assert_eq!(m.len(), 7);
+    assert_eq!(senders(&s), [("Bob", 5), ("Alice", 2)]);
+    assert_eq!(s.chat_name.as_deref(), Some("Alice"));
+    assert_eq!(s.owner_hint.as_deref(), Some("Bob"));
+    // Sorted oldest first; UTC with offset 0; milliseconds kept in the time.
+    check(
+        &m[0],
+        "2014-11-05T00:27:20.411",
+        Some("Bob"),
+        "<photo: 123123123123123.jpg>",
+        Media,
+    );
+    assert_eq!(m[0].offset_seconds, Some(0));
+    check(
+        &m[1],
+        "2014-11-05T00:27:34.275",
+        Some("Bob"),
+        "<sticker: 123123123123123.png>",
+        Media,
+    );
+    check(
+        &m[4],
+        "2014-11-05T00:28:45.354",
+        Some("Bob"),
+        "you what",
+        Text,
+    );
+    check(
+        &m[6],
+        "2014-11-05T00:35:32.056",
+        Some("Alice"),
+        "Hello",
+        Text,
+    );
+    assert_eq!(
+        jsonl(&m[6]),
+        "{\"time\":\"2014-11-05T00:35:32+00:00\",\"sender\":\"Alice\",\"text\":\"Hello\",\"kind\":\"text\"}\n"
+    );
+}
+
+#[test]
+fn chat_miner_facebook_messenger() {
+    let name = "chat-miner__facebookMessenger__testlog.json";
+    assert_eq!(detect_format(&load(name)).unwrap(), Format::Messenger);
+    let (m, s) = parse(name);
+    assert_eq!(m.len(), 2);
+    assert_eq!(senders(&s), [("Allan Smith", 1), ("John Doe", 1)]);
+    // Same timestamp: the file is newest first, so the later entry is the older one.
+    check(
+        &m[0],
+        "2022-11-16T19:50:03.612",
+        Some("John Doe"),
+        "Hello Allan",
+        Text,
+    );
+    check(
+        &m[1],
+        "2022-11-16T19:50:03.612",
+        Some("Allan Smith"),
+        "Hello John",
+        Text,
+    );
+}
+
+#[test]
+fn chat_miner_instagram() {
+    let name = "chat-miner__instagram__export.json";
+    assert_eq!(detect_format(&load(name)).unwrap(), Format::Messenger);
+    let (m, s) = parse(name);
+    assert_eq!(m.len(), 2);
+    assert_eq!(senders(&s), [("Jane Doe", 1), ("John Doe", 1)]);
+    check(
+        &m[0],
+        "2019-12-24T11:23:00",
+        Some("Jane Doe"),
+        "Hello John!",
+        Text,
+    );
+    check(
+        &m[1],
+        "2020-01-17T20:49:00",
+        Some("John Doe"),
+        "Hello Jane!",
+        Text,
+    );
+}
+
+#[test]
+fn every_fixture_file_is_covered() {
+    let dir = format!("{}/../../../shared/fixtures", env!("CARGO_MANIFEST_DIR"));
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".md") {
+            continue;
+        }
+        let (msgs, s) = parse(&name);
+        assert!(!msgs.is_empty(), "{name}");
+        assert_eq!(s.skipped_count, 0, "{name}");
+        n += 1;
+    }
+    assert_eq!(n, 12, "a fixture was added or removed: add a test for it");
+}
