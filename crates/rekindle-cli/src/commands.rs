@@ -24,6 +24,9 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     {
         return 2;
     }
+    if let Some(e) = err.downcast_ref::<rekindle_app::import::ImportError>() {
+        return if e.is_user_error() { 2 } else { 1 };
+    }
     1
 }
 
@@ -44,7 +47,7 @@ impl std::fmt::Display for UserError {
 
 impl std::error::Error for UserError {}
 
-fn user_error(msg: impl Into<String>) -> anyhow::Error {
+pub fn user_error(msg: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(UserError(msg.into()))
 }
 
@@ -81,6 +84,18 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Restore { file } => restore(&cli, &path, file),
         Command::Backup { file } => backup(&cli, &path, file),
         Command::Status { json } => status(&cli, &path, *json),
+        Command::Convert { file, to, parse } => crate::chat_commands::convert(file, *to, parse),
+        Command::Import {
+            file,
+            me,
+            ex,
+            json,
+            parse,
+        } => {
+            let dir = DataDir::open(&path)?;
+            let mut vault = open_vault(&cli, &dir)?;
+            crate::chat_commands::import(&mut vault, file, me.clone(), ex.clone(), *json, parse)
+        }
     }
 }
 

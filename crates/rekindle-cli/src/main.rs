@@ -1,6 +1,7 @@
 //! `rekindle`: the command line. It parses arguments, opens the vault and
 //! calls the same functions the web app uses; nothing else.
 
+mod chat_commands;
 mod commands;
 mod hardening;
 mod passphrase_input;
@@ -64,6 +65,39 @@ enum Command {
     Backup {
         /// The new backup file; it must not exist yet
         file: PathBuf,
+    },
+    /// Read a chat export and print one normalized message per line, storing nothing
+    #[command(
+        long_about = "Read a chat export (WhatsApp .txt or .zip, Telegram result.json, Messenger/Instagram \
+message_N.json, or CSV with time,sender,text) and write one message per line to standard output.\n\n\
+JSONL lines are {\"time\": \"YYYY-MM-DDTHH:MM:SS\" (local time as exported, with an offset only when the \
+format has one), \"sender\": name or null, \"text\": ..., \"kind\": \"text\"|\"media\"|\"system\"|\"deleted\"|\"other\"}.\n\
+A summary (messages per sender, first and last time, unreadable lines) goes to standard error."
+    )]
+    Convert {
+        /// The export file
+        file: PathBuf,
+        /// Output format
+        #[arg(long, value_enum, default_value = "jsonl")]
+        to: chat_commands::OutputFormat,
+        #[command(flatten)]
+        parse: chat_commands::ParseArgs,
+    },
+    /// Import a chat export into the vault (importing the same chat again adds only new messages)
+    Import {
+        /// The export file (WhatsApp .txt or .zip, Telegram result.json, Messenger/Instagram JSON, CSV)
+        file: PathBuf,
+        /// Your name as it appears in the chat
+        #[arg(long, value_name = "NAME")]
+        me: Option<String>,
+        /// Your ex's name as it appears in the chat
+        #[arg(long, value_name = "NAME")]
+        ex: Option<String>,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        parse: chat_commands::ParseArgs,
     },
     /// Show where the vault is and what it holds (counts only, never content)
     Status {

@@ -232,3 +232,113 @@ fn serve_prints_one_login_url_and_a_second_instance_is_refused() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!(
+        "{}/../../../shared/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+}
+
+#[test]
+fn convert_writes_the_exact_jsonl_schema_and_a_summary_on_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run(rekindle(tmp.path())
+        .arg("convert")
+        .arg(fixture("whatsapp-chat-parser__short-chat.txt")));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!lines.is_empty());
+    for l in &lines {
+        let obj = l.as_object().unwrap();
+        let mut keys: Vec<&str> = obj.keys().map(|k| k.as_str()).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["kind", "sender", "text", "time"]);
+        let time = l["time"].as_str().unwrap();
+        assert_eq!(time.len(), 19, "{time}");
+        assert!(
+            ["text", "media", "system", "deleted", "other"].contains(&l["kind"].as_str().unwrap())
+        );
+        assert!(l["sender"].is_string() || l["sender"].is_null());
+    }
+    assert!(stderr(&o).contains("Read "), "{}", stderr(&o));
+    // CSV has a header and one row per message (quoted multi-line texts aside).
+    let o = run(rekindle(tmp.path())
+        .args(["convert", "--to", "csv"])
+        .arg(fixture("chat-miner__whatsapp__ddmmyy_24hrs.txt")));
+    assert!(o.status.success());
+    assert!(stdout(&o).lines().next().unwrap().contains("time"));
+}
+
+#[test]
+fn convert_refuses_a_file_that_is_not_a_chat_with_the_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let junk = tmp.path().join("notes.txt");
+    std::fs::write(&junk, "Shopping list\nmilk\n").unwrap();
+    let o = run(rekindle(tmp.path()).arg("convert").arg(&junk));
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("Line 1"), "{err}");
+    let o = run(rekindle(tmp.path())
+        .arg("convert")
+        .arg(tmp.path().join("missing.txt")));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no such file"));
+    let o = run(rekindle(tmp.path())
+        .args(["convert", "--format", "signal"])
+        .arg(&junk));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("whatsapp, telegram, messenger, csv"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn import_is_idempotent_and_reports_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    assert!(
+        run(rekindle(&d).arg("init").env("REKINDLE_PASSPHRASE", PASS))
+            .status
+            .success()
+    );
+    let f = fixture("chat-analytics__telegram__DM_2A_7M.json");
+    let o = run(rekindle(&d)
+        .arg("import")
+        .arg(&f)
+        .args(["--json"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let added = v["counts"]["added"].as_u64().unwrap();
+    assert!(added > 0);
+    let o = run(rekindle(&d)
+        .arg("import")
+        .arg(&f)
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success());
+    assert!(
+        stdout(&o).contains("Stored 0 new message(s)"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(rekindle(&d)
+        .args(["status", "--json"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["counts"]["chat_messages"].as_u64().unwrap(), added);
+    // A name that is not in the chat: a plain message, exit 2, nothing added.
+    let o = run(rekindle(&d)
+        .arg("import")
+        .arg(&f)
+        .args(["--me", "Nobody"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("does not write in this chat"));
+}

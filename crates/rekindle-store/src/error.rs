@@ -42,6 +42,10 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{0}")]
+    ImportAborted(String),
+    #[error("That item does not exist.")]
+    NotFound,
     #[error("The vault reported an error ({0}).")]
     Database(String),
 }

@@ -7,6 +7,7 @@ use rekindle_core::settings::Settings;
 use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
+use crate::chats::ExportedChat;
 
 pub const EXPORT_FORMAT: &str = "rekindle-export";
 pub const EXPORT_VERSION: u32 = 1;
@@ -28,6 +29,10 @@ pub struct ExportDocument {
     pub version: u32,
     pub settings: Settings,
     pub relationship_history: Vec<Versioned<Relationship>>,
+    /// Imported chats with every message (the ex's messages too: this is
+    /// the user's own full export, never a share).
+    #[serde(default)]
+    pub chats: Vec<ExportedChat>,
 }
 
 impl ExportDocument {
@@ -37,6 +42,7 @@ impl ExportDocument {
             version: EXPORT_VERSION,
             settings,
             relationship_history,
+            chats: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@
 //! derived from the passphrase ([`keyfile`]). A [`DataDir`] owns the folder:
 //! permissions, the single-instance lock, creating and unlocking the vault.
 
+pub mod chats;
 mod datadir;
 mod error;
 mod export;
@@ -16,8 +17,9 @@ pub use datadir::{DataDir, KEY_FILE, LOCK_FILE, VAULT_FILE};
 pub use error::StoreError;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, Versioned};
 pub use keyfile::KdfParams;
-pub use sqlite::SqliteVault;
+pub use sqlite::{SqliteVault, USER_TABLES};
 
+use chats::{ChatInfo, ImportCounts, MessageSink, NewChat, StoredMessage};
 use jiff::Timestamp;
 use rekindle_core::relationship::Relationship;
 use rekindle_core::settings::Settings;
@@ -39,6 +41,32 @@ pub trait Store {
     fn export(&self) -> Result<ExportDocument, StoreError>;
     /// Loads an export into this store, which must be empty; all or nothing.
     fn restore(&mut self, doc: &ExportDocument) -> Result<(), StoreError>;
+    /// Stores the messages `feed` pushes, in one transaction: if `feed`
+    /// returns an error (or anything fails) nothing is stored. Messages whose
+    /// content key is already stored are skipped, so importing the same
+    /// export twice adds nothing.
+    fn import_chat(
+        &mut self,
+        chat: &NewChat,
+        at: Timestamp,
+        skipped_lines: u64,
+        summary: &serde_json::Value,
+        feed: &mut dyn FnMut(&mut dyn MessageSink) -> Result<(), String>,
+    ) -> Result<ImportCounts, StoreError>;
+    fn chats(&self) -> Result<Vec<ChatInfo>, StoreError>;
+    /// Records which participant is the user and which the ex.
+    fn set_chat_roles(
+        &mut self,
+        chat_id: i64,
+        me: Option<&str>,
+        ex: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// Visits a chat's messages in time order without loading them all.
+    fn for_each_message(
+        &self,
+        chat_id: i64,
+        visit: &mut dyn FnMut(&StoredMessage),
+    ) -> Result<(), StoreError>;
     /// Row counts per table, for `status` (no content).
     fn counts(&self) -> Result<Vec<(&'static str, u64)>, StoreError>;
 }

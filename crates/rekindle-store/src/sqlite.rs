@@ -9,13 +9,29 @@ use rekindle_core::settings::Settings;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use zeroize::Zeroizing;
 
+use crate::chats::{
+    ChatInfo, ExportedChat, ExportedImport, ImportCounts, MessageSink, NewChat, NewMessage,
+    StoredMessage,
+};
 use crate::export::{ExportDocument, Versioned};
 use crate::keyfile::SecretKey;
 use crate::{LOCAL_OWNER, Store, StoreError, fsutil};
 
 /// Schema migrations, applied in order inside one transaction each; the
 /// number reached is kept in `PRAGMA user_version`.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_init.sql"),
+    include_str!("../migrations/sqlite/0002_chats.sql"),
+];
+
+/// Tables holding user data, for counts and completeness checks.
+pub const USER_TABLES: &[&str] = &[
+    "relationship_versions",
+    "settings",
+    "chats",
+    "chat_messages",
+    "chat_imports",
+];
 
 pub struct SqliteVault {
     conn: Connection,
@@ -144,6 +160,105 @@ impl SqliteVault {
     }
 }
 
+const INSERT_MESSAGE: &str = "INSERT OR IGNORE INTO chat_messages
+    (owner_id, chat_id, local_ms, offset_seconds, sender, kind, text, content_key)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+/// Writes the messages of one import with one prepared statement.
+struct SqlSink<'t> {
+    stmt: rusqlite::CachedStatement<'t>,
+    owner: i64,
+    chat_id: i64,
+    added: u64,
+    already_had: u64,
+    error: Option<rusqlite::Error>,
+}
+
+impl MessageSink for SqlSink<'_> {
+    fn push(&mut self, m: &NewMessage<'_>) {
+        if self.error.is_some() {
+            return;
+        }
+        let key = &m.content_key[..16];
+        match self.stmt.execute(params![
+            self.owner,
+            self.chat_id,
+            m.local_ms,
+            m.offset_seconds,
+            m.sender,
+            m.kind,
+            m.text,
+            key
+        ]) {
+            Ok(0) => self.already_had += 1,
+            Ok(_) => self.added += 1,
+            Err(e) => self.error = Some(e),
+        }
+    }
+}
+
+impl SqliteVault {
+    fn exported_chats(&self) -> Result<Vec<ExportedChat>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, source_key, format, title, me, ex, created_at_ms FROM chats WHERE owner_id = ?1 ORDER BY id",
+        )?;
+        let chats = stmt
+            .query_map(params![self.owner], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    NewChat {
+                        source_key: r.get(1)?,
+                        format: r.get(2)?,
+                        title: r.get(3)?,
+                        me: r.get(4)?,
+                        ex: r.get(5)?,
+                    },
+                    r.get::<_, i64>(6)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::new();
+        for (id, chat, created) in chats {
+            let mut messages = Vec::new();
+            self.for_each_message(id, &mut |m| messages.push(m.clone()))?;
+            let mut s = self.conn.prepare_cached(
+                "SELECT imported_at_ms, added, already_had, skipped_lines, summary FROM chat_imports
+                 WHERE owner_id = ?1 AND chat_id = ?2 ORDER BY id",
+            )?;
+            let imports = s
+                .query_map(params![self.owner, id], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let imports = imports
+                .into_iter()
+                .map(|(at, added, had, skipped, summary)| {
+                    Ok(ExportedImport {
+                        imported_at: timestamp_from_ms(at)?,
+                        added: added as u64,
+                        already_had: had as u64,
+                        skipped_lines: skipped as u64,
+                        summary: serde_json::from_str(&summary).map_err(|_| StoreError::Corrupt)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            out.push(ExportedChat {
+                chat,
+                created_at: timestamp_from_ms(created)?,
+                messages,
+                imports,
+            });
+        }
+        Ok(out)
+    }
+}
+
 fn timestamp_from_ms(ms: i64) -> Result<Timestamp, StoreError> {
     Timestamp::from_millisecond(ms).map_err(|_| StoreError::Corrupt)
 }
@@ -203,7 +318,9 @@ impl Store for SqliteVault {
     }
 
     fn export(&self) -> Result<ExportDocument, StoreError> {
-        Ok(ExportDocument::new(self.settings()?, self.versions()?))
+        let mut doc = ExportDocument::new(self.settings()?, self.versions()?);
+        doc.chats = self.exported_chats()?;
+        Ok(doc)
     }
 
     fn restore(&mut self, doc: &ExportDocument) -> Result<(), StoreError> {
@@ -221,13 +338,208 @@ impl Store for SqliteVault {
                 params![self.owner, v.saved_at.as_millisecond(), to_json(&v.data)?],
             )?;
         }
+        for chat in &doc.chats {
+            let chat_id: i64 = tx.query_row(
+                "INSERT INTO chats (owner_id, source_key, format, title, me, ex, created_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                params![
+                    self.owner,
+                    chat.chat.source_key,
+                    chat.chat.format,
+                    chat.chat.title,
+                    chat.chat.me,
+                    chat.chat.ex,
+                    chat.created_at.as_millisecond()
+                ],
+                |r| r.get(0),
+            )?;
+            let mut stmt = tx.prepare_cached(INSERT_MESSAGE)?;
+            for m in &chat.messages {
+                let key = hex::decode(&m.key)
+                    .ok()
+                    .filter(|k| k.len() == 16)
+                    .ok_or_else(|| {
+                        StoreError::BadExport("a message key is not 32 hex digits".into())
+                    })?;
+                stmt.execute(params![
+                    self.owner,
+                    chat_id,
+                    m.local_ms,
+                    m.offset_seconds,
+                    m.sender,
+                    m.kind,
+                    m.text,
+                    key
+                ])?;
+            }
+            drop(stmt);
+            for i in &chat.imports {
+                tx.execute(
+                    "INSERT INTO chat_imports (owner_id, chat_id, imported_at_ms, added, already_had, skipped_lines, summary)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        self.owner,
+                        chat_id,
+                        i.imported_at.as_millisecond(),
+                        i.added as i64,
+                        i.already_had as i64,
+                        i.skipped_lines as i64,
+                        i.summary.to_string()
+                    ],
+                )?;
+            }
+        }
         tx.commit()?;
+        Ok(())
+    }
+
+    fn import_chat(
+        &mut self,
+        chat: &NewChat,
+        at: Timestamp,
+        skipped_lines: u64,
+        summary: &serde_json::Value,
+        feed: &mut dyn FnMut(&mut dyn MessageSink) -> Result<(), String>,
+    ) -> Result<ImportCounts, StoreError> {
+        let owner = self.owner;
+        let tx = self.conn.transaction()?;
+        let chat_id: i64 = tx.query_row(
+            "INSERT INTO chats (owner_id, source_key, format, title, me, ex, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (owner_id, source_key) DO UPDATE SET
+                 title = coalesce(chats.title, excluded.title),
+                 me = coalesce(chats.me, excluded.me),
+                 ex = coalesce(chats.ex, excluded.ex)
+             RETURNING id",
+            params![
+                owner,
+                chat.source_key,
+                chat.format,
+                chat.title,
+                chat.me,
+                chat.ex,
+                at.as_millisecond()
+            ],
+            |r| r.get(0),
+        )?;
+        let mut sink = SqlSink {
+            stmt: tx.prepare_cached(INSERT_MESSAGE)?,
+            owner,
+            chat_id,
+            added: 0,
+            already_had: 0,
+            error: None,
+        };
+        // On any failure the transaction is dropped, i.e. rolled back:
+        // a failed import leaves the vault exactly as it was.
+        feed(&mut sink).map_err(StoreError::ImportAborted)?;
+        if let Some(e) = sink.error.take() {
+            return Err(e.into());
+        }
+        let counts = ImportCounts {
+            chat_id,
+            added: sink.added,
+            already_had: sink.already_had,
+        };
+        drop(sink);
+        tx.execute(
+            "INSERT INTO chat_imports (owner_id, chat_id, imported_at_ms, added, already_had, skipped_lines, summary)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                owner,
+                chat_id,
+                at.as_millisecond(),
+                counts.added as i64,
+                counts.already_had as i64,
+                skipped_lines as i64,
+                summary.to_string()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(counts)
+    }
+
+    fn chats(&self) -> Result<Vec<ChatInfo>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, format, title, me, ex FROM chats WHERE owner_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map(params![self.owner], |r| {
+                Ok(ChatInfo {
+                    id: r.get(0)?,
+                    format: r.get(1)?,
+                    title: r.get(2)?,
+                    me: r.get(3)?,
+                    ex: r.get(4)?,
+                    messages: 0,
+                    senders: Vec::new(),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for mut chat in rows {
+            let mut s = self.conn.prepare_cached(
+                "SELECT sender, count(*) FROM chat_messages
+                 WHERE owner_id = ?1 AND chat_id = ?2 GROUP BY sender ORDER BY count(*) DESC, sender",
+            )?;
+            let senders = s.query_map(params![self.owner, chat.id], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
+            })?;
+            for row in senders {
+                let (name, n) = row?;
+                chat.messages += n as u64;
+                if let Some(name) = name {
+                    chat.senders.push((name, n as u64));
+                }
+            }
+            out.push(chat);
+        }
+        Ok(out)
+    }
+
+    fn set_chat_roles(
+        &mut self,
+        chat_id: i64,
+        me: Option<&str>,
+        ex: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE chats SET me = ?3, ex = ?4 WHERE owner_id = ?1 AND id = ?2",
+            params![self.owner, chat_id, me, ex],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    fn for_each_message(
+        &self,
+        chat_id: i64,
+        visit: &mut dyn FnMut(&StoredMessage),
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT local_ms, offset_seconds, sender, kind, text, content_key FROM chat_messages
+             WHERE owner_id = ?1 AND chat_id = ?2 ORDER BY local_ms, id",
+        )?;
+        let mut rows = stmt.query(params![self.owner, chat_id])?;
+        while let Some(r) = rows.next()? {
+            let key: Vec<u8> = r.get(5)?;
+            visit(&StoredMessage {
+                local_ms: r.get(0)?,
+                offset_seconds: r.get(1)?,
+                sender: r.get(2)?,
+                kind: r.get(3)?,
+                text: r.get(4)?,
+                key: hex::encode(key),
+            });
+        }
         Ok(())
     }
 
     fn counts(&self) -> Result<Vec<(&'static str, u64)>, StoreError> {
         let mut out = Vec::new();
-        for table in ["relationship_versions", "settings"] {
+        for &table in USER_TABLES {
             // Table names come from the fixed list above, never from input.
             let n: i64 = self.conn.query_row(
                 &format!("SELECT count(*) FROM {table} WHERE owner_id = ?1"),

@@ -1,0 +1,268 @@
+//! Importing a chat export into the vault.
+//!
+//! Two passes over the bytes: the first reads the whole file without storing
+//! anything (so a file that is not a chat fails before the vault is touched,
+//! and the day/month order is decided from all of it); the second stores the
+//! messages inside one transaction, numbered with content keys so that a
+//! repeated or overlapping import adds only what is new.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use rekindle_chat::{ContentKeys, Format, MessageRef, ParseError, ParseOptions, Summary};
+use rekindle_store::chats::{ImportCounts, MessageSink, NewChat, NewMessage};
+use rekindle_store::{Store, StoreError};
+use serde::Serialize;
+use thiserror::Error;
+
+/// Largest export file read from disk (a WhatsApp text export of several
+/// million messages is well under this).
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024 * 1024;
+
+#[derive(Debug, Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    Parse(#[from] ParseError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Input(String),
+}
+
+impl ImportError {
+    /// True when the person can fix it (bad file, wrong name), as opposed to
+    /// a failure of the computer (disk, database).
+    pub fn is_user_error(&self) -> bool {
+        match self {
+            ImportError::Parse(_) | ImportError::Input(_) => true,
+            ImportError::Store(e) => !matches!(
+                e,
+                StoreError::Io { .. } | StoreError::Database(_) | StoreError::DiskFull
+            ),
+        }
+    }
+}
+
+/// Reads an export file, refusing folders and files too large to be a chat.
+pub fn read_export_file(path: &Path) -> Result<Vec<u8>, ImportError> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        ImportError::Input(format!(
+            "Could not open {}: {}.",
+            path.display(),
+            plain_io(&e)
+        ))
+    })?;
+    if meta.is_dir() {
+        return Err(ImportError::Input(format!(
+            "{} is a folder; give the chat export file inside it (for example the .txt, .zip or result.json).",
+            path.display()
+        )));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ImportError::Input(format!(
+            "{} is {} MB, larger than any chat export rekindle reads (1024 MB).",
+            path.display(),
+            meta.len() / (1024 * 1024)
+        )));
+    }
+    std::fs::read(path).map_err(|e| {
+        ImportError::Input(format!(
+            "Could not read {}: {}.",
+            path.display(),
+            plain_io(&e)
+        ))
+    })
+}
+
+fn plain_io(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "there is no such file",
+        std::io::ErrorKind::PermissionDenied => "permission denied",
+        _ => "the file could not be read",
+    }
+}
+
+/// Who is who in the chat, as given by the person (optional).
+#[derive(Debug, Clone, Default)]
+pub struct Roles {
+    pub me: Option<String>,
+    pub ex: Option<String>,
+}
+
+/// What an import did, for the CLI's summary and the web page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub summary: Summary,
+    pub counts: ImportCounts,
+    pub me: Option<String>,
+    pub ex: Option<String>,
+}
+
+/// Milliseconds of a wall-clock time since 1970-01-01T00:00 of the same
+/// wall clock: no time zone is applied, so what the export showed is kept.
+pub fn local_ms(t: DateTime) -> i64 {
+    t.duration_since(DateTime::constant(1970, 1, 1, 0, 0, 0, 0))
+        .as_millis()
+        .clamp(i64::MIN as i128, i64::MAX as i128) as i64
+}
+
+/// The inverse of [`local_ms`].
+pub fn from_local_ms(ms: i64) -> Option<DateTime> {
+    DateTime::constant(1970, 1, 1, 0, 0, 0, 0)
+        .checked_add(jiff::SignedDuration::from_millis(ms))
+        .ok()
+}
+
+/// Identifies the conversation across exports: the same app and the same
+/// people. A later export of the same chat gets the same key.
+fn source_key(format: Format, summary: &Summary) -> String {
+    let mut people: Vec<&str> = summary.per_sender.iter().map(|(n, _)| n.as_str()).collect();
+    people.sort_unstable();
+    format!("{}:{}", format.as_str(), people.join("\u{1f}"))
+}
+
+/// Decides who is the user and who is the ex: what the person said, else
+/// what the export tells (owner fields, "You"), else the other of two.
+fn decide_roles(
+    summary: &Summary,
+    roles: &Roles,
+) -> Result<(Option<String>, Option<String>), ImportError> {
+    let names: Vec<&str> = summary.per_sender.iter().map(|(n, _)| n.as_str()).collect();
+    let check = |given: &Option<String>, what: &str| -> Result<Option<String>, ImportError> {
+        match given {
+            Some(name) if !names.contains(&name.as_str()) => Err(ImportError::Input(format!(
+                "“{name}” ({what}) does not write in this chat; the people in it are: {}.",
+                names
+                    .iter()
+                    .map(|n| format!("“{n}”"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+            other => Ok(other.clone()),
+        }
+    };
+    let mut me = check(&roles.me, "--me")?;
+    let mut ex = check(&roles.ex, "--ex")?;
+    if me.is_none() {
+        me = summary
+            .owner_hint
+            .clone()
+            .filter(|h| names.contains(&h.as_str()) && Some(h) != ex.as_ref());
+    }
+    let others = |x: &Option<String>| -> Option<String> {
+        let rest: Vec<&&str> = names.iter().filter(|n| Some(**n) != x.as_deref()).collect();
+        (rest.len() == 1).then(|| rest[0].to_string())
+    };
+    if ex.is_none() && me.is_some() && names.len() == 2 {
+        ex = others(&me);
+    }
+    if me.is_none() && ex.is_some() && names.len() == 2 {
+        me = others(&ex);
+    }
+    if me.is_some() && me == ex {
+        return Err(ImportError::Input(
+            "--me and --ex name the same person; they must be different.".into(),
+        ));
+    }
+    Ok((me, ex))
+}
+
+/// Reads `bytes` once to check and summarise them, without storing anything.
+pub fn preview(bytes: &[u8], options: &ParseOptions) -> Result<Summary, ImportError> {
+    let summary = rekindle_chat::parse(bytes, options, &mut |_| {})?;
+    if summary.messages == 0 {
+        return Err(ImportError::Input(
+            "No messages were found in this file. Is it the right export?".into(),
+        ));
+    }
+    Ok(summary)
+}
+
+/// Imports an export into the store. `progress(done, total)` is called now
+/// and then while messages are written.
+pub fn import(
+    store: &mut dyn Store,
+    bytes: &[u8],
+    options: &ParseOptions,
+    roles: &Roles,
+    at: Timestamp,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport, ImportError> {
+    let summary = preview(bytes, options)?;
+    let (me, ex) = decide_roles(&summary, roles)?;
+    let key = source_key(summary.format, &summary);
+    let chat = NewChat {
+        source_key: key.clone(),
+        format: summary.format.as_str().to_string(),
+        title: summary.chat_name.clone(),
+        me: me.clone(),
+        ex: ex.clone(),
+    };
+    // The second pass must read the file exactly as the first did.
+    let fixed = ParseOptions {
+        format: Some(summary.format),
+        date_order: summary.date_order.or(options.date_order),
+    };
+    let total = summary.messages as u64;
+    let summary_json =
+        serde_json::to_value(&summary).map_err(|e| ImportError::Input(e.to_string()))?;
+    let counts = store.import_chat(
+        &chat,
+        at,
+        summary.skipped_count as u64,
+        &summary_json,
+        &mut |sink: &mut dyn MessageSink| {
+            let mut keys = ContentKeys::new(key.clone());
+            let mut done = 0u64;
+            progress(0, total);
+            rekindle_chat::parse(bytes, &fixed, &mut |m: MessageRef<'_>| {
+                let content_key = keys.key(&m);
+                sink.push(&NewMessage {
+                    local_ms: local_ms(m.time),
+                    offset_seconds: m.offset_seconds,
+                    sender: m.sender,
+                    kind: m.kind.as_str(),
+                    text: &m.text,
+                    content_key,
+                });
+                done += 1;
+                if done % 20_000 == 0 {
+                    progress(done, total);
+                }
+            })
+            .map_err(|e| e.to_string())?;
+            progress(total, total);
+            Ok(())
+        },
+    )?;
+    tracing::info!(
+        event = "chat_imported",
+        added = counts.added,
+        already_had = counts.already_had
+    );
+    // Names the person gave win over what an earlier import guessed.
+    if roles.me.is_some() || roles.ex.is_some() {
+        store.set_chat_roles(counts.chat_id, me.as_deref(), ex.as_deref())?;
+    }
+    Ok(ImportReport {
+        summary,
+        counts,
+        me,
+        ex,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_ms_round_trips_and_ignores_time_zones() {
+        let t = DateTime::constant(2024, 3, 31, 2, 30, 15, 250_000_000);
+        assert_eq!(from_local_ms(local_ms(t)), Some(t));
+        assert_eq!(local_ms(DateTime::constant(1970, 1, 1, 0, 0, 1, 0)), 1000);
+        assert!(local_ms(DateTime::constant(1969, 12, 31, 23, 59, 59, 0)) < 0);
+    }
+}

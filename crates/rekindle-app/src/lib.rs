@@ -1,0 +1,5 @@
+//! rekindle-app: the use cases both shells share. Each one joins a pure
+//! engine (rekindle-chat, rekindle-core) to the store; neither shell holds
+//! any of this logic.
+
+pub mod import;

@@ -1,0 +1,235 @@
+//! Importing into a real vault: idempotence, later exports, failures that
+//! leave the vault untouched.
+#![allow(clippy::unwrap_used)]
+
+use jiff::Timestamp;
+use rekindle_app::import::{ImportError, Roles, import};
+use rekindle_chat::ParseOptions;
+use rekindle_store::{DataDir, KdfParams, SqliteVault, Store};
+
+fn vault(tmp: &tempfile::TempDir) -> (DataDir, SqliteVault) {
+    let dd = DataDir::open(&tmp.path().join("d")).unwrap();
+    let v = dd
+        .create(
+            "a quiet walk by the river at dawn",
+            KdfParams {
+                memory_kib: 19_456,
+                iterations: 2,
+                parallelism: 1,
+            },
+        )
+        .unwrap();
+    (dd, v)
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../../../shared/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_second(1_780_000_000).unwrap()
+}
+
+const CHAT: &str = "12/03/2024, 21:05 - Sam: hello\n12/03/2024, 21:05 - Sam: hello\n13/03/2024, 08:00 - Alex: hi\nsecond line\n";
+const LATER: &str = "12/03/2024, 21:05 - Sam: hello\n12/03/2024, 21:05 - Sam: hello\n13/03/2024, 08:00 - Alex: hi\nsecond line\n14/03/2024, 09:30 - Sam: are you ok?\n";
+
+#[test]
+fn importing_twice_adds_nothing_and_a_later_export_adds_only_new_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_dd, mut v) = vault(&tmp);
+    let roles = Roles {
+        me: Some("Sam".into()),
+        ex: None,
+    };
+    let first = import(
+        &mut v,
+        CHAT.as_bytes(),
+        &ParseOptions::default(),
+        &roles,
+        now(),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(
+        first.counts.added, 3,
+        "two identical 'hello's in one minute are two messages"
+    );
+    assert_eq!(
+        first.ex.as_deref(),
+        Some("Alex"),
+        "the other of two is the ex"
+    );
+    let again = import(
+        &mut v,
+        CHAT.as_bytes(),
+        &ParseOptions::default(),
+        &Roles::default(),
+        now(),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert_eq!((again.counts.added, again.counts.already_had), (0, 3));
+    let later = import(
+        &mut v,
+        LATER.as_bytes(),
+        &ParseOptions::default(),
+        &Roles::default(),
+        now(),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert_eq!((later.counts.added, later.counts.already_had), (1, 3));
+    let chats = v.chats().unwrap();
+    assert_eq!(chats.len(), 1);
+    assert_eq!(chats[0].messages, 4);
+    assert_eq!(chats[0].me.as_deref(), Some("Sam"));
+    assert_eq!(chats[0].ex.as_deref(), Some("Alex"));
+    let mut texts = Vec::new();
+    v.for_each_message(chats[0].id, &mut |m| texts.push(m.text.clone()))
+        .unwrap();
+    assert_eq!(texts, ["hello", "hello", "hi\nsecond line", "are you ok?"]);
+}
+
+#[test]
+fn every_fixture_imports_idempotently() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_dd, mut v) = vault(&tmp);
+    for name in [
+        "chat-analytics__whatsapp__2A_5M.txt",
+        "chat-analytics__telegram__DM_2A_7M.json",
+        "chat-analytics__messenger__2A_7M.json",
+        "chat-miner__whatsapp__ddmmyy_24hrs.txt",
+        "chat-miner__telegram__single_export.json",
+        "chat-miner__instagram__export.json",
+        "whatsapp-chat-parser__short-chat.txt",
+    ] {
+        let bytes = fixture(name);
+        let a = import(
+            &mut v,
+            &bytes,
+            &ParseOptions::default(),
+            &Roles::default(),
+            now(),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        assert!(a.counts.added > 0, "{name}");
+        let b = import(
+            &mut v,
+            &bytes,
+            &ParseOptions::default(),
+            &Roles::default(),
+            now(),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        assert_eq!(b.counts.added, 0, "{name} imported twice");
+        assert_eq!(b.counts.already_had, a.counts.added, "{name}");
+    }
+}
+
+#[test]
+fn a_failed_import_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_dd, mut v) = vault(&tmp);
+    import(
+        &mut v,
+        CHAT.as_bytes(),
+        &ParseOptions::default(),
+        &Roles::default(),
+        now(),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let before = v.export().unwrap();
+    let err = import(
+        &mut v,
+        b"this is a shopping list\nmilk\neggs\n",
+        &ParseOptions::default(),
+        &Roles::default(),
+        now(),
+        &mut |_, _| {},
+    )
+    .unwrap_err();
+    assert!(err.is_user_error());
+    assert!(!err.to_string().is_empty());
+    let err = import(
+        &mut v,
+        LATER.as_bytes(),
+        &ParseOptions::default(),
+        &Roles {
+            me: Some("Jordan".into()),
+            ex: None,
+        },
+        now(),
+        &mut |_, _| {},
+    )
+    .unwrap_err();
+    assert!(matches!(err, ImportError::Input(_)));
+    assert!(err.to_string().contains("“Sam”"), "{err}");
+    assert_eq!(v.export().unwrap(), before);
+}
+
+#[test]
+fn export_and_restore_keep_chats_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_dd, mut v) = vault(&tmp);
+    import(
+        &mut v,
+        &fixture("chat-analytics__telegram__DM_2A_7M.json"),
+        &ParseOptions::default(),
+        &Roles::default(),
+        now(),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let json = v.export().unwrap().to_json().unwrap();
+    let tmp2 = tempfile::tempdir().unwrap();
+    let (_dd2, mut w) = vault(&tmp2);
+    w.restore(&rekindle_store::ExportDocument::from_json(&json).unwrap())
+        .unwrap();
+    assert_eq!(w.export().unwrap().to_json().unwrap(), json);
+    // And the restored vault still recognises the same messages.
+    let again = import(
+        &mut w,
+        &fixture("chat-analytics__telegram__DM_2A_7M.json"),
+        &ParseOptions::default(),
+        &Roles::default(),
+        now(),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(again.counts.added, 0);
+}
+
+#[test]
+fn progress_reaches_the_total() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_dd, mut v) = vault(&tmp);
+    let mut chat = String::new();
+    for i in 0..45_000 {
+        chat.push_str(&format!(
+            "01/02/2024, 10:{:02} - {}: message {i}\n",
+            i % 60,
+            if i % 2 == 0 { "Sam" } else { "Alex" }
+        ));
+    }
+    let mut seen = Vec::new();
+    let r = import(
+        &mut v,
+        chat.as_bytes(),
+        &ParseOptions::default(),
+        &Roles::default(),
+        now(),
+        &mut |d, t| seen.push((d, t)),
+    )
+    .unwrap();
+    assert_eq!(r.counts.added, 45_000);
+    assert_eq!(seen.first(), Some(&(0, 45_000)));
+    assert_eq!(seen.last(), Some(&(45_000, 45_000)));
+    assert!(seen.len() >= 3);
+}
