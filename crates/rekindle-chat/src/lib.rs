@@ -565,9 +565,19 @@ pub fn parse(
     opts: &ParseOptions,
     sink: &mut dyn FnMut(MessageRef<'_>),
 ) -> Result<Summary, ParseError> {
-    if is_zip(bytes) {
+    parse_impl(bytes, opts, sink, true)
+}
+
+fn parse_impl(
+    bytes: &[u8],
+    opts: &ParseOptions,
+    sink: &mut dyn FnMut(MessageRef<'_>),
+    allow_zip: bool,
+) -> Result<Summary, ParseError> {
+    // A zip inside a zip is not opened (a zip can contain itself).
+    if allow_zip && is_zip(bytes) {
         let (name, inner) = zipread::unpack_named(bytes, &ZipLimits::default())?;
-        let mut summary = parse(&inner, opts, sink)?;
+        let mut summary = parse_impl(&inner, opts, sink, false)?;
         if summary.chat_name.is_none() {
             summary.chat_name = zipread::chat_name_from_entry(&name);
         }
@@ -679,4 +689,14 @@ fn merge_summaries(mut a: Summary, b: Summary) -> Summary {
     a.warnings.extend(b.warnings);
     a.warnings.dedup();
     a
+}
+
+/// Hooks for the fuzz targets in `fuzz/` (not part of the stable API).
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Read `line` as a WhatsApp header and resolve it in every date order;
+    /// panics if an internal invariant breaks.
+    pub fn check_header(line: &[u8]) {
+        crate::whatsapp::check_header(line);
+    }
 }

@@ -1000,6 +1000,23 @@ pub(crate) fn parse(
     Ok(())
 }
 
+/// Invariants of the header scanner (used by the `dates` fuzz target).
+pub(crate) fn check_header(line: &[u8]) {
+    let Some(h) = parse_header(line) else {
+        return;
+    };
+    assert!(h.rest <= line.len(), "header ends past the line");
+    if let Ok(s) = std::str::from_utf8(line) {
+        assert!(s.is_char_boundary(h.rest), "header ends inside a character");
+    }
+    for order in [DayFirst, DateOrder::MonthFirst, DateOrder::YearFirst] {
+        if let Ok(t) = h.resolve(order) {
+            assert!((0..=9999).contains(&t.year()));
+            assert!(t.hour() < 24 && t.minute() < 60 && t.second() < 60);
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
