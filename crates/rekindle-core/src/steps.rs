@@ -22,7 +22,7 @@ pub const STEPS: [Step; 8] = [
     Step {
         number: 1,
         title: "Understand",
-        question: "What went wrong, and why? Start with the relationship itself.",
+        question: "What went wrong, and why? Start with the relationship itself, then import your chat history.",
         path: "/r",
         availability: Availability::Ready,
     },

@@ -19,7 +19,7 @@ pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, Versioned};
 pub use keyfile::KdfParams;
 pub use sqlite::{SqliteVault, USER_TABLES};
 
-use chats::{ChatInfo, ImportCounts, MessageSink, NewChat, StoredMessage};
+use chats::{ChatInfo, ExportedImport, ImportCounts, MessageSink, NewChat, StoredMessage};
 use jiff::Timestamp;
 use rekindle_core::relationship::Relationship;
 use rekindle_core::settings::Settings;
@@ -54,6 +54,8 @@ pub trait Store {
         feed: &mut dyn FnMut(&mut dyn MessageSink) -> Result<(), String>,
     ) -> Result<ImportCounts, StoreError>;
     fn chats(&self) -> Result<Vec<ChatInfo>, StoreError>;
+    /// The imports of a chat, oldest first (counts and summaries, no message text).
+    fn chat_imports(&self, chat_id: i64) -> Result<Vec<ExportedImport>, StoreError>;
     /// Records which participant is the user and which the ex.
     fn set_chat_roles(
         &mut self,

@@ -198,6 +198,35 @@ impl MessageSink for SqlSink<'_> {
 }
 
 impl SqliteVault {
+    fn imports_of(&self, chat_id: i64) -> Result<Vec<ExportedImport>, StoreError> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT imported_at_ms, added, already_had, skipped_lines, summary FROM chat_imports
+             WHERE owner_id = ?1 AND chat_id = ?2 ORDER BY id",
+        )?;
+        let rows = s
+            .query_map(params![self.owner, chat_id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(at, added, had, skipped, summary)| {
+                Ok(ExportedImport {
+                    imported_at: timestamp_from_ms(at)?,
+                    added: added as u64,
+                    already_had: had as u64,
+                    skipped_lines: skipped as u64,
+                    summary: serde_json::from_str(&summary).map_err(|_| StoreError::Corrupt)?,
+                })
+            })
+            .collect()
+    }
+
     fn exported_chats(&self) -> Result<Vec<ExportedChat>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT id, source_key, format, title, me, ex, created_at_ms FROM chats WHERE owner_id = ?1 ORDER BY id",
@@ -221,33 +250,7 @@ impl SqliteVault {
         for (id, chat, created) in chats {
             let mut messages = Vec::new();
             self.for_each_message(id, &mut |m| messages.push(m.clone()))?;
-            let mut s = self.conn.prepare_cached(
-                "SELECT imported_at_ms, added, already_had, skipped_lines, summary FROM chat_imports
-                 WHERE owner_id = ?1 AND chat_id = ?2 ORDER BY id",
-            )?;
-            let imports = s
-                .query_map(params![self.owner, id], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, i64>(3)?,
-                        r.get::<_, String>(4)?,
-                    ))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            let imports = imports
-                .into_iter()
-                .map(|(at, added, had, skipped, summary)| {
-                    Ok(ExportedImport {
-                        imported_at: timestamp_from_ms(at)?,
-                        added: added as u64,
-                        already_had: had as u64,
-                        skipped_lines: skipped as u64,
-                        summary: serde_json::from_str(&summary).map_err(|_| StoreError::Corrupt)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
+            let imports = self.imports_of(id)?;
             out.push(ExportedChat {
                 chat,
                 created_at: timestamp_from_ms(created)?,
@@ -495,6 +498,10 @@ impl Store for SqliteVault {
             out.push(chat);
         }
         Ok(out)
+    }
+
+    fn chat_imports(&self, chat_id: i64) -> Result<Vec<ExportedImport>, StoreError> {
+        self.imports_of(chat_id)
     }
 
     fn set_chat_roles(

@@ -25,7 +25,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use state::{Announce, AppState};
 
-use pages::{exit, home, relationship, settings, unlock};
+use pages::{chats, exit, home, relationship, settings, unlock};
 
 /// The whole app: every route behind every protection.
 pub fn router(state: AppState) -> Router {
@@ -35,6 +35,13 @@ pub fn router(state: AppState) -> Router {
         .route("/o", get(settings::show).post(settings::save))
         .route("/u", get(unlock::show).post(unlock::submit))
         .route("/q", post(exit::quick_exit))
+        .route(
+            "/i",
+            get(chats::show_import)
+                .post(chats::upload)
+                .layer(chats::upload_limit()),
+        )
+        .route("/c", get(chats::show_chats).post(chats::save_roles))
         .route_layer(from_fn_with_state(state.clone(), security::require_session));
     let public = Router::new()
         .route("/login", get(exit::login))

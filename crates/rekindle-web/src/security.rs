@@ -183,6 +183,12 @@ pub async fn require_session(State(state): State<AppState>, req: Request, next: 
     next.run(req).await
 }
 
+/// True when `presented` is the current session's form token.
+pub fn csrf_matches(state: &AppState, presented: &str) -> bool {
+    let expected = state.lock().session.as_ref().map(|s| s.csrf.clone());
+    expected.is_some_and(|e| tokens::same(&tokens::hash(presented), &tokens::hash(&e)))
+}
+
 /// A url-encoded form whose `csrf` field matched the session's token.
 /// The remaining fields are deserialized into `T`, which refuses unknown fields.
 pub struct CsrfForm<T>(pub T);
@@ -206,12 +212,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .iter()
             .position(|(k, _)| k == "csrf")
             .map(|i| pairs.remove(i).1);
-        let expected = state.lock().session.as_ref().map(|s| s.csrf.clone());
-        let ok = match (presented, expected) {
-            (Some(p), Some(e)) => tokens::same(&tokens::hash(&p), &tokens::hash(&e)),
-            _ => false,
-        };
-        if !ok {
+        if !presented.is_some_and(|p| csrf_matches(state, &p)) {
             tracing::warn!(event = "csrf_rejected");
             return Err(plain_page(
                 StatusCode::FORBIDDEN,

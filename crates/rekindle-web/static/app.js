@@ -31,6 +31,15 @@
     if (form) { form.addEventListener("submit", quickExit); }
     var link = document.getElementById("quick-exit");
     if (link && link.tagName === "A") { link.addEventListener("click", quickExit); }
+    var importForm = document.getElementById("import-form");
+    if (importForm) {
+      importForm.addEventListener("submit", function () {
+        var progress = document.getElementById("import-progress");
+        var button = document.getElementById("import-button");
+        if (progress) { progress.hidden = false; }
+        if (button) { button.disabled = true; }
+      });
+    }
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
   });

@@ -688,3 +688,139 @@ async fn a_panic_becomes_a_bare_500_with_headers() {
         assert!(!body.contains(leak), "{leak} in {body}");
     }
 }
+
+fn multipart(parts: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "XrekindleBoundaryX";
+    let mut body = Vec::new();
+    for (name, data) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        if *name == "file" {
+            body.extend_from_slice(b"Content-Disposition: form-data; name=\"file\"; filename=\"../../etc/chat.txt\"\r\nContent-Type: text/plain\r\n\r\n");
+        } else {
+            body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            );
+        }
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn chat_message_count(app: &App) -> u64 {
+    let inner = app.state.lock();
+    inner
+        .vault
+        .as_ref()
+        .unwrap()
+        .chats()
+        .unwrap()
+        .iter()
+        .map(|c| c.messages)
+        .sum()
+}
+
+#[tokio::test]
+async fn chat_upload_needs_the_form_token_and_respects_the_size_limit() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let chat = b"12/03/2024, 21:05 - Sam: hello\n13/03/2024, 08:00 - Alex: hi\n";
+    // Without the token: refused, nothing stored.
+    let (ct, body) = multipart(&[("file", chat)]);
+    let res = app.send(upload_req(&cookie, ct.clone(), body)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(chat_message_count(&app), 0);
+    // With it: stored; the browser's file name is ignored.
+    let csrf = app.csrf();
+    let (ct, body) = multipart(&[("csrf", csrf.as_bytes()), ("file", chat)]);
+    let res = app.send(upload_req(&cookie, ct.clone(), body)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", text(res).await);
+    assert_eq!(chat_message_count(&app), 2);
+    // Over 50 MiB: 413 and nothing more stored.
+    let big = vec![b'a'; 51 * 1024 * 1024];
+    let (ct, body) = multipart(&[("csrf", csrf.as_bytes()), ("file", &big)]);
+    let res = app.send(upload_req(&cookie, ct, body)).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(chat_message_count(&app), 2);
+    // Other routes keep the 64 KiB limit.
+    let huge = form(&[("csrf", &csrf), ("their_name", &"y".repeat(100_000))]);
+    let res = app
+        .send(
+            post("/r", &cookie, &huge)
+                .body(Body::from(huge.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn roles_must_name_people_in_the_chat() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let csrf = app.csrf();
+    let (ct, body) = multipart(&[
+        ("csrf", csrf.as_bytes()),
+        (
+            "file",
+            b"12/03/2024, 21:05 - Sam: hello\n13/03/2024, 08:00 - Alex: hi\n",
+        ),
+    ]);
+    app.send(upload_req(&cookie, ct, body)).await;
+    let chat_id = app.state.lock().vault.as_ref().unwrap().chats().unwrap()[0]
+        .id
+        .to_string();
+    let body = form(&[
+        ("csrf", &csrf),
+        ("chat_id", &chat_id),
+        ("me", "Mallory"),
+        ("ex", "Alex"),
+    ]);
+    let res = app
+        .send(
+            post("/c", &cookie, &body)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = form(&[
+        ("csrf", &csrf),
+        ("chat_id", "999"),
+        ("me", "Sam"),
+        ("ex", "Alex"),
+    ]);
+    let res = app
+        .send(
+            post("/c", &cookie, &body)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let body = form(&[
+        ("csrf", &csrf),
+        ("chat_id", &chat_id),
+        ("me", "Sam"),
+        ("ex", "Alex"),
+    ]);
+    let res = app
+        .send(
+            post("/c", &cookie, &body)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let chats = app.state.lock().vault.as_ref().unwrap().chats().unwrap();
+    assert_eq!(chats[0].me.as_deref(), Some("Sam"));
+    assert_eq!(chats[0].ex.as_deref(), Some("Alex"));
+}
+
+fn upload_req(cookie: &str, content_type: String, body: Vec<u8>) -> Request<Body> {
+    let mut req = post("/i", cookie, "").body(Body::from(body)).unwrap();
+    req.headers_mut()
+        .insert(header::CONTENT_TYPE, content_type.parse().unwrap());
+    req
+}

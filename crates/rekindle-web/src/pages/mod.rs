@@ -1,5 +1,6 @@
 //! Page handlers: translate between HTTP and the core/store calls.
 
+pub mod chats;
 pub mod exit;
 pub mod home;
 pub mod relationship;
@@ -85,6 +86,10 @@ pub fn plain_page(status: StatusCode, heading: &str, text: &str) -> Response {
 }
 
 pub async fn not_found() -> Response {
+    not_found_page()
+}
+
+pub fn not_found_page() -> Response {
     plain_page(
         StatusCode::NOT_FOUND,
         "Page not found",

@@ -1,0 +1,338 @@
+//! Importing a chat export from the browser, and who is who in it.
+
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use rekindle_app::import::{self, ImportError, Roles};
+use rekindle_chat::{DateOrder, Format, ParseOptions};
+use rekindle_store::Store;
+use rekindle_store::chats::ChatInfo;
+use serde::Deserialize;
+
+use super::{Chrome, plain_page, render, store_error, with_vault};
+use crate::security::{CsrfForm, csrf_matches};
+use crate::state::AppState;
+
+/// The import route alone accepts large bodies (security.md table: 50 MiB).
+pub const UPLOAD_LIMIT: usize = 50 * 1024 * 1024;
+
+pub fn upload_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(UPLOAD_LIMIT)
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    error: Option<String>,
+    has_chats: bool,
+}
+
+pub async fn show_import(State(state): State<AppState>) -> Response {
+    with_vault(&state, |inner| {
+        let has_chats = !inner
+            .vault()?
+            .chats()
+            .map_err(|e| store_error(&e))?
+            .is_empty();
+        Ok(render(
+            StatusCode::OK,
+            &ImportPage {
+                chrome: Chrome::for_page(inner, "Import a chat", "i"),
+                error: None,
+                has_chats,
+            },
+        ))
+    })
+    .unwrap_or_else(|r| r)
+}
+
+fn import_error_page(state: &AppState, status: StatusCode, message: String) -> Response {
+    with_vault(state, |inner| {
+        let has_chats = !inner
+            .vault()?
+            .chats()
+            .map_err(|e| store_error(&e))?
+            .is_empty();
+        Ok(render(
+            status,
+            &ImportPage {
+                chrome: Chrome::for_page(inner, "Import a chat", "i"),
+                error: Some(message),
+                has_chats,
+            },
+        ))
+    })
+    .unwrap_or_else(|r| r)
+}
+
+pub async fn upload(State(state): State<AppState>, mut multipart: Multipart) -> Response {
+    let mut csrf = None;
+    let mut file: Option<Vec<u8>> = None;
+    let mut options = ParseOptions::default();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return plain_page(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "That file is too large",
+                    "rekindle accepts chat exports up to 50 MB here. For a larger file, use `rekindle import FILE` in the terminal. Nothing was changed.",
+                );
+            }
+            Err(_) => {
+                return import_error_page(
+                    &state,
+                    StatusCode::BAD_REQUEST,
+                    "The upload was interrupted. Please choose the file again.".into(),
+                );
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        // The file name the browser sends is never used as a path.
+        let data = match field.bytes().await {
+            Ok(d) => d,
+            Err(_) => {
+                return plain_page(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "That file is too large",
+                    "rekindle accepts chat exports up to 50 MB here. For a larger file, use `rekindle import FILE` in the terminal. Nothing was changed.",
+                );
+            }
+        };
+        let text = || String::from_utf8_lossy(&data).trim().to_string();
+        match name.as_str() {
+            "csrf" => csrf = Some(text()),
+            "file" => file = Some(data.to_vec()),
+            "format" if !text().is_empty() => options.format = text().parse::<Format>().ok(),
+            "date_order" if !text().is_empty() => {
+                options.date_order = text().parse::<DateOrder>().ok()
+            }
+            _ => {}
+        }
+    }
+    if !csrf.as_deref().is_some_and(|t| csrf_matches(&state, t)) {
+        return plain_page(
+            StatusCode::FORBIDDEN,
+            "This form has expired",
+            "Nothing was imported. Go back, reload the page, and try again.",
+        );
+    }
+    let Some(bytes) = file.filter(|f| !f.is_empty()) else {
+        return import_error_page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Please choose the exported chat file first.".into(),
+        );
+    };
+    let now = state.now();
+    let worker = state.clone();
+    // Parsing and storing a large chat takes seconds: off the async workers.
+    let result = tokio::task::spawn_blocking(move || {
+        let mut inner = worker.lock();
+        let Some(vault) = inner.vault.as_mut() else {
+            return Err(None);
+        };
+        import::import(
+            vault,
+            &bytes,
+            &options,
+            &Roles::default(),
+            now,
+            &mut |_, _| {},
+        )
+        .map_err(Some)
+    })
+    .await;
+    match result {
+        Ok(Ok(report)) => {
+            Redirect::to(&format!("/c?imported={}", report.counts.chat_id)).into_response()
+        }
+        Ok(Err(None)) => Redirect::to("/u").into_response(),
+        Ok(Err(Some(e))) if e.is_user_error() => {
+            import_error_page(&state, StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+        }
+        Ok(Err(Some(ImportError::Store(e)))) => store_error(&e),
+        _ => store_error(&rekindle_store::StoreError::Corrupt),
+    }
+}
+
+pub struct ChatView {
+    pub info: ChatInfo,
+    pub format_name: &'static str,
+    pub first: String,
+    pub last: String,
+    pub last_added: u64,
+    pub last_already: u64,
+    pub skipped: u64,
+    pub skipped_examples: Vec<(u64, String, String)>,
+    pub warnings: Vec<String>,
+    pub just_imported: bool,
+}
+
+#[derive(Template)]
+#[template(path = "chats.html")]
+struct ChatsPage {
+    chrome: Chrome,
+    chats: Vec<ChatView>,
+    error: Option<String>,
+    saved: bool,
+}
+
+#[derive(Deserialize)]
+pub struct ChatsQuery {
+    imported: Option<i64>,
+    saved: Option<String>,
+}
+
+fn chat_views(
+    inner: &mut crate::state::Inner,
+    imported: Option<i64>,
+) -> Result<Vec<ChatView>, Response> {
+    let vault = inner.vault()?;
+    let chats = vault.chats().map_err(|e| store_error(&e))?;
+    let mut out = Vec::new();
+    for info in chats {
+        let imports = vault.chat_imports(info.id).map_err(|e| store_error(&e))?;
+        let last = imports.last();
+        let summary = last.map(|i| &i.summary);
+        let get_str = |k: &str| {
+            summary
+                .and_then(|s| s.get(k))
+                .and_then(|v| v.as_str())
+                .map(|s| s.replace('T', " "))
+                .unwrap_or_default()
+        };
+        let skipped_examples = summary
+            .and_then(|s| s.get("skipped"))
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .take(5)
+                    .map(|l| {
+                        (
+                            l.get("line").and_then(|v| v.as_u64()).unwrap_or(0),
+                            l.get("reason")
+                                .and_then(|v| v.as_str())
+                                .unwrap_or("")
+                                .to_string(),
+                            l.get("excerpt")
+                                .and_then(|v| v.as_str())
+                                .unwrap_or("")
+                                .to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let warnings = summary
+            .and_then(|s| s.get("warnings"))
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|w| w.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(ChatView {
+            format_name: info
+                .format
+                .parse::<Format>()
+                .map(|f| f.display_name())
+                .unwrap_or("Chat"),
+            first: get_str("first"),
+            last: get_str("last"),
+            last_added: last.map(|i| i.added).unwrap_or(0),
+            last_already: last.map(|i| i.already_had).unwrap_or(0),
+            skipped: last.map(|i| i.skipped_lines).unwrap_or(0),
+            skipped_examples,
+            warnings,
+            just_imported: imported == Some(info.id),
+            info,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn show_chats(State(state): State<AppState>, Query(q): Query<ChatsQuery>) -> Response {
+    with_vault(&state, |inner| {
+        let chats = chat_views(inner, q.imported)?;
+        Ok(render(
+            StatusCode::OK,
+            &ChatsPage {
+                chrome: Chrome::for_page(inner, "Your chats", "i"),
+                chats,
+                error: None,
+                saved: q.saved.is_some(),
+            },
+        ))
+    })
+    .unwrap_or_else(|r| r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolesForm {
+    chat_id: String,
+    #[serde(default)]
+    me: String,
+    #[serde(default)]
+    ex: String,
+}
+
+pub async fn save_roles(
+    State(state): State<AppState>,
+    CsrfForm(form): CsrfForm<RolesForm>,
+) -> Response {
+    with_vault(&state, |inner| {
+        let chats = inner.vault()?.chats().map_err(|e| store_error(&e))?;
+        let chat = form
+            .chat_id
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| chats.into_iter().find(|c| c.id == id));
+        let Some(chat) = chat else {
+            return Err(super::not_found_page());
+        };
+        let pick = |name: &str| -> Result<Option<String>, String> {
+            let name = name.trim();
+            if name.is_empty() {
+                return Ok(None);
+            }
+            if chat.senders.iter().any(|(n, _)| n == name) {
+                Ok(Some(name.to_string()))
+            } else {
+                Err("Please choose names from the list.".to_string())
+            }
+        };
+        let roles = pick(&form.me).and_then(|me| pick(&form.ex).map(|ex| (me, ex)));
+        let error = match &roles {
+            Err(e) => Some(e.clone()),
+            Ok((Some(a), Some(b))) if a == b => {
+                Some("You and your ex must be two different people in the chat.".to_string())
+            }
+            _ => None,
+        };
+        if let (None, Ok((me, ex))) = (&error, &roles) {
+            inner
+                .vault()?
+                .set_chat_roles(chat.id, me.as_deref(), ex.as_deref())
+                .map_err(|e| store_error(&e))?;
+            return Ok(Redirect::to("/c?saved=1").into_response());
+        }
+        let chats = chat_views(inner, None)?;
+        Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ChatsPage {
+                chrome: Chrome::for_page(inner, "Your chats", "i"),
+                chats,
+                error,
+                saved: false,
+            },
+        ))
+    })
+    .unwrap_or_else(|r| r)
+}
