@@ -97,6 +97,13 @@ test('relationship flow, reload, quick exit, nothing leaves 127.0.0.1', async ()
     assert.equal(replay.status, 401, 'the old session cookie no longer works');
 
     assert.deepEqual(outsideRequests(seen), [], 'no request left 127.0.0.1');
+
+    // The server's log holds events, never what was typed or the passphrase.
+    const log = server.stderr.join('') + server.lines.join('\n');
+    assert.ok(log.includes('relationship_saved'), 'events are logged');
+    for (const secret of ['Alex', 'drinking', 'kitchen', PASS, sessionCookie.value]) {
+      assert.ok(!log.includes(secret), `log does not contain "${secret}"`);
+    }
   } finally {
     await browser.close();
     await server.stop();

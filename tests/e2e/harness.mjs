@@ -20,8 +20,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Starts `rekindle serve`; resolves once the login URL is printed. */
-export function startServer({ env = {}, args = [] } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rekindle-e2e-'));
+export function startServer({ env = {}, args = [], dataDir = mkdtempSync(join(tmpdir(), 'rekindle-e2e-')) } = {}) {
   const childEnv = { ...process.env, REKINDLE_DATA_DIR: join(dataDir, 'data'), ...env };
   if (!env.REKINDLE_PASSPHRASE) delete childEnv.REKINDLE_PASSPHRASE;
   const proc = spawn(binary, ['serve', ...args], {
