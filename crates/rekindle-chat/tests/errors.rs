@@ -4,8 +4,8 @@
 use std::io::{Cursor, Write};
 
 use rekindle_chat::{
-    ContentKeys, DateOrder, Format, MessageKind, ParseError, ParseOptions, ZipLimits, content_key, detect_format,
-    parse, parse_to_vec, unpack_zip,
+    ContentKeys, DateOrder, Format, MessageKind, ParseError, ParseOptions, ZipLimits, content_key,
+    detect_format, parse, parse_to_vec, unpack_zip,
 };
 
 fn err(bytes: &[u8], format: Option<Format>) -> ParseError {
@@ -13,7 +13,9 @@ fn err(bytes: &[u8], format: Option<Format>) -> ParseError {
         format,
         date_order: None,
     };
-    parse(bytes, &opts, &mut |_| {}).err().expect("expected an error")
+    parse(bytes, &opts, &mut |_| {})
+        .err()
+        .expect("expected an error")
 }
 
 /// Every message is one plain sentence.
@@ -59,7 +61,12 @@ fn empty_files() {
         sentence(&ParseError::Empty),
         "The file is empty: there are no messages in it to import."
     );
-    assert_eq!(err(b"{\"messages\": []}", None), ParseError::NoMessages { format: Format::Telegram });
+    assert_eq!(
+        err(b"{\"messages\": []}", None),
+        ParseError::NoMessages {
+            format: Format::Telegram
+        }
+    );
     assert_eq!(
         sentence(&err(b"{\"messages\": []}", None)),
         "The Telegram export holds no messages."
@@ -68,21 +75,57 @@ fn empty_files() {
 
 #[test]
 fn broken_json_names_the_line() {
-    let e = err(b"{\n  \"messages\": [\n    {\"type\": \"message\",,}\n", None);
+    let e = err(
+        b"{\n  \"messages\": [\n    {\"type\": \"message\",,}\n",
+        None,
+    );
     let s = sentence(&e);
-    assert!(matches!(e, ParseError::BadJson { format: Format::Telegram, line: 3, .. }), "{e:?}");
-    assert!(s.starts_with("Line 3 of this Telegram export is damaged: expected JSON there"), "{s}");
-    let e = err(b"{\"messages\": [{\"sender_name\": \"A\", \"timestamp_ms\": 1", None);
-    assert!(matches!(e, ParseError::BadJson { format: Format::Messenger, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            ParseError::BadJson {
+                format: Format::Telegram,
+                line: 3,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(
+        s.starts_with("Line 3 of this Telegram export is damaged: expected JSON there"),
+        "{s}"
+    );
+    let e = err(
+        b"{\"messages\": [{\"sender_name\": \"A\", \"timestamp_ms\": 1",
+        None,
+    );
+    assert!(
+        matches!(
+            e,
+            ParseError::BadJson {
+                format: Format::Messenger,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert!(sentence(&e).contains("the file ends too early"));
 }
 
 #[test]
 fn json_that_is_not_a_chat() {
     let e = err(b"{\"hello\": 1}", None);
-    assert!(sentence(&e).starts_with("Line 1 does not look like a chat export: expected a Telegram result.json"));
+    assert!(
+        sentence(&e).starts_with(
+            "Line 1 does not look like a chat export: expected a Telegram result.json"
+        )
+    );
     let e = err(b"{\"hello\": 1}", Some(Format::Telegram));
-    assert!(sentence(&e).starts_with("Line 1 does not look like a Telegram export: expected a \"messages\" list"));
+    assert!(
+        sentence(&e).starts_with(
+            "Line 1 does not look like a Telegram export: expected a \"messages\" list"
+        )
+    );
     let e = err(b"{\"hello\": 1}", Some(Format::Messenger));
     assert!(sentence(&e).starts_with("Line 1 does not look like a Messenger or Instagram export"));
 }
@@ -90,9 +133,14 @@ fn json_that_is_not_a_chat() {
 #[test]
 fn csv_errors() {
     let e = err(b"a,b,c\n1,2,3\n", Some(Format::Csv));
-    assert!(sentence(&e).starts_with("Line 1 does not look like a CSV header: expected column names"));
+    assert!(
+        sentence(&e).starts_with("Line 1 does not look like a CSV header: expected column names")
+    );
     let e = err(b"time,sender,text\nyesterday,A,hi\n", None);
-    assert!(sentence(&e).starts_with("Line 2 does not look like a CSV row of a chat"), "{e}");
+    assert!(
+        sentence(&e).starts_with("Line 2 does not look like a CSV row of a chat"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -114,12 +162,21 @@ fn bad_json_messages_are_counted_not_fatal() {
 
 #[test]
 fn not_utf8() {
-    let e = err(b"12/03/2024, 10:00 - Ren\xe9: caf\xe9\n13/03/2024, 10:00 - Ren\xe9: ol\xe9\n", None);
+    let e = err(
+        b"12/03/2024, 10:00 - Ren\xe9: caf\xe9\n13/03/2024, 10:00 - Ren\xe9: ol\xe9\n",
+        None,
+    );
     assert_eq!(e, ParseError::NotUtf8 { line: 1 });
-    assert!(sentence(&e).starts_with("Line 1 is not readable text: expected a chat export saved as UTF-8"));
+    assert!(
+        sentence(&e)
+            .starts_with("Line 1 is not readable text: expected a chat export saved as UTF-8")
+    );
     // A PNG is not text either.
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0\x1f\xf3\xffa";
-    assert!(matches!(err(png, None), ParseError::NotUtf8 { .. } | ParseError::NotAChat { .. }));
+    assert!(matches!(
+        err(png, None),
+        ParseError::NotUtf8 { .. } | ParseError::NotAChat { .. }
+    ));
 }
 
 #[test]
@@ -139,11 +196,20 @@ fn a_few_bad_lines_are_counted_and_the_rest_imported() {
     assert_eq!(s.skipped_count, 4);
     let lines: Vec<usize> = s.skipped.iter().map(|k| k.line).collect();
     assert_eq!(lines, [7, 1, 3, 4]);
-    assert_eq!(s.skipped[0].reason, "this line is not UTF-8 text, so it could not be read");
-    assert_eq!(s.skipped[1].reason, "expected a date such as 12/03/2024 at the start of the line");
+    assert_eq!(
+        s.skipped[0].reason,
+        "this line is not UTF-8 text, so it could not be read"
+    );
+    assert_eq!(
+        s.skipped[1].reason,
+        "expected a date such as 12/03/2024 at the start of the line"
+    );
     assert_eq!(s.skipped[1].excerpt, "junk before the chat");
     assert_eq!(s.skipped[2].reason, "the date 2024-02-31 does not exist");
-    assert_eq!(s.skipped[3].reason, "continues a message that could not be read");
+    assert_eq!(
+        s.skipped[3].reason,
+        "continues a message that could not be read"
+    );
 }
 
 #[test]
@@ -165,7 +231,11 @@ fn only_bad_lines_is_an_error() {
 }
 
 fn utf16(s: &str, le: bool) -> Vec<u8> {
-    let mut v = if le { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+    let mut v = if le {
+        vec![0xFF, 0xFE]
+    } else {
+        vec![0xFE, 0xFF]
+    };
     for u in s.encode_utf16() {
         v.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
     }
@@ -231,14 +301,23 @@ fn whatsapp_zip_is_opened() {
 #[test]
 fn zip_with_too_many_entries() {
     let files: Vec<(String, Vec<u8>)> = (0..30).map(|i| (format!("f{i}.jpg"), vec![1u8])).collect();
-    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
     let z = zip_of(&refs, zip::CompressionMethod::Stored);
     let limits = ZipLimits {
         max_entries: 20,
         ..ZipLimits::default()
     };
     let e = unpack_zip(&z, &limits).err().unwrap();
-    assert_eq!(e, ParseError::ZipTooManyEntries { count: 30, limit: 20 });
+    assert_eq!(
+        e,
+        ParseError::ZipTooManyEntries {
+            count: 30,
+            limit: 20
+        }
+    );
     assert_eq!(
         sentence(&e),
         "The zip archive holds 30 files, more than the 20 a chat export can have, so it was not opened."
@@ -249,7 +328,11 @@ fn zip_with_too_many_entries() {
 fn zip_bomb_ratio_is_refused_before_inflating() {
     let zeros = vec![0u8; 8 * 1024 * 1024];
     let z = zip_of(&[("_chat.txt", &zeros)], zip::CompressionMethod::Deflated);
-    assert!(z.len() < 100_000, "deflate packs zeros tightly: {}", z.len());
+    assert!(
+        z.len() < 100_000,
+        "deflate packs zeros tightly: {}",
+        z.len()
+    );
     let e = unpack_zip(&z, &ZipLimits::default()).err().unwrap();
     match &e {
         ParseError::ZipRatio { name, ratio, limit } => {
@@ -259,7 +342,10 @@ fn zip_bomb_ratio_is_refused_before_inflating() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(sentence(&e).starts_with("The zip archive is suspicious: the file “_chat.txt” would expand"));
+    assert!(
+        sentence(&e)
+            .starts_with("The zip archive is suspicious: the file “_chat.txt” would expand")
+    );
     // parse() applies the same default limits.
     assert!(matches!(err(&z, None), ParseError::ZipRatio { .. }));
 }
@@ -288,14 +374,20 @@ fn zip_path_traversal_is_refused() {
     for name in ["../evil.txt", "/etc/cron.d/evil.txt", "a/../../evil.txt"] {
         let z = zip_of(&[(name, CHAT)], zip::CompressionMethod::Stored);
         let e = unpack_zip(&z, &ZipLimits::default()).err().unwrap();
-        assert!(matches!(e, ParseError::ZipPathTraversal { .. }), "{name}: {e:?}");
+        assert!(
+            matches!(e, ParseError::ZipPathTraversal { .. }),
+            "{name}: {e:?}"
+        );
         assert!(sentence(&e).contains("points outside the archive"));
     }
 }
 
 #[test]
 fn zip_without_chat_and_broken_zip() {
-    let z = zip_of(&[("IMG-1.jpg", b"\xff\xd8")], zip::CompressionMethod::Stored);
+    let z = zip_of(
+        &[("IMG-1.jpg", b"\xff\xd8")],
+        zip::CompressionMethod::Stored,
+    );
     let e = unpack_zip(&z, &ZipLimits::default()).err().unwrap();
     assert_eq!(
         sentence(&e),
@@ -310,23 +402,33 @@ fn zip_without_chat_and_broken_zip() {
 
 #[test]
 fn zip_inside_zip_is_not_opened() {
-    let inner = zip_of(&[("_chat.txt", &CHAT.repeat(20))], zip::CompressionMethod::Deflated);
+    let inner = zip_of(
+        &[("_chat.txt", &CHAT.repeat(20))],
+        zip::CompressionMethod::Deflated,
+    );
     let outer = zip_of(&[("_chat.txt", &inner)], zip::CompressionMethod::Stored);
     assert!(parse(&outer, &ParseOptions::default(), &mut |_| {}).is_err());
 }
 
 #[test]
 fn content_keys_are_stable_and_number_duplicates() {
-    let chat = "12/03/2024, 21:05 - Sam: ok\n12/03/2024, 21:05 - Sam: ok\n12/03/2024, 21:06 - Sam: ok\n";
+    let chat =
+        "12/03/2024, 21:05 - Sam: ok\n12/03/2024, 21:05 - Sam: ok\n12/03/2024, 21:06 - Sam: ok\n";
     let keys = |text: &str| {
         let mut k = ContentKeys::new("chat-1");
         let mut out = Vec::new();
-        parse(text.as_bytes(), &ParseOptions::default(), &mut |m| out.push(k.key(&m))).unwrap();
+        parse(text.as_bytes(), &ParseOptions::default(), &mut |m| {
+            out.push(k.key(&m))
+        })
+        .unwrap();
         out
     };
     let a = keys(chat);
     assert_eq!(a.len(), 3);
-    assert_ne!(a[0], a[1], "two real 'ok's in the same minute keep two keys");
+    assert_ne!(
+        a[0], a[1],
+        "two real 'ok's in the same minute keep two keys"
+    );
     assert_ne!(a[1], a[2]);
     assert_eq!(a, keys(chat), "same export, same keys");
     // A later export of the same chat: the old messages keep their keys.
@@ -346,13 +448,26 @@ fn names_parse_and_display() {
     }
     assert_eq!(Format::WhatsApp.to_string(), "whatsapp");
     assert_eq!("instagram".parse::<Format>().unwrap(), Format::Messenger);
-    for o in [DateOrder::DayFirst, DateOrder::MonthFirst, DateOrder::YearFirst] {
+    for o in [
+        DateOrder::DayFirst,
+        DateOrder::MonthFirst,
+        DateOrder::YearFirst,
+    ] {
         assert_eq!(o.to_string().parse::<DateOrder>().unwrap(), o);
     }
     let e = "xml".parse::<Format>().unwrap_err();
-    assert_eq!(e.to_string(), "“xml” is not one of: whatsapp, telegram, messenger, csv.");
-    assert_eq!(serde_json::to_string(&MessageKind::Deleted).unwrap(), "\"deleted\"");
-    assert_eq!(serde_json::to_string(&DateOrder::MonthFirst).unwrap(), "\"mdy\"");
+    assert_eq!(
+        e.to_string(),
+        "“xml” is not one of: whatsapp, telegram, messenger, csv."
+    );
+    assert_eq!(
+        serde_json::to_string(&MessageKind::Deleted).unwrap(),
+        "\"deleted\""
+    );
+    assert_eq!(
+        serde_json::to_string(&DateOrder::MonthFirst).unwrap(),
+        "\"mdy\""
+    );
 }
 
 #[test]
@@ -372,10 +487,14 @@ fn explicit_date_order_wins_with_a_warning() {
 
 #[test]
 fn mixed_day_and_month_first_reads_each_line_the_way_it_makes_sense() {
-    let chat = b"31/12/2021, 21:05 - Sam: a\n30/12/2021, 21:05 - Sam: b\n12/31/2021, 21:05 - Sam: c\n";
+    let chat =
+        b"31/12/2021, 21:05 - Sam: a\n30/12/2021, 21:05 - Sam: b\n12/31/2021, 21:05 - Sam: c\n";
     let (msgs, s) = parse_to_vec(chat, &ParseOptions::default()).unwrap();
     assert_eq!(msgs.len(), 3);
-    assert!(msgs.iter().all(|m| m.time.to_string().starts_with("2021-12-3")));
+    assert!(
+        msgs.iter()
+            .all(|m| m.time.to_string().starts_with("2021-12-3"))
+    );
     assert_eq!(s.date_order, Some(DateOrder::DayFirst));
     assert!(s.warnings[0].contains("mixes"));
 }
