@@ -90,15 +90,13 @@ pub enum ParseError {
 /// control characters shown as spaces, "…" when cut.
 pub(crate) fn excerpt(s: &str, max: usize) -> String {
     let mut out = String::with_capacity(s.len().min(max * 4));
-    let mut n = 0;
-    for c in s.chars() {
+    for (n, c) in s.chars().enumerate() {
         if n == max {
             out.pop();
             out.push('…');
             return out;
         }
         out.push(if c.is_control() { ' ' } else { c });
-        n += 1;
     }
     out
 }

@@ -400,13 +400,16 @@ fn trim_marks(s: &str) -> &str {
     {
         return s;
     }
-    s.trim_matches(|c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{feff}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-            )
-    })
+    s.trim_matches(name_start_trim)
+}
+
+/// Characters trimmed around sender names: whitespace and invisible marks.
+fn name_start_trim(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{feff}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 /// Does a would-be sender name contain a quote (`"`, `“`, `”`, `«`)? Then the
@@ -929,24 +932,23 @@ pub(crate) fn parse(
         let mut sender = None;
         let mut text_start = rest_start;
         let mut marked = false;
-        if mark_len(rest.as_bytes(), 0) == 0 {
-            if let Some(colon) = memchr::memchr(b':', rest.as_bytes()) {
-                let cand = &rest[..colon];
-                let ok =
-                    colon <= 256 && !has_quote(cand.as_bytes()) && !trim_marks(cand).is_empty();
-                if ok {
-                    let name = trim_marks(cand);
-                    let name_start = rest_start + (name.as_ptr() as usize - rest.as_ptr() as usize);
-                    sender = Some((name_start, name_start + name.len()));
-                    let mut t = colon + 1;
-                    if rest.as_bytes().get(t) == Some(&b' ') {
-                        t += 1;
-                    }
-                    let body = &rest[t..];
-                    let trimmed = trim_marks_start(body);
-                    marked = trimmed.len() != body.len();
-                    text_start = rest_start + t + (body.len() - trimmed.len());
+        if mark_len(rest.as_bytes(), 0) == 0
+            && let Some(colon) = memchr::memchr(b':', rest.as_bytes())
+        {
+            let cand = &rest[..colon];
+            let name = trim_marks(cand);
+            if colon <= 256 && !has_quote(cand.as_bytes()) && !name.is_empty() {
+                let name_start =
+                    rest_start + (cand.len() - cand.trim_start_matches(name_start_trim).len());
+                sender = Some((name_start, name_start + name.len()));
+                let mut t = colon + 1;
+                if rest.as_bytes().get(t) == Some(&b' ') {
+                    t += 1;
                 }
+                let body = &rest[t..];
+                let trimmed = trim_marks_start(body);
+                marked = trimmed.len() != body.len();
+                text_start = rest_start + t + (body.len() - trimmed.len());
             }
         }
         if sender.is_none() {

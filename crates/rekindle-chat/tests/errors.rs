@@ -13,9 +13,7 @@ fn err(bytes: &[u8], format: Option<Format>) -> ParseError {
         format,
         date_order: None,
     };
-    parse(bytes, &opts, &mut |_| {})
-        .err()
-        .expect("expected an error")
+    parse(bytes, &opts, &mut |_| {}).expect_err("expected an error")
 }
 
 /// Every message is one plain sentence.
