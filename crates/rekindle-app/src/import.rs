@@ -88,6 +88,8 @@ fn plain_io(e: &std::io::Error) -> &'static str {
 pub struct Roles {
     pub me: Option<String>,
     pub ex: Option<String>,
+    /// Replace phone numbers and e-mail addresses in the stored text.
+    pub redact: bool,
 }
 
 /// What an import did, for the CLI's summary and the web page.
@@ -205,6 +207,7 @@ pub fn import(
         date_order: summary.date_order.or(options.date_order),
     };
     let total = summary.messages as u64;
+    let redact = roles.redact;
     let summary_json =
         serde_json::to_value(&summary).map_err(|e| ImportError::Input(e.to_string()))?;
     let counts = store.import_chat(
@@ -217,13 +220,20 @@ pub fn import(
             let mut done = 0u64;
             progress(0, total);
             rekindle_chat::parse(bytes, &fixed, &mut |m: MessageRef<'_>| {
+                // The key is of the original text, so a later import with or
+                // without redaction recognises the same messages.
                 let content_key = keys.key(&m);
+                let text = if redact {
+                    crate::redact::redact(&m.text)
+                } else {
+                    std::borrow::Cow::Borrowed(&*m.text)
+                };
                 sink.push(&NewMessage {
                     local_ms: local_ms(m.time),
                     offset_seconds: m.offset_seconds,
                     sender: m.sender,
                     kind: m.kind.as_str(),
-                    text: &m.text,
+                    text: &text,
                     content_key,
                 });
                 done += 1;

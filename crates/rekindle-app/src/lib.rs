@@ -3,3 +3,4 @@
 //! any of this logic.
 
 pub mod import;
+pub mod redact;

@@ -43,7 +43,7 @@ fn importing_twice_adds_nothing_and_a_later_export_adds_only_new_messages() {
     let (_dd, mut v) = vault(&tmp);
     let roles = Roles {
         me: Some("Sam".into()),
-        ex: None,
+        ..Roles::default()
     };
     let first = import(
         &mut v,
@@ -163,7 +163,7 @@ fn a_failed_import_changes_nothing() {
         &ParseOptions::default(),
         &Roles {
             me: Some("Jordan".into()),
-            ex: None,
+            ..Roles::default()
         },
         now(),
         &mut |_, _| {},
@@ -232,4 +232,42 @@ fn progress_reaches_the_total() {
     assert_eq!(seen.first(), Some(&(0, 45_000)));
     assert_eq!(seen.last(), Some(&(45_000, 45_000)));
     assert!(seen.len() >= 3);
+}
+
+#[test]
+fn redaction_removes_phone_numbers_and_addresses_but_keeps_idempotence() {
+    let chat = "12/03/2024, 21:05 - Sam: call Jo on +44 7700 900123\n12/03/2024, 21:06 - Alex: or jo@example.org\n";
+    let tmp = tempfile::tempdir().unwrap();
+    let (_dd, mut v) = vault(&tmp);
+    let roles = Roles {
+        redact: true,
+        ..Roles::default()
+    };
+    import(
+        &mut v,
+        chat.as_bytes(),
+        &ParseOptions::default(),
+        &roles,
+        now(),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let chat_id = v.chats().unwrap()[0].id;
+    let mut texts = Vec::new();
+    v.for_each_message(chat_id, &mut |m| texts.push(m.text.clone()))
+        .unwrap();
+    assert_eq!(texts, ["call Jo on [phone number]", "or [e-mail address]"]);
+    let again = import(
+        &mut v,
+        chat.as_bytes(),
+        &ParseOptions::default(),
+        &Roles::default(),
+        now(),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(
+        again.counts.added, 0,
+        "the unredacted file is recognised as already imported"
+    );
 }

@@ -87,6 +87,7 @@ pub fn import(
     me: Option<String>,
     ex: Option<String>,
     json: bool,
+    redact: bool,
     args: &ParseArgs,
 ) -> Result<()> {
     let bytes = import::read_export_file(file)?;
@@ -104,7 +105,7 @@ pub fn import(
         vault,
         &bytes,
         &args.options(),
-        &Roles { me, ex },
+        &Roles { me, ex, redact },
         jiff::Timestamp::now(),
         &mut |done, total| {
             bar.set_length(total);

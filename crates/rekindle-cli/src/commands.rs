@@ -90,11 +90,20 @@ pub fn run(cli: Cli) -> Result<()> {
             me,
             ex,
             json,
+            redact_contacts,
             parse,
         } => {
             let dir = DataDir::open(&path)?;
             let mut vault = open_vault(&cli, &dir)?;
-            crate::chat_commands::import(&mut vault, file, me.clone(), ex.clone(), *json, parse)
+            crate::chat_commands::import(
+                &mut vault,
+                file,
+                me.clone(),
+                ex.clone(),
+                *json,
+                *redact_contacts,
+                parse,
+            )
         }
     }
 }

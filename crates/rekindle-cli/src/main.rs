@@ -96,6 +96,9 @@ A summary (messages per sender, first and last time, unreadable lines) goes to s
         /// Print the result as JSON
         #[arg(long)]
         json: bool,
+        /// Replace phone numbers and e-mail addresses in the stored messages
+        #[arg(long)]
+        redact_contacts: bool,
         #[command(flatten)]
         parse: chat_commands::ParseArgs,
     },

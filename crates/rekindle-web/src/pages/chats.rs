@@ -71,6 +71,7 @@ pub async fn upload(State(state): State<AppState>, mut multipart: Multipart) -> 
     let mut csrf = None;
     let mut file: Option<Vec<u8>> = None;
     let mut options = ParseOptions::default();
+    let mut redact = false;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -106,6 +107,7 @@ pub async fn upload(State(state): State<AppState>, mut multipart: Multipart) -> 
         match name.as_str() {
             "csrf" => csrf = Some(text()),
             "file" => file = Some(data.to_vec()),
+            "redact_contacts" => redact = text() == "on",
             "format" if !text().is_empty() => options.format = text().parse::<Format>().ok(),
             "date_order" if !text().is_empty() => {
                 options.date_order = text().parse::<DateOrder>().ok()
