@@ -141,7 +141,10 @@ pub async fn upload(State(state): State<AppState>, mut multipart: Multipart) -> 
             vault,
             &bytes,
             &options,
-            &Roles::default(),
+            &Roles {
+                redact,
+                ..Roles::default()
+            },
             now,
             &mut |_, _| {},
         )
