@@ -8,33 +8,58 @@ use sha2::{Digest, Sha256};
 
 use crate::MessageRef;
 
-fn write_time(out: &mut impl Write, t: DateTime, offset: Option<i32>) -> io::Result<()> {
-    write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )?;
-    if let Some(off) = offset {
-        let sign = if off < 0 { '-' } else { '+' };
-        let a = off.unsigned_abs();
-        write!(out, "{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)?;
+/// `YYYY-MM-DDTHH:MM:SS[+HH:MM]` into a stack buffer (no formatting machinery: this
+/// runs once per message in `convert`).
+fn time_bytes(t: DateTime, offset: Option<i32>, buf: &mut [u8; 32]) -> usize {
+    fn two(buf: &mut [u8], at: usize, v: u32) {
+        buf[at] = b'0' + (v / 10 % 10) as u8;
+        buf[at + 1] = b'0' + (v % 10) as u8;
     }
-    Ok(())
+    let mut i = 0;
+    let year = t.year();
+    if year < 0 {
+        buf[0] = b'-';
+        i = 1;
+    }
+    let y = year.unsigned_abs() as u32;
+    two(buf, i, y / 100);
+    two(buf, i + 2, y % 100);
+    i += 4;
+    buf[i] = b'-';
+    two(buf, i + 1, t.month() as u32);
+    buf[i + 3] = b'-';
+    two(buf, i + 4, t.day() as u32);
+    buf[i + 6] = b'T';
+    two(buf, i + 7, t.hour() as u32);
+    buf[i + 9] = b':';
+    two(buf, i + 10, t.minute() as u32);
+    buf[i + 12] = b':';
+    two(buf, i + 13, t.second() as u32);
+    i += 15;
+    if let Some(off) = offset {
+        buf[i] = if off < 0 { b'-' } else { b'+' };
+        let a = off.unsigned_abs();
+        two(buf, i + 1, (a / 3600).min(99));
+        buf[i + 3] = b':';
+        two(buf, i + 4, (a % 3600) / 60);
+        i += 6;
+    }
+    i
+}
+
+fn write_time(out: &mut impl Write, t: DateTime, offset: Option<i32>) -> io::Result<()> {
+    let mut buf = [0u8; 32];
+    let n = time_bytes(t, offset, &mut buf);
+    out.write_all(&buf[..n])
 }
 
 /// The time as written in JSONL/CSV: `YYYY-MM-DDTHH:MM:SS`, followed by
 /// `+HH:MM`/`-HH:MM` only when the format carries an offset. Sub-seconds are
 /// not written.
 pub fn format_time(t: DateTime, offset_seconds: Option<i32>) -> String {
-    let mut v = Vec::with_capacity(25);
-    // Writing to a Vec cannot fail.
-    let _ = write_time(&mut v, t, offset_seconds);
-    String::from_utf8(v).unwrap_or_default()
+    let mut buf = [0u8; 32];
+    let n = time_bytes(t, offset_seconds, &mut buf);
+    String::from_utf8_lossy(&buf[..n]).into_owned()
 }
 
 /// Write one message as a JSON line (with the trailing `\n`):
@@ -190,5 +215,35 @@ impl ContentKeys {
         } else {
             content_key_nth(&self.source, msg, occurrence)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times() {
+        let t = |y, mo, d, h, mi, s| DateTime::new(y, mo, d, h, mi, s, 123).unwrap_or_default();
+        assert_eq!(
+            format_time(t(2024, 3, 12, 21, 5, 9), None),
+            "2024-03-12T21:05:09"
+        );
+        assert_eq!(
+            format_time(t(2024, 3, 12, 0, 0, 0), Some(0)),
+            "2024-03-12T00:00:00+00:00"
+        );
+        assert_eq!(
+            format_time(t(999, 1, 2, 3, 4, 5), Some(-34200)),
+            "0999-01-02T03:04:05-09:30"
+        );
+        assert_eq!(
+            format_time(t(2024, 12, 31, 23, 59, 59), Some(50400)),
+            "2024-12-31T23:59:59+14:00"
+        );
+        assert_eq!(
+            format_time(t(-5, 12, 31, 23, 59, 59), None),
+            "-0005-12-31T23:59:59"
+        );
     }
 }
