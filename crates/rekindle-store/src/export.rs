@@ -33,6 +33,9 @@ pub struct ExportDocument {
     /// the user's own full export, never a share).
     #[serde(default)]
     pub chats: Vec<ExportedChat>,
+    /// The method's records, every version of each.
+    #[serde(default)]
+    pub items: Vec<crate::items::Item>,
 }
 
 impl ExportDocument {
@@ -43,6 +46,7 @@ impl ExportDocument {
             settings,
             relationship_history,
             chats: Vec::new(),
+            items: Vec::new(),
         }
     }
 

@@ -10,6 +10,7 @@ mod datadir;
 mod error;
 mod export;
 pub mod fsutil;
+pub mod items;
 pub mod keyfile;
 mod sqlite;
 
@@ -54,6 +55,18 @@ pub trait Store {
         feed: &mut dyn FnMut(&mut dyn MessageSink) -> Result<(), String>,
     ) -> Result<ImportCounts, StoreError>;
     fn chats(&self) -> Result<Vec<ChatInfo>, StoreError>;
+    /// Saves a new item of `kind` (id `None`) or a new version of an existing
+    /// one. Versions are never changed or removed. Returns the item's id.
+    fn save_item(
+        &mut self,
+        kind: &str,
+        id: Option<i64>,
+        data: &serde_json::Value,
+        at: Timestamp,
+    ) -> Result<i64, StoreError>;
+    /// All items of one kind, each with every version.
+    fn items(&self, kind: &str) -> Result<Vec<items::Item>, StoreError>;
+    fn item(&self, id: i64) -> Result<Option<items::Item>, StoreError>;
     /// The imports of a chat, oldest first (counts and summaries, no message text).
     fn chat_imports(&self, chat_id: i64) -> Result<Vec<ExportedImport>, StoreError>;
     /// Records which participant is the user and which the ex.

@@ -14,6 +14,7 @@ use crate::chats::{
     StoredMessage,
 };
 use crate::export::{ExportDocument, Versioned};
+use crate::items::{Item, ItemVersion};
 use crate::keyfile::SecretKey;
 use crate::{LOCAL_OWNER, Store, StoreError, fsutil};
 
@@ -22,6 +23,7 @@ use crate::{LOCAL_OWNER, Store, StoreError, fsutil};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
     include_str!("../migrations/sqlite/0002_chats.sql"),
+    include_str!("../migrations/sqlite/0003_items.sql"),
 ];
 
 /// Tables holding user data, for counts and completeness checks.
@@ -31,6 +33,8 @@ pub const USER_TABLES: &[&str] = &[
     "chats",
     "chat_messages",
     "chat_imports",
+    "items",
+    "item_versions",
 ];
 
 pub struct SqliteVault {
@@ -198,6 +202,36 @@ impl MessageSink for SqlSink<'_> {
 }
 
 impl SqliteVault {
+    /// Items with all their versions, of one kind or of every kind.
+    fn items_where(&self, kind: Option<&str>) -> Result<Vec<Item>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.id, i.kind, i.created_at_ms, v.saved_at_ms, v.data
+             FROM items i JOIN item_versions v ON v.item_id = i.id AND v.owner_id = i.owner_id
+             WHERE i.owner_id = ?1 AND (?2 IS NULL OR i.kind = ?2)
+             ORDER BY i.id, v.id",
+        )?;
+        let mut rows = stmt.query(params![self.owner, kind])?;
+        let mut out: Vec<Item> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let version = ItemVersion {
+                saved_at: timestamp_from_ms(r.get(3)?)?,
+                data: serde_json::from_str(&r.get::<_, String>(4)?)
+                    .map_err(|_| StoreError::Corrupt)?,
+            };
+            match out.last_mut() {
+                Some(item) if item.id == id => item.versions.push(version),
+                _ => out.push(Item {
+                    id,
+                    kind: r.get(1)?,
+                    created_at: timestamp_from_ms(r.get(2)?)?,
+                    versions: vec![version],
+                }),
+            }
+        }
+        Ok(out)
+    }
+
     fn imports_of(&self, chat_id: i64) -> Result<Vec<ExportedImport>, StoreError> {
         let mut s = self.conn.prepare_cached(
             "SELECT imported_at_ms, added, already_had, skipped_lines, summary FROM chat_imports
@@ -323,6 +357,7 @@ impl Store for SqliteVault {
     fn export(&self) -> Result<ExportDocument, StoreError> {
         let mut doc = ExportDocument::new(self.settings()?, self.versions()?);
         doc.chats = self.exported_chats()?;
+        doc.items = self.items_where(None)?;
         Ok(doc)
     }
 
@@ -340,6 +375,24 @@ impl Store for SqliteVault {
                 "INSERT INTO relationship_versions (owner_id, saved_at_ms, data) VALUES (?1, ?2, ?3)",
                 params![self.owner, v.saved_at.as_millisecond(), to_json(&v.data)?],
             )?;
+        }
+        for item in &doc.items {
+            // Ids are kept: items refer to each other by id.
+            tx.execute(
+                "INSERT INTO items (id, owner_id, kind, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    item.id,
+                    self.owner,
+                    item.kind,
+                    item.created_at.as_millisecond()
+                ],
+            )?;
+            for v in &item.versions {
+                tx.execute(
+                    "INSERT INTO item_versions (owner_id, item_id, saved_at_ms, data) VALUES (?1, ?2, ?3, ?4)",
+                    params![self.owner, item.id, v.saved_at.as_millisecond(), v.data.to_string()],
+                )?;
+            }
         }
         for chat in &doc.chats {
             let chat_id: i64 = tx.query_row(
@@ -498,6 +551,61 @@ impl Store for SqliteVault {
             out.push(chat);
         }
         Ok(out)
+    }
+
+    fn save_item(
+        &mut self,
+        kind: &str,
+        id: Option<i64>,
+        data: &serde_json::Value,
+        at: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction()?;
+        let id = match id {
+            Some(id) => {
+                let found: Option<String> = tx
+                    .query_row(
+                        "SELECT kind FROM items WHERE owner_id = ?1 AND id = ?2",
+                        params![self.owner, id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if found.as_deref() != Some(kind) {
+                    return Err(StoreError::NotFound);
+                }
+                id
+            }
+            None => tx.query_row(
+                "INSERT INTO items (owner_id, kind, created_at_ms) VALUES (?1, ?2, ?3) RETURNING id",
+                params![self.owner, kind, at.as_millisecond()],
+                |r| r.get(0),
+            )?,
+        };
+        tx.execute(
+            "INSERT INTO item_versions (owner_id, item_id, saved_at_ms, data) VALUES (?1, ?2, ?3, ?4)",
+            params![self.owner, id, at.as_millisecond(), data.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn items(&self, kind: &str) -> Result<Vec<Item>, StoreError> {
+        self.items_where(Some(kind))
+    }
+
+    fn item(&self, id: i64) -> Result<Option<Item>, StoreError> {
+        let kind: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT kind FROM items WHERE owner_id = ?1 AND id = ?2",
+                params![self.owner, id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match kind {
+            None => Ok(None),
+            Some(k) => Ok(self.items_where(Some(&k))?.into_iter().find(|i| i.id == id)),
+        }
     }
 
     fn chat_imports(&self, chat_id: i64) -> Result<Vec<ExportedImport>, StoreError> {

@@ -308,3 +308,84 @@ proptest::proptest! {
         proptest::prop_assert_eq!(v.relationship().unwrap().unwrap(), r);
     }
 }
+
+#[test]
+fn items_keep_every_version_and_cannot_be_rewritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let dd = DataDir::open(&dir).unwrap();
+    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let id = v
+        .save_item(
+            "problem",
+            None,
+            &serde_json::json!({"title": "drinking"}),
+            at(1),
+        )
+        .unwrap();
+    v.save_item(
+        "problem",
+        Some(id),
+        &serde_json::json!({"title": "drinking at parties"}),
+        at(2),
+    )
+    .unwrap();
+    let other = v
+        .save_item("checkin", None, &serde_json::json!({"kept": true}), at(3))
+        .unwrap();
+    let problems = v.items("problem").unwrap();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].versions.len(), 2);
+    assert_eq!(
+        problems[0].current().unwrap()["title"],
+        "drinking at parties"
+    );
+    assert_eq!(problems[0].versions[0].data["title"], "drinking");
+    // A version of the wrong kind, or of a missing item, is refused.
+    assert!(matches!(
+        v.save_item("problem", Some(other), &serde_json::json!({}), at(4)),
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        v.save_item("problem", Some(999), &serde_json::json!({}), at(4)),
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(v.item(id).unwrap().unwrap().versions.len(), 2);
+    drop(v);
+    // Even with the key, SQL cannot rewrite or delete a version.
+    let kf = rekindle_store::keyfile::KeyFile::from_json(&fs::read(dir.join("vault.key")).unwrap())
+        .unwrap();
+    let dek = kf.unwrap_key(PASS).unwrap();
+    let raw = rusqlite::Connection::open(dir.join("vault.db")).unwrap();
+    raw.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\";",
+        hex::encode(dek.as_ref())
+    ))
+    .unwrap();
+    assert!(
+        raw.execute("UPDATE item_versions SET data = '{}'", [])
+            .is_err()
+    );
+    assert!(raw.execute("DELETE FROM item_versions", []).is_err());
+}
+
+#[test]
+fn items_survive_export_and_restore_with_their_ids() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dd = DataDir::open(&tmp.path().join("a")).unwrap();
+    let mut a = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let p = a
+        .save_item("problem", None, &serde_json::json!({"t": 1}), at(10))
+        .unwrap();
+    a.save_item("plan", None, &serde_json::json!({"problem": p}), at(11))
+        .unwrap();
+    a.save_item("problem", Some(p), &serde_json::json!({"t": 2}), at(12))
+        .unwrap();
+    let json = a.export().unwrap().to_json().unwrap();
+    let dd2 = DataDir::open(&tmp.path().join("b")).unwrap();
+    let mut b = dd2.create(PASS, KdfParams::DEFAULT).unwrap();
+    b.restore(&ExportDocument::from_json(&json).unwrap())
+        .unwrap();
+    assert_eq!(b.export().unwrap().to_json().unwrap(), json);
+    assert_eq!(b.item(p).unwrap().unwrap().versions.len(), 2);
+}
