@@ -33,6 +33,24 @@
 //! assert_eq!(texts[1], "hi\nsecond line");
 //! ```
 //!
+//! ## The API at a glance (stable: the CLI, the vault and the web page use it)
+//!
+//! ```text
+//! detect_format(&[u8]) -> Result<Format, ParseError>
+//! parse(&[u8], &ParseOptions, &mut dyn FnMut(MessageRef<'_>)) -> Result<Summary, ParseError>
+//! parse_with_zip_limits(&[u8], &ParseOptions, &ZipLimits, sink) -> Result<Summary, ParseError>
+//! parse_to_vec(&[u8], &ParseOptions) -> Result<(Vec<Message>, Summary), ParseError>
+//! parse_many(&[&[u8]], &ParseOptions, sink) -> Result<Summary, ParseError>
+//! unpack_zip(&[u8], &ZipLimits) -> Result<Vec<u8>, ParseError>
+//! write_jsonl(&MessageRef, &mut impl Write) -> io::Result<()>
+//! write_csv_header(&mut impl Write) -> io::Result<()>
+//! write_csv(&MessageRef, &mut impl Write) -> io::Result<()>
+//! format_time(DateTime, Option<i32>) -> String
+//! content_key(&str, &MessageRef) -> [u8; 32]
+//! content_key_nth(&str, &MessageRef, u32) -> [u8; 32]
+//! ContentKeys::new(source_chat).key(&MessageRef) -> [u8; 32]
+//! ```
+//!
 //! * [`parse`] streams (the sink gets borrowed views; WhatsApp and CSV messages
 //!   borrow from the input, no per-message allocation for the common case).
 //! * [`parse_to_vec`] collects owned [`Message`]s.
@@ -565,19 +583,31 @@ pub fn parse(
     opts: &ParseOptions,
     sink: &mut dyn FnMut(MessageRef<'_>),
 ) -> Result<Summary, ParseError> {
-    parse_impl(bytes, opts, sink, true)
+    parse_impl(bytes, opts, sink, Some(&ZipLimits::default()))
+}
+
+/// [`parse`] with other limits for a zip input (e.g. stricter ones for uploads).
+pub fn parse_with_zip_limits(
+    bytes: &[u8],
+    opts: &ParseOptions,
+    limits: &ZipLimits,
+    sink: &mut dyn FnMut(MessageRef<'_>),
+) -> Result<Summary, ParseError> {
+    parse_impl(bytes, opts, sink, Some(limits))
 }
 
 fn parse_impl(
     bytes: &[u8],
     opts: &ParseOptions,
     sink: &mut dyn FnMut(MessageRef<'_>),
-    allow_zip: bool,
+    zip_limits: Option<&ZipLimits>,
 ) -> Result<Summary, ParseError> {
     // A zip inside a zip is not opened (a zip can contain itself).
-    if allow_zip && is_zip(bytes) {
-        let (name, inner) = zipread::unpack_named(bytes, &ZipLimits::default())?;
-        let mut summary = parse_impl(&inner, opts, sink, false)?;
+    if let Some(limits) = zip_limits
+        && is_zip(bytes)
+    {
+        let (name, inner) = zipread::unpack_named(bytes, limits)?;
+        let mut summary = parse_impl(&inner, opts, sink, None)?;
         if summary.chat_name.is_none() {
             summary.chat_name = zipread::chat_name_from_entry(&name);
         }

@@ -932,7 +932,9 @@ pub(crate) fn parse(
         let mut sender = None;
         let mut text_start = rest_start;
         let mut marked = false;
-        if mark_len(rest.as_bytes(), 0) == 0
+        // iOS starts its own lines with U+200E ("\u{200e}Alex added Robin"); phone-number
+        // senders are wrapped in U+202A…U+202C and are still senders.
+        if !rest.starts_with(['\u{200e}', '\u{200f}'])
             && let Some(colon) = memchr::memchr(b':', rest.as_bytes())
         {
             let cand = &rest[..colon];

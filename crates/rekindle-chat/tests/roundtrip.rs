@@ -321,36 +321,42 @@ fn render_whatsapp(start: DateTime, chat: &[ModelMsg], l: &Layout) -> (String, V
         let name = SENDERS[m.sender];
         let lrm = if l.lrm_lines { "\u{200e}" } else { "" };
         let header = render_header(time, l);
+        // Android wraps phone numbers in U+202A … U+202C.
+        let shown = if name.starts_with('+') && l.lrm_lines {
+            format!("\u{202a}{name}\u{202c}")
+        } else {
+            name.to_string()
+        };
         let (line, sender, text, kind) = match &m.body {
             Body::Text(lines) => {
                 let text = lines.join("\n");
                 (
-                    format!("{header}{name}: {}", lines.join(nl)),
+                    format!("{header}{shown}: {}", lines.join(nl)),
                     Some(name),
                     text,
                     MessageKind::Text,
                 )
             }
             Body::Media if l.ios => (
-                format!("{lrm}{header}{name}: \u{200e}image omitted"),
+                format!("{lrm}{header}{shown}: \u{200e}image omitted"),
                 Some(name),
                 "image omitted".to_string(),
                 MessageKind::Media,
             ),
             Body::Media => (
-                format!("{header}{name}: <Media omitted>"),
+                format!("{header}{shown}: <Media omitted>"),
                 Some(name),
                 "<Media omitted>".to_string(),
                 MessageKind::Media,
             ),
             Body::Deleted if l.ios => (
-                format!("{lrm}{header}{name}: \u{200e}This message was deleted."),
+                format!("{lrm}{header}{shown}: \u{200e}This message was deleted."),
                 Some(name),
                 "This message was deleted.".to_string(),
                 MessageKind::Deleted,
             ),
             Body::Deleted => (
-                format!("{header}{name}: This message was deleted"),
+                format!("{header}{shown}: This message was deleted"),
                 Some(name),
                 "This message was deleted".to_string(),
                 MessageKind::Deleted,
@@ -363,7 +369,7 @@ fn render_whatsapp(start: DateTime, chat: &[ModelMsg], l: &Layout) -> (String, V
             ),
             Body::System(s) => (format!("{header}{s}"), None, s.clone(), MessageKind::System),
             Body::E2e if l.ios => (
-                format!("{lrm}{header}{name}: \u{200e}{E2E}"),
+                format!("{lrm}{header}{shown}: \u{200e}{E2E}"),
                 None,
                 E2E.to_string(),
                 MessageKind::System,
