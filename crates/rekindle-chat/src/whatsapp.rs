@@ -17,7 +17,7 @@
 //! * a date of three numbers separated by the same `/`, `.` or `-`, with an
 //!   optional trailing `.` (and optional spaces after each separator, as in
 //!   Korean `2021. 12. 24.`), digits in ASCII or Arabic-Indic;
-//! * `,`, spaces or French `à` between date and time;
+//! * `,`, spaces, or `à` / `klo` / `kl.` / `um` between date and time;
 //! * a time `H:MM` or `H:MM:SS` (also with `.`), with an AM/PM marker before
 //!   or after it: `AM`/`PM`, `a.m.`/`p. m.` (any case, dots and spaces
 //!   optional), `vorm.`/`nachm.`, `fm`/`em`, `de.`/`du.`, `ap.`/`ip.`,
@@ -267,8 +267,13 @@ pub(crate) fn parse_header(line: &[u8]) -> Option<Header> {
         }
         i += l;
     }
-    if line[i..].starts_with("à".as_bytes()) {
-        i = skip_ws(line, i + 2);
+    // Words some locales put between date and time: French "à", Finnish "klo",
+    // Danish/Norwegian "kl.", German "um".
+    for word in ["à", "klo", "kl.", "um"] {
+        if line[i..].starts_with(word.as_bytes()) && space_len(line, i + word.len()) > 0 {
+            i = skip_ws(line, i + word.len());
+            break;
+        }
     }
     if i == before {
         return None;
@@ -1061,6 +1066,16 @@ mod tests {
                 "2021-12-31T21:05:00",
             ),
             ("31/12/2021 à 21:05 - A: x", DayFirst, "2021-12-31T21:05:00"),
+            (
+                "31.12.2021 klo 21.05 - A: x",
+                DayFirst,
+                "2021-12-31T21:05:00",
+            ),
+            (
+                "31.12.2021 kl. 21.05 - A: x",
+                DayFirst,
+                "2021-12-31T21:05:00",
+            ),
             (
                 "12/24/2019 11:30 p.\u{a0}m. - A: x",
                 MonthFirst,

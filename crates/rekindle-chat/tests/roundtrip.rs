@@ -180,7 +180,8 @@ struct Layout {
     clock: Option<(&'static str, &'static str, bool)>,
     marker_space: &'static str,
     seconds: bool,
-    comma: bool,
+    /// Between date and time.
+    dt_sep: &'static str,
     /// U+200F after each date number (Arabic locales).
     rlm: bool,
     /// U+200E at the start of system and media lines (iOS).
@@ -224,7 +225,7 @@ fn layout_strategy() -> impl Strategy<Value = Layout> {
         ),
         (
             prop::bool::ANY,
-            prop::bool::ANY,
+            prop::sample::select(&[", ", " ", ", ", " à ", " klo ", " kl. "][..]),
             prop::bool::ANY,
             prop::bool::ANY,
             prop::bool::ANY,
@@ -245,7 +246,7 @@ fn layout_strategy() -> impl Strategy<Value = Layout> {
                     clock,
                     marker_space,
                     seconds,
-                    comma,
+                    dt_sep,
                     rlm,
                     lrm_lines,
                     crlf,
@@ -303,7 +304,7 @@ fn render_header(t: DateTime, l: &Layout) -> String {
         Some((mk, false)) => format!("{time}{}{mk}", l.marker_space),
         Some((mk, true)) => format!("{mk}{time}"),
     };
-    let dt_sep = if l.comma { ", " } else { " " };
+    let dt_sep = l.dt_sep;
     if l.ios {
         format!("[{date}{dt_sep}{time}] ")
     } else {
