@@ -235,7 +235,7 @@ fn layout_strategy() -> impl Strategy<Value = Layout> {
         .prop_map(
             |(
                 (ios, order, sep, four, pad, clock, marker_space),
-                (seconds, comma, rlm, lrm_lines, crlf, korean),
+                (seconds, dt_sep, rlm, lrm_lines, crlf, korean),
             )| {
                 Layout {
                     ios,
