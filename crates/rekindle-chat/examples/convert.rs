@@ -1,7 +1,8 @@
 //! `cargo run --release -p rekindle-chat --example convert -- FILE [jsonl|csv|count]`
 //!
 //! Parses FILE and writes one normalized message per line to stdout, the
-//! summary (JSON) to stderr. `count` writes nothing per message (parse speed).
+//! summary (JSON) to stderr. `count` writes nothing per message (parse speed);
+//! `keys` also computes the import keys ([`rekindle_chat::ContentKeys`]).
 
 use std::io::{BufWriter, Write};
 
@@ -22,6 +23,8 @@ fn main() {
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut io_err = None;
+    let mut keys = rekindle_chat::ContentKeys::new(path.clone());
+    let mut xor = [0u8; 32];
     if mode == "csv" {
         let _ = rekindle_chat::write_csv_header(&mut out);
     }
@@ -29,6 +32,11 @@ fn main() {
         let r = match mode.as_str() {
             "csv" => rekindle_chat::write_csv(&m, &mut out),
             "count" => Ok(()),
+            "keys" => {
+                let k = keys.key(&m);
+                xor.iter_mut().zip(k).for_each(|(a, b)| *a ^= b);
+                Ok(())
+            }
             _ => rekindle_chat::write_jsonl(&m, &mut out),
         };
         if let Err(e) = r {
@@ -36,6 +44,9 @@ fn main() {
         }
     });
     let _ = out.flush();
+    if mode == "keys" {
+        eprintln!("xor of keys: {:02x?}", &xor[..4]);
+    }
     match result {
         Ok(summary) => {
             eprintln!(
