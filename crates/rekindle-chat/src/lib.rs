@@ -74,6 +74,14 @@
 //! plain sentence naming the line, what was expected and what was found. A
 //! partly bad file is *not* an error: bad lines are counted in
 //! [`Summary::skipped_count`] with the first 20 in [`Summary::skipped`].
+//! (`rekindle import`/`convert` map any `ParseError` to exit code 2.)
+//!
+//! ## Memory and speed
+//!
+//! UTF-8 input is used in place; the WhatsApp parser scans it twice (day/month
+//! evidence, then messages) with `memchr` and allocates nothing per message.
+//! A 1M-message, 84 MB WhatsApp export parses in about 0.35 s on 2 cores with
+//! a peak RSS equal to the file size (see README.md for the table).
 
 mod csvfmt;
 mod decode;
