@@ -1,0 +1,933 @@
+//! VADER sentiment scoring (Hutto & Gilbert, ICWSM-14), bit-for-bit equal to the reference
+//! Python package `vaderSentiment==3.3.2` run under CPython 3.11.
+//!
+//! The lexicons are embedded (`data/`, MIT, see `data/LICENSE-VADER.txt`); there is no I/O.
+//!
+//! ```
+//! use rekindle_vader::Analyzer;
+//! let s = Analyzer::shared().polarity_scores("VADER is smart, handsome, and funny!");
+//! assert_eq!((s.neg, s.neu, s.pos, s.compound), (0.0, 0.248, 0.752, 0.8439));
+//! ```
+//!
+//! Exactness notes — every rule of `vaderSentiment.py` is reproduced, including its quirks:
+//! - words are split on Python whitespace (`str.split()`, which includes U+001C..U+001F) and
+//!   stripped of leading/trailing ASCII punctuation unless that leaves ≤ 2 characters;
+//! - `str.isupper()` and `str.lower()` follow CPython 3.11 (Unicode 14; the tables in
+//!   `pyunicode.rs` are generated from that interpreter; U+212A KELVIN SIGN lowercases to `k`);
+//! - emoji are replaced by their descriptions character by character, as the reference does;
+//! - the "but" rule reproduces `list.index()` on equal values;
+//! - sums are plain left-to-right `f64` additions like CPython 3.11's `sum()` (3.12+ differs);
+//! - `round(x, 3)`/`round(x, 4)` are correctly rounded with ties to even, like CPython.
+
+mod pyunicode;
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+const LEXICON: &str = include_str!("../data/vader_lexicon.txt");
+const EMOJI_LEXICON: &str = include_str!("../data/emoji_utf8_lexicon.txt");
+
+// Empirically derived constants of the reference.
+const B_INCR: f64 = 0.293;
+const B_DECR: f64 = -0.293;
+const C_INCR: f64 = 0.733;
+const N_SCALAR: f64 = -0.74;
+
+const NEGATE: &[&str] = &[
+    "aint",
+    "arent",
+    "cannot",
+    "cant",
+    "couldnt",
+    "darent",
+    "didnt",
+    "doesnt",
+    "ain't",
+    "aren't",
+    "can't",
+    "couldn't",
+    "daren't",
+    "didn't",
+    "doesn't",
+    "dont",
+    "hadnt",
+    "hasnt",
+    "havent",
+    "isnt",
+    "mightnt",
+    "mustnt",
+    "neither",
+    "don't",
+    "hadn't",
+    "hasn't",
+    "haven't",
+    "isn't",
+    "mightn't",
+    "mustn't",
+    "neednt",
+    "needn't",
+    "never",
+    "none",
+    "nope",
+    "nor",
+    "not",
+    "nothing",
+    "nowhere",
+    "oughtnt",
+    "shant",
+    "shouldnt",
+    "uhuh",
+    "wasnt",
+    "werent",
+    "oughtn't",
+    "shan't",
+    "shouldn't",
+    "uh-uh",
+    "wasn't",
+    "weren't",
+    "without",
+    "wont",
+    "wouldnt",
+    "won't",
+    "wouldn't",
+    "rarely",
+    "seldom",
+    "despite",
+];
+
+/// Single-word entries of the reference `BOOSTER_DICT`. The multi-word ones ("just enough",
+/// "kind of", "sort of") can never equal one token and are handled through [`Tag`]s.
+const BOOSTERS: &[(&str, f64)] = &[
+    ("absolutely", B_INCR),
+    ("amazingly", B_INCR),
+    ("awfully", B_INCR),
+    ("completely", B_INCR),
+    ("considerable", B_INCR),
+    ("considerably", B_INCR),
+    ("decidedly", B_INCR),
+    ("deeply", B_INCR),
+    ("effing", B_INCR),
+    ("enormous", B_INCR),
+    ("enormously", B_INCR),
+    ("entirely", B_INCR),
+    ("especially", B_INCR),
+    ("exceptional", B_INCR),
+    ("exceptionally", B_INCR),
+    ("extreme", B_INCR),
+    ("extremely", B_INCR),
+    ("fabulously", B_INCR),
+    ("flipping", B_INCR),
+    ("flippin", B_INCR),
+    ("frackin", B_INCR),
+    ("fracking", B_INCR),
+    ("fricking", B_INCR),
+    ("frickin", B_INCR),
+    ("frigging", B_INCR),
+    ("friggin", B_INCR),
+    ("fully", B_INCR),
+    ("fuckin", B_INCR),
+    ("fucking", B_INCR),
+    ("fuggin", B_INCR),
+    ("fugging", B_INCR),
+    ("greatly", B_INCR),
+    ("hella", B_INCR),
+    ("highly", B_INCR),
+    ("hugely", B_INCR),
+    ("incredible", B_INCR),
+    ("incredibly", B_INCR),
+    ("intensely", B_INCR),
+    ("major", B_INCR),
+    ("majorly", B_INCR),
+    ("more", B_INCR),
+    ("most", B_INCR),
+    ("particularly", B_INCR),
+    ("purely", B_INCR),
+    ("quite", B_INCR),
+    ("really", B_INCR),
+    ("remarkably", B_INCR),
+    ("so", B_INCR),
+    ("substantially", B_INCR),
+    ("thoroughly", B_INCR),
+    ("total", B_INCR),
+    ("totally", B_INCR),
+    ("tremendous", B_INCR),
+    ("tremendously", B_INCR),
+    ("uber", B_INCR),
+    ("unbelievably", B_INCR),
+    ("unusually", B_INCR),
+    ("utter", B_INCR),
+    ("utterly", B_INCR),
+    ("very", B_INCR),
+    ("almost", B_DECR),
+    ("barely", B_DECR),
+    ("hardly", B_DECR),
+    ("kinda", B_DECR),
+    ("kindof", B_DECR),
+    ("kind-of", B_DECR),
+    ("less", B_DECR),
+    ("little", B_DECR),
+    ("marginal", B_DECR),
+    ("marginally", B_DECR),
+    ("occasional", B_DECR),
+    ("occasionally", B_DECR),
+    ("partly", B_DECR),
+    ("scarce", B_DECR),
+    ("scarcely", B_DECR),
+    ("slight", B_DECR),
+    ("slightly", B_DECR),
+    ("somewhat", B_DECR),
+    ("sorta", B_DECR),
+    ("sortof", B_DECR),
+    ("sort-of", B_DECR),
+];
+
+/// Words the rules compare against by name (after lowercasing).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Tag {
+    Other,
+    No,
+    But,
+    Kind,
+    Of,
+    Least,
+    At,
+    Very,
+    Never,
+    So,
+    This,
+    Without,
+    Doubt,
+    Or,
+    Nor,
+    The,
+    Shit,
+    Bomb,
+    Bad,
+    Ass,
+    Bus,
+    Stop,
+    Yeah,
+    Right,
+    Kiss,
+    Death,
+    To,
+    Die,
+    For,
+    Beating,
+    Heart,
+    Just,
+    Enough,
+    Sort,
+}
+
+const TAGS: &[(&str, Tag)] = &[
+    ("no", Tag::No),
+    ("but", Tag::But),
+    ("kind", Tag::Kind),
+    ("of", Tag::Of),
+    ("least", Tag::Least),
+    ("at", Tag::At),
+    ("very", Tag::Very),
+    ("never", Tag::Never),
+    ("so", Tag::So),
+    ("this", Tag::This),
+    ("without", Tag::Without),
+    ("doubt", Tag::Doubt),
+    ("or", Tag::Or),
+    ("nor", Tag::Nor),
+    ("the", Tag::The),
+    ("shit", Tag::Shit),
+    ("bomb", Tag::Bomb),
+    ("bad", Tag::Bad),
+    ("ass", Tag::Ass),
+    ("bus", Tag::Bus),
+    ("stop", Tag::Stop),
+    ("yeah", Tag::Yeah),
+    ("right", Tag::Right),
+    ("kiss", Tag::Kiss),
+    ("death", Tag::Death),
+    ("to", Tag::To),
+    ("die", Tag::Die),
+    ("for", Tag::For),
+    ("beating", Tag::Beating),
+    ("heart", Tag::Heart),
+    ("just", Tag::Just),
+    ("enough", Tag::Enough),
+    ("sort", Tag::Sort),
+];
+
+/// The reference `SPECIAL_CASES` that can match (all have two or three words; the one-word
+/// key "badass" can never equal a space-joined n-gram).
+fn special_case(seq: &[Tag]) -> Option<f64> {
+    use Tag::*;
+    match seq {
+        [The, Shit] | [The, Bomb] => Some(3.0),
+        [Bad, Ass] => Some(1.5),
+        [Bus, Stop] => Some(0.0),
+        [Yeah, Right] => Some(-2.0),
+        [Kiss, Of, Death] => Some(-1.5),
+        [To, Die, For] => Some(3.0),
+        [Beating, Heart] => Some(3.5),
+        _ => None,
+    }
+}
+
+/// The multi-word booster/dampener n-grams of `BOOSTER_DICT`.
+fn booster_ngram(seq: &[Tag]) -> Option<f64> {
+    use Tag::*;
+    match seq {
+        [Just, Enough] | [Kind, Of] | [Sort, Of] => Some(B_DECR),
+        _ => None,
+    }
+}
+
+/// What the dictionaries say about one lowercased word.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    lex: Option<f64>,
+    /// 0.0 when the word is not a (single-word) booster; all boosters are non-zero.
+    booster: f64,
+    negate: bool,
+    tag: Tag,
+}
+
+const EMPTY: Entry = Entry {
+    lex: None,
+    booster: 0.0,
+    negate: false,
+    tag: Tag::Other,
+};
+
+/// One token of the text, with everything the rules need precomputed.
+#[derive(Clone, Copy, Debug)]
+struct Word {
+    lex: Option<f64>,
+    booster: f64,
+    /// `negated([word])`: in NEGATE or contains "n't".
+    negated: bool,
+    /// Python `word.isupper()`.
+    upper: bool,
+    tag: Tag,
+}
+
+/// FxHash (as in rustc): fast and good enough for short dictionary keys.
+#[derive(Default, Clone, Copy)]
+struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ w).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            self.add(u64::from_le_bytes(a));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut a = [0u8; 8];
+            a[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(a));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+type FxBuild = BuildHasherDefault<FxHasher>;
+
+/// Longest dictionary key we ever need to look up (bytes); longer words cannot match.
+const KEY_BUF: usize = 32;
+
+/// neg / neu / pos / compound, exactly as `polarity_scores` of the reference returns them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Scores {
+    pub neg: f64,
+    pub neu: f64,
+    pub pos: f64,
+    pub compound: f64,
+}
+
+/// The VADER analyzer: the dictionaries, built once. Cheap to share between threads.
+pub struct Analyzer {
+    words: HashMap<&'static [u8], Entry, FxBuild>,
+    emoji: HashMap<char, &'static str, FxBuild>,
+    max_key_len: usize,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("words", &self.words.len())
+            .field("emoji", &self.emoji.len())
+            .finish()
+    }
+}
+
+static SHARED: LazyLock<Analyzer> = LazyLock::new(Analyzer::new);
+
+/// CPython's `str.isspace()` (the separators of `str.split()` and `str.strip()`).
+#[inline]
+fn is_py_space(c: char) -> bool {
+    if c.is_ascii() {
+        matches!(c as u8, b'\t'..=b'\r' | 0x1c..=b' ')
+    } else {
+        pyunicode::SPACES.binary_search(&c).is_ok()
+    }
+}
+
+/// Case class of a character per CPython 3.11: `pyunicode::LOWER` (lowercase or titlecase),
+/// `pyunicode::UPPER`, or 0.
+#[inline]
+fn case_class(c: char) -> u8 {
+    if c.is_ascii() {
+        if c.is_ascii_lowercase() {
+            pyunicode::LOWER
+        } else if c.is_ascii_uppercase() {
+            pyunicode::UPPER
+        } else {
+            0
+        }
+    } else {
+        let c = c as u32;
+        match pyunicode::CASE_RANGES.binary_search_by(|&(a, b, _)| {
+            if b < c {
+                Ordering::Less
+            } else if a > c {
+                Ordering::Greater
+            } else {
+                Ordering::Equal
+            }
+        }) {
+            Ok(i) => pyunicode::CASE_RANGES[i].2,
+            Err(_) => 0,
+        }
+    }
+}
+
+/// CPython's `str.isupper()`.
+fn py_isupper(s: &str) -> bool {
+    let mut cased = false;
+    if s.is_ascii() {
+        for &b in s.as_bytes() {
+            if b.is_ascii_lowercase() {
+                return false;
+            }
+            cased |= b.is_ascii_uppercase();
+        }
+    } else {
+        for c in s.chars() {
+            match case_class(c) {
+                pyunicode::LOWER => return false,
+                pyunicode::UPPER => cased = true,
+                _ => {}
+            }
+        }
+    }
+    cased
+}
+
+/// `SentiText._strip_punc_if_word`: strip leading and trailing `string.punctuation`; if that
+/// leaves two characters or fewer (an emoticon like ":)"), keep the token as it was.
+fn strip_punc_if_word(token: &str) -> &str {
+    let stripped = token.trim_matches(|c: char| c.is_ascii_punctuation());
+    let short = stripped.len() <= 2 || (stripped.len() <= 8 && stripped.chars().count() <= 2);
+    if short { token } else { stripped }
+}
+
+/// `"n't" in word.lower()`. Lowercasing a non-ASCII character never yields an ASCII `n`, `'`
+/// or `t`, so an ASCII case-insensitive byte search is exact.
+#[inline]
+fn contains_nt(bytes: &[u8]) -> bool {
+    bytes
+        .windows(3)
+        .any(|w| (w[0] | 0x20) == b'n' && w[1] == b'\'' && (w[2] | 0x20) == b't')
+}
+
+/// `round(x, ndigits)` of CPython for |x| ≤ 1 and `scale = 10**ndigits`: the decimal value
+/// nearest to the exact binary value of `x`, ties to even, converted back correctly rounded.
+fn py_round(x: f64, scale: u32) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    let bits = x.abs().to_bits();
+    let exp_bits = ((bits >> 52) & 0x7ff) as i32;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (mant, exp) = if exp_bits == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1u64 << 52), exp_bits - 1075)
+    };
+    if exp >= 0 {
+        // An integer: nothing to round.
+        return x;
+    }
+    // |x| * scale = n / 2^sh exactly.
+    let n = u128::from(mant) * u128::from(scale);
+    let sh = exp.unsigned_abs();
+    let (k, rem) = if sh >= 128 {
+        (0u128, Ordering::Less)
+    } else {
+        let k = n >> sh;
+        let r = n - (k << sh);
+        (k, r.cmp(&(1u128 << (sh - 1))))
+    };
+    let k = match rem {
+        Ordering::Less => k,
+        Ordering::Greater => k + 1,
+        Ordering::Equal => k + (k & 1),
+    };
+    // k ≤ scale here, so both operands are exact and the division is correctly rounded,
+    // like CPython's strtod of the decimal string.
+    ((k as f64) / f64::from(scale)).copysign(x)
+}
+
+/// `normalize(score, alpha=15)`.
+fn normalize(score: f64) -> f64 {
+    let norm = score / (score * score + 15.0).sqrt();
+    norm.clamp(-1.0, 1.0)
+}
+
+impl Analyzer {
+    /// Builds the dictionaries from the embedded lexicons (about a millisecond).
+    pub fn new() -> Self {
+        let mut words: HashMap<&'static [u8], Entry, FxBuild> =
+            HashMap::with_capacity_and_hasher(8192, FxBuild::default());
+        // make_lex_dict: later duplicates override earlier ones.
+        for line in LEXICON.trim_end_matches('\n').split('\n') {
+            if line.is_empty() {
+                continue;
+            }
+            let mut fields = line.trim_matches(is_py_space).split('\t');
+            let (Some(word), Some(measure)) = (fields.next(), fields.next()) else {
+                continue;
+            };
+            let Ok(value) = measure.parse::<f64>() else {
+                continue;
+            };
+            words.entry(word.as_bytes()).or_insert(EMPTY).lex = Some(value);
+        }
+        for &(word, value) in BOOSTERS {
+            words.entry(word.as_bytes()).or_insert(EMPTY).booster = value;
+        }
+        for &word in NEGATE {
+            words.entry(word.as_bytes()).or_insert(EMPTY).negate = true;
+        }
+        for &(word, tag) in TAGS {
+            words.entry(word.as_bytes()).or_insert(EMPTY).tag = tag;
+        }
+        // Only keys that equal their own lowercase can ever be found (the lookup is by
+        // `word.lower()`); they are all ASCII, which `word_info` relies on.
+        let max_key_len = words
+            .keys()
+            .filter(|k| k.iter().all(|b| b.is_ascii() && !b.is_ascii_uppercase()))
+            .map(|k| k.len())
+            .max()
+            .unwrap_or(0)
+            .min(KEY_BUF);
+
+        let mut emoji: HashMap<char, &'static str, FxBuild> =
+            HashMap::with_capacity_and_hasher(4096, FxBuild::default());
+        for line in EMOJI_LEXICON.trim_end_matches('\n').split('\n') {
+            let mut fields = line.trim_matches(is_py_space).split('\t');
+            let (Some(key), Some(description)) = (fields.next(), fields.next()) else {
+                continue;
+            };
+            // The reference tests one character at a time, so only one-character keys matter.
+            let mut chars = key.chars();
+            if let (Some(c), None) = (chars.next(), chars.next()) {
+                emoji.insert(c, description);
+            }
+        }
+        Analyzer {
+            words,
+            emoji,
+            max_key_len,
+        }
+    }
+
+    /// A process-wide analyzer, built on first use.
+    pub fn shared() -> &'static Analyzer {
+        &SHARED
+    }
+
+    /// Looks up `token.lower()` in the dictionaries.
+    fn lookup(&self, token: &str) -> Entry {
+        let bytes = token.as_bytes();
+        let mut buf = [0u8; KEY_BUF];
+        let mut len = 0;
+        if token.is_ascii() {
+            if bytes.len() > self.max_key_len {
+                return EMPTY;
+            }
+            for (d, s) in buf.iter_mut().zip(bytes) {
+                *d = s.to_ascii_lowercase();
+            }
+            len = bytes.len();
+        } else {
+            // The only non-ASCII character whose Python lowercase is ASCII is U+212A KELVIN
+            // SIGN ("k"); any other leaves a non-ASCII character, which no key contains.
+            for c in token.chars() {
+                let b = if c.is_ascii() {
+                    (c as u8).to_ascii_lowercase()
+                } else if c == '\u{212A}' {
+                    b'k'
+                } else {
+                    return EMPTY;
+                };
+                if len >= self.max_key_len {
+                    return EMPTY;
+                }
+                buf[len] = b;
+                len += 1;
+            }
+        }
+        self.words.get(&buf[..len]).copied().unwrap_or(EMPTY)
+    }
+
+    fn word_info(&self, token: &str) -> Word {
+        let e = self.lookup(token);
+        Word {
+            lex: e.lex,
+            booster: e.booster,
+            negated: e.negate || contains_nt(token.as_bytes()),
+            upper: py_isupper(token),
+            tag: e.tag,
+        }
+    }
+
+    /// The emoji replacement loop of `polarity_scores`; `None` when the text has no emoji.
+    fn replace_emoji(&self, text: &str) -> Option<String> {
+        if text.is_ascii() {
+            return None;
+        }
+        let first = text
+            .char_indices()
+            .find(|&(_, c)| c as u32 >= 0xa9 && self.emoji.contains_key(&c))?
+            .0;
+        let mut out = String::with_capacity(text.len() + 64);
+        out.push_str(&text[..first]);
+        let mut prev_space = first == 0 || text[..first].ends_with(' ');
+        for c in text[first..].chars() {
+            match self.emoji.get(&c) {
+                Some(description) => {
+                    if !prev_space {
+                        out.push(' ');
+                    }
+                    out.push_str(description);
+                    prev_space = false;
+                }
+                None => {
+                    out.push(c);
+                    prev_space = c == ' ';
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// `SentimentIntensityAnalyzer().polarity_scores(text)` of vaderSentiment 3.3.2.
+    pub fn polarity_scores(&self, text: &str) -> Scores {
+        let replaced = self.replace_emoji(text);
+        let text = replaced.as_deref().unwrap_or(text);
+
+        let words: Vec<Word> = text
+            .split(is_py_space)
+            .filter(|t| !t.is_empty())
+            .map(|t| self.word_info(strip_punc_if_word(t)))
+            .collect();
+        if words.is_empty() {
+            return Scores::default();
+        }
+
+        // allcap_differential: some, but not all, words are ALL CAPS.
+        let allcap = words.iter().filter(|w| w.upper).count();
+        let is_cap_diff = allcap > 0 && allcap < words.len();
+
+        let n = words.len();
+        let mut sentiments: Vec<f64> = Vec::with_capacity(n);
+        for (i, w) in words.iter().enumerate() {
+            if w.booster != 0.0 || (i + 1 < n && w.tag == Tag::Kind && words[i + 1].tag == Tag::Of)
+            {
+                sentiments.push(0.0);
+            } else {
+                sentiments.push(sentiment_valence(&words, i, is_cap_diff));
+            }
+        }
+
+        but_check(&words, &mut sentiments);
+
+        let (bangs, questions) = text.bytes().fold((0usize, 0usize), |(e, q), b| {
+            (e + usize::from(b == b'!'), q + usize::from(b == b'?'))
+        });
+        score_valence(&sentiments, bangs, questions)
+    }
+
+    /// Scores many texts on all cores (rayon); the result is in input order.
+    pub fn score_many(&self, texts: &[&str]) -> Vec<Scores> {
+        texts
+            .par_iter()
+            .with_min_len(64)
+            .map(|t| self.polarity_scores(t))
+            .collect()
+    }
+}
+
+/// `SentimentIntensityAnalyzer.sentiment_valence` for the word at `i`.
+fn sentiment_valence(words: &[Word], i: usize, is_cap_diff: bool) -> f64 {
+    let w = &words[i];
+    let Some(lex) = w.lex else {
+        return 0.0;
+    };
+    let n = words.len();
+    let mut valence = lex;
+    // "no" as negation of an adjacent lexicon word rather than a lexicon word itself.
+    if w.tag == Tag::No && i != n - 1 && words[i + 1].lex.is_some() {
+        valence = 0.0;
+    }
+    if (i > 0 && words[i - 1].tag == Tag::No)
+        || (i > 1 && words[i - 2].tag == Tag::No)
+        || (i > 2 && words[i - 3].tag == Tag::No && matches!(words[i - 1].tag, Tag::Or | Tag::Nor))
+    {
+        valence = lex * N_SCALAR;
+    }
+    // ALL CAPS emphasis (while other words are not).
+    if w.upper && is_cap_diff {
+        if valence > 0.0 {
+            valence += C_INCR;
+        } else {
+            valence -= C_INCR;
+        }
+    }
+    for start_i in 0..3 {
+        if i > start_i && words[i - (start_i + 1)].lex.is_none() {
+            let mut s = scalar_inc_dec(&words[i - (start_i + 1)], valence, is_cap_diff);
+            if start_i == 1 && s != 0.0 {
+                s *= 0.95;
+            }
+            if start_i == 2 && s != 0.0 {
+                s *= 0.9;
+            }
+            valence += s;
+            valence = negation_check(valence, words, start_i, i);
+            if start_i == 2 {
+                valence = special_idioms_check(valence, words, i);
+            }
+        }
+    }
+    least_check(valence, words, i)
+}
+
+/// `scalar_inc_dec`: the booster/dampener effect of a preceding word.
+fn scalar_inc_dec(word: &Word, valence: f64, is_cap_diff: bool) -> f64 {
+    let mut scalar = 0.0;
+    if word.booster != 0.0 {
+        scalar = word.booster;
+        if valence < 0.0 {
+            scalar *= -1.0;
+        }
+        if word.upper && is_cap_diff {
+            if valence > 0.0 {
+                scalar += C_INCR;
+            } else {
+                scalar -= C_INCR;
+            }
+        }
+    }
+    scalar
+}
+
+/// `_negation_check`, including the "never so/this" and "without doubt" rules and the
+/// reference's operator precedence in the three-words-back case.
+fn negation_check(mut valence: f64, w: &[Word], start_i: usize, i: usize) -> f64 {
+    let so_or_this = |t: Tag| t == Tag::So || t == Tag::This;
+    match start_i {
+        0 => {
+            if w[i - 1].negated {
+                valence *= N_SCALAR;
+            }
+        }
+        1 => {
+            if w[i - 2].tag == Tag::Never && so_or_this(w[i - 1].tag) {
+                valence *= 1.25;
+            } else if w[i - 2].tag == Tag::Without && w[i - 1].tag == Tag::Doubt {
+                // unchanged
+            } else if w[i - 2].negated {
+                valence *= N_SCALAR;
+            }
+        }
+        _ => {
+            if (w[i - 3].tag == Tag::Never && so_or_this(w[i - 2].tag)) || so_or_this(w[i - 1].tag)
+            {
+                valence *= 1.25;
+            } else if w[i - 3].tag == Tag::Without
+                && (w[i - 2].tag == Tag::Doubt || w[i - 1].tag == Tag::Doubt)
+            {
+                // unchanged
+            } else if w[i - 3].negated {
+                valence *= N_SCALAR;
+            }
+        }
+    }
+    valence
+}
+
+/// `_special_idioms_check` (called with i ≥ 3).
+fn special_idioms_check(mut valence: f64, w: &[Word], i: usize) -> f64 {
+    let (t3, t2, t1, t0) = (w[i - 3].tag, w[i - 2].tag, w[i - 1].tag, w[i].tag);
+    let sequences: [&[Tag]; 5] = [
+        &[t1, t0],
+        &[t2, t1, t0],
+        &[t2, t1],
+        &[t3, t2, t1],
+        &[t3, t2],
+    ];
+    for seq in sequences {
+        if let Some(v) = special_case(seq) {
+            valence = v;
+            break;
+        }
+    }
+    if w.len() - 1 > i
+        && let Some(v) = special_case(&[t0, w[i + 1].tag])
+    {
+        valence = v;
+    }
+    if w.len() - 1 > i + 1
+        && let Some(v) = special_case(&[t0, w[i + 1].tag, w[i + 2].tag])
+    {
+        valence = v;
+    }
+    for seq in [&[t3, t2, t1][..], &[t3, t2], &[t2, t1]] {
+        if let Some(b) = booster_ngram(seq) {
+            valence += b;
+        }
+    }
+    valence
+}
+
+/// `_least_check`: "least" negates, except in "at least" / "very least".
+fn least_check(mut valence: f64, w: &[Word], i: usize) -> f64 {
+    if i > 1 && w[i - 1].lex.is_none() && w[i - 1].tag == Tag::Least {
+        if w[i - 2].tag != Tag::At && w[i - 2].tag != Tag::Very {
+            valence *= N_SCALAR;
+        }
+    } else if i > 0 && w[i - 1].lex.is_none() && w[i - 1].tag == Tag::Least {
+        valence *= N_SCALAR;
+    }
+    valence
+}
+
+/// `_but_check`, reproducing the reference loop exactly: for each position it finds the FIRST
+/// equal value (`list.index`) and scales that one, so repeated values are scaled at the first
+/// occurrence (possibly more than once) and later occurrences may be left as they are.
+fn but_check(words: &[Word], sentiments: &mut [f64]) {
+    let Some(bi) = words.iter().position(|w| w.tag == Tag::But) else {
+        return;
+    };
+    for k in 0..sentiments.len() {
+        let s = sentiments[k];
+        let si = sentiments[..=k].iter().position(|&x| x == s).unwrap_or(k);
+        match si.cmp(&bi) {
+            Ordering::Less => sentiments[si] = s * 0.5,
+            Ordering::Greater => sentiments[si] = s * 1.5,
+            Ordering::Equal => {}
+        }
+    }
+}
+
+/// `score_valence` with `_punctuation_emphasis` and `_sift_sentiment_scores`.
+fn score_valence(sentiments: &[f64], bangs: usize, questions: usize) -> Scores {
+    // CPython 3.11 sum(): plain left-to-right double additions.
+    let mut sum_s = sentiments.iter().fold(0.0f64, |a, &s| a + s);
+    let ep_amplifier = bangs.min(4) as f64 * 0.292;
+    let qm_amplifier = if questions > 1 {
+        if questions <= 3 {
+            questions as f64 * 0.18
+        } else {
+            0.96
+        }
+    } else {
+        0.0
+    };
+    let punct = ep_amplifier + qm_amplifier;
+    if sum_s > 0.0 {
+        sum_s += punct;
+    } else if sum_s < 0.0 {
+        sum_s -= punct;
+    }
+    let compound = normalize(sum_s);
+
+    let mut pos_sum = 0.0f64;
+    let mut neg_sum = 0.0f64;
+    let mut neu_count = 0u32;
+    for &s in sentiments {
+        if s > 0.0 {
+            pos_sum += s + 1.0;
+        }
+        if s < 0.0 {
+            neg_sum += s - 1.0;
+        }
+        if s == 0.0 {
+            neu_count += 1;
+        }
+    }
+    if pos_sum > neg_sum.abs() {
+        pos_sum += punct;
+    } else if pos_sum < neg_sum.abs() {
+        neg_sum -= punct;
+    }
+    let total = pos_sum + neg_sum.abs() + f64::from(neu_count);
+    let pos = (pos_sum / total).abs();
+    let neg = (neg_sum / total).abs();
+    let neu = (f64::from(neu_count) / total).abs();
+    Scores {
+        neg: py_round(neg, 1000),
+        neu: py_round(neu, 1000),
+        pos: py_round(pos, 1000),
+        compound: py_round(compound, 10000),
+    }
+}
+
+#[cfg(test)]
+mod tests;
