@@ -16,6 +16,8 @@
 //! * Owner: in a two-person thread whose `title` is one participant, the
 //!   other participant is the owner hint.
 
+use std::borrow::Cow;
+
 use jiff::civil::DateTime;
 use jiff::tz::Offset;
 use serde::Deserialize;
@@ -24,7 +26,7 @@ use serde_json::value::RawValue;
 
 use crate::error::{ParseError, found};
 use crate::telegram::{json_error, line_of};
-use crate::{Format, Message, MessageKind, Stats};
+use crate::{Format, MessageKind, MessageRef, Stats};
 
 #[derive(Deserialize)]
 struct Top<'a> {
@@ -53,13 +55,13 @@ struct Media {
 }
 
 #[derive(Deserialize)]
-struct Msg {
-    #[serde(default, alias = "senderName")]
-    sender_name: Option<String>,
+struct Msg<'a> {
+    #[serde(default, alias = "senderName", borrow)]
+    sender_name: Option<Cow<'a, str>>,
     #[serde(default, alias = "timestamp")]
     timestamp_ms: Option<f64>,
-    #[serde(default, alias = "text")]
-    content: Option<String>,
+    #[serde(default, alias = "text", borrow)]
+    content: Option<Cow<'a, str>>,
     #[serde(default)]
     photos: Option<Vec<Media>>,
     #[serde(default)]
@@ -82,6 +84,14 @@ struct Msg {
     call_duration: Option<i64>,
     #[serde(default)]
     share: Option<IgnoredAny>,
+}
+
+/// [`fix_mojibake`] for a borrowed-or-owned string (no copy when nothing to fix).
+fn fix_cow(s: Cow<'_, str>) -> Cow<'_, str> {
+    if s.is_ascii() || s.chars().any(|c| c as u32 > 0xFF) {
+        return s;
+    }
+    Cow::Owned(fix_mojibake(s.into_owned()))
 }
 
 /// Undo Facebook's latin-1-escaped UTF-8.
@@ -107,15 +117,23 @@ fn placeholder(what: &str, media: &[Media]) -> String {
     }
 }
 
-/// (time, part, index in part, message)
-type Row = (DateTime, usize, usize, Message);
+/// One message before sorting; the sender is an index into the list of senders.
+struct Row<'a> {
+    time: DateTime,
+    part: usize,
+    index: usize,
+    sender: Option<usize>,
+    kind: MessageKind,
+    text: Cow<'a, str>,
+}
 
 pub(crate) fn parse_parts(
     parts: &[&str],
     stats: &mut Stats,
-    sink: &mut dyn FnMut(crate::MessageRef<'_>),
+    sink: &mut dyn FnMut(MessageRef<'_>),
 ) -> Result<(), ParseError> {
-    let mut rows: Vec<Row> = Vec::new();
+    let mut rows: Vec<Row<'_>> = Vec::new();
+    let mut senders: Vec<String> = Vec::new();
     let mut participants: Vec<String> = Vec::new();
     for (pi, text) in parts.iter().enumerate() {
         let top: Top<'_> =
@@ -143,7 +161,7 @@ pub(crate) fn parse_parts(
         }
         rows.reserve(messages.len());
         for (mi, raw) in messages.into_iter().enumerate() {
-            let m: Msg = match serde_json::from_str(raw.get()) {
+            let m: Msg<'_> = match serde_json::from_str(raw.get()) {
                 Ok(m) => m,
                 Err(e) => {
                     stats.skip(
@@ -176,8 +194,8 @@ pub(crate) fn parse_parts(
                 continue;
             };
             let time = Offset::UTC.to_datetime(ts);
-            let sender = m.sender_name.map(fix_mojibake).filter(|s| !s.is_empty());
-            let content = m.content.map(fix_mojibake).unwrap_or_default();
+            let sender = m.sender_name.map(fix_cow).filter(|s| !s.is_empty());
+            let content = m.content.map(fix_cow).unwrap_or_default();
             let media: Option<(&str, &[Media])> = [
                 ("photo", m.photos.as_deref()),
                 ("video", m.videos.as_deref()),
@@ -198,14 +216,14 @@ pub(crate) fn parse_parts(
                 (MessageKind::Deleted, content)
             } else if let Some((what, list)) = media {
                 let t = if content.is_empty() {
-                    fix_mojibake(placeholder(what, list))
+                    Cow::Owned(fix_mojibake(placeholder(what, list)))
                 } else {
                     content
                 };
                 (MessageKind::Media, t)
             } else if fb_kind == "Call" || fb_kind == "call" {
                 let t = if content.is_empty() {
-                    format!("<call, {} s>", m.call_duration.unwrap_or(0))
+                    Cow::Owned(format!("<call, {} s>", m.call_duration.unwrap_or(0)))
                 } else {
                     content
                 };
@@ -221,24 +239,37 @@ pub(crate) fn parse_parts(
             } else {
                 sender
             };
-            rows.push((
+            let sender = sender.map(|name| match senders.iter().position(|s| *s == name) {
+                Some(i) => i,
+                None => {
+                    senders.push(name.into_owned());
+                    senders.len() - 1
+                }
+            });
+            rows.push(Row {
                 time,
-                pi,
-                mi,
-                Message {
-                    time,
-                    offset_seconds: Some(0),
-                    sender,
-                    text: text_out,
-                    kind,
-                },
-            ));
+                part: pi,
+                index: mi,
+                sender,
+                kind,
+                text: text_out,
+            });
         }
     }
     // Oldest first; within the same time, the later in the files is the older.
-    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| (b.1, b.2).cmp(&(a.1, a.2))));
-    for (_, _, _, m) in &rows {
-        let r = m.as_ref();
+    rows.sort_by(|a, b| {
+        a.time
+            .cmp(&b.time)
+            .then_with(|| (b.part, b.index).cmp(&(a.part, a.index)))
+    });
+    for row in &rows {
+        let r = MessageRef {
+            time: row.time,
+            offset_seconds: Some(0),
+            sender: row.sender.and_then(|i| senders.get(i)).map(String::as_str),
+            text: Cow::Borrowed(&row.text),
+            kind: row.kind,
+        };
         stats.record(&r);
         sink(r);
     }
