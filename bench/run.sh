@@ -17,7 +17,6 @@ GEN=${GEN:-$ROOT/../shared/bench/gen_whatsapp.py}
 SIZES=${SIZES:-"100000 1000000"}
 mkdir -p "$OUT"
 
-command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time; }
 
 echo "==> building rekindle (release)"
 cargo build --release -p rekindle-cli --locked 2>&1 | tail -1
@@ -37,10 +36,8 @@ fi
 # measure NAME CMD...: wall seconds and peak RSS (MB) of one run.
 measure() {
   local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/last.err" || {
-    echo "   $name FAILED: $(tail -2 "$OUT/last.err")" >&2; echo "failed"; return; }
-  read -r secs kb < "$OUT/time.txt"
-  echo "$secs $((kb / 1024))"
+  MEASURE_ERR="$OUT/last.err" python3 "$ROOT/bench/measure.py" "$@" || {
+    echo "   $name FAILED: $(tail -2 "$OUT/last.err")" >&2; echo "failed failed"; }
 }
 
 export REKINDLE_PASSPHRASE="benchmark passphrase, not a secret"
@@ -54,7 +51,7 @@ for n in $SIZES; do
   conv_r=$(measure convert "$BIN" convert "$f")
   rm -rf "$OUT/vault"
   "$BIN" --data-dir "$OUT/vault" init >/dev/null
-  imp_r=$(measure import "$BIN" --data-dir "$OUT/vault" import "$f" --me Alice --ex Bob)
+  imp_r=$(measure import "$BIN" --data-dir "$OUT/vault" import "$f")
   again_r=$(measure reimport "$BIN" --data-dir "$OUT/vault" import "$f")
   # An empty-vault unlock alone, to tell the key derivation from the import.
   rm -rf "$OUT/vault2"; "$BIN" --data-dir "$OUT/vault2" init >/dev/null

@@ -3,4 +3,5 @@
 //! any of this logic.
 
 pub mod import;
+pub mod method;
 pub mod redact;

@@ -31,7 +31,7 @@ pub const STEPS: [Step; 8] = [
         title: "Decide",
         question: "What will you do differently, for each problem?",
         path: "/p",
-        availability: Availability::Coming,
+        availability: Availability::Ready,
     },
     Step {
         number: 3,
@@ -45,7 +45,7 @@ pub const STEPS: [Step; 8] = [
         title: "Prove it",
         question: "Keep your commitments and build an honest record, lapses included.",
         path: "/t",
-        availability: Availability::Coming,
+        availability: Availability::Ready,
     },
     Step {
         number: 5,

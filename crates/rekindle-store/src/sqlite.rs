@@ -77,7 +77,8 @@ impl SqliteVault {
             "PRAGMA cipher_memory_security = ON;
              PRAGMA secure_delete = ON;
              PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = 5000;",
+             PRAGMA busy_timeout = 5000;
+             PRAGMA cache_size = -32768;",
         )?;
         // WAL + FULL: a commit that returned survives power loss (security.md item 37).
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;

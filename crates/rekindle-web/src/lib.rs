@@ -6,6 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 mod assets;
+mod charts;
 pub mod clock;
 mod pages;
 pub mod security;
@@ -25,7 +26,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use state::{Announce, AppState};
 
-use pages::{chats, exit, home, relationship, settings, unlock};
+use pages::{chats, exit, home, method, relationship, settings, unlock};
 
 /// The whole app: every route behind every protection.
 pub fn router(state: AppState) -> Router {
@@ -42,6 +43,25 @@ pub fn router(state: AppState) -> Router {
                 .layer(chats::upload_limit()),
         )
         .route("/c", get(chats::show_chats).post(chats::save_roles))
+        .route("/p", get(method::problems))
+        .route(
+            "/p/new",
+            get(method::new_problem).post(method::create_problem),
+        )
+        .route(
+            "/p/{id}",
+            get(method::show_problem).post(method::update_problem),
+        )
+        .route(
+            "/p/{id}/plan",
+            get(method::show_plan).post(method::save_plan),
+        )
+        .route("/t", get(method::record))
+        .route(
+            "/t/{id}",
+            get(method::show_checkin).post(method::save_checkin),
+        )
+        .route("/t/{id}/pause", post(method::pause))
         .route_layer(from_fn_with_state(state.clone(), security::require_session));
     let public = Router::new()
         .route("/login", get(exit::login))

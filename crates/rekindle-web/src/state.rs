@@ -85,6 +85,11 @@ impl AppState {
         self.0.clock.now()
     }
 
+    /// The person's calendar day now, in this computer's time zone.
+    pub fn today(&self) -> jiff::civil::Date {
+        rekindle_core::method::checkin::local_day(self.now(), &jiff::tz::TimeZone::system())
+    }
+
     /// Makes a new one-time login token, replacing any earlier one, and
     /// returns the full URL to open.
     pub fn new_login_url(&self) -> std::io::Result<String> {

@@ -3,6 +3,7 @@
 pub mod chats;
 pub mod exit;
 pub mod home;
+pub mod method;
 pub mod relationship;
 pub mod settings;
 pub mod unlock;

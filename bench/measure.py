@@ -1,0 +1,12 @@
+#!/usr/bin/env python3
+"""Runs one command; prints its wall time in seconds (to the microsecond)
+and its own peak RSS in MB, from wait4's rusage for exactly that child."""
+import os, subprocess, sys, time
+
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=open(os.environ.get("MEASURE_ERR", os.devnull), "w"))
+_, status, usage = os.wait4(proc.pid, 0)
+elapsed = time.perf_counter() - start
+if os.waitstatus_to_exitcode(status) != 0:
+    sys.exit(1)
+print(f"{elapsed:.3f} {usage.ru_maxrss // 1024}")

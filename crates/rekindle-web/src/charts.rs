@@ -1,0 +1,201 @@
+//! Inline SVG charts drawn on the server: no script, print-friendly, and
+//! readable by screen readers through `<title>` and a table beside them.
+//! Only dates, numbers and fixed words go into the SVG, never user text.
+
+use std::fmt::Write;
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use rekindle_core::method::record::{Period, PeriodStatus};
+
+fn status_words(s: PeriodStatus) -> &'static str {
+    match s {
+        PeriodStatus::Kept => "kept",
+        PeriodStatus::Lapsed => "lapse",
+        PeriodStatus::NotApplicable => "did not apply",
+        PeriodStatus::Missed => "no check-in",
+        PeriodStatus::Paused => "paused",
+        PeriodStatus::Open => "today, not yet checked in",
+    }
+}
+
+pub fn status_class(s: PeriodStatus) -> &'static str {
+    match s {
+        PeriodStatus::Kept => "kept",
+        PeriodStatus::Lapsed => "lapsed",
+        PeriodStatus::NotApplicable => "na",
+        PeriodStatus::Missed => "missed",
+        PeriodStatus::Paused => "paused",
+        PeriodStatus::Open => "open",
+    }
+}
+
+const CELL: i64 = 14;
+const GAP: i64 = 3;
+
+/// A calendar heat-map of the last `weeks` weeks: a column per week, a row
+/// per weekday (Monday on top). Weekly commitments get one row.
+pub fn heatmap(periods: &[Period], today: Date, weeks: i64, weekly: bool) -> String {
+    let monday = today
+        .checked_sub(i64::from(today.weekday().to_monday_zero_offset()).days())
+        .unwrap_or(today);
+    let first_monday = monday.checked_sub((weeks - 1).weeks()).unwrap_or(monday);
+    let rows = if weekly { 1 } else { 7 };
+    let left = 30;
+    let width = left + weeks * (CELL + GAP);
+    let height = 18 + rows * (CELL + GAP);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="heatmap" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="hm-title" preserveAspectRatio="xMinYMin meet"><title id="hm-title">Calendar of the last {weeks} weeks: each square is a {}; colours show kept, lapse, did not apply, no check-in or paused.</title>"#,
+        if weekly { "week" } else { "day" }
+    );
+    if !weekly {
+        for (i, name) in ["Mon", "", "Wed", "", "Fri", "", "Sun"].iter().enumerate() {
+            let y = 18 + i as i64 * (CELL + GAP) + CELL - 3;
+            let _ = write!(svg, r#"<text x="0" y="{y}" class="axis">{name}</text>"#);
+        }
+    }
+    for w in 0..weeks {
+        let week_start = first_monday.checked_add(w.weeks()).unwrap_or(first_monday);
+        let x = left + w * (CELL + GAP);
+        if week_start.day() <= 7 {
+            let _ = write!(
+                svg,
+                r#"<text x="{x}" y="11" class="axis">{}</text>"#,
+                week_start.strftime("%b")
+            );
+        }
+        for r in 0..rows {
+            let day = week_start.checked_add(r.days()).unwrap_or(week_start);
+            if day > today {
+                continue;
+            }
+            let found = periods
+                .iter()
+                .find(|p| p.first_day <= day && day <= p.last_day);
+            let Some(p) = found else { continue };
+            let y = 18 + r * (CELL + GAP);
+            let label = if weekly {
+                format!("week of {}: {}", p.first_day, status_words(p.status))
+            } else {
+                format!("{}: {}", day, status_words(p.status))
+            };
+            let _ = write!(
+                svg,
+                r#"<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" rx="3" class="c-{}"><title>{label}</title></rect>"#,
+                status_class(p.status)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Kept-rate per week for the last `weeks` weeks, as bars (0–100 %).
+pub fn weekly_trend(
+    periods: &[Period],
+    today: Date,
+    weeks: i64,
+) -> (String, Vec<(Date, Option<u32>)>) {
+    let monday = today
+        .checked_sub(i64::from(today.weekday().to_monday_zero_offset()).days())
+        .unwrap_or(today);
+    let mut data = Vec::new();
+    for w in (0..weeks).rev() {
+        let start = monday.checked_sub(w.weeks()).unwrap_or(monday);
+        let end = start.checked_add(6.days()).unwrap_or(start);
+        let inside = periods
+            .iter()
+            .filter(|p| p.last_day >= start && p.first_day <= end);
+        let (mut kept, mut due) = (0u32, 0u32);
+        for p in inside {
+            match p.status {
+                PeriodStatus::Kept => {
+                    kept += 1;
+                    due += 1;
+                }
+                PeriodStatus::Lapsed | PeriodStatus::Missed => due += 1,
+                _ => {}
+            }
+        }
+        data.push((start, (due > 0).then(|| kept * 100 / due)));
+    }
+    let (bar, gap, h) = (18i64, 6i64, 80i64);
+    let width = 30 + weeks * (bar + gap);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="trend" viewBox="0 0 {width} {}" width="100%" role="img" aria-labelledby="tr-title"><title id="tr-title">Share of days kept, week by week, for the last {weeks} weeks</title>"#,
+        h + 20
+    );
+    let _ = write!(
+        svg,
+        r#"<text x="0" y="10" class="axis">100%</text><text x="0" y="{}" class="axis">0%</text>"#,
+        h + 4
+    );
+    let _ = write!(
+        svg,
+        r#"<line x1="28" y1="{h}" x2="{width}" y2="{h}" class="baseline"/>"#
+    );
+    for (i, (start, pct)) in data.iter().enumerate() {
+        let x = 30 + i as i64 * (bar + gap);
+        match pct {
+            Some(p) => {
+                let bh = (i64::from(*p) * (h - 6) / 100).max(2);
+                let _ = write!(
+                    svg,
+                    r#"<rect x="{x}" y="{}" width="{bar}" height="{bh}" rx="2" class="bar"><title>week of {start}: {p}% kept</title></rect>"#,
+                    h - bh
+                );
+            }
+            None => {
+                let _ = write!(
+                    svg,
+                    r#"<rect x="{x}" y="{}" width="{bar}" height="2" class="bar-none"><title>week of {start}: nothing due</title></rect>"#,
+                    h - 2
+                );
+            }
+        }
+    }
+    svg.push_str("</svg>");
+    (svg, data)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn heatmap_has_one_labelled_cell_per_day_up_to_today() {
+        let today = date(2026, 11, 26);
+        let periods: Vec<Period> = (0..10)
+            .map(|i| {
+                let d = date(2026, 11, 17).checked_add(i.days()).unwrap();
+                Period {
+                    first_day: d,
+                    last_day: d,
+                    status: if i == 3 {
+                        PeriodStatus::Lapsed
+                    } else {
+                        PeriodStatus::Kept
+                    },
+                }
+            })
+            .collect();
+        let svg = heatmap(&periods, today, 13, false);
+        assert_eq!(svg.matches("<rect").count(), 10);
+        assert_eq!(svg.matches("c-lapsed").count(), 1);
+        assert!(svg.contains("<title>2026-11-20: lapse</title>"));
+        let (trend, data) = weekly_trend(&periods, today, 4);
+        assert_eq!(data.len(), 4);
+        assert_eq!(
+            data[2].1,
+            Some(83),
+            "5 of 6 kept in the week of Monday 16 Nov (17th to 22nd recorded)"
+        );
+        assert!(trend.contains("week of 2026-11-16: 83% kept"));
+    }
+}

@@ -1,0 +1,612 @@
+//! Problems, plans and the track record (the method's heart).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::civil::Date;
+use rekindle_app::method::{self, CommitmentView, MethodError, ProblemView};
+use rekindle_core::FormErrors;
+use rekindle_core::method::checkin::{CheckIn, CheckInForm, Outcome};
+use rekindle_core::method::plan::{CommitmentKind, PlanForm};
+use rekindle_core::method::problem::{Category, Frequency, ProblemForm, Whose};
+use rekindle_core::method::record::PeriodStatus;
+use serde::Deserialize;
+
+use super::{Chrome, not_found_page, render, store_error, with_vault};
+use crate::charts;
+use crate::security::CsrfForm;
+use crate::state::{AppState, Inner};
+
+fn method_error(e: MethodError) -> Response {
+    match e {
+        MethodError::Store(s) => store_error(&s),
+        MethodError::NotFound | MethodError::Form(_) => not_found_page(),
+    }
+}
+
+fn id_of(raw: &str) -> Result<i64, Response> {
+    raw.parse::<i64>().map_err(|_| not_found_page())
+}
+
+fn options<T: Copy>(
+    all: &[T],
+    key: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|v| (key(*v), label(*v))).collect()
+}
+
+#[derive(Deserialize)]
+pub struct Flags {
+    saved: Option<String>,
+    ask: Option<String>,
+    day: Option<String>,
+    done: Option<String>,
+}
+
+// ----- problems -----
+
+#[derive(Template)]
+#[template(path = "problems.html")]
+struct ProblemsPage {
+    chrome: Chrome,
+    problems: Vec<ProblemView>,
+    answered: usize,
+    saved: bool,
+}
+
+pub async fn problems(State(state): State<AppState>, Query(f): Query<Flags>) -> Response {
+    with_vault(&state, |inner| {
+        let problems = method::problems(inner.vault()?).map_err(method_error)?;
+        Ok(render(
+            StatusCode::OK,
+            &ProblemsPage {
+                chrome: Chrome::for_page(inner, "Problems and plans", "p"),
+                answered: problems.iter().filter(|p| p.answered()).count(),
+                problems,
+                saved: f.saved.is_some(),
+            },
+        ))
+    })
+    .unwrap_or_else(|r| r)
+}
+
+#[derive(Template)]
+#[template(path = "problem.html")]
+struct ProblemPage {
+    chrome: Chrome,
+    id: Option<i64>,
+    form: ProblemForm,
+    errors: FormErrors,
+    versions: usize,
+    categories: Vec<(&'static str, &'static str)>,
+    whose: Vec<(&'static str, &'static str)>,
+    frequencies: Vec<(&'static str, &'static str)>,
+}
+
+fn problem_page(
+    inner: &Inner,
+    id: Option<i64>,
+    form: ProblemForm,
+    errors: FormErrors,
+    versions: usize,
+    status: StatusCode,
+) -> Response {
+    render(
+        status,
+        &ProblemPage {
+            chrome: Chrome::for_page(inner, "A problem", "p"),
+            id,
+            form,
+            errors,
+            versions,
+            categories: options(Category::ALL, Category::key, Category::label),
+            whose: options(Whose::ALL, Whose::key, Whose::label),
+            frequencies: options(Frequency::ALL, Frequency::key, Frequency::label),
+        },
+    )
+}
+
+pub async fn new_problem(State(state): State<AppState>) -> Response {
+    with_vault(&state, |inner| {
+        Ok(problem_page(
+            inner,
+            None,
+            ProblemForm::default(),
+            FormErrors::default(),
+            0,
+            StatusCode::OK,
+        ))
+    })
+    .unwrap_or_else(|r| r)
+}
+
+pub async fn show_problem(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let id = match id_of(&id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    with_vault(&state, |inner| {
+        let view = method::problem(inner.vault()?, id).map_err(method_error)?;
+        Ok(problem_page(
+            inner,
+            Some(id),
+            ProblemForm::from(&view.problem),
+            FormErrors::default(),
+            view.versions,
+            StatusCode::OK,
+        ))
+    })
+    .unwrap_or_else(|r| r)
+}
+
+fn save_problem_impl(state: &AppState, id: Option<i64>, form: ProblemForm) -> Response {
+    let (today, now) = (state.today(), state.now());
+    with_vault(state, |inner| {
+        match method::save_problem(inner.vault()?, id, &form, today, now) {
+            Ok(saved) => {
+                tracing::info!(event = "problem_saved");
+                Ok(Redirect::to(&format!("/p/{saved}/plan?saved=1")).into_response())
+            }
+            Err(MethodError::Form(errors)) => Ok(problem_page(
+                inner,
+                id,
+                form,
+                errors,
+                0,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )),
+            Err(e) => Err(method_error(e)),
+        }
+    })
+    .unwrap_or_else(|r| r)
+}
+
+pub async fn create_problem(
+    State(state): State<AppState>,
+    CsrfForm(form): CsrfForm<ProblemForm>,
+) -> Response {
+    save_problem_impl(&state, None, form)
+}
+
+pub async fn update_problem(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ProblemForm>,
+) -> Response {
+    match id_of(&id) {
+        Ok(id) => save_problem_impl(&state, Some(id), form),
+        Err(r) => r,
+    }
+}
+
+// ----- plans -----
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    chrome: Chrome,
+    title: String,
+    form: PlanForm,
+    errors: FormErrors,
+    needs_action: bool,
+    needs_condition: bool,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+fn plan_page(
+    inner: &Inner,
+    view: &ProblemView,
+    form: PlanForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Response {
+    render(
+        status,
+        &PlanPage {
+            chrome: Chrome::for_page(inner, "The plan", "p"),
+            title: view.problem.title.clone(),
+            form,
+            errors,
+            needs_action: view.problem.whose != Whose::Theirs,
+            needs_condition: matches!(view.problem.whose, Whose::Theirs | Whose::Both),
+            kinds: options(
+                CommitmentKind::ALL,
+                CommitmentKind::key,
+                CommitmentKind::label,
+            ),
+        },
+    )
+}
+
+pub async fn show_plan(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let id = match id_of(&id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    with_vault(&state, |inner| {
+        let view = method::problem(inner.vault()?, id).map_err(method_error)?;
+        let form = view
+            .plan
+            .as_ref()
+            .map(PlanForm::from_plan)
+            .unwrap_or_default();
+        Ok(plan_page(
+            inner,
+            &view,
+            form,
+            FormErrors::default(),
+            StatusCode::OK,
+        ))
+    })
+    .unwrap_or_else(|r| r)
+}
+
+pub async fn save_plan(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<PlanForm>,
+) -> Response {
+    let id = match id_of(&id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let (today, now) = (state.today(), state.now());
+    with_vault(&state, |inner| {
+        match method::save_plan(inner.vault()?, id, &form, today, now) {
+            Ok(_) => {
+                tracing::info!(event = "plan_saved");
+                Ok(Redirect::to("/p?saved=1").into_response())
+            }
+            Err(MethodError::Form(errors)) => {
+                let view = method::problem(inner.vault()?, id).map_err(method_error)?;
+                Ok(plan_page(
+                    inner,
+                    &view,
+                    form,
+                    errors,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ))
+            }
+            Err(e) => Err(method_error(e)),
+        }
+    })
+    .unwrap_or_else(|r| r)
+}
+
+// ----- track record -----
+
+pub struct CommitmentCard {
+    pub plan_id: i64,
+    pub commitment: rekindle_core::method::plan::Commitment,
+    pub problem_title: String,
+    pub summary: rekindle_core::method::record::RecordSummary,
+    pub unit: &'static str,
+    pub windows: Vec<(u16, String)>,
+    pub heatmap: String,
+    pub today_words: String,
+    pub is_limit: bool,
+    pub limit: u32,
+    pub paused: bool,
+    pub paused_since: String,
+}
+
+fn card(c: CommitmentView, today: Date) -> CommitmentCard {
+    let weekly = c.summary.weekly;
+    let open_pause = c
+        .commitment
+        .pauses
+        .iter()
+        .find(|p| p.until.is_none())
+        .map(|p| p.from);
+    let current = c.summary.periods.last().map(|p| p.status);
+    let today_words = match current {
+        Some(PeriodStatus::Kept) => "kept ✓".to_string(),
+        Some(PeriodStatus::Lapsed) => {
+            "a lapse is recorded — see the details to note what led to it".to_string()
+        }
+        Some(PeriodStatus::NotApplicable) => "did not apply".to_string(),
+        Some(PeriodStatus::Paused) => "paused".to_string(),
+        _ if c.commitment.start > today => format!("starts on {}", c.commitment.start),
+        _ => "not checked in yet".to_string(),
+    };
+    CommitmentCard {
+        plan_id: c.plan_id,
+        heatmap: charts::heatmap(&c.summary.periods, today, 13, weekly),
+        windows: c
+            .summary
+            .windows
+            .iter()
+            .map(|w| {
+                let words = match w.rate {
+                    Some(r) => format!(
+                        "{:.0}% ({} of {})",
+                        r * 100.0,
+                        w.kept,
+                        w.kept + w.lapsed + w.missed
+                    ),
+                    None => "—".to_string(),
+                };
+                (w.days, words)
+            })
+            .collect(),
+        unit: if weekly { "weeks" } else { "days" },
+        is_limit: c.commitment.kind == CommitmentKind::DailyLimit,
+        limit: c.commitment.limit.unwrap_or(0),
+        paused: open_pause.is_some(),
+        paused_since: open_pause.map(|d| d.to_string()).unwrap_or_default(),
+        today_words,
+        commitment: c.commitment,
+        problem_title: c.problem_title,
+        summary: c.summary,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "record.html")]
+struct RecordPage {
+    chrome: Chrome,
+    commitments: Vec<CommitmentCard>,
+    notice: Option<String>,
+}
+
+pub async fn record(State(state): State<AppState>, Query(f): Query<Flags>) -> Response {
+    let today = state.today();
+    with_vault(&state, |inner| {
+        let views = method::commitments(inner.vault()?, today).map_err(method_error)?;
+        let notice = f
+            .done
+            .as_deref()
+            .and_then(|d| d.parse::<i64>().ok())
+            .and_then(|id| {
+                views.iter().find(|v| v.plan_id == id).map(|v| {
+                    let unit = if v.summary.weekly { "week" } else { "day" };
+                    match v.summary.current_streak {
+                        0 => "Saved.".to_string(),
+                        1 => format!("Saved. 1 {unit} kept so far — a start."),
+                        n => format!("Saved. {n} {unit}s in a row."),
+                    }
+                })
+            });
+        Ok(render(
+            StatusCode::OK,
+            &RecordPage {
+                chrome: Chrome::for_page(inner, "Track record", "t"),
+                commitments: views.into_iter().map(|v| card(v, today)).collect(),
+                notice,
+            },
+        ))
+    })
+    .unwrap_or_else(|r| r)
+}
+
+#[derive(Template)]
+#[template(path = "checkin.html")]
+struct CheckInPage {
+    chrome: Chrome,
+    plan_id: i64,
+    title: String,
+    problem_title: String,
+    lapse_means: String,
+    ask_what_led: bool,
+    form: CheckInForm,
+    errors: FormErrors,
+    is_limit: bool,
+    limit: u32,
+    unit: String,
+    outcomes: Vec<(&'static str, &'static str)>,
+    trend: String,
+    trend_rows: Vec<(Date, String)>,
+    lapses: Vec<CheckIn>,
+    history: Vec<(String, Date, String, bool)>,
+    paused: bool,
+}
+
+fn checkin_page(
+    inner: &mut Inner,
+    plan_id: i64,
+    today: Date,
+    form: CheckInForm,
+    errors: FormErrors,
+    ask: bool,
+    status: StatusCode,
+) -> Result<Response, Response> {
+    let views = method::commitments(inner.vault()?, today).map_err(method_error)?;
+    let Some(v) = views.into_iter().find(|v| v.plan_id == plan_id) else {
+        return Err(not_found_page());
+    };
+    let (trend, data) = charts::weekly_trend(&v.summary.periods, today, 13);
+    let tz = jiff::tz::TimeZone::system();
+    let page = CheckInPage {
+        chrome: Chrome::for_page(inner, "Check-in", "t"),
+        plan_id,
+        title: v.commitment.title.clone(),
+        problem_title: v.problem_title.clone(),
+        lapse_means: v.commitment.lapse_means.clone(),
+        ask_what_led: ask,
+        form,
+        errors,
+        is_limit: v.commitment.kind == CommitmentKind::DailyLimit,
+        limit: v.commitment.limit.unwrap_or(0),
+        unit: v.commitment.unit.clone(),
+        outcomes: options(Outcome::ALL, Outcome::key, Outcome::label),
+        trend,
+        trend_rows: data
+            .into_iter()
+            .map(|(d, p)| {
+                (
+                    d,
+                    p.map(|p| format!("{p}%"))
+                        .unwrap_or_else(|| "nothing due".into()),
+                )
+            })
+            .collect(),
+        lapses: v
+            .checkins
+            .values()
+            .filter(|c| c.outcome == Outcome::Lapsed)
+            .rev()
+            .cloned()
+            .collect(),
+        history: v
+            .history
+            .iter()
+            .rev()
+            .map(|(t, c)| {
+                let answer = match c.count {
+                    Some(n) => format!("{} ({n} {})", c.outcome.label(), v.commitment.unit),
+                    None => c.outcome.label().to_string(),
+                };
+                (
+                    t.to_zoned_datetime(tz.clone())
+                        .strftime("%Y-%m-%d %H:%M")
+                        .to_string(),
+                    c.day,
+                    answer,
+                    c.is_late(),
+                )
+            })
+            .collect(),
+        paused: v.commitment.pauses.iter().any(|p| p.until.is_none()),
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn show_checkin(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(f): Query<Flags>,
+) -> Response {
+    let id = match id_of(&id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let today = state.today();
+    with_vault(&state, |inner| {
+        let day = f.day.clone().unwrap_or_else(|| today.to_string());
+        // Pre-fill with that day's answer when there is one.
+        let existing = method::commitments(inner.vault()?, today)
+            .map_err(method_error)?
+            .into_iter()
+            .find(|v| v.plan_id == id)
+            .and_then(|v| {
+                day.parse::<Date>()
+                    .ok()
+                    .and_then(|d| v.checkins.get(&d).cloned())
+            });
+        let form = match existing {
+            Some(c) => CheckInForm {
+                day: c.day.to_string(),
+                outcome: c.outcome.key().into(),
+                count: c.count.map(|n| n.to_string()).unwrap_or_default(),
+                note: c.note,
+                trigger: c.trigger,
+                instead: c.instead,
+            },
+            None => CheckInForm {
+                day,
+                ..Default::default()
+            },
+        };
+        checkin_page(
+            inner,
+            id,
+            today,
+            form,
+            FormErrors::default(),
+            f.ask.is_some(),
+            StatusCode::OK,
+        )
+    })
+    .unwrap_or_else(|r| r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInPost {
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    count: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    trigger: String,
+    #[serde(default)]
+    instead: String,
+    #[serde(default)]
+    detail: Option<String>,
+}
+
+pub async fn save_checkin(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(post): CsrfForm<CheckInPost>,
+) -> Response {
+    let id = match id_of(&id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let (today, now) = (state.today(), state.now());
+    let from_detail = post.detail.is_some();
+    let form = CheckInForm {
+        day: post.day,
+        outcome: post.outcome,
+        count: post.count,
+        note: post.note,
+        trigger: post.trigger,
+        instead: post.instead,
+    };
+    with_vault(&state, |inner| {
+        match method::check_in(inner.vault()?, id, &form, today, now) {
+            Ok(c) => {
+                tracing::info!(event = "checked_in");
+                // A fresh lapse asks what led to it (relapse prevention, not shame).
+                if c.outcome == Outcome::Lapsed && !from_detail {
+                    return Ok(
+                        Redirect::to(&format!("/t/{id}?ask=1&day={}", c.day)).into_response()
+                    );
+                }
+                Ok(Redirect::to(&format!("/t?done={id}")).into_response())
+            }
+            Err(MethodError::Form(errors)) => checkin_page(
+                inner,
+                id,
+                today,
+                form,
+                errors,
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            Err(e) => Err(method_error(e)),
+        }
+    })
+    .unwrap_or_else(|r| r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PauseForm {
+    paused: String,
+}
+
+pub async fn pause(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<PauseForm>,
+) -> Response {
+    let id = match id_of(&id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let (today, now) = (state.today(), state.now());
+    with_vault(&state, |inner| {
+        method::set_paused(inner.vault()?, id, f.paused == "yes", today, now)
+            .map_err(method_error)?;
+        Ok(Redirect::to(&format!("/t/{id}")).into_response())
+    })
+    .unwrap_or_else(|r| r)
+}
