@@ -1,0 +1,93 @@
+// Issue 5's flows in the browser: a problem, its plan, a week of check-ins
+// with a lapse, the streak and chart, the lapse kept visible.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, screenshot } from './harness.mjs';
+
+const PASS = 'a quiet walk by the river at dawn';
+
+function isoDaysAgo(n) {
+  const d = new Date();
+  d.setDate(d.getDate() - n);
+  const p = (x) => String(x).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+test('problem → plan → a week of check-ins with a lapse → streak and chart', async () => {
+  const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS } });
+  const browser = await launchBrowser();
+  try {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(server.url);
+    await page.getByRole('link', { name: 'Decide' }).click();
+    await page.getByRole('link', { name: 'Add a problem' }).click();
+
+    // Nothing chosen: every problem explained, nothing saved.
+    await page.getByRole('button', { name: 'Save the problem' }).click();
+    assert.match(await page.locator('.error-summary').innerText(), /short name/);
+
+    await page.getByLabel('A short name').fill('My drinking at parties');
+    await page.getByLabel('What kind of problem').selectOption('substance');
+    await page.getByLabel('Whose behaviour').selectOption('mine');
+    await page.getByLabel('How often').selectOption('often');
+    await page.getByLabel('How serious').selectOption('5');
+    await page.getByLabel('Even if it was mostly theirs').fill('I got drunk and said hurtful things.');
+    await page.getByLabel('Why did it happen?').fill('I drink when I feel left out');
+    await page.getByLabel('And why was that?').fill('I never learned to handle social anxiety');
+    await page.getByRole('button', { name: 'Save the problem' }).click();
+
+    // Straight to the plan.
+    await page.getByRole('heading', { name: /The plan for: My drinking at parties/ }).waitFor();
+    await page.getByLabel('In one sentence').fill('I will not drink at all, and leave parties early.');
+    await page.locator('#if1').fill('someone offers me a drink at a party');
+    await page.locator('#then1').fill('I ask for sparkling water and text my ally');
+    await page.getByLabel('The commitment').fill('No alcohol');
+    await page.getByLabel('How it is measured').selectOption('daily');
+    await page.getByLabel('Starting on').fill(isoDaysAgo(7));
+    await page.getByLabel('What would count as a lapse?').fill('Any drink at all');
+    await screenshot(page, 'plan');
+    await page.getByRole('button', { name: 'Save the plan' }).click();
+    assert.match(await page.locator('.answered').innerText(), /Answered/);
+    await screenshot(page, 'problems');
+
+    // A week of check-ins: days 7..1 ago entered late, with a lapse 3 days ago.
+    await page.getByRole('link', { name: 'Track record' }).first().click();
+    await page.getByRole('link', { name: /Details/ }).click();
+    for (let n = 7; n >= 1; n--) {
+      await page.getByLabel('Day', { exact: true }).fill(isoDaysAgo(n));
+      await page.getByLabel('How did it go?').selectOption(n === 3 ? 'lapsed' : 'kept');
+      if (n === 3) {
+        await page.getByLabel('The trigger you met').fill('Friday drinks after work');
+        await page.getByLabel(/What you did instead/).fill('I stayed too long and said yes to one beer');
+      }
+      await page.getByRole('button', { name: 'Save the check-in' }).click();
+      await page.getByRole('heading', { name: 'Your track record' }).waitFor();
+      await page.getByRole('link', { name: /Details/ }).click();
+    }
+    // Today: one tap.
+    await page.getByRole('link', { name: 'Track record' }).first().click();
+    await page.getByRole('button', { name: 'Kept' }).click();
+    assert.match(await page.locator('#checkin-notice').innerText(), /3 days in a row/);
+    assert.equal(await page.locator('.streak').first().innerText(), '3 days');
+    const cells = await page.locator('svg.heatmap rect').count();
+    assert.equal(cells, 8, 'one square per day since the start');
+    assert.equal(await page.locator('svg.heatmap rect.c-lapsed').count(), 1);
+    assert.match(await page.locator('dl.stats').innerText(), /88% \(7 of 8\)/);
+    await screenshot(page, 'record');
+
+    // A lapse tapped today asks what led to it; it stays in the record.
+    await page.getByRole('button', { name: 'Lapsed' }).click();
+    await page.locator('#lapse-prompt').waitFor();
+    assert.match(await page.locator('#lapse-prompt').innerText(), /data, not failure/);
+    const lapses = await page.locator('ul.lapses li').allInnerTexts();
+    assert.equal(lapses.length, 2);
+    assert.ok(lapses.some((l) => l.includes('Friday drinks after work') && l.includes('entered late')));
+    // The earlier "kept" for today is still in the history.
+    const history = await page.locator('table.history tbody tr').allInnerTexts();
+    assert.ok(history.filter((r) => r.includes(isoDaysAgo(0))).length >= 2, 'both answers for today are kept');
+    await screenshot(page, 'checkin');
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
