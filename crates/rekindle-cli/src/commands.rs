@@ -84,6 +84,22 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Restore { file } => restore(&cli, &path, file),
         Command::Backup { file } => backup(&cli, &path, file),
         Command::Status { json } => status(&cli, &path, *json),
+        Command::Problem(cmd) => {
+            let dir = DataDir::open(&path)?;
+            crate::method_commands::problem(&mut open_vault(&cli, &dir)?, cmd)
+        }
+        Command::Plan(args) => {
+            let dir = DataDir::open(&path)?;
+            crate::method_commands::plan(&mut open_vault(&cli, &dir)?, args)
+        }
+        Command::Checkin(args) => {
+            let dir = DataDir::open(&path)?;
+            crate::method_commands::checkin(&mut open_vault(&cli, &dir)?, args)
+        }
+        Command::Record { json } => {
+            let dir = DataDir::open(&path)?;
+            crate::method_commands::record(&open_vault(&cli, &dir)?, *json)
+        }
         Command::Convert { file, to, parse } => crate::chat_commands::convert(file, *to, parse),
         Command::Import {
             file,

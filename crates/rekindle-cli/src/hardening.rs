@@ -17,5 +17,8 @@ pub fn harden_process() {
         libc::setrlimit(libc::RLIMIT_CORE, &no_core);
         #[cfg(target_os = "linux")]
         libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+        // `rekindle record | head` should end quietly, as other tools do,
+        // instead of panicking on a closed pipe.
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -4,6 +4,7 @@
 mod chat_commands;
 mod commands;
 mod hardening;
+mod method_commands;
 mod passphrase_input;
 
 use std::path::PathBuf;
@@ -101,6 +102,18 @@ A summary (messages per sender, first and last time, unreadable lines) goes to s
         redact_contacts: bool,
         #[command(flatten)]
         parse: chat_commands::ParseArgs,
+    },
+    /// Problems of the relationship: add, edit, list
+    #[command(subcommand)]
+    Problem(method_commands::ProblemCmd),
+    /// The plan for a problem: prevention, if-then plans, a commitment, the condition for the ex
+    Plan(method_commands::PlanArgs),
+    /// Check in: kept, lapsed or not applicable, for one commitment or each in turn
+    Checkin(method_commands::CheckInArgs),
+    /// The track record: streaks and kept-rates per commitment
+    Record {
+        #[arg(long)]
+        json: bool,
     },
     /// Show where the vault is and what it holds (counts only, never content)
     Status {

@@ -342,3 +342,127 @@ fn import_is_idempotent_and_reports_json() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("does not write in this chat"));
 }
+
+#[test]
+fn from_an_empty_vault_to_a_plan_with_a_week_of_check_ins_using_only_the_cli() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let ok = |args: &[&str]| {
+        let o = run(rekindle(&d).args(args).env("REKINDLE_PASSPHRASE", PASS));
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    ok(&["init"]);
+    let out = ok(&[
+        "problem",
+        "add",
+        "--title",
+        "My drinking at parties",
+        "--category",
+        "substance",
+        "--whose",
+        "mine",
+        "--frequency",
+        "often",
+        "--severity",
+        "5",
+        "--my-part",
+        "I said hurtful things",
+        "--why",
+        "I feel left out",
+    ]);
+    assert!(out.contains("Saved problem 1"), "{out}");
+    let list = ok(&["problem", "list"]);
+    assert!(list.contains("still needs"), "{list}");
+    // Bad input: a plain sentence, exit 2, nothing saved.
+    let o = run(rekindle(&d)
+        .args([
+            "problem",
+            "add",
+            "--title",
+            "x",
+            "--category",
+            "cats",
+            "--whose",
+            "mine",
+            "--frequency",
+            "often",
+            "--severity",
+            "3",
+        ])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("what kind of problem"));
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .date();
+    let start = today
+        .checked_sub(jiff::Span::new().days(7))
+        .unwrap()
+        .to_string();
+    let out = ok(&[
+        "plan",
+        "1",
+        "--prevention",
+        "I will not drink at all",
+        "--if",
+        "someone offers me a drink",
+        "--then",
+        "I ask for sparkling water",
+        "--commitment",
+        "No alcohol",
+        "--kind",
+        "daily",
+        "--start",
+        &start,
+    ]);
+    assert!(out.contains("now answered"), "{out}");
+    assert!(ok(&["problem", "list"]).contains("answered"));
+    for n in (1..=7).rev() {
+        let day = today
+            .checked_sub(jiff::Span::new().days(n))
+            .unwrap()
+            .to_string();
+        let flag = if n == 3 { "--lapsed" } else { "--kept" };
+        ok(&[
+            "checkin",
+            "2",
+            flag,
+            "--day",
+            &day,
+            "--trigger",
+            if n == 3 { "Friday drinks" } else { "" },
+        ]);
+    }
+    // Today through the prompt, as a script would pipe it.
+    let mut child = rekindle(&d)
+        .arg("checkin")
+        .env("REKINDLE_PASSPHRASE", PASS)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(b"k\n").unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    let record: serde_json::Value = serde_json::from_str(&ok(&["record", "--json"])).unwrap();
+    let c = &record[0];
+    assert_eq!(c["current_streak"], 3);
+    assert_eq!(c["longest_streak"], 4);
+    assert_eq!(c["lapsed"], 1);
+    assert_eq!(c["kept"], 7);
+    assert_eq!(c["checkins"].as_array().unwrap().len(), 8);
+    let late = c["checkins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["recorded_on"] != x["day"])
+        .count();
+    assert_eq!(late, 7, "past days are marked late");
+    // Everything is in the export and comes back on restore.
+    let export = ok(&["export"]);
+    assert!(export.contains("\"kind\": \"checkin\""));
+}

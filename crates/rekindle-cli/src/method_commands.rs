@@ -1,0 +1,454 @@
+//! `rekindle problem`, `plan`, `checkin` and `record`: the method from the
+//! terminal, through the same validation and storage as the web pages.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use rekindle_app::method::{self, MethodError};
+use rekindle_core::method::checkin::{CheckInForm, Outcome};
+use rekindle_core::method::plan::{CommitmentKind, PlanForm};
+use rekindle_core::method::problem::ProblemForm;
+use rekindle_store::SqliteVault;
+
+use crate::commands::user_error;
+
+#[derive(Subcommand, Debug)]
+pub enum ProblemCmd {
+    /// Write down a problem of the relationship
+    Add(ProblemArgs),
+    /// Change a problem (the earlier version is kept)
+    Edit {
+        /// The problem's number (see `rekindle problem list`)
+        id: i64,
+        #[command(flatten)]
+        args: ProblemArgs,
+    },
+    /// List the problems and what each still needs
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ProblemArgs {
+    /// A short name, e.g. "My drinking at parties"
+    #[arg(long)]
+    title: String,
+    /// trust, infidelity, substance, conflict, commitment, time, money, family, distance, intimacy, apart, safety, other
+    #[arg(long)]
+    category: String,
+    /// mine, theirs, both, circumstances
+    #[arg(long)]
+    whose: String,
+    /// once, sometimes, often, constantly
+    #[arg(long)]
+    frequency: String,
+    /// 1 (minor) to 5 (it ended things)
+    #[arg(long)]
+    severity: String,
+    /// Since when (YYYY-MM-DD)
+    #[arg(long, default_value = "")]
+    since: String,
+    /// What happened
+    #[arg(long, default_value = "")]
+    description: String,
+    /// What was my part?
+    #[arg(long, default_value = "")]
+    my_part: String,
+    /// A "why?" answer; repeat up to five times, each asking why of the one before
+    #[arg(long = "why")]
+    whys: Vec<String>,
+    /// What shows it happened
+    #[arg(long, default_value = "")]
+    evidence: String,
+}
+
+impl ProblemArgs {
+    fn form(&self) -> ProblemForm {
+        let why = |i: usize| self.whys.get(i).cloned().unwrap_or_default();
+        ProblemForm {
+            title: self.title.clone(),
+            category: self.category.clone(),
+            whose: self.whose.clone(),
+            frequency: self.frequency.clone(),
+            severity: self.severity.clone(),
+            since: self.since.clone(),
+            description: self.description.clone(),
+            my_part: self.my_part.clone(),
+            why1: why(0),
+            why2: why(1),
+            why3: why(2),
+            why4: why(3),
+            why5: why(4),
+            evidence: self.evidence.clone(),
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The problem's number
+    problem: i64,
+    /// In one sentence: what will you do to prevent it from happening again?
+    #[arg(long, default_value = "")]
+    prevention: String,
+    /// The situation of an if-then plan ("someone offers me a drink"); pair each with --then
+    #[arg(long = "if")]
+    ifs: Vec<String>,
+    /// What you will do then ("I ask for sparkling water")
+    #[arg(long = "then")]
+    thens: Vec<String>,
+    /// The measurable commitment, e.g. "No alcohol"
+    #[arg(long, default_value = "")]
+    commitment: String,
+    /// daily, limit (a daily count with a limit) or weekly
+    #[arg(long, default_value = "")]
+    kind: String,
+    /// For --kind limit: the most allowed per day
+    #[arg(long, default_value = "")]
+    limit: String,
+    /// For --kind limit: what is counted ("drinks")
+    #[arg(long, default_value = "")]
+    unit: String,
+    /// Start date (YYYY-MM-DD, default today)
+    #[arg(long, default_value = "")]
+    start: String,
+    /// What would count as a lapse
+    #[arg(long, default_value = "")]
+    lapse_means: String,
+    /// For the ex's behaviour: what you need to see before reconciling
+    #[arg(long, default_value = "")]
+    condition: String,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckInArgs {
+    /// The commitment's number (see `rekindle record`); without it, asks for each commitment in turn
+    plan: Option<i64>,
+    /// Kept it
+    #[arg(long, conflicts_with_all = ["lapsed", "na"])]
+    kept: bool,
+    /// Lapsed (a lapse is information, not failure)
+    #[arg(long, conflicts_with = "na")]
+    lapsed: bool,
+    /// Didn't apply
+    #[arg(long)]
+    na: bool,
+    /// For a daily limit: how many
+    #[arg(long, default_value = "")]
+    count: String,
+    /// The day (YYYY-MM-DD, default today; earlier days are marked late)
+    #[arg(long, default_value = "")]
+    day: String,
+    #[arg(long, default_value = "")]
+    note: String,
+    /// The trigger you met
+    #[arg(long, default_value = "")]
+    trigger: String,
+    /// What you did instead, or what led to a lapse
+    #[arg(long, default_value = "")]
+    instead: String,
+    #[arg(long)]
+    json: bool,
+}
+
+fn today() -> jiff::civil::Date {
+    rekindle_core::method::checkin::local_day(jiff::Timestamp::now(), &jiff::tz::TimeZone::system())
+}
+
+fn method_error(e: MethodError) -> anyhow::Error {
+    match e {
+        MethodError::Form(errors) => user_error(errors.summary()),
+        MethodError::NotFound => user_error(
+            "There is no item with that number; see `rekindle problem list` or `rekindle record`.",
+        ),
+        MethodError::Store(s) => s.into(),
+    }
+}
+
+pub fn problem(vault: &mut SqliteVault, cmd: &ProblemCmd) -> Result<()> {
+    match cmd {
+        ProblemCmd::Add(args) | ProblemCmd::Edit { args, .. } => {
+            let id = match cmd {
+                ProblemCmd::Edit { id, .. } => Some(*id),
+                _ => None,
+            };
+            let saved =
+                method::save_problem(vault, id, &args.form(), today(), jiff::Timestamp::now())
+                    .map_err(method_error)?;
+            println!(
+                "Saved problem {saved}. Next: `rekindle plan {saved} --prevention \"…\" --if \"…\" --then \"…\" --commitment \"…\" --kind daily`."
+            );
+            Ok(())
+        }
+        ProblemCmd::List { json } => {
+            let problems = method::problems(vault).map_err(method_error)?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&problems).context("Could not write JSON.")?
+                );
+                return Ok(());
+            }
+            if problems.is_empty() {
+                println!(
+                    "No problems yet. Add one with `rekindle problem add --title … --category … --whose … --frequency … --severity …`."
+                );
+            }
+            for p in &problems {
+                let status = if p.answered() {
+                    "answered".to_string()
+                } else {
+                    format!(
+                        "still needs {}",
+                        p.missing
+                            .iter()
+                            .map(|m| m.label())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                };
+                println!(
+                    "{:>3}  {}  [{}; {}; {}/5]  {}",
+                    p.id,
+                    p.problem.title,
+                    p.problem.category.label(),
+                    p.problem.whose.label(),
+                    p.problem.severity,
+                    status
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn plan(vault: &mut SqliteVault, a: &PlanArgs) -> Result<()> {
+    if a.ifs.len() != a.thens.len() {
+        return Err(user_error(
+            "Give each --if its own --then (they pair up in order).",
+        ));
+    }
+    if a.ifs.len() > rekindle_core::method::plan::MAX_IF_THEN {
+        return Err(user_error(
+            "Up to three if-then plans per problem; keep the ones that matter most.",
+        ));
+    }
+    let pair = |i: usize| {
+        (
+            a.ifs.get(i).cloned().unwrap_or_default(),
+            a.thens.get(i).cloned().unwrap_or_default(),
+        )
+    };
+    let ((if1, then1), (if2, then2), (if3, then3)) = (pair(0), pair(1), pair(2));
+    let form = PlanForm {
+        prevention: a.prevention.clone(),
+        if1,
+        then1,
+        if2,
+        then2,
+        if3,
+        then3,
+        commitment_title: a.commitment.clone(),
+        kind: a.kind.clone(),
+        limit: a.limit.clone(),
+        unit: a.unit.clone(),
+        start: a.start.clone(),
+        lapse_means: a.lapse_means.clone(),
+        condition: a.condition.clone(),
+    };
+    let id = method::save_plan(vault, a.problem, &form, today(), jiff::Timestamp::now())
+        .map_err(method_error)?;
+    let view = method::problem(vault, a.problem).map_err(method_error)?;
+    if view.answered() {
+        println!("Saved the plan (commitment number {id}). This problem is now answered.");
+    } else {
+        println!(
+            "Saved the plan (number {id}). Still needed: {}.",
+            view.missing
+                .iter()
+                .map(|m| m.label())
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
+    Ok(())
+}
+
+pub fn checkin(vault: &mut SqliteVault, a: &CheckInArgs) -> Result<()> {
+    let outcome = if a.kept {
+        "kept"
+    } else if a.lapsed {
+        "lapsed"
+    } else if a.na {
+        "na"
+    } else {
+        ""
+    };
+    let form = |outcome: &str, count: &str| CheckInForm {
+        day: a.day.clone(),
+        outcome: outcome.to_string(),
+        count: count.to_string(),
+        note: a.note.clone(),
+        trigger: a.trigger.clone(),
+        instead: a.instead.clone(),
+    };
+    let today = today();
+    if let Some(plan) = a.plan
+        && (!outcome.is_empty() || !a.count.is_empty())
+    {
+        let c = method::check_in(
+            vault,
+            plan,
+            &form(outcome, &a.count),
+            today,
+            jiff::Timestamp::now(),
+        )
+        .map_err(method_error)?;
+        if a.json {
+            println!(
+                "{}",
+                serde_json::to_string(&c).context("Could not write JSON.")?
+            );
+        } else if c.outcome == Outcome::Lapsed {
+            println!(
+                "Recorded a lapse for {}. One slip is data, not failure: what led to it? Add it with --trigger and --instead.",
+                c.day
+            );
+        } else {
+            println!("Checked in for {}: {}.", c.day, c.outcome.label());
+        }
+        return Ok(());
+    }
+    // Ask for each commitment in turn (one line per answer; works from a pipe too).
+    let commitments = method::commitments(vault, today).map_err(method_error)?;
+    let todo: Vec<_> = commitments
+        .into_iter()
+        .filter(|c| a.plan.is_none_or(|p| p == c.plan_id))
+        .collect();
+    if todo.is_empty() {
+        return Err(user_error(
+            "No commitments yet: make a plan with a commitment first (`rekindle plan …`).",
+        ));
+    }
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let mut lines = stdin.lock().lines();
+    for c in todo {
+        let limit = c.commitment.kind == CommitmentKind::DailyLimit;
+        if interactive {
+            if limit {
+                print!(
+                    "{} — how many {} today? (limit {}, Enter to skip) ",
+                    c.commitment.title,
+                    c.commitment.unit,
+                    c.commitment.limit.unwrap_or(0)
+                );
+            } else {
+                print!(
+                    "{} — [k]ept, [l]apsed, [n]ot applicable, Enter to skip: ",
+                    c.commitment.title
+                );
+            }
+            std::io::stdout().flush().ok();
+        }
+        let Some(line) = lines
+            .next()
+            .transpose()
+            .context("Could not read the answer.")?
+        else {
+            break;
+        };
+        let answer = line.trim().to_lowercase();
+        if answer.is_empty() {
+            continue;
+        }
+        let f = if limit {
+            form("", &answer)
+        } else {
+            let o = match answer.as_str() {
+                "k" | "kept" | "y" | "yes" => "kept",
+                "l" | "lapsed" | "n" | "no" => "lapsed",
+                "na" | "-" | "not applicable" => "na",
+                other => {
+                    eprintln!(
+                        "“{other}” is not one of k, l or na; skipped {}.",
+                        c.commitment.title
+                    );
+                    continue;
+                }
+            };
+            form(o, "")
+        };
+        let saved = method::check_in(vault, c.plan_id, &f, today, jiff::Timestamp::now())
+            .map_err(method_error)?;
+        println!("  {}: {}", c.commitment.title, saved.outcome.label());
+    }
+    Ok(())
+}
+
+pub fn record(vault: &SqliteVault, json: bool) -> Result<()> {
+    let views = method::commitments(vault, today()).map_err(method_error)?;
+    if json {
+        let out: Vec<_> = views
+            .iter()
+            .map(|v| {
+                serde_json::json!({
+                    "plan_id": v.plan_id,
+                    "problem_id": v.problem_id,
+                    "commitment": v.commitment,
+                    "current_streak": v.summary.current_streak,
+                    "longest_streak": v.summary.longest_streak,
+                    "kept": v.summary.kept,
+                    "lapsed": v.summary.lapsed,
+                    "missed": v.summary.missed,
+                    "not_applicable": v.summary.not_applicable,
+                    "windows": v.summary.windows,
+                    "checkins": v.checkins.values().collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).context("Could not write JSON.")?
+        );
+        return Ok(());
+    }
+    if views.is_empty() {
+        println!("No commitments yet.");
+    }
+    for v in views {
+        let unit = |n: u32| match (v.summary.weekly, n) {
+            (true, 1) => "week",
+            (true, _) => "weeks",
+            (false, 1) => "day",
+            (false, _) => "days",
+        };
+        println!(
+            "{:>3}  {}  (for: {})",
+            v.plan_id, v.commitment.title, v.problem_title
+        );
+        println!(
+            "     streak {} {} (longest {}), kept {}, lapses {}, no check-in {}",
+            v.summary.current_streak,
+            unit(v.summary.current_streak),
+            v.summary.longest_streak,
+            v.summary.kept,
+            v.summary.lapsed,
+            v.summary.missed
+        );
+        let rates: Vec<String> = v
+            .summary
+            .windows
+            .iter()
+            .map(|w| match w.rate {
+                Some(r) => format!("{} days {:.0}%", w.days, r * 100.0),
+                None => format!("{} days —", w.days),
+            })
+            .collect();
+        println!("     kept-rate: {}", rates.join(", "));
+    }
+    Ok(())
+}
