@@ -19,15 +19,17 @@
 //! - sums are plain left-to-right `f64` additions like CPython 3.11's `sum()` (3.12+ differs);
 //! - `round(x, 3)`/`round(x, 4)` are correctly rounded with ties to even, like CPython.
 
+mod dict;
 mod pyunicode;
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use rayon::prelude::*;
 use serde::Serialize;
+
+use dict::{Dict, Key, MAX_KEY};
 
 const LEXICON: &str = include_str!("../data/vader_lexicon.txt");
 const EMOJI_LEXICON: &str = include_str!("../data/emoji_utf8_lexicon.txt");
@@ -303,6 +305,12 @@ const EMPTY: Entry = Entry {
     tag: Tag::Other,
 };
 
+impl Default for Entry {
+    fn default() -> Self {
+        EMPTY
+    }
+}
+
 /// One token of the text, with everything the rules need precomputed.
 #[derive(Clone, Copy, Debug)]
 struct Word {
@@ -315,64 +323,6 @@ struct Word {
     tag: Tag,
 }
 
-/// FxHash (as in rustc): fast and good enough for short dictionary keys.
-#[derive(Default, Clone, Copy)]
-struct FxHasher {
-    hash: u64,
-}
-
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ w).wrapping_mul(FX_SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(c);
-            self.add(u64::from_le_bytes(a));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut a = [0u8; 8];
-            a[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(a));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-type FxBuild = BuildHasherDefault<FxHasher>;
-
-/// Longest dictionary key we ever need to look up (bytes); longer words cannot match.
-const KEY_BUF: usize = 32;
-
 /// neg / neu / pos / compound, exactly as `polarity_scores` of the reference returns them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Scores {
@@ -384,9 +334,10 @@ pub struct Scores {
 
 /// The VADER analyzer: the dictionaries, built once. Cheap to share between threads.
 pub struct Analyzer {
-    words: HashMap<&'static [u8], Entry, FxBuild>,
-    emoji: HashMap<char, &'static str, FxBuild>,
-    max_key_len: usize,
+    /// Lowercase word -> what the lexicon, BOOSTER_DICT, NEGATE and the rules say about it.
+    words: Dict<Entry>,
+    /// One-character emoji -> description, sorted by character.
+    emoji: Vec<(char, &'static str)>,
 }
 
 impl Default for Analyzer {
@@ -406,11 +357,22 @@ impl std::fmt::Debug for Analyzer {
 
 static SHARED: LazyLock<Analyzer> = LazyLock::new(Analyzer::new);
 
+thread_local! {
+    /// Reused per-thread buffers (words, sentiments) so that scoring does not allocate.
+    static SCRATCH: RefCell<(Vec<Word>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// ASCII bytes that CPython's `str.isspace()` accepts (including U+001C..U+001F).
+#[inline]
+fn is_ascii_py_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | 0x1c..=b' ')
+}
+
 /// CPython's `str.isspace()` (the separators of `str.split()` and `str.strip()`).
 #[inline]
 fn is_py_space(c: char) -> bool {
     if c.is_ascii() {
-        matches!(c as u8, b'\t'..=b'\r' | 0x1c..=b' ')
+        is_ascii_py_space(c as u8)
     } else {
         pyunicode::SPACES.binary_search(&c).is_ok()
     }
@@ -469,10 +431,57 @@ fn py_isupper(s: &str) -> bool {
 
 /// `SentiText._strip_punc_if_word`: strip leading and trailing `string.punctuation`; if that
 /// leaves two characters or fewer (an emoticon like ":)"), keep the token as it was.
+#[cfg(test)]
 fn strip_punc_if_word(token: &str) -> &str {
-    let stripped = token.trim_matches(|c: char| c.is_ascii_punctuation());
-    let short = stripped.len() <= 2 || (stripped.len() <= 8 && stripped.chars().count() <= 2);
-    if short { token } else { stripped }
+    let (s, e) = strip_punc_range(token, 0, token.len());
+    &token[s..e]
+}
+
+/// [`strip_punc_if_word`] on `text[start..end]`, as a byte range of `text`. ASCII bytes are
+/// always character boundaries, so the result is too.
+#[inline]
+fn strip_punc_range(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let b = text.as_bytes();
+    let (mut s, mut e) = (start, end);
+    while s < e && b[s].is_ascii_punctuation() {
+        s += 1;
+    }
+    while e > s && b[e - 1].is_ascii_punctuation() {
+        e -= 1;
+    }
+    // len() counts code points in Python; bytes only differ from that for non-ASCII.
+    let len = e - s;
+    let short = len <= 2
+        || (len <= 8
+            && b[s..e].iter().any(|&c| c >= 0x80)
+            && text.get(s..e).map_or(0, |t| t.chars().count()) <= 2);
+    if short { (start, end) } else { (s, e) }
+}
+
+const HI: u64 = 0x8080_8080_8080_8080;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// `text[s..s + len]` (len ≤ 24) as three little-endian words, zero-padded.
+#[inline]
+fn load3(b: &[u8], s: usize, len: usize) -> [u64; 3] {
+    let mut buf = [0u8; 24];
+    match b.get(s..s + 24).and_then(|c| c.first_chunk::<24>()) {
+        Some(chunk) => buf = *chunk,
+        None => buf[..len].copy_from_slice(&b[s..s + len]),
+    }
+    let mut out = [0u64; 3];
+    for (k, (o, c)) in out.iter_mut().zip(buf.chunks_exact(8)).enumerate() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let valid = len.saturating_sub(8 * k).min(8);
+        let mask = if valid == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * valid)) - 1
+        };
+        *o = u64::from_le_bytes(w) & mask;
+    }
+    out
 }
 
 /// `"n't" in word.lower()`. Lowercasing a non-ASCII character never yields an ASCII `n`, `'`
@@ -519,7 +528,7 @@ fn py_round(x: f64, scale: u32) -> f64 {
     };
     // k ≤ scale here, so both operands are exact and the division is correctly rounded,
     // like CPython's strtod of the decimal string.
-    ((k as f64) / f64::from(scale)).copysign(x)
+    ((k as u64 as f64) / f64::from(scale)).copysign(x)
 }
 
 /// `normalize(score, alpha=15)`.
@@ -531,8 +540,12 @@ fn normalize(score: f64) -> f64 {
 impl Analyzer {
     /// Builds the dictionaries from the embedded lexicons (about a millisecond).
     pub fn new() -> Self {
-        let mut words: HashMap<&'static [u8], Entry, FxBuild> =
-            HashMap::with_capacity_and_hasher(8192, FxBuild::default());
+        let mut words: Dict<Entry> = Dict::with_capacity(8192);
+        // Only keys equal to their own lowercase can ever be found (the lookup is by
+        // `word.lower()`), and those are all ASCII; longer keys than MAX_KEY do not exist.
+        fn entry<'a>(words: &'a mut Dict<Entry>, word: &str) -> Option<&'a mut Entry> {
+            Key::new(word.as_bytes()).map(|k| words.entry(k))
+        }
         // make_lex_dict: later duplicates override earlier ones.
         for line in LEXICON.trim_end_matches('\n').split('\n') {
             if line.is_empty() {
@@ -542,32 +555,27 @@ impl Analyzer {
             let (Some(word), Some(measure)) = (fields.next(), fields.next()) else {
                 continue;
             };
-            let Ok(value) = measure.parse::<f64>() else {
-                continue;
-            };
-            words.entry(word.as_bytes()).or_insert(EMPTY).lex = Some(value);
+            if let (Ok(value), Some(e)) = (measure.parse::<f64>(), entry(&mut words, word)) {
+                e.lex = Some(value);
+            }
         }
         for &(word, value) in BOOSTERS {
-            words.entry(word.as_bytes()).or_insert(EMPTY).booster = value;
+            if let Some(e) = entry(&mut words, word) {
+                e.booster = value;
+            }
         }
         for &word in NEGATE {
-            words.entry(word.as_bytes()).or_insert(EMPTY).negate = true;
+            if let Some(e) = entry(&mut words, word) {
+                e.negate = true;
+            }
         }
         for &(word, tag) in TAGS {
-            words.entry(word.as_bytes()).or_insert(EMPTY).tag = tag;
+            if let Some(e) = entry(&mut words, word) {
+                e.tag = tag;
+            }
         }
-        // Only keys that equal their own lowercase can ever be found (the lookup is by
-        // `word.lower()`); they are all ASCII, which `word_info` relies on.
-        let max_key_len = words
-            .keys()
-            .filter(|k| k.iter().all(|b| b.is_ascii() && !b.is_ascii_uppercase()))
-            .map(|k| k.len())
-            .max()
-            .unwrap_or(0)
-            .min(KEY_BUF);
 
-        let mut emoji: HashMap<char, &'static str, FxBuild> =
-            HashMap::with_capacity_and_hasher(4096, FxBuild::default());
+        let mut emoji: Vec<(char, &'static str)> = Vec::with_capacity(2048);
         for line in EMOJI_LEXICON.trim_end_matches('\n').split('\n') {
             let mut fields = line.trim_matches(is_py_space).split('\t');
             let (Some(key), Some(description)) = (fields.next(), fields.next()) else {
@@ -576,13 +584,21 @@ impl Analyzer {
             // The reference tests one character at a time, so only one-character keys matter.
             let mut chars = key.chars();
             if let (Some(c), None) = (chars.next(), chars.next()) {
-                emoji.insert(c, description);
+                emoji.push((c, description));
+            }
+        }
+        // Later lines win, as in a Python dict: stable sort, then keep the last of each run.
+        emoji.sort_by_key(|&(c, _)| c);
+        let mut dedup: Vec<(char, &'static str)> = Vec::with_capacity(emoji.len());
+        for e in emoji {
+            match dedup.last_mut() {
+                Some(last) if last.0 == e.0 => *last = e,
+                _ => dedup.push(e),
             }
         }
         Analyzer {
             words,
-            emoji,
-            max_key_len,
+            emoji: dedup,
         }
     }
 
@@ -591,48 +607,95 @@ impl Analyzer {
         &SHARED
     }
 
-    /// Looks up `token.lower()` in the dictionaries.
-    fn lookup(&self, token: &str) -> Entry {
-        let bytes = token.as_bytes();
-        let mut buf = [0u8; KEY_BUF];
-        let mut len = 0;
-        if token.is_ascii() {
-            if bytes.len() > self.max_key_len {
-                return EMPTY;
-            }
-            for (d, s) in buf.iter_mut().zip(bytes) {
-                *d = s.to_ascii_lowercase();
-            }
-            len = bytes.len();
-        } else {
-            // The only non-ASCII character whose Python lowercase is ASCII is U+212A KELVIN
-            // SIGN ("k"); any other leaves a non-ASCII character, which no key contains.
-            for c in token.chars() {
-                let b = if c.is_ascii() {
-                    (c as u8).to_ascii_lowercase()
-                } else if c == '\u{212A}' {
-                    b'k'
-                } else {
-                    return EMPTY;
-                };
-                if len >= self.max_key_len {
-                    return EMPTY;
-                }
-                buf[len] = b;
-                len += 1;
-            }
+    #[inline]
+    fn emoji(&self, c: char) -> Option<&'static str> {
+        if (c as u32) < 0xa9 {
+            return None;
         }
-        self.words.get(&buf[..len]).copied().unwrap_or(EMPTY)
+        self.emoji
+            .binary_search_by_key(&c, |&(k, _)| k)
+            .ok()
+            .map(|i| self.emoji[i].1)
     }
 
-    fn word_info(&self, token: &str) -> Word {
-        let e = self.lookup(token);
+    /// Looks up `token.lower()` for a token with non-ASCII characters. The only non-ASCII
+    /// character whose Python lowercase is ASCII is U+212A KELVIN SIGN ("k"); any other
+    /// leaves a non-ASCII character, which no reachable key contains.
+    fn lookup_non_ascii(&self, token: &str) -> Entry {
+        let mut buf = [0u8; 24];
+        let mut len = 0;
+        for c in token.chars() {
+            let b = if c.is_ascii() {
+                (c as u8).to_ascii_lowercase()
+            } else if c == '\u{212A}' {
+                b'k'
+            } else {
+                return EMPTY;
+            };
+            if len >= MAX_KEY {
+                return EMPTY;
+            }
+            buf[len] = b;
+            len += 1;
+        }
+        if len == 0 {
+            return EMPTY;
+        }
+        self.words
+            .get(&Key::from_buf(buf, len))
+            .copied()
+            .unwrap_or(EMPTY)
+    }
+
+    /// Everything the rules need to know about the token `text[start..end]`.
+    #[inline]
+    fn word_info(&self, text: &str, start: usize, end: usize) -> Word {
+        let (s, e) = strip_punc_range(text, start, end);
+        let b = text.as_bytes();
+        let len = e - s;
+        if len <= MAX_KEY {
+            let x = load3(b, s, len);
+            if (x[0] | x[1] | x[2]) & HI == 0 {
+                // ASCII fast path, eight bytes at a time: detect A-Z, a-z and '\'', and
+                // lowercase (no byte exceeds 0x7f, so the additions never carry).
+                let (mut upper, mut lower, mut apostrophe) = (0u64, 0u64, false);
+                let mut key = [0u64; 3];
+                for (k, &w) in key.iter_mut().zip(&x) {
+                    let up = w.wrapping_add(0x3f * ONES) & !w.wrapping_add(0x25 * ONES) & HI;
+                    let lo = w.wrapping_add(0x1f * ONES) & !w.wrapping_add(0x05 * ONES) & HI;
+                    let q = w ^ (u64::from(b'\'') * ONES);
+                    apostrophe |= q.wrapping_sub(ONES) & !q & HI != 0;
+                    upper |= up;
+                    lower |= lo;
+                    *k = w | (up >> 2);
+                }
+                let entry = self
+                    .words
+                    .get(&Key::from_words(key, len))
+                    .copied()
+                    .unwrap_or(EMPTY);
+                return Word {
+                    lex: entry.lex,
+                    booster: entry.booster,
+                    negated: entry.negate || (apostrophe && contains_nt(&b[s..e])),
+                    upper: upper != 0 && lower == 0,
+                    tag: entry.tag,
+                };
+            }
+        }
+        // Non-ASCII or too long for any key.
+        let w = &text[s..e];
+        let entry = if w.is_ascii() {
+            EMPTY
+        } else {
+            self.lookup_non_ascii(w)
+        };
         Word {
-            lex: e.lex,
-            booster: e.booster,
-            negated: e.negate || contains_nt(token.as_bytes()),
-            upper: py_isupper(token),
-            tag: e.tag,
+            lex: entry.lex,
+            booster: entry.booster,
+            negated: entry.negate || contains_nt(w.as_bytes()),
+            upper: py_isupper(w),
+            tag: entry.tag,
         }
     }
 
@@ -643,13 +706,13 @@ impl Analyzer {
         }
         let first = text
             .char_indices()
-            .find(|&(_, c)| c as u32 >= 0xa9 && self.emoji.contains_key(&c))?
+            .find(|&(_, c)| self.emoji(c).is_some())?
             .0;
         let mut out = String::with_capacity(text.len() + 64);
         out.push_str(&text[..first]);
         let mut prev_space = first == 0 || text[..first].ends_with(' ');
         for c in text[first..].chars() {
-            match self.emoji.get(&c) {
+            match self.emoji(c) {
                 Some(description) => {
                     if !prev_space {
                         out.push(' ');
@@ -666,16 +729,67 @@ impl Analyzer {
         Some(out)
     }
 
+    /// Splits on Python whitespace (`str.split()`), pushes one [`Word`] per token and returns
+    /// the number of `!` and `?` in the text.
+    fn tokenize(&self, text: &str, words: &mut Vec<Word>) -> (usize, usize) {
+        let b = text.as_bytes();
+        let (mut bangs, mut questions) = (0, 0);
+        let mut start: Option<usize> = None;
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            let (space, width) = if c < 0x80 {
+                bangs += usize::from(c == b'!');
+                questions += usize::from(c == b'?');
+                (is_ascii_py_space(c), 1)
+            } else if matches!(c, 0xc2 | 0xe1 | 0xe2 | 0xe3) {
+                // Lead bytes of the non-ASCII Python whitespace (U+0085, U+00A0, U+1680,
+                // U+2000..U+205F, U+3000); always on a character boundary.
+                match text.get(i..).and_then(|t| t.chars().next()) {
+                    Some(ch) => (is_py_space(ch), ch.len_utf8()),
+                    None => (false, 1),
+                }
+            } else {
+                (false, 1)
+            };
+            if space {
+                if let Some(s) = start.take() {
+                    words.push(self.word_info(text, s, i));
+                }
+            } else if start.is_none() {
+                start = Some(i);
+            }
+            i += width;
+        }
+        if let Some(s) = start {
+            words.push(self.word_info(text, s, b.len()));
+        }
+        (bangs, questions)
+    }
+
     /// `SentimentIntensityAnalyzer().polarity_scores(text)` of vaderSentiment 3.3.2.
     pub fn polarity_scores(&self, text: &str) -> Scores {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                let (words, sentiments) = &mut *scratch;
+                let scores = self.score_into(text, words, sentiments);
+                if words.capacity() > 1 << 16 {
+                    *words = Vec::new();
+                    *sentiments = Vec::new();
+                }
+                scores
+            }
+            Err(_) => self.score_into(text, &mut Vec::new(), &mut Vec::new()),
+        })
+    }
+
+    fn score_into(&self, text: &str, words: &mut Vec<Word>, sentiments: &mut Vec<f64>) -> Scores {
+        words.clear();
+        sentiments.clear();
         let replaced = self.replace_emoji(text);
         let text = replaced.as_deref().unwrap_or(text);
 
-        let words: Vec<Word> = text
-            .split(is_py_space)
-            .filter(|t| !t.is_empty())
-            .map(|t| self.word_info(strip_punc_if_word(t)))
-            .collect();
+        let (bangs, questions) = self.tokenize(text, words);
         if words.is_empty() {
             return Scores::default();
         }
@@ -685,22 +799,17 @@ impl Analyzer {
         let is_cap_diff = allcap > 0 && allcap < words.len();
 
         let n = words.len();
-        let mut sentiments: Vec<f64> = Vec::with_capacity(n);
         for (i, w) in words.iter().enumerate() {
             if w.booster != 0.0 || (i + 1 < n && w.tag == Tag::Kind && words[i + 1].tag == Tag::Of)
             {
                 sentiments.push(0.0);
             } else {
-                sentiments.push(sentiment_valence(&words, i, is_cap_diff));
+                sentiments.push(sentiment_valence(words, i, is_cap_diff));
             }
         }
 
-        but_check(&words, &mut sentiments);
-
-        let (bangs, questions) = text.bytes().fold((0usize, 0usize), |(e, q), b| {
-            (e + usize::from(b == b'!'), q + usize::from(b == b'?'))
-        });
-        score_valence(&sentiments, bangs, questions)
+        but_check(words, sentiments);
+        score_valence(sentiments, bangs, questions)
     }
 
     /// Scores many texts on all cores (rayon); the result is in input order.
