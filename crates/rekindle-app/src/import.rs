@@ -237,7 +237,7 @@ pub fn import(
                     content_key,
                 });
                 done += 1;
-                if done % 20_000 == 0 {
+                if done.is_multiple_of(20_000) {
                     progress(done, total);
                 }
             })
