@@ -7,7 +7,7 @@ CPython 3.11 uses Unicode 14.0, while Rust's `char` methods follow a newer
 Unicode version and a different whitespace definition, so the exact tables are
 generated from the reference interpreter:
 
-    python3.11 tools/gen_pyunicode.py > src/pyunicode.rs
+    python3.11 tools/gen_pyunicode.py > src/pyunicode.rs && cargo fmt -p rekindle-vader
 """
 import sys
 import unicodedata
