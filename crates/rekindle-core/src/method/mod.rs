@@ -2,6 +2,8 @@
 //! check-ins and the honest track record built from them.
 
 pub mod checkin;
+pub mod guard;
 pub mod plan;
 pub mod problem;
+pub mod readiness;
 pub mod record;
