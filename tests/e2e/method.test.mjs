@@ -86,6 +86,45 @@ test('problem → plan → a week of check-ins with a lapse → streak and chart
     const history = await page.locator('table.history tbody tr').allInnerTexts();
     assert.ok(history.filter((r) => r.includes(isoDaysAgo(0))).length >= 2, 'both answers for today are kept');
     await screenshot(page, 'checkin');
+
+    // Seriousness: the weekly rulers, the self-check, and the ex's own words.
+    await page.getByRole('link', { name: 'Seriousness' }).click();
+    await page.getByLabel('How important is this change to you?').fill('9');
+    await page.getByLabel('How sure are you').fill('6');
+    await page.getByLabel('Where do you stand?').selectOption('doing');
+    await page.getByRole('button', { name: "Save this week's answer" }).click();
+    assert.match(await page.locator('.card .meta').first().innerText(), /importance 9\/10 · confidence 6\/10/);
+    assert.match(await page.locator('body').innerText(), /Answered this week/);
+    await page.getByRole('button', { name: 'Save their words' }).click();
+    assert.match(await page.locator('.error-summary').innerText(), /in their words/);
+    await page.getByLabel('What they said').fill('I need time. Please give me space.');
+    await page.getByRole('button', { name: 'Save their words' }).click();
+    assert.match(await page.locator('blockquote').innerText(), /I need time/);
+    assert.doesNotMatch(await page.locator('main').innerText(), /their (readiness|score)/i);
+    await screenshot(page, 'seriousness');
+
+    // Guard: a trigger, the lapse pattern, AUDIT-C with the help card, reminders.
+    await page.getByRole('link', { name: 'Guard' }).click();
+    await page.getByText('Name a trigger').click();
+    await page.getByLabel('What kind').selectOption('time');
+    await page.getByLabel('The trigger', { exact: true }).fill('Friday drinks after work');
+    await page.getByLabel('How you will avoid it or cope').fill('Suggest the climbing gym instead');
+    await page.getByRole('button', { name: 'Save the trigger' }).click();
+    assert.match(await page.locator('ul.triggers').innerText(), /Friday drinks after work — Suggest the climbing gym/);
+    const pattern = await page.locator('table.counts').first().innerText();
+    assert.match(pattern, /Friday drinks after work\s+1/);
+    assert.equal(await page.locator('svg.weekdays rect.c-lapsed').count(), 2, 'two lapses on two weekdays');
+    await page.locator('input[name=q1][value="3"]').check();
+    await page.locator('input[name=q2][value="2"]').check();
+    await page.locator('input[name=q3][value="2"]').check();
+    await page.getByLabel('The cut-off differs by sex').selectOption('male');
+    await page.getByRole('button', { name: 'See my result' }).click();
+    assert.match(await page.locator('main').innerText(), /score 7 of 12/);
+    await page.locator('#help-card').waitFor();
+    const ics = await (await page.request.get(`${server.origin}/g/reminders.ics`)).text();
+    assert.match(ics, /SUMMARY:Daily check-in/);
+    assert.doesNotMatch(ics, /alcohol|drink/i);
+    await screenshot(page, 'guard');
   } finally {
     await browser.close();
     await server.stop();

@@ -242,3 +242,188 @@ pub fn set_paused(
     store.save_item(PLAN, Some(plan_id), &to_json(&plan), at)?;
     Ok(())
 }
+
+// ----- seriousness -----
+
+pub const READINESS: &str = "readiness";
+pub const SELF_CHECK: &str = "self_check";
+pub const EX_ANSWER: &str = "ex_answer";
+pub const TRIGGER: &str = "trigger";
+pub const AUDIT_C: &str = "audit_c";
+
+use rekindle_core::method::guard::{
+    AuditC, AuditCForm, LapsePattern, Trigger, TriggerForm, lapse_pattern,
+};
+use rekindle_core::method::problem::Category;
+use rekindle_core::method::readiness::{
+    ExAnswer, Readiness, ReadinessForm, SelfCheck, SelfCheckForm, validate_ex_answer,
+};
+
+fn plan_exists(store: &dyn Store, plan_id: i64) -> Result<Plan, MethodError> {
+    store
+        .item(plan_id)?
+        .filter(|i| i.kind == PLAN)
+        .and_then(|i| i.parse())
+        .ok_or(MethodError::NotFound)
+}
+
+/// Every item of a kind, current versions, oldest first.
+fn all<T: serde::de::DeserializeOwned>(
+    store: &dyn Store,
+    kind: &str,
+) -> Result<Vec<(i64, T)>, MethodError> {
+    Ok(parsed::<T>(store.items(kind)?)
+        .into_iter()
+        .map(|(id, _, t)| (id, t))
+        .collect())
+}
+
+pub fn save_readiness(
+    store: &mut dyn Store,
+    plan_id: i64,
+    form: &ReadinessForm,
+    today: Date,
+    at: Timestamp,
+) -> Result<Readiness, MethodError> {
+    plan_exists(store, plan_id)?;
+    let r = form.validate(plan_id, today)?;
+    store.save_item(READINESS, None, &to_json(&r), at)?;
+    Ok(r)
+}
+
+pub fn readiness(store: &dyn Store) -> Result<Vec<Readiness>, MethodError> {
+    Ok(all::<Readiness>(store, READINESS)?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect())
+}
+
+pub fn save_self_check(
+    store: &mut dyn Store,
+    form: &SelfCheckForm,
+    today: Date,
+    at: Timestamp,
+) -> Result<SelfCheck, MethodError> {
+    let s = form.validate(today)?;
+    store.save_item(SELF_CHECK, None, &to_json(&s), at)?;
+    Ok(s)
+}
+
+pub fn self_checks(store: &dyn Store) -> Result<Vec<SelfCheck>, MethodError> {
+    Ok(all::<SelfCheck>(store, SELF_CHECK)?
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect())
+}
+
+pub fn save_ex_answer(
+    store: &mut dyn Store,
+    said: &str,
+    on: &str,
+    today: Date,
+    at: Timestamp,
+) -> Result<ExAnswer, MethodError> {
+    let a = validate_ex_answer(said, on, today)?;
+    store.save_item(EX_ANSWER, None, &to_json(&a), at)?;
+    Ok(a)
+}
+
+pub fn ex_answers(store: &dyn Store) -> Result<Vec<ExAnswer>, MethodError> {
+    Ok(all::<ExAnswer>(store, EX_ANSWER)?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect())
+}
+
+// ----- guard -----
+
+pub fn save_trigger(
+    store: &mut dyn Store,
+    plan_id: i64,
+    form: &TriggerForm,
+    at: Timestamp,
+) -> Result<Trigger, MethodError> {
+    plan_exists(store, plan_id)?;
+    let t = form.validate(plan_id)?;
+    store.save_item(TRIGGER, None, &to_json(&t), at)?;
+    Ok(t)
+}
+
+pub fn triggers(store: &dyn Store) -> Result<Vec<Trigger>, MethodError> {
+    Ok(all::<Trigger>(store, TRIGGER)?
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect())
+}
+
+/// Which triggers precede lapses, and on which weekdays and hours they happen.
+/// The hour is that of the first time a lapse was written down on its own day.
+pub fn pattern(store: &dyn Store, tz: &jiff::tz::TimeZone) -> Result<LapsePattern, MethodError> {
+    let items = checkin_items(store)?;
+    let with_hours: Vec<(CheckIn, Option<i8>)> = items
+        .into_iter()
+        .map(|(_, item, c)| {
+            let hour = item
+                .versions
+                .iter()
+                .find(|v| {
+                    serde_json::from_value::<CheckIn>(v.data.clone()).is_ok_and(|old| {
+                        old.outcome == Outcome::Lapsed && old.recorded_on == old.day
+                    })
+                })
+                .map(|v| v.saved_at.to_zoned_datetime(tz.clone()).hour());
+            (c, hour)
+        })
+        .collect();
+    Ok(lapse_pattern(with_hours.iter().map(|(c, h)| (c, *h))))
+}
+
+pub fn save_audit(
+    store: &mut dyn Store,
+    form: &AuditCForm,
+    today: Date,
+    at: Timestamp,
+) -> Result<AuditC, MethodError> {
+    let a = form.validate(today)?;
+    store.save_item(AUDIT_C, None, &to_json(&a), at)?;
+    Ok(a)
+}
+
+pub fn audits(store: &dyn Store) -> Result<Vec<AuditC>, MethodError> {
+    Ok(all::<AuditC>(store, AUDIT_C)?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect())
+}
+
+/// Kept days in the last `days` days across commitments for drinking or
+/// other substance problems (alcohol-free days, when the commitment is not drinking).
+pub fn alcohol_free_days(
+    store: &dyn Store,
+    today: Date,
+    days: i64,
+) -> Result<Option<u32>, MethodError> {
+    let substance: Vec<i64> = problems(store)?
+        .into_iter()
+        .filter(|p| p.problem.category == Category::SubstanceUse)
+        .filter_map(|p| p.plan_id)
+        .collect();
+    if substance.is_empty() {
+        return Ok(None);
+    }
+    let from = today
+        .checked_sub(jiff::Span::new().days(days - 1))
+        .unwrap_or(today);
+    let mut kept_days = std::collections::BTreeSet::new();
+    for c in commitments(store, today)?
+        .into_iter()
+        .filter(|c| substance.contains(&c.plan_id))
+    {
+        for (d, ci) in c.checkins.range(from..=today) {
+            if ci.outcome == Outcome::Kept {
+                kept_days.insert(*d);
+            }
+        }
+    }
+    Ok(Some(kept_days.len() as u32))
+}

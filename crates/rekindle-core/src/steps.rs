@@ -38,7 +38,7 @@ pub const STEPS: [Step; 8] = [
         title: "Check seriousness",
         question: "Are you ready to change? Is this really what both of you want?",
         path: "/s",
-        availability: Availability::Coming,
+        availability: Availability::Ready,
     },
     Step {
         number: 4,
@@ -52,7 +52,7 @@ pub const STEPS: [Step; 8] = [
         title: "Guard against repeats",
         question: "Know your triggers and the situations to avoid.",
         path: "/g",
-        availability: Availability::Coming,
+        availability: Availability::Ready,
     },
     Step {
         number: 6,

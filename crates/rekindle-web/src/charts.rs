@@ -162,6 +162,34 @@ pub fn weekly_trend(
     (svg, data)
 }
 
+/// Lapses per weekday (Monday first) as bars.
+pub fn weekday_bars(counts: [u32; 7]) -> String {
+    let max = counts.iter().copied().max().unwrap_or(0).max(1);
+    let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let (bar, gap, h) = (26i64, 8i64, 70i64);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="weekdays" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="wd-title"><title id="wd-title">Lapses by weekday</title>"#,
+        7 * (bar + gap),
+        h + 16
+    );
+    for (i, (n, name)) in counts.iter().zip(names).enumerate() {
+        let x = i as i64 * (bar + gap);
+        let bh = (i64::from(*n) * (h - 4) / i64::from(max)).max(if *n > 0 { 3 } else { 1 });
+        let _ = write!(
+            svg,
+            r#"<rect x="{x}" y="{}" width="{bar}" height="{bh}" rx="2" class="{}"><title>{name}: {n}</title></rect><text x="{}" y="{}" class="axis">{name}</text>"#,
+            h - bh,
+            if *n > 0 { "c-lapsed" } else { "bar-none" },
+            x + 3,
+            h + 12
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

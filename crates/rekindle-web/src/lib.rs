@@ -26,7 +26,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use state::{Announce, AppState};
 
-use pages::{chats, exit, home, method, relationship, settings, unlock};
+use pages::{chats, exit, guard, home, method, relationship, settings, unlock};
 
 /// The whole app: every route behind every protection.
 pub fn router(state: AppState) -> Router {
@@ -62,6 +62,14 @@ pub fn router(state: AppState) -> Router {
             get(method::show_checkin).post(method::save_checkin),
         )
         .route("/t/{id}/pause", post(method::pause))
+        .route("/s", get(guard::seriousness))
+        .route("/s/r/{id}", post(guard::save_readiness))
+        .route("/s/self", post(guard::save_self_check))
+        .route("/s/ex", post(guard::save_ex_answer))
+        .route("/g", get(guard::guard))
+        .route("/g/t/{id}", post(guard::save_trigger))
+        .route("/g/audit", post(guard::save_audit))
+        .route("/g/reminders.ics", get(guard::reminders))
         .route_layer(from_fn_with_state(state.clone(), security::require_session));
     let public = Router::new()
         .route("/login", get(exit::login))

@@ -7,3 +7,4 @@ pub mod plan;
 pub mod problem;
 pub mod readiness;
 pub mod record;
+pub mod reminders;

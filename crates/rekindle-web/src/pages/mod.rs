@@ -2,6 +2,7 @@
 
 pub mod chats;
 pub mod exit;
+pub mod guard;
 pub mod home;
 pub mod method;
 pub mod relationship;

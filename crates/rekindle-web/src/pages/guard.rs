@@ -1,0 +1,361 @@
+//! Seriousness (step 3) and the relapse guard (step 5).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::civil::{Date, Time};
+use jiff::tz::TimeZone;
+use rekindle_app::method::{self, MethodError};
+use rekindle_core::FormErrors;
+use rekindle_core::method::guard::{
+    AUDIT_C, AuditC, AuditCForm, LapsePattern, Sex, Trigger, TriggerForm, TriggerKind, audit_due,
+};
+use rekindle_core::method::readiness::{
+    ExAnswer, Readiness, ReadinessForm, SELF_CHECK, SelfCheck, SelfCheckForm, Stage, WORDS_TO_ASK,
+    readiness_due,
+};
+use serde::Deserialize;
+
+use super::{Chrome, not_found_page, render, store_error, with_vault};
+use crate::charts;
+use crate::security::CsrfForm;
+use crate::state::{AppState, Inner};
+
+fn method_error(e: MethodError) -> Response {
+    match e {
+        MethodError::Store(s) => store_error(&s),
+        _ => not_found_page(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Notice {
+    saved: Option<String>,
+}
+
+pub struct ReadinessCard {
+    pub plan_id: i64,
+    pub title: String,
+    pub last: Option<Readiness>,
+    pub due: bool,
+    pub next: String,
+}
+
+#[derive(Template)]
+#[template(path = "seriousness.html")]
+struct SeriousnessPage {
+    chrome: Chrome,
+    notice: Option<String>,
+    errors: FormErrors,
+    items: Vec<ReadinessCard>,
+    stages: Vec<(&'static str, &'static str)>,
+    self_questions: Vec<(&'static str, &'static str)>,
+    scale: Vec<u8>,
+    self_checks: Vec<SelfCheck>,
+    words: Vec<&'static str>,
+    ex_answers: Vec<ExAnswer>,
+}
+
+fn seriousness_page(
+    inner: &mut Inner,
+    today: Date,
+    notice: Option<String>,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, Response> {
+    let vault = inner.vault()?;
+    let answers = method::readiness(vault).map_err(method_error)?;
+    let items = method::commitments(vault, today)
+        .map_err(method_error)?
+        .into_iter()
+        .map(|c| {
+            let last = answers
+                .iter()
+                .rev()
+                .find(|r| r.plan_id == c.plan_id)
+                .cloned();
+            let last_on = last.as_ref().map(|r| r.on);
+            ReadinessCard {
+                plan_id: c.plan_id,
+                title: c.commitment.title,
+                due: readiness_due(last_on, today),
+                next: last_on
+                    .and_then(|d| d.checked_add(jiff::Span::new().days(7)).ok())
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                last,
+            }
+        })
+        .collect();
+    let self_checks = method::self_checks(vault).map_err(method_error)?;
+    let ex_answers = method::ex_answers(vault).map_err(method_error)?;
+    Ok(render(
+        status,
+        &SeriousnessPage {
+            chrome: Chrome::for_page(inner, "Check seriousness", "s"),
+            notice,
+            errors,
+            items,
+            stages: Stage::ALL.iter().map(|s| (s.key(), s.label())).collect(),
+            self_questions: SELF_CHECK.to_vec(),
+            scale: (0..=8).collect(),
+            self_checks,
+            words: WORDS_TO_ASK.to_vec(),
+            ex_answers,
+        },
+    ))
+}
+
+pub async fn seriousness(State(state): State<AppState>, Query(n): Query<Notice>) -> Response {
+    let today = state.today();
+    with_vault(&state, |inner| {
+        seriousness_page(
+            inner,
+            today,
+            n.saved.map(|_| "Saved.".to_string()),
+            FormErrors::default(),
+            StatusCode::OK,
+        )
+    })
+    .unwrap_or_else(|r| r)
+}
+
+/// Renders one of this module's pages again with the form's errors.
+type PageFn =
+    fn(&mut Inner, Date, Option<String>, FormErrors, StatusCode) -> Result<Response, Response>;
+
+fn finish(state: &AppState, result: Result<(), MethodError>, back: &str, page: PageFn) -> Response {
+    let today = state.today();
+    match result {
+        Ok(()) => Redirect::to(&format!("{back}?saved=1")).into_response(),
+        Err(MethodError::Form(errors)) => with_vault(state, |inner| {
+            page(inner, today, None, errors, StatusCode::UNPROCESSABLE_ENTITY)
+        })
+        .unwrap_or_else(|r| r),
+        Err(e) => method_error(e),
+    }
+}
+
+pub async fn save_readiness(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ReadinessForm>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return not_found_page();
+    };
+    let (today, now) = (state.today(), state.now());
+    let result = with_vault(&state, |inner| {
+        Ok(method::save_readiness(inner.vault()?, id, &form, today, now).map(|_| ()))
+    });
+    match result {
+        Ok(r) => finish(&state, r, "/s", seriousness_page),
+        Err(r) => r,
+    }
+}
+
+pub async fn save_self_check(
+    State(state): State<AppState>,
+    CsrfForm(form): CsrfForm<SelfCheckForm>,
+) -> Response {
+    let (today, now) = (state.today(), state.now());
+    let result = with_vault(&state, |inner| {
+        Ok(method::save_self_check(inner.vault()?, &form, today, now).map(|_| ()))
+    });
+    match result {
+        Ok(r) => finish(&state, r, "/s", seriousness_page),
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExForm {
+    #[serde(default)]
+    said: String,
+    #[serde(default)]
+    on: String,
+}
+
+pub async fn save_ex_answer(
+    State(state): State<AppState>,
+    CsrfForm(form): CsrfForm<ExForm>,
+) -> Response {
+    let (today, now) = (state.today(), state.now());
+    let result = with_vault(&state, |inner| {
+        Ok(method::save_ex_answer(inner.vault()?, &form.said, &form.on, today, now).map(|_| ()))
+    });
+    match result {
+        Ok(r) => finish(&state, r, "/s", seriousness_page),
+        Err(r) => r,
+    }
+}
+
+// ----- guard -----
+
+pub struct GuardCard {
+    pub plan_id: i64,
+    pub title: String,
+    pub triggers: Vec<Trigger>,
+}
+
+#[derive(Template)]
+#[template(path = "guard.html")]
+struct GuardPage {
+    chrome: Chrome,
+    notice: Option<String>,
+    errors: FormErrors,
+    commitments: Vec<GuardCard>,
+    kinds: Vec<(&'static str, &'static str)>,
+    pattern: LapsePattern,
+    weekday_chart: String,
+    weekdays: Vec<(&'static str, u32)>,
+    risky_hours: String,
+    last_audit: Option<AuditC>,
+    audit_due: bool,
+    audit_next: String,
+    audit_questions: Vec<(String, &'static str, Vec<&'static str>)>,
+    sexes: Vec<(&'static str, &'static str)>,
+    alcohol_free: Option<u32>,
+}
+
+fn guard_page(
+    inner: &mut Inner,
+    today: Date,
+    notice: Option<String>,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, Response> {
+    let vault = inner.vault()?;
+    let triggers = method::triggers(vault).map_err(method_error)?;
+    let commitments = method::commitments(vault, today)
+        .map_err(method_error)?
+        .into_iter()
+        .map(|c| GuardCard {
+            plan_id: c.plan_id,
+            title: c.commitment.title,
+            triggers: triggers
+                .iter()
+                .filter(|t| t.plan_id == c.plan_id)
+                .cloned()
+                .collect(),
+        })
+        .collect();
+    let pattern = method::pattern(vault, &TimeZone::system()).map_err(method_error)?;
+    let audits = method::audits(vault).map_err(method_error)?;
+    let last_audit = audits.last().cloned();
+    let alcohol_free = method::alcohol_free_days(vault, today, 30).map_err(method_error)?;
+    let mut hours: Vec<(usize, u32)> = pattern
+        .hours
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    hours.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let risky_hours = hours
+        .iter()
+        .take(3)
+        .map(|(h, n)| format!("{h:02}:00–{:02}:00 ({n})", (h + 1) % 24))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    Ok(render(
+        status,
+        &GuardPage {
+            chrome: Chrome::for_page(inner, "Guard against repeats", "g"),
+            notice,
+            errors,
+            commitments,
+            kinds: TriggerKind::ALL
+                .iter()
+                .map(|k| (k.key(), k.label()))
+                .collect(),
+            weekday_chart: charts::weekday_bars(pattern.weekdays),
+            weekdays: names.iter().copied().zip(pattern.weekdays).collect(),
+            risky_hours,
+            audit_due: audit_due(last_audit.as_ref().map(|a| a.on), today),
+            audit_next: last_audit
+                .as_ref()
+                .and_then(|a| a.on.checked_add(jiff::Span::new().months(1)).ok())
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            last_audit,
+            audit_questions: AUDIT_C
+                .iter()
+                .enumerate()
+                .map(|(i, (q, answers))| (format!("q{}", i + 1), *q, answers.to_vec()))
+                .collect(),
+            sexes: Sex::ALL.iter().map(|s| (s.key(), s.label())).collect(),
+            alcohol_free,
+            pattern,
+        },
+    ))
+}
+
+pub async fn guard(State(state): State<AppState>, Query(n): Query<Notice>) -> Response {
+    let today = state.today();
+    with_vault(&state, |inner| {
+        guard_page(
+            inner,
+            today,
+            n.saved.map(|_| "Saved.".to_string()),
+            FormErrors::default(),
+            StatusCode::OK,
+        )
+    })
+    .unwrap_or_else(|r| r)
+}
+
+pub async fn save_trigger(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<TriggerForm>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return not_found_page();
+    };
+    let now = state.now();
+    let result = with_vault(&state, |inner| {
+        Ok(method::save_trigger(inner.vault()?, id, &form, now).map(|_| ()))
+    });
+    match result {
+        Ok(r) => finish(&state, r, "/g", guard_page),
+        Err(r) => r,
+    }
+}
+
+pub async fn save_audit(
+    State(state): State<AppState>,
+    CsrfForm(form): CsrfForm<AuditCForm>,
+) -> Response {
+    let (today, now) = (state.today(), state.now());
+    let result = with_vault(&state, |inner| {
+        Ok(method::save_audit(inner.vault()?, &form, today, now).map(|_| ()))
+    });
+    match result {
+        Ok(r) => finish(&state, r, "/g", guard_page),
+        Err(r) => r,
+    }
+}
+
+/// The reminders calendar, for the phone's calendar app.
+pub async fn reminders(State(state): State<AppState>) -> Response {
+    let ics = rekindle_core::method::reminders::reminders_ics(
+        Time::constant(21, 0, 0, 0),
+        state.today(),
+        state.now(),
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"reminders.ics\"",
+            ),
+        ],
+        ics,
+    )
+        .into_response()
+}
