@@ -3,7 +3,7 @@
 //! `cargo bench -p rekindle-vader --bench vader -- [--reps N] [PATH/TO/reference_scores.tsv]`
 //!
 //! Prints a human-readable summary and, for scripts, lines `RESULT <name> <threads>
-//! <median seconds per pass> <sentences>`.
+//! <median seconds per pass> <sentences> <CPU cores actually used>`.
 #![allow(clippy::unwrap_used)]
 
 use std::hint::black_box;
@@ -27,6 +27,17 @@ fn median(mut v: Vec<f64>) -> f64 {
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
+}
+
+/// CPU time (user + system, all threads) of this process so far, in seconds, from
+/// /proc/self/stat (Linux; USER_HZ = 100). `None` elsewhere.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // Fields 14 and 15 of the file (utime, stime) are 11 and 12 after the command name.
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
 }
 
 fn checksum(scores: &[Scores]) -> f64 {
@@ -66,21 +77,26 @@ fn main() {
     // Warm-up (page in the dictionaries, start the thread pool).
     let expect = checksum(&analyzer.score_many(&refs));
 
+    // Alternate the two modes so that changing load on a shared machine affects both alike.
     let mut single = Vec::new();
+    let mut multi = Vec::new();
+    let (mut cpu_single, mut cpu_multi) = (0.0, 0.0);
     for _ in 0..reps {
+        let c = cpu_seconds().unwrap_or(0.0);
         let t = Instant::now();
         let out: Vec<Scores> = refs
             .iter()
             .map(|s| analyzer.polarity_scores(black_box(s)))
             .collect();
         single.push(t.elapsed().as_secs_f64());
+        cpu_single += cpu_seconds().unwrap_or(0.0) - c;
         assert_eq!(checksum(black_box(&out)), expect);
-    }
-    let mut multi = Vec::new();
-    for _ in 0..reps {
+
+        let c = cpu_seconds().unwrap_or(0.0);
         let t = Instant::now();
         let out = analyzer.score_many(black_box(&refs));
         multi.push(t.elapsed().as_secs_f64());
+        cpu_multi += cpu_seconds().unwrap_or(0.0) - c;
         assert_eq!(checksum(black_box(&out)), expect);
     }
     let threads = rayon::current_num_threads();
@@ -89,6 +105,13 @@ fn main() {
         "fastest pass: 1 thread {:.2} ms, {threads} threads {:.2} ms",
         fastest(&single) * 1e3,
         fastest(&multi) * 1e3
+    );
+    // CPU seconds per wall second: how many cores the process actually got (others may be
+    // running on a shared machine).
+    let cores_single = cpu_single / single.iter().sum::<f64>();
+    let cores_multi = cpu_multi / multi.iter().sum::<f64>();
+    eprintln!(
+        "cores actually used: 1 thread {cores_single:.2}, {threads} threads {cores_multi:.2}"
     );
     let (s, m) = (median(single), median(multi));
     eprintln!("analyzer built in {:.2} ms", build * 1e3);
@@ -102,6 +125,6 @@ fn main() {
         m * 1e3,
         n as f64 / m
     );
-    println!("RESULT rust-single 1 {s:.6} {n}");
-    println!("RESULT rust-many {threads} {m:.6} {n}");
+    println!("RESULT rust-single 1 {s:.6} {n} {cores_single:.2}");
+    println!("RESULT rust-many {threads} {m:.6} {n} {cores_multi:.2}");
 }
