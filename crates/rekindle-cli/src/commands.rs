@@ -100,6 +100,23 @@ pub fn run(cli: Cli) -> Result<()> {
             let dir = DataDir::open(&path)?;
             crate::method_commands::record(&open_vault(&cli, &dir)?, *json)
         }
+        Command::Readiness(args) => {
+            let dir = DataDir::open(&path)?;
+            crate::method_commands::readiness(&mut open_vault(&cli, &dir)?, args)
+        }
+        Command::Trigger(args) => {
+            let dir = DataDir::open(&path)?;
+            crate::method_commands::trigger(&mut open_vault(&cli, &dir)?, args)
+        }
+        Command::Pattern { json } => {
+            let dir = DataDir::open(&path)?;
+            crate::method_commands::pattern(&open_vault(&cli, &dir)?, *json)
+        }
+        Command::AuditC(args) => {
+            let dir = DataDir::open(&path)?;
+            crate::method_commands::audit_c(&mut open_vault(&cli, &dir)?, args)
+        }
+        Command::Reminders(args) => crate::method_commands::reminders(args),
         Command::Convert { file, to, parse } => crate::chat_commands::convert(file, *to, parse),
         Command::Import {
             file,

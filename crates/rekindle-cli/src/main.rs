@@ -115,6 +115,20 @@ A summary (messages per sender, first and last time, unreadable lines) goes to s
         #[arg(long)]
         json: bool,
     },
+    /// How ready you are for a commitment: two 0–10 rulers and where you stand (weekly)
+    Readiness(method_commands::ReadinessArgs),
+    /// Name a trigger or high-risk situation for a commitment, with your plan for it
+    Trigger(method_commands::TriggerArgs),
+    /// What lapses have in common: triggers, weekdays
+    Pattern {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The three AUDIT-C drinking questions (paraphrased), scored 0–12
+    #[command(name = "audit-c")]
+    AuditC(method_commands::AuditArgs),
+    /// Check-in reminders as a calendar file whose titles reveal nothing
+    Reminders(method_commands::RemindersArgs),
     /// Show where the vault is and what it holds (counts only, never content)
     Status {
         /// Print machine-readable JSON

@@ -452,3 +452,177 @@ pub fn record(vault: &SqliteVault, json: bool) -> Result<()> {
     }
     Ok(())
 }
+
+#[derive(Args, Debug)]
+pub struct ReadinessArgs {
+    /// The commitment's number (see `rekindle record`)
+    plan: i64,
+    /// How important is this change to you? 0–10
+    #[arg(long)]
+    importance: String,
+    /// How sure are you that you can make it? 0–10
+    #[arg(long)]
+    confidence: String,
+    /// not_sure, thinking, preparing, doing, keeping
+    #[arg(long)]
+    stage: String,
+    #[arg(long, default_value = "")]
+    note: String,
+}
+
+pub fn readiness(vault: &mut SqliteVault, a: &ReadinessArgs) -> Result<()> {
+    let form = rekindle_core::method::readiness::ReadinessForm {
+        importance: a.importance.clone(),
+        confidence: a.confidence.clone(),
+        stage: a.stage.clone(),
+        note: a.note.clone(),
+    };
+    let r = method::save_readiness(vault, a.plan, &form, today(), jiff::Timestamp::now())
+        .map_err(method_error)?;
+    println!(
+        "Saved: importance {}/10, confidence {}/10, “{}”. Asked again in a week.",
+        r.importance,
+        r.confidence,
+        r.stage.label()
+    );
+    Ok(())
+}
+
+#[derive(Args, Debug)]
+pub struct TriggerArgs {
+    /// The commitment's number
+    plan: i64,
+    /// person, place, time, mood, other
+    #[arg(long)]
+    kind: String,
+    /// The trigger, e.g. "Friday drinks after work"
+    #[arg(long)]
+    description: String,
+    /// How you will avoid it or cope
+    #[arg(long)]
+    coping: String,
+}
+
+pub fn trigger(vault: &mut SqliteVault, a: &TriggerArgs) -> Result<()> {
+    let form = rekindle_core::method::guard::TriggerForm {
+        kind: a.kind.clone(),
+        description: a.description.clone(),
+        coping: a.coping.clone(),
+    };
+    method::save_trigger(vault, a.plan, &form, jiff::Timestamp::now()).map_err(method_error)?;
+    println!("Saved the trigger and your plan for it.");
+    Ok(())
+}
+
+pub fn pattern(vault: &SqliteVault, json: bool) -> Result<()> {
+    let p = method::pattern(vault, &jiff::tz::TimeZone::system()).map_err(method_error)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&p).context("Could not write JSON.")?
+        );
+        return Ok(());
+    }
+    println!("{} lapse(s) recorded.", p.lapses);
+    for (t, n) in &p.triggers {
+        println!("  trigger “{t}”: {n}");
+    }
+    let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let days: Vec<String> = names
+        .iter()
+        .zip(p.weekdays)
+        .filter(|(_, n)| *n > 0)
+        .map(|(d, n)| format!("{d} {n}"))
+        .collect();
+    if !days.is_empty() {
+        println!("  by weekday: {}", days.join(", "));
+    }
+    Ok(())
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// How often a drink containing alcohol: 0 never, 1 monthly or less, 2 two to four times a month, 3 two to three times a week, 4 four or more times a week
+    #[arg(long)]
+    q1: String,
+    /// Drinks on a typical drinking day: 0 one or two, 1 three or four, 2 five or six, 3 seven to nine, 4 ten or more
+    #[arg(long)]
+    q2: String,
+    /// Six or more on one occasion: 0 never, 1 less than monthly, 2 monthly, 3 weekly, 4 daily or almost daily
+    #[arg(long)]
+    q3: String,
+    /// female, male or unsaid (the cut-off differs)
+    #[arg(long, default_value = "unsaid")]
+    sex: String,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn audit_c(vault: &mut SqliteVault, a: &AuditArgs) -> Result<()> {
+    let form = rekindle_core::method::guard::AuditCForm {
+        q1: a.q1.clone(),
+        q2: a.q2.clone(),
+        q3: a.q3.clone(),
+        sex: a.sex.clone(),
+    };
+    let r =
+        method::save_audit(vault, &form, today(), jiff::Timestamp::now()).map_err(method_error)?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({"score": r.score(), "cutoff": r.cutoff(), "positive": r.positive(), "on": r.on})
+        );
+    } else if r.positive() {
+        println!(
+            "Score {} of 12: at or above the line ({}) where doctors suggest a conversation about drinking.\n\
+             Talk to your doctor or a local alcohol service. US: SAMHSA National Helpline 1-800-662-4357 (free, 24/7). UK: Drinkline 0300 123 1110.\n\
+             If you drink heavily every day, don't stop suddenly on your own: ask a doctor for help to stop safely.",
+            r.score(),
+            r.cutoff()
+        );
+    } else {
+        println!(
+            "Score {} of 12: below the line ({}). Offered again in a month.",
+            r.score(),
+            r.cutoff()
+        );
+    }
+    Ok(())
+}
+
+#[derive(Args, Debug)]
+pub struct RemindersArgs {
+    /// Write a calendar file (the only format for now)
+    #[arg(long)]
+    ics: bool,
+    /// Time of the daily reminder, HH:MM (your local time)
+    #[arg(long, default_value = "21:00")]
+    time: String,
+    /// Write to this file instead of standard output
+    #[arg(long, short)]
+    out: Option<std::path::PathBuf>,
+}
+
+pub fn reminders(a: &RemindersArgs) -> Result<()> {
+    if !a.ics {
+        return Err(user_error(
+            "Add --ics to write the reminders as a calendar file.",
+        ));
+    }
+    let at: jiff::civil::Time = a
+        .time
+        .parse()
+        .map_err(|_| user_error(format!("“{}” is not a time like 21:00.", a.time)))?;
+    let ics = rekindle_core::method::reminders::reminders_ics(at, today(), jiff::Timestamp::now());
+    match &a.out {
+        Some(path) => {
+            rekindle_store::fsutil::write_atomic(path, ics.as_bytes())?;
+            eprintln!(
+                "Wrote {}: open it with your calendar app. The reminders say only “Daily check-in” and “Weekly check-in”.",
+                path.display()
+            );
+        }
+        None => print!("{ics}"),
+    }
+    Ok(())
+}

@@ -462,7 +462,49 @@ fn from_an_empty_vault_to_a_plan_with_a_week_of_check_ins_using_only_the_cli() {
         .filter(|x| x["recorded_on"] != x["day"])
         .count();
     assert_eq!(late, 7, "past days are marked late");
+    // Seriousness and the relapse guard, also from the terminal.
+    assert!(
+        ok(&[
+            "readiness",
+            "2",
+            "--importance",
+            "9",
+            "--confidence",
+            "6",
+            "--stage",
+            "doing"
+        ])
+        .contains("importance 9/10")
+    );
+    ok(&[
+        "trigger",
+        "2",
+        "--kind",
+        "time",
+        "--description",
+        "Friday drinks",
+        "--coping",
+        "climbing gym instead",
+    ]);
+    let pattern: serde_json::Value = serde_json::from_str(&ok(&["pattern", "--json"])).unwrap();
+    assert_eq!(pattern["lapses"], 1);
+    assert_eq!(pattern["triggers"][0][0], "Friday drinks");
+    let audit: serde_json::Value = serde_json::from_str(&ok(&[
+        "audit-c", "--q1", "2", "--q2", "1", "--q3", "0", "--sex", "female", "--json",
+    ]))
+    .unwrap();
+    assert_eq!(
+        (audit["score"].as_u64(), audit["positive"].as_bool()),
+        (Some(3), Some(true))
+    );
+    let o = run(rekindle(&d)
+        .args(["audit-c", "--q1", "7", "--q2", "1", "--q3", "0"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    let ics = ok(&["reminders", "--ics", "--time", "20:30"]);
+    assert!(ics.contains("SUMMARY:Daily check-in") && ics.contains("T203000"));
     // Everything is in the export and comes back on restore.
     let export = ok(&["export"]);
     assert!(export.contains("\"kind\": \"checkin\""));
+    assert!(export.contains("\"kind\": \"trigger\"") && export.contains("\"kind\": \"audit_c\""));
 }
