@@ -7,6 +7,7 @@ pub mod form;
 pub mod method;
 pub mod passphrase;
 pub mod relationship;
+pub mod safety;
 pub mod settings;
 pub mod steps;
 

@@ -1,0 +1,560 @@
+//! Safety first (domain.md §0, §E, §F): the safety screen and the gate that
+//! every reconciliation feature must pass. Items are our own neutral
+//! wording: the licences of HITS and WAST are unclear (domain.md §F), so
+//! none of their items are used.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::form::FormErrors;
+
+/// One question of the screen; `toward_me` tells the direction.
+pub struct ScreenItem {
+    pub key: &'static str,
+    pub text: &'static str,
+    pub toward_me: bool,
+}
+
+pub const SCREEN: [ScreenItem; 13] = [
+    ScreenItem {
+        key: "hurt_me",
+        text: "Did they ever push, hit, grab, choke or otherwise physically hurt you?",
+        toward_me: true,
+    },
+    ScreenItem {
+        key: "threatened_me",
+        text: "Did they threaten to hurt you, your children, your pets, or themselves, or to expose private things about you?",
+        toward_me: true,
+    },
+    ScreenItem {
+        key: "put_down_me",
+        text: "Did they insult, humiliate or scream at you again and again?",
+        toward_me: true,
+    },
+    ScreenItem {
+        key: "afraid",
+        text: "Are you, or were you, afraid of them?",
+        toward_me: true,
+    },
+    ScreenItem {
+        key: "monitored",
+        text: "Did they check your phone, messages or location, or follow where you went?",
+        toward_me: true,
+    },
+    ScreenItem {
+        key: "isolated",
+        text: "Did they keep you from friends, family, work or help?",
+        toward_me: true,
+    },
+    ScreenItem {
+        key: "controlled",
+        text: "Did they control your money, what you wore, where you went or when you slept?",
+        toward_me: true,
+    },
+    ScreenItem {
+        key: "forced",
+        text: "Did they pressure or force you into sex or other things you did not want?",
+        toward_me: true,
+    },
+    ScreenItem {
+        key: "order",
+        text: "Is there a protection or restraining order between you (in either direction)?",
+        toward_me: true,
+    },
+    ScreenItem {
+        key: "hurt_them",
+        text: "Did you ever push, hit, grab or otherwise physically hurt them?",
+        toward_me: false,
+    },
+    ScreenItem {
+        key: "threatened_them",
+        text: "Did you ever threaten them, or scare them on purpose?",
+        toward_me: false,
+    },
+    ScreenItem {
+        key: "controlled_them",
+        text: "Did you check their phone or location, or control their money, friends or movements?",
+        toward_me: false,
+    },
+    ScreenItem {
+        key: "they_afraid",
+        text: "Might they be afraid of you?",
+        toward_me: false,
+    },
+];
+
+/// Each item is answered yes, no, or not sure; "not sure" counts as a sign
+/// of risk, because the cost of a wrong "safe" is so much higher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Yes,
+    No,
+    NotSure,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenResult {
+    pub on: Date,
+    /// Answers in the order of [`SCREEN`].
+    pub answers: Vec<Answer>,
+}
+
+impl ScreenResult {
+    fn any(&self, toward_me: bool) -> bool {
+        SCREEN
+            .iter()
+            .zip(&self.answers)
+            .any(|(item, a)| item.toward_me == toward_me && *a != Answer::No)
+    }
+
+    /// Signs that the user was hurt, threatened, controlled or is afraid.
+    pub fn risk_to_me(&self) -> bool {
+        self.any(true)
+    }
+
+    /// Signs that the user hurt, threatened or controlled the ex.
+    pub fn risk_from_me(&self) -> bool {
+        self.any(false)
+    }
+
+    pub fn locks(&self) -> bool {
+        self.risk_to_me() || self.risk_from_me()
+    }
+}
+
+/// Parses the screen form: every item must be answered.
+pub fn validate_screen(
+    fields: &[(String, String)],
+    today: Date,
+) -> Result<ScreenResult, FormErrors> {
+    let mut e = FormErrors::default();
+    let mut answers = Vec::with_capacity(SCREEN.len());
+    for item in &SCREEN {
+        let raw = fields
+            .iter()
+            .find(|(k, _)| k == item.key)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        match raw {
+            "yes" => answers.push(Answer::Yes),
+            "no" => answers.push(Answer::No),
+            "not_sure" => answers.push(Answer::NotSure),
+            _ => {
+                e.add(
+                    item.key,
+                    "Please answer this question (yes, no, or not sure).",
+                );
+                answers.push(Answer::NotSure);
+            }
+        }
+    }
+    if !e.is_empty() {
+        return Err(e);
+    }
+    Ok(ScreenResult { on: today, answers })
+}
+
+/// How the ex said no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExNoKind {
+    SaidNo,
+    AskedNoContact,
+    Blocked,
+}
+
+impl ExNoKind {
+    pub const ALL: [ExNoKind; 3] = [
+        ExNoKind::SaidNo,
+        ExNoKind::AskedNoContact,
+        ExNoKind::Blocked,
+    ];
+    pub fn key(self) -> &'static str {
+        match self {
+            ExNoKind::SaidNo => "said_no",
+            ExNoKind::AskedNoContact => "no_contact",
+            ExNoKind::Blocked => "blocked",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            ExNoKind::SaidNo => "They said no to getting back together",
+            ExNoKind::AskedNoContact => "They asked me not to contact them",
+            ExNoKind::Blocked => "They blocked me",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.key() == s.trim())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExNo {
+    pub on: Date,
+    pub kind: ExNoKind,
+}
+
+/// Everything the gate looks at.
+#[derive(Debug, Clone, Default)]
+pub struct SafetyFacts {
+    pub latest_screen: Option<ScreenResult>,
+    /// Dates on which a problem was marked as safety/abuse.
+    pub abuse_problems_marked: Vec<Date>,
+    pub ex_no: Option<ExNo>,
+    /// When the relationship ended, if known.
+    pub ended_on: Option<Date>,
+    /// The first day of the track record (earliest commitment start with a check-in).
+    pub record_started: Option<Date>,
+    /// Outreach messages already sent, and whether the last got a reply.
+    pub outreach_sent: u32,
+    pub last_outreach_answered: bool,
+}
+
+/// Why reconciliation help is unavailable, in words for the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum Refusal {
+    /// The screen has not been taken: safety is checked before any help to reconcile.
+    ScreenNeeded,
+    /// Signs of harm: reconciliation help is off; help lines and safety planning instead.
+    SafetyLock { toward_me: bool, from_me: bool },
+    /// The ex said no, asked for no contact, or blocked: their answer is final here.
+    ExSaidNo { kind: ExNoKind },
+    /// Too soon after the breakup.
+    CoolingOff { until: Date },
+    /// Too little track record yet.
+    RecordTooShort { until: Date },
+    /// One considered message only; no reply or a no means stop.
+    OutreachUsed,
+}
+
+impl Refusal {
+    pub fn explain(&self) -> String {
+        match self {
+            Refusal::ScreenNeeded => "Before rekindle helps with anything that involves reaching out, it asks a few safety questions. It takes a minute.".into(),
+            Refusal::SafetyLock { toward_me: true, .. } => "Your answers show signs that you were hurt, threatened or controlled. Couples who break up and get back together report twice the physical violence of those who stay apart, so rekindle will not help you reconcile while there are signs of danger. Your safety comes first: the help lines and the safety-planning page are here for you.".into(),
+            Refusal::SafetyLock { from_me: true, .. } => "Your answers show that you may have hurt, threatened or controlled them. rekindle will not help you win them back while that is so. Services that help people change how they act in relationships are listed here; working with one is the most honest change you can make.".into(),
+            Refusal::SafetyLock { .. } => "Safety comes first: reconciliation help is off.".into(),
+            Refusal::ExSaidNo { .. } => "They have given their answer, and it is final here. rekindle will not help draft anything that tries to change their mind or reach them another way. What it can do is help you heal: your own goals, your support, and reading for this time.".into(),
+            Refusal::CoolingOff { until } => format!("It is still early after the breakup. Reaching out before {until} tends to reopen the wound for both of you; use this time for the plan and the record."),
+            Refusal::RecordTooShort { until } => format!("Reaching out works only with real change to show. Your track record needs at least 30 days; come back from {until}."),
+            Refusal::OutreachUsed => "You have already sent your one considered message. If there was no reply, or the reply was no, the respectful answer is to stop.".into(),
+        }
+    }
+}
+
+/// Minimum time after the breakup before any outreach help.
+pub const COOLING_OFF_DAYS: i64 = 30;
+/// Minimum track record before any outreach help.
+pub const MIN_RECORD_DAYS: i64 = 30;
+
+/// Is the safety lock on? On when the latest screen shows any risk, or a
+/// problem was marked as abuse after the latest screen. Only re-taking the
+/// screen (without risk) turns it off.
+pub fn safety_lock(f: &SafetyFacts) -> Option<Refusal> {
+    match &f.latest_screen {
+        Some(s) if s.locks() => Some(Refusal::SafetyLock {
+            toward_me: s.risk_to_me(),
+            from_me: s.risk_from_me(),
+        }),
+        Some(s) if f.abuse_problems_marked.iter().any(|d| *d >= s.on) => {
+            Some(Refusal::SafetyLock {
+                toward_me: true,
+                from_me: false,
+            })
+        }
+        None if !f.abuse_problems_marked.is_empty() => Some(Refusal::SafetyLock {
+            toward_me: true,
+            from_me: false,
+        }),
+        _ => None,
+    }
+}
+
+/// May any reconciliation feature (words to ask, letter, outreach) be offered?
+/// Checked in order of importance; the first refusal is the reason shown.
+pub fn reconciliation_allowed(f: &SafetyFacts) -> Result<(), Refusal> {
+    if let Some(r) = safety_lock(f) {
+        return Err(r);
+    }
+    if f.latest_screen.is_none() {
+        return Err(Refusal::ScreenNeeded);
+    }
+    if let Some(no) = &f.ex_no {
+        return Err(Refusal::ExSaidNo { kind: no.kind });
+    }
+    Ok(())
+}
+
+/// May the user be helped to send a message to the ex now?
+pub fn outreach_allowed(f: &SafetyFacts, today: Date) -> Result<(), Refusal> {
+    reconciliation_allowed(f)?;
+    if let Some(ended) = f.ended_on {
+        let until = ended
+            .checked_add(jiff::Span::new().days(COOLING_OFF_DAYS))
+            .unwrap_or(ended);
+        if today < until {
+            return Err(Refusal::CoolingOff { until });
+        }
+    }
+    match f.record_started {
+        None => {
+            return Err(Refusal::RecordTooShort {
+                until: today
+                    .checked_add(jiff::Span::new().days(MIN_RECORD_DAYS))
+                    .unwrap_or(today),
+            });
+        }
+        Some(start) => {
+            let until = start
+                .checked_add(jiff::Span::new().days(MIN_RECORD_DAYS))
+                .unwrap_or(start);
+            if today < until {
+                return Err(Refusal::RecordTooShort { until });
+            }
+        }
+    }
+    if f.outreach_sent >= 1 && !f.last_outreach_answered {
+        return Err(Refusal::OutreachUsed);
+    }
+    Ok(())
+}
+
+/// Words that bring up the crisis card first: thoughts of self-harm, or
+/// danger from someone. Matched case-insensitively as phrases; the list is
+/// documented in docs/safety.md.
+pub const CRISIS_PHRASES: &[&str] = &[
+    "kill myself",
+    "killing myself",
+    "suicide",
+    "suicidal",
+    "end my life",
+    "end it all",
+    "want to die",
+    "wanna die",
+    "better off dead",
+    "no reason to live",
+    "hurt myself",
+    "harm myself",
+    "self-harm",
+    "self harm",
+    "cut myself",
+    "overdose",
+    "can't go on",
+    "cant go on",
+    "going to kill me",
+    "gonna kill me",
+    "will kill me",
+    "threatened to kill",
+    "afraid for my life",
+    "scared for my life",
+    "he hit me",
+    "she hit me",
+    "they hit me",
+    "hits me",
+    "strangled",
+    "choked me",
+];
+
+/// True when free text contains a crisis phrase.
+pub fn mentions_crisis(text: &str) -> bool {
+    let lower = text.to_lowercase().replace('’', "'");
+    CRISIS_PHRASES.iter().any(|p| lower.contains(p))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    const TODAY: Date = date(2026, 11, 26);
+
+    fn screen(yes: &[&str], not_sure: &[&str]) -> ScreenResult {
+        let fields: Vec<(String, String)> = SCREEN
+            .iter()
+            .map(|i| {
+                let v = if yes.contains(&i.key) {
+                    "yes"
+                } else if not_sure.contains(&i.key) {
+                    "not_sure"
+                } else {
+                    "no"
+                };
+                (i.key.to_string(), v.to_string())
+            })
+            .collect();
+        validate_screen(&fields, TODAY).unwrap()
+    }
+
+    #[test]
+    fn every_single_sign_of_risk_locks_in_the_right_direction() {
+        for item in &SCREEN {
+            for how in ["yes", "not_sure"] {
+                let s = if how == "yes" {
+                    screen(&[item.key], &[])
+                } else {
+                    screen(&[], &[item.key])
+                };
+                let facts = SafetyFacts {
+                    latest_screen: Some(s.clone()),
+                    ..Default::default()
+                };
+                match reconciliation_allowed(&facts) {
+                    Err(Refusal::SafetyLock { toward_me, from_me }) => {
+                        assert_eq!(toward_me, item.toward_me, "{}", item.key);
+                        assert_eq!(from_me, !item.toward_me, "{}", item.key);
+                    }
+                    other => panic!("{} {how}: {other:?}", item.key),
+                }
+            }
+        }
+        let clean = SafetyFacts {
+            latest_screen: Some(screen(&[], &[])),
+            ..Default::default()
+        };
+        assert_eq!(reconciliation_allowed(&clean), Ok(()));
+    }
+
+    #[test]
+    fn every_combination_of_two_answers_locks_iff_either_is_not_no() {
+        for (i, a) in SCREEN.iter().enumerate() {
+            for b in SCREEN.iter().skip(i + 1) {
+                for (va, vb) in [("yes", "no"), ("no", "no"), ("not_sure", "yes")] {
+                    let mut yes = vec![];
+                    let mut ns = vec![];
+                    for (k, v) in [(a.key, va), (b.key, vb)] {
+                        match v {
+                            "yes" => yes.push(k),
+                            "not_sure" => ns.push(k),
+                            _ => {}
+                        }
+                    }
+                    let s = screen(&yes, &ns);
+                    assert_eq!(s.locks(), !(va == "no" && vb == "no"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_unanswered_item_is_refused() {
+        let fields = vec![("hurt_me".to_string(), "no".to_string())];
+        let e = validate_screen(&fields, TODAY).unwrap_err();
+        assert_eq!(e.0.len(), SCREEN.len() - 1);
+    }
+
+    #[test]
+    fn no_screen_means_no_reconciliation_help() {
+        assert_eq!(
+            reconciliation_allowed(&SafetyFacts::default()),
+            Err(Refusal::ScreenNeeded)
+        );
+    }
+
+    #[test]
+    fn a_problem_marked_as_abuse_locks_until_the_screen_is_retaken() {
+        let earlier = ScreenResult {
+            on: date(2026, 11, 1),
+            ..screen(&[], &[])
+        };
+        let mut f = SafetyFacts {
+            latest_screen: Some(earlier),
+            abuse_problems_marked: vec![date(2026, 11, 10)],
+            ..Default::default()
+        };
+        assert!(matches!(
+            reconciliation_allowed(&f),
+            Err(Refusal::SafetyLock { .. })
+        ));
+        f.latest_screen = Some(ScreenResult {
+            on: date(2026, 11, 20),
+            ..screen(&[], &[])
+        });
+        assert_eq!(reconciliation_allowed(&f), Ok(()));
+    }
+
+    #[test]
+    fn the_exs_no_is_final_and_outreach_has_its_limits() {
+        let clean = Some(screen(&[], &[]));
+        let f = SafetyFacts {
+            latest_screen: clean.clone(),
+            ex_no: Some(ExNo {
+                on: TODAY,
+                kind: ExNoKind::Blocked,
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            outreach_allowed(&f, TODAY),
+            Err(Refusal::ExSaidNo {
+                kind: ExNoKind::Blocked
+            })
+        );
+        let f = SafetyFacts {
+            latest_screen: clean.clone(),
+            ended_on: Some(date(2026, 11, 10)),
+            record_started: Some(date(2026, 9, 1)),
+            ..Default::default()
+        };
+        assert_eq!(
+            outreach_allowed(&f, TODAY),
+            Err(Refusal::CoolingOff {
+                until: date(2026, 12, 10)
+            })
+        );
+        let f = SafetyFacts {
+            latest_screen: clean.clone(),
+            ended_on: Some(date(2026, 1, 1)),
+            record_started: Some(date(2026, 11, 1)),
+            ..Default::default()
+        };
+        assert_eq!(
+            outreach_allowed(&f, TODAY),
+            Err(Refusal::RecordTooShort {
+                until: date(2026, 12, 1)
+            })
+        );
+        let ok = SafetyFacts {
+            latest_screen: clean,
+            ended_on: Some(date(2026, 1, 1)),
+            record_started: Some(date(2026, 9, 1)),
+            ..Default::default()
+        };
+        assert_eq!(outreach_allowed(&ok, TODAY), Ok(()));
+        let used = SafetyFacts {
+            outreach_sent: 1,
+            ..ok.clone()
+        };
+        assert_eq!(outreach_allowed(&used, TODAY), Err(Refusal::OutreachUsed));
+        let answered = SafetyFacts {
+            outreach_sent: 1,
+            last_outreach_answered: true,
+            ..ok
+        };
+        assert_eq!(outreach_allowed(&answered, TODAY), Ok(()));
+    }
+
+    #[test]
+    fn crisis_words_are_found_in_any_case_and_ordinary_words_are_not() {
+        for t in [
+            "I want to die",
+            "Honestly I can’t go on",
+            "SUICIDE",
+            "he said he's going to kill me",
+        ] {
+            assert!(mentions_crisis(t), "{t}");
+        }
+        for t in [
+            "killer workout today",
+            "I died laughing",
+            "kept it, felt good",
+            "cut back on coffee",
+        ] {
+            assert!(!mentions_crisis(t), "{t}");
+        }
+    }
+}
