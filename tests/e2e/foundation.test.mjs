@@ -30,7 +30,11 @@ test('relationship flow, reload, quick exit, nothing leaves 127.0.0.1', async ()
     await page.getByLabel('Passphrase', { exact: true }).fill(PASS);
     await page.getByLabel('Type it again').fill(PASS);
     await page.getByRole('button', { name: 'Create vault' }).click();
+    // A new vault starts with the safety questions; "Not now" leaves them for later.
+    await page.getByRole('heading', { name: 'A few safety questions' }).waitFor();
+    await page.getByRole('link', { name: 'Not now' }).click();
     await page.getByRole('heading', { name: /Welcome back/ }).waitFor();
+    assert.match(await page.locator('#safety-banner').innerText(), /safety questions/);
     const steps = await page.locator('ol.steps > li').count();
     assert.equal(steps, 8, 'the eight steps of the method');
     assert.equal(await page.locator('ol.steps li.coming a').count(), 0, 'steps not built yet are not links');

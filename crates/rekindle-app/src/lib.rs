@@ -5,3 +5,4 @@
 pub mod import;
 pub mod method;
 pub mod redact;
+pub mod safety;

@@ -103,7 +103,12 @@ pub fn save_problem(
     if let Some(id) = id {
         problem_exists(store, id)?;
     }
-    Ok(store.save_item(PROBLEM, id, &to_json(&problem), at)?)
+    let tz = jiff::tz::TimeZone::system();
+    let before = rekindle_core::safety::safety_lock(&crate::safety::facts(store, &tz)?);
+    let saved = store.save_item(PROBLEM, id, &to_json(&problem), at)?;
+    // Marking a problem as abuse turns the safety lock on (and records it).
+    crate::safety::after_problem_saved(store, &before, &tz, today, at)?;
+    Ok(saved)
 }
 
 fn problem_exists(store: &dyn Store, id: i64) -> Result<(), MethodError> {

@@ -73,6 +73,9 @@ fn open_vault(cli: &Cli, dir: &DataDir) -> Result<SqliteVault> {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
+    if let Command::Helplines { country, json } = &cli.command {
+        return crate::safety_commands::helplines(country.as_deref(), *json);
+    }
     let path = data_dir_path(&cli)?;
     match &cli.command {
         Command::Init => init(&cli, &path),
@@ -117,6 +120,11 @@ pub fn run(cli: Cli) -> Result<()> {
             crate::method_commands::audit_c(&mut open_vault(&cli, &dir)?, args)
         }
         Command::Reminders(args) => crate::method_commands::reminders(args),
+        Command::Safety(cmd) => {
+            let dir = DataDir::open(&path)?;
+            crate::safety_commands::safety_cmd(&mut open_vault(&cli, &dir)?, cmd)
+        }
+        Command::Helplines { .. } => Ok(()),
         Command::Convert { file, to, parse } => crate::chat_commands::convert(file, *to, parse),
         Command::Import {
             file,

@@ -6,6 +6,7 @@ mod commands;
 mod hardening;
 mod method_commands;
 mod passphrase_input;
+mod safety_commands;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -129,6 +130,17 @@ A summary (messages per sender, first and last time, unreadable lines) goes to s
     AuditC(method_commands::AuditArgs),
     /// Check-in reminders as a calendar file whose titles reveal nothing
     Reminders(method_commands::RemindersArgs),
+    /// Safety first: the safety questions, the lock, their answer
+    #[command(subcommand)]
+    Safety(safety_commands::SafetyCmd),
+    /// Help lines for danger, crisis, abuse and alcohol (no vault needed)
+    Helplines {
+        /// Two-letter country code, e.g. US or GB
+        #[arg(long)]
+        country: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show where the vault is and what it holds (counts only, never content)
     Status {
         /// Print machine-readable JSON

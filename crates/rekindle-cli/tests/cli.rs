@@ -508,3 +508,63 @@ fn from_an_empty_vault_to_a_plan_with_a_week_of_check_ins_using_only_the_cli() {
     assert!(export.contains("\"kind\": \"checkin\""));
     assert!(export.contains("\"kind\": \"trigger\"") && export.contains("\"kind\": \"audit_c\""));
 }
+
+#[test]
+fn the_safety_lock_and_their_no_from_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let ok = |args: &[&str]| {
+        let o = run(rekindle(&d).args(args).env("REKINDLE_PASSPHRASE", PASS));
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    let status = |ok: &dyn Fn(&[&str]) -> String| -> serde_json::Value {
+        serde_json::from_str(&ok(&["safety", "status", "--json"])).unwrap()
+    };
+    ok(&["init"]);
+    let s = status(&ok);
+    assert_eq!(s["reconciliation_help"], false);
+    assert_eq!(s["refusal"]["reason"], "screen_needed");
+    let mut answers = vec!["no"; 13];
+    answers[3] = "not_sure"; // afraid of them: not sure
+    let out = ok(&["safety", "screen", "--answers", &answers.join(",")]);
+    assert!(out.contains("twice the physical violence"), "{out}");
+    let s = status(&ok);
+    assert_eq!(s["refusal"]["reason"], "safety_lock");
+    assert_eq!(s["refusal"]["toward_me"], true);
+    // Someone who hurt the ex is pointed to accountability, not win-back help.
+    let mut answers = vec!["no"; 13];
+    answers[9] = "yes";
+    assert!(
+        ok(&["safety", "screen", "--answers", &answers.join(",")]).contains("change how they act")
+    );
+    // Only re-taking the screen without risk lifts the lock; the changes are recorded.
+    ok(&["safety", "screen", "--answers", &vec!["no"; 13].join(",")]);
+    let s = status(&ok);
+    assert_eq!(s["reconciliation_help"], true);
+    assert_eq!(
+        s["lock_events"].as_array().unwrap().len(),
+        2,
+        "on, then off"
+    );
+    // Wrong number of answers: a plain message.
+    let o = run(rekindle(&d)
+        .args(["safety", "screen", "--answers", "no,no"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    // Their no is final.
+    ok(&["safety", "no", "--kind", "blocked"]);
+    let s = status(&ok);
+    assert_eq!(s["refusal"]["reason"], "ex_said_no");
+    assert!(s["explanation"].as_str().unwrap().contains("final"));
+    ok(&["safety", "screen", "--answers", &vec!["no"; 13].join(",")]);
+    assert_eq!(
+        status(&ok)["reconciliation_help"],
+        false,
+        "re-taking the screen does not undo their no"
+    );
+    // Help lines need no vault.
+    let o = run(rekindle(tmp.path()).args(["helplines", "--country", "gb"]));
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("0808 2000 247"));
+}

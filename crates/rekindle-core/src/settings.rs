@@ -19,6 +19,9 @@ pub struct Settings {
     pub discreet_mode: bool,
     /// Minutes without activity before the vault locks itself.
     pub idle_lock_minutes: u32,
+    /// Country whose help lines are shown first (ISO code), if chosen.
+    #[serde(default)]
+    pub country: Option<String>,
 }
 
 impl Default for Settings {
@@ -26,6 +29,7 @@ impl Default for Settings {
         Settings {
             discreet_mode: false,
             idle_lock_minutes: DEFAULT_IDLE_MINUTES,
+            country: None,
         }
     }
 }
@@ -37,6 +41,8 @@ pub struct SettingsForm {
     pub discreet_mode: Option<String>,
     #[serde(default)]
     pub idle_lock_minutes: String,
+    #[serde(default)]
+    pub country: String,
 }
 
 impl SettingsForm {
@@ -57,9 +63,22 @@ impl SettingsForm {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let country = self.country.trim();
+        let country = if country.is_empty() {
+            None
+        } else if country.len() == 2 && country.chars().all(|c| c.is_ascii_uppercase()) {
+            Some(country.to_string())
+        } else {
+            return Err({
+                let mut e = FormErrors::default();
+                e.add("country", "Please choose a country from the list.");
+                e
+            });
+        };
         Ok(Settings {
             discreet_mode: self.discreet_mode.as_deref() == Some("on"),
             idle_lock_minutes: idle,
+            country,
         })
     }
 }
@@ -92,16 +111,25 @@ mod tests {
             let f = SettingsForm {
                 discreet_mode: None,
                 idle_lock_minutes: raw.into(),
+                country: String::new(),
             };
             assert_eq!(f.validate().is_ok(), ok, "{raw}");
         }
         let s = SettingsForm {
             discreet_mode: Some("on".into()),
             idle_lock_minutes: "10".into(),
+            country: "GB".into(),
         }
         .validate()
         .unwrap();
         assert!(s.discreet_mode);
+        assert_eq!(s.country.as_deref(), Some("GB"));
+        let bad = SettingsForm {
+            discreet_mode: None,
+            idle_lock_minutes: "5".into(),
+            country: "Narnia".into(),
+        };
+        assert!(bad.validate().unwrap_err().get("country").is_some());
         assert_eq!(s.page_title("The relationship"), DISCREET_TITLE);
     }
 }

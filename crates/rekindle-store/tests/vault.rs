@@ -223,6 +223,7 @@ fn export_restore_export_is_identical_and_restore_needs_an_empty_vault() {
     a.save_settings(&Settings {
         discreet_mode: true,
         idle_lock_minutes: 9,
+        country: Some("GB".into()),
     })
     .unwrap();
     let doc = a.export().unwrap();

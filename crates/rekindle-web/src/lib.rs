@@ -26,7 +26,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use state::{Announce, AppState};
 
-use pages::{chats, exit, guard, home, method, relationship, settings, unlock};
+use pages::{chats, exit, guard, help, home, method, relationship, settings, unlock};
 
 /// The whole app: every route behind every protection.
 pub fn router(state: AppState) -> Router {
@@ -70,10 +70,16 @@ pub fn router(state: AppState) -> Router {
         .route("/g/t/{id}", post(guard::save_trigger))
         .route("/g/audit", post(guard::save_audit))
         .route("/g/reminders.ics", get(guard::reminders))
+        .route("/h/screen", get(help::show_screen).post(help::save_screen))
+        .route("/h/safe", get(help::safe))
+        .route("/h/no", get(help::show_ex_no).post(help::save_ex_no))
         .route_layer(from_fn_with_state(state.clone(), security::require_session));
     let public = Router::new()
         .route("/login", get(exit::login))
         .route("/bye", get(exit::bye))
+        .route("/h", get(help::help))
+        .route("/h/plan", get(help::safety_plan))
+        .route("/h/limits", get(help::limits))
         .route("/static/app.css", get(assets::css))
         .route("/static/app.js", get(assets::js))
         .route("/favicon.svg", get(assets::favicon));

@@ -189,6 +189,29 @@ pub fn csrf_matches(state: &AppState, presented: &str) -> bool {
     expected.is_some_and(|e| tokens::same(&tokens::hash(presented), &tokens::hash(&e)))
 }
 
+/// True when the request carries the live session's cookie.
+pub fn has_session(state: &AppState, headers: &HeaderMap) -> bool {
+    let presented = session_cookie(headers).map(|t| tokens::hash(&t));
+    let inner = state.lock();
+    match (&inner.session, presented) {
+        (Some(s), Some(p)) => tokens::same(&s.token, &p),
+        _ => false,
+    }
+}
+
+/// A url-encoded form (token checked) whose fields are kept as pairs, for
+/// forms whose field names come from a list (the safety screen).
+pub struct RawForm(pub Vec<(String, String)>);
+
+impl FromRequest<AppState> for RawForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request<Body>, state: &AppState) -> Result<Self, Self::Rejection> {
+        let CsrfForm(pairs) = CsrfForm::<Vec<(String, String)>>::from_request(req, state).await?;
+        Ok(RawForm(pairs))
+    }
+}
+
 /// A url-encoded form whose `csrf` field matched the session's token.
 /// The remaining fields are deserialized into `T`, which refuses unknown fields.
 pub struct CsrfForm<T>(pub T);

@@ -838,3 +838,94 @@ fn upload_req(cookie: &str, content_type: String, body: Vec<u8>) -> Request<Body
         .insert(header::CONTENT_TYPE, content_type.parse().unwrap());
     req
 }
+
+/// Words that must never appear in a page title or an address, where
+/// browser history, tabs and screenshots would show them.
+const SENSITIVE: &[&str] = &[
+    "abuse",
+    "violence",
+    "relapse",
+    "lapse",
+    "alcohol",
+    "drink",
+    "breakup",
+    "break-up",
+    "ex-partner",
+    "suicide",
+    "crisis",
+    "reconcil",
+    "win back",
+    "rekindle",
+    "safety",
+    "therapy",
+    "divorce",
+    "alex",
+];
+
+#[tokio::test]
+async fn discreet_mode_crawl_finds_no_sensitive_words_in_titles_or_addresses() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let csrf = app.csrf();
+    let body = form(&[
+        ("csrf", &csrf),
+        ("discreet_mode", "on"),
+        ("idle_lock_minutes", "5"),
+    ]);
+    app.send(
+        post("/o", &cookie, &body)
+            .body(Body::from(body.clone()))
+            .unwrap(),
+    )
+    .await;
+    let body = form(&[("csrf", &csrf), ("their_name", "Alex")]);
+    app.send(
+        post("/r", &cookie, &body)
+            .body(Body::from(body.clone()))
+            .unwrap(),
+    )
+    .await;
+    // Crawl every link reachable from the home page.
+    let mut todo = vec!["/".to_string()];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(path) = todo.pop() {
+        if !seen.insert(path.clone()) || seen.len() > 200 {
+            continue;
+        }
+        let res = app.send(get(&path, Some(&cookie))).await;
+        let status = res.status();
+        let html = text(res).await;
+        if !status.is_success() {
+            continue;
+        }
+        if let Some(title) = html
+            .split("<title>")
+            .nth(1)
+            .and_then(|t| t.split("</title>").next())
+        {
+            assert!(
+                title == "Notes" || title == "New tab",
+                "{path} has title {title:?}"
+            );
+        }
+        for href in html
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|h| h.split('"').next())
+        {
+            let lower = href.to_lowercase();
+            if href.starts_with('/') {
+                for word in SENSITIVE {
+                    assert!(!lower.contains(word), "{path} links to {href}");
+                }
+                if !href.starts_with("/static")
+                    && !href.ends_with(".ics")
+                    && !href.ends_with(".svg")
+                {
+                    todo.push(href.split('#').next().unwrap_or(href).to_string());
+                }
+            }
+        }
+    }
+    assert!(seen.len() >= 12, "crawled {} pages: {seen:?}", seen.len());
+}

@@ -55,6 +55,8 @@ struct SeriousnessPage {
     self_checks: Vec<SelfCheck>,
     words: Vec<&'static str>,
     ex_answers: Vec<ExAnswer>,
+    /// Why words to ask the ex are not offered, when they are not.
+    refusal: Option<String>,
 }
 
 fn seriousness_page(
@@ -90,6 +92,10 @@ fn seriousness_page(
         .collect();
     let self_checks = method::self_checks(vault).map_err(method_error)?;
     let ex_answers = method::ex_answers(vault).map_err(method_error)?;
+    let facts = rekindle_app::safety::facts(vault, &TimeZone::system()).map_err(method_error)?;
+    let refusal = rekindle_core::safety::reconciliation_allowed(&facts)
+        .err()
+        .map(|r| r.explain());
     Ok(render(
         status,
         &SeriousnessPage {
@@ -103,6 +109,7 @@ fn seriousness_page(
             self_checks,
             words: WORDS_TO_ASK.to_vec(),
             ex_answers,
+            refusal,
         },
     ))
 }

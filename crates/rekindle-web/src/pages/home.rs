@@ -23,11 +23,28 @@ struct HomePage {
     chrome: Chrome,
     name: String,
     steps: Vec<StepView>,
+    /// A safety message shown above everything, when there is one.
+    banner: Option<(String, &'static str, &'static str)>,
 }
 
 pub async fn home(State(state): State<AppState>) -> Response {
     let result = with_vault(&state, |inner| {
         let rel = inner.vault()?.relationship().map_err(|e| store_error(&e))?;
+        let facts = rekindle_app::safety::facts(inner.vault()?, &jiff::tz::TimeZone::system())
+            .map_err(|e| match e {
+                rekindle_app::method::MethodError::Store(s) => store_error(&s),
+                _ => store_error(&rekindle_store::StoreError::Corrupt),
+            })?;
+        let banner = match rekindle_core::safety::reconciliation_allowed(&facts) {
+            Ok(()) => None,
+            Err(rekindle_core::safety::Refusal::ScreenNeeded) => Some((
+                "Before anything else: a few safety questions, in both directions. They take a minute.".to_string(),
+                "/h/screen",
+                "Answer the safety questions",
+            )),
+            Err(r @ rekindle_core::safety::Refusal::SafetyLock { .. }) => Some((r.explain(), "/h/safe", "Help and safety")),
+            Err(r) => Some((r.explain(), "/h/no", "Your recovery track")),
+        };
         let steps = STEPS
             .iter()
             .map(|s| StepView {
@@ -50,6 +67,7 @@ pub async fn home(State(state): State<AppState>) -> Response {
             chrome: Chrome::for_page(inner, "Home", "home"),
             name: rel.map(|r| r.my_name).unwrap_or_default(),
             steps,
+            banner,
         })
     });
     match result {

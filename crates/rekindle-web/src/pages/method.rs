@@ -147,6 +147,25 @@ fn save_problem_impl(state: &AppState, id: Option<i64>, form: ProblemForm) -> Re
         match method::save_problem(inner.vault()?, id, &form, today, now) {
             Ok(saved) => {
                 tracing::info!(event = "problem_saved");
+                let text = format!(
+                    "{} {} {} {} {} {} {} {}",
+                    form.description,
+                    form.my_part,
+                    form.evidence,
+                    form.why1,
+                    form.why2,
+                    form.why3,
+                    form.why4,
+                    form.why5
+                );
+                // Words of self-harm or danger bring up the crisis card first.
+                if rekindle_core::safety::mentions_crisis(&text) {
+                    return Ok(Redirect::to("/h?crisis=1").into_response());
+                }
+                // A problem marked as abuse turns the safety lock on: explain it.
+                if Category::parse(&form.category) == Some(Category::SafetyAbuse) {
+                    return Ok(Redirect::to("/h/safe").into_response());
+                }
                 Ok(Redirect::to(&format!("/p/{saved}/plan?saved=1")).into_response())
             }
             Err(MethodError::Form(errors)) => Ok(problem_page(
@@ -564,6 +583,13 @@ pub async fn save_checkin(
         match method::check_in(inner.vault()?, id, &form, today, now) {
             Ok(c) => {
                 tracing::info!(event = "checked_in");
+                // Words of self-harm or danger bring up the crisis card first.
+                if rekindle_core::safety::mentions_crisis(&format!(
+                    "{} {} {}",
+                    c.note, c.trigger, c.instead
+                )) {
+                    return Ok(Redirect::to("/h?crisis=1").into_response());
+                }
                 // A fresh lapse asks what led to it (relapse prevention, not shame).
                 if c.outcome == Outcome::Lapsed && !from_detail {
                     return Ok(

@@ -3,6 +3,7 @@
 pub mod chats;
 pub mod exit;
 pub mod guard;
+pub mod help;
 pub mod home;
 pub mod method;
 pub mod relationship;
@@ -45,7 +46,7 @@ impl Chrome {
     }
 
     /// For pages shown without a session (errors): neutral title, no forms.
-    fn anonymous(title: &str) -> Chrome {
+    pub fn anonymous(title: &str) -> Chrome {
         Chrome {
             title: title.to_string(),
             csrf: String::new(),

@@ -75,6 +75,12 @@ pub async fn save(
                 .save_relationship(&rel, now)
                 .map_err(|e| store_error(&e))?;
             tracing::info!(event = "relationship_saved");
+            if rekindle_core::safety::mentions_crisis(&format!(
+                "{} {} {}",
+                rel.how_it_ended, rel.reasons_given, rel.my_view
+            )) {
+                return Ok(Redirect::to("/h?crisis=1").into_response());
+            }
             Ok(Redirect::to("/r?saved=1").into_response())
         }
         Err(errors) => {

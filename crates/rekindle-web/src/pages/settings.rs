@@ -19,6 +19,19 @@ struct SettingsPage {
     idle: String,
     errors: FormErrors,
     saved: bool,
+    /// (code, chosen) for the help-lines country list.
+    countries: Vec<(String, bool)>,
+}
+
+fn countries(chosen: Option<&str>) -> Vec<(String, bool)> {
+    rekindle_core::helplines::HelpLines::built_in()
+        .countries()
+        .into_iter()
+        .map(|c| {
+            let on = chosen == Some(c.as_str());
+            (c, on)
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -37,6 +50,7 @@ pub async fn show(State(state): State<AppState>, Query(flag): Query<SavedFlag>) 
                 idle: s.idle_lock_minutes.to_string(),
                 errors: FormErrors::default(),
                 saved: flag.saved.is_some(),
+                countries: countries(s.country.as_deref()),
             },
         ))
     })
@@ -64,6 +78,7 @@ pub async fn save(
                 idle: form.idle_lock_minutes.clone(),
                 errors,
                 saved: false,
+                countries: countries(Some(form.country.as_str())),
             },
         )),
     })

@@ -94,9 +94,10 @@ pub async fn submit(
             drop(inner);
             // A new session id after unlocking (security.md item 24).
             match crate::pages::exit::start_session(&state) {
+                // A new vault starts with the safety questions.
                 Ok(cookie) => (
                     [(axum::http::header::SET_COOKIE, cookie)],
-                    Redirect::to("/"),
+                    Redirect::to(if creating { "/h/screen" } else { "/" }),
                 )
                     .into_response(),
                 Err(r) => r,

@@ -1,0 +1,162 @@
+//! Safety facts gathered from the store, the screen, the ex's "no", and the
+//! lock events kept in the record.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use rekindle_core::FormErrors;
+use rekindle_core::method::problem::Problem;
+use rekindle_core::safety::{
+    ExNo, ExNoKind, Refusal, SafetyFacts, ScreenResult, safety_lock, validate_screen,
+};
+use rekindle_store::Store;
+use serde::{Deserialize, Serialize};
+
+use crate::method::{CHECKIN, MethodError, PROBLEM};
+
+pub const SCREEN: &str = "safety_screen";
+pub const EX_NO: &str = "ex_no";
+pub const EVENT: &str = "safety_event";
+
+/// A change of the safety lock, kept in the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockEvent {
+    pub on: Date,
+    pub locked: bool,
+    pub reason: String,
+}
+
+pub fn facts(store: &dyn Store, tz: &TimeZone) -> Result<SafetyFacts, MethodError> {
+    let latest_screen = store
+        .items(SCREEN)?
+        .iter()
+        .filter_map(|i| i.parse::<ScreenResult>())
+        .next_back();
+    let abuse_problems_marked = store
+        .items(PROBLEM)?
+        .iter()
+        .flat_map(|item| {
+            // The day each version first marked the problem as abuse.
+            item.versions
+                .iter()
+                .filter(|v| {
+                    serde_json::from_value::<Problem>(v.data.clone()).is_ok_and(|p| p.is_safety())
+                })
+                .map(|v| v.saved_at.to_zoned_datetime(tz.clone()).date())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let ex_no = store
+        .items(EX_NO)?
+        .iter()
+        .filter_map(|i| i.parse::<ExNo>())
+        .next();
+    let ended_on = store.relationship()?.and_then(|r| r.ended_on);
+    let record_started = store
+        .items(CHECKIN)?
+        .iter()
+        .filter_map(|i| i.parse::<rekindle_core::method::checkin::CheckIn>())
+        .map(|c| c.day)
+        .min();
+    Ok(SafetyFacts {
+        latest_screen,
+        abuse_problems_marked,
+        ex_no,
+        ended_on,
+        record_started,
+        outreach_sent: 0,
+        last_outreach_answered: false,
+    })
+}
+
+/// Records a lock change when the facts moved it.
+fn note_lock_change(
+    store: &mut dyn Store,
+    before: &Option<Refusal>,
+    tz: &TimeZone,
+    today: Date,
+    at: Timestamp,
+) -> Result<(), MethodError> {
+    let after = safety_lock(&facts(store, tz)?);
+    if before.is_some() != after.is_some() {
+        let event = LockEvent {
+            on: today,
+            locked: after.is_some(),
+            reason: match &after {
+                Some(r) => r.explain(),
+                None => "The safety screen was taken again and showed no signs of risk.".into(),
+            },
+        };
+        store.save_item(
+            EVENT,
+            None,
+            &serde_json::to_value(&event).unwrap_or_default(),
+            at,
+        )?;
+        tracing::info!(event = "safety_lock_changed", locked = event.locked);
+    }
+    Ok(())
+}
+
+/// Saves a safety screen; the lock follows the answers.
+pub fn take_screen(
+    store: &mut dyn Store,
+    fields: &[(String, String)],
+    tz: &TimeZone,
+    today: Date,
+    at: Timestamp,
+) -> Result<ScreenResult, MethodError> {
+    let result = validate_screen(fields, today)?;
+    let before = safety_lock(&facts(store, tz)?);
+    store.save_item(
+        SCREEN,
+        None,
+        &serde_json::to_value(&result).unwrap_or_default(),
+        at,
+    )?;
+    note_lock_change(store, &before, tz, today, at)?;
+    Ok(result)
+}
+
+/// To be called after a problem is saved: marking one as abuse locks.
+pub fn after_problem_saved(
+    store: &mut dyn Store,
+    before: &Option<Refusal>,
+    tz: &TimeZone,
+    today: Date,
+    at: Timestamp,
+) -> Result<(), MethodError> {
+    note_lock_change(store, before, tz, today, at)
+}
+
+/// Records that the ex said no, asked for no contact or blocked. Final.
+pub fn record_ex_no(
+    store: &mut dyn Store,
+    kind: &str,
+    today: Date,
+    at: Timestamp,
+) -> Result<ExNo, MethodError> {
+    let Some(kind) = ExNoKind::parse(kind) else {
+        let mut e = FormErrors::default();
+        e.add("kind", "Please choose what happened.");
+        return Err(MethodError::Form(e));
+    };
+    let no = ExNo { on: today, kind };
+    store.save_item(
+        EX_NO,
+        None,
+        &serde_json::to_value(&no).unwrap_or_default(),
+        at,
+    )?;
+    tracing::info!(event = "ex_no_recorded");
+    Ok(no)
+}
+
+pub fn lock_events(store: &dyn Store) -> Result<Vec<LockEvent>, MethodError> {
+    Ok(store
+        .items(EVENT)?
+        .iter()
+        .filter_map(|i| i.parse::<LockEvent>())
+        .collect())
+}

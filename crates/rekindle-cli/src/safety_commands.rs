@@ -1,0 +1,177 @@
+//! `rekindle safety …` and `rekindle helplines`.
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use rekindle_app::method::MethodError;
+use rekindle_app::safety;
+use rekindle_core::helplines::HelpLines;
+use rekindle_core::safety::{SCREEN, reconciliation_allowed};
+use rekindle_store::SqliteVault;
+
+use crate::commands::user_error;
+
+#[derive(Subcommand, Debug)]
+pub enum SafetyCmd {
+    /// Is help to reconcile available, and if not, why (the safety lock, their answer)
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take the safety questions: --answers with one of yes/no/not_sure per question, in order (see --help)
+    #[command(long_about = safety_questions_help())]
+    Screen {
+        /// Comma-separated answers, one per question, in the order listed above
+        #[arg(long)]
+        answers: String,
+    },
+    /// Record that they said no (said_no), asked for no contact (no_contact) or blocked you (blocked). Final.
+    No {
+        #[arg(long)]
+        kind: String,
+    },
+}
+
+fn safety_questions_help() -> String {
+    let mut s = String::from(
+        "Answer each question yes, no or not_sure (not sure counts as a sign of risk):\n",
+    );
+    for (i, q) in SCREEN.iter().enumerate() {
+        s.push_str(&format!("  {}. {}\n", i + 1, q.text));
+    }
+    s
+}
+
+fn today() -> jiff::civil::Date {
+    rekindle_core::method::checkin::local_day(jiff::Timestamp::now(), &jiff::tz::TimeZone::system())
+}
+
+fn err(e: MethodError) -> anyhow::Error {
+    match e {
+        MethodError::Form(f) => user_error(f.summary()),
+        MethodError::NotFound => user_error("Not found."),
+        MethodError::Store(s) => s.into(),
+    }
+}
+
+pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
+    let tz = jiff::tz::TimeZone::system();
+    match cmd {
+        SafetyCmd::Status { json } => {
+            let facts = safety::facts(vault, &tz).map_err(err)?;
+            let decision = reconciliation_allowed(&facts);
+            if *json {
+                let out = serde_json::json!({
+                    "reconciliation_help": decision.is_ok(),
+                    "refusal": decision.as_ref().err(),
+                    "explanation": decision.as_ref().err().map(|r| r.explain()),
+                    "screen_taken": facts.latest_screen.as_ref().map(|s| s.on),
+                    "ex_said_no": facts.ex_no.as_ref().map(|n| n.kind.key()),
+                    "lock_events": safety::lock_events(vault).map_err(err)?,
+                });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&out).context("Could not write JSON.")?
+                );
+            } else {
+                match decision {
+                    Ok(()) => println!(
+                        "Help to reconcile is available. Safety questions last taken on {}.",
+                        facts
+                            .latest_screen
+                            .map(|s| s.on.to_string())
+                            .unwrap_or_default()
+                    ),
+                    Err(r) => println!("{}", r.explain()),
+                }
+            }
+            Ok(())
+        }
+        SafetyCmd::Screen { answers } => {
+            let given: Vec<&str> = answers.split(',').map(str::trim).collect();
+            if given.len() != SCREEN.len() {
+                return Err(user_error(format!(
+                    "Give {} answers (one per question, see `rekindle safety screen --help`); you gave {}.",
+                    SCREEN.len(),
+                    given.len()
+                )));
+            }
+            let fields: Vec<(String, String)> = SCREEN
+                .iter()
+                .zip(given)
+                .map(|(q, a)| (q.key.to_string(), a.to_string()))
+                .collect();
+            let r = safety::take_screen(vault, &fields, &tz, today(), jiff::Timestamp::now())
+                .map_err(err)?;
+            if r.locks() {
+                let facts = safety::facts(vault, &tz).map_err(err)?;
+                if let Err(refusal) = reconciliation_allowed(&facts) {
+                    println!("{}", refusal.explain());
+                }
+                println!("Help lines: `rekindle helplines`.");
+            } else {
+                println!(
+                    "Saved. No signs of risk in your answers. You can take the questions again at any time."
+                );
+            }
+            Ok(())
+        }
+        SafetyCmd::No { kind } => {
+            if safety::facts(vault, &tz).map_err(err)?.ex_no.is_some() {
+                println!("Their answer is already recorded.");
+                return Ok(());
+            }
+            let no = safety::record_ex_no(vault, kind, today(), jiff::Timestamp::now())
+                .map_err(|_| user_error("--kind must be said_no, no_contact or blocked."))?;
+            println!(
+                "Recorded: {}. rekindle will not help with reaching out from now on; it turns to your own recovery.",
+                no.kind.label()
+            );
+            Ok(())
+        }
+    }
+}
+
+pub fn helplines(country: Option<&str>, json: bool) -> Result<()> {
+    let lines = HelpLines::built_in();
+    let country = country.map(str::to_uppercase);
+    if json {
+        let selected: Vec<_> = lines
+            .services
+            .iter()
+            .filter(|s| {
+                country
+                    .as_deref()
+                    .is_none_or(|c| s.country == c || s.country == "*")
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&selected).context("Could not write JSON.")?
+        );
+        return Ok(());
+    }
+    for (title, topic) in [
+        ("In danger", "danger"),
+        ("In crisis", "crisis"),
+        ("Abuse", "violence"),
+        ("Worried about your own behaviour", "accountability"),
+        ("Alcohol and drugs", "alcohol"),
+    ] {
+        println!("{title}:");
+        for l in lines.select(country.as_deref(), topic) {
+            let how: Vec<String> = [l.phone.clone(), l.text.clone(), l.chat.clone()]
+                .into_iter()
+                .flatten()
+                .collect();
+            println!(
+                "  {} ({}): {} [{}]",
+                l.service,
+                l.country,
+                how.join(" · "),
+                l.hours
+            );
+        }
+    }
+    println!("{}", lines.verified);
+    Ok(())
+}

@@ -1,0 +1,282 @@
+//! Help lines, the safety screen, the ex's "no", safety planning, limits.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use rekindle_app::method::MethodError;
+use rekindle_app::safety;
+use rekindle_core::FormErrors;
+use rekindle_core::helplines::{HelpLine, HelpLines};
+use rekindle_core::safety::{ExNo, ExNoKind, SCREEN};
+use rekindle_store::Store;
+use serde::Deserialize;
+
+use super::{Chrome, not_found_page, render, store_error, with_vault};
+use crate::security::{CsrfForm, RawForm};
+use crate::state::AppState;
+
+fn method_error(e: MethodError) -> Response {
+    match e {
+        MethodError::Store(s) => store_error(&s),
+        _ => not_found_page(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "help.html")]
+struct HelpPage<'a> {
+    chrome: Chrome,
+    crisis: bool,
+    country: Option<String>,
+    emergency: Option<String>,
+    danger: Vec<&'a HelpLine>,
+    crisis_lines: Vec<&'a HelpLine>,
+    violence: Vec<&'a HelpLine>,
+    accountability: Vec<&'a HelpLine>,
+    verified: String,
+}
+
+#[derive(Deserialize)]
+pub struct HelpQuery {
+    crisis: Option<String>,
+}
+
+/// Public: help must be one click away even when locked or signed out.
+/// The chosen country is used only for a signed-in, unlocked session.
+pub async fn help(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HelpQuery>,
+) -> Response {
+    let signed_in = crate::security::has_session(&state, &headers);
+    let (chrome, country) = {
+        let inner = state.lock();
+        let country = if signed_in {
+            inner
+                .vault
+                .as_ref()
+                .and_then(|v| v.settings().ok())
+                .and_then(|s| s.country)
+        } else {
+            None
+        };
+        let chrome = if signed_in {
+            Chrome::for_page(&inner, "Help", "h")
+        } else {
+            Chrome::anonymous("Help")
+        };
+        (chrome, country)
+    };
+    let lines = HelpLines::built_in();
+    let c = country.as_deref();
+    let danger = lines.select(c, "danger");
+    let page = HelpPage {
+        chrome,
+        crisis: q.crisis.is_some(),
+        emergency: c.and_then(|_| danger.first().and_then(|l| l.phone.clone())),
+        danger,
+        crisis_lines: lines.select(c, "crisis"),
+        violence: lines.select(c, "violence"),
+        accountability: lines.select(c, "accountability"),
+        verified: format!(
+            "Numbers: {}. {}",
+            lines.verified, "If a number does not work, findahelpline.com lists current ones."
+        ),
+        country,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "screen.html")]
+struct ScreenPage {
+    chrome: Chrome,
+    errors: FormErrors,
+    toward_me: Vec<(&'static str, &'static str)>,
+    from_me: Vec<(&'static str, &'static str)>,
+}
+
+fn screen_page(state: &AppState, errors: FormErrors, status: StatusCode) -> Response {
+    let inner = state.lock();
+    render(
+        status,
+        &ScreenPage {
+            chrome: Chrome::for_page(&inner, "Safety questions", "h"),
+            errors,
+            toward_me: SCREEN
+                .iter()
+                .filter(|i| i.toward_me)
+                .map(|i| (i.key, i.text))
+                .collect(),
+            from_me: SCREEN
+                .iter()
+                .filter(|i| !i.toward_me)
+                .map(|i| (i.key, i.text))
+                .collect(),
+        },
+    )
+}
+
+pub async fn show_screen(State(state): State<AppState>) -> Response {
+    screen_page(&state, FormErrors::default(), StatusCode::OK)
+}
+
+pub async fn save_screen(State(state): State<AppState>, RawForm(fields): RawForm) -> Response {
+    let (today, now) = (state.today(), state.now());
+    let tz = jiff::tz::TimeZone::system();
+    let result = with_vault(&state, |inner| {
+        Ok(safety::take_screen(
+            inner.vault()?,
+            &fields,
+            &tz,
+            today,
+            now,
+        ))
+    });
+    match result {
+        Ok(Ok(r)) if r.risk_to_me() => Redirect::to("/h/safe").into_response(),
+        Ok(Ok(r)) if r.risk_from_me() => Redirect::to("/h/safe").into_response(),
+        Ok(Ok(_)) => Redirect::to("/?screened=1").into_response(),
+        Ok(Err(MethodError::Form(errors))) => {
+            screen_page(&state, errors, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Ok(Err(e)) => method_error(e),
+        Err(r) => r,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "locked.html")]
+struct LockedPage {
+    chrome: Chrome,
+    explanation: String,
+    from_me: bool,
+}
+
+/// Where a screen with signs of risk leads: the explanation, then help.
+pub async fn safe(State(state): State<AppState>) -> Response {
+    let tz = jiff::tz::TimeZone::system();
+    with_vault(&state, |inner| {
+        let facts = safety::facts(inner.vault()?, &tz).map_err(method_error)?;
+        let lock = rekindle_core::safety::safety_lock(&facts);
+        let from_me = matches!(
+            lock,
+            Some(rekindle_core::safety::Refusal::SafetyLock {
+                from_me: true,
+                toward_me: false
+            })
+        );
+        let explanation = match &lock {
+            Some(r) => r.explain(),
+            None => "The safety lock is off. If that changes, take the questions again.".into(),
+        };
+        Ok(render(
+            StatusCode::OK,
+            &LockedPage {
+                chrome: Chrome::for_page(inner, "Safety", "h"),
+                explanation,
+                from_me,
+            },
+        ))
+    })
+    .unwrap_or_else(|r| r)
+}
+
+#[derive(Template)]
+#[template(path = "exno.html")]
+struct ExNoPage {
+    chrome: Chrome,
+    recorded: Option<ExNo>,
+    errors: FormErrors,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+fn exno_page(
+    inner: &mut crate::state::Inner,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, Response> {
+    let tz = jiff::tz::TimeZone::system();
+    let recorded = safety::facts(inner.vault()?, &tz)
+        .map_err(method_error)?
+        .ex_no;
+    Ok(render(
+        status,
+        &ExNoPage {
+            chrome: Chrome::for_page(inner, "Their answer", "h"),
+            recorded,
+            errors,
+            kinds: ExNoKind::ALL.iter().map(|k| (k.key(), k.label())).collect(),
+        },
+    ))
+}
+
+pub async fn show_ex_no(State(state): State<AppState>) -> Response {
+    with_vault(&state, |inner| {
+        exno_page(inner, FormErrors::default(), StatusCode::OK)
+    })
+    .unwrap_or_else(|r| r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExNoForm {
+    #[serde(default)]
+    kind: String,
+}
+
+pub async fn save_ex_no(
+    State(state): State<AppState>,
+    CsrfForm(form): CsrfForm<ExNoForm>,
+) -> Response {
+    let (today, now) = (state.today(), state.now());
+    with_vault(&state, |inner| {
+        let tz = jiff::tz::TimeZone::system();
+        if safety::facts(inner.vault()?, &tz)
+            .map_err(method_error)?
+            .ex_no
+            .is_some()
+        {
+            return Ok(Redirect::to("/h/no").into_response());
+        }
+        match safety::record_ex_no(inner.vault()?, &form.kind, today, now) {
+            Ok(_) => Ok(Redirect::to("/h/no").into_response()),
+            Err(MethodError::Form(errors)) => {
+                exno_page(inner, errors, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Err(e) => Err(method_error(e)),
+        }
+    })
+    .unwrap_or_else(|r| r)
+}
+
+#[derive(Template)]
+#[template(path = "safety_plan.html")]
+struct SafetyPlanPage {
+    chrome: Chrome,
+}
+
+#[derive(Template)]
+#[template(path = "limits.html")]
+struct LimitsPage {
+    chrome: Chrome,
+}
+
+pub async fn safety_plan(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let chrome = public_chrome(&state, &headers, "Safety plan");
+    render(StatusCode::OK, &SafetyPlanPage { chrome })
+}
+
+pub async fn limits(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let chrome = public_chrome(&state, &headers, "Privacy limits");
+    render(StatusCode::OK, &LimitsPage { chrome })
+}
+
+fn public_chrome(state: &AppState, headers: &HeaderMap, title: &str) -> Chrome {
+    if crate::security::has_session(state, headers) {
+        Chrome::for_page(&state.lock(), title, "h")
+    } else {
+        Chrome::anonymous(title)
+    }
+}
