@@ -5,4 +5,7 @@
 pub mod import;
 pub mod method;
 pub mod redact;
+pub mod report;
 pub mod safety;
+pub mod seal;
+pub mod support;

@@ -11,5 +11,6 @@ pub mod relationship;
 pub mod safety;
 pub mod settings;
 pub mod steps;
+pub mod support;
 
 pub use form::{FieldError, FormErrors};

@@ -58,22 +58,22 @@ pub const STEPS: [Step; 8] = [
         number: 6,
         title: "Get help",
         question: "Allies and professionals who can support you.",
-        path: "/h",
-        availability: Availability::Coming,
+        path: "/n",
+        availability: Availability::Ready,
     },
     Step {
         number: 7,
         title: "Learn",
         question: "Books and ideas that help with your problems.",
         path: "/l",
-        availability: Availability::Coming,
+        availability: Availability::Ready,
     },
     Step {
         number: 8,
         title: "Share and reach out",
         question: "Share your progress with someone you trust; write an honest letter when the time is right.",
         path: "/x",
-        availability: Availability::Coming,
+        availability: Availability::Ready,
     },
 ];
 

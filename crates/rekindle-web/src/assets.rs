@@ -24,3 +24,10 @@ pub async fn favicon() -> impl IntoResponse {
         include_str!("../static/favicon.svg"),
     )
 }
+
+pub async fn report_css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../static/report.css"),
+    )
+}

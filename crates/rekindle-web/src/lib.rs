@@ -26,7 +26,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use state::{Announce, AppState};
 
-use pages::{chats, exit, guard, help, home, method, relationship, settings, unlock};
+use pages::{
+    chats, exit, guard, help, home, method, relationship, report, settings, support, unlock,
+};
 
 /// The whole app: every route behind every protection.
 pub fn router(state: AppState) -> Router {
@@ -70,6 +72,15 @@ pub fn router(state: AppState) -> Router {
         .route("/g/t/{id}", post(guard::save_trigger))
         .route("/g/audit", post(guard::save_audit))
         .route("/g/reminders.ics", get(guard::reminders))
+        .route("/n", get(support::network).post(support::add_supporter))
+        .route("/l", get(support::learn).post(support::add_book))
+        .route("/l/add", post(support::add_curated))
+        .route("/l/use", get(support::use_takeaway))
+        .route("/l/{id}/status", post(support::set_status))
+        .route("/l/{id}/takeaway", post(support::add_takeaway))
+        .route("/x", get(report::share))
+        .route("/x/report", get(report::view))
+        .route("/x/seal", post(report::seal_download))
         .route("/h/screen", get(help::show_screen).post(help::save_screen))
         .route("/h/safe", get(help::safe))
         .route("/h/no", get(help::show_ex_no).post(help::save_ex_no))
@@ -82,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/h/limits", get(help::limits))
         .route("/static/app.css", get(assets::css))
         .route("/static/app.js", get(assets::js))
+        .route("/static/report.css", get(assets::report_css))
         .route("/favicon.svg", get(assets::favicon));
     protect(private.merge(public), state)
 }

@@ -39,6 +39,8 @@ fn options<T: Copy>(
 
 #[derive(Deserialize)]
 pub struct Flags {
+    book: Option<i64>,
+    t: Option<usize>,
     saved: Option<String>,
     ask: Option<String>,
     day: Option<String>,
@@ -239,18 +241,34 @@ fn plan_page(
     )
 }
 
-pub async fn show_plan(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn show_plan(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(f): Query<Flags>,
+) -> Response {
     let id = match id_of(&id) {
         Ok(id) => id,
         Err(r) => return r,
     };
     with_vault(&state, |inner| {
         let view = method::problem(inner.vault()?, id).map_err(method_error)?;
-        let form = view
+        let mut form = view
             .plan
             .as_ref()
             .map(PlanForm::from_plan)
             .unwrap_or_default();
+        // A reading takeaway, brought here in one click, fills the first free "then".
+        if let (Some(book), Some(t)) = (f.book, f.t) {
+            let text =
+                rekindle_app::support::takeaway(inner.vault()?, book, t).map_err(method_error)?;
+            if form.then1.is_empty() {
+                form.then1 = text;
+            } else if form.then2.is_empty() {
+                form.then2 = text;
+            } else {
+                form.then3 = text;
+            }
+        }
         Ok(plan_page(
             inner,
             &view,

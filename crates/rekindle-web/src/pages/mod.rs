@@ -7,7 +7,9 @@ pub mod help;
 pub mod home;
 pub mod method;
 pub mod relationship;
+pub mod report;
 pub mod settings;
+pub mod support;
 pub mod unlock;
 
 use askama::Template;

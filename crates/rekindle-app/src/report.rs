@@ -1,0 +1,144 @@
+//! The progress report: exactly the sections the person picks. Journal-like
+//! text (check-in notes) only when that exact item is picked; chat messages,
+//! the ex's words and the safety answers never.
+
+use jiff::civil::Date;
+use rekindle_core::method::checkin::Outcome;
+use rekindle_core::method::plan::Plan;
+use rekindle_core::method::problem::Problem;
+use rekindle_core::method::record::RateWindow;
+use rekindle_store::Store;
+use serde::Serialize;
+
+use crate::method::{self, MethodError};
+
+/// The sections a report can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Sections {
+    pub wrong: bool,
+    pub changed: bool,
+    pub record: bool,
+    pub notes: bool,
+    pub confirmations: bool,
+}
+
+impl Sections {
+    pub fn from_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Sections {
+        let mut s = Sections {
+            wrong: false,
+            changed: false,
+            record: false,
+            notes: false,
+            confirmations: false,
+        };
+        for k in keys {
+            match k {
+                "wrong" => s.wrong = true,
+                "changed" => s.changed = true,
+                "record" => s.record = true,
+                "notes" => s.notes = true,
+                "confirmations" => s.confirmations = true,
+                _ => {}
+            }
+        }
+        s
+    }
+
+    pub fn any(&self) -> bool {
+        self.wrong || self.changed || self.record || self.notes || self.confirmations
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportProblem {
+    pub problem: Problem,
+    pub plan: Option<Plan>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportCommitment {
+    pub title: String,
+    pub start: Date,
+    pub current_streak: u32,
+    pub longest_streak: u32,
+    pub kept: u32,
+    pub lapsed: u32,
+    pub missed: u32,
+    pub windows: Vec<RateWindow>,
+    pub weekly: bool,
+    /// Every lapse, with its date: a record without its lapses is not honest.
+    pub lapses: Vec<Date>,
+    /// (day, note) — only when notes were picked.
+    pub notes: Vec<(Date, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub made_on: Date,
+    pub sections: Sections,
+    pub my_view: Option<String>,
+    pub problems: Vec<ReportProblem>,
+    pub commitments: Vec<ReportCommitment>,
+}
+
+pub fn build(store: &dyn Store, sections: Sections, today: Date) -> Result<Report, MethodError> {
+    let my_view = if sections.wrong {
+        store
+            .relationship()?
+            .map(|r| r.my_view)
+            .filter(|v| !v.is_empty())
+    } else {
+        None
+    };
+    let problems = if sections.wrong || sections.changed {
+        method::problems(store)?
+            .into_iter()
+            .map(|p| ReportProblem {
+                problem: p.problem,
+                plan: p.plan,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let commitments = if sections.record || sections.notes {
+        method::commitments(store, today)?
+            .into_iter()
+            .map(|c| ReportCommitment {
+                title: c.commitment.title.clone(),
+                start: c.commitment.start,
+                current_streak: c.summary.current_streak,
+                longest_streak: c.summary.longest_streak,
+                kept: c.summary.kept,
+                lapsed: c.summary.lapsed,
+                missed: c.summary.missed,
+                windows: c.summary.windows.clone(),
+                weekly: c.summary.weekly,
+                lapses: c
+                    .checkins
+                    .values()
+                    .filter(|x| x.outcome == Outcome::Lapsed)
+                    .map(|x| x.day)
+                    .collect(),
+                notes: if sections.notes {
+                    c.checkins
+                        .values()
+                        .filter(|x| !x.note.is_empty())
+                        .map(|x| (x.day, x.note.clone()))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Report {
+        made_on: today,
+        sections,
+        my_view,
+        problems,
+        commitments,
+    })
+}

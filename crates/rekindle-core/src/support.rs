@@ -1,0 +1,270 @@
+//! Getting help and learning (steps 6–7): the support network, the reading
+//! list and the takeaways that turn into plans.
+
+use serde::{Deserialize, Serialize};
+
+use crate::form::{FormErrors, clean_text};
+use crate::method::problem::{Category, choice_enum, parse_choice};
+
+choice_enum!(
+    Role {
+        Ally => ("ally", "A friend or family member"),
+        Accountability => ("accountability", "An accountability partner"),
+        Sponsor => ("sponsor", "A sponsor or peer-support member"),
+        Counsellor => ("counsellor", "A counsellor or therapist"),
+        Doctor => ("doctor", "A doctor"),
+        Other => ("other", "Someone else"),
+    }
+);
+
+/// Someone in the person's support network. Contact details stay in the
+/// vault; rekindle never contacts anyone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Supporter {
+    pub name: String,
+    pub role: Role,
+    pub contact: String,
+    pub helps_with: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupporterForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub contact: String,
+    #[serde(default)]
+    pub helps_with: String,
+}
+
+impl SupporterForm {
+    pub fn validate(&self) -> Result<Supporter, FormErrors> {
+        let mut e = FormErrors::default();
+        let name = clean_text(&mut e, "name", "The name", &self.name, 80);
+        if name.is_empty() {
+            e.add(
+                "name",
+                "Please give a name (a first name or nickname is enough).",
+            );
+        }
+        let role = parse_choice(
+            &mut e,
+            "role",
+            &self.role,
+            Role::parse,
+            "Please choose who they are to you.",
+        );
+        let contact = clean_text(&mut e, "contact", "The contact details", &self.contact, 200);
+        let helps_with = clean_text(
+            &mut e,
+            "helps_with",
+            "What they help with",
+            &self.helps_with,
+            500,
+        );
+        match role {
+            Some(role) if e.is_empty() => Ok(Supporter {
+                name,
+                role,
+                contact,
+                helps_with,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+/// A book of the curated list (data/reading_list.json).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CuratedBook {
+    pub id: String,
+    pub title: String,
+    pub author: String,
+    pub teaches: String,
+    /// Problem category keys it helps with; "*" for everyone.
+    pub categories: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadingList {
+    pub about: String,
+    pub books: Vec<CuratedBook>,
+}
+
+pub const READING_LIST: &str = include_str!("../../../data/reading_list.json");
+
+impl ReadingList {
+    pub fn built_in() -> ReadingList {
+        serde_json::from_str(READING_LIST).unwrap_or(ReadingList {
+            about: String::new(),
+            books: Vec::new(),
+        })
+    }
+
+    /// Books for the person's problem categories first (most matches first),
+    /// then the ones for everyone.
+    pub fn recommend(&self, categories: &[Category]) -> Vec<(&CuratedBook, Vec<Category>)> {
+        let mut out: Vec<(&CuratedBook, Vec<Category>)> = self
+            .books
+            .iter()
+            .map(|b| {
+                let hits: Vec<Category> = categories
+                    .iter()
+                    .copied()
+                    .filter(|c| b.categories.iter().any(|k| k == c.key()))
+                    .collect();
+                (b, hits)
+            })
+            .filter(|(b, hits)| !hits.is_empty() || b.categories.iter().any(|k| k == "*"))
+            .collect();
+        out.sort_by_key(|b| std::cmp::Reverse(b.1.len()));
+        out
+    }
+}
+
+choice_enum!(
+    ReadingStatus {
+        WantToRead => ("want", "Want to read"),
+        Reading => ("reading", "Reading"),
+        Finished => ("finished", "Finished"),
+    }
+);
+
+/// A book on the person's own list, with what they took from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MyBook {
+    pub title: String,
+    pub author: String,
+    pub status: ReadingStatus,
+    /// From the curated list, when it came from there.
+    pub curated_id: Option<String>,
+    pub takeaways: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MyBookForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub author: String,
+    #[serde(default)]
+    pub status: String,
+}
+
+impl MyBookForm {
+    pub fn validate(&self) -> Result<MyBook, FormErrors> {
+        let mut e = FormErrors::default();
+        let title = clean_text(&mut e, "title", "The title", &self.title, 200);
+        if title.is_empty() {
+            e.add("title", "Please give the book's title.");
+        }
+        let author = clean_text(&mut e, "author", "The author", &self.author, 200);
+        let status = if self.status.trim().is_empty() {
+            Some(ReadingStatus::WantToRead)
+        } else {
+            parse_choice(
+                &mut e,
+                "status",
+                &self.status,
+                ReadingStatus::parse,
+                "Please choose a reading status.",
+            )
+        };
+        match status {
+            Some(status) if e.is_empty() => Ok(MyBook {
+                title,
+                author,
+                status,
+                curated_id: None,
+                takeaways: Vec::new(),
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+pub fn validate_takeaway(text: &str) -> Result<String, FormErrors> {
+    let mut e = FormErrors::default();
+    let t = clean_text(&mut e, "takeaway", "The takeaway", text, 500);
+    if t.is_empty() {
+        e.add("takeaway", "Please write the takeaway in a sentence.");
+    }
+    if e.is_empty() { Ok(t) } else { Err(e) }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_parses_and_recommends_by_category() {
+        let list: ReadingList = serde_json::from_str(READING_LIST).unwrap();
+        assert_eq!(list.books.len(), 14);
+        for b in &list.books {
+            for c in &b.categories {
+                assert!(
+                    c == "*" || Category::parse(c).is_some(),
+                    "{} has unknown category {c}",
+                    b.id
+                );
+            }
+        }
+        let rec = list.recommend(&[Category::SubstanceUse]);
+        assert_eq!(rec[0].0.id, "controlling-drinking");
+        assert!(
+            rec.iter()
+                .all(|(b, hits)| !hits.is_empty() || b.categories.contains(&"*".to_string()))
+        );
+        assert!(
+            !list
+                .recommend(&[Category::SafetyAbuse])
+                .iter()
+                .any(|(b, _)| b.id == "seven-principles")
+        );
+    }
+
+    #[test]
+    fn forms_validate() {
+        assert!(
+            SupporterForm {
+                name: "Jo".into(),
+                role: "ally".into(),
+                ..Default::default()
+            }
+            .validate()
+            .is_ok()
+        );
+        assert!(
+            SupporterForm {
+                name: "".into(),
+                role: "boss".into(),
+                ..Default::default()
+            }
+            .validate()
+            .unwrap_err()
+            .0
+            .len()
+                == 2
+        );
+        assert_eq!(
+            MyBookForm {
+                title: "Attached".into(),
+                ..Default::default()
+            }
+            .validate()
+            .unwrap()
+            .status,
+            ReadingStatus::WantToRead
+        );
+        assert!(validate_takeaway("  ").is_err());
+    }
+}

@@ -1,0 +1,113 @@
+// Issue 7 (first part): support network, reading list with a takeaway that
+// becomes an if-then plan, the printable report and the sealed file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startServer, launchBrowser, screenshot, binary } from './harness.mjs';
+
+const PASS = 'a quiet walk by the river at dawn';
+const NOTE = 'CANARYNOTE-private-thought';
+const CHAT = 'CANARYCHAT-message-text';
+
+function seed(dataDir) {
+  const env = { ...process.env, REKINDLE_DATA_DIR: join(dataDir, 'data'), REKINDLE_PASSPHRASE: PASS };
+  const run = (...args) => execFileSync(binary, args, { env }).toString();
+  run('init');
+  run('problem', 'add', '--title', 'My drinking at parties', '--category', 'substance', '--whose', 'mine',
+    '--frequency', 'often', '--severity', '5', '--my-part', 'I said hurtful things when drunk');
+  run('plan', '1', '--prevention', 'I will not drink at all', '--if', 'someone offers me a drink', '--then',
+    'I ask for sparkling water', '--commitment', 'No alcohol', '--kind', 'daily', '--start', '2026-01-01');
+  const day = (n) => { const d = new Date(); d.setDate(d.getDate() - n); return d.toISOString().slice(0, 10); };
+  run('checkin', '2', '--kept', '--day', day(3), '--note', NOTE);
+  run('checkin', '2', '--lapsed', '--day', day(2));
+  run('checkin', '2', '--kept', '--day', day(1));
+  const chat = join(dataDir, 'chat.txt');
+  writeFileSync(chat, `12/03/2024, 21:05 - Sam: ${CHAT}\n13/03/2024, 08:00 - Alex: hi\n`);
+  run('import', chat);
+}
+
+test('support, reading, the report and the sealed file', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rekindle-share-'));
+  seed(dataDir);
+  const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS }, dataDir });
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(server.url);
+
+    // Support network.
+    await page.goto(`${server.origin}/n`);
+    await page.getByRole('button', { name: 'Save' }).click();
+    assert.match(await page.locator('.error-summary').innerText(), /give a name/);
+    await page.getByLabel('Name').fill('Jo');
+    await page.getByLabel('Who they are to you').selectOption('accountability');
+    await page.getByLabel('What they help with').fill('I text her before parties');
+    await page.getByRole('button', { name: 'Save' }).click();
+    assert.match(await page.locator('ul.cards').innerText(), /Jo[\s\S]*accountability partner/);
+
+    // Reading list: recommended by the problem's category; a takeaway becomes an if-then plan.
+    await page.goto(`${server.origin}/l`);
+    const first = await page.locator('ul.cards li h3').first().innerText();
+    assert.equal(first, 'Controlling Your Drinking', 'the drinking book comes first for a drinking problem');
+    await page.locator('ul.cards li').first().getByRole('button', { name: 'Add to my books' }).click();
+    await page.getByLabel('A takeaway').fill('Count every drink and set the limit before going out');
+    await page.getByRole('button', { name: 'Add', exact: true }).first().click();
+    await page.getByRole('button', { name: 'Make it an if-then plan' }).click();
+    assert.equal(await page.locator('#then2').inputValue(), 'Count every drink and set the limit before going out');
+    await screenshot(page, 'learn');
+
+    // The printable report: picked sections only; lapses always; notes only if picked; never chat text.
+    await page.goto(`${server.origin}/x`);
+    await screenshot(page, 'share');
+    await page.getByRole('button', { name: 'See the printable report' }).click();
+    let text = await page.locator('body').innerText();
+    assert.match(text, /No alcohol/);
+    assert.match(text, /Lapses:/);
+    assert.match(text, /I said hurtful things when drunk/);
+    assert.ok(!text.includes(NOTE), 'check-in notes are left out unless picked');
+    assert.ok(!text.includes(CHAT), 'chat messages never appear');
+    await screenshot(page, 'report');
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: join(process.env.REKINDLE_SCREENSHOTS || join(process.cwd(), '..', '..', 'target', 'screenshots'), 'report-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    await page.goto(`${server.origin}/x/report?s=record&s=notes`);
+    text = await page.locator('body').innerText();
+    assert.ok(text.includes(NOTE), 'picked notes are included');
+    assert.ok(!text.includes('I said hurtful things'), 'unpicked sections are left out');
+
+    // The sealed file: too short a passphrase is refused; then a download that opens only with the passphrase.
+    await page.goto(`${server.origin}/x`);
+    await page.getByLabel(/Share passphrase/).fill('short');
+    await page.getByRole('button', { name: 'Download the sealed report' }).click();
+    assert.match(await page.locator('.error-summary').innerText(), /at least 12 characters/);
+    await page.getByLabel(/Share passphrase/).fill('blue kettle on a sunday');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download the sealed report' }).click(),
+    ]);
+    const file = join(dataDir, 'sealed.html');
+    await download.saveAs(file);
+    const raw = readFileSync(file, 'utf8');
+    assert.ok(!raw.includes('No alcohol') && !raw.includes('hurtful'), 'the file holds no plaintext');
+    const reader = await (await browser.newContext()).newPage();
+    await reader.goto(pathToFileURL(file).href);
+    await reader.getByLabel('Share passphrase').fill('the wrong passphrase');
+    await reader.getByRole('button', { name: 'Open the report' }).click();
+    await reader.locator('#error').filter({ hasText: 'does not open' }).waitFor();
+    assert.equal((await reader.locator('#content').innerText()).trim(), '');
+    await reader.getByLabel('Share passphrase').fill('blue kettle on a sunday');
+    await reader.getByRole('button', { name: 'Open the report' }).click();
+    await reader.locator('#content h1').waitFor({ timeout: 20000 });
+    assert.match(await reader.locator('#content').innerText(), /No alcohol/);
+    await reader.setViewportSize({ width: 390, height: 844 });
+    await reader.screenshot({ path: join(process.cwd(), '..', '..', 'target', 'screenshots', 'sealed-phone.png'), fullPage: true });
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
