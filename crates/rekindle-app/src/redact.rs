@@ -77,8 +77,9 @@ fn redact_phones(text: &str) -> String {
         let c = chars[i];
         let starts = c.is_ascii_digit()
             || ((c == '+' || c == '(') && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()));
-        let prev_is_word = i > 0 && chars[i - 1].is_alphanumeric();
-        if starts && !prev_is_word {
+        // Any run of 7–15 digits goes, even glued to letters: a false
+        // positive costs a reference number, a miss costs someone's privacy.
+        if starts {
             let mut end = i;
             let mut digits = 0;
             let mut last_digit_end = i;
@@ -94,8 +95,7 @@ fn redact_phones(text: &str) -> String {
                 }
                 end += 1;
             }
-            let next_is_word = chars.get(last_digit_end).is_some_and(|n| n.is_alphabetic());
-            if (MIN_PHONE_DIGITS..=15).contains(&digits) && !next_is_word {
+            if (MIN_PHONE_DIGITS..=15).contains(&digits) {
                 out.push_str(PHONE);
                 i = last_digit_end;
                 continue;
