@@ -88,9 +88,7 @@ fn redact_phones(text: &str) -> String {
                 if d.is_ascii_digit() {
                     digits += 1;
                     last_digit_end = end + 1;
-                } else if !matches!(d, ' ' | '-' | '.' | '(' | ')' | '+' | '/')
-                    || (d == ' ' && chars.get(end + 1).is_some_and(|n| *n == ' '))
-                {
+                } else if !matches!(d, ' ' | '-' | '.' | '(' | ')' | '+' | '/') {
                     break;
                 }
                 end += 1;
