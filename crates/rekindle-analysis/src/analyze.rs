@@ -1,0 +1,1282 @@
+//! The whole-chat analysis. See README.md ("JSON shape") for every field.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::civil::{Date, DateTime};
+use rayon::prelude::*;
+use rekindle_chat::{Message, MessageKind};
+use serde::Serialize;
+
+use crate::changepoint::{binary_segmentation, default_penalty, segments};
+use crate::classify::{Compact, Horseman, Weights, classify_compact, expand};
+use crate::lexicon::Lexicons;
+
+/// Who is who in the chat. Names as the export writes them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Who {
+    /// The user ("you" in the summary).
+    pub me: Option<String>,
+    /// The ex (named in the summary; "they" when unknown).
+    pub ex: Option<String>,
+}
+
+/// Conflict-episode parameters (see README.md, "Conflict episodes").
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpisodeOptions {
+    /// Consecutive negative messages at most this far apart belong to one run.
+    pub window_minutes: u32,
+    /// A run needs at least this many negative messages...
+    pub min_negative: usize,
+    /// ...and at least this many from each of two people.
+    pub min_each: usize,
+    /// After the last negative message, a repair or breakup message within
+    /// this time ends the episode that way.
+    pub cooldown_minutes: u32,
+    /// No message for this long after the cool-down = ended in silence.
+    pub silence_hours: u32,
+    /// Messages before the start also searched for the topic.
+    pub context_before: usize,
+}
+
+impl Default for EpisodeOptions {
+    fn default() -> Self {
+        EpisodeOptions {
+            window_minutes: 30,
+            min_negative: 3,
+            min_each: 1,
+            cooldown_minutes: 30,
+            silence_hours: 3,
+            context_before: 5,
+        }
+    }
+}
+
+/// Options for [`analyze`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisOptions {
+    /// The first message after a gap of at least this long starts a conversation.
+    pub gap_minutes: u32,
+    /// An answer from the other person within this time counts as a reply.
+    pub reply_window_minutes: u32,
+    /// A bid answered within this time can be "toward"/"against"; else "away".
+    pub bid_window_minutes: u32,
+    /// Only messages on or after this day.
+    pub since: Option<Date>,
+    /// Only messages on or before this day.
+    pub until: Option<Date>,
+    /// Late night = hour >= start or hour < end (wall clock). Default 23..5.
+    pub late_night_start_hour: u8,
+    pub late_night_end_hour: u8,
+    pub episodes: EpisodeOptions,
+    /// At most this many indices per evidence list (`count` is always exact).
+    pub evidence_limit: usize,
+    /// Include the per-message classification (`per_message`) in the output.
+    pub per_message: bool,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        AnalysisOptions {
+            gap_minutes: 360,
+            reply_window_minutes: 24 * 60,
+            bid_window_minutes: 180,
+            since: None,
+            until: None,
+            late_night_start_hour: 23,
+            late_night_end_hour: 5,
+            episodes: EpisodeOptions::default(),
+            evidence_limit: 500,
+            per_message: false,
+        }
+    }
+}
+
+/// Message indices (into the slice given to [`analyze`]) behind a number.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Evidence {
+    /// How many messages there are (exact).
+    pub count: usize,
+    /// The first `evidence_limit` of them, in chat order.
+    pub indices: Vec<usize>,
+    /// `true` when `indices` holds fewer than `count`.
+    pub truncated: bool,
+}
+
+impl Evidence {
+    fn push(&mut self, i: usize, limit: usize) {
+        self.count += 1;
+        if self.indices.len() < limit {
+            self.indices.push(i);
+        } else {
+            self.truncated = true;
+        }
+    }
+}
+
+/// The role of a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Me,
+    Ex,
+    Other,
+}
+
+/// Counts for one person in one period (or in total).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Counts {
+    pub messages: usize,
+    pub words: usize,
+    pub starts: usize,
+    pub late_night: usize,
+    /// Text messages that were scored.
+    pub scored: usize,
+    pub negative: usize,
+    /// compound >= 0.05 and not negative.
+    pub positive: usize,
+    /// Mean VADER compound of the scored messages (`null` without any).
+    pub tone_mean: Option<f64>,
+    pub criticism: usize,
+    pub contempt: usize,
+    pub defensiveness: usize,
+    pub stonewalling: usize,
+    pub repairs: usize,
+    pub bids: usize,
+    pub bids_toward: usize,
+    pub bids_away: usize,
+    pub bids_against: usize,
+    pub replies: usize,
+    pub reply_median_minutes: Option<f64>,
+    pub reply_p90_minutes: Option<f64>,
+    #[serde(skip)]
+    tone_sum: f64,
+    #[serde(skip)]
+    delays: Vec<f32>,
+}
+
+/// Reply delays of one person and how they changed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReplyChange {
+    /// Median reply delay in the first third of the chat's time span.
+    pub early_median_minutes: Option<f64>,
+    /// Median reply delay in the last third.
+    pub late_median_minutes: Option<f64>,
+}
+
+/// Evidence lists of one person.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PersonEvidence {
+    pub starts: Evidence,
+    pub late_night: Evidence,
+    pub negative: Evidence,
+    pub criticism: Evidence,
+    pub contempt: Evidence,
+    pub defensiveness: Evidence,
+    pub stonewalling: Evidence,
+    pub repairs: Evidence,
+    pub bids: Evidence,
+    pub bids_toward: Evidence,
+    pub bids_away: Evidence,
+    pub bids_against: Evidence,
+}
+
+/// One person in the chat.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Person {
+    pub name: String,
+    pub role: Role,
+    pub totals: Counts,
+    /// Messages per hour of day (0..24, wall clock).
+    pub hours: [usize; 24],
+    pub late_night_share: f64,
+    pub reply_change: ReplyChange,
+    pub evidence: PersonEvidence,
+}
+
+/// One month ("2024-03") or ISO week ("2024-W10").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Period {
+    pub key: String,
+    /// First day of the period.
+    pub start: String,
+    pub messages: usize,
+    /// Mean compound over the period's scored messages.
+    pub tone_mean: Option<f64>,
+    /// Conflict episodes that started in the period.
+    pub conflicts: usize,
+    /// Index of the first and last message in the period (`null` when empty).
+    pub first: Option<usize>,
+    pub last: Option<usize>,
+    /// One entry per person, in the order of `people`.
+    pub per_person: Vec<Counts>,
+}
+
+/// A change point in a monthly series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TurningPoint {
+    /// "volume" (messages per month), "tone" (mean compound per month) or
+    /// "conflicts" (episodes per month).
+    pub series: String,
+    /// The month the new level starts.
+    pub month: String,
+    /// Position in `months`.
+    pub month_index: usize,
+    /// Mean of the series in the segment before and after.
+    pub before: f64,
+    pub after: f64,
+    /// Messages of the first month of the new level (volume), its negative
+    /// messages (tone) or the episodes' first messages (conflicts).
+    pub evidence: Evidence,
+}
+
+/// How an episode ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ending {
+    Repair,
+    Silence,
+    Breakup,
+    MovedOn,
+}
+
+/// A person and a number.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NameCount {
+    pub name: String,
+    pub count: usize,
+}
+
+/// A horseman marker in an episode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mark {
+    pub index: usize,
+    pub person: String,
+    pub kind: Horseman,
+}
+
+/// A conflict episode (definition in README.md).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Episode {
+    pub id: usize,
+    /// Index of the first negative message.
+    pub start: usize,
+    /// Index of the last message of the episode.
+    pub end: usize,
+    pub start_time: String,
+    pub end_time: String,
+    pub started_by: Option<String>,
+    pub escalated_by: Option<String>,
+    pub topics: Vec<String>,
+    pub ended_by: Ending,
+    /// Who sent the repair / breakup message.
+    pub ended_by_person: Option<String>,
+    /// Started within the late-night window.
+    pub late_night: bool,
+    /// Number of messages from start to end.
+    pub messages: usize,
+    pub negative: usize,
+    pub positive: usize,
+    /// positive / negative (Gottman's 5:1 in conflict).
+    pub ratio: f64,
+    pub negative_by: Vec<NameCount>,
+    pub repairs_by: Vec<NameCount>,
+    pub horsemen: Vec<Mark>,
+    pub negative_messages: Vec<usize>,
+    pub repair_messages: Vec<usize>,
+}
+
+/// Episodes per topic.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopicEpisodes {
+    pub topic: String,
+    /// Episode ids.
+    pub episodes: Vec<usize>,
+}
+
+/// How many episodes ended which way.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Endings {
+    pub repair: usize,
+    pub silence: usize,
+    pub breakup: usize,
+    pub moved_on: usize,
+}
+
+/// Totals over all episodes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ConflictSummary {
+    pub count: usize,
+    pub late_night_starts: usize,
+    pub endings: Endings,
+    pub positive: usize,
+    pub negative: usize,
+    /// positive / negative over all episodes (`null` without any negative).
+    pub ratio: Option<f64>,
+    pub started_by: Vec<NameCount>,
+    pub escalated_by: Vec<NameCount>,
+    /// Episodes in which the person sent at least one repair message.
+    pub repaired_by: Vec<NameCount>,
+    /// Most frequent first.
+    pub by_topic: Vec<TopicEpisodes>,
+}
+
+/// A topic over the whole chat.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopicStat {
+    pub topic: String,
+    pub messages: Evidence,
+    /// Episodes in which the topic came up.
+    pub episodes: usize,
+}
+
+/// One classified message (only with `per_message`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MessageTone {
+    pub index: usize,
+    pub compound: f64,
+    pub negative: bool,
+    pub horsemen: Vec<Horseman>,
+    pub repair: bool,
+    pub topics: Vec<String>,
+}
+
+/// The settings the analysis ran with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settings {
+    pub gap_minutes: u32,
+    pub reply_window_minutes: u32,
+    pub bid_window_minutes: u32,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub late_night_start_hour: u8,
+    pub late_night_end_hour: u8,
+    pub episode_window_minutes: u32,
+    pub episode_min_negative: usize,
+    pub episode_min_each: usize,
+    pub episode_cooldown_minutes: u32,
+    pub episode_silence_hours: u32,
+}
+
+/// The result of [`analyze`]; its JSON is `rekindle analyze --json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    /// Shape version; bumped on any incompatible change.
+    pub version: u32,
+    pub settings: Settings,
+    /// Messages given.
+    pub messages: usize,
+    /// Messages inside since/until.
+    pub analysed: usize,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub people: Vec<Person>,
+    /// Every calendar month from the first to the last message (empty ones included).
+    pub months: Vec<Period>,
+    /// ISO weeks that have messages.
+    pub weeks: Vec<Period>,
+    pub turning_points: Vec<TurningPoint>,
+    pub conflicts: Vec<Episode>,
+    pub conflict_summary: ConflictSummary,
+    pub topics: Vec<TopicStat>,
+    /// Per-message classification, only when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_message: Option<Vec<MessageTone>>,
+}
+
+impl Analysis {
+    /// The person with the role, if any.
+    pub fn person(&self, role: Role) -> Option<&Person> {
+        self.people.iter().find(|p| p.role == role)
+    }
+}
+
+/// Seconds since 1970-01-01 for a civil date-time (proleptic Gregorian).
+fn epoch_seconds(dt: &DateTime, offset: Option<i32>) -> i64 {
+    let y = i64::from(dt.year()) - i64::from(dt.month() <= 2);
+    let m = i64::from(dt.month());
+    let d = i64::from(dt.day());
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400
+        + i64::from(dt.hour()) * 3600
+        + i64::from(dt.minute()) * 60
+        + i64::from(dt.second())
+        - i64::from(offset.unwrap_or(0))
+}
+
+fn month_key(dt: &DateTime) -> i32 {
+    i32::from(dt.year()) * 12 + i32::from(dt.month()) - 1
+}
+
+fn month_label(k: i32) -> String {
+    format!("{:04}-{:02}", k.div_euclid(12), k.rem_euclid(12) + 1)
+}
+
+fn week_key(dt: &DateTime) -> (i32, String, String) {
+    let d = dt.date();
+    let iso = d.iso_week_date();
+    let off = i64::from(d.weekday().to_monday_zero_offset());
+    let monday = d.checked_sub(jiff::Span::new().days(off)).unwrap_or(d);
+    (
+        i32::from(iso.year()) * 60 + i32::from(iso.week()),
+        format!("{:04}-W{:02}", iso.year(), iso.week()),
+        monday.to_string(),
+    )
+}
+
+fn words(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+fn quantile(v: &mut [f32], q: f64) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let k = (((v.len() - 1) as f64) * q).round() as usize;
+    let k = k.min(v.len() - 1);
+    let (_, x, _) = v.select_nth_unstable_by(k, f32::total_cmp);
+    Some((f64::from(*x) * 10.0).round() / 10.0)
+}
+
+impl Counts {
+    fn finish(&mut self) {
+        self.tone_mean = (self.scored > 0).then(|| self.tone_sum / self.scored as f64);
+        self.reply_median_minutes = quantile(&mut self.delays, 0.5);
+        self.reply_p90_minutes = quantile(&mut self.delays, 0.9);
+        self.delays = Vec::new();
+    }
+}
+
+struct Acc {
+    key: String,
+    start: String,
+    messages: usize,
+    tone_sum: f64,
+    scored: usize,
+    conflicts: usize,
+    first: Option<usize>,
+    last: Option<usize>,
+    per: Vec<Counts>,
+}
+
+impl Acc {
+    fn new(key: String, start: String, people: usize) -> Acc {
+        Acc {
+            key,
+            start,
+            messages: 0,
+            tone_sum: 0.0,
+            scored: 0,
+            conflicts: 0,
+            first: None,
+            last: None,
+            per: vec![Counts::default(); people],
+        }
+    }
+    fn finish(mut self) -> Period {
+        for c in &mut self.per {
+            c.finish();
+        }
+        Period {
+            key: self.key,
+            start: self.start,
+            messages: self.messages,
+            tone_mean: (self.scored > 0).then(|| self.tone_sum / self.scored as f64),
+            conflicts: self.conflicts,
+            first: self.first,
+            last: self.last,
+            per_person: self.per,
+        }
+    }
+}
+
+/// What happened at one position (for the per-person / per-period counters).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ev {
+    Start,
+    LateNight,
+    Negative,
+    Horse(Horseman),
+    Repair,
+    Bid,
+    BidToward,
+    BidAway,
+    BidAgainst,
+}
+
+/// Analyse a chat. `messages` in chat order; every index in the result points into it.
+pub fn analyze(
+    messages: &[Message],
+    who: &Who,
+    opts: &AnalysisOptions,
+    lexicons: &Lexicons,
+) -> Analysis {
+    let limit = opts.evidence_limit;
+    // 1. Messages in range, in time order (stable).
+    let mut order: Vec<usize> = (0..messages.len())
+        .filter(|&i| {
+            let d = messages[i].time.date();
+            opts.since.is_none_or(|s| d >= s) && opts.until.is_none_or(|u| d <= u)
+        })
+        .collect();
+    let secs: Vec<i64> = messages
+        .par_iter()
+        .with_min_len(4096)
+        .map(|m| epoch_seconds(&m.time, m.offset_seconds))
+        .collect();
+    if !order.windows(2).all(|w| secs[w[0]] <= secs[w[1]]) {
+        order.sort_by_key(|&i| (secs[i], i));
+    }
+    let n = order.len();
+
+    // 2. People.
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for &i in &order {
+        if let Some(s) = messages[i].sender.as_deref() {
+            *counts.entry(s).or_default() += 1;
+        }
+    }
+    let mut names: Vec<(&str, usize)> = counts.into_iter().collect();
+    names.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut people: Vec<(String, Role)> = Vec::new();
+    let me = who.me.as_deref();
+    let mut ex = who.ex.as_deref();
+    if ex.is_none() && me.is_some() && names.len() == 2 {
+        ex = names.iter().map(|(n, _)| *n).find(|n| Some(*n) != me);
+    }
+    if let Some(m) = me {
+        people.push((m.to_string(), Role::Me));
+    }
+    if let Some(e) = ex
+        && Some(e) != me
+    {
+        people.push((e.to_string(), Role::Ex));
+    }
+    for (name, _) in &names {
+        if !people.iter().any(|(p, _)| p == name) {
+            people.push((name.to_string(), Role::Other));
+        }
+    }
+    let pid: HashMap<&str, usize> = people
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| (n.as_str(), i))
+        .collect();
+    let np = people.len();
+    let person_of = |i: usize| {
+        messages[i]
+            .sender
+            .as_deref()
+            .and_then(|s| pid.get(s).copied())
+    };
+
+    // 3. Classify (both cores).
+    let w = Weights::default();
+    let cls: Vec<Option<Compact>> = order
+        .par_iter()
+        .with_min_len(256)
+        .map(|&i| {
+            let m = &messages[i];
+            (m.kind == MessageKind::Text && m.sender.is_some())
+                .then(|| classify_compact(&m.text, lexicons, &w))
+        })
+        .collect();
+
+    let late = |dt: &DateTime| {
+        let h = dt.hour() as u8;
+        let (s, e) = (opts.late_night_start_hour, opts.late_night_end_hour);
+        if s <= e {
+            h >= s && h < e
+        } else {
+            h >= s || h < e
+        }
+    };
+
+    // 4. Bids and their answers.
+    let bid_window = i64::from(opts.bid_window_minutes) * 60;
+    let mut bid_answer: Vec<Option<Ev>> = vec![None; n];
+    for k in 0..n {
+        let Some(c) = &cls[k] else { continue };
+        if !c.bid {
+            continue;
+        }
+        let Some(p) = person_of(order[k]) else {
+            continue;
+        };
+        // The next message by someone else; a later bid by the same person first
+        // means this one merges into it.
+        let mut answer = Ev::BidAway;
+        let mut merged = false;
+        for j in (k + 1)..n {
+            let i = order[j];
+            if secs[i] - secs[order[k]] > bid_window {
+                break;
+            }
+            let q = person_of(i);
+            if q == Some(p) {
+                if cls[j].is_some_and(|c| c.bid) {
+                    merged = true;
+                    break;
+                }
+                continue;
+            }
+            if q.is_none() {
+                continue;
+            }
+            answer = match &cls[j] {
+                Some(r) if r.negative || r.horsemen & 0b0111 != 0 => Ev::BidAgainst,
+                Some(r) if r.horsemen == Horseman::Stonewalling.bit() => Ev::BidAway,
+                _ => Ev::BidToward,
+            };
+            break;
+        }
+        if !merged {
+            bid_answer[k] = Some(answer);
+        }
+    }
+
+    // 5. Conflict episodes.
+    let conflicts = find_episodes(
+        messages, &order, &secs, &cls, &person_of, &people, opts, lexicons, &late,
+    );
+
+    // 6. One pass: persons, months, weeks.
+    let mut persons: Vec<Person> = people
+        .iter()
+        .map(|(name, role)| Person {
+            name: name.clone(),
+            role: *role,
+            totals: Counts::default(),
+            hours: [0; 24],
+            late_night_share: 0.0,
+            reply_change: ReplyChange::default(),
+            evidence: PersonEvidence::default(),
+        })
+        .collect();
+    let first_t = order.first().map(|&i| secs[i]).unwrap_or(0);
+    let last_t = order.last().map(|&i| secs[i]).unwrap_or(0);
+    let span = (last_t - first_t).max(1);
+    let mut early: Vec<Vec<f32>> = vec![Vec::new(); np];
+    let mut late_d: Vec<Vec<f32>> = vec![Vec::new(); np];
+    let mut months: BTreeMap<i32, Acc> = BTreeMap::new();
+    let mut weeks: BTreeMap<i32, Acc> = BTreeMap::new();
+    let gap = i64::from(opts.gap_minutes) * 60;
+    let reply_window = i64::from(opts.reply_window_minutes) * 60;
+    let mut topic_ev: Vec<Evidence> = vec![Evidence::default(); lexicons.topic_count().min(64)];
+    let mut per_message = opts.per_message.then(Vec::new);
+    let mut evs: Vec<Ev> = Vec::with_capacity(8);
+    for k in 0..n {
+        let i = order[k];
+        let m = &messages[i];
+        let mk = month_key(&m.time);
+        let (wk, wlabel, wstart) = week_key(&m.time);
+        let month = months
+            .entry(mk)
+            .or_insert_with(|| Acc::new(month_label(mk), format!("{}-01", month_label(mk)), np));
+        month.messages += 1;
+        month.first.get_or_insert(i);
+        month.last = Some(i);
+        let week = weeks
+            .entry(wk)
+            .or_insert_with(|| Acc::new(wlabel, wstart, np));
+        week.messages += 1;
+        week.first.get_or_insert(i);
+        week.last = Some(i);
+        let c = cls[k];
+        if let Some(c) = &c {
+            month.tone_sum += c.scores.compound;
+            month.scored += 1;
+            week.tone_sum += c.scores.compound;
+            week.scored += 1;
+            for (t, ev) in topic_ev.iter_mut().enumerate() {
+                if c.topics & (1u64 << t) != 0 {
+                    ev.push(i, limit);
+                }
+            }
+            if let Some(pm) = per_message.as_mut() {
+                let full = expand(c, lexicons);
+                pm.push(MessageTone {
+                    index: i,
+                    compound: c.scores.compound,
+                    negative: c.negative,
+                    horsemen: full.horsemen,
+                    repair: c.repair,
+                    topics: full.topics,
+                });
+            }
+        }
+        let Some(p) = person_of(i) else { continue };
+        let prev = k.checked_sub(1).map(|j| order[j]);
+        evs.clear();
+        if prev.is_none_or(|j| secs[i] - secs[j] >= gap) {
+            evs.push(Ev::Start);
+        }
+        if late(&m.time) {
+            evs.push(Ev::LateNight);
+        }
+        let mut delay = None;
+        if let Some(j) = prev
+            && let Some(q) = person_of(j)
+            && q != p
+        {
+            let d = secs[i] - secs[j];
+            if (0..=reply_window).contains(&d) && d < gap {
+                delay = Some(d as f32 / 60.0);
+            }
+        }
+        if let Some(c) = &c {
+            if c.negative {
+                evs.push(Ev::Negative);
+            }
+            for h in Horseman::ALL {
+                if c.horsemen & h.bit() != 0 {
+                    evs.push(Ev::Horse(h));
+                }
+            }
+            if c.repair {
+                evs.push(Ev::Repair);
+            }
+        }
+        if let Some(a) = bid_answer[k] {
+            evs.push(Ev::Bid);
+            evs.push(a);
+        }
+        let hour = (m.time.hour().clamp(0, 23)) as usize;
+        let person = &mut persons[p];
+        person.hours[hour] += 1;
+        if let Some(d) = delay {
+            let pos = (secs[i] - first_t) as f64 / span as f64;
+            if pos < 1.0 / 3.0 {
+                early[p].push(d);
+            } else if pos >= 2.0 / 3.0 {
+                late_d[p].push(d);
+            }
+        }
+        for ev in &evs {
+            let e = &mut person.evidence;
+            let list = match ev {
+                Ev::Start => &mut e.starts,
+                Ev::LateNight => &mut e.late_night,
+                Ev::Negative => &mut e.negative,
+                Ev::Horse(Horseman::Criticism) => &mut e.criticism,
+                Ev::Horse(Horseman::Contempt) => &mut e.contempt,
+                Ev::Horse(Horseman::Defensiveness) => &mut e.defensiveness,
+                Ev::Horse(Horseman::Stonewalling) => &mut e.stonewalling,
+                Ev::Repair => &mut e.repairs,
+                Ev::Bid => &mut e.bids,
+                Ev::BidToward => &mut e.bids_toward,
+                Ev::BidAway => &mut e.bids_away,
+                Ev::BidAgainst => &mut e.bids_against,
+            };
+            list.push(i, limit);
+        }
+        let words = if m.kind == MessageKind::Text {
+            words(&m.text)
+        } else {
+            0
+        };
+        bump(&mut person.totals, words, c.as_ref(), &evs, delay);
+        bump(&mut month.per[p], words, c.as_ref(), &evs, delay);
+        bump(&mut week.per[p], words, c.as_ref(), &evs, delay);
+    }
+    for (p, person) in persons.iter_mut().enumerate() {
+        person.totals.finish();
+        person.late_night_share = if person.totals.messages > 0 {
+            person.totals.late_night as f64 / person.totals.messages as f64
+        } else {
+            0.0
+        };
+        person.reply_change = ReplyChange {
+            early_median_minutes: quantile(&mut early[p], 0.5),
+            late_median_minutes: quantile(&mut late_d[p], 0.5),
+        };
+    }
+
+    // Continuous months.
+    if let (Some(&a), Some(&b)) = (months.keys().next(), months.keys().next_back()) {
+        for k in a..=b {
+            months
+                .entry(k)
+                .or_insert_with(|| Acc::new(month_label(k), format!("{}-01", month_label(k)), np));
+        }
+    }
+    for e in &conflicts {
+        let mk = month_key(&messages[e.start].time);
+        if let Some(m) = months.get_mut(&mk) {
+            m.conflicts += 1;
+        }
+        let (wk, _, _) = week_key(&messages[e.start].time);
+        if let Some(w) = weeks.get_mut(&wk) {
+            w.conflicts += 1;
+        }
+    }
+    let months: Vec<Period> = months.into_values().map(Acc::finish).collect();
+    let weeks: Vec<Period> = weeks.into_values().map(Acc::finish).collect();
+
+    let turning_points = turning_points(&months, &conflicts, messages, &cls, &order, limit);
+    let conflict_summary = summarize_conflicts(&conflicts, &people);
+    let topics = (0..topic_ev.len())
+        .map(|t| TopicStat {
+            topic: lexicons.topic_name(t).unwrap_or("").to_string(),
+            messages: topic_ev[t].clone(),
+            episodes: conflicts
+                .iter()
+                .filter(|e| {
+                    e.topics
+                        .iter()
+                        .any(|x| Some(x.as_str()) == lexicons.topic_name(t))
+                })
+                .count(),
+        })
+        .collect();
+
+    Analysis {
+        version: 1,
+        settings: Settings {
+            gap_minutes: opts.gap_minutes,
+            reply_window_minutes: opts.reply_window_minutes,
+            bid_window_minutes: opts.bid_window_minutes,
+            since: opts.since.map(|d| d.to_string()),
+            until: opts.until.map(|d| d.to_string()),
+            late_night_start_hour: opts.late_night_start_hour,
+            late_night_end_hour: opts.late_night_end_hour,
+            episode_window_minutes: opts.episodes.window_minutes,
+            episode_min_negative: opts.episodes.min_negative,
+            episode_min_each: opts.episodes.min_each,
+            episode_cooldown_minutes: opts.episodes.cooldown_minutes,
+            episode_silence_hours: opts.episodes.silence_hours,
+        },
+        messages: messages.len(),
+        analysed: n,
+        first: order.first().map(|&i| messages[i].time.to_string()),
+        last: order.last().map(|&i| messages[i].time.to_string()),
+        people: persons,
+        months,
+        weeks,
+        turning_points,
+        conflicts,
+        conflict_summary,
+        topics,
+        per_message,
+    }
+}
+
+fn bump(c: &mut Counts, words: usize, cls: Option<&Compact>, evs: &[Ev], delay: Option<f32>) {
+    c.messages += 1;
+    c.words += words;
+    if let Some(x) = cls {
+        c.scored += 1;
+        c.tone_sum += x.scores.compound;
+        if !x.negative && x.scores.compound >= 0.05 {
+            c.positive += 1;
+        }
+    }
+    if let Some(d) = delay {
+        c.replies += 1;
+        c.delays.push(d);
+    }
+    for ev in evs {
+        match ev {
+            Ev::Start => c.starts += 1,
+            Ev::LateNight => c.late_night += 1,
+            Ev::Negative => c.negative += 1,
+            Ev::Horse(Horseman::Criticism) => c.criticism += 1,
+            Ev::Horse(Horseman::Contempt) => c.contempt += 1,
+            Ev::Horse(Horseman::Defensiveness) => c.defensiveness += 1,
+            Ev::Horse(Horseman::Stonewalling) => c.stonewalling += 1,
+            Ev::Repair => c.repairs += 1,
+            Ev::Bid => c.bids += 1,
+            Ev::BidToward => c.bids_toward += 1,
+            Ev::BidAway => c.bids_away += 1,
+            Ev::BidAgainst => c.bids_against += 1,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn find_episodes(
+    messages: &[Message],
+    order: &[usize],
+    secs: &[i64],
+    cls: &[Option<Compact>],
+    person_of: &dyn Fn(usize) -> Option<usize>,
+    people: &[(String, Role)],
+    opts: &AnalysisOptions,
+    lexicons: &Lexicons,
+    late: &dyn Fn(&DateTime) -> bool,
+) -> Vec<Episode> {
+    let eo = &opts.episodes;
+    let window = i64::from(eo.window_minutes) * 60;
+    let cooldown = i64::from(eo.cooldown_minutes) * 60;
+    let silence = i64::from(eo.silence_hours) * 3600;
+    let t = |k: usize| secs[order[k]];
+    let neg: Vec<usize> = (0..order.len())
+        .filter(|&k| cls[k].is_some_and(|c| c.negative) && person_of(order[k]).is_some())
+        .collect();
+    let mut out = Vec::new();
+    let mut a = 0;
+    let mut taken_until: Option<usize> = None; // positions <= this belong to an episode
+    while a < neg.len() {
+        let mut b = a + 1;
+        while b < neg.len() && t(neg[b]) - t(neg[b - 1]) <= window {
+            b += 1;
+        }
+        let run = &neg[a..b];
+        a = b;
+        let (Some(&first), Some(&last_neg)) = (run.first(), run.last()) else {
+            continue;
+        };
+        if taken_until.is_some_and(|u| first <= u) {
+            continue;
+        }
+        let mut per = vec![0usize; people.len()];
+        for &k in run {
+            if let Some(p) = person_of(order[k]) {
+                per[p] += 1;
+            }
+        }
+        let sides = per.iter().filter(|&&c| c >= eo.min_each.max(1)).count();
+        if run.len() < eo.min_negative || sides < 2 {
+            continue;
+        }
+        // How it ended.
+        let mut ending = None;
+        let mut end = last_neg;
+        for k in first..=last_neg {
+            if cls[k].is_some_and(|c| c.breakup) {
+                ending = Some(Ending::Breakup);
+                end = last_neg;
+                break;
+            }
+        }
+        let mut tail = last_neg;
+        if ending.is_none() {
+            if cls[last_neg].is_some_and(|c| c.repair) {
+                ending = Some(Ending::Repair);
+            } else {
+                let mut k = last_neg + 1;
+                while k < order.len() && t(k) - t(last_neg) <= cooldown {
+                    tail = k;
+                    if let Some(c) = &cls[k] {
+                        if c.breakup {
+                            ending = Some(Ending::Breakup);
+                            end = k;
+                            break;
+                        }
+                        if c.repair {
+                            ending = Some(Ending::Repair);
+                            end = k;
+                            break;
+                        }
+                    }
+                    k += 1;
+                }
+            }
+        }
+        let ending = ending.unwrap_or_else(|| {
+            let next = tail + 1;
+            if next >= order.len() || t(next) - t(tail) >= silence {
+                Ending::Silence
+            } else {
+                Ending::MovedOn
+            }
+        });
+        taken_until = Some(end);
+        out.push(build_episode(
+            out.len(),
+            first,
+            end,
+            ending,
+            messages,
+            order,
+            cls,
+            person_of,
+            people,
+            eo.context_before,
+            lexicons,
+            late,
+        ));
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_episode(
+    id: usize,
+    first: usize,
+    end: usize,
+    ending: Ending,
+    messages: &[Message],
+    order: &[usize],
+    cls: &[Option<Compact>],
+    person_of: &dyn Fn(usize) -> Option<usize>,
+    people: &[(String, Role)],
+    context_before: usize,
+    lexicons: &Lexicons,
+    late: &dyn Fn(&DateTime) -> bool,
+) -> Episode {
+    let name = |p: Option<usize>| p.and_then(|p| people.get(p)).map(|(n, _)| n.clone());
+    let mut negative = 0;
+    let mut positive = 0;
+    let mut neg_by = vec![0usize; people.len()];
+    let mut rep_by = vec![0usize; people.len()];
+    let mut marks = Vec::new();
+    let mut negative_messages = Vec::new();
+    let mut repair_messages = Vec::new();
+    let mut escalated = None;
+    let mut most_negative: Option<(f64, usize)> = None;
+    for k in first..=end {
+        let i = order[k];
+        let Some(c) = &cls[k] else { continue };
+        let p = person_of(i);
+        if c.negative {
+            negative += 1;
+            negative_messages.push(i);
+            if let Some(p) = p {
+                neg_by[p] += 1;
+            }
+            if most_negative.is_none_or(|(v, _)| c.scores.compound < v) {
+                most_negative = Some((c.scores.compound, k));
+            }
+        } else if c.scores.compound >= 0.05 || c.repair {
+            positive += 1;
+        }
+        if c.repair {
+            repair_messages.push(i);
+            if let Some(p) = p {
+                rep_by[p] += 1;
+            }
+        }
+        for h in Horseman::ALL {
+            if c.horsemen & h.bit() != 0 {
+                if escalated.is_none() && matches!(h, Horseman::Criticism | Horseman::Contempt) {
+                    escalated = Some(k);
+                }
+                if let Some(n) = name(p) {
+                    marks.push(Mark {
+                        index: i,
+                        person: n,
+                        kind: h,
+                    });
+                }
+            }
+        }
+    }
+    let escalated_k = escalated.or(most_negative.map(|(_, k)| k));
+    // Topics: the episode plus a little context before it.
+    let mut topic_counts = vec![0usize; lexicons.topic_count().min(64)];
+    for c in cls[first.saturating_sub(context_before)..=end]
+        .iter()
+        .flatten()
+    {
+        for (t, n) in topic_counts.iter_mut().enumerate() {
+            if c.topics & (1u64 << t) != 0 {
+                *n += 1;
+            }
+        }
+    }
+    let mut topics: Vec<(usize, usize)> = topic_counts
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(t, n)| (t, *n))
+        .collect();
+    topics.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let to_nc = |v: &[usize]| -> Vec<NameCount> {
+        v.iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(p, c)| NameCount {
+                name: people[p].0.clone(),
+                count: *c,
+            })
+            .collect()
+    };
+    let si = order[first];
+    let ei = order[end];
+    Episode {
+        id,
+        start: si,
+        end: ei,
+        start_time: messages[si].time.to_string(),
+        end_time: messages[ei].time.to_string(),
+        started_by: name(person_of(si)),
+        escalated_by: escalated_k.and_then(|k| name(person_of(order[k]))),
+        topics: topics
+            .into_iter()
+            .filter_map(|(t, _)| lexicons.topic_name(t).map(str::to_string))
+            .collect(),
+        ended_by: ending,
+        ended_by_person: match ending {
+            Ending::Repair | Ending::Breakup => name(person_of(ei)),
+            _ => None,
+        },
+        late_night: late(&messages[si].time),
+        messages: end - first + 1,
+        negative,
+        positive,
+        ratio: if negative > 0 {
+            positive as f64 / negative as f64
+        } else {
+            0.0
+        },
+        negative_by: to_nc(&neg_by),
+        repairs_by: to_nc(&rep_by),
+        horsemen: marks,
+        negative_messages,
+        repair_messages,
+    }
+}
+
+fn summarize_conflicts(eps: &[Episode], people: &[(String, Role)]) -> ConflictSummary {
+    let mut s = ConflictSummary {
+        count: eps.len(),
+        ..ConflictSummary::default()
+    };
+    let mut started = vec![0usize; people.len()];
+    let mut escalated = vec![0usize; people.len()];
+    let mut repaired = vec![0usize; people.len()];
+    let idx = |n: &Option<String>| {
+        n.as_ref()
+            .and_then(|n| people.iter().position(|(p, _)| p == n))
+    };
+    let mut topics: Vec<TopicEpisodes> = Vec::new();
+    for e in eps {
+        s.late_night_starts += usize::from(e.late_night);
+        match e.ended_by {
+            Ending::Repair => s.endings.repair += 1,
+            Ending::Silence => s.endings.silence += 1,
+            Ending::Breakup => s.endings.breakup += 1,
+            Ending::MovedOn => s.endings.moved_on += 1,
+        }
+        s.positive += e.positive;
+        s.negative += e.negative;
+        if let Some(p) = idx(&e.started_by) {
+            started[p] += 1;
+        }
+        if let Some(p) = idx(&e.escalated_by) {
+            escalated[p] += 1;
+        }
+        for r in &e.repairs_by {
+            if let Some(p) = people.iter().position(|(n, _)| *n == r.name) {
+                repaired[p] += 1;
+            }
+        }
+        for t in &e.topics {
+            match topics.iter_mut().find(|x| x.topic == *t) {
+                Some(x) => x.episodes.push(e.id),
+                None => topics.push(TopicEpisodes {
+                    topic: t.clone(),
+                    episodes: vec![e.id],
+                }),
+            }
+        }
+    }
+    topics.sort_by(|a, b| b.episodes.len().cmp(&a.episodes.len()));
+    s.by_topic = topics;
+    s.ratio = (s.negative > 0).then(|| s.positive as f64 / s.negative as f64);
+    let nc = |v: Vec<usize>| -> Vec<NameCount> {
+        v.into_iter()
+            .enumerate()
+            .map(|(p, count)| NameCount {
+                name: people[p].0.clone(),
+                count,
+            })
+            .collect()
+    };
+    s.started_by = nc(started);
+    s.escalated_by = nc(escalated);
+    s.repaired_by = nc(repaired);
+    s
+}
+
+fn turning_points(
+    months: &[Period],
+    conflicts: &[Episode],
+    messages: &[Message],
+    cls: &[Option<Compact>],
+    order: &[usize],
+    limit: usize,
+) -> Vec<TurningPoint> {
+    let mut out = Vec::new();
+    if months.len() < 4 {
+        return out;
+    }
+    let volume: Vec<f64> = months.iter().map(|m| m.messages as f64).collect();
+    let overall_tone = {
+        let (s, n) = months.iter().fold((0.0, 0usize), |(s, n), m| {
+            let scored: usize = m.per_person.iter().map(|c| c.scored).sum();
+            (s + m.tone_mean.unwrap_or(0.0) * scored as f64, n + scored)
+        });
+        if n > 0 { s / n as f64 } else { 0.0 }
+    };
+    // Months with few scored messages take the overall mean (no signal).
+    let tone: Vec<f64> = months
+        .iter()
+        .map(|m| {
+            let scored: usize = m.per_person.iter().map(|c| c.scored).sum();
+            if scored >= 10 {
+                m.tone_mean.unwrap_or(overall_tone)
+            } else {
+                overall_tone
+            }
+        })
+        .collect();
+    let confl: Vec<f64> = months.iter().map(|m| m.conflicts as f64).collect();
+    let pos_of: HashMap<usize, usize> = order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    for (name, series) in [("volume", &volume), ("tone", &tone), ("conflicts", &confl)] {
+        let pts = binary_segmentation(series, 2, default_penalty(series), 3);
+        let segs = segments(series, &pts);
+        for (j, &p) in pts.iter().enumerate() {
+            let (Some(before), Some(after)) = (segs.get(j), segs.get(j + 1)) else {
+                continue;
+            };
+            let m = &months[p];
+            let mut ev = Evidence::default();
+            match name {
+                "volume" => {
+                    if let (Some(a), Some(b)) = (m.first, m.last) {
+                        if let (Some(&ka), Some(&kb)) = (pos_of.get(&a), pos_of.get(&b)) {
+                            for &i in &order[ka..=kb] {
+                                ev.push(i, limit);
+                            }
+                        }
+                    }
+                }
+                "tone" => {
+                    if let (Some(a), Some(b)) = (m.first, m.last)
+                        && let (Some(&ka), Some(&kb)) = (pos_of.get(&a), pos_of.get(&b))
+                    {
+                        for k in ka..=kb {
+                            if cls[k].is_some_and(|c| c.negative) {
+                                ev.push(order[k], limit);
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    for e in conflicts {
+                        let mk = month_key(&messages[e.start].time);
+                        let k = months.iter().position(|x| x.key == month_label(mk));
+                        if k.is_some_and(|k| k >= after.start && k < after.end) {
+                            ev.push(e.start, limit);
+                        }
+                    }
+                }
+            }
+            out.push(TurningPoint {
+                series: name.to_string(),
+                month: m.key.clone(),
+                month_index: p,
+                before: before.mean,
+                after: after.mean,
+                evidence: ev,
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,201 @@
+//! Lexicons: the topic word lists (data files, user-extendable) and the
+//! built-in marker rules (four horsemen, repair, bids, negative cues), all
+//! compiled into one Aho-Corasick automaton over normalized text.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::rules::{self, Cue};
+
+/// Topic files shipped with rekindle (`data/lexicons/*.txt`), in display order.
+pub const BUILT_IN_TOPICS: &[(&str, &str)] = &[
+    (
+        "drinking",
+        include_str!("../../../data/lexicons/drinking.txt"),
+    ),
+    (
+        "jealousy_trust",
+        include_str!("../../../data/lexicons/jealousy_trust.txt"),
+    ),
+    ("money", include_str!("../../../data/lexicons/money.txt")),
+    (
+        "time_together",
+        include_str!("../../../data/lexicons/time_together.txt"),
+    ),
+    (
+        "family_friends",
+        include_str!("../../../data/lexicons/family_friends.txt"),
+    ),
+    ("work", include_str!("../../../data/lexicons/work.txt")),
+    (
+        "intimacy",
+        include_str!("../../../data/lexicons/intimacy.txt"),
+    ),
+    (
+        "phone_social_media",
+        include_str!("../../../data/lexicons/phone_social_media.txt"),
+    ),
+];
+
+/// At most this many topics are used (topic sets are kept as a 64-bit mask);
+/// further user topics are ignored and reported in [`Lexicons::ignored`].
+pub const MAX_TOPICS: usize = 64;
+
+/// What a pattern in the automaton stands for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Pat {
+    Cue(Cue),
+    Topic(u8),
+}
+
+/// Compiled lexicons. Build once, share (it is `Sync`).
+#[derive(Debug, Clone)]
+pub struct Lexicons {
+    topics: Vec<(String, Vec<String>)>,
+    ignored: Vec<String>,
+    /// `None` only if the automaton could not be built (then nothing matches).
+    pub(crate) ac: Option<AhoCorasick>,
+    pub(crate) pats: Vec<Pat>,
+}
+
+/// Parse one lexicon file: one entry per line, `#` comments, blank lines skipped.
+pub fn parse_lexicon_file(contents: &str) -> Vec<String> {
+    contents
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or(""))
+        .filter_map(|l| {
+            let star = l.trim_end().ends_with('*');
+            let n = crate::text::normalize(l);
+            if n.is_empty() {
+                None
+            } else if star {
+                Some(format!("{n}*"))
+            } else {
+                Some(n)
+            }
+        })
+        .collect()
+}
+
+impl Lexicons {
+    /// The built-in lexicons: every file in `data/lexicons/` plus the marker rules.
+    pub fn built_in() -> Lexicons {
+        let topics = BUILT_IN_TOPICS
+            .iter()
+            .map(|(name, text)| (name.to_string(), parse_lexicon_file(text)))
+            .collect();
+        Self::compile(topics, Vec::new())
+    }
+
+    /// `built_in` plus the user's files: `(name, contents)` where name is the topic
+    /// (the file name without `.txt`). A known topic gets the entries added; a
+    /// new name becomes a new topic (up to [`MAX_TOPICS`]).
+    pub fn with_user_files(built_in: Lexicons, files: &[(&str, &str)]) -> Lexicons {
+        let mut topics = built_in.topics;
+        let mut ignored = built_in.ignored;
+        for (name, contents) in files {
+            let name = topic_name(name);
+            if name.is_empty() {
+                continue;
+            }
+            let entries = parse_lexicon_file(contents);
+            if let Some((_, list)) = topics.iter_mut().find(|(n, _)| *n == name) {
+                for e in entries {
+                    if !list.contains(&e) {
+                        list.push(e);
+                    }
+                }
+            } else if topics.len() < MAX_TOPICS {
+                topics.push((name, entries));
+            } else {
+                ignored.push(name);
+            }
+        }
+        Self::compile(topics, ignored)
+    }
+
+    /// Topic names in order (the index is the bit in a topic mask).
+    pub fn topic_names(&self) -> impl Iterator<Item = &str> {
+        self.topics.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// The name of topic `i`.
+    pub fn topic_name(&self, i: usize) -> Option<&str> {
+        self.topics.get(i).map(|(n, _)| n.as_str())
+    }
+
+    /// Number of topics.
+    pub fn topic_count(&self) -> usize {
+        self.topics.len()
+    }
+
+    /// The entries of a topic.
+    pub fn topic_entries(&self, name: &str) -> Option<&[String]> {
+        self.topics
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, e)| e.as_slice())
+    }
+
+    /// User topics that were dropped because there were more than [`MAX_TOPICS`].
+    pub fn ignored(&self) -> &[String] {
+        &self.ignored
+    }
+
+    fn compile(topics: Vec<(String, Vec<String>)>, ignored: Vec<String>) -> Lexicons {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pats = Vec::new();
+        for (phrase, cue) in rules::CUES {
+            patterns.push(pattern(&crate::text::normalize(phrase)));
+            pats.push(Pat::Cue(*cue));
+        }
+        for prefix in rules::TRAIT_PREFIXES {
+            for t in rules::TRAITS {
+                patterns.push(pattern(&crate::text::normalize(&format!("{prefix} {t}"))));
+                pats.push(Pat::Cue(Cue::Criticism));
+            }
+        }
+        for (i, (_, entries)) in topics.iter().enumerate() {
+            for e in entries {
+                patterns.push(pattern(e));
+                pats.push(Pat::Topic(i as u8));
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .ok();
+        Lexicons {
+            topics,
+            ignored,
+            ac,
+            pats,
+        }
+    }
+}
+
+/// Normalized entry -> pattern on the normalized haystack (" a b c "): words
+/// match whole words; a trailing `*` matches any ending.
+fn pattern(entry: &str) -> String {
+    let e = entry.trim();
+    if let Some(stem) = e.strip_suffix('*') {
+        format!(" {}", stem.trim_end())
+    } else {
+        format!(" {e} ")
+    }
+}
+
+fn topic_name(file_name: &str) -> String {
+    let n = file_name.trim();
+    let n = n.strip_suffix(".txt").unwrap_or(n);
+    n.chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>()
+        .trim_matches('_')
+        .to_string()
+}

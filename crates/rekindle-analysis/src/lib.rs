@@ -1,0 +1,26 @@
+//! The chat post-mortem, pure: messages in, data out (no files, no network).
+//!
+//! - [`classify`]: what one message shows (VADER tone, `negative`, four horsemen,
+//!   repair, topics) — the JSON of `rekindle classify`.
+//! - [`analyze`]: the whole chat, with the indices of the messages behind
+//!   every number — the JSON of `rekindle analyze --json` (shape in README.md).
+//! - [`summarize`]: kind, factual sentences from an [`Analysis`].
+//! - [`Lexicons`]: topic word lists (`data/lexicons/*.txt`, user-extendable) and rules.
+
+mod analyze;
+mod changepoint;
+mod classify;
+mod lexicon;
+mod rules;
+mod summary;
+pub mod text;
+
+pub use analyze::*;
+pub use changepoint::{Segment, binary_segmentation, default_penalty, segments};
+pub use classify::{
+    Classification, Horseman, Weights, classify, classify_many, negative_with, vader_negative,
+};
+pub use lexicon::{BUILT_IN_TOPICS, Lexicons, MAX_TOPICS, parse_lexicon_file};
+pub use rekindle_chat::{Message, MessageKind};
+pub use rekindle_vader::Scores;
+pub use summary::summarize;
