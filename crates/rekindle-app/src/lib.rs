@@ -8,4 +8,5 @@ pub mod redact;
 pub mod report;
 pub mod safety;
 pub mod seal;
+pub mod share;
 pub mod support;

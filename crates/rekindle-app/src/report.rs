@@ -73,8 +73,18 @@ pub struct ReportCommitment {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct ReportConfirmation {
+    pub on: Date,
+    pub by: String,
+    pub milestone: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub made_on: Date,
+    /// Milestones confirmed by allies through a share link, as they wrote them.
+    pub confirmations: Vec<ReportConfirmation>,
     pub sections: Sections,
     pub my_view: Option<String>,
     pub problems: Vec<ReportProblem>,
@@ -134,8 +144,23 @@ pub fn build(store: &dyn Store, sections: Sections, today: Date) -> Result<Repor
     } else {
         Vec::new()
     };
+    let confirmations = if sections.confirmations {
+        let tz = jiff::tz::TimeZone::system();
+        crate::share::confirmations(store)?
+            .into_iter()
+            .map(|c| ReportConfirmation {
+                on: c.at.to_zoned_datetime(tz.clone()).date(),
+                by: c.by,
+                milestone: c.milestone,
+                note: c.note,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Report {
         made_on: today,
+        confirmations,
         sections,
         my_view,
         problems,

@@ -125,6 +125,28 @@ pub fn run(cli: Cli) -> Result<()> {
             crate::safety_commands::safety_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::Helplines { .. } => Ok(()),
+        Command::Share(cmd) => {
+            if let crate::share_commands::ShareCmd::Serve { .. } = cmd {
+                // The share listener needs no vault key and no lock.
+                return crate::share_commands::share_cmd(None, &path, cmd);
+            }
+            let dir = DataDir::open(&path)?;
+            let mut vault = open_vault(&cli, &dir)?;
+            crate::share_commands::share_cmd(Some(&mut vault), &path, cmd)
+        }
+        Command::Report {
+            sections,
+            out,
+            seal_passphrase_file,
+        } => {
+            let dir = DataDir::open(&path)?;
+            crate::share_commands::report_cmd(
+                &open_vault(&cli, &dir)?,
+                sections,
+                out,
+                seal_passphrase_file.as_deref(),
+            )
+        }
         Command::Convert { file, to, parse } => crate::chat_commands::convert(file, *to, parse),
         Command::Import {
             file,

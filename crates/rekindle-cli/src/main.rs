@@ -7,6 +7,7 @@ mod hardening;
 mod method_commands;
 mod passphrase_input;
 mod safety_commands;
+mod share_commands;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -140,6 +141,21 @@ A summary (messages per sender, first and last time, unreadable lines) goes to s
         country: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// Share links for an ally or counsellor: create, list, revoke, serve
+    #[command(subcommand)]
+    Share(share_commands::ShareCmd),
+    /// Write the progress report (picked sections) to a file, printable or sealed
+    Report {
+        /// Sections: wrong, changed, record, notes, confirmations (comma-separated)
+        #[arg(long, default_value = "wrong,changed,record")]
+        sections: String,
+        /// The file to write (must not exist)
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Seal it: read the share passphrase (12+ characters) from this file
+        #[arg(long, value_name = "FILE")]
+        seal_passphrase_file: Option<PathBuf>,
     },
     /// Show where the vault is and what it holds (counts only, never content)
     Status {

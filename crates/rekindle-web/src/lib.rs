@@ -10,6 +10,7 @@ mod charts;
 pub mod clock;
 mod pages;
 pub mod security;
+pub mod share_server;
 pub mod state;
 mod tokens;
 
@@ -81,6 +82,8 @@ pub fn router(state: AppState) -> Router {
         .route("/x", get(report::share))
         .route("/x/report", get(report::view))
         .route("/x/seal", post(report::seal_download))
+        .route("/x/link", post(report::create_link))
+        .route("/x/revoke", post(report::revoke_link))
         .route("/h/screen", get(help::show_screen).post(help::save_screen))
         .route("/h/safe", get(help::safe))
         .route("/h/no", get(help::show_ex_no).post(help::save_ex_no))
@@ -113,6 +116,25 @@ pub fn protect(routes: Router<AppState>, state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn(security::headers))
         .with_state(state)
+}
+
+/// The report's body (picked sections only) as HTML, for shares and files.
+pub fn report_body(r: rekindle_app::report::Report) -> Result<String, askama::Error> {
+    use askama::Template;
+    pages::report::ReportBody { r }.render()
+}
+
+/// The self-contained sealed report file for `sealed`.
+pub fn sealed_file(sealed: &rekindle_app::seal::Sealed) -> Result<String, askama::Error> {
+    pages::report::sealed_html(sealed)
+}
+
+/// A standalone printable page around a report body (inline style, no links out).
+pub fn printable_report(body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Progress report</title><style>{}</style></head><body>{body}</body></html>",
+        include_str!("../static/report.css")
+    )
 }
 
 /// A bare page: no panic message, file path or SQL ever reaches the browser.

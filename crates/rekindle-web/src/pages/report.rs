@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use rekindle_app::method::MethodError;
 use rekindle_app::report::{self, Report, Sections};
 use rekindle_app::seal;
+use rekindle_app::share;
 use rekindle_core::FormErrors;
 
 use super::{Chrome, not_found_page, render, store_error, with_vault};
@@ -20,22 +21,137 @@ fn method_error(e: MethodError) -> Response {
     }
 }
 
+pub struct LinkRow {
+    pub item: i64,
+    pub label: String,
+    pub expires: String,
+    pub views: usize,
+    pub revoked: bool,
+    pub expired: bool,
+}
+
 #[derive(Template)]
 #[template(path = "share.html")]
 struct SharePage {
     chrome: Chrome,
     errors: FormErrors,
+    links: Vec<LinkRow>,
+    confirmations: Vec<rekindle_app::share::Confirmation>,
+    new_link: Option<String>,
+}
+
+fn shares_dir(state: &AppState) -> std::path::PathBuf {
+    state.0.data_dir.path().join("shares")
+}
+
+fn share_page(
+    state: &AppState,
+    inner: &mut crate::state::Inner,
+    errors: FormErrors,
+    new_link: Option<String>,
+    status: StatusCode,
+) -> Result<Response, Response> {
+    let dir = shares_dir(state);
+    let now = state.now();
+    let vault = inner.vault()?;
+    // The ally's confirmations arrive in the shares folder; take them in.
+    share::sync_confirmations(vault, &dir, now).map_err(method_error)?;
+    let links = share::shares(vault)
+        .map_err(method_error)?
+        .into_iter()
+        .map(|(item, r)| LinkRow {
+            item,
+            label: r.label.clone(),
+            expires: r.expires.strftime("%Y-%m-%d").to_string(),
+            views: share::views(&dir, &r).len(),
+            expired: r.expires <= now,
+            revoked: r.revoked,
+        })
+        .collect();
+    let confirmations = share::confirmations(vault).map_err(method_error)?;
+    Ok(render(
+        status,
+        &SharePage {
+            chrome: Chrome::for_page(inner, "Share", "x"),
+            errors,
+            links,
+            confirmations,
+            new_link,
+        },
+    ))
 }
 
 pub async fn share(State(state): State<AppState>) -> Response {
-    let inner = state.lock();
-    render(
-        StatusCode::OK,
-        &SharePage {
-            chrome: Chrome::for_page(&inner, "Share", "x"),
-            errors: FormErrors::default(),
-        },
-    )
+    with_vault(&state, |inner| {
+        share_page(&state, inner, FormErrors::default(), None, StatusCode::OK)
+    })
+    .unwrap_or_else(|r| r)
+}
+
+/// Creates a share link and shows it once (it is not kept in any address).
+pub async fn create_link(State(state): State<AppState>, RawForm(pairs): RawForm) -> Response {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let sections = sections_of(&pairs);
+    let (today, now) = (state.today(), state.now());
+    let base = {
+        let b = get("base");
+        if b.is_empty() {
+            "http://127.0.0.1:8719".to_string()
+        } else {
+            b.trim_end_matches('/').to_string()
+        }
+    };
+    let label = get("label");
+    with_vault(&state, |inner| {
+        let days = match share::validate_days(&get("days")) {
+            Ok(d) => d,
+            Err(e) => return share_page(&state, inner, e, None, StatusCode::UNPROCESSABLE_ENTITY),
+        };
+        if !base.starts_with("http://") && !base.starts_with("https://") {
+            let mut e = FormErrors::default();
+            e.add(
+                "base",
+                "The address should start with http:// or https://, for example http://127.0.0.1:8719.",
+            );
+            return share_page(&state, inner, e, None, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let r = report::build(inner.vault()?, sections, today).map_err(method_error)?;
+        let html = ReportBody { r }
+            .render()
+            .map_err(|_| store_error(&rekindle_store::StoreError::Corrupt))?;
+        let record = share::create(inner.vault()?, &shares_dir(&state), &html, &label, days, now)
+            .map_err(method_error)?;
+        share_page(
+            &state,
+            inner,
+            FormErrors::default(),
+            Some(format!("{base}{}", record.path())),
+            StatusCode::OK,
+        )
+    })
+    .unwrap_or_else(|r| r)
+}
+
+pub async fn revoke_link(State(state): State<AppState>, RawForm(pairs): RawForm) -> Response {
+    let id = pairs
+        .iter()
+        .find(|(k, _)| k == "id")
+        .and_then(|(_, v)| v.parse::<i64>().ok());
+    let Some(id) = id else {
+        return not_found_page();
+    };
+    let now = state.now();
+    with_vault(&state, |inner| {
+        share::revoke(inner.vault()?, &shares_dir(&state), id, now).map_err(method_error)?;
+        Ok(axum::response::Redirect::to("/x").into_response())
+    })
+    .unwrap_or_else(|r| r)
 }
 
 #[derive(Template)]
@@ -95,13 +211,14 @@ pub async fn seal_download(State(state): State<AppState>, RawForm(pairs): RawFor
     let today = state.today();
     let body = with_vault(&state, |inner| {
         if let Err(errors) = seal::check_share_passphrase(&passphrase) {
-            return Err(render(
+            return Err(share_page(
+                &state,
+                inner,
+                errors,
+                None,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &SharePage {
-                    chrome: Chrome::for_page(inner, "Share", "x"),
-                    errors,
-                },
-            ));
+            )
+            .unwrap_or_else(|r| r));
         }
         let r = report::build(inner.vault()?, sections, today).map_err(method_error)?;
         ReportBody { r }
@@ -134,4 +251,10 @@ pub async fn seal_download(State(state): State<AppState>, RawForm(pairs): RawFor
         }
         _ => store_error(&rekindle_store::StoreError::Corrupt),
     }
+}
+
+/// The sealed file's HTML for an already sealed report.
+pub fn sealed_html(sealed: &seal::Sealed) -> Result<String, askama::Error> {
+    let json = serde_json::to_string(sealed).unwrap_or_default();
+    SealedPage { sealed_json: json }.render()
 }

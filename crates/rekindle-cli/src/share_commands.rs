@@ -1,0 +1,203 @@
+//! `rekindle share create|list|revoke|serve` and `rekindle report`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use clap::Subcommand;
+use rekindle_app::method::MethodError;
+use rekindle_app::report::{self, Sections};
+use rekindle_app::{seal, share};
+use rekindle_store::SqliteVault;
+
+use crate::commands::user_error;
+
+#[derive(Subcommand, Debug)]
+pub enum ShareCmd {
+    /// Make a link to a copy of your progress for an ally or counsellor
+    Create {
+        /// Sections: changed, record, wrong, confirmations (comma-separated)
+        #[arg(long, default_value = "changed,record")]
+        sections: String,
+        /// Days the link works (1–180)
+        #[arg(long, default_value = "30")]
+        days: String,
+        /// Who it is for (only you see this)
+        #[arg(long, default_value = "")]
+        label: String,
+        /// The address the share listener uses
+        #[arg(long, default_value = "http://127.0.0.1:8719")]
+        base: String,
+    },
+    /// Your links, their expiry, views, and confirmations received
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a link at once (its number from `share list`)
+    Revoke { id: i64 },
+    /// Serve share pages only (no vault key needed; can run beside `rekindle serve`)
+    Serve {
+        /// Address and port, e.g. 127.0.0.1:8719 or a network address for an ally on your network
+        #[arg(long, default_value = "127.0.0.1:8719")]
+        bind: String,
+    },
+}
+
+fn err(e: MethodError) -> anyhow::Error {
+    match e {
+        MethodError::Form(f) => user_error(f.summary()),
+        MethodError::NotFound => {
+            user_error("There is no link with that number; see `rekindle share list`.")
+        }
+        MethodError::Store(s) => s.into(),
+    }
+}
+
+fn today() -> jiff::civil::Date {
+    rekindle_core::method::checkin::local_day(jiff::Timestamp::now(), &jiff::tz::TimeZone::system())
+}
+
+fn render_body(vault: &SqliteVault, sections: &str) -> Result<String> {
+    let s = Sections::from_keys(sections.split(',').map(str::trim));
+    if !s.any() {
+        return Err(user_error(
+            "Pick at least one section: wrong, changed, record, notes, confirmations.",
+        ));
+    }
+    let r = report::build(vault, s, today()).map_err(err)?;
+    rekindle_web::report_body(r).context("Could not render the report.")
+}
+
+pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCmd) -> Result<()> {
+    let dir = data_dir.join("shares");
+    let now = jiff::Timestamp::now();
+    match (cmd, vault) {
+        (
+            ShareCmd::Create {
+                sections,
+                days,
+                label,
+                base,
+            },
+            Some(vault),
+        ) => {
+            let days = share::validate_days(days).map_err(|e| user_error(e.summary()))?;
+            let html = render_body(vault, sections)?;
+            let r = share::create(vault, &dir, &html, label, days, now).map_err(err)?;
+            println!("{}{}", base.trim_end_matches('/'), r.path());
+            eprintln!(
+                "Shown only now: send it to them. Serve it with `rekindle share serve --bind …`. Works until {}.",
+                r.expires.strftime("%Y-%m-%d")
+            );
+            Ok(())
+        }
+        (ShareCmd::List { json }, Some(vault)) => {
+            share::sync_confirmations(vault, &dir, now).map_err(err)?;
+            let links = share::shares(vault).map_err(err)?;
+            let confirmations = share::confirmations(vault).map_err(err)?;
+            if *json {
+                let out = serde_json::json!({
+                    "links": links.iter().map(|(id, r)| serde_json::json!({
+                        "id": id, "label": r.label, "created": r.created, "expires": r.expires,
+                        "revoked": r.revoked, "views": share::views(&dir, r).len(),
+                    })).collect::<Vec<_>>(),
+                    "confirmations": confirmations,
+                });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&out).context("Could not write JSON.")?
+                );
+            } else {
+                for (id, r) in &links {
+                    let state = if r.revoked {
+                        "revoked"
+                    } else if r.expires <= now {
+                        "expired"
+                    } else {
+                        "active"
+                    };
+                    println!(
+                        "{id:>3}  {}  until {}  {state}  {} view(s)",
+                        r.label,
+                        r.expires.strftime("%Y-%m-%d"),
+                        share::views(&dir, r).len()
+                    );
+                }
+                for c in &confirmations {
+                    println!(
+                        "confirmed by {} on {}: {}",
+                        c.by,
+                        c.at.strftime("%Y-%m-%d"),
+                        c.milestone
+                    );
+                }
+            }
+            Ok(())
+        }
+        (ShareCmd::Revoke { id }, Some(vault)) => {
+            share::revoke(vault, &dir, *id, now).map_err(err)?;
+            println!("Revoked: the link stopped working now.");
+            Ok(())
+        }
+        (ShareCmd::Serve { bind }, _) => serve(dir, bind),
+        (_, None) => Err(user_error("This needs the vault.")),
+    }
+}
+
+fn serve(dir: PathBuf, bind: &str) -> Result<()> {
+    rekindle_store::fsutil::ensure_private_dir(&dir)?;
+    let addr: std::net::SocketAddr = bind.parse().map_err(|_| {
+        user_error(format!(
+            "“{bind}” is not an address and port like 127.0.0.1:8719."
+        ))
+    })?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| user_error(format!("Could not listen on {addr}: {e}.")))?;
+        let bound = listener.local_addr()?;
+        println!("Serving share links only on http://{bound}/ (press Ctrl+C to stop). Links whose key is missing or revoked show nothing.");
+        std::io::stdout().flush().ok();
+        rekindle_web::share_server::serve_shares(listener, dir, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("The share listener stopped unexpectedly.")
+    })
+}
+
+/// `rekindle report`: the printable report as a file, or sealed.
+pub fn report_cmd(
+    vault: &SqliteVault,
+    sections: &str,
+    out: &Path,
+    share_passphrase_file: Option<&Path>,
+) -> Result<()> {
+    if out.exists() {
+        return Err(user_error(format!(
+            "{} already exists; choose a new file name.",
+            out.display()
+        )));
+    }
+    let body = render_body(vault, sections)?;
+    let html = match share_passphrase_file {
+        Some(f) => {
+            let pass = std::fs::read_to_string(f)
+                .with_context(|| format!("Could not read {}.", f.display()))?;
+            let pass = pass.lines().next().unwrap_or("").to_string();
+            seal::check_share_passphrase(&pass).map_err(|e| user_error(e.summary()))?;
+            let sealed = seal::seal(&body, &pass).map_err(user_error)?;
+            rekindle_web::sealed_file(&sealed).context("Could not render the sealed file.")?
+        }
+        None => rekindle_web::printable_report(&body),
+    };
+    rekindle_store::fsutil::write_atomic(out, html.as_bytes())?;
+    println!("Wrote {}.", out.display());
+    Ok(())
+}
