@@ -68,6 +68,10 @@ test('the safety lock, the ex\'s no, crisis words', async () => {
     assert.equal(await page.locator('#words-to-ask').count(), 0);
     assert.match(await page.locator('#reconcile-locked').innerText(), /final here/);
 
+    await page.goto(`${server.origin}/x/letter`);
+    assert.match(await page.locator('#letter-refused').innerText(), /final here/);
+    await screenshot(page, 'letter-refused');
+
     // Crisis words in a check-in note bring up the crisis card first.
     await page.goto(`${server.origin}/p/new`);
     await page.getByLabel('A short name').fill('My drinking');

@@ -80,6 +80,11 @@ test('support, reading, the report and the sealed file', async () => {
     assert.ok(text.includes(NOTE), 'picked notes are included');
     assert.ok(!text.includes('I said hurtful things'), 'unpicked sections are left out');
 
+    // The letter builder is refused before the safety questions, with the reason.
+    await page.goto(`${server.origin}/x/letter`);
+    assert.match(await page.locator('#letter-refused').innerText(), /safety questions/);
+    assert.equal(await page.locator('textarea#text').count(), 0);
+
     // The sealed file: too short a passphrase is refused; then a download that opens only with the passphrase.
     await page.goto(`${server.origin}/x`);
     await page.getByLabel(/Share passphrase/).fill('short');

@@ -3,6 +3,7 @@
 //! any of this logic.
 
 pub mod import;
+pub mod letter;
 pub mod method;
 pub mod redact;
 pub mod report;

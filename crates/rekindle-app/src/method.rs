@@ -27,6 +27,8 @@ pub enum MethodError {
     Store(#[from] StoreError),
     #[error("There is no such item; it may have been removed.")]
     NotFound,
+    #[error("{}", .0.explain())]
+    Refused(rekindle_core::safety::Refusal),
 }
 
 impl From<FormErrors> for MethodError {

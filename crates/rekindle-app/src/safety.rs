@@ -59,14 +59,22 @@ pub fn facts(store: &dyn Store, tz: &TimeZone) -> Result<SafetyFacts, MethodErro
         .filter_map(|i| i.parse::<rekindle_core::method::checkin::CheckIn>())
         .map(|c| c.day)
         .min();
+    let sent: Vec<rekindle_core::letter::Letter> = store
+        .items(crate::letter::LETTER)?
+        .iter()
+        .filter_map(|i| i.parse::<rekindle_core::letter::Letter>())
+        .filter(|l| l.sent_on.is_some())
+        .collect();
     Ok(SafetyFacts {
         latest_screen,
         abuse_problems_marked,
         ex_no,
         ended_on,
         record_started,
-        outreach_sent: 0,
-        last_outreach_answered: false,
+        outreach_sent: sent.len() as u32,
+        last_outreach_answered: sent
+            .last()
+            .is_some_and(|l| l.reply.as_deref() == Some("yes")),
     })
 }
 

@@ -134,6 +134,10 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut vault = open_vault(&cli, &dir)?;
             crate::share_commands::share_cmd(Some(&mut vault), &path, cmd)
         }
+        Command::Letter { json, check } => {
+            let dir = DataDir::open(&path)?;
+            crate::share_commands::letter_cmd(&open_vault(&cli, &dir)?, *json, check.as_deref())
+        }
         Command::Report {
             sections,
             out,

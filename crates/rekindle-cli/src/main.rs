@@ -157,6 +157,14 @@ A summary (messages per sender, first and last time, unreadable lines) goes to s
         #[arg(long, value_name = "FILE")]
         seal_passphrase_file: Option<PathBuf>,
     },
+    /// An honest letter built from your record (only when safe and when the record allows)
+    Letter {
+        #[arg(long)]
+        json: bool,
+        /// Check your own text (a file) for the four horsemen instead of drafting
+        #[arg(long, value_name = "FILE")]
+        check: Option<PathBuf>,
+    },
     /// Show where the vault is and what it holds (counts only, never content)
     Status {
         /// Print machine-readable JSON

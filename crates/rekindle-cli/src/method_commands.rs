@@ -164,6 +164,7 @@ fn method_error(e: MethodError) -> anyhow::Error {
         MethodError::NotFound => user_error(
             "There is no item with that number; see `rekindle problem list` or `rekindle record`.",
         ),
+        MethodError::Refused(r) => user_error(r.explain()),
         MethodError::Store(s) => s.into(),
     }
 }

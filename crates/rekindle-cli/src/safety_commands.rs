@@ -49,6 +49,7 @@ fn err(e: MethodError) -> anyhow::Error {
     match e {
         MethodError::Form(f) => user_error(f.summary()),
         MethodError::NotFound => user_error("Not found."),
+        MethodError::Refused(r) => user_error(r.explain()),
         MethodError::Store(s) => s.into(),
     }
 }

@@ -51,6 +51,7 @@ fn err(e: MethodError) -> anyhow::Error {
         MethodError::NotFound => {
             user_error("There is no link with that number; see `rekindle share list`.")
         }
+        MethodError::Refused(r) => user_error(r.explain()),
         MethodError::Store(s) => s.into(),
     }
 }
@@ -199,5 +200,48 @@ pub fn report_cmd(
     };
     rekindle_store::fsutil::write_atomic(out, html.as_bytes())?;
     println!("Wrote {}.", out.display());
+    Ok(())
+}
+
+/// `rekindle letter`: the draft, or why there is none.
+pub fn letter_cmd(vault: &SqliteVault, json: bool, check: Option<&Path>) -> Result<()> {
+    let today = today();
+    if let Err(r) =
+        rekindle_app::letter::gate(vault, &jiff::tz::TimeZone::system(), today).map_err(err)?
+    {
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({ "allowed": false, "refusal": r, "explanation": r.explain() })
+            );
+        }
+        return Err(user_error(r.explain()));
+    }
+    let text = match check {
+        Some(f) => std::fs::read_to_string(f)
+            .with_context(|| format!("Could not read {}.", f.display()))?,
+        None => {
+            rekindle_core::letter::draft(&rekindle_app::letter::facts(vault, today).map_err(err)?)
+        }
+    };
+    let flags = rekindle_app::letter::check(&text);
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "allowed": true, "draft": text, "flags": flags })
+            )?
+        );
+    } else {
+        println!("{text}");
+        for f in &flags {
+            eprintln!(
+                "Soften: “{}” ({}). {}",
+                f.sentence,
+                f.horsemen.join(", "),
+                f.hints.join(" ")
+            );
+        }
+    }
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 pub mod form;
 pub mod helplines;
+pub mod letter;
 pub mod method;
 pub mod passphrase;
 pub mod relationship;

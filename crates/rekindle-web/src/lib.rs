@@ -28,7 +28,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use state::{Announce, AppState};
 
 use pages::{
-    chats, exit, guard, help, home, method, relationship, report, settings, support, unlock,
+    chats, exit, guard, help, home, letter, method, relationship, report, settings, support, unlock,
 };
 
 /// The whole app: every route behind every protection.
@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .route("/x/report", get(report::view))
         .route("/x/seal", post(report::seal_download))
         .route("/x/link", post(report::create_link))
+        .route("/x/letter", get(letter::show).post(letter::act))
         .route("/x/revoke", post(report::revoke_link))
         .route("/h/screen", get(help::show_screen).post(help::save_screen))
         .route("/h/safe", get(help::safe))

@@ -21,7 +21,7 @@ use crate::state::{AppState, Inner};
 fn method_error(e: MethodError) -> Response {
     match e {
         MethodError::Store(s) => store_error(&s),
-        MethodError::NotFound | MethodError::Form(_) => not_found_page(),
+        MethodError::NotFound | MethodError::Form(_) | MethodError::Refused(_) => not_found_page(),
     }
 }
 

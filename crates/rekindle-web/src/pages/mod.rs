@@ -5,6 +5,7 @@ pub mod exit;
 pub mod guard;
 pub mod help;
 pub mod home;
+pub mod letter;
 pub mod method;
 pub mod relationship;
 pub mod report;

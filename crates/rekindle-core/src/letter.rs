@@ -1,0 +1,172 @@
+//! The honest letter: a draft built from the record, never from tactics.
+//! Acknowledgement of the user's part, what changed with the evidence, an
+//! invitation with no pressure, and respect for a no.
+
+use serde::{Deserialize, Serialize};
+
+/// What the draft is built from (all of it the user's own record).
+#[derive(Debug, Clone, Default)]
+pub struct LetterFacts {
+    pub their_name: String,
+    pub my_name: String,
+    /// (problem title, my part) for problems that were mine or shared.
+    pub my_parts: Vec<(String, String)>,
+    /// (prevention sentence, commitment title, days kept, kept-rate over 30 days in %, lapses).
+    pub changes: Vec<(String, String, u32, Option<u32>, u32)>,
+    pub confirmations: usize,
+    pub record_days: i64,
+}
+
+/// Builds the first draft. Plain words, no promises the record cannot back.
+pub fn draft(f: &LetterFacts) -> String {
+    let mut out = String::new();
+    let name = if f.their_name.is_empty() {
+        "you".to_string()
+    } else {
+        f.their_name.clone()
+    };
+    out.push_str(&format!("Dear {name},\n\n"));
+    out.push_str("I'm writing once, and I don't expect anything back. I've spent the time since we broke up looking honestly at what went wrong, and at my part in it.\n\n");
+    for (title, part) in &f.my_parts {
+        if part.trim().is_empty() {
+            out.push_str(&format!(
+                "About {}: I see now that I contributed to it, and I'm sorry.\n",
+                title.to_lowercase()
+            ));
+        } else {
+            out.push_str(&format!(
+                "About {}: {} I'm sorry.\n",
+                title.to_lowercase(),
+                ensure_period(part.trim())
+            ));
+        }
+    }
+    if !f.changes.is_empty() {
+        out.push_str("\nThis is what I have changed, and what the record shows:\n");
+        for (prevention, title, kept, rate, lapses) in &f.changes {
+            let rate = rate
+                .map(|r| format!(", {r}% of days in the last month"))
+                .unwrap_or_default();
+            let lapses = match lapses {
+                0 => String::new(),
+                1 => " I had one lapse, and I wrote it down too.".to_string(),
+                n => format!(" I had {n} lapses, and I wrote them down too."),
+            };
+            out.push_str(&format!(
+                "- {} ({}: {kept} days kept{rate}).{lapses}\n",
+                ensure_period_less(prevention.trim()),
+                title
+            ));
+        }
+    }
+    if f.confirmations > 0 {
+        out.push_str(&format!(
+            "\nPeople who know me have confirmed {} of these milestones.\n",
+            f.confirmations
+        ));
+    }
+    out.push_str("\nIf you ever want to talk, I would listen. If you don't, I understand and I will respect that — you don't need to reply, and I won't write again unless you do.\n\n");
+    if !f.my_name.is_empty() {
+        out.push_str(&format!("{}\n", f.my_name));
+    }
+    out
+}
+
+fn ensure_period(s: &str) -> String {
+    if s.ends_with(['.', '!', '?']) {
+        s.to_string()
+    } else {
+        format!("{s}.")
+    }
+}
+
+fn ensure_period_less(s: &str) -> String {
+    s.trim_end_matches(['.', '!']).to_string()
+}
+
+/// Splits a draft into sentences for checking, keeping their text.
+pub fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for ch in text.chars() {
+        current.push(ch);
+        if matches!(ch, '.' | '!' | '?' | '\n') {
+            let t = current.trim().to_string();
+            if t.chars().any(char::is_alphabetic) {
+                out.push(t);
+            }
+            current.clear();
+        }
+    }
+    let t = current.trim().to_string();
+    if t.chars().any(char::is_alphabetic) {
+        out.push(t);
+    }
+    out
+}
+
+/// The Gottman antidote for each horseman, as a rewriting hint.
+pub fn antidote(horseman: &str) -> &'static str {
+    match horseman {
+        "criticism" => {
+            "Gentle start-up: talk about one specific thing and your own feeling — “When … happened, I felt …; I need …” — instead of “you always/never”."
+        }
+        "contempt" => {
+            "Respect and appreciation: drop the sarcasm or put-down; say what you feel and need, or something you value in them."
+        }
+        "defensiveness" => {
+            "Take responsibility: “You're right that I …; I'm sorry for my part” — without a “but”."
+        }
+        "stonewalling" => {
+            "Stay present: if something is too hard to say now, say so kindly rather than closing the door."
+        }
+        _ => "Say it more gently.",
+    }
+}
+
+/// The user's letter record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Letter {
+    pub text: String,
+    /// Set when the user says they sent it (rekindle never sends anything).
+    pub sent_on: Option<jiff::civil::Date>,
+    /// "yes" (they want to talk), "no", or none yet.
+    pub reply: Option<String>,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_draft_acknowledges_shows_evidence_and_respects_a_no() {
+        let f = LetterFacts {
+            their_name: "Alex".into(),
+            my_name: "Sam".into(),
+            my_parts: vec![(
+                "My drinking".into(),
+                "I drank and said hurtful things".into(),
+            )],
+            changes: vec![(
+                "I will not drink at all.".into(),
+                "No alcohol".into(),
+                45,
+                Some(97),
+                1,
+            )],
+            confirmations: 2,
+            record_days: 46,
+        };
+        let d = draft(&f);
+        assert!(d.starts_with("Dear Alex,"));
+        assert!(d.contains("About my drinking: I drank and said hurtful things. I'm sorry."));
+        assert!(d.contains("No alcohol: 45 days kept, 97% of days in the last month"));
+        assert!(d.contains("one lapse"));
+        assert!(d.contains("confirmed 2"));
+        assert!(d.contains("I will respect that"));
+        assert!(!d.to_lowercase().contains("miss me") && !d.to_lowercase().contains("last chance"));
+        assert_eq!(sentences("One. Two!\nThree?"), ["One.", "Two!", "Three?"]);
+    }
+}

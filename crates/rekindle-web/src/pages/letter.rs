@@ -1,0 +1,126 @@
+//! Step 8, the honest letter: gated, built from the record, checked.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::tz::TimeZone;
+use rekindle_app::letter::{self, Flag};
+use rekindle_app::method::MethodError;
+use serde::Deserialize;
+
+use super::{Chrome, not_found_page, render, store_error, with_vault};
+use crate::security::RawForm;
+use crate::state::{AppState, Inner};
+
+fn method_error(e: MethodError) -> Response {
+    match e {
+        MethodError::Store(s) => store_error(&s),
+        _ => not_found_page(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "letter.html")]
+struct LetterPage {
+    chrome: Chrome,
+    refusal: Option<String>,
+    text: String,
+    checked: bool,
+    flags: Vec<Flag>,
+    saved: bool,
+    awaiting_reply: bool,
+}
+
+#[derive(Deserialize)]
+pub struct Flags {
+    saved: Option<String>,
+}
+
+fn page(
+    state: &AppState,
+    inner: &mut Inner,
+    text: Option<String>,
+    flags: Option<Vec<Flag>>,
+    saved: bool,
+) -> Result<Response, Response> {
+    let today = state.today();
+    let vault = inner.vault()?;
+    let refusal = letter::gate(vault, &TimeZone::system(), today)
+        .map_err(method_error)?
+        .err()
+        .map(|r| r.explain());
+    let letters = letter::letters(vault).map_err(method_error)?;
+    let awaiting_reply = letters
+        .last()
+        .is_some_and(|(_, l)| l.sent_on.is_some() && l.reply.is_none());
+    let text = match text {
+        Some(t) => t,
+        None => match letters.iter().rev().find(|(_, l)| l.sent_on.is_none()) {
+            Some((_, l)) => l.text.clone(),
+            None => {
+                rekindle_core::letter::draft(&letter::facts(vault, today).map_err(method_error)?)
+            }
+        },
+    };
+    Ok(render(
+        StatusCode::OK,
+        &LetterPage {
+            chrome: Chrome::for_page(inner, "Letter", "x"),
+            refusal,
+            text,
+            checked: flags.is_some(),
+            flags: flags.unwrap_or_default(),
+            saved,
+            awaiting_reply,
+        },
+    ))
+}
+
+pub async fn show(State(state): State<AppState>, Query(f): Query<Flags>) -> Response {
+    with_vault(&state, |inner| {
+        page(&state, inner, None, None, f.saved.is_some())
+    })
+    .unwrap_or_else(|r| r)
+}
+
+pub async fn act(State(state): State<AppState>, RawForm(pairs): RawForm) -> Response {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (today, now) = (state.today(), state.now());
+    let text = get("text");
+    with_vault(&state, |inner| match get("action").as_str() {
+        "check" => {
+            let flags = letter::check(&text);
+            page(&state, inner, Some(text), Some(flags), false)
+        }
+        "save" => match letter::save(inner.vault()?, &text, today, now) {
+            Ok(_) => Ok(Redirect::to("/x/letter?saved=1").into_response()),
+            Err(MethodError::Refused(_)) => page(&state, inner, None, None, false),
+            Err(e) => Err(method_error(e)),
+        },
+        "sent" => {
+            let vault = inner.vault()?;
+            match letter::save(vault, &text, today, now)
+                .and_then(|_| letter::mark_sent(vault, today, now))
+            {
+                Ok(()) | Err(MethodError::Refused(_)) => {
+                    Ok(Redirect::to("/x/letter").into_response())
+                }
+                Err(e) => Err(method_error(e)),
+            }
+        }
+        "reply_yes" | "reply_no" => {
+            letter::record_reply(inner.vault()?, get("action") == "reply_yes", today, now)
+                .map_err(method_error)?;
+            Ok(Redirect::to("/x/letter").into_response())
+        }
+        _ => Err(not_found_page()),
+    })
+    .unwrap_or_else(|r| r)
+}
