@@ -76,6 +76,36 @@ pub fn run(cli: Cli) -> Result<()> {
     if let Command::Helplines { country, json } = &cli.command {
         return crate::safety_commands::helplines(country.as_deref(), *json);
     }
+    match &cli.command {
+        Command::Sentiment => return crate::analysis_commands::sentiment(),
+        Command::Classify => {
+            let dir = data_dir_path(&cli).ok();
+            return crate::analysis_commands::classify_lines(dir.as_deref());
+        }
+        Command::Analyze {
+            file: Some(f),
+            json,
+            since,
+            until,
+            me,
+            ex,
+        } => {
+            let dir = data_dir_path(&cli).ok();
+            return crate::analysis_commands::analyze_cmd(
+                None,
+                dir.as_deref(),
+                crate::analysis_commands::AnalyzeArgs {
+                    file: Some(f),
+                    json: *json,
+                    since: since.clone(),
+                    until: until.clone(),
+                    me: me.clone(),
+                    ex: ex.clone(),
+                },
+            );
+        }
+        _ => {}
+    }
     let path = data_dir_path(&cli)?;
     match &cli.command {
         Command::Init => init(&cli, &path),
@@ -125,6 +155,30 @@ pub fn run(cli: Cli) -> Result<()> {
             crate::safety_commands::safety_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::Helplines { .. } => Ok(()),
+        Command::Sentiment | Command::Classify => Ok(()),
+        Command::Analyze {
+            json,
+            since,
+            until,
+            me,
+            ex,
+            ..
+        } => {
+            let dir = DataDir::open(&path)?;
+            let vault = open_vault(&cli, &dir)?;
+            crate::analysis_commands::analyze_cmd(
+                Some(&vault),
+                Some(&path),
+                crate::analysis_commands::AnalyzeArgs {
+                    file: None,
+                    json: *json,
+                    since: since.clone(),
+                    until: until.clone(),
+                    me: me.clone(),
+                    ex: ex.clone(),
+                },
+            )
+        }
         Command::Share(cmd) => {
             if let crate::share_commands::ShareCmd::Serve { .. } = cmd {
                 // The share listener needs no vault key and no lock.

@@ -1,6 +1,7 @@
 //! `rekindle`: the command line. It parses arguments, opens the vault and
 //! calls the same functions the web app uses; nothing else.
 
+mod analysis_commands;
 mod chat_commands;
 mod commands;
 mod hardening;
@@ -164,6 +165,30 @@ A summary (messages per sender, first and last time, unreadable lines) goes to s
         /// Check your own text (a file) for the four horsemen instead of drafting
         #[arg(long, value_name = "FILE")]
         check: Option<PathBuf>,
+    },
+    /// VADER sentiment (exact vaderSentiment 3.3.2): one line of text in, one JSON object out
+    Sentiment,
+    /// What the analysis sees in each line of stdin: tone, negative, the four horsemen, repair, topics (JSON lines)
+    Classify,
+    /// The post-mortem of a chat: of FILE directly (nothing stored), or of the stored chat
+    Analyze {
+        /// An export file to analyse without storing it
+        file: Option<PathBuf>,
+        /// The full, documented JSON instead of plain sentences
+        #[arg(long)]
+        json: bool,
+        /// Only messages on or after this day (YYYY-MM-DD)
+        #[arg(long)]
+        since: Option<String>,
+        /// Only messages on or before this day
+        #[arg(long)]
+        until: Option<String>,
+        /// Your name in the chat (else what was saved at import)
+        #[arg(long)]
+        me: Option<String>,
+        /// Your ex's name in the chat
+        #[arg(long)]
+        ex: Option<String>,
     },
     /// Show where the vault is and what it holds (counts only, never content)
     Status {

@@ -568,3 +568,82 @@ fn the_safety_lock_and_their_no_from_the_terminal() {
     assert!(o.status.success());
     assert!(stdout(&o).contains("0808 2000 247"));
 }
+
+#[test]
+fn sentiment_classify_and_analyze_from_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    // `sentiment` reproduces the reference scores exactly (first oracle sentences without quotes).
+    let oracle = std::fs::read_to_string(format!(
+        "{}/../../../shared/data/vader/reference_scores.tsv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let rows: Vec<Vec<&str>> = oracle
+        .lines()
+        .filter(|l| !l.contains('"'))
+        .map(|l| l.splitn(7, '\t').collect::<Vec<_>>())
+        .filter(|r| r.len() == 7 && r[2].parse::<f64>().is_ok())
+        .take(200)
+        .collect();
+    assert_eq!(rows.len(), 200);
+    let input: String = rows.iter().map(|r| format!("{}\n", r[6])).collect();
+    let mut child = rekindle(tmp.path())
+        .arg("sentiment")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 200);
+    for (row, got) in rows.iter().zip(&lines) {
+        for (i, k) in ["neg", "neu", "pos", "compound"].iter().enumerate() {
+            let want: f64 = row[i + 2].parse().unwrap();
+            assert_eq!(got[k].as_f64().unwrap(), want, "{k} of {:?}", row[6]);
+        }
+    }
+    // `classify` writes the documented shape.
+    let mut child = rekindle(tmp.path())
+        .arg("classify")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"You always ruin everything.\n")
+            .unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    let c: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(c["horsemen"][0], "criticism");
+    assert_eq!(c["negative"], true);
+    for k in ["sentiment", "repair", "topics"] {
+        assert!(c.get(k).is_some(), "{k}");
+    }
+    // `analyze FILE` works without a vault and stores nothing.
+    let o = run(rekindle(tmp.path())
+        .arg("analyze")
+        .arg(fixture("chat-analytics__telegram__DM_2A_7M.json"))
+        .arg("--json"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(a["version"], 1);
+    assert!(!tmp.path().join("vault.key").exists());
+}

@@ -1,0 +1,178 @@
+//! `rekindle sentiment`, `classify` and `analyze`.
+
+use std::io::{BufRead, BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rekindle_analysis::{
+    AnalysisOptions, Lexicons, Message, MessageKind, Who, analyze, classify, summarize,
+};
+use rekindle_app::import::{from_local_ms, read_export_file};
+use rekindle_chat::ParseOptions;
+use rekindle_store::{SqliteVault, Store};
+
+use crate::commands::user_error;
+
+/// Built-in lexicons plus the user's own `*.txt` files in `<data dir>/lexicons/`.
+pub fn lexicons(data_dir: Option<&Path>) -> Lexicons {
+    let mut files: Vec<(String, String)> = Vec::new();
+    if let Some(dir) = data_dir.map(|d| d.join("lexicons"))
+        && let Ok(entries) = std::fs::read_dir(&dir)
+    {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "txt")
+                && let (Some(stem), Ok(text)) = (
+                    p.file_stem().and_then(|s| s.to_str()),
+                    std::fs::read_to_string(&p),
+                )
+            {
+                files.push((stem.to_string(), text));
+            }
+        }
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    Lexicons::with_user_files(Lexicons::built_in(), &refs)
+}
+
+/// One line in, one JSON object out, full precision (shortest round-trip floats).
+pub fn sentiment() -> Result<()> {
+    let analyzer = rekindle_vader::Analyzer::shared();
+    let stdin = std::io::stdin();
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for line in stdin.lock().lines() {
+        let line = line.context("Could not read standard input (is it text?).")?;
+        let s = analyzer.polarity_scores(&line);
+        if writeln!(
+            out,
+            "{}",
+            serde_json::to_string(&s).context("Could not write JSON.")?
+        )
+        .is_err()
+        {
+            return Ok(());
+        }
+    }
+    out.flush().ok();
+    Ok(())
+}
+
+pub fn classify_lines(data_dir: Option<&Path>) -> Result<()> {
+    let lex = lexicons(data_dir);
+    let stdin = std::io::stdin();
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for line in stdin.lock().lines() {
+        let line = line.context("Could not read standard input (is it text?).")?;
+        let c = classify(&line, &lex);
+        if writeln!(
+            out,
+            "{}",
+            serde_json::to_string(&c).context("Could not write JSON.")?
+        )
+        .is_err()
+        {
+            return Ok(());
+        }
+    }
+    out.flush().ok();
+    Ok(())
+}
+
+fn parse_date(s: &Option<String>, what: &str) -> Result<Option<jiff::civil::Date>> {
+    match s {
+        None => Ok(None),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| user_error(format!("{what} should be a date like 2024-03-15."))),
+    }
+}
+
+/// Messages of the stored chat (the first one that has messages), with who is who.
+pub fn stored_messages(vault: &SqliteVault) -> Result<(Vec<Message>, Who)> {
+    let chats = vault.chats()?;
+    let Some(chat) = chats.into_iter().find(|c| c.messages > 0) else {
+        return Err(user_error(
+            "No chat is stored yet: import one with `rekindle import FILE`, or give a file to analyse.",
+        ));
+    };
+    let mut messages = Vec::with_capacity(chat.messages as usize);
+    vault.for_each_message(chat.id, &mut |m| {
+        if let Some(time) = from_local_ms(m.local_ms) {
+            messages.push(Message {
+                time,
+                offset_seconds: m.offset_seconds,
+                sender: m.sender.clone(),
+                text: m.text.clone(),
+                kind: m.kind.parse().unwrap_or(MessageKind::Other),
+            });
+        }
+    })?;
+    Ok((
+        messages,
+        Who {
+            me: chat.me,
+            ex: chat.ex,
+        },
+    ))
+}
+
+pub struct AnalyzeArgs<'a> {
+    pub file: Option<&'a Path>,
+    pub json: bool,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub me: Option<String>,
+    pub ex: Option<String>,
+}
+
+pub fn analyze_cmd(
+    vault: Option<&SqliteVault>,
+    data_dir: Option<&Path>,
+    a: AnalyzeArgs<'_>,
+) -> Result<()> {
+    let (messages, mut who) = match (a.file, vault) {
+        (Some(f), _) => {
+            let bytes = read_export_file(f)?;
+            let (messages, summary) = rekindle_chat::parse_to_vec(&bytes, &ParseOptions::default())
+                .map_err(rekindle_app::import::ImportError::from)?;
+            let who = Who {
+                me: summary.owner_hint.clone(),
+                ex: None,
+            };
+            (messages, who)
+        }
+        (None, Some(v)) => stored_messages(v)?,
+        (None, None) => {
+            return Err(user_error(
+                "Give an export file, or unlock the vault to analyse the stored chat.",
+            ));
+        }
+    };
+    if a.me.is_some() {
+        who.me = a.me.clone();
+    }
+    if a.ex.is_some() {
+        who.ex = a.ex.clone();
+    }
+    let opts = AnalysisOptions {
+        since: parse_date(&a.since, "--since")?,
+        until: parse_date(&a.until, "--until")?,
+        ..AnalysisOptions::default()
+    };
+    let result = analyze(&messages, &who, &opts, &lexicons(data_dir));
+    if a.json {
+        let mut out = BufWriter::new(std::io::stdout().lock());
+        serde_json::to_writer_pretty(&mut out, &result).context("Could not write JSON.")?;
+        writeln!(out).ok();
+        return Ok(());
+    }
+    println!("What the chat shows ({} messages):", result.analysed);
+    for line in summarize(&result) {
+        println!("- {line}");
+    }
+    Ok(())
+}
