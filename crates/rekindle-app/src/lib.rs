@@ -5,6 +5,7 @@
 pub mod import;
 pub mod letter;
 pub mod method;
+pub mod postmortem;
 pub mod redact;
 pub mod report;
 pub mod safety;

@@ -190,6 +190,160 @@ pub fn weekday_bars(counts: [u32; 7]) -> String {
     svg
 }
 
+/// Messages per month per person, as grouped bars (two people at most drawn).
+pub fn monthly_volume(months: &[(String, Vec<usize>)], names: &[String]) -> String {
+    let max = months
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let n = months.len().max(1) as i64;
+    let (h, left) = (120i64, 34i64);
+    let group = ((600 - left) / n).clamp(4, 40);
+    let bar = (group / 3).max(1);
+    let width = left + n * group;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="chart" viewBox="0 0 {width} {}" width="100%" role="img" aria-labelledby="vol-title"><title id="vol-title">Messages per month, per person</title>"#,
+        h + 22
+    );
+    let _ = write!(
+        svg,
+        r#"<text x="0" y="10" class="axis">{max}</text><text x="0" y="{h}" class="axis">0</text><line x1="{}" y1="{h}" x2="{width}" y2="{h}" class="baseline"/>"#,
+        left - 4
+    );
+    for (i, (month, counts)) in months.iter().enumerate() {
+        let x0 = left + i as i64 * group;
+        for (p, c) in counts.iter().take(2).enumerate() {
+            let bh = (*c as i64 * (h - 4) / max as i64).max(if *c > 0 { 1 } else { 0 });
+            let who = names.get(p).map(String::as_str).unwrap_or("");
+            let _ = write!(
+                svg,
+                r#"<rect x="{}" y="{}" width="{bar}" height="{bh}" class="p{p}"><title>{month}: {c} messages{}</title></rect>"#,
+                x0 + p as i64 * bar,
+                h - bh,
+                if who.is_empty() {
+                    String::new()
+                } else {
+                    format!(" from person {}", p + 1)
+                }
+            );
+        }
+        if i == 0 || i + 1 == months.len() || month.ends_with("-01") {
+            let _ = write!(
+                svg,
+                r#"<text x="{x0}" y="{}" class="axis">{}</text>"#,
+                h + 14,
+                month
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Mean tone per month (-1 to 1) as a line, with the turning points marked.
+pub fn tone_trend(months: &[(String, Option<f64>)], turning: &[usize]) -> String {
+    let n = months.len().max(2) as i64;
+    let (h, left, width) = (120i64, 34i64, 600i64);
+    let step = (width - left) as f64 / (n - 1) as f64;
+    let y = |v: f64| (h as f64 / 2.0 - v * (h as f64 / 2.0 - 4.0)).round() as i64;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="chart" viewBox="0 0 {width} {}" width="100%" role="img" aria-labelledby="tone-title"><title id="tone-title">Average tone of the messages, month by month (above the middle line is warmer, below is harsher); dashed lines mark where it changed</title>"#,
+        h + 22
+    );
+    let _ = write!(
+        svg,
+        r#"<text x="0" y="10" class="axis">warm</text><text x="0" y="{h}" class="axis">harsh</text><line x1="{left}" y1="{}" x2="{width}" y2="{}" class="baseline"/>"#,
+        h / 2,
+        h / 2
+    );
+    for &t in turning {
+        let x = left + (t as f64 * step).round() as i64;
+        let _ = write!(
+            svg,
+            r#"<line x1="{x}" y1="2" x2="{x}" y2="{h}" class="turn"><title>Turning point: {}</title></line>"#,
+            months.get(t).map(|m| m.0.as_str()).unwrap_or("")
+        );
+    }
+    let points: Vec<String> = months
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, v))| {
+            v.map(|v| format!("{},{}", left + (i as f64 * step).round() as i64, y(v)))
+        })
+        .collect();
+    let _ = write!(
+        svg,
+        r#"<polyline points="{}" class="line"/>"#,
+        points.join(" ")
+    );
+    for (i, (m, v)) in months.iter().enumerate() {
+        if let Some(v) = v {
+            let _ = write!(
+                svg,
+                r#"<circle cx="{}" cy="{}" r="2.5" class="dot"><title>{m}: {v:.2}</title></circle>"#,
+                left + (i as f64 * step).round() as i64,
+                y(*v)
+            );
+        }
+        if i == 0 || i + 1 == months.len() {
+            let _ = write!(
+                svg,
+                r#"<text x="{}" y="{}" class="axis">{m}</text>"#,
+                (left + (i as f64 * step).round() as i64 - if i == 0 { 0 } else { 40 }).max(0),
+                h + 14
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Conflicts per month as a row of calendar squares, darker with more.
+pub fn conflict_calendar(months: &[(String, usize)]) -> String {
+    let max = months.iter().map(|(_, c)| *c).max().unwrap_or(0).max(1);
+    let per_row = 12i64;
+    let rows = (months.len() as i64 + per_row - 1) / per_row;
+    let (cell, gap) = (22i64, 4i64);
+    let width = per_row * (cell + gap) + 40;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="calendar" viewBox="0 0 {width} {}" width="100%" role="img" aria-labelledby="cal-title"><title id="cal-title">Arguments per month: darker squares had more</title>"#,
+        rows.max(1) * (cell + gap) + 4
+    );
+    for (i, (m, c)) in months.iter().enumerate() {
+        let (row, col) = (i as i64 / per_row, i as i64 % per_row);
+        let level = if *c == 0 {
+            0
+        } else {
+            1 + (*c * 3 / max).min(3)
+        };
+        let _ = write!(
+            svg,
+            r#"<rect x="{}" y="{}" width="{cell}" height="{cell}" rx="3" class="h{level}"><title>{m}: {c} argument{}</title></rect>"#,
+            40 + col * (cell + gap),
+            row * (cell + gap),
+            if *c == 1 { "" } else { "s" }
+        );
+        if col == 0 {
+            let _ = write!(
+                svg,
+                r#"<text x="0" y="{}" class="axis">{}</text>"#,
+                row * (cell + gap) + 15,
+                m.get(..4).unwrap_or(m)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -28,7 +28,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use state::{Announce, AppState};
 
 use pages::{
-    chats, exit, guard, help, home, letter, method, relationship, report, settings, support, unlock,
+    chats, exit, guard, help, home, letter, method, postmortem, relationship, report, settings,
+    support, unlock,
 };
 
 /// The whole app: every route behind every protection.
@@ -46,6 +47,9 @@ pub fn router(state: AppState) -> Router {
                 .layer(chats::upload_limit()),
         )
         .route("/c", get(chats::show_chats).post(chats::save_roles))
+        .route("/w", get(postmortem::page))
+        .route("/w/e/{id}", get(postmortem::evidence))
+        .route("/w/problem", post(postmortem::make_problem))
         .route("/p", get(method::problems))
         .route(
             "/p/new",

@@ -110,6 +110,11 @@ fn problem_page(
     )
 }
 
+/// The new-problem form, filled in (from a chat finding); nothing saved yet.
+pub fn problem_form_page(inner: &Inner, form: ProblemForm, errors: FormErrors) -> Response {
+    problem_page(inner, None, form, errors, 0, StatusCode::OK)
+}
+
 pub async fn new_problem(State(state): State<AppState>) -> Response {
     with_vault(&state, |inner| {
         Ok(problem_page(

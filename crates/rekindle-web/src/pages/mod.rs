@@ -7,6 +7,7 @@ pub mod help;
 pub mod home;
 pub mod letter;
 pub mod method;
+pub mod postmortem;
 pub mod relationship;
 pub mod report;
 pub mod settings;

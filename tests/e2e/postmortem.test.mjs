@@ -1,0 +1,52 @@
+// Issue 4 in the browser: import a chat, see what it shows, open the
+// messages behind an argument, and turn it into a problem with evidence.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, launchBrowser, screenshot, binary, repoRoot } from './harness.mjs';
+
+const PASS = 'a quiet walk by the river at dawn';
+
+test('what the chat shows: summary, charts, evidence, make it a problem', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rekindle-pm-'));
+  const chat = join(dataDir, 'chat.txt');
+  execFileSync('python3', [join(repoRoot, '..', 'shared', 'bench', 'gen_whatsapp.py'), '--messages', '3000', '--seed', '2', '--format', 'android', '-o', chat]);
+  const env = { ...process.env, REKINDLE_DATA_DIR: join(dataDir, 'data'), REKINDLE_PASSPHRASE: PASS };
+  execFileSync(binary, ['init'], { env });
+  execFileSync(binary, ['import', chat], { env });
+  const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS }, dataDir });
+  const browser = await launchBrowser();
+  try {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(server.url);
+    await page.getByRole('link', { name: 'What the chat shows' }).first().click();
+    await page.getByRole('heading', { name: 'In plain words' }).waitFor();
+    const summary = await page.locator('ul.summary').innerText();
+    assert.match(summary, /messages from/);
+    assert.equal(await page.locator('svg.chart').count(), 2, 'volume and tone charts');
+    assert.ok(await page.locator('svg.calendar rect').count() > 12, 'a conflict calendar');
+    assert.ok(await page.locator('li.episode').count() >= 1, 'arguments are listed');
+    await screenshot(page, 'postmortem');
+
+    // The messages behind the first argument, with context.
+    await page.getByRole('link', { name: 'See the messages' }).first().click();
+    assert.ok(await page.locator('li.msg').count() >= 4);
+    assert.ok(await page.locator('li.msg.neg').count() >= 2, 'negative messages are marked');
+    await screenshot(page, 'evidence');
+
+    // One click: the problem form opens filled, evidence attached; saving adds it.
+    await page.getByRole('button', { name: 'Make this a problem' }).click();
+    assert.match(await page.getByLabel('A short name').inputValue(), /^Arguments about /);
+    assert.match(await page.locator('#evidence').inputValue(), /From the chat: an argument on \d{4}-\d\d-\d\d/);
+    await page.getByLabel('How serious').selectOption('3');
+    await page.getByRole('button', { name: 'Save the problem' }).click();
+    await page.goto(`${server.origin}/p`);
+    assert.match(await page.locator('ul.cards').innerText(), /Arguments about/);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
