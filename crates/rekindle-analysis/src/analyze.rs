@@ -25,6 +25,11 @@ pub struct Who {
 pub struct EpisodeOptions {
     /// Consecutive negative messages at most this far apart belong to one run.
     pub window_minutes: u32,
+    /// ...and at most this many other messages between them.
+    pub max_between: usize,
+    /// ...and negative messages must be at least this share of the messages
+    /// from the run's first to its last negative message.
+    pub min_share: f64,
     /// A run needs at least this many negative messages...
     pub min_negative: usize,
     /// ...and at least this many from each of two people.
@@ -42,6 +47,8 @@ impl Default for EpisodeOptions {
     fn default() -> Self {
         EpisodeOptions {
             window_minutes: 30,
+            max_between: 4,
+            min_share: 0.4,
             min_negative: 3,
             min_each: 1,
             cooldown_minutes: 30,
@@ -351,6 +358,8 @@ pub struct Settings {
     pub late_night_start_hour: u8,
     pub late_night_end_hour: u8,
     pub episode_window_minutes: u32,
+    pub episode_max_between: usize,
+    pub episode_min_share: f64,
     pub episode_min_negative: usize,
     pub episode_min_each: usize,
     pub episode_cooldown_minutes: u32,
@@ -845,6 +854,8 @@ pub fn analyze(
             late_night_start_hour: opts.late_night_start_hour,
             late_night_end_hour: opts.late_night_end_hour,
             episode_window_minutes: opts.episodes.window_minutes,
+            episode_max_between: opts.episodes.max_between,
+            episode_min_share: opts.episodes.min_share,
             episode_min_negative: opts.episodes.min_negative,
             episode_min_each: opts.episodes.min_each,
             episode_cooldown_minutes: opts.episodes.cooldown_minutes,
@@ -922,7 +933,10 @@ fn find_episodes(
     let mut taken_until: Option<usize> = None; // positions <= this belong to an episode
     while a < neg.len() {
         let mut b = a + 1;
-        while b < neg.len() && t(neg[b]) - t(neg[b - 1]) <= window {
+        while b < neg.len()
+            && t(neg[b]) - t(neg[b - 1]) <= window
+            && neg[b] - neg[b - 1] <= eo.max_between + 1
+        {
             b += 1;
         }
         let run = &neg[a..b];
@@ -940,23 +954,23 @@ fn find_episodes(
             }
         }
         let sides = per.iter().filter(|&&c| c >= eo.min_each.max(1)).count();
-        if run.len() < eo.min_negative || sides < 2 {
+        let share = run.len() as f64 / (last_neg - first + 1) as f64;
+        if run.len() < eo.min_negative || sides < 2 || share < eo.min_share {
             continue;
         }
         // How it ended.
         let mut ending = None;
         let mut end = last_neg;
-        for k in first..=last_neg {
-            if cls[k].is_some_and(|c| c.breakup) {
-                ending = Some(Ending::Breakup);
-                end = last_neg;
-                break;
-            }
+        let mut ender: Option<usize> = None;
+        if let Some(k) = (first..=last_neg).find(|&k| cls[k].is_some_and(|c| c.breakup)) {
+            ending = Some(Ending::Breakup);
+            ender = Some(k);
         }
         let mut tail = last_neg;
         if ending.is_none() {
             if cls[last_neg].is_some_and(|c| c.repair) {
                 ending = Some(Ending::Repair);
+                ender = Some(last_neg);
             } else {
                 let mut k = last_neg + 1;
                 while k < order.len() && t(k) - t(last_neg) <= cooldown {
@@ -965,11 +979,13 @@ fn find_episodes(
                         if c.breakup {
                             ending = Some(Ending::Breakup);
                             end = k;
+                            ender = Some(k);
                             break;
                         }
                         if c.repair {
                             ending = Some(Ending::Repair);
                             end = k;
+                            ender = Some(k);
                             break;
                         }
                     }
@@ -990,6 +1006,7 @@ fn find_episodes(
             out.len(),
             first,
             end,
+            ender,
             ending,
             messages,
             order,
@@ -1009,6 +1026,7 @@ fn build_episode(
     id: usize,
     first: usize,
     end: usize,
+    ender: Option<usize>,
     ending: Ending,
     messages: &[Message],
     order: &[usize],
@@ -1069,14 +1087,24 @@ fn build_episode(
     let escalated_k = escalated.or(most_negative.map(|(_, k)| k));
     // Topics: the episode plus a little context before it.
     let mut topic_counts = vec![0usize; lexicons.topic_count().min(64)];
+    let mut in_negative = 0u64;
     for c in cls[first.saturating_sub(context_before)..=end]
         .iter()
         .flatten()
     {
+        if c.negative {
+            in_negative |= c.topics;
+        }
         for (t, n) in topic_counts.iter_mut().enumerate() {
             if c.topics & (1u64 << t) != 0 {
                 *n += 1;
             }
+        }
+    }
+    // A topic counts when it comes up twice, or once in a negative message.
+    for (t, n) in topic_counts.iter_mut().enumerate() {
+        if *n < 2 && in_negative & (1u64 << t) == 0 {
+            *n = 0;
         }
     }
     let mut topics: Vec<(usize, usize)> = topic_counts
@@ -1112,7 +1140,7 @@ fn build_episode(
             .collect(),
         ended_by: ending,
         ended_by_person: match ending {
-            Ending::Repair | Ending::Breakup => name(person_of(ei)),
+            Ending::Repair | Ending::Breakup => ender.and_then(|k| name(person_of(order[k]))),
             _ => None,
         },
         late_night: late(&messages[si].time),
@@ -1176,7 +1204,7 @@ fn summarize_conflicts(eps: &[Episode], people: &[(String, Role)]) -> ConflictSu
             }
         }
     }
-    topics.sort_by(|a, b| b.episodes.len().cmp(&a.episodes.len()));
+    topics.sort_by_key(|t| std::cmp::Reverse(t.episodes.len()));
     s.by_topic = topics;
     s.ratio = (s.negative > 0).then(|| s.positive as f64 / s.negative as f64);
     let nc = |v: Vec<usize>| -> Vec<NameCount> {
@@ -1239,11 +1267,11 @@ fn turning_points(
             let mut ev = Evidence::default();
             match name {
                 "volume" => {
-                    if let (Some(a), Some(b)) = (m.first, m.last) {
-                        if let (Some(&ka), Some(&kb)) = (pos_of.get(&a), pos_of.get(&b)) {
-                            for &i in &order[ka..=kb] {
-                                ev.push(i, limit);
-                            }
+                    if let (Some(a), Some(b)) = (m.first, m.last)
+                        && let (Some(&ka), Some(&kb)) = (pos_of.get(&a), pos_of.get(&b))
+                    {
+                        for &i in &order[ka..=kb] {
+                            ev.push(i, limit);
                         }
                     }
                 }

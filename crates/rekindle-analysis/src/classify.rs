@@ -86,7 +86,7 @@ impl Default for Weights {
             pos_scale: 1.0,
             criticism: 0.5,
             contempt: 0.6,
-            defensiveness: 0.3,
+            defensiveness: 0.5,
             stonewalling: 0.5,
             repair: 0.2,
         }
@@ -108,7 +108,7 @@ pub(crate) struct Compact {
 }
 
 thread_local! {
-    static BUF: RefCell<String> = RefCell::new(String::new());
+    static BUF: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// Classify one message.
@@ -234,6 +234,8 @@ fn rules_on(
     }
     if is_curt(text, &norm) {
         out.horsemen |= Horseman::Stonewalling.bit();
+        // VADER reads "fine." / "sure." / "cool." as positive; curt, they are not.
+        cue += 0.4;
     }
     out.repair = repair && !repair_block;
 

@@ -1,0 +1,268 @@
+//! Hand-written conversations with the expected findings.
+#![allow(clippy::unwrap_used)]
+
+use jiff::civil::{DateTime, date};
+use rekindle_analysis::{
+    Analysis, AnalysisOptions, Ending, Horseman, Lexicons, Message, MessageKind, Role, Who,
+    analyze, summarize,
+};
+
+const ME: &str = "Sam";
+const EX: &str = "Alex";
+
+/// (day, "HH:MM", sender, text)
+fn chat(lines: &[(i8, &str, &str, &str)]) -> Vec<Message> {
+    lines
+        .iter()
+        .map(|(day, hm, who, text)| {
+            let (h, m) = hm.split_once(':').unwrap();
+            Message {
+                time: DateTime::from(date(2024, 3, *day))
+                    .with()
+                    .hour(h.parse().unwrap())
+                    .minute(m.parse().unwrap())
+                    .build()
+                    .unwrap(),
+                offset_seconds: None,
+                sender: Some(who.to_string()),
+                text: text.to_string(),
+                kind: MessageKind::Text,
+            }
+        })
+        .collect()
+}
+
+fn run(msgs: &[Message]) -> Analysis {
+    analyze(
+        msgs,
+        &Who {
+            me: Some(ME.into()),
+            ex: Some(EX.into()),
+        },
+        &AnalysisOptions::default(),
+        &Lexicons::built_in(),
+    )
+}
+
+fn drinking_fight() -> Vec<Message> {
+    chat(&[
+        (1, "23:10", ME, "Hey, how was your day?"),
+        (
+            1,
+            "23:12",
+            EX,
+            "You were drunk again last night. You always do this.",
+        ),
+        (
+            1,
+            "23:13",
+            ME,
+            "It's not my fault, the guys kept buying rounds",
+        ),
+        (1, "23:14", EX, "Whatever. You never listen 🙄"),
+        (
+            1,
+            "23:15",
+            ME,
+            "That's not fair, you're the one who wanted to go out",
+        ),
+        (1, "23:16", EX, "I'm so tired of this"),
+        (
+            1,
+            "23:20",
+            ME,
+            "I'm sorry. You're right, I drank too much. Can we talk tomorrow?",
+        ),
+        (1, "23:22", EX, "ok"),
+    ])
+}
+
+#[test]
+fn drinking_fight_late_at_night_ended_by_repair() {
+    let msgs = drinking_fight();
+    let a = run(&msgs);
+    assert_eq!(a.conflicts.len(), 1, "{:#?}", a.conflicts);
+    let e = &a.conflicts[0];
+    assert_eq!((e.start, e.end), (1, 6));
+    assert_eq!(e.started_by.as_deref(), Some(EX));
+    assert_eq!(e.escalated_by.as_deref(), Some(EX));
+    assert_eq!(e.ended_by, Ending::Repair);
+    assert_eq!(e.ended_by_person.as_deref(), Some(ME));
+    assert_eq!(e.topics.first().map(String::as_str), Some("drinking"));
+    assert!(e.late_night);
+    assert_eq!(e.negative_messages, vec![1, 2, 3, 4, 5]);
+    assert_eq!(e.repair_messages, vec![6]);
+    let kinds = |who: &str, k: Horseman| {
+        e.horsemen
+            .iter()
+            .filter(|m| m.person == who && m.kind == k)
+            .count()
+    };
+    assert_eq!(kinds(EX, Horseman::Criticism), 2);
+    assert_eq!(kinds(EX, Horseman::Contempt), 1);
+    assert_eq!(kinds(EX, Horseman::Stonewalling), 1);
+    assert_eq!(kinds(ME, Horseman::Defensiveness), 2);
+    assert_eq!(kinds(ME, Horseman::Criticism), 0);
+    // Person totals carry evidence.
+    let me = a.person(Role::Me).unwrap();
+    let ex = a.person(Role::Ex).unwrap();
+    assert_eq!(me.totals.repairs, 1);
+    assert_eq!(me.evidence.repairs.indices, vec![6]);
+    assert_eq!(ex.totals.criticism, 2);
+    assert_eq!(ex.evidence.criticism.indices, vec![1, 3]);
+    assert_eq!(me.totals.defensiveness, 2);
+    assert_eq!(me.evidence.starts.indices, vec![0]);
+    // My bid was answered with criticism: turned against.
+    assert_eq!(me.totals.bids, 1);
+    assert_eq!(me.totals.bids_against, 1);
+    assert_eq!(a.conflict_summary.late_night_starts, 1);
+    assert_eq!(a.conflict_summary.endings.repair, 1);
+    assert_eq!(a.conflict_summary.by_topic[0].topic, "drinking");
+    let s = summarize(&a).join(" ");
+    assert!(s.contains("Most were about drinking (1 of 1)"), "{s}");
+    assert!(
+        s.contains("You apologised or tried to repair in 1; Alex did in 0."),
+        "{s}"
+    );
+    assert!(
+        s.contains("1 of 1 started late at night (after 11 pm)."),
+        "{s}"
+    );
+}
+
+#[test]
+fn jealousy_over_the_phone_ends_in_silence() {
+    let msgs = chat(&[
+        (
+            2,
+            "18:00",
+            ME,
+            "Who were you texting all night? Seriously, you're always on your phone",
+        ),
+        (2, "18:01", EX, "Oh please, you're so jealous"),
+        (2, "18:02", ME, "I'm sick of your lies"),
+        (2, "18:03", EX, "k."),
+        (4, "09:00", EX, "Hi. Can you pick up the mail?"),
+    ]);
+    let a = run(&msgs);
+    assert_eq!(a.conflicts.len(), 1, "{:#?}", a.conflicts);
+    let e = &a.conflicts[0];
+    assert_eq!((e.start, e.end), (0, 3));
+    assert_eq!(e.ended_by, Ending::Silence);
+    assert_eq!(e.ended_by_person, None);
+    assert_eq!(e.started_by.as_deref(), Some(ME));
+    assert_eq!(e.escalated_by.as_deref(), Some(ME));
+    assert!(
+        e.topics.contains(&"phone_social_media".to_string()),
+        "{:?}",
+        e.topics
+    );
+    assert!(
+        e.topics.contains(&"jealousy_trust".to_string()),
+        "{:?}",
+        e.topics
+    );
+    assert!(!e.late_night);
+    let ex = a.person(Role::Ex).unwrap();
+    assert_eq!(ex.evidence.stonewalling.indices, vec![3]);
+    assert_eq!(ex.evidence.contempt.indices, vec![1]);
+    assert_eq!(ex.evidence.criticism.indices, vec![1]);
+    // The message two days later starts a conversation.
+    assert_eq!(ex.evidence.starts.indices, vec![4]);
+    assert_eq!(a.conflict_summary.ratio, Some(0.0));
+}
+
+#[test]
+fn breakup_ends_the_episode() {
+    let msgs = chat(&[
+        (5, "20:00", EX, "I can't do this anymore, you never change"),
+        (
+            5,
+            "20:02",
+            ME,
+            "What are you talking about? This is ridiculous",
+        ),
+        (5, "20:03", EX, "I'm done. It's over."),
+        (5, "20:04", ME, "fine."),
+    ]);
+    let a = run(&msgs);
+    assert_eq!(a.conflicts.len(), 1, "{:#?}", a.conflicts);
+    let e = &a.conflicts[0];
+    assert_eq!(e.ended_by, Ending::Breakup);
+    assert_eq!(e.ended_by_person.as_deref(), Some(EX));
+    assert_eq!((e.start, e.end), (0, 3));
+    assert_eq!(e.escalated_by.as_deref(), Some(EX));
+    assert_eq!(a.conflict_summary.endings.breakup, 1);
+}
+
+#[test]
+fn a_warm_chat_has_no_episode_and_answered_bids() {
+    let msgs = chat(&[
+        (6, "08:00", ME, "Good morning! How did the interview go?"),
+        (
+            6,
+            "08:05",
+            EX,
+            "It went great, thanks! I'll tell you tonight ❤️",
+        ),
+        (6, "12:00", EX, "Guess what, I got tickets for Saturday"),
+        (6, "12:01", ME, "No way, that's amazing!! 😍"),
+        (6, "19:00", EX, "Are you free tonight?"),
+        (7, "09:00", ME, "sorry, fell asleep"),
+    ]);
+    let a = run(&msgs);
+    assert!(a.conflicts.is_empty(), "{:#?}", a.conflicts);
+    let me = a.person(Role::Me).unwrap();
+    let ex = a.person(Role::Ex).unwrap();
+    assert_eq!(me.totals.bids, 1);
+    assert_eq!(me.totals.bids_toward, 1);
+    assert_eq!(ex.totals.bids, 2);
+    assert_eq!(ex.totals.bids_toward, 1);
+    assert_eq!(ex.totals.bids_away, 1);
+    assert_eq!(ex.evidence.bids_away.indices, vec![4]);
+    assert_eq!(me.totals.negative + ex.totals.negative, 0);
+    // Reply delays: Alex answered after 5 min; Sam after 1 min (the 14 h answer is a new start).
+    assert_eq!(ex.totals.reply_median_minutes, Some(5.0));
+    assert_eq!(me.totals.reply_median_minutes, Some(1.0));
+    assert_eq!(me.evidence.starts.indices, vec![0, 5]);
+    let s = summarize(&a).join(" ");
+    assert!(s.contains("No runs of negative messages"), "{s}");
+}
+
+#[test]
+fn one_sided_negativity_is_not_an_episode() {
+    let msgs = chat(&[
+        (8, "10:00", ME, "ugh my boss is awful"),
+        (8, "10:01", ME, "I hate this job, it sucks"),
+        (8, "10:02", ME, "so tired of it 😡"),
+        (8, "10:03", EX, "oh no, I'm sorry love, that sounds hard ❤️"),
+    ]);
+    let a = run(&msgs);
+    assert!(a.conflicts.is_empty(), "{:#?}", a.conflicts);
+    assert_eq!(a.person(Role::Me).unwrap().totals.negative, 3);
+}
+
+#[test]
+fn since_until_and_months() {
+    let mut msgs = drinking_fight();
+    msgs.extend(chat(&[(20, "10:00", ME, "hello"), (21, "10:00", EX, "hi")]));
+    let a = analyze(
+        &msgs,
+        &Who::default(),
+        &AnalysisOptions {
+            since: Some(date(2024, 3, 20)),
+            ..AnalysisOptions::default()
+        },
+        &Lexicons::built_in(),
+    );
+    assert_eq!(a.analysed, 2);
+    assert!(a.conflicts.is_empty());
+    assert_eq!(a.months.len(), 1);
+    assert_eq!(a.months[0].key, "2024-03");
+    assert_eq!(a.months[0].first, Some(8));
+    assert_eq!(a.months[0].last, Some(9));
+    let json = serde_json::to_value(&a).unwrap();
+    assert_eq!(json["version"], 1);
+    assert!(json["people"][0]["totals"]["messages"].is_number());
+    assert!(json.get("per_message").is_none());
+}
