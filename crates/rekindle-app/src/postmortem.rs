@@ -36,6 +36,31 @@ pub fn stored_chat(store: &dyn Store) -> Result<Option<(Vec<Message>, Who)>, Met
     )))
 }
 
+/// Built-in lexicons plus the user's own `*.txt` files in `<data dir>/lexicons/`.
+pub fn user_lexicons(data_dir: Option<&std::path::Path>) -> Lexicons {
+    let mut files: Vec<(String, String)> = Vec::new();
+    if let Some(dir) = data_dir.map(|d| d.join("lexicons"))
+        && let Ok(entries) = std::fs::read_dir(&dir)
+    {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "txt")
+                && let (Some(stem), Ok(text)) = (
+                    p.file_stem().and_then(|s| s.to_str()),
+                    std::fs::read_to_string(&p),
+                )
+            {
+                files.push((stem.to_string(), text));
+            }
+        }
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    Lexicons::with_user_files(Lexicons::built_in(), &refs)
+}
+
 pub fn run(messages: &[Message], who: &Who, lexicons: &Lexicons) -> Analysis {
     analyze(messages, who, &AnalysisOptions::default(), lexicons)
 }

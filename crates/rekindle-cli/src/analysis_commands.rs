@@ -4,38 +4,16 @@ use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use rekindle_analysis::{
-    AnalysisOptions, Lexicons, Message, MessageKind, Who, analyze, classify, summarize,
-};
-use rekindle_app::import::{from_local_ms, read_export_file};
+use rekindle_analysis::{AnalysisOptions, Lexicons, Message, Who, analyze, classify, summarize};
+use rekindle_app::import::read_export_file;
 use rekindle_chat::ParseOptions;
-use rekindle_store::{SqliteVault, Store};
+use rekindle_store::SqliteVault;
 
 use crate::commands::user_error;
 
-/// Built-in lexicons plus the user's own `*.txt` files in `<data dir>/lexicons/`.
+/// Built-in lexicons plus the user's own files (see `rekindle_app::postmortem`).
 pub fn lexicons(data_dir: Option<&Path>) -> Lexicons {
-    let mut files: Vec<(String, String)> = Vec::new();
-    if let Some(dir) = data_dir.map(|d| d.join("lexicons"))
-        && let Ok(entries) = std::fs::read_dir(&dir)
-    {
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.extension().is_some_and(|x| x == "txt")
-                && let (Some(stem), Ok(text)) = (
-                    p.file_stem().and_then(|s| s.to_str()),
-                    std::fs::read_to_string(&p),
-                )
-            {
-                files.push((stem.to_string(), text));
-            }
-        }
-    }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    Lexicons::with_user_files(Lexicons::built_in(), &refs)
+    rekindle_app::postmortem::user_lexicons(data_dir)
 }
 
 /// One line in, one JSON object out, full precision (shortest round-trip floats).
@@ -91,33 +69,16 @@ fn parse_date(s: &Option<String>, what: &str) -> Result<Option<jiff::civil::Date
     }
 }
 
-/// Messages of the stored chat (the first one that has messages), with who is who.
+/// Messages of the stored chat and who is who, or a plain message when none is stored.
 pub fn stored_messages(vault: &SqliteVault) -> Result<(Vec<Message>, Who)> {
-    let chats = vault.chats()?;
-    let Some(chat) = chats.into_iter().find(|c| c.messages > 0) else {
-        return Err(user_error(
-            "No chat is stored yet: import one with `rekindle import FILE`, or give a file to analyse.",
-        ));
-    };
-    let mut messages = Vec::with_capacity(chat.messages as usize);
-    vault.for_each_message(chat.id, &mut |m| {
-        if let Some(time) = from_local_ms(m.local_ms) {
-            messages.push(Message {
-                time,
-                offset_seconds: m.offset_seconds,
-                sender: m.sender.clone(),
-                text: m.text.clone(),
-                kind: m.kind.parse().unwrap_or(MessageKind::Other),
-            });
-        }
-    })?;
-    Ok((
-        messages,
-        Who {
-            me: chat.me,
-            ex: chat.ex,
-        },
-    ))
+    rekindle_app::postmortem::stored_chat(vault)
+        .map_err(|e| match e {
+            rekindle_app::method::MethodError::Store(s) => anyhow::Error::from(s),
+            other => user_error(other.to_string()),
+        })?
+        .ok_or_else(|| {
+            user_error("No chat is stored yet: import one with `rekindle import FILE`, or give a file to analyse.")
+        })
 }
 
 pub struct AnalyzeArgs<'a> {

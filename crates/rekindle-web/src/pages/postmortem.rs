@@ -49,26 +49,7 @@ struct PostmortemPage {
 }
 
 fn lexicons(state: &AppState) -> Lexicons {
-    let dir = state.0.data_dir.path().join("lexicons");
-    let mut files: Vec<(String, String)> = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.extension().is_some_and(|x| x == "txt")
-                && let (Some(stem), Ok(text)) = (
-                    p.file_stem().and_then(|s| s.to_str()),
-                    std::fs::read_to_string(&p),
-                )
-            {
-                files.push((stem.to_string(), text));
-            }
-        }
-    }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    Lexicons::with_user_files(Lexicons::built_in(), &refs)
+    postmortem::user_lexicons(Some(state.0.data_dir.path()))
 }
 
 /// Reads the stored chat and analyses it (off the async workers: a long
