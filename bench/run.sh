@@ -73,12 +73,4 @@ table="Measured $(date -u +%Y-%m-%d) with \`bash bench/run.sh\` on: $machine.
 |---:|---:|---|---:|---:|
 $(printf '%s\n' "${rows[@]}")"
 echo "$table"
-python3 - "$ROOT/BENCHMARKS.md" "$table" <<'PY'
-import sys, re
-path, table = sys.argv[1], sys.argv[2]
-start, end = "<!-- bench:import:start -->", "<!-- bench:import:end -->"
-text = open(path).read()
-new = f"{start}\n{table}\n{end}"
-text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: new, text, flags=re.S) if start in text else text + "\n" + new + "\n"
-open(path, "w").write(text)
-PY
+python3 "$ROOT/bench/put_table.py" "$ROOT/BENCHMARKS.md" import "$table"

@@ -1,15 +1,15 @@
 //! The whole-chat analysis. See README.md ("JSON shape") for every field.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use jiff::civil::{Date, DateTime};
-use rayon::prelude::*;
-use rekindle_chat::{Message, MessageKind};
+use rekindle_chat::Message;
 use serde::Serialize;
 
 use crate::changepoint::{binary_segmentation, default_penalty, segments};
-use crate::classify::{Compact, Horseman, Weights, classify_compact, expand};
+use crate::classify::Horseman;
 use crate::lexicon::Lexicons;
+use crate::prepared::{Prepared, Row, Seen, local_seconds};
 
 /// Who is who in the chat. Names as the export writes them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -399,24 +399,6 @@ impl Analysis {
     }
 }
 
-/// Seconds since 1970-01-01 for a civil date-time (proleptic Gregorian).
-fn epoch_seconds(dt: &DateTime, offset: Option<i32>) -> i64 {
-    let y = i64::from(dt.year()) - i64::from(dt.month() <= 2);
-    let m = i64::from(dt.month());
-    let d = i64::from(dt.day());
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    days * 86_400
-        + i64::from(dt.hour()) * 3600
-        + i64::from(dt.minute()) * 60
-        + i64::from(dt.second())
-        - i64::from(offset.unwrap_or(0))
-}
-
 fn month_key(dt: &DateTime) -> i32 {
     i32::from(dt.year()) * 12 + i32::from(dt.month()) - 1
 }
@@ -425,20 +407,21 @@ fn month_label(k: i32) -> String {
     format!("{:04}-{:02}", k.div_euclid(12), k.rem_euclid(12) + 1)
 }
 
-fn week_key(dt: &DateTime) -> (i32, String, String) {
+fn week_key(dt: &DateTime) -> i32 {
+    let iso = dt.date().iso_week_date();
+    i32::from(iso.year()) * 60 + i32::from(iso.week())
+}
+
+/// "2024-W07" and the Monday it starts on.
+fn week_label(dt: &DateTime) -> (String, String) {
     let d = dt.date();
     let iso = d.iso_week_date();
     let off = i64::from(d.weekday().to_monday_zero_offset());
     let monday = d.checked_sub(jiff::Span::new().days(off)).unwrap_or(d);
     (
-        i32::from(iso.year()) * 60 + i32::from(iso.week()),
         format!("{:04}-W{:02}", iso.year(), iso.week()),
         monday.to_string(),
     )
-}
-
-fn words(text: &str) -> usize {
-    text.split_whitespace().count()
 }
 
 fn quantile(v: &mut [f32], q: f64) -> Option<f64> {
@@ -518,38 +501,55 @@ enum Ev {
 }
 
 /// Analyse a chat. `messages` in chat order; every index in the result points into it.
+/// Classifies every message first (on all cores); see [`Prepared`] to keep that
+/// work, or to classify while parsing.
 pub fn analyze(
     messages: &[Message],
     who: &Who,
     opts: &AnalysisOptions,
     lexicons: &Lexicons,
 ) -> Analysis {
+    analyze_prepared(&Prepared::from_messages(messages, lexicons), who, opts)
+}
+
+/// [`analyze`] on a chat already classified; indices point into the messages
+/// the [`Prepared`] was built from.
+pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> Analysis {
+    let rows = chat.rows.as_slice();
     let limit = opts.evidence_limit;
     // 1. Messages in range, in time order (stable).
-    let mut order: Vec<usize> = (0..messages.len())
+    let since = opts
+        .since
+        .map(|d| local_seconds(&d.to_datetime(jiff::civil::Time::midnight())));
+    let until = opts
+        .until
+        .map(|d| local_seconds(&d.to_datetime(jiff::civil::Time::midnight())) + 86_400);
+    let mut order: Vec<usize> = (0..rows.len())
         .filter(|&i| {
-            let d = messages[i].time.date();
-            opts.since.is_none_or(|s| d >= s) && opts.until.is_none_or(|u| d <= u)
+            let t = rows[i].local_seconds();
+            since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u)
         })
         .collect();
-    let secs: Vec<i64> = messages
-        .par_iter()
-        .with_min_len(4096)
-        .map(|m| epoch_seconds(&m.time, m.offset_seconds))
-        .collect();
+    let secs: Vec<i64> = rows.iter().map(Row::epoch_seconds).collect();
     if !order.windows(2).all(|w| secs[w[0]] <= secs[w[1]]) {
         order.sort_by_key(|&i| (secs[i], i));
     }
     let n = order.len();
 
     // 2. People.
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut counts = vec![0usize; chat.names.len()];
     for &i in &order {
-        if let Some(s) = messages[i].sender.as_deref() {
-            *counts.entry(s).or_default() += 1;
+        if let Some(c) = rows[i].sender().and_then(|s| counts.get_mut(s)) {
+            *c += 1;
         }
     }
-    let mut names: Vec<(&str, usize)> = counts.into_iter().collect();
+    let mut names: Vec<(&str, usize)> = chat
+        .names
+        .iter()
+        .zip(counts)
+        .filter(|(_, c)| *c > 0)
+        .map(|(n, c)| (n.as_str(), c))
+        .collect();
     names.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let mut people: Vec<(String, Role)> = Vec::new();
     let me = who.me.as_deref();
@@ -570,33 +570,23 @@ pub fn analyze(
             people.push((name.to_string(), Role::Other));
         }
     }
-    let pid: HashMap<&str, usize> = people
+    // Sender id -> person; a `who` name nobody wrote under has no id.
+    let pid: Vec<Option<usize>> = chat
+        .names
         .iter()
-        .enumerate()
-        .map(|(i, (n, _))| (n.as_str(), i))
+        .map(|n| people.iter().position(|(p, _)| p == n))
         .collect();
     let np = people.len();
-    let person_of = |i: usize| {
-        messages[i]
-            .sender
-            .as_deref()
-            .and_then(|s| pid.get(s).copied())
+    let person_of = |i: usize| rows[i].sender().and_then(|s| pid.get(s).copied().flatten());
+
+    // 3. What the classifier saw, in time order.
+    let cls = InOrder {
+        rows,
+        order: &order,
     };
+    let topic_count = chat.topics.len();
 
-    // 3. Classify (both cores).
-    let w = Weights::default();
-    let cls: Vec<Option<Compact>> = order
-        .par_iter()
-        .with_min_len(256)
-        .map(|&i| {
-            let m = &messages[i];
-            (m.kind == MessageKind::Text && m.sender.is_some())
-                .then(|| classify_compact(&m.text, lexicons, &w))
-        })
-        .collect();
-
-    let late = |dt: &DateTime| {
-        let h = dt.hour() as u8;
+    let late = |h: u8| {
         let (s, e) = (opts.late_night_start_hour, opts.late_night_end_hour);
         if s <= e {
             h >= s && h < e
@@ -609,7 +599,7 @@ pub fn analyze(
     let bid_window = i64::from(opts.bid_window_minutes) * 60;
     let mut bid_answer: Vec<Option<Ev>> = vec![None; n];
     for k in 0..n {
-        let Some(c) = &cls[k] else { continue };
+        let Some(c) = &cls.at(k) else { continue };
         if !c.bid {
             continue;
         }
@@ -627,7 +617,7 @@ pub fn analyze(
             }
             let q = person_of(i);
             if q == Some(p) {
-                if cls[j].is_some_and(|c| c.bid) {
+                if cls.at(j).is_some_and(|c| c.bid) {
                     merged = true;
                     break;
                 }
@@ -636,7 +626,7 @@ pub fn analyze(
             if q.is_none() {
                 continue;
             }
-            answer = match &cls[j] {
+            answer = match &cls.at(j) {
                 Some(r) if r.negative || r.horsemen & 0b0111 != 0 => Ev::BidAgainst,
                 Some(r) if r.horsemen == Horseman::Stonewalling.bit() => Ev::BidAway,
                 _ => Ev::BidToward,
@@ -650,7 +640,15 @@ pub fn analyze(
 
     // 5. Conflict episodes.
     let conflicts = find_episodes(
-        messages, &order, &secs, &cls, &person_of, &people, opts, lexicons, &late,
+        rows,
+        &order,
+        &secs,
+        &cls,
+        &person_of,
+        &people,
+        opts,
+        &chat.topics,
+        &late,
     );
 
     // 6. One pass: persons, months, weeks.
@@ -675,31 +673,45 @@ pub fn analyze(
     let mut weeks: BTreeMap<i32, Acc> = BTreeMap::new();
     let gap = i64::from(opts.gap_minutes) * 60;
     let reply_window = i64::from(opts.reply_window_minutes) * 60;
-    let mut topic_ev: Vec<Evidence> = vec![Evidence::default(); lexicons.topic_count().min(64)];
+    let mut topic_ev: Vec<Evidence> = vec![Evidence::default(); topic_count];
     let mut per_message = opts.per_message.then(Vec::new);
     let mut evs: Vec<Ev> = Vec::with_capacity(8);
+    // Month and week of the previous message's day (messages come in time order).
+    let mut day_keys: Option<(i64, i32, i32)> = None;
+    let (mut this_month, mut this_week) = (None, None);
     for k in 0..n {
         let i = order[k];
-        let m = &messages[i];
-        let mk = month_key(&m.time);
-        let (wk, wlabel, wstart) = week_key(&m.time);
-        let month = months
-            .entry(mk)
-            .or_insert_with(|| Acc::new(month_label(mk), format!("{}-01", month_label(mk)), np));
+        let row = &rows[i];
+        let local = row.local_seconds();
+        let day = local.div_euclid(86_400);
+        let hour = (local.rem_euclid(86_400) / 3600) as usize;
+        let (mk, wk) = match day_keys {
+            Some((d, mk, wk)) if d == day => (mk, wk),
+            _ => {
+                let time = row.time();
+                let keys = (month_key(&time), week_key(&time));
+                day_keys = Some((day, keys.0, keys.1));
+                keys
+            }
+        };
+        let month = current(&mut months, &mut this_month, mk, || {
+            Acc::new(month_label(mk), format!("{}-01", month_label(mk)), np)
+        });
         month.messages += 1;
         month.first.get_or_insert(i);
         month.last = Some(i);
-        let week = weeks
-            .entry(wk)
-            .or_insert_with(|| Acc::new(wlabel, wstart, np));
+        let week = current(&mut weeks, &mut this_week, wk, || {
+            let (label, start) = week_label(&row.time());
+            Acc::new(label, start, np)
+        });
         week.messages += 1;
         week.first.get_or_insert(i);
         week.last = Some(i);
-        let c = cls[k];
+        let c = cls.at(k);
         if let Some(c) = &c {
-            month.tone_sum += c.scores.compound;
+            month.tone_sum += c.compound;
             month.scored += 1;
-            week.tone_sum += c.scores.compound;
+            week.tone_sum += c.compound;
             week.scored += 1;
             for (t, ev) in topic_ev.iter_mut().enumerate() {
                 if c.topics & (1u64 << t) != 0 {
@@ -707,14 +719,16 @@ pub fn analyze(
                 }
             }
             if let Some(pm) = per_message.as_mut() {
-                let full = expand(c, lexicons);
                 pm.push(MessageTone {
                     index: i,
-                    compound: c.scores.compound,
+                    compound: c.compound,
                     negative: c.negative,
-                    horsemen: full.horsemen,
+                    horsemen: Horseman::ALL
+                        .into_iter()
+                        .filter(|h| c.horsemen & h.bit() != 0)
+                        .collect(),
                     repair: c.repair,
-                    topics: full.topics,
+                    topics: topic_names(c.topics, &chat.topics),
                 });
             }
         }
@@ -724,7 +738,7 @@ pub fn analyze(
         if prev.is_none_or(|j| secs[i] - secs[j] >= gap) {
             evs.push(Ev::Start);
         }
-        if late(&m.time) {
+        if late(hour as u8) {
             evs.push(Ev::LateNight);
         }
         let mut delay = None;
@@ -754,7 +768,6 @@ pub fn analyze(
             evs.push(Ev::Bid);
             evs.push(a);
         }
-        let hour = (m.time.hour().clamp(0, 23)) as usize;
         let person = &mut persons[p];
         person.hours[hour] += 1;
         if let Some(d) = delay {
@@ -783,11 +796,7 @@ pub fn analyze(
             };
             list.push(i, limit);
         }
-        let words = if m.kind == MessageKind::Text {
-            words(&m.text)
-        } else {
-            0
-        };
+        let words = if row.is_text() { row.words() } else { 0 };
         bump(&mut person.totals, words, c.as_ref(), &evs, delay);
         bump(&mut month.per[p], words, c.as_ref(), &evs, delay);
         bump(&mut week.per[p], words, c.as_ref(), &evs, delay);
@@ -805,6 +814,12 @@ pub fn analyze(
         };
     }
 
+    for (map, cur) in [(&mut months, this_month), (&mut weeks, this_week)] {
+        if let Some((k, acc)) = cur {
+            map.insert(k, acc);
+        }
+    }
+
     // Continuous months.
     if let (Some(&a), Some(&b)) = (months.keys().next(), months.keys().next_back()) {
         for k in a..=b {
@@ -814,11 +829,12 @@ pub fn analyze(
         }
     }
     for e in &conflicts {
-        let mk = month_key(&messages[e.start].time);
+        let start = rows[e.start].time();
+        let mk = month_key(&start);
         if let Some(m) = months.get_mut(&mk) {
             m.conflicts += 1;
         }
-        let (wk, _, _) = week_key(&messages[e.start].time);
+        let wk = week_key(&start);
         if let Some(w) = weeks.get_mut(&wk) {
             w.conflicts += 1;
         }
@@ -826,19 +842,17 @@ pub fn analyze(
     let months: Vec<Period> = months.into_values().map(Acc::finish).collect();
     let weeks: Vec<Period> = weeks.into_values().map(Acc::finish).collect();
 
-    let turning_points = turning_points(&months, &conflicts, messages, &cls, &order, limit);
+    let turning_points = turning_points(&months, &conflicts, rows, &cls, &order, limit);
     let conflict_summary = summarize_conflicts(&conflicts, &people);
-    let topics = (0..topic_ev.len())
-        .map(|t| TopicStat {
-            topic: lexicons.topic_name(t).unwrap_or("").to_string(),
-            messages: topic_ev[t].clone(),
+    let topics = topic_ev
+        .into_iter()
+        .zip(&chat.topics)
+        .map(|(messages, name)| TopicStat {
+            topic: name.clone(),
+            messages,
             episodes: conflicts
                 .iter()
-                .filter(|e| {
-                    e.topics
-                        .iter()
-                        .any(|x| Some(x.as_str()) == lexicons.topic_name(t))
-                })
+                .filter(|e| e.topics.iter().any(|x| x == name))
                 .count(),
         })
         .collect();
@@ -861,10 +875,10 @@ pub fn analyze(
             episode_cooldown_minutes: opts.episodes.cooldown_minutes,
             episode_silence_hours: opts.episodes.silence_hours,
         },
-        messages: messages.len(),
+        messages: rows.len(),
         analysed: n,
-        first: order.first().map(|&i| messages[i].time.to_string()),
-        last: order.last().map(|&i| messages[i].time.to_string()),
+        first: order.first().map(|&i| rows[i].time().to_string()),
+        last: order.last().map(|&i| rows[i].time().to_string()),
         people: persons,
         months,
         weeks,
@@ -876,13 +890,55 @@ pub fn analyze(
     }
 }
 
-fn bump(c: &mut Counts, words: usize, cls: Option<&Compact>, evs: &[Ev], delay: Option<f32>) {
+/// The accumulator for `key`. The current month's (or week's) is kept out of
+/// the map, so the per-message loop does not search the map for every message.
+fn current<'a>(
+    map: &mut BTreeMap<i32, Acc>,
+    cur: &'a mut Option<(i32, Acc)>,
+    key: i32,
+    make: impl FnOnce() -> Acc,
+) -> &'a mut Acc {
+    if cur.as_ref().is_none_or(|(k, _)| *k != key)
+        && let Some((k, acc)) = cur.take()
+    {
+        map.insert(k, acc);
+    }
+    let (_, acc) = cur.get_or_insert_with(|| (key, map.remove(&key).unwrap_or_else(make)));
+    acc
+}
+
+/// What the classifier saw at each position of the time order.
+struct InOrder<'a> {
+    rows: &'a [Row],
+    order: &'a [usize],
+}
+
+impl InOrder<'_> {
+    fn at(&self, k: usize) -> Option<Seen> {
+        self.order
+            .get(k)
+            .and_then(|&i| self.rows.get(i))
+            .and_then(Row::seen)
+    }
+}
+
+/// The names of the topic bits set in `bits`.
+fn topic_names(bits: u64, names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .enumerate()
+        .filter(|(t, _)| bits & (1u64 << t) != 0)
+        .map(|(_, n)| n.clone())
+        .collect()
+}
+
+fn bump(c: &mut Counts, words: usize, cls: Option<&Seen>, evs: &[Ev], delay: Option<f32>) {
     c.messages += 1;
     c.words += words;
     if let Some(x) = cls {
         c.scored += 1;
-        c.tone_sum += x.scores.compound;
-        if !x.negative && x.scores.compound >= 0.05 {
+        c.tone_sum += x.compound;
+        if !x.negative && x.compound >= 0.05 {
             c.positive += 1;
         }
     }
@@ -910,15 +966,15 @@ fn bump(c: &mut Counts, words: usize, cls: Option<&Compact>, evs: &[Ev], delay: 
 
 #[allow(clippy::too_many_arguments)]
 fn find_episodes(
-    messages: &[Message],
+    rows: &[Row],
     order: &[usize],
     secs: &[i64],
-    cls: &[Option<Compact>],
+    cls: &InOrder<'_>,
     person_of: &dyn Fn(usize) -> Option<usize>,
     people: &[(String, Role)],
     opts: &AnalysisOptions,
-    lexicons: &Lexicons,
-    late: &dyn Fn(&DateTime) -> bool,
+    topic_names: &[String],
+    late: &dyn Fn(u8) -> bool,
 ) -> Vec<Episode> {
     let eo = &opts.episodes;
     let window = i64::from(eo.window_minutes) * 60;
@@ -926,7 +982,7 @@ fn find_episodes(
     let silence = i64::from(eo.silence_hours) * 3600;
     let t = |k: usize| secs[order[k]];
     let neg: Vec<usize> = (0..order.len())
-        .filter(|&k| cls[k].is_some_and(|c| c.negative) && person_of(order[k]).is_some())
+        .filter(|&k| cls.at(k).is_some_and(|c| c.negative) && person_of(order[k]).is_some())
         .collect();
     let mut out = Vec::new();
     let mut a = 0;
@@ -962,20 +1018,20 @@ fn find_episodes(
         let mut ending = None;
         let mut end = last_neg;
         let mut ender: Option<usize> = None;
-        if let Some(k) = (first..=last_neg).find(|&k| cls[k].is_some_and(|c| c.breakup)) {
+        if let Some(k) = (first..=last_neg).find(|&k| cls.at(k).is_some_and(|c| c.breakup)) {
             ending = Some(Ending::Breakup);
             ender = Some(k);
         }
         let mut tail = last_neg;
         if ending.is_none() {
-            if cls[last_neg].is_some_and(|c| c.repair) {
+            if cls.at(last_neg).is_some_and(|c| c.repair) {
                 ending = Some(Ending::Repair);
                 ender = Some(last_neg);
             } else {
                 let mut k = last_neg + 1;
                 while k < order.len() && t(k) - t(last_neg) <= cooldown {
                     tail = k;
-                    if let Some(c) = &cls[k] {
+                    if let Some(c) = &cls.at(k) {
                         if c.breakup {
                             ending = Some(Ending::Breakup);
                             end = k;
@@ -1008,13 +1064,13 @@ fn find_episodes(
             end,
             ender,
             ending,
-            messages,
+            rows,
             order,
             cls,
             person_of,
             people,
             eo.context_before,
-            lexicons,
+            topic_names,
             late,
         ));
     }
@@ -1028,14 +1084,14 @@ fn build_episode(
     end: usize,
     ender: Option<usize>,
     ending: Ending,
-    messages: &[Message],
+    rows: &[Row],
     order: &[usize],
-    cls: &[Option<Compact>],
+    cls: &InOrder<'_>,
     person_of: &dyn Fn(usize) -> Option<usize>,
     people: &[(String, Role)],
     context_before: usize,
-    lexicons: &Lexicons,
-    late: &dyn Fn(&DateTime) -> bool,
+    topic_names: &[String],
+    late: &dyn Fn(u8) -> bool,
 ) -> Episode {
     let name = |p: Option<usize>| p.and_then(|p| people.get(p)).map(|(n, _)| n.clone());
     let mut negative = 0;
@@ -1047,9 +1103,8 @@ fn build_episode(
     let mut repair_messages = Vec::new();
     let mut escalated = None;
     let mut most_negative: Option<(f64, usize)> = None;
-    for k in first..=end {
-        let i = order[k];
-        let Some(c) = &cls[k] else { continue };
+    for (k, &i) in order.iter().enumerate().take(end + 1).skip(first) {
+        let Some(c) = &cls.at(k) else { continue };
         let p = person_of(i);
         if c.negative {
             negative += 1;
@@ -1057,10 +1112,10 @@ fn build_episode(
             if let Some(p) = p {
                 neg_by[p] += 1;
             }
-            if most_negative.is_none_or(|(v, _)| c.scores.compound < v) {
-                most_negative = Some((c.scores.compound, k));
+            if most_negative.is_none_or(|(v, _)| c.compound < v) {
+                most_negative = Some((c.compound, k));
             }
-        } else if c.scores.compound >= 0.05 || c.repair {
+        } else if c.compound >= 0.05 || c.repair {
             positive += 1;
         }
         if c.repair {
@@ -1086,12 +1141,9 @@ fn build_episode(
     }
     let escalated_k = escalated.or(most_negative.map(|(_, k)| k));
     // Topics: the episode plus a little context before it.
-    let mut topic_counts = vec![0usize; lexicons.topic_count().min(64)];
+    let mut topic_counts = vec![0usize; topic_names.len()];
     let mut in_negative = 0u64;
-    for c in cls[first.saturating_sub(context_before)..=end]
-        .iter()
-        .flatten()
-    {
+    for c in (first.saturating_sub(context_before)..=end).filter_map(|k| cls.at(k)) {
         if c.negative {
             in_negative |= c.topics;
         }
@@ -1130,20 +1182,20 @@ fn build_episode(
         id,
         start: si,
         end: ei,
-        start_time: messages[si].time.to_string(),
-        end_time: messages[ei].time.to_string(),
+        start_time: rows[si].time().to_string(),
+        end_time: rows[ei].time().to_string(),
         started_by: name(person_of(si)),
         escalated_by: escalated_k.and_then(|k| name(person_of(order[k]))),
         topics: topics
             .into_iter()
-            .filter_map(|(t, _)| lexicons.topic_name(t).map(str::to_string))
+            .filter_map(|(t, _)| topic_names.get(t).cloned())
             .collect(),
         ended_by: ending,
         ended_by_person: match ending {
             Ending::Repair | Ending::Breakup => ender.and_then(|k| name(person_of(order[k]))),
             _ => None,
         },
-        late_night: late(&messages[si].time),
+        late_night: late(rows[si].time().hour() as u8),
         messages: end - first + 1,
         negative,
         positive,
@@ -1225,8 +1277,8 @@ fn summarize_conflicts(eps: &[Episode], people: &[(String, Role)]) -> ConflictSu
 fn turning_points(
     months: &[Period],
     conflicts: &[Episode],
-    messages: &[Message],
-    cls: &[Option<Compact>],
+    rows: &[Row],
+    cls: &InOrder<'_>,
     order: &[usize],
     limit: usize,
 ) -> Vec<TurningPoint> {
@@ -1255,7 +1307,14 @@ fn turning_points(
         })
         .collect();
     let confl: Vec<f64> = months.iter().map(|m| m.conflicts as f64).collect();
-    let pos_of: HashMap<usize, usize> = order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    // Message index -> position in time order.
+    let mut pos: Vec<u32> = vec![u32::MAX; rows.len()];
+    for (k, &i) in order.iter().enumerate() {
+        if let Some(p) = pos.get_mut(i) {
+            *p = k as u32;
+        }
+    }
+    let pos_of = |i: usize| pos.get(i).filter(|&&k| k != u32::MAX).map(|&k| k as usize);
     for (name, series) in [("volume", &volume), ("tone", &tone), ("conflicts", &confl)] {
         let pts = binary_segmentation(series, 2, default_penalty(series), 3);
         let segs = segments(series, &pts);
@@ -1268,7 +1327,7 @@ fn turning_points(
             match name {
                 "volume" => {
                     if let (Some(a), Some(b)) = (m.first, m.last)
-                        && let (Some(&ka), Some(&kb)) = (pos_of.get(&a), pos_of.get(&b))
+                        && let (Some(ka), Some(kb)) = (pos_of(a), pos_of(b))
                     {
                         for &i in &order[ka..=kb] {
                             ev.push(i, limit);
@@ -1277,18 +1336,18 @@ fn turning_points(
                 }
                 "tone" => {
                     if let (Some(a), Some(b)) = (m.first, m.last)
-                        && let (Some(&ka), Some(&kb)) = (pos_of.get(&a), pos_of.get(&b))
+                        && let (Some(ka), Some(kb)) = (pos_of(a), pos_of(b))
                     {
-                        for k in ka..=kb {
-                            if cls[k].is_some_and(|c| c.negative) {
-                                ev.push(order[k], limit);
+                        for (k, &i) in order.iter().enumerate().take(kb + 1).skip(ka) {
+                            if cls.at(k).is_some_and(|c| c.negative) {
+                                ev.push(i, limit);
                             }
                         }
                     }
                 }
                 _ => {
                     for e in conflicts {
-                        let mk = month_key(&messages[e.start].time);
+                        let mk = month_key(&rows[e.start].time());
                         let k = months.iter().position(|x| x.key == month_label(mk));
                         if k.is_some_and(|k| k >= after.start && k < after.end) {
                             ev.push(e.start, limit);

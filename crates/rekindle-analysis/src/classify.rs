@@ -105,6 +105,8 @@ pub(crate) struct Compact {
     pub breakup: bool,
     /// Bit i = topic i of the lexicons.
     pub topics: u64,
+    /// Whitespace-separated words (saturating).
+    pub words: u16,
 }
 
 thread_local! {
@@ -180,14 +182,14 @@ fn rules_on(
 ) -> Compact {
     buf.clear();
     buf.push(' ');
-    let mut norm = String::new();
-    crate::text::normalize_into(text, &mut norm);
-    buf.push_str(&norm);
+    let words = crate::text::normalize_append(text, buf);
     buf.push(' ');
     let hay = buf.as_str();
+    let norm = &hay[1..hay.len() - 1];
 
     let mut out = Compact {
         scores,
+        words: words.min(usize::from(u16::MAX)) as u16,
         ..Compact::default()
     };
     let mut cue = 0.0f64;
@@ -232,7 +234,7 @@ fn rules_on(
     if whatever && !not_whatever {
         out.horsemen |= Horseman::Stonewalling.bit();
     }
-    if is_curt(text, &norm) {
+    if is_curt(text, norm) {
         out.horsemen |= Horseman::Stonewalling.bit();
         // VADER reads "fine." / "sure." / "cool." as positive; curt, they are not.
         cue += 0.4;

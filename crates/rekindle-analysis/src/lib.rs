@@ -11,6 +11,7 @@ mod analyze;
 mod changepoint;
 mod classify;
 mod lexicon;
+mod prepared;
 mod rules;
 mod summary;
 pub mod text;
@@ -21,6 +22,7 @@ pub use classify::{
     Classification, Horseman, Weights, classify, classify_many, negative_with, vader_negative,
 };
 pub use lexicon::{BUILT_IN_TOPICS, Lexicons, MAX_TOPICS, parse_lexicon_file};
+pub use prepared::Prepared;
 pub use rekindle_chat::{Message, MessageKind};
 pub use rekindle_vader::Scores;
 pub use summary::summarize;

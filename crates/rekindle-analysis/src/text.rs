@@ -13,15 +13,53 @@ pub fn normalize(text: &str) -> String {
 /// [`normalize`] into a buffer (cleared first).
 pub fn normalize_into(text: &str, out: &mut String) {
     out.clear();
+    normalize_append(text, out);
+}
+
+/// [`normalize`] appended to `out` (what is already there is left alone).
+/// Returns the number of whitespace-separated words of `text` (as
+/// `text.split_whitespace().count()`), counted on the way.
+pub fn normalize_append(text: &str, out: &mut String) -> usize {
+    let base = out.len();
     let mut in_word = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut words = 0;
+    let mut prev_space = true;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // ASCII, most of every chat: no char decoding, no Unicode tables.
+        if b < 0x80 {
+            i += 1;
+            let space = matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
+            words += usize::from(prev_space & !space);
+            prev_space = space;
+            if b.is_ascii_alphanumeric() {
+                if !in_word && out.len() > base {
+                    out.push(' ');
+                }
+                out.push(char::from(b.to_ascii_lowercase()));
+                in_word = true;
+            } else if b == b'\'' || b == b'`' {
+                in_word = apostrophe(in_word, text[i..].chars().next(), out);
+            } else {
+                in_word = false;
+            }
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        let space = c.is_whitespace();
+        words += usize::from(prev_space & !space);
+        prev_space = space;
         let c = match c {
-            '\u{2019}' | '\u{2018}' | '`' | '\u{00b4}' => '\'',
+            '\u{2019}' | '\u{2018}' | '\u{00b4}' => '\'',
             _ => c,
         };
         if c.is_alphanumeric() {
-            if !in_word && !out.is_empty() {
+            if !in_word && out.len() > base {
                 out.push(' ');
             }
             for l in c.to_lowercase() {
@@ -29,15 +67,9 @@ pub fn normalize_into(text: &str, out: &mut String) {
             }
             in_word = true;
         } else if c == '\'' {
-            // Keep an apostrophe only between two letters ("don't").
-            let next_alpha = chars.peek().is_some_and(|n| n.is_alphanumeric());
-            if in_word && next_alpha {
-                out.push('\'');
-            } else {
-                in_word = false;
-            }
+            in_word = apostrophe(in_word, text[i..].chars().next(), out);
         } else if is_symbol(c) {
-            if !out.is_empty() {
+            if out.len() > base {
                 out.push(' ');
             }
             out.push(c);
@@ -45,6 +77,17 @@ pub fn normalize_into(text: &str, out: &mut String) {
         } else {
             in_word = false;
         }
+    }
+    words
+}
+
+/// Keep an apostrophe only between two letters ("don't"); returns whether a word goes on.
+fn apostrophe(in_word: bool, next: Option<char>, out: &mut String) -> bool {
+    if in_word && next.is_some_and(char::is_alphanumeric) {
+        out.push('\'');
+        true
+    } else {
+        false
     }
 }
 
@@ -65,5 +108,53 @@ mod tests {
         assert_eq!(normalize("❤️ love"), "❤ love");
         assert_eq!(normalize(""), "");
         assert_eq!(normalize("...?!"), "");
+        assert_eq!(normalize("It`s ÉTÉ, l’été"), "it's été l'été");
+        assert_eq!(normalize("don' t"), "don t");
+    }
+
+    proptest::proptest! {
+        /// The ASCII fast path agrees with the char-by-char definition.
+        #[test]
+        fn fast_path_matches_reference(s in "[a-zA-Z0-9 '`.,!?\t\n\u{a0}\u{2003}\u{2019}éÉ🙄❤️\u{fe0f}]{0,40}") {
+            proptest::prop_assert_eq!(normalize(&s), reference(&s));
+            let mut out = String::new();
+            proptest::prop_assert_eq!(super::normalize_append(&s, &mut out), s.split_whitespace().count());
+        }
+    }
+
+    /// The original char-by-char implementation.
+    fn reference(text: &str) -> String {
+        let mut out = String::new();
+        let mut in_word = false;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            let c = match c {
+                '\u{2019}' | '\u{2018}' | '`' | '\u{00b4}' => '\'',
+                _ => c,
+            };
+            if c.is_alphanumeric() {
+                if !in_word && !out.is_empty() {
+                    out.push(' ');
+                }
+                out.extend(c.to_lowercase());
+                in_word = true;
+            } else if c == '\'' {
+                let next_alpha = chars.peek().is_some_and(|n| n.is_alphanumeric());
+                if in_word && next_alpha {
+                    out.push('\'');
+                } else {
+                    in_word = false;
+                }
+            } else if super::is_symbol(c) {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push(c);
+                in_word = false;
+            } else {
+                in_word = false;
+            }
+        }
+        out
     }
 }

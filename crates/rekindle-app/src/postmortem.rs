@@ -2,8 +2,9 @@
 //! problems with the evidence attached.
 
 use rekindle_analysis::{
-    Analysis, AnalysisOptions, Episode, Lexicons, Message, MessageKind, Who, analyze,
+    Analysis, AnalysisOptions, Episode, Lexicons, Message, MessageKind, Prepared, Who, analyze,
 };
+use rekindle_chat::MessageRef;
 use rekindle_core::method::problem::{Category, ProblemForm};
 use rekindle_store::Store;
 
@@ -29,6 +30,38 @@ pub fn stored_chat(store: &dyn Store) -> Result<Option<(Vec<Message>, Who)>, Met
     })?;
     Ok(Some((
         messages,
+        Who {
+            me: chat.me,
+            ex: chat.ex,
+        },
+    )))
+}
+
+/// The stored chat classified for [`rekindle_analysis::analyze_prepared`], streamed
+/// from the vault (no copy of every message in memory), and who is who.
+pub fn stored_prepared(
+    store: &dyn Store,
+    lexicons: &Lexicons,
+) -> Result<Option<(Prepared, Who)>, MethodError> {
+    let Some(chat) = store.chats()?.into_iter().find(|c| c.messages > 0) else {
+        return Ok(None);
+    };
+    let (prepared, result) = Prepared::from_source(lexicons, |push| {
+        store.for_each_message(chat.id, &mut |m| {
+            if let Some(time) = from_local_ms(m.local_ms) {
+                push(MessageRef {
+                    time,
+                    offset_seconds: m.offset_seconds,
+                    sender: m.sender.as_deref(),
+                    text: std::borrow::Cow::Borrowed(&m.text),
+                    kind: m.kind.parse().unwrap_or(MessageKind::Other),
+                });
+            }
+        })
+    });
+    result?;
+    Ok(Some((
+        prepared,
         Who {
             me: chat.me,
             ex: chat.ex,

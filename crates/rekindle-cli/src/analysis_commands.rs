@@ -4,7 +4,9 @@ use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use rekindle_analysis::{AnalysisOptions, Lexicons, Message, Who, analyze, classify, summarize};
+use rekindle_analysis::{
+    AnalysisOptions, Lexicons, Prepared, Who, analyze_prepared, classify, summarize,
+};
 use rekindle_app::import::read_export_file;
 use rekindle_chat::ParseOptions;
 use rekindle_store::SqliteVault;
@@ -70,15 +72,17 @@ fn parse_date(s: &Option<String>, what: &str) -> Result<Option<jiff::civil::Date
 }
 
 /// Messages of the stored chat and who is who, or a plain message when none is stored.
-pub fn stored_messages(vault: &SqliteVault) -> Result<(Vec<Message>, Who)> {
-    rekindle_app::postmortem::stored_chat(vault)
-        .map_err(|e| match e {
-            rekindle_app::method::MethodError::Store(s) => anyhow::Error::from(s),
-            other => user_error(other.to_string()),
-        })?
-        .ok_or_else(|| {
-            user_error("No chat is stored yet: import one with `rekindle import FILE`, or give a file to analyse.")
-        })
+fn store_error(e: rekindle_app::method::MethodError) -> anyhow::Error {
+    match e {
+        rekindle_app::method::MethodError::Store(s) => anyhow::Error::from(s),
+        other => user_error(other.to_string()),
+    }
+}
+
+fn no_chat() -> anyhow::Error {
+    user_error(
+        "No chat is stored yet: import one with `rekindle import FILE`, or give a file to analyse.",
+    )
 }
 
 pub struct AnalyzeArgs<'a> {
@@ -95,18 +99,25 @@ pub fn analyze_cmd(
     data_dir: Option<&Path>,
     a: AnalyzeArgs<'_>,
 ) -> Result<()> {
-    let (messages, mut who) = match (a.file, vault) {
+    let lexicons = lexicons(data_dir);
+    // Classification runs while the export is parsed; the file's bytes are
+    // dropped before the analysis (peak memory stays near the file's size).
+    let (prepared, mut who) = match (a.file, vault) {
         (Some(f), _) => {
             let bytes = read_export_file(f)?;
-            let (messages, summary) = rekindle_chat::parse_to_vec(&bytes, &ParseOptions::default())
-                .map_err(rekindle_app::import::ImportError::from)?;
+            let (prepared, summary) =
+                Prepared::from_export(&bytes, &ParseOptions::default(), &lexicons)
+                    .map_err(rekindle_app::import::ImportError::from)?;
+            drop(bytes);
             let who = Who {
                 me: summary.owner_hint.clone(),
                 ex: None,
             };
-            (messages, who)
+            (prepared, who)
         }
-        (None, Some(v)) => stored_messages(v)?,
+        (None, Some(v)) => rekindle_app::postmortem::stored_prepared(v, &lexicons)
+            .map_err(store_error)?
+            .ok_or_else(no_chat)?,
         (None, None) => {
             return Err(user_error(
                 "Give an export file, or unlock the vault to analyse the stored chat.",
@@ -124,7 +135,7 @@ pub fn analyze_cmd(
         until: parse_date(&a.until, "--until")?,
         ..AnalysisOptions::default()
     };
-    let result = analyze(&messages, &who, &opts, &lexicons(data_dir));
+    let result = analyze_prepared(&prepared, &who, &opts);
     if a.json {
         let mut out = BufWriter::new(std::io::stdout().lock());
         serde_json::to_writer_pretty(&mut out, &result).context("Could not write JSON.")?;

@@ -1,0 +1,610 @@
+//! The compact form of a chat that the analysis works on: one 24-byte [`Row`]
+//! per message (time, sender, what the classifier saw in it), and no text.
+//!
+//! Why: a million messages as owned `Message`s take about three times the size
+//! of the export, and the analysis needs none of the text once each message is
+//! classified. Classifying (VADER plus the rules) is where the time goes, so it
+//! runs in batches on the rayon pool while the messages are still being read
+//! (from an export being parsed, or from the vault), with a bound on the batches
+//! in flight so memory stays flat when the reader is faster than the classifier.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use jiff::civil::DateTime;
+use rekindle_chat::{Message, MessageKind, MessageRef, ParseError, ParseOptions, Summary};
+
+use crate::classify::{Compact, Weights, classify_compact};
+use crate::lexicon::Lexicons;
+
+/// Messages classified per job; big enough that scheduling is noise.
+const BATCH: usize = 4096;
+/// Jobs queued before the reading thread classifies a batch itself.
+const MAX_IN_FLIGHT: usize = 6;
+/// Row::sender when the message has none (system lines).
+const NO_SENDER: u16 = u16::MAX;
+/// Row::offset when the export carries no UTC offset.
+const NO_OFFSET: i32 = i32::MIN;
+
+const TEXT: u8 = 1;
+const CLASSIFIED: u8 = 2;
+const NEGATIVE: u8 = 4;
+const REPAIR: u8 = 8;
+const BID: u8 = 16;
+const BREAKUP: u8 = 32;
+
+/// One message as the analysis sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Row {
+    /// Wall-clock time as the export shows it, in seconds since 1970 as if it were UTC.
+    local: i64,
+    /// Offset from UTC in seconds, or [`NO_OFFSET`].
+    offset: i32,
+    /// Bit i = topic i of the lexicons (at most 32 topics).
+    topics: u32,
+    /// VADER compound times 10,000 (VADER rounds it to four decimals, so this is exact).
+    compound: i16,
+    sender: u16,
+    /// Whitespace-separated words (text messages only; saturating).
+    words: u16,
+    /// Bits of [`crate::Horseman::bit`].
+    horsemen: u8,
+    flags: u8,
+}
+
+/// What the classifier found in one message, decoded from a [`Row`].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Seen {
+    pub compound: f64,
+    pub negative: bool,
+    pub horsemen: u8,
+    pub repair: bool,
+    pub bid: bool,
+    pub breakup: bool,
+    pub topics: u64,
+}
+
+impl Row {
+    /// The wall-clock time (whole seconds).
+    pub(crate) fn time(&self) -> DateTime {
+        civil_from_seconds(self.local)
+    }
+
+    /// Seconds since 1970 in UTC when the export has an offset; else the wall clock as if UTC.
+    pub(crate) fn epoch_seconds(&self) -> i64 {
+        if self.offset == NO_OFFSET {
+            self.local
+        } else {
+            self.local - i64::from(self.offset)
+        }
+    }
+
+    /// The wall-clock seconds (for day/month/hour keys).
+    pub(crate) fn local_seconds(&self) -> i64 {
+        self.local
+    }
+
+    pub(crate) fn sender(&self) -> Option<usize> {
+        (self.sender != NO_SENDER).then_some(usize::from(self.sender))
+    }
+
+    pub(crate) fn is_text(&self) -> bool {
+        self.flags & TEXT != 0
+    }
+
+    pub(crate) fn words(&self) -> usize {
+        usize::from(self.words)
+    }
+
+    /// What the classifier saw; `None` for messages it does not read (media,
+    /// system lines, messages without a sender).
+    pub(crate) fn seen(&self) -> Option<Seen> {
+        (self.flags & CLASSIFIED != 0).then(|| Seen {
+            compound: f64::from(self.compound) / 10_000.0,
+            negative: self.flags & NEGATIVE != 0,
+            horsemen: self.horsemen,
+            repair: self.flags & REPAIR != 0,
+            bid: self.flags & BID != 0,
+            breakup: self.flags & BREAKUP != 0,
+            topics: u64::from(self.topics),
+        })
+    }
+
+    fn set_seen(&mut self, p: &Packed) {
+        self.compound = p.compound;
+        self.topics = p.topics;
+        self.horsemen = p.horsemen;
+        self.words = p.words;
+        self.flags |= p.flags;
+    }
+}
+
+/// The classifier's part of a [`Row`].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Packed {
+    topics: u32,
+    compound: i16,
+    words: u16,
+    horsemen: u8,
+    flags: u8,
+}
+
+impl Packed {
+    fn new(c: &Compact) -> Packed {
+        let mut flags = CLASSIFIED;
+        for (on, bit) in [
+            (c.negative, NEGATIVE),
+            (c.repair, REPAIR),
+            (c.bid, BID),
+            (c.breakup, BREAKUP),
+        ] {
+            if on {
+                flags |= bit;
+            }
+        }
+        Packed {
+            topics: (c.topics & u64::from(u32::MAX)) as u32,
+            compound: (c.scores.compound * 10_000.0).round() as i16,
+            words: c.words,
+            horsemen: c.horsemen,
+            flags,
+        }
+    }
+}
+
+/// Longest text the [`Recent`] cache keeps.
+const CACHED_LEN: usize = 40;
+const CACHE_SLOTS: usize = 2048;
+
+/// A direct-mapped cache of short texts already classified. Chats repeat
+/// themselves ("ok", "love you", "😂", "<Media omitted>"); a hit skips VADER and
+/// the rules. A text always lands in the slot of its hash, so frequent texts
+/// stay and rare ones replace each other; no allocation after the first.
+struct Recent {
+    slots: Vec<(u8, [u8; CACHED_LEN], Packed)>,
+}
+
+impl Recent {
+    fn new() -> Recent {
+        Recent {
+            slots: vec![(0, [0; CACHED_LEN], Packed::default()); CACHE_SLOTS],
+        }
+    }
+
+    fn slot(text: &[u8]) -> usize {
+        // FNV-1a: short keys, good enough spread for a direct-mapped table.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in text {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        (h ^ (h >> 32)) as usize & (CACHE_SLOTS - 1)
+    }
+
+    fn classify(&mut self, text: &str, lexicons: &Lexicons, w: &Weights) -> Packed {
+        let b = text.as_bytes();
+        if b.is_empty() || b.len() > CACHED_LEN {
+            return Packed::new(&classify_compact(text, lexicons, w));
+        }
+        let i = Recent::slot(b);
+        if let Some((len, bytes, packed)) = self.slots.get(i)
+            && usize::from(*len) == b.len()
+            && &bytes[..b.len()] == b
+        {
+            return *packed;
+        }
+        let packed = Packed::new(&classify_compact(text, lexicons, w));
+        if let Some(slot) = self.slots.get_mut(i) {
+            slot.0 = b.len() as u8;
+            slot.1[..b.len()].copy_from_slice(b);
+            slot.2 = packed;
+        }
+        packed
+    }
+}
+
+/// Whitespace-separated words; the byte loop covers the usual all-ASCII text.
+fn word_count(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    // Branch-free: count the starts of words.
+    let mut n = 0;
+    let mut prev_space = true;
+    for &b in text.as_bytes() {
+        let space = matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
+        n += usize::from(prev_space & !space);
+        prev_space = space;
+    }
+    n
+}
+
+/// A chat ready for [`crate::analyze_prepared`]: senders, topic names and one row per message.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    pub(crate) names: Vec<String>,
+    pub(crate) topics: Vec<String>,
+    pub(crate) rows: Vec<Row>,
+}
+
+impl Prepared {
+    /// Classify messages already in memory (on all cores).
+    pub fn from_messages(messages: &[Message], lexicons: &Lexicons) -> Prepared {
+        build(lexicons, |push| {
+            for m in messages {
+                push(m.as_ref());
+            }
+        })
+        .0
+    }
+
+    /// Parse an export and classify it in one go, classifying while parsing.
+    /// Same messages, in the same order, as [`rekindle_chat::parse_to_vec`].
+    pub fn from_export(
+        bytes: &[u8],
+        opts: &ParseOptions,
+        lexicons: &Lexicons,
+    ) -> Result<(Prepared, Summary), ParseError> {
+        let (prepared, summary) = build(lexicons, |push| rekindle_chat::parse(bytes, opts, push));
+        Ok((prepared, summary?))
+    }
+
+    /// Build from any source of messages (the vault, a test): `feed` calls the
+    /// function it is given once per message, in chat order.
+    pub fn from_source<R>(
+        lexicons: &Lexicons,
+        feed: impl FnOnce(&mut dyn FnMut(MessageRef<'_>)) -> R,
+    ) -> (Prepared, R) {
+        build(lexicons, feed)
+    }
+
+    /// Number of messages.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// No messages at all.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The senders, in order of first appearance.
+    pub fn senders(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// Texts waiting to be classified: their rows and their bytes, back to back.
+#[derive(Default)]
+struct Batch {
+    rows: Vec<u32>,
+    ends: Vec<u32>,
+    text: String,
+}
+
+impl Batch {
+    fn with_capacity() -> Batch {
+        Batch {
+            rows: Vec::with_capacity(BATCH),
+            ends: Vec::with_capacity(BATCH),
+            text: String::with_capacity(BATCH * 48),
+        }
+    }
+}
+
+type Done = Vec<(u32, Packed)>;
+
+/// Fills `out` (cleared first) with what the classifier sees in each text of `b`.
+fn classify_batch(b: &Batch, lexicons: &Lexicons, cache: &mut Recent, out: &mut Done) {
+    let w = Weights::default();
+    let mut start = 0usize;
+    out.clear();
+    for (&row, &end) in b.rows.iter().zip(&b.ends) {
+        let end = end as usize;
+        let text = b.text.get(start..end).unwrap_or("");
+        start = end;
+        out.push((row, cache.classify(text, lexicons, &w)));
+    }
+}
+
+fn apply(rows: &mut [Row], done: &Done) {
+    for (i, p) in done {
+        if let Some(r) = rows.get_mut(*i as usize) {
+            r.set_seen(p);
+        }
+    }
+}
+
+/// A batch and its results travel together and come back to be reused: buffers
+/// allocated on one thread and freed on another make glibc's malloc lock its
+/// arenas against each other, which showed up as futex time in profiles.
+struct Job {
+    batch: Batch,
+    done: Done,
+    cache: Recent,
+}
+
+fn build<R>(
+    lexicons: &Lexicons,
+    feed: impl FnOnce(&mut dyn FnMut(MessageRef<'_>)) -> R,
+) -> (Prepared, R) {
+    let mut names: Vec<String> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
+    let (tx, rx) = mpsc::channel::<Job>();
+    let in_flight = AtomicUsize::new(0);
+    let mut spare: Vec<Job> = Vec::new();
+    let result = rayon::in_place_scope(|scope| {
+        let mut batch = Batch::with_capacity();
+        let mut last_sender: Option<(usize, u16)> = None;
+        let dispatch = |mut job: Job, rows: &mut Vec<Row>| -> Option<Job> {
+            if in_flight.load(Ordering::Acquire) >= MAX_IN_FLIGHT {
+                // The classifier is behind: help instead of queueing more text.
+                classify_batch(&job.batch, lexicons, &mut job.cache, &mut job.done);
+                apply(rows, &job.done);
+                return Some(job);
+            }
+            in_flight.fetch_add(1, Ordering::AcqRel);
+            let tx = tx.clone();
+            let in_flight = &in_flight;
+            scope.spawn(move |_| {
+                classify_batch(&job.batch, lexicons, &mut job.cache, &mut job.done);
+                // The receiver outlives the scope; a send cannot fail here.
+                let _ = tx.send(job);
+                in_flight.fetch_sub(1, Ordering::AcqRel);
+            });
+            None
+        };
+        let result = feed(&mut |m: MessageRef<'_>| {
+            let index = rows.len();
+            let sender = match m.sender {
+                None => NO_SENDER,
+                Some(s) => match last_sender {
+                    Some((i, id)) if names.get(i).is_some_and(|n| n == s) => id,
+                    _ => {
+                        let i = match names.iter().position(|n| n == s) {
+                            Some(i) => i,
+                            None => {
+                                names.push(s.to_string());
+                                names.len() - 1
+                            }
+                        };
+                        // More than 65,534 senders: the rest share the last id.
+                        let id = i.min(usize::from(NO_SENDER) - 1) as u16;
+                        last_sender = Some((i, id));
+                        id
+                    }
+                },
+            };
+            let text = m.kind == MessageKind::Text;
+            rows.push(Row {
+                local: local_seconds(&m.time),
+                offset: m.offset_seconds.unwrap_or(NO_OFFSET),
+                topics: 0,
+                compound: 0,
+                sender,
+                words: 0,
+                horsemen: 0,
+                flags: if text { TEXT } else { 0 },
+            });
+            if text {
+                if sender == NO_SENDER {
+                    let words = word_count(&m.text);
+                    if let Some(r) = rows.last_mut() {
+                        r.words = words.min(usize::from(u16::MAX)) as u16;
+                    }
+                } else {
+                    batch.rows.push(index as u32);
+                    batch.text.push_str(&m.text);
+                    batch.ends.push(batch.text.len() as u32);
+                }
+            }
+            if batch.rows.len() >= BATCH || batch.text.len() > (u32::MAX / 2) as usize {
+                while let Ok(job) = rx.try_recv() {
+                    apply(&mut rows, &job.done);
+                    spare.push(job);
+                }
+                let next = match spare.pop() {
+                    Some(mut job) => {
+                        job.batch.rows.clear();
+                        job.batch.ends.clear();
+                        job.batch.text.clear();
+                        std::mem::swap(&mut job.batch, &mut batch);
+                        job
+                    }
+                    None => Job {
+                        batch: std::mem::replace(&mut batch, Batch::with_capacity()),
+                        done: Vec::with_capacity(BATCH),
+                        cache: Recent::new(),
+                    },
+                };
+                if let Some(job) = dispatch(next, &mut rows) {
+                    spare.push(job);
+                }
+            }
+        });
+        if !batch.rows.is_empty() {
+            let job = Job {
+                batch,
+                done: Vec::new(),
+                cache: Recent::new(),
+            };
+            // Classified here already when the pool was busy; else it comes back on `rx`.
+            let _ = dispatch(job, &mut rows);
+        }
+        result
+    });
+    drop(tx);
+    for job in rx {
+        apply(&mut rows, &job.done);
+    }
+    let topics = (0..lexicons.topic_count().min(32))
+        .filter_map(|i| lexicons.topic_name(i).map(str::to_string))
+        .collect();
+    (
+        Prepared {
+            names,
+            topics,
+            rows,
+        },
+        result,
+    )
+}
+
+/// Seconds since 1970-01-01T00:00:00 for a civil date-time (proleptic
+/// Gregorian), sub-seconds dropped.
+pub(crate) fn local_seconds(dt: &DateTime) -> i64 {
+    let y = i64::from(dt.year()) - i64::from(dt.month() <= 2);
+    let m = i64::from(dt.month());
+    let d = i64::from(dt.day());
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400
+        + i64::from(dt.hour()) * 3600
+        + i64::from(dt.minute()) * 60
+        + i64::from(dt.second())
+}
+
+/// The inverse of [`local_seconds`] (H. Hinnant's `civil_from_days`).
+pub(crate) fn civil_from_seconds(s: i64) -> DateTime {
+    let days = s.div_euclid(86_400);
+    let sod = s.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    DateTime::new(
+        y.clamp(-9999, 9999) as i16,
+        m as i8,
+        d as i8,
+        (sod / 3600) as i8,
+        (sod % 3600 / 60) as i8,
+        (sod % 60) as i8,
+        0,
+    )
+    .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn row_is_small() {
+        assert_eq!(std::mem::size_of::<Row>(), 24);
+    }
+
+    proptest! {
+        #[test]
+        fn civil_round_trip(y in -9999i16..=9999, mo in 1i8..=12, d in 1i8..=31, h in 0i8..24, mi in 0i8..60, s in 0i8..60) {
+            if let Ok(dt) = DateTime::new(y, mo, d, h, mi, s, 0) {
+                prop_assert_eq!(civil_from_seconds(local_seconds(&dt)), dt);
+            }
+        }
+
+        #[test]
+        fn seconds_are_monotonic(a in -300_000_000_000i64..253_000_000_000, b in -300_000_000_000i64..253_000_000_000) {
+            let (x, y) = (civil_from_seconds(a), civil_from_seconds(b));
+            prop_assert_eq!(a.cmp(&b), x.cmp(&y));
+        }
+    }
+
+    #[test]
+    fn same_rows_from_messages_and_export() {
+        let text = "1/13/24, 9:00 PM - A: you never listen\n1/13/24, 9:01 PM - B: that's not true\n\
+                    1/13/24, 9:02 PM - B: <Media omitted>\n1/13/24, 9:03 PM - A: k.\n";
+        let lex = Lexicons::built_in();
+        let opts = ParseOptions::default();
+        let Ok((from_export, summary)) = Prepared::from_export(text.as_bytes(), &opts, &lex) else {
+            panic!("the export should parse");
+        };
+        assert_eq!(summary.messages, 4);
+        let (messages, _) = rekindle_chat::parse_to_vec(text.as_bytes(), &opts)
+            .unwrap_or_else(|e| panic!("parse: {e}"));
+        let from_messages = Prepared::from_messages(&messages, &lex);
+        assert_eq!(from_export.rows, from_messages.rows);
+        assert_eq!(from_export.names, vec!["A".to_string(), "B".to_string()]);
+        let r = &from_export.rows;
+        assert_eq!(r[0].seen().map(|s| s.negative), Some(true));
+        assert_eq!(r[2].seen(), None, "media is not classified");
+        assert!(!r[2].is_text());
+        assert_eq!(
+            r[3].seen().map(|s| s.horsemen),
+            Some(8),
+            "k. = stonewalling"
+        );
+        assert_eq!(r[1].time().to_string(), "2024-01-13T21:01:00");
+    }
+
+    #[test]
+    fn words_are_counted_like_split_whitespace() {
+        for t in [
+            "",
+            " a  b\tc\n",
+            "x",
+            "héllo wörld  ",
+            "a\u{a0}b",
+            "\u{b}a b\u{c}",
+        ] {
+            assert_eq!(word_count(t), t.split_whitespace().count(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn the_cache_gives_what_the_classifier_gives() {
+        let lex = Lexicons::built_in();
+        let w = Weights::default();
+        let mut cache = Recent::new();
+        let texts = [
+            "k.",
+            "love you",
+            "you never listen",
+            "ok",
+            "K.",
+            "love you!",
+            "wtf",
+        ];
+        for round in 0..3 {
+            for t in texts {
+                let direct = Packed::new(&classify_compact(t, &lex, &w));
+                assert_eq!(direct.words as usize, t.split_whitespace().count());
+                assert_eq!(cache.classify(t, &lex, &w), direct, "{t} round {round}");
+            }
+        }
+    }
+
+    #[test]
+    fn many_batches_keep_order() {
+        let lex = Lexicons::built_in();
+        let mut messages = Vec::new();
+        for i in 0..(BATCH * 3 + 17) {
+            let text = if i % 3 == 0 {
+                "you never listen"
+            } else {
+                "love you"
+            };
+            messages.push(Message {
+                time: civil_from_seconds(1_700_000_000 + i as i64 * 60),
+                offset_seconds: None,
+                sender: Some(if i % 2 == 0 { "A" } else { "B" }.to_string()),
+                text: text.to_string(),
+                kind: MessageKind::Text,
+            });
+        }
+        let p = Prepared::from_messages(&messages, &lex);
+        assert_eq!(p.len(), messages.len());
+        for (i, r) in p.rows.iter().enumerate() {
+            assert_eq!(r.seen().map(|s| s.negative), Some(i % 3 == 0), "row {i}");
+            assert_eq!(r.sender(), Some(i % 2));
+            assert_eq!(r.words(), if i % 3 == 0 { 3 } else { 2 });
+        }
+    }
+}
