@@ -76,6 +76,11 @@ pub struct Weights {
     pub defensiveness: f64,
     pub stonewalling: f64,
     pub repair: f64,
+    /// Decide with the learned layer (`learned.rs`, data/models/negative.tsv)
+    /// on top of the rules; `false` = the rules alone (`score >= threshold`).
+    pub learned: bool,
+    /// Record the learned layer's inputs for the trainer (`learned::dense_features`).
+    pub capture: bool,
 }
 
 impl Default for Weights {
@@ -89,6 +94,8 @@ impl Default for Weights {
             defensiveness: 0.5,
             stonewalling: 0.5,
             repair: 0.2,
+            learned: true,
+            capture: false,
         }
     }
 }
@@ -258,7 +265,18 @@ fn rules_on(
     if out.repair {
         score -= w.repair;
     }
-    out.negative = score >= w.threshold && !norm.is_empty();
+    let dense = crate::learned::Dense::new(&scores, cue, pos, h, out.repair, score, text);
+    if w.capture {
+        crate::learned::capture(dense);
+    }
+    // The learned layer decides (with the rules' numbers as inputs); without it
+    // (or if its file did not parse) the rules alone do.
+    let learned = if w.learned {
+        crate::learned::model().map(|m| m.negative(norm, &dense))
+    } else {
+        None
+    };
+    out.negative = learned.unwrap_or(score >= w.threshold) && !norm.is_empty();
     // "I didn't ..." / "yes but" only count as defensiveness in a heated message.
     if weak_defensive && (out.negative || h != 0) {
         out.horsemen |= Horseman::Defensiveness.bit();

@@ -10,6 +10,8 @@
 mod analyze;
 mod changepoint;
 mod classify;
+#[doc(hidden)]
+pub mod learned;
 mod lexicon;
 mod prepared;
 mod rules;

@@ -295,6 +295,7 @@ pub const CUES: &[(&str, Cue)] = &[
     ("i don't want to fight", Repair),
     ("i dont want to fight", Repair),
     ("i miss you", Repair),
+    ("miss you", Repair),
     ("truce", Repair),
     ("i'll do better", Repair),
     ("i will do better", Repair),
