@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, screenshot, binary, repoRoot } from './harness.mjs';
+import { startServer, launchBrowser, recordRequests, outsideRequests, screenshot, binary, repoRoot } from './harness.mjs';
 
 const PASS = 'a quiet walk by the river at dawn';
 
@@ -45,6 +45,38 @@ test('what the chat shows: summary, charts, evidence, make it a problem', async 
     await page.getByRole('button', { name: 'Save the problem' }).click();
     await page.goto(`${server.origin}/p`);
     assert.match(await page.locator('ul.cards').innerText(), /Arguments about/);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+test('a real export from the import page: what the chat shows, in plain words', async () => {
+  const fixture = join(repoRoot, '..', 'shared', 'fixtures', 'chat-miner__whatsapp__testlog.txt');
+  const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS } });
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext();
+    const seen = recordRequests(context);
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByRole('link', { name: 'Import your chat' }).click();
+    await page.getByLabel('The exported chat file').setInputFiles(fixture);
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.locator('#import-done').waitFor();
+    const imported = Number((await page.locator('#import-done').innerText()).match(/Imported: (\d+) new messages/)[1]);
+    assert.ok(imported > 5, `imported ${imported}`);
+
+    await page.getByRole('link', { name: 'What the chat shows' }).first().click();
+    await page.getByRole('heading', { name: 'In plain words' }).waitFor();
+    const summary = await page.locator('ul.summary').innerText();
+    assert.match(summary, /messages from/);
+    const counted = Number(summary.match(/There (?:are|is) (\d+) messages?/)[1]);
+    assert.equal(counted, imported, 'the page counts what was imported');
+    assert.ok(await page.locator('svg.chart').count() >= 1, 'at least the volume chart');
+    assert.ok(await page.locator('table').count() >= 1, 'data tables for screen readers');
+    await screenshot(page, 'postmortem-fixture');
+    assert.deepEqual(outsideRequests(seen), [], 'no request left 127.0.0.1');
   } finally {
     await browser.close();
     await server.stop();

@@ -907,6 +907,21 @@ fn current<'a>(
     acc
 }
 
+/// Fewer arguments than this: no turning points in the argument series.
+const MIN_CONFLICTS_FOR_TREND: usize = 6;
+
+/// Is a change in a monthly series big enough to tell someone about? A
+/// change point in a sparse chat ("from about 0 to 1 message a month") is
+/// statistics, not news.
+fn matters(series: &str, before: f64, after: f64) -> bool {
+    let change = (after - before).abs();
+    match series {
+        "volume" => change >= 5.0 && change >= 0.3 * before.max(after),
+        "tone" => change >= 0.08,
+        _ => change >= 0.5,
+    }
+}
+
 /// What the classifier saw at each position of the time order.
 struct InOrder<'a> {
     rows: &'a [Row],
@@ -1316,12 +1331,19 @@ fn turning_points(
     }
     let pos_of = |i: usize| pos.get(i).filter(|&&k| k != u32::MAX).map(|&k| k as usize);
     for (name, series) in [("volume", &volume), ("tone", &tone), ("conflicts", &confl)] {
+        // A handful of arguments makes every one of them a "change".
+        if name == "conflicts" && conflicts.len() < MIN_CONFLICTS_FOR_TREND {
+            continue;
+        }
         let pts = binary_segmentation(series, 2, default_penalty(series), 3);
         let segs = segments(series, &pts);
         for (j, &p) in pts.iter().enumerate() {
             let (Some(before), Some(after)) = (segs.get(j), segs.get(j + 1)) else {
                 continue;
             };
+            if !matters(name, before.mean, after.mean) {
+                continue;
+            }
             let m = &months[p];
             let mut ev = Evidence::default();
             match name {
@@ -1366,4 +1388,21 @@ fn turning_points(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matters;
+
+    #[test]
+    fn only_changes_worth_telling() {
+        assert!(!matters("volume", 0.4, 3.0), "a sparse chat");
+        assert!(!matters("volume", 100.0, 110.0), "10%");
+        assert!(matters("volume", 16_863.0, 6_748.0));
+        assert!(matters("volume", 2.0, 30.0));
+        assert!(!matters("tone", 0.21, 0.18));
+        assert!(matters("tone", 0.25, 0.05));
+        assert!(!matters("conflicts", 0.1, 0.3));
+        assert!(matters("conflicts", 0.2, 2.0));
+    }
 }

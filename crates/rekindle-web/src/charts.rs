@@ -231,12 +231,25 @@ pub fn monthly_volume(months: &[(String, Vec<usize>)], names: &[String]) -> Stri
                 }
             );
         }
-        if i == 0 || i + 1 == months.len() || month.ends_with("-01") {
+        // The year under each January; the first and last month only when no
+        // January label is close enough to collide with them.
+        let january_near = |i: usize| {
+            months[i.saturating_sub(4)..(i + 5).min(months.len())]
+                .iter()
+                .any(|(m, _)| m.ends_with("-01"))
+        };
+        let label = if month.ends_with("-01") {
+            Some(month.get(..4).unwrap_or(month))
+        } else if (i == 0 || i + 1 == months.len()) && !january_near(i) {
+            Some(month.as_str())
+        } else {
+            None
+        };
+        if let Some(label) = label {
             let _ = write!(
                 svg,
-                r#"<text x="{x0}" y="{}" class="axis">{}</text>"#,
-                h + 14,
-                month
+                r#"<text x="{x0}" y="{}" class="axis">{label}</text>"#,
+                h + 14
             );
         }
     }
@@ -306,39 +319,56 @@ pub fn tone_trend(months: &[(String, Option<f64>)], turning: &[usize]) -> String
 
 /// Conflicts per month as a row of calendar squares, darker with more.
 pub fn conflict_calendar(months: &[(String, usize)]) -> String {
-    let max = months.iter().map(|(_, c)| *c).max().unwrap_or(0).max(1);
-    let per_row = 12i64;
-    let rows = (months.len() as i64 + per_row - 1) / per_row;
-    let (cell, gap) = (22i64, 4i64);
-    let width = per_row * (cell + gap) + 40;
+    // One row per calendar year, one column per month (January first), so a
+    // square's place says which month it is.
+    let parse = |m: &str| -> Option<(i64, i64)> {
+        let (y, mo) = m.split_once('-')?;
+        Some((y.parse().ok()?, mo.parse().ok()?))
+    };
+    let cells: Vec<(i64, i64, &str, usize)> = months
+        .iter()
+        .filter_map(|(m, c)| parse(m).map(|(y, mo)| (y, mo, m.as_str(), *c)))
+        .filter(|(_, mo, _, _)| (1..=12).contains(mo))
+        .collect();
+    let max = cells.iter().map(|c| c.3).max().unwrap_or(0).max(1);
+    let first_year = cells.iter().map(|c| c.0).min().unwrap_or(0);
+    let last_year = cells.iter().map(|c| c.0).max().unwrap_or(first_year);
+    let rows = last_year - first_year + 1;
+    let (cell, gap, top, left) = (22i64, 4i64, 16i64, 40i64);
+    let width = 12 * (cell + gap) + left;
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg class="calendar" viewBox="0 0 {width} {}" width="100%" role="img" aria-labelledby="cal-title"><title id="cal-title">Arguments per month: darker squares had more</title>"#,
-        rows.max(1) * (cell + gap) + 4
+        r#"<svg class="calendar" viewBox="0 0 {width} {}" width="100%" role="img" aria-labelledby="cal-title"><title id="cal-title">Arguments per month, one row per year from January to December: darker squares had more</title>"#,
+        top + rows.max(1) * (cell + gap) + 4
     );
-    for (i, (m, c)) in months.iter().enumerate() {
-        let (row, col) = (i as i64 / per_row, i as i64 % per_row);
-        let level = if *c == 0 {
+    for (col, letter) in "JFMAMJJASOND".chars().enumerate() {
+        let _ = write!(
+            svg,
+            r#"<text x="{}" y="11" class="axis">{letter}</text>"#,
+            left + col as i64 * (cell + gap) + 7
+        );
+    }
+    for year in first_year..=last_year {
+        let _ = write!(
+            svg,
+            r#"<text x="0" y="{}" class="axis">{year}</text>"#,
+            top + (year - first_year) * (cell + gap) + 15
+        );
+    }
+    for (year, month, key, count) in cells {
+        let level = if count == 0 {
             0
         } else {
-            1 + (*c * 3 / max).min(3)
+            1 + (count * 3 / max).min(3)
         };
         let _ = write!(
             svg,
-            r#"<rect x="{}" y="{}" width="{cell}" height="{cell}" rx="3" class="h{level}"><title>{m}: {c} argument{}</title></rect>"#,
-            40 + col * (cell + gap),
-            row * (cell + gap),
-            if *c == 1 { "" } else { "s" }
+            r#"<rect x="{}" y="{}" width="{cell}" height="{cell}" rx="3" class="h{level}"><title>{key}: {count} argument{}</title></rect>"#,
+            left + (month - 1) * (cell + gap),
+            top + (year - first_year) * (cell + gap),
+            if count == 1 { "" } else { "s" }
         );
-        if col == 0 {
-            let _ = write!(
-                svg,
-                r#"<text x="0" y="{}" class="axis">{}</text>"#,
-                row * (cell + gap) + 15,
-                m.get(..4).unwrap_or(m)
-            );
-        }
     }
     svg.push_str("</svg>");
     svg
@@ -349,6 +379,23 @@ pub fn conflict_calendar(months: &[(String, usize)]) -> String {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn conflict_calendar_puts_each_month_under_its_letter() {
+        let months: Vec<(String, usize)> = ["2014-12", "2015-01", "2015-02"]
+            .iter()
+            .zip([0, 3, 1])
+            .map(|(m, c)| (m.to_string(), c))
+            .collect();
+        let svg = conflict_calendar(&months);
+        assert_eq!(svg.matches("<rect").count(), 3);
+        // December 2014: last column of the first row; January 2015: first column of the next.
+        assert!(svg.contains(r#"<rect x="326" y="16""#), "{svg}");
+        assert!(svg.contains(r#"<rect x="40" y="42""#), "{svg}");
+        assert!(svg.contains(">2014</text>") && svg.contains(">2015</text>"));
+        assert!(svg.contains("<title>2015-01: 3 arguments</title>"));
+        assert!(svg.contains("class=\"h4\""), "the busiest month is darkest");
+    }
 
     #[test]
     fn heatmap_has_one_labelled_cell_per_day_up_to_today() {
