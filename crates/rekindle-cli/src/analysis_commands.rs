@@ -71,7 +71,7 @@ fn parse_date(s: &Option<String>, what: &str) -> Result<Option<jiff::civil::Date
     }
 }
 
-/// Messages of the stored chat and who is who, or a plain message when none is stored.
+/// A store failure as is; anything else as a plain message.
 fn store_error(e: rekindle_app::method::MethodError) -> anyhow::Error {
     match e {
         rekindle_app::method::MethodError::Store(s) => anyhow::Error::from(s),
@@ -92,6 +92,8 @@ pub struct AnalyzeArgs<'a> {
     pub until: Option<String>,
     pub me: Option<String>,
     pub ex: Option<String>,
+    /// Quiet hours after which a message starts a conversation.
+    pub gap_hours: u32,
 }
 
 pub fn analyze_cmd(
@@ -133,6 +135,7 @@ pub fn analyze_cmd(
     let opts = AnalysisOptions {
         since: parse_date(&a.since, "--since")?,
         until: parse_date(&a.until, "--until")?,
+        gap_minutes: a.gap_hours.saturating_mul(60),
         ..AnalysisOptions::default()
     };
     let result = analyze_prepared(&prepared, &who, &opts);

@@ -89,6 +89,7 @@ pub fn run(cli: Cli) -> Result<()> {
             until,
             me,
             ex,
+            gap_hours,
         } => {
             let dir = data_dir_path(&cli).ok();
             return crate::analysis_commands::analyze_cmd(
@@ -101,6 +102,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     until: until.clone(),
                     me: me.clone(),
                     ex: ex.clone(),
+                    gap_hours: *gap_hours,
                 },
             );
         }
@@ -162,6 +164,7 @@ pub fn run(cli: Cli) -> Result<()> {
             until,
             me,
             ex,
+            gap_hours,
             ..
         } => {
             let dir = DataDir::open(&path)?;
@@ -176,6 +179,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     until: until.clone(),
                     me: me.clone(),
                     ex: ex.clone(),
+                    gap_hours: *gap_hours,
                 },
             )
         }

@@ -189,6 +189,9 @@ A summary (messages per sender, first and last time, unreadable lines) goes to s
         /// Your ex's name in the chat
         #[arg(long)]
         ex: Option<String>,
+        /// A message after this many quiet hours starts a new conversation (1-168)
+        #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=168))]
+        gap_hours: u32,
     },
     /// Show where the vault is and what it holds (counts only, never content)
     Status {

@@ -645,5 +645,33 @@ fn sentiment_classify_and_analyze_from_the_terminal() {
     assert!(o.status.success(), "{}", stderr(&o));
     let a: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(a["version"], 1);
+    assert_eq!(a["settings"]["gap_minutes"], 360);
     assert!(!tmp.path().join("vault.key").exists());
+
+    // The conversation gap can be set; a shorter gap finds at least as many starts.
+    let starts = |gap: &str| {
+        let o = run(rekindle(tmp.path())
+            .arg("analyze")
+            .arg(fixture("chat-miner__whatsapp__testlog.txt"))
+            .args(["--json", "--gap-hours", gap]));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let a: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(
+            a["settings"]["gap_minutes"],
+            gap.parse::<u64>().unwrap() * 60
+        );
+        a["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["totals"]["starts"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert!(starts("1") >= starts("168"));
+    let o = run(rekindle(tmp.path())
+        .arg("analyze")
+        .arg(fixture("chat-miner__whatsapp__testlog.txt"))
+        .args(["--gap-hours", "0"]));
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("1..=168"), "{}", stderr(&o));
 }
