@@ -1,12 +1,14 @@
 //! The learned layer of the `negative` flag: a logistic regression over the
-//! words of the normalized text (unigrams and bigrams; emoji are words) plus
-//! the numbers the rules already computed (VADER, cue sums, horsemen, repair).
+//! words of the normalized text (emoji are words; a word within two words
+//! after a negator has a weight of its own) plus the numbers the rules already
+//! computed (VADER, cue sums, horsemen, repair).
 //!
 //! The weights are `data/models/negative.tsv`, written by
-//! `examples/train.rs` from GoEmotions **train** (Apache-2.0). At load time the
-//! word and bigram weights go into one open-addressing table keyed by a 64-bit
-//! hash, so scoring a message hashes its words straight from the normalized
-//! buffer: no allocation and no string lookups per message.
+//! `examples/train.rs` from GoEmotions **train** (Apache-2.0). At load time
+//! they go into one open-addressing table keyed by a 64-bit word hash; a slot
+//! holds the word's plain and negated weight and a negator flag. Scoring a
+//! message is one pass over its bytes, eight at a time, and one branch-free
+//! lookup per word: no allocation and no string comparison per message.
 
 use std::cell::Cell;
 use std::sync::OnceLock;
@@ -31,10 +33,6 @@ pub const DENSE_NAMES: [&str; DENSE] = [
     "question",
 ];
 
-/// Marks the start of a message in bigrams ("<s> k"); never a normalized word
-/// because normalization drops '<' and '>'.
-pub const START: &str = "<s>";
-
 /// Prefix of a word in the scope of a negator in the model file ("!upset" in
 /// "not upset"); never part of a normalized word.
 pub const NEGATED: &str = "!";
@@ -42,39 +40,15 @@ pub const NEGATED: &str = "!";
 /// How many words after a negator are read as negated.
 pub const NEGATION_SCOPE: u8 = 2;
 
-/// Words that negate what follows ("not upset", "don't worry").
-#[inline]
+/// Words that negate what follows ("not upset", "don't worry"): [`NEGATORS`].
 pub fn is_negator(w: &[u8]) -> bool {
-    w.ends_with(b"n't")
-        || matches!(
-            w,
-            b"not"
-                | b"no"
-                | b"never"
-                | b"nothing"
-                | b"nobody"
-                | b"none"
-                | b"nor"
-                | b"without"
-                | b"hardly"
-                | b"cannot"
-                | b"dont"
-                | b"didnt"
-                | b"doesnt"
-                | b"isnt"
-                | b"wasnt"
-                | b"arent"
-                | b"aint"
-                | b"cant"
-                | b"wont"
-                | b"wouldnt"
-                | b"shouldnt"
-                | b"couldnt"
-        )
+    NEGATORS.iter().any(|n| n.as_bytes() == w)
 }
 
 /// Index of the rules' own score in [`Dense`].
 const RULES_SCORE: usize = 10;
+/// Indices of the four horsemen in [`Dense`].
+const HORSEMEN: std::ops::Range<usize> = 5..9;
 /// Index of the repair flag in [`Dense`].
 const REPAIR: usize = 9;
 /// The rules' own threshold (`Weights::default().threshold`).
@@ -125,10 +99,12 @@ pub struct Model {
     /// Rules score from which a message is negative whatever the margin.
     rules_strong: f32,
     dense: [f32; DENSE],
-    /// `(tag << 16) | weight in 1/4096` (i16 bits); 0 = empty slot. Tags are
-    /// odd, so never 0; 48 bits make a false match practically impossible.
+    /// `tag << TAG_SHIFT | negator << 32 | negated weight << 16 | weight`
+    /// (weights in 1/4096, i16 bits); 0 = empty slot. Tags are never 0; with
+    /// the index bits, 44 bits make a false match practically impossible.
     slots: Box<[u64]>,
-    shift: u32,
+    /// Bits of the table index (`slots.len() == (1 << bits) + WINDOW - 1`).
+    bits: u32,
     features: usize,
 }
 
@@ -147,71 +123,158 @@ pub fn shipped() -> Result<Model, String> {
     Model::parse(MODEL_TEXT)
 }
 
-// FxHash's multiplier: the top bits of the product depend on all input bits.
+// FxHash's multiplier (odd, bits well spread).
 const K: u64 = 0x517c_c1b7_2722_0a95;
 
 /// Weights are stored as multiples of 1/4096 (|w| < 8).
 const SCALE: f32 = 4096.0;
 
-/// Hash of one word (bytes of the normalized text), eight bytes at a time:
-/// most words cost one multiply.
-#[inline]
+/// Folded 64×64→128-bit multiply: every output bit depends on every input
+/// bit, for one `mul` instruction.
+#[inline(always)]
+fn fold(x: u64) -> u64 {
+    let p = u128::from(x) * u128::from(K);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// One round of the word hash: `chunk` is up to eight bytes of the word,
+/// little-endian, zero-padded. A word of `n` bytes takes `n / 8 + 1` rounds
+/// (the last chunk is partial, possibly empty), so [`Model::margin`] can hash
+/// it while it looks for the space that ends it.
+#[inline(always)]
+fn round(h: u64, chunk: u64) -> u64 {
+    fold(h ^ chunk)
+}
+
+/// Hash of one word (bytes of the normalized text); equal to what
+/// [`Model::margin`] computes on the fly.
 fn word_hash(w: &[u8]) -> u64 {
-    let mut h = w.len() as u64;
-    for c in w.chunks(8) {
-        // Shift-or instead of a copy into a buffer: no memcpy call per word.
-        let mut x = 0u64;
-        for (i, &b) in c.iter().enumerate() {
-            x |= u64::from(b) << (8 * i);
-        }
-        h = (h.rotate_left(26) ^ x).wrapping_mul(K);
+    let mut h = 0;
+    let mut chunks = w.chunks_exact(8);
+    for c in chunks.by_ref() {
+        let mut x = [0u8; 8];
+        x.copy_from_slice(c);
+        h = round(h, u64::from_le_bytes(x));
     }
-    h
+    let mut x = [0u8; 8];
+    let rest = chunks.remainder();
+    x[..rest.len()].copy_from_slice(rest);
+    round(h, u64::from_le_bytes(x))
 }
 
-/// The start marker's word hash.
-const START_HASH: u64 = 0x9e37_79b9_7f4a_7c15;
+// A word's slot holds its plain and its negated weight and whether it is a
+// negator, so the lookup does not wait for the previous word and finding
+// negators costs nothing more. The key is the word hash: its top bits index the
+// table, the bits below them are the tag.
 
-// Table keys: the top bits index the table, the 48 bits below them are the tag
-// (the top bits of a product depend on all bits of its input).
-#[inline]
-fn unigram_key(w: u64) -> u64 {
-    (w ^ 0x243f_6a88_85a3_08d3).wrapping_mul(K)
+/// Where the tag starts in a slot; bit 32 is the negator flag, bits 16-31 the
+/// negated weight, bits 0-15 the plain weight.
+const TAG_SHIFT: u32 = 33;
+const NEGATOR_BIT: u64 = 1 << 32;
+/// A key lies in one of the WINDOW slots from its home slot.
+const WINDOW: usize = 4;
+
+#[inline(always)]
+fn tag_of(key: u64, bits: u32) -> u64 {
+    (key << bits) >> TAG_SHIFT | 1
 }
 
-#[inline]
-fn negated_key(w: u64) -> u64 {
-    (w ^ 0x6a09_e667_f3bc_c908).wrapping_mul(K)
-}
+/// Words that negate what follows (as normalized: lower case, ASCII apostrophe).
+/// A list rather than "ends in n't": the flag then comes with the table lookup
+/// (checking the ending cost 26 ns per message).
+pub const NEGATORS: [&str; 43] = [
+    "not",
+    "no",
+    "never",
+    "nothing",
+    "nobody",
+    "none",
+    "nor",
+    "without",
+    "hardly",
+    "cannot",
+    "dont",
+    "didnt",
+    "doesnt",
+    "isnt",
+    "wasnt",
+    "arent",
+    "aint",
+    "cant",
+    "wont",
+    "wouldnt",
+    "shouldnt",
+    "couldnt",
+    "don't",
+    "didn't",
+    "doesn't",
+    "isn't",
+    "wasn't",
+    "aren't",
+    "ain't",
+    "can't",
+    "won't",
+    "wouldn't",
+    "shouldn't",
+    "couldn't",
+    "haven't",
+    "hasn't",
+    "hadn't",
+    "weren't",
+    "mustn't",
+    "needn't",
+    "mightn't",
+    "shan't",
+    "daren't",
+];
 
-#[inline]
-fn bigram_key(prev: u64, w: u64) -> u64 {
-    (prev.rotate_left(23) ^ w ^ 0x2545_f491_4f6c_dd1d).wrapping_mul(K)
-}
-
-#[inline]
-fn tag_of(key: u64, shift: u32) -> u64 {
-    ((key << (64 - shift)) >> 16 | 1) << 16
-}
-
-/// Table key of a feature as written in the model file: a word, or two words
-/// separated by one space (the first may be [`START`]).
+/// A feature of the model file: a word or "!w" (w negated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[doc(hidden)]
-pub fn feature_key(feature: &str) -> u64 {
-    let h = |w: &str| {
-        if w == START {
-            START_HASH
-        } else {
-            word_hash(w.as_bytes())
-        }
-    };
-    match feature.split_once(' ') {
-        Some((a, b)) => bigram_key(h(a), h(b)),
-        None => match feature.strip_prefix(NEGATED) {
-            Some(w) => negated_key(h(w)),
-            None => unigram_key(h(feature)),
-        },
+pub enum Feature {
+    /// Table key = word hash; the plain weight.
+    Plain(u64),
+    /// Table key = word hash; the negated weight.
+    Negated(u64),
+}
+
+/// What a feature name of the model file means.
+#[doc(hidden)]
+pub fn feature(name: &str) -> Result<Feature, String> {
+    if name.contains(' ') || name.is_empty() {
+        return Err(format!("feature {name:?}: only words and \"!w\" are read"));
     }
+    Ok(match name.strip_prefix(NEGATED) {
+        Some(w) => Feature::Negated(word_hash(w.as_bytes())),
+        None => Feature::Plain(word_hash(name.as_bytes())),
+    })
+}
+
+const SPACES: u64 = 0x2020_2020_2020_2020;
+const LOWS: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Eight bytes of `b` from `i` (at most `b.len()`), little-endian, padded
+/// with spaces past the end.
+#[inline(always)]
+fn load(b: &[u8], i: usize) -> u64 {
+    if let Some(c) = b.get(i..i + 8) {
+        let mut x = [0u8; 8];
+        x.copy_from_slice(c);
+        return u64::from_le_bytes(x);
+    }
+    let n = b.len().saturating_sub(i); // 0..=7
+    if n == 0 {
+        return SPACES;
+    }
+    let mut x = [b' '; 8];
+    if b.len() >= 8 {
+        // The last eight bytes, shifted down: no byte-by-byte copy.
+        x.copy_from_slice(&b[b.len() - 8..]);
+        return u64::from_le_bytes(x) >> (8 * (8 - n)) | SPACES << (8 * n);
+    }
+    x[..n].copy_from_slice(&b[i..]);
+    u64::from_le_bytes(x)
 }
 
 impl Model {
@@ -222,7 +285,13 @@ impl Model {
         let mut rules_strong = None;
         let mut declared = None;
         let mut dense = [f32::NAN; DENSE];
-        let mut words: Vec<(u64, f32)> = Vec::new();
+        // key -> (plain weight, negated weight, negator)
+        let mut entries: std::collections::HashMap<u64, (f32, f32, bool)> =
+            std::collections::HashMap::new();
+        for n in NEGATORS {
+            entries.insert(word_hash(n.as_bytes()), (0.0, 0.0, true));
+        }
+        let mut count = 0;
         for (n, line) in text.lines().enumerate() {
             if line.is_empty() || line.starts_with('#') {
                 continue;
@@ -251,7 +320,14 @@ impl Model {
                         .ok_or_else(bad)?;
                     dense[i] = value;
                 }
-                "w" if !name.is_empty() => words.push((feature_key(name), value)),
+                "w" if !name.is_empty() => {
+                    count += 1;
+                    // The same feature twice adds up (only a hand-edited file does this).
+                    match feature(name).map_err(|e| format!("{}: {e}", bad()))? {
+                        Feature::Plain(k) => entries.entry(k).or_default().0 += value,
+                        Feature::Negated(k) => entries.entry(k).or_default().1 += value,
+                    }
+                }
                 _ => return Err(bad()),
             }
         }
@@ -262,48 +338,58 @@ impl Model {
         if let Some(i) = dense.iter().position(|d| d.is_nan()) {
             return Err(format!("dense weight {} missing", DENSE_NAMES[i]));
         }
-        if declared != Some(words.len()) {
-            return Err(format!(
-                "{} word features, header says {declared:?}",
-                words.len()
-            ));
+        if declared != Some(count) {
+            return Err(format!("{count} word features, header says {declared:?}"));
         }
-        // Load factor at most 1/2: unseen words (most of them) hit an empty
-        // slot within a probe or two.
-        let bits = (words.len() * 2)
+        // Linear probing, but every key lies within WINDOW slots of its home
+        // (the table grows until it does), so a lookup reads WINDOW slots and
+        // selects without branching: the loads of successive words overlap
+        // and found/not found costs no mispredicted branch. Load factor at
+        // most 1/2.
+        let mut bits = (entries.len() * 2)
             .next_power_of_two()
             .max(16)
             .trailing_zeros();
-        let mut slots = vec![0u64; 1usize << bits].into_boxed_slice();
-        let mask = slots.len() - 1;
         let quantize =
             |w: f32| u64::from((w * SCALE).round().clamp(-32767.0, 32767.0) as i16 as u16);
-        for (key, w) in words {
-            let tag = tag_of(key, 64 - bits);
-            let mut i = (key >> (64 - bits)) as usize;
-            loop {
-                let s = slots[i];
-                if s == 0 {
-                    slots[i] = tag | quantize(w);
+        let mut entries: Vec<(u64, (f32, f32, bool))> = entries.into_iter().collect();
+        entries.sort_unstable_by_key(|e| e.0);
+        let slots = loop {
+            let mut slots = vec![0u64; (1usize << bits) + WINDOW - 1].into_boxed_slice();
+            let mut fits = true;
+            for &(key, (plain, negated, negator)) in &entries {
+                let home = (key >> (64 - bits)) as usize;
+                let tag = tag_of(key, bits);
+                let window = &mut slots[home..home + WINDOW];
+                if window.iter().any(|s| *s >> TAG_SHIFT == tag) {
+                    fits = false; // two keys alike in index and tag: practically never
                     break;
                 }
-                if s & !0xffff == tag {
-                    // The same feature twice: add (only a hand-edited file does this).
-                    let old = f32::from(s as u16 as i16) / SCALE;
-                    slots[i] = tag | quantize(old + w);
+                let Some(free) = window.iter_mut().find(|s| **s == 0) else {
+                    fits = false;
                     break;
-                }
-                i = (i + 1) & mask;
+                };
+                *free = tag << TAG_SHIFT
+                    | if negator { NEGATOR_BIT } else { 0 }
+                    | quantize(negated) << 16
+                    | quantize(plain);
             }
-        }
+            if fits {
+                break slots;
+            }
+            if bits >= 24 {
+                return Err("word features do not fit the table".into());
+            }
+            bits += 1;
+        };
         Ok(Model {
             bias,
             threshold,
             rules_strong,
             dense,
             slots,
-            shift: 64 - bits,
-            features: declared.unwrap_or(0),
+            bits,
+            features: count,
         })
     }
 
@@ -322,54 +408,75 @@ impl Model {
         self.rules_strong
     }
 
-    /// The weight of a key in 1/4096.
-    #[inline]
-    fn get(&self, key: u64) -> i32 {
-        let tag = tag_of(key, self.shift);
-        let mask = self.slots.len() - 1;
-        let mut i = (key >> self.shift) as usize;
-        loop {
-            let s = self.slots[i];
-            if s & !0xffff == tag {
-                return i32::from(s as u16 as i16);
-            }
-            if s == 0 {
-                return 0;
-            }
-            i = (i + 1) & mask;
+    /// The slot of a key (0 if absent), without a branch.
+    #[inline(always)]
+    fn get(&self, key: u64) -> u64 {
+        let tag = tag_of(key, self.bits);
+        let home = (key >> (64 - self.bits)) as usize;
+        let Some(window) = self.slots.get(home..home + WINDOW) else {
+            return 0;
+        };
+        let mut found = 0;
+        for &s in window {
+            found |= if s >> TAG_SHIFT == tag { s } else { 0 };
         }
+        found
     }
 
     /// The log-odds of "negative" for normalized text `norm` (words separated
     /// by single spaces) and its rule-side inputs.
+    ///
+    /// One pass over the bytes, eight at a time: the word's hash is built from
+    /// the same loads that find the space ending it, and one table lookup per
+    /// word gives its weight and whether it is a negator.
     pub fn margin(&self, norm: &str, d: &Dense) -> f32 {
         let mut z = self.bias;
         for (w, x) in self.dense.iter().zip(d.0.iter()) {
             z += w * x;
         }
-        let mut prev = START_HASH;
+        let b = norm.as_bytes();
+        let mut sum = 0i32;
         let mut scope = 0u8;
-        let mut words = 0i32;
-        for word in norm.as_bytes().split(|&b| b == b' ') {
-            if word.is_empty() {
+        let mut i = 0;
+        while i < b.len() {
+            let start = i;
+            let mut h = 0u64;
+            loop {
+                let x = load(b, i);
+                let t = x ^ SPACES;
+                // Lowest zero byte of t = first space (exact for the lowest one).
+                let m = t.wrapping_sub(LOWS) & !t & HIGHS;
+                if m != 0 {
+                    let k = m.trailing_zeros() / 8;
+                    h = round(h, x & ((1u64 << (8 * k)) - 1));
+                    i += k as usize;
+                    break;
+                }
+                h = round(h, x);
+                i += 8;
+            }
+            let end = i;
+            i += 1;
+            if end == start {
                 continue;
             }
-            let h = word_hash(word);
-            let uni = if is_negator(word) {
-                scope = NEGATION_SCOPE;
-                unigram_key(h)
-            } else if scope > 0 {
-                scope -= 1;
-                negated_key(h)
+            let slot = self.get(h);
+            // A negator counts with its plain weight even right after another one.
+            let negator = slot & NEGATOR_BIT != 0;
+            let weight = if scope > 0 && !negator {
+                (slot >> 16) as u16 as i16
             } else {
-                unigram_key(h)
+                slot as u16 as i16
             };
-            words += self.get(uni) + self.get(bigram_key(prev, h));
-            prev = h;
+            sum += i32::from(weight);
+            scope = if negator {
+                NEGATION_SCOPE
+            } else {
+                scope.saturating_sub(1)
+            };
         }
-        z + words as f32 / SCALE
+        z + sum as f32 / SCALE
     }
-
     /// The combined decision from the learned margin and the rules' numbers:
     /// an apology or repair the rules do not find heated is never negative
     /// (GoEmotions files apologies under remorse, but in a conversation they
@@ -392,6 +499,19 @@ impl Model {
 #[doc(hidden)]
 #[inline]
 pub fn combine(margin: f32, threshold: f32, rules_strong: f32, d: &Dense) -> bool {
+    let rules = d.0[RULES_SCORE];
+    if d.0[REPAIR] > 0.0 && rules < RULES_THRESHOLD {
+        return false;
+    }
+    // Only a horseman marker overrides the margin: a high rules score from
+    // VADER and cue words alone is already an input of the margin.
+    let horseman = d.0[HORSEMEN].iter().any(|&x| x > 0.0);
+    margin >= threshold || (horseman && rules >= rules_strong)
+}
+
+/// The combination before horseman markers were required (for comparison in the trainer).
+#[doc(hidden)]
+pub fn combine_any_score(margin: f32, threshold: f32, rules_strong: f32, d: &Dense) -> bool {
     let rules = d.0[RULES_SCORE];
     if d.0[REPAIR] > 0.0 && rules < RULES_THRESHOLD {
         return false;
@@ -476,14 +596,71 @@ mod tests {
     fn hashing_is_stable() {
         // The shipped file stores words, so these only need to stay equal
         // between parse and use; pinned anyway to notice accidental changes.
-        assert_eq!(word_hash(b""), 0);
-        assert_eq!(feature_key("idiot"), unigram_key(word_hash(b"idiot")));
-        assert_eq!(
-            feature_key("<s> k"),
-            bigram_key(START_HASH, word_hash(b"k"))
-        );
-        assert_ne!(feature_key("not good"), feature_key("good not"));
-        assert_eq!(feature_key("idiot"), 1_639_360_356_668_981_990);
+        assert_eq!(feature("idiot"), Ok(Feature::Plain(word_hash(b"idiot"))));
+        assert!(feature("<s> k").is_err());
+        assert_eq!(feature("!upset"), Ok(Feature::Negated(word_hash(b"upset"))));
+        assert!(feature("not good").is_err());
+        assert_ne!(word_hash(b"annoyed"), word_hash(b"annoying"));
+        assert_eq!(word_hash(b"idiot"), 13_932_618_118_305_931_264);
+    }
+
+    #[test]
+    fn streamed_hash_is_word_hash() {
+        // margin hashes while it looks for spaces, eight bytes at a time, and
+        // pads past the end: every length and position must agree with word_hash.
+        let words = [
+            "a",
+            "ab",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefghijklmnop",
+            "x🙂y",
+            "it's",
+        ];
+        let mut text = String::new();
+        for (n, w) in words.iter().cycle().take(40).enumerate() {
+            let mut m = String::from("bias\t0\nthreshold\t0\nrules_strong\t9\nfeatures\t1\n");
+            for d in DENSE_NAMES {
+                m.push_str(&format!("dense\t{d}\t0\n"));
+            }
+            m.push_str(&format!("w\t{w}\t1\n"));
+            let Ok(model) = Model::parse(&m) else {
+                panic!("{m}")
+            };
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(w);
+            let count = text.split(' ').filter(|t| t == w).count() as f32;
+            let z = model.margin(&text, &Dense::default());
+            assert!((z - count).abs() < 1e-6, "{n} {w:?} in {text:?}: {z}");
+        }
+    }
+
+    #[test]
+    fn negation_scope() {
+        let mut text = String::from("bias\t0\nthreshold\t0\nrules_strong\t9\nfeatures\t3\n");
+        for d in DENSE_NAMES {
+            text.push_str(&format!("dense\t{d}\t0\n"));
+        }
+        text.push_str("w\tnot\t0.25\nw\tupset\t1\nw\t!upset\t-1\n");
+        let Ok(m) = Model::parse(&text) else {
+            panic!("does not parse")
+        };
+        let d = Dense::default();
+        let z = |t: &str| m.margin(t, &d);
+        assert!((z("upset") - 1.0).abs() < 1e-6);
+        assert!((z("not upset") - (0.25 - 1.0)).abs() < 1e-6);
+        // A negator in scope is still a negator, with its plain weight.
+        assert!((z("not not so upset") - (0.5 - 1.0)).abs() < 1e-6);
+        assert!((z("mustn't upset") + 1.0).abs() < 1e-6);
+        assert!((z("not mustn't so upset") - (0.25 - 1.0)).abs() < 1e-6);
+        assert!((z("not so very upset") - 1.25).abs() < 1e-6);
+        for w in NEGATORS {
+            assert!(is_negator(w.as_bytes()), "{w}");
+        }
+        assert!(is_negator(b"won't") && !is_negator(b"upset"));
     }
 
     #[test]
@@ -494,14 +671,15 @@ mod tests {
         for d in DENSE_NAMES {
             ok.push_str(&format!("dense\t{d}\t0.5\n"));
         }
-        ok.push_str("w\tidiot\t2\nw\t<s> k\t1.5\nw\t!upset\t-1\n");
+        ok.push_str("w\tidiot\t2\nw\tk\t1.5\nw\t!upset\t-1\n");
+        assert!(Model::parse(&format!("{ok}w\tnot good\t1\n")).is_err());
         let m = Model::parse(&ok);
         assert!(m.is_ok(), "{m:?}");
         let Ok(m) = m else { return };
         let d = Dense([0.0; DENSE]);
         assert!((m.margin("you idiot", &d) - 2.1).abs() < 1e-6);
         assert!((m.margin("k", &d) - 1.6).abs() < 1e-6);
-        assert!((m.margin("ok k", &d) - 0.1).abs() < 1e-6);
+        assert!((m.margin("ok k", &d) - 1.6).abs() < 1e-6);
         assert!((m.margin("not upset", &d) + 0.9).abs() < 1e-6);
         assert!((m.margin("upset", &d) - 0.1).abs() < 1e-6);
         // The scope ends after two words.
