@@ -51,14 +51,14 @@ for n in $SIZES; do
   read -r ca_s ca_mb <<<"$ca"
   ratio=$(python3 -c "print(f'{$ca_s/$rk_s:.1f}×')" 2>/dev/null || echo "?")
   rss=$(python3 -c "print(f'{$rk_mb*1048576/$bytes:.2f}×')" 2>/dev/null || echo "?")
-  rows+=("| $n | $mb MB | rekindle analyze --json (parse + classify + analysis) | $rk_s s | $rk_mb MB ($rss the file) | $ratio faster |")
-  rows+=("| $n | $mb MB | chat-analytics 1.1.2 report | $ca_s s | $ca_mb MB | 1× |")
+  rows+=("| $n | $mb MB | rekindle analyze --json (parse + classify + analysis) | $rk_s s | $rk_mb ($rss the file) | $ratio faster |")
+  rows+=("| $n | $mb MB | chat-analytics 1.1.2 report | $ca_s s | $ca_mb | 1× |")
 done
 
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 table="Measured $(date -u +%Y-%m-%d) with \`bash bench/analysis.sh\` (median of $RUNS runs) on: $machine.
 
-| messages | file | tool | wall time | peak RSS | vs chat-analytics |
+| messages | file | tool | wall time | peak RSS (MiB) | vs chat-analytics |
 |---:|---:|---|---:|---:|---:|
 $(printf '%s\n' "${rows[@]}")"
 echo "$table"
