@@ -1,7 +1,7 @@
 //! Trains the learned layer of the `negative` flag and writes data/models/negative.tsv.
 //!
 //! ```text
-//! cargo run --release -p rekindle-analysis --example train -- /work/shared/data/eval [--out FILE] [--vader DIR | --no-vader]
+//! cargo run --release -p rekindle-analysis --example train -- /work/shared/data/eval [--out FILE] [--vader DIR | --no-vader] [--empath | --empath-file FILE]
 //! ```
 //!
 //! Logistic regression (Adagrad, L2, fixed seed, a few epochs) on GoEmotions
@@ -17,7 +17,14 @@
 //! here. VADER's tweet ground truth (MIT, valence ≤ -1 = negative;
 //! `DIR/../vader` unless `--vader DIR`) is added to the training data —
 //! tweets are the closest permitted text to chat — but not to the threshold
-//! choice. Settings can be overridden for experiments with the environment
+//! choice. With `--empath` (or `--empath-file FILE`), the counts of the words
+//! of each Empath category in `CATEGORIES` (Fast et al. 2016, MIT;
+//! `DIR/../lexicons/empath/categories.tsv` unless given) are features too:
+//! word lists generalise beyond the Reddit vocabulary. Their words are written
+//! to `empath.tsv` next to the model, and the library folds each category's
+//! weight into its words' weights. The shipped model is trained without them:
+//! with them, tests/generated.rs misses one of its ten argument sessions (see
+//! the crate README, "Quality"). Settings can be overridden for experiments with the environment
 //! variables EPOCHS, LR, L2, PRUNE, MIN_DF, MAX_FEATURES, PRIOR.
 
 mod common;
@@ -40,6 +47,50 @@ const FOLDS: usize = 5;
 /// conversation tests (tests/generated.rs, tests/conversations.rs) can, and
 /// they need it (0.5 loses an argument session in tests/generated.rs).
 const RULES_STRONG: f32 = 0.3;
+
+/// The Empath categories used as features, fixed before training and before
+/// any evaluation, by what the categories mean:
+/// - the four negative emotions the flag stands for and their everyday forms:
+///   negative_emotion, sadness, disappointment, suffering, pain, neglect
+///   (loneliness, rejection, abandonment: sadness in a relationship), fear,
+///   nervousness, anger, rage, irritability, exasperation, hate, disgust, shame;
+/// - conflict between people, what rekindle reads chats for: aggression,
+///   dispute, ridicule, swearing_terms;
+/// - positive feeling, the counter-evidence: positive_emotion, joy,
+///   cheerfulness, optimism, contentment, affection, politeness.
+///
+/// Left out: topic lists that name violence or contest rather than a speaker's
+/// feeling (torment — mostly torture —, fight, violence, kill, death, horror,
+/// war), sympathy (a response to someone's sadness, close to repair), envy
+/// (none of the four emotions), emotional and weakness (mixed or physical).
+const CATEGORIES: [&str; 26] = [
+    "negative_emotion",
+    "sadness",
+    "disappointment",
+    "suffering",
+    "pain",
+    "neglect",
+    "fear",
+    "nervousness",
+    "anger",
+    "rage",
+    "irritability",
+    "exasperation",
+    "hate",
+    "disgust",
+    "shame",
+    "aggression",
+    "dispute",
+    "ridicule",
+    "swearing_terms",
+    "positive_emotion",
+    "joy",
+    "cheerfulness",
+    "optimism",
+    "contentment",
+    "affection",
+    "politeness",
+];
 
 /// Training settings (defaults = the shipped model; chosen by out-of-fold F1 on train).
 #[derive(Clone, Copy)]
@@ -103,15 +154,20 @@ impl Lr {
 
     /// Drop small word weights and round everything as the file does, so
     /// out-of-fold margins are those of a shipped model.
-    fn pruned(mut self) -> Lr {
-        let mut order: Vec<usize> = (0..self.words.len())
+    /// Category weights (after the `vocab` word weights) are all kept.
+    fn pruned(mut self, vocab: usize) -> Lr {
+        let mut order: Vec<usize> = (0..vocab)
             .filter(|&i| self.words[i].abs() >= params().prune)
             .collect();
         order.sort_by(|&a, &b| self.words[b].abs().total_cmp(&self.words[a].abs()));
         let keep: std::collections::HashSet<usize> =
             order.into_iter().take(params().max_features).collect();
         for (i, w) in self.words.iter_mut().enumerate() {
-            *w = if keep.contains(&i) { round4(*w) } else { 0.0 };
+            *w = if i >= vocab || keep.contains(&i) {
+                round4(*w)
+            } else {
+                0.0
+            };
         }
         self.bias = round4(self.bias);
         for w in &mut self.dense {
@@ -269,7 +325,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(dir) = args.first().filter(|a| !a.starts_with("--")) else {
         eprintln!(
-            "usage: train DIR [--out FILE] [--vader DIR | --no-vader]   (DIR = shared/data/eval)"
+            "usage: train DIR [--out FILE] [--vader DIR | --no-vader] [--empath | --empath-file FILE]   (DIR = shared/data/eval)"
         );
         std::process::exit(2);
     };
@@ -291,14 +347,88 @@ fn main() {
     let dir = Path::new(dir);
     let vader = flag("--vader").map_or_else(|| dir.join("../vader"), PathBuf::from);
     let vader = (!args.iter().any(|a| a == "--no-vader")).then_some(vader.as_path());
-    if let Err(e) = run(dir, vader, &out) {
+    let empath = flag("--empath-file").map_or_else(
+        || dir.join("../lexicons/empath/categories.tsv"),
+        PathBuf::from,
+    );
+    let empath = args
+        .iter()
+        .any(|a| a == "--empath" || a == "--empath-file")
+        .then_some(empath.as_path());
+    if let Err(e) = run(dir, vader, empath, &out) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
 }
 
-fn run(dir: &Path, vader: Option<&Path>, out: &Path) -> Result<(), String> {
+/// The shipped subset of Empath: the header with the licence, then the
+/// `CATEGORIES` lines of `source` with the words a normalized text can hold.
+fn empath_file(source: &str) -> Result<String, String> {
+    let lists = learned::empath_categories(source);
+    let mut f = String::from(
+        "# Word lists of Empath (Fast, Chen & Bernstein, CHI 2016), categories used by the learned\n\
+         # layer of the `negative` flag (data/models/negative.tsv, `cat` lines). Copied from PyPI\n\
+         # empath 0.89, empath/data/categories.tsv (a subset of the categories; words with characters\n\
+         # a normalized word cannot hold dropped) by examples/train.rs.\n\
+         #\n\
+         # MIT License. Copyright (c) 2016 Ethan Fast\n\
+         #\n\
+         # Permission is hereby granted, free of charge, to any person obtaining a copy of this software\n\
+         # and associated documentation files (the \"Software\"), to deal in the Software without\n\
+         # restriction, including without limitation the rights to use, copy, modify, merge, publish,\n\
+         # distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the\n\
+         # Software is furnished to do so, subject to the following conditions:\n\
+         #\n\
+         # The above copyright notice and this permission notice shall be included in all copies or\n\
+         # substantial portions of the Software.\n\
+         #\n\
+         # THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING\n\
+         # BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND\n\
+         # NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM,\n\
+         # DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,\n\
+         # OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.\n",
+    );
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    for c in CATEGORIES {
+        let (_, words) = lists
+            .iter()
+            .find(|(n, _)| *n == c)
+            .ok_or_else(|| format!("Empath has no category {c:?}"))?;
+        groups.push((c.to_string(), words.clone()));
+    }
+    for (name, words) in groups {
+        f.push_str(&name);
+        for w in words {
+            f.push('\t');
+            f.push_str(w);
+        }
+        f.push('\n');
+    }
+    Ok(f)
+}
+
+fn run(dir: &Path, vader: Option<&Path>, empath: Option<&Path>, out: &Path) -> Result<(), String> {
     let lex = Lexicons::built_in();
+    let empath_text = match empath {
+        Some(p) => empath_file(&common::read(p)?)?,
+        None => String::new(),
+    };
+    let categories = learned::empath_categories(&empath_text);
+    // word -> the categories it belongs to
+    let mut word_cats: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (c, (_, words)) in categories.iter().enumerate() {
+        for w in words {
+            let cats = word_cats.entry(*w).or_default();
+            if !cats.contains(&(c as u32)) {
+                cats.push(c as u32);
+            }
+        }
+    }
+    eprintln!(
+        "Empath: {} categories, {} distinct words",
+        categories.len(),
+        word_cats.len()
+    );
     let mut items: Vec<(Item, bool)> = common::goemotions(dir, "train")?
         .into_iter()
         .map(|i| (i, true))
@@ -346,6 +476,10 @@ fn run(dir: &Path, vader: Option<&Path>, out: &Path) -> Result<(), String> {
         .enumerate()
         .map(|(i, n)| (*n, i as u32))
         .collect();
+    // Features: the vocabulary's words, then one count per category (a
+    // category's index is vocab.len() + its number), counted for words outside
+    // a negator's scope, as the library folds them into the plain weights.
+    let n_feats = vocab.len() + categories.len();
     let examples: Vec<Example> = prepared
         .iter()
         .zip(&items)
@@ -353,6 +487,13 @@ fn run(dir: &Path, vader: Option<&Path>, out: &Path) -> Result<(), String> {
             feats: names
                 .iter()
                 .filter_map(|n| index.get(n.as_str()).copied())
+                .chain(names.iter().flat_map(|n| {
+                    word_cats
+                        .get(n.as_str())
+                        .into_iter()
+                        .flatten()
+                        .map(|c| vocab.len() as u32 + c)
+                }))
                 .collect(),
             dense: *dense,
             raw: *raw,
@@ -377,7 +518,7 @@ fn run(dir: &Path, vader: Option<&Path>, out: &Path) -> Result<(), String> {
                 .filter(|(i, e)| !e.main || fold_of(*i) != k)
                 .map(|(_, e)| e)
                 .collect();
-            let m = train(&tr, vocab.len(), 42 + k as u64).pruned();
+            let m = train(&tr, n_feats, 42 + k as u64).pruned(vocab.len());
             examples
                 .iter()
                 .enumerate()
@@ -445,7 +586,7 @@ fn run(dir: &Path, vader: Option<&Path>, out: &Path) -> Result<(), String> {
     );
 
     let all: Vec<&Example> = examples.iter().collect();
-    let m = train(&all, vocab.len(), 42).pruned();
+    let m = train(&all, n_feats, 42).pruned(vocab.len());
     let mut kept: Vec<(&str, f64)> = vocab
         .iter()
         .zip(&m.words)
@@ -460,6 +601,13 @@ fn run(dir: &Path, vader: Option<&Path>, out: &Path) -> Result<(), String> {
     } else {
         ""
     };
+    let empath_note = if empath.is_some() {
+        " \"cat NAME weight\" = weight per word of\n\
+         # Empath category NAME (data/models/empath.tsv, Fast et al. 2016, MIT) outside a negator's\n\
+         # scope; categories fixed before training (examples/train.rs, CATEGORIES)."
+    } else {
+        ""
+    };
     let _ = write!(
         f,
         "# rekindle-analysis: learned layer of the `negative` flag (src/learned.rs). Derived from\n\
@@ -471,7 +619,7 @@ fn run(dir: &Path, vader: Option<&Path>, out: &Path) -> Result<(), String> {
          # Trained by `cargo run --release -p rekindle-analysis --example train -- shared/data/eval`:\n\
          # logistic regression on GoEmotions train ({main_n} Reddit comments, negative = Ekman\n\
          # anger/disgust/fear/sadness groups), Adagrad, L2 {:e}, {} epochs, seed 42; features in >= {}\n\
-         # texts; |weight| < {} dropped; at most {} features. rules_strong is fixed; the threshold is the\n\
+         # texts; |weight| < {} dropped; at most {} features.{empath_note} rules_strong is fixed; the threshold is the\n\
          # best F1 of the combined decision over 5-fold out-of-fold margins on GoEmotions train\n\
          # ({:.1} % negative) re-weighted to a prior of {:.1} % negative messages, fixed in advance as\n\
          # the expected share in everyday chat (re-weighted OOF P {:.3} R {:.3} F1 {:.3}).\n\
@@ -493,12 +641,15 @@ fn run(dir: &Path, vader: Option<&Path>, out: &Path) -> Result<(), String> {
     for (name, w) in DENSE_NAMES.iter().zip(m.dense) {
         let _ = writeln!(f, "dense\t{name}\t{w:.4}");
     }
+    for ((name, _), w) in categories.iter().zip(&m.words[vocab.len()..]) {
+        let _ = writeln!(f, "cat\t{name}\t{w:.4}");
+    }
     for (name, w) in &kept {
         let _ = writeln!(f, "w\t{name}\t{w:.4}");
     }
 
     // The library must read back exactly what was trained.
-    let parsed = Model::parse(&f)?;
+    let parsed = Model::parse_with(&f, &empath_text)?;
     let mut worst = 0.0f64;
     for ((it, _), e) in items.iter().zip(&examples).take(5000) {
         let d = learned::dense_features(&it.text, &lex);
@@ -512,6 +663,11 @@ fn run(dir: &Path, vader: Option<&Path>, out: &Path) -> Result<(), String> {
         ));
     }
     std::fs::write(out, &f).map_err(|e| format!("{}: {e}", out.display()))?;
+    if empath.is_some() {
+        let p = out.with_file_name("empath.tsv");
+        std::fs::write(&p, &empath_text).map_err(|e| format!("{}: {e}", p.display()))?;
+        eprintln!("wrote {} ({} bytes)", p.display(), empath_text.len());
+    }
     eprintln!(
         "wrote {} ({} bytes, {} word features; read-back max |diff| {worst:.2e})",
         out.display(),

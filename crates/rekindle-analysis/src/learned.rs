@@ -9,6 +9,13 @@
 //! holds the word's plain and negated weight and a negator flag. Scoring a
 //! message is one pass over its bytes, eight at a time, and one branch-free
 //! lookup per word: no allocation and no string comparison per message.
+//!
+//! Besides single words a model may weigh word lists: each `cat NAME WEIGHT`
+//! line of the model file counts the words of the normalized text (outside a
+//! negator's scope) that belong to the Empath category NAME
+//! (`data/models/empath.tsv`, Fast et al. 2016, MIT). The score is linear, so
+//! a category's weight is added to each of its words' plain weight when the
+//! table is built: the category features cost nothing per message.
 
 use std::cell::Cell;
 use std::sync::OnceLock;
@@ -109,6 +116,35 @@ pub struct Model {
 }
 
 const MODEL_TEXT: &str = include_str!("../../../data/models/negative.tsv");
+
+/// The Empath word lists the model's `cat` lines refer to (MIT; see the file's header).
+pub const EMPATH_TEXT: &str = include_str!("../../../data/models/empath.tsv");
+
+/// The categories of an Empath file (`name<TAB>word<TAB>word...`, `#` comments):
+/// (name, words). Only words that can be one word of the normalized text
+/// (lower-case letters and digits, apostrophes inside) are kept, each once.
+pub fn empath_categories(text: &str) -> Vec<(&str, Vec<&str>)> {
+    text.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut cols = l.split('\t');
+            let name = cols.next()?;
+            let mut seen = std::collections::HashSet::new();
+            let words = cols
+                .filter(|w| is_single_word(w) && seen.insert(*w))
+                .collect();
+            Some((name, words))
+        })
+        .collect()
+}
+
+fn is_single_word(w: &str) -> bool {
+    !w.is_empty()
+        && w.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'\'')
+        && !w.starts_with('\'')
+        && !w.ends_with('\'')
+}
 
 /// The shipped model, parsed once; `None` if the file is broken (the caller
 /// then falls back to the rules alone).
@@ -278,8 +314,15 @@ fn load(b: &[u8], i: usize) -> u64 {
 }
 
 impl Model {
-    /// Parse the model file (format in its header).
+    /// Parse the model file (format in its header) with the shipped Empath lists.
     pub fn parse(text: &str) -> Result<Model, String> {
+        Model::parse_with(text, EMPATH_TEXT)
+    }
+
+    /// Parse the model file with the Empath lists `empath` (for the trainer,
+    /// which writes both).
+    pub fn parse_with(text: &str, empath: &str) -> Result<Model, String> {
+        let lists = empath_categories(empath);
         let mut bias = None;
         let mut threshold = None;
         let mut rules_strong = None;
@@ -319,6 +362,16 @@ impl Model {
                         .position(|d| *d == name)
                         .ok_or_else(bad)?;
                     dense[i] = value;
+                }
+                "cat" => {
+                    // A category's weight goes to the plain weight of each of its words.
+                    let (_, words) = lists
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .ok_or_else(|| format!("{}: no Empath category {name:?}", bad()))?;
+                    for w in words {
+                        entries.entry(word_hash(w.as_bytes())).or_default().0 += value;
+                    }
                 }
                 "w" if !name.is_empty() => {
                     count += 1;
@@ -661,6 +714,28 @@ mod tests {
             assert!(is_negator(w.as_bytes()), "{w}");
         }
         assert!(is_negator(b"won't") && !is_negator(b"upset"));
+    }
+
+    #[test]
+    fn categories_fold_into_word_weights() {
+        let empath = "# comment\nsad\tsad\tlonely\tsad\tin-law\nhappy\thappy\tglad\tlonely\n";
+        let cats = empath_categories(empath);
+        assert_eq!(cats[0], ("sad", vec!["sad", "lonely"]));
+        let mut text = String::from("bias\t0\nthreshold\t0\nrules_strong\t9\nfeatures\t1\n");
+        for d in DENSE_NAMES {
+            text.push_str(&format!("dense\t{d}\t0\n"));
+        }
+        text.push_str("cat\tsad\t1\ncat\thappy\t-0.25\nw\tsad\t0.5\n");
+        let Ok(m) = Model::parse_with(&text, empath) else {
+            panic!("does not parse")
+        };
+        let d = Dense::default();
+        let z = |t: &str| m.margin(t, &d);
+        assert!((z("so sad") - 1.5).abs() < 1e-6);
+        assert!((z("lonely and glad") - 0.5).abs() < 1e-6);
+        // Categories count words outside a negator's scope only.
+        assert!(z("not lonely").abs() < 1e-6);
+        assert!(Model::parse_with(&text.replace("cat\tsad", "cat\tsadness"), empath).is_err());
     }
 
     #[test]
