@@ -31,8 +31,29 @@ test('what the chat shows: summary, charts, evidence, make it a problem', async 
     assert.ok(await page.locator('li.episode').count() >= 1, 'arguments are listed');
     await screenshot(page, 'postmortem');
 
+    // Every number opens to its messages: conversations the first person started.
+    const started = page.locator('table.numbers tbody tr').first().locator('td').first().locator('a');
+    const startedCount = Number(await started.innerText());
+    assert.ok(startedCount > 0);
+    await started.click();
+    await page.getByRole('heading', { name: 'The messages behind it' }).waitFor();
+    assert.match(await page.locator('p.lead').innerText(), /^Conversations .+ started\./);
+    assert.equal(await page.locator('li.msg.counted').count(), Math.min(startedCount, 25), 'one marked message per start shown');
+    assert.ok(await page.locator('li.msg').count() > await page.locator('li.msg.counted').count(), 'with context');
+    await screenshot(page, 'finding');
+    await page.goBack();
+    // A horseman count in the arguments table opens to the marked messages.
+    const horse = page.locator('table.horsemen td a').first();
+    if (await horse.count() > 0) {
+      const n = Number(await horse.innerText());
+      await horse.click();
+      assert.match(await page.locator('p.lead').innerText(), /in arguments, from /);
+      assert.equal(await page.locator('li.msg.counted').count(), Math.min(n, 25));
+      await page.goBack();
+    }
+
     // The messages behind the first argument, with context.
-    await page.getByRole('link', { name: 'See the messages' }).first().click();
+    await page.locator('li.episode').first().getByRole('link', { name: 'See the messages' }).click();
     assert.ok(await page.locator('li.msg').count() >= 4);
     assert.ok(await page.locator('li.msg.neg').count() >= 2, 'negative messages are marked');
     await screenshot(page, 'evidence');

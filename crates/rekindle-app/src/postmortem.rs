@@ -2,7 +2,8 @@
 //! problems with the evidence attached.
 
 use rekindle_analysis::{
-    Analysis, AnalysisOptions, Episode, Lexicons, Message, MessageKind, Prepared, Who, analyze,
+    Analysis, AnalysisOptions, Episode, Horseman, Lexicons, Message, MessageKind, Prepared, Who,
+    analyze,
 };
 use rekindle_chat::MessageRef;
 use rekindle_core::method::problem::{Category, ProblemForm};
@@ -182,4 +183,244 @@ pub fn problem_from_episode(
         evidence,
         ..ProblemForm::default()
     })
+}
+
+/// A number on the post-mortem page that opens to the messages behind it.
+/// Its key is a short, stable URL segment ("s-0": conversations person 0 started).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finding {
+    /// A horseman in arguments, by one person (index into `Analysis::people`).
+    Horseman {
+        person: usize,
+        kind: Horseman,
+    },
+    Starts(usize),
+    LateNight(usize),
+    Negative(usize),
+    Repairs(usize),
+    Bids(usize),
+    /// A turning point (index into `Analysis::turning_points`).
+    Turning(usize),
+    /// A recurring topic (index into `Analysis::topics`).
+    Topic(usize),
+}
+
+/// At most this many messages are shown for one finding (with context).
+pub const FINDING_SHOWN: usize = 25;
+
+impl Finding {
+    pub fn key(&self) -> String {
+        match *self {
+            Finding::Horseman { person, kind } => format!("h-{person}-{}", kind.as_str()),
+            Finding::Starts(p) => format!("s-{p}"),
+            Finding::LateNight(p) => format!("l-{p}"),
+            Finding::Negative(p) => format!("n-{p}"),
+            Finding::Repairs(p) => format!("r-{p}"),
+            Finding::Bids(p) => format!("b-{p}"),
+            Finding::Turning(i) => format!("t-{i}"),
+            Finding::Topic(i) => format!("o-{i}"),
+        }
+    }
+
+    /// The finding of a key; `None` for anything else.
+    pub fn parse(key: &str) -> Option<Finding> {
+        let mut parts = key.split('-');
+        let kind = parts.next()?;
+        let n: usize = parts.next()?.parse().ok()?;
+        let extra = parts.next();
+        if parts.next().is_some() {
+            return None;
+        }
+        let f = match (kind, extra) {
+            ("h", Some(k)) => Finding::Horseman {
+                person: n,
+                kind: Horseman::ALL.into_iter().find(|h| h.as_str() == k)?,
+            },
+            ("s", None) => Finding::Starts(n),
+            ("l", None) => Finding::LateNight(n),
+            ("n", None) => Finding::Negative(n),
+            ("r", None) => Finding::Repairs(n),
+            ("b", None) => Finding::Bids(n),
+            ("t", None) => Finding::Turning(n),
+            ("o", None) => Finding::Topic(n),
+            _ => return None,
+        };
+        Some(f)
+    }
+
+    /// A heading in plain words, or `None` when the finding is not in this analysis.
+    pub fn describe(&self, a: &Analysis) -> Option<String> {
+        let name = |p: usize| a.people.get(p).map(|x| x.name.as_str());
+        Some(match *self {
+            Finding::Horseman { person, kind } => format!(
+                "{} in arguments, from {}.",
+                capitalize(kind.as_str()),
+                name(person)?
+            ),
+            Finding::Starts(p) => format!("Conversations {} started.", name(p)?),
+            Finding::LateNight(p) => format!("Messages {} sent late at night.", name(p)?),
+            Finding::Negative(p) => format!("Messages from {} that read as negative.", name(p)?),
+            Finding::Repairs(p) => format!("Apologies and repair attempts from {}.", name(p)?),
+            Finding::Bids(p) => format!("Small bids for attention from {}.", name(p)?),
+            Finding::Turning(i) => {
+                let t = a.turning_points.get(i)?;
+                format!("Around {}: the first messages of the new level.", t.month)
+            }
+            Finding::Topic(i) => format!(
+                "Messages about {}.",
+                a.topics.get(i)?.topic.replace(['_', '-'], " ")
+            ),
+        })
+    }
+
+    /// How many messages there are (exact) and the first of them, in chat order.
+    pub fn messages(&self, a: &Analysis) -> Option<(usize, Vec<usize>)> {
+        let ev = |e: &rekindle_analysis::Evidence| (e.count, e.indices.clone());
+        let person = |p: usize| a.people.get(p).map(|x| &x.evidence);
+        Some(match *self {
+            Finding::Horseman { person: p, kind } => {
+                let who = &a.people.get(p)?.name;
+                let mut v: Vec<usize> = a
+                    .conflicts
+                    .iter()
+                    .flat_map(|e| &e.horsemen)
+                    .filter(|m| m.kind == kind && &m.person == who)
+                    .map(|m| m.index)
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                (v.len(), v)
+            }
+            Finding::Starts(p) => ev(&person(p)?.starts),
+            Finding::LateNight(p) => ev(&person(p)?.late_night),
+            Finding::Negative(p) => ev(&person(p)?.negative),
+            Finding::Repairs(p) => ev(&person(p)?.repairs),
+            Finding::Bids(p) => ev(&person(p)?.bids),
+            Finding::Turning(i) => ev(&a.turning_points.get(i)?.evidence),
+            Finding::Topic(i) => ev(&a.topics.get(i)?.messages),
+        })
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Message indices to show for evidence `shown`: each with `context` messages
+/// either side, overlapping stretches merged; `(index, is_evidence)` in order.
+pub fn with_context(shown: &[usize], context: usize, total: usize) -> Vec<(usize, bool)> {
+    let mut out: Vec<(usize, bool)> = Vec::new();
+    for &i in shown {
+        if i >= total {
+            continue;
+        }
+        let from = i.saturating_sub(context);
+        let to = (i + context).min(total.saturating_sub(1));
+        for j in from..=to {
+            match out.iter_mut().find(|(k, _)| *k == j) {
+                Some(slot) => slot.1 |= j == i,
+                None => out.push((j, j == i)),
+            }
+        }
+    }
+    out.sort_unstable_by_key(|(k, _)| *k);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finding_keys_round_trip_and_reject_junk() {
+        let all = [
+            Finding::Horseman {
+                person: 1,
+                kind: Horseman::Contempt,
+            },
+            Finding::Starts(0),
+            Finding::LateNight(3),
+            Finding::Negative(1),
+            Finding::Repairs(0),
+            Finding::Bids(2),
+            Finding::Turning(4),
+            Finding::Topic(7),
+        ];
+        for f in all {
+            assert_eq!(Finding::parse(&f.key()), Some(f), "{}", f.key());
+        }
+        for junk in [
+            "",
+            "s",
+            "s-",
+            "s-x",
+            "x-1",
+            "h-1",
+            "h-1-scorn",
+            "s-1-2",
+            "t-1-2-3",
+            "s--1",
+        ] {
+            assert_eq!(Finding::parse(junk), None, "{junk}");
+        }
+    }
+
+    #[test]
+    fn context_merges_and_marks() {
+        assert_eq!(
+            with_context(&[0, 3, 9], 2, 10),
+            vec![
+                (0, true),
+                (1, false),
+                (2, false),
+                (3, true),
+                (4, false),
+                (5, false),
+                (7, false),
+                (8, false),
+                (9, true)
+            ]
+        );
+        assert!(with_context(&[12], 2, 10).is_empty());
+    }
+
+    #[test]
+    fn findings_count_what_the_analysis_counts() {
+        let text = "1/13/24, 9:00 PM - A: you never listen to me\n\
+                    1/13/24, 9:01 PM - B: whatever, you always do this\n\
+                    1/13/24, 9:02 PM - A: you're so selfish, what is wrong with you\n\
+                    1/13/24, 9:03 PM - B: leave me alone\n\
+                    1/13/24, 9:04 PM - A: you are pathetic\n\
+                    1/13/24, 9:05 PM - B: k.\n\
+                    1/14/24, 8:00 AM - A: good morning, want to get coffee later?\n";
+        let Ok((messages, _)) =
+            rekindle_chat::parse_to_vec(text.as_bytes(), &rekindle_chat::ParseOptions::default())
+        else {
+            panic!("parse")
+        };
+        let a = run(&messages, &Who::default(), &Lexicons::built_in());
+        for p in 0..a.people.len() {
+            let (n, idx) = Finding::Starts(p).messages(&a).unwrap_or_default();
+            assert_eq!(n, a.people[p].totals.starts);
+            assert_eq!(idx.len(), n);
+            assert!(Finding::Starts(p).describe(&a).is_some());
+        }
+        assert!(Finding::Starts(9).messages(&a).is_none());
+        assert!(Finding::Starts(9).describe(&a).is_none());
+        let marks: usize = a.conflicts.iter().map(|e| e.horsemen.len()).sum();
+        let mut found = 0;
+        for p in 0..a.people.len() {
+            for kind in Horseman::ALL {
+                found += Finding::Horseman { person: p, kind }
+                    .messages(&a)
+                    .map(|x| x.0)
+                    .unwrap_or(0);
+            }
+        }
+        assert!(marks > 0, "the argument has horsemen");
+        assert_eq!(found, marks);
+    }
 }

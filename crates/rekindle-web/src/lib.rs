@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/c", get(chats::show_chats).post(chats::save_roles))
         .route("/w", get(postmortem::page))
         .route("/w/e/{id}", get(postmortem::evidence))
+        .route("/w/f/{key}", get(postmortem::finding))
         .route("/w/problem", post(postmortem::make_problem))
         .route("/p", get(method::problems))
         .route(

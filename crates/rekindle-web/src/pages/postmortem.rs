@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use rekindle_analysis::{Analysis, Ending, Horseman, Lexicons, Message, Role, summarize};
 use rekindle_app::method::MethodError;
-use rekindle_app::postmortem;
+use rekindle_app::postmortem::{self, FINDING_SHOWN, Finding};
 use rekindle_core::FormErrors;
 
 use super::{Chrome, not_found_page, render, store_error, with_vault};
@@ -42,9 +42,15 @@ struct PostmortemPage {
     volume_rows: Vec<(String, Vec<usize>)>,
     tone_svg: String,
     tone_rows: Vec<(String, String)>,
-    turning: Vec<(String, String)>,
+    /// (month, what changed, finding key)
+    turning: Vec<(String, String, String)>,
     calendar_svg: String,
-    horsemen_rows: Vec<(String, [usize; 4])>,
+    /// (horseman, [(count, finding key)] per person in `names`)
+    horsemen_rows: Vec<(String, Vec<(usize, String)>)>,
+    /// (measure, [(count, finding key)] per person in `names`)
+    number_rows: Vec<(String, Vec<(usize, String)>)>,
+    /// (topic, messages, finding key, arguments)
+    topic_rows: Vec<(String, usize, String, usize)>,
     episodes: Vec<EpisodeRow>,
 }
 
@@ -69,6 +75,11 @@ async fn analysed(state: &AppState) -> Result<Option<(Vec<Message>, Analysis)>, 
     })
     .await
     .map_err(|_| store_error(&rekindle_store::StoreError::Corrupt))?
+}
+
+/// [`analysed`], with "no chat stored" as the not-found page.
+async fn analysed_chat(state: &AppState) -> Result<(Vec<Message>, Analysis), Response> {
+    analysed(state).await?.ok_or_else(not_found_page)
 }
 
 fn ending(e: Ending) -> &'static str {
@@ -104,6 +115,8 @@ pub async fn page(State(state): State<AppState>) -> Response {
                 turning: vec![],
                 calendar_svg: String::new(),
                 horsemen_rows: vec![],
+                number_rows: vec![],
+                topic_rows: vec![],
                 episodes: vec![],
             },
         );
@@ -148,7 +161,8 @@ pub async fn page(State(state): State<AppState>) -> Response {
     let turning = a
         .turning_points
         .iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(i, t)| {
             let what = match t.series.as_str() {
                 "volume" => format!(
                     "messages went from about {:.0} to {:.0} a month",
@@ -163,25 +177,55 @@ pub async fn page(State(state): State<AppState>) -> Response {
                     t.before, t.after
                 ),
             };
-            (t.month.clone(), what)
+            (t.month.clone(), what, format!("t-{i}"))
         })
         .collect();
-    let mut horsemen_rows: Vec<(String, [usize; 4])> =
-        names.iter().map(|n| (n.clone(), [0; 4])).collect();
-    for e in &a.conflicts {
-        for m in &e.horsemen {
-            if let Some(row) = horsemen_rows.iter_mut().find(|(n, _)| *n == m.person) {
-                let k = match m.kind {
-                    Horseman::Criticism => 0,
-                    Horseman::Contempt => 1,
-                    Horseman::Defensiveness => 2,
-                    Horseman::Stonewalling => 3,
-                };
-                row.1[k] += 1;
-            }
-        }
+    let count = |f: Finding| (f.messages(&a).map(|x| x.0).unwrap_or(0), f.key());
+    // One row per measure, one column per person: three columns fit a phone.
+    let people: Vec<usize> = order.iter().take(2).copied().collect();
+    let row = |label: &str, f: &dyn Fn(usize) -> Finding| {
+        let cells: Vec<(usize, String)> = people.iter().map(|&p| count(f(p))).collect();
+        (label.to_string(), cells)
+    };
+    let mut horsemen_rows: Vec<(String, Vec<(usize, String)>)> = Horseman::ALL
+        .into_iter()
+        .map(|kind| {
+            let label = match kind {
+                Horseman::Criticism => "Criticism",
+                Horseman::Contempt => "Contempt",
+                Horseman::Defensiveness => "Defensiveness",
+                Horseman::Stonewalling => "Stonewalling",
+            };
+            row(label, &|person| Finding::Horseman { person, kind })
+        })
+        .collect();
+    if horsemen_rows
+        .iter()
+        .all(|(_, c)| c.iter().all(|x| x.0 == 0))
+    {
+        horsemen_rows.clear();
     }
-    horsemen_rows.retain(|(_, c)| c.iter().any(|x| *x > 0));
+    let number_rows: Vec<(String, Vec<(usize, String)>)> = vec![
+        row("Conversations started", &Finding::Starts),
+        row("Messages late at night", &Finding::LateNight),
+        row("Messages that read as negative", &Finding::Negative),
+        row("Apologies and repairs", &Finding::Repairs),
+        row("Small bids for attention", &Finding::Bids),
+    ];
+    let topic_rows: Vec<(String, usize, String, usize)> = a
+        .topics
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.messages.count > 0)
+        .map(|(i, t)| {
+            (
+                t.topic.replace(['_', '-'], " "),
+                t.messages.count,
+                Finding::Topic(i).key(),
+                t.episodes,
+            )
+        })
+        .collect();
     let episodes = a
         .conflicts
         .iter()
@@ -236,6 +280,8 @@ pub async fn page(State(state): State<AppState>) -> Response {
         names,
         turning,
         horsemen_rows,
+        number_rows,
+        topic_rows,
         episodes,
     };
     render(StatusCode::OK, &page)
@@ -255,11 +301,9 @@ pub async fn evidence(State(state): State<AppState>, Path(id): Path<String>) -> 
     let Ok(id) = id.parse::<usize>() else {
         return not_found_page();
     };
-    let Some((messages, a)) = (match analysed(&state).await {
+    let (messages, a) = match analysed_chat(&state).await {
         Ok(r) => r,
         Err(r) => return r,
-    }) else {
-        return not_found_page();
     };
     let Some(e) = a.conflicts.iter().find(|e| e.id == id) else {
         return not_found_page();
@@ -307,6 +351,62 @@ pub async fn evidence(State(state): State<AppState>, Path(id): Path<String>) -> 
     )
 }
 
+#[derive(Template)]
+#[template(path = "finding.html")]
+struct FindingPage {
+    chrome: Chrome,
+    heading: String,
+    count: usize,
+    shown: usize,
+    /// (time, sender, text, counted, mine, gap before)
+    messages: Vec<(String, String, String, bool, bool, bool)>,
+}
+
+/// The messages behind one number of the page, each with two messages of
+/// context either side.
+pub async fn finding(State(state): State<AppState>, Path(key): Path<String>) -> Response {
+    let Some(f) = Finding::parse(&key) else {
+        return not_found_page();
+    };
+    let (messages, a) = match analysed_chat(&state).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let (Some(heading), Some((count, indices))) = (f.describe(&a), f.messages(&a)) else {
+        return not_found_page();
+    };
+    let shown = indices.len().min(FINDING_SHOWN);
+    let me = a.person(Role::Me).map(|p| p.name.clone());
+    let mut prev: Option<usize> = None;
+    let rows = postmortem::with_context(&indices[..shown], 2, messages.len())
+        .into_iter()
+        .filter_map(|(i, counted)| {
+            let m = messages.get(i)?;
+            let gap = prev.is_some_and(|p| i > p + 1);
+            prev = Some(i);
+            Some((
+                m.time.strftime("%Y-%m-%d %H:%M").to_string(),
+                m.sender.clone().unwrap_or_default(),
+                m.text.clone(),
+                counted,
+                m.sender.is_some() && m.sender == me,
+                gap,
+            ))
+        })
+        .collect();
+    let inner = state.lock();
+    render(
+        StatusCode::OK,
+        &FindingPage {
+            chrome: Chrome::for_page(&inner, "Messages", "w"),
+            heading,
+            count,
+            shown,
+            messages: rows,
+        },
+    )
+}
+
 /// One click: the problem form opens filled from the finding, evidence attached.
 pub async fn make_problem(State(state): State<AppState>, RawForm(pairs): RawForm) -> Response {
     let Some(id) = pairs
@@ -316,11 +416,9 @@ pub async fn make_problem(State(state): State<AppState>, RawForm(pairs): RawForm
     else {
         return not_found_page();
     };
-    let Some((messages, a)) = (match analysed(&state).await {
+    let (messages, a) = match analysed_chat(&state).await {
         Ok(r) => r,
         Err(r) => return r,
-    }) else {
-        return not_found_page();
     };
     let Some(form) = postmortem::problem_from_episode(&a, id, &messages) else {
         return not_found_page();
