@@ -660,7 +660,7 @@ struct Pending {
 }
 
 /// Pass 1: evidence for the date order.
-#[derive(Default)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 struct Evidence {
     headers: usize,
     day_first: usize,
@@ -670,6 +670,62 @@ struct Evidence {
     /// (a tie-breaker for files where no number is above 12).
     backwards_dmy: usize,
     backwards_mdy: usize,
+    /// Sort keys (day first, month first) of the first and last header whose
+    /// first two numbers are both ≤ 12: to join the counts of two halves.
+    first_ambiguous: Option<(u64, u64)>,
+    last_ambiguous: Option<(u64, u64)>,
+}
+
+impl Evidence {
+    /// The evidence of a text made of `self`'s text followed by `next`'s.
+    fn then(self, next: Evidence) -> Evidence {
+        let (mut dmy, mut mdy) = (
+            self.backwards_dmy + next.backwards_dmy,
+            self.backwards_mdy + next.backwards_mdy,
+        );
+        if let (Some(a), Some(b)) = (self.last_ambiguous, next.first_ambiguous) {
+            dmy += usize::from(b.0 < a.0);
+            mdy += usize::from(b.1 < a.1);
+        }
+        Evidence {
+            headers: self.headers + next.headers,
+            day_first: self.day_first + next.day_first,
+            month_first: self.month_first + next.month_first,
+            year_first: self.year_first + next.year_first,
+            backwards_dmy: dmy,
+            backwards_mdy: mdy,
+            first_ambiguous: self.first_ambiguous.or(next.first_ambiguous),
+            last_ambiguous: next.last_ambiguous.or(self.last_ambiguous),
+        }
+    }
+}
+
+/// Below this size pass 1 runs on the calling thread only.
+const PARALLEL_GATHER_BYTES: usize = 4 << 20;
+
+/// Pass 1 over the whole text. A big export is split in two at a line break
+/// and the second half is read on another thread: until the date order is
+/// known no message can be handed out, so the other core would sit idle.
+fn gather(text: &str) -> Evidence {
+    let b = text.as_bytes();
+    if b.len() < PARALLEL_GATHER_BYTES
+        || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2
+    {
+        return gather_lines(b);
+    }
+    let Some(split) = memchr::memchr(b'\n', &b[b.len() / 2..]).map(|k| b.len() / 2 + k + 1) else {
+        return gather_lines(b);
+    };
+    let (first, second) = b.split_at(split);
+    std::thread::scope(|scope| {
+        let later = scope.spawn(|| gather_lines(second));
+        let early = gather_lines(first);
+        match later.join() {
+            Ok(later) => early.then(later),
+            // A panic on the other thread (none is expected): read it here instead.
+            Err(_) => early.then(gather_lines(second)),
+        }
+    })
 }
 
 /// A sortable key of a date-time read in one order (no validation of the day).
@@ -685,10 +741,10 @@ fn order_key(year: u16, month: u16, day: u16, h: &Header) -> u64 {
         + h.second as u64
 }
 
-fn gather(text: &str) -> Evidence {
+fn gather_lines(bytes: &[u8]) -> Evidence {
     let mut ev = Evidence::default();
     let (mut prev_dmy, mut prev_mdy) = (0u64, 0u64);
-    for line in LineIter::new(text.as_bytes()) {
+    for line in LineIter::new(bytes) {
         if let Some(h) = parse_header(line.bytes) {
             ev.headers += 1;
             if h.is_year_first() {
@@ -705,6 +761,8 @@ fn gather(text: &str) -> Evidence {
                 ev.backwards_mdy += usize::from(mdy < prev_mdy);
                 prev_dmy = dmy;
                 prev_mdy = mdy;
+                ev.first_ambiguous.get_or_insert((dmy, mdy));
+                ev.last_ambiguous = Some((dmy, mdy));
             }
         }
     }
@@ -1030,6 +1088,43 @@ pub(crate) fn check_header(line: &[u8]) {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// Pass 1 split at any line break and joined gives what one pass gives.
+    #[test]
+    fn gather_halves_join_exactly() {
+        let ambiguous = "1/2/24, 9:00 - A: a\n3/1/24, 9:01 - B: b\n2/2/24, 9:02 - A: c\n\
+                         4/3/24, 9:03 - B: d\n1/1/24, 9:04 - A: e\nnot a header\n5/5/24, 9:05 - A: f\n\
+                         13/5/24, 9:06 - B: g\n2024-05-14, 9:07 - A: h\n6/1/24, 10:00 - A: i\n";
+        let fixtures =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
+        let mut texts = vec![ambiguous.to_string()];
+        for f in [
+            "chat-miner__whatsapp__testlog.txt",
+            "chat-miner__whatsapp__mmddyyyy_12hrs.txt",
+        ] {
+            if let Ok(t) = std::fs::read_to_string(fixtures.join(f)) {
+                texts.push(t);
+            }
+        }
+        assert_eq!(texts.len(), 3, "fixtures in ../shared/fixtures");
+        for text in &texts {
+            let b = text.as_bytes();
+            let whole = gather_lines(b);
+            assert!(whole.headers > 0);
+            for (k, _) in b.iter().enumerate().filter(|(_, c)| **c == b'\n') {
+                let (x, y) = b.split_at(k + 1);
+                assert_eq!(
+                    gather_lines(x).then(gather_lines(y)),
+                    whole,
+                    "split after byte {k}"
+                );
+            }
+        }
+        assert!(gather_lines(ambiguous.as_bytes()).backwards_dmy > 0);
+        // Big enough for two threads: the same evidence.
+        let big = ambiguous.repeat(PARALLEL_GATHER_BYTES / ambiguous.len() + 7);
+        assert_eq!(gather(&big), gather_lines(big.as_bytes()));
+    }
 
     fn h(s: &str) -> Option<Header> {
         parse_header(s.as_bytes())
