@@ -638,107 +638,23 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
         }
     }
 
-    // 5. Conflict episodes.
-    let conflicts = find_episodes(
-        rows,
-        &order,
-        &secs,
-        &cls,
-        &person_of,
-        &people,
-        opts,
-        &chat.topics,
-        &late,
-    );
-
-    // 6. One pass: persons, months, weeks.
-    let mut persons: Vec<Person> = people
-        .iter()
-        .map(|(name, role)| Person {
-            name: name.clone(),
-            role: *role,
-            totals: Counts::default(),
-            hours: [0; 24],
-            late_night_share: 0.0,
-            reply_change: ReplyChange::default(),
-            evidence: PersonEvidence::default(),
-        })
-        .collect();
+    // 5. Per message: who, what happened, and the reply delay. Both passes below
+    // need it; computing it twice is cheaper than storing it.
     let first_t = order.first().map(|&i| secs[i]).unwrap_or(0);
     let last_t = order.last().map(|&i| secs[i]).unwrap_or(0);
     let span = (last_t - first_t).max(1);
-    let mut early: Vec<Vec<f32>> = vec![Vec::new(); np];
-    let mut late_d: Vec<Vec<f32>> = vec![Vec::new(); np];
-    let mut months: BTreeMap<i32, Acc> = BTreeMap::new();
-    let mut weeks: BTreeMap<i32, Acc> = BTreeMap::new();
     let gap = i64::from(opts.gap_minutes) * 60;
     let reply_window = i64::from(opts.reply_window_minutes) * 60;
-    let mut topic_ev: Vec<Evidence> = vec![Evidence::default(); topic_count];
-    let mut per_message = opts.per_message.then(Vec::new);
-    let mut evs: Vec<Ev> = Vec::with_capacity(8);
-    // Month and week of the previous message's day (messages come in time order).
-    let mut day_keys: Option<(i64, i32, i32)> = None;
-    let (mut this_month, mut this_week) = (None, None);
-    for k in 0..n {
+    let hour_of = |i: usize| (rows[i].local_seconds().rem_euclid(86_400) / 3600) as usize;
+    let events = |k: usize, evs: &mut Vec<Ev>| -> Option<(usize, Option<f32>)> {
         let i = order[k];
-        let row = &rows[i];
-        let local = row.local_seconds();
-        let day = local.div_euclid(86_400);
-        let hour = (local.rem_euclid(86_400) / 3600) as usize;
-        let (mk, wk) = match day_keys {
-            Some((d, mk, wk)) if d == day => (mk, wk),
-            _ => {
-                let time = row.time();
-                let keys = (month_key(&time), week_key(&time));
-                day_keys = Some((day, keys.0, keys.1));
-                keys
-            }
-        };
-        let month = current(&mut months, &mut this_month, mk, || {
-            Acc::new(month_label(mk), format!("{}-01", month_label(mk)), np)
-        });
-        month.messages += 1;
-        month.first.get_or_insert(i);
-        month.last = Some(i);
-        let week = current(&mut weeks, &mut this_week, wk, || {
-            let (label, start) = week_label(&row.time());
-            Acc::new(label, start, np)
-        });
-        week.messages += 1;
-        week.first.get_or_insert(i);
-        week.last = Some(i);
-        let c = cls.at(k);
-        if let Some(c) = &c {
-            month.tone_sum += c.compound;
-            month.scored += 1;
-            week.tone_sum += c.compound;
-            week.scored += 1;
-            for (t, ev) in topic_ev.iter_mut().enumerate() {
-                if c.topics & (1u64 << t) != 0 {
-                    ev.push(i, limit);
-                }
-            }
-            if let Some(pm) = per_message.as_mut() {
-                pm.push(MessageTone {
-                    index: i,
-                    compound: c.compound,
-                    negative: c.negative,
-                    horsemen: Horseman::ALL
-                        .into_iter()
-                        .filter(|h| c.horsemen & h.bit() != 0)
-                        .collect(),
-                    repair: c.repair,
-                    topics: topic_names(c.topics, &chat.topics),
-                });
-            }
-        }
-        let Some(p) = person_of(i) else { continue };
+        let p = person_of(i)?;
         let prev = k.checked_sub(1).map(|j| order[j]);
         evs.clear();
         if prev.is_none_or(|j| secs[i] - secs[j] >= gap) {
             evs.push(Ev::Start);
         }
-        if late(hour as u8) {
+        if late(hour_of(i) as u8) {
             evs.push(Ev::LateNight);
         }
         let mut delay = None;
@@ -751,7 +667,7 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
                 delay = Some(d as f32 / 60.0);
             }
         }
-        if let Some(c) = &c {
+        if let Some(c) = cls.at(k) {
             if c.negative {
                 evs.push(Ev::Negative);
             }
@@ -768,39 +684,166 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
             evs.push(Ev::Bid);
             evs.push(a);
         }
-        let person = &mut persons[p];
-        person.hours[hour] += 1;
-        if let Some(d) = delay {
-            let pos = (secs[i] - first_t) as f64 / span as f64;
-            if pos < 1.0 / 3.0 {
-                early[p].push(d);
-            } else if pos >= 2.0 / 3.0 {
-                late_d[p].push(d);
+        Some((p, delay))
+    };
+    let words_of = |i: usize| {
+        let row = &rows[i];
+        if row.is_text() { row.words() } else { 0 }
+    };
+
+    // 6. Months and weeks (one pass)...
+    let by_time = || {
+        let mut months: BTreeMap<i32, Acc> = BTreeMap::new();
+        let mut weeks: BTreeMap<i32, Acc> = BTreeMap::new();
+        let mut topic_ev: Vec<Evidence> = vec![Evidence::default(); topic_count];
+        let mut per_message = opts.per_message.then(Vec::new);
+        let mut evs: Vec<Ev> = Vec::with_capacity(12);
+        // Month and week of the previous message's day (messages come in time order).
+        let mut day_keys: Option<(i64, i32, i32)> = None;
+        let (mut this_month, mut this_week) = (None, None);
+        for (k, &i) in order.iter().enumerate() {
+            let row = &rows[i];
+            let day = row.local_seconds().div_euclid(86_400);
+            let (mk, wk) = match day_keys {
+                Some((d, mk, wk)) if d == day => (mk, wk),
+                _ => {
+                    let time = row.time();
+                    let keys = (month_key(&time), week_key(&time));
+                    day_keys = Some((day, keys.0, keys.1));
+                    keys
+                }
+            };
+            let month = current(&mut months, &mut this_month, mk, || {
+                Acc::new(month_label(mk), format!("{}-01", month_label(mk)), np)
+            });
+            month.messages += 1;
+            month.first.get_or_insert(i);
+            month.last = Some(i);
+            let week = current(&mut weeks, &mut this_week, wk, || {
+                let (label, start) = week_label(&row.time());
+                Acc::new(label, start, np)
+            });
+            week.messages += 1;
+            week.first.get_or_insert(i);
+            week.last = Some(i);
+            let c = cls.at(k);
+            if let Some(c) = &c {
+                month.tone_sum += c.compound;
+                month.scored += 1;
+                week.tone_sum += c.compound;
+                week.scored += 1;
+                for (t, ev) in topic_ev.iter_mut().enumerate() {
+                    if c.topics & (1u64 << t) != 0 {
+                        ev.push(i, limit);
+                    }
+                }
+                if let Some(pm) = per_message.as_mut() {
+                    pm.push(MessageTone {
+                        index: i,
+                        compound: c.compound,
+                        negative: c.negative,
+                        horsemen: Horseman::ALL
+                            .into_iter()
+                            .filter(|h| c.horsemen & h.bit() != 0)
+                            .collect(),
+                        repair: c.repair,
+                        topics: topic_names(c.topics, &chat.topics),
+                    });
+                }
+            }
+            let Some((p, delay)) = events(k, &mut evs) else {
+                continue;
+            };
+            let words = words_of(i);
+            bump(&mut month.per[p], words, c.as_ref(), &evs, delay);
+            bump(&mut week.per[p], words, c.as_ref(), &evs, delay);
+        }
+        for (map, cur) in [(&mut months, this_month), (&mut weeks, this_week)] {
+            if let Some((k, acc)) = cur {
+                map.insert(k, acc);
             }
         }
-        for ev in &evs {
-            let e = &mut person.evidence;
-            let list = match ev {
-                Ev::Start => &mut e.starts,
-                Ev::LateNight => &mut e.late_night,
-                Ev::Negative => &mut e.negative,
-                Ev::Horse(Horseman::Criticism) => &mut e.criticism,
-                Ev::Horse(Horseman::Contempt) => &mut e.contempt,
-                Ev::Horse(Horseman::Defensiveness) => &mut e.defensiveness,
-                Ev::Horse(Horseman::Stonewalling) => &mut e.stonewalling,
-                Ev::Repair => &mut e.repairs,
-                Ev::Bid => &mut e.bids,
-                Ev::BidToward => &mut e.bids_toward,
-                Ev::BidAway => &mut e.bids_away,
-                Ev::BidAgainst => &mut e.bids_against,
+        (months, weeks, topic_ev, per_message)
+    };
+
+    // ...persons (another)...
+    let by_person = || {
+        let mut persons: Vec<Person> = people
+            .iter()
+            .map(|(name, role)| Person {
+                name: name.clone(),
+                role: *role,
+                totals: Counts::default(),
+                hours: [0; 24],
+                late_night_share: 0.0,
+                reply_change: ReplyChange::default(),
+                evidence: PersonEvidence::default(),
+            })
+            .collect();
+        let mut early: Vec<Vec<f32>> = vec![Vec::new(); np];
+        let mut late_d: Vec<Vec<f32>> = vec![Vec::new(); np];
+        let mut evs: Vec<Ev> = Vec::with_capacity(12);
+        for (k, &i) in order.iter().enumerate() {
+            let Some((p, delay)) = events(k, &mut evs) else {
+                continue;
             };
-            list.push(i, limit);
+            let person = &mut persons[p];
+            person.hours[hour_of(i)] += 1;
+            if let Some(d) = delay {
+                let pos = (secs[i] - first_t) as f64 / span as f64;
+                if pos < 1.0 / 3.0 {
+                    early[p].push(d);
+                } else if pos >= 2.0 / 3.0 {
+                    late_d[p].push(d);
+                }
+            }
+            for ev in &evs {
+                let e = &mut person.evidence;
+                let list = match ev {
+                    Ev::Start => &mut e.starts,
+                    Ev::LateNight => &mut e.late_night,
+                    Ev::Negative => &mut e.negative,
+                    Ev::Horse(Horseman::Criticism) => &mut e.criticism,
+                    Ev::Horse(Horseman::Contempt) => &mut e.contempt,
+                    Ev::Horse(Horseman::Defensiveness) => &mut e.defensiveness,
+                    Ev::Horse(Horseman::Stonewalling) => &mut e.stonewalling,
+                    Ev::Repair => &mut e.repairs,
+                    Ev::Bid => &mut e.bids,
+                    Ev::BidToward => &mut e.bids_toward,
+                    Ev::BidAway => &mut e.bids_away,
+                    Ev::BidAgainst => &mut e.bids_against,
+                };
+                list.push(i, limit);
+            }
+            bump(
+                &mut person.totals,
+                words_of(i),
+                cls.at(k).as_ref(),
+                &evs,
+                delay,
+            );
         }
-        let words = if row.is_text() { row.words() } else { 0 };
-        bump(&mut person.totals, words, c.as_ref(), &evs, delay);
-        bump(&mut month.per[p], words, c.as_ref(), &evs, delay);
-        bump(&mut week.per[p], words, c.as_ref(), &evs, delay);
-    }
+        (persons, early, late_d)
+    };
+
+    // ...and the conflict episodes, the three at once.
+    let episodes = || {
+        find_episodes(
+            rows,
+            &order,
+            &secs,
+            &cls,
+            &person_of,
+            &people,
+            opts,
+            &chat.topics,
+            &late,
+        )
+    };
+    let (
+        (mut months, mut weeks, topic_ev, per_message),
+        ((mut persons, mut early, mut late_d), conflicts),
+    ) = rayon::join(by_time, || rayon::join(by_person, episodes));
     for (p, person) in persons.iter_mut().enumerate() {
         person.totals.finish();
         person.late_night_share = if person.totals.messages > 0 {
@@ -812,12 +855,6 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
             early_median_minutes: quantile(&mut early[p], 0.5),
             late_median_minutes: quantile(&mut late_d[p], 0.5),
         };
-    }
-
-    for (map, cur) in [(&mut months, this_month), (&mut weeks, this_week)] {
-        if let Some((k, acc)) = cur {
-            map.insert(k, acc);
-        }
     }
 
     // Continuous months.
