@@ -742,10 +742,7 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
                         index: i,
                         compound: c.compound,
                         negative: c.negative,
-                        horsemen: Horseman::ALL
-                            .into_iter()
-                            .filter(|h| c.horsemen & h.bit() != 0)
-                            .collect(),
+                        horsemen: Horseman::from_bits(c.horsemen),
                         repair: c.repair,
                         topics: topic_names(c.topics, &chat.topics),
                     });

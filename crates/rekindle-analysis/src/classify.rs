@@ -37,6 +37,14 @@ impl Horseman {
         }
     }
 
+    /// The horsemen whose [`Horseman::bit`] is set, in the order of [`Horseman::ALL`].
+    pub(crate) fn from_bits(bits: u8) -> Vec<Horseman> {
+        Horseman::ALL
+            .into_iter()
+            .filter(|h| bits & h.bit() != 0)
+            .collect()
+    }
+
     pub(crate) fn bit(self) -> u8 {
         match self {
             Horseman::Criticism => 1,
@@ -155,10 +163,7 @@ pub(crate) fn expand(c: &Compact, lexicons: &Lexicons) -> Classification {
     Classification {
         sentiment: c.scores,
         negative: c.negative,
-        horsemen: Horseman::ALL
-            .into_iter()
-            .filter(|h| c.horsemen & h.bit() != 0)
-            .collect(),
+        horsemen: Horseman::from_bits(c.horsemen),
         repair: c.repair,
         topics: (0..lexicons.topic_count().min(64))
             .filter(|i| c.topics & (1u64 << i) != 0)
