@@ -101,12 +101,23 @@ pub fn analyze_cmd(
     data_dir: Option<&Path>,
     a: AnalyzeArgs<'_>,
 ) -> Result<()> {
-    let lexicons = lexicons(data_dir);
+    // The word lists' automaton, VADER and the learned layer are built on
+    // another thread while the file is read (each takes milliseconds).
+    let (lexicons, bytes) = std::thread::scope(|scope| {
+        let lexicons = scope.spawn(|| {
+            let lexicons = lexicons(data_dir);
+            classify("", &lexicons);
+            lexicons
+        });
+        let bytes = a.file.map(read_export_file);
+        (lexicons.join(), bytes)
+    });
+    let lexicons = lexicons.unwrap_or_else(|_| self::lexicons(data_dir));
     // Classification runs while the export is parsed; the file's bytes are
     // dropped before the analysis (peak memory stays near the file's size).
-    let (prepared, mut who) = match (a.file, vault) {
-        (Some(f), _) => {
-            let bytes = read_export_file(f)?;
+    let (prepared, mut who) = match (bytes, vault) {
+        (Some(bytes), _) => {
+            let bytes = bytes?;
             let (prepared, summary) =
                 Prepared::from_export(&bytes, &ParseOptions::default(), &lexicons)
                     .map_err(rekindle_app::import::ImportError::from)?;
