@@ -211,6 +211,7 @@ fn rules_on(
     let mut weak_defensive = false;
     let mut whatever = false;
     let mut not_whatever = false;
+    let mut prefix_end: Option<usize> = None;
     if let Some(ac) = &lexicons.ac {
         for m in ac.find_overlapping_iter(hay) {
             let Some(p) = lexicons.pats.get(m.pattern().as_usize()) else {
@@ -218,6 +219,14 @@ fn rules_on(
             };
             match *p {
                 Pat::Topic(i) => out.topics |= 1u64 << (i & 63),
+                // Matches come in order of their end; a prefix ends with the space
+                // the trait word starts with.
+                Pat::TraitPrefix => prefix_end = Some(m.end()),
+                Pat::Trait => {
+                    if prefix_end.is_some_and(|e| m.start() + 1 == e) {
+                        out.horsemen |= Horseman::Criticism.bit();
+                    }
+                }
                 Pat::Cue(c) => match c {
                     Cue::Criticism => out.horsemen |= Horseman::Criticism.bit(),
                     Cue::Contempt => out.horsemen |= Horseman::Contempt.bit(),

@@ -45,6 +45,10 @@ pub const MAX_TOPICS: usize = 32;
 pub(crate) enum Pat {
     Cue(Cue),
     Topic(u8),
+    /// "you're so": criticism when a [`Pat::Trait`] follows at once.
+    TraitPrefix,
+    /// "selfish": criticism right after a [`Pat::TraitPrefix`].
+    Trait,
 }
 
 /// Compiled lexicons. Build once, share (it is `Sync`).
@@ -152,11 +156,17 @@ impl Lexicons {
             patterns.push(pattern(&crate::text::normalize(phrase)));
             pats.push(Pat::Cue(*cue));
         }
+        // "you're so" + "selfish" is criticism: the two lists are searched
+        // separately and joined when a trait word starts where a prefix ends
+        // (`classify::rules_on`). All 21 × 35 combinations as patterns made
+        // the automaton 5 MB, too big for the CPU's caches.
         for prefix in rules::TRAIT_PREFIXES {
-            for t in rules::TRAITS {
-                patterns.push(pattern(&crate::text::normalize(&format!("{prefix} {t}"))));
-                pats.push(Pat::Cue(Cue::Criticism));
-            }
+            patterns.push(pattern(&crate::text::normalize(prefix)));
+            pats.push(Pat::TraitPrefix);
+        }
+        for t in rules::TRAITS {
+            patterns.push(pattern(&crate::text::normalize(t)));
+            pats.push(Pat::Trait);
         }
         for (i, (_, entries)) in topics.iter().enumerate() {
             for e in entries {
