@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use jiff::civil::{Date, DateTime};
+use rayon::prelude::*;
 use rekindle_chat::Message;
 use serde::Serialize;
 
@@ -524,13 +525,18 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
     let until = opts
         .until
         .map(|d| local_seconds(&d.to_datetime(jiff::civil::Time::midnight())) + 86_400);
-    let mut order: Vec<usize> = (0..rows.len())
-        .filter(|&i| {
-            let t = rows[i].local_seconds();
-            since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u)
-        })
-        .collect();
-    let secs: Vec<i64> = rows.iter().map(Row::epoch_seconds).collect();
+    let (mut order, secs): (Vec<usize>, Vec<i64>) = rayon::join(
+        || {
+            (0..rows.len())
+                .into_par_iter()
+                .filter(|&i| {
+                    let t = rows[i].local_seconds();
+                    since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u)
+                })
+                .collect()
+        },
+        || rows.par_iter().map(Row::epoch_seconds).collect(),
+    );
     if !order.windows(2).all(|w| secs[w[0]] <= secs[w[1]]) {
         order.sort_by_key(|&i| (secs[i], i));
     }
@@ -695,8 +701,6 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
     let by_time = || {
         let mut months: BTreeMap<i32, Acc> = BTreeMap::new();
         let mut weeks: BTreeMap<i32, Acc> = BTreeMap::new();
-        let mut topic_ev: Vec<Evidence> = vec![Evidence::default(); topic_count];
-        let mut per_message = opts.per_message.then(Vec::new);
         let mut evs: Vec<Ev> = Vec::with_capacity(12);
         // Month and week of the previous message's day (messages come in time order).
         let mut day_keys: Option<(i64, i32, i32)> = None;
@@ -732,21 +736,6 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
                 month.scored += 1;
                 week.tone_sum += c.compound;
                 week.scored += 1;
-                for (t, ev) in topic_ev.iter_mut().enumerate() {
-                    if c.topics & (1u64 << t) != 0 {
-                        ev.push(i, limit);
-                    }
-                }
-                if let Some(pm) = per_message.as_mut() {
-                    pm.push(MessageTone {
-                        index: i,
-                        compound: c.compound,
-                        negative: c.negative,
-                        horsemen: Horseman::from_bits(c.horsemen),
-                        repair: c.repair,
-                        topics: topic_names(c.topics, &chat.topics),
-                    });
-                }
             }
             let Some((p, delay)) = events(k, &mut evs) else {
                 continue;
@@ -760,11 +749,13 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
                 map.insert(k, acc);
             }
         }
-        (months, weeks, topic_ev, per_message)
+        (months, weeks)
     };
 
-    // ...persons (another)...
+    // ...persons and topics (another)...
     let by_person = || {
+        let mut topic_ev: Vec<Evidence> = vec![Evidence::default(); topic_count];
+        let mut per_message = opts.per_message.then(Vec::new);
         let mut persons: Vec<Person> = people
             .iter()
             .map(|(name, role)| Person {
@@ -781,6 +772,24 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
         let mut late_d: Vec<Vec<f32>> = vec![Vec::new(); np];
         let mut evs: Vec<Ev> = Vec::with_capacity(12);
         for (k, &i) in order.iter().enumerate() {
+            let c = cls.at(k);
+            if let Some(c) = &c {
+                for (t, ev) in topic_ev.iter_mut().enumerate() {
+                    if c.topics & (1u64 << t) != 0 {
+                        ev.push(i, limit);
+                    }
+                }
+                if let Some(pm) = per_message.as_mut() {
+                    pm.push(MessageTone {
+                        index: i,
+                        compound: c.compound,
+                        negative: c.negative,
+                        horsemen: Horseman::from_bits(c.horsemen),
+                        repair: c.repair,
+                        topics: topic_names(c.topics, &chat.topics),
+                    });
+                }
+            }
             let Some((p, delay)) = events(k, &mut evs) else {
                 continue;
             };
@@ -812,15 +821,9 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
                 };
                 list.push(i, limit);
             }
-            bump(
-                &mut person.totals,
-                words_of(i),
-                cls.at(k).as_ref(),
-                &evs,
-                delay,
-            );
+            bump(&mut person.totals, words_of(i), c.as_ref(), &evs, delay);
         }
-        (persons, early, late_d)
+        (persons, early, late_d, topic_ev, per_message)
     };
 
     // ...and the conflict episodes, the three at once.
@@ -838,8 +841,8 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
         )
     };
     let (
-        (mut months, mut weeks, topic_ev, per_message),
-        ((mut persons, mut early, mut late_d), conflicts),
+        (mut months, mut weeks),
+        ((mut persons, mut early, mut late_d, topic_ev, per_message), conflicts),
     ) = rayon::join(by_time, || rayon::join(by_person, episodes));
     for (p, person) in persons.iter_mut().enumerate() {
         person.totals.finish();
@@ -876,7 +879,7 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
     let months: Vec<Period> = months.into_values().map(Acc::finish).collect();
     let weeks: Vec<Period> = weeks.into_values().map(Acc::finish).collect();
 
-    let turning_points = turning_points(&months, &conflicts, rows, &cls, &order, limit);
+    let turning_points = turning_points(&months, &conflicts, rows, &cls, &order, &secs, limit);
     let conflict_summary = summarize_conflicts(&conflicts, &people);
     let topics = topic_ev
         .into_iter()
@@ -1329,6 +1332,7 @@ fn turning_points(
     rows: &[Row],
     cls: &InOrder<'_>,
     order: &[usize],
+    secs: &[i64],
     limit: usize,
 ) -> Vec<TurningPoint> {
     let mut out = Vec::new();
@@ -1356,14 +1360,13 @@ fn turning_points(
         })
         .collect();
     let confl: Vec<f64> = months.iter().map(|m| m.conflicts as f64).collect();
-    // Message index -> position in time order.
-    let mut pos: Vec<u32> = vec![u32::MAX; rows.len()];
-    for (k, &i) in order.iter().enumerate() {
-        if let Some(p) = pos.get_mut(i) {
-            *p = k as u32;
-        }
-    }
-    let pos_of = |i: usize| pos.get(i).filter(|&&k| k != u32::MAX).map(|&k| k as usize);
+    // Message index -> position in time order (sorted by time, then index).
+    let pos_of = |i: usize| {
+        let key = (*secs.get(i)?, i);
+        order
+            .binary_search_by_key(&key, |&j| (secs.get(j).copied().unwrap_or(i64::MAX), j))
+            .ok()
+    };
     for (name, series) in [("volume", &volume), ("tone", &tone), ("conflicts", &confl)] {
         // A handful of arguments makes every one of them a "change".
         if name == "conflicts" && conflicts.len() < MIN_CONFLICTS_FOR_TREND {
