@@ -8,7 +8,8 @@
 //! (from an export being parsed, or from the vault), with a bound on the batches
 //! in flight so memory stays flat when the reader is faster than the classifier.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use jiff::civil::DateTime;
@@ -165,13 +166,38 @@ const CACHE_SLOTS: usize = 2048;
 /// the rules. A text always lands in the slot of its hash, so frequent texts
 /// stay and rare ones replace each other; no allocation after the first.
 struct Recent {
-    slots: Vec<(u8, [u8; CACHED_LEN], Packed)>,
+    slots: Vec<Slot>,
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    /// 0 = empty.
+    len: u8,
+    /// Hit since it was stored or last spared: a text that keeps coming back
+    /// survives one miss that lands on its slot (second chance), so one-off
+    /// texts do not evict the "ok"s and "love you"s.
+    hit: bool,
+    bytes: [u8; CACHED_LEN],
+    packed: Packed,
 }
 
 impl Recent {
+    /// A cache that keeps nothing (when this thread's cache is busy).
+    fn empty() -> Recent {
+        Recent { slots: Vec::new() }
+    }
+
     fn new() -> Recent {
         Recent {
-            slots: vec![(0, [0; CACHED_LEN], Packed::default()); CACHE_SLOTS],
+            slots: vec![
+                Slot {
+                    len: 0,
+                    hit: false,
+                    bytes: [0; CACHED_LEN],
+                    packed: Packed::default(),
+                };
+                CACHE_SLOTS
+            ],
         }
     }
 
@@ -190,17 +216,20 @@ impl Recent {
             return Packed::new(&classify_compact(text, lexicons, w));
         }
         let i = Recent::slot(b);
-        if let Some((len, bytes, packed)) = self.slots.get(i)
-            && usize::from(*len) == b.len()
-            && &bytes[..b.len()] == b
-        {
-            return *packed;
+        let Some(slot) = self.slots.get_mut(i) else {
+            return Packed::new(&classify_compact(text, lexicons, w));
+        };
+        if usize::from(slot.len) == b.len() && &slot.bytes[..b.len()] == b {
+            slot.hit = true;
+            return slot.packed;
         }
         let packed = Packed::new(&classify_compact(text, lexicons, w));
-        if let Some(slot) = self.slots.get_mut(i) {
-            slot.0 = b.len() as u8;
-            slot.1[..b.len()].copy_from_slice(b);
-            slot.2 = packed;
+        if slot.hit {
+            slot.hit = false;
+        } else {
+            slot.len = b.len() as u8;
+            slot.bytes[..b.len()].copy_from_slice(b);
+            slot.packed = packed;
         }
         packed
     }
@@ -297,17 +326,52 @@ impl Batch {
 
 type Done = Vec<(u32, Packed)>;
 
+/// Numbers each [`build`], so that a thread's cache never answers for another
+/// build (whose lexicons may differ).
+static BUILDS: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// This thread's [`Recent`] cache and the build it belongs to. One per
+    /// thread rather than per batch: a cache sees more of the chat and the
+    /// repeats stay in it.
+    static RECENT: RefCell<Option<(u64, Recent)>> = const { RefCell::new(None) };
+}
+
 /// Fills `out` (cleared first) with what the classifier sees in each text of `b`.
-fn classify_batch(b: &Batch, lexicons: &Lexicons, cache: &mut Recent, out: &mut Done) {
-    let w = Weights::default();
-    let mut start = 0usize;
-    out.clear();
-    for (&row, &end) in b.rows.iter().zip(&b.ends) {
-        let end = end as usize;
-        let text = b.text.get(start..end).unwrap_or("");
-        start = end;
-        out.push((row, cache.classify(text, lexicons, &w)));
-    }
+fn classify_batch(b: &Batch, lexicons: &Lexicons, build: u64, out: &mut Done) {
+    RECENT.with(|cell| {
+        let mut guard = cell.try_borrow_mut();
+        let cache = match guard.as_deref_mut() {
+            Ok(slot) => {
+                if slot.as_ref().is_none_or(|(id, _)| *id != build) {
+                    *slot = Some((build, Recent::new()));
+                }
+                slot.as_mut().map(|(_, cache)| cache)
+            }
+            Err(_) => None,
+        };
+        let w = Weights::default();
+        let mut start = 0usize;
+        out.clear();
+        let mut fresh = Recent::empty();
+        let cache = cache.unwrap_or(&mut fresh);
+        for (&row, &end) in b.rows.iter().zip(&b.ends) {
+            let end = end as usize;
+            let text = b.text.get(start..end).unwrap_or("");
+            start = end;
+            out.push((row, cache.classify(text, lexicons, &w)));
+        }
+    });
+}
+
+/// Drops this thread's cache (the end of a build: no message text stays behind
+/// in a thread that lives on).
+fn forget_recent() {
+    RECENT.with(|cell| {
+        if let Ok(mut slot) = cell.try_borrow_mut() {
+            *slot = None;
+        }
+    });
 }
 
 fn apply(rows: &mut [Row], done: &Done) {
@@ -324,7 +388,6 @@ fn apply(rows: &mut [Row], done: &Done) {
 struct Job {
     batch: Batch,
     done: Done,
-    cache: Recent,
 }
 
 fn build<R>(
@@ -335,6 +398,7 @@ fn build<R>(
     let mut rows: Vec<Row> = Vec::new();
     let (tx, rx) = mpsc::channel::<Job>();
     let in_flight = AtomicUsize::new(0);
+    let build_id = BUILDS.fetch_add(1, Ordering::Relaxed);
     let mut spare: Vec<Job> = Vec::new();
     let result = rayon::in_place_scope(|scope| {
         let mut batch = Batch::with_capacity();
@@ -342,7 +406,7 @@ fn build<R>(
         let dispatch = |mut job: Job, rows: &mut Vec<Row>| -> Option<Job> {
             if in_flight.load(Ordering::Acquire) >= MAX_IN_FLIGHT {
                 // The classifier is behind: help instead of queueing more text.
-                classify_batch(&job.batch, lexicons, &mut job.cache, &mut job.done);
+                classify_batch(&job.batch, lexicons, build_id, &mut job.done);
                 apply(rows, &job.done);
                 return Some(job);
             }
@@ -350,7 +414,7 @@ fn build<R>(
             let tx = tx.clone();
             let in_flight = &in_flight;
             scope.spawn(move |_| {
-                classify_batch(&job.batch, lexicons, &mut job.cache, &mut job.done);
+                classify_batch(&job.batch, lexicons, build_id, &mut job.done);
                 // The receiver outlives the scope; a send cannot fail here.
                 let _ = tx.send(job);
                 in_flight.fetch_sub(1, Ordering::AcqRel);
@@ -422,7 +486,6 @@ fn build<R>(
                     None => Job {
                         batch: std::mem::replace(&mut batch, Batch::with_capacity()),
                         done: Vec::with_capacity(BATCH),
-                        cache: Recent::new(),
                     },
                 };
                 if let Some(job) = dispatch(next, &mut rows) {
@@ -434,7 +497,6 @@ fn build<R>(
             let job = Job {
                 batch,
                 done: Vec::new(),
-                cache: Recent::new(),
             };
             // Classified here already when the pool was busy; else it comes back on `rx`.
             let _ = dispatch(job, &mut rows);
@@ -445,6 +507,8 @@ fn build<R>(
     for job in rx {
         apply(&mut rows, &job.done);
     }
+    rayon::broadcast(|_| forget_recent());
+    forget_recent();
     let topics = (0..lexicons.topic_count().min(32))
         .filter_map(|i| lexicons.topic_name(i).map(str::to_string))
         .collect();
