@@ -30,7 +30,14 @@ pub struct Inner {
     pub discreet: bool,
     /// Last request from the signed-in browser (or the unlock time).
     pub last_activity: Timestamp,
+    /// The analysed chat of the post-mortem pages and the key it was made for
+    /// (chat, message count, who is who, word lists): a click on a number does
+    /// not re-read and re-analyse the whole history. Dropped with the data key.
+    pub postmortem: Option<(u64, PostmortemCache)>,
 }
+
+/// The stored chat's messages and their analysis, shared between requests.
+pub type PostmortemCache = Arc<(Vec<rekindle_analysis::Message>, rekindle_analysis::Analysis)>;
 
 /// Called with a new login URL whenever the old one is used up (the CLI prints it).
 pub type Announce = Arc<dyn Fn(&str) + Send + Sync>;
@@ -71,6 +78,7 @@ impl AppState {
                 idle_minutes: settings.idle_lock_minutes,
                 discreet: settings.discreet_mode,
                 last_activity,
+                postmortem: None,
             }),
         }))
     }
@@ -111,6 +119,8 @@ impl AppState {
 
     /// Drops the data key (locks the vault); the session, if any, stays.
     pub fn lock_vault(inner: &mut Inner) {
+        // Messages read from the vault go with its key.
+        inner.postmortem = None;
         if inner.vault.take().is_some() {
             tracing::info!(event = "vault_locked");
         }

@@ -945,3 +945,39 @@ async fn discreet_mode_crawl_finds_no_sensitive_words_in_titles_or_addresses() {
     }
     assert!(seen.len() >= 12, "crawled {} pages: {seen:?}", seen.len());
 }
+
+#[tokio::test]
+async fn the_chat_analysis_is_kept_until_the_chat_changes_and_dropped_with_the_key() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let import = |text: &str| {
+        let mut inner = app.state.lock();
+        let vault = inner.vault.as_mut().unwrap();
+        rekindle_app::import::import(
+            vault,
+            text.as_bytes(),
+            &Default::default(),
+            &Default::default(),
+            Timestamp::from_second(1_780_000_000).unwrap(),
+            &mut |_, _| {},
+        )
+        .unwrap();
+    };
+    import("1/13/24, 9:00 PM - A: you never listen\n1/13/24, 9:01 PM - B: that's not true\n");
+    let page = async |app: &App| text(app.send(get("/w", Some(&cookie))).await).await;
+    assert!(page(&app).await.contains("counts patterns in 2 messages"));
+    let first = app.state.lock().postmortem.as_ref().map(|(k, _)| *k);
+    assert!(first.is_some(), "the analysis is kept");
+    assert!(page(&app).await.contains("counts patterns in 2 messages"));
+    assert_eq!(app.state.lock().postmortem.as_ref().map(|(k, _)| *k), first);
+    // A later export of the same chat adds a message: analysed again.
+    import(
+        "1/13/24, 9:00 PM - A: you never listen\n1/13/24, 9:01 PM - B: that's not true\n\
+         1/13/24, 9:02 PM - A: sorry, my bad\n",
+    );
+    assert!(page(&app).await.contains("counts patterns in 3 messages"));
+    assert_ne!(app.state.lock().postmortem.as_ref().map(|(k, _)| *k), first);
+    // Locking drops the messages with the key.
+    rekindle_web::AppState::lock_vault(&mut app.state.lock());
+    assert!(app.state.lock().postmortem.is_none());
+}

@@ -5,15 +5,18 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use rekindle_analysis::{Analysis, Ending, Horseman, Lexicons, Message, Role, summarize};
+use rekindle_analysis::{Ending, Horseman, Role, summarize};
 use rekindle_app::method::MethodError;
 use rekindle_app::postmortem::{self, FINDING_SHOWN, Finding};
 use rekindle_core::FormErrors;
+use rekindle_store::Store;
 
 use super::{Chrome, not_found_page, render, store_error, with_vault};
 use crate::charts;
 use crate::security::RawForm;
-use crate::state::AppState;
+use std::sync::Arc;
+
+use crate::state::{AppState, PostmortemCache};
 
 fn method_error(e: MethodError) -> Response {
     match e {
@@ -54,31 +57,70 @@ struct PostmortemPage {
     episodes: Vec<EpisodeRow>,
 }
 
-fn lexicons(state: &AppState) -> Lexicons {
-    postmortem::user_lexicons(Some(state.0.data_dir.path()))
+/// What the cached analysis depends on: the chat, how many messages it has,
+/// who is who, and the user's word lists (names, sizes, times).
+fn cache_key(chat: &rekindle_store::chats::ChatInfo, data_dir: &std::path::Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (chat.id, chat.messages, &chat.me, &chat.ex).hash(&mut h);
+    if let Ok(entries) = std::fs::read_dir(data_dir.join("lexicons")) {
+        let mut files: Vec<(String, u64, Option<std::time::SystemTime>)> = entries
+            .flatten()
+            .filter_map(|e| {
+                let meta = e.metadata().ok()?;
+                Some((
+                    e.file_name().to_string_lossy().into_owned(),
+                    meta.len(),
+                    meta.modified().ok(),
+                ))
+            })
+            .collect();
+        files.sort();
+        files.hash(&mut h);
+    }
+    h.finish()
 }
 
 /// Reads the stored chat and analyses it (off the async workers: a long
-/// history takes a moment).
-async fn analysed(state: &AppState) -> Result<Option<(Vec<Message>, Analysis)>, Response> {
+/// history takes a moment), or takes the analysis made for the same chat.
+async fn analysed(state: &AppState) -> Result<Option<PostmortemCache>, Response> {
     let worker = state.clone();
-    let lex = lexicons(state);
     tokio::task::spawn_blocking(move || {
+        let data_dir = worker.0.data_dir.path().to_path_buf();
         let mut inner = worker.lock();
+        let vault = inner.vault()?;
+        let chats = vault.chats().map_err(|e| store_error(&e))?;
+        let Some(info) = chats.into_iter().find(|c| c.messages > 0) else {
+            return Ok(None);
+        };
+        let key = cache_key(&info, &data_dir);
+        if let Some((k, cached)) = &inner.postmortem
+            && *k == key
+        {
+            return Ok(Some(cached.clone()));
+        }
         let vault = inner.vault()?;
         let chat = postmortem::stored_chat(vault).map_err(method_error)?;
         drop(inner);
-        Ok(chat.map(|(messages, who)| {
-            let a = postmortem::run(&messages, &who, &lex);
-            (messages, a)
-        }))
+        let Some((messages, who)) = chat else {
+            return Ok(None);
+        };
+        let lex = postmortem::user_lexicons(Some(&data_dir));
+        let a = postmortem::run(&messages, &who, &lex);
+        let result: PostmortemCache = Arc::new((messages, a));
+        let mut inner = worker.lock();
+        // Not if the vault was locked meanwhile: the messages go with the key.
+        if inner.vault.is_some() {
+            inner.postmortem = Some((key, result.clone()));
+        }
+        Ok(Some(result))
     })
     .await
     .map_err(|_| store_error(&rekindle_store::StoreError::Corrupt))?
 }
 
 /// [`analysed`], with "no chat stored" as the not-found page.
-async fn analysed_chat(state: &AppState) -> Result<(Vec<Message>, Analysis), Response> {
+async fn analysed_chat(state: &AppState) -> Result<PostmortemCache, Response> {
     analysed(state).await?.ok_or_else(not_found_page)
 }
 
@@ -99,7 +141,7 @@ pub async fn page(State(state): State<AppState>) -> Response {
     let inner = state.lock();
     let chrome = Chrome::for_page(&inner, "What the chat shows", "w");
     drop(inner);
-    let Some((_, a)) = result else {
+    let Some(data) = result else {
         return render(
             StatusCode::OK,
             &PostmortemPage {
@@ -121,6 +163,7 @@ pub async fn page(State(state): State<AppState>) -> Response {
             },
         );
     };
+    let a = &data.1;
     // The user first, then the ex, then anyone else.
     let mut order: Vec<usize> = (0..a.people.len()).collect();
     order.sort_by_key(|&i| match a.people[i].role {
@@ -180,7 +223,7 @@ pub async fn page(State(state): State<AppState>) -> Response {
             (t.month.clone(), what, format!("t-{i}"))
         })
         .collect();
-    let count = |f: Finding| (f.messages(&a).map(|x| x.0).unwrap_or(0), f.key());
+    let count = |f: Finding| (f.messages(a).map(|x| x.0).unwrap_or(0), f.key());
     // One row per measure, one column per person: three columns fit a phone.
     let people: Vec<usize> = order.iter().take(2).copied().collect();
     let row = |label: &str, f: &dyn Fn(usize) -> Finding| {
@@ -258,7 +301,7 @@ pub async fn page(State(state): State<AppState>) -> Response {
         chrome,
         empty: false,
         analysed: a.analysed,
-        summary: summarize(&a),
+        summary: summarize(a),
         volume_svg: charts::monthly_volume(&volume_rows, &names),
         tone_svg: charts::tone_trend(&tone, &tone_turns),
         tone_rows: tone
@@ -301,10 +344,11 @@ pub async fn evidence(State(state): State<AppState>, Path(id): Path<String>) -> 
     let Ok(id) = id.parse::<usize>() else {
         return not_found_page();
     };
-    let (messages, a) = match analysed_chat(&state).await {
+    let data = match analysed_chat(&state).await {
         Ok(r) => r,
         Err(r) => return r,
     };
+    let (messages, a) = (&data.0, &data.1);
     let Some(e) = a.conflicts.iter().find(|e| e.id == id) else {
         return not_found_page();
     };
@@ -368,11 +412,12 @@ pub async fn finding(State(state): State<AppState>, Path(key): Path<String>) -> 
     let Some(f) = Finding::parse(&key) else {
         return not_found_page();
     };
-    let (messages, a) = match analysed_chat(&state).await {
+    let data = match analysed_chat(&state).await {
         Ok(r) => r,
         Err(r) => return r,
     };
-    let (Some(heading), Some((count, indices))) = (f.describe(&a), f.messages(&a)) else {
+    let (messages, a) = (&data.0, &data.1);
+    let (Some(heading), Some((count, indices))) = (f.describe(a), f.messages(a)) else {
         return not_found_page();
     };
     let shown = indices.len().min(FINDING_SHOWN);
@@ -416,11 +461,12 @@ pub async fn make_problem(State(state): State<AppState>, RawForm(pairs): RawForm
     else {
         return not_found_page();
     };
-    let (messages, a) = match analysed_chat(&state).await {
+    let data = match analysed_chat(&state).await {
         Ok(r) => r,
         Err(r) => return r,
     };
-    let Some(form) = postmortem::problem_from_episode(&a, id, &messages) else {
+    let (messages, a) = (&data.0, &data.1);
+    let Some(form) = postmortem::problem_from_episode(a, id, messages) else {
         return not_found_page();
     };
     with_vault(&state, |inner| {
