@@ -8,34 +8,53 @@ use rekindle_analysis::{
 use rekindle_chat::MessageRef;
 use rekindle_core::method::problem::{Category, ProblemForm};
 use rekindle_store::Store;
+use rekindle_store::chats::ChatInfo;
 
 use crate::import::from_local_ms;
 use crate::method::MethodError;
 
-/// The messages of the stored chat (the first one with messages) and who is who.
-pub fn stored_chat(store: &dyn Store) -> Result<Option<(Vec<Message>, Who)>, MethodError> {
-    let Some(chat) = store.chats()?.into_iter().find(|c| c.messages > 0) else {
-        return Ok(None);
-    };
-    let mut messages = Vec::with_capacity(chat.messages as usize);
+/// The chat the post-mortem reads: the first one with messages.
+pub fn analysed_chat(store: &dyn Store) -> Result<Option<ChatInfo>, MethodError> {
+    Ok(store.chats()?.into_iter().find(|c| c.messages > 0))
+}
+
+/// Who is who in a stored chat.
+fn who(chat: &ChatInfo) -> Who {
+    Who {
+        me: chat.me.clone(),
+        ex: chat.ex.clone(),
+    }
+}
+
+/// Visits the chat's messages in time order as the parser hands them out
+/// (a stored time that cannot be read is skipped).
+fn each_message(
+    store: &dyn Store,
+    chat: &ChatInfo,
+    visit: &mut dyn FnMut(MessageRef<'_>),
+) -> Result<(), MethodError> {
     store.for_each_message(chat.id, &mut |m| {
         if let Some(time) = from_local_ms(m.local_ms) {
-            messages.push(Message {
+            visit(MessageRef {
                 time,
                 offset_seconds: m.offset_seconds,
-                sender: m.sender.clone(),
-                text: m.text.clone(),
+                sender: m.sender.as_deref(),
+                text: std::borrow::Cow::Borrowed(&m.text),
                 kind: m.kind.parse().unwrap_or(MessageKind::Other),
             });
         }
     })?;
-    Ok(Some((
-        messages,
-        Who {
-            me: chat.me,
-            ex: chat.ex,
-        },
-    )))
+    Ok(())
+}
+
+/// The messages of one stored chat and who is who.
+pub fn chat_messages(
+    store: &dyn Store,
+    chat: &ChatInfo,
+) -> Result<(Vec<Message>, Who), MethodError> {
+    let mut messages = Vec::with_capacity(chat.messages as usize);
+    each_message(store, chat, &mut |m| messages.push(m.to_owned_message()))?;
+    Ok((messages, who(chat)))
 }
 
 /// The stored chat classified for [`rekindle_analysis::analyze_prepared`], streamed
@@ -44,30 +63,13 @@ pub fn stored_prepared(
     store: &dyn Store,
     lexicons: &Lexicons,
 ) -> Result<Option<(Prepared, Who)>, MethodError> {
-    let Some(chat) = store.chats()?.into_iter().find(|c| c.messages > 0) else {
+    let Some(chat) = analysed_chat(store)? else {
         return Ok(None);
     };
-    let (prepared, result) = Prepared::from_source(lexicons, |push| {
-        store.for_each_message(chat.id, &mut |m| {
-            if let Some(time) = from_local_ms(m.local_ms) {
-                push(MessageRef {
-                    time,
-                    offset_seconds: m.offset_seconds,
-                    sender: m.sender.as_deref(),
-                    text: std::borrow::Cow::Borrowed(&m.text),
-                    kind: m.kind.parse().unwrap_or(MessageKind::Other),
-                });
-            }
-        })
-    });
+    let (prepared, result) =
+        Prepared::from_source(lexicons, |push| each_message(store, &chat, push));
     result?;
-    Ok(Some((
-        prepared,
-        Who {
-            me: chat.me,
-            ex: chat.ex,
-        },
-    )))
+    Ok(Some((prepared, who(&chat))))
 }
 
 /// Built-in lexicons plus the user's own `*.txt` files in `<data dir>/lexicons/`.

@@ -21,39 +21,23 @@ pub fn lexicons(data_dir: Option<&Path>) -> Lexicons {
 /// One line in, one JSON object out, full precision (shortest round-trip floats).
 pub fn sentiment() -> Result<()> {
     let analyzer = rekindle_vader::Analyzer::shared();
-    let stdin = std::io::stdin();
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    for line in stdin.lock().lines() {
-        let line = line.context("Could not read standard input (is it text?).")?;
-        let s = analyzer.polarity_scores(&line);
-        if writeln!(
-            out,
-            "{}",
-            serde_json::to_string(&s).context("Could not write JSON.")?
-        )
-        .is_err()
-        {
-            return Ok(());
-        }
-    }
-    out.flush().ok();
-    Ok(())
+    json_lines(|line| analyzer.polarity_scores(line))
 }
 
 pub fn classify_lines(data_dir: Option<&Path>) -> Result<()> {
     let lex = lexicons(data_dir);
+    json_lines(|line| classify(line, &lex))
+}
+
+/// Each line of stdin through `f`, one JSON object per line on stdout; stops
+/// quietly when stdout is closed (`| head`).
+fn json_lines<T: serde::Serialize>(f: impl Fn(&str) -> T) -> Result<()> {
     let stdin = std::io::stdin();
     let mut out = BufWriter::new(std::io::stdout().lock());
     for line in stdin.lock().lines() {
         let line = line.context("Could not read standard input (is it text?).")?;
-        let c = classify(&line, &lex);
-        if writeln!(
-            out,
-            "{}",
-            serde_json::to_string(&c).context("Could not write JSON.")?
-        )
-        .is_err()
-        {
+        let json = serde_json::to_string(&f(&line)).context("Could not write JSON.")?;
+        if writeln!(out, "{json}").is_err() {
             return Ok(());
         }
     }

@@ -82,29 +82,11 @@ pub fn run(cli: Cli) -> Result<()> {
             let dir = data_dir_path(&cli).ok();
             return crate::analysis_commands::classify_lines(dir.as_deref());
         }
-        Command::Analyze {
-            file: Some(f),
-            json,
-            since,
-            until,
-            me,
-            ex,
-            gap_hours,
-        } => {
+        Command::Analyze { file: Some(_), .. } => {
             let dir = data_dir_path(&cli).ok();
-            return crate::analysis_commands::analyze_cmd(
-                None,
-                dir.as_deref(),
-                crate::analysis_commands::AnalyzeArgs {
-                    file: Some(f),
-                    json: *json,
-                    since: since.clone(),
-                    until: until.clone(),
-                    me: me.clone(),
-                    ex: ex.clone(),
-                    gap_hours: *gap_hours,
-                },
-            );
+            if let Some(args) = analyze_args(&cli.command) {
+                return crate::analysis_commands::analyze_cmd(None, dir.as_deref(), args);
+            }
         }
         _ => {}
     }
@@ -158,30 +140,15 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Helplines { .. } => Ok(()),
         Command::Sentiment | Command::Classify => Ok(()),
-        Command::Analyze {
-            json,
-            since,
-            until,
-            me,
-            ex,
-            gap_hours,
-            ..
-        } => {
+        Command::Analyze { .. } => {
             let dir = DataDir::open(&path)?;
             let vault = open_vault(&cli, &dir)?;
-            crate::analysis_commands::analyze_cmd(
-                Some(&vault),
-                Some(&path),
-                crate::analysis_commands::AnalyzeArgs {
-                    file: None,
-                    json: *json,
-                    since: since.clone(),
-                    until: until.clone(),
-                    me: me.clone(),
-                    ex: ex.clone(),
-                    gap_hours: *gap_hours,
-                },
-            )
+            match analyze_args(&cli.command) {
+                Some(args) => {
+                    crate::analysis_commands::analyze_cmd(Some(&vault), Some(&path), args)
+                }
+                None => Ok(()),
+            }
         }
         Command::Share(cmd) => {
             if let crate::share_commands::ShareCmd::Serve { .. } = cmd {
@@ -447,4 +414,29 @@ fn status(cli: &Cli, path: &Path, json: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The arguments of `rekindle analyze` (with or without a file).
+fn analyze_args(command: &Command) -> Option<crate::analysis_commands::AnalyzeArgs<'_>> {
+    let Command::Analyze {
+        file,
+        json,
+        since,
+        until,
+        me,
+        ex,
+        gap_hours,
+    } = command
+    else {
+        return None;
+    };
+    Some(crate::analysis_commands::AnalyzeArgs {
+        file: file.as_deref(),
+        json: *json,
+        since: since.clone(),
+        until: until.clone(),
+        me: me.clone(),
+        ex: ex.clone(),
+        gap_hours: *gap_hours,
+    })
 }

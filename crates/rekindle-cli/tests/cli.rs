@@ -435,18 +435,10 @@ fn from_an_empty_vault_to_a_plan_with_a_week_of_check_ins_using_only_the_cli() {
         ]);
     }
     // Today through the prompt, as a script would pipe it.
-    let mut child = rekindle(&d)
-        .arg("checkin")
-        .env("REKINDLE_PASSPHRASE", PASS)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(b"k\n").unwrap();
-    }
-    let o = child.wait_with_output().unwrap();
+    let o = with_stdin(
+        rekindle(&d).arg("checkin").env("REKINDLE_PASSPHRASE", PASS),
+        b"k\n",
+    );
     assert!(o.status.success());
     let record: serde_json::Value = serde_json::from_str(&ok(&["record", "--json"])).unwrap();
     let c = &record[0];
@@ -569,6 +561,20 @@ fn the_safety_lock_and_their_no_from_the_terminal() {
     assert!(stdout(&o).contains("0808 2000 247"));
 }
 
+/// Runs `cmd` with `input` on its standard input; waits for it.
+fn with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
 #[test]
 fn sentiment_classify_and_analyze_from_the_terminal() {
     let tmp = tempfile::tempdir().unwrap();
@@ -587,22 +593,7 @@ fn sentiment_classify_and_analyze_from_the_terminal() {
         .collect();
     assert_eq!(rows.len(), 200);
     let input: String = rows.iter().map(|r| format!("{}\n", r[6])).collect();
-    let mut child = rekindle(tmp.path())
-        .arg("sentiment")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    let o = child.wait_with_output().unwrap();
+    let o = with_stdin(rekindle(tmp.path()).arg("sentiment"), input.as_bytes());
     let lines: Vec<serde_json::Value> = stdout(&o)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -615,22 +606,10 @@ fn sentiment_classify_and_analyze_from_the_terminal() {
         }
     }
     // `classify` writes the documented shape.
-    let mut child = rekindle(tmp.path())
-        .arg("classify")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"You always ruin everything.\n")
-            .unwrap();
-    }
-    let o = child.wait_with_output().unwrap();
+    let o = with_stdin(
+        rekindle(tmp.path()).arg("classify"),
+        b"You always ruin everything.\n",
+    );
     let c: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(c["horsemen"][0], "criticism");
     assert_eq!(c["negative"], true);

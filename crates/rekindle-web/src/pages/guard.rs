@@ -17,17 +17,10 @@ use rekindle_core::method::readiness::{
 };
 use serde::Deserialize;
 
-use super::{Chrome, not_found_page, render, store_error, with_vault};
+use super::{Chrome, method_error, not_found_page, render, with_vault};
 use crate::charts;
 use crate::security::CsrfForm;
 use crate::state::{AppState, Inner};
-
-fn method_error(e: MethodError) -> Response {
-    match e {
-        MethodError::Store(s) => store_error(&s),
-        _ => not_found_page(),
-    }
-}
 
 #[derive(Deserialize)]
 pub struct Notice {

@@ -12,16 +12,9 @@ use rekindle_core::safety::{ExNo, ExNoKind, SCREEN};
 use rekindle_store::Store;
 use serde::Deserialize;
 
-use super::{Chrome, not_found_page, render, store_error, with_vault};
+use super::{Chrome, method_error, render, with_vault};
 use crate::security::{CsrfForm, RawForm};
 use crate::state::AppState;
-
-fn method_error(e: MethodError) -> Response {
-    match e {
-        MethodError::Store(s) => store_error(&s),
-        _ => not_found_page(),
-    }
-}
 
 #[derive(Template)]
 #[template(path = "help.html")]

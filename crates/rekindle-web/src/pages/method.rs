@@ -13,17 +13,10 @@ use rekindle_core::method::problem::{Category, Frequency, ProblemForm, Whose};
 use rekindle_core::method::record::PeriodStatus;
 use serde::Deserialize;
 
-use super::{Chrome, not_found_page, render, store_error, with_vault};
+use super::{Chrome, method_error, not_found_page, render, with_vault};
 use crate::charts;
 use crate::security::CsrfForm;
 use crate::state::{AppState, Inner};
-
-fn method_error(e: MethodError) -> Response {
-    match e {
-        MethodError::Store(s) => store_error(&s),
-        MethodError::NotFound | MethodError::Form(_) | MethodError::Refused(_) => not_found_page(),
-    }
-}
 
 fn id_of(raw: &str) -> Result<i64, Response> {
     raw.parse::<i64>().map_err(|_| not_found_page())

@@ -104,6 +104,15 @@ pub fn not_found_page() -> Response {
     )
 }
 
+/// A use case's failure as a page: storage failures explained, anything else
+/// (not found, refused, a form error where none is expected) as not found.
+pub fn method_error(e: rekindle_app::method::MethodError) -> Response {
+    match e {
+        rekindle_app::method::MethodError::Store(s) => store_error(&s),
+        _ => not_found_page(),
+    }
+}
+
 /// Turns a storage failure into a page that says what happened and that
 /// nothing was lost; the details stay out of the page.
 pub fn store_error(e: &StoreError) -> Response {

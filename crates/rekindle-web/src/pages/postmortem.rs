@@ -6,24 +6,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use rekindle_analysis::{Ending, Horseman, Role, summarize};
-use rekindle_app::method::MethodError;
 use rekindle_app::postmortem::{self, FINDING_SHOWN, Finding};
 use rekindle_core::FormErrors;
-use rekindle_store::Store;
 
-use super::{Chrome, not_found_page, render, store_error, with_vault};
+use super::{Chrome, method_error, not_found_page, render, store_error, with_vault};
 use crate::charts;
 use crate::security::RawForm;
 use std::sync::Arc;
 
 use crate::state::{AppState, PostmortemCache};
-
-fn method_error(e: MethodError) -> Response {
-    match e {
-        MethodError::Store(s) => store_error(&s),
-        _ => not_found_page(),
-    }
-}
 
 pub struct EpisodeRow {
     pub id: usize,
@@ -89,8 +80,7 @@ async fn analysed(state: &AppState) -> Result<Option<PostmortemCache>, Response>
         let data_dir = worker.0.data_dir.path().to_path_buf();
         let mut inner = worker.lock();
         let vault = inner.vault()?;
-        let chats = vault.chats().map_err(|e| store_error(&e))?;
-        let Some(info) = chats.into_iter().find(|c| c.messages > 0) else {
+        let Some(info) = postmortem::analysed_chat(vault).map_err(method_error)? else {
             return Ok(None);
         };
         let key = cache_key(&info, &data_dir);
@@ -100,11 +90,8 @@ async fn analysed(state: &AppState) -> Result<Option<PostmortemCache>, Response>
             return Ok(Some(cached.clone()));
         }
         let vault = inner.vault()?;
-        let chat = postmortem::stored_chat(vault).map_err(method_error)?;
+        let (messages, who) = postmortem::chat_messages(vault, &info).map_err(method_error)?;
         drop(inner);
-        let Some((messages, who)) = chat else {
-            return Ok(None);
-        };
         let lex = postmortem::user_lexicons(Some(&data_dir));
         let a = postmortem::run(&messages, &who, &lex);
         let result: PostmortemCache = Arc::new((messages, a));

@@ -4,22 +4,14 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use rekindle_app::method::MethodError;
 use rekindle_app::report::{self, Report, Sections};
 use rekindle_app::seal;
 use rekindle_app::share;
 use rekindle_core::FormErrors;
 
-use super::{Chrome, not_found_page, render, store_error, with_vault};
+use super::{Chrome, method_error, not_found_page, render, store_error, with_vault};
 use crate::security::RawForm;
 use crate::state::AppState;
-
-fn method_error(e: MethodError) -> Response {
-    match e {
-        MethodError::Store(s) => store_error(&s),
-        _ => not_found_page(),
-    }
-}
 
 pub struct LinkRow {
     pub item: i64,
