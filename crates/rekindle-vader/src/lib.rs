@@ -199,6 +199,7 @@ const BOOSTERS: &[(&str, f64)] = &[
 
 /// Words the rules compare against by name (after lowercasing).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
 enum Tag {
     Other,
     No,
@@ -297,39 +298,71 @@ fn booster_ngram(seq: &[Tag]) -> Option<f64> {
     }
 }
 
-/// What the dictionaries say about one lowercased word.
+/// One token of the text (or, in the dictionary, one lowercased word), with everything the
+/// rules need precomputed, in four bytes: pushing a wider struct per token stalled on
+/// store-to-load forwarding and the dictionary's values no longer fit in L1.
 #[derive(Clone, Copy, Debug)]
-struct Entry {
-    lex: Option<f64>,
-    /// 0.0 when the word is not a (single-word) booster; all boosters are non-zero.
-    booster: f64,
-    negate: bool,
+struct Word {
+    /// Lexicon valence in tenths ([`NO_LEX`] when absent). Every value in the lexicon has
+    /// one decimal, and `tenths / 10.0` is the correctly rounded quotient, so it is the very
+    /// `f64` that parsing the decimal gives (checked for every entry in `Analyzer::new`).
+    lex10: i8,
+    /// +1 for a booster (B_INCR), -1 for a dampener (B_DECR), 0 otherwise.
+    booster: i8,
+    /// [`NEGATED`] and [`UPPER`].
+    flags: u8,
     tag: Tag,
 }
 
-const EMPTY: Entry = Entry {
-    lex: None,
-    booster: 0.0,
-    negate: false,
+const NO_LEX: i8 = i8::MIN;
+/// `negated([word])`: in NEGATE or contains "n't".
+const NEGATED: u8 = 1;
+/// Python `word.isupper()`.
+const UPPER: u8 = 2;
+
+const EMPTY: Word = Word {
+    lex10: NO_LEX,
+    booster: 0,
+    flags: 0,
     tag: Tag::Other,
 };
 
-impl Default for Entry {
+impl Default for Word {
     fn default() -> Self {
         EMPTY
     }
 }
 
-/// One token of the text, with everything the rules need precomputed.
-#[derive(Clone, Copy, Debug)]
-struct Word {
-    lex: Option<f64>,
-    booster: f64,
-    /// `negated([word])`: in NEGATE or contains "n't".
-    negated: bool,
-    /// Python `word.isupper()`.
-    upper: bool,
-    tag: Tag,
+impl Word {
+    #[inline]
+    fn lex(&self) -> Option<f64> {
+        (self.lex10 != NO_LEX).then(|| f64::from(self.lex10) / 10.0)
+    }
+
+    #[inline]
+    fn has_lex(&self) -> bool {
+        self.lex10 != NO_LEX
+    }
+
+    /// 0.0 when the word is not a (single-word) booster; all boosters are non-zero.
+    #[inline]
+    fn booster(&self) -> f64 {
+        match self.booster {
+            1 => B_INCR,
+            -1 => B_DECR,
+            _ => 0.0,
+        }
+    }
+
+    #[inline]
+    fn negated(&self) -> bool {
+        self.flags & NEGATED != 0
+    }
+
+    #[inline]
+    fn upper(&self) -> bool {
+        self.flags & UPPER != 0
+    }
 }
 
 /// neg / neu / pos / compound, exactly as `polarity_scores` of the reference returns them.
@@ -344,7 +377,7 @@ pub struct Scores {
 /// The VADER analyzer: the dictionaries, built once. Cheap to share between threads.
 pub struct Analyzer {
     /// Lowercase word -> what the lexicon, BOOSTER_DICT, NEGATE and the rules say about it.
-    words: Dict<Entry>,
+    words: Dict<Word>,
     /// One-character emoji -> description, sorted by character.
     emoji: Vec<(char, &'static str)>,
 }
@@ -368,7 +401,28 @@ static SHARED: LazyLock<Analyzer> = LazyLock::new(Analyzer::new);
 
 thread_local! {
     /// Reused per-thread buffers (words, sentiments) so that scoring does not allocate.
-    static SCRATCH: RefCell<(Vec<Word>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
+}
+
+/// Buffers reused from one text to the next.
+struct Scratch {
+    words: Vec<Word>,
+    sentiments: Vec<f64>,
+    /// An ASCII text followed by [`PAD`] zero bytes, so that every word's first 24 bytes
+    /// can be loaded at once.
+    padded: Vec<u8>,
+}
+
+const PAD: usize = 24;
+
+impl Scratch {
+    const fn new() -> Scratch {
+        Scratch {
+            words: Vec::new(),
+            sentiments: Vec::new(),
+            padded: Vec::new(),
+        }
+    }
 }
 
 /// ASCII bytes that CPython's `str.isspace()` accepts (including U+001C..U+001F).
@@ -579,10 +633,10 @@ fn normalize(score: f64) -> f64 {
 impl Analyzer {
     /// Builds the dictionaries from the embedded lexicons (about a millisecond).
     pub fn new() -> Self {
-        let mut words: Dict<Entry> = Dict::with_capacity(8192);
+        let mut words: Dict<Word> = Dict::with_capacity(8192);
         // Only keys equal to their own lowercase can ever be found (the lookup is by
         // `word.lower()`), and those are all ASCII; longer keys than MAX_KEY do not exist.
-        fn entry<'a>(words: &'a mut Dict<Entry>, word: &str) -> Option<&'a mut Entry> {
+        fn entry<'a>(words: &'a mut Dict<Word>, word: &str) -> Option<&'a mut Word> {
             Key::new(word.as_bytes()).map(|k| words.entry(k))
         }
         // make_lex_dict: later duplicates override earlier ones.
@@ -595,17 +649,22 @@ impl Analyzer {
                 continue;
             };
             if let (Ok(value), Some(e)) = (measure.parse::<f64>(), entry(&mut words, word)) {
-                e.lex = Some(value);
+                let tenths = (value * 10.0).round();
+                assert!(
+                    tenths.abs() < 128.0 && tenths / 10.0 == value,
+                    "VADER lexicon value {measure} is not a whole number of tenths"
+                );
+                e.lex10 = tenths as i8;
             }
         }
         for &(word, value) in BOOSTERS {
             if let Some(e) = entry(&mut words, word) {
-                e.booster = value;
+                e.booster = if value > 0.0 { 1 } else { -1 };
             }
         }
         for &word in NEGATE {
             if let Some(e) = entry(&mut words, word) {
-                e.negate = true;
+                e.flags |= NEGATED;
             }
         }
         for &(word, tag) in TAGS {
@@ -660,7 +719,7 @@ impl Analyzer {
     /// Looks up `token.lower()` for a token with non-ASCII characters. The only non-ASCII
     /// character whose Python lowercase is ASCII is U+212A KELVIN SIGN ("k"); any other
     /// leaves a non-ASCII character, which no reachable key contains.
-    fn lookup_non_ascii(&self, token: &str) -> Entry {
+    fn lookup_non_ascii(&self, token: &str) -> Word {
         let mut buf = [0u8; 24];
         let mut len = 0;
         for c in token.chars() {
@@ -708,34 +767,34 @@ impl Analyzer {
                     lower |= lo;
                     *k = w | (up >> 2);
                 }
-                let entry = self
+                let mut word = self
                     .words
                     .get(&Key::from_words(key, len))
                     .copied()
                     .unwrap_or(EMPTY);
-                return Word {
-                    lex: entry.lex,
-                    booster: entry.booster,
-                    negated: entry.negate || (apostrophe && contains_nt(&b[s..e])),
-                    upper: upper != 0 && lower == 0,
-                    tag: entry.tag,
-                };
+                if apostrophe && contains_nt(&b[s..e]) {
+                    word.flags |= NEGATED;
+                }
+                if upper != 0 && lower == 0 {
+                    word.flags |= UPPER;
+                }
+                return word;
             }
         }
         // Non-ASCII or too long for any key.
         let w = &text[s..e];
-        let entry = if w.is_ascii() {
+        let mut word = if w.is_ascii() {
             EMPTY
         } else {
             self.lookup_non_ascii(w)
         };
-        Word {
-            lex: entry.lex,
-            booster: entry.booster,
-            negated: entry.negate || contains_nt(w.as_bytes()),
-            upper: py_isupper(w),
-            tag: entry.tag,
+        if contains_nt(w.as_bytes()) {
+            word.flags |= NEGATED;
         }
+        if py_isupper(w) {
+            word.flags |= UPPER;
+        }
+        word
     }
 
     /// The emoji replacement loop of `polarity_scores`; `None` when the text has no emoji.
@@ -766,6 +825,104 @@ impl Analyzer {
             }
         }
         Some(out)
+    }
+
+    /// [`Analyzer::tokenize`] for an ASCII text `padded[..n]` followed by at least [`PAD`]
+    /// zero bytes.
+    fn tokenize_ascii(&self, padded: &[u8], n: usize, words: &mut Vec<Word>) -> (usize, usize) {
+        let b = &padded[..n];
+        let bangs = b.iter().filter(|&&c| c == b'!').count();
+        let questions = b.iter().filter(|&&c| c == b'?').count();
+        let mut i = 0;
+        while i < n {
+            while i < n && is_ascii_py_space(b[i]) {
+                i += 1;
+            }
+            if i == n {
+                break;
+            }
+            let start = i;
+            while i < n && !is_ascii_py_space(b[i]) {
+                i += 1;
+            }
+            words.push(self.word_info_ascii(padded, start, i));
+        }
+        (bangs, questions)
+    }
+
+    /// [`Analyzer::word_info`] for the ASCII token `padded[start..end]`, with at least
+    /// [`PAD`] bytes after `end` in `padded`.
+    #[inline]
+    fn word_info_ascii(&self, padded: &[u8], start: usize, end: usize) -> Word {
+        let b = padded;
+        let (mut s, mut e) = (start, end);
+        while s < e && b[s].is_ascii_punctuation() {
+            s += 1;
+        }
+        while e > s && b[e - 1].is_ascii_punctuation() {
+            e -= 1;
+        }
+        if e - s <= 2 {
+            // An emoticon such as ":)" keeps its punctuation.
+            (s, e) = (start, end);
+        }
+        let len = e - s;
+        let Some(chunk) = b.get(s..s + PAD).and_then(|c| c.first_chunk::<PAD>()) else {
+            return EMPTY;
+        };
+        if len > MAX_KEY {
+            let token = &b[s..e];
+            let mut word = EMPTY;
+            if contains_nt(token) {
+                word.flags |= NEGATED;
+            }
+            let (mut upper, mut lower) = (false, false);
+            for &c in token {
+                upper |= c.is_ascii_uppercase();
+                lower |= c.is_ascii_lowercase();
+            }
+            if upper && !lower {
+                word.flags |= UPPER;
+            }
+            return word;
+        }
+        // Eight bytes at a time: detect A-Z, a-z and '\'', and lowercase (no byte exceeds
+        // 0x7f, so the additions never carry).
+        let (mut upper, mut lower, mut apostrophe) = (0u64, 0u64, false);
+        let mut key = [0u64; 3];
+        for (k, (out, c)) in key.iter_mut().zip(chunk.chunks_exact(8)).enumerate() {
+            let valid = len.saturating_sub(8 * k).min(8);
+            let mask = if valid == 0 {
+                0
+            } else {
+                u64::MAX >> (64 - 8 * valid)
+            };
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(c);
+            let w = u64::from_le_bytes(bytes) & mask;
+            let up = w.wrapping_add(0x3f * ONES) & !w.wrapping_add(0x25 * ONES) & HI;
+            let lo = w.wrapping_add(0x1f * ONES) & !w.wrapping_add(0x05 * ONES) & HI;
+            let q = w ^ (u64::from(b'\'') * ONES);
+            apostrophe |= q.wrapping_sub(ONES) & !q & HI & (mask & HI) != 0;
+            upper |= up;
+            lower |= lo;
+            *out = w | (up >> 2);
+        }
+        let mut word = if len == 0 {
+            EMPTY
+        } else {
+            self.words
+                .get(&Key::from_words(key, len))
+                .copied()
+                .unwrap_or(EMPTY)
+        };
+        if apostrophe && contains_nt(&b[s..e]) {
+            word.flags |= NEGATED;
+        }
+        if upper != 0 && lower == 0 {
+            word.flags |= UPPER;
+        }
+        word
     }
 
     /// Splits on Python whitespace (`str.split()`), pushes one [`Word`] per token and returns
@@ -806,37 +963,45 @@ impl Analyzer {
     pub fn polarity_scores(&self, text: &str) -> Scores {
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
-                let (words, sentiments) = &mut *scratch;
-                let scores = self.score_into(text, words, sentiments);
-                if words.capacity() > 1 << 16 {
-                    *words = Vec::new();
-                    *sentiments = Vec::new();
+                let scores = self.score_into(text, &mut scratch);
+                if scratch.words.capacity() > 1 << 16 || scratch.padded.capacity() > 1 << 20 {
+                    *scratch = Scratch::new();
                 }
                 scores
             }
-            Err(_) => self.score_into(text, &mut Vec::new(), &mut Vec::new()),
+            Err(_) => self.score_into(text, &mut Scratch::new()),
         })
     }
 
-    fn score_into(&self, text: &str, words: &mut Vec<Word>, sentiments: &mut Vec<f64>) -> Scores {
+    fn score_into(&self, text: &str, scratch: &mut Scratch) -> Scores {
+        let Scratch {
+            words,
+            sentiments,
+            padded,
+        } = scratch;
         words.clear();
         sentiments.clear();
-        let replaced = self.replace_emoji(text);
-        let text = replaced.as_deref().unwrap_or(text);
-
-        let (bangs, questions) = self.tokenize(text, words);
+        let (bangs, questions) = if text.is_ascii() {
+            // No emoji to replace, no multi-byte spaces, one byte per character.
+            padded.clear();
+            padded.extend_from_slice(text.as_bytes());
+            padded.extend_from_slice(&[0; PAD]);
+            self.tokenize_ascii(padded, text.len(), words)
+        } else {
+            let replaced = self.replace_emoji(text);
+            self.tokenize(replaced.as_deref().unwrap_or(text), words)
+        };
         if words.is_empty() {
             return Scores::default();
         }
 
         // allcap_differential: some, but not all, words are ALL CAPS.
-        let allcap = words.iter().filter(|w| w.upper).count();
+        let allcap = words.iter().filter(|w| w.upper()).count();
         let is_cap_diff = allcap > 0 && allcap < words.len();
 
         let n = words.len();
         for (i, w) in words.iter().enumerate() {
-            if w.booster != 0.0 || (i + 1 < n && w.tag == Tag::Kind && words[i + 1].tag == Tag::Of)
-            {
+            if w.booster != 0 || (i + 1 < n && w.tag == Tag::Kind && words[i + 1].tag == Tag::Of) {
                 sentiments.push(0.0);
             } else {
                 sentiments.push(sentiment_valence(words, i, is_cap_diff));
@@ -862,13 +1027,13 @@ impl Analyzer {
 /// `SentimentIntensityAnalyzer.sentiment_valence` for the word at `i`.
 fn sentiment_valence(words: &[Word], i: usize, is_cap_diff: bool) -> f64 {
     let w = &words[i];
-    let Some(lex) = w.lex else {
+    let Some(lex) = w.lex() else {
         return 0.0;
     };
     let n = words.len();
     let mut valence = lex;
     // "no" as negation of an adjacent lexicon word rather than a lexicon word itself.
-    if w.tag == Tag::No && i != n - 1 && words[i + 1].lex.is_some() {
+    if w.tag == Tag::No && i != n - 1 && words[i + 1].has_lex() {
         valence = 0.0;
     }
     if (i > 0 && words[i - 1].tag == Tag::No)
@@ -878,7 +1043,7 @@ fn sentiment_valence(words: &[Word], i: usize, is_cap_diff: bool) -> f64 {
         valence = lex * N_SCALAR;
     }
     // ALL CAPS emphasis (while other words are not).
-    if w.upper && is_cap_diff {
+    if w.upper() && is_cap_diff {
         if valence > 0.0 {
             valence += C_INCR;
         } else {
@@ -886,7 +1051,7 @@ fn sentiment_valence(words: &[Word], i: usize, is_cap_diff: bool) -> f64 {
         }
     }
     for start_i in 0..3 {
-        if i > start_i && words[i - (start_i + 1)].lex.is_none() {
+        if i > start_i && !words[i - (start_i + 1)].has_lex() {
             let mut s = scalar_inc_dec(&words[i - (start_i + 1)], valence, is_cap_diff);
             if start_i == 1 && s != 0.0 {
                 s *= 0.95;
@@ -907,12 +1072,12 @@ fn sentiment_valence(words: &[Word], i: usize, is_cap_diff: bool) -> f64 {
 /// `scalar_inc_dec`: the booster/dampener effect of a preceding word.
 fn scalar_inc_dec(word: &Word, valence: f64, is_cap_diff: bool) -> f64 {
     let mut scalar = 0.0;
-    if word.booster != 0.0 {
-        scalar = word.booster;
+    if word.booster != 0 {
+        scalar = word.booster();
         if valence < 0.0 {
             scalar *= -1.0;
         }
-        if word.upper && is_cap_diff {
+        if word.upper() && is_cap_diff {
             if valence > 0.0 {
                 scalar += C_INCR;
             } else {
@@ -929,7 +1094,7 @@ fn negation_check(mut valence: f64, w: &[Word], start_i: usize, i: usize) -> f64
     let so_or_this = |t: Tag| t == Tag::So || t == Tag::This;
     match start_i {
         0 => {
-            if w[i - 1].negated {
+            if w[i - 1].negated() {
                 valence *= N_SCALAR;
             }
         }
@@ -938,7 +1103,7 @@ fn negation_check(mut valence: f64, w: &[Word], start_i: usize, i: usize) -> f64
                 valence *= 1.25;
             } else if w[i - 2].tag == Tag::Without && w[i - 1].tag == Tag::Doubt {
                 // unchanged
-            } else if w[i - 2].negated {
+            } else if w[i - 2].negated() {
                 valence *= N_SCALAR;
             }
         }
@@ -950,7 +1115,7 @@ fn negation_check(mut valence: f64, w: &[Word], start_i: usize, i: usize) -> f64
                 && (w[i - 2].tag == Tag::Doubt || w[i - 1].tag == Tag::Doubt)
             {
                 // unchanged
-            } else if w[i - 3].negated {
+            } else if w[i - 3].negated() {
                 valence *= N_SCALAR;
             }
         }
@@ -994,11 +1159,11 @@ fn special_idioms_check(mut valence: f64, w: &[Word], i: usize) -> f64 {
 
 /// `_least_check`: "least" negates, except in "at least" / "very least".
 fn least_check(mut valence: f64, w: &[Word], i: usize) -> f64 {
-    if i > 1 && w[i - 1].lex.is_none() && w[i - 1].tag == Tag::Least {
+    if i > 1 && !w[i - 1].has_lex() && w[i - 1].tag == Tag::Least {
         if w[i - 2].tag != Tag::At && w[i - 2].tag != Tag::Very {
             valence *= N_SCALAR;
         }
-    } else if i > 0 && w[i - 1].lex.is_none() && w[i - 1].tag == Tag::Least {
+    } else if i > 0 && !w[i - 1].has_lex() && w[i - 1].tag == Tag::Least {
         valence *= N_SCALAR;
     }
     valence

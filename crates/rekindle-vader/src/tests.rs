@@ -363,13 +363,7 @@ fn punctuation_stripping_keeps_emoticons() {
 
 #[test]
 fn but_check_scales_first_equal_value() {
-    let w = |tag| Word {
-        lex: None,
-        booster: 0.0,
-        negated: false,
-        upper: false,
-        tag,
-    };
+    let w = |tag| Word { tag, ..EMPTY };
     let words = [
         w(Tag::Other),
         w(Tag::Other),
