@@ -224,6 +224,121 @@ pub(crate) struct Header {
 
 /// Read a header at the start of `line` (no line break in it).
 pub(crate) fn parse_header(line: &[u8]) -> Option<Header> {
+    if let Some(h) = plain_header(line) {
+        return Some(h);
+    }
+    general_header(line)
+}
+
+/// ASCII digits at `i`, at most `max`: (value, count, next index); count 0 if none.
+#[inline]
+fn ascii_number(b: &[u8], mut i: usize, max: u8) -> (u16, u8, usize) {
+    let (mut v, mut n) = (0u16, 0u8);
+    while n < max {
+        match b.get(i) {
+            Some(&c @ b'0'..=b'9') => {
+                v = v * 10 + u16::from(c - b'0');
+                n += 1;
+                i += 1;
+            }
+            _ => break,
+        }
+    }
+    (v, n, i)
+}
+
+/// The headers of nearly every export, Android `12/03/2024, 21:05 - ` and iOS
+/// `[12/03/2024, 9:05:33 PM] ` (ASCII digits, ", " between date and time, at most one
+/// space before AM/PM), read in one straight pass. `None` means "not this shape", not
+/// "not a header": [`general_header`] then decides. Whenever this returns a header it is
+/// the one `general_header` returns (a property test checks it).
+#[inline]
+fn plain_header(line: &[u8]) -> Option<Header> {
+    let at = |i: usize| line.get(i).copied();
+    let bracket = at(0) == Some(b'[');
+    let mut i = usize::from(bracket);
+    let (a, a_digits, j) = ascii_number(line, i, 4);
+    if a_digits == 0 || a_digits == 3 {
+        return None;
+    }
+    let sep = at(j)?;
+    if !matches!(sep, b'/' | b'.' | b'-') {
+        return None;
+    }
+    let (b, b_digits, j) = ascii_number(line, j + 1, 2);
+    if b_digits == 0 || at(j) != Some(sep) {
+        return None;
+    }
+    let (c, c_digits, j) = ascii_number(line, j + 1, 4);
+    if c_digits == 0
+        || c_digits == 3
+        || (a_digits == 4 && c_digits > 2)
+        || (a_digits <= 2 && c_digits == 1)
+    {
+        return None;
+    }
+    if at(j) != Some(b',') || at(j + 1) != Some(b' ') {
+        return None;
+    }
+    let (hour, hour_digits, j) = ascii_number(line, j + 2, 2);
+    let tsep = at(j)?;
+    if hour_digits == 0 || (tsep != b':' && tsep != b'.') {
+        return None;
+    }
+    let (minute, minute_digits, mut i2) = ascii_number(line, j + 1, 2);
+    if minute_digits != 2 {
+        return None;
+    }
+    let mut second = 0;
+    if at(i2) == Some(tsep) {
+        let (s, s_digits, j) = ascii_number(line, i2 + 1, 2);
+        if s_digits != 2 {
+            return None;
+        }
+        second = s;
+        i2 = j;
+    }
+    i = i2;
+    // At most one space (ASCII, no-break or narrow no-break) before the marker or the end.
+    let one_space = |i: usize| match at(i) {
+        Some(b' ') => 1,
+        Some(0xC2) if at(i + 1) == Some(0xA0) => 2,
+        Some(0xE2) if at(i + 1) == Some(0x80) && at(i + 2) == Some(0xAF) => 3,
+        _ => 0,
+    };
+    i += one_space(i);
+    let mut pm = None;
+    if let (Some(x), Some(m)) = (at(i), at(i + 1))
+        && matches!(x, b'A' | b'a' | b'P' | b'p')
+        && matches!(m, b'M' | b'm')
+        && matches!(at(i + 2), Some(b' ' | b']' | b'-'))
+    {
+        pm = Some(matches!(x, b'P' | b'p'));
+        i += 2;
+        if at(i) == Some(b' ') {
+            i += 1;
+        }
+    }
+    let (end, next) = if bracket { (b']', b' ') } else { (b'-', b' ') };
+    if at(i) != Some(end) || at(i + 1) != Some(next) {
+        return None;
+    }
+    Some(Header {
+        a,
+        b,
+        c,
+        a_digits,
+        c_digits,
+        hour,
+        minute,
+        second,
+        pm,
+        rest: i + 2,
+    })
+}
+
+/// Every header form [`parse_header`] accepts.
+fn general_header(line: &[u8]) -> Option<Header> {
     let n = line.len();
     let mut i = skip_marks(line, 0);
     let bracket = line.get(i) == Some(&b'[');
@@ -1088,6 +1203,75 @@ pub(crate) fn check_header(line: &[u8]) {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of header-like lines: real forms, near misses and odd bytes.
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "[", "]", "1", "12", "2024", "3", "123", "99", "0", "/", ".", "-", ",", ", ", ":", " ",
+            "  ", "\u{202f}", "\u{a0}", "\u{200e}", "AM", "PM", "am", "p.m.", "a. m.", "nm.",
+            "午後", " - ", "- ", " -", "] ", "–", "Zoë: hi", ": ", "\t", "٣", "a", "M",
+        ])
+    }
+
+    fn line() -> impl Strategy<Value = String> {
+        let template = prop::sample::select(vec![
+            "12/03/2024, 21:05 - A: x",
+            "[12/03/2024, 9:05:33 PM] A: x",
+            "3/14/21, 8:12\u{202f}PM - Zoë Müller: hi",
+            "2024-03-14, 21:05 - A: x",
+            "14.03.24, 21.05 - A: x",
+            "[1/2/24, 10:00:00\u{a0}am] A: x",
+        ]);
+        prop_oneof![
+            prop::collection::vec(piece(), 0..14).prop_map(|v| v.concat()),
+            // A real header with one piece inserted or one byte removed.
+            (template.clone(), 0usize..40, piece()).prop_map(|(t, at, p)| {
+                let mut s = t.to_string();
+                let at = (0..=at.min(s.len()))
+                    .rev()
+                    .find(|&i| s.is_char_boundary(i))
+                    .unwrap_or(0);
+                s.insert_str(at, p);
+                s
+            }),
+            (template, 0usize..40).prop_map(|(t, at)| {
+                let mut s = t.to_string();
+                if let Some((i, _)) = s.char_indices().nth(at) {
+                    s.remove(i);
+                }
+                s
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        /// The straight-line reader never disagrees with the general one.
+        #[test]
+        fn plain_header_agrees_with_the_general_reader(l in line()) {
+            if let Some(h) = plain_header(l.as_bytes()) {
+                prop_assert_eq!(Some(h), general_header(l.as_bytes()), "{:?}", l);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_header_reads_the_common_forms() {
+        for l in [
+            "12/03/2024, 21:05 - A: x",
+            "[12/03/2024, 9:05:33 PM] A: x",
+            "3/14/21, 8:12\u{202f}PM - Zoë Müller: hi",
+            "2024-03-14, 21:05 - A: x",
+            "14.03.24, 21.05 - A: x",
+            "[1/2/24, 10:00:00\u{a0}am] A: x",
+            "1/2/24, 10:00 am - A: x",
+        ] {
+            let h = plain_header(l.as_bytes());
+            assert!(h.is_some(), "{l}");
+            assert_eq!(h, general_header(l.as_bytes()), "{l}");
+        }
+    }
 
     /// Pass 1 split at any line break and joined gives what one pass gives.
     #[test]
