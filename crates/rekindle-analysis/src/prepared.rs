@@ -159,24 +159,31 @@ impl Packed {
 
 /// Longest text the [`Recent`] cache keeps.
 const CACHED_LEN: usize = 40;
-const CACHE_SLOTS: usize = 2048;
+/// Slots of the cache proper (about 56 bytes each).
+const CACHE_SLOTS: usize = 4096;
+/// Slots of the admission filter (one fingerprint each).
+const SEEN_SLOTS: usize = 1 << 15;
 
-/// A direct-mapped cache of short texts already classified. Chats repeat
-/// themselves ("ok", "love you", "😂", "<Media omitted>"); a hit skips VADER and
-/// the rules. A text always lands in the slot of its hash, so frequent texts
-/// stay and rare ones replace each other; no allocation after the first.
+/// A cache of short texts already classified. Chats repeat themselves ("ok",
+/// "love you", "😂", "<Media omitted>"); a hit skips VADER and the rules.
+///
+/// Most texts of a chat occur once and would push the repeated ones out of a
+/// plain cache, so two guards keep them: a text is admitted only on its second
+/// sighting (the `seen` filter remembers a fingerprint of each text that missed),
+/// and a slot counts its hits, so a text that keeps coming back can only be
+/// replaced after as many newcomers have landed on its slot. A text always lands
+/// in the slot of its hash; no allocation after the first.
 struct Recent {
     slots: Vec<Slot>,
+    seen: Vec<u32>,
 }
 
 #[derive(Clone, Copy)]
 struct Slot {
     /// 0 = empty.
     len: u8,
-    /// Hit since it was stored or last spared: a text that keeps coming back
-    /// survives one miss that lands on its slot (second chance), so one-off
-    /// texts do not evict the "ok"s and "love you"s.
-    hit: bool,
+    /// Hits since stored, less one per newcomer turned away.
+    uses: u8,
     bytes: [u8; CACHED_LEN],
     packed: Packed,
 }
@@ -184,7 +191,10 @@ struct Slot {
 impl Recent {
     /// A cache that keeps nothing (when this thread's cache is busy).
     fn empty() -> Recent {
-        Recent { slots: Vec::new() }
+        Recent {
+            slots: Vec::new(),
+            seen: Vec::new(),
+        }
     }
 
     fn new() -> Recent {
@@ -192,42 +202,58 @@ impl Recent {
             slots: vec![
                 Slot {
                     len: 0,
-                    hit: false,
+                    uses: 0,
                     bytes: [0; CACHED_LEN],
                     packed: Packed::default(),
                 };
                 CACHE_SLOTS
             ],
+            seen: vec![0; SEEN_SLOTS],
         }
     }
 
-    fn slot(text: &[u8]) -> usize {
-        // FNV-1a: short keys, good enough spread for a direct-mapped table.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for &b in text {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    /// A 64-bit hash of a short text, eight bytes at a time.
+    fn hash(text: &[u8]) -> u64 {
+        let mut h = text.len() as u64;
+        let mut chunks = text.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h.rotate_left(26) ^ u64::from_le_bytes(w)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         }
-        (h ^ (h >> 32)) as usize & (CACHE_SLOTS - 1)
+        let mut w = [0u8; 8];
+        w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        h = (h.rotate_left(26) ^ u64::from_le_bytes(w)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^ (h >> 29)
     }
 
     fn classify(&mut self, text: &str, lexicons: &Lexicons, w: &Weights) -> Packed {
         let b = text.as_bytes();
-        if b.is_empty() || b.len() > CACHED_LEN {
+        if b.is_empty() || b.len() > CACHED_LEN || self.slots.is_empty() {
             return Packed::new(&classify_compact(text, lexicons, w));
         }
-        let i = Recent::slot(b);
+        let h = Recent::hash(b);
+        let i = (h >> 52) as usize & (CACHE_SLOTS - 1);
         let Some(slot) = self.slots.get_mut(i) else {
             return Packed::new(&classify_compact(text, lexicons, w));
         };
         if usize::from(slot.len) == b.len() && &slot.bytes[..b.len()] == b {
-            slot.hit = true;
+            slot.uses = slot.uses.saturating_add(1);
             return slot.packed;
         }
         let packed = Packed::new(&classify_compact(text, lexicons, w));
-        if slot.hit {
-            slot.hit = false;
+        let fingerprint = (h as u32) | 1;
+        let Some(seen) = self.seen.get_mut((h >> 32) as usize & (SEEN_SLOTS - 1)) else {
+            return packed;
+        };
+        if *seen != fingerprint {
+            // First sighting (as far as the filter knows): remember it only.
+            *seen = fingerprint;
+        } else if slot.uses > 0 {
+            slot.uses -= 1;
         } else {
             slot.len = b.len() as u8;
+            slot.uses = 1;
             slot.bytes[..b.len()].copy_from_slice(b);
             slot.packed = packed;
         }
