@@ -54,8 +54,8 @@ impl Key {
 /// cache-resident array and at most one dense key.
 pub(crate) struct Dict<V> {
     slots: Vec<u32>,
-    keys: Vec<Key>,
-    values: Vec<V>,
+    /// Key and value side by side: a hit reads one cache line after the slot.
+    entries: Vec<(Key, V)>,
     shift: u32,
 }
 
@@ -65,14 +65,13 @@ impl<V: Copy + Default> Dict<V> {
         let slots = (2 * n).next_power_of_two().max(16);
         Dict {
             slots: vec![0; slots],
-            keys: Vec::with_capacity(n),
-            values: Vec::with_capacity(n),
+            entries: Vec::with_capacity(n),
             shift: 64 - slots.trailing_zeros(),
         }
     }
 
     /// (slot position, entry index if the key is present).
-    #[inline]
+    #[inline(always)]
     fn find(&self, key: &Key) -> (usize, Option<usize>) {
         let h = key.hash();
         let fp = ((h >> 8) & 0xffff) as u32;
@@ -85,7 +84,7 @@ impl<V: Copy + Default> Dict<V> {
             }
             if slot >> 16 == fp {
                 let idx = (slot & 0xffff) as usize - 1;
-                if self.keys[idx] == *key {
+                if self.entries[idx].0 == *key {
                     return (i, Some(idx));
                 }
             }
@@ -93,9 +92,9 @@ impl<V: Copy + Default> Dict<V> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get(&self, key: &Key) -> Option<&V> {
-        self.find(key).1.map(|idx| &self.values[idx])
+        self.find(key).1.map(|idx| &self.entries[idx].1)
     }
 
     /// The value for `key`, inserted as `V::default()` if absent.
@@ -103,23 +102,22 @@ impl<V: Copy + Default> Dict<V> {
         let idx = match self.find(&key) {
             (_, Some(idx)) => idx,
             (pos, None) => {
-                let idx = self.keys.len();
+                let idx = self.entries.len();
                 assert!(
                     idx < 0xffff && 2 * (idx + 1) <= self.slots.len(),
                     "Dict capacity exceeded"
                 );
                 let fp = ((key.hash() >> 8) & 0xffff) as u32;
                 self.slots[pos] = (fp << 16) | (idx as u32 + 1);
-                self.keys.push(key);
-                self.values.push(V::default());
+                self.entries.push((key, V::default()));
                 idx
             }
         };
-        &mut self.values[idx]
+        &mut self.entries[idx].1
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.keys.len()
+        self.entries.len()
     }
 }
 

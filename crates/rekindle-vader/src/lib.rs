@@ -301,7 +301,7 @@ fn booster_ngram(seq: &[Tag]) -> Option<f64> {
 /// One token of the text (or, in the dictionary, one lowercased word), with everything the
 /// rules need precomputed, in four bytes: pushing a wider struct per token stalled on
 /// store-to-load forwarding and the dictionary's values no longer fit in L1.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Word {
     /// Lexicon valence in tenths ([`NO_LEX`] when absent). Every value in the lexicon has
     /// one decimal, and `tenths / 10.0` is the correctly rounded quotient, so it is the very
@@ -842,9 +842,27 @@ impl Analyzer {
                 break;
             }
             let start = i;
-            while i < n && !is_ascii_py_space(b[i]) {
+            // The end of the word, eight bytes at a time: every Python space byte is
+            // ≤ 0x20 (so are the zeros of the padding), and a byte x < 0x80 is ≤ 0x20
+            // exactly when x + 0x5f has its high bit clear. Control characters below
+            // 0x20 that are not spaces belong to the word.
+            loop {
+                let Some(chunk) = padded.get(i..i + 8).and_then(|c| c.first_chunk::<8>()) else {
+                    i = n;
+                    break;
+                };
+                let low = !u64::from_le_bytes(*chunk).wrapping_add(0x5f * ONES) & HI;
+                if low == 0 {
+                    i += 8;
+                    continue;
+                }
+                i += (low.trailing_zeros() / 8) as usize;
+                if i >= n || is_ascii_py_space(b[i]) {
+                    break;
+                }
                 i += 1;
             }
+            i = i.min(n);
             words.push(self.word_info_ascii(padded, start, i));
         }
         (bangs, questions)

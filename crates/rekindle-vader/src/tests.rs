@@ -417,3 +417,22 @@ fn scores_serialize_as_plain_numbers() {
     let json = serde_json::to_string(&s).unwrap();
     assert_eq!(json, r#"{"neg":0.0,"neu":0.0,"pos":1.0,"compound":0.4404}"#);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5_000))]
+    /// The ASCII path (padded copy, eight bytes at a time) splits and reads words exactly
+    /// like the general one, control characters, Python-only spaces and long words included.
+    #[test]
+    fn ascii_path_matches_general_path(
+        text in "([a-zA-Z'!?.,:;()\\-]{1,30}|[ \t\n\x0b\x0c\r\x1c-\x1f]{1,3}|[\x00-\x08\x0e-\x1b]|n't|NOT|kind of|:\\)){0,12}"
+    ) {
+        let a = Analyzer::shared();
+        let mut general = Vec::new();
+        let counts = a.tokenize(&text, &mut general);
+        let mut padded = text.as_bytes().to_vec();
+        padded.extend_from_slice(&[0; PAD]);
+        let mut ascii = Vec::new();
+        proptest::prop_assert_eq!(a.tokenize_ascii(&padded, text.len(), &mut ascii), counts);
+        proptest::prop_assert_eq!(ascii, general);
+    }
+}
