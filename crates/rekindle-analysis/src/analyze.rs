@@ -527,6 +527,11 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
         .map(|d| local_seconds(&d.to_datetime(jiff::civil::Time::midnight())) + 86_400);
     let (mut order, secs): (Vec<usize>, Vec<i64>) = rayon::join(
         || {
+            if since.is_none() && until.is_none() {
+                // Every message: no filter to run (a filtered parallel collect
+                // gathers its pieces in a list and copies them once more).
+                return (0..rows.len()).collect();
+            }
             (0..rows.len())
                 .into_par_iter()
                 .filter(|&i| {
@@ -1367,6 +1372,14 @@ fn turning_points(
             .binary_search_by_key(&key, |&j| (secs.get(j).copied().unwrap_or(i64::MAX), j))
             .ok()
     };
+    // The month (position in `months`) each episode started in.
+    let conflict_months: Vec<Option<usize>> = conflicts
+        .iter()
+        .map(|e| {
+            let key = month_label(month_key(&rows[e.start].time()));
+            months.iter().position(|x| x.key == key)
+        })
+        .collect();
     for (name, series) in [("volume", &volume), ("tone", &tone), ("conflicts", &confl)] {
         // A handful of arguments makes every one of them a "change".
         if name == "conflicts" && conflicts.len() < MIN_CONFLICTS_FOR_TREND {
@@ -1405,9 +1418,7 @@ fn turning_points(
                     }
                 }
                 _ => {
-                    for e in conflicts {
-                        let mk = month_key(&rows[e.start].time());
-                        let k = months.iter().position(|x| x.key == month_label(mk));
+                    for (e, k) in conflicts.iter().zip(&conflict_months) {
                         if k.is_some_and(|k| k >= after.start && k < after.end) {
                             ev.push(e.start, limit);
                         }
