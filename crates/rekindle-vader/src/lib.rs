@@ -827,43 +827,53 @@ impl Analyzer {
         Some(out)
     }
 
-    /// [`Analyzer::tokenize`] for an ASCII text `padded[..n]` followed by at least [`PAD`]
-    /// zero bytes.
-    fn tokenize_ascii(&self, padded: &[u8], n: usize, words: &mut Vec<Word>) -> (usize, usize) {
-        let b = &padded[..n];
+    /// [`Analyzer::tokenize`] of `text`, given `padded`: the same bytes followed by at least
+    /// [`PAD`] zero bytes, so that words can be scanned and loaded eight bytes at a time.
+    fn tokenize_padded(&self, text: &str, padded: &[u8], words: &mut Vec<Word>) -> (usize, usize) {
+        let b = text.as_bytes();
+        let n = b.len();
+        // '!' and '?' are ASCII, and no byte of a multi-byte character is ASCII.
         let bangs = b.iter().filter(|&&c| c == b'!').count();
         let questions = b.iter().filter(|&&c| c == b'?').count();
         let mut i = 0;
         while i < n {
-            while i < n && is_ascii_py_space(b[i]) {
-                i += 1;
-            }
-            if i == n {
-                break;
+            if let Some(width) = space_width(text, i) {
+                i += width;
+                continue;
             }
             let start = i;
-            // The end of the word, eight bytes at a time: every Python space byte is
-            // ≤ 0x20 (so are the zeros of the padding), and a byte x < 0x80 is ≤ 0x20
-            // exactly when x + 0x5f has its high bit clear. Control characters below
-            // 0x20 that are not spaces belong to the word.
+            let mut ascii = true;
+            // The end of the word. Every Python space is either an ASCII byte ≤ 0x20 (so
+            // are the zeros of the padding) or starts with a byte ≥ 0x80; an ASCII byte x is
+            // ≤ 0x20 exactly when x + 0x5f has its high bit clear. Only those candidate
+            // bytes are looked at one by one.
             loop {
                 let Some(chunk) = padded.get(i..i + 8).and_then(|c| c.first_chunk::<8>()) else {
                     i = n;
                     break;
                 };
-                let low = !u64::from_le_bytes(*chunk).wrapping_add(0x5f * ONES) & HI;
-                if low == 0 {
+                let w = u64::from_le_bytes(*chunk);
+                let high = w & HI;
+                let low = !(w & !HI).wrapping_add(0x5f * ONES) & HI & !high;
+                let candidates = low | high;
+                if candidates == 0 {
                     i += 8;
                     continue;
                 }
-                i += (low.trailing_zeros() / 8) as usize;
-                if i >= n || is_ascii_py_space(b[i]) {
+                i += (candidates.trailing_zeros() / 8) as usize;
+                if i >= n || space_width(text, i).is_some() {
                     break;
                 }
+                // A control character or a byte of a non-space character: part of the word.
+                ascii &= b[i] < 0x80;
                 i += 1;
             }
             i = i.min(n);
-            words.push(self.word_info_ascii(padded, start, i));
+            words.push(if ascii {
+                self.word_info_ascii(padded, start, i)
+            } else {
+                self.word_info(text, start, i)
+            });
         }
         (bangs, questions)
     }
@@ -944,7 +954,9 @@ impl Analyzer {
     }
 
     /// Splits on Python whitespace (`str.split()`), pushes one [`Word`] per token and returns
-    /// the number of `!` and `?` in the text.
+    /// the number of `!` and `?` in the text: the plain definition that
+    /// [`Analyzer::tokenize_padded`] is tested against.
+    #[cfg(test)]
     fn tokenize(&self, text: &str, words: &mut Vec<Word>) -> (usize, usize) {
         let b = text.as_bytes();
         let (mut bangs, mut questions) = (0, 0);
@@ -999,16 +1011,12 @@ impl Analyzer {
         } = scratch;
         words.clear();
         sentiments.clear();
-        let (bangs, questions) = if text.is_ascii() {
-            // No emoji to replace, no multi-byte spaces, one byte per character.
-            padded.clear();
-            padded.extend_from_slice(text.as_bytes());
-            padded.extend_from_slice(&[0; PAD]);
-            self.tokenize_ascii(padded, text.len(), words)
-        } else {
-            let replaced = self.replace_emoji(text);
-            self.tokenize(replaced.as_deref().unwrap_or(text), words)
-        };
+        let replaced = self.replace_emoji(text);
+        let text = replaced.as_deref().unwrap_or(text);
+        padded.clear();
+        padded.extend_from_slice(text.as_bytes());
+        padded.extend_from_slice(&[0; PAD]);
+        let (bangs, questions) = self.tokenize_padded(text, padded, words);
         if words.is_empty() {
             return Scores::default();
         }

@@ -420,19 +420,20 @@ fn scores_serialize_as_plain_numbers() {
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5_000))]
-    /// The ASCII path (padded copy, eight bytes at a time) splits and reads words exactly
-    /// like the general one, control characters, Python-only spaces and long words included.
+    /// The padded tokenizer (eight bytes at a time) splits and reads words exactly like the
+    /// plain definition: control characters, Python-only and non-ASCII spaces, emoji, accents,
+    /// long words included.
     #[test]
-    fn ascii_path_matches_general_path(
-        text in "([a-zA-Z'!?.,:;()\\-]{1,30}|[ \t\n\x0b\x0c\r\x1c-\x1f]{1,3}|[\x00-\x08\x0e-\x1b]|n't|NOT|kind of|:\\)){0,12}"
+    fn padded_tokenizer_matches_the_definition(
+        text in "([a-zA-Z'!?.,:;()\\-]{1,30}|[ \t\n\x0b\x0c\r\x1c-\x1f]{1,3}|[\x00-\x08\x0e-\x1b]|n't|NOT|kind of|:\\)|[\u{85}\u{a0}\u{1680}\u{2000}-\u{200b}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}]|[éÉßİ\u{212a}😂❤\u{fe0f}\u{2764}\u{e2}\u{2030}]{1,3}){0,12}"
     ) {
         let a = Analyzer::shared();
-        let mut general = Vec::new();
-        let counts = a.tokenize(&text, &mut general);
+        let mut plain = Vec::new();
+        let counts = a.tokenize(&text, &mut plain);
         let mut padded = text.as_bytes().to_vec();
         padded.extend_from_slice(&[0; PAD]);
-        let mut ascii = Vec::new();
-        proptest::prop_assert_eq!(a.tokenize_ascii(&padded, text.len(), &mut ascii), counts);
-        proptest::prop_assert_eq!(ascii, general);
+        let mut fast = Vec::new();
+        proptest::prop_assert_eq!(a.tokenize_padded(&text, &padded, &mut fast), counts);
+        proptest::prop_assert_eq!(fast, plain);
     }
 }
