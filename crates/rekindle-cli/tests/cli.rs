@@ -118,6 +118,37 @@ fn wrong_passphrase_is_one_sentence_and_exit_code_two() {
 }
 
 #[test]
+fn synced_folders_are_refused_for_the_live_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    // By name: a Dropbox folder.
+    let d = tmp.path().join("Dropbox").join("rekindle");
+    let o = run(rekindle(&d).arg("init").env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("synced folder \"Dropbox\"") && err.contains("--data-dir"),
+        "{err}"
+    );
+    assert!(!d.exists(), "nothing is created in a refused folder");
+    // By marker: a Syncthing folder.
+    let synced = tmp.path().join("phone-sync");
+    std::fs::create_dir_all(synced.join(".stfolder")).unwrap();
+    let o = run(rekindle(&synced.join("r"))
+        .arg("init")
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(".stfolder"), "{}", stderr(&o));
+    // A plain local folder is fine.
+    let ok = tmp.path().join("local");
+    assert!(
+        run(rekindle(&ok).arg("init").env("REKINDLE_PASSPHRASE", PASS))
+            .status
+            .success()
+    );
+}
+
+#[test]
 fn bad_inputs_get_plain_messages() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().join("d");

@@ -6,7 +6,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::keyfile::{KdfParams, KeyFile, new_data_key};
-use crate::{SqliteVault, StoreError, fsutil};
+use crate::{SqliteVault, StoreError, fsutil, placement};
 
 pub const VAULT_FILE: &str = "vault.db";
 pub const KEY_FILE: &str = "vault.key";
@@ -22,7 +22,15 @@ pub struct DataDir {
 
 impl DataDir {
     /// Creates the folder if needed (0700), refuses an open one, takes the lock.
+    /// A folder a sync program copies or on a network drive is refused before
+    /// anything is created (`placement`).
     pub fn open(path: &Path) -> Result<DataDir, StoreError> {
+        if let Some(why) = placement::unsuitable(path) {
+            return Err(StoreError::UnsuitablePlace {
+                path: path.to_path_buf(),
+                why,
+            });
+        }
         fsutil::ensure_private_dir(path)?;
         let lock_path = path.join(LOCK_FILE);
         let lock = OpenOptions::new()

@@ -20,6 +20,10 @@ pub enum StoreError {
         "The data folder {path} can be opened by other users of this computer. Run `chmod 700 {path}` and try again."
     )]
     InsecurePermissions { path: PathBuf },
+    #[error(
+        "The data folder {path} is {why}. rekindle keeps its database on this computer's own disk only: a sync program or a network drive can copy it half-written or let two computers change it at once, which corrupts it. Choose another folder with --data-dir (for example ~/.local/share/rekindle); backups and exports may still go anywhere."
+    )]
+    UnsuitablePlace { path: PathBuf, why: String },
     #[error("The vault's key file is damaged or not a rekindle key file ({0}).")]
     BadKeyFile(String),
     #[error("The vault's key settings are outside the safe range ({0}); refusing to use them.")]

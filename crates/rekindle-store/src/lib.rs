@@ -12,6 +12,7 @@ mod export;
 pub mod fsutil;
 pub mod items;
 pub mod keyfile;
+pub mod placement;
 mod sqlite;
 
 pub use datadir::{DataDir, KEY_FILE, LOCK_FILE, VAULT_FILE};
