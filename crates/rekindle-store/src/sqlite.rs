@@ -123,6 +123,21 @@ impl SqliteVault {
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
+    /// Caps the database at its current size plus `extra_pages` pages, so that
+    /// writes beyond fail exactly as on a full disk (`SQLITE_FULL`). For the
+    /// tests of security.md item 43; a real full disk gives the same error.
+    #[doc(hidden)]
+    pub fn simulate_full_disk(&self, extra_pages: u32) -> Result<(), StoreError> {
+        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let limit = pages + i64::from(extra_pages);
+        let _set: i64 =
+            self.conn
+                .query_row(&format!("PRAGMA max_page_count = {limit}"), [], |r| {
+                    r.get(0)
+                })?;
+        Ok(())
+    }
+
     /// Runs SQLite's and SQLCipher's integrity checks; true when both pass.
     pub fn integrity_ok(&self) -> Result<bool, StoreError> {
         let quick: String = self

@@ -390,3 +390,42 @@ fn items_survive_export_and_restore_with_their_ids() {
     assert_eq!(b.export().unwrap().to_json().unwrap(), json);
     assert_eq!(b.item(p).unwrap().unwrap().versions.len(), 2);
 }
+
+#[test]
+fn a_full_disk_saves_nothing_says_so_and_keeps_what_was_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let dd = DataDir::open(&dir).unwrap();
+    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    v.save_relationship(&sample(), at(1_700_000_000_000))
+        .unwrap();
+    v.simulate_full_disk(2).unwrap();
+    // Keep saving bigger versions until the disk is "full".
+    let mut saved = 1;
+    let mut failure = None;
+    for i in 0..200 {
+        let mut r = sample();
+        r.my_view = format!("{i} {}", "long reflection ".repeat(400));
+        match v.save_relationship(&r, at(1_700_000_000_000 + i64::from(i) + 1)) {
+            Ok(()) => saved += 1,
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    let failure = failure.expect("the capped vault filled up");
+    assert!(matches!(failure, StoreError::DiskFull), "{failure:?}");
+    assert_eq!(
+        failure.to_string(),
+        "The disk is full; nothing was saved. Free some space and try again."
+    );
+    // Everything saved before is still there, and nothing half-saved.
+    assert_eq!(v.relationship_history().unwrap().len(), saved);
+    drop(v);
+    drop(dd);
+    let dd = DataDir::open(&dir).unwrap();
+    let v = dd.unlock(PASS).unwrap();
+    assert_eq!(v.relationship_history().unwrap().len(), saved);
+    assert!(v.integrity_ok().unwrap());
+}

@@ -342,6 +342,53 @@ async fn saving_the_relationship_round_trips_and_escapes_html() {
 }
 
 #[tokio::test]
+async fn a_full_disk_answers_503_saves_nothing_and_keeps_the_rest() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    app.state
+        .lock()
+        .vault
+        .as_ref()
+        .unwrap()
+        .simulate_full_disk(1)
+        .unwrap();
+    let mut last = None;
+    for i in 0..60 {
+        let before = app.relationship_count();
+        let view = format!("{i} {}", "what I would do differently ".repeat(300));
+        let body = form(&[
+            ("csrf", &app.csrf()),
+            ("my_name", "Sam"),
+            ("their_name", "Alex"),
+            ("who_ended", "them"),
+            ("my_view", &view),
+        ]);
+        let res = app
+            .send(
+                post("/r", &cookie, &body)
+                    .body(Body::from(body.clone()))
+                    .unwrap(),
+            )
+            .await;
+        if res.status() == StatusCode::SEE_OTHER {
+            assert_eq!(app.relationship_count(), before + 1);
+            continue;
+        }
+        last = Some((res.status(), text(res).await, before));
+        break;
+    }
+    let (status, page, before) = last.expect("the capped vault filled up");
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.contains("The disk is full"), "{page}");
+    assert!(page.contains("Nothing was saved"), "{page}");
+    assert!(!page.contains("Saved."));
+    // Nothing half-saved, and what was saved before is all there.
+    assert_eq!(app.relationship_count(), before);
+    let inner = app.state.lock();
+    assert!(inner.vault.as_ref().unwrap().integrity_ok().unwrap());
+}
+
+#[tokio::test]
 async fn invalid_input_is_explained_next_to_the_field_and_nothing_is_saved() {
     let app = App::new(true);
     let cookie = app.login().await;
