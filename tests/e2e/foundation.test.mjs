@@ -2,7 +2,8 @@
 // fill "The relationship", reload and see it, then quick exit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, recordRequests, outsideRequests, screenshot } from './harness.mjs';
+import { join } from 'node:path';
+import { startServer, launchBrowser, recordRequests, outsideRequests, screenshot, screenshotDir } from './harness.mjs';
 
 const PASS = 'a quiet walk by the river at dawn';
 
@@ -40,6 +41,18 @@ test('relationship flow, reload, quick exit, nothing leaves 127.0.0.1', async ()
     assert.equal(await page.locator('ol.steps li.coming a').count(), 0, 'steps not built yet are not links');
     assert.equal(await page.locator('ol.steps li.ready h2 a').count(), await page.locator('ol.steps li.ready').count());
     await screenshot(page, 'home');
+
+    // On a phone the menu is one tap away, grouped in the method's order, and every link works.
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.equal(await page.getByRole('link', { name: 'Track record' }).count(), 0, 'closed: no row scrolling out of sight');
+    await page.locator('.nav-narrow summary').click();
+    const menu = await page.locator('.nav-narrow nav').innerText();
+    assert.match(menu, /Home[\s\S]*The relationship[\s\S]*Chats[\s\S]*What the chat shows[\s\S]*Plan[\s\S]*Track record[\s\S]*Support[\s\S]*Settings/);
+    await page.screenshot({ path: join(screenshotDir, 'menu-phone.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Track record' }).click();
+    assert.equal(new URL(page.url()).pathname, '/t');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${server.origin}/`);
 
     // The relationship: a mistake first, explained next to the field.
     await page.getByRole('link', { name: 'Understand' }).click();
