@@ -3,12 +3,12 @@
 
 use rekindle_analysis::{
     Analysis, AnalysisOptions, Episode, Horseman, Lexicons, Message, MessageKind, Prepared, Who,
-    analyze,
+    analyze, analyze_prepared,
 };
 use rekindle_chat::MessageRef;
 use rekindle_core::method::problem::{Category, ProblemForm};
 use rekindle_store::Store;
-use rekindle_store::chats::ChatInfo;
+use rekindle_store::chats::{ChatInfo, StoredMessage};
 
 use crate::import::from_local_ms;
 use crate::method::MethodError;
@@ -26,28 +26,41 @@ fn who(chat: &ChatInfo) -> Who {
     }
 }
 
-/// Visits the chat's messages in time order as the parser hands them out
-/// (a stored time that cannot be read is skipped).
+/// A stored message as the parser hands it out, or `None` when its stored
+/// time cannot be read.
+fn message_ref(m: &StoredMessage) -> Option<MessageRef<'_>> {
+    Some(MessageRef {
+        time: from_local_ms(m.local_ms)?,
+        offset_seconds: m.offset_seconds,
+        sender: m.sender.as_deref(),
+        text: std::borrow::Cow::Borrowed(&m.text),
+        kind: m.kind.parse().unwrap_or(MessageKind::Other),
+    })
+}
+
+/// Visits the chat's messages in time order as the parser hands them out.
+/// A stored time that cannot be read is skipped; the store positions of the
+/// skipped messages are returned (almost always none).
 fn each_message(
     store: &dyn Store,
     chat: &ChatInfo,
     visit: &mut dyn FnMut(MessageRef<'_>),
-) -> Result<(), MethodError> {
+) -> Result<Vec<u64>, MethodError> {
+    let mut position = 0u64;
+    let mut skipped = Vec::new();
     store.for_each_message(chat.id, &mut |m| {
-        if let Some(time) = from_local_ms(m.local_ms) {
-            visit(MessageRef {
-                time,
-                offset_seconds: m.offset_seconds,
-                sender: m.sender.as_deref(),
-                text: std::borrow::Cow::Borrowed(&m.text),
-                kind: m.kind.parse().unwrap_or(MessageKind::Other),
-            });
+        match message_ref(m) {
+            Some(r) => visit(r),
+            None => skipped.push(position),
         }
+        position += 1;
     })?;
-    Ok(())
+    Ok(skipped)
 }
 
-/// The messages of one stored chat and who is who.
+/// Every message of one stored chat, in memory, and who is who. Only for
+/// small chats and tests: the post-mortem streams ([`prepare_chat`]) and
+/// reads the messages it shows ([`StoredAnalysis::messages`]).
 pub fn chat_messages(
     store: &dyn Store,
     chat: &ChatInfo,
@@ -66,10 +79,111 @@ pub fn stored_prepared(
     let Some(chat) = analysed_chat(store)? else {
         return Ok(None);
     };
-    let (prepared, result) =
-        Prepared::from_source(lexicons, |push| each_message(store, &chat, push));
-    result?;
-    Ok(Some((prepared, who(&chat))))
+    let p = prepare_chat(store, &chat, lexicons)?;
+    Ok(Some((p.prepared, p.who)))
+}
+
+/// A stored chat classified and ready to analyse ([`PreparedChat::analyse`]).
+#[derive(Debug)]
+pub struct PreparedChat {
+    chat_id: i64,
+    who: Who,
+    prepared: Prepared,
+    skipped: Vec<u64>,
+}
+
+/// Classifies one stored chat, streamed from the vault (no copy of every
+/// message in memory). Analysing needs no store, so callers can let go of it.
+pub fn prepare_chat(
+    store: &dyn Store,
+    chat: &ChatInfo,
+    lexicons: &Lexicons,
+) -> Result<PreparedChat, MethodError> {
+    let (prepared, skipped) =
+        Prepared::from_source(lexicons, |push| each_message(store, chat, push));
+    Ok(PreparedChat {
+        chat_id: chat.id,
+        who: who(chat),
+        prepared,
+        skipped: skipped?,
+    })
+}
+
+impl PreparedChat {
+    /// The post-mortem with the default options; the classification is dropped.
+    pub fn analyse(self) -> StoredAnalysis {
+        StoredAnalysis {
+            analysis: analyze_prepared(&self.prepared, &self.who, &AnalysisOptions::default()),
+            chat_id: self.chat_id,
+            skipped: self.skipped,
+        }
+    }
+}
+
+/// The post-mortem of a stored chat without its messages (what a server
+/// keeps between requests): pages read the few messages they show with
+/// [`StoredAnalysis::messages`].
+#[derive(Debug, Clone)]
+pub struct StoredAnalysis {
+    pub analysis: Analysis,
+    chat_id: i64,
+    /// Store positions of messages left out (time unreadable), ascending.
+    skipped: Vec<u64>,
+}
+
+/// The post-mortem of the stored chat ([`analysed_chat`]), or `None` with no chat.
+pub fn analyse_stored(
+    store: &dyn Store,
+    lexicons: &Lexicons,
+) -> Result<Option<StoredAnalysis>, MethodError> {
+    let Some(chat) = analysed_chat(store)? else {
+        return Ok(None);
+    };
+    Ok(Some(prepare_chat(store, &chat, lexicons)?.analyse()))
+}
+
+impl StoredAnalysis {
+    /// The chat it analysed.
+    pub fn chat_id(&self) -> i64 {
+        self.chat_id
+    }
+
+    /// Where analysed message `index` sits in the store's order of the chat.
+    fn position(&self, index: usize) -> u64 {
+        let mut position = index as u64;
+        for &s in &self.skipped {
+            if s > position {
+                break;
+            }
+            position += 1;
+        }
+        position
+    }
+
+    /// The analysed messages at `indices` (indices of the analysis, as in its
+    /// evidence), read from the store: `(index, message)` in index order, each
+    /// once; indices past the end are left out. Only those messages are read.
+    pub fn messages(
+        &self,
+        store: &dyn Store,
+        indices: &[usize],
+    ) -> Result<Vec<(usize, Message)>, MethodError> {
+        let mut wanted: Vec<usize> = indices
+            .iter()
+            .copied()
+            .filter(|&i| i < self.analysis.messages)
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let positions: Vec<u64> = wanted.iter().map(|&i| self.position(i)).collect();
+        let mut out = Vec::with_capacity(wanted.len());
+        for (position, m) in store.messages_at(self.chat_id, &positions)? {
+            if let (Ok(k), Some(r)) = (positions.binary_search(&position), message_ref(&m)) {
+                out.push((wanted[k], r.to_owned_message()));
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// Built-in lexicons plus the user's own `*.txt` files in `<data dir>/lexicons/`.
@@ -127,12 +241,32 @@ fn ending_words(e: &Episode) -> &'static str {
     }
 }
 
+/// At most this many of an argument's negative messages are quoted as evidence.
+pub const EVIDENCE_QUOTED: usize = 3;
+
+/// The messages [`problem_from_episode`] quotes (indices of the analysis).
+pub fn quoted_messages(a: &Analysis, episode_id: usize) -> Vec<usize> {
+    a.conflicts
+        .iter()
+        .find(|e| e.id == episode_id)
+        .map(|e| {
+            e.negative_messages
+                .iter()
+                .take(EVIDENCE_QUOTED)
+                .copied()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A problem form filled from a conflict episode, evidence attached. It is
 /// only a suggestion: nothing is saved until the person saves the form.
+/// `messages` holds at least the [`quoted_messages`], as `(index, message)`
+/// sorted by index ([`StoredAnalysis::messages`]).
 pub fn problem_from_episode(
     a: &Analysis,
     episode_id: usize,
-    messages: &[Message],
+    messages: &[(usize, Message)],
 ) -> Option<ProblemForm> {
     let e = a.conflicts.iter().find(|e| e.id == episode_id)?;
     let topic = e
@@ -156,8 +290,12 @@ pub fn problem_from_episode(
             .unwrap_or_default(),
         ending_words(e)
     );
-    for &i in e.negative_messages.iter().take(3) {
-        if let Some(m) = messages.get(i) {
+    for &i in e.negative_messages.iter().take(EVIDENCE_QUOTED) {
+        if let Some((_, m)) = messages
+            .binary_search_by_key(&i, |(k, _)| *k)
+            .ok()
+            .and_then(|k| messages.get(k))
+        {
             let who = m.sender.clone().unwrap_or_default();
             let text: String = m.text.chars().take(140).collect();
             evidence.push_str(&format!(

@@ -83,6 +83,16 @@ pub trait Store {
         chat_id: i64,
         visit: &mut dyn FnMut(&StoredMessage),
     ) -> Result<(), StoreError>;
+    /// The messages at `positions` in a chat's time order (the order of
+    /// [`Store::for_each_message`], the first message at 0), each with its
+    /// position, in position order; positions past the end are left out.
+    /// Only the rows of those messages are read (the index is stepped over),
+    /// so a page can show a few messages of a long chat cheaply.
+    fn messages_at(
+        &self,
+        chat_id: i64,
+        positions: &[u64],
+    ) -> Result<Vec<(u64, StoredMessage)>, StoreError>;
     /// Row counts per table, for `status` (no content).
     fn counts(&self) -> Result<Vec<(&'static str, u64)>, StoreError>;
 }

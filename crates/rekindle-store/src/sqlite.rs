@@ -312,6 +312,19 @@ impl SqliteVault {
     }
 }
 
+/// A message row of `SELECT local_ms, offset_seconds, sender, kind, text, content_key`.
+fn stored_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
+    let key: Vec<u8> = r.get(5)?;
+    Ok(StoredMessage {
+        local_ms: r.get(0)?,
+        offset_seconds: r.get(1)?,
+        sender: r.get(2)?,
+        kind: r.get(3)?,
+        text: r.get(4)?,
+        key: hex::encode(key),
+    })
+}
+
 fn timestamp_from_ms(ms: i64) -> Result<Timestamp, StoreError> {
     Timestamp::from_millisecond(ms).map_err(|_| StoreError::Corrupt)
 }
@@ -655,17 +668,56 @@ impl Store for SqliteVault {
         )?;
         let mut rows = stmt.query(params![self.owner, chat_id])?;
         while let Some(r) = rows.next()? {
-            let key: Vec<u8> = r.get(5)?;
-            visit(&StoredMessage {
-                local_ms: r.get(0)?,
-                offset_seconds: r.get(1)?,
-                sender: r.get(2)?,
-                kind: r.get(3)?,
-                text: r.get(4)?,
-                key: hex::encode(key),
-            });
+            visit(&stored_message(r)?);
         }
         Ok(())
+    }
+
+    fn messages_at(
+        &self,
+        chat_id: i64,
+        positions: &[u64],
+    ) -> Result<Vec<(u64, StoredMessage)>, StoreError> {
+        let mut wanted = positions.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let (Some(&first), Some(&last)) = (wanted.first(), wanted.last()) else {
+            return Ok(Vec::new());
+        };
+        // Positions to row ids from the index alone (it holds the time and
+        // the row id), one pass from the first wanted to the last.
+        let mut ids: Vec<(u64, i64)> = Vec::with_capacity(wanted.len());
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id FROM chat_messages WHERE owner_id = ?1 AND chat_id = ?2
+                 ORDER BY local_ms, id LIMIT ?3 OFFSET ?4",
+            )?;
+            let limit = i64::try_from((last - first).saturating_add(1)).unwrap_or(i64::MAX);
+            let offset = i64::try_from(first).unwrap_or(i64::MAX);
+            let mut rows = stmt.query(params![self.owner, chat_id, limit, offset])?;
+            let mut next = wanted.iter().copied().peekable();
+            let mut pos = first;
+            while let Some(r) = rows.next()? {
+                if next.peek() == Some(&pos) {
+                    ids.push((pos, r.get(0)?));
+                    next.next();
+                }
+                pos += 1;
+            }
+        }
+        // Then only those rows.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT local_ms, offset_seconds, sender, kind, text, content_key FROM chat_messages
+             WHERE owner_id = ?1 AND id = ?2",
+        )?;
+        let mut out = Vec::with_capacity(ids.len());
+        for (pos, id) in ids {
+            out.push((
+                pos,
+                stmt.query_row(params![self.owner, id], stored_message)?,
+            ));
+        }
+        Ok(out)
     }
 
     fn counts(&self) -> Result<Vec<(&'static str, u64)>, StoreError> {

@@ -429,3 +429,96 @@ fn a_full_disk_saves_nothing_says_so_and_keeps_what_was_there() {
     assert_eq!(v.relationship_history().unwrap().len(), saved);
     assert!(v.integrity_ok().unwrap());
 }
+
+/// `messages_at` reads exactly the messages `for_each_message` visits at
+/// those positions: first, last, past the end, ties in time, another chat.
+#[test]
+fn messages_at_reads_the_messages_at_those_positions_only() {
+    use rekindle_store::chats::{MessageSink, NewChat, NewMessage};
+    let tmp = tempfile::tempdir().unwrap();
+    let dd = DataDir::open(&tmp.path().join("data")).unwrap();
+    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let chat = |key: &str| NewChat {
+        source_key: key.into(),
+        format: "csv".into(),
+        title: None,
+        me: None,
+        ex: None,
+    };
+    // (time, text): later imports add earlier messages and ties in time,
+    // so row order differs from time order.
+    let import = |v: &mut rekindle_store::SqliteVault, key: &str, msgs: &[(i64, &str)]| {
+        v.import_chat(
+            &chat(key),
+            at(1_700_000_000_000),
+            0,
+            &serde_json::json!({}),
+            &mut |sink: &mut dyn MessageSink| {
+                for (i, (ms, text)) in msgs.iter().enumerate() {
+                    let mut content_key = [0u8; 32];
+                    content_key[..8].copy_from_slice(&ms.to_le_bytes());
+                    content_key[8..16]
+                        .copy_from_slice(&(text.len() as u64 + i as u64 * 1000).to_le_bytes());
+                    content_key[16] = text
+                        .bytes()
+                        .fold(0u8, |a, b| a.wrapping_mul(31).wrapping_add(b));
+                    sink.push(&NewMessage {
+                        local_ms: *ms,
+                        offset_seconds: None,
+                        sender: Some(if i % 2 == 0 { "A" } else { "B" }),
+                        kind: "text",
+                        text,
+                        content_key,
+                    });
+                }
+                Ok(())
+            },
+        )
+        .unwrap()
+    };
+    let first = import(&mut v, "one", &[(5_000, "e"), (9_000, "i"), (1_000, "a")]);
+    import(&mut v, "two", &[(2_000, "other chat"), (0, "other first")]);
+    import(
+        &mut v,
+        "one",
+        &[
+            (3_000, "c"),
+            (3_000, "c2"),
+            (0, "zero"),
+            (9_000, "i2"),
+            (12_000, "l"),
+        ],
+    );
+    let id = first.chat_id;
+    let mut all = Vec::new();
+    v.for_each_message(id, &mut |m| all.push(m.clone()))
+        .unwrap();
+    let texts: Vec<&str> = all.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["zero", "a", "c", "c2", "e", "i", "i2", "l"]);
+    let last = all.len() as u64 - 1;
+    let expect = |ps: &[u64]| -> Vec<(u64, rekindle_store::chats::StoredMessage)> {
+        let mut ps = ps.to_vec();
+        ps.sort_unstable();
+        ps.dedup();
+        ps.into_iter()
+            .filter_map(|p| all.get(p as usize).map(|m| (p, m.clone())))
+            .collect()
+    };
+    for ps in [
+        vec![],
+        vec![0],
+        vec![last],
+        vec![last + 1],
+        vec![u64::MAX],
+        vec![0, 1, 2],
+        vec![last - 1, last, last + 1, last + 2],
+        vec![3, 2, 3, 0],
+        vec![5, 6],
+        (0..=last + 3).collect(),
+    ] {
+        assert_eq!(v.messages_at(id, &ps).unwrap(), expect(&ps), "{ps:?}");
+    }
+    // Positions count within one chat only; an unknown chat has none.
+    assert_eq!(v.messages_at(id, &[0]).unwrap()[0].1.text, "zero");
+    assert!(v.messages_at(9_999, &[0, 1]).unwrap().is_empty());
+}

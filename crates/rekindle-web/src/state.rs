@@ -30,14 +30,15 @@ pub struct Inner {
     pub discreet: bool,
     /// Last request from the signed-in browser (or the unlock time).
     pub last_activity: Timestamp,
-    /// The analysed chat of the post-mortem pages and the key it was made for
+    /// The analysis of the post-mortem pages and the key it was made for
     /// (chat, message count, who is who, word lists): a click on a number does
-    /// not re-read and re-analyse the whole history. Dropped with the data key.
+    /// not re-read and re-analyse the whole history. It holds no messages:
+    /// pages read the few they show from the vault. Dropped with the data key.
     pub postmortem: Option<(u64, PostmortemCache)>,
 }
 
-/// The stored chat's messages and their analysis, shared between requests.
-pub type PostmortemCache = Arc<(Vec<rekindle_analysis::Message>, rekindle_analysis::Analysis)>;
+/// The stored chat's analysis (no messages), shared between requests.
+pub type PostmortemCache = Arc<rekindle_app::postmortem::StoredAnalysis>;
 
 /// Called with a new login URL whenever the old one is used up (the CLI prints it).
 pub type Announce = Arc<dyn Fn(&str) + Send + Sync>;
@@ -119,7 +120,7 @@ impl AppState {
 
     /// Drops the data key (locks the vault); the session, if any, stays.
     pub fn lock_vault(inner: &mut Inner) {
-        // Messages read from the vault go with its key.
+        // What was read from the vault goes with its key.
         inner.postmortem = None;
         if inner.vault.take().is_some() {
             tracing::info!(event = "vault_locked");

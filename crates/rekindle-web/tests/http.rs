@@ -1028,3 +1028,94 @@ async fn the_chat_analysis_is_kept_until_the_chat_changes_and_dropped_with_the_k
     rekindle_web::AppState::lock_vault(&mut app.state.lock());
     assert!(app.state.lock().postmortem.is_none());
 }
+
+/// The pages behind the numbers read their messages from the vault: the
+/// same messages, with the same context, as the whole chat in memory gave.
+#[tokio::test]
+async fn finding_and_argument_pages_show_the_messages_behind_them() {
+    use rekindle_app::postmortem::{Finding, analysed_chat, chat_messages, with_context};
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let mut chat = String::new();
+    let lines = [
+        "you never listen to me",
+        "whatever you always do this",
+        "leave me alone",
+        "sorry my bad",
+        "good morning want to get coffee later",
+        "you are pathetic",
+        "see you at eight",
+    ];
+    for i in 0..120 {
+        let who = if i % 3 == 1 { "B" } else { "A" };
+        chat.push_str(&format!(
+            "1/{}/24, 9:{:02} PM - {who}: {} number{i}\n",
+            1 + i / 20,
+            i % 20,
+            lines[(i * 3 + i / 5) % lines.len()]
+        ));
+    }
+    let (all, analysis) = {
+        let mut inner = app.state.lock();
+        let vault = inner.vault.as_mut().unwrap();
+        rekindle_app::import::import(
+            vault,
+            chat.as_bytes(),
+            &Default::default(),
+            &Default::default(),
+            Timestamp::from_second(1_780_000_000).unwrap(),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let info = analysed_chat(vault).unwrap().unwrap();
+        let (all, who) = chat_messages(vault, &info).unwrap();
+        let a = rekindle_app::postmortem::run(&all, &who, &rekindle_analysis::Lexicons::built_in());
+        (all, a)
+    };
+    // Which messages a page shows, by their unique "numberN" words, in order.
+    let numbers = |page: &str| -> Vec<String> {
+        page.split("number")
+            .skip(1)
+            .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect())
+            .filter(|n: &String| !n.is_empty())
+            .collect()
+    };
+    let of = |indices: &[usize]| -> Vec<String> {
+        indices
+            .iter()
+            .map(|&i| all[i].text.rsplit("number").next().unwrap().to_string())
+            .collect()
+    };
+    let mut checked = 0;
+    for f in [
+        Finding::Starts(0),
+        Finding::Starts(1),
+        Finding::Negative(0),
+        Finding::Repairs(1),
+    ] {
+        let (_, idx) = f.messages(&analysis).unwrap();
+        let shown: Vec<usize> = with_context(&idx[..idx.len().min(25)], 2, all.len())
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        let res = app
+            .send(get(&format!("/w/f/{}", f.key()), Some(&cookie)))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(numbers(&text(res).await), of(&shown), "{}", f.key());
+        checked += shown.len();
+    }
+    assert!(checked > 20);
+    let e = analysis.conflicts.first().expect("the chat has arguments");
+    let range: Vec<usize> = (e.start.saturating_sub(3)..=(e.end + 3).min(all.len() - 1)).collect();
+    let res = app
+        .send(get(&format!("/w/e/{}", e.id), Some(&cookie)))
+        .await;
+    assert_eq!(numbers(&text(res).await), of(&range));
+    // The kept analysis is the one of every message.
+    let kept = app.state.lock().postmortem.as_ref().unwrap().1.clone();
+    assert_eq!(
+        serde_json::to_string(&kept.analysis).unwrap(),
+        serde_json::to_string(&analysis).unwrap()
+    );
+}

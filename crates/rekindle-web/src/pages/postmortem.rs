@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use rekindle_analysis::{Ending, Horseman, Role, summarize};
+use rekindle_analysis::{Analysis, Ending, Horseman, Message, Role, summarize};
 use rekindle_app::postmortem::{self, FINDING_SHOWN, Finding};
 use rekindle_core::FormErrors;
 
@@ -72,43 +72,88 @@ fn cache_key(chat: &rekindle_store::chats::ChatInfo, data_dir: &std::path::Path)
     h.finish()
 }
 
-/// Reads the stored chat and analyses it (off the async workers: a long
-/// history takes a moment), or takes the analysis made for the same chat.
-async fn analysed(state: &AppState) -> Result<Option<PostmortemCache>, Response> {
+/// Messages of the analysed chat a page shows: `(index, message)` by index.
+type Shown = Vec<(usize, Message)>;
+
+/// Analyses the stored chat (off the async workers: a long history takes a
+/// moment), or takes the analysis made for the same chat; then reads from
+/// the vault the messages `pick` chooses, under the same lock as the check
+/// that the analysis is of the chat as stored now.
+async fn analysed(
+    state: &AppState,
+    pick: impl Fn(&Analysis) -> Vec<usize> + Send + 'static,
+) -> Result<Option<(PostmortemCache, Shown)>, Response> {
     let worker = state.clone();
     tokio::task::spawn_blocking(move || {
         let data_dir = worker.0.data_dir.path().to_path_buf();
-        let mut inner = worker.lock();
-        let vault = inner.vault()?;
-        let Some(info) = postmortem::analysed_chat(vault).map_err(method_error)? else {
-            return Ok(None);
-        };
-        let key = cache_key(&info, &data_dir);
-        if let Some((k, cached)) = &inner.postmortem
-            && *k == key
-        {
-            return Ok(Some(cached.clone()));
+        // A chat changed while it was analysed (an import in another tab) is
+        // analysed again; the third time the lock is held throughout.
+        for attempt in 0..3 {
+            let mut inner = worker.lock();
+            let Some(info) = postmortem::analysed_chat(inner.vault()?).map_err(method_error)?
+            else {
+                return Ok(None);
+            };
+            let key = cache_key(&info, &data_dir);
+            let mut cached = inner
+                .postmortem
+                .as_ref()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, c)| c.clone());
+            if cached.is_none() {
+                let lex = postmortem::user_lexicons(Some(&data_dir));
+                let prepared =
+                    postmortem::prepare_chat(inner.vault()?, &info, &lex).map_err(method_error)?;
+                if attempt < 2 {
+                    drop(inner);
+                    let result: PostmortemCache = Arc::new(prepared.analyse());
+                    let mut inner = worker.lock();
+                    // Not if the vault was locked meanwhile: it goes with the key.
+                    if inner.vault.is_some() {
+                        inner.postmortem = Some((key, result));
+                    }
+                    // Then check again that it is of the chat as stored now.
+                    continue;
+                }
+                let result: PostmortemCache = Arc::new(prepared.analyse());
+                inner.postmortem = Some((key, result.clone()));
+                cached = Some(result);
+            }
+            let Some(cached) = cached else {
+                continue;
+            };
+            let wanted = pick(&cached.analysis);
+            let shown = if wanted.is_empty() {
+                Vec::new()
+            } else {
+                cached
+                    .messages(inner.vault()?, &wanted)
+                    .map_err(method_error)?
+            };
+            return Ok(Some((cached, shown)));
         }
-        let vault = inner.vault()?;
-        let (messages, who) = postmortem::chat_messages(vault, &info).map_err(method_error)?;
-        drop(inner);
-        let lex = postmortem::user_lexicons(Some(&data_dir));
-        let a = postmortem::run(&messages, &who, &lex);
-        let result: PostmortemCache = Arc::new((messages, a));
-        let mut inner = worker.lock();
-        // Not if the vault was locked meanwhile: the messages go with the key.
-        if inner.vault.is_some() {
-            inner.postmortem = Some((key, result.clone()));
-        }
-        Ok(Some(result))
+        // Not reached: the last attempt returns.
+        Err(store_error(&rekindle_store::StoreError::Corrupt))
     })
     .await
     .map_err(|_| store_error(&rekindle_store::StoreError::Corrupt))?
 }
 
 /// [`analysed`], with "no chat stored" as the not-found page.
-async fn analysed_chat(state: &AppState) -> Result<PostmortemCache, Response> {
-    analysed(state).await?.ok_or_else(not_found_page)
+async fn analysed_chat(
+    state: &AppState,
+    pick: impl Fn(&Analysis) -> Vec<usize> + Send + 'static,
+) -> Result<(PostmortemCache, Shown), Response> {
+    analysed(state, pick).await?.ok_or_else(not_found_page)
+}
+
+/// The message at `index` among those read.
+fn shown(messages: &Shown, index: usize) -> Option<&Message> {
+    messages
+        .binary_search_by_key(&index, |(i, _)| *i)
+        .ok()
+        .and_then(|k| messages.get(k))
+        .map(|(_, m)| m)
 }
 
 fn ending(e: Ending) -> &'static str {
@@ -121,14 +166,14 @@ fn ending(e: Ending) -> &'static str {
 }
 
 pub async fn page(State(state): State<AppState>) -> Response {
-    let result = match analysed(&state).await {
+    let result = match analysed(&state, |_| Vec::new()).await {
         Ok(r) => r,
         Err(r) => return r,
     };
     let inner = state.lock();
     let chrome = Chrome::for_page(&inner, "What the chat shows", "w");
     drop(inner);
-    let Some(data) = result else {
+    let Some((data, _)) = result else {
         return render(
             StatusCode::OK,
             &PostmortemPage {
@@ -150,7 +195,7 @@ pub async fn page(State(state): State<AppState>) -> Response {
             },
         );
     };
-    let a = &data.1;
+    let a = &data.analysis;
     // The user first, then the ex, then anyone else.
     let mut order: Vec<usize> = (0..a.people.len()).collect();
     order.sort_by_key(|&i| match a.people[i].role {
@@ -331,20 +376,19 @@ pub async fn evidence(State(state): State<AppState>, Path(id): Path<String>) -> 
     let Ok(id) = id.parse::<usize>() else {
         return not_found_page();
     };
-    let data = match analysed_chat(&state).await {
+    let (data, messages) = match analysed_chat(&state, move |a| episode_messages(a, id)).await {
         Ok(r) => r,
         Err(r) => return r,
     };
-    let (messages, a) = (&data.0, &data.1);
+    let a = &data.analysis;
     let Some(e) = a.conflicts.iter().find(|e| e.id == id) else {
         return not_found_page();
     };
     let me = a.person(Role::Me).map(|p| p.name.clone());
-    let from = e.start.saturating_sub(3);
-    let to = (e.end + 3).min(messages.len().saturating_sub(1));
-    let rows = (from..=to)
-        .filter_map(|i| messages.get(i).map(|m| (i, m)))
+    let rows = messages
+        .iter()
         .map(|(i, m)| {
+            let i = *i;
             let marks: Vec<String> = e
                 .horsemen
                 .iter()
@@ -382,6 +426,26 @@ pub async fn evidence(State(state): State<AppState>, Path(id): Path<String>) -> 
     )
 }
 
+/// The messages an argument's page shows: three either side of it.
+fn episode_messages(a: &Analysis, id: usize) -> Vec<usize> {
+    let Some(e) = a.conflicts.iter().find(|e| e.id == id) else {
+        return Vec::new();
+    };
+    let from = e.start.saturating_sub(3);
+    let to = (e.end + 3).min(a.messages.saturating_sub(1));
+    (from..=to).collect()
+}
+
+/// The messages a finding's page shows, `(index, counted)`: the first
+/// [`FINDING_SHOWN`] behind the number, each with two either side.
+fn finding_rows(f: Finding, a: &Analysis) -> Vec<(usize, bool)> {
+    let Some((_, indices)) = f.messages(a) else {
+        return Vec::new();
+    };
+    let shown = indices.len().min(FINDING_SHOWN);
+    postmortem::with_context(&indices[..shown], 2, a.messages)
+}
+
 #[derive(Template)]
 #[template(path = "finding.html")]
 struct FindingPage {
@@ -399,21 +463,25 @@ pub async fn finding(State(state): State<AppState>, Path(key): Path<String>) -> 
     let Some(f) = Finding::parse(&key) else {
         return not_found_page();
     };
-    let data = match analysed_chat(&state).await {
+    let (data, messages) = match analysed_chat(&state, move |a| {
+        finding_rows(f, a).into_iter().map(|(i, _)| i).collect()
+    })
+    .await
+    {
         Ok(r) => r,
         Err(r) => return r,
     };
-    let (messages, a) = (&data.0, &data.1);
+    let a = &data.analysis;
     let (Some(heading), Some((count, indices))) = (f.describe(a), f.messages(a)) else {
         return not_found_page();
     };
-    let shown = indices.len().min(FINDING_SHOWN);
+    let shown_count = indices.len().min(FINDING_SHOWN);
     let me = a.person(Role::Me).map(|p| p.name.clone());
     let mut prev: Option<usize> = None;
-    let rows = postmortem::with_context(&indices[..shown], 2, messages.len())
+    let rows = finding_rows(f, a)
         .into_iter()
         .filter_map(|(i, counted)| {
-            let m = messages.get(i)?;
+            let m = shown(&messages, i)?;
             let gap = prev.is_some_and(|p| i > p + 1);
             prev = Some(i);
             Some((
@@ -433,7 +501,7 @@ pub async fn finding(State(state): State<AppState>, Path(key): Path<String>) -> 
             chrome: Chrome::for_page(&inner, "Messages", "w"),
             heading,
             count,
-            shown,
+            shown: shown_count,
             messages: rows,
         },
     )
@@ -448,12 +516,12 @@ pub async fn make_problem(State(state): State<AppState>, RawForm(pairs): RawForm
     else {
         return not_found_page();
     };
-    let data = match analysed_chat(&state).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let (messages, a) = (&data.0, &data.1);
-    let Some(form) = postmortem::problem_from_episode(a, id, messages) else {
+    let (data, messages) =
+        match analysed_chat(&state, move |a| postmortem::quoted_messages(a, id)).await {
+            Ok(r) => r,
+            Err(r) => return r,
+        };
+    let Some(form) = postmortem::problem_from_episode(&data.analysis, id, &messages) else {
         return not_found_page();
     };
     with_vault(&state, |inner| {

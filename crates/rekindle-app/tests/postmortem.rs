@@ -1,0 +1,199 @@
+//! The post-mortem over a real vault: the analysis kept without messages
+//! equals the one over every message in memory, and the messages a page
+//! reads from the store are the ones the full vector held at those indices.
+#![allow(clippy::unwrap_used)]
+
+use jiff::Timestamp;
+use rekindle_analysis::{Analysis, Horseman, Lexicons, Message};
+use rekindle_app::import::{Roles, import};
+use rekindle_app::postmortem::{
+    Finding, StoredAnalysis, analyse_stored, analysed_chat, chat_messages, problem_from_episode,
+    quoted_messages, run, with_context,
+};
+use rekindle_store::{DataDir, KdfParams, SqliteVault, Store};
+
+const KDF: KdfParams = KdfParams {
+    memory_kib: 19_456,
+    iterations: 2,
+    parallelism: 1,
+};
+
+fn vault(tmp: &tempfile::TempDir, name: &str) -> SqliteVault {
+    let dd = DataDir::open(&tmp.path().join(name)).unwrap();
+    dd.create("a quiet walk by the river at dawn", KDF).unwrap()
+}
+
+/// A WhatsApp export with arguments, repairs, late nights and many messages
+/// in the same minute (ties in time, ordered by row).
+fn chat_text(n: usize) -> String {
+    const LINES: &[&str] = &[
+        "you never listen to me",
+        "whatever, you always do this",
+        "you're so selfish, what is wrong with you",
+        "leave me alone",
+        "sorry, my bad, I love you",
+        "good morning, want to get coffee later?",
+        "did you pay the rent? money is tight",
+        "k.",
+        "your mother called again about the weekend",
+        "I had too many drinks last night",
+        "look at this!",
+        "you are pathetic",
+    ];
+    let mut out = String::new();
+    for i in 0..n {
+        let day = 1 + (i / 40) % 28;
+        let month = 1 + (i / (40 * 28)) % 12;
+        let hour = (i / 3) % 24;
+        let minute = (i / 2) % 60;
+        let who = if (i * 7 / 3) % 2 == 0 { "Sam" } else { "Alex" };
+        let text = LINES[(i * 5 + i / 7) % LINES.len()];
+        out.push_str(&format!(
+            "{day:02}/{month:02}/2023, {hour:02}:{minute:02} - {who}: {text} #{i}\n"
+        ));
+    }
+    out
+}
+
+fn imported(tmp: &tempfile::TempDir, name: &str, text: &str) -> SqliteVault {
+    let mut v = vault(tmp, name);
+    import(
+        &mut v,
+        text.as_bytes(),
+        &Default::default(),
+        &Roles::default(),
+        Timestamp::from_second(1_780_000_000).unwrap(),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    v
+}
+
+/// Every finding of an analysis.
+fn findings(a: &Analysis) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for p in 0..a.people.len() {
+        out.extend([
+            Finding::Starts(p),
+            Finding::LateNight(p),
+            Finding::Negative(p),
+            Finding::Repairs(p),
+            Finding::Bids(p),
+        ]);
+        out.extend(
+            Horseman::ALL
+                .into_iter()
+                .map(|kind| Finding::Horseman { person: p, kind }),
+        );
+    }
+    out.extend((0..a.turning_points.len()).map(Finding::Turning));
+    out.extend((0..a.topics.len()).map(Finding::Topic));
+    out
+}
+
+/// What the old full-vector path showed for `indices`.
+fn from_vector(all: &[Message], indices: &[usize]) -> Vec<(usize, Message)> {
+    let mut idx = indices.to_vec();
+    idx.sort_unstable();
+    idx.dedup();
+    idx.into_iter()
+        .filter_map(|i| all.get(i).map(|m| (i, m.clone())))
+        .collect()
+}
+
+/// The stored analysis and what it reads equal the analysis of every
+/// message and those messages, for every page that shows messages.
+fn assert_same_as_full_vector(store: &dyn Store, s: &StoredAnalysis) {
+    let lex = Lexicons::built_in();
+    let chat = analysed_chat(store).unwrap().unwrap();
+    let (all, who) = chat_messages(store, &chat).unwrap();
+    let old = run(&all, &who, &lex);
+    assert_eq!(
+        serde_json::to_string(&s.analysis).unwrap(),
+        serde_json::to_string(&old).unwrap()
+    );
+    let a = &s.analysis;
+    let total = all.len();
+    assert_eq!(a.messages, total);
+    let read = |indices: &[usize]| {
+        let got = s.messages(store, indices).unwrap();
+        assert_eq!(got, from_vector(&all, indices), "{indices:?}");
+        got
+    };
+    // Finding pages: the first 25 behind each number, two either side.
+    let mut shown_any = 0;
+    for f in findings(a) {
+        let (_, idx) = f.messages(a).unwrap();
+        let rows = with_context(&idx[..idx.len().min(25)], 2, total);
+        let indices: Vec<usize> = rows.iter().map(|(i, _)| *i).collect();
+        assert_eq!(read(&indices).len(), indices.len(), "{}", f.key());
+        shown_any += indices.len();
+    }
+    assert!(shown_any > 100, "the chat has findings to show");
+    // Argument pages and the problem made from one, evidence attached.
+    assert!(!a.conflicts.is_empty(), "the chat has arguments");
+    let everything: Vec<(usize, Message)> = all.iter().cloned().enumerate().collect();
+    for e in &a.conflicts {
+        let range: Vec<usize> = (e.start.saturating_sub(3)..=(e.end + 3).min(total - 1)).collect();
+        read(&range);
+        let quoted = read(&quoted_messages(a, e.id));
+        let form = problem_from_episode(a, e.id, &quoted).unwrap();
+        let old_form = problem_from_episode(a, e.id, &everything).unwrap();
+        assert_eq!(form.evidence, old_form.evidence);
+        assert_eq!(form.title, old_form.title);
+        assert!(form.evidence.contains("\n- "), "messages quoted");
+    }
+    // Context cut at both ends, past the end, nothing.
+    let edges = with_context(&[0, total - 1], 2, total);
+    assert_eq!(
+        edges.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+        [0, 1, 2, total - 3, total - 2, total - 1]
+    );
+    read(&edges.iter().map(|(i, _)| *i).collect::<Vec<_>>());
+    read(&[total - 1, 0, total, total + 5, usize::MAX]);
+    assert!(read(&[]).is_empty());
+    assert!(read(&[total]).is_empty());
+}
+
+#[test]
+fn stored_analysis_reads_the_messages_the_full_vector_held() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = imported(&tmp, "a", &chat_text(1_500));
+    let s = analyse_stored(&v, &Lexicons::built_in()).unwrap().unwrap();
+    assert_same_as_full_vector(&v, &s);
+}
+
+/// Messages whose stored time cannot be read are left out of the analysis
+/// (at both ends of the time order here): indices still find the right rows.
+#[test]
+fn unreadable_times_do_not_shift_the_messages_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = imported(&tmp, "a", &chat_text(400));
+    let mut doc = v.export().unwrap();
+    let messages = &mut doc.chats[0].messages;
+    let template = messages[10].clone();
+    for (n, ms) in [(1u8, -1_000_000_000_000_000i64), (2, 1_000_000_000_000_000)] {
+        let mut m = template.clone();
+        m.local_ms = ms;
+        m.text = format!("unreadable time {n}");
+        m.key = format!("{n:02x}{}", &template.key[2..]);
+        messages.push(m);
+    }
+    let mut restored = vault(&tmp, "b");
+    restored.restore(&doc).unwrap();
+    let chat = analysed_chat(&restored).unwrap().unwrap();
+    assert_eq!(chat.messages, 402);
+    let s = analyse_stored(&restored, &Lexicons::built_in())
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.analysis.messages, 400);
+    assert_same_as_full_vector(&restored, &s);
+}
+
+/// An empty vault has nothing to analyse.
+#[test]
+fn no_chat_no_analysis() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = vault(&tmp, "a");
+    assert!(analyse_stored(&v, &Lexicons::built_in()).unwrap().is_none());
+}
