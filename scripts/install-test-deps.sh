@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is not part of the Rust toolchain:
+# cargo-deny for the supply-chain checks,
 # Debian's Chromium for the browser tests and the pinned npm packages that
 # drive it. Safe to run again: it only installs what is missing.
 set -euo pipefail
@@ -26,4 +27,10 @@ fi
 if [ ! -d tests/e2e/node_modules/playwright-core ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
   echo "==> installing the browser-test driver (npm ci)"
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# Supply-chain checks (deny.toml): built from crates.io once, then reused.
+if ! cargo deny --version 2>/dev/null | grep -q '^cargo-deny 0.20.2'; then
+  echo "==> installing cargo-deny 0.20.2 (crates.io)"
+  cargo install --locked --quiet cargo-deny --version 0.20.2
 fi

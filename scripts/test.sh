@@ -9,6 +9,9 @@ bash scripts/install-test-deps.sh
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 
+echo "==> cargo deny (licences, banned sources; see deny.toml)"
+cargo deny --log-level error check licenses bans sources
+
 echo "==> cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
