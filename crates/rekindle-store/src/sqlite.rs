@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
     include_str!("../migrations/sqlite/0002_chats.sql"),
     include_str!("../migrations/sqlite/0003_items.sql"),
+    include_str!("../migrations/sqlite/0004_chat_senders.sql"),
 ];
 
 /// Tables holding user data, for counts and completeness checks.
@@ -33,6 +34,7 @@ pub const USER_TABLES: &[&str] = &[
     "chats",
     "chat_messages",
     "chat_imports",
+    "chat_senders",
     "items",
     "item_versions",
 ];
@@ -312,6 +314,25 @@ impl SqliteVault {
     }
 }
 
+/// Rewrites a chat's messages-per-sender summary (`chat_senders`) from its messages.
+fn recount_senders(
+    tx: &rusqlite::Transaction<'_>,
+    owner: i64,
+    chat_id: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM chat_senders WHERE owner_id = ?1 AND chat_id = ?2",
+        params![owner, chat_id],
+    )?;
+    tx.execute(
+        "INSERT INTO chat_senders (owner_id, chat_id, sender, messages)
+         SELECT owner_id, chat_id, sender, count(*) FROM chat_messages
+         WHERE owner_id = ?1 AND chat_id = ?2 GROUP BY sender",
+        params![owner, chat_id],
+    )?;
+    Ok(())
+}
+
 /// A message row of `SELECT local_ms, offset_seconds, sender, kind, text, content_key`.
 fn stored_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
     let key: Vec<u8> = r.get(5)?;
@@ -458,6 +479,7 @@ impl Store for SqliteVault {
                 ])?;
             }
             drop(stmt);
+            recount_senders(&tx, self.owner, chat_id)?;
             for i in &chat.imports {
                 tx.execute(
                     "INSERT INTO chat_imports (owner_id, chat_id, imported_at_ms, added, already_had, skipped_lines, summary)
@@ -527,6 +549,9 @@ impl Store for SqliteVault {
             already_had: sink.already_had,
         };
         drop(sink);
+        if counts.added > 0 {
+            recount_senders(&tx, owner, chat_id)?;
+        }
         tx.execute(
             "INSERT INTO chat_imports (owner_id, chat_id, imported_at_ms, added, already_had, skipped_lines, summary)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -564,8 +589,8 @@ impl Store for SqliteVault {
         let mut out = Vec::with_capacity(rows.len());
         for mut chat in rows {
             let mut s = self.conn.prepare_cached(
-                "SELECT sender, count(*) FROM chat_messages
-                 WHERE owner_id = ?1 AND chat_id = ?2 GROUP BY sender ORDER BY count(*) DESC, sender",
+                "SELECT sender, messages FROM chat_senders
+                 WHERE owner_id = ?1 AND chat_id = ?2 ORDER BY messages DESC, sender",
             )?;
             let senders = s.query_map(params![self.owner, chat.id], |r| {
                 Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))

@@ -522,3 +522,79 @@ fn messages_at_reads_the_messages_at_those_positions_only() {
     assert_eq!(v.messages_at(id, &[0]).unwrap()[0].1.text, "zero");
     assert!(v.messages_at(9_999, &[0, 1]).unwrap().is_empty());
 }
+
+/// Listing the chats reads the per-sender summary, which every import (and an
+/// upgrade from an older vault) keeps equal to the messages themselves.
+#[test]
+fn the_senders_summary_follows_imports_and_is_built_on_upgrade() {
+    use rekindle_store::chats::{MessageSink, NewChat, NewMessage};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let dd = DataDir::open(&dir).unwrap();
+    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let import = |v: &mut rekindle_store::SqliteVault, msgs: &[(i64, Option<&str>)]| {
+        v.import_chat(
+            &NewChat {
+                source_key: "one".into(),
+                format: "csv".into(),
+                title: None,
+                me: None,
+                ex: None,
+            },
+            at(1_700_000_000_000),
+            0,
+            &serde_json::json!({}),
+            &mut |sink: &mut dyn MessageSink| {
+                for (ms, sender) in msgs {
+                    let mut content_key = [0u8; 32];
+                    content_key[..8].copy_from_slice(&ms.to_le_bytes());
+                    sink.push(&NewMessage {
+                        local_ms: *ms,
+                        offset_seconds: None,
+                        sender: *sender,
+                        kind: "text",
+                        text: "hi",
+                        content_key,
+                    });
+                }
+                Ok(())
+            },
+        )
+        .unwrap()
+    };
+    let senders = |v: &rekindle_store::SqliteVault| {
+        let c = &v.chats().unwrap()[0];
+        (c.messages, c.senders.clone())
+    };
+    import(
+        &mut v,
+        &[(1, Some("A")), (2, Some("B")), (3, Some("A")), (4, None)],
+    );
+    assert_eq!(
+        senders(&v),
+        (4, vec![("A".to_string(), 2), ("B".to_string(), 1)])
+    );
+    // The same export again adds nothing; a later one adds two from B.
+    import(
+        &mut v,
+        &[(1, Some("A")), (2, Some("B")), (3, Some("A")), (4, None)],
+    );
+    import(&mut v, &[(5, Some("B")), (6, Some("B"))]);
+    let expected = (6, vec![("B".to_string(), 3), ("A".to_string(), 2)]);
+    assert_eq!(senders(&v), expected);
+    drop(v);
+    // An older rekindle's vault: schema 3, no summary table. Unlocking upgrades it.
+    let kf = rekindle_store::keyfile::KeyFile::from_json(&fs::read(dir.join("vault.key")).unwrap())
+        .unwrap();
+    let dek = kf.unwrap_key(PASS).unwrap();
+    let raw = rusqlite::Connection::open(dir.join("vault.db")).unwrap();
+    raw.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\"; DROP TABLE chat_senders; PRAGMA user_version = 3;",
+        hex::encode(dek.as_ref())
+    ))
+    .unwrap();
+    drop(raw);
+    let v = dd.unlock(PASS).unwrap();
+    assert_eq!(v.schema_version().unwrap(), 4);
+    assert_eq!(senders(&v), expected);
+}
