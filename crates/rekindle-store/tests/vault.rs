@@ -28,6 +28,21 @@ fn sample() -> Relationship {
     }
 }
 
+/// The vault file opened directly with its real key (unwrapped with [`PASS`]),
+/// as an attacker with the key or an older/newer rekindle would see it.
+fn raw_vault(dir: &std::path::Path) -> rusqlite::Connection {
+    let kf = rekindle_store::keyfile::KeyFile::from_json(&fs::read(dir.join("vault.key")).unwrap())
+        .unwrap();
+    let dek = kf.unwrap_key(PASS).unwrap();
+    let raw = rusqlite::Connection::open(dir.join("vault.db")).unwrap();
+    raw.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\";",
+        hex::encode(dek.as_ref())
+    ))
+    .unwrap();
+    raw
+}
+
 fn at(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap()
 }
@@ -264,16 +279,9 @@ fn a_newer_schema_is_refused() {
     assert!(current >= 1);
     drop(v);
     // Open the file with the real key and bump the schema as a future version would.
-    let kf = rekindle_store::keyfile::KeyFile::from_json(&fs::read(dir.join("vault.key")).unwrap())
+    raw_vault(&dir)
+        .execute_batch("PRAGMA user_version = 999;")
         .unwrap();
-    let dek = kf.unwrap_key(PASS).unwrap();
-    let raw = rusqlite::Connection::open(dir.join("vault.db")).unwrap();
-    raw.execute_batch(&format!(
-        "PRAGMA key = \"x'{}'\"; PRAGMA user_version = 999;",
-        hex::encode(dek.as_ref())
-    ))
-    .unwrap();
-    drop(raw);
     assert!(matches!(
         dd.unlock(PASS),
         Err(StoreError::TooNew { found: 999, .. })
@@ -354,15 +362,7 @@ fn items_keep_every_version_and_cannot_be_rewritten() {
     assert_eq!(v.item(id).unwrap().unwrap().versions.len(), 2);
     drop(v);
     // Even with the key, SQL cannot rewrite or delete a version.
-    let kf = rekindle_store::keyfile::KeyFile::from_json(&fs::read(dir.join("vault.key")).unwrap())
-        .unwrap();
-    let dek = kf.unwrap_key(PASS).unwrap();
-    let raw = rusqlite::Connection::open(dir.join("vault.db")).unwrap();
-    raw.execute_batch(&format!(
-        "PRAGMA key = \"x'{}'\";",
-        hex::encode(dek.as_ref())
-    ))
-    .unwrap();
+    let raw = raw_vault(&dir);
     assert!(
         raw.execute("UPDATE item_versions SET data = '{}'", [])
             .is_err()
@@ -584,16 +584,9 @@ fn the_senders_summary_follows_imports_and_is_built_on_upgrade() {
     assert_eq!(senders(&v), expected);
     drop(v);
     // An older rekindle's vault: schema 3, no summary table. Unlocking upgrades it.
-    let kf = rekindle_store::keyfile::KeyFile::from_json(&fs::read(dir.join("vault.key")).unwrap())
+    raw_vault(&dir)
+        .execute_batch("DROP TABLE chat_senders; PRAGMA user_version = 3;")
         .unwrap();
-    let dek = kf.unwrap_key(PASS).unwrap();
-    let raw = rusqlite::Connection::open(dir.join("vault.db")).unwrap();
-    raw.execute_batch(&format!(
-        "PRAGMA key = \"x'{}'\"; DROP TABLE chat_senders; PRAGMA user_version = 3;",
-        hex::encode(dek.as_ref())
-    ))
-    .unwrap();
-    drop(raw);
     let v = dd.unlock(PASS).unwrap();
     assert_eq!(v.schema_version().unwrap(), 4);
     assert_eq!(senders(&v), expected);

@@ -543,29 +543,6 @@ fn strip_punc_range(text: &str, start: usize, end: usize) -> (usize, usize) {
 const HI: u64 = 0x8080_8080_8080_8080;
 const ONES: u64 = 0x0101_0101_0101_0101;
 
-/// `text[s..s + len]` (len ≤ 24) as three little-endian words, zero-padded.
-#[inline]
-fn load3(b: &[u8], s: usize, len: usize) -> [u64; 3] {
-    let mut buf = [0u8; 24];
-    match b.get(s..s + 24).and_then(|c| c.first_chunk::<24>()) {
-        Some(chunk) => buf = *chunk,
-        None => buf[..len].copy_from_slice(&b[s..s + len]),
-    }
-    let mut out = [0u64; 3];
-    for (k, (o, c)) in out.iter_mut().zip(buf.chunks_exact(8)).enumerate() {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        let valid = len.saturating_sub(8 * k).min(8);
-        let mask = if valid == 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * valid)) - 1
-        };
-        *o = u64::from_le_bytes(w) & mask;
-    }
-    out
-}
-
 /// `"n't" in word.lower()`. Lowercasing a non-ASCII character never yields an ASCII `n`, `'`
 /// or `t`, so an ASCII case-insensitive byte search is exact.
 #[inline]
@@ -716,10 +693,10 @@ impl Analyzer {
             .map(|i| self.emoji[i].1)
     }
 
-    /// Looks up `token.lower()` for a token with non-ASCII characters. The only non-ASCII
-    /// character whose Python lowercase is ASCII is U+212A KELVIN SIGN ("k"); any other
-    /// leaves a non-ASCII character, which no reachable key contains.
-    fn lookup_non_ascii(&self, token: &str) -> Word {
+    /// Looks up `token.lower()`. The only non-ASCII character whose Python lowercase is
+    /// ASCII is U+212A KELVIN SIGN ("k"); any other leaves a non-ASCII character, which no
+    /// reachable key contains, and no key is longer than [`MAX_KEY`].
+    fn lookup_lowercase(&self, token: &str) -> Word {
         let mut buf = [0u8; 24];
         let mut len = 0;
         for c in token.chars() {
@@ -745,49 +722,13 @@ impl Analyzer {
             .unwrap_or(EMPTY)
     }
 
-    /// Everything the rules need to know about the token `text[start..end]`.
-    #[inline]
+    /// Everything the rules need to know about the token `text[start..end]`, character by
+    /// character: the path for tokens with non-ASCII bytes (ASCII ones take
+    /// [`Analyzer::word_info_ascii`]) and the definition the tests compare that one with.
     fn word_info(&self, text: &str, start: usize, end: usize) -> Word {
         let (s, e) = strip_punc_range(text, start, end);
-        let b = text.as_bytes();
-        let len = e - s;
-        if len <= MAX_KEY {
-            let x = load3(b, s, len);
-            if (x[0] | x[1] | x[2]) & HI == 0 {
-                // ASCII fast path, eight bytes at a time: detect A-Z, a-z and '\'', and
-                // lowercase (no byte exceeds 0x7f, so the additions never carry).
-                let (mut upper, mut lower, mut apostrophe) = (0u64, 0u64, false);
-                let mut key = [0u64; 3];
-                for (k, &w) in key.iter_mut().zip(&x) {
-                    let up = w.wrapping_add(0x3f * ONES) & !w.wrapping_add(0x25 * ONES) & HI;
-                    let lo = w.wrapping_add(0x1f * ONES) & !w.wrapping_add(0x05 * ONES) & HI;
-                    let q = w ^ (u64::from(b'\'') * ONES);
-                    apostrophe |= q.wrapping_sub(ONES) & !q & HI != 0;
-                    upper |= up;
-                    lower |= lo;
-                    *k = w | (up >> 2);
-                }
-                let mut word = self
-                    .words
-                    .get(&Key::from_words(key, len))
-                    .copied()
-                    .unwrap_or(EMPTY);
-                if apostrophe && contains_nt(&b[s..e]) {
-                    word.flags |= NEGATED;
-                }
-                if upper != 0 && lower == 0 {
-                    word.flags |= UPPER;
-                }
-                return word;
-            }
-        }
-        // Non-ASCII or too long for any key.
         let w = &text[s..e];
-        let mut word = if w.is_ascii() {
-            EMPTY
-        } else {
-            self.lookup_non_ascii(w)
-        };
+        let mut word = self.lookup_lowercase(w);
         if contains_nt(w.as_bytes()) {
             word.flags |= NEGATED;
         }
