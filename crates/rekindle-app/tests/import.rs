@@ -2,24 +2,15 @@
 //! leave the vault untouched.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use jiff::Timestamp;
 use rekindle_app::import::{ImportError, Roles, import};
 use rekindle_chat::ParseOptions;
-use rekindle_store::{DataDir, KdfParams, SqliteVault, Store};
+use rekindle_store::{DataDir, SqliteVault, Store};
 
 fn vault(tmp: &tempfile::TempDir) -> (DataDir, SqliteVault) {
-    let dd = DataDir::open(&tmp.path().join("d")).unwrap();
-    let v = dd
-        .create(
-            "a quiet walk by the river at dawn",
-            KdfParams {
-                memory_kib: 19_456,
-                iterations: 2,
-                parallelism: 1,
-            },
-        )
-        .unwrap();
-    (dd, v)
+    common::fast_vault(&tmp.path().join("d"))
 }
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -2,13 +2,15 @@
 //! length and the one-message rule; its checker flags the horsemen.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use jiff::civil::date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use rekindle_app::{letter, safety};
 use rekindle_core::method::checkin::{CheckIn, Outcome};
 use rekindle_core::safety::{Refusal, SCREEN};
-use rekindle_store::{DataDir, KdfParams, Store};
+use rekindle_store::Store;
 
 fn screen(answer_for: impl Fn(&str) -> &'static str) -> Vec<(String, String)> {
     SCREEN
@@ -20,17 +22,7 @@ fn screen(answer_for: impl Fn(&str) -> &'static str) -> Vec<(String, String)> {
 #[test]
 fn the_gate_in_order_and_the_checker() {
     let tmp = tempfile::tempdir().unwrap();
-    let dd = DataDir::open(&tmp.path().join("d")).unwrap();
-    let mut v = dd
-        .create(
-            "a quiet walk by the river at dawn",
-            KdfParams {
-                memory_kib: 19_456,
-                iterations: 2,
-                parallelism: 1,
-            },
-        )
-        .unwrap();
+    let (_dd, mut v) = common::fast_vault(&tmp.path().join("d"));
     let tz = TimeZone::UTC;
     let today = date(2026, 11, 26);
     let now = Timestamp::from_second(1_780_000_000).unwrap();

@@ -3,24 +3,17 @@
 //! reads from the store are the ones the full vector held at those indices.
 #![allow(clippy::unwrap_used)]
 
-use jiff::Timestamp;
+mod common;
+
 use rekindle_analysis::{Analysis, Horseman, Lexicons, Message};
-use rekindle_app::import::{Roles, import};
 use rekindle_app::postmortem::{
     Finding, StoredAnalysis, analyse_stored, analysed_chat, chat_messages, problem_from_episode,
     quoted_messages, run, with_context,
 };
-use rekindle_store::{DataDir, KdfParams, SqliteVault, Store};
-
-const KDF: KdfParams = KdfParams {
-    memory_kib: 19_456,
-    iterations: 2,
-    parallelism: 1,
-};
+use rekindle_store::{SqliteVault, Store};
 
 fn vault(tmp: &tempfile::TempDir, name: &str) -> SqliteVault {
-    let dd = DataDir::open(&tmp.path().join(name)).unwrap();
-    dd.create("a quiet walk by the river at dawn", KDF).unwrap()
+    common::fast_vault(&tmp.path().join(name)).1
 }
 
 /// A WhatsApp export with arguments, repairs, late nights and many messages
@@ -57,15 +50,7 @@ fn chat_text(n: usize) -> String {
 
 fn imported(tmp: &tempfile::TempDir, name: &str, text: &str) -> SqliteVault {
     let mut v = vault(tmp, name);
-    import(
-        &mut v,
-        text.as_bytes(),
-        &Default::default(),
-        &Roles::default(),
-        Timestamp::from_second(1_780_000_000).unwrap(),
-        &mut |_, _| {},
-    )
-    .unwrap();
+    common::import_text(&mut v, text);
     v
 }
 

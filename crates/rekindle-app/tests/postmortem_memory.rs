@@ -3,14 +3,13 @@
 //! global allocator, so this file holds one test (its own process).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
-use jiff::Timestamp;
 use rekindle_analysis::Lexicons;
-use rekindle_app::import::{Roles, import};
 use rekindle_app::postmortem::{analyse_stored, analysed_chat, chat_messages};
-use rekindle_store::{DataDir, KdfParams};
 
 struct Counting;
 
@@ -48,17 +47,7 @@ fn live() -> isize {
 /// kept analysis takes: for 4,000 messages with `filler` in each.
 fn measure(filler: &str) -> (isize, isize, isize) {
     let tmp = tempfile::tempdir().unwrap();
-    let dd = DataDir::open(&tmp.path().join("d")).unwrap();
-    let mut v = dd
-        .create(
-            "a quiet walk by the river at dawn",
-            KdfParams {
-                memory_kib: 19_456,
-                iterations: 2,
-                parallelism: 1,
-            },
-        )
-        .unwrap();
+    let (_dd, mut v) = common::fast_vault(&tmp.path().join("d"));
     let mut text = String::new();
     for i in 0..4_000 {
         let who = if i % 3 == 0 { "Sam" } else { "Alex" };
@@ -71,15 +60,7 @@ fn measure(filler: &str) -> (isize, isize, isize) {
             i % 60
         ));
     }
-    import(
-        &mut v,
-        text.as_bytes(),
-        &Default::default(),
-        &Roles::default(),
-        Timestamp::from_second(1_780_000_000).unwrap(),
-        &mut |_, _| {},
-    )
-    .unwrap();
+    common::import_text(&mut v, &text);
     let lex = Lexicons::built_in();
     let chat = analysed_chat(&v).unwrap().unwrap();
     assert_eq!(chat.messages, 4_000);

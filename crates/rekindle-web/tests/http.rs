@@ -69,6 +69,21 @@ impl App {
         self.state.lock().session.as_ref().unwrap().csrf.clone()
     }
 
+    /// Imports a WhatsApp export straight into the unlocked vault.
+    fn import_chat(&self, text: &str) {
+        let mut inner = self.state.lock();
+        let vault = inner.vault.as_mut().unwrap();
+        rekindle_app::import::import(
+            vault,
+            text.as_bytes(),
+            &Default::default(),
+            &Default::default(),
+            Timestamp::from_second(1_780_000_000).unwrap(),
+            &mut |_, _| {},
+        )
+        .unwrap();
+    }
+
     fn relationship_count(&self) -> usize {
         let inner = self.state.lock();
         inner
@@ -997,19 +1012,7 @@ async fn discreet_mode_crawl_finds_no_sensitive_words_in_titles_or_addresses() {
 async fn the_chat_analysis_is_kept_until_the_chat_changes_and_dropped_with_the_key() {
     let app = App::new(true);
     let cookie = app.login().await;
-    let import = |text: &str| {
-        let mut inner = app.state.lock();
-        let vault = inner.vault.as_mut().unwrap();
-        rekindle_app::import::import(
-            vault,
-            text.as_bytes(),
-            &Default::default(),
-            &Default::default(),
-            Timestamp::from_second(1_780_000_000).unwrap(),
-            &mut |_, _| {},
-        )
-        .unwrap();
-    };
+    let import = |text: &str| app.import_chat(text);
     import("1/13/24, 9:00 PM - A: you never listen\n1/13/24, 9:01 PM - B: that's not true\n");
     let page = async |app: &App| text(app.send(get("/w", Some(&cookie))).await).await;
     assert!(page(&app).await.contains("counts patterns in 2 messages"));
@@ -1055,18 +1058,10 @@ async fn finding_and_argument_pages_show_the_messages_behind_them() {
             lines[(i * 3 + i / 5) % lines.len()]
         ));
     }
+    app.import_chat(&chat);
     let (all, analysis) = {
         let mut inner = app.state.lock();
         let vault = inner.vault.as_mut().unwrap();
-        rekindle_app::import::import(
-            vault,
-            chat.as_bytes(),
-            &Default::default(),
-            &Default::default(),
-            Timestamp::from_second(1_780_000_000).unwrap(),
-            &mut |_, _| {},
-        )
-        .unwrap();
         let info = analysed_chat(vault).unwrap().unwrap();
         let (all, who) = chat_messages(vault, &info).unwrap();
         let a = rekindle_app::postmortem::run(&all, &who, &rekindle_analysis::Lexicons::built_in());
