@@ -1,6 +1,6 @@
 // Shared set-up for the browser tests: start the real binary on a fresh
 // data folder, read its one-time link, and launch Debian's Chromium.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -94,4 +94,25 @@ export async function screenshot(page, name) {
     await page.screenshot({ path: join(screenshotDir, `${name}-${label}.png`), fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** A `run(...args)` that runs the CLI on the vault in `dataDir` with `passphrase`, returning stdout. */
+export function cliFor(dataDir, passphrase) {
+  const env = { ...process.env, REKINDLE_DATA_DIR: join(dataDir, 'data'), REKINDLE_PASSPHRASE: passphrase };
+  return (...args) => execFileSync(binary, args, { env }).toString();
+}
+
+/** Problem 1, "My drinking at parties" (mine), and its plan with the daily commitment "No alcohol" (item 2). */
+export function seedDrinkingPlan(run) {
+  run('problem', 'add', '--title', 'My drinking at parties', '--category', 'substance', '--whose', 'mine',
+    '--frequency', 'often', '--severity', '5', '--my-part', 'I said hurtful things when drunk');
+  run('plan', '1', '--prevention', 'I will not drink at all', '--if', 'someone offers me a drink', '--then',
+    'I ask for sparkling water', '--commitment', 'No alcohol', '--kind', 'daily', '--start', '2026-01-01');
+}
+
+/** The local date `n` days before today, as YYYY-MM-DD. */
+export function daysAgo(n) {
+  const d = new Date();
+  d.setDate(d.getDate() - n);
+  return d.toISOString().slice(0, 10);
 }

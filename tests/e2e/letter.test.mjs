@@ -3,25 +3,19 @@
 // the checker flags a harsh sentence, and the draft is saved.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, screenshot, binary } from './harness.mjs';
+import { startServer, launchBrowser, screenshot, cliFor, seedDrinkingPlan, daysAgo } from './harness.mjs';
 
 const PASS = 'a quiet walk by the river at dawn';
 
 function seed(dataDir) {
-  const env = { ...process.env, REKINDLE_DATA_DIR: join(dataDir, 'data'), REKINDLE_PASSPHRASE: PASS };
-  const run = (...args) => execFileSync(binary, args, { env }).toString();
+  const run = cliFor(dataDir, PASS);
   run('init');
-  run('problem', 'add', '--title', 'My drinking at parties', '--category', 'substance', '--whose', 'mine',
-    '--frequency', 'often', '--severity', '5', '--my-part', 'I said hurtful things when drunk');
-  run('plan', '1', '--prevention', 'I will not drink at all', '--if', 'someone offers me a drink', '--then',
-    'I ask for sparkling water', '--commitment', 'No alcohol', '--kind', 'daily', '--start', '2026-01-01');
-  const day = (n) => { const d = new Date(); d.setDate(d.getDate() - n); return d.toISOString().slice(0, 10); };
+  seedDrinkingPlan(run);
   // Thirty days of record, one lapse among them.
-  for (let n = 30; n >= 1; n--) run('checkin', '2', n === 12 ? '--lapsed' : '--kept', '--day', day(n));
+  for (let n = 30; n >= 1; n--) run('checkin', '2', n === 12 ? '--lapsed' : '--kept', '--day', daysAgo(n));
   run('safety', 'screen', '--answers', Array(13).fill('no').join(','));
 }
 

@@ -2,29 +2,23 @@
 // becomes an if-then plan, the printable report and the sealed file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startServer, launchBrowser, screenshot, binary } from './harness.mjs';
+import { startServer, launchBrowser, screenshot, cliFor, seedDrinkingPlan, daysAgo } from './harness.mjs';
 
 const PASS = 'a quiet walk by the river at dawn';
 const NOTE = 'CANARYNOTE-private-thought';
 const CHAT = 'CANARYCHAT-message-text';
 
 function seed(dataDir) {
-  const env = { ...process.env, REKINDLE_DATA_DIR: join(dataDir, 'data'), REKINDLE_PASSPHRASE: PASS };
-  const run = (...args) => execFileSync(binary, args, { env }).toString();
+  const run = cliFor(dataDir, PASS);
   run('init');
-  run('problem', 'add', '--title', 'My drinking at parties', '--category', 'substance', '--whose', 'mine',
-    '--frequency', 'often', '--severity', '5', '--my-part', 'I said hurtful things when drunk');
-  run('plan', '1', '--prevention', 'I will not drink at all', '--if', 'someone offers me a drink', '--then',
-    'I ask for sparkling water', '--commitment', 'No alcohol', '--kind', 'daily', '--start', '2026-01-01');
-  const day = (n) => { const d = new Date(); d.setDate(d.getDate() - n); return d.toISOString().slice(0, 10); };
-  run('checkin', '2', '--kept', '--day', day(3), '--note', NOTE);
-  run('checkin', '2', '--lapsed', '--day', day(2));
-  run('checkin', '2', '--kept', '--day', day(1));
+  seedDrinkingPlan(run);
+  run('checkin', '2', '--kept', '--day', daysAgo(3), '--note', NOTE);
+  run('checkin', '2', '--lapsed', '--day', daysAgo(2));
+  run('checkin', '2', '--kept', '--day', daysAgo(1));
   const chat = join(dataDir, 'chat.txt');
   writeFileSync(chat, `12/03/2024, 21:05 - Sam: ${CHAT}\n13/03/2024, 08:00 - Alex: hi\n`);
   run('import', chat);

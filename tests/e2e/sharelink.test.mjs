@@ -3,19 +3,18 @@
 // the confirmation as the ally's; revoking stops the link at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startServer, launchBrowser, binary, screenshot } from './harness.mjs';
+import { startServer, launchBrowser, binary, screenshot, cliFor } from './harness.mjs';
 
 const PASS = 'a quiet walk by the river at dawn';
 
 test('share link: create, view, confirm, revoke', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rekindle-link-'));
-  const env = { ...process.env, REKINDLE_DATA_DIR: join(dataDir, 'data'), REKINDLE_PASSPHRASE: PASS };
-  const run = (...args) => execFileSync(binary, args, { env }).toString();
+  const run = cliFor(dataDir, PASS);
   run('init');
   run('problem', 'add', '--title', 'Drinking', '--category', 'substance', '--whose', 'mine', '--frequency', 'often', '--severity', '4');
   run('plan', '1', '--prevention', 'No drinking', '--if', 'offered a drink', '--then', 'sparkling water', '--commitment', 'No alcohol', '--kind', 'daily');
