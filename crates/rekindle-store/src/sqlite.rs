@@ -193,6 +193,7 @@ struct SqlSink<'t> {
     chat_id: i64,
     added: u64,
     already_had: u64,
+    added_by: SenderCounts,
     error: Option<rusqlite::Error>,
 }
 
@@ -213,7 +214,10 @@ impl MessageSink for SqlSink<'_> {
             key
         ]) {
             Ok(0) => self.already_had += 1,
-            Ok(_) => self.added += 1,
+            Ok(_) => {
+                self.added += 1;
+                self.added_by.add(m.sender);
+            }
             Err(e) => self.error = Some(e),
         }
     }
@@ -314,23 +318,41 @@ impl SqliteVault {
     }
 }
 
-/// Rewrites a chat's messages-per-sender summary (`chat_senders`) from its messages.
-fn recount_senders(
-    tx: &rusqlite::Transaction<'_>,
-    owner: i64,
-    chat_id: i64,
-) -> Result<(), StoreError> {
-    tx.execute(
-        "DELETE FROM chat_senders WHERE owner_id = ?1 AND chat_id = ?2",
-        params![owner, chat_id],
-    )?;
-    tx.execute(
-        "INSERT INTO chat_senders (owner_id, chat_id, sender, messages)
-         SELECT owner_id, chat_id, sender, count(*) FROM chat_messages
-         WHERE owner_id = ?1 AND chat_id = ?2 GROUP BY sender",
-        params![owner, chat_id],
-    )?;
-    Ok(())
+/// Messages added to one chat, per sender (a chat has a handful of senders),
+/// to be added to its `chat_senders` summary in the same transaction.
+#[derive(Default)]
+struct SenderCounts(Vec<(Option<String>, u64)>);
+
+impl SenderCounts {
+    fn add(&mut self, sender: Option<&str>) {
+        match self.0.iter_mut().find(|(s, _)| s.as_deref() == sender) {
+            Some((_, n)) => *n += 1,
+            None => self.0.push((sender.map(str::to_string), 1)),
+        }
+    }
+
+    fn save(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        owner: i64,
+        chat_id: i64,
+    ) -> Result<(), StoreError> {
+        for (sender, n) in &self.0 {
+            // `IS` so that messages without a sender (system lines) count too.
+            let updated = tx.execute(
+                "UPDATE chat_senders SET messages = messages + ?4
+                 WHERE owner_id = ?1 AND chat_id = ?2 AND sender IS ?3",
+                params![owner, chat_id, sender, *n as i64],
+            )?;
+            if updated == 0 {
+                tx.execute(
+                    "INSERT INTO chat_senders (owner_id, chat_id, sender, messages) VALUES (?1, ?2, ?3, ?4)",
+                    params![owner, chat_id, sender, *n as i64],
+                )?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A message row of `SELECT local_ms, offset_seconds, sender, kind, text, content_key`.
@@ -460,6 +482,7 @@ impl Store for SqliteVault {
                 |r| r.get(0),
             )?;
             let mut stmt = tx.prepare_cached(INSERT_MESSAGE)?;
+            let mut added_by = SenderCounts::default();
             for m in &chat.messages {
                 let key = hex::decode(&m.key)
                     .ok()
@@ -477,9 +500,10 @@ impl Store for SqliteVault {
                     m.text,
                     key
                 ])?;
+                added_by.add(m.sender.as_deref());
             }
             drop(stmt);
-            recount_senders(&tx, self.owner, chat_id)?;
+            added_by.save(&tx, self.owner, chat_id)?;
             for i in &chat.imports {
                 tx.execute(
                     "INSERT INTO chat_imports (owner_id, chat_id, imported_at_ms, added, already_had, skipped_lines, summary)
@@ -535,6 +559,7 @@ impl Store for SqliteVault {
             chat_id,
             added: 0,
             already_had: 0,
+            added_by: SenderCounts::default(),
             error: None,
         };
         // On any failure the transaction is dropped, i.e. rolled back:
@@ -548,10 +573,9 @@ impl Store for SqliteVault {
             added: sink.added,
             already_had: sink.already_had,
         };
+        let added_by = std::mem::take(&mut sink.added_by);
         drop(sink);
-        if counts.added > 0 {
-            recount_senders(&tx, owner, chat_id)?;
-        }
+        added_by.save(&tx, owner, chat_id)?;
         tx.execute(
             "INSERT INTO chat_imports (owner_id, chat_id, imported_at_ms, added, already_had, skipped_lines, summary)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

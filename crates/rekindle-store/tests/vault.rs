@@ -582,6 +582,11 @@ fn the_senders_summary_follows_imports_and_is_built_on_upgrade() {
     import(&mut v, &[(5, Some("B")), (6, Some("B"))]);
     let expected = (6, vec![("B".to_string(), 3), ("A".to_string(), 2)]);
     assert_eq!(senders(&v), expected);
+    // A restore into a new vault counts the same.
+    let other = DataDir::open(&tmp.path().join("other")).unwrap();
+    let mut restored = other.create(PASS, KdfParams::DEFAULT).unwrap();
+    restored.restore(&v.export().unwrap()).unwrap();
+    assert_eq!(senders(&restored), expected);
     drop(v);
     // An older rekindle's vault: schema 3, no summary table. Unlocking upgrades it.
     raw_vault(&dir)
