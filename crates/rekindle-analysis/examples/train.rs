@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use rekindle_analysis::learned::{self, DENSE, DENSE_NAMES, Dense, Model};
-use rekindle_analysis::{Lexicons, text};
+use rekindle_analysis::{Lexicons, base_rate, text};
 
 use common::{Item, Prf};
 
@@ -567,6 +567,24 @@ fn run(dir: &Path, vader: Option<&Path>, empath: Option<&Path>, out: &Path) -> R
         prf.r(),
         prf.f1()
     );
+    // The threshold for each share of negative messages a chat may have
+    // (rekindle_analysis::base_rate): the same rule at every share of the grid,
+    // then made non-increasing outwards from the default share (higher share,
+    // lower threshold), so that the shipped default is unchanged.
+    let mut grid: Vec<f32> = base_rate::GRID
+        .par_iter()
+        .map(|&g| best_threshold(&oof, rules_strong, prior_weights(share, g)).0)
+        .collect();
+    for k in base_rate::DEFAULT_INDEX + 1..grid.len() {
+        grid[k] = grid[k].min(grid[k - 1]);
+    }
+    for k in (0..base_rate::DEFAULT_INDEX).rev() {
+        grid[k] = grid[k].max(grid[k + 1]);
+    }
+    // What sigmoid(margin) is calibrated to: the share of negatives in all the training texts.
+    let training_share =
+        items.iter().filter(|(it, _)| it.gold).count() as f64 / items.len().max(1) as f64;
+    eprintln!("training share {training_share:.4}; thresholds by share: {grid:?}");
     let mut rules = Prf::default();
     for (it, _) in items.iter().take(main_n) {
         let w = rekindle_analysis::Weights {
@@ -638,6 +656,16 @@ fn run(dir: &Path, vader: Option<&Path>, empath: Option<&Path>, out: &Path) -> R
         m.bias,
         kept.len()
     );
+    let _ = writeln!(
+        f,
+        "# The threshold for other shares of negative messages (the chat's own, estimated by EM from\n\
+         # its margins; rekindle_analysis::base_rate), chosen by the same rule; sigmoid(margin) is\n\
+         # calibrated to training_share."
+    );
+    let _ = writeln!(f, "training_share\t{training_share:.4}");
+    for (g, t) in base_rate::GRID.iter().zip(&grid) {
+        let _ = writeln!(f, "threshold_at\t{g}\t{t:.4}");
+    }
     for (name, w) in DENSE_NAMES.iter().zip(m.dense) {
         let _ = writeln!(f, "dense\t{name}\t{w:.4}");
     }

@@ -365,6 +365,9 @@ pub struct Settings {
     pub episode_min_each: usize,
     pub episode_cooldown_minutes: u32,
     pub episode_silence_hours: u32,
+    /// The share of negative messages the `negative` flags were decided at:
+    /// estimated from the whole chat (see `base_rate`), one of `base_rate::GRID`.
+    pub negative_share: f64,
 }
 
 /// The result of [`analyze`]; its JSON is `rekindle analyze --json`.
@@ -916,6 +919,7 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
             episode_min_each: opts.episodes.min_each,
             episode_cooldown_minutes: opts.episodes.cooldown_minutes,
             episode_silence_hours: opts.episodes.silence_hours,
+            negative_share: chat.negative_share,
         },
         messages: rows.len(),
         analysed: n,

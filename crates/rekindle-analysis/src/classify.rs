@@ -122,6 +122,11 @@ pub(crate) struct Compact {
     pub topics: u64,
     /// Whitespace-separated words (saturating).
     pub words: u16,
+    /// How many of the grid thresholds the message reaches (`learned::Model::level`):
+    /// `negative` at the chat's own share of negative messages (see `base_rate`).
+    pub level: u8,
+    /// The learned margin's histogram bin, or `base_rate::NO_BIN`.
+    pub margin_bin: u16,
 }
 
 thread_local! {
@@ -145,6 +150,61 @@ pub fn classify_many<S: AsRef<str> + Sync>(
         .with_min_len(256)
         .map(|t| classify(t.as_ref(), lexicons))
         .collect()
+}
+
+/// Classify the messages of one chat: as [`classify_many`], except that
+/// `negative` is decided at the share of negative messages estimated from all
+/// of them together, as the analysis does (see [`crate::base_rate`]). Returns
+/// the classifications, in input order, and that share.
+pub fn classify_chat<S: AsRef<str> + Sync>(
+    texts: &[S],
+    lexicons: &Lexicons,
+) -> (Vec<Classification>, f64) {
+    let (compacts, share) = compacts_as_chat(texts, lexicons, &Weights::default());
+    let out = compacts.iter().map(|c| expand(c, lexicons)).collect();
+    (out, share)
+}
+
+/// Only the `negative` flags of [`classify_chat`], with custom weights (for `examples/eval.rs`).
+#[doc(hidden)]
+pub fn negatives_as_chat<S: AsRef<str> + Sync>(
+    texts: &[S],
+    lexicons: &Lexicons,
+    w: &Weights,
+) -> (Vec<bool>, f64) {
+    let (compacts, share) = compacts_as_chat(texts, lexicons, w);
+    (compacts.iter().map(|c| c.negative).collect(), share)
+}
+
+fn compacts_as_chat<S: AsRef<str> + Sync>(
+    texts: &[S],
+    lexicons: &Lexicons,
+    w: &Weights,
+) -> (Vec<Compact>, f64) {
+    use crate::base_rate::{self, MarginHistogram};
+    use rayon::prelude::*;
+    let mut compacts: Vec<Compact> = texts
+        .par_iter()
+        .with_min_len(256)
+        .map(|t| classify_compact(t.as_ref(), lexicons, w))
+        .collect();
+    let training_share = if w.learned {
+        crate::learned::model().and_then(|m| m.training_share())
+    } else {
+        None
+    };
+    let Some(training_share) = training_share else {
+        return (compacts, base_rate::DEFAULT_SHARE);
+    };
+    let mut margins = MarginHistogram::default();
+    for c in &compacts {
+        margins.add_bin(c.margin_bin);
+    }
+    let index = base_rate::grid_index(base_rate::estimate_share(&margins, training_share));
+    for c in &mut compacts {
+        c.negative = base_rate::negative_at(c.level, index);
+    }
+    (compacts, base_rate::GRID[index])
 }
 
 /// Only the `negative` flag with custom weights (for tuning in `examples/eval.rs`).
@@ -286,11 +346,24 @@ fn rules_on(
     // The learned layer decides (with the rules' numbers as inputs); without it
     // (or if its file did not parse) the rules alone do.
     let learned = if w.learned {
-        crate::learned::model().map(|m| m.negative(norm, &dense))
+        crate::learned::model().map(|m| {
+            let margin = m.margin(norm, &dense);
+            (m.decide(margin, &dense), m.level(margin, &dense), margin)
+        })
     } else {
         None
     };
-    out.negative = learned.unwrap_or(score >= w.threshold) && !norm.is_empty();
+    out.negative = learned.map_or(score >= w.threshold, |l| l.0) && !norm.is_empty();
+    out.level = match learned {
+        _ if norm.is_empty() => 0,
+        Some((_, level, _)) => level,
+        None if out.negative => crate::base_rate::GRID.len() as u8,
+        None => 0,
+    };
+    out.margin_bin = match learned {
+        Some((_, _, margin)) if !norm.is_empty() => crate::base_rate::MarginHistogram::bin(margin),
+        _ => crate::base_rate::NO_BIN,
+    };
     // "I didn't ..." / "yes but" only count as defensiveness in a heated message.
     if weak_defensive && (out.negative || h != 0) {
         out.horsemen |= Horseman::Defensiveness.bit();

@@ -113,6 +113,10 @@ pub struct Model {
     /// Bits of the table index (`slots.len() == (1 << bits) + WINDOW - 1`).
     bits: u32,
     features: usize,
+    /// Share of negative texts in the training data (what `sigmoid(margin)` is calibrated to).
+    training_share: Option<f32>,
+    /// The threshold for each share of [`crate::base_rate::GRID`] (non-increasing), or empty.
+    grid: Vec<f32>,
 }
 
 const MODEL_TEXT: &str = include_str!("../../../data/models/negative.tsv");
@@ -327,6 +331,8 @@ impl Model {
         let mut threshold = None;
         let mut rules_strong = None;
         let mut declared = None;
+        let mut training_share = None;
+        let mut grid: Vec<f32> = Vec::new();
         let mut dense = [f32::NAN; DENSE];
         // key -> (plain weight, negated weight, negator)
         let mut entries: std::collections::HashMap<u64, (f32, f32, bool)> =
@@ -356,6 +362,21 @@ impl Model {
                 "threshold" => threshold = Some(value),
                 "rules_strong" => rules_strong = Some(value),
                 "features" => declared = Some(value as usize),
+                "training_share" if name.is_empty() && value > 0.0 && value < 1.0 => {
+                    training_share = Some(value);
+                }
+                "threshold_at" => {
+                    // One line per grid share, in order.
+                    let share: f64 = name.parse().map_err(|_| bad())?;
+                    let expected = crate::base_rate::GRID.get(grid.len()).ok_or_else(bad)?;
+                    if (share - expected).abs() > 1e-9 || grid.last().is_some_and(|&t| value > t) {
+                        return Err(format!(
+                            "{}: threshold_at lines must follow the grid with thresholds that never rise",
+                            bad()
+                        ));
+                    }
+                    grid.push(value);
+                }
                 "dense" => {
                     let i = DENSE_NAMES
                         .iter()
@@ -393,6 +414,10 @@ impl Model {
         }
         if declared != Some(count) {
             return Err(format!("{count} word features, header says {declared:?}"));
+        }
+        if !grid.is_empty() && (grid.len() != crate::base_rate::GRID.len() || training_share.is_none())
+        {
+            return Err("threshold_at needs every grid share and a training_share".into());
         }
         // Linear probing, but every key lies within WINDOW slots of its home
         // (the table grows until it does), so a lookup reads WINDOW slots and
@@ -443,6 +468,8 @@ impl Model {
             slots,
             bits,
             features: count,
+            training_share,
+            grid,
         })
     }
 
@@ -459,6 +486,35 @@ impl Model {
     /// The rules score from which a message is negative whatever the margin.
     pub fn rules_strong(&self) -> f32 {
         self.rules_strong
+    }
+
+    /// The share of negative texts `sigmoid(margin)` is calibrated to, when the
+    /// model has thresholds for other shares (see [`crate::base_rate`]).
+    pub fn training_share(&self) -> Option<f64> {
+        self.training_share
+            .filter(|_| !self.grid.is_empty())
+            .map(f64::from)
+    }
+
+    /// How many of the grid thresholds the message reaches, with the repair
+    /// exception (0) and the rules' override (all of them) folded in, so that
+    /// `base_rate::negative_at(level, i)` is [`Model::decide`] with the
+    /// threshold of grid share `i`. Without grid thresholds: all or nothing by
+    /// [`Model::decide`].
+    pub fn level(&self, margin: f32, d: &Dense) -> u8 {
+        let full = crate::base_rate::GRID.len() as u8;
+        if self.grid.is_empty() {
+            return if self.decide(margin, d) { full } else { 0 };
+        }
+        let rules = d.0[RULES_SCORE];
+        if d.0[REPAIR] > 0.0 && rules < RULES_THRESHOLD {
+            return 0;
+        }
+        let horseman = d.0[HORSEMEN].iter().any(|&x| x > 0.0);
+        if horseman && rules >= self.rules_strong {
+            return full;
+        }
+        self.grid.iter().filter(|&&t| margin >= t).count() as u8
     }
 
     /// The slot of a key (0 if absent), without a branch.

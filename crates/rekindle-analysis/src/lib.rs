@@ -8,6 +8,7 @@
 //! - [`Lexicons`]: topic word lists (`data/lexicons/*.txt`, user-extendable) and rules.
 
 mod analyze;
+pub mod base_rate;
 mod changepoint;
 mod classify;
 #[doc(hidden)]
@@ -21,7 +22,8 @@ pub mod text;
 pub use analyze::*;
 pub use changepoint::{Segment, binary_segmentation, default_penalty, segments};
 pub use classify::{
-    Classification, Horseman, Weights, classify, classify_many, negative_with, vader_negative,
+    Classification, Horseman, Weights, classify, classify_chat, classify_many, negative_with,
+    negatives_as_chat, vader_negative,
 };
 pub use lexicon::{BUILT_IN_TOPICS, Lexicons, MAX_TOPICS, parse_lexicon_file};
 pub use prepared::Prepared;

@@ -16,6 +16,9 @@ use jiff::civil::DateTime;
 use rekindle_chat::{Message, MessageKind, MessageRef, ParseError, ParseOptions, Summary};
 
 use crate::classify::{Compact, Weights, classify_compact};
+use rayon::prelude::*;
+
+use crate::base_rate::{self, MarginHistogram};
 use crate::lexicon::Lexicons;
 
 /// Messages classified per job; big enough that scheduling is noise.
@@ -52,10 +55,15 @@ pub(crate) struct Row {
     sender: u16,
     /// Whitespace-separated words (text messages only; saturating).
     words: u16,
-    /// Bits of [`crate::Horseman::bit`].
+    /// Bits of [`crate::Horseman::bit`] in the low four bits; the high four are
+    /// the message's level (`learned::Model::level`), from which the chat's own
+    /// share of negative messages decides [`NEGATIVE`] once the chat is read.
     horsemen: u8,
     flags: u8,
 }
+
+/// The horsemen's bits in [`Row::horsemen`].
+const HORSEMEN_BITS: u8 = 0x0f;
 
 /// What the classifier found in one message, decoded from a [`Row`].
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -107,7 +115,7 @@ impl Row {
         (self.flags & CLASSIFIED != 0).then(|| Seen {
             compound: f64::from(self.compound) / 10_000.0,
             negative: self.flags & NEGATIVE != 0,
-            horsemen: self.horsemen,
+            horsemen: self.horsemen & HORSEMEN_BITS,
             repair: self.flags & REPAIR != 0,
             bid: self.flags & BID != 0,
             breakup: self.flags & BREAKUP != 0,
@@ -122,6 +130,10 @@ impl Row {
         self.words = p.words;
         self.flags |= p.flags;
     }
+
+    fn level(&self) -> u8 {
+        self.horsemen >> 4
+    }
 }
 
 /// The classifier's part of a [`Row`].
@@ -130,8 +142,10 @@ struct Packed {
     topics: u32,
     compound: i16,
     words: u16,
+    /// Horsemen, and the level in the high four bits (as in [`Row`]).
     horsemen: u8,
     flags: u8,
+    margin_bin: u16,
 }
 
 impl Packed {
@@ -151,8 +165,9 @@ impl Packed {
             topics: (c.topics & u64::from(u32::MAX)) as u32,
             compound: (c.scores.compound * 10_000.0).round() as i16,
             words: c.words,
-            horsemen: c.horsemen,
+            horsemen: (c.horsemen & HORSEMEN_BITS) | c.level.min(15) << 4,
             flags,
+            margin_bin: c.margin_bin,
         }
     }
 }
@@ -278,11 +293,24 @@ fn word_count(text: &str) -> usize {
 }
 
 /// A chat ready for [`crate::analyze_prepared`]: senders, topic names and one row per message.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Prepared {
     pub(crate) names: Vec<String>,
     pub(crate) topics: Vec<String>,
     pub(crate) rows: Vec<Row>,
+    /// The estimated share of negative messages the flags were decided at.
+    pub(crate) negative_share: f64,
+}
+
+impl Default for Prepared {
+    fn default() -> Self {
+        Prepared {
+            names: Vec::new(),
+            topics: Vec::new(),
+            rows: Vec::new(),
+            negative_share: base_rate::DEFAULT_SHARE,
+        }
+    }
 }
 
 impl Prepared {
@@ -400,12 +428,34 @@ fn forget_recent() {
     });
 }
 
-fn apply(rows: &mut [Row], done: &Done) {
+fn apply(rows: &mut [Row], done: &Done, margins: &mut MarginHistogram) {
     for (i, p) in done {
         if let Some(r) = rows.get_mut(*i as usize) {
             r.set_seen(p);
+            margins.add_bin(p.margin_bin);
         }
     }
+}
+
+/// Decides every classified row's [`NEGATIVE`] at the chat's own estimated
+/// share of negative messages (`base_rate`); returns that share. Without a
+/// learned model the flags stay as classified.
+fn decide_at_own_share(rows: &mut [Row], margins: &MarginHistogram) -> f64 {
+    let Some(training_share) = crate::learned::model().and_then(|m| m.training_share()) else {
+        return base_rate::DEFAULT_SHARE;
+    };
+    let share = base_rate::estimate_share(margins, training_share);
+    let index = base_rate::grid_index(share);
+    rows.par_iter_mut().for_each(|r| {
+        if r.flags & CLASSIFIED != 0 {
+            if base_rate::negative_at(r.level(), index) {
+                r.flags |= NEGATIVE;
+            } else {
+                r.flags &= !NEGATIVE;
+            }
+        }
+    });
+    base_rate::GRID[index]
 }
 
 /// A batch and its results travel together and come back to be reused: buffers
@@ -422,6 +472,7 @@ fn build<R>(
 ) -> (Prepared, R) {
     let mut names: Vec<String> = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
+    let mut margins = MarginHistogram::default();
     let (tx, rx) = mpsc::channel::<Job>();
     let in_flight = AtomicUsize::new(0);
     let build_id = BUILDS.fetch_add(1, Ordering::Relaxed);
@@ -429,11 +480,14 @@ fn build<R>(
     let result = rayon::in_place_scope(|scope| {
         let mut batch = Batch::with_capacity();
         let mut last_sender: Option<(usize, u16)> = None;
-        let dispatch = |mut job: Job, rows: &mut Vec<Row>| -> Option<Job> {
+        let dispatch = |mut job: Job,
+                        rows: &mut Vec<Row>,
+                        margins: &mut MarginHistogram|
+         -> Option<Job> {
             if in_flight.load(Ordering::Acquire) >= MAX_IN_FLIGHT {
                 // The classifier is behind: help instead of queueing more text.
                 classify_batch(&job.batch, lexicons, build_id, &mut job.done);
-                apply(rows, &job.done);
+                apply(rows, &job.done, margins);
                 return Some(job);
             }
             in_flight.fetch_add(1, Ordering::AcqRel);
@@ -498,7 +552,7 @@ fn build<R>(
             }
             if batch.rows.len() >= BATCH || batch.text.len() > (u32::MAX / 2) as usize {
                 while let Ok(job) = rx.try_recv() {
-                    apply(&mut rows, &job.done);
+                    apply(&mut rows, &job.done, &mut margins);
                     spare.push(job);
                 }
                 let next = match spare.pop() {
@@ -514,7 +568,7 @@ fn build<R>(
                         done: Vec::with_capacity(BATCH),
                     },
                 };
-                if let Some(job) = dispatch(next, &mut rows) {
+                if let Some(job) = dispatch(next, &mut rows, &mut margins) {
                     spare.push(job);
                 }
             }
@@ -525,16 +579,17 @@ fn build<R>(
                 done: Vec::new(),
             };
             // Classified here already when the pool was busy; else it comes back on `rx`.
-            let _ = dispatch(job, &mut rows);
+            let _ = dispatch(job, &mut rows, &mut margins);
         }
         result
     });
     drop(tx);
     for job in rx {
-        apply(&mut rows, &job.done);
+        apply(&mut rows, &job.done, &mut margins);
     }
     rayon::broadcast(|_| forget_recent());
     forget_recent();
+    let negative_share = decide_at_own_share(&mut rows, &margins);
     let topics = (0..lexicons.topic_count().min(32))
         .filter_map(|i| lexicons.topic_name(i).map(str::to_string))
         .collect();
@@ -543,6 +598,7 @@ fn build<R>(
             names,
             topics,
             rows,
+            negative_share,
         },
         result,
     )

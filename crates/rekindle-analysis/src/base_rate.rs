@@ -1,0 +1,195 @@
+//! How common negative messages are in one chat, and the threshold that goes
+//! with it.
+//!
+//! The learned layer's probability `sigmoid(margin)` is calibrated to its
+//! training data, where a known share of texts is negative. The threshold with
+//! the best F1 depends on how common negative messages are where it is used,
+//! and chats differ: a calm one may have 1 % negative messages, a chat that
+//! ended in fights far more. So each chat's share is estimated from the chat's
+//! own margins, without labels, by EM (Saerens, Latinne & Decaestecker 2002,
+//! "Adjusting the outputs of a classifier to new a priori probabilities"),
+//! with a Beta prior worth [`PRIOR_WEIGHT`] messages at [`DEFAULT_SHARE`] so
+//! that a short chat (or one line) stays near the default. The trainer writes
+//! the F1-best threshold for each share of [`GRID`] (re-weighted out-of-fold
+//! F1 on its training data); a chat uses the grid share nearest its estimate.
+
+/// Shares of negative messages the model has a threshold for.
+pub const GRID: [f64; 15] = [
+    0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.065, 0.08, 0.10, 0.13, 0.16, 0.20, 0.25, 0.32, 0.40,
+];
+
+/// The share assumed when there is nothing to go on (everyday chat).
+pub const DEFAULT_SHARE: f64 = 0.05;
+
+/// Index of [`DEFAULT_SHARE`] in [`GRID`].
+pub const DEFAULT_INDEX: usize = 5;
+
+/// How many messages' worth of belief in [`DEFAULT_SHARE`] the estimate starts from.
+pub const PRIOR_WEIGHT: f64 = 100.0;
+
+/// Histogram bins per unit of margin, and the margin range covered.
+const BINS_PER_UNIT: f32 = 32.0;
+const RANGE: f32 = 16.0;
+const BINS: usize = (2.0 * RANGE * BINS_PER_UNIT) as usize;
+
+/// A message without a learned margin (empty text, no model).
+pub const NO_BIN: u16 = u16::MAX;
+
+/// The learned margins of one chat, in bins of 1/32.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarginHistogram {
+    counts: Vec<u32>,
+}
+
+impl Default for MarginHistogram {
+    fn default() -> Self {
+        MarginHistogram {
+            counts: vec![0; BINS],
+        }
+    }
+}
+
+impl MarginHistogram {
+    /// The bin of a margin (margins beyond ±16 go to the end bins).
+    pub fn bin(margin: f32) -> u16 {
+        if margin.is_nan() {
+            return NO_BIN;
+        }
+        let x = ((margin + RANGE) * BINS_PER_UNIT).floor();
+        x.clamp(0.0, (BINS - 1) as f32) as u16
+    }
+
+    /// Count one message by its bin (from [`MarginHistogram::bin`]); [`NO_BIN`] is skipped.
+    pub fn add_bin(&mut self, bin: u16) {
+        if let Some(c) = self.counts.get_mut(usize::from(bin)) {
+            *c += 1;
+        }
+    }
+
+    /// Count one message by its margin.
+    pub fn add(&mut self, margin: f32) {
+        self.add_bin(MarginHistogram::bin(margin));
+    }
+
+    /// Messages counted.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().map(|&c| u64::from(c)).sum()
+    }
+
+    fn center(bin: usize) -> f64 {
+        (bin as f64 + 0.5) / f64::from(BINS_PER_UNIT) - f64::from(RANGE)
+    }
+}
+
+/// The EM estimate of the share of negative messages, for a model whose
+/// probabilities are calibrated to `training_share`, clamped to the grid.
+pub fn estimate_share(hist: &MarginHistogram, training_share: f64) -> f64 {
+    let s = training_share.clamp(1e-3, 1.0 - 1e-3);
+    let n = hist.total() as f64;
+    let probs: Vec<(f64, f64)> = hist
+        .counts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c > 0)
+        .map(|(bin, &c)| {
+            let z = MarginHistogram::center(bin);
+            (f64::from(c), 1.0 / (1.0 + (-z).exp()))
+        })
+        .collect();
+    let mut share = DEFAULT_SHARE;
+    for _ in 0..1000 {
+        let (a, b) = (share / s, (1.0 - share) / (1.0 - s));
+        let expected: f64 = probs
+            .iter()
+            .map(|&(c, p)| c * a * p / (a * p + b * (1.0 - p)))
+            .sum();
+        let next = (expected + PRIOR_WEIGHT * DEFAULT_SHARE) / (n + PRIOR_WEIGHT);
+        let done = (next - share).abs() < 1e-9;
+        share = next;
+        if done {
+            break;
+        }
+    }
+    share.clamp(GRID[0], GRID[GRID.len() - 1])
+}
+
+/// The index of the grid share nearest to `share` (on a log scale).
+pub fn grid_index(share: f64) -> usize {
+    let l = share.max(1e-6).ln();
+    let mut best = (f64::INFINITY, DEFAULT_INDEX);
+    for (i, g) in GRID.iter().enumerate() {
+        let d = (g.ln() - l).abs();
+        if d < best.0 {
+            best = (d, i);
+        }
+    }
+    best.1
+}
+
+/// Whether a message at `level` (how many grid thresholds its margin reaches,
+/// see `learned::Model::level`) is negative at grid share `index`.
+pub fn negative_at(level: u8, index: usize) -> bool {
+    usize::from(level) + index >= GRID.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sigmoid_inv(p: f64) -> f32 {
+        (p / (1.0 - p)).ln() as f32
+    }
+
+    #[test]
+    fn no_messages_means_the_default() {
+        let h = MarginHistogram::default();
+        assert!((estimate_share(&h, 0.23) - DEFAULT_SHARE).abs() < 1e-9);
+        assert_eq!(grid_index(DEFAULT_SHARE), DEFAULT_INDEX);
+    }
+
+    #[test]
+    fn em_finds_the_share_of_a_calibrated_chat() {
+        // A chat whose messages are either clearly negative (p = 0.9 under the
+        // training share) or clearly not (p = 0.02), 30 % of them negative.
+        let s = 0.23;
+        let mut h = MarginHistogram::default();
+        for i in 0..10_000 {
+            h.add(sigmoid_inv(if i % 10 < 3 { 0.97 } else { 0.01 }));
+        }
+        let share = estimate_share(&h, s);
+        assert!((0.25..0.36).contains(&share), "{share}");
+        // A calm chat: hardly anything looks negative.
+        let mut calm = MarginHistogram::default();
+        for i in 0..10_000 {
+            calm.add(sigmoid_inv(if i % 100 == 0 { 0.9 } else { 0.01 }));
+        }
+        let share = estimate_share(&calm, s);
+        assert!(share < 0.03, "{share}");
+    }
+
+    #[test]
+    fn a_few_messages_stay_near_the_default() {
+        let mut h = MarginHistogram::default();
+        h.add(5.0);
+        let share = estimate_share(&h, 0.23);
+        assert!((0.05..0.07).contains(&share), "{share}");
+    }
+
+    #[test]
+    fn levels_and_indices() {
+        assert_eq!(grid_index(0.001), 0);
+        assert_eq!(grid_index(0.9), GRID.len() - 1);
+        assert_eq!(grid_index(0.021), 2);
+        // Level 0 is never negative; the full level always is.
+        for i in 0..GRID.len() {
+            assert!(!negative_at(0, i));
+            assert!(negative_at(GRID.len() as u8, i));
+        }
+        // A margin reaching only the lowest threshold (highest share) counts at that share only.
+        assert!(negative_at(1, GRID.len() - 1));
+        assert!(!negative_at(1, GRID.len() - 2));
+        assert_eq!(MarginHistogram::bin(f32::NAN), NO_BIN);
+        assert_eq!(MarginHistogram::bin(-100.0), 0);
+        assert_eq!(usize::from(MarginHistogram::bin(100.0)), BINS - 1);
+    }
+}
