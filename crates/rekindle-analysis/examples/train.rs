@@ -321,6 +321,31 @@ fn best_threshold_with(
         )
 }
 
+/// Platt scaling: a, b of sigmoid(a * margin + b) by Newton on the log loss.
+fn platt(scored: &[(f64, Dense, bool)]) -> (f64, f64) {
+    let (mut a, mut b) = (1.0f64, 0.0f64);
+    for _ in 0..50 {
+        let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for (z, _, gold) in scored {
+            let p = 1.0 / (1.0 + (-(a * z + b)).exp());
+            let y = if *gold { 1.0 } else { 0.0 };
+            let w = (p * (1.0 - p)).max(1e-12);
+            ga += (p - y) * z;
+            gb += p - y;
+            haa += w * z * z;
+            hab += w * z;
+            hbb += w;
+        }
+        let det = haa * hbb - hab * hab;
+        if det.abs() < 1e-18 {
+            break;
+        }
+        a -= (hbb * ga - hab * gb) / det;
+        b -= (haa * gb - hab * ga) / det;
+    }
+    (a, b)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(dir) = args.first().filter(|a| !a.starts_with("--")) else {
@@ -560,31 +585,60 @@ fn run(dir: &Path, vader: Option<&Path>, empath: Option<&Path>, out: &Path) -> R
         report("horseman and rules score", s, learned::combine);
     }
     let rules_strong = RULES_STRONG;
-    let (threshold, prf) = best_threshold(&oof, rules_strong, weights);
+    let (argmax_threshold, argmax_prf) = best_threshold(&oof, rules_strong, weights);
     eprintln!(
-        "chosen: rules_strong {rules_strong}, threshold {threshold:.4}, re-weighted out-of-fold P {:.3} R {:.3} F1 {:.3}",
-        prf.p(),
-        prf.r(),
-        prf.f1()
+        "arg-max at the default share: rules_strong {rules_strong}, threshold {argmax_threshold:.4}, re-weighted out-of-fold P {:.3} R {:.3} F1 {:.3}",
+        argmax_prf.p(),
+        argmax_prf.r(),
+        argmax_prf.f1()
     );
     // The threshold for each share of negative messages a chat may have
     // (rekindle_analysis::base_rate): the same rule at every share of the grid,
     // then made non-increasing outwards from the default share (higher share,
     // lower threshold), so that the shipped default is unchanged.
-    let mut grid: Vec<f32> = base_rate::GRID
+    let argmax: Vec<(f32, Wprf)> = base_rate::GRID
         .par_iter()
-        .map(|&g| best_threshold(&oof, rules_strong, prior_weights(share, g)).0)
+        .map(|&g| best_threshold(&oof, rules_strong, prior_weights(share, g)))
         .collect();
+    let (pa, pb) = platt(&oof);
+    eprintln!("platt a {pa:.4} b {pb:.4}");
+    let logit = |p: f64| (p / (1.0 - p)).ln();
+    let lipton: Vec<f32> = base_rate::GRID
+        .iter()
+        .zip(&argmax)
+        .map(|(&g, (_, prf))| {
+            ((logit(prf.f1() / 2.0) - logit(g) + logit(share) - pb) / pa) as f32
+        })
+        .collect();
+    let mut at_grid = Vec::new();
+    for ((g, (t, prf)), l) in base_rate::GRID.iter().zip(&argmax).zip(&lipton) {
+        let mut at_l = Wprf::default();
+        for (z, d, gold) in &oof {
+            at_l.add(
+                learned::combine(*z as f32, *l, rules_strong, d),
+                *gold,
+                prior_weights(share, *g),
+            );
+        }
+        eprintln!(
+            "share {g}: arg-max threshold {t:.4} F1 {:.4}; F*/2 threshold {l:.4} F1 {:.4}",
+            prf.f1(),
+            at_l.f1()
+        );
+        at_grid.push(at_l);
+    }
+    let prf = at_grid[base_rate::DEFAULT_INDEX];
+    // Shipped: the F*/2 thresholds (smooth in the share); the arg-max ones are printed above for comparison.
+    let mut grid: Vec<f32> = lipton.clone();
     for k in base_rate::DEFAULT_INDEX + 1..grid.len() {
         grid[k] = grid[k].min(grid[k - 1]);
     }
     for k in (0..base_rate::DEFAULT_INDEX).rev() {
         grid[k] = grid[k].max(grid[k + 1]);
     }
-    // What sigmoid(margin) is calibrated to: the share of negatives in all the training texts.
-    let training_share =
-        items.iter().filter(|(it, _)| it.gold).count() as f64 / items.len().max(1) as f64;
-    eprintln!("training share {training_share:.4}; thresholds by share: {grid:?}");
+    // The default threshold (a chat with nothing to go on, one message alone) is the grid's at the default share.
+    let threshold = grid[base_rate::DEFAULT_INDEX];
+    eprintln!("out-of-fold share {share:.4}; thresholds by share: {grid:?}");
     let mut rules = Prf::default();
     for (it, _) in items.iter().take(main_n) {
         let w = rekindle_analysis::Weights {
@@ -637,10 +691,12 @@ fn run(dir: &Path, vader: Option<&Path>, empath: Option<&Path>, out: &Path) -> R
          # Trained by `cargo run --release -p rekindle-analysis --example train -- shared/data/eval`:\n\
          # logistic regression on GoEmotions train ({main_n} Reddit comments, negative = Ekman\n\
          # anger/disgust/fear/sadness groups), Adagrad, L2 {:e}, {} epochs, seed 42; features in >= {}\n\
-         # texts; |weight| < {} dropped; at most {} features.{empath_note} rules_strong is fixed; the threshold is the\n\
-         # best F1 of the combined decision over 5-fold out-of-fold margins on GoEmotions train\n\
-         # ({:.1} % negative) re-weighted to a prior of {:.1} % negative messages, fixed in advance as\n\
-         # the expected share in everyday chat (re-weighted OOF P {:.3} R {:.3} F1 {:.3}).\n\
+         # texts; |weight| < {} dropped; at most {} features.{empath_note} rules_strong is fixed. Thresholds: for calibrated\n\
+         # probabilities the F1-best rule is p >= F*/2 (Lipton et al. 2014); p = sigmoid(platt_a * margin +\n\
+         # platt_b) fitted on 5-fold out-of-fold margins on GoEmotions train ({:.1} % negative = training_share),\n\
+         # moved to each share of threshold_at (Saerens et al. 2002), F* = the best F1 of the combined decision\n\
+         # there, out-of-fold and re-weighted. `threshold` is the one at {:.1} %, the share assumed for a message\n\
+         # alone (re-weighted OOF P {:.3} R {:.3} F1 {:.3}); a chat uses the share EM estimates from its margins.\n\
          # GoEmotions dev/test and DailyDialog were never used for training or the threshold.\n\
          bias\t{:.4}\nthreshold\t{threshold:.4}\nrules_strong\t{rules_strong}\nfeatures\t{}\n",
         params().l2,
@@ -656,13 +712,7 @@ fn run(dir: &Path, vader: Option<&Path>, empath: Option<&Path>, out: &Path) -> R
         m.bias,
         kept.len()
     );
-    let _ = writeln!(
-        f,
-        "# The threshold for other shares of negative messages (the chat's own, estimated by EM from\n\
-         # its margins; rekindle_analysis::base_rate), chosen by the same rule; sigmoid(margin) is\n\
-         # calibrated to training_share."
-    );
-    let _ = writeln!(f, "training_share\t{training_share:.4}");
+    let _ = writeln!(f, "training_share\t{share:.4}\nplatt_a\t{pa:.4}\nplatt_b\t{pb:.4}");
     for (g, t) in base_rate::GRID.iter().zip(&grid) {
         let _ = writeln!(f, "threshold_at\t{g}\t{t:.4}");
     }

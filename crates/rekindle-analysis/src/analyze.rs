@@ -1042,8 +1042,13 @@ fn find_episodes(
     let cooldown = i64::from(eo.cooldown_minutes) * 60;
     let silence = i64::from(eo.silence_hours) * 3600;
     let t = |k: usize| secs[order[k]];
+    // Episodes count a message as negative when the learned layer (at the
+    // chat's own share of negatives) or the rules alone say so: the rules read
+    // every chat the same way, so an argument does not vanish from the
+    // timeline because the rest of the chat was calm (which lowers the
+    // estimated share and so raises the learned threshold).
     let neg: Vec<usize> = (0..order.len())
-        .filter(|&k| cls.at(k).is_some_and(|c| c.negative) && person_of(order[k]).is_some())
+        .filter(|&k| cls.at(k).is_some_and(|c| c.heated) && person_of(order[k]).is_some())
         .collect();
     let mut out = Vec::new();
     let mut a = 0;
@@ -1167,7 +1172,7 @@ fn build_episode(
     for (k, &i) in order.iter().enumerate().take(end + 1).skip(first) {
         let Some(c) = &cls.at(k) else { continue };
         let p = person_of(i);
-        if c.negative {
+        if c.heated {
             negative += 1;
             negative_messages.push(i);
             if let Some(p) = p {
@@ -1205,7 +1210,7 @@ fn build_episode(
     let mut topic_counts = vec![0usize; topic_names.len()];
     let mut in_negative = 0u64;
     for c in (first.saturating_sub(context_before)..=end).filter_map(|k| cls.at(k)) {
-        if c.negative {
+        if c.heated {
             in_negative |= c.topics;
         }
         for (t, n) in topic_counts.iter_mut().enumerate() {

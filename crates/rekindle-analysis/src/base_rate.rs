@@ -81,10 +81,26 @@ impl MarginHistogram {
     }
 }
 
-/// The EM estimate of the share of negative messages, for a model whose
-/// probabilities are calibrated to `training_share`, clamped to the grid.
-pub fn estimate_share(hist: &MarginHistogram, training_share: f64) -> f64 {
-    let s = training_share.clamp(1e-3, 1.0 - 1e-3);
+/// How a learned margin becomes a probability: `sigmoid(a * margin + b)` is
+/// calibrated (Platt scaling, fitted by the trainer on out-of-fold margins) for
+/// texts of which `share` are negative.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibration {
+    pub share: f64,
+    pub a: f64,
+    pub b: f64,
+}
+
+impl Calibration {
+    /// The probability that a message with this margin is negative, at the training share.
+    pub fn probability(&self, margin: f64) -> f64 {
+        1.0 / (1.0 + (-(self.a * margin + self.b)).exp())
+    }
+}
+
+/// The EM estimate of the share of negative messages, clamped to the grid.
+pub fn estimate_share(hist: &MarginHistogram, calibration: &Calibration) -> f64 {
+    let s = calibration.share.clamp(1e-3, 1.0 - 1e-3);
     let n = hist.total() as f64;
     let probs: Vec<(f64, f64)> = hist
         .counts
@@ -92,8 +108,10 @@ pub fn estimate_share(hist: &MarginHistogram, training_share: f64) -> f64 {
         .enumerate()
         .filter(|(_, c)| **c > 0)
         .map(|(bin, &c)| {
-            let z = MarginHistogram::center(bin);
-            (f64::from(c), 1.0 / (1.0 + (-z).exp()))
+            (
+                f64::from(c),
+                calibration.probability(MarginHistogram::center(bin)),
+            )
         })
         .collect();
     let mut share = DEFAULT_SHARE;
@@ -140,10 +158,14 @@ mod tests {
         (p / (1.0 - p)).ln() as f32
     }
 
+    fn plain(share: f64) -> Calibration {
+        Calibration { share, a: 1.0, b: 0.0 }
+    }
+
     #[test]
     fn no_messages_means_the_default() {
         let h = MarginHistogram::default();
-        assert!((estimate_share(&h, 0.23) - DEFAULT_SHARE).abs() < 1e-9);
+        assert!((estimate_share(&h, &plain(0.23)) - DEFAULT_SHARE).abs() < 1e-9);
         assert_eq!(grid_index(DEFAULT_SHARE), DEFAULT_INDEX);
     }
 
@@ -156,22 +178,30 @@ mod tests {
         for i in 0..10_000 {
             h.add(sigmoid_inv(if i % 10 < 3 { 0.97 } else { 0.01 }));
         }
-        let share = estimate_share(&h, s);
+        let share = estimate_share(&h, &plain(s));
         assert!((0.25..0.36).contains(&share), "{share}");
         // A calm chat: hardly anything looks negative.
         let mut calm = MarginHistogram::default();
         for i in 0..10_000 {
             calm.add(sigmoid_inv(if i % 100 == 0 { 0.9 } else { 0.01 }));
         }
-        let share = estimate_share(&calm, s);
+        let share = estimate_share(&calm, &plain(s));
         assert!(share < 0.03, "{share}");
+        // Platt scaling is applied: margins twice too large for their probability.
+        let mut wide = MarginHistogram::default();
+        for i in 0..10_000 {
+            wide.add(2.0 * sigmoid_inv(if i % 10 < 3 { 0.97 } else { 0.01 }));
+        }
+        let halved = Calibration { share: s, a: 0.5, b: 0.0 };
+        let share = estimate_share(&wide, &halved);
+        assert!((0.25..0.36).contains(&share), "{share}");
     }
 
     #[test]
     fn a_few_messages_stay_near_the_default() {
         let mut h = MarginHistogram::default();
         h.add(5.0);
-        let share = estimate_share(&h, 0.23);
+        let share = estimate_share(&h, &plain(0.23));
         assert!((0.05..0.07).contains(&share), "{share}");
     }
 

@@ -113,6 +113,8 @@ impl Default for Weights {
 pub(crate) struct Compact {
     pub scores: Scores,
     pub negative: bool,
+    /// The rules alone (without the learned layer) call it negative.
+    pub rules_negative: bool,
     /// Bits of [`Horseman::bit`].
     pub horsemen: u8,
     pub repair: bool,
@@ -188,19 +190,19 @@ fn compacts_as_chat<S: AsRef<str> + Sync>(
         .with_min_len(256)
         .map(|t| classify_compact(t.as_ref(), lexicons, w))
         .collect();
-    let training_share = if w.learned {
-        crate::learned::model().and_then(|m| m.training_share())
+    let calibration = if w.learned {
+        crate::learned::model().and_then(|m| m.calibration())
     } else {
         None
     };
-    let Some(training_share) = training_share else {
+    let Some(calibration) = calibration else {
         return (compacts, base_rate::DEFAULT_SHARE);
     };
     let mut margins = MarginHistogram::default();
     for c in &compacts {
         margins.add_bin(c.margin_bin);
     }
-    let index = base_rate::grid_index(base_rate::estimate_share(&margins, training_share));
+    let index = base_rate::grid_index(base_rate::estimate_share(&margins, &calibration));
     for c in &mut compacts {
         c.negative = base_rate::negative_at(c.level, index);
     }
@@ -354,6 +356,7 @@ fn rules_on(
         None
     };
     out.negative = learned.map_or(score >= w.threshold, |l| l.0) && !norm.is_empty();
+    out.rules_negative = score >= w.threshold && !norm.is_empty();
     out.level = match learned {
         _ if norm.is_empty() => 0,
         Some((_, level, _)) => level,

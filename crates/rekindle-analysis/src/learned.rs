@@ -113,8 +113,8 @@ pub struct Model {
     /// Bits of the table index (`slots.len() == (1 << bits) + WINDOW - 1`).
     bits: u32,
     features: usize,
-    /// Share of negative texts in the training data (what `sigmoid(margin)` is calibrated to).
-    training_share: Option<f32>,
+    /// How a margin becomes a probability at the training data's share of negatives.
+    calibration: Option<crate::base_rate::Calibration>,
     /// The threshold for each share of [`crate::base_rate::GRID`] (non-increasing), or empty.
     grid: Vec<f32>,
 }
@@ -332,6 +332,7 @@ impl Model {
         let mut rules_strong = None;
         let mut declared = None;
         let mut training_share = None;
+        let (mut platt_a, mut platt_b) = (None, None);
         let mut grid: Vec<f32> = Vec::new();
         let mut dense = [f32::NAN; DENSE];
         // key -> (plain weight, negated weight, negator)
@@ -365,6 +366,8 @@ impl Model {
                 "training_share" if name.is_empty() && value > 0.0 && value < 1.0 => {
                     training_share = Some(value);
                 }
+                "platt_a" if name.is_empty() && value > 0.0 => platt_a = Some(value),
+                "platt_b" if name.is_empty() => platt_b = Some(value),
                 "threshold_at" => {
                     // One line per grid share, in order.
                     let share: f64 = name.parse().map_err(|_| bad())?;
@@ -415,9 +418,19 @@ impl Model {
         if declared != Some(count) {
             return Err(format!("{count} word features, header says {declared:?}"));
         }
-        if !grid.is_empty() && (grid.len() != crate::base_rate::GRID.len() || training_share.is_none())
+        let calibration = match (training_share, platt_a, platt_b) {
+            (Some(share), Some(a), Some(b)) => Some(crate::base_rate::Calibration {
+                share: f64::from(share),
+                a: f64::from(a),
+                b: f64::from(b),
+            }),
+            _ => None,
+        };
+        if !grid.is_empty() && (grid.len() != crate::base_rate::GRID.len() || calibration.is_none())
         {
-            return Err("threshold_at needs every grid share and a training_share".into());
+            return Err(
+                "threshold_at needs every grid share, a training_share, platt_a and platt_b".into(),
+            );
         }
         // Linear probing, but every key lies within WINDOW slots of its home
         // (the table grows until it does), so a lookup reads WINDOW slots and
@@ -468,7 +481,7 @@ impl Model {
             slots,
             bits,
             features: count,
-            training_share,
+            calibration,
             grid,
         })
     }
@@ -488,12 +501,10 @@ impl Model {
         self.rules_strong
     }
 
-    /// The share of negative texts `sigmoid(margin)` is calibrated to, when the
-    /// model has thresholds for other shares (see [`crate::base_rate`]).
-    pub fn training_share(&self) -> Option<f64> {
-        self.training_share
-            .filter(|_| !self.grid.is_empty())
-            .map(f64::from)
+    /// How margins become probabilities, when the model has thresholds for
+    /// other shares of negative messages (see [`crate::base_rate`]).
+    pub fn calibration(&self) -> Option<crate::base_rate::Calibration> {
+        self.calibration.filter(|_| !self.grid.is_empty())
     }
 
     /// How many of the grid thresholds the message reaches, with the repair

@@ -36,6 +36,7 @@ const NEGATIVE: u8 = 4;
 const REPAIR: u8 = 8;
 const BID: u8 = 16;
 const BREAKUP: u8 = 32;
+const RULES_NEGATIVE: u8 = 64;
 
 /// One message as the analysis sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -70,6 +71,9 @@ const HORSEMEN_BITS: u8 = 0x0f;
 pub(crate) struct Seen {
     pub compound: f64,
     pub negative: bool,
+    /// `negative`, or the rules alone call it negative: what conflict episodes
+    /// count (see `EpisodeOptions`). Only episodes read it.
+    pub heated: bool,
     pub horsemen: u8,
     pub repair: bool,
     pub bid: bool,
@@ -115,6 +119,7 @@ impl Row {
         (self.flags & CLASSIFIED != 0).then(|| Seen {
             compound: f64::from(self.compound) / 10_000.0,
             negative: self.flags & NEGATIVE != 0,
+            heated: self.flags & (NEGATIVE | RULES_NEGATIVE) != 0,
             horsemen: self.horsemen & HORSEMEN_BITS,
             repair: self.flags & REPAIR != 0,
             bid: self.flags & BID != 0,
@@ -156,6 +161,7 @@ impl Packed {
             (c.repair, REPAIR),
             (c.bid, BID),
             (c.breakup, BREAKUP),
+            (c.rules_negative, RULES_NEGATIVE),
         ] {
             if on {
                 flags |= bit;
@@ -441,10 +447,10 @@ fn apply(rows: &mut [Row], done: &Done, margins: &mut MarginHistogram) {
 /// share of negative messages (`base_rate`); returns that share. Without a
 /// learned model the flags stay as classified.
 fn decide_at_own_share(rows: &mut [Row], margins: &MarginHistogram) -> f64 {
-    let Some(training_share) = crate::learned::model().and_then(|m| m.training_share()) else {
+    let Some(calibration) = crate::learned::model().and_then(|m| m.calibration()) else {
         return base_rate::DEFAULT_SHARE;
     };
-    let share = base_rate::estimate_share(margins, training_share);
+    let share = base_rate::estimate_share(margins, &calibration);
     let index = base_rate::grid_index(share);
     rows.par_iter_mut().for_each(|r| {
         if r.flags & CLASSIFIED != 0 {
