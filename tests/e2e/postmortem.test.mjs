@@ -30,6 +30,13 @@ test('what the chat shows: summary, charts, evidence, make it a problem', async 
     assert.ok(await page.locator('svg.calendar rect').count() > 12, 'a conflict calendar');
     assert.ok(await page.locator('li.episode').count() >= 1, 'arguments are listed');
     await screenshot(page, 'postmortem');
+    // How messages are read: closed at first, then the chat's own share of negative messages.
+    const method = page.locator('details.method');
+    assert.equal(await method.locator('p').first().isVisible(), false);
+    await method.locator('summary').click();
+    assert.match(await method.innerText(), /about \d+(\.\d)? % of messages read as negative/);
+    await screenshot(page, 'postmortem-method');
+    await method.locator('summary').click();
 
     // Every number opens to its messages: conversations the first person started.
     const started = page.locator('table.numbers tbody tr').first().locator('td').first().locator('a');

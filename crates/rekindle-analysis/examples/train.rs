@@ -9,12 +9,16 @@
 //! two words after a negator) plus the rules' numbers
 //! (`learned::DENSE_NAMES`). Bigrams were dropped: out-of-fold F1 0.605 ->
 //! 0.601 for half the lookups per word; at most 2,000 word weights are kept.
-//! The decision threshold is the one with the best F1 on out-of-fold
-//! predictions over train (5 folds, each pruned exactly like the shipped
-//! model), with positives and negatives re-weighted so negatives have the
-//! prior `PRIOR` (5 %) expected in everyday chat rather than GoEmotions' 23 %
-//! (Saerens et al. 2002). GoEmotions dev/test and DailyDialog are never read
-//! here. VADER's tweet ground truth (MIT, valence ≤ -1 = negative;
+//! Thresholds come from out-of-fold margins over train (5 folds, each pruned
+//! exactly like the shipped model): Platt scaling (a and b of
+//! sigmoid(a * margin + b)) makes them probabilities at train's share of negatives; for each
+//! share of `base_rate::GRID` the threshold is where that probability, moved
+//! to the share (Saerens et al. 2002), reaches F*/2, F* the best re-weighted
+//! out-of-fold F1 at the share (Lipton et al. 2014) — smooth in the share,
+//! unlike the arg-max threshold, which is printed for comparison. `threshold`
+//! is the one at `PRIOR` (5 %), the share assumed for a message alone; a chat
+//! uses the share EM estimates from its own margins. GoEmotions dev/test and
+//! DailyDialog are never read here. VADER's tweet ground truth (MIT, valence ≤ -1 = negative;
 //! `DIR/../vader` unless `--vader DIR`) is added to the training data —
 //! tweets are the closest permitted text to chat — but not to the threshold
 //! choice. With `--empath` (or `--empath-file FILE`), the counts of the words
@@ -22,9 +26,8 @@
 //! `DIR/../lexicons/empath/categories.tsv` unless given) are features too:
 //! word lists generalise beyond the Reddit vocabulary. Their words are written
 //! to `empath.tsv` next to the model, and the library folds each category's
-//! weight into its words' weights. The shipped model is trained without them:
-//! with them, tests/generated.rs misses one of its ten argument sessions (see
-//! the crate README, "Quality"). Settings can be overridden for experiments with the environment
+//! weight into its words' weights. The shipped model is trained with
+//! `--empath` (see the crate README, "Quality"). Settings can be overridden for experiments with the environment
 //! variables EPOCHS, LR, L2, PRUNE, MIN_DF, MAX_FEATURES, PRIOR.
 
 mod common;
@@ -606,9 +609,7 @@ fn run(dir: &Path, vader: Option<&Path>, empath: Option<&Path>, out: &Path) -> R
     let lipton: Vec<f32> = base_rate::GRID
         .iter()
         .zip(&argmax)
-        .map(|(&g, (_, prf))| {
-            ((logit(prf.f1() / 2.0) - logit(g) + logit(share) - pb) / pa) as f32
-        })
+        .map(|(&g, (_, prf))| ((logit(prf.f1() / 2.0) - logit(g) + logit(share) - pb) / pa) as f32)
         .collect();
     let mut at_grid = Vec::new();
     for ((g, (t, prf)), l) in base_rate::GRID.iter().zip(&argmax).zip(&lipton) {
@@ -712,7 +713,10 @@ fn run(dir: &Path, vader: Option<&Path>, empath: Option<&Path>, out: &Path) -> R
         m.bias,
         kept.len()
     );
-    let _ = writeln!(f, "training_share\t{share:.4}\nplatt_a\t{pa:.4}\nplatt_b\t{pb:.4}");
+    let _ = writeln!(
+        f,
+        "training_share\t{share:.4}\nplatt_a\t{pa:.4}\nplatt_b\t{pb:.4}"
+    );
     for (g, t) in base_rate::GRID.iter().zip(&grid) {
         let _ = writeln!(f, "threshold_at\t{g}\t{t:.4}");
     }

@@ -21,7 +21,8 @@ pub struct Who {
     pub ex: Option<String>,
 }
 
-/// Conflict-episode parameters (see README.md, "Conflict episodes").
+/// Conflict-episode parameters (see README.md, "Conflict episodes"). Here a
+/// message is negative when the `negative` flag or the rules alone say so.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EpisodeOptions {
     /// Consecutive negative messages at most this far apart belong to one run.
@@ -366,7 +367,8 @@ pub struct Settings {
     pub episode_cooldown_minutes: u32,
     pub episode_silence_hours: u32,
     /// The share of negative messages the `negative` flags were decided at:
-    /// estimated from the whole chat (see `base_rate`), one of `base_rate::GRID`.
+    /// estimated from the whole chat (see `base_rate`), one of `base_rate::GRID`
+    /// (the 5 % default without a learned model).
     pub negative_share: f64,
 }
 

@@ -1,17 +1,18 @@
 //! How common negative messages are in one chat, and the threshold that goes
 //! with it.
 //!
-//! The learned layer's probability `sigmoid(margin)` is calibrated to its
-//! training data, where a known share of texts is negative. The threshold with
-//! the best F1 depends on how common negative messages are where it is used,
-//! and chats differ: a calm one may have 1 % negative messages, a chat that
-//! ended in fights far more. So each chat's share is estimated from the chat's
-//! own margins, without labels, by EM (Saerens, Latinne & Decaestecker 2002,
-//! "Adjusting the outputs of a classifier to new a priori probabilities"),
-//! with a Beta prior worth [`PRIOR_WEIGHT`] messages at [`DEFAULT_SHARE`] so
-//! that a short chat (or one line) stays near the default. The trainer writes
-//! the F1-best threshold for each share of [`GRID`] (re-weighted out-of-fold
-//! F1 on its training data); a chat uses the grid share nearest its estimate.
+//! The learned layer's margin becomes a probability by Platt scaling
+//! ([`Calibration`]), calibrated to its training data, where a known share of
+//! texts is negative. The threshold with the best F1 depends on how common
+//! negative messages are where it is used, and chats differ: a calm one may
+//! have 1 % negative messages, a chat that ended in fights far more. So each
+//! chat's share is estimated from the chat's own margins, without labels, by
+//! EM (Saerens, Latinne & Decaestecker 2002, "Adjusting the outputs of a
+//! classifier to new a priori probabilities"), with a Beta prior worth
+//! [`PRIOR_WEIGHT`] messages at [`DEFAULT_SHARE`] so that a short chat (or one
+//! line) stays near the default. The trainer writes the threshold for each
+//! share of [`GRID`] (probability at that share ≥ F*/2, Lipton et al. 2014;
+//! see examples/train.rs); a chat uses the grid share nearest its estimate.
 
 /// Shares of negative messages the model has a threshold for.
 pub const GRID: [f64; 15] = [
@@ -159,7 +160,11 @@ mod tests {
     }
 
     fn plain(share: f64) -> Calibration {
-        Calibration { share, a: 1.0, b: 0.0 }
+        Calibration {
+            share,
+            a: 1.0,
+            b: 0.0,
+        }
     }
 
     #[test]
@@ -192,9 +197,34 @@ mod tests {
         for i in 0..10_000 {
             wide.add(2.0 * sigmoid_inv(if i % 10 < 3 { 0.97 } else { 0.01 }));
         }
-        let halved = Calibration { share: s, a: 0.5, b: 0.0 };
+        let halved = Calibration {
+            share: s,
+            a: 0.5,
+            b: 0.0,
+        };
         let share = estimate_share(&wide, &halved);
         assert!((0.25..0.36).contains(&share), "{share}");
+    }
+
+    proptest::proptest! {
+        /// More negative-looking messages never lower the estimate, and it stays on the grid.
+        #[test]
+        fn estimate_is_monotone_and_bounded(
+            margins in proptest::collection::vec(-8.0f32..8.0, 0..400),
+            shift in 0.0f32..4.0,
+        ) {
+            let c = plain(0.23);
+            let (mut low, mut high) = (MarginHistogram::default(), MarginHistogram::default());
+            for &m in &margins {
+                low.add(m);
+                high.add(m + shift);
+            }
+            let (a, b) = (estimate_share(&low, &c), estimate_share(&high, &c));
+            proptest::prop_assert!(a <= b + 1e-9, "{a} > {b}");
+            for x in [a, b] {
+                proptest::prop_assert!((GRID[0]..=GRID[GRID.len() - 1]).contains(&x));
+            }
+        }
     }
 
     #[test]

@@ -828,4 +828,74 @@ mod tests {
         assert!((m.margin("not so very upset", &d) - 0.1).abs() < 1e-6);
         assert!(Model::parse(&ok.replace("features\t3", "features\t2")).is_err());
     }
+
+    /// A minimal model with thresholds for every grid share, falling by 0.1 per share.
+    fn with_grid(extra: &str) -> String {
+        let mut text = String::from("bias\t0\nthreshold\t0\nrules_strong\t0.3\nfeatures\t1\n");
+        for d in DENSE_NAMES {
+            text.push_str(&format!("dense\t{d}\t0\n"));
+        }
+        text.push_str("w\tidiot\t1\n");
+        text.push_str(extra);
+        for (i, g) in crate::base_rate::GRID.iter().enumerate() {
+            text.push_str(&format!("threshold_at\t{g}\t{}\n", 0.7 - 0.1 * i as f32));
+        }
+        text
+    }
+
+    #[test]
+    fn thresholds_by_share_and_calibration() {
+        use crate::base_rate::{GRID, negative_at};
+        let calib = "training_share\t0.2\nplatt_a\t1.5\nplatt_b\t-0.1\n";
+        let m = Model::parse(&with_grid(calib));
+        assert!(m.is_ok(), "{m:?}");
+        let Ok(m) = m else { return };
+        let c = m.calibration();
+        assert_eq!(
+            c,
+            Some(crate::base_rate::Calibration {
+                share: f64::from(0.2f32),
+                a: 1.5,
+                b: f64::from(-0.1f32)
+            })
+        );
+        let d = Dense::default();
+        // Margin 0.25 reaches the thresholds 0.2, 0.1, ... -0.7: the last 10 shares.
+        assert_eq!(m.level(0.25, &d), 10);
+        assert!(negative_at(10, GRID.len() - 10));
+        assert!(!negative_at(10, GRID.len() - 11));
+        assert_eq!(m.level(5.0, &d), GRID.len() as u8);
+        assert_eq!(m.level(-5.0, &d), 0);
+        // A repair the rules do not call negative is never negative; a horseman
+        // marker with a strong rules score always is.
+        let mut repair = Dense::default();
+        repair.0[REPAIR] = 1.0;
+        assert_eq!(m.level(5.0, &repair), 0);
+        let mut jab = Dense::default();
+        jab.0[HORSEMEN.start] = 1.0;
+        jab.0[RULES_SCORE] = 0.5;
+        assert_eq!(m.level(-5.0, &jab), GRID.len() as u8);
+        // Without the calibration, or with thresholds that rise, the file is refused.
+        assert!(Model::parse(&with_grid("")).is_err());
+        assert!(Model::parse(&with_grid("training_share\t0.2\nplatt_a\t1\n")).is_err());
+        assert!(
+            Model::parse(
+                &with_grid(calib).replace("threshold_at\t0.4\t-0.7", "threshold_at\t0.4\t0.9")
+            )
+            .is_err()
+        );
+        assert!(Model::parse(&with_grid(calib).replace("threshold_at\t0.4\t-0.7\n", "")).is_err());
+    }
+
+    #[test]
+    fn shipped_thresholds_fall_with_the_share() {
+        let Ok(m) = shipped() else {
+            panic!("shipped model")
+        };
+        assert!(m.calibration().is_some());
+        assert_eq!(m.grid.len(), crate::base_rate::GRID.len());
+        assert!(m.grid.windows(2).all(|w| w[0] >= w[1]), "{:?}", m.grid);
+        // A message alone is read at the default share.
+        assert_eq!(m.threshold(), m.grid[crate::base_rate::DEFAULT_INDEX]);
+    }
 }

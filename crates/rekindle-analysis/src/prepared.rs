@@ -486,27 +486,25 @@ fn build<R>(
     let result = rayon::in_place_scope(|scope| {
         let mut batch = Batch::with_capacity();
         let mut last_sender: Option<(usize, u16)> = None;
-        let dispatch = |mut job: Job,
-                        rows: &mut Vec<Row>,
-                        margins: &mut MarginHistogram|
-         -> Option<Job> {
-            if in_flight.load(Ordering::Acquire) >= MAX_IN_FLIGHT {
-                // The classifier is behind: help instead of queueing more text.
-                classify_batch(&job.batch, lexicons, build_id, &mut job.done);
-                apply(rows, &job.done, margins);
-                return Some(job);
-            }
-            in_flight.fetch_add(1, Ordering::AcqRel);
-            let tx = tx.clone();
-            let in_flight = &in_flight;
-            scope.spawn(move |_| {
-                classify_batch(&job.batch, lexicons, build_id, &mut job.done);
-                // The receiver outlives the scope; a send cannot fail here.
-                let _ = tx.send(job);
-                in_flight.fetch_sub(1, Ordering::AcqRel);
-            });
-            None
-        };
+        let dispatch =
+            |mut job: Job, rows: &mut Vec<Row>, margins: &mut MarginHistogram| -> Option<Job> {
+                if in_flight.load(Ordering::Acquire) >= MAX_IN_FLIGHT {
+                    // The classifier is behind: help instead of queueing more text.
+                    classify_batch(&job.batch, lexicons, build_id, &mut job.done);
+                    apply(rows, &job.done, margins);
+                    return Some(job);
+                }
+                in_flight.fetch_add(1, Ordering::AcqRel);
+                let tx = tx.clone();
+                let in_flight = &in_flight;
+                scope.spawn(move |_| {
+                    classify_batch(&job.batch, lexicons, build_id, &mut job.done);
+                    // The receiver outlives the scope; a send cannot fail here.
+                    let _ = tx.send(job);
+                    in_flight.fetch_sub(1, Ordering::AcqRel);
+                });
+                None
+            };
         let result = feed(&mut |m: MessageRef<'_>| {
             let index = rows.len();
             let sender = match m.sender {

@@ -266,3 +266,94 @@ fn since_until_and_months() {
     assert!(json["people"][0]["totals"]["messages"].is_number());
     assert!(json.get("per_message").is_none());
 }
+
+/// Friendly small talk, `per_day` messages on each of days 2..=28.
+fn calm_days(per_day: usize) -> Vec<Message> {
+    const LINES: [&str; 8] = [
+        "see you at 8",
+        "haha that was great",
+        "can you grab milk on the way home?",
+        "sure, no problem",
+        "love you, sleep well",
+        "the train is late again, be there at 7",
+        "that movie was so good",
+        "thanks for dinner ❤️",
+    ];
+    let mut lines = Vec::new();
+    for day in 2..=28i8 {
+        for k in 0..per_day {
+            let hm = format!("{:02}:{:02}", 8 + k / 60 % 12, k % 60);
+            let who = if k % 2 == 0 { ME } else { EX };
+            lines.push((day, hm, who, LINES[(k + day as usize) % LINES.len()]));
+        }
+    }
+    let refs: Vec<(i8, &str, &str, &str)> = lines
+        .iter()
+        .map(|(d, hm, w, t)| (*d, hm.as_str(), *w, *t))
+        .collect();
+    chat(&refs)
+}
+
+#[test]
+fn an_argument_in_a_long_calm_chat_is_still_found() {
+    // Alone, the fight is most of the chat; after it, 2,160 calm messages.
+    let alone = run(&drinking_fight());
+    let mut msgs = drinking_fight();
+    msgs.extend(calm_days(80));
+    let a = run(&msgs);
+    // The calm chat is read as having few negative messages...
+    assert!(a.settings.negative_share < alone.settings.negative_share);
+    assert!(
+        a.settings.negative_share <= 0.02,
+        "{}",
+        a.settings.negative_share
+    );
+    // ...and the argument is found all the same, with the same shape.
+    assert_eq!(alone.conflicts.len(), 1);
+    assert_eq!(a.conflicts.len(), 1, "{:?}", a.conflicts);
+    let (x, y) = (&alone.conflicts[0], &a.conflicts[0]);
+    assert_eq!((x.start, x.end, x.ended_by), (y.start, y.end, y.ended_by));
+}
+
+#[test]
+fn mild_arguments_count_what_the_rules_see() {
+    // Reproaches without insults or "you always": in a calm chat the learned
+    // flag, read at the chat's low share, lets some of them pass, but the
+    // rules call them negative, so the argument is still an episode.
+    let mut msgs = chat(&[
+        (1, "20:00", EX, "I can't believe you said that"),
+        (1, "20:01", ME, "seriously? this is ridiculous"),
+        (1, "20:02", EX, "I'm really upset right now"),
+        (1, "20:03", ME, "I'm upset too"),
+        (1, "20:05", EX, "forget it"),
+    ]);
+    msgs.extend(calm_days(80));
+    let a = analyze(
+        &msgs,
+        &Who {
+            me: Some(ME.into()),
+            ex: Some(EX.into()),
+        },
+        &AnalysisOptions {
+            per_message: true,
+            ..AnalysisOptions::default()
+        },
+        &Lexicons::built_in(),
+    );
+    let flagged = a
+        .per_message
+        .iter()
+        .flatten()
+        .take(5)
+        .filter(|m| m.negative)
+        .count();
+    assert!(
+        a.settings.negative_share <= 0.02,
+        "{}",
+        a.settings.negative_share
+    );
+    assert!(flagged < 5, "all five flagged: nothing left to test");
+    assert_eq!(a.conflicts.len(), 1, "{:?}", a.conflicts);
+    assert_eq!(a.conflicts[0].negative, 5);
+    assert_eq!(a.conflicts[0].negative_messages, vec![0, 1, 2, 3, 4]);
+}

@@ -24,9 +24,33 @@ pub fn sentiment() -> Result<()> {
     json_lines(|line| analyzer.polarity_scores(line))
 }
 
-pub fn classify_lines(data_dir: Option<&Path>) -> Result<()> {
+/// `rekindle classify`: each line alone (streaming), or with `as_chat` all
+/// lines as one chat (`negative` at the share estimated from them together).
+pub fn classify_lines(data_dir: Option<&Path>, as_chat: bool) -> Result<()> {
     let lex = lexicons(data_dir);
-    json_lines(|line| classify(line, &lex))
+    if !as_chat {
+        return json_lines(|line| classify(line, &lex));
+    }
+    let lines: Vec<String> = std::io::stdin()
+        .lock()
+        .lines()
+        .collect::<std::io::Result<_>>()
+        .context("Could not read standard input (is it text?).")?;
+    let (classified, share) = rekindle_analysis::classify_chat(&lines, &lex);
+    eprintln!(
+        "Read as one chat of {} messages: `negative` decided at an estimated {:.1} % share of negative messages (a few lines stay near the 5 % default).",
+        lines.len(),
+        100.0 * share
+    );
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for c in &classified {
+        let json = serde_json::to_string(c).context("Could not write JSON.")?;
+        if writeln!(out, "{json}").is_err() {
+            return Ok(());
+        }
+    }
+    out.flush().ok();
+    Ok(())
 }
 
 /// Each line of stdin through `f`, one JSON object per line on stdout; stops

@@ -78,9 +78,9 @@ pub fn run(cli: Cli) -> Result<()> {
     }
     match &cli.command {
         Command::Sentiment => return crate::analysis_commands::sentiment(),
-        Command::Classify => {
+        Command::Classify { as_chat } => {
             let dir = data_dir_path(&cli).ok();
-            return crate::analysis_commands::classify_lines(dir.as_deref());
+            return crate::analysis_commands::classify_lines(dir.as_deref(), *as_chat);
         }
         Command::Analyze { file: Some(_), .. } => {
             let dir = data_dir_path(&cli).ok();
@@ -139,7 +139,7 @@ pub fn run(cli: Cli) -> Result<()> {
             crate::safety_commands::safety_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::Helplines { .. } => Ok(()),
-        Command::Sentiment | Command::Classify => Ok(()),
+        Command::Sentiment | Command::Classify { .. } => Ok(()),
         Command::Analyze { .. } => {
             let dir = DataDir::open(&path)?;
             let vault = open_vault(&cli, &dir)?;

@@ -597,6 +597,7 @@ fn with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     {
@@ -647,6 +648,36 @@ fn sentiment_classify_and_analyze_from_the_terminal() {
     for k in ["sentiment", "repair", "topics"] {
         assert!(c.get(k).is_some(), "{k}");
     }
+    // `classify --as-chat` decides at the share estimated from all the lines:
+    // after 2,000 calm lines a mildly upset one is not flagged, alone it is.
+    let upset = "I'm really upset right now";
+    let alone = with_stdin(rekindle(tmp.path()).arg("classify"), upset.as_bytes());
+    let c: serde_json::Value = serde_json::from_str(stdout(&alone).trim()).unwrap();
+    assert_eq!(c["negative"], true);
+    let calm: String = [
+        "see you at 8\n",
+        "haha that was great\n",
+        "thanks for dinner\n",
+        "love you\n",
+    ]
+    .iter()
+    .cycle()
+    .take(2000)
+    .copied()
+    .collect();
+    let o = with_stdin(
+        rekindle(tmp.path()).args(["classify", "--as-chat"]),
+        format!("{calm}{upset}\n").as_bytes(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(out.len(), 2001);
+    assert_eq!(out[2000]["negative"], false);
+    assert!(stderr(&o).contains("estimated 1.0 %"), "{}", stderr(&o));
+
     // `analyze FILE` works without a vault and stores nothing.
     let o = run(rekindle(tmp.path())
         .arg("analyze")

@@ -1015,7 +1015,14 @@ async fn the_chat_analysis_is_kept_until_the_chat_changes_and_dropped_with_the_k
     let import = |text: &str| app.import_chat(text);
     import("1/13/24, 9:00 PM - A: you never listen\n1/13/24, 9:01 PM - B: that's not true\n");
     let page = async |app: &App| text(app.send(get("/w", Some(&cookie))).await).await;
-    assert!(page(&app).await.contains("counts patterns in 2 messages"));
+    let first_page = page(&app).await;
+    assert!(first_page.contains("counts patterns in 2 messages"));
+    // How messages were read, with this chat's share (two lines stay near the 5 % default).
+    assert!(first_page.contains("How messages are read"));
+    assert!(
+        first_page.contains("about <strong>5 %</strong> of messages"),
+        "{first_page}"
+    );
     let first = app.state.lock().postmortem.as_ref().map(|(k, _)| *k);
     assert!(first.is_some(), "the analysis is kept");
     assert!(page(&app).await.contains("counts patterns in 2 messages"));

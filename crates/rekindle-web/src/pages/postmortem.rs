@@ -30,6 +30,8 @@ struct PostmortemPage {
     chrome: Chrome,
     empty: bool,
     analysed: usize,
+    /// The chat's estimated share of negative messages, "2 %" (how `negative` was decided).
+    negative_share: String,
     summary: Vec<String>,
     names: Vec<String>,
     volume_svg: String,
@@ -180,6 +182,7 @@ pub async fn page(State(state): State<AppState>) -> Response {
                 chrome,
                 empty: true,
                 analysed: 0,
+                negative_share: String::new(),
                 summary: vec![],
                 names: vec![],
                 volume_svg: String::new(),
@@ -333,6 +336,7 @@ pub async fn page(State(state): State<AppState>) -> Response {
         chrome,
         empty: false,
         analysed: a.analysed,
+        negative_share: percent(a.settings.negative_share),
         summary: summarize(a),
         volume_svg: charts::monthly_volume(&volume_rows, &names),
         tone_svg: charts::tone_trend(&tone, &tone_turns),
@@ -532,4 +536,25 @@ pub async fn make_problem(State(state): State<AppState>, RawForm(pairs): RawForm
         ))
     })
     .unwrap_or_else(|r| r)
+}
+
+/// A share as a person would say it: "1.5 %" below 10 %, else "20 %".
+fn percent(share: f64) -> String {
+    let p = 100.0 * share;
+    if p < 10.0 {
+        format!("{:.1} %", p).replace(".0 %", " %")
+    } else {
+        format!("{p:.0} %")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shares_read_as_people_say_them() {
+        assert_eq!(super::percent(0.05), "5 %");
+        assert_eq!(super::percent(0.015), "1.5 %");
+        assert_eq!(super::percent(0.2), "20 %");
+        assert_eq!(super::percent(0.065), "6.5 %");
+    }
 }
