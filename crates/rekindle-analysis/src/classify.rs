@@ -190,23 +190,28 @@ fn compacts_as_chat<S: AsRef<str> + Sync>(
         .with_min_len(256)
         .map(|t| classify_compact(t.as_ref(), lexicons, w))
         .collect();
-    let calibration = if w.learned {
-        crate::learned::model().and_then(|m| m.calibration())
-    } else {
-        None
-    };
-    let Some(calibration) = calibration else {
-        return (compacts, base_rate::DEFAULT_SHARE);
-    };
     let mut margins = MarginHistogram::default();
     for c in &compacts {
         margins.add_bin(c.margin_bin);
     }
-    let index = base_rate::grid_index(base_rate::estimate_share(&margins, &calibration));
+    let Some(index) = own_share_index(&margins).filter(|_| w.learned) else {
+        return (compacts, base_rate::DEFAULT_SHARE);
+    };
     for c in &mut compacts {
         c.negative = base_rate::negative_at(c.level, index);
     }
     (compacts, base_rate::GRID[index])
+}
+
+/// The grid share at which a chat's `negative` flags are decided, estimated
+/// from its learned margins; `None` without a model that has thresholds by share.
+pub(crate) fn own_share_index(margins: &crate::base_rate::MarginHistogram) -> Option<usize> {
+    use crate::base_rate;
+    let calibration = crate::learned::model()?.calibration()?;
+    Some(base_rate::grid_index(base_rate::estimate_share(
+        margins,
+        &calibration,
+    )))
 }
 
 /// Only the `negative` flag with custom weights (for tuning in `examples/eval.rs`).

@@ -517,15 +517,11 @@ impl Model {
         if self.grid.is_empty() {
             return if self.decide(margin, d) { full } else { 0 };
         }
-        let rules = d.0[RULES_SCORE];
-        if d.0[REPAIR] > 0.0 && rules < RULES_THRESHOLD {
-            return 0;
+        match rules_override(self.rules_strong, d) {
+            Some(true) => full,
+            Some(false) => 0,
+            None => self.grid.iter().filter(|&&t| margin >= t).count() as u8,
         }
-        let horseman = d.0[HORSEMEN].iter().any(|&x| x > 0.0);
-        if horseman && rules >= self.rules_strong {
-            return full;
-        }
-        self.grid.iter().filter(|&&t| margin >= t).count() as u8
     }
 
     /// The slot of a key (0 if absent), without a branch.
@@ -619,14 +615,22 @@ impl Model {
 #[doc(hidden)]
 #[inline]
 pub fn combine(margin: f32, threshold: f32, rules_strong: f32, d: &Dense) -> bool {
+    rules_override(rules_strong, d).unwrap_or(margin >= threshold)
+}
+
+/// What the rules decide whatever the margin: `Some(false)` for a repair the
+/// rules do not find heated, `Some(true)` for a horseman marker with a rules
+/// score of at least `rules_strong`. Only a horseman marker overrides the
+/// margin: a high rules score from VADER and cue words alone is already an
+/// input of the margin.
+#[inline]
+fn rules_override(rules_strong: f32, d: &Dense) -> Option<bool> {
     let rules = d.0[RULES_SCORE];
     if d.0[REPAIR] > 0.0 && rules < RULES_THRESHOLD {
-        return false;
+        return Some(false);
     }
-    // Only a horseman marker overrides the margin: a high rules score from
-    // VADER and cue words alone is already an input of the margin.
     let horseman = d.0[HORSEMEN].iter().any(|&x| x > 0.0);
-    margin >= threshold || (horseman && rules >= rules_strong)
+    (horseman && rules >= rules_strong).then_some(true)
 }
 
 /// The combination before horseman markers were required (for comparison in the trainer).

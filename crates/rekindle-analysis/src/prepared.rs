@@ -447,11 +447,9 @@ fn apply(rows: &mut [Row], done: &Done, margins: &mut MarginHistogram) {
 /// share of negative messages (`base_rate`); returns that share. Without a
 /// learned model the flags stay as classified.
 fn decide_at_own_share(rows: &mut [Row], margins: &MarginHistogram) -> f64 {
-    let Some(calibration) = crate::learned::model().and_then(|m| m.calibration()) else {
+    let Some(index) = crate::classify::own_share_index(margins) else {
         return base_rate::DEFAULT_SHARE;
     };
-    let share = base_rate::estimate_share(margins, &calibration);
-    let index = base_rate::grid_index(share);
     rows.par_iter_mut().for_each(|r| {
         if r.flags & CLASSIFIED != 0 {
             if base_rate::negative_at(r.level(), index) {

@@ -35,32 +35,33 @@ pub fn classify_lines(data_dir: Option<&Path>, as_chat: bool) -> Result<()> {
         .lock()
         .lines()
         .collect::<std::io::Result<_>>()
-        .context("Could not read standard input (is it text?).")?;
+        .context(STDIN_ERROR)?;
     let (classified, share) = rekindle_analysis::classify_chat(&lines, &lex);
     eprintln!(
         "Read as one chat of {} messages: `negative` decided at an estimated {:.1} % share of negative messages (a few lines stay near the 5 % default).",
         lines.len(),
         100.0 * share
     );
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    for c in &classified {
-        let json = serde_json::to_string(c).context("Could not write JSON.")?;
-        if writeln!(out, "{json}").is_err() {
-            return Ok(());
-        }
-    }
-    out.flush().ok();
-    Ok(())
+    write_json_lines(classified.into_iter().map(Ok))
 }
 
-/// Each line of stdin through `f`, one JSON object per line on stdout; stops
-/// quietly when stdout is closed (`| head`).
+/// Each line of stdin through `f`, one JSON object per line on stdout.
 fn json_lines<T: serde::Serialize>(f: impl Fn(&str) -> T) -> Result<()> {
-    let stdin = std::io::stdin();
+    write_json_lines(
+        std::io::stdin()
+            .lock()
+            .lines()
+            .map(|line| Ok(f(&line.context(STDIN_ERROR)?))),
+    )
+}
+
+const STDIN_ERROR: &str = "Could not read standard input (is it text?).";
+
+/// One JSON object per line on stdout; stops quietly when stdout is closed (`| head`).
+fn write_json_lines<T: serde::Serialize>(items: impl Iterator<Item = Result<T>>) -> Result<()> {
     let mut out = BufWriter::new(std::io::stdout().lock());
-    for line in stdin.lock().lines() {
-        let line = line.context("Could not read standard input (is it text?).")?;
-        let json = serde_json::to_string(&f(&line)).context("Could not write JSON.")?;
+    for item in items {
+        let json = serde_json::to_string(&item?).context("Could not write JSON.")?;
         if writeln!(out, "{json}").is_err() {
             return Ok(());
         }

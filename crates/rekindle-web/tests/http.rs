@@ -112,14 +112,21 @@ fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
     b.body(Body::empty()).unwrap()
 }
 
-fn post(path: &str, cookie: &str, body: &str) -> axum::http::request::Builder {
-    let _ = body;
+/// A same-origin form POST, headers only (for tests that change one of them).
+fn post(path: &str, cookie: &str) -> axum::http::request::Builder {
     Request::post(path)
         .header(header::HOST, HOST)
         .header(header::COOKIE, cookie)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header("sec-fetch-site", "same-origin")
         .header(header::ORIGIN, format!("http://{HOST}"))
+}
+
+/// A same-origin form POST with its body.
+fn form_post(path: &str, cookie: &str, body: &str) -> Request<Body> {
+    post(path, cookie)
+        .body(Body::from(body.to_owned()))
+        .unwrap()
 }
 
 async fn text(res: Response<Body>) -> String {
@@ -335,13 +342,7 @@ async fn saving_the_relationship_round_trips_and_escapes_html() {
         ("reasons_given", "My drinking."),
         ("my_view", "I was not there."),
     ]);
-    let res = app
-        .send(
-            post("/r", &cookie, &body)
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/r", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], "/r?saved=1");
     let page = text(app.send(get("/r?saved=1", Some(&cookie))).await).await;
@@ -378,13 +379,7 @@ async fn a_full_disk_answers_503_saves_nothing_and_keeps_the_rest() {
             ("who_ended", "them"),
             ("my_view", &view),
         ]);
-        let res = app
-            .send(
-                post("/r", &cookie, &body)
-                    .body(Body::from(body.clone()))
-                    .unwrap(),
-            )
-            .await;
+        let res = app.send(form_post("/r", &cookie, &body)).await;
         if res.status() == StatusCode::SEE_OTHER {
             assert_eq!(app.relationship_count(), before + 1);
             continue;
@@ -413,13 +408,7 @@ async fn invalid_input_is_explained_next_to_the_field_and_nothing_is_saved() {
         ("started_on", "03/15/2024"),
         ("who_ended", "them"),
     ]);
-    let res = app
-        .send(
-            post("/r", &cookie, &body)
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/r", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = text(res).await;
     assert!(page.contains("Please give their name"));
@@ -436,13 +425,7 @@ async fn invalid_input_is_explained_next_to_the_field_and_nothing_is_saved() {
         ("their_name", "Alex"),
         ("owner_id", "2"),
     ]);
-    let res = app
-        .send(
-            post("/r", &cookie, &body)
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/r", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(app.relationship_count(), 0);
 
@@ -452,13 +435,7 @@ async fn invalid_input_is_explained_next_to_the_field_and_nothing_is_saved() {
         ("their_name", "Alex"),
         ("my_view", &"x".repeat(70_000)),
     ]);
-    let res = app
-        .send(
-            post("/r", &cookie, &huge)
-                .body(Body::from(huge.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/r", &cookie, &huge)).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(app.relationship_count(), 0);
 }
@@ -475,46 +452,46 @@ async fn cross_site_posts_are_rejected_and_change_nothing() {
     let cases: Vec<(&str, Request<Body>)> = vec![
         (
             "cross-site fetch metadata",
-            post("/r", &cookie, &good)
+            post("/r", &cookie)
                 .header("sec-fetch-site", "cross-site")
                 .body(Body::from(good.clone()))
                 .unwrap(),
         ),
         (
             "same-site (other port)",
-            post("/r", &cookie, &good)
+            post("/r", &cookie)
                 .header("sec-fetch-site", "same-site")
                 .body(Body::from(good.clone()))
                 .unwrap(),
         ),
         (
             "foreign Origin",
-            post("/r", &cookie, &good)
+            post("/r", &cookie)
                 .header(header::ORIGIN, "http://evil.example")
                 .body(Body::from(good.clone()))
                 .unwrap(),
         ),
         (
             "other local port",
-            post("/r", &cookie, &good)
+            post("/r", &cookie)
                 .header(header::ORIGIN, "http://127.0.0.1:8080")
                 .body(Body::from(good.clone()))
                 .unwrap(),
         ),
         ("missing form token", {
             let b = form(&[("their_name", "Alex")]);
-            post("/r", &cookie, &b).body(Body::from(b)).unwrap()
+            form_post("/r", &cookie, &b)
         }),
         ("wrong form token", {
             let b = form(&[
                 ("csrf", "00000000000000000000000000000000"),
                 ("their_name", "Alex"),
             ]);
-            post("/r", &cookie, &b).body(Body::from(b)).unwrap()
+            form_post("/r", &cookie, &b)
         }),
         (
             "quick exit from another site",
-            post("/q", &cookie, "")
+            post("/q", &cookie)
                 .header("sec-fetch-site", "cross-site")
                 .body(Body::from(form(&[("csrf", &app.csrf())])))
                 .unwrap(),
@@ -531,13 +508,7 @@ async fn cross_site_posts_are_rejected_and_change_nothing() {
     assert_eq!(app.relationship_count(), 0);
     assert!(app.state.lock().vault.is_some(), "vault still unlocked");
     // The same request from our own page goes through.
-    let res = app
-        .send(
-            post("/r", &cookie, &good)
-                .body(Body::from(good.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/r", &cookie, &good)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.relationship_count(), 1);
 }
@@ -575,25 +546,13 @@ async fn idle_timeout_drops_the_key_and_the_unlock_page_takes_over() {
         ("csrf", &app.csrf()),
         ("passphrase", "not the passphrase at all"),
     ]);
-    let res = app
-        .send(
-            post("/u", &cookie, &body)
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/u", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert!(text(res).await.contains("does not open your vault"));
     assert!(app.state.lock().vault.is_none());
     // Right passphrase: unlocked, and the session id is rotated.
     let body = form(&[("csrf", &app.csrf()), ("passphrase", PASS)]);
-    let res = app
-        .send(
-            post("/u", &cookie, &body)
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/u", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let new_cookie = cookie_of(&res);
     assert_ne!(new_cookie, cookie);
@@ -612,13 +571,7 @@ async fn idle_minutes_follow_the_settings() {
     let app = App::new(true);
     let cookie = app.login().await;
     let body = form(&[("csrf", &app.csrf()), ("idle_lock_minutes", "2")]);
-    let res = app
-        .send(
-            post("/o", &cookie, &body)
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/o", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     app.clock.advance_ms(2 * 60_000 + 1_000);
     app.state.expire();
@@ -627,13 +580,7 @@ async fn idle_minutes_follow_the_settings() {
     let app = App::new(true);
     let cookie = app.login().await;
     let body = form(&[("csrf", &app.csrf()), ("idle_lock_minutes", "90")]);
-    let res = app
-        .send(
-            post("/o", &cookie, &body)
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/o", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(res).await.contains("from 2 to 30"));
 }
@@ -647,12 +594,7 @@ async fn discreet_mode_uses_a_neutral_title() {
         ("discreet_mode", "on"),
         ("idle_lock_minutes", "5"),
     ]);
-    app.send(
-        post("/o", &cookie, &body)
-            .body(Body::from(body.clone()))
-            .unwrap(),
-    )
-    .await;
+    app.send(form_post("/o", &cookie, &body)).await;
     for path in ["/", "/r", "/o"] {
         let page = text(app.send(get(path, Some(&cookie))).await).await;
         assert!(page.contains("<title>Notes</title>"), "{path}");
@@ -665,13 +607,7 @@ async fn quick_exit_locks_ends_the_session_and_clears_site_data() {
     let app = App::new(true);
     let cookie = app.login().await;
     let body = form(&[("csrf", &app.csrf())]);
-    let res = app
-        .send(
-            post("/q", &cookie, &body)
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/q", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], "/bye");
     assert!(
@@ -711,13 +647,7 @@ async fn a_new_vault_can_be_created_from_the_browser() {
         ("passphrase", "short"),
         ("confirm", "short"),
     ]);
-    let res = app
-        .send(
-            post("/u", &cookie, &body)
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/u", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(res).await.contains("at least 15 characters"));
     assert!(!app.state.0.data_dir.has_vault());
@@ -726,13 +656,7 @@ async fn a_new_vault_can_be_created_from_the_browser() {
         ("passphrase", PASS),
         ("confirm", PASS),
     ]);
-    let res = app
-        .send(
-            post("/u", &cookie, &body)
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/u", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(app.state.0.data_dir.has_vault());
     assert_eq!(
@@ -837,13 +761,7 @@ async fn chat_upload_needs_the_form_token_and_respects_the_size_limit() {
     assert_eq!(chat_message_count(&app), 2);
     // Other routes keep the 64 KiB limit.
     let huge = form(&[("csrf", &csrf), ("their_name", &"y".repeat(100_000))]);
-    let res = app
-        .send(
-            post("/r", &cookie, &huge)
-                .body(Body::from(huge.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/r", &cookie, &huge)).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
@@ -869,13 +787,7 @@ async fn roles_must_name_people_in_the_chat() {
         ("me", "Mallory"),
         ("ex", "Alex"),
     ]);
-    let res = app
-        .send(
-            post("/c", &cookie, &body)
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/c", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = form(&[
         ("csrf", &csrf),
@@ -883,13 +795,7 @@ async fn roles_must_name_people_in_the_chat() {
         ("me", "Sam"),
         ("ex", "Alex"),
     ]);
-    let res = app
-        .send(
-            post("/c", &cookie, &body)
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/c", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let body = form(&[
         ("csrf", &csrf),
@@ -897,13 +803,7 @@ async fn roles_must_name_people_in_the_chat() {
         ("me", "Sam"),
         ("ex", "Alex"),
     ]);
-    let res = app
-        .send(
-            post("/c", &cookie, &body)
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let res = app.send(form_post("/c", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let chats = app.state.lock().vault.as_ref().unwrap().chats().unwrap();
     assert_eq!(chats[0].me.as_deref(), Some("Sam"));
@@ -911,7 +811,7 @@ async fn roles_must_name_people_in_the_chat() {
 }
 
 fn upload_req(cookie: &str, content_type: String, body: Vec<u8>) -> Request<Body> {
-    let mut req = post("/i", cookie, "").body(Body::from(body)).unwrap();
+    let mut req = post("/i", cookie).body(Body::from(body)).unwrap();
     req.headers_mut()
         .insert(header::CONTENT_TYPE, content_type.parse().unwrap());
     req
@@ -950,19 +850,9 @@ async fn discreet_mode_crawl_finds_no_sensitive_words_in_titles_or_addresses() {
         ("discreet_mode", "on"),
         ("idle_lock_minutes", "5"),
     ]);
-    app.send(
-        post("/o", &cookie, &body)
-            .body(Body::from(body.clone()))
-            .unwrap(),
-    )
-    .await;
+    app.send(form_post("/o", &cookie, &body)).await;
     let body = form(&[("csrf", &csrf), ("their_name", "Alex")]);
-    app.send(
-        post("/r", &cookie, &body)
-            .body(Body::from(body.clone()))
-            .unwrap(),
-    )
-    .await;
+    app.send(form_post("/r", &cookie, &body)).await;
     // Crawl every link reachable from the home page.
     let mut todo = vec!["/".to_string()];
     let mut seen = std::collections::BTreeSet::new();
