@@ -35,6 +35,24 @@ fn main() {
                 std::process::exit(1);
             }
         };
+    if std::env::args().any(|a| a == "--boundaries") {
+        // What boundary detection alone costs over every text (it runs inside
+        // the classification above; this repeats just that part).
+        if let Ok((messages, _)) =
+            rekindle_chat::parse_to_vec(&bytes, &rekindle_chat::ParseOptions::default())
+        {
+            let t = Instant::now();
+            let found = messages
+                .iter()
+                .filter(|m| rekindle_analysis::boundary::detect(&m.text).is_some())
+                .count();
+            eprintln!(
+                "boundary detection alone: {:.3} s over {} texts, {found} found (one thread)",
+                t.elapsed().as_secs_f64(),
+                messages.len()
+            );
+        }
+    }
     drop(bytes);
     let prepare = t1.elapsed();
     let t2 = Instant::now();

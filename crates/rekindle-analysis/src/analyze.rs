@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use rekindle_chat::Message;
 use serde::Serialize;
 
+use crate::boundary::BoundaryKind;
 use crate::changepoint::{binary_segmentation, default_penalty, segments};
 use crate::classify::Horseman;
 use crate::lexicon::Lexicons;
@@ -34,8 +35,15 @@ pub struct EpisodeOptions {
     pub min_share: f64,
     /// A run needs at least this many negative messages...
     pub min_negative: usize,
-    /// ...and at least this many from each of two people.
+    /// ...and at least this many from each of two people, unless the run is
+    /// one-sided (below).
     pub min_each: usize,
+    /// A run where only one person is hostile is an episode when that person
+    /// wrote at least this many negative messages, at least
+    /// `one_sided_min_marks` of them with a horseman marker (hostility, not
+    /// sadness), and the other person answered inside the run.
+    pub one_sided_min_negative: usize,
+    pub one_sided_min_marks: usize,
     /// After the last negative message, a repair or breakup message within
     /// this time ends the episode that way.
     pub cooldown_minutes: u32,
@@ -53,6 +61,8 @@ impl Default for EpisodeOptions {
             min_share: 0.4,
             min_negative: 3,
             min_each: 1,
+            one_sided_min_negative: 4,
+            one_sided_min_marks: 2,
             cooldown_minutes: 30,
             silence_hours: 3,
             context_before: 5,
@@ -275,6 +285,10 @@ pub struct Episode {
     pub end_time: String,
     pub started_by: Option<String>,
     pub escalated_by: Option<String>,
+    /// Only one person's messages were hostile.
+    pub one_sided: bool,
+    /// That person, when `one_sided`.
+    pub one_sided_by: Option<String>,
     pub topics: Vec<String>,
     pub ended_by: Ending,
     /// Who sent the repair / breakup message.
@@ -292,6 +306,26 @@ pub struct Episode {
     pub horsemen: Vec<Mark>,
     pub negative_messages: Vec<usize>,
     pub repair_messages: Vec<usize>,
+}
+
+/// A boundary one person set in the chat (see `boundary.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Boundary {
+    /// Index of the message.
+    pub index: usize,
+    /// Its time (civil, as in the export).
+    pub time: String,
+    /// Who set it.
+    pub person: String,
+    /// That person's role.
+    pub role: Role,
+    pub kind: BoundaryKind,
+    /// Messages the other person(s) sent after it before the one who set it
+    /// replied (all of them when they never did). The setter's own messages
+    /// before the other person's first one continue the boundary.
+    pub unanswered_after: usize,
+    /// Those messages (first `evidence_limit`).
+    pub unanswered: Evidence,
 }
 
 /// Episodes per topic.
@@ -393,6 +427,9 @@ pub struct Analysis {
     pub conflicts: Vec<Episode>,
     pub conflict_summary: ConflictSummary,
     pub topics: Vec<TopicStat>,
+    /// Where someone ended it, asked for no contact or space, or blocked the
+    /// other; in chat order.
+    pub boundaries: Vec<Boundary>,
     /// Per-message classification, only when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_message: Option<Vec<MessageTone>>,
@@ -904,8 +941,10 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
         })
         .collect();
 
+    let boundaries = find_boundaries(chat, &order, &person_of, &people, limit);
+
     Analysis {
-        version: 1,
+        version: 2,
         settings: Settings {
             gap_minutes: opts.gap_minutes,
             reply_window_minutes: opts.reply_window_minutes,
@@ -934,8 +973,61 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
         conflicts,
         conflict_summary,
         topics,
+        boundaries,
         per_message,
     }
+}
+
+/// The chat's boundaries inside the range, with the messages that went
+/// unanswered after each. The stretches counted for one person's boundaries
+/// overlap only in that person's own follow-ups, so the work stays about one
+/// pass per person.
+fn find_boundaries(
+    chat: &Prepared,
+    order: &[usize],
+    person_of: &dyn Fn(usize) -> Option<usize>,
+    people: &[(String, Role)],
+    limit: usize,
+) -> Vec<Boundary> {
+    if chat.boundaries.is_empty() {
+        return Vec::new();
+    }
+    let kind_of: std::collections::HashMap<usize, BoundaryKind> = chat
+        .boundaries
+        .iter()
+        .map(|&(i, k)| (i as usize, k))
+        .collect();
+    let mut out = Vec::new();
+    for (pos, &i) in order.iter().enumerate() {
+        let Some(&kind) = kind_of.get(&i) else {
+            continue;
+        };
+        let Some(p) = person_of(i) else { continue };
+        let Some((name, role)) = people.get(p) else {
+            continue;
+        };
+        let mut unanswered = Evidence::default();
+        for &j in order.iter().skip(pos + 1) {
+            match person_of(j) {
+                // Their own follow-up before anyone answered continues the
+                // boundary; once the other person has written, it is a reply.
+                Some(q) if q == p && unanswered.count == 0 => {}
+                Some(q) if q == p => break,
+                Some(_) => unanswered.push(j, limit),
+                None => {}
+            }
+        }
+        out.push(Boundary {
+            index: i,
+            time: chat.rows[i].time().to_string(),
+            person: name.clone(),
+            role: *role,
+            kind,
+            unanswered_after: unanswered.count,
+            unanswered,
+        });
+    }
+    out
 }
 
 /// The accumulator for `key`. The current month's (or week's) is kept out of
@@ -1049,8 +1141,11 @@ fn find_episodes(
     // every chat the same way, so an argument does not vanish from the
     // timeline because the rest of the chat was calm (which lowers the
     // estimated share and so raises the learned threshold).
+    // An apology or repair without a horseman marker is never hostility, even
+    // when its words are sad ("i'm so sorry, i messed up"): counting it would
+    // make the person who apologised a side of the argument.
     let neg: Vec<usize> = (0..order.len())
-        .filter(|&k| cls.at(k).is_some_and(|c| c.heated) && person_of(order[k]).is_some())
+        .filter(|&k| cls.at(k).is_some_and(|c| hostile(&c)) && person_of(order[k]).is_some())
         .collect();
     let mut out = Vec::new();
     let mut a = 0;
@@ -1071,17 +1166,53 @@ fn find_episodes(
         if taken_until.is_some_and(|u| first <= u) {
             continue;
         }
+        let share = run.len() as f64 / (last_neg - first + 1) as f64;
+        if run.len() < eo.min_negative || share < eo.min_share {
+            continue;
+        }
+        // Per person: hostile messages, and those with a horseman marker.
         let mut per = vec![0usize; people.len()];
+        let mut marked = vec![0usize; people.len()];
         for &k in run {
             if let Some(p) = person_of(order[k]) {
                 per[p] += 1;
+                if cls.at(k).is_some_and(|c| c.horsemen != 0) {
+                    marked[p] += 1;
+                }
             }
         }
-        let sides = per.iter().filter(|&&c| c >= eo.min_each.max(1)).count();
-        let share = run.len() as f64 / (last_neg - first + 1) as f64;
-        if run.len() < eo.min_negative || sides < 2 || share < eo.min_share {
+        // Two people sad together (grief, worry) is not an argument: an
+        // episode needs hostility, a horseman marker at least once.
+        let marks: usize = marked.iter().sum();
+        if marks == 0 {
             continue;
         }
+        // Both wrote negative messages: an argument. Only one did: an
+        // argument when it is hostility the other person was there for.
+        let writers: Vec<usize> = (0..people.len())
+            .filter(|&p| per[p] >= eo.min_each.max(1))
+            .collect();
+        let harsh: Vec<usize> = (0..people.len()).filter(|&p| per[p] > 0).collect();
+        if writers.len() < 2
+            && !(harsh.len() == 1
+                && one_sided_hostility(
+                    harsh[0], &per, &marked, first, last_neg, order, person_of, eo,
+                ))
+        {
+            continue;
+        }
+        // It is one-sided when only one person was harsh: attacked (a marker)
+        // or was negative more than once. A stray negative word from the one
+        // who kept apologising ("i get why you're angry") does not make them a side.
+        let sides: Vec<usize> = harsh
+            .iter()
+            .copied()
+            .filter(|&p| marked[p] >= 1 || per[p] >= 2)
+            .collect();
+        let one_sided_by = match sides[..] {
+            [h] => Some(h),
+            _ => None,
+        };
         // How it ended.
         let mut ending = None;
         let mut end = last_neg;
@@ -1132,6 +1263,7 @@ fn find_episodes(
             end,
             ender,
             ending,
+            one_sided_by,
             rows,
             order,
             cls,
@@ -1145,6 +1277,35 @@ fn find_episodes(
     out
 }
 
+/// What conflict episodes count as a hostile message: negative (the flag or the
+/// rules alone) or an attack (criticism, contempt: "oh wow, what a hero 🙄"
+/// reads warm to VADER), unless it is a repair without any horseman marker.
+fn hostile(c: &Seen) -> bool {
+    let attack = c.horsemen & (Horseman::Criticism.bit() | Horseman::Contempt.bit()) != 0;
+    (c.heated || attack) && !(c.repair && c.horsemen == 0)
+}
+
+/// A run with one hostile person is an argument when it is hostility (enough
+/// negative messages carrying a horseman marker), not one person's sadness, and
+/// the other person was there (wrote inside the run).
+#[allow(clippy::too_many_arguments)]
+fn one_sided_hostility(
+    harsh: usize,
+    per: &[usize],
+    marked: &[usize],
+    first: usize,
+    last_neg: usize,
+    order: &[usize],
+    person_of: &dyn Fn(usize) -> Option<usize>,
+    eo: &EpisodeOptions,
+) -> bool {
+    let other_answered =
+        (first..=last_neg).any(|k| person_of(order[k]).is_some_and(|p| p != harsh));
+    per[harsh] >= eo.one_sided_min_negative
+        && marked[harsh] >= eo.one_sided_min_marks
+        && other_answered
+}
+
 #[allow(clippy::too_many_arguments)]
 fn build_episode(
     id: usize,
@@ -1152,6 +1313,7 @@ fn build_episode(
     end: usize,
     ender: Option<usize>,
     ending: Ending,
+    one_sided_by: Option<usize>,
     rows: &[Row],
     order: &[usize],
     cls: &InOrder<'_>,
@@ -1174,7 +1336,7 @@ fn build_episode(
     for (k, &i) in order.iter().enumerate().take(end + 1).skip(first) {
         let Some(c) = &cls.at(k) else { continue };
         let p = person_of(i);
-        if c.heated {
+        if hostile(c) {
             negative += 1;
             negative_messages.push(i);
             if let Some(p) = p {
@@ -1254,6 +1416,8 @@ fn build_episode(
         end_time: rows[ei].time().to_string(),
         started_by: name(person_of(si)),
         escalated_by: escalated_k.and_then(|k| name(person_of(order[k]))),
+        one_sided: one_sided_by.is_some(),
+        one_sided_by: name(one_sided_by),
         topics: topics
             .into_iter()
             .filter_map(|(t, _)| topic_names.get(t).cloned())

@@ -9,6 +9,7 @@
 
 mod analyze;
 pub mod base_rate;
+pub mod boundary;
 mod changepoint;
 mod classify;
 #[doc(hidden)]
@@ -20,6 +21,7 @@ mod summary;
 pub mod text;
 
 pub use analyze::*;
+pub use boundary::BoundaryKind;
 pub use changepoint::{Segment, binary_segmentation, default_penalty, segments};
 pub use classify::{
     Classification, Horseman, Weights, classify, classify_chat, classify_many, negative_with,

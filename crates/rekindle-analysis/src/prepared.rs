@@ -19,6 +19,7 @@ use crate::classify::{Compact, Weights, classify_compact};
 use rayon::prelude::*;
 
 use crate::base_rate::{self, MarginHistogram};
+use crate::boundary::BoundaryKind;
 use crate::lexicon::Lexicons;
 
 /// Messages classified per job; big enough that scheduling is noise.
@@ -151,10 +152,12 @@ struct Packed {
     horsemen: u8,
     flags: u8,
     margin_bin: u16,
+    /// [`BoundaryKind::code`] of the boundary the text sets, 0 for none.
+    boundary: u8,
 }
 
 impl Packed {
-    fn new(c: &Compact) -> Packed {
+    fn new(c: &Compact, text: &str) -> Packed {
         let mut flags = CLASSIFIED;
         for (on, bit) in [
             (c.negative, NEGATIVE),
@@ -174,6 +177,7 @@ impl Packed {
             horsemen: (c.horsemen & HORSEMEN_BITS) | c.level.min(15) << 4,
             flags,
             margin_bin: c.margin_bin,
+            boundary: crate::boundary::detect(text).map_or(0, BoundaryKind::code),
         }
     }
 }
@@ -251,18 +255,18 @@ impl Recent {
     fn classify(&mut self, text: &str, lexicons: &Lexicons, w: &Weights) -> Packed {
         let b = text.as_bytes();
         if b.is_empty() || b.len() > CACHED_LEN || self.slots.is_empty() {
-            return Packed::new(&classify_compact(text, lexicons, w));
+            return Packed::new(&classify_compact(text, lexicons, w), text);
         }
         let h = Recent::hash(b);
         let i = (h >> 52) as usize & (CACHE_SLOTS - 1);
         let Some(slot) = self.slots.get_mut(i) else {
-            return Packed::new(&classify_compact(text, lexicons, w));
+            return Packed::new(&classify_compact(text, lexicons, w), text);
         };
         if usize::from(slot.len) == b.len() && &slot.bytes[..b.len()] == b {
             slot.uses = slot.uses.saturating_add(1);
             return slot.packed;
         }
-        let packed = Packed::new(&classify_compact(text, lexicons, w));
+        let packed = Packed::new(&classify_compact(text, lexicons, w), text);
         let fingerprint = (h as u32) | 1;
         let Some(seen) = self.seen.get_mut((h >> 32) as usize & (SEEN_SLOTS - 1)) else {
             return packed;
@@ -306,6 +310,8 @@ pub struct Prepared {
     pub(crate) rows: Vec<Row>,
     /// The estimated share of negative messages the flags were decided at.
     pub(crate) negative_share: f64,
+    /// Rows whose text sets a boundary (rare), in row order.
+    pub(crate) boundaries: Vec<(u32, BoundaryKind)>,
 }
 
 impl Default for Prepared {
@@ -315,6 +321,7 @@ impl Default for Prepared {
             topics: Vec::new(),
             rows: Vec::new(),
             negative_share: base_rate::DEFAULT_SHARE,
+            boundaries: Vec::new(),
         }
     }
 }
@@ -434,11 +441,21 @@ fn forget_recent() {
     });
 }
 
-fn apply(rows: &mut [Row], done: &Done, margins: &mut MarginHistogram) {
+/// What one build collects besides the rows.
+#[derive(Default)]
+struct Gathered {
+    margins: MarginHistogram,
+    boundaries: Vec<(u32, BoundaryKind)>,
+}
+
+fn apply(rows: &mut [Row], done: &Done, g: &mut Gathered) {
     for (i, p) in done {
         if let Some(r) = rows.get_mut(*i as usize) {
             r.set_seen(p);
-            margins.add_bin(p.margin_bin);
+            g.margins.add_bin(p.margin_bin);
+            if let Some(kind) = BoundaryKind::from_code(p.boundary) {
+                g.boundaries.push((*i, kind));
+            }
         }
     }
 }
@@ -476,7 +493,7 @@ fn build<R>(
 ) -> (Prepared, R) {
     let mut names: Vec<String> = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
-    let mut margins = MarginHistogram::default();
+    let mut margins = Gathered::default();
     let (tx, rx) = mpsc::channel::<Job>();
     let in_flight = AtomicUsize::new(0);
     let build_id = BUILDS.fetch_add(1, Ordering::Relaxed);
@@ -484,25 +501,24 @@ fn build<R>(
     let result = rayon::in_place_scope(|scope| {
         let mut batch = Batch::with_capacity();
         let mut last_sender: Option<(usize, u16)> = None;
-        let dispatch =
-            |mut job: Job, rows: &mut Vec<Row>, margins: &mut MarginHistogram| -> Option<Job> {
-                if in_flight.load(Ordering::Acquire) >= MAX_IN_FLIGHT {
-                    // The classifier is behind: help instead of queueing more text.
-                    classify_batch(&job.batch, lexicons, build_id, &mut job.done);
-                    apply(rows, &job.done, margins);
-                    return Some(job);
-                }
-                in_flight.fetch_add(1, Ordering::AcqRel);
-                let tx = tx.clone();
-                let in_flight = &in_flight;
-                scope.spawn(move |_| {
-                    classify_batch(&job.batch, lexicons, build_id, &mut job.done);
-                    // The receiver outlives the scope; a send cannot fail here.
-                    let _ = tx.send(job);
-                    in_flight.fetch_sub(1, Ordering::AcqRel);
-                });
-                None
-            };
+        let dispatch = |mut job: Job, rows: &mut Vec<Row>, margins: &mut Gathered| -> Option<Job> {
+            if in_flight.load(Ordering::Acquire) >= MAX_IN_FLIGHT {
+                // The classifier is behind: help instead of queueing more text.
+                classify_batch(&job.batch, lexicons, build_id, &mut job.done);
+                apply(rows, &job.done, margins);
+                return Some(job);
+            }
+            in_flight.fetch_add(1, Ordering::AcqRel);
+            let tx = tx.clone();
+            let in_flight = &in_flight;
+            scope.spawn(move |_| {
+                classify_batch(&job.batch, lexicons, build_id, &mut job.done);
+                // The receiver outlives the scope; a send cannot fail here.
+                let _ = tx.send(job);
+                in_flight.fetch_sub(1, Ordering::AcqRel);
+            });
+            None
+        };
         let result = feed(&mut |m: MessageRef<'_>| {
             let index = rows.len();
             let sender = match m.sender {
@@ -591,7 +607,9 @@ fn build<R>(
     }
     rayon::broadcast(|_| forget_recent());
     forget_recent();
-    let negative_share = decide_at_own_share(&mut rows, &margins);
+    let negative_share = decide_at_own_share(&mut rows, &margins.margins);
+    let mut boundaries = margins.boundaries;
+    boundaries.sort_unstable_by_key(|(i, _)| *i);
     let topics = (0..lexicons.topic_count().min(32))
         .filter_map(|i| lexicons.topic_name(i).map(str::to_string))
         .collect();
@@ -601,6 +619,7 @@ fn build<R>(
             topics,
             rows,
             negative_share,
+            boundaries,
         },
         result,
     )
@@ -765,7 +784,7 @@ mod tests {
         ];
         for round in 0..3 {
             for t in texts {
-                let direct = Packed::new(&classify_compact(t, &lex, &w));
+                let direct = Packed::new(&classify_compact(t, &lex, &w), t);
                 assert_eq!(direct.words as usize, t.split_whitespace().count());
                 assert_eq!(cache.classify(t, &lex, &w), direct, "{t} round {round}");
             }

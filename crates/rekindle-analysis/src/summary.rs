@@ -1,6 +1,7 @@
 //! Plain-language summary: kind, factual sentences, no verdict on blame.
 
-use crate::analyze::{Analysis, Person, Role, TurningPoint};
+use crate::analyze::{Analysis, Boundary, Person, Role, TurningPoint};
+use crate::boundary::BoundaryKind;
 
 const MONTHS: [&str; 12] = [
     "January",
@@ -128,6 +129,7 @@ pub fn summarize(a: &Analysis) -> Vec<String> {
         return out;
     }
     let names = Names { a };
+    out.extend(boundary_sentences(a));
     let pair = names.pair();
     let (first_m, last_m) = (
         a.months
@@ -208,12 +210,20 @@ pub fn summarize(a: &Analysis) -> Vec<String> {
     }
     let cs = &a.conflict_summary;
     if cs.count == 0 {
-        out.push("No runs of negative messages from both sides were found.".into());
+        out.push("No arguments (runs of hostile messages) were found.".into());
     } else {
-        let mut s = format!(
-            "There were {} arguments (runs of negative messages from both of you).",
-            cs.count
-        );
+        let one_sided = a.conflicts.iter().filter(|e| e.one_sided).count();
+        let mut s = if one_sided == 0 {
+            format!(
+                "There were {} arguments (runs of hostile messages from both of you).",
+                cs.count
+            )
+        } else {
+            format!(
+                "There were {} arguments (runs of hostile messages); in {one_sided} of them only one of you was harsh.",
+                cs.count
+            )
+        };
         if let Some(t) = cs.by_topic.first() {
             let k = t.episodes.len();
             if k * 2 > cs.count {
@@ -307,6 +317,65 @@ pub fn summarize(a: &Analysis) -> Vec<String> {
         }
     }
     out
+}
+
+/// "2024-03-03T21:04:00" -> "3 March 2024".
+fn day_name(time: &str) -> String {
+    let date = time.split('T').next().unwrap_or(time);
+    let mut it = date.split('-');
+    match (
+        it.next(),
+        it.next().and_then(|m| m.parse::<usize>().ok()),
+        it.next().and_then(|d| d.parse::<u32>().ok()),
+    ) {
+        (Some(y), Some(m), Some(d)) if (1..=12).contains(&m) => {
+            format!("{d} {} {y}", MONTHS[m - 1])
+        }
+        _ => date.to_string(),
+    }
+}
+
+/// The last boundary each person set, first of all: the most important thing
+/// the chat can say to someone who wants to reach out.
+fn boundary_sentences(a: &Analysis) -> Vec<String> {
+    let mut last: Vec<&Boundary> = Vec::new();
+    for b in a.boundaries.iter().rev() {
+        if !last.iter().any(|x| x.person == b.person) {
+            last.push(b);
+        }
+    }
+    last.reverse();
+    last.iter()
+        .map(|b| {
+            let me = b.role == Role::Me;
+            let who = if me {
+                "you".to_string()
+            } else {
+                b.person.clone()
+            };
+            let what = match b.kind {
+                BoundaryKind::Ended => "ended the relationship",
+                BoundaryKind::NoContact => "asked for no contact",
+                BoundaryKind::Space => "asked for space",
+                BoundaryKind::Blocked => "said they had blocked the other",
+            };
+            let what = if me && b.kind == BoundaryKind::Blocked {
+                "said you had blocked them"
+            } else {
+                what
+            };
+            let mut s = format!("On {} {who} {what}.", day_name(&b.time));
+            if b.unanswered_after > 0 {
+                let other = if me { "they" } else { "you" };
+                let plural = if b.unanswered_after == 1 { "" } else { "s" };
+                s.push_str(&format!(
+                    " After it, {other} sent {} message{plural} that got no reply.",
+                    b.unanswered_after
+                ));
+            }
+            cap(&s)
+        })
+        .collect()
 }
 
 fn minutes(m: f64) -> String {

@@ -226,7 +226,7 @@ fn a_warm_chat_has_no_episode_and_answered_bids() {
     assert_eq!(me.totals.reply_median_minutes, Some(1.0));
     assert_eq!(me.evidence.starts.indices, vec![0, 5]);
     let s = summarize(&a).join(" ");
-    assert!(s.contains("No runs of negative messages"), "{s}");
+    assert!(s.contains("No arguments"), "{s}");
 }
 
 #[test]
@@ -262,7 +262,7 @@ fn since_until_and_months() {
     assert_eq!(a.months[0].first, Some(8));
     assert_eq!(a.months[0].last, Some(9));
     let json = serde_json::to_value(&a).unwrap();
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
     assert!(json["people"][0]["totals"]["messages"].is_number());
     assert!(json.get("per_message").is_none());
 }
@@ -356,4 +356,203 @@ fn mild_arguments_count_what_the_rules_see() {
     assert_eq!(a.conflicts.len(), 1, "{:?}", a.conflicts);
     assert_eq!(a.conflicts[0].negative, 5);
     assert_eq!(a.conflicts[0].negative_messages, vec![0, 1, 2, 3, 4]);
+}
+
+/// One person attacks for a dozen messages, the other only answers softly.
+/// Written as people text, not from the rule lists.
+fn one_sided(harsh: &str, calm: &str) -> Vec<Message> {
+    chat(&[
+        (5, "20:01", calm, "hey, are you home yet?"),
+        (
+            5,
+            "20:03",
+            harsh,
+            "don't hey me. you forgot my mum's birthday dinner AGAIN",
+        ),
+        (
+            5,
+            "20:04",
+            calm,
+            "oh no. i'm so sorry, i completely lost track of the date",
+        ),
+        (
+            5,
+            "20:05",
+            harsh,
+            "you ALWAYS lose track. you only ever think about yourself",
+        ),
+        (
+            5,
+            "20:06",
+            harsh,
+            "honestly you're pathetic, my family thinks you're a joke",
+        ),
+        (
+            5,
+            "20:08",
+            calm,
+            "i understand why you're upset. i messed up",
+        ),
+        (5, "20:09", harsh, "oh please spare me the fake apology 🙄"),
+        (
+            5,
+            "20:10",
+            harsh,
+            "what is wrong with you?? a child could remember a dinner",
+        ),
+        (
+            5,
+            "20:12",
+            calm,
+            "you're right to be angry. can i call your mum tomorrow to apologise?",
+        ),
+        (
+            5,
+            "20:13",
+            harsh,
+            "don't bother. you're useless and everyone knows it",
+        ),
+        (
+            5,
+            "20:15",
+            harsh,
+            "i'm sick of carrying this whole relationship while you do nothing",
+        ),
+        (
+            5,
+            "20:17",
+            calm,
+            "i hear you. i'll do better, starting with a reminder in my phone",
+        ),
+        (5, "20:18", harsh, "whatever. pathetic"),
+        (
+            6,
+            "09:30",
+            calm,
+            "good morning. i called your mum and said sorry",
+        ),
+    ])
+}
+
+#[test]
+fn an_argument_with_one_harsh_side_is_found_in_both_directions() {
+    for (harsh, calm) in [(EX, ME), (ME, EX)] {
+        let a = run(&one_sided(harsh, calm));
+        assert_eq!(a.conflicts.len(), 1, "{harsh} harsh: {:?}", a.conflicts);
+        let e = &a.conflicts[0];
+        assert!(e.one_sided, "{harsh} harsh: {e:#?}");
+        assert_eq!(e.one_sided_by.as_deref(), Some(harsh));
+        assert_eq!(e.started_by.as_deref(), Some(harsh));
+        assert_eq!(e.escalated_by.as_deref(), Some(harsh));
+        assert!(
+            e.negative_by.iter().all(|n| n.name == harsh),
+            "the calm side wrote nothing hostile: {:?}",
+            e.negative_by
+        );
+        let s = summarize(&a).join(" ");
+        assert!(s.contains("only one of you was harsh"), "{s}");
+    }
+}
+
+#[test]
+fn one_person_being_sad_is_not_an_argument() {
+    let a = run(&chat(&[
+        (7, "21:00", EX, "my grandad died this morning"),
+        (
+            7,
+            "21:01",
+            ME,
+            "oh no, i'm so sorry. do you want me to come over?",
+        ),
+        (7, "21:02", EX, "i can't stop crying, i feel awful"),
+        (7, "21:03", EX, "i'm so sad and so tired"),
+        (7, "21:04", ME, "i'm on my way, love you"),
+        (7, "21:05", EX, "everything hurts, i hate this day"),
+        (7, "21:06", EX, "i miss him so much it's unbearable"),
+    ]));
+    assert!(a.conflicts.is_empty(), "{:?}", a.conflicts);
+}
+
+#[test]
+fn a_two_sided_fight_is_not_one_sided() {
+    let a = run(&drinking_fight());
+    assert_eq!(a.conflicts.len(), 1);
+    assert!(!a.conflicts[0].one_sided);
+    assert_eq!(a.conflicts[0].one_sided_by, None);
+}
+
+fn no_contact_ending(setter: &str, other: &str) -> Vec<Message> {
+    chat(&[
+        (10, "18:00", other, "can we talk tonight?"),
+        (
+            10,
+            "18:30",
+            setter,
+            "I've thought about it a lot. Please don't contact me anymore. I mean it.",
+        ),
+        (10, "18:31", other, "please, just one conversation"),
+        (11, "09:00", other, "good morning, i miss you"),
+        (12, "22:40", other, "i'm sorry for everything"),
+        (14, "23:55", other, "are you there?"),
+    ])
+}
+
+#[test]
+fn a_request_for_no_contact_is_found_with_the_unanswered_messages_in_both_directions() {
+    for (setter, other, role) in [(EX, ME, Role::Ex), (ME, EX, Role::Me)] {
+        let msgs = no_contact_ending(setter, other);
+        let a = run(&msgs);
+        assert_eq!(a.boundaries.len(), 1, "{:?}", a.boundaries);
+        let b = &a.boundaries[0];
+        assert_eq!(b.person, setter);
+        assert_eq!(b.role, role);
+        assert_eq!(b.kind.as_str(), "no_contact");
+        assert_eq!(b.index, 1);
+        assert_eq!(b.time, "2024-03-10T18:30:00");
+        assert_eq!(b.unanswered_after, 4);
+        assert_eq!(b.unanswered.indices, vec![2, 3, 4, 5]);
+        let s = summarize(&a);
+        assert!(s[0].contains("asked for no contact"), "shown first: {s:?}");
+        assert!(s[0].contains("4 messages that got no reply"), "{s:?}");
+    }
+}
+
+#[test]
+fn a_boundary_answered_later_counts_only_the_messages_before_the_answer() {
+    let a = run(&chat(&[
+        (
+            3,
+            "10:00",
+            ME,
+            "I need some space for a while. I'll reach out when I'm ready.",
+        ),
+        (3, "12:00", EX, "ok, take the time you need"),
+        (4, "12:00", EX, "thinking of you"),
+        (
+            9,
+            "19:00",
+            ME,
+            "hi. thank you for giving me time. can we talk this weekend?",
+        ),
+    ]));
+    assert_eq!(a.boundaries.len(), 1);
+    let b = &a.boundaries[0];
+    assert_eq!((b.kind.as_str(), b.person.as_str()), ("space", ME));
+    assert_eq!(b.unanswered_after, 2);
+}
+
+#[test]
+fn everyday_talk_and_questions_set_no_boundary() {
+    let a = run(&chat(&[
+        (
+            3,
+            "10:00",
+            ME,
+            "do you need some space this weekend? totally fine if so",
+        ),
+        (3, "10:05", EX, "no i don't need space, i want to see you!"),
+        (3, "10:06", ME, "yay. call me when you leave work"),
+        (3, "10:07", EX, "will do, the meeting is almost over"),
+    ]));
+    assert!(a.boundaries.is_empty(), "{:?}", a.boundaries);
 }

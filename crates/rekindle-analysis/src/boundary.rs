@@ -1,0 +1,460 @@
+//! Boundaries: a message in which its writer ends the relationship, asks for no
+//! contact, asks for space or time, or says they blocked the other person.
+//!
+//! Why this matters more than any other reading: rekindle must never help
+//! anyone push past a "no". A boundary found in the chat is shown first on the
+//! post-mortem and pauses everything that reaches out to the ex until the user
+//! has recorded what it means (see `rekindle_core::safety`).
+//!
+//! How: a message is read clause by clause (split at `. ! ? ; ,` and line
+//! breaks). A clause sets a boundary when it contains one of the phrases below
+//! as whole words, and
+//! - it is not a question ("are you breaking up with me?", "do you need space?"),
+//! - no negator stands in the three words before the phrase ("i don't need
+//!   space", "i'm not breaking up with you", "i would never block you"),
+//! - it is not conditional ("if you text her again i'll block you" is a threat,
+//!   not a boundary) and not reported speech ("she said 'i need space' lol").
+//!
+//! Phrases are written for the writer's own voice: "we're done", "stop texting
+//! me", "i need space", "i blocked you". Boundaries are rare, so a cheap
+//! prefilter (a few distinctive word stems, case-insensitive) decides which
+//! messages are read closely at all.
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::Serialize;
+
+/// What the writer of a message set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoundaryKind {
+    /// Ends the relationship.
+    Ended,
+    /// Asks not to be contacted.
+    NoContact,
+    /// Asks for space or time.
+    Space,
+    /// Says they blocked the other person.
+    Blocked,
+}
+
+impl BoundaryKind {
+    /// Stable names, as in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BoundaryKind::Ended => "ended",
+            BoundaryKind::NoContact => "no_contact",
+            BoundaryKind::Space => "space",
+            BoundaryKind::Blocked => "blocked",
+        }
+    }
+
+    /// One byte for the compact rows (0 = none).
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            BoundaryKind::Ended => 1,
+            BoundaryKind::NoContact => 2,
+            BoundaryKind::Space => 3,
+            BoundaryKind::Blocked => 4,
+        }
+    }
+
+    pub(crate) fn from_code(code: u8) -> Option<BoundaryKind> {
+        match code {
+            1 => Some(BoundaryKind::Ended),
+            2 => Some(BoundaryKind::NoContact),
+            3 => Some(BoundaryKind::Space),
+            4 => Some(BoundaryKind::Blocked),
+            _ => None,
+        }
+    }
+
+    /// When one message sets several, the one that asks the most of the
+    /// other person is reported: no contact, blocked, ended, space.
+    fn rank(self) -> u8 {
+        match self {
+            BoundaryKind::NoContact => 4,
+            BoundaryKind::Blocked => 3,
+            BoundaryKind::Ended => 2,
+            BoundaryKind::Space => 1,
+        }
+    }
+}
+
+use BoundaryKind::*;
+
+/// Phrases in normalized form (lowercase words, `'` kept). `noneg`: the
+/// phrase carries its own negation ("don't contact me"), so a negator before
+/// it is part of the request, not a denial.
+const PHRASES: &[(&str, BoundaryKind)] = &[
+    // --- Ended: the writer ends it.
+    ("i'm breaking up with you", Ended),
+    ("im breaking up with you", Ended),
+    ("i am breaking up with you", Ended),
+    ("i want to break up", Ended),
+    ("i wanna break up", Ended),
+    ("we should break up", Ended),
+    ("we need to break up", Ended),
+    ("let's break up", Ended),
+    ("lets break up", Ended),
+    ("we're breaking up", Ended),
+    ("we are breaking up", Ended),
+    ("it's over", Ended),
+    ("its over", Ended),
+    ("it is over", Ended),
+    ("this is over", Ended),
+    ("we're over", Ended),
+    ("were over", Ended),
+    ("we are over", Ended),
+    ("we're done", Ended),
+    ("we are done", Ended),
+    ("we're through", Ended),
+    ("we are through", Ended),
+    ("we're finished", Ended),
+    ("we are finished", Ended),
+    ("i'm done with us", Ended),
+    ("im done with us", Ended),
+    ("i'm done with this relationship", Ended),
+    ("i'm done with you", Ended),
+    ("im done with you", Ended),
+    ("i am done with you", Ended),
+    ("i'm leaving you", Ended),
+    ("im leaving you", Ended),
+    ("i am leaving you", Ended),
+    ("i want a divorce", Ended),
+    ("i'm filing for divorce", Ended),
+    ("i'm ending this", Ended),
+    ("im ending this", Ended),
+    ("i'm ending things", Ended),
+    ("i'm ending it", Ended),
+    ("i want to end this", Ended),
+    ("i want to end things", Ended),
+    ("i want to end it", Ended),
+    ("i want out", Ended),
+    ("i don't want to be with you anymore", Ended),
+    ("i dont want to be with you anymore", Ended),
+    ("i don't want to be together anymore", Ended),
+    ("i dont want to be together anymore", Ended),
+    ("i don't want to be in this relationship", Ended),
+    ("i don't want this relationship anymore", Ended),
+    ("i'm not in love with you anymore", Ended),
+    ("i'm not in love with you any more", Ended),
+    ("this relationship is over", Ended),
+    ("our relationship is over", Ended),
+    ("we should see other people", Ended),
+    ("i can't be with you anymore", Ended),
+    ("i cant be with you anymore", Ended),
+    ("i can't be in this relationship anymore", Ended),
+    ("we're not together anymore", Ended),
+    ("we are not together anymore", Ended),
+    // --- No contact.
+    ("don't contact me", NoContact),
+    ("dont contact me", NoContact),
+    ("do not contact me", NoContact),
+    ("don't ever contact me", NoContact),
+    ("never contact me", NoContact),
+    ("stop contacting me", NoContact),
+    ("don't text me", NoContact),
+    ("dont text me", NoContact),
+    ("do not text me", NoContact),
+    ("don't ever text me", NoContact),
+    ("stop texting me", NoContact),
+    ("don't message me", NoContact),
+    ("dont message me", NoContact),
+    ("do not message me", NoContact),
+    ("stop messaging me", NoContact),
+    ("don't call me", NoContact),
+    ("dont call me", NoContact),
+    ("do not call me", NoContact),
+    ("stop calling me", NoContact),
+    ("don't write to me", NoContact),
+    ("stop writing to me", NoContact),
+    ("don't reach out", NoContact),
+    ("dont reach out", NoContact),
+    ("do not reach out", NoContact),
+    ("stop reaching out", NoContact),
+    ("lose my number", NoContact),
+    ("delete my number", NoContact),
+    ("leave me alone", NoContact),
+    ("i want no contact", NoContact),
+    ("i need no contact", NoContact),
+    ("no contact from now", NoContact),
+    ("i'm going no contact", NoContact),
+    ("going no contact", NoContact),
+    ("i don't want to hear from you", NoContact),
+    ("i dont want to hear from you", NoContact),
+    ("i do not want to hear from you", NoContact),
+    ("i don't want you to contact me", NoContact),
+    ("i don't want you to text me", NoContact),
+    ("never talk to me again", NoContact),
+    ("never speak to me again", NoContact),
+    ("don't talk to me again", NoContact),
+    ("don't talk to me ever again", NoContact),
+    ("don't come near me", NoContact),
+    ("stay away from me", NoContact),
+    ("don't come to my", NoContact),
+    ("don't show up at my", NoContact),
+    // --- Space or time.
+    ("i need space", Space),
+    ("i need some space", Space),
+    ("i need a little space", Space),
+    ("i need more space", Space),
+    ("need space from you", Space),
+    ("give me space", Space),
+    ("give me some space", Space),
+    ("give me a little space", Space),
+    ("i need time apart", Space),
+    ("i need some time apart", Space),
+    ("we need time apart", Space),
+    ("we need some time apart", Space),
+    ("we need space", Space),
+    ("we need some space", Space),
+    ("i need some time to think", Space),
+    ("i need time to think", Space),
+    ("i need time to myself", Space),
+    ("i need some time alone", Space),
+    ("i need time alone", Space),
+    ("i need some distance", Space),
+    ("i need distance", Space),
+    ("i need a break from us", Space),
+    ("i need a break from you", Space),
+    ("i need a break from this", Space),
+    ("we should take a break", Space),
+    ("we need to take a break", Space),
+    ("we need a break", Space),
+    ("let's take a break", Space),
+    ("lets take a break", Space),
+    ("i want to take a break", Space),
+    ("i need a few days", Space),
+    ("i need a few weeks", Space),
+    ("give me a few days", Space),
+    ("give me a few weeks", Space),
+    // --- Blocked.
+    ("i blocked you", Blocked),
+    ("i've blocked you", Blocked),
+    ("ive blocked you", Blocked),
+    ("i have blocked you", Blocked),
+    ("i'm blocking you", Blocked),
+    ("im blocking you", Blocked),
+    ("i am blocking you", Blocked),
+    ("blocking you now", Blocked),
+    ("blocking you everywhere", Blocked),
+    ("blocked you everywhere", Blocked),
+    ("i'm going to block you", Blocked),
+    ("i'm gonna block you", Blocked),
+    ("i'll block you", Blocked),
+    ("ill block you", Blocked),
+    ("i blocked your number", Blocked),
+    ("i've blocked your number", Blocked),
+    ("i'm blocking your number", Blocked),
+];
+
+/// Phrases whose wording is itself a request not to do something.
+fn carries_own_negation(phrase: &str) -> bool {
+    phrase.starts_with("don't")
+        || phrase.starts_with("dont")
+        || phrase.starts_with("do not")
+        || phrase.starts_with("never")
+        || phrase.starts_with("stop")
+        || phrase.starts_with("i don't")
+        || phrase.starts_with("i dont")
+        || phrase.starts_with("i do not")
+}
+
+/// Word stems one of which every phrase contains; a message without any of
+/// them is not read closely (most messages of a chat).
+const PREFILTER: &[&str] = &[
+    "break",
+    "over",
+    "done",
+    "through",
+    "finish",
+    "leav",
+    "divorce",
+    "end",
+    "want out",
+    "together",
+    "love",
+    "other people",
+    "contact",
+    "text",
+    "messag",
+    "call",
+    "write",
+    "reach",
+    "number",
+    "alone",
+    "hear from",
+    "talk to me",
+    "speak to me",
+    "near me",
+    "away from me",
+    "come to my",
+    "show up",
+    "space",
+    "time",
+    "distance",
+    "few",
+    "block",
+];
+
+const NEGATORS: &[&str] = &[
+    "not", "no", "never", "don't", "dont", "didn't", "didnt", "won't", "wont", "wouldn't",
+    "wouldnt", "isn't", "isnt", "aren't", "arent", "wasn't", "ain't", "can't", "cant", "doesn't",
+    "doesnt", "nobody", "hardly",
+];
+
+/// Words that, before the phrase in the same clause, make it a report or a
+/// condition rather than the writer's own request.
+const NOT_OWN: &[&str] = &[
+    "if", "unless", "said", "says", "saying", "told", "tells", "asked", "whether", "when",
+];
+
+static PREFILTER_AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(PREFILTER)
+        .ok()
+});
+
+/// The boundary a message sets, if any.
+pub fn detect(text: &str) -> Option<BoundaryKind> {
+    let ac = PREFILTER_AC.as_ref()?;
+    if !ac.is_match(text) {
+        return None;
+    }
+    let mut best: Option<BoundaryKind> = None;
+    for (clause, question) in clauses(text) {
+        if question {
+            continue;
+        }
+        let norm = crate::text::normalize(&clause);
+        if norm.is_empty() {
+            continue;
+        }
+        let words: Vec<&str> = norm.split(' ').collect();
+        for &(phrase, kind) in PHRASES {
+            let Some(at) = find_words(&words, phrase) else {
+                continue;
+            };
+            let before = words.get(..at).unwrap_or_default();
+            if before.iter().any(|w| NOT_OWN.contains(w)) {
+                continue;
+            }
+            let near = before
+                .get(before.len().saturating_sub(3)..)
+                .unwrap_or_default();
+            if !carries_own_negation(phrase) && near.iter().any(|w| NEGATORS.contains(w)) {
+                continue;
+            }
+            if best.is_none_or(|b| kind.rank() > b.rank()) {
+                best = Some(kind);
+            }
+        }
+    }
+    best
+}
+
+/// The clauses of a message, each with whether it ends in a question mark.
+/// Text inside quotation marks is left out (someone else's words).
+fn clauses(text: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' | '\u{201c}' | '\u{201d}' | '\u{00ab}' | '\u{00bb}' => {
+                quoted = !quoted;
+                cur.push(' ');
+            }
+            _ if quoted => {}
+            '.' | '!' | ';' | ',' | '\n' | '\r' | '?' => {
+                let question = c == '?';
+                if !cur.trim().is_empty() {
+                    out.push((std::mem::take(&mut cur), question));
+                } else if question {
+                    // "why?? stop texting me" — the mark belongs to the clause before.
+                    if let Some(last) = out.last_mut() {
+                        last.1 = true;
+                    }
+                }
+                cur.clear();
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push((cur, false));
+    }
+    out
+}
+
+/// Index of the first word of `phrase` in `words`, matched as whole words.
+fn find_words(words: &[&str], phrase: &str) -> Option<usize> {
+    let p: Vec<&str> = phrase.split(' ').collect();
+    if p.is_empty() || p.len() > words.len() {
+        return None;
+    }
+    (0..=words.len() - p.len()).find(|&i| words.get(i..i + p.len()).is_some_and(|w| w == p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(text: &str) -> Option<&'static str> {
+        detect(text).map(BoundaryKind::as_str)
+    }
+
+    #[test]
+    fn each_kind_in_the_writers_own_voice() {
+        assert_eq!(kind("I'm breaking up with you. I'm sorry."), Some("ended"));
+        assert_eq!(kind("it's over between us"), Some("ended"));
+        assert_eq!(kind("Please don't contact me again"), Some("no_contact"));
+        assert_eq!(kind("stop texting me"), Some("no_contact"));
+        assert_eq!(kind("Lose my number"), Some("no_contact"));
+        assert_eq!(kind("i need some space right now"), Some("space"));
+        assert_eq!(kind("give me a few weeks please"), Some("space"));
+        assert_eq!(kind("I’ve blocked you on everything"), Some("blocked"));
+    }
+
+    #[test]
+    fn the_strongest_request_wins_in_one_message() {
+        assert_eq!(kind("we're done. don't contact me."), Some("no_contact"));
+        assert_eq!(
+            kind("I need space, so i blocked you for now"),
+            Some("blocked")
+        );
+    }
+
+    #[test]
+    fn denials_questions_conditions_and_quotes_are_not_boundaries() {
+        assert_eq!(kind("i don't need space, i need you"), None);
+        assert_eq!(kind("I'm not breaking up with you"), None);
+        assert_eq!(kind("i would never block you"), None);
+        assert_eq!(kind("are you breaking up with me?"), None);
+        assert_eq!(kind("do you need some space?"), None);
+        assert_eq!(kind("if you text her again i'll block you"), None);
+        assert_eq!(kind("she said \"i need space\" lol"), None);
+        assert_eq!(kind("my sister told me to leave him alone"), None);
+        assert_eq!(kind("it's not over"), None);
+    }
+
+    #[test]
+    fn everyday_messages_are_not_boundaries() {
+        for t in [
+            "the game is over, coming home",
+            "are we done with dinner plans?",
+            "call me when you land",
+            "text me the address",
+            "I need some time to get ready, 10 min",
+            "I need a break lol this week is insane",
+            "love you, see you later",
+            "i'm done with work finally",
+        ] {
+            assert_eq!(kind(t), None, "{t}");
+        }
+    }
+}
