@@ -400,6 +400,77 @@ fn find_words(words: &[&str], phrase: &str) -> Option<usize> {
     (0..=words.len() - p.len()).find(|&i| words.get(i..i + p.len()).is_some_and(|w| w == p))
 }
 
+/// A boundary found by [`Scan`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Found {
+    /// Position of the message among those pushed.
+    pub index: usize,
+    pub time: jiff::civil::DateTime,
+    pub person: String,
+    pub kind: BoundaryKind,
+    /// The other people's messages after it before the one who set it replied.
+    pub unanswered_after: usize,
+    /// The one who set it wrote again after someone else had written: the
+    /// conversation reopened (it may still be their no; the person decides).
+    pub setter_wrote_again: bool,
+}
+
+/// Finds boundaries in a stream of messages (in chat order) without keeping
+/// the messages: what an import needs to tell the safety gate, at the cost of
+/// one [`detect`] per text.
+#[derive(Debug, Default)]
+pub struct Scan {
+    found: Vec<Found>,
+    /// Boundaries whose setter has not replied yet: (index into `found`,
+    /// someone else has written since).
+    open: Vec<(usize, bool)>,
+    pushed: usize,
+}
+
+impl Scan {
+    pub fn new() -> Scan {
+        Scan::default()
+    }
+
+    /// One message; `text` is `None` for media and system lines.
+    pub fn push(&mut self, sender: Option<&str>, time: jiff::civil::DateTime, text: Option<&str>) {
+        let index = self.pushed;
+        self.pushed += 1;
+        let Some(sender) = sender else { return };
+        let found = &mut self.found;
+        self.open.retain_mut(|(i, seen_other)| {
+            let Some(b) = found.get_mut(*i) else {
+                return false;
+            };
+            if b.person == sender {
+                if *seen_other {
+                    b.setter_wrote_again = true;
+                    return false;
+                }
+            } else {
+                b.unanswered_after += 1;
+                *seen_other = true;
+            }
+            true
+        });
+        if let Some(kind) = text.and_then(detect) {
+            self.open.push((self.found.len(), false));
+            self.found.push(Found {
+                index,
+                time,
+                person: sender.to_string(),
+                kind,
+                unanswered_after: 0,
+                setter_wrote_again: false,
+            });
+        }
+    }
+
+    pub fn finish(self) -> Vec<Found> {
+        self.found
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -440,6 +511,31 @@ mod tests {
         assert_eq!(kind("she said \"i need space\" lol"), None);
         assert_eq!(kind("my sister told me to leave him alone"), None);
         assert_eq!(kind("it's not over"), None);
+    }
+
+    #[test]
+    fn a_scan_counts_the_unanswered_messages_and_sees_a_reopened_talk() {
+        let t = jiff::civil::date(2024, 3, 1).at(12, 0, 0, 0);
+        let mut s = Scan::new();
+        s.push(Some("A"), t, Some("hi"));
+        s.push(Some("B"), t, Some("please don't contact me again"));
+        s.push(Some("B"), t, Some("i mean it"));
+        s.push(Some("A"), t, Some("please talk to me"));
+        s.push(None, t, None);
+        s.push(Some("A"), t, Some("i miss you"));
+        let open = s.finish();
+        assert_eq!(open.len(), 1);
+        assert_eq!((open[0].index, open[0].kind), (1, BoundaryKind::NoContact));
+        assert_eq!(open[0].unanswered_after, 2);
+        assert!(!open[0].setter_wrote_again);
+
+        let mut s = Scan::new();
+        s.push(Some("B"), t, Some("i need some space"));
+        s.push(Some("A"), t, Some("ok"));
+        s.push(Some("B"), t, Some("thanks, talk next week"));
+        let b = s.finish();
+        assert_eq!(b[0].unanswered_after, 1);
+        assert!(b[0].setter_wrote_again);
     }
 
     #[test]

@@ -241,6 +241,7 @@ pub fn import(
     let redact = roles.redact;
     let summary_json =
         serde_json::to_value(&summary).map_err(|e| ImportError::Input(e.to_string()))?;
+    let mut scan = rekindle_analysis::boundary::Scan::new();
     let counts = store.import_chat(
         &chat,
         at,
@@ -254,6 +255,11 @@ pub fn import(
                 // The key is of the original text, so a later import with or
                 // without redaction recognises the same messages.
                 let content_key = keys.key(&m);
+                scan.push(
+                    m.sender,
+                    m.time,
+                    (m.kind == rekindle_chat::MessageKind::Text).then_some(&*m.text),
+                );
                 let text = if redact {
                     crate::redact::redact(&m.text)
                 } else {
@@ -282,6 +288,12 @@ pub fn import(
         added = counts.added,
         already_had = counts.already_had
     );
+    crate::boundaries::save_found(store, counts.chat_id, scan.finish(), at).map_err(
+        |e| match e {
+            crate::method::MethodError::Store(s) => ImportError::Store(s),
+            other => ImportError::Input(other.to_string()),
+        },
+    )?;
     // Names the person gave win over what an earlier import guessed.
     if roles.me.is_some() || roles.ex.is_some() {
         store.set_chat_roles(counts.chat_id, me.as_deref(), ex.as_deref())?;

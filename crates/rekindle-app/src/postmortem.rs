@@ -343,6 +343,8 @@ pub enum Finding {
     Turning(usize),
     /// A recurring topic (index into `Analysis::topics`).
     Topic(usize),
+    /// A boundary (index into `Analysis::boundaries`) and the unanswered messages after it.
+    Boundary(usize),
 }
 
 /// At most this many messages are shown for one finding (with context).
@@ -359,6 +361,7 @@ impl Finding {
             Finding::Bids(p) => format!("b-{p}"),
             Finding::Turning(i) => format!("t-{i}"),
             Finding::Topic(i) => format!("o-{i}"),
+            Finding::Boundary(i) => format!("k-{i}"),
         }
     }
 
@@ -383,6 +386,7 @@ impl Finding {
             ("b", None) => Finding::Bids(n),
             ("t", None) => Finding::Turning(n),
             ("o", None) => Finding::Topic(n),
+            ("k", None) => Finding::Boundary(n),
             _ => return None,
         };
         Some(f)
@@ -410,6 +414,14 @@ impl Finding {
                 "Messages about {}.",
                 a.topics.get(i)?.topic.replace(['_', '-'], " ")
             ),
+            Finding::Boundary(i) => {
+                let b = a.boundaries.get(i)?;
+                format!(
+                    "Where {} {}, and the messages after it that got no reply.",
+                    b.person,
+                    boundary_phrase(b.kind)
+                )
+            }
         })
     }
 
@@ -438,7 +450,24 @@ impl Finding {
             Finding::Bids(p) => ev(&person(p)?.bids),
             Finding::Turning(i) => ev(&a.turning_points.get(i)?.evidence),
             Finding::Topic(i) => ev(&a.topics.get(i)?.messages),
+            Finding::Boundary(i) => {
+                let b = a.boundaries.get(i)?;
+                let mut v = vec![b.index];
+                v.extend(&b.unanswered.indices);
+                (1 + b.unanswered.count, v)
+            }
         })
+    }
+}
+
+/// "asked for no contact", for headings about any person.
+pub fn boundary_phrase(kind: rekindle_analysis::BoundaryKind) -> &'static str {
+    use rekindle_analysis::BoundaryKind as K;
+    match kind {
+        K::Ended => "ended the relationship",
+        K::NoContact => "asked for no contact",
+        K::Space => "asked for space",
+        K::Blocked => "said they blocked the other",
     }
 }
 

@@ -75,6 +75,10 @@ pub fn facts(store: &dyn Store, tz: &TimeZone) -> Result<SafetyFacts, MethodErro
         last_outreach_answered: sent
             .last()
             .is_some_and(|l| l.reply.as_deref() == Some("yes")),
+        chat_boundaries: crate::boundaries::ex_boundaries(store)?
+            .into_iter()
+            .map(|(_, fact)| fact)
+            .collect(),
     })
 }
 

@@ -29,6 +29,18 @@ pub enum SafetyCmd {
         #[arg(long)]
         kind: String,
     },
+    /// A boundary they set in the imported chat (no contact, space, a block): show it, or answer it
+    /// with --record (it is their no) or --not-a-no (it is not what it means now). Outreach waits for the answer.
+    Boundary {
+        /// Record it as their answer (final)
+        #[arg(long, conflicts_with = "not_a_no")]
+        record: bool,
+        /// It is not what it means now (for example, you have both talked kindly since)
+        #[arg(long)]
+        not_a_no: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn safety_questions_help() -> String {
@@ -67,6 +79,7 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
                     "explanation": decision.as_ref().err().map(|r| r.explain()),
                     "screen_taken": facts.latest_screen.as_ref().map(|s| s.on),
                     "ex_said_no": facts.ex_no.as_ref().map(|n| n.kind.key()),
+                    "chat_boundaries": facts.chat_boundaries,
                     "lock_events": safety::lock_events(vault).map_err(err)?,
                 });
                 println!(
@@ -112,6 +125,69 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
             } else {
                 println!(
                     "Saved. No signs of risk in your answers. You can take the questions again at any time."
+                );
+            }
+            Ok(())
+        }
+        SafetyCmd::Boundary {
+            record,
+            not_a_no,
+            json,
+        } => {
+            let facts = safety::facts(vault, &tz).map_err(err)?;
+            let pending = rekindle_core::safety::pending_boundary(&facts).cloned();
+            if !record && !not_a_no {
+                if *json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&serde_json::json!({
+                            "pending": pending,
+                            "boundaries": facts.chat_boundaries,
+                        }))
+                        .context("Could not write JSON.")?
+                    );
+                } else {
+                    match &pending {
+                        Some(b) => println!(
+                            "{}\nAnswer with `rekindle safety boundary --record` (it is their no) or `--not-a-no` (it is not what it means now).",
+                            rekindle_core::safety::Refusal::BoundaryInChat {
+                                on: b.on,
+                                kind: b.kind
+                            }
+                            .explain()
+                        ),
+                        None => println!("No boundary from the chat is waiting for your answer."),
+                    }
+                }
+                return Ok(());
+            }
+            let Some(_) = pending else {
+                return Err(user_error(
+                    "No boundary from the chat is waiting for your answer.",
+                ));
+            };
+            let b = rekindle_app::boundaries::answer_pending(
+                vault,
+                *record,
+                today(),
+                jiff::Timestamp::now(),
+            )
+            .map_err(err)?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"answered": b, "recorded": record})
+                    )
+                    .context("Could not write JSON.")?
+                );
+            } else if *record {
+                println!(
+                    "Recorded as their answer. rekindle will not help with reaching out from now on; it turns to your own recovery."
+                );
+            } else {
+                println!(
+                    "Noted: that boundary is not what it means now. Messages sent after it without a reply still count as outreach already made."
                 );
             }
             Ok(())

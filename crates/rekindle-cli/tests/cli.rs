@@ -716,3 +716,92 @@ fn sentiment_classify_and_analyze_from_the_terminal() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("1..=168"), "{}", stderr(&o));
 }
+
+/// A chat that ends with the ex asking for no contact (written apart from the
+/// rules, in rekindle-analysis' tests/data/chats) pauses outreach until the user
+/// answers, from the terminal too; the unanswered messages after it count as
+/// outreach already made.
+#[test]
+fn a_no_contact_request_in_the_chat_pauses_the_letter_until_answered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let go = |args: &[&str]| run(rekindle(&d).args(args).env("REKINDLE_PASSPHRASE", PASS));
+    let ok = |args: &[&str]| {
+        let o = go(args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    ok(&["init"]);
+    ok(&["safety", "screen", "--answers", &vec!["no"; 13].join(",")]);
+    let chat = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../rekindle-analysis/tests/data/chats/no_contact_end.txt"
+    );
+    ok(&["import", chat, "--me", "Liam", "--ex", "Hannah"]);
+    let s: serde_json::Value = serde_json::from_str(&ok(&["safety", "status", "--json"])).unwrap();
+    assert_eq!(s["refusal"]["reason"], "boundary_in_chat", "{s}");
+    assert_eq!(s["refusal"]["kind"], "no_contact");
+    assert_eq!(s["chat_boundaries"][0]["unanswered_after"], 5);
+    // The letter says why, with exit code 2.
+    let o = go(&["letter"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("asked you not to contact them"),
+        "{}",
+        stderr(&o)
+    );
+    // The proposal, then "not what it means now": the five unanswered messages still count.
+    assert!(ok(&["safety", "boundary"]).contains("--record"));
+    ok(&["safety", "boundary", "--not-a-no"]);
+    let s: serde_json::Value = serde_json::from_str(&ok(&["safety", "status", "--json"])).unwrap();
+    assert_eq!(s["reconciliation_help"], true, "{s}");
+    let o = go(&["letter"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("5 messages that got no reply"),
+        "{}",
+        stderr(&o)
+    );
+    // Nothing left to answer.
+    assert_eq!(
+        go(&["safety", "boundary", "--record"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn recording_the_chat_boundary_makes_it_their_no() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let ok = |args: &[&str]| {
+        let o = run(rekindle(&d).args(args).env("REKINDLE_PASSPHRASE", PASS));
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    ok(&["init"]);
+    let chat = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../rekindle-analysis/tests/data/chats/ex_ended_blocked.txt"
+    );
+    ok(&["import", chat, "--me", "Kofi", "--ex", "Jade"]);
+    assert!(ok(&["safety", "boundary"]).contains("said they had blocked you"));
+    ok(&["safety", "boundary", "--record"]);
+    let s: serde_json::Value = serde_json::from_str(&ok(&["safety", "status", "--json"])).unwrap();
+    assert_eq!(s["ex_said_no"], "blocked", "{s}");
+    // The mirror: the user's own boundary never pauses anything.
+    let d2 = tmp.path().join("d2");
+    let o = run(rekindle(&d2).arg("init").env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success());
+    let space = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../rekindle-analysis/tests/data/chats/space_request.txt"
+    );
+    let o = run(rekindle(&d2)
+        .args(["import", space, "--me", "Ellie", "--ex", "Marco"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(rekindle(&d2)
+        .args(["safety", "boundary"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert!(stdout(&o).contains("No boundary"), "{}", stdout(&o));
+}

@@ -197,6 +197,94 @@ pub struct ExNo {
     pub kind: ExNoKind,
 }
 
+/// A boundary the ex set in the imported chat (found by the analysis).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatBoundaryKind {
+    Ended,
+    NoContact,
+    Space,
+    Blocked,
+}
+
+impl ChatBoundaryKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            ChatBoundaryKind::Ended => "ended",
+            ChatBoundaryKind::NoContact => "no_contact",
+            ChatBoundaryKind::Space => "space",
+            ChatBoundaryKind::Blocked => "blocked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            ChatBoundaryKind::Ended,
+            ChatBoundaryKind::NoContact,
+            ChatBoundaryKind::Space,
+            ChatBoundaryKind::Blocked,
+        ]
+        .into_iter()
+        .find(|k| k.key() == s)
+    }
+
+    /// "asked for no contact", for sentences.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            ChatBoundaryKind::Ended => "ended the relationship",
+            ChatBoundaryKind::NoContact => "asked you not to contact them",
+            ChatBoundaryKind::Space => "asked for space",
+            ChatBoundaryKind::Blocked => "said they had blocked you",
+        }
+    }
+
+    /// The "their no" this boundary is, when the user records it.
+    pub fn as_ex_no(self) -> Option<ExNoKind> {
+        match self {
+            ChatBoundaryKind::NoContact => Some(ExNoKind::AskedNoContact),
+            ChatBoundaryKind::Blocked => Some(ExNoKind::Blocked),
+            ChatBoundaryKind::Ended | ChatBoundaryKind::Space => None,
+        }
+    }
+}
+
+/// One boundary the ex set in the chat, and what the user said about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatBoundary {
+    /// The day of the message.
+    pub on: Date,
+    pub kind: ChatBoundaryKind,
+    /// The user's messages after it that got no reply.
+    pub unanswered_after: u32,
+    /// The ex wrote again later, after the user had written.
+    pub reopened: bool,
+    /// The user has answered the question this boundary raises (recorded it as
+    /// their no, or said it is not one).
+    pub answered: bool,
+}
+
+impl ChatBoundary {
+    /// Unanswered messages after it that count as contact already made: any
+    /// after a request for no contact, space or a block; two or more after an
+    /// ending (one "take care" after a breakup is not pressing).
+    fn pressing_messages(&self) -> u32 {
+        match self.kind {
+            ChatBoundaryKind::Ended if self.unanswered_after < 2 => 0,
+            _ => self.unanswered_after,
+        }
+    }
+}
+
+/// The boundary that pauses outreach until the user answers: the ex's latest
+/// request for no contact or space, or block, that they did not reopen.
+pub fn pending_boundary(f: &SafetyFacts) -> Option<&ChatBoundary> {
+    f.chat_boundaries
+        .iter()
+        .filter(|b| b.kind != ChatBoundaryKind::Ended && !b.reopened)
+        .max_by_key(|b| b.on)
+        .filter(|b| !b.answered)
+}
+
 /// Everything the gate looks at.
 #[derive(Debug, Clone, Default)]
 pub struct SafetyFacts {
@@ -211,6 +299,8 @@ pub struct SafetyFacts {
     /// Outreach messages already sent, and whether the last got a reply.
     pub outreach_sent: u32,
     pub last_outreach_answered: bool,
+    /// Boundaries the ex set in the imported chat.
+    pub chat_boundaries: Vec<ChatBoundary>,
 }
 
 /// Why reconciliation help is unavailable, in words for the person.
@@ -229,6 +319,14 @@ pub enum Refusal {
     RecordTooShort { until: Date },
     /// One considered message only; no reply or a no means stop.
     OutreachUsed,
+    /// The chat shows a boundary the user has not answered yet.
+    BoundaryInChat { on: Date, kind: ChatBoundaryKind },
+    /// Messages already sent after their boundary got no reply.
+    UnansweredAfterBoundary {
+        on: Date,
+        kind: ChatBoundaryKind,
+        count: u32,
+    },
 }
 
 impl Refusal {
@@ -242,8 +340,30 @@ impl Refusal {
             Refusal::CoolingOff { until } => format!("It is still early after the breakup. Reaching out before {until} tends to reopen the wound for both of you; use this time for the plan and the record."),
             Refusal::RecordTooShort { until } => format!("Reaching out works only with real change to show. Your track record needs at least 30 days; come back from {until}."),
             Refusal::OutreachUsed => "You have already sent your one considered message. If there was no reply, or the reply was no, the respectful answer is to stop.".into(),
+            Refusal::BoundaryInChat { on, kind } => format!("Your chat shows that on {} they {}. Until you tell rekindle what that means for you, everything that reaches out to them is paused. That is not a judgement of you; it is how rekindle makes sure nobody is pressed past a no.", day(*on), kind.phrase()),
+            Refusal::UnansweredAfterBoundary { on, kind, count } => format!("After they {} on {}, {} that got no reply. rekindle counts {} as the outreach already made, so it will not help write more. Waiting for them to reach out is the respectful answer now; your own goals and support are here meanwhile.", kind.phrase(), day(*on), if *count == 1 { "you sent one message".to_string() } else { format!("you sent {count} messages") }, if *count == 1 { "it" } else { "them" }),
         }
     }
+}
+
+/// "3 March 2024".
+fn day(d: Date) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let m = usize::try_from(d.month() - 1).unwrap_or(0);
+    format!("{} {} {}", d.day(), MONTHS.get(m).unwrap_or(&""), d.year())
 }
 
 /// Minimum time after the breakup before any outreach help.
@@ -286,12 +406,30 @@ pub fn reconciliation_allowed(f: &SafetyFacts) -> Result<(), Refusal> {
     if let Some(no) = &f.ex_no {
         return Err(Refusal::ExSaidNo { kind: no.kind });
     }
+    if let Some(b) = pending_boundary(f) {
+        return Err(Refusal::BoundaryInChat {
+            on: b.on,
+            kind: b.kind,
+        });
+    }
     Ok(())
 }
 
 /// May the user be helped to send a message to the ex now?
 pub fn outreach_allowed(f: &SafetyFacts, today: Date) -> Result<(), Refusal> {
     reconciliation_allowed(f)?;
+    if let Some(b) = f
+        .chat_boundaries
+        .iter()
+        .filter(|b| !b.reopened && b.pressing_messages() > 0)
+        .max_by_key(|b| b.on)
+    {
+        return Err(Refusal::UnansweredAfterBoundary {
+            on: b.on,
+            kind: b.kind,
+            count: b.pressing_messages(),
+        });
+    }
     if let Some(ended) = f.ended_on {
         let until = ended
             .checked_add(jiff::Span::new().days(COOLING_OFF_DAYS))
@@ -536,6 +674,89 @@ mod tests {
             ..ok
         };
         assert_eq!(outreach_allowed(&answered, TODAY), Ok(()));
+    }
+
+    fn open_facts() -> SafetyFacts {
+        SafetyFacts {
+            latest_screen: Some(screen(&[], &[])),
+            ended_on: Some(date(2026, 1, 1)),
+            record_started: Some(date(2026, 9, 1)),
+            ..Default::default()
+        }
+    }
+
+    fn boundary(kind: ChatBoundaryKind, unanswered: u32) -> ChatBoundary {
+        ChatBoundary {
+            on: date(2026, 3, 3),
+            kind,
+            unanswered_after: unanswered,
+            reopened: false,
+            answered: false,
+        }
+    }
+
+    #[test]
+    fn a_request_for_no_contact_in_the_chat_pauses_outreach_until_answered() {
+        for kind in [
+            ChatBoundaryKind::NoContact,
+            ChatBoundaryKind::Blocked,
+            ChatBoundaryKind::Space,
+        ] {
+            let mut f = open_facts();
+            f.chat_boundaries = vec![boundary(kind, 0)];
+            assert_eq!(
+                outreach_allowed(&f, TODAY),
+                Err(Refusal::BoundaryInChat {
+                    on: date(2026, 3, 3),
+                    kind
+                })
+            );
+            assert!(reconciliation_allowed(&f).is_err());
+            let text = Refusal::BoundaryInChat {
+                on: date(2026, 3, 3),
+                kind,
+            }
+            .explain();
+            assert!(text.contains("3 March 2026"), "{text}");
+            f.chat_boundaries[0].answered = true;
+            assert_eq!(outreach_allowed(&f, TODAY), Ok(()), "{kind:?} answered");
+            f.chat_boundaries[0].answered = false;
+            f.chat_boundaries[0].reopened = true;
+            assert_eq!(outreach_allowed(&f, TODAY), Ok(()), "{kind:?} reopened");
+        }
+        // Their ending alone is the premise of the app, not a pause.
+        let mut f = open_facts();
+        f.chat_boundaries = vec![boundary(ChatBoundaryKind::Ended, 0)];
+        assert_eq!(outreach_allowed(&f, TODAY), Ok(()));
+    }
+
+    #[test]
+    fn unanswered_messages_after_their_boundary_count_as_outreach_made() {
+        let mut f = open_facts();
+        let mut b = boundary(ChatBoundaryKind::NoContact, 4);
+        b.answered = true;
+        f.chat_boundaries = vec![b];
+        assert_eq!(
+            outreach_allowed(&f, TODAY),
+            Err(Refusal::UnansweredAfterBoundary {
+                on: date(2026, 3, 3),
+                kind: ChatBoundaryKind::NoContact,
+                count: 4
+            })
+        );
+        // After an ending, one message is not pressing; two are.
+        f.chat_boundaries = vec![boundary(ChatBoundaryKind::Ended, 1)];
+        assert_eq!(outreach_allowed(&f, TODAY), Ok(()));
+        f.chat_boundaries = vec![boundary(ChatBoundaryKind::Ended, 2)];
+        let r = outreach_allowed(&f, TODAY).unwrap_err();
+        assert!(
+            r.explain().contains("you sent 2 messages"),
+            "{}",
+            r.explain()
+        );
+        // They wrote again: the talk reopened.
+        f.chat_boundaries[0].reopened = true;
+        assert_eq!(outreach_allowed(&f, TODAY), Ok(()));
     }
 
     #[test]

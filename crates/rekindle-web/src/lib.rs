@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/h/screen", get(help::show_screen).post(help::save_screen))
         .route("/h/safe", get(help::safe))
         .route("/h/no", get(help::show_ex_no).post(help::save_ex_no))
+        .route("/h/no/chat", post(help::answer_boundary))
         .route_layer(from_fn_with_state(state.clone(), security::require_session));
     let public = Router::new()
         .route("/login", get(exit::login))

@@ -180,6 +180,9 @@ pub async fn safe(State(state): State<AppState>) -> Response {
 #[template(path = "exno.html")]
 struct ExNoPage {
     chrome: Chrome,
+    /// A boundary from the chat waiting for the user's answer: the sentence,
+    /// and whether it can be recorded as their no (space cannot).
+    pending: Option<(String, bool)>,
     recorded: Option<ExNo>,
     errors: FormErrors,
     kinds: Vec<(&'static str, &'static str)>,
@@ -191,13 +194,23 @@ fn exno_page(
     status: StatusCode,
 ) -> Result<Response, Response> {
     let tz = jiff::tz::TimeZone::system();
-    let recorded = safety::facts(inner.vault()?, &tz)
-        .map_err(method_error)?
-        .ex_no;
+    let facts = safety::facts(inner.vault()?, &tz).map_err(method_error)?;
+    let pending = rekindle_core::safety::pending_boundary(&facts).map(|b| {
+        (
+            rekindle_core::safety::Refusal::BoundaryInChat {
+                on: b.on,
+                kind: b.kind,
+            }
+            .explain(),
+            b.kind.as_ex_no().is_some(),
+        )
+    });
+    let recorded = facts.ex_no;
     Ok(render(
         status,
         &ExNoPage {
             chrome: Chrome::for_page(inner, "Their answer", "h"),
+            pending,
             recorded,
             errors,
             kinds: ExNoKind::ALL.iter().map(|k| (k.key(), k.label())).collect(),
@@ -235,6 +248,41 @@ pub async fn save_ex_no(
         }
         match safety::record_ex_no(inner.vault()?, &form.kind, today, now) {
             Ok(_) => Ok(Redirect::to("/h/no").into_response()),
+            Err(MethodError::Form(errors)) => {
+                exno_page(inner, errors, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Err(e) => Err(method_error(e)),
+        }
+    })
+    .unwrap_or_else(|r| r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoundaryForm {
+    #[serde(default)]
+    answer: String,
+}
+
+/// The user answers a boundary found in the chat: record it as their no, or
+/// say it is not what it means now.
+pub async fn answer_boundary(
+    State(state): State<AppState>,
+    CsrfForm(form): CsrfForm<BoundaryForm>,
+) -> Response {
+    let (today, now) = (state.today(), state.now());
+    with_vault(&state, |inner| {
+        let record = match form.answer.as_str() {
+            "record" => true,
+            "not_a_no" => false,
+            _ => {
+                let mut e = FormErrors::default();
+                e.add("answer", "Please choose one of the two answers.");
+                return exno_page(inner, e, StatusCode::UNPROCESSABLE_ENTITY);
+            }
+        };
+        match rekindle_app::boundaries::answer_pending(inner.vault()?, record, today, now) {
+            Ok(_) | Err(MethodError::NotFound) => Ok(Redirect::to("/h/no").into_response()),
             Err(MethodError::Form(errors)) => {
                 exno_page(inner, errors, StatusCode::UNPROCESSABLE_ENTITY)
             }

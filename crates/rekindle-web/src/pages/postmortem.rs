@@ -48,6 +48,9 @@ struct PostmortemPage {
     /// (topic, messages, finding key, arguments)
     topic_rows: Vec<(String, usize, String, usize)>,
     episodes: Vec<EpisodeRow>,
+    /// Boundaries, newest first: (sentence, finding key, set by the ex and
+    /// asks something of the user: offer "record their answer").
+    boundaries: Vec<(String, String, bool)>,
 }
 
 /// What the cached analysis depends on: the chat, how many messages it has,
@@ -195,6 +198,7 @@ pub async fn page(State(state): State<AppState>) -> Response {
                 number_rows: vec![],
                 topic_rows: vec![],
                 episodes: vec![],
+                boundaries: vec![],
             },
         );
     };
@@ -324,16 +328,55 @@ pub async fn page(State(state): State<AppState>) -> Response {
             messages: e.messages,
             how: format!(
                 "{}{}",
-                e.escalated_by
-                    .as_ref()
-                    .map(|p| format!("escalated by {p}; "))
-                    .unwrap_or_default(),
+                match (&e.one_sided_by, a.person(rekindle_analysis::Role::Me)) {
+                    (Some(p), Some(me)) if *p == me.name => {
+                        "you were harsh; they stayed calm or apologised; ".to_string()
+                    }
+                    (Some(_), Some(_)) =>
+                        "they were harsh; you stayed calm or apologised; ".to_string(),
+                    (Some(p), None) => format!("only {p} was harsh; "),
+                    (None, _) => e
+                        .escalated_by
+                        .as_ref()
+                        .map(|p| format!("escalated by {p}; "))
+                        .unwrap_or_default(),
+                },
                 ending(e.ended_by)
             ),
         })
         .collect();
+    let boundaries = a
+        .boundaries
+        .iter()
+        .enumerate()
+        .rev()
+        .take(10)
+        .map(|(i, b)| {
+            let me = b.role == rekindle_analysis::Role::Me;
+            let who = if me {
+                "You".to_string()
+            } else {
+                b.person.clone()
+            };
+            let what = rekindle_app::postmortem::boundary_phrase(b.kind);
+            let day = b.time.get(..10).unwrap_or(&b.time);
+            let mut s = format!("{day}: {who} {what}.");
+            if b.unanswered_after > 0 {
+                s.push_str(&format!(
+                    " After it, {} {} message{} that got no reply.",
+                    if me { "they sent" } else { "you sent" },
+                    b.unanswered_after,
+                    if b.unanswered_after == 1 { "" } else { "s" }
+                ));
+            }
+            let asks = b.role == rekindle_analysis::Role::Ex
+                && b.kind != rekindle_analysis::BoundaryKind::Ended;
+            (s, Finding::Boundary(i).key(), asks)
+        })
+        .collect();
     let page = PostmortemPage {
         chrome,
+        boundaries,
         empty: false,
         analysed: a.analysed,
         negative_share: percent(a.settings.negative_share),
