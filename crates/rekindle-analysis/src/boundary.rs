@@ -250,6 +250,12 @@ const PHRASES: &[(&str, BoundaryKind)] = &[
     ("i'm blocking your number", Blocked),
 ];
 
+/// Every phrase (the classifier's automaton matches them on every message
+/// at no extra pass; `detect` then reads only the messages that have one).
+pub(crate) fn phrases() -> impl Iterator<Item = &'static str> {
+    PHRASES.iter().map(|(p, _)| *p)
+}
+
 /// Phrases whose wording is itself a request not to do something.
 fn carries_own_negation(phrase: &str) -> bool {
     phrase.starts_with("don't")
@@ -262,40 +268,64 @@ fn carries_own_negation(phrase: &str) -> bool {
         || phrase.starts_with("i do not")
 }
 
-/// Word stems one of which every phrase contains; a message without any of
-/// them is not read closely (most messages of a chat).
+/// Pieces of text one of which every phrase contains, chosen to be rare in
+/// everyday chat (a message without any of them is not read closely: nearly
+/// every message). No apostrophes, so curly and straight ones both match; a
+/// test checks that every phrase contains one.
 const PREFILTER: &[&str] = &[
-    "break",
-    "over",
-    "done",
-    "through",
-    "finish",
-    "leav",
+    "break up",
+    "breaking up",
+    "s over",
+    "re over",
+    "are over",
+    "re done",
+    "are done",
+    "re through",
+    "are through",
+    "re finished",
+    "are finished",
+    "done with",
+    "leaving you",
     "divorce",
-    "end",
+    "end this",
+    "end things",
+    "end it",
+    "ending",
     "want out",
-    "together",
-    "love",
+    "with you any",
+    "together any",
+    "this relationship",
+    "relationship is over",
     "other people",
     "contact",
-    "text",
-    "messag",
-    "call",
-    "write",
-    "reach",
-    "number",
-    "alone",
-    "hear from",
-    "talk to me",
-    "speak to me",
+    "text me",
+    "texting me",
+    "messaging me",
+    "calling me",
+    "message me",
+    "call me",
+    "write to me",
+    "writing to me",
+    "reach out",
+    "reaching out",
+    "my number",
+    "leave me alone",
+    "hear from you",
+    "to me again",
+    "to me ever",
     "near me",
     "away from me",
     "come to my",
-    "show up",
+    "show up at my",
     "space",
-    "time",
+    "time apart",
+    "time to think",
+    "time to myself",
+    "time alone",
     "distance",
-    "few",
+    "a break",
+    "few days",
+    "few weeks",
     "block",
 ];
 
@@ -310,6 +340,21 @@ const NEGATORS: &[&str] = &[
 const NOT_OWN: &[&str] = &[
     "if", "unless", "said", "says", "saying", "told", "tells", "asked", "whether", "when",
 ];
+
+/// Each phrase split into words, by its first word.
+type Split =
+    std::collections::HashMap<&'static str, Vec<(Vec<&'static str>, &'static str, BoundaryKind)>>;
+
+static SPLIT: LazyLock<Split> = LazyLock::new(|| {
+    let mut m: Split = std::collections::HashMap::new();
+    for &(phrase, kind) in PHRASES {
+        let parts: Vec<&'static str> = phrase.split(' ').collect();
+        if let Some(first) = parts.first().copied() {
+            m.entry(first).or_default().push((parts, phrase, kind));
+        }
+    }
+    m
+});
 
 static PREFILTER_AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
@@ -335,22 +380,28 @@ pub fn detect(text: &str) -> Option<BoundaryKind> {
             continue;
         }
         let words: Vec<&str> = norm.split(' ').collect();
-        for &(phrase, kind) in PHRASES {
-            let Some(at) = find_words(&words, phrase) else {
+        for (at, first) in words.iter().enumerate() {
+            let Some(candidates) = SPLIT.get(first) else {
                 continue;
             };
-            let before = words.get(..at).unwrap_or_default();
-            if before.iter().any(|w| NOT_OWN.contains(w)) {
-                continue;
-            }
-            let near = before
-                .get(before.len().saturating_sub(3)..)
-                .unwrap_or_default();
-            if !carries_own_negation(phrase) && near.iter().any(|w| NEGATORS.contains(w)) {
-                continue;
-            }
-            if best.is_none_or(|b| kind.rank() > b.rank()) {
-                best = Some(kind);
+            for (parts, phrase, kind) in candidates {
+                if words.get(at..at + parts.len()) != Some(parts.as_slice()) {
+                    continue;
+                }
+                let kind = *kind;
+                let before = words.get(..at).unwrap_or_default();
+                if before.iter().any(|w| NOT_OWN.contains(w)) {
+                    continue;
+                }
+                let near = before
+                    .get(before.len().saturating_sub(3)..)
+                    .unwrap_or_default();
+                if !carries_own_negation(phrase) && near.iter().any(|w| NEGATORS.contains(w)) {
+                    continue;
+                }
+                if best.is_none_or(|b| kind.rank() > b.rank()) {
+                    best = Some(kind);
+                }
             }
         }
     }
@@ -389,15 +440,6 @@ fn clauses(text: &str) -> Vec<(String, bool)> {
         out.push((cur, false));
     }
     out
-}
-
-/// Index of the first word of `phrase` in `words`, matched as whole words.
-fn find_words(words: &[&str], phrase: &str) -> Option<usize> {
-    let p: Vec<&str> = phrase.split(' ').collect();
-    if p.is_empty() || p.len() > words.len() {
-        return None;
-    }
-    (0..=words.len() - p.len()).find(|&i| words.get(i..i + p.len()).is_some_and(|w| w == p))
 }
 
 /// A boundary found by [`Scan`].
@@ -477,6 +519,16 @@ mod tests {
 
     fn kind(text: &str) -> Option<&'static str> {
         detect(text).map(BoundaryKind::as_str)
+    }
+
+    #[test]
+    fn every_phrase_passes_the_prefilter_with_either_apostrophe() {
+        let ac = PREFILTER_AC.as_ref().unwrap();
+        for (p, _) in PHRASES {
+            assert!(ac.is_match(p), "{p}");
+            assert!(ac.is_match(&p.replace('\'', "\u{2019}")), "{p}");
+            assert!(detect(p).is_some(), "{p}");
+        }
     }
 
     #[test]

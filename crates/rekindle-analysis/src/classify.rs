@@ -129,6 +129,8 @@ pub(crate) struct Compact {
     pub level: u8,
     /// The learned margin's histogram bin, or `base_rate::NO_BIN`.
     pub margin_bin: u16,
+    /// A boundary phrase matched (whole words): worth reading closely.
+    pub boundary_hint: bool,
 }
 
 thread_local! {
@@ -294,6 +296,7 @@ fn rules_on(
                         out.horsemen |= Horseman::Criticism.bit();
                     }
                 }
+                Pat::BoundaryHint => out.boundary_hint = true,
                 Pat::Cue(c) => match c {
                     Cue::Criticism => out.horsemen |= Horseman::Criticism.bit(),
                     Cue::Contempt => out.horsemen |= Horseman::Contempt.bit(),

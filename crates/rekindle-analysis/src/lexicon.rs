@@ -49,6 +49,9 @@ pub(crate) enum Pat {
     TraitPrefix,
     /// "selfish": criticism right after a [`Pat::TraitPrefix`].
     Trait,
+    /// A boundary phrase ("don't contact me"): the message is read closely
+    /// by `boundary::detect` (questions, negation, quotes) once classified.
+    BoundaryHint,
 }
 
 /// Compiled lexicons. Build once, share (it is `Sync`).
@@ -167,6 +170,10 @@ impl Lexicons {
         for t in rules::TRAITS {
             patterns.push(pattern(&crate::text::normalize(t)));
             pats.push(Pat::Trait);
+        }
+        for phrase in crate::boundary::phrases() {
+            patterns.push(pattern(&crate::text::normalize(phrase)));
+            pats.push(Pat::BoundaryHint);
         }
         for (i, (_, entries)) in topics.iter().enumerate() {
             for e in entries {

@@ -177,7 +177,11 @@ impl Packed {
             horsemen: (c.horsemen & HORSEMEN_BITS) | c.level.min(15) << 4,
             flags,
             margin_bin: c.margin_bin,
-            boundary: crate::boundary::detect(text).map_or(0, BoundaryKind::code),
+            boundary: if c.boundary_hint {
+                crate::boundary::detect(text).map_or(0, BoundaryKind::code)
+            } else {
+                0
+            },
         }
     }
 }
