@@ -1,7 +1,7 @@
 // Shared set-up for the browser tests: start the real binary on a fresh
 // data folder, read its one-time link, and launch Debian's Chromium.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -107,12 +107,49 @@ export function seedDrinkingPlan(run) {
   run('problem', 'add', '--title', 'My drinking at parties', '--category', 'substance', '--whose', 'mine',
     '--frequency', 'often', '--severity', '5', '--my-part', 'I said hurtful things when drunk');
   run('plan', '1', '--prevention', 'I will not drink at all', '--if', 'someone offers me a drink', '--then',
-    'I ask for sparkling water', '--commitment', 'No alcohol', '--kind', 'daily', '--start', '2026-01-01');
+    'I ask for sparkling water', '--commitment', 'No alcohol', '--kind', 'daily');
 }
 
-/** The local date `n` days before today, as YYYY-MM-DD. */
+/** The local date `n` days before today, as YYYY-MM-DD (the calendar the binary uses, not UTC). */
 export function daysAgo(n) {
   const d = new Date();
   d.setDate(d.getDate() - n);
-  return d.toISOString().slice(0, 10);
+  const pad = (x) => String(x).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/**
+ * A vault whose record was lived, not backfilled: rekindle counts only check-ins written down
+ * on their day (from the clock), so a test cannot make thirty past days by entering them now.
+ * Seeds the drinking plan, exports the vault, moves the plan's making and start back `days + 1`
+ * days and adds one check-in written on each of the last `days` days (lapsed on the days in
+ * `lapses`), then restores that into a new vault. Returns the new vault's dataDir.
+ */
+export function seedLivedRecord(dataDir, passphrase, days, lapses = []) {
+  const run = cliFor(dataDir, passphrase);
+  run('init');
+  seedDrinkingPlan(run);
+  const file = join(dataDir, 'export.json');
+  run('export', '--out', file);
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  const plan = doc.items.find((i) => i.kind === 'plan');
+  const stamp = (day) => `${day}T12:00:00Z`;
+  const made = daysAgo(days + 1);
+  plan.created_at = stamp(made);
+  for (const v of plan.versions) { v.saved_at = stamp(made); v.data.commitment.start = made; }
+  let id = Math.max(...doc.items.map((i) => i.id)) + 1;
+  for (let n = days; n >= 1; n--) {
+    const day = daysAgo(n);
+    doc.items.push({
+      id: id++, kind: 'checkin', created_at: stamp(day),
+      versions: [{ saved_at: stamp(day), data: {
+        plan_id: plan.id, day, outcome: lapses.includes(n) ? 'lapsed' : 'kept', count: null,
+        note: '', trigger: '', instead: '', recorded_on: day } }],
+    });
+  }
+  const lived = join(dataDir, 'lived.json');
+  writeFileSync(lived, JSON.stringify(doc));
+  const newDir = mkdtempSync(join(tmpdir(), 'rekindle-lived-'));
+  cliFor(newDir, passphrase)('restore', lived);
+  return newDir;
 }

@@ -6,22 +6,45 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, screenshot, cliFor, seedDrinkingPlan, daysAgo } from './harness.mjs';
+import { startServer, launchBrowser, screenshot, cliFor, seedDrinkingPlan, seedLivedRecord, daysAgo } from './harness.mjs';
 
 const PASS = 'a quiet walk by the river at dawn';
 
+/** Thirty days of record written down as lived, one lapse among them; no risk. Returns the vault. */
 function seed(dataDir) {
+  const lived = seedLivedRecord(dataDir, PASS, 30, [12]);
+  cliFor(lived, PASS)('safety', 'screen', '--answers', Array(13).fill('no').join(','));
+  return lived;
+}
+
+test('thirty days entered at once do not open the letter', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rekindle-backfill-'));
   const run = cliFor(dataDir, PASS);
   run('init');
   seedDrinkingPlan(run);
-  // Thirty days of record, one lapse among them.
-  for (let n = 30; n >= 1; n--) run('checkin', '2', n === 12 ? '--lapsed' : '--kept', '--day', daysAgo(n));
   run('safety', 'screen', '--answers', Array(13).fill('no').join(','));
-}
+  // The start date cannot be moved back to claim past days...
+  assert.throws(() => run('plan', '1', '--prevention', 'I will not drink at all', '--commitment', 'No alcohol',
+    '--kind', 'daily', '--start', daysAgo(40)));
+  // ...so past days cannot be entered for it either.
+  assert.throws(() => run('checkin', '2', '--kept', '--day', daysAgo(3)));
+  run('checkin', '2', '--kept');
+  const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS }, dataDir });
+  const browser = await launchBrowser();
+  try {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(server.url);
+    await page.goto(`${server.origin}/x/letter`);
+    assert.equal(await page.locator('#letter-refused').count(), 1, 'the builder stays closed');
+    assert.match(await page.locator('#letter-refused').innerText(), /30 days/);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
 
 test('the letter builder once it is allowed', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rekindle-letter-'));
-  seed(dataDir);
+  const dataDir = seed(mkdtempSync(join(tmpdir(), 'rekindle-letter-')));
   const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS }, dataDir });
   const browser = await launchBrowser();
   try {

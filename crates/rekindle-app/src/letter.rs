@@ -67,13 +67,12 @@ pub fn facts(store: &dyn Store, today: Date) -> Result<LetterFacts, MethodError>
             )
         })
         .collect();
-    let record_days = commitments
-        .iter()
-        .filter_map(|c| c.checkins.keys().next().copied())
-        .min()
-        .and_then(|d| today.since(d).ok())
-        .map(|s| i64::from(s.get_days()))
-        .unwrap_or(0);
+    let record_days = rekindle_core::method::checkin::record_started(
+        commitments.iter().flat_map(|c| c.checkins.values()),
+    )
+    .and_then(|d| today.since(d).ok())
+    .map(|s| i64::from(s.get_days()))
+    .unwrap_or(0);
     Ok(LetterFacts {
         their_name: rel
             .as_ref()

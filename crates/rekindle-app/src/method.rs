@@ -129,7 +129,19 @@ pub fn save_plan(
     at: Timestamp,
 ) -> Result<i64, MethodError> {
     let view = problem(store, problem_id)?;
-    let plan = form.validate(problem_id, today, view.plan.as_ref())?;
+    let made_on = match view.plan_id {
+        Some(id) => store
+            .item(id)?
+            .map(|i| {
+                rekindle_core::method::checkin::local_day(
+                    i.created_at,
+                    &jiff::tz::TimeZone::system(),
+                )
+            })
+            .unwrap_or(today),
+        None => today,
+    };
+    let plan = form.validate(problem_id, today, view.plan.as_ref(), made_on)?;
     Ok(store.save_item(PLAN, view.plan_id, &to_json(&plan), at)?)
 }
 

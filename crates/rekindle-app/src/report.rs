@@ -1,6 +1,7 @@
-//! The progress report: exactly the sections the person picks. Journal-like
-//! text (check-in notes) only when that exact item is picked; chat messages,
-//! the ex's words and the safety answers never.
+//! The progress report: exactly the sections the person picks. Check-in
+//! notes (the private journal), chat messages, the ex's words and the safety
+//! answers never leave in a report, a sealed file or a share link
+//! (security.md item 33).
 
 use jiff::civil::Date;
 use rekindle_core::method::checkin::Outcome;
@@ -18,7 +19,6 @@ pub struct Sections {
     pub wrong: bool,
     pub changed: bool,
     pub record: bool,
-    pub notes: bool,
     pub confirmations: bool,
 }
 
@@ -28,7 +28,6 @@ impl Sections {
             wrong: false,
             changed: false,
             record: false,
-            notes: false,
             confirmations: false,
         };
         for k in keys {
@@ -36,7 +35,6 @@ impl Sections {
                 "wrong" => s.wrong = true,
                 "changed" => s.changed = true,
                 "record" => s.record = true,
-                "notes" => s.notes = true,
                 "confirmations" => s.confirmations = true,
                 _ => {}
             }
@@ -45,7 +43,7 @@ impl Sections {
     }
 
     pub fn any(&self) -> bool {
-        self.wrong || self.changed || self.record || self.notes || self.confirmations
+        self.wrong || self.changed || self.record || self.confirmations
     }
 }
 
@@ -68,8 +66,9 @@ pub struct ReportCommitment {
     pub weekly: bool,
     /// Every lapse, with its date: a record without its lapses is not honest.
     pub lapses: Vec<Date>,
-    /// (day, note) — only when notes were picked.
-    pub notes: Vec<(Date, String)>,
+    /// Days whose check-in was written down later than the day after: shown,
+    /// marked "added later", and not part of the record that outreach counts.
+    pub added_later: Vec<Date>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,6 +88,9 @@ pub struct Report {
     pub my_view: Option<String>,
     pub problems: Vec<ReportProblem>,
     pub commitments: Vec<ReportCommitment>,
+    /// The safety lock is on or they said no: the report is for the user's own
+    /// helpers only, and says so.
+    pub for_helpers_only: bool,
 }
 
 pub fn build(store: &dyn Store, sections: Sections, today: Date) -> Result<Report, MethodError> {
@@ -111,7 +113,7 @@ pub fn build(store: &dyn Store, sections: Sections, today: Date) -> Result<Repor
     } else {
         Vec::new()
     };
-    let commitments = if sections.record || sections.notes {
+    let commitments = if sections.record {
         method::commitments(store, today)?
             .into_iter()
             .map(|c| ReportCommitment {
@@ -130,15 +132,12 @@ pub fn build(store: &dyn Store, sections: Sections, today: Date) -> Result<Repor
                     .filter(|x| x.outcome == Outcome::Lapsed)
                     .map(|x| x.day)
                     .collect(),
-                notes: if sections.notes {
-                    c.checkins
-                        .values()
-                        .filter(|x| !x.note.is_empty())
-                        .map(|x| (x.day, x.note.clone()))
-                        .collect()
-                } else {
-                    Vec::new()
-                },
+                added_later: c
+                    .checkins
+                    .values()
+                    .filter(|x| !x.counts_as_recorded())
+                    .map(|x| x.day)
+                    .collect(),
             })
             .collect()
     } else {
@@ -158,7 +157,11 @@ pub fn build(store: &dyn Store, sections: Sections, today: Date) -> Result<Repor
     } else {
         Vec::new()
     };
+    let facts = crate::safety::facts(store, &jiff::tz::TimeZone::system())?;
+    let for_helpers_only =
+        rekindle_core::safety::safety_lock(&facts).is_some() || facts.ex_no.is_some();
     Ok(Report {
+        for_helpers_only,
         made_on: today,
         confirmations,
         sections,

@@ -53,12 +53,12 @@ pub fn facts(store: &dyn Store, tz: &TimeZone) -> Result<SafetyFacts, MethodErro
         .filter_map(|i| i.parse::<ExNo>())
         .next();
     let ended_on = store.relationship()?.and_then(|r| r.ended_on);
-    let record_started = store
+    let checkins: Vec<rekindle_core::method::checkin::CheckIn> = store
         .items(CHECKIN)?
         .iter()
-        .filter_map(|i| i.parse::<rekindle_core::method::checkin::CheckIn>())
-        .map(|c| c.day)
-        .min();
+        .filter_map(|i| i.parse())
+        .collect();
+    let record_started = rekindle_core::method::checkin::record_started(&checkins);
     let sent: Vec<rekindle_core::letter::Letter> = store
         .items(crate::letter::LETTER)?
         .iter()

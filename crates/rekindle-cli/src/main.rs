@@ -148,7 +148,7 @@ A summary (messages per sender, first and last time, unreadable lines) goes to s
     Share(share_commands::ShareCmd),
     /// Write the progress report (picked sections) to a file, printable or sealed
     Report {
-        /// Sections: wrong, changed, record, notes, confirmations (comma-separated)
+        /// Sections: wrong, changed, record, confirmations (comma-separated; check-in notes are never included)
         #[arg(long, default_value = "wrong,changed,record")]
         sections: String,
         /// The file to write (must not exist)

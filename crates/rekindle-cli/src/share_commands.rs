@@ -64,7 +64,7 @@ fn render_body(vault: &SqliteVault, sections: &str) -> Result<String> {
     let s = Sections::from_keys(sections.split(',').map(str::trim));
     if !s.any() {
         return Err(user_error(
-            "Pick at least one section: wrong, changed, record, notes, confirmations.",
+            "Pick at least one section: wrong, changed, record, confirmations (check-in notes are never shared).",
         ));
     }
     let r = report::build(vault, s, today()).map_err(err)?;

@@ -427,44 +427,48 @@ fn from_an_empty_vault_to_a_plan_with_a_week_of_check_ins_using_only_the_cli() {
     let today = jiff::Timestamp::now()
         .to_zoned_datetime(jiff::tz::TimeZone::system())
         .date();
-    let start = today
+    let week_ago = today
         .checked_sub(jiff::Span::new().days(7))
         .unwrap()
         .to_string();
-    let out = ok(&[
-        "plan",
-        "1",
-        "--prevention",
-        "I will not drink at all",
-        "--if",
-        "someone offers me a drink",
-        "--then",
-        "I ask for sparkling water",
-        "--commitment",
-        "No alcohol",
-        "--kind",
-        "daily",
-        "--start",
-        &start,
-    ]);
-    assert!(out.contains("now answered"), "{out}");
+    let plan = |start: Option<&str>| {
+        let mut args = vec![
+            "plan",
+            "1",
+            "--prevention",
+            "I will not drink at all",
+            "--if",
+            "someone offers me a drink",
+            "--then",
+            "I ask for sparkling water",
+            "--commitment",
+            "No alcohol",
+            "--kind",
+            "daily",
+        ];
+        if let Some(s) = start {
+            args.extend(["--start", s]);
+        }
+        run(rekindle(&d).args(&args).env("REKINDLE_PASSPHRASE", PASS))
+    };
+    // A commitment cannot start before the plan is made: past days are not the record.
+    let o = plan(Some(&week_ago));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the day this plan was made"),
+        "{}",
+        stderr(&o)
+    );
+    let o = plan(None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("now answered"), "{}", stdout(&o));
     assert!(ok(&["problem", "list"]).contains("answered"));
-    for n in (1..=7).rev() {
-        let day = today
-            .checked_sub(jiff::Span::new().days(n))
-            .unwrap()
-            .to_string();
-        let flag = if n == 3 { "--lapsed" } else { "--kept" };
-        ok(&[
-            "checkin",
-            "2",
-            flag,
-            "--day",
-            &day,
-            "--trigger",
-            if n == 3 { "Friday drinks" } else { "" },
-        ]);
-    }
+    // ...so a day before today cannot be entered for it.
+    let yesterday = today.yesterday().unwrap().to_string();
+    let o = run(rekindle(&d)
+        .args(["checkin", "2", "--kept", "--day", &yesterday])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     // Today through the prompt, as a script would pipe it.
     let o = with_stdin(
         rekindle(&d).arg("checkin").env("REKINDLE_PASSPHRASE", PASS),
@@ -473,18 +477,16 @@ fn from_an_empty_vault_to_a_plan_with_a_week_of_check_ins_using_only_the_cli() {
     assert!(o.status.success());
     let record: serde_json::Value = serde_json::from_str(&ok(&["record", "--json"])).unwrap();
     let c = &record[0];
-    assert_eq!(c["current_streak"], 3);
-    assert_eq!(c["longest_streak"], 4);
-    assert_eq!(c["lapsed"], 1);
-    assert_eq!(c["kept"], 7);
-    assert_eq!(c["checkins"].as_array().unwrap().len(), 8);
-    let late = c["checkins"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|x| x["recorded_on"] != x["day"])
-        .count();
-    assert_eq!(late, 7, "past days are marked late");
+    assert_eq!(c["current_streak"], 1);
+    assert_eq!(c["kept"], 1);
+    assert_eq!(c["lapsed"], 0);
+    assert_eq!(c["checkins"].as_array().unwrap().len(), 1);
+    assert_eq!(c["checkins"][0]["recorded_on"], c["checkins"][0]["day"]);
+    // A lapse today is recorded as a new version; the first answer stays in the history.
+    ok(&["checkin", "2", "--lapsed", "--trigger", "Friday drinks"]);
+    let record: serde_json::Value = serde_json::from_str(&ok(&["record", "--json"])).unwrap();
+    assert_eq!(record[0]["lapsed"], 1);
+    assert_eq!(record[0]["kept"], 0);
     // Seriousness and the relapse guard, also from the terminal.
     assert!(
         ok(&[
@@ -685,7 +687,7 @@ fn sentiment_classify_and_analyze_from_the_terminal() {
         .arg("--json"));
     assert!(o.status.success(), "{}", stderr(&o));
     let a: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(a["version"], 1);
+    assert_eq!(a["version"], 2);
     assert_eq!(a["settings"]["gap_minutes"], 360);
     assert!(!tmp.path().join("vault.key").exists());
 

@@ -41,6 +41,25 @@ impl CheckIn {
     pub fn is_late(&self) -> bool {
         self.recorded_on > self.day
     }
+
+    /// Counts toward the track record that outreach and sharing rely on:
+    /// written down on its day, or the next (a check-in after midnight for
+    /// the evening before). Entries added later stay in the record, marked
+    /// "added later", but prove nothing about the days they claim.
+    pub fn counts_as_recorded(&self) -> bool {
+        self.recorded_on <= self.day.tomorrow().unwrap_or(self.day)
+    }
+}
+
+/// The first day of the honest track record: the earliest day on which a
+/// check-in was written down on time (from the clock, never the day it
+/// claims). `None` when there is none.
+pub fn record_started<'a>(checkins: impl IntoIterator<Item = &'a CheckIn>) -> Option<Date> {
+    checkins
+        .into_iter()
+        .filter(|c| c.counts_as_recorded())
+        .map(|c| c.recorded_on)
+        .min()
 }
 
 /// The person's calendar day at an instant, in their time zone. Across a
@@ -167,6 +186,50 @@ impl CheckInForm {
             }),
             _ => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod record_tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn at(day: Date, recorded_on: Date) -> CheckIn {
+        CheckIn {
+            plan_id: 1,
+            day,
+            outcome: Outcome::Kept,
+            count: None,
+            note: String::new(),
+            trigger: String::new(),
+            instead: String::new(),
+            recorded_on,
+        }
+    }
+
+    #[test]
+    fn backfilled_days_do_not_start_the_record() {
+        // 35 past days entered today: the record starts today.
+        let today = date(2026, 12, 3);
+        let backfill: Vec<CheckIn> = (1..=35)
+            .map(|n| at(today.checked_sub(jiff::Span::new().days(n)).unwrap(), today))
+            .chain([at(today, today)])
+            .collect();
+        assert_eq!(record_started(&backfill), Some(today));
+        assert!(backfill.iter().filter(|c| c.counts_as_recorded()).count() <= 2);
+        // Written on its day, or just after midnight: counts.
+        let yesterday = date(2026, 12, 2);
+        assert!(at(yesterday, today).counts_as_recorded());
+        assert!(!at(date(2026, 12, 1), today).counts_as_recorded());
+        assert_eq!(
+            record_started(&[at(date(2026, 11, 1), date(2026, 11, 1))]),
+            Some(date(2026, 11, 1))
+        );
+        assert_eq!(
+            record_started(&[at(date(2026, 11, 1), date(2026, 11, 20))]),
+            None
+        );
     }
 }
 

@@ -196,12 +196,15 @@ impl PlanForm {
         }
     }
 
-    /// Validates a plan. `previous` keeps the pauses of an existing commitment.
+    /// Validates a plan. `previous` keeps the pauses of an existing commitment;
+    /// `made_on` is the day the plan was first saved (today for a new one): a
+    /// commitment cannot start before it, so past days cannot be claimed.
     pub fn validate(
         &self,
         problem_id: i64,
         today: Date,
         previous: Option<&Plan>,
+        made_on: Date,
     ) -> Result<Plan, FormErrors> {
         let mut e = FormErrors::default();
         let prevention = clean_text(&mut e, "prevention", "The answer", &self.prevention, 500);
@@ -261,6 +264,13 @@ impl PlanForm {
             };
             let unit = clean_text(&mut e, "unit", "What is counted", &self.unit, 40);
             let start = match self.start.trim().parse::<Date>() {
+                Ok(d) if d < made_on.min(today) => {
+                    e.add(
+                        "start",
+                        format!("The start date cannot be before {}, the day this plan was made: the record counts days as they are lived, not days written in afterwards.", made_on.min(today)),
+                    );
+                    None
+                }
                 Ok(d)
                     if d.year() >= 1900
                         && d <= today.saturating_add(jiff::Span::new().days(366)) =>
@@ -337,7 +347,7 @@ mod tests {
             start: "2026-11-20".into(),
             ..Default::default()
         }
-        .validate(1, TODAY, None)
+        .validate(1, TODAY, None, date(2026, 11, 20))
         .unwrap();
         assert!(missing(Whose::Mine, Some(&full)).is_empty());
         assert_eq!(missing(Whose::Both, Some(&full)), [Missing::Condition]);
@@ -364,7 +374,7 @@ mod tests {
             start: "tomorrow".into(),
             ..Default::default()
         };
-        let e = f.validate(1, TODAY, None).unwrap_err();
+        let e = f.validate(1, TODAY, None, TODAY).unwrap_err();
         assert!(e.get("then1").is_some());
         assert!(e.get("limit").is_some());
         assert!(e.get("start").is_some());
@@ -377,7 +387,7 @@ mod tests {
             kind: "daily".into(),
             ..Default::default()
         }
-        .validate(1, TODAY, None)
+        .validate(1, TODAY, None, TODAY)
         .unwrap();
         assert_eq!(
             p.commitment.as_ref().unwrap().start,
@@ -389,8 +399,30 @@ mod tests {
             until: None,
         });
         let again = PlanForm::from_plan(&p)
-            .validate(1, TODAY, Some(&p))
+            .validate(1, TODAY, Some(&p), TODAY)
             .unwrap();
         assert_eq!(again, p);
+    }
+
+    #[test]
+    fn a_commitment_cannot_start_before_the_plan_was_made() {
+        let mut f = PlanForm {
+            prevention: "I will not drink".into(),
+            commitment_title: "No alcohol".into(),
+            kind: "daily".into(),
+            start: "2026-10-01".into(),
+            ..PlanForm::default()
+        };
+        let e = f.validate(1, TODAY, None, TODAY).unwrap_err();
+        assert!(
+            e.get("start")
+                .unwrap()
+                .contains("the day this plan was made"),
+            "{e:?}"
+        );
+        // An existing plan made on 1 October may start then, not earlier.
+        assert!(f.validate(1, TODAY, None, date(2026, 10, 1)).is_ok());
+        f.start = "2026-09-30".into();
+        assert!(f.validate(1, TODAY, None, date(2026, 10, 1)).is_err());
     }
 }
