@@ -807,3 +807,236 @@ fn recording_the_chat_boundary_makes_it_their_no() {
         .env("REKINDLE_PASSPHRASE", PASS));
     assert!(stdout(&o).contains("No boundary"), "{}", stdout(&o));
 }
+
+/// Every command with its class: `outreach` helps reach the ex and must ask the
+/// one gate (`rekindle_app::letter::gate`); `own recovery` stays open under the
+/// lock; `neutral` is plumbing. A new command without a class fails.
+const COMMAND_CLASSES: &[(&str, &str)] = &[
+    ("init", "neutral"),
+    ("serve", "neutral"),
+    ("passwd", "neutral"),
+    ("export", "neutral"),
+    ("restore", "neutral"),
+    ("backup", "neutral"),
+    ("convert", "neutral"),
+    ("import", "own recovery"),
+    ("problem add", "own recovery"),
+    ("problem edit", "own recovery"),
+    ("problem list", "own recovery"),
+    ("plan", "own recovery"),
+    ("checkin", "own recovery"),
+    ("record", "own recovery"),
+    ("readiness", "own recovery"),
+    ("trigger", "own recovery"),
+    ("pattern", "own recovery"),
+    ("audit-c", "own recovery"),
+    ("reminders", "own recovery"),
+    ("safety status", "neutral"),
+    ("safety screen", "neutral"),
+    ("safety no", "neutral"),
+    ("safety boundary", "neutral"),
+    ("helplines", "neutral"),
+    ("share create", "own recovery"),
+    ("share list", "own recovery"),
+    ("share revoke", "own recovery"),
+    ("share serve", "own recovery"),
+    ("report", "own recovery"),
+    ("letter", "outreach"),
+    ("sentiment", "neutral"),
+    ("classify", "neutral"),
+    ("analyze", "own recovery"),
+    ("status", "neutral"),
+];
+
+/// The subcommand names in a `--help` text's "Commands:" block (without `help`).
+fn commands_in_help(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with("Options:"))
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect()
+}
+
+#[test]
+fn every_command_has_a_gate_class() {
+    let tmp = tempfile::tempdir().unwrap();
+    let top = commands_in_help(&stdout(&run(rekindle(tmp.path()).arg("--help"))));
+    assert!(top.len() >= 25, "{top:?}");
+    let mut all = Vec::new();
+    for c in &top {
+        let sub = commands_in_help(&stdout(&run(rekindle(tmp.path()).args([c, "--help"]))));
+        if sub.is_empty() {
+            all.push(c.clone());
+        } else {
+            all.extend(sub.into_iter().map(|s| format!("{c} {s}")));
+        }
+    }
+    for c in &all {
+        assert!(
+            COMMAND_CLASSES.iter().any(|(n, _)| n == c),
+            "`rekindle {c}` has no class: is it outreach, own recovery or neutral?"
+        );
+        // And every command answers --help.
+        let args: Vec<&str> = c.split(' ').chain(["--help"]).collect();
+        let o = run(rekindle(tmp.path()).args(&args));
+        assert!(
+            o.status.success() && stdout(&o).contains("Usage: rekindle"),
+            "{c} --help"
+        );
+    }
+    for (n, _) in COMMAND_CLASSES {
+        assert!(
+            all.iter().any(|c| c == n),
+            "{n} is listed but no longer a command"
+        );
+    }
+}
+
+/// A vault whose record was lived: the plan made 40 days ago and a check-in
+/// written down on each of the 35 days before today (export, edit, restore:
+/// check-ins entered today for past days would not count).
+fn lived_vault(tmp: &Path, risk: bool, their_no: bool) -> std::path::PathBuf {
+    let seed = tmp.join("seed");
+    let ok = |d: &Path, args: &[&str]| {
+        let o = run(rekindle(d).args(args).env("REKINDLE_PASSPHRASE", PASS));
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    ok(&seed, &["init"]);
+    ok(
+        &seed,
+        &[
+            "problem",
+            "add",
+            "--title",
+            "My drinking",
+            "--category",
+            "substance",
+            "--whose",
+            "mine",
+            "--frequency",
+            "often",
+            "--severity",
+            "4",
+        ],
+    );
+    ok(
+        &seed,
+        &[
+            "plan",
+            "1",
+            "--prevention",
+            "I will not drink",
+            "--commitment",
+            "No alcohol",
+            "--kind",
+            "daily",
+        ],
+    );
+    let file = tmp.join("seed.json");
+    ok(&seed, &["export", "--out", file.to_str().unwrap()]);
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .date();
+    let day = |n: i64| {
+        today
+            .checked_sub(jiff::Span::new().days(n))
+            .unwrap()
+            .to_string()
+    };
+    let stamp = |n: i64| format!("{}T12:00:00Z", day(n));
+    let items = doc["items"].as_array_mut().unwrap();
+    let plan = items.iter_mut().find(|i| i["kind"] == "plan").unwrap();
+    plan["created_at"] = stamp(40).into();
+    let plan_id = plan["id"].clone();
+    for v in plan["versions"].as_array_mut().unwrap() {
+        v["saved_at"] = stamp(40).into();
+        v["data"]["commitment"]["start"] = day(40).into();
+    }
+    let mut id = items
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .max()
+        .unwrap()
+        + 1;
+    for n in (1..=35).rev() {
+        items.push(serde_json::json!({
+            "id": id, "kind": "checkin", "created_at": stamp(n),
+            "versions": [{"saved_at": stamp(n), "data": {
+                "plan_id": plan_id, "day": day(n), "outcome": "kept", "count": null,
+                "note": "", "trigger": "", "instead": "", "recorded_on": day(n)}}]
+        }));
+        id += 1;
+    }
+    std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let lived = tmp.join("lived");
+    ok(&lived, &["restore", file.to_str().unwrap()]);
+    let mut answers = vec!["no"; 13];
+    if risk {
+        answers[3] = "not_sure";
+    }
+    ok(
+        &lived,
+        &["safety", "screen", "--answers", &answers.join(",")],
+    );
+    if their_no {
+        ok(&lived, &["safety", "no", "--kind", "said_no"]);
+    }
+    lived
+}
+
+#[test]
+fn outreach_commands_are_refused_locked_and_after_their_no_and_open_otherwise() {
+    let outreach: Vec<&str> = COMMAND_CLASSES
+        .iter()
+        .filter(|(_, c)| *c == "outreach")
+        .map(|(n, _)| *n)
+        .collect();
+    assert_eq!(outreach, vec!["letter"]);
+    for (risk, their_no, why) in [
+        (true, false, Some("twice the physical violence")),
+        (false, true, Some("final here")),
+        (false, false, None),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = lived_vault(tmp.path(), risk, their_no);
+        let mine = tmp.path().join("mine.txt");
+        std::fs::write(&mine, "Dear Alex, I am sorry for my part.").unwrap();
+        for args in [
+            vec!["letter"],
+            vec!["letter", "--check", mine.to_str().unwrap()],
+        ] {
+            let o = run(rekindle(&d).args(&args).env("REKINDLE_PASSPHRASE", PASS));
+            match why {
+                Some(w) => {
+                    assert_eq!(o.status.code(), Some(2), "{args:?}");
+                    assert!(stderr(&o).contains(w), "{args:?}: {}", stderr(&o));
+                    assert!(stdout(&o).is_empty(), "nothing drafted or checked");
+                }
+                None => {
+                    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+                    assert!(stdout(&o).contains("Dear"), "{}", stdout(&o));
+                }
+            }
+        }
+        // Own recovery stays open: the report is written, and says who it is for.
+        let out = tmp.path().join("report.html");
+        let o = run(rekindle(&d)
+            .args([
+                "report",
+                "--out",
+                out.to_str().unwrap(),
+                "--sections",
+                "record",
+            ])
+            .env("REKINDLE_PASSPHRASE", PASS));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(html.contains("not for my ex"), why.is_some());
+    }
+}

@@ -1011,3 +1011,211 @@ async fn finding_and_argument_pages_show_the_messages_behind_them() {
         serde_json::to_string(&analysis).unwrap()
     );
 }
+
+/// What a route does for the ex, if anything (issue: one gate asked everywhere).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Class {
+    /// Helps reach out to the ex: asks `rekindle_app::letter::gate` (the one
+    /// `rekindle_core::safety::outreach_allowed` decision) and refuses with the reason.
+    Outreach,
+    /// For the user's own recovery; stays open under the lock (sharing says it
+    /// is for helpers, never carries the journal).
+    OwnRecovery,
+    /// Plumbing: session, assets, help.
+    Neutral,
+}
+
+/// Every route in src/lib.rs with its class. A new route without a class
+/// fails `every_route_has_a_gate_class`.
+const GATE: &[(&str, Class)] = &[
+    ("/", Class::OwnRecovery),
+    ("/r", Class::OwnRecovery),
+    ("/o", Class::Neutral),
+    ("/u", Class::Neutral),
+    ("/q", Class::Neutral),
+    ("/i", Class::OwnRecovery),
+    ("/c", Class::OwnRecovery),
+    ("/w", Class::OwnRecovery),
+    ("/w/e/{id}", Class::OwnRecovery),
+    ("/w/f/{key}", Class::OwnRecovery),
+    ("/w/problem", Class::OwnRecovery),
+    ("/p", Class::OwnRecovery),
+    ("/p/new", Class::OwnRecovery),
+    ("/p/{id}", Class::OwnRecovery),
+    ("/p/{id}/plan", Class::OwnRecovery),
+    ("/t", Class::OwnRecovery),
+    ("/t/{id}", Class::OwnRecovery),
+    ("/t/{id}/pause", Class::OwnRecovery),
+    ("/s", Class::OwnRecovery),
+    ("/s/r/{id}", Class::OwnRecovery),
+    ("/s/self", Class::OwnRecovery),
+    ("/s/ex", Class::OwnRecovery),
+    ("/g", Class::OwnRecovery),
+    ("/g/t/{id}", Class::OwnRecovery),
+    ("/g/audit", Class::OwnRecovery),
+    ("/g/reminders.ics", Class::OwnRecovery),
+    ("/n", Class::OwnRecovery),
+    ("/l", Class::OwnRecovery),
+    ("/l/add", Class::OwnRecovery),
+    ("/l/use", Class::OwnRecovery),
+    ("/l/{id}/status", Class::OwnRecovery),
+    ("/l/{id}/takeaway", Class::OwnRecovery),
+    ("/x", Class::OwnRecovery),
+    ("/x/report", Class::OwnRecovery),
+    ("/x/seal", Class::OwnRecovery),
+    ("/x/link", Class::OwnRecovery),
+    ("/x/letter", Class::Outreach),
+    ("/x/revoke", Class::OwnRecovery),
+    ("/h/screen", Class::Neutral),
+    ("/h/safe", Class::Neutral),
+    ("/h/no", Class::Neutral),
+    ("/h/no/chat", Class::Neutral),
+    ("/login", Class::Neutral),
+    ("/bye", Class::Neutral),
+    ("/h", Class::Neutral),
+    ("/h/plan", Class::Neutral),
+    ("/h/limits", Class::Neutral),
+    ("/static/app.css", Class::Neutral),
+    ("/static/app.js", Class::Neutral),
+    ("/static/report.css", Class::Neutral),
+    ("/favicon.svg", Class::Neutral),
+];
+
+#[test]
+fn every_route_has_a_gate_class() {
+    let src = include_str!("../src/lib.rs");
+    let mut routes = Vec::new();
+    let mut rest = src;
+    while let Some(at) = rest.find(".route(") {
+        rest = &rest[at + ".route(".len()..];
+        let open = rest.find('"').unwrap();
+        let close = rest[open + 1..].find('"').unwrap();
+        routes.push(&rest[open + 1..open + 1 + close]);
+    }
+    assert!(routes.len() >= 50, "{routes:?}");
+    for r in &routes {
+        assert!(
+            GATE.iter().any(|(p, _)| p == r),
+            "route {r} has no class in GATE: is it outreach, own recovery or neutral?"
+        );
+    }
+    for (p, _) in GATE {
+        assert!(
+            routes.contains(p),
+            "GATE lists {p}, which the router no longer has"
+        );
+    }
+}
+
+/// Sets up, straight through the use cases: the screen (with or without
+/// risk), a plan made 40 days before `today` and a check-in written down on
+/// each of the 35 days before it (a lived record, as the injected clock sees it).
+fn seed_outreach_state(app: &App, risk: bool, their_no: bool) {
+    use rekindle_core::method::checkin::CheckInForm;
+    use rekindle_core::method::plan::PlanForm;
+    use rekindle_core::method::problem::ProblemForm;
+    let today = app.state.today();
+    let day = |n: i64| today.checked_sub(jiff::Span::new().days(n)).unwrap();
+    let at = |d: jiff::civil::Date| {
+        jiff::tz::TimeZone::system()
+            .to_ambiguous_timestamp(d.at(12, 0, 0, 0))
+            .compatible()
+            .unwrap()
+    };
+    let mut inner = app.state.lock();
+    let v = inner.vault.as_mut().unwrap();
+    let tz = jiff::tz::TimeZone::system();
+    let mut answers: Vec<(String, String)> = rekindle_core::safety::SCREEN
+        .iter()
+        .map(|q| (q.key.to_string(), "no".to_string()))
+        .collect();
+    if risk {
+        answers[3].1 = "not_sure".into();
+    }
+    rekindle_app::safety::take_screen(v, &answers, &tz, day(40), at(day(40))).unwrap();
+    let problem = ProblemForm {
+        title: "My drinking".into(),
+        category: "substance".into(),
+        whose: "mine".into(),
+        frequency: "often".into(),
+        severity: "4".into(),
+        ..ProblemForm::default()
+    };
+    let pid = rekindle_app::method::save_problem(v, None, &problem, day(40), at(day(40))).unwrap();
+    let plan = PlanForm {
+        prevention: "I will not drink".into(),
+        commitment_title: "No alcohol".into(),
+        kind: "daily".into(),
+        ..PlanForm::default()
+    };
+    let plan_id = rekindle_app::method::save_plan(v, pid, &plan, day(40), at(day(40))).unwrap();
+    for n in (1..=35).rev() {
+        let form = CheckInForm {
+            outcome: "kept".into(),
+            ..CheckInForm::default()
+        };
+        rekindle_app::method::check_in(v, plan_id, &form, day(n), at(day(n))).unwrap();
+    }
+    if their_no {
+        rekindle_app::safety::record_ex_no(v, "said_no", day(1), at(day(1))).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn outreach_routes_are_refused_locked_and_after_their_no_and_open_otherwise() {
+    let outreach: Vec<&str> = GATE
+        .iter()
+        .filter(|(_, c)| *c == Class::Outreach)
+        .map(|(p, _)| *p)
+        .collect();
+    assert_eq!(outreach, vec!["/x/letter"]);
+    for (risk, their_no, open, why) in [
+        (true, false, false, "twice the physical violence"),
+        (false, true, false, "final here"),
+        (false, false, true, ""),
+    ] {
+        let app = App::new(true);
+        seed_outreach_state(&app, risk, their_no);
+        let cookie = app.login().await;
+        for path in &outreach {
+            let page = text(app.send(get(path, Some(&cookie))).await).await;
+            assert_eq!(
+                !page.contains("id=\"letter-refused\""),
+                open,
+                "{path} risk={risk} no={their_no}"
+            );
+            assert!(page.contains(why), "{path}: the reason is given");
+            let res = app
+                .send(form_post(
+                    path,
+                    &cookie,
+                    &form(&[
+                        ("csrf", &app.csrf()),
+                        ("action", "save"),
+                        ("text", "Dear Alex, I am sorry."),
+                    ]),
+                ))
+                .await;
+            let status = res.status();
+            let body = text(res).await;
+            if open {
+                assert!(
+                    status.is_success() || status.is_redirection(),
+                    "{status} {body}"
+                );
+            } else {
+                assert!(
+                    body.contains(why) && !status.is_redirection(),
+                    "{status}: {body}"
+                );
+            }
+        }
+        // The share page tells the same story: the letter is closed, sharing is for helpers.
+        let share = text(app.send(get("/x", Some(&cookie))).await).await;
+        assert_eq!(share.contains("id=\"letter-closed\""), !open);
+        assert_eq!(share.contains("id=\"helpers-only\""), !open);
+        // Reports under the lock say they are for helpers.
+        let report = text(app.send(get("/x/report?s=record", Some(&cookie))).await).await;
+        assert_eq!(report.contains("not for my ex"), !open, "{report}");
+    }
+}

@@ -36,6 +36,7 @@ fn page(
     text: Option<String>,
     flags: Option<Vec<Flag>>,
     saved: bool,
+    status: StatusCode,
 ) -> Result<Response, Response> {
     let today = state.today();
     let vault = inner.vault()?;
@@ -57,7 +58,7 @@ fn page(
         },
     };
     Ok(render(
-        StatusCode::OK,
+        status,
         &LetterPage {
             chrome: Chrome::for_page(inner, "Letter", "x"),
             refusal,
@@ -72,7 +73,7 @@ fn page(
 
 pub async fn show(State(state): State<AppState>, Query(f): Query<Flags>) -> Response {
     with_vault(&state, |inner| {
-        page(&state, inner, None, None, f.saved.is_some())
+        page(&state, inner, None, None, f.saved.is_some(), StatusCode::OK)
     })
     .unwrap_or_else(|r| r)
 }
@@ -87,14 +88,40 @@ pub async fn act(State(state): State<AppState>, RawForm(pairs): RawForm) -> Resp
     };
     let (today, now) = (state.today(), state.now());
     let text = get("text");
-    with_vault(&state, |inner| match get("action").as_str() {
+    with_vault(&state, |inner| {
+        let action = get("action");
+        // The one gate, before anything that helps write to them: the
+        // check, saving and "I have sent it" all wait for it.
+        if matches!(action.as_str(), "check" | "save" | "sent")
+            && letter::gate(inner.vault()?, &TimeZone::system(), today)
+                .map_err(method_error)?
+                .is_err()
+        {
+            return page(&state, inner, None, None, false, StatusCode::FORBIDDEN);
+        }
+        act_allowed(&state, inner, &action, text.clone(), today, now)
+    })
+    .unwrap_or_else(|r| r)
+}
+
+fn act_allowed(
+    state: &AppState,
+    inner: &mut Inner,
+    action: &str,
+    text: String,
+    today: jiff::civil::Date,
+    now: jiff::Timestamp,
+) -> Result<Response, Response> {
+    match action {
         "check" => {
             let flags = letter::check(&text);
-            page(&state, inner, Some(text), Some(flags), false)
+            page(state, inner, Some(text), Some(flags), false, StatusCode::OK)
         }
         "save" => match letter::save(inner.vault()?, &text, today, now) {
             Ok(_) => Ok(Redirect::to("/x/letter?saved=1").into_response()),
-            Err(MethodError::Refused(_)) => page(&state, inner, None, None, false),
+            Err(MethodError::Refused(_)) => {
+                page(state, inner, None, None, false, StatusCode::FORBIDDEN)
+            }
             Err(e) => Err(method_error(e)),
         },
         "sent" => {
@@ -109,11 +136,10 @@ pub async fn act(State(state): State<AppState>, RawForm(pairs): RawForm) -> Resp
             }
         }
         "reply_yes" | "reply_no" => {
-            letter::record_reply(inner.vault()?, get("action") == "reply_yes", today, now)
+            letter::record_reply(inner.vault()?, action == "reply_yes", today, now)
                 .map_err(method_error)?;
             Ok(Redirect::to("/x/letter").into_response())
         }
         _ => Err(not_found_page()),
-    })
-    .unwrap_or_else(|r| r)
+    }
 }

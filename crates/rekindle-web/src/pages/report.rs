@@ -30,6 +30,10 @@ struct SharePage {
     links: Vec<LinkRow>,
     confirmations: Vec<rekindle_app::share::Confirmation>,
     new_link: Option<String>,
+    /// Why reaching out is not offered now (the one gate); `None` when it is.
+    outreach_refused: Option<String>,
+    /// The lock is on or they said no: sharing is for helpers only.
+    helpers_only: bool,
 }
 
 fn shares_dir(state: &AppState) -> std::path::PathBuf {
@@ -61,9 +65,19 @@ fn share_page(
         })
         .collect();
     let confirmations = share::confirmations(vault).map_err(method_error)?;
+    let tz = jiff::tz::TimeZone::system();
+    let outreach_refused = rekindle_app::letter::gate(vault, &tz, state.today())
+        .map_err(method_error)?
+        .err()
+        .map(|r| r.explain());
+    let facts = rekindle_app::safety::facts(vault, &tz).map_err(method_error)?;
+    let helpers_only =
+        rekindle_core::safety::safety_lock(&facts).is_some() || facts.ex_no.is_some();
     Ok(render(
         status,
         &SharePage {
+            outreach_refused,
+            helpers_only,
             chrome: Chrome::for_page(inner, "Share", "x"),
             errors,
             links,
