@@ -958,20 +958,19 @@ fn lived_vault(tmp: &Path, risk: bool, their_no: bool) -> std::path::PathBuf {
         v["saved_at"] = stamp(40).into();
         v["data"]["commitment"]["start"] = day(40).into();
     }
-    let mut id = items
+    let first_id = items
         .iter()
         .map(|i| i["id"].as_i64().unwrap())
         .max()
         .unwrap()
         + 1;
-    for n in (1..=35).rev() {
+    for (id, n) in (first_id..).zip((1..=35).rev()) {
         items.push(serde_json::json!({
             "id": id, "kind": "checkin", "created_at": stamp(n),
             "versions": [{"saved_at": stamp(n), "data": {
                 "plan_id": plan_id, "day": day(n), "outcome": "kept", "count": null,
                 "note": "", "trigger": "", "instead": "", "recorded_on": day(n)}}]
         }));
-        id += 1;
     }
     std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
     let lived = tmp.join("lived");
