@@ -3,6 +3,7 @@
 //! any of this logic.
 
 pub mod boundaries;
+pub mod crisis;
 pub mod import;
 pub mod letter;
 pub mod method;

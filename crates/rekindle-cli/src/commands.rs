@@ -69,7 +69,28 @@ fn open_vault(cli: &Cli, dir: &DataDir) -> Result<SqliteVault> {
         ENV_PASSPHRASE,
         "Passphrase: ",
     )?;
-    Ok(dir.unlock(&pass)?)
+    let vault = dir.unlock(&pass)?;
+    if crisis_words_given(cli) {
+        let country = vault.settings().ok().and_then(|s| s.country);
+        crate::safety_commands::crisis_card(country.as_deref());
+    }
+    Ok(vault)
+}
+
+/// Words of self-harm or danger in anything typed on the command line (or in
+/// the text file given to `letter --check`): asked once, through the one
+/// decision in rekindle-app.
+fn crisis_words_given(cli: &Cli) -> bool {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut typed: Vec<String> = args;
+    if let Command::Letter {
+        check: Some(file), ..
+    } = &cli.command
+        && let Ok(text) = std::fs::read_to_string(file)
+    {
+        typed.push(text);
+    }
+    rekindle_app::crisis::mentions(typed.iter().map(String::as_str))
 }
 
 pub fn run(cli: Cli) -> Result<()> {

@@ -208,6 +208,36 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
     }
 }
 
+/// Printed before anything else when typed words mention self-harm or danger
+/// (on standard error when the command writes JSON, so scripts still parse it).
+pub fn crisis_card(country: Option<&str>) {
+    let lines = HelpLines::built_in();
+    let mut out = String::from(
+        "You matter. What you wrote sounds like you may be in danger or thinking about hurting yourself.\nIf you are in immediate danger, call your emergency number now. You can also reach:\n",
+    );
+    for l in lines.select(country, "crisis") {
+        let how: Vec<String> = [l.phone.clone(), l.text.clone(), l.chat.clone()]
+            .into_iter()
+            .flatten()
+            .collect();
+        out.push_str(&format!(
+            "  {} ({}): {} [{}]\n",
+            l.service,
+            l.country,
+            how.join(" · "),
+            l.hours
+        ));
+    }
+    out.push_str(
+        "All help lines: `rekindle helplines`. Your words are saved on this computer only.\n",
+    );
+    if std::env::args().any(|a| a == "--json") {
+        eprintln!("{out}");
+    } else {
+        println!("{out}");
+    }
+}
+
 pub fn helplines(country: Option<&str>, json: bool) -> Result<()> {
     let lines = HelpLines::built_in();
     let country = country.map(str::to_uppercase);

@@ -1039,3 +1039,55 @@ fn outreach_commands_are_refused_locked_and_after_their_no_and_open_otherwise() 
         assert_eq!(html.contains("not for my ex"), why.is_some());
     }
 }
+
+#[test]
+fn crisis_words_typed_in_any_command_bring_the_help_lines_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let go = |args: &[&str]| run(rekindle(&d).args(args).env("REKINDLE_PASSPHRASE", PASS));
+    assert!(go(&["init"]).status.success());
+    let o = go(&[
+        "problem",
+        "add",
+        "--title",
+        "Drinking",
+        "--category",
+        "substance",
+        "--whose",
+        "mine",
+        "--frequency",
+        "often",
+        "--severity",
+        "4",
+        "--my-part",
+        "some nights I want to die",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let card = out.find("You matter").expect("the help lines come first");
+    assert!(card < out.find("Saved problem").unwrap(), "{out}");
+    assert!(out.contains("call your emergency number"));
+    go(&[
+        "plan",
+        "1",
+        "--prevention",
+        "I will not drink",
+        "--commitment",
+        "No alcohol",
+        "--kind",
+        "daily",
+    ]);
+    let o = go(&[
+        "checkin",
+        "2",
+        "--kept",
+        "--note",
+        "I can't go on like this",
+    ]);
+    assert!(stdout(&o).starts_with("You matter"), "{}", stdout(&o));
+    let o = go(&["checkin", "2", "--kept"]);
+    assert!(
+        !stdout(&o).contains("You matter"),
+        "ordinary words: no card"
+    );
+}

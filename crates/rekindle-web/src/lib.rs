@@ -94,7 +94,8 @@ pub fn router(state: AppState) -> Router {
         .route("/h/safe", get(help::safe))
         .route("/h/no", get(help::show_ex_no).post(help::save_ex_no))
         .route("/h/no/chat", post(help::answer_boundary))
-        .route_layer(from_fn_with_state(state.clone(), security::require_session));
+        .route_layer(from_fn_with_state(state.clone(), security::require_session))
+        .route_layer(from_fn_with_state(state.clone(), security::crisis_first));
     let public = Router::new()
         .route("/login", get(exit::login))
         .route("/bye", get(exit::bye))

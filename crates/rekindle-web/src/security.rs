@@ -243,6 +243,16 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
                 "Nothing was saved. Go back, reload the page, and try again.",
             ));
         }
+        // Words of self-harm or danger in anything typed: the crisis card comes
+        // first (passphrases are not read for this).
+        if rekindle_app::crisis::mentions(
+            pairs
+                .iter()
+                .filter(|(k, _)| !k.contains("passphrase"))
+                .map(|(_, v)| v.as_str()),
+        ) {
+            state.lock().crisis_pending.set(true);
+        }
         let rest = serde_urlencoded::to_string(&pairs).map_err(|_| bad_form())?;
         serde_urlencoded::from_str(&rest)
             .map(CsrfForm)
@@ -256,4 +266,18 @@ fn bad_form() -> Response {
         "That form could not be read",
         "Nothing was saved. Go back, reload the page, and try again.",
     )
+}
+
+/// After a form with crisis words was saved (a redirect), the person is taken
+/// to the help lines with the crisis card first instead of the usual page.
+pub async fn crisis_first(
+    State(state): State<AppState>,
+    req: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    let res = next.run(req).await;
+    if res.status().is_redirection() && state.lock().crisis_pending.take() {
+        return axum::response::Redirect::to("/h?crisis=1").into_response();
+    }
+    res
 }

@@ -35,6 +35,9 @@ pub struct Inner {
     /// not re-read and re-analyse the whole history. It holds no messages:
     /// pages read the few they show from the vault. Dropped with the data key.
     pub postmortem: Option<(u64, PostmortemCache)>,
+    /// A form just posted words of self-harm or danger: the next page shows
+    /// the crisis card first (a save that redirects goes to the help lines).
+    pub crisis_pending: std::cell::Cell<bool>,
 }
 
 /// The stored chat's analysis (no messages), shared between requests.
@@ -73,6 +76,7 @@ impl AppState {
             clock,
             announce,
             inner: Mutex::new(Inner {
+                crisis_pending: std::cell::Cell::new(false),
                 vault,
                 session: None,
                 pending_login: None,

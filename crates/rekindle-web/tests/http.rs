@@ -1219,3 +1219,63 @@ async fn outreach_routes_are_refused_locked_and_after_their_no_and_open_otherwis
         assert_eq!(report.contains("not for my ex"), !open, "{report}");
     }
 }
+
+#[tokio::test]
+async fn crisis_words_in_any_form_bring_the_crisis_card_first() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    // A form that saves and redirects: the next stop is the help lines.
+    let res = app
+        .send(form_post(
+            "/n",
+            &cookie,
+            &form(&[
+                ("csrf", &app.csrf()),
+                ("name", "Sam"),
+                ("role", "ally"),
+                ("contact", ""),
+                ("helps_with", "when I feel I can't go on"),
+            ]),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/h?crisis=1");
+    let help = text(app.send(get("/h?crisis=1", Some(&cookie))).await).await;
+    assert!(help.contains("id=\"crisis-card\""));
+    // A form that answers with a page (here: refused, nothing saved): the card tops that page.
+    let res = app
+        .send(form_post(
+            "/x/letter",
+            &cookie,
+            &form(&[
+                ("csrf", &app.csrf()),
+                ("action", "check"),
+                ("text", "I want to die without you"),
+            ]),
+        ))
+        .await;
+    let page = text(res).await;
+    let card = page.find("id=\"crisis-card\"").expect("crisis card shown");
+    let main = page.find("<main").unwrap();
+    assert!(
+        card > main && card < page.find("letter-refused").unwrap(),
+        "first in the page"
+    );
+    // Ordinary words do not.
+    let res = app
+        .send(form_post(
+            "/n",
+            &cookie,
+            &form(&[
+                ("csrf", &app.csrf()),
+                ("name", "Jo"),
+                ("role", "ally"),
+                ("contact", ""),
+                ("helps_with", "walks"),
+            ]),
+        ))
+        .await;
+    assert_eq!(res.headers()[header::LOCATION], "/n?saved=1");
+    let page = text(app.send(get("/n", Some(&cookie))).await).await;
+    assert!(!page.contains("id=\"crisis-card\""));
+}

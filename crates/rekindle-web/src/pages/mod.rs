@@ -28,6 +28,8 @@ pub struct Chrome {
     pub signed_in: bool,
     pub discreet: bool,
     pub section: &'static str,
+    /// Words of self-harm or danger were just typed: the crisis card first.
+    pub crisis: bool,
 }
 
 impl Chrome {
@@ -46,6 +48,7 @@ impl Chrome {
             signed_in: inner.session.is_some(),
             discreet: inner.discreet,
             section,
+            crisis: inner.crisis_pending.take(),
         }
     }
 
@@ -57,6 +60,7 @@ impl Chrome {
             signed_in: false,
             discreet: true,
             section: "",
+            crisis: false,
         }
     }
 }
