@@ -120,6 +120,24 @@ pub fn take_screen(
     at: Timestamp,
 ) -> Result<ScreenResult, MethodError> {
     let result = validate_screen(fields, today)?;
+    let latest = store
+        .items(SCREEN)?
+        .into_iter()
+        .filter_map(|i| i.parse::<ScreenResult>().map(|s| (s, i.created_at)))
+        .next_back();
+    if let Some(from) =
+        rekindle_core::safety::retake_from(latest.as_ref().map(|(s, t)| (s, *t)), at)
+    {
+        let mut e = FormErrors::default();
+        e.add(
+            "screen",
+            format!(
+                "You can take the questions again from {}. A day's pause helps make sure the answers are your own, not given under pressure or in a hurry. Until then, the help lines and the safety plan are here for you.",
+                from.to_zoned_datetime(tz.clone()).strftime("%-d %B at %H:%M")
+            ),
+        );
+        return Err(MethodError::Form(e));
+    }
     let before = safety_lock(&facts(store, tz)?);
     store.save_item(
         SCREEN,
@@ -163,6 +181,18 @@ pub fn record_ex_no(
     )?;
     tracing::info!(event = "ex_no_recorded");
     Ok(no)
+}
+
+/// The answers of the latest screen that turned the lock on, named.
+pub fn lock_reasons(store: &dyn Store) -> Result<Vec<String>, MethodError> {
+    Ok(store
+        .items(SCREEN)?
+        .iter()
+        .filter_map(|i| i.parse::<ScreenResult>())
+        .next_back()
+        .filter(ScreenResult::locks)
+        .map(|s| s.named_answers())
+        .unwrap_or_default())
 }
 
 pub fn lock_events(store: &dyn Store) -> Result<Vec<LockEvent>, MethodError> {

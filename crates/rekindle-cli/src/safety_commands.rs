@@ -81,6 +81,7 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
                     "ex_said_no": facts.ex_no.as_ref().map(|n| n.kind.key()),
                     "chat_boundaries": facts.chat_boundaries,
                     "lock_events": safety::lock_events(vault).map_err(err)?,
+                    "lock_reasons": safety::lock_reasons(vault).map_err(err)?,
                 });
                 println!(
                     "{}",
@@ -95,7 +96,12 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
                             .map(|s| s.on.to_string())
                             .unwrap_or_default()
                     ),
-                    Err(r) => println!("{}", r.explain()),
+                    Err(r) => {
+                        for reason in safety::lock_reasons(vault).map_err(err)? {
+                            println!("{reason}");
+                        }
+                        println!("{}", r.explain());
+                    }
                 }
             }
             Ok(())

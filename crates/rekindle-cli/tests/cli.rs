@@ -557,35 +557,61 @@ fn the_safety_lock_and_their_no_from_the_terminal() {
     let s = status(&ok);
     assert_eq!(s["refusal"]["reason"], "safety_lock");
     assert_eq!(s["refusal"]["toward_me"], true);
-    // Someone who hurt the ex is pointed to accountability, not win-back help.
-    let mut answers = vec!["no"; 13];
-    answers[9] = "yes";
+    // The status names what was answered.
+    let o = run(rekindle(&d)
+        .args(["safety", "status"])
+        .env("REKINDLE_PASSPHRASE", PASS));
     assert!(
-        ok(&["safety", "screen", "--answers", &answers.join(",")]).contains("change how they act")
+        stdout(&o).contains("You were not sure about: “Are you, or were you, afraid of them?”"),
+        "{}",
+        stdout(&o)
     );
-    // Only re-taking the screen without risk lifts the lock; the changes are recorded.
-    ok(&["safety", "screen", "--answers", &vec!["no"; 13].join(",")]);
+    // Re-taking the questions to lift the lock waits a day, and says so.
+    let o = run(rekindle(&d)
+        .args(["safety", "screen", "--answers", &vec!["no"; 13].join(",")])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("A day's pause"), "{}", stderr(&o));
     let s = status(&ok);
-    assert_eq!(s["reconciliation_help"], true);
-    assert_eq!(
-        s["lock_events"].as_array().unwrap().len(),
-        2,
-        "on, then off"
-    );
+    assert_eq!(s["refusal"]["reason"], "safety_lock", "still locked");
+    assert_eq!(s["lock_events"].as_array().unwrap().len(), 1, "on");
     // Wrong number of answers: a plain message.
     let o = run(rekindle(&d)
         .args(["safety", "screen", "--answers", "no,no"])
         .env("REKINDLE_PASSPHRASE", PASS));
     assert_eq!(o.status.code(), Some(2));
-    // Their no is final.
-    ok(&["safety", "no", "--kind", "blocked"]);
-    let s = status(&ok);
+
+    // Someone who hurt the ex is pointed to accountability, not win-back help.
+    let d2 = tmp.path().join("d2");
+    let ok2 = |args: &[&str]| {
+        let o = run(rekindle(&d2).args(args).env("REKINDLE_PASSPHRASE", PASS));
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    ok2(&["init"]);
+    let mut answers = vec!["no"; 13];
+    answers[9] = "yes";
+    assert!(
+        ok2(&["safety", "screen", "--answers", &answers.join(",")]).contains("change how they act")
+    );
+
+    // Their no is final, and a screen without risk (taken again at once) does not undo it.
+    let d3 = tmp.path().join("d3");
+    let ok3 = |args: &[&str]| {
+        let o = run(rekindle(&d3).args(args).env("REKINDLE_PASSPHRASE", PASS));
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    ok3(&["init"]);
+    ok3(&["safety", "screen", "--answers", &vec!["no"; 13].join(",")]);
+    ok3(&["safety", "no", "--kind", "blocked"]);
+    let s: serde_json::Value = serde_json::from_str(&ok3(&["safety", "status", "--json"])).unwrap();
     assert_eq!(s["refusal"]["reason"], "ex_said_no");
     assert!(s["explanation"].as_str().unwrap().contains("final"));
-    ok(&["safety", "screen", "--answers", &vec!["no"; 13].join(",")]);
+    ok3(&["safety", "screen", "--answers", &vec!["no"; 13].join(",")]);
+    let s: serde_json::Value = serde_json::from_str(&ok3(&["safety", "status", "--json"])).unwrap();
     assert_eq!(
-        status(&ok)["reconciliation_help"],
-        false,
+        s["reconciliation_help"], false,
         "re-taking the screen does not undo their no"
     );
     // Help lines need no vault.

@@ -122,6 +122,41 @@ impl ScreenResult {
     pub fn locks(&self) -> bool {
         self.risk_to_me() || self.risk_from_me()
     }
+
+    /// What was answered that turned the lock on, in the person's words:
+    /// "You answered yes to: “…”" / "You were not sure about: “…”".
+    pub fn named_answers(&self) -> Vec<String> {
+        SCREEN
+            .iter()
+            .zip(&self.answers)
+            .filter_map(|(item, a)| match a {
+                Answer::Yes => Some(format!("You answered yes to: “{}”", item.text)),
+                Answer::NotSure => Some(format!("You were not sure about: “{}”", item.text)),
+                Answer::No => None,
+            })
+            .collect()
+    }
+}
+
+/// After answers that lock, the questions can be taken again only this long
+/// after the last time: a pause that helps make sure the new answers are the
+/// person's own and not given under pressure (or in a hurry to lift the lock).
+pub const RETAKE_WAIT_HOURS: i64 = 24;
+
+/// When the questions may be taken again: `None` = now. `last_taken` is when
+/// the latest screen was saved; only a screen that locks makes the person wait.
+pub fn retake_from(
+    latest: Option<(&ScreenResult, jiff::Timestamp)>,
+    now: jiff::Timestamp,
+) -> Option<jiff::Timestamp> {
+    let (screen, at) = latest?;
+    if !screen.locks() {
+        return None;
+    }
+    let from = at
+        .checked_add(jiff::Span::new().hours(RETAKE_WAIT_HOURS))
+        .ok()?;
+    (now < from).then_some(from)
 }
 
 /// Parses the screen form: every item must be answered.
@@ -333,7 +368,7 @@ impl Refusal {
     pub fn explain(&self) -> String {
         match self {
             Refusal::ScreenNeeded => "Before rekindle helps with anything that involves reaching out, it asks a few safety questions. It takes a minute.".into(),
-            Refusal::SafetyLock { toward_me: true, .. } => "Your answers show signs that you were hurt, threatened or controlled. Couples who break up and get back together report twice the physical violence of those who stay apart, so rekindle will not help you reconcile while there are signs of danger. Your safety comes first: the help lines and the safety-planning page are here for you.".into(),
+            Refusal::SafetyLock { toward_me: true, .. } => "Some of your answers leave a question about your safety open: that you may have been hurt, threatened or controlled, or that you were not sure, which rekindle takes just as seriously. Couples who break up and get back together report twice the physical violence of those who stay apart, so rekindle will not help you reconcile while there are signs of danger. Your safety comes first: the help lines and the safety-planning page are here for you.".into(),
             Refusal::SafetyLock { from_me: true, .. } => "Your answers show that you may have hurt, threatened or controlled them. rekindle will not help you win them back while that is so. Services that help people change how they act in relationships are listed here; working with one is the most honest change you can make.".into(),
             Refusal::SafetyLock { .. } => "Safety comes first: reconciliation help is off.".into(),
             Refusal::ExSaidNo { .. } => "They have given their answer, and it is final here. rekindle will not help draft anything that tries to change their mind or reach them another way. What it can do is help you heal: your own goals, your support, and reading for this time.".into(),
@@ -576,6 +611,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_lock_names_what_was_answered_and_retaking_waits_a_day() {
+        let s = screen(&[], &["afraid"]);
+        assert_eq!(
+            s.named_answers(),
+            vec!["You were not sure about: “Are you, or were you, afraid of them?”".to_string()]
+        );
+        let t0 = jiff::Timestamp::from_second(1_780_000_000).unwrap();
+        let later = |h: i64| t0.checked_add(jiff::Span::new().hours(h)).unwrap();
+        assert_eq!(retake_from(Some((&s, t0)), later(23)), Some(later(24)));
+        assert_eq!(retake_from(Some((&s, t0)), later(24)), None);
+        // A screen without risk can be taken again at once; so can the first one.
+        assert_eq!(retake_from(Some((&screen(&[], &[]), t0)), t0), None);
+        assert_eq!(retake_from(None, t0), None);
+        let explained = Refusal::SafetyLock {
+            toward_me: true,
+            from_me: false,
+        }
+        .explain();
+        assert!(explained.contains("not sure"), "{explained}");
     }
 
     #[test]

@@ -1279,3 +1279,58 @@ async fn crisis_words_in_any_form_bring_the_crisis_card_first() {
     let page = text(app.send(get("/n", Some(&cookie))).await).await;
     assert!(!page.contains("id=\"crisis-card\""));
 }
+
+#[tokio::test]
+async fn the_lock_names_the_answers_and_lifting_it_waits_a_day() {
+    let app = App::new(true);
+    let mut cookie = app.login().await;
+    let screen = |afraid: &str| {
+        let mut pairs: Vec<(String, String)> = rekindle_core::safety::SCREEN
+            .iter()
+            .map(|q| (q.key.to_string(), "no".to_string()))
+            .collect();
+        pairs[3].1 = afraid.to_string();
+        pairs
+    };
+    let post_screen = |cookie: &str, afraid: &str| {
+        let mut pairs = screen(afraid);
+        pairs.insert(0, ("csrf".into(), app.csrf()));
+        form_post(
+            "/h/screen",
+            cookie,
+            &serde_urlencoded::to_string(&pairs).unwrap(),
+        )
+    };
+    let res = app.send(post_screen(&cookie, "not_sure")).await;
+    assert_eq!(res.headers()[header::LOCATION], "/h/safe");
+    let page = text(app.send(get("/h/safe", Some(&cookie))).await).await;
+    assert!(
+        page.contains("You were not sure about: “Are you, or were you, afraid of them?”"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("is the only way"),
+        "no alarm about being stuck"
+    );
+    // At once: refused, with when and why; nothing saved.
+    let res = app.send(post_screen(&cookie, "no")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = text(res).await;
+    assert!(body.contains("pause helps make sure"), "{body}");
+    // A day later (unlock after the idle lock): allowed, and the lock lifts.
+    app.clock.advance_ms(24 * 3_600_000 + 60_000);
+    app.state.expire();
+    cookie = app.login().await;
+    let res = app
+        .send(form_post(
+            "/u",
+            &cookie,
+            &form(&[("csrf", &app.csrf()), ("passphrase", PASS)]),
+        ))
+        .await;
+    cookie = cookie_of(&res);
+    let res = app.send(post_screen(&cookie, "no")).await;
+    assert_eq!(res.headers()[header::LOCATION], "/?screened=1");
+    let page = text(app.send(get("/h/safe", Some(&cookie))).await).await;
+    assert!(page.contains("The safety lock is off"), "{page}");
+}

@@ -145,6 +145,8 @@ struct LockedPage {
     chrome: Chrome,
     explanation: String,
     from_me: bool,
+    /// What was answered, in the person's words.
+    reasons: Vec<String>,
 }
 
 /// Where a screen with signs of risk leads: the explanation, then help.
@@ -164,12 +166,18 @@ pub async fn safe(State(state): State<AppState>) -> Response {
             Some(r) => r.explain(),
             None => "The safety lock is off. If that changes, take the questions again.".into(),
         };
+        let reasons = if lock.is_some() {
+            safety::lock_reasons(inner.vault()?).map_err(method_error)?
+        } else {
+            Vec::new()
+        };
         Ok(render(
             StatusCode::OK,
             &LockedPage {
                 chrome: Chrome::for_page(inner, "Safety", "h"),
                 explanation,
                 from_me,
+                reasons,
             },
         ))
     })
