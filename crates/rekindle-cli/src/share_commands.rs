@@ -194,7 +194,11 @@ pub fn report_cmd(
             let pass = pass.lines().next().unwrap_or("").to_string();
             seal::check_share_passphrase(&pass).map_err(|e| user_error(e.summary()))?;
             let sealed = seal::seal(&body, &pass).map_err(user_error)?;
-            rekindle_web::sealed_file(&sealed).context("Could not render the sealed file.")?
+            let discreet = rekindle_store::Store::settings(vault)
+                .map(|s| s.discreet_mode)
+                .unwrap_or(true);
+            rekindle_web::sealed_file(&sealed, discreet)
+                .context("Could not render the sealed file.")?
         }
         None => rekindle_web::printable_report(&body),
     };

@@ -132,9 +132,12 @@ pub fn report_body(r: rekindle_app::report::Report) -> Result<String, askama::Er
     pages::report::ReportBody { r }.render()
 }
 
-/// The self-contained sealed report file for `sealed`.
-pub fn sealed_file(sealed: &rekindle_app::seal::Sealed) -> Result<String, askama::Error> {
-    pages::report::sealed_html(sealed)
+/// The self-contained sealed report file for `sealed` ("Notes" as its title in discreet mode).
+pub fn sealed_file(
+    sealed: &rekindle_app::seal::Sealed,
+    discreet: bool,
+) -> Result<String, askama::Error> {
+    pages::report::sealed_html(sealed, discreet)
 }
 
 /// A standalone printable page around a report body (inline style, no links out).

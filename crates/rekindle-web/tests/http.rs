@@ -600,6 +600,38 @@ async fn discreet_mode_uses_a_neutral_title() {
         assert!(page.contains("<title>Notes</title>"), "{path}");
         assert!(!page.to_lowercase().contains("rekindle</a>"), "{path}");
     }
+    // The printable report, the sealed file and its file name too.
+    let page = text(app.send(get("/x/report?s=record", Some(&cookie))).await).await;
+    assert!(page.contains("<title>Notes</title>"));
+    assert!(
+        page.contains("id=\"quick-exit\""),
+        "quick exit on the printable report"
+    );
+    let res = app
+        .send(form_post(
+            "/x/seal",
+            &cookie,
+            &form(&[
+                ("csrf", &app.csrf()),
+                ("s", "record"),
+                ("share_passphrase", "a long share passphrase for Sam"),
+            ]),
+        ))
+        .await;
+    assert!(
+        res.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("notes.html")
+    );
+    let sealed = text(res).await;
+    assert!(sealed.contains("<title>Notes</title>") && !sealed.contains("progress report"));
+    // And the unlock page after the idle lock says nothing of what this is.
+    app.clock.advance_ms(6 * 60_000);
+    app.state.expire();
+    let page = text(app.send(get("/u", Some(&cookie))).await).await;
+    assert!(page.contains("<title>Notes</title>"), "{page}");
+    assert!(!page.to_lowercase().contains("rekindle"), "{page}");
 }
 
 #[tokio::test]

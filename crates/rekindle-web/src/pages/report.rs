@@ -165,6 +165,8 @@ pub async fn revoke_link(State(state): State<AppState>, RawForm(pairs): RawForm)
 struct ReportPage {
     title: String,
     r: Report,
+    /// For the quick-exit form (the page has no other chrome).
+    csrf: String,
 }
 
 #[derive(Template)]
@@ -177,6 +179,8 @@ pub struct ReportBody {
 #[template(path = "sealed.html")]
 struct SealedPage {
     sealed_json: String,
+    /// "Notes" in discreet mode.
+    title: &'static str,
 }
 
 fn sections_of(pairs: &[(String, String)]) -> Sections {
@@ -201,7 +205,12 @@ pub async fn view(State(state): State<AppState>, uri: Uri) -> Response {
         } else {
             "Progress report".to_string()
         };
-        Ok(render(StatusCode::OK, &ReportPage { title, r }))
+        let csrf = inner
+            .session
+            .as_ref()
+            .map(|s| s.csrf.clone())
+            .unwrap_or_default();
+        Ok(render(StatusCode::OK, &ReportPage { title, r, csrf }))
     })
     .unwrap_or_else(|r| r)
 }
@@ -229,9 +238,10 @@ pub async fn seal_download(State(state): State<AppState>, RawForm(pairs): RawFor
         let r = report::build(inner.vault()?, sections, today).map_err(method_error)?;
         ReportBody { r }
             .render()
+            .map(|b| (b, inner.discreet))
             .map_err(|_| store_error(&rekindle_store::StoreError::Corrupt))
     });
-    let body = match body {
+    let (body, discreet) = match body {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -240,13 +250,23 @@ pub async fn seal_download(State(state): State<AppState>, RawForm(pairs): RawFor
     match sealed {
         Ok(Ok(s)) => {
             let json = serde_json::to_string(&s).unwrap_or_default();
-            match (SealedPage { sealed_json: json }).render() {
+            let title = if discreet { "Notes" } else { "Progress report" };
+            match (SealedPage {
+                sealed_json: json,
+                title,
+            })
+            .render()
+            {
                 Ok(html) => (
                     [
                         (header::CONTENT_TYPE, "text/html; charset=utf-8"),
                         (
                             header::CONTENT_DISPOSITION,
-                            "attachment; filename=\"progress-report.html\"",
+                            if discreet {
+                                "attachment; filename=\"notes.html\""
+                            } else {
+                                "attachment; filename=\"progress-report.html\""
+                            },
                         ),
                     ],
                     html,
@@ -259,8 +279,12 @@ pub async fn seal_download(State(state): State<AppState>, RawForm(pairs): RawFor
     }
 }
 
-/// The sealed file's HTML for an already sealed report.
-pub fn sealed_html(sealed: &seal::Sealed) -> Result<String, askama::Error> {
+/// The sealed file's HTML for an already sealed report; `discreet` titles it "Notes".
+pub fn sealed_html(sealed: &seal::Sealed, discreet: bool) -> Result<String, askama::Error> {
     let json = serde_json::to_string(sealed).unwrap_or_default();
-    SealedPage { sealed_json: json }.render()
+    SealedPage {
+        sealed_json: json,
+        title: if discreet { "Notes" } else { "Progress report" },
+    }
+    .render()
 }
