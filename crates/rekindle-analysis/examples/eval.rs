@@ -180,7 +180,11 @@ fn main() {
 /// compound, words of the normalized text, and the rules' dense inputs.
 fn dump(items: &[Item], lex: &Lexicons) -> Result<(), String> {
     use std::io::Write as _;
-    let m = rekindle_analysis::learned::shipped()?;
+    // MODEL=FILE dumps the margins of a candidate model (with the shipped Empath lists).
+    let m = match std::env::var("MODEL") {
+        Ok(p) => rekindle_analysis::learned::Model::parse(&common::read(Path::new(&p))?)?,
+        Err(_) => rekindle_analysis::learned::shipped()?,
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for it in items {
         let norm = rekindle_analysis::text::normalize(&it.text);

@@ -355,7 +355,8 @@ fn rules_on(
     let learned = if w.learned {
         crate::learned::model().map(|m| {
             let margin = m.margin(norm, &dense);
-            (m.decide(margin, &dense), m.level(margin, &dense), margin)
+            let (negative, level) = m.decide_and_level(margin, &dense);
+            (negative, level, margin)
         })
     } else {
         None

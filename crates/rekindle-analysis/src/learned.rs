@@ -52,6 +52,10 @@ pub fn is_negator(w: &[u8]) -> bool {
     NEGATORS.iter().any(|n| n.as_bytes() == w)
 }
 
+/// Index of VADER's compound score, negated, in [`Dense`].
+const NEG_COMPOUND: usize = 0;
+/// Plain VADER calls a message negative at compound <= -0.05.
+const VADER_NEGATIVE: f32 = 0.05;
 /// Index of the rules' own score in [`Dense`].
 const RULES_SCORE: usize = 10;
 /// Indices of the four horsemen in [`Dense`].
@@ -117,6 +121,10 @@ pub struct Model {
     calibration: Option<crate::base_rate::Calibration>,
     /// The threshold for each share of [`crate::base_rate::GRID`] (non-increasing), or empty.
     grid: Vec<f32>,
+    /// VADER agreement: a message plain VADER calls negative (compound <=
+    /// -0.05) whose margin reaches at least the lowest grid threshold is
+    /// judged at a share this many grid steps higher (0 = off).
+    vader_steps: u8,
 }
 
 const MODEL_TEXT: &str = include_str!("../../../data/models/negative.tsv");
@@ -334,6 +342,7 @@ impl Model {
         let mut training_share = None;
         let (mut platt_a, mut platt_b) = (None, None);
         let mut grid: Vec<f32> = Vec::new();
+        let mut vader_steps = 0u8;
         let mut dense = [f32::NAN; DENSE];
         // key -> (plain weight, negated weight, negator)
         let mut entries: std::collections::HashMap<u64, (f32, f32, bool)> =
@@ -368,6 +377,14 @@ impl Model {
                 }
                 "platt_a" if name.is_empty() && value > 0.0 => platt_a = Some(value),
                 "platt_b" if name.is_empty() => platt_b = Some(value),
+                "vader_steps"
+                    if name.is_empty()
+                        && value >= 0.0
+                        && value.fract() == 0.0
+                        && value <= crate::base_rate::GRID.len() as f32 =>
+                {
+                    vader_steps = value as u8;
+                }
                 "threshold_at" => {
                     // One line per grid share, in order.
                     let share: f64 = name.parse().map_err(|_| bad())?;
@@ -432,6 +449,9 @@ impl Model {
                 "threshold_at needs every grid share, a training_share, platt_a and platt_b".into(),
             );
         }
+        if vader_steps > 0 && grid.is_empty() {
+            return Err("vader_steps needs threshold_at lines".into());
+        }
         // Linear probing, but every key lies within WINDOW slots of its home
         // (the table grows until it does), so a lookup reads WINDOW slots and
         // selects without branching: the loads of successive words overlap
@@ -483,6 +503,7 @@ impl Model {
             features: count,
             calibration,
             grid,
+            vader_steps,
         })
     }
 
@@ -507,11 +528,25 @@ impl Model {
         self.calibration.filter(|_| !self.grid.is_empty())
     }
 
+    /// [`Model::decide`] and [`Model::level`] together (one pass over the grid).
+    #[inline]
+    pub fn decide_and_level(&self, margin: f32, d: &Dense) -> (bool, u8) {
+        let level = self.level(margin, d);
+        if self.grid.is_empty() {
+            (level > 0, level)
+        } else {
+            (
+                crate::base_rate::negative_at(level, crate::base_rate::DEFAULT_INDEX),
+                level,
+            )
+        }
+    }
+
     /// How many of the grid thresholds the message reaches, with the repair
-    /// exception (0) and the rules' override (all of them) folded in, so that
-    /// `base_rate::negative_at(level, i)` is [`Model::decide`] with the
-    /// threshold of grid share `i`. Without grid thresholds: all or nothing by
-    /// [`Model::decide`].
+    /// exception (0), the rules' override (all of them) and VADER agreement
+    /// (`vader_steps` more) folded in, so that `base_rate::negative_at(level, i)`
+    /// is the decision at grid share `i` ([`Model::decide`] at the default
+    /// share). Without grid thresholds: all or nothing by [`Model::decide`].
     pub fn level(&self, margin: f32, d: &Dense) -> u8 {
         let full = crate::base_rate::GRID.len() as u8;
         if self.grid.is_empty() {
@@ -520,7 +555,17 @@ impl Model {
         match rules_override(self.rules_strong, d) {
             Some(true) => full,
             Some(false) => 0,
-            None => self.grid.iter().filter(|&&t| margin >= t).count() as u8,
+            None => {
+                let level = self.grid.iter().filter(|&&t| margin >= t).count() as u8;
+                // Two signals agree: judged vader_steps grid shares higher
+                // (reaching the threshold of share i + k is reaching level
+                // full - i - k; beyond the grid, its highest share).
+                if level > 0 && d.0[NEG_COMPOUND] >= VADER_NEGATIVE {
+                    (level + self.vader_steps).min(full)
+                } else {
+                    level
+                }
+            }
         }
     }
 
@@ -599,9 +644,20 @@ impl Model {
     /// de-escalate), and a message the rules score at least `rules_strong`
     /// (insults, "you always", curt "k.", angry emoji — chat signals Reddit
     /// comments rarely show) is negative even if the words alone are not.
+    /// With thresholds by share, this is the decision at the default share
+    /// ([`Model::level`] with VADER agreement folded in).
     #[inline]
     pub fn decide(&self, margin: f32, d: &Dense) -> bool {
-        combine(margin, self.threshold, self.rules_strong, d)
+        if self.grid.is_empty() {
+            combine(margin, self.threshold, self.rules_strong, d)
+        } else {
+            crate::base_rate::negative_at(self.level(margin, d), crate::base_rate::DEFAULT_INDEX)
+        }
+    }
+
+    /// Grid steps of VADER agreement (see [`Model::level`]).
+    pub fn vader_steps(&self) -> u8 {
+        self.vader_steps
     }
 
     /// The final `negative` flag for normalized text and its rule-side inputs.
@@ -892,6 +948,61 @@ mod tests {
     }
 
     #[test]
+    fn vader_agreement_moves_the_level() {
+        use crate::base_rate::{DEFAULT_INDEX, GRID, negative_at};
+        let calib = "training_share\t0.2\nplatt_a\t1\nplatt_b\t0\n";
+        let m = Model::parse(&with_grid(&format!("{calib}vader_steps\t3\n")));
+        assert!(m.is_ok(), "{m:?}");
+        let Ok(m) = m else { return };
+        assert_eq!(m.vader_steps(), 3);
+        let calm = Dense::default();
+        let mut vader = Dense::default();
+        vader.0[NEG_COMPOUND] = 0.05; // compound -0.05: plain VADER's line
+        let mut mild = Dense::default();
+        mild.0[NEG_COMPOUND] = 0.04;
+        assert_eq!(m.level(0.25, &calm), 10);
+        assert_eq!(m.level(0.25, &mild), 10);
+        assert_eq!(m.level(0.25, &vader), 13);
+        // Never past the grid, and never from below its lowest threshold.
+        assert_eq!(m.level(0.65, &vader), GRID.len() as u8);
+        assert_eq!(m.level(-5.0, &vader), 0);
+        assert_eq!(m.level(-0.65, &vader), 1 + 3);
+        // The decision alone is the level at the default share.
+        for z in [-1.0f32, -0.3, 0.0, 0.15, 0.25, 0.45, 0.8] {
+            for d in [calm, vader] {
+                let (neg, level) = m.decide_and_level(z, &d);
+                assert_eq!(level, m.level(z, &d));
+                assert_eq!(neg, negative_at(level, DEFAULT_INDEX), "{z} {d:?}");
+                assert_eq!(neg, m.decide(z, &d));
+            }
+        }
+        // Margin 0.05 misses the default share's threshold (0.2) alone, not with VADER.
+        assert!(!m.decide(0.05, &calm) && m.decide(0.05, &vader));
+        // Bad values, or the rule without thresholds by share, are refused.
+        for bad in [
+            "vader_steps\t1.5\n",
+            "vader_steps\t-1\n",
+            "vader_steps\t99\n",
+        ] {
+            assert!(
+                Model::parse(&with_grid(&format!("{calib}{bad}"))).is_err(),
+                "{bad}"
+            );
+        }
+        let mut flat = String::from("bias\t0\nthreshold\t0\nrules_strong\t0.3\nfeatures\t0\n");
+        for d in DENSE_NAMES {
+            flat.push_str(&format!("dense\t{d}\t0\n"));
+        }
+        assert!(Model::parse(&flat).is_ok());
+        assert!(Model::parse(&format!("{flat}vader_steps\t2\n")).is_err());
+        // Without the line, the rule is off.
+        let Ok(off) = Model::parse(&with_grid(calib)) else {
+            panic!("does not parse")
+        };
+        assert_eq!(off.level(0.25, &vader), 10);
+    }
+
+    #[test]
     fn shipped_thresholds_fall_with_the_share() {
         let Ok(m) = shipped() else {
             panic!("shipped model")
@@ -901,5 +1012,6 @@ mod tests {
         assert!(m.grid.windows(2).all(|w| w[0] >= w[1]), "{:?}", m.grid);
         // A message alone is read at the default share.
         assert_eq!(m.threshold(), m.grid[crate::base_rate::DEFAULT_INDEX]);
+        assert!(usize::from(m.vader_steps()) < crate::base_rate::GRID.len());
     }
 }
