@@ -51,7 +51,8 @@ const FOLDS: usize = 5;
 /// they need it (0.5 loses an argument session in tests/generated.rs).
 const RULES_STRONG: f32 = 0.3;
 
-/// VADER agreement (`learned::Model::level`): a message plain VADER calls
+/// VADER agreement (`base_rate::negative_in_chat`): in a chat read at the
+/// default share or more (and a message alone), a message plain VADER calls
 /// negative (compound <= -0.05) whose margin reaches the lowest grid threshold
 /// is judged this many grid shares higher. Why: under a change of domain (short
 /// spoken lines, MELD) the word weights learned on Reddit see few of the
@@ -726,8 +727,9 @@ fn run(dir: &Path, vader: Option<&Path>, empath: Option<&Path>, out: &Path) -> R
          # (\"!w\" = w within two words after a negator).\n\
          # negative = margin >= threshold or (a horseman marker and rules score >= rules_strong),\n\
          # except a repair the rules do not score >= 0.3 (learned::combine).\n\
-         # vader_steps: a message plain VADER calls negative (compound <= -0.05) whose margin reaches the\n\
-         # lowest threshold_at is judged that many grid shares higher (learned::Model::level).\n\
+         # vader_steps: in a chat read at the default share or more (and a message alone), a message plain\n\
+         # VADER calls negative (compound <= -0.05) whose margin reaches the lowest threshold_at is judged\n\
+         # that many grid shares higher (base_rate::negative_in_chat).\n\
          # Trained by `cargo run --release -p rekindle-analysis --example train -- shared/data/eval`:\n\
          # logistic regression on GoEmotions train ({main_n} Reddit comments, negative = Ekman\n\
          # anger/disgust/fear/sadness groups), Adagrad, L2 {:e}, {} epochs, seed 42; features in >= {}\n\

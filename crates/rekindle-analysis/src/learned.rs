@@ -121,9 +121,10 @@ pub struct Model {
     calibration: Option<crate::base_rate::Calibration>,
     /// The threshold for each share of [`crate::base_rate::GRID`] (non-increasing), or empty.
     grid: Vec<f32>,
-    /// VADER agreement: a message plain VADER calls negative (compound <=
-    /// -0.05) whose margin reaches at least the lowest grid threshold is
-    /// judged at a share this many grid steps higher (0 = off).
+    /// VADER agreement: in a chat read at the default share or higher, a
+    /// message plain VADER calls negative (compound <= -0.05) whose margin
+    /// reaches at least the lowest grid threshold is judged at a share this
+    /// many grid steps higher (0 = off); see [`crate::base_rate::negative_in_chat`].
     vader_steps: u8,
 }
 
@@ -536,17 +537,23 @@ impl Model {
             (level > 0, level)
         } else {
             (
-                crate::base_rate::negative_at(level, crate::base_rate::DEFAULT_INDEX),
+                crate::base_rate::negative_in_chat(
+                    level,
+                    vader_negative(d),
+                    crate::base_rate::DEFAULT_INDEX,
+                    self.vader_steps,
+                ),
                 level,
             )
         }
     }
 
     /// How many of the grid thresholds the message reaches, with the repair
-    /// exception (0), the rules' override (all of them) and VADER agreement
-    /// (`vader_steps` more) folded in, so that `base_rate::negative_at(level, i)`
-    /// is the decision at grid share `i` ([`Model::decide`] at the default
-    /// share). Without grid thresholds: all or nothing by [`Model::decide`].
+    /// exception (0) and the rules' override (all of them) folded in, so that
+    /// `base_rate::negative_at(level, i)` is the decision with the threshold
+    /// of grid share `i` before VADER agreement
+    /// ([`crate::base_rate::negative_in_chat`]). Without grid thresholds: all
+    /// or nothing by [`Model::decide`].
     pub fn level(&self, margin: f32, d: &Dense) -> u8 {
         let full = crate::base_rate::GRID.len() as u8;
         if self.grid.is_empty() {
@@ -555,17 +562,7 @@ impl Model {
         match rules_override(self.rules_strong, d) {
             Some(true) => full,
             Some(false) => 0,
-            None => {
-                let level = self.grid.iter().filter(|&&t| margin >= t).count() as u8;
-                // Two signals agree: judged vader_steps grid shares higher
-                // (reaching the threshold of share i + k is reaching level
-                // full - i - k; beyond the grid, its highest share).
-                if level > 0 && d.0[NEG_COMPOUND] >= VADER_NEGATIVE {
-                    (level + self.vader_steps).min(full)
-                } else {
-                    level
-                }
-            }
+            None => self.grid.iter().filter(|&&t| margin >= t).count() as u8,
         }
     }
 
@@ -644,15 +641,11 @@ impl Model {
     /// de-escalate), and a message the rules score at least `rules_strong`
     /// (insults, "you always", curt "k.", angry emoji — chat signals Reddit
     /// comments rarely show) is negative even if the words alone are not.
-    /// With thresholds by share, this is the decision at the default share
-    /// ([`Model::level`] with VADER agreement folded in).
+    /// With thresholds by share, this is the decision at the default share,
+    /// VADER agreement included.
     #[inline]
     pub fn decide(&self, margin: f32, d: &Dense) -> bool {
-        if self.grid.is_empty() {
-            combine(margin, self.threshold, self.rules_strong, d)
-        } else {
-            crate::base_rate::negative_at(self.level(margin, d), crate::base_rate::DEFAULT_INDEX)
-        }
+        self.decide_and_level(margin, d).0
     }
 
     /// Grid steps of VADER agreement (see [`Model::level`]).
@@ -665,6 +658,12 @@ impl Model {
     pub fn negative(&self, norm: &str, d: &Dense) -> bool {
         self.decide(self.margin(norm, d), d)
     }
+}
+
+/// Plain VADER calls the message negative (compound <= -0.05).
+#[inline]
+pub fn vader_negative(d: &Dense) -> bool {
+    d.0[NEG_COMPOUND] >= VADER_NEGATIVE
 }
 
 /// [`Model::decide`] with explicit thresholds (the trainer picks them with this).
@@ -948,8 +947,8 @@ mod tests {
     }
 
     #[test]
-    fn vader_agreement_moves_the_level() {
-        use crate::base_rate::{DEFAULT_INDEX, GRID, negative_at};
+    fn vader_agreement_at_the_default_share() {
+        use crate::base_rate::{DEFAULT_INDEX, negative_at, negative_in_chat};
         let calib = "training_share\t0.2\nplatt_a\t1\nplatt_b\t0\n";
         let m = Model::parse(&with_grid(&format!("{calib}vader_steps\t3\n")));
         assert!(m.is_ok(), "{m:?}");
@@ -960,24 +959,24 @@ mod tests {
         vader.0[NEG_COMPOUND] = 0.05; // compound -0.05: plain VADER's line
         let mut mild = Dense::default();
         mild.0[NEG_COMPOUND] = 0.04;
+        assert!(vader_negative(&vader) && !vader_negative(&mild) && !vader_negative(&calm));
+        // The level is the margin's alone; agreement is applied where the chat is read.
         assert_eq!(m.level(0.25, &calm), 10);
-        assert_eq!(m.level(0.25, &mild), 10);
-        assert_eq!(m.level(0.25, &vader), 13);
-        // Never past the grid, and never from below its lowest threshold.
-        assert_eq!(m.level(0.65, &vader), GRID.len() as u8);
-        assert_eq!(m.level(-5.0, &vader), 0);
-        assert_eq!(m.level(-0.65, &vader), 1 + 3);
-        // The decision alone is the level at the default share.
-        for z in [-1.0f32, -0.3, 0.0, 0.15, 0.25, 0.45, 0.8] {
-            for d in [calm, vader] {
+        assert_eq!(m.level(0.25, &vader), 10);
+        // The decision alone is the one at the default share, agreement included.
+        for z in [-1.0f32, -0.3, 0.0, 0.05, 0.15, 0.25, 0.45, 0.8] {
+            for d in [calm, mild, vader] {
                 let (neg, level) = m.decide_and_level(z, &d);
                 assert_eq!(level, m.level(z, &d));
-                assert_eq!(neg, negative_at(level, DEFAULT_INDEX), "{z} {d:?}");
+                let want = negative_in_chat(level, vader_negative(&d), DEFAULT_INDEX, 3);
+                assert_eq!(neg, want, "{z} {d:?}");
                 assert_eq!(neg, m.decide(z, &d));
             }
         }
         // Margin 0.05 misses the default share's threshold (0.2) alone, not with VADER.
-        assert!(!m.decide(0.05, &calm) && m.decide(0.05, &vader));
+        assert!(!m.decide(0.05, &calm) && !m.decide(0.05, &mild) && m.decide(0.05, &vader));
+        let level = m.level(0.05, &vader);
+        assert!(!negative_at(level, DEFAULT_INDEX));
         // Bad values, or the rule without thresholds by share, are refused.
         for bad in [
             "vader_steps\t1.5\n",
@@ -999,7 +998,8 @@ mod tests {
         let Ok(off) = Model::parse(&with_grid(calib)) else {
             panic!("does not parse")
         };
-        assert_eq!(off.level(0.25, &vader), 10);
+        assert_eq!(off.vader_steps(), 0);
+        assert!(!off.decide(0.05, &vader));
     }
 
     #[test]
