@@ -4,20 +4,25 @@
 //! ```text
 //! cargo run --release -p rekindle-analysis --example eval -- /work/shared/data/eval
 //! cargo run --release -p rekindle-analysis --example eval -- /work/shared/data/eval --speed
+//! cargo run --release -p rekindle-analysis --example eval -- /work/shared/data/eval --dump train   # MELD margins
 //! ```
 //!
 //! (a) DailyDialog validation: every turn; positive = emotion anger (1), disgust (2),
-//!     fear (3) or sadness (5).
-//! (b) GoEmotions test and dev splits; positive = any label in the Ekman groups anger
+//!     fear (3) or sadness (5). CC BY-NC-SA: evaluation only.
+//! (b) MELD train and dev (`meld/{train,dev}_sent_emo.csv`): every utterance;
+//!     positive = Emotion anger, disgust, fear or sadness. GPL-3.0: validation
+//!     and threshold choice only, never training.
+//! (c) GoEmotions test and dev splits; positive = any label in the Ekman groups anger
 //!     (anger, annoyance, disapproval), disgust, fear (fear, nervousness) or sadness
 //!     (sadness, disappointment, embarrassment, grief, remorse).
-//! Each set is scored as each message alone (the 5 % default share, as
-//! `rekindle classify`) and read as one chat (its share estimated from all its
-//! messages, as the analysis does), with a paired bootstrap interval of the
-//! chat reading's F1 minus plain VADER's.
-//! The learned layer is trained and its thresholds chosen on GoEmotions **train**
-//! only (`examples/train.rs`); the sets reported here are never used for either.
-//! The data is read from the path given and never copied anywhere.
+//! Each set is scored as each message alone (as `rekindle classify`) and read
+//! as one chat (its share estimated from all its messages, as the analysis and
+//! `classify --as-chat` do), each with a paired bootstrap interval of its F1
+//! minus plain VADER's. A set that is absent is skipped (and said so).
+//! The learned layer is trained on GoEmotions **train** and VADER's ground
+//! truth only (`examples/train.rs`); DailyDialog and GoEmotions dev/test are
+//! never used for training or any choice. The data is read from the path
+//! given and never copied anywhere.
 
 mod common;
 
@@ -46,56 +51,112 @@ fn main() {
             speed(&common::goemotions(dir, "test")?, &lex, &rules, &full);
             return Ok(());
         }
-        let sets = [
-            ("DailyDialog validation (turns)", common::dailydialog(dir)?),
-            ("GoEmotions test", common::goemotions(dir, "test")?),
-            ("GoEmotions dev", common::goemotions(dir, "dev")?),
+        if let Some(i) = args.iter().position(|a| a == "--dump") {
+            // Margins of a validation set (MELD only) for exploring rules
+            // offline; never the reported DailyDialog or GoEmotions sets.
+            let split = args.get(i + 1).map_or("train", String::as_str);
+            return dump(&common::meld(dir, split)?, &lex);
+        }
+        type Loader<'a> = Box<dyn Fn() -> Result<Vec<Item>, String> + 'a>;
+        let sets: Vec<(&str, Loader)> = vec![
+            (
+                "DailyDialog validation (turns)",
+                Box::new(|| common::dailydialog(dir)),
+            ),
+            (
+                "MELD train (utterances)",
+                Box::new(|| common::meld(dir, "train")),
+            ),
+            (
+                "MELD dev (utterances)",
+                Box::new(|| common::meld(dir, "dev")),
+            ),
+            (
+                "GoEmotions test",
+                Box::new(|| common::goemotions(dir, "test")),
+            ),
+            (
+                "GoEmotions dev",
+                Box::new(|| common::goemotions(dir, "dev")),
+            ),
         ];
         println!(
-            "| data set | items | negative | method | precision | recall | F1 | F1 at a 5 % prior |"
+            "| data set | items | negative | method | precision | recall | F1 | F1 at a 5 % prior | share est. / true | F1 − VADER (95 % paired bootstrap) |"
         );
-        println!("|---|---:|---:|---|---:|---:|---:|---:|");
-        let mut intervals = Vec::new();
-        for (name, items) in &sets {
+        println!("|---|---:|---:|---|---:|---:|---:|---:|---:|---|");
+        let mut skipped = Vec::new();
+        for (name, load) in &sets {
+            let items = match load() {
+                Ok(items) if !items.is_empty() => items,
+                Ok(_) => {
+                    skipped.push(format!("{name}: skipped (no items)"));
+                    continue;
+                }
+                Err(e) => {
+                    skipped.push(format!("{name}: skipped ({e})"));
+                    continue;
+                }
+            };
             let pos = items.iter().filter(|i| i.gold).count();
-            // F1 as if negatives were 5 % of the messages (the prior the
-            // threshold is chosen for): positives and negatives re-weighted.
-            let share = pos as f64 / items.len().max(1) as f64;
-            let (wp, wn) = (0.05 / share, 0.95 / (1.0 - share));
+            // F1 as if negatives were 5 % of the messages (the default share):
+            // positives and negatives re-weighted.
+            let share = pos as f64 / items.len() as f64;
+            let (wp, wn) = (0.05 / share.max(1e-9), 0.95 / (1.0 - share).max(1e-9));
+            let golds: Vec<bool> = items.iter().map(|i| i.gold).collect();
+            let vader: Vec<bool> = items.iter().map(|i| vader_negative(&i.text)).collect();
+            let rules_alone: Vec<bool> = items
+                .iter()
+                .map(|i| negative_with(&i.text, &lex, &rules))
+                .collect();
+            let alone: Vec<bool> = items
+                .iter()
+                .map(|i| negative_with(&i.text, &lex, &full))
+                .collect();
             // As the analysis reads a chat: the whole set is one chat, and the
             // flags are decided at the share of negatives estimated from it.
             let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
-            let (flags, estimated) = negatives_as_chat(&texts, &lex, &full);
-            let mut as_chat = common::Prf::default();
-            for (f, it) in flags.iter().zip(items.iter()) {
-                as_chat.add(*f, it.gold);
-            }
-            let vader: Vec<bool> = items.iter().map(|i| vader_negative(&i.text)).collect();
-            let golds: Vec<bool> = items.iter().map(|i| i.gold).collect();
-            intervals.push((*name, paired_bootstrap(&golds, &flags, &vader)));
-            let as_chat_name = format!(
-                "rekindle `negative`, the set read as one chat (estimated share {:.1} %)",
-                100.0 * estimated
-            );
-            for (method, prf) in [
-                (
-                    "plain VADER (compound ≤ -0.05)",
-                    common::score(items, vader_negative),
-                ),
+            let (as_chat, estimated) = negatives_as_chat(&texts, &lex, &full);
+            let true_share = format!("{:.1} %", 100.0 * share);
+            let rows: [(&str, &[bool], String, bool); 4] = [
+                ("plain VADER (compound ≤ -0.05)", &vader, "".into(), false),
                 (
                     "rules alone (old score ≥ 0.3)",
-                    common::score(items, |s| negative_with(s, &lex, &rules)),
+                    &rules_alone,
+                    "".into(),
+                    true,
                 ),
                 (
-                    "rekindle `negative`, each message alone (default 5 % share)",
-                    common::score(items, |s| negative_with(s, &lex, &full)),
+                    "rekindle `negative`, each message alone (`classify`)",
+                    &alone,
+                    format!("— / {true_share}"),
+                    true,
                 ),
-                (as_chat_name.as_str(), as_chat),
-            ] {
+                (
+                    "rekindle `negative`, the set read as one chat (`--as-chat`)",
+                    &as_chat,
+                    format!("{:.1} % / {true_share}", 100.0 * estimated),
+                    true,
+                ),
+            ];
+            for (method, flags, shares, vs) in rows {
+                let mut prf = common::Prf::default();
+                for (f, g) in flags.iter().zip(&golds) {
+                    prf.add(*f, *g);
+                }
                 let tp = prf.tp as f64 * wp;
                 let wf1 = 2.0 * tp / (2.0 * tp + prf.fp as f64 * wn + prf.fn_ as f64 * wp);
+                let diff = if vs {
+                    let (lo, hi) = paired_bootstrap(&golds, flags, &vader);
+                    let mut v = common::Prf::default();
+                    for (f, g) in vader.iter().zip(&golds) {
+                        v.add(*f, *g);
+                    }
+                    format!("{:+.3} ({lo:+.3} .. {hi:+.3})", prf.f1() - v.f1())
+                } else {
+                    String::new()
+                };
                 println!(
-                    "| {name} | {} | {pos} | {method} | {:.3} | {:.3} | {:.3} | {wf1:.3} |",
+                    "| {name} | {} | {pos} | {method} | {:.3} | {:.3} | {:.3} | {wf1:.3} | {shares} | {diff} |",
                     items.len(),
                     prf.p(),
                     prf.r(),
@@ -103,11 +164,9 @@ fn main() {
                 );
             }
         }
-        println!();
-        for (name, (lo, hi)) in intervals {
-            println!(
-                "{name}: F1 of the set read as one chat minus plain VADER's, 95 % paired bootstrap interval {lo:+.3} .. {hi:+.3}"
-            );
+        for s in &skipped {
+            println!();
+            println!("{s}");
         }
         Ok(())
     };
@@ -115,6 +174,33 @@ fn main() {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
+}
+
+/// One line per item of a validation set: gold, learned margin, VADER
+/// compound, words of the normalized text, and the rules' dense inputs.
+fn dump(items: &[Item], lex: &Lexicons) -> Result<(), String> {
+    use std::io::Write as _;
+    // MODEL=FILE dumps the margins of a candidate model (with the shipped Empath lists).
+    let m = match std::env::var("MODEL") {
+        Ok(p) => rekindle_analysis::learned::Model::parse(&common::read(Path::new(&p))?)?,
+        Err(_) => rekindle_analysis::learned::shipped()?,
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for it in items {
+        let norm = rekindle_analysis::text::normalize(&it.text);
+        let d = rekindle_analysis::learned::dense_features(&it.text, lex);
+        let z = m.margin(&norm, &d);
+        let dense: Vec<String> = d.0.iter().map(|x| format!("{x:.4}")).collect();
+        writeln!(
+            out,
+            "{}\t{z:.4}\t{}\t{}",
+            u8::from(it.gold),
+            norm.split(' ').filter(|w| !w.is_empty()).count(),
+            dense.join("\t")
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// The 2.5 and 97.5 percentiles of F1(a) - F1(b) over 2,000 resamples of the

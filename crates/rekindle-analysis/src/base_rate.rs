@@ -151,6 +151,25 @@ pub fn negative_at(level: u8, index: usize) -> bool {
     usize::from(level) + index >= GRID.len()
 }
 
+/// The decision in a chat read at grid share `index`, with VADER agreement:
+/// a message that reaches at least the lowest threshold (`level > 0`) and that
+/// plain VADER calls negative is judged `steps` grid shares higher (beyond the
+/// grid: at its highest share), but only in a chat read at [`DEFAULT_SHARE`]
+/// or more. The agreement stands for negatives the learned words miss on text
+/// unlike their training data (spoken lines, where the chat's share is also
+/// underestimated); a chat estimated calmer than the default is left to the
+/// learned reading, so a mild line in a calm chat stays unflagged.
+#[inline]
+pub fn negative_in_chat(level: u8, vader_negative: bool, index: usize, steps: u8) -> bool {
+    let boost = vader_negative && level > 0 && index >= DEFAULT_INDEX;
+    let level = if boost {
+        level.saturating_add(steps)
+    } else {
+        level
+    };
+    negative_at(level, index)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +252,39 @@ mod tests {
         h.add(5.0);
         let share = estimate_share(&h, &plain(0.23));
         assert!((0.05..0.07).contains(&share), "{share}");
+    }
+
+    #[test]
+    fn vader_agreement_only_at_the_default_share_or_above() {
+        let steps = 3;
+        for index in 0..GRID.len() {
+            for level in 0..=GRID.len() as u8 {
+                // Without VADER's agreement, or without steps: the plain decision.
+                assert_eq!(
+                    negative_in_chat(level, false, index, steps),
+                    negative_at(level, index)
+                );
+                assert_eq!(
+                    negative_in_chat(level, true, index, 0),
+                    negative_at(level, index)
+                );
+                let agreed = negative_in_chat(level, true, index, steps);
+                // At the default share or above: judged `steps` grid shares
+                // higher (beyond the grid at its highest share, which any
+                // level > 0 reaches).
+                let want = if level > 0 && index >= DEFAULT_INDEX {
+                    usize::from(level) + index + usize::from(steps) >= GRID.len()
+                } else {
+                    negative_at(level, index)
+                };
+                assert_eq!(agreed, want, "level {level} index {index}");
+            }
+        }
+        // At the default share a level three short of the line is negative with VADER.
+        let short = (GRID.len() - DEFAULT_INDEX - 3) as u8;
+        assert!(!negative_at(short, DEFAULT_INDEX));
+        assert!(negative_in_chat(short, true, DEFAULT_INDEX, 3));
+        assert!(!negative_in_chat(short, true, DEFAULT_INDEX - 1, 3));
     }
 
     #[test]

@@ -199,8 +199,10 @@ fn compacts_as_chat<S: AsRef<str> + Sync>(
     let Some(index) = own_share_index(&margins).filter(|_| w.learned) else {
         return (compacts, base_rate::DEFAULT_SHARE);
     };
+    let steps = crate::learned::model().map_or(0, |m| m.vader_steps());
     for c in &mut compacts {
-        c.negative = base_rate::negative_at(c.level, index);
+        let vader = c.scores.compound <= -0.05;
+        c.negative = base_rate::negative_in_chat(c.level, vader, index, steps);
     }
     (compacts, base_rate::GRID[index])
 }
@@ -358,7 +360,8 @@ fn rules_on(
     let learned = if w.learned {
         crate::learned::model().map(|m| {
             let margin = m.margin(norm, &dense);
-            (m.decide(margin, &dense), m.level(margin, &dense), margin)
+            let (negative, level) = m.decide_and_level(margin, &dense);
+            (negative, level, margin)
         })
     } else {
         None
@@ -509,6 +512,30 @@ mod tests {
         assert!(!c("I'm not upset, don't worry").negative);
         assert!(!c("").negative);
         assert!(!c("see you at 8").negative);
+    }
+
+    #[test]
+    fn a_mild_line_in_a_calm_chat_is_read_at_the_calm_share() {
+        // As the CLI test of `classify --as-chat`: alone the line is negative;
+        // after 2,000 calm lines (share estimated at 1 %) it is not, VADER
+        // agreement included.
+        let upset = "I'm really upset right now";
+        assert!(c(upset).negative);
+        let mut texts: Vec<&str> = [
+            "see you at 8",
+            "haha that was great",
+            "thanks for dinner",
+            "love you",
+        ]
+        .iter()
+        .cycle()
+        .take(2000)
+        .copied()
+        .collect();
+        texts.push(upset);
+        let (out, share) = classify_chat(&texts, &Lexicons::built_in());
+        assert!((share - 0.01).abs() < 1e-9, "{share}");
+        assert!(!out[2000].negative);
     }
 
     #[test]

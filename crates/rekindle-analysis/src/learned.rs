@@ -52,6 +52,10 @@ pub fn is_negator(w: &[u8]) -> bool {
     NEGATORS.iter().any(|n| n.as_bytes() == w)
 }
 
+/// Index of VADER's compound score, negated, in [`Dense`].
+const NEG_COMPOUND: usize = 0;
+/// Plain VADER calls a message negative at compound <= -0.05.
+const VADER_NEGATIVE: f32 = 0.05;
 /// Index of the rules' own score in [`Dense`].
 const RULES_SCORE: usize = 10;
 /// Indices of the four horsemen in [`Dense`].
@@ -117,6 +121,11 @@ pub struct Model {
     calibration: Option<crate::base_rate::Calibration>,
     /// The threshold for each share of [`crate::base_rate::GRID`] (non-increasing), or empty.
     grid: Vec<f32>,
+    /// VADER agreement: in a chat read at the default share or higher, a
+    /// message plain VADER calls negative (compound <= -0.05) whose margin
+    /// reaches at least the lowest grid threshold is judged at a share this
+    /// many grid steps higher (0 = off); see [`crate::base_rate::negative_in_chat`].
+    vader_steps: u8,
 }
 
 const MODEL_TEXT: &str = include_str!("../../../data/models/negative.tsv");
@@ -334,6 +343,7 @@ impl Model {
         let mut training_share = None;
         let (mut platt_a, mut platt_b) = (None, None);
         let mut grid: Vec<f32> = Vec::new();
+        let mut vader_steps = 0u8;
         let mut dense = [f32::NAN; DENSE];
         // key -> (plain weight, negated weight, negator)
         let mut entries: std::collections::HashMap<u64, (f32, f32, bool)> =
@@ -368,6 +378,14 @@ impl Model {
                 }
                 "platt_a" if name.is_empty() && value > 0.0 => platt_a = Some(value),
                 "platt_b" if name.is_empty() => platt_b = Some(value),
+                "vader_steps"
+                    if name.is_empty()
+                        && value >= 0.0
+                        && value.fract() == 0.0
+                        && value <= crate::base_rate::GRID.len() as f32 =>
+                {
+                    vader_steps = value as u8;
+                }
                 "threshold_at" => {
                     // One line per grid share, in order.
                     let share: f64 = name.parse().map_err(|_| bad())?;
@@ -432,6 +450,9 @@ impl Model {
                 "threshold_at needs every grid share, a training_share, platt_a and platt_b".into(),
             );
         }
+        if vader_steps > 0 && grid.is_empty() {
+            return Err("vader_steps needs threshold_at lines".into());
+        }
         // Linear probing, but every key lies within WINDOW slots of its home
         // (the table grows until it does), so a lookup reads WINDOW slots and
         // selects without branching: the loads of successive words overlap
@@ -483,6 +504,7 @@ impl Model {
             features: count,
             calibration,
             grid,
+            vader_steps,
         })
     }
 
@@ -507,11 +529,31 @@ impl Model {
         self.calibration.filter(|_| !self.grid.is_empty())
     }
 
+    /// [`Model::decide`] and [`Model::level`] together (one pass over the grid).
+    #[inline]
+    pub fn decide_and_level(&self, margin: f32, d: &Dense) -> (bool, u8) {
+        let level = self.level(margin, d);
+        if self.grid.is_empty() {
+            (level > 0, level)
+        } else {
+            (
+                crate::base_rate::negative_in_chat(
+                    level,
+                    vader_negative(d),
+                    crate::base_rate::DEFAULT_INDEX,
+                    self.vader_steps,
+                ),
+                level,
+            )
+        }
+    }
+
     /// How many of the grid thresholds the message reaches, with the repair
     /// exception (0) and the rules' override (all of them) folded in, so that
-    /// `base_rate::negative_at(level, i)` is [`Model::decide`] with the
-    /// threshold of grid share `i`. Without grid thresholds: all or nothing by
-    /// [`Model::decide`].
+    /// `base_rate::negative_at(level, i)` is the decision with the threshold
+    /// of grid share `i` before VADER agreement
+    /// ([`crate::base_rate::negative_in_chat`]). Without grid thresholds: all
+    /// or nothing by [`Model::decide`].
     pub fn level(&self, margin: f32, d: &Dense) -> u8 {
         let full = crate::base_rate::GRID.len() as u8;
         if self.grid.is_empty() {
@@ -599,9 +641,16 @@ impl Model {
     /// de-escalate), and a message the rules score at least `rules_strong`
     /// (insults, "you always", curt "k.", angry emoji — chat signals Reddit
     /// comments rarely show) is negative even if the words alone are not.
+    /// With thresholds by share, this is the decision at the default share,
+    /// VADER agreement included.
     #[inline]
     pub fn decide(&self, margin: f32, d: &Dense) -> bool {
-        combine(margin, self.threshold, self.rules_strong, d)
+        self.decide_and_level(margin, d).0
+    }
+
+    /// Grid steps of VADER agreement (see [`Model::level`]).
+    pub fn vader_steps(&self) -> u8 {
+        self.vader_steps
     }
 
     /// The final `negative` flag for normalized text and its rule-side inputs.
@@ -609,6 +658,12 @@ impl Model {
     pub fn negative(&self, norm: &str, d: &Dense) -> bool {
         self.decide(self.margin(norm, d), d)
     }
+}
+
+/// Plain VADER calls the message negative (compound <= -0.05).
+#[inline]
+pub fn vader_negative(d: &Dense) -> bool {
+    d.0[NEG_COMPOUND] >= VADER_NEGATIVE
 }
 
 /// [`Model::decide`] with explicit thresholds (the trainer picks them with this).
@@ -892,6 +947,62 @@ mod tests {
     }
 
     #[test]
+    fn vader_agreement_at_the_default_share() {
+        use crate::base_rate::{DEFAULT_INDEX, negative_at, negative_in_chat};
+        let calib = "training_share\t0.2\nplatt_a\t1\nplatt_b\t0\n";
+        let m = Model::parse(&with_grid(&format!("{calib}vader_steps\t3\n")));
+        assert!(m.is_ok(), "{m:?}");
+        let Ok(m) = m else { return };
+        assert_eq!(m.vader_steps(), 3);
+        let calm = Dense::default();
+        let mut vader = Dense::default();
+        vader.0[NEG_COMPOUND] = 0.05; // compound -0.05: plain VADER's line
+        let mut mild = Dense::default();
+        mild.0[NEG_COMPOUND] = 0.04;
+        assert!(vader_negative(&vader) && !vader_negative(&mild) && !vader_negative(&calm));
+        // The level is the margin's alone; agreement is applied where the chat is read.
+        assert_eq!(m.level(0.25, &calm), 10);
+        assert_eq!(m.level(0.25, &vader), 10);
+        // The decision alone is the one at the default share, agreement included.
+        for z in [-1.0f32, -0.3, 0.0, 0.05, 0.15, 0.25, 0.45, 0.8] {
+            for d in [calm, mild, vader] {
+                let (neg, level) = m.decide_and_level(z, &d);
+                assert_eq!(level, m.level(z, &d));
+                let want = negative_in_chat(level, vader_negative(&d), DEFAULT_INDEX, 3);
+                assert_eq!(neg, want, "{z} {d:?}");
+                assert_eq!(neg, m.decide(z, &d));
+            }
+        }
+        // Margin 0.05 misses the default share's threshold (0.2) alone, not with VADER.
+        assert!(!m.decide(0.05, &calm) && !m.decide(0.05, &mild) && m.decide(0.05, &vader));
+        let level = m.level(0.05, &vader);
+        assert!(!negative_at(level, DEFAULT_INDEX));
+        // Bad values, or the rule without thresholds by share, are refused.
+        for bad in [
+            "vader_steps\t1.5\n",
+            "vader_steps\t-1\n",
+            "vader_steps\t99\n",
+        ] {
+            assert!(
+                Model::parse(&with_grid(&format!("{calib}{bad}"))).is_err(),
+                "{bad}"
+            );
+        }
+        let mut flat = String::from("bias\t0\nthreshold\t0\nrules_strong\t0.3\nfeatures\t0\n");
+        for d in DENSE_NAMES {
+            flat.push_str(&format!("dense\t{d}\t0\n"));
+        }
+        assert!(Model::parse(&flat).is_ok());
+        assert!(Model::parse(&format!("{flat}vader_steps\t2\n")).is_err());
+        // Without the line, the rule is off.
+        let Ok(off) = Model::parse(&with_grid(calib)) else {
+            panic!("does not parse")
+        };
+        assert_eq!(off.vader_steps(), 0);
+        assert!(!off.decide(0.05, &vader));
+    }
+
+    #[test]
     fn shipped_thresholds_fall_with_the_share() {
         let Ok(m) = shipped() else {
             panic!("shipped model")
@@ -901,5 +1012,6 @@ mod tests {
         assert!(m.grid.windows(2).all(|w| w[0] >= w[1]), "{:?}", m.grid);
         // A message alone is read at the default share.
         assert_eq!(m.threshold(), m.grid[crate::base_rate::DEFAULT_INDEX]);
+        assert!(usize::from(m.vader_steps()) < crate::base_rate::GRID.len());
     }
 }

@@ -471,9 +471,12 @@ fn decide_at_own_share(rows: &mut [Row], margins: &MarginHistogram) -> f64 {
     let Some(index) = crate::classify::own_share_index(margins) else {
         return base_rate::DEFAULT_SHARE;
     };
+    let steps = crate::learned::model().map_or(0, |m| m.vader_steps());
     rows.par_iter_mut().for_each(|r| {
         if r.flags & CLASSIFIED != 0 {
-            if base_rate::negative_at(r.level(), index) {
+            // compound <= -0.05 (stored times 10,000, exactly).
+            let vader = r.compound <= -500;
+            if base_rate::negative_in_chat(r.level(), vader, index, steps) {
                 r.flags |= NEGATIVE;
             } else {
                 r.flags &= !NEGATIVE;

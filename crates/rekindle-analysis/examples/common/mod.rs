@@ -88,6 +88,151 @@ pub fn goemotions(dir: &Path, split: &str) -> Result<Vec<Item>, String> {
     Ok(out)
 }
 
+/// MELD (Poria et al. 2019) `split` ("train" or "dev"): every utterance of
+/// `meld/{split}_sent_emo.csv`; gold = Emotion anger, disgust, fear or sadness.
+/// GPL-3.0: validation and threshold choice only, never training; read in
+/// place, never copied.
+pub fn meld(dir: &Path, split: &str) -> Result<Vec<Item>, String> {
+    let p = dir.join(format!("meld/{split}_sent_emo.csv"));
+    let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+    let text = decode_lenient(&bytes);
+    let rows = parse_csv(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+    let Some((header, rows)) = rows.split_first() else {
+        return Err(format!("{}: empty", p.display()));
+    };
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim() == name)
+            .ok_or_else(|| format!("{}: no column {name:?}", p.display()))
+    };
+    let (utt, emo) = (col("Utterance")?, col("Emotion")?);
+    let mut out = Vec::with_capacity(rows.len());
+    for (n, r) in rows.iter().enumerate() {
+        let (Some(t), Some(e)) = (r.get(utt), r.get(emo)) else {
+            return Err(format!(
+                "{}: row {} has {} fields",
+                p.display(),
+                n + 2,
+                r.len()
+            ));
+        };
+        let e = e.trim();
+        if !matches!(
+            e,
+            "anger" | "disgust" | "fear" | "sadness" | "joy" | "neutral" | "surprise"
+        ) {
+            return Err(format!("{}: row {}: emotion {e:?}", p.display(), n + 2));
+        }
+        out.push(Item {
+            text: t.trim().to_string(),
+            gold: matches!(e, "anger" | "disgust" | "fear" | "sadness"),
+        });
+    }
+    Ok(out)
+}
+
+/// Text from bytes that should be UTF-8 but may hold Windows-1252 bytes (as
+/// MELD's "\x92" for an apostrophe): valid UTF-8 is kept; an invalid byte is
+/// read as Windows-1252; C1 controls (U+0080..U+009F, which mojibake turns
+/// those bytes into) become the Windows-1252 character they stand for.
+pub fn decode_lenient(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.extend(s.chars().map(cp1252_c1));
+                break;
+            }
+            Err(e) => {
+                let (ok, bad) = rest.split_at(e.valid_up_to());
+                // valid_up_to() bytes are valid UTF-8 by definition.
+                out.extend(String::from_utf8_lossy(ok).chars().map(cp1252_c1));
+                let n = e.error_len().unwrap_or(bad.len()).max(1);
+                for &b in &bad[..n] {
+                    out.push(cp1252_c1(char::from(b)));
+                }
+                rest = &bad[n..];
+            }
+        }
+    }
+    out
+}
+
+/// A C1 control or Latin-1 byte as Windows-1252 reads it (0x80..0x9F only differ).
+fn cp1252_c1(c: char) -> char {
+    const C1: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    match u32::from(c) {
+        x @ 0x80..=0x9f => C1[(x - 0x80) as usize],
+        _ => c,
+    }
+}
+
+/// RFC 4180 CSV: fields separated by commas, records by LF or CRLF; a field
+/// in double quotes may hold commas, line breaks and doubled quotes ("").
+pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    let mut line = 1;
+    let mut any = false; // the current record has content
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                '\n' => {
+                    line += 1;
+                    field.push(c);
+                }
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => {
+                quoted = true;
+                any = true;
+            }
+            ',' => {
+                row.push(std::mem::take(&mut field));
+                any = true;
+            }
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                if any || !field.is_empty() {
+                    row.push(std::mem::take(&mut field));
+                    rows.push(std::mem::take(&mut row));
+                }
+                any = false;
+                line += 1;
+            }
+            _ => {
+                field.push(c);
+                any = true;
+            }
+        }
+    }
+    if quoted {
+        return Err(format!("unterminated quoted field (line {line})"));
+    }
+    if any || !field.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
 /// VADER's ground truth (MIT): `file` in `vader_dir`, gold = mean human valence
 /// at or below `cut`.
 pub fn vader_truth(vader_dir: &Path, file: &str, cut: f64) -> Result<Vec<Item>, String> {
