@@ -28,17 +28,16 @@ pub fn draft(f: &LetterFacts) -> String {
     out.push_str(&format!("Dear {name},\n\n"));
     out.push_str("I'm writing once, and I don't expect anything back. I've spent the time since we broke up looking honestly at what went wrong, and at my part in it.\n\n");
     for (title, part) in &f.my_parts {
-        if part.trim().is_empty() {
-            out.push_str(&format!(
-                "About {}: I see now that I contributed to it, and I'm sorry.\n",
-                title.to_lowercase()
-            ));
-        } else {
-            out.push_str(&format!(
+        match in_my_own_voice(part) {
+            Some(words) => out.push_str(&format!(
                 "About {}: {} I'm sorry.\n",
                 title.to_lowercase(),
-                ensure_period(part.trim())
-            ));
+                ensure_period(&words)
+            )),
+            None => out.push_str(&format!(
+                "About {}: I see now that I contributed to it, and I'm sorry.\n",
+                title.to_lowercase()
+            )),
         }
     }
     if !f.changes.is_empty() {
@@ -70,6 +69,52 @@ pub fn draft(f: &LetterFacts) -> String {
         out.push_str(&format!("{}\n", f.my_name));
     }
     out
+}
+
+/// The user's "my part" note as a sentence of the letter, when it reads in
+/// their own voice to the ex: first person ("I drank and said hurtful things"),
+/// or a bare verb that becomes first person ("said hurtful things" -> "I said
+/// hurtful things"). A note about the ex in the third person ("made her feel
+/// stupid") was written for the user, not to them: it is not quoted, and
+/// the letter says the same thing plainly instead.
+pub fn in_my_own_voice(note: &str) -> Option<String> {
+    let t = note.trim();
+    if t.is_empty() || t.chars().count() > 300 {
+        return None;
+    }
+    let lower = t.to_lowercase().replace('’', "'");
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    const ABOUT_THEM: [&str; 9] = ["she", "her", "hers", "he", "him", "his", "she's", "he's", "herself"];
+    if words.iter().any(|w| ABOUT_THEM.contains(w) || *w == "himself") {
+        return None;
+    }
+    let first = words.first().copied().unwrap_or("");
+    const FIRST_PERSON: [&str; 8] = ["i", "i'm", "i've", "i'd", "i'll", "my", "me", "we"];
+    if FIRST_PERSON.contains(&first) {
+        let mut c = t.chars();
+        return c
+            .next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str());
+    }
+    // A note that starts with a past-tense verb ("said", "drank", "made", "kept",
+    // "ignored", "forgot"...) is the user's own action without its subject.
+    let past = first.ends_with("ed")
+        || [
+            "said", "drank", "made", "kept", "forgot", "lied", "left", "let", "took", "got", "put",
+            "broke", "went", "came", "told", "yelled", "shouted", "spent", "didn't", "wasn't",
+            "couldn't", "wouldn't", "never", "always", "often", "stopped", "was",
+        ]
+        .contains(&first);
+    if past {
+        let mut c = t.chars();
+        return c
+            .next()
+            .map(|f| format!("I {}{}", f.to_lowercase(), c.as_str()));
+    }
+    None
 }
 
 fn ensure_period(s: &str) -> String {
@@ -168,5 +213,33 @@ mod tests {
         assert!(d.contains("I will respect that"));
         assert!(!d.to_lowercase().contains("miss me") && !d.to_lowercase().contains("last chance"));
         assert_eq!(sentences("One. Two!\nThree?"), ["One.", "Two!", "Three?"]);
+    }
+
+    #[test]
+    fn notes_are_quoted_only_in_the_users_own_voice() {
+        assert_eq!(
+            in_my_own_voice("said hurtful things when drunk").as_deref(),
+            Some("I said hurtful things when drunk")
+        );
+        assert_eq!(
+            in_my_own_voice("I mocked your job in front of friends").as_deref(),
+            Some("I mocked your job in front of friends")
+        );
+        for third in [
+            "made her feel stupid",
+            "I made her feel stupid",
+            "ignored him when he needed me",
+            "she felt I didn't care",
+            "",
+        ] {
+            assert_eq!(in_my_own_voice(third), None, "{third}");
+        }
+        let d = draft(&LetterFacts {
+            their_name: "Alex".into(),
+            my_parts: vec![("Put-downs".into(), "made her feel stupid".into())],
+            ..LetterFacts::default()
+        });
+        assert!(!d.contains(" her "), "{d}");
+        assert!(d.contains("About put-downs: I see now that I contributed to it, and I'm sorry."));
     }
 }
