@@ -36,7 +36,11 @@ test('share link: create, view, confirm, revoke', async () => {
     await owner.goto(`${server.origin}/x`);
     await owner.getByLabel('Who it is for').fill('Jo');
     await owner.getByLabel('Address the share listener will use').fill(base);
-    await owner.getByRole('button', { name: 'Create the link' }).click();
+    await owner.getByRole('button', { name: 'Preview, then create the link' }).click();
+    // Before anything is shared, exactly what the reader will see.
+    assert.match(await owner.locator('#share-preview').innerText(), /No alcohol/);
+    await screenshot(owner, 'share-preview');
+    await owner.getByRole('button', { name: 'Create the link', exact: true }).click();
     const link = await owner.locator('#link').innerText();
     assert.ok(link.startsWith(`${base}/s/`) && link.includes('#'), link);
 

@@ -87,8 +87,13 @@ pub fn in_my_own_voice(note: &str) -> Option<String> {
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| !w.is_empty())
         .collect();
-    const ABOUT_THEM: [&str; 9] = ["she", "her", "hers", "he", "him", "his", "she's", "he's", "herself"];
-    if words.iter().any(|w| ABOUT_THEM.contains(w) || *w == "himself") {
+    const ABOUT_THEM: [&str; 9] = [
+        "she", "her", "hers", "he", "him", "his", "she's", "he's", "herself",
+    ];
+    if words
+        .iter()
+        .any(|w| ABOUT_THEM.contains(w) || *w == "himself")
+    {
         return None;
     }
     let first = words.first().copied().unwrap_or("");

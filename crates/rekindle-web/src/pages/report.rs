@@ -131,6 +131,24 @@ pub async fn create_link(State(state): State<AppState>, RawForm(pairs): RawForm)
         let html = ReportBody { r }
             .render()
             .map_err(|_| store_error(&rekindle_store::StoreError::Corrupt))?;
+        // Nothing is shared before the person has seen exactly what the reader will.
+        if get("confirm") != "1" {
+            return Ok(render(
+                StatusCode::OK,
+                &SharePreview {
+                    chrome: Chrome::for_page(inner, "Share", "x"),
+                    body: html,
+                    sections: pairs
+                        .iter()
+                        .filter(|(k, _)| k == "s")
+                        .map(|(_, v)| v.clone())
+                        .collect(),
+                    label: label.clone(),
+                    days: days.to_string(),
+                    base: base.clone(),
+                },
+            ));
+        }
         let record = share::create(inner.vault()?, &shares_dir(&state), &html, &label, days, now)
             .map_err(method_error)?;
         share_page(
@@ -158,6 +176,18 @@ pub async fn revoke_link(State(state): State<AppState>, RawForm(pairs): RawForm)
         Ok(axum::response::Redirect::to("/x").into_response())
     })
     .unwrap_or_else(|r| r)
+}
+
+#[derive(Template)]
+#[template(path = "share_preview.html")]
+struct SharePreview {
+    chrome: Chrome,
+    /// The report exactly as the link will show it (escaped when rendered).
+    body: String,
+    sections: Vec<String>,
+    label: String,
+    days: String,
+    base: String,
 }
 
 #[derive(Template)]
