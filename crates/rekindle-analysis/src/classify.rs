@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::lexicon::{Lexicons, Pat};
 use crate::rules::{CURT, CURT_NEEDS_STOP, Cue};
+use crate::text::Mark;
 
 /// One of Gottman's four horsemen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -55,6 +56,73 @@ impl Horseman {
     }
 }
 
+/// Pressure on the other person: what someone whose partner ended the
+/// relationship must not do to them (README "Pressure").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pressure {
+    /// "please please answer me", "i'm begging you", "one more chance".
+    Begging,
+    /// Making the other responsible for the writer's pain ("after everything i did for you").
+    Guilt,
+    /// "you'll regret this", "i'll tell everyone".
+    Threat,
+    /// "answer by friday or ...", "answer or else".
+    Ultimatum,
+    /// "you owe me an explanation", "i deserve an answer".
+    Entitlement,
+    /// Announcing turning up uninvited ("i'm outside your work").
+    ShowingUp,
+    /// Tracking or monitoring ("i saw you were online at 2am", "who were you with").
+    Surveillance,
+    /// "i can't live without you", "if you leave i'll hurt myself".
+    SelfHarmLeverage,
+    /// Refusing to accept a no or silence ("i'll keep texting until you answer").
+    Persistence,
+}
+
+impl Pressure {
+    /// All kinds, in this order (also the bit order of masks).
+    pub const ALL: [Pressure; 9] = [
+        Pressure::Begging,
+        Pressure::Guilt,
+        Pressure::Threat,
+        Pressure::Ultimatum,
+        Pressure::Entitlement,
+        Pressure::ShowingUp,
+        Pressure::Surveillance,
+        Pressure::SelfHarmLeverage,
+        Pressure::Persistence,
+    ];
+
+    /// snake_case name as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pressure::Begging => "begging",
+            Pressure::Guilt => "guilt",
+            Pressure::Threat => "threat",
+            Pressure::Ultimatum => "ultimatum",
+            Pressure::Entitlement => "entitlement",
+            Pressure::ShowingUp => "showing_up",
+            Pressure::Surveillance => "surveillance",
+            Pressure::SelfHarmLeverage => "self_harm_leverage",
+            Pressure::Persistence => "persistence",
+        }
+    }
+
+    pub(crate) fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+
+    /// The kinds whose [`Pressure::bit`] is set, in the order of [`Pressure::ALL`].
+    pub(crate) fn from_bits(bits: u16) -> Vec<Pressure> {
+        Pressure::ALL
+            .into_iter()
+            .filter(|p| bits & p.bit() != 0)
+            .collect()
+    }
+}
+
 /// What the analysis sees in one message (the JSON of `rekindle classify`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Classification {
@@ -68,6 +136,8 @@ pub struct Classification {
     pub repair: bool,
     /// Topic names whose lexicon matched.
     pub topics: Vec<String>,
+    /// Kinds of pressure on the other person, in the order of [`Pressure::ALL`]; empty when none.
+    pub pressure: Vec<Pressure>,
 }
 
 /// The weights of the negative score. `negative` is
@@ -129,10 +199,24 @@ pub(crate) struct Compact {
     pub level: u8,
     /// The learned margin's histogram bin, or `base_rate::NO_BIN`.
     pub margin_bin: u16,
+    /// Bits of [`Pressure::bit`].
+    pub pressure: u16,
+}
+
+/// The normalized text and where its clause ends and quotation marks fall.
+#[derive(Default)]
+struct Buf {
+    text: String,
+    marks: Vec<(u32, Mark)>,
 }
 
 thread_local! {
-    static BUF: RefCell<String> = const { RefCell::new(String::new()) };
+    static BUF: RefCell<Buf> = const {
+        RefCell::new(Buf {
+            text: String::new(),
+            marks: Vec::new(),
+        })
+    };
 }
 
 /// Classify one message.
@@ -236,6 +320,7 @@ pub(crate) fn expand(c: &Compact, lexicons: &Lexicons) -> Classification {
             .filter(|i| c.topics & (1u64 << i) != 0)
             .filter_map(|i| lexicons.topic_name(i).map(str::to_string))
             .collect(),
+        pressure: Pressure::from_bits(c.pressure),
     }
 }
 
@@ -248,7 +333,7 @@ pub(crate) fn classify_compact(text: &str, lexicons: &Lexicons, w: &Weights) -> 
     let scores = Analyzer::shared().polarity_scores(text);
     BUF.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buf) => rules_on(text, scores, lexicons, w, &mut buf),
-        Err(_) => rules_on(text, scores, lexicons, w, &mut String::new()),
+        Err(_) => rules_on(text, scores, lexicons, w, &mut Buf::default()),
     })
 }
 
@@ -257,11 +342,13 @@ fn rules_on(
     scores: Scores,
     lexicons: &Lexicons,
     w: &Weights,
-    buf: &mut String,
+    buf: &mut Buf,
 ) -> Compact {
+    let Buf { text: buf, marks } = buf;
     buf.clear();
+    marks.clear();
     buf.push(' ');
-    let words = crate::text::normalize_append(text, buf);
+    let words = crate::text::normalize_append_marked(text, buf, marks);
     buf.push(' ');
     let hay = buf.as_str();
     let norm = &hay[1..hay.len() - 1];
@@ -278,7 +365,13 @@ fn rules_on(
     let mut weak_defensive = false;
     let mut whatever = false;
     let mut not_whatever = false;
-    let mut prefix_end: Option<usize> = None;
+    let mut prefix: Option<(usize, usize)> = None;
+    let mut own = false;
+    let mut apology = false;
+    let mut laugh = false;
+    let mut warm = false;
+    let mut not_absolute: Option<usize> = None;
+    let mut cands = Cands::default();
     if let Some(ac) = &lexicons.ac {
         for m in ac.find_overlapping_iter(hay) {
             let Some(p) = lexicons.pats.get(m.pattern().as_usize()) else {
@@ -288,21 +381,37 @@ fn rules_on(
                 Pat::Topic(i) => out.topics |= 1u64 << (i & 63),
                 // Matches come in order of their end; a prefix ends with the space
                 // the trait word starts with.
-                Pat::TraitPrefix => prefix_end = Some(m.end()),
+                Pat::TraitPrefix => prefix = Some((m.start(), m.end())),
                 Pat::Trait => {
-                    if prefix_end.is_some_and(|e| m.start() + 1 == e) {
-                        out.horsemen |= Horseman::Criticism.bit();
+                    if let Some((start, end)) = prefix.filter(|p| m.start() + 1 == p.1) {
+                        cands.push(start, end, Kind::Trait);
                     }
                 }
                 Pat::Cue(c) => match c {
-                    Cue::Criticism => out.horsemen |= Horseman::Criticism.bit(),
-                    Cue::Contempt => out.horsemen |= Horseman::Contempt.bit(),
+                    Cue::Criticism => cands.push(m.start(), m.end(), Kind::Criticism),
+                    Cue::Absolute => cands.push(m.start(), m.end(), Kind::Absolute),
+                    Cue::NotAbsolute => not_absolute = Some(m.start()),
+                    Cue::Contempt => cands.push(m.start(), m.end(), Kind::Contempt),
+                    Cue::Insult => cands.push(m.start(), m.end(), Kind::Insult),
+                    Cue::Sarcasm => cands.push(m.start(), m.end(), Kind::Sarcasm),
                     Cue::Defensive => out.horsemen |= Horseman::Defensiveness.bit(),
                     Cue::DefensiveWeak => weak_defensive = true,
-                    Cue::Stonewall => out.horsemen |= Horseman::Stonewalling.bit(),
-                    Cue::Whatever => whatever = true,
+                    Cue::Stonewall => cands.push(m.start(), m.end(), Kind::Stonewall),
+                    Cue::Whatever => {
+                        whatever = true;
+                        cands.push(m.start(), m.end(), Kind::Whatever);
+                    }
                     Cue::NotWhatever => not_whatever = true,
+                    Cue::Own => own = true,
+                    Cue::Laugh => laugh = true,
+                    Cue::Warm => warm = true,
+                    Cue::Press(p) => cands.push(m.start(), m.end(), Kind::Press(p)),
+                    Cue::PressEnd(p) => cands.push(m.start(), m.end(), Kind::PressEnd(p)),
                     Cue::Repair => repair = true,
+                    Cue::Apology => {
+                        repair = true;
+                        apology = true;
+                    }
                     Cue::RepairBlock => repair_block = true,
                     Cue::Breakup => out.breakup = true,
                     Cue::Bid => out.bid = true,
@@ -319,15 +428,28 @@ fn rules_on(
             }
         }
     }
-    if whatever && !not_whatever {
-        out.horsemen |= Horseman::Stonewalling.bit();
+    out.repair = repair && !repair_block;
+    // The markers whose meaning depends on their sentence (see `Frames`).
+    if cands.len > 0 {
+        let message = Message {
+            scores: &scores,
+            negative_cues: cue > 0.0,
+            accountable: (own || apology) && !repair_block,
+            banter: laugh || warm,
+            laugh,
+            warm,
+            whatever: whatever && !not_whatever,
+            not_absolute,
+        };
+        let (horsemen, pressure) = judge(&cands, hay, marks, &message);
+        out.horsemen |= horsemen;
+        out.pressure = pressure;
     }
     if is_curt(text, norm) {
         out.horsemen |= Horseman::Stonewalling.bit();
         // VADER reads "fine." / "sure." / "cool." as positive; curt, they are not.
         cue += 0.4;
     }
-    out.repair = repair && !repair_block;
 
     let h = out.horsemen;
     let mut score = -scores.compound + w.cue_scale * cue - w.pos_scale * pos;
@@ -372,8 +494,10 @@ fn rules_on(
         Some((_, _, margin)) if !norm.is_empty() => crate::base_rate::MarginHistogram::bin(margin),
         _ => crate::base_rate::NO_BIN,
     };
-    // "I didn't ..." / "yes but" only count as defensiveness in a heated message.
-    if weak_defensive && (out.negative || h != 0) {
+    // "I didn't ..." / "yes but" only count as defensiveness in a heated
+    // message, and never in an apology ("sorry, I didn't realise").
+    let accountable = (own || apology) && !repair_block;
+    if weak_defensive && (out.negative || h != 0) && !accountable {
         out.horsemen |= Horseman::Defensiveness.bit();
     }
     // A bid is a friendly opening, not a jab.
@@ -381,6 +505,291 @@ fn rules_on(
         out.bid = false;
     }
     out
+}
+
+/// What a marker that depends on its sentence stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// "what's wrong with you": criticism.
+    Criticism,
+    /// "you always" / "you never": criticism unless praise.
+    Absolute,
+    /// "you're so" + a trait: criticism.
+    Trait,
+    /// Mockery, dismissal: contempt.
+    Contempt,
+    /// Name-calling: contempt when aimed at someone.
+    Insult,
+    /// Sarcastic praise: contempt unless sincerely warm.
+    Sarcasm,
+    /// "leave me alone": stonewalling.
+    Stonewall,
+    /// "whatever": stonewalling unless accommodating.
+    Whatever,
+    Press(Pressure),
+    /// Pressure only when the phrase ends its clause.
+    PressEnd(Pressure),
+}
+
+/// The sentence-dependent markers of one message (at most [`Cands::MAX`];
+/// more are ignored: a message that long has shown its kinds already).
+struct Cands {
+    items: [(u32, u32, Kind); Cands::MAX],
+    len: usize,
+}
+
+impl Default for Cands {
+    fn default() -> Self {
+        Cands {
+            items: [(0, 0, Kind::Criticism); Cands::MAX],
+            len: 0,
+        }
+    }
+}
+
+impl Cands {
+    const MAX: usize = 24;
+
+    fn push(&mut self, start: usize, end: usize, kind: Kind) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = (start as u32, end as u32, kind);
+            self.len += 1;
+        }
+    }
+}
+
+/// What is known about the whole message when its markers are judged.
+struct Message<'a> {
+    scores: &'a Scores,
+    /// Some negative cue (anger, distress, "wtf") matched, not negated.
+    negative_cues: bool,
+    /// An apology or accountable statement (owning a mistake, naming the hurt
+    /// one caused, respecting the other's choice, a kind goodbye).
+    accountable: bool,
+    /// Laughter or affection: name-calling among it is banter.
+    banter: bool,
+    laugh: bool,
+    warm: bool,
+    /// "whatever" not in "whatever you want".
+    whatever: bool,
+    /// Where a "you never have to" starts.
+    not_absolute: Option<usize>,
+}
+
+/// Who a clause is about, from the nearest pronoun before a marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Person {
+    First,
+    Second,
+    Third,
+}
+
+/// How a marker sits in its clause: the words before it (back to the clause
+/// start: punctuation, a quotation mark or a conjunction; at most
+/// [`Frame::WINDOW`] words) and the punctuation around it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Frame {
+    /// The nearest pronoun before the marker.
+    person: Option<Person>,
+    /// A negator at most [`Frame::NEGATION_WINDOW`] words before it: "you're
+    /// not stupid", "i won't show up".
+    negated: bool,
+    /// The clause starts with "if"/"unless": "if you don't call me back".
+    conditional: bool,
+    /// A reporting verb before it: "i said you were pathetic", "called him stupid".
+    reported: bool,
+    /// A feeling verb before it (and before any pronoun): "made you feel stupid".
+    feeling: bool,
+    /// Between a pair of quotation marks: "she said 'you always do this'".
+    quoted: bool,
+    /// The marker's last word ends its clause (or the message).
+    clause_end: bool,
+    /// The clause ends with a question mark.
+    question: bool,
+}
+
+impl Frame {
+    const WINDOW: usize = 6;
+    /// A negator negates the next few words only: "if you don't call me back
+    /// tonight i'm coming over" is no negated "coming over".
+    const NEGATION_WINDOW: usize = 4;
+
+    fn of(hay: &str, start: usize, end: usize, marks: &[(u32, Mark)]) -> Frame {
+        let mut f = Frame::default();
+        let mut clause_start = 0;
+        let mut quotes_before = 0usize;
+        let mut quote_after = false;
+        let mut after = None;
+        for &(pos, mark) in marks {
+            let pos = pos as usize;
+            if pos <= start {
+                clause_start = pos;
+                quotes_before += usize::from(mark == Mark::Quote);
+            } else {
+                quote_after |= mark == Mark::Quote;
+                if after.is_none() && pos + 1 >= end {
+                    after = Some((pos, mark));
+                }
+            }
+        }
+        // Inside an opened quotation that closes after the marker.
+        f.quoted = quotes_before % 2 == 1 && quote_after;
+        f.clause_end = after.is_some_and(|(pos, _)| pos + 1 == end) || end + 1 >= hay.len();
+        f.question = after.is_some_and(|(_, mark)| mark == Mark::Question);
+        let before = hay.get(clause_start..start).unwrap_or("");
+        let mut words = before.split(' ').filter(|w| !w.is_empty()).rev().peekable();
+        let mut n = 0;
+        while let Some(w) = words.next() {
+            n += 1;
+            if n > Frame::WINDOW || CONJUNCTIONS.contains(&w) {
+                f.conditional |= CONDITIONALS.contains(&w);
+                break;
+            }
+            // "can't" is no negation of what follows ("i can't believe you're so selfish").
+            if n <= Frame::NEGATION_WINDOW
+                && (FRAME_NEGATORS.contains(&w) || (w.ends_with("n't") && w != "can't"))
+            {
+                f.negated = true;
+            }
+            if REPORTING.contains(&w) {
+                f.reported = true;
+            }
+            if f.person.is_none() {
+                if FEELING.contains(&w) {
+                    f.feeling = true;
+                }
+                f.person = if FIRST_PERSON.contains(&w) {
+                    Some(Person::First)
+                } else if SECOND_PERSON.contains(&w) {
+                    Some(Person::Second)
+                } else if THIRD_PERSON.contains(&w) {
+                    Some(Person::Third)
+                } else if w == "being" && words.peek().is_some_and(|p| *p == "for") {
+                    // "sorry for being such a dick": the writer.
+                    Some(Person::First)
+                } else {
+                    None
+                };
+            }
+        }
+        f
+    }
+}
+
+/// Words that end the clause a marker is read in.
+const CONJUNCTIONS: &[&str] = &[
+    "and", "but", "so", "because", "cause", "cuz", "coz", "then", "while", "though", "although",
+    "or", "if", "unless", "what", "how", "where", "when", "until",
+];
+const CONDITIONALS: &[&str] = &["if", "unless"];
+const FRAME_NEGATORS: &[&str] = &[
+    "not", "no", "never", "nobody", "nothing", "dont", "wont", "didnt", "isnt", "wasnt", "arent",
+    "doesnt", "wouldnt", "shouldnt", "stopped", "quit", "hardly",
+];
+/// Reporting someone's words: the marker is what was said, not said now.
+const REPORTING: &[&str] = &[
+    "said", "say", "says", "saying", "told", "tell", "tells", "telling", "called", "call", "calls",
+    "calling", "goes", "texted", "wrote", "asked", "yelled", "screamed",
+];
+const FEELING: &[&str] = &["feel", "feels", "felt", "feeling"];
+const FIRST_PERSON: &[&str] = &[
+    "i", "i'm", "im", "i've", "ive", "i'd", "i'll", "me", "myself", "my",
+];
+const SECOND_PERSON: &[&str] = &[
+    "you", "you're", "youre", "u", "ur", "your", "yourself", "you've", "you'd", "you'll", "ya",
+];
+const THIRD_PERSON: &[&str] = &[
+    "he", "she", "he's", "she's", "hes", "shes", "they", "him", "her", "his", "them", "they're",
+];
+
+/// Decide the sentence-dependent markers: returns horsemen bits and pressure bits.
+///
+/// Rules (README "Horsemen, repair and accountability", "Pressure"):
+/// - quoted words are reported, never the writer's own attack or pressure;
+/// - criticism and contempt do not count when negated ("you're not stupid") or
+///   reported ("i said you were pathetic", "she called him an idiot");
+/// - name-calling and trait labels do not count about the writer ("I was an
+///   idiot", "sorry for being a dick"), as a feeling ("made you feel stupid") or
+///   as banter (laughter or affection in the message: "shut up lol 😂");
+/// - "you always / you never" is praise in a warm message without negative cues;
+/// - sarcastic praise is sincere in a warm message ("good for you, proud of you");
+/// - an apology or accountable statement is never stonewalling ("i'm done
+///   fighting it, you're allowed to leave");
+/// - pressure does not count negated ("i won't show up"), in a laughing
+///   message (except self-harm), as a question ("i'll come to your place at 8?"),
+///   and threats, surveillance, turning up and entitlement not in a clearly
+///   positive message ("i'll tell everyone the good news!"), guilt not in a warm one.
+fn judge(cands: &Cands, hay: &str, marks: &[(u32, Mark)], m: &Message<'_>) -> (u8, u16) {
+    let mut horsemen = 0u8;
+    let mut pressure = 0u16;
+    let praise = m.scores.compound >= 0.4 && !m.negative_cues;
+    let positive = m.scores.compound >= 0.5 && !m.negative_cues;
+    for &(start, end, kind) in cands.items.iter().take(cands.len) {
+        let (start, end) = (start as usize, end as usize);
+        let f = Frame::of(hay, start, end, marks);
+        if f.quoted {
+            continue;
+        }
+        // In an apology, blame counts only where the apology is taken back
+        // ("i'm sorry, but you always ...") or an insult names the other ("sorry
+        // but you're an idiot"); "i'm sorry, that was stupid of me" is owning.
+        let owned = m.accountable && !hay.get(..start).is_some_and(|b| b.contains(" but "));
+        let attack = !f.negated && !f.reported && !f.feeling && !owned;
+        // An emoji (🙄) stands on its own: the words before it are not its frame.
+        let emoji = hay.as_bytes().get(start + 1).is_some_and(|b| *b >= 0x80);
+        let aimed = if emoji {
+            !m.banter && !m.accountable
+        } else {
+            let about_writer = f.person == Some(Person::First)
+                || hay.get(end - 1..).is_some_and(|a| a.starts_with(" of me "));
+            !f.negated
+                && !f.reported
+                && !f.feeling
+                && !about_writer
+                && !m.banter
+                && (!owned || f.person == Some(Person::Second))
+        };
+        match kind {
+            Kind::Criticism if attack => horsemen |= Horseman::Criticism.bit(),
+            Kind::Absolute if attack && !praise && m.not_absolute != Some(start) => {
+                horsemen |= Horseman::Criticism.bit();
+            }
+            // The prefix ("you're so") names the person; only banter and feelings undo it.
+            Kind::Trait if attack && !m.banter => {
+                horsemen |= Horseman::Criticism.bit();
+            }
+            Kind::Contempt if attack => horsemen |= Horseman::Contempt.bit(),
+            Kind::Insult if aimed => horsemen |= Horseman::Contempt.bit(),
+            Kind::Sarcasm if attack && !m.warm => horsemen |= Horseman::Contempt.bit(),
+            Kind::Stonewall if !m.accountable && !f.conditional => {
+                horsemen |= Horseman::Stonewalling.bit();
+            }
+            Kind::Whatever if m.whatever && !m.accountable => {
+                horsemen |= Horseman::Stonewalling.bit();
+            }
+            Kind::Press(p) if pressure_counts(p, &f, m, positive) => pressure |= p.bit(),
+            Kind::PressEnd(p) if f.clause_end && pressure_counts(p, &f, m, positive) => {
+                pressure |= p.bit();
+            }
+            _ => {}
+        }
+    }
+    (horsemen, pressure)
+}
+
+fn pressure_counts(p: Pressure, f: &Frame, m: &Message<'_>, positive: bool) -> bool {
+    if f.negated {
+        return false;
+    }
+    match p {
+        // Never explained away: a mention of self-harm always shows.
+        Pressure::SelfHarmLeverage => true,
+        _ if m.laugh => false,
+        Pressure::ShowingUp => !f.question && !positive,
+        Pressure::Threat | Pressure::Surveillance | Pressure::Entitlement => !positive,
+        Pressure::Guilt => !m.warm,
+        _ => true,
+    }
 }
 
 /// Is the word just before this point a negator ("not upset")?

@@ -153,7 +153,12 @@ impl Lexicons {
         let mut patterns: Vec<String> = Vec::new();
         let mut pats = Vec::new();
         for (phrase, cue) in rules::CUES {
-            patterns.push(pattern(&crate::text::normalize(phrase)));
+            // "haha*": a trailing star matches any ending, as in the topic files.
+            let star = if phrase.ends_with('*') { "*" } else { "" };
+            patterns.push(pattern(&format!(
+                "{}{star}",
+                crate::text::normalize(phrase)
+            )));
             pats.push(Pat::Cue(*cue));
         }
         // "you're so" + "selfish" is criticism: the two lists are searched

@@ -20,6 +20,39 @@ pub fn normalize_into(text: &str, out: &mut String) {
 /// Returns the number of whitespace-separated words of `text` (as
 /// `text.split_whitespace().count()`), counted on the way.
 pub fn normalize_append(text: &str, out: &mut String) -> usize {
+    normalize_core::<false>(text, out, &mut Vec::new())
+}
+
+/// Where the punctuation of the raw text falls in the normalized text (which
+/// drops it): clause ends and quotation marks, for the sentence rules
+/// (`classify::Frames`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mark {
+    /// `.` `,` `!` `;` `:` `(` `)` or a line break: a clause ends here.
+    Clause,
+    /// `?`: a clause that asks ends here.
+    Question,
+    /// A quotation mark (`"` `“` `”`, or `'` `‘` `’` opening before a word or
+    /// closing after one); also ends a clause.
+    Quote,
+}
+
+/// [`normalize_append`] that also records, for each clause end and quotation
+/// mark, the byte offset in `out` where it falls (the end of the word before it).
+pub(crate) fn normalize_append_marked(
+    text: &str,
+    out: &mut String,
+    marks: &mut Vec<(u32, Mark)>,
+) -> usize {
+    normalize_core::<true>(text, out, marks)
+}
+
+#[inline(always)]
+fn normalize_core<const MARKS: bool>(
+    text: &str,
+    out: &mut String,
+    marks: &mut Vec<(u32, Mark)>,
+) -> usize {
     let base = out.len();
     let mut in_word = false;
     let mut words = 0;
@@ -41,8 +74,15 @@ pub fn normalize_append(text: &str, out: &mut String) -> usize {
                 out.push(char::from(b.to_ascii_lowercase()));
                 in_word = true;
             } else if b == b'\'' || b == b'`' {
-                in_word = apostrophe(in_word, text[i..].chars().next(), out);
+                let next = text[i..].chars().next();
+                if MARKS {
+                    single_quote(in_word, next, out, marks);
+                }
+                in_word = apostrophe(in_word, next, out);
             } else {
+                if MARKS && (!space || b == b'\n') {
+                    ascii_mark(b, out, marks);
+                }
                 in_word = false;
             }
             continue;
@@ -54,6 +94,17 @@ pub fn normalize_append(text: &str, out: &mut String) -> usize {
         let space = c.is_whitespace();
         words += usize::from(prev_space & !space);
         prev_space = space;
+        if MARKS {
+            match c {
+                '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{ab}' | '\u{bb}' => {
+                    push_mark(out, marks, Mark::Quote)
+                }
+                '\u{2018}' | '\u{2019}' => {
+                    single_quote(in_word, text[i..].chars().next(), out, marks)
+                }
+                _ => {}
+            }
+        }
         let c = match c {
             '\u{2019}' | '\u{2018}' | '\u{00b4}' => '\'',
             _ => c,
@@ -79,6 +130,32 @@ pub fn normalize_append(text: &str, out: &mut String) -> usize {
         }
     }
     words
+}
+
+fn push_mark(out: &str, marks: &mut Vec<(u32, Mark)>, mark: Mark) {
+    let at = out.len().min(u32::MAX as usize) as u32;
+    marks.push((at, mark));
+}
+
+#[cold]
+fn ascii_mark(b: u8, out: &str, marks: &mut Vec<(u32, Mark)>) {
+    let mark = match b {
+        b'.' | b',' | b'!' | b';' | b':' | b'(' | b')' | b'\n' => Mark::Clause,
+        b'?' => Mark::Question,
+        b'"' => Mark::Quote,
+        _ => return,
+    };
+    push_mark(out, marks, mark);
+}
+
+/// A single quote is a quotation mark when it opens before a word (not after
+/// a letter) or closes after a word (before a non-letter); an apostrophe
+/// inside a word ("don't") is not.
+fn single_quote(in_word: bool, next: Option<char>, out: &str, marks: &mut Vec<(u32, Mark)>) {
+    let next_alnum = next.is_some_and(char::is_alphanumeric);
+    if in_word != next_alnum {
+        push_mark(out, marks, Mark::Quote);
+    }
 }
 
 /// Keep an apostrophe only between two letters ("don't"); returns whether a word goes on.
