@@ -370,7 +370,8 @@ fn rules_on(
     let mut apology = false;
     let mut laugh = false;
     let mut warm = false;
-    let mut not_absolute: Option<usize> = None;
+    let mut not_absolute: Option<(usize, usize)> = None;
+    let mut please = false;
     let mut cands = Cands::default();
     if let Some(ac) = &lexicons.ac {
         for m in ac.find_overlapping_iter(hay) {
@@ -383,14 +384,22 @@ fn rules_on(
                 // the trait word starts with.
                 Pat::TraitPrefix => prefix = Some((m.start(), m.end())),
                 Pat::Trait => {
-                    if let Some((start, end)) = prefix.filter(|p| m.start() + 1 == p.1) {
-                        cands.push(start, end, Kind::Trait);
+                    if let Some((start, end)) = prefix.filter(|p| trait_follows(hay, *p, m.start())) {
+                        cands.push(start, m.end().max(end), Kind::Trait);
                     }
                 }
                 Pat::Cue(c) => match c {
                     Cue::Criticism => cands.push(m.start(), m.end(), Kind::Criticism),
                     Cue::Absolute => cands.push(m.start(), m.end(), Kind::Absolute),
-                    Cue::NotAbsolute => not_absolute = Some(m.start()),
+                    Cue::NotAbsolute => not_absolute = Some((m.start(), m.end())),
+                    Cue::Always => cands.push(m.start(), m.end(), Kind::Always),
+                    Cue::Please => please = true,
+                    Cue::Plea => cands.push(m.start(), m.end(), Kind::Plea),
+                    Cue::Contact => cands.push(m.start(), m.end(), Kind::Contact),
+                    Cue::Demand => cands.push(m.start(), m.end(), Kind::Demand),
+                    Cue::OrThen => cands.push(m.start(), m.end(), Kind::OrThen),
+                    Cue::Place => cands.push(m.start(), m.end(), Kind::Place),
+                    Cue::WithoutYou => cands.push(m.start(), m.end(), Kind::WithoutYou),
                     Cue::Contempt => cands.push(m.start(), m.end(), Kind::Contempt),
                     Cue::Insult => cands.push(m.start(), m.end(), Kind::Insult),
                     Cue::Sarcasm => cands.push(m.start(), m.end(), Kind::Sarcasm),
@@ -440,6 +449,7 @@ fn rules_on(
             warm,
             whatever: whatever && !not_whatever,
             not_absolute,
+            please,
         };
         let (horsemen, pressure) = judge(&cands, hay, marks, &message);
         out.horsemen |= horsemen;
@@ -529,6 +539,20 @@ enum Kind {
     Press(Pressure),
     /// Pressure only when the phrase ends its clause.
     PressEnd(Pressure),
+    /// A bare "always"/"never": criticism about the other.
+    Always,
+    /// What a plea asks for: begging after "please".
+    Plea,
+    /// Answering or contact: persistence in a "why" clause.
+    Contact,
+    /// A demand or deadline before an "or ...".
+    Demand,
+    /// "or i'm": an ultimatum after a demand.
+    OrThen,
+    /// The other's place: turning up with an arriving verb.
+    Place,
+    /// "without you": self-harm leverage with a negated verb of living.
+    WithoutYou,
 }
 
 /// The sentence-dependent markers of one message (at most [`Cands::MAX`];
@@ -572,8 +596,10 @@ struct Message<'a> {
     warm: bool,
     /// "whatever" not in "whatever you want".
     whatever: bool,
-    /// Where a "you never have to" starts.
-    not_absolute: Option<usize>,
+    /// Where a "you never have to" is.
+    not_absolute: Option<(usize, usize)>,
+    /// "please", "pls", 🙏.
+    please: bool,
 }
 
 /// Who a clause is about, from the nearest pronoun before a marker.
@@ -594,6 +620,8 @@ struct Frame {
     /// A negator at most [`Frame::NEGATION_WINDOW`] words before it: "you're
     /// not stupid", "i won't show up".
     negated: bool,
+    /// A negator at most [`Frame::PRESSURE_NEGATION_WINDOW`] words before it.
+    negated_near: bool,
     /// The clause starts with "if"/"unless": "if you don't call me back".
     conditional: bool,
     /// A reporting verb before it: "i said you were pathetic", "called him stupid".
@@ -606,6 +634,16 @@ struct Frame {
     clause_end: bool,
     /// The clause ends with a question mark.
     question: bool,
+    /// "why" / "how come" before it: "why are you not answering".
+    why: bool,
+    /// A verb of arriving before it: "outside", "waiting", "coming to", "i'm at".
+    approach: bool,
+    /// Asking leave: "can i", "could i", "do you want me to".
+    asking: bool,
+    /// A verb of living before it ("live", "go on", "survive", "point").
+    life: bool,
+    /// Any negator before it in the window, "can't" included.
+    neg_any: bool,
 }
 
 impl Frame {
@@ -613,6 +651,7 @@ impl Frame {
     /// A negator negates the next few words only: "if you don't call me back
     /// tonight i'm coming over" is no negated "coming over".
     const NEGATION_WINDOW: usize = 4;
+    const PRESSURE_NEGATION_WINDOW: usize = 3;
 
     fn of(hay: &str, start: usize, end: usize, marks: &[(u32, Mark)]) -> Frame {
         let mut f = Frame::default();
@@ -637,19 +676,27 @@ impl Frame {
         f.clause_end = after.is_some_and(|(pos, _)| pos + 1 == end) || end + 1 >= hay.len();
         f.question = after.is_some_and(|(_, mark)| mark == Mark::Question);
         let before = hay.get(clause_start..start).unwrap_or("");
+        // "why" anywhere earlier in the sentence: "why were you online and not answering me".
+        f.why = before.contains(" why ") || before.contains(" how come ");
         let mut words = before.split(' ').filter(|w| !w.is_empty()).rev().peekable();
         let mut n = 0;
+        let mut next_word = "";
         while let Some(w) = words.next() {
             n += 1;
+            let after_word = std::mem::replace(&mut next_word, w);
+            f.approach |= APPROACH.contains(&w)
+                || (after_word == "at" && matches!(w, "i'm" | "im" | "be" | "am"));
+            f.asking |= ASKING.contains(&w);
+            f.life |= LIFE.contains(&w) || (w == "go" && after_word == "on");
+            f.neg_any |= FRAME_NEGATORS.contains(&w) || w.ends_with("n't") || w == "cant";
             if n > Frame::WINDOW || CONJUNCTIONS.contains(&w) {
                 f.conditional |= CONDITIONALS.contains(&w);
                 break;
             }
             // "can't" is no negation of what follows ("i can't believe you're so selfish").
-            if n <= Frame::NEGATION_WINDOW
-                && (FRAME_NEGATORS.contains(&w) || (w.ends_with("n't") && w != "can't"))
-            {
-                f.negated = true;
+            if FRAME_NEGATORS.contains(&w) || (w.ends_with("n't") && w != "can't") {
+                f.negated |= n <= Frame::NEGATION_WINDOW;
+                f.negated_near |= n <= Frame::PRESSURE_NEGATION_WINDOW;
             }
             if REPORTING.contains(&w) {
                 f.reported = true;
@@ -692,6 +739,15 @@ const REPORTING: &[&str] = &[
     "calling", "goes", "texted", "wrote", "asked", "yelled", "screamed",
 ];
 const FEELING: &[&str] = &["feel", "feels", "felt", "feeling"];
+/// Arriving somewhere: with the other's place, turning up.
+const APPROACH: &[&str] = &[
+    "outside", "waiting", "wait", "sitting", "standing", "parked", "parking", "coming", "come",
+    "show", "turn", "driving", "drive", "heading", "walking", "knocking", "downstairs",
+];
+/// Asking leave rather than announcing.
+const ASKING: &[&str] = &["can", "could", "may", "should", "shall", "mind", "want", "ok", "okay"];
+/// Living, for "can't live without you".
+const LIFE: &[&str] = &["live", "living", "survive", "breathe", "alive", "exist", "point"];
 const FIRST_PERSON: &[&str] = &[
     "i", "i'm", "im", "i've", "ive", "i'd", "i'll", "me", "myself", "my",
 ];
@@ -724,8 +780,18 @@ fn judge(cands: &Cands, hay: &str, marks: &[(u32, Mark)], m: &Message<'_>) -> (u
     let mut pressure = 0u16;
     let praise = m.scores.compound >= 0.4 && !m.negative_cues;
     let positive = m.scores.compound >= 0.5 && !m.negative_cues;
-    for &(start, end, kind) in cands.items.iter().take(cands.len) {
+    let items = cands.items.get(..cands.len).unwrap_or(&[]);
+    // Where the first demand, plea or contact is: an "or ..." after it is an ultimatum.
+    let first_demand = items
+        .iter()
+        .filter(|c| matches!(c.2, Kind::Demand | Kind::Contact | Kind::Plea))
+        .map(|c| c.0 as usize)
+        .min();
+    for &(start, end, kind) in items {
         let (start, end) = (start as usize, end as usize);
+        if kind == Kind::Demand {
+            continue;
+        }
         let f = Frame::of(hay, start, end, marks);
         if f.quoted {
             continue;
@@ -751,7 +817,9 @@ fn judge(cands: &Cands, hay: &str, marks: &[(u32, Mark)], m: &Message<'_>) -> (u
         };
         match kind {
             Kind::Criticism if attack => horsemen |= Horseman::Criticism.bit(),
-            Kind::Absolute if attack && !praise && m.not_absolute != Some(start) => {
+            Kind::Absolute
+                if attack && !praise && !m.not_absolute.is_some_and(|(a, b)| a <= start && end <= b) =>
+            {
                 horsemen |= Horseman::Criticism.bit();
             }
             // The prefix ("you're so") names the person; only banter and feelings undo it.
@@ -767,7 +835,45 @@ fn judge(cands: &Cands, hay: &str, marks: &[(u32, Mark)], m: &Message<'_>) -> (u
             Kind::Whatever if m.whatever && !m.accountable => {
                 horsemen |= Horseman::Stonewalling.bit();
             }
-            Kind::Press(p) if pressure_counts(p, &f, m, positive) => pressure |= p.bit(),
+            Kind::Always
+                if attack
+                    && !praise
+                    && matches!(f.person, Some(Person::Second | Person::Third))
+                    && !m.not_absolute.is_some_and(|(a, b)| a <= start && end <= b) =>
+            {
+                horsemen |= Horseman::Criticism.bit();
+            }
+            Kind::Press(p) if pressure_counts(p, &f, m, positive) => {
+                pressure |= p.bit();
+                // "if you block me you'll regret it": a threat on a condition.
+                if p == Pressure::Threat && hay.get(..start).is_some_and(|b| b.contains(" if you ")) {
+                    pressure |= Pressure::Ultimatum.bit();
+                }
+            }
+            Kind::Plea if m.please && pressure_counts(Pressure::Begging, &f, m, positive) => {
+                pressure |= Pressure::Begging.bit();
+            }
+            // The negation is the complaint: "why are you not answering".
+            Kind::Contact if f.why && !m.laugh => pressure |= Pressure::Persistence.bit(),
+            Kind::OrThen
+                if first_demand.is_some_and(|d| d < start)
+                    && pressure_counts(Pressure::Ultimatum, &f, m, positive) =>
+            {
+                pressure |= Pressure::Ultimatum.bit();
+            }
+            // The arriving verb stands between: "i won't show up at your place".
+            Kind::Place
+                if f.approach
+                    && !f.negated
+                    && !f.asking
+                    && f.person != Some(Person::Second)
+                    && pressure_counts(Pressure::ShowingUp, &f, m, positive) =>
+            {
+                pressure |= Pressure::ShowingUp.bit();
+            }
+            Kind::WithoutYou if f.life && f.neg_any => {
+                pressure |= Pressure::SelfHarmLeverage.bit();
+            }
             Kind::PressEnd(p) if f.clause_end && pressure_counts(p, &f, m, positive) => {
                 pressure |= p.bit();
             }
@@ -778,18 +884,49 @@ fn judge(cands: &Cands, hay: &str, marks: &[(u32, Mark)], m: &Message<'_>) -> (u
 }
 
 fn pressure_counts(p: Pressure, f: &Frame, m: &Message<'_>, positive: bool) -> bool {
-    if f.negated {
+    // Pressure phrases are short: a negator three words back or nearer is theirs
+    // ("i'm not going to keep texting"); "haven't slept in days because of you" is not.
+    if f.negated_near {
         return false;
     }
     match p {
         // Never explained away: a mention of self-harm always shows.
         Pressure::SelfHarmLeverage => true,
         _ if m.laugh => false,
-        Pressure::ShowingUp => !f.question && !positive,
+        Pressure::ShowingUp => !f.question && !f.asking && !positive,
         Pressure::Threat | Pressure::Surveillance | Pressure::Entitlement => !positive,
         Pressure::Guilt => !m.warm,
         _ => true,
     }
+}
+
+/// Words that may stand between "you're" and a trait ("you're honestly so self-centered").
+const TRAIT_FILLERS: &[&str] = &[
+    "so", "such", "a", "an", "the", "being", "just", "really", "honestly", "literally",
+    "actually", "fucking", "freaking", "too", "very", "most", "kind", "of", "kinda", "genuinely",
+    "truly", "always", "pretty", "incredibly", "unbelievably", "extremely", "seriously",
+];
+
+/// A trait starting at `trait_start` belongs to the prefix `(start, end)`:
+/// right after it, or after at most three filler words. After "how", the
+/// trait must not be the writer's ("how selfish i was").
+fn trait_follows(hay: &str, (start, end): (usize, usize), trait_start: usize) -> bool {
+    let Some(between) = hay.get(end.saturating_sub(1)..=trait_start) else {
+        return false;
+    };
+    let mut n = 0;
+    for w in between.split(' ').filter(|w| !w.is_empty()) {
+        n += 1;
+        if n > 3 || !TRAIT_FILLERS.contains(&w) {
+            return false;
+        }
+    }
+    if hay.get(start..).is_some_and(|h| h.starts_with(" how ")) {
+        let after_trait = hay.get(trait_start + 1..).unwrap_or("");
+        let after = after_trait.split(' ').nth(1).unwrap_or("");
+        return !FIRST_PERSON.contains(&after);
+    }
+    true
 }
 
 /// Is the word just before this point a negator ("not upset")?
