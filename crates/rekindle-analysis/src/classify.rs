@@ -372,6 +372,7 @@ fn rules_on(
     let mut warm = false;
     let mut not_absolute: Option<(usize, usize)> = None;
     let mut please = false;
+    let mut soft = false;
     let mut cands = Cands::default();
     if let Some(ac) = &lexicons.ac {
         for m in ac.find_overlapping_iter(hay) {
@@ -394,6 +395,7 @@ fn rules_on(
                     Cue::NotAbsolute => not_absolute = Some((m.start(), m.end())),
                     Cue::Always => cands.push(m.start(), m.end(), Kind::Always),
                     Cue::Please => please = true,
+                    Cue::Soft => soft = true,
                     Cue::Plea => cands.push(m.start(), m.end(), Kind::Plea),
                     Cue::Contact => cands.push(m.start(), m.end(), Kind::Contact),
                     Cue::Demand => cands.push(m.start(), m.end(), Kind::Demand),
@@ -450,6 +452,8 @@ fn rules_on(
             whatever: whatever && !not_whatever,
             not_absolute,
             please,
+            soft,
+            asks_leave: asks_leave(norm, marks),
         };
         let (horsemen, pressure) = judge(&cands, hay, marks, &message);
         out.horsemen |= horsemen;
@@ -600,6 +604,10 @@ struct Message<'a> {
     not_absolute: Option<(usize, usize)>,
     /// "please", "pls", 🙏.
     please: bool,
+    /// "when you can", "no rush": a request, not pressure to answer.
+    soft: bool,
+    /// The message ends asking leave: "..., ok?", "alright?".
+    asks_leave: bool,
 }
 
 /// Who a clause is about, from the nearest pronoun before a marker.
@@ -644,6 +652,8 @@ struct Frame {
     life: bool,
     /// Any negator before it in the window, "can't" included.
     neg_any: bool,
+    /// The marker starts with "until": "(not stopping) until you talk to me".
+    until: bool,
 }
 
 impl Frame {
@@ -676,6 +686,7 @@ impl Frame {
         f.clause_end = after.is_some_and(|(pos, _)| pos + 1 == end) || end + 1 >= hay.len();
         f.question = after.is_some_and(|(_, mark)| mark == Mark::Question);
         let before = hay.get(clause_start..start).unwrap_or("");
+        f.until = hay.get(start..).is_some_and(|h| h.starts_with(" until "));
         // "why" anywhere earlier in the sentence: "why were you online and not answering me".
         f.why = before.contains(" why ") || before.contains(" how come ");
         let mut words = before.split(' ').filter(|w| !w.is_empty()).rev().peekable();
@@ -826,7 +837,8 @@ fn judge(cands: &Cands, hay: &str, marks: &[(u32, Mark)], m: &Message<'_>) -> (u
             Kind::Trait if attack && !m.banter => {
                 horsemen |= Horseman::Criticism.bit();
             }
-            Kind::Contempt if attack => horsemen |= Horseman::Contempt.bit(),
+            // Mockery stays mockery in a mock apology ("oh sorry, did i hurt your little feelings?").
+            Kind::Contempt if !f.negated && !f.reported => horsemen |= Horseman::Contempt.bit(),
             Kind::Insult if aimed => horsemen |= Horseman::Contempt.bit(),
             Kind::Sarcasm if attack && !m.warm => horsemen |= Horseman::Contempt.bit(),
             Kind::Stonewall if !m.accountable && !f.conditional => {
@@ -854,7 +866,9 @@ fn judge(cands: &Cands, hay: &str, marks: &[(u32, Mark)], m: &Message<'_>) -> (u
                 pressure |= Pressure::Begging.bit();
             }
             // The negation is the complaint: "why are you not answering".
-            Kind::Contact if f.why && !m.laugh => pressure |= Pressure::Persistence.bit(),
+            Kind::Contact if f.why && !m.laugh && !m.soft => {
+                pressure |= Pressure::Persistence.bit();
+            }
             Kind::OrThen
                 if first_demand.is_some_and(|d| d < start)
                     && pressure_counts(Pressure::Ultimatum, &f, m, positive) =>
@@ -886,18 +900,28 @@ fn judge(cands: &Cands, hay: &str, marks: &[(u32, Mark)], m: &Message<'_>) -> (u
 fn pressure_counts(p: Pressure, f: &Frame, m: &Message<'_>, positive: bool) -> bool {
     // Pressure phrases are short: a negator three words back or nearer is theirs
     // ("i'm not going to keep texting"); "haven't slept in days because of you" is not.
-    if f.negated_near {
+    if f.negated_near && !(p == Pressure::Persistence && f.until) {
         return false;
     }
     match p {
         // Never explained away: a mention of self-harm always shows.
         Pressure::SelfHarmLeverage => true,
         _ if m.laugh => false,
-        Pressure::ShowingUp => !f.question && !f.asking && !positive,
-        Pressure::Threat | Pressure::Surveillance | Pressure::Entitlement => !positive,
+        Pressure::Begging | Pressure::Persistence | Pressure::Ultimatum if m.soft => false,
+        Pressure::ShowingUp => !f.question && !f.asking && !m.soft && !m.asks_leave && !positive,
+        Pressure::Threat | Pressure::Surveillance => !positive,
         Pressure::Guilt => !m.warm,
         _ => true,
     }
+}
+
+/// The message ends with a question asking leave ("i'm coming over later, ok?").
+fn asks_leave(norm: &str, marks: &[(u32, Mark)]) -> bool {
+    marks.last().is_some_and(|m| m.1 == Mark::Question)
+        && norm
+            .rsplit(' ')
+            .next()
+            .is_some_and(|w| matches!(w, "ok" | "okay" | "alright" | "yeah" | "right" | "fine" | "cool"))
 }
 
 /// Words that may stand between "you're" and a trait ("you're honestly so self-centered").
