@@ -208,6 +208,7 @@ pub(crate) struct Compact {
 struct Buf {
     text: String,
     marks: Vec<(u32, Mark)>,
+    cands: Vec<(u32, u32, Kind)>,
 }
 
 thread_local! {
@@ -215,6 +216,7 @@ thread_local! {
         RefCell::new(Buf {
             text: String::new(),
             marks: Vec::new(),
+            cands: Vec::new(),
         })
     };
 }
@@ -344,7 +346,11 @@ fn rules_on(
     w: &Weights,
     buf: &mut Buf,
 ) -> Compact {
-    let Buf { text: buf, marks } = buf;
+    let Buf {
+        text: buf,
+        marks,
+        cands: cand_buf,
+    } = buf;
     buf.clear();
     marks.clear();
     buf.push(' ');
@@ -358,22 +364,10 @@ fn rules_on(
         words: words.min(usize::from(u16::MAX)) as u16,
         ..Compact::default()
     };
-    let mut cue = 0.0f64;
-    let mut pos = 0.0f64;
-    let mut repair = false;
-    let mut repair_block = false;
-    let mut weak_defensive = false;
-    let mut whatever = false;
-    let mut not_whatever = false;
+    let mut seen = Seen::default();
+    seen.cands.items = std::mem::take(cand_buf);
+    seen.cands.items.clear();
     let mut prefix: Option<(usize, usize)> = None;
-    let mut own = false;
-    let mut apology = false;
-    let mut laugh = false;
-    let mut warm = false;
-    let mut not_absolute: Option<(usize, usize)> = None;
-    let mut please = false;
-    let mut soft = false;
-    let mut cands = Cands::default();
     if let Some(ac) = &lexicons.ac {
         for m in ac.find_overlapping_iter(hay) {
             let Some(p) = lexicons.pats.get(m.pattern().as_usize()) else {
@@ -385,63 +379,78 @@ fn rules_on(
                 // the trait word starts with.
                 Pat::TraitPrefix => prefix = Some((m.start(), m.end())),
                 Pat::Trait => {
-                    if let Some((start, end)) = prefix.filter(|p| trait_follows(hay, *p, m.start())) {
-                        cands.push(start, m.end().max(end), Kind::Trait);
+                    if let Some((start, end)) = prefix.filter(|p| trait_follows(hay, *p, m.start()))
+                    {
+                        seen.cands.push(start, m.end().max(end), Kind::Trait);
                     }
                 }
-                Pat::Cue(c) => match c {
-                    Cue::Criticism => cands.push(m.start(), m.end(), Kind::Criticism),
-                    Cue::Absolute => cands.push(m.start(), m.end(), Kind::Absolute),
-                    Cue::NotAbsolute => not_absolute = Some((m.start(), m.end())),
-                    Cue::Always => cands.push(m.start(), m.end(), Kind::Always),
-                    Cue::Please => please = true,
-                    Cue::Soft => soft = true,
-                    Cue::Plea => cands.push(m.start(), m.end(), Kind::Plea),
-                    Cue::Contact => cands.push(m.start(), m.end(), Kind::Contact),
-                    Cue::Demand => cands.push(m.start(), m.end(), Kind::Demand),
-                    Cue::OrThen => cands.push(m.start(), m.end(), Kind::OrThen),
-                    Cue::Place => cands.push(m.start(), m.end(), Kind::Place),
-                    Cue::WithoutYou => cands.push(m.start(), m.end(), Kind::WithoutYou),
-                    Cue::Contempt => cands.push(m.start(), m.end(), Kind::Contempt),
-                    Cue::Insult => cands.push(m.start(), m.end(), Kind::Insult),
-                    Cue::Sarcasm => cands.push(m.start(), m.end(), Kind::Sarcasm),
-                    Cue::Defensive => out.horsemen |= Horseman::Defensiveness.bit(),
-                    Cue::DefensiveWeak => weak_defensive = true,
-                    Cue::Stonewall => cands.push(m.start(), m.end(), Kind::Stonewall),
-                    Cue::Whatever => {
-                        whatever = true;
-                        cands.push(m.start(), m.end(), Kind::Whatever);
-                    }
-                    Cue::NotWhatever => not_whatever = true,
-                    Cue::Own => own = true,
-                    Cue::Laugh => laugh = true,
-                    Cue::Warm => warm = true,
-                    Cue::Press(p) => cands.push(m.start(), m.end(), Kind::Press(p)),
-                    Cue::PressEnd(p) => cands.push(m.start(), m.end(), Kind::PressEnd(p)),
-                    Cue::Repair => repair = true,
-                    Cue::Apology => {
-                        repair = true;
-                        apology = true;
-                    }
-                    Cue::RepairBlock => repair_block = true,
-                    Cue::Breakup => out.breakup = true,
-                    Cue::Bid => out.bid = true,
-                    Cue::Neg(x) => {
-                        let v = f64::from(x) / 100.0;
-                        if negated(&hay[..m.start()]) {
-                            pos += v * 0.5;
-                        } else {
-                            cue += v;
+                Pat::Cue(c) => seen.cue(c, m.start(), m.end(), hay),
+                Pat::Anchor(i) => {
+                    let phrases = lexicons.anchors.get(i as usize).map_or(&[][..], |v| v);
+                    for ph in phrases {
+                        let Some(start) = m.start().checked_sub(ph.offset) else {
+                            continue;
+                        };
+                        if hay.get(start..).is_some_and(|h| h.starts_with(&*ph.pat)) {
+                            seen.cue(ph.cue, start, start + ph.pat.len(), hay);
                         }
                     }
-                    Cue::Pos(x) => pos += f64::from(x) / 100.0,
-                },
+                }
             }
         }
     }
+    // Emoji cues, looked up by themselves (see `Lexicons::emoji`).
+    if !hay.is_ascii() && !lexicons.emoji.is_empty() {
+        let mut at = 0;
+        for w in hay.split(' ') {
+            let start = at;
+            at += w.len() + 1;
+            let mut chars = w.chars();
+            let (Some(c), None) = (chars.next(), chars.next()) else {
+                continue;
+            };
+            if c.is_ascii() {
+                continue;
+            }
+            let from = lexicons.emoji.partition_point(|e| e.0 < c);
+            for &(_, cue) in lexicons
+                .emoji
+                .get(from..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|e| e.0 == c)
+            {
+                // `start` is the space before the emoji, as for an automaton match.
+                seen.cue(cue, start.saturating_sub(1), at, hay);
+            }
+        }
+    }
+    let Seen {
+        mut cue,
+        pos,
+        repair,
+        repair_block,
+        weak_defensive,
+        whatever,
+        not_whatever,
+        own,
+        apology,
+        laugh,
+        warm,
+        not_absolute,
+        please,
+        soft,
+        cands,
+        horsemen,
+        breakup,
+        bid,
+    } = seen;
+    out.horsemen |= horsemen;
+    out.breakup = breakup;
+    out.bid = bid;
     out.repair = repair && !repair_block;
     // The markers whose meaning depends on their sentence (see `Frames`).
-    if cands.len > 0 {
+    if !cands.items.is_empty() {
         let message = Message {
             scores: &scores,
             negative_cues: cue > 0.0,
@@ -459,6 +468,8 @@ fn rules_on(
         out.horsemen |= horsemen;
         out.pressure = pressure;
     }
+    // Hand the vector back for the next message.
+    *cand_buf = cands.items;
     if is_curt(text, norm) {
         out.horsemen |= Horseman::Stonewalling.bit();
         // VADER reads "fine." / "sure." / "cool." as positive; curt, they are not.
@@ -521,6 +532,84 @@ fn rules_on(
     out
 }
 
+/// What the markers of one message add up to, as the automaton finds them.
+#[derive(Default)]
+struct Seen {
+    cue: f64,
+    pos: f64,
+    repair: bool,
+    repair_block: bool,
+    weak_defensive: bool,
+    whatever: bool,
+    not_whatever: bool,
+    own: bool,
+    apology: bool,
+    laugh: bool,
+    warm: bool,
+    not_absolute: Option<(usize, usize)>,
+    please: bool,
+    soft: bool,
+    cands: Cands,
+    /// Horsemen bits that need no reading of the sentence (defensiveness).
+    horsemen: u8,
+    breakup: bool,
+    bid: bool,
+}
+
+impl Seen {
+    /// One marker found at `start..end` of `hay`.
+    fn cue(&mut self, c: Cue, start: usize, end: usize, hay: &str) {
+        let cands = &mut self.cands;
+        match c {
+            Cue::Criticism => cands.push(start, end, Kind::Criticism),
+            Cue::Absolute => cands.push(start, end, Kind::Absolute),
+            Cue::NotAbsolute => self.not_absolute = Some((start, end)),
+            Cue::Always => cands.push(start, end, Kind::Always),
+            Cue::Please => self.please = true,
+            Cue::Soft => self.soft = true,
+            Cue::Plea => cands.push(start, end, Kind::Plea),
+            Cue::Contact => cands.push(start, end, Kind::Contact),
+            Cue::Demand => cands.push(start, end, Kind::Demand),
+            Cue::OrThen => cands.push(start, end, Kind::OrThen),
+            Cue::Place => cands.push(start, end, Kind::Place),
+            Cue::WithoutYou => cands.push(start, end, Kind::WithoutYou),
+            Cue::Contempt => cands.push(start, end, Kind::Contempt),
+            Cue::Insult => cands.push(start, end, Kind::Insult),
+            Cue::Sarcasm => cands.push(start, end, Kind::Sarcasm),
+            Cue::Defensive => self.horsemen |= Horseman::Defensiveness.bit(),
+            Cue::DefensiveWeak => self.weak_defensive = true,
+            Cue::Stonewall => cands.push(start, end, Kind::Stonewall),
+            Cue::Whatever => {
+                self.whatever = true;
+                cands.push(start, end, Kind::Whatever);
+            }
+            Cue::NotWhatever => self.not_whatever = true,
+            Cue::Own => self.own = true,
+            Cue::Laugh => self.laugh = true,
+            Cue::Warm => self.warm = true,
+            Cue::Press(p) => cands.push(start, end, Kind::Press(p)),
+            Cue::PressEnd(p) => cands.push(start, end, Kind::PressEnd(p)),
+            Cue::Repair => self.repair = true,
+            Cue::Apology => {
+                self.repair = true;
+                self.apology = true;
+            }
+            Cue::RepairBlock => self.repair_block = true,
+            Cue::Breakup => self.breakup = true,
+            Cue::Bid => self.bid = true,
+            Cue::Neg(x) => {
+                let v = f64::from(x) / 100.0;
+                if negated(hay.get(..start).unwrap_or("")) {
+                    self.pos += v * 0.5;
+                } else {
+                    self.cue += v;
+                }
+            }
+            Cue::Pos(x) => self.pos += f64::from(x) / 100.0,
+        }
+    }
+}
+
 /// What a marker that depends on its sentence stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -560,28 +649,19 @@ enum Kind {
 }
 
 /// The sentence-dependent markers of one message (at most [`Cands::MAX`];
-/// more are ignored: a message that long has shown its kinds already).
+/// more are ignored: a message that long has shown its kinds already). The
+/// vector is the thread's, reused from message to message.
+#[derive(Default)]
 struct Cands {
-    items: [(u32, u32, Kind); Cands::MAX],
-    len: usize,
-}
-
-impl Default for Cands {
-    fn default() -> Self {
-        Cands {
-            items: [(0, 0, Kind::Criticism); Cands::MAX],
-            len: 0,
-        }
-    }
+    items: Vec<(u32, u32, Kind)>,
 }
 
 impl Cands {
-    const MAX: usize = 24;
+    const MAX: usize = 32;
 
     fn push(&mut self, start: usize, end: usize, kind: Kind) {
-        if let Some(slot) = self.items.get_mut(self.len) {
-            *slot = (start as u32, end as u32, kind);
-            self.len += 1;
+        if self.items.len() < Cands::MAX {
+            self.items.push((start as u32, end as u32, kind));
         }
     }
 }
@@ -752,13 +832,32 @@ const REPORTING: &[&str] = &[
 const FEELING: &[&str] = &["feel", "feels", "felt", "feeling"];
 /// Arriving somewhere: with the other's place, turning up.
 const APPROACH: &[&str] = &[
-    "outside", "waiting", "wait", "sitting", "standing", "parked", "parking", "coming", "come",
-    "show", "turn", "driving", "drive", "heading", "walking", "knocking", "downstairs",
+    "outside",
+    "waiting",
+    "wait",
+    "sitting",
+    "standing",
+    "parked",
+    "parking",
+    "coming",
+    "come",
+    "show",
+    "turn",
+    "driving",
+    "drive",
+    "heading",
+    "walking",
+    "knocking",
+    "downstairs",
 ];
 /// Asking leave rather than announcing.
-const ASKING: &[&str] = &["can", "could", "may", "should", "shall", "mind", "want", "ok", "okay"];
+const ASKING: &[&str] = &[
+    "can", "could", "may", "should", "shall", "mind", "want", "ok", "okay",
+];
 /// Living, for "can't live without you".
-const LIFE: &[&str] = &["live", "living", "survive", "breathe", "alive", "exist", "point"];
+const LIFE: &[&str] = &[
+    "live", "living", "survive", "breathe", "alive", "exist", "point",
+];
 const FIRST_PERSON: &[&str] = &[
     "i", "i'm", "im", "i've", "ive", "i'd", "i'll", "me", "myself", "my",
 ];
@@ -791,7 +890,7 @@ fn judge(cands: &Cands, hay: &str, marks: &[(u32, Mark)], m: &Message<'_>) -> (u
     let mut pressure = 0u16;
     let praise = m.scores.compound >= 0.4 && !m.negative_cues;
     let positive = m.scores.compound >= 0.5 && !m.negative_cues;
-    let items = cands.items.get(..cands.len).unwrap_or(&[]);
+    let items = cands.items.as_slice();
     // Where the first demand, plea or contact is: an "or ..." after it is an ultimatum.
     let first_demand = items
         .iter()
@@ -829,7 +928,9 @@ fn judge(cands: &Cands, hay: &str, marks: &[(u32, Mark)], m: &Message<'_>) -> (u
         match kind {
             Kind::Criticism if attack => horsemen |= Horseman::Criticism.bit(),
             Kind::Absolute
-                if attack && !praise && !m.not_absolute.is_some_and(|(a, b)| a <= start && end <= b) =>
+                if attack
+                    && !praise
+                    && !m.not_absolute.is_some_and(|(a, b)| a <= start && end <= b) =>
             {
                 horsemen |= Horseman::Criticism.bit();
             }
@@ -858,7 +959,8 @@ fn judge(cands: &Cands, hay: &str, marks: &[(u32, Mark)], m: &Message<'_>) -> (u
             Kind::Press(p) if pressure_counts(p, &f, m, positive) => {
                 pressure |= p.bit();
                 // "if you block me you'll regret it": a threat on a condition.
-                if p == Pressure::Threat && hay.get(..start).is_some_and(|b| b.contains(" if you ")) {
+                if p == Pressure::Threat && hay.get(..start).is_some_and(|b| b.contains(" if you "))
+                {
                     pressure |= Pressure::Ultimatum.bit();
                 }
             }
@@ -918,17 +1020,43 @@ fn pressure_counts(p: Pressure, f: &Frame, m: &Message<'_>, positive: bool) -> b
 /// The message ends with a question asking leave ("i'm coming over later, ok?").
 fn asks_leave(norm: &str, marks: &[(u32, Mark)]) -> bool {
     marks.last().is_some_and(|m| m.1 == Mark::Question)
-        && norm
-            .rsplit(' ')
-            .next()
-            .is_some_and(|w| matches!(w, "ok" | "okay" | "alright" | "yeah" | "right" | "fine" | "cool"))
+        && norm.rsplit(' ').next().is_some_and(|w| {
+            matches!(
+                w,
+                "ok" | "okay" | "alright" | "yeah" | "right" | "fine" | "cool"
+            )
+        })
 }
 
 /// Words that may stand between "you're" and a trait ("you're honestly so self-centered").
 const TRAIT_FILLERS: &[&str] = &[
-    "so", "such", "a", "an", "the", "being", "just", "really", "honestly", "literally",
-    "actually", "fucking", "freaking", "too", "very", "most", "kind", "of", "kinda", "genuinely",
-    "truly", "always", "pretty", "incredibly", "unbelievably", "extremely", "seriously",
+    "so",
+    "such",
+    "a",
+    "an",
+    "the",
+    "being",
+    "just",
+    "really",
+    "honestly",
+    "literally",
+    "actually",
+    "fucking",
+    "freaking",
+    "too",
+    "very",
+    "most",
+    "kind",
+    "of",
+    "kinda",
+    "genuinely",
+    "truly",
+    "always",
+    "pretty",
+    "incredibly",
+    "unbelievably",
+    "extremely",
+    "seriously",
 ];
 
 /// A trait starting at `trait_start` belongs to the prefix `(start, end)`:

@@ -44,11 +44,249 @@ pub const MAX_TOPICS: usize = 32;
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Pat {
     Cue(Cue),
+    /// A word that the phrases in `Lexicons::anchors[i]` contain: each is
+    /// checked where the word was found (see [`Phrase`]).
+    Anchor(u32),
     Topic(u8),
     /// "you're so": criticism when a [`Pat::Trait`] follows at once.
     TraitPrefix,
     /// "selfish": criticism right after a [`Pat::TraitPrefix`].
     Trait,
+}
+
+/// A multi-word marker phrase, found through its anchor word: the automaton
+/// holds one pattern per anchor word instead of one per phrase (the phrases
+/// share few prefixes, and every pattern made the automaton bigger and the
+/// pass over each message slower; README "Speed").
+#[derive(Debug, Clone)]
+pub(crate) struct Phrase {
+    /// `" a b c "`, as matched on the normalized text.
+    pub pat: Box<str>,
+    /// Where the anchor's `" word "` starts inside `pat`.
+    pub offset: usize,
+    pub cue: Cue,
+}
+
+/// Words that make poor anchors: the 200 most frequent words of the GoEmotions
+/// training comments (Apache-2.0; counted once, by the normalization here)
+/// plus chat spellings. Sorted (binary search).
+const COMMON_WORDS: &[&str] = &[
+    "2",
+    "a",
+    "about",
+    "actually",
+    "after",
+    "all",
+    "also",
+    "always",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "back",
+    "bad",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "best",
+    "better",
+    "but",
+    "by",
+    "can",
+    "can't",
+    "could",
+    "damn",
+    "day",
+    "did",
+    "didn't",
+    "do",
+    "does",
+    "doesn't",
+    "doing",
+    "don't",
+    "down",
+    "dude",
+    "even",
+    "ever",
+    "every",
+    "everyone",
+    "feel",
+    "find",
+    "first",
+    "for",
+    "from",
+    "fuck",
+    "game",
+    "get",
+    "getting",
+    "glad",
+    "go",
+    "going",
+    "good",
+    "got",
+    "great",
+    "guy",
+    "had",
+    "happy",
+    "has",
+    "hate",
+    "have",
+    "he",
+    "he's",
+    "her",
+    "here",
+    "him",
+    "his",
+    "hope",
+    "how",
+    "i",
+    "i'd",
+    "i'll",
+    "i'm",
+    "i've",
+    "if",
+    "in",
+    "into",
+    "is",
+    "isn't",
+    "it",
+    "it's",
+    "its",
+    "just",
+    "keep",
+    "know",
+    "last",
+    "life",
+    "like",
+    "lol",
+    "look",
+    "looks",
+    "lot",
+    "love",
+    "made",
+    "make",
+    "makes",
+    "man",
+    "many",
+    "maybe",
+    "me",
+    "mean",
+    "more",
+    "most",
+    "much",
+    "my",
+    "name",
+    "need",
+    "never",
+    "new",
+    "nice",
+    "no",
+    "not",
+    "now",
+    "of",
+    "off",
+    "oh",
+    "old",
+    "on",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "out",
+    "over",
+    "people",
+    "point",
+    "post",
+    "pretty",
+    "probably",
+    "really",
+    "right",
+    "said",
+    "same",
+    "say",
+    "see",
+    "she",
+    "should",
+    "so",
+    "some",
+    "someone",
+    "something",
+    "sorry",
+    "still",
+    "sure",
+    "take",
+    "than",
+    "thank",
+    "thanks",
+    "that",
+    "that's",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "they're",
+    "thing",
+    "things",
+    "think",
+    "this",
+    "those",
+    "though",
+    "thought",
+    "time",
+    "to",
+    "too",
+    "up",
+    "us",
+    "very",
+    "want",
+    "was",
+    "way",
+    "we",
+    "well",
+    "were",
+    "what",
+    "when",
+    "where",
+    "who",
+    "why",
+    "will",
+    "wish",
+    "with",
+    "work",
+    "would",
+    "wow",
+    "yeah",
+    "year",
+    "years",
+    "yes",
+    "you",
+    "you're",
+    "your",
+];
+
+/// Chat spellings that are as common as the words above.
+const COMMON_CHAT: &[&str] = &["dont", "im", "lol", "ok", "u", "ur", "youre"];
+
+fn is_common(w: &str) -> bool {
+    COMMON_WORDS.binary_search(&w).is_ok() || COMMON_CHAT.contains(&w)
+}
+
+/// The word of a phrase the automaton looks for: the longest uncommon one;
+/// `None` if all its words are common (then the phrase is a pattern itself).
+fn anchor_of(phrase: &str) -> Option<&str> {
+    phrase
+        .split(' ')
+        .filter(|w| !w.is_empty() && !is_common(w))
+        .max_by_key(|w| w.len())
 }
 
 /// Compiled lexicons. Build once, share (it is `Sync`).
@@ -59,6 +297,10 @@ pub struct Lexicons {
     /// `None` only if the automaton could not be built (then nothing matches).
     pub(crate) ac: Option<AhoCorasick>,
     pub(crate) pats: Vec<Pat>,
+    /// The phrases of each [`Pat::Anchor`].
+    pub(crate) anchors: Vec<Vec<Phrase>>,
+    /// Single-emoji rule cues, sorted by the emoji (several may share one).
+    pub(crate) emoji: Vec<(char, Cue)>,
 }
 
 /// Parse one lexicon file: one entry per line, `#` comments, blank lines skipped.
@@ -152,15 +394,56 @@ impl Lexicons {
     fn compile(topics: Vec<(String, Vec<String>)>, ignored: Vec<String>) -> Lexicons {
         let mut patterns: Vec<String> = Vec::new();
         let mut pats = Vec::new();
+        let mut anchors: Vec<Vec<Phrase>> = Vec::new();
+        let mut anchor_ids: std::collections::HashMap<String, usize> = Default::default();
+        let mut emoji: Vec<(char, Cue)> = Vec::new();
         for (phrase, cue) in rules::CUES {
-            // "haha*": a trailing star matches any ending, as in the topic files.
-            let star = if phrase.ends_with('*') { "*" } else { "" };
-            patterns.push(pattern(&format!(
-                "{}{star}",
-                crate::text::normalize(phrase)
-            )));
-            pats.push(Pat::Cue(*cue));
+            let norm = crate::text::normalize(phrase);
+            // One emoji: looked up by itself (`Lexicons::emoji`); emoji in the
+            // automaton made its byte classes, and so its table, twice as big.
+            let mut chars = norm.chars();
+            if let (Some(c), None) = (chars.next(), chars.next()) {
+                if !c.is_ascii() {
+                    emoji.push((c, *cue));
+                    continue;
+                }
+            }
+            // Single words, the score cues (whose sums must not depend on the
+            // order they are found in), "haha*" (a trailing star matches any
+            // ending, as in the topic files) and phrases of common words only
+            // are patterns of their own.
+            let anchor = match anchor_of(&norm) {
+                Some(a)
+                    if norm.contains(' ')
+                        && !phrase.ends_with('*')
+                        && !matches!(cue, Cue::Neg(_) | Cue::Pos(_)) =>
+                {
+                    a.to_string()
+                }
+                _ => {
+                    let star = if phrase.ends_with('*') { "*" } else { "" };
+                    patterns.push(pattern(&format!("{norm}{star}")));
+                    pats.push(Pat::Cue(*cue));
+                    continue;
+                }
+            };
+            let pat = format!(" {norm} ");
+            let offset = pat.find(&format!(" {anchor} ")).unwrap_or(0);
+            let id = *anchor_ids.entry(anchor.clone()).or_insert_with(|| {
+                patterns.push(pattern(&anchor));
+                pats.push(Pat::Anchor(anchors.len() as u32));
+                anchors.push(Vec::new());
+                anchors.len() - 1
+            });
+            if let Some(list) = anchors.get_mut(id) {
+                list.push(Phrase {
+                    pat: pat.into_boxed_str(),
+                    offset,
+                    cue: *cue,
+                });
+            }
         }
+        emoji.sort_by_key(|e| e.0);
         // "you're so" + "selfish" is criticism: the two lists are searched
         // separately and joined when a trait word starts where a prefix ends
         // (`classify::rules_on`). All 21 × 35 combinations as patterns made
@@ -192,6 +475,8 @@ impl Lexicons {
             ignored,
             ac,
             pats,
+            anchors,
+            emoji,
         }
     }
 }
@@ -221,4 +506,25 @@ fn topic_name(file_name: &str) -> String {
         .collect::<String>()
         .trim_matches('_')
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::anchor_of;
+
+    #[test]
+    fn anchors_are_uncommon_words() {
+        assert_eq!(anchor_of("i'll make your life hell"), Some("hell"));
+        assert_eq!(anchor_of("you owe me"), Some("owe"));
+        assert_eq!(anchor_of("you're so"), None);
+        assert!(super::COMMON_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn automaton_size() {
+        let l = super::Lexicons::built_in();
+        if let Some(ac) = &l.ac {
+            eprintln!("patterns {} memory {}", l.pats.len(), ac.memory_usage());
+        }
+    }
 }

@@ -635,7 +635,6 @@ pub const CUES: &[(&str, Cue)] = &[
     ("i'll do anything", Press(Begging)),
     ("ill do anything", Press(Begging)),
     ("on my knees", Press(Begging)),
-    ("🙏🙏", Press(Begging)),
     ("after everything i did", Press(Guilt)),
     ("after everything i've done", Press(Guilt)),
     ("after all i did", Press(Guilt)),
