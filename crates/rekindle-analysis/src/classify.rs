@@ -1227,6 +1227,221 @@ mod tests {
         assert!(v["topics"].is_array());
     }
 
+    fn has(t: &str, h: Horseman) -> bool {
+        c(t).horsemen.contains(&h)
+    }
+
+    fn kinds(t: &str) -> Vec<Pressure> {
+        c(t).pressure
+    }
+
+    #[test]
+    fn name_calling_about_the_writer_is_owning() {
+        for t in [
+            "i was stupid to say that to you, i'm sorry",
+            "I was a jerk last night",
+            "i acted like an idiot at the party",
+            "sorry for being such a dick yesterday",
+            "that was so stupid of me",
+            "ugh i'm such an idiot, i forgot",
+        ] {
+            assert!(!has(t, Horseman::Contempt), "{t}");
+        }
+        assert!(has("you're such an idiot", Horseman::Contempt));
+        assert!(has("she's a crazy bitch", Horseman::Contempt));
+        assert!(has("what a loser", Horseman::Contempt));
+    }
+
+    #[test]
+    fn naming_the_hurt_one_caused_is_not_contempt() {
+        assert!(!has(
+            "I made you feel stupid in front of your friends, I'm so sorry",
+            Horseman::Contempt
+        ));
+        assert!(!has(
+            "i'm sorry i said you were pathetic",
+            Horseman::Contempt
+        ));
+        assert!(!has("I'm sorry I called you a liar", Horseman::Contempt));
+        // An apology taken back with "but" is blame again.
+        assert!(has("i'm sorry but you always do this", Horseman::Criticism));
+        assert!(has("sorry but you're an idiot", Horseman::Contempt));
+    }
+
+    #[test]
+    fn negation_and_reports() {
+        for t in [
+            "you're not stupid, you just made a mistake",
+            "i don't think you're crazy at all",
+            "nobody thinks you're a loser",
+            "my mom called my brother an idiot",
+            "i never said you always do that",
+        ] {
+            let r = c(t);
+            assert!(!r.horsemen.contains(&Horseman::Contempt), "{t}");
+            assert!(!r.horsemen.contains(&Horseman::Criticism), "{t}");
+        }
+    }
+
+    #[test]
+    fn quoted_words_are_reported() {
+        assert!(!has(
+            "she said \"you always do this\" lol",
+            Horseman::Criticism
+        ));
+        assert!(!has(
+            "he goes 'you never listen' and walks off",
+            Horseman::Criticism
+        ));
+        assert!(!has(
+            "remember when that waiter said \"whatever\"",
+            Horseman::Stonewalling
+        ));
+        assert!(kinds("lol my friend texted me \"i'm outside\"").is_empty());
+        // Outside the quotes it counts.
+        assert!(has("sure you were \"working late\"", Horseman::Contempt));
+    }
+
+    #[test]
+    fn banter_is_not_contempt() {
+        for t in [
+            "shut up lol 😂",
+            "you're such a dork haha",
+            "omg you idiot 😂😂",
+            "shut up you're so cute",
+        ] {
+            assert!(!has(t, Horseman::Contempt), "{t}");
+            assert!(!has(t, Horseman::Criticism), "{t}");
+        }
+        assert!(has("shut up", Horseman::Contempt));
+        // Mockery is not banter even with a laugh.
+        assert!(has(
+            "lol you're so dramatic, nobody cares",
+            Horseman::Contempt
+        ));
+    }
+
+    #[test]
+    fn always_and_never_are_about_the_other_and_not_praise() {
+        assert!(has(
+            "you literally never think of anyone else",
+            Horseman::Criticism
+        ));
+        assert!(has("he's always been lazy", Horseman::Criticism));
+        assert!(!has("you always know what to say 🥰", Horseman::Criticism));
+        assert!(!has(
+            "you never have to apologize for crying",
+            Horseman::Criticism
+        ));
+        assert!(!has("i always loved our walks", Horseman::Criticism));
+        assert!(has("you're honestly so self-centered", Horseman::Criticism));
+        assert!(!has(
+            "i realise now how selfish i was being",
+            Horseman::Criticism
+        ));
+    }
+
+    #[test]
+    fn sarcasm_unless_warm() {
+        assert!(has("oh great, another excuse", Horseman::Contempt));
+        assert!(!has(
+            "good for you, i'm really proud of you",
+            Horseman::Contempt
+        ));
+    }
+
+    #[test]
+    fn accountable_statements_are_not_stonewalling() {
+        assert!(!has(
+            "i'm done fighting it. you're allowed to leave",
+            Horseman::Stonewalling
+        ));
+        assert!(has("i'm done talking about this", Horseman::Stonewalling));
+        assert!(!has(
+            "if you don't call me back tonight",
+            Horseman::Stonewalling
+        ));
+        for t in [
+            "I respect your decision",
+            "i hope you find happiness, take care",
+        ] {
+            let r = c(t);
+            assert!(r.horsemen.is_empty() && r.pressure.is_empty(), "{t}");
+        }
+    }
+
+    #[test]
+    fn pressure_kinds() {
+        use Pressure::*;
+        for (t, k) in [
+            ("please please answer me", Begging),
+            ("just give me one more chance please", Begging),
+            ("i need you to come back, please", Begging),
+            ("after everything i did for you", Guilt),
+            ("you're ruining my life", Guilt),
+            ("you'll regret this", Threat),
+            ("i'll make your life hell", Threat),
+            (
+                "if you don't answer by friday, i'm done for good",
+                Ultimatum,
+            ),
+            ("call me in the next 10 minutes or we're done", Ultimatum),
+            ("you owe me an explanation", Entitlement),
+            ("i deserve an answer", Entitlement),
+            ("i'm outside your work", ShowingUp),
+            ("i'll be waiting by your car after your shift", ShowingUp),
+            ("i'm waiting outside", ShowingUp),
+            ("i saw you were online at 2am", Surveillance),
+            ("who were you with last night", Surveillance),
+            ("i can't live without you", SelfHarmLeverage),
+            ("i can't live like this without you", SelfHarmLeverage),
+            ("i'll kill myself if you go", SelfHarmLeverage),
+            ("i won't stop until you talk to me", Persistence),
+            ("why are you not answering", Persistence),
+            ("i'm not stopping until you talk to me", Persistence),
+        ] {
+            assert!(kinds(t).contains(&k), "{t}: {:?}", kinds(t));
+        }
+    }
+
+    #[test]
+    fn pressure_negated_asked_softened_or_laughing_is_not_pressure() {
+        for t in [
+            "i won't show up at your place, i promise",
+            "i'm not going to beg",
+            "i respect that you don't owe me anything",
+            "i'm not going to keep texting you",
+            "i'm not going to hurt myself, please don't worry about me",
+            "i'll come to your place at 8 for dinner?",
+            "i'm coming over later with the kids, ok?",
+            "i'm outside the cinema, where are you?",
+            "please answer when you can, it's about the car insurance",
+            "you owe me 20 quid for the tickets lol",
+            "i can't live without coffee honestly",
+            "can you please return my charger when you get a chance",
+        ] {
+            assert!(kinds(t).is_empty(), "{t}: {:?}", kinds(t));
+        }
+    }
+
+    #[test]
+    fn pressure_does_not_decide_negative() {
+        // The flag and the horsemen read the words as before; pressure is extra.
+        let r = c("i'm outside your work");
+        assert!(!r.negative);
+        assert!(r.horsemen.is_empty());
+    }
+
+    #[test]
+    fn pressure_json_is_snake_case() {
+        let v = serde_json::to_value(c("i can't live without you, i'm outside your house"))
+            .unwrap_or_default();
+        assert_eq!(v["pressure"][0], "showing_up");
+        assert_eq!(v["pressure"][1], "self_harm_leverage");
+        let v = serde_json::to_value(c("see you at 8")).unwrap_or_default();
+        assert_eq!(v["pressure"], serde_json::json!([]));
+    }
+
     #[test]
     fn user_topics() {
         let lex = Lexicons::with_user_files(

@@ -189,6 +189,29 @@ mod tests {
         assert_eq!(normalize("don' t"), "don t");
     }
 
+    #[test]
+    fn marks_clauses_questions_and_quotes() {
+        use super::Mark::*;
+        let mut out = String::new();
+        let mut marks = Vec::new();
+        super::normalize_append_marked("she said \"you never\". ok? don't", &mut out, &mut marks);
+        assert_eq!(out, "she said you never ok don't");
+        // Offsets are the end of the word before the mark.
+        assert_eq!(
+            marks,
+            vec![(8, Quote), (18, Quote), (18, Clause), (21, Question)]
+        );
+        marks.clear();
+        out.clear();
+        super::normalize_append_marked("he goes 'you never' lol", &mut out, &mut marks);
+        assert_eq!(marks, vec![(7, Quote), (17, Quote)]);
+        marks.clear();
+        out.clear();
+        super::normalize_append_marked("“leave me alone” it’s fine", &mut out, &mut marks);
+        assert_eq!(out, "leave me alone it's fine");
+        assert_eq!(marks, vec![(0, Quote), (14, Quote)]);
+    }
+
     proptest::proptest! {
         /// The ASCII fast path agrees with the char-by-char definition.
         #[test]
@@ -196,6 +219,10 @@ mod tests {
             proptest::prop_assert_eq!(normalize(&s), reference(&s));
             let mut out = String::new();
             proptest::prop_assert_eq!(super::normalize_append(&s, &mut out), s.split_whitespace().count());
+            // Recording the marks does not change the text.
+            let (mut marked, mut marks) = (String::new(), Vec::new());
+            super::normalize_append_marked(&s, &mut marked, &mut marks);
+            proptest::prop_assert_eq!(&marked, &out);
         }
     }
 
