@@ -775,32 +775,30 @@ impl Frame {
         while let Some(w) = words.next() {
             n += 1;
             let after_word = std::mem::replace(&mut next_word, w);
-            f.approach |= APPROACH.contains(&w)
+            let class = word_class(w);
+            f.approach |= class & APPROACH != 0
                 || (after_word == "at" && matches!(w, "i'm" | "im" | "be" | "am"));
-            f.asking |= ASKING.contains(&w);
-            f.life |= LIFE.contains(&w) || (w == "go" && after_word == "on");
-            f.neg_any |= FRAME_NEGATORS.contains(&w) || w.ends_with("n't") || w == "cant";
-            if n > Frame::WINDOW || CONJUNCTIONS.contains(&w) {
-                f.conditional |= CONDITIONALS.contains(&w);
+            f.asking |= class & ASK != 0;
+            f.life |= class & LIFE != 0 || (w == "go" && after_word == "on");
+            // "can't" is no negation of what follows ("i can't believe you're
+            // so selfish") but is one of living ("i can't live without you").
+            f.neg_any |= class & NEG != 0 || w == "can't" || w == "cant";
+            if n > Frame::WINDOW || class & CONJ != 0 {
+                f.conditional |= class & COND != 0;
                 break;
             }
-            // "can't" is no negation of what follows ("i can't believe you're so selfish").
-            if FRAME_NEGATORS.contains(&w) || (w.ends_with("n't") && w != "can't") {
+            if class & NEG != 0 {
                 f.negated |= n <= Frame::NEGATION_WINDOW;
                 f.negated_near |= n <= Frame::PRESSURE_NEGATION_WINDOW;
             }
-            if REPORTING.contains(&w) {
-                f.reported = true;
-            }
+            f.reported |= class & REPORT != 0;
             if f.person.is_none() {
-                if FEELING.contains(&w) {
-                    f.feeling = true;
-                }
-                f.person = if FIRST_PERSON.contains(&w) {
+                f.feeling |= class & FEEL != 0;
+                f.person = if class & FIRST != 0 {
                     Some(Person::First)
-                } else if SECOND_PERSON.contains(&w) {
+                } else if class & SECOND != 0 {
                     Some(Person::Second)
-                } else if THIRD_PERSON.contains(&w) {
+                } else if class & THIRD != 0 {
                     Some(Person::Third)
                 } else if w == "being" && words.peek().is_some_and(|p| *p == "for") {
                     // "sorry for being such a dick": the writer.
@@ -814,59 +812,61 @@ impl Frame {
     }
 }
 
-/// Words that end the clause a marker is read in.
-const CONJUNCTIONS: &[&str] = &[
-    "and", "but", "so", "because", "cause", "cuz", "coz", "then", "while", "though", "although",
-    "or", "if", "unless", "what", "how", "where", "when", "until",
-];
-const CONDITIONALS: &[&str] = &["if", "unless"];
-const FRAME_NEGATORS: &[&str] = &[
-    "not", "no", "never", "nobody", "nothing", "dont", "wont", "didnt", "isnt", "wasnt", "arent",
-    "doesnt", "wouldnt", "shouldnt", "stopped", "quit", "hardly",
-];
-/// Reporting someone's words: the marker is what was said, not said now.
-const REPORTING: &[&str] = &[
-    "said", "say", "says", "saying", "told", "tell", "tells", "telling", "called", "call", "calls",
-    "calling", "goes", "texted", "wrote", "asked", "yelled", "screamed",
-];
-const FEELING: &[&str] = &["feel", "feels", "felt", "feeling"];
-/// Arriving somewhere: with the other's place, turning up.
-const APPROACH: &[&str] = &[
-    "outside",
-    "waiting",
-    "wait",
-    "sitting",
-    "standing",
-    "parked",
-    "parking",
-    "coming",
-    "come",
-    "show",
-    "turn",
-    "driving",
-    "drive",
-    "heading",
-    "walking",
-    "knocking",
-    "downstairs",
-];
-/// Asking leave rather than announcing.
-const ASKING: &[&str] = &[
-    "can", "could", "may", "should", "shall", "mind", "want", "ok", "okay",
-];
-/// Living, for "can't live without you".
-const LIFE: &[&str] = &[
-    "live", "living", "survive", "breathe", "alive", "exist", "point",
-];
-const FIRST_PERSON: &[&str] = &[
-    "i", "i'm", "im", "i've", "ive", "i'd", "i'll", "me", "myself", "my",
-];
-const SECOND_PERSON: &[&str] = &[
-    "you", "you're", "youre", "u", "ur", "your", "yourself", "you've", "you'd", "you'll", "ya",
-];
-const THIRD_PERSON: &[&str] = &[
-    "he", "she", "he's", "she's", "hes", "shes", "they", "him", "her", "his", "them", "they're",
-];
+/// The word ends the clause a marker is read in ("and", "but", "if", "when", ...).
+const CONJ: u16 = 1 << 0;
+/// The word starts a condition ("if", "unless").
+const COND: u16 = 1 << 1;
+/// The word a negator ("not", "never", "nobody"; also any word ending in "n't").
+const NEG: u16 = 1 << 2;
+/// The word reports speech ("said", "told", "called").
+const REPORT: u16 = 1 << 3;
+/// The word a feeling ("feel", "felt").
+const FEEL: u16 = 1 << 4;
+/// The word the writer ("i", "me", "my").
+const FIRST: u16 = 1 << 5;
+/// The word the reader ("you", "your", "u").
+const SECOND: u16 = 1 << 6;
+/// The word someone else ("he", "she", "they").
+const THIRD: u16 = 1 << 7;
+/// The word arriving ("outside", "waiting", "coming").
+const APPROACH: u16 = 1 << 8;
+/// The word asking leave ("can", "could", "ok").
+const ASK: u16 = 1 << 9;
+/// The word living ("live", "survive", "point").
+const LIFE: u16 = 1 << 10;
+
+/// What a word is to the frame of a marker (bits above). One `match` (which
+/// compiles to a dispatch on length and a few comparisons) instead of a
+/// linear search through word lists per word.
+fn word_class(w: &str) -> u16 {
+    let class = match w {
+        "come" | "coming" | "downstairs" | "drive" | "driving" | "heading" | "knocking"
+        | "outside" | "parked" | "parking" | "show" | "sitting" | "standing" | "turn" | "wait"
+        | "waiting" | "walking" => APPROACH,
+        "can" | "could" | "may" | "mind" | "ok" | "okay" | "shall" | "should" | "want" => ASK,
+        "if" | "unless" => COND | CONJ,
+        "although" | "and" | "because" | "but" | "cause" | "coz" | "cuz" | "how" | "or" | "so"
+        | "then" | "though" | "until" | "what" | "when" | "where" | "while" => CONJ,
+        "feel" | "feeling" | "feels" | "felt" => FEEL,
+        "i" | "i'd" | "i'll" | "i'm" | "i've" | "im" | "ive" | "me" | "my" | "myself" => FIRST,
+        "alive" | "breathe" | "exist" | "live" | "living" | "point" | "survive" => LIFE,
+        "arent" | "didnt" | "doesnt" | "dont" | "hardly" | "isnt" | "never" | "no" | "nobody"
+        | "not" | "nothing" | "quit" | "shouldnt" | "stopped" | "wasnt" | "wont" | "wouldnt" => NEG,
+        "asked" | "call" | "called" | "calling" | "calls" | "goes" | "said" | "say" | "saying"
+        | "says" | "screamed" | "tell" | "telling" | "tells" | "texted" | "told" | "wrote"
+        | "yelled" => REPORT,
+        "u" | "ur" | "ya" | "you" | "you'd" | "you'll" | "you're" | "you've" | "your" | "youre"
+        | "yourself" => SECOND,
+        "he" | "he's" | "her" | "hes" | "him" | "his" | "she" | "she's" | "shes" | "them"
+        | "they" | "they're" => THIRD,
+        _ => 0,
+    };
+    if w.ends_with("n't") && w != "can't" {
+        class | NEG
+    } else {
+        class
+    }
+}
 
 /// Decide the sentence-dependent markers: returns horsemen bits and pressure bits.
 ///
@@ -899,7 +899,18 @@ fn judge(cands: &Cands, hay: &str, marks: &[(u32, Mark)], m: &Message<'_>) -> (u
         .min();
     for &(start, end, kind) in items {
         let (start, end) = (start as usize, end as usize);
-        if kind == Kind::Demand {
+        // Skip reading the frame where it cannot matter.
+        let idle = match kind {
+            Kind::Demand => true,
+            Kind::Plea => !m.please,
+            Kind::OrThen => first_demand.is_none_or(|d| d >= start),
+            Kind::Contact => {
+                let before = hay.get(..start).unwrap_or("");
+                !before.contains(" why ") && !before.contains(" how come ")
+            }
+            _ => false,
+        };
+        if idle {
             continue;
         }
         let f = Frame::of(hay, start, end, marks);
@@ -1076,7 +1087,7 @@ fn trait_follows(hay: &str, (start, end): (usize, usize), trait_start: usize) ->
     if hay.get(start..).is_some_and(|h| h.starts_with(" how ")) {
         let after_trait = hay.get(trait_start + 1..).unwrap_or("");
         let after = after_trait.split(' ').nth(1).unwrap_or("");
-        return !FIRST_PERSON.contains(&after);
+        return word_class(after) & FIRST == 0;
     }
     true
 }

@@ -402,11 +402,11 @@ impl Lexicons {
             // One emoji: looked up by itself (`Lexicons::emoji`); emoji in the
             // automaton made its byte classes, and so its table, twice as big.
             let mut chars = norm.chars();
-            if let (Some(c), None) = (chars.next(), chars.next()) {
-                if !c.is_ascii() {
-                    emoji.push((c, *cue));
-                    continue;
-                }
+            if let (Some(c), None) = (chars.next(), chars.next())
+                && !c.is_ascii()
+            {
+                emoji.push((c, *cue));
+                continue;
             }
             // Single words, the score cues (whose sums must not depend on the
             // order they are found in), "haha*" (a trailing star matches any
