@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::lexicon::{Lexicons, Pat};
 use crate::rules::{CURT, CURT_NEEDS_STOP, Cue};
-use crate::text::Mark;
+use crate::text::Marks;
 
 /// One of Gottman's four horsemen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -207,7 +207,7 @@ pub(crate) struct Compact {
 #[derive(Default)]
 struct Buf {
     text: String,
-    marks: Vec<(u32, Mark)>,
+    marks: Marks,
     cands: Vec<(u32, u32, Kind)>,
 }
 
@@ -215,7 +215,12 @@ thread_local! {
     static BUF: RefCell<Buf> = const {
         RefCell::new(Buf {
             text: String::new(),
-            marks: Vec::new(),
+            marks: Marks {
+                clause: 0,
+                question: 0,
+                quote: 0,
+                words: 0,
+            },
             cands: Vec::new(),
         })
     };
@@ -352,7 +357,6 @@ fn rules_on(
         cands: cand_buf,
     } = buf;
     buf.clear();
-    marks.clear();
     buf.push(' ');
     let words = crate::text::normalize_append_marked(text, buf, marks);
     buf.push(' ');
@@ -743,29 +747,41 @@ impl Frame {
     const NEGATION_WINDOW: usize = 4;
     const PRESSURE_NEGATION_WINDOW: usize = 3;
 
-    fn of(hay: &str, start: usize, end: usize, marks: &[(u32, Mark)]) -> Frame {
+    fn of(hay: &str, start: usize, end: usize, marks: &Marks) -> Frame {
         let mut f = Frame::default();
-        let mut clause_start = 0;
-        let mut quotes_before = 0usize;
-        let mut quote_after = false;
-        let mut after = None;
-        for &(pos, mark) in marks {
-            let pos = pos as usize;
-            if pos <= start {
-                clause_start = pos;
-                quotes_before += usize::from(mark == Mark::Quote);
-            } else {
-                quote_after |= mark == Mark::Quote;
-                if after.is_none() && pos + 1 >= end {
-                    after = Some((pos, mark));
-                }
-            }
-        }
+        // Word indices: the marker covers words j..j_end of the normalized
+        // text (hay = " w0 w1 ... ", start = the space before word j).
+        let spaces = |to: usize| {
+            hay.as_bytes()
+                .get(..to)
+                .map_or(0, |b| b.iter().filter(|&&c| c == b' ').count()) as u32
+        };
+        let j = spaces(start).min(63);
+        let j_end = spaces(end.saturating_sub(1)).min(63);
+        // Bits 0..k-1 and 0..=k.
+        let below = |k: u32| (1u64 << k) - 1;
+        let upto = |k: u32| if k >= 63 { u64::MAX } else { (1u64 << (k + 1)) - 1 };
+        let before_marks = marks.clause & upto(j);
+        let clause_start = if before_marks == 0 {
+            0
+        } else {
+            63 - before_marks.leading_zeros()
+        };
         // Inside an opened quotation that closes after the marker.
-        f.quoted = quotes_before % 2 == 1 && quote_after;
-        f.clause_end = after.is_some_and(|(pos, _)| pos + 1 == end) || end + 1 >= hay.len();
-        f.question = after.is_some_and(|(_, mark)| mark == Mark::Question);
-        let before = hay.get(clause_start..start).unwrap_or("");
+        f.quoted = (marks.quote & upto(j)).count_ones() % 2 == 1 && marks.quote & !upto(j) != 0;
+        let after_marks = marks.clause & !below(j_end);
+        let first_after = after_marks.trailing_zeros();
+        f.clause_end = first_after == j_end || end + 1 >= hay.len();
+        f.question = after_marks != 0 && marks.question & (1u64 << first_after.min(63)) != 0;
+        // The clause before the marker: from the space before word `clause_start`.
+        let from = if clause_start == 0 {
+            0
+        } else {
+            hay.match_indices(' ')
+                .nth(clause_start as usize)
+                .map_or(0, |(i, _)| i)
+        };
+        let before = hay.get(from..start).unwrap_or("");
         f.until = hay.get(start..).is_some_and(|h| h.starts_with(" until "));
         // "why" anywhere earlier in the sentence: "why were you online and not answering me".
         f.why = before.contains(" why ") || before.contains(" how come ");
@@ -885,7 +901,7 @@ fn word_class(w: &str) -> u16 {
 ///   message (except self-harm), as a question ("i'll come to your place at 8?"),
 ///   and threats, surveillance, turning up and entitlement not in a clearly
 ///   positive message ("i'll tell everyone the good news!"), guilt not in a warm one.
-fn judge(cands: &Cands, hay: &str, marks: &[(u32, Mark)], m: &Message<'_>) -> (u8, u16) {
+fn judge(cands: &Cands, hay: &str, marks: &Marks, m: &Message<'_>) -> (u8, u16) {
     let mut horsemen = 0u8;
     let mut pressure = 0u16;
     let praise = m.scores.compound >= 0.4 && !m.negative_cues;
@@ -1029,8 +1045,8 @@ fn pressure_counts(p: Pressure, f: &Frame, m: &Message<'_>, positive: bool) -> b
 }
 
 /// The message ends with a question asking leave ("i'm coming over later, ok?").
-fn asks_leave(norm: &str, marks: &[(u32, Mark)]) -> bool {
-    marks.last().is_some_and(|m| m.1 == Mark::Question)
+fn asks_leave(norm: &str, marks: &Marks) -> bool {
+    marks.question >> marks.words.min(63) != 0
         && norm.rsplit(' ').next().is_some_and(|w| {
             matches!(
                 w,

@@ -20,42 +20,77 @@ pub fn normalize_into(text: &str, out: &mut String) {
 /// Returns the number of whitespace-separated words of `text` (as
 /// `text.split_whitespace().count()`), counted on the way.
 pub fn normalize_append(text: &str, out: &mut String) -> usize {
-    normalize_core::<false>(text, out, &mut Vec::new())
+    normalize_core::<false>(text, out, &mut Marks::default())
 }
 
 /// Where the punctuation of the raw text falls in the normalized text (which
-/// drops it): clause ends and quotation marks, for the sentence rules
-/// (`classify::Frames`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mark {
-    /// `.` `,` `!` `;` `:` `(` `)` or a line break: a clause ends here.
-    Clause,
-    /// `?`: a clause that asks ends here.
-    Question,
-    /// A quotation mark (`"` `“` `”`, or `'` `‘` `’` opening before a word or
-    /// closing after one); also ends a clause.
-    Quote,
+/// drops it), for the sentence rules (`classify::Frame`): bit `k` of a mask is
+/// set when the mark comes after the first `k` words (marks after word 63
+/// count at 63). Masks, not a list: recording costs one `or` per mark.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Marks {
+    /// A clause ends: `.` `,` `!` `?` `;` `:` `(` `)`, a line break or a quotation mark.
+    pub clause: u64,
+    /// A `?`.
+    pub question: u64,
+    /// A quotation mark: `"` `“` `”` `„` `«` `»`, or `'` `‘` `’` opening before a
+    /// word or closing after one (not an apostrophe inside a word: "don't").
+    pub quote: u64,
+    /// Words in the normalized text.
+    pub words: u32,
 }
 
-/// [`normalize_append`] that also records, for each clause end and quotation
-/// mark, the byte offset in `out` where it falls (the end of the word before it).
-pub(crate) fn normalize_append_marked(
-    text: &str,
-    out: &mut String,
-    marks: &mut Vec<(u32, Mark)>,
-) -> usize {
+impl Marks {
+    #[inline(always)]
+    fn bit(words: u32) -> u64 {
+        1u64 << words.min(63)
+    }
+
+    #[inline(always)]
+    fn ascii(&mut self, b: u8, words: u32) {
+        let bit = Marks::bit(words);
+        match b {
+            b'.' | b',' | b'!' | b';' | b':' | b'(' | b')' | b'\n' => self.clause |= bit,
+            b'?' => {
+                self.clause |= bit;
+                self.question |= bit;
+            }
+            b'"' => self.quote_at(words),
+            _ => {}
+        }
+    }
+
+    #[inline(always)]
+    fn quote_at(&mut self, words: u32) {
+        let bit = Marks::bit(words);
+        self.clause |= bit;
+        self.quote |= bit;
+    }
+
+    /// A single quote: a quotation mark when it opens before a word (not after
+    /// a letter) or closes after one (before a non-letter).
+    #[inline(always)]
+    fn single_quote(&mut self, in_word: bool, next: Option<char>, words: u32) {
+        if in_word != next.is_some_and(char::is_alphanumeric) {
+            self.quote_at(words);
+        }
+    }
+}
+
+/// [`normalize_append`] that also records where clause ends and quotation
+/// marks fall ([`Marks`], reset first).
+pub(crate) fn normalize_append_marked(text: &str, out: &mut String, marks: &mut Marks) -> usize {
+    *marks = Marks::default();
     normalize_core::<true>(text, out, marks)
 }
 
 #[inline(always)]
-fn normalize_core<const MARKS: bool>(
-    text: &str,
-    out: &mut String,
-    marks: &mut Vec<(u32, Mark)>,
-) -> usize {
+fn normalize_core<const MARKS: bool>(text: &str, out: &mut String, marks: &mut Marks) -> usize {
     let base = out.len();
     let mut in_word = false;
     let mut words = 0;
+    // Words of the normalized text so far (for the marks).
+    let mut nw = 0u32;
     let mut prev_space = true;
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -68,20 +103,23 @@ fn normalize_core<const MARKS: bool>(
             words += usize::from(prev_space & !space);
             prev_space = space;
             if b.is_ascii_alphanumeric() {
-                if !in_word && out.len() > base {
-                    out.push(' ');
+                if !in_word {
+                    if out.len() > base {
+                        out.push(' ');
+                    }
+                    nw += 1;
                 }
                 out.push(char::from(b.to_ascii_lowercase()));
                 in_word = true;
             } else if b == b'\'' || b == b'`' {
                 let next = text[i..].chars().next();
                 if MARKS {
-                    single_quote(in_word, next, out, marks);
+                    marks.single_quote(in_word, next, nw);
                 }
                 in_word = apostrophe(in_word, next, out);
             } else {
                 if MARKS && (!space || b == b'\n') {
-                    ascii_mark(b, out, marks);
+                    marks.ascii(b, nw);
                 }
                 in_word = false;
             }
@@ -96,12 +134,8 @@ fn normalize_core<const MARKS: bool>(
         prev_space = space;
         if MARKS {
             match c {
-                '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{ab}' | '\u{bb}' => {
-                    push_mark(out, marks, Mark::Quote)
-                }
-                '\u{2018}' | '\u{2019}' => {
-                    single_quote(in_word, text[i..].chars().next(), out, marks)
-                }
+                '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{ab}' | '\u{bb}' => marks.quote_at(nw),
+                '\u{2018}' | '\u{2019}' => marks.single_quote(in_word, text[i..].chars().next(), nw),
                 _ => {}
             }
         }
@@ -110,8 +144,11 @@ fn normalize_core<const MARKS: bool>(
             _ => c,
         };
         if c.is_alphanumeric() {
-            if !in_word && out.len() > base {
-                out.push(' ');
+            if !in_word {
+                if out.len() > base {
+                    out.push(' ');
+                }
+                nw += 1;
             }
             for l in c.to_lowercase() {
                 out.push(l);
@@ -123,39 +160,17 @@ fn normalize_core<const MARKS: bool>(
             if out.len() > base {
                 out.push(' ');
             }
+            nw += 1;
             out.push(c);
             in_word = false;
         } else {
             in_word = false;
         }
     }
-    words
-}
-
-fn push_mark(out: &str, marks: &mut Vec<(u32, Mark)>, mark: Mark) {
-    let at = out.len().min(u32::MAX as usize) as u32;
-    marks.push((at, mark));
-}
-
-#[cold]
-fn ascii_mark(b: u8, out: &str, marks: &mut Vec<(u32, Mark)>) {
-    let mark = match b {
-        b'.' | b',' | b'!' | b';' | b':' | b'(' | b')' | b'\n' => Mark::Clause,
-        b'?' => Mark::Question,
-        b'"' => Mark::Quote,
-        _ => return,
-    };
-    push_mark(out, marks, mark);
-}
-
-/// A single quote is a quotation mark when it opens before a word (not after
-/// a letter) or closes after a word (before a non-letter); an apostrophe
-/// inside a word ("don't") is not.
-fn single_quote(in_word: bool, next: Option<char>, out: &str, marks: &mut Vec<(u32, Mark)>) {
-    let next_alnum = next.is_some_and(char::is_alphanumeric);
-    if in_word != next_alnum {
-        push_mark(out, marks, Mark::Quote);
+    if MARKS {
+        marks.words = nw;
     }
+    words
 }
 
 /// Keep an apostrophe only between two letters ("don't"); returns whether a word goes on.
@@ -191,25 +206,24 @@ mod tests {
 
     #[test]
     fn marks_clauses_questions_and_quotes() {
-        use super::Mark::*;
-        let mut out = String::new();
-        let mut marks = Vec::new();
-        super::normalize_append_marked("she said \"you never\". ok? don't", &mut out, &mut marks);
+        let marked = |t: &str| {
+            let (mut out, mut marks) = (String::new(), super::Marks::default());
+            super::normalize_append_marked(t, &mut out, &mut marks);
+            (out, marks)
+        };
+        let (out, m) = marked("she said \"you never\". ok? don't");
         assert_eq!(out, "she said you never ok don't");
-        // Offsets are the end of the word before the mark.
-        assert_eq!(
-            marks,
-            vec![(8, Quote), (18, Quote), (18, Clause), (21, Question)]
-        );
-        marks.clear();
-        out.clear();
-        super::normalize_append_marked("he goes 'you never' lol", &mut out, &mut marks);
-        assert_eq!(marks, vec![(7, Quote), (17, Quote)]);
-        marks.clear();
-        out.clear();
-        super::normalize_append_marked("“leave me alone” it’s fine", &mut out, &mut marks);
-        assert_eq!(out, "leave me alone it's fine");
-        assert_eq!(marks, vec![(0, Quote), (14, Quote)]);
+        // Bit k: after the first k words.
+        assert_eq!(m.quote, 1 << 2 | 1 << 4);
+        assert_eq!(m.clause, 1 << 2 | 1 << 4 | 1 << 5);
+        assert_eq!(m.question, 1 << 5);
+        assert_eq!(m.words, 6);
+        let (_, m) = marked("he goes 'you never' lol");
+        assert_eq!(m.quote, 1 << 2 | 1 << 4);
+        let (out, m) = marked("“leave me alone” it’s fine 🙄");
+        assert_eq!(out, "leave me alone it's fine 🙄");
+        assert_eq!(m.quote, 1 << 0 | 1 << 3);
+        assert_eq!(m.words, 6);
     }
 
     proptest::proptest! {
@@ -220,7 +234,7 @@ mod tests {
             let mut out = String::new();
             proptest::prop_assert_eq!(super::normalize_append(&s, &mut out), s.split_whitespace().count());
             // Recording the marks does not change the text.
-            let (mut marked, mut marks) = (String::new(), Vec::new());
+            let (mut marked, mut marks) = (String::new(), super::Marks::default());
             super::normalize_append_marked(&s, &mut marked, &mut marks);
             proptest::prop_assert_eq!(&marked, &out);
         }
