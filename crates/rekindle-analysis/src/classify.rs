@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::lexicon::{Lexicons, Pat};
 use crate::rules::{CURT, CURT_NEEDS_STOP, Cue};
-use crate::text::Marks;
+use crate::text::{Marks, marks_of};
 
 /// One of Gottman's four horsemen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -207,7 +207,6 @@ pub(crate) struct Compact {
 #[derive(Default)]
 struct Buf {
     text: String,
-    marks: Marks,
     cands: Vec<(u32, u32, Kind)>,
 }
 
@@ -215,12 +214,6 @@ thread_local! {
     static BUF: RefCell<Buf> = const {
         RefCell::new(Buf {
             text: String::new(),
-            marks: Marks {
-                clause: 0,
-                question: 0,
-                quote: 0,
-                words: 0,
-            },
             cands: Vec::new(),
         })
     };
@@ -353,12 +346,11 @@ fn rules_on(
 ) -> Compact {
     let Buf {
         text: buf,
-        marks,
         cands: cand_buf,
     } = buf;
     buf.clear();
     buf.push(' ');
-    let words = crate::text::normalize_append_marked(text, buf, marks);
+    let words = crate::text::normalize_append(text, buf);
     buf.push(' ');
     let hay = buf.as_str();
     let norm = &hay[1..hay.len() - 1];
@@ -388,10 +380,13 @@ fn rules_on(
                         seen.cands.push(start, m.end().max(end), Kind::Trait);
                     }
                 }
-                Pat::Cue(c) => seen.cue(c, m.start(), m.end(), hay),
-                Pat::Anchor(i) => {
-                    let phrases = lexicons.anchors.get(i as usize).map_or(&[][..], |v| v);
+                Pat::Group(i) => {
+                    let phrases = lexicons.groups.get(i as usize).map_or(&[][..], |v| v);
                     for ph in phrases {
+                        if ph.exact {
+                            seen.cue(ph.cue, m.start(), m.end(), hay);
+                            continue;
+                        }
                         let Some(start) = m.start().checked_sub(ph.offset) else {
                             continue;
                         };
@@ -466,9 +461,8 @@ fn rules_on(
             not_absolute,
             please,
             soft,
-            asks_leave: asks_leave(norm, marks),
         };
-        let (horsemen, pressure) = judge(&cands, hay, marks, &message);
+        let (horsemen, pressure) = judge(&cands, hay, text, &message);
         out.horsemen |= horsemen;
         out.pressure = pressure;
     }
@@ -690,8 +684,6 @@ struct Message<'a> {
     please: bool,
     /// "when you can", "no rush": a request, not pressure to answer.
     soft: bool,
-    /// The message ends asking leave: "..., ok?", "alright?".
-    asks_leave: bool,
 }
 
 /// Who a clause is about, from the nearest pronoun before a marker.
@@ -738,6 +730,8 @@ struct Frame {
     neg_any: bool,
     /// The marker starts with "until": "(not stopping) until you talk to me".
     until: bool,
+    /// The message ends asking leave: "..., ok?", "alright?".
+    asks_leave: bool,
 }
 
 impl Frame {
@@ -760,7 +754,13 @@ impl Frame {
         let j_end = spaces(end.saturating_sub(1)).min(63);
         // Bits 0..k-1 and 0..=k.
         let below = |k: u32| (1u64 << k) - 1;
-        let upto = |k: u32| if k >= 63 { u64::MAX } else { (1u64 << (k + 1)) - 1 };
+        let upto = |k: u32| {
+            if k >= 63 {
+                u64::MAX
+            } else {
+                (1u64 << (k + 1)) - 1
+            }
+        };
         let before_marks = marks.clause & upto(j);
         let clause_start = if before_marks == 0 {
             0
@@ -783,6 +783,7 @@ impl Frame {
         };
         let before = hay.get(from..start).unwrap_or("");
         f.until = hay.get(start..).is_some_and(|h| h.starts_with(" until "));
+        f.asks_leave = asks_leave(hay.trim_end(), marks);
         // "why" anywhere earlier in the sentence: "why were you online and not answering me".
         f.why = before.contains(" why ") || before.contains(" how come ");
         let mut words = before.split(' ').filter(|w| !w.is_empty()).rev().peekable();
@@ -901,12 +902,15 @@ fn word_class(w: &str) -> u16 {
 ///   message (except self-harm), as a question ("i'll come to your place at 8?"),
 ///   and threats, surveillance, turning up and entitlement not in a clearly
 ///   positive message ("i'll tell everyone the good news!"), guilt not in a warm one.
-fn judge(cands: &Cands, hay: &str, marks: &Marks, m: &Message<'_>) -> (u8, u16) {
+#[inline(never)]
+fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
     let mut horsemen = 0u8;
     let mut pressure = 0u16;
     let praise = m.scores.compound >= 0.4 && !m.negative_cues;
     let positive = m.scores.compound >= 0.5 && !m.negative_cues;
     let items = cands.items.as_slice();
+    // Read the punctuation only when a frame is needed (about 1 message in 20).
+    let mut marks: Option<Marks> = None;
     // Where the first demand, plea or contact is: an "or ..." after it is an ultimatum.
     let first_demand = items
         .iter()
@@ -929,7 +933,8 @@ fn judge(cands: &Cands, hay: &str, marks: &Marks, m: &Message<'_>) -> (u8, u16) 
         if idle {
             continue;
         }
-        let f = Frame::of(hay, start, end, marks);
+        let marks = *marks.get_or_insert_with(|| marks_of(text));
+        let f = Frame::of(hay, start, end, &marks);
         if f.quoted {
             continue;
         }
@@ -1037,7 +1042,7 @@ fn pressure_counts(p: Pressure, f: &Frame, m: &Message<'_>, positive: bool) -> b
         Pressure::SelfHarmLeverage => true,
         _ if m.laugh => false,
         Pressure::Begging | Pressure::Persistence | Pressure::Ultimatum if m.soft => false,
-        Pressure::ShowingUp => !f.question && !f.asking && !m.soft && !m.asks_leave && !positive,
+        Pressure::ShowingUp => !f.question && !f.asking && !m.soft && !f.asks_leave && !positive,
         Pressure::Threat | Pressure::Surveillance => !positive,
         Pressure::Guilt => !m.warm,
         _ => true,

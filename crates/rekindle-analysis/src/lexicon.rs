@@ -43,10 +43,9 @@ pub const MAX_TOPICS: usize = 32;
 /// What a pattern in the automaton stands for.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Pat {
-    Cue(Cue),
-    /// A word that the phrases in `Lexicons::anchors[i]` contain: each is
-    /// checked where the word was found (see [`Phrase`]).
-    Anchor(u32),
+    /// The cues of `Lexicons::groups[i]`: the pattern is their words, or the
+    /// anchor word of longer phrases, checked where it was found (see [`Phrase`]).
+    Group(u32),
     Topic(u8),
     /// "you're so": criticism when a [`Pat::Trait`] follows at once.
     TraitPrefix,
@@ -65,6 +64,8 @@ pub(crate) struct Phrase {
     /// Where the anchor's `" word "` starts inside `pat`.
     pub offset: usize,
     pub cue: Cue,
+    /// The automaton's match is the cue itself (`pat` is empty).
+    pub exact: bool,
 }
 
 /// Words that make poor anchors: the 200 most frequent words of the GoEmotions
@@ -297,8 +298,8 @@ pub struct Lexicons {
     /// `None` only if the automaton could not be built (then nothing matches).
     pub(crate) ac: Option<AhoCorasick>,
     pub(crate) pats: Vec<Pat>,
-    /// The phrases of each [`Pat::Anchor`].
-    pub(crate) anchors: Vec<Vec<Phrase>>,
+    /// The cues of each [`Pat::Group`].
+    pub(crate) groups: Vec<Vec<Phrase>>,
     /// Single-emoji rule cues, sorted by the emoji (several may share one).
     pub(crate) emoji: Vec<(char, Cue)>,
 }
@@ -394,8 +395,10 @@ impl Lexicons {
     fn compile(topics: Vec<(String, Vec<String>)>, ignored: Vec<String>) -> Lexicons {
         let mut patterns: Vec<String> = Vec::new();
         let mut pats = Vec::new();
-        let mut anchors: Vec<Vec<Phrase>> = Vec::new();
-        let mut anchor_ids: std::collections::HashMap<String, usize> = Default::default();
+        // One automaton pattern per distinct string: a cue's own words, or the
+        // anchor word of a longer phrase; every cue that shares it is in its group.
+        let mut groups: Vec<Vec<Phrase>> = Vec::new();
+        let mut group_ids: std::collections::HashMap<String, usize> = Default::default();
         let mut emoji: Vec<(char, Cue)> = Vec::new();
         for (phrase, cue) in rules::CUES {
             let norm = crate::text::normalize(phrase);
@@ -412,35 +415,41 @@ impl Lexicons {
             // order they are found in), "haha*" (a trailing star matches any
             // ending, as in the topic files) and phrases of common words only
             // are patterns of their own.
-            let anchor = match anchor_of(&norm) {
+            let (key, ph) = match anchor_of(&norm) {
                 Some(a)
                     if norm.contains(' ')
                         && !phrase.ends_with('*')
                         && !matches!(cue, Cue::Neg(_) | Cue::Pos(_)) =>
                 {
-                    a.to_string()
+                    let pat = format!(" {norm} ");
+                    let offset = pat.find(&format!(" {a} ")).unwrap_or(0);
+                    let ph = Phrase {
+                        pat: pat.into_boxed_str(),
+                        offset,
+                        cue: *cue,
+                        exact: false,
+                    };
+                    (pattern(a), ph)
                 }
                 _ => {
                     let star = if phrase.ends_with('*') { "*" } else { "" };
-                    patterns.push(pattern(&format!("{norm}{star}")));
-                    pats.push(Pat::Cue(*cue));
-                    continue;
+                    let ph = Phrase {
+                        pat: "".into(),
+                        offset: 0,
+                        cue: *cue,
+                        exact: true,
+                    };
+                    (pattern(&format!("{norm}{star}")), ph)
                 }
             };
-            let pat = format!(" {norm} ");
-            let offset = pat.find(&format!(" {anchor} ")).unwrap_or(0);
-            let id = *anchor_ids.entry(anchor.clone()).or_insert_with(|| {
-                patterns.push(pattern(&anchor));
-                pats.push(Pat::Anchor(anchors.len() as u32));
-                anchors.push(Vec::new());
-                anchors.len() - 1
+            let id = *group_ids.entry(key.clone()).or_insert_with(|| {
+                patterns.push(key);
+                pats.push(Pat::Group(groups.len() as u32));
+                groups.push(Vec::new());
+                groups.len() - 1
             });
-            if let Some(list) = anchors.get_mut(id) {
-                list.push(Phrase {
-                    pat: pat.into_boxed_str(),
-                    offset,
-                    cue: *cue,
-                });
+            if let Some(list) = groups.get_mut(id) {
+                list.push(ph);
             }
         }
         emoji.sort_by_key(|e| e.0);
@@ -475,7 +484,7 @@ impl Lexicons {
             ignored,
             ac,
             pats,
-            anchors,
+            groups,
             emoji,
         }
     }

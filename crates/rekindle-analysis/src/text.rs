@@ -20,13 +20,71 @@ pub fn normalize_into(text: &str, out: &mut String) {
 /// Returns the number of whitespace-separated words of `text` (as
 /// `text.split_whitespace().count()`), counted on the way.
 pub fn normalize_append(text: &str, out: &mut String) -> usize {
-    normalize_core::<false>(text, out, &mut Marks::default())
+    let base = out.len();
+    let mut in_word = false;
+    let mut words = 0;
+    let mut prev_space = true;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // ASCII, most of every chat: no char decoding, no Unicode tables.
+        if b < 0x80 {
+            i += 1;
+            let space = matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
+            words += usize::from(prev_space & !space);
+            prev_space = space;
+            if b.is_ascii_alphanumeric() {
+                if !in_word && out.len() > base {
+                    out.push(' ');
+                }
+                out.push(char::from(b.to_ascii_lowercase()));
+                in_word = true;
+            } else if b == b'\'' || b == b'`' {
+                in_word = apostrophe(in_word, text[i..].chars().next(), out);
+            } else {
+                in_word = false;
+            }
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        let space = c.is_whitespace();
+        words += usize::from(prev_space & !space);
+        prev_space = space;
+        let c = match c {
+            '\u{2019}' | '\u{2018}' | '\u{00b4}' => '\'',
+            _ => c,
+        };
+        if c.is_alphanumeric() {
+            if !in_word && out.len() > base {
+                out.push(' ');
+            }
+            for l in c.to_lowercase() {
+                out.push(l);
+            }
+            in_word = true;
+        } else if c == '\'' {
+            in_word = apostrophe(in_word, text[i..].chars().next(), out);
+        } else if is_symbol(c) {
+            if out.len() > base {
+                out.push(' ');
+            }
+            out.push(c);
+            in_word = false;
+        } else {
+            in_word = false;
+        }
+    }
+    words
 }
 
 /// Where the punctuation of the raw text falls in the normalized text (which
 /// drops it), for the sentence rules (`classify::Frame`): bit `k` of a mask is
 /// set when the mark comes after the first `k` words (marks after word 63
-/// count at 63). Masks, not a list: recording costs one `or` per mark.
+/// count at 63).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Marks {
     /// A clause ends: `.` `,` `!` `?` `;` `:` `(` `)`, a line break or a quotation mark.
@@ -77,100 +135,54 @@ impl Marks {
     }
 }
 
-/// [`normalize_append`] that also records where clause ends and quotation
-/// marks fall ([`Marks`], reset first).
-pub(crate) fn normalize_append_marked(text: &str, out: &mut String, marks: &mut Marks) -> usize {
-    *marks = Marks::default();
-    normalize_core::<true>(text, out, marks)
-}
-
-#[inline(always)]
-fn normalize_core<const MARKS: bool>(text: &str, out: &mut String, marks: &mut Marks) -> usize {
-    let base = out.len();
-    let mut in_word = false;
-    let mut words = 0;
-    // Words of the normalized text so far (for the marks).
-    let mut nw = 0u32;
-    let mut prev_space = true;
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        // ASCII, most of every chat: no char decoding, no Unicode tables.
-        if b < 0x80 {
-            i += 1;
-            let space = matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
-            words += usize::from(prev_space & !space);
-            prev_space = space;
+/// Where the clause ends and quotation marks of `text` fall in its normalized
+/// text ([`Marks`]). A second pass over the text, made only for the few
+/// messages whose markers need their sentence read (recording the marks in
+/// the one pass every message gets cost more); it counts words as
+/// [`normalize`] makes them, without writing them.
+pub(crate) fn marks_of(text: &str) -> Marks {
+    let mut marks = Marks::default();
+    let (mut nw, mut in_word) = (0u32, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        if c.is_ascii() {
+            let b = c as u8;
             if b.is_ascii_alphanumeric() {
-                if !in_word {
-                    if out.len() > base {
-                        out.push(' ');
-                    }
-                    nw += 1;
-                }
-                out.push(char::from(b.to_ascii_lowercase()));
+                nw += u32::from(!in_word);
                 in_word = true;
             } else if b == b'\'' || b == b'`' {
-                let next = text[i..].chars().next();
-                if MARKS {
-                    marks.single_quote(in_word, next, nw);
-                }
-                in_word = apostrophe(in_word, next, out);
+                marks.single_quote(in_word, next, nw);
+                in_word = in_word && next.is_some_and(char::is_alphanumeric);
             } else {
-                if MARKS && (!space || b == b'\n') {
+                if !b.is_ascii_whitespace() || b == b'\n' {
                     marks.ascii(b, nw);
                 }
                 in_word = false;
             }
             continue;
         }
-        let Some(c) = text[i..].chars().next() else {
-            break;
-        };
-        i += c.len_utf8();
-        let space = c.is_whitespace();
-        words += usize::from(prev_space & !space);
-        prev_space = space;
-        if MARKS {
-            match c {
-                '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{ab}' | '\u{bb}' => marks.quote_at(nw),
-                '\u{2018}' | '\u{2019}' => marks.single_quote(in_word, text[i..].chars().next(), nw),
-                _ => {}
-            }
+        match c {
+            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{ab}' | '\u{bb}' => marks.quote_at(nw),
+            '\u{2018}' | '\u{2019}' => marks.single_quote(in_word, next, nw),
+            _ => {}
         }
         let c = match c {
             '\u{2019}' | '\u{2018}' | '\u{00b4}' => '\'',
             _ => c,
         };
         if c.is_alphanumeric() {
-            if !in_word {
-                if out.len() > base {
-                    out.push(' ');
-                }
-                nw += 1;
-            }
-            for l in c.to_lowercase() {
-                out.push(l);
-            }
+            nw += u32::from(!in_word);
             in_word = true;
         } else if c == '\'' {
-            in_word = apostrophe(in_word, text[i..].chars().next(), out);
-        } else if is_symbol(c) {
-            if out.len() > base {
-                out.push(' ');
-            }
-            nw += 1;
-            out.push(c);
-            in_word = false;
+            in_word = in_word && next.is_some_and(char::is_alphanumeric);
         } else {
+            nw += u32::from(is_symbol(c));
             in_word = false;
         }
     }
-    if MARKS {
-        marks.words = nw;
-    }
-    words
+    marks.words = nw;
+    marks
 }
 
 /// Keep an apostrophe only between two letters ("don't"); returns whether a word goes on.
@@ -206,11 +218,7 @@ mod tests {
 
     #[test]
     fn marks_clauses_questions_and_quotes() {
-        let marked = |t: &str| {
-            let (mut out, mut marks) = (String::new(), super::Marks::default());
-            super::normalize_append_marked(t, &mut out, &mut marks);
-            (out, marks)
-        };
+        let marked = |t: &str| (super::normalize(t), super::marks_of(t));
         let (out, m) = marked("she said \"you never\". ok? don't");
         assert_eq!(out, "she said you never ok don't");
         // Bit k: after the first k words.
@@ -233,10 +241,8 @@ mod tests {
             proptest::prop_assert_eq!(normalize(&s), reference(&s));
             let mut out = String::new();
             proptest::prop_assert_eq!(super::normalize_append(&s, &mut out), s.split_whitespace().count());
-            // Recording the marks does not change the text.
-            let (mut marked, mut marks) = (String::new(), super::Marks::default());
-            super::normalize_append_marked(&s, &mut marked, &mut marks);
-            proptest::prop_assert_eq!(&marked, &out);
+            // Counting words for the marks counts the normalized words.
+            proptest::prop_assert_eq!(super::marks_of(&s).words as usize, out.split(' ').filter(|w| !w.is_empty()).count());
         }
     }
 
