@@ -380,18 +380,23 @@ fn rules_on(
                         seen.cands.push(start, m.end().max(end), Kind::Trait);
                     }
                 }
-                Pat::Group(i) => {
-                    let phrases = lexicons.groups.get(i as usize).map_or(&[][..], |v| v);
+                Pat::Group { first, len } => {
+                    let (first, len) = (first as usize, len as usize);
+                    let phrases = lexicons.phrases.get(first..first + len).unwrap_or(&[]);
+                    let text = lexicons.phrase_text.as_bytes();
                     for ph in phrases {
                         if ph.exact {
                             seen.cue(ph.cue, m.start(), m.end(), hay);
                             continue;
                         }
-                        let Some(start) = m.start().checked_sub(ph.offset) else {
+                        let Some(start) = m.start().checked_sub(usize::from(ph.offset)) else {
                             continue;
                         };
-                        if hay.get(start..).is_some_and(|h| h.starts_with(&*ph.pat)) {
-                            seen.cue(ph.cue, start, start + ph.pat.len(), hay);
+                        let end = start + usize::from(ph.len);
+                        let at = ph.at as usize;
+                        if hay.as_bytes().get(start..end) == text.get(at..at + usize::from(ph.len))
+                        {
+                            seen.cue(ph.cue, start, end, hay);
                         }
                     }
                 }

@@ -43,9 +43,13 @@ pub const MAX_TOPICS: usize = 32;
 /// What a pattern in the automaton stands for.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Pat {
-    /// The cues of `Lexicons::groups[i]`: the pattern is their words, or the
-    /// anchor word of longer phrases, checked where it was found (see [`Phrase`]).
-    Group(u32),
+    /// The cues `Lexicons::phrases[first..first + len]`: the pattern is
+    /// their words, or the anchor word of longer phrases, checked where it was
+    /// found (see [`Phrase`]).
+    Group {
+        first: u32,
+        len: u16,
+    },
     Topic(u8),
     /// "you're so": criticism when a [`Pat::Trait`] follows at once.
     TraitPrefix,
@@ -59,13 +63,22 @@ pub(crate) enum Pat {
 /// pass over each message slower; README "Speed").
 #[derive(Debug, Clone)]
 pub(crate) struct Phrase {
-    /// `" a b c "`, as matched on the normalized text.
-    pub pat: Box<str>,
-    /// Where the anchor's `" word "` starts inside `pat`.
-    pub offset: usize,
+    /// `" a b c "`, as matched on the normalized text: `phrase_text[at..at + len]`.
+    pub at: u32,
+    pub len: u16,
+    /// Where the anchor's `" word "` starts inside the phrase.
+    pub offset: u16,
     pub cue: Cue,
-    /// The automaton's match is the cue itself (`pat` is empty).
+    /// The automaton's match is the cue itself (no phrase to check).
     pub exact: bool,
+}
+
+/// A phrase while the groups are built.
+struct Pending {
+    pat: String,
+    offset: usize,
+    cue: Cue,
+    exact: bool,
 }
 
 /// Words that make poor anchors: the 200 most frequent words of the GoEmotions
@@ -298,8 +311,11 @@ pub struct Lexicons {
     /// `None` only if the automaton could not be built (then nothing matches).
     pub(crate) ac: Option<AhoCorasick>,
     pub(crate) pats: Vec<Pat>,
-    /// The cues of each [`Pat::Group`].
-    pub(crate) groups: Vec<Vec<Phrase>>,
+    /// The cues of all [`Pat::Group`]s, each group's together (one array,
+    /// the phrases' words in one string: few cache lines per match).
+    pub(crate) phrases: Vec<Phrase>,
+    /// The words of the phrases (`Phrase::at`).
+    pub(crate) phrase_text: String,
     /// Single-emoji rule cues, sorted by the emoji (several may share one).
     pub(crate) emoji: Vec<(char, Cue)>,
 }
@@ -397,7 +413,7 @@ impl Lexicons {
         let mut pats = Vec::new();
         // One automaton pattern per distinct string: a cue's own words, or the
         // anchor word of a longer phrase; every cue that shares it is in its group.
-        let mut groups: Vec<Vec<Phrase>> = Vec::new();
+        let mut groups: Vec<Vec<Pending>> = Vec::new();
         let mut group_ids: std::collections::HashMap<String, usize> = Default::default();
         let mut emoji: Vec<(char, Cue)> = Vec::new();
         for (phrase, cue) in rules::CUES {
@@ -423,8 +439,8 @@ impl Lexicons {
                 {
                     let pat = format!(" {norm} ");
                     let offset = pat.find(&format!(" {a} ")).unwrap_or(0);
-                    let ph = Phrase {
-                        pat: pat.into_boxed_str(),
+                    let ph = Pending {
+                        pat,
                         offset,
                         cue: *cue,
                         exact: false,
@@ -433,8 +449,8 @@ impl Lexicons {
                 }
                 _ => {
                     let star = if phrase.ends_with('*') { "*" } else { "" };
-                    let ph = Phrase {
-                        pat: "".into(),
+                    let ph = Pending {
+                        pat: String::new(),
                         offset: 0,
                         cue: *cue,
                         exact: true,
@@ -444,7 +460,10 @@ impl Lexicons {
             };
             let id = *group_ids.entry(key.clone()).or_insert_with(|| {
                 patterns.push(key);
-                pats.push(Pat::Group(groups.len() as u32));
+                pats.push(Pat::Group {
+                    first: groups.len() as u32,
+                    len: 0,
+                });
                 groups.push(Vec::new());
                 groups.len() - 1
             });
@@ -453,6 +472,30 @@ impl Lexicons {
             }
         }
         emoji.sort_by_key(|e| e.0);
+        // Flatten the groups: `Pat::Group { first }` held the group's index.
+        let mut phrases = Vec::new();
+        let mut phrase_text = String::new();
+        let mut spans = Vec::with_capacity(groups.len());
+        for group in groups {
+            spans.push((phrases.len() as u32, group.len() as u16));
+            for p in group {
+                phrases.push(Phrase {
+                    at: phrase_text.len() as u32,
+                    len: p.pat.len() as u16,
+                    offset: p.offset as u16,
+                    cue: p.cue,
+                    exact: p.exact,
+                });
+                phrase_text.push_str(&p.pat);
+            }
+        }
+        for p in &mut pats {
+            if let Pat::Group { first, len } = p
+                && let Some(&(f, l)) = spans.get(*first as usize)
+            {
+                (*first, *len) = (f, l);
+            }
+        }
         // "you're so" + "selfish" is criticism: the two lists are searched
         // separately and joined when a trait word starts where a prefix ends
         // (`classify::rules_on`). All 21 × 35 combinations as patterns made
@@ -484,7 +527,8 @@ impl Lexicons {
             ignored,
             ac,
             pats,
-            groups,
+            phrases,
+            phrase_text,
             emoji,
         }
     }
