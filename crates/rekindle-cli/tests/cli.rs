@@ -655,7 +655,10 @@ fn sentiment_classify_and_analyze_from_the_terminal() {
         b"i'm outside your work, answer me\n",
     );
     let c: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
-    assert_eq!(c["pressure"], serde_json::json!(["showing_up", "persistence"]));
+    assert_eq!(
+        c["pressure"],
+        serde_json::json!(["showing_up", "persistence"])
+    );
     // `classify --as-chat` decides at the share estimated from all the lines:
     // after 2,000 calm lines a mildly upset one is not flagged, alone it is.
     let upset = "I'm really upset right now";
