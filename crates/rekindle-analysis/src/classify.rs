@@ -914,7 +914,7 @@ fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
     let praise = m.scores.compound >= 0.4 && !m.negative_cues;
     let positive = m.scores.compound >= 0.5 && !m.negative_cues;
     let items = cands.items.as_slice();
-    // Read the punctuation only when a frame is needed (about 1 message in 20).
+    // Read the punctuation only when a frame is needed (about 1 message in 15 of GoEmotions).
     let mut marks: Option<Marks> = None;
     // Where the first demand, plea or contact is: an "or ..." after it is an ultimatum.
     let first_demand = items
