@@ -1181,12 +1181,6 @@ fn find_episodes(
                 }
             }
         }
-        // Two people sad together (grief, worry) is not an argument: an
-        // episode needs hostility, a horseman marker at least once.
-        let marks: usize = marked.iter().sum();
-        if marks == 0 {
-            continue;
-        }
         // Both wrote negative messages: an argument. Only one did: an
         // argument when it is hostility the other person was there for.
         let writers: Vec<usize> = (0..people.len())

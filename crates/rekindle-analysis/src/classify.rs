@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::lexicon::{Lexicons, Pat};
 use crate::rules::{CURT, CURT_NEEDS_STOP, Cue};
+use crate::text::{Marks, marks_of};
 
 /// One of Gottman's four horsemen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -55,6 +56,73 @@ impl Horseman {
     }
 }
 
+/// Pressure on the other person: what someone whose partner ended the
+/// relationship must not do to them (README "Pressure").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pressure {
+    /// "please please answer me", "i'm begging you", "one more chance".
+    Begging,
+    /// Making the other responsible for the writer's pain ("after everything i did for you").
+    Guilt,
+    /// "you'll regret this", "i'll tell everyone".
+    Threat,
+    /// "answer by friday or ...", "answer or else".
+    Ultimatum,
+    /// "you owe me an explanation", "i deserve an answer".
+    Entitlement,
+    /// Announcing turning up uninvited ("i'm outside your work").
+    ShowingUp,
+    /// Tracking or monitoring ("i saw you were online at 2am", "who were you with").
+    Surveillance,
+    /// "i can't live without you", "if you leave i'll hurt myself".
+    SelfHarmLeverage,
+    /// Refusing to accept a no or silence ("i'll keep texting until you answer").
+    Persistence,
+}
+
+impl Pressure {
+    /// All kinds, in this order (also the bit order of masks).
+    pub const ALL: [Pressure; 9] = [
+        Pressure::Begging,
+        Pressure::Guilt,
+        Pressure::Threat,
+        Pressure::Ultimatum,
+        Pressure::Entitlement,
+        Pressure::ShowingUp,
+        Pressure::Surveillance,
+        Pressure::SelfHarmLeverage,
+        Pressure::Persistence,
+    ];
+
+    /// snake_case name as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pressure::Begging => "begging",
+            Pressure::Guilt => "guilt",
+            Pressure::Threat => "threat",
+            Pressure::Ultimatum => "ultimatum",
+            Pressure::Entitlement => "entitlement",
+            Pressure::ShowingUp => "showing_up",
+            Pressure::Surveillance => "surveillance",
+            Pressure::SelfHarmLeverage => "self_harm_leverage",
+            Pressure::Persistence => "persistence",
+        }
+    }
+
+    pub(crate) fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+
+    /// The kinds whose [`Pressure::bit`] is set, in the order of [`Pressure::ALL`].
+    pub(crate) fn from_bits(bits: u16) -> Vec<Pressure> {
+        Pressure::ALL
+            .into_iter()
+            .filter(|p| bits & p.bit() != 0)
+            .collect()
+    }
+}
+
 /// What the analysis sees in one message (the JSON of `rekindle classify`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Classification {
@@ -68,6 +136,8 @@ pub struct Classification {
     pub repair: bool,
     /// Topic names whose lexicon matched.
     pub topics: Vec<String>,
+    /// Kinds of pressure on the other person, in the order of [`Pressure::ALL`]; empty when none.
+    pub pressure: Vec<Pressure>,
 }
 
 /// The weights of the negative score. `negative` is
@@ -131,10 +201,24 @@ pub(crate) struct Compact {
     pub margin_bin: u16,
     /// A boundary phrase matched (whole words): worth reading closely.
     pub boundary_hint: bool,
+    /// Bits of [`Pressure::bit`].
+    pub pressure: u16,
+}
+
+/// The normalized text and where its clause ends and quotation marks fall.
+#[derive(Default)]
+struct Buf {
+    text: String,
+    cands: Vec<(u32, u32, Kind)>,
 }
 
 thread_local! {
-    static BUF: RefCell<String> = const { RefCell::new(String::new()) };
+    static BUF: RefCell<Buf> = const {
+        RefCell::new(Buf {
+            text: String::new(),
+            cands: Vec::new(),
+        })
+    };
 }
 
 /// Classify one message.
@@ -240,6 +324,7 @@ pub(crate) fn expand(c: &Compact, lexicons: &Lexicons) -> Classification {
             .filter(|i| c.topics & (1u64 << i) != 0)
             .filter_map(|i| lexicons.topic_name(i).map(str::to_string))
             .collect(),
+        pressure: Pressure::from_bits(c.pressure),
     }
 }
 
@@ -252,7 +337,7 @@ pub(crate) fn classify_compact(text: &str, lexicons: &Lexicons, w: &Weights) -> 
     let scores = Analyzer::shared().polarity_scores(text);
     BUF.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buf) => rules_on(text, scores, lexicons, w, &mut buf),
-        Err(_) => rules_on(text, scores, lexicons, w, &mut String::new()),
+        Err(_) => rules_on(text, scores, lexicons, w, &mut Buf::default()),
     })
 }
 
@@ -261,8 +346,12 @@ fn rules_on(
     scores: Scores,
     lexicons: &Lexicons,
     w: &Weights,
-    buf: &mut String,
+    buf: &mut Buf,
 ) -> Compact {
+    let Buf {
+        text: buf,
+        cands: cand_buf,
+    } = buf;
     buf.clear();
     buf.push(' ');
     let words = crate::text::normalize_append(text, buf);
@@ -275,14 +364,10 @@ fn rules_on(
         words: words.min(usize::from(u16::MAX)) as u16,
         ..Compact::default()
     };
-    let mut cue = 0.0f64;
-    let mut pos = 0.0f64;
-    let mut repair = false;
-    let mut repair_block = false;
-    let mut weak_defensive = false;
-    let mut whatever = false;
-    let mut not_whatever = false;
-    let mut prefix_end: Option<usize> = None;
+    let mut seen = Seen::default();
+    seen.cands.items = std::mem::take(cand_buf);
+    seen.cands.items.clear();
+    let mut prefix: Option<(usize, usize)> = None;
     if let Some(ac) = &lexicons.ac {
         for m in ac.find_overlapping_iter(hay) {
             let Some(p) = lexicons.pats.get(m.pattern().as_usize()) else {
@@ -292,47 +377,112 @@ fn rules_on(
                 Pat::Topic(i) => out.topics |= 1u64 << (i & 63),
                 // Matches come in order of their end; a prefix ends with the space
                 // the trait word starts with.
-                Pat::TraitPrefix => prefix_end = Some(m.end()),
+                Pat::TraitPrefix => prefix = Some((m.start(), m.end())),
                 Pat::Trait => {
-                    if prefix_end.is_some_and(|e| m.start() + 1 == e) {
-                        out.horsemen |= Horseman::Criticism.bit();
+                    if let Some((start, end)) = prefix.filter(|p| trait_follows(hay, *p, m.start()))
+                    {
+                        seen.cands.push(start, m.end().max(end), Kind::Trait);
                     }
                 }
                 Pat::BoundaryHint => out.boundary_hint = true,
-                Pat::Cue(c) => match c {
-                    Cue::Criticism => out.horsemen |= Horseman::Criticism.bit(),
-                    Cue::Contempt => out.horsemen |= Horseman::Contempt.bit(),
-                    Cue::Defensive => out.horsemen |= Horseman::Defensiveness.bit(),
-                    Cue::DefensiveWeak => weak_defensive = true,
-                    Cue::Stonewall => out.horsemen |= Horseman::Stonewalling.bit(),
-                    Cue::Whatever => whatever = true,
-                    Cue::NotWhatever => not_whatever = true,
-                    Cue::Repair => repair = true,
-                    Cue::RepairBlock => repair_block = true,
-                    Cue::Breakup => out.breakup = true,
-                    Cue::Bid => out.bid = true,
-                    Cue::Neg(x) => {
-                        let v = f64::from(x) / 100.0;
-                        if negated(&hay[..m.start()]) {
-                            pos += v * 0.5;
-                        } else {
-                            cue += v;
+                Pat::Group { first, len } => {
+                    let (first, len) = (first as usize, len as usize);
+                    let phrases = lexicons.phrases.get(first..first + len).unwrap_or(&[]);
+                    let text = lexicons.phrase_text.as_bytes();
+                    for ph in phrases {
+                        if ph.exact {
+                            seen.cue(ph.cue, m.start(), m.end(), hay);
+                            continue;
+                        }
+                        let Some(start) = m.start().checked_sub(usize::from(ph.offset)) else {
+                            continue;
+                        };
+                        let end = start + usize::from(ph.len);
+                        let at = ph.at as usize;
+                        if hay.as_bytes().get(start..end) == text.get(at..at + usize::from(ph.len))
+                        {
+                            seen.cue(ph.cue, start, end, hay);
                         }
                     }
-                    Cue::Pos(x) => pos += f64::from(x) / 100.0,
-                },
+                }
             }
         }
     }
-    if whatever && !not_whatever {
-        out.horsemen |= Horseman::Stonewalling.bit();
+    // Emoji cues, looked up by themselves (see `Lexicons::emoji`).
+    if !hay.is_ascii() && !lexicons.emoji.is_empty() {
+        let mut at = 0;
+        for w in hay.split(' ') {
+            let start = at;
+            at += w.len() + 1;
+            let mut chars = w.chars();
+            let (Some(c), None) = (chars.next(), chars.next()) else {
+                continue;
+            };
+            if c.is_ascii() {
+                continue;
+            }
+            let from = lexicons.emoji.partition_point(|e| e.0 < c);
+            for &(_, cue) in lexicons
+                .emoji
+                .get(from..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|e| e.0 == c)
+            {
+                // `start` is the space before the emoji, as for an automaton match.
+                seen.cue(cue, start.saturating_sub(1), at, hay);
+            }
+        }
     }
+    let Seen {
+        mut cue,
+        pos,
+        repair,
+        repair_block,
+        weak_defensive,
+        whatever,
+        not_whatever,
+        own,
+        apology,
+        laugh,
+        warm,
+        not_absolute,
+        please,
+        soft,
+        cands,
+        horsemen,
+        breakup,
+        bid,
+    } = seen;
+    out.horsemen |= horsemen;
+    out.breakup = breakup;
+    out.bid = bid;
+    out.repair = repair && !repair_block;
+    // The markers whose meaning depends on their sentence (see `Frames`).
+    if !cands.items.is_empty() {
+        let message = Message {
+            scores: &scores,
+            negative_cues: cue > 0.0,
+            accountable: (own || apology) && !repair_block,
+            banter: laugh || warm,
+            laugh,
+            warm,
+            whatever: whatever && !not_whatever,
+            not_absolute,
+            please,
+            soft,
+        };
+        let (horsemen, pressure) = judge(&cands, hay, text, &message);
+        out.horsemen |= horsemen;
+        out.pressure = pressure;
+    }
+    // Hand the vector back for the next message.
+    *cand_buf = cands.items;
     if is_curt(text, norm) {
         out.horsemen |= Horseman::Stonewalling.bit();
         // VADER reads "fine." / "sure." / "cool." as positive; curt, they are not.
         cue += 0.4;
     }
-    out.repair = repair && !repair_block;
 
     let h = out.horsemen;
     let mut score = -scores.compound + w.cue_scale * cue - w.pos_scale * pos;
@@ -378,8 +528,10 @@ fn rules_on(
         Some((_, _, margin)) if !norm.is_empty() => crate::base_rate::MarginHistogram::bin(margin),
         _ => crate::base_rate::NO_BIN,
     };
-    // "I didn't ..." / "yes but" only count as defensiveness in a heated message.
-    if weak_defensive && (out.negative || h != 0) {
+    // "I didn't ..." / "yes but" only count as defensiveness in a heated
+    // message, and never in an apology ("sorry, I didn't realise").
+    let accountable = (own || apology) && !repair_block;
+    if weak_defensive && (out.negative || h != 0) && !accountable {
         out.horsemen |= Horseman::Defensiveness.bit();
     }
     // A bid is a friendly opening, not a jab.
@@ -387,6 +539,589 @@ fn rules_on(
         out.bid = false;
     }
     out
+}
+
+/// What the markers of one message add up to, as the automaton finds them.
+#[derive(Default)]
+struct Seen {
+    cue: f64,
+    pos: f64,
+    repair: bool,
+    repair_block: bool,
+    weak_defensive: bool,
+    whatever: bool,
+    not_whatever: bool,
+    own: bool,
+    apology: bool,
+    laugh: bool,
+    warm: bool,
+    not_absolute: Option<(usize, usize)>,
+    please: bool,
+    soft: bool,
+    cands: Cands,
+    /// Horsemen bits that need no reading of the sentence (defensiveness).
+    horsemen: u8,
+    breakup: bool,
+    bid: bool,
+}
+
+impl Seen {
+    /// One marker found at `start..end` of `hay`.
+    fn cue(&mut self, c: Cue, start: usize, end: usize, hay: &str) {
+        let cands = &mut self.cands;
+        match c {
+            Cue::Criticism => cands.push(start, end, Kind::Criticism),
+            Cue::Absolute => cands.push(start, end, Kind::Absolute),
+            Cue::NotAbsolute => self.not_absolute = Some((start, end)),
+            Cue::Always => cands.push(start, end, Kind::Always),
+            Cue::Please => self.please = true,
+            Cue::Soft => self.soft = true,
+            Cue::Plea => cands.push(start, end, Kind::Plea),
+            Cue::Contact => cands.push(start, end, Kind::Contact),
+            Cue::Demand => cands.push(start, end, Kind::Demand),
+            Cue::OrThen => cands.push(start, end, Kind::OrThen),
+            Cue::Place => cands.push(start, end, Kind::Place),
+            Cue::WithoutYou => cands.push(start, end, Kind::WithoutYou),
+            Cue::Contempt => cands.push(start, end, Kind::Contempt),
+            Cue::Insult => cands.push(start, end, Kind::Insult),
+            Cue::Sarcasm => cands.push(start, end, Kind::Sarcasm),
+            Cue::Defensive => self.horsemen |= Horseman::Defensiveness.bit(),
+            Cue::DefensiveWeak => self.weak_defensive = true,
+            Cue::Stonewall => cands.push(start, end, Kind::Stonewall),
+            Cue::Whatever => {
+                self.whatever = true;
+                cands.push(start, end, Kind::Whatever);
+            }
+            Cue::NotWhatever => self.not_whatever = true,
+            Cue::Own => self.own = true,
+            Cue::Laugh => self.laugh = true,
+            Cue::Warm => self.warm = true,
+            Cue::Press(p) => cands.push(start, end, Kind::Press(p)),
+            Cue::PressEnd(p) => cands.push(start, end, Kind::PressEnd(p)),
+            Cue::Repair => self.repair = true,
+            Cue::Apology => {
+                self.repair = true;
+                self.apology = true;
+            }
+            Cue::RepairBlock => self.repair_block = true,
+            Cue::Breakup => self.breakup = true,
+            Cue::Bid => self.bid = true,
+            Cue::Neg(x) => {
+                let v = f64::from(x) / 100.0;
+                if negated(hay.get(..start).unwrap_or("")) {
+                    self.pos += v * 0.5;
+                } else {
+                    self.cue += v;
+                }
+            }
+            Cue::Pos(x) => self.pos += f64::from(x) / 100.0,
+        }
+    }
+}
+
+/// What a marker that depends on its sentence stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// "what's wrong with you": criticism.
+    Criticism,
+    /// "you always" / "you never": criticism unless praise.
+    Absolute,
+    /// "you're so" + a trait: criticism.
+    Trait,
+    /// Mockery, dismissal: contempt.
+    Contempt,
+    /// Name-calling: contempt when aimed at someone.
+    Insult,
+    /// Sarcastic praise: contempt unless sincerely warm.
+    Sarcasm,
+    /// "leave me alone": stonewalling.
+    Stonewall,
+    /// "whatever": stonewalling unless accommodating.
+    Whatever,
+    Press(Pressure),
+    /// Pressure only when the phrase ends its clause.
+    PressEnd(Pressure),
+    /// A bare "always"/"never": criticism about the other.
+    Always,
+    /// What a plea asks for: begging after "please".
+    Plea,
+    /// Answering or contact: persistence in a "why" clause.
+    Contact,
+    /// A demand or deadline before an "or ...".
+    Demand,
+    /// "or i'm": an ultimatum after a demand.
+    OrThen,
+    /// The other's place: turning up with an arriving verb.
+    Place,
+    /// "without you": self-harm leverage with a negated verb of living.
+    WithoutYou,
+}
+
+/// The sentence-dependent markers of one message (at most [`Cands::MAX`];
+/// more are ignored: a message that long has shown its kinds already). The
+/// vector is the thread's, reused from message to message.
+#[derive(Default)]
+struct Cands {
+    items: Vec<(u32, u32, Kind)>,
+}
+
+impl Cands {
+    const MAX: usize = 32;
+
+    fn push(&mut self, start: usize, end: usize, kind: Kind) {
+        if self.items.len() < Cands::MAX {
+            self.items.push((start as u32, end as u32, kind));
+        }
+    }
+}
+
+/// What is known about the whole message when its markers are judged.
+struct Message<'a> {
+    scores: &'a Scores,
+    /// Some negative cue (anger, distress, "wtf") matched, not negated.
+    negative_cues: bool,
+    /// An apology or accountable statement (owning a mistake, naming the hurt
+    /// one caused, respecting the other's choice, a kind goodbye).
+    accountable: bool,
+    /// Laughter or affection: name-calling among it is banter.
+    banter: bool,
+    laugh: bool,
+    warm: bool,
+    /// "whatever" not in "whatever you want".
+    whatever: bool,
+    /// Where a "you never have to" is.
+    not_absolute: Option<(usize, usize)>,
+    /// "please", "pls", 🙏.
+    please: bool,
+    /// "when you can", "no rush": a request, not pressure to answer.
+    soft: bool,
+}
+
+/// Who a clause is about, from the nearest pronoun before a marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Person {
+    First,
+    Second,
+    Third,
+}
+
+/// How a marker sits in its clause: the words before it (back to the clause
+/// start: punctuation, a quotation mark or a conjunction; at most
+/// [`Frame::WINDOW`] words) and the punctuation around it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Frame {
+    /// The nearest pronoun before the marker.
+    person: Option<Person>,
+    /// A negator at most [`Frame::NEGATION_WINDOW`] words before it: "you're
+    /// not stupid", "i won't show up".
+    negated: bool,
+    /// A negator at most [`Frame::PRESSURE_NEGATION_WINDOW`] words before it.
+    negated_near: bool,
+    /// The clause starts with "if"/"unless": "if you don't call me back".
+    conditional: bool,
+    /// A reporting verb before it: "i said you were pathetic", "called him stupid".
+    reported: bool,
+    /// A feeling verb before it (and before any pronoun): "made you feel stupid".
+    feeling: bool,
+    /// Between a pair of quotation marks: "she said 'you always do this'".
+    quoted: bool,
+    /// The marker's last word ends its clause (or the message).
+    clause_end: bool,
+    /// The clause ends with a question mark.
+    question: bool,
+    /// "why" / "how come" before it: "why are you not answering".
+    why: bool,
+    /// A verb of arriving before it: "outside", "waiting", "coming to", "i'm at".
+    approach: bool,
+    /// Asking leave: "can i", "could i", "do you want me to".
+    asking: bool,
+    /// A verb of living before it ("live", "go on", "survive", "point").
+    life: bool,
+    /// Any negator before it in the window, "can't" included.
+    neg_any: bool,
+    /// The marker starts with "until": "(not stopping) until you talk to me".
+    until: bool,
+    /// The message ends asking leave: "..., ok?", "alright?".
+    asks_leave: bool,
+}
+
+impl Frame {
+    const WINDOW: usize = 6;
+    /// A negator negates the next few words only: "if you don't call me back
+    /// tonight i'm coming over" is no negated "coming over".
+    const NEGATION_WINDOW: usize = 4;
+    const PRESSURE_NEGATION_WINDOW: usize = 3;
+
+    fn of(hay: &str, start: usize, end: usize, marks: &Marks) -> Frame {
+        let mut f = Frame::default();
+        // Word indices: the marker covers words j..j_end of the normalized
+        // text (hay = " w0 w1 ... ", start = the space before word j).
+        let spaces = |to: usize| {
+            hay.as_bytes()
+                .get(..to)
+                .map_or(0, |b| b.iter().filter(|&&c| c == b' ').count()) as u32
+        };
+        let j = spaces(start).min(63);
+        let j_end = spaces(end.saturating_sub(1)).min(63);
+        // Bits 0..k-1 and 0..=k.
+        let below = |k: u32| (1u64 << k) - 1;
+        let upto = |k: u32| {
+            if k >= 63 {
+                u64::MAX
+            } else {
+                (1u64 << (k + 1)) - 1
+            }
+        };
+        let before_marks = marks.clause & upto(j);
+        let clause_start = if before_marks == 0 {
+            0
+        } else {
+            63 - before_marks.leading_zeros()
+        };
+        // Inside an opened quotation that closes after the marker.
+        f.quoted = (marks.quote & upto(j)).count_ones() % 2 == 1 && marks.quote & !upto(j) != 0;
+        let after_marks = marks.clause & !below(j_end);
+        let first_after = after_marks.trailing_zeros();
+        f.clause_end = first_after == j_end || end + 1 >= hay.len();
+        f.question = after_marks != 0 && marks.question & (1u64 << first_after.min(63)) != 0;
+        // The clause before the marker: from the space before word `clause_start`.
+        let from = if clause_start == 0 {
+            0
+        } else {
+            hay.match_indices(' ')
+                .nth(clause_start as usize)
+                .map_or(0, |(i, _)| i)
+        };
+        let before = hay.get(from..start).unwrap_or("");
+        f.until = hay.get(start..).is_some_and(|h| h.starts_with(" until "));
+        f.asks_leave = asks_leave(hay.trim_end(), marks);
+        // "why" anywhere earlier in the sentence: "why were you online and not answering me".
+        f.why = before.contains(" why ") || before.contains(" how come ");
+        let mut words = before.split(' ').filter(|w| !w.is_empty()).rev().peekable();
+        let mut n = 0;
+        let mut next_word = "";
+        while let Some(w) = words.next() {
+            n += 1;
+            let after_word = std::mem::replace(&mut next_word, w);
+            let class = word_class(w);
+            f.approach |= class & APPROACH != 0
+                || (after_word == "at" && matches!(w, "i'm" | "im" | "be" | "am"));
+            f.asking |= class & ASK != 0;
+            f.life |= class & LIFE != 0 || (w == "go" && after_word == "on");
+            // "can't" is no negation of what follows ("i can't believe you're
+            // so selfish") but is one of living ("i can't live without you").
+            f.neg_any |= class & NEG != 0 || w == "can't" || w == "cant";
+            if n > Frame::WINDOW || class & CONJ != 0 {
+                f.conditional |= class & COND != 0;
+                break;
+            }
+            if class & NEG != 0 {
+                f.negated |= n <= Frame::NEGATION_WINDOW;
+                f.negated_near |= n <= Frame::PRESSURE_NEGATION_WINDOW;
+            }
+            f.reported |= class & REPORT != 0;
+            if f.person.is_none() {
+                f.feeling |= class & FEEL != 0;
+                f.person = if class & FIRST != 0 {
+                    Some(Person::First)
+                } else if class & SECOND != 0 {
+                    Some(Person::Second)
+                } else if class & THIRD != 0 {
+                    Some(Person::Third)
+                } else if w == "being" && words.peek().is_some_and(|p| *p == "for") {
+                    // "sorry for being such a dick": the writer.
+                    Some(Person::First)
+                } else {
+                    None
+                };
+            }
+        }
+        f
+    }
+}
+
+/// The word ends the clause a marker is read in ("and", "but", "if", "when", ...).
+const CONJ: u16 = 1 << 0;
+/// The word starts a condition ("if", "unless").
+const COND: u16 = 1 << 1;
+/// The word a negator ("not", "never", "nobody"; also any word ending in "n't").
+const NEG: u16 = 1 << 2;
+/// The word reports speech ("said", "told", "called").
+const REPORT: u16 = 1 << 3;
+/// The word a feeling ("feel", "felt").
+const FEEL: u16 = 1 << 4;
+/// The word the writer ("i", "me", "my").
+const FIRST: u16 = 1 << 5;
+/// The word the reader ("you", "your", "u").
+const SECOND: u16 = 1 << 6;
+/// The word someone else ("he", "she", "they").
+const THIRD: u16 = 1 << 7;
+/// The word arriving ("outside", "waiting", "coming").
+const APPROACH: u16 = 1 << 8;
+/// The word asking leave ("can", "could", "ok").
+const ASK: u16 = 1 << 9;
+/// The word living ("live", "survive", "point").
+const LIFE: u16 = 1 << 10;
+
+/// What a word is to the frame of a marker (bits above). One `match` (which
+/// compiles to a dispatch on length and a few comparisons) instead of a
+/// linear search through word lists per word.
+fn word_class(w: &str) -> u16 {
+    let class = match w {
+        "come" | "coming" | "downstairs" | "drive" | "driving" | "heading" | "knocking"
+        | "outside" | "parked" | "parking" | "show" | "sitting" | "standing" | "turn" | "wait"
+        | "waiting" | "walking" => APPROACH,
+        "can" | "could" | "may" | "mind" | "ok" | "okay" | "shall" | "should" | "want" => ASK,
+        "if" | "unless" => COND | CONJ,
+        "although" | "and" | "because" | "but" | "cause" | "coz" | "cuz" | "how" | "or" | "so"
+        | "then" | "though" | "until" | "what" | "when" | "where" | "while" => CONJ,
+        "feel" | "feeling" | "feels" | "felt" => FEEL,
+        "i" | "i'd" | "i'll" | "i'm" | "i've" | "im" | "ive" | "me" | "my" | "myself" => FIRST,
+        "alive" | "breathe" | "exist" | "live" | "living" | "point" | "survive" => LIFE,
+        "arent" | "didnt" | "doesnt" | "dont" | "hardly" | "isnt" | "never" | "no" | "nobody"
+        | "not" | "nothing" | "quit" | "shouldnt" | "stopped" | "wasnt" | "wont" | "wouldnt" => NEG,
+        "asked" | "call" | "called" | "calling" | "calls" | "goes" | "said" | "say" | "saying"
+        | "says" | "screamed" | "tell" | "telling" | "tells" | "texted" | "told" | "wrote"
+        | "yelled" => REPORT,
+        "u" | "ur" | "ya" | "you" | "you'd" | "you'll" | "you're" | "you've" | "your" | "youre"
+        | "yourself" => SECOND,
+        "he" | "he's" | "her" | "hes" | "him" | "his" | "she" | "she's" | "shes" | "them"
+        | "they" | "they're" => THIRD,
+        _ => 0,
+    };
+    if w.ends_with("n't") && w != "can't" {
+        class | NEG
+    } else {
+        class
+    }
+}
+
+/// Decide the sentence-dependent markers: returns horsemen bits and pressure bits.
+///
+/// Rules (README "Horsemen, repair and accountability", "Pressure"):
+/// - quoted words are reported, never the writer's own attack or pressure;
+/// - criticism and contempt do not count when negated ("you're not stupid") or
+///   reported ("i said you were pathetic", "she called him an idiot");
+/// - name-calling and trait labels do not count about the writer ("I was an
+///   idiot", "sorry for being a dick"), as a feeling ("made you feel stupid") or
+///   as banter (laughter or affection in the message: "shut up lol 😂");
+/// - "you always / you never" is praise in a warm message without negative cues;
+/// - sarcastic praise is sincere in a warm message ("good for you, proud of you");
+/// - an apology or accountable statement is never stonewalling ("i'm done
+///   fighting it, you're allowed to leave");
+/// - pressure does not count negated ("i won't show up"), in a laughing
+///   message (except self-harm), as a question ("i'll come to your place at 8?"),
+///   and threats, surveillance, turning up and entitlement not in a clearly
+///   positive message ("i'll tell everyone the good news!"), guilt not in a warm one.
+#[inline(never)]
+fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
+    let mut horsemen = 0u8;
+    let mut pressure = 0u16;
+    let praise = m.scores.compound >= 0.4 && !m.negative_cues;
+    let positive = m.scores.compound >= 0.5 && !m.negative_cues;
+    let items = cands.items.as_slice();
+    // Read the punctuation only when a frame is needed (about 1 message in 15 of GoEmotions).
+    let mut marks: Option<Marks> = None;
+    // Where the first demand, plea or contact is: an "or ..." after it is an ultimatum.
+    let first_demand = items
+        .iter()
+        .filter(|c| matches!(c.2, Kind::Demand | Kind::Contact | Kind::Plea))
+        .map(|c| c.0 as usize)
+        .min();
+    for &(start, end, kind) in items {
+        let (start, end) = (start as usize, end as usize);
+        // Skip reading the frame where it cannot matter.
+        let idle = match kind {
+            Kind::Demand => true,
+            Kind::Plea => !m.please,
+            Kind::OrThen => first_demand.is_none_or(|d| d >= start),
+            Kind::Contact => {
+                let before = hay.get(..start).unwrap_or("");
+                !before.contains(" why ") && !before.contains(" how come ")
+            }
+            _ => false,
+        };
+        if idle {
+            continue;
+        }
+        let marks = *marks.get_or_insert_with(|| marks_of(text));
+        let f = Frame::of(hay, start, end, &marks);
+        if f.quoted {
+            continue;
+        }
+        // In an apology, blame counts only where the apology is taken back
+        // ("i'm sorry, but you always ...") or an insult names the other ("sorry
+        // but you're an idiot"); "i'm sorry, that was stupid of me" is owning.
+        let owned = m.accountable && !hay.get(..start).is_some_and(|b| b.contains(" but "));
+        let attack = !f.negated && !f.reported && !f.feeling && !owned;
+        // An emoji (🙄) stands on its own: the words before it are not its frame.
+        let emoji = hay.as_bytes().get(start + 1).is_some_and(|b| *b >= 0x80);
+        let aimed = if emoji {
+            !m.banter && !m.accountable
+        } else {
+            let about_writer = f.person == Some(Person::First)
+                || hay.get(end - 1..).is_some_and(|a| a.starts_with(" of me "));
+            !f.negated
+                && !f.reported
+                && !f.feeling
+                && !about_writer
+                && !m.banter
+                && (!owned || f.person == Some(Person::Second))
+        };
+        match kind {
+            Kind::Criticism if attack => horsemen |= Horseman::Criticism.bit(),
+            Kind::Absolute
+                if attack
+                    && !praise
+                    && !m.not_absolute.is_some_and(|(a, b)| a <= start && end <= b) =>
+            {
+                horsemen |= Horseman::Criticism.bit();
+            }
+            // The prefix ("you're so") names the person; only banter and feelings undo it.
+            Kind::Trait if attack && !m.banter => {
+                horsemen |= Horseman::Criticism.bit();
+            }
+            // Mockery stays mockery in a mock apology ("oh sorry, did i hurt your little feelings?").
+            Kind::Contempt if !f.negated && !f.reported => horsemen |= Horseman::Contempt.bit(),
+            Kind::Insult if aimed => horsemen |= Horseman::Contempt.bit(),
+            Kind::Sarcasm if attack && !m.warm => horsemen |= Horseman::Contempt.bit(),
+            Kind::Stonewall if !m.accountable && !f.conditional => {
+                horsemen |= Horseman::Stonewalling.bit();
+            }
+            Kind::Whatever if m.whatever && !m.accountable => {
+                horsemen |= Horseman::Stonewalling.bit();
+            }
+            Kind::Always
+                if attack
+                    && !praise
+                    && matches!(f.person, Some(Person::Second | Person::Third))
+                    && !m.not_absolute.is_some_and(|(a, b)| a <= start && end <= b) =>
+            {
+                horsemen |= Horseman::Criticism.bit();
+            }
+            Kind::Press(p) if pressure_counts(p, &f, m, positive) => {
+                pressure |= p.bit();
+                // "if you block me you'll regret it": a threat on a condition.
+                if p == Pressure::Threat && hay.get(..start).is_some_and(|b| b.contains(" if you "))
+                {
+                    pressure |= Pressure::Ultimatum.bit();
+                }
+            }
+            Kind::Plea if m.please && pressure_counts(Pressure::Begging, &f, m, positive) => {
+                pressure |= Pressure::Begging.bit();
+            }
+            // The negation is the complaint: "why are you not answering".
+            Kind::Contact if f.why && !m.laugh && !m.soft => {
+                pressure |= Pressure::Persistence.bit();
+            }
+            Kind::OrThen
+                if first_demand.is_some_and(|d| d < start)
+                    && pressure_counts(Pressure::Ultimatum, &f, m, positive) =>
+            {
+                pressure |= Pressure::Ultimatum.bit();
+            }
+            // The arriving verb stands between: "i won't show up at your place".
+            Kind::Place
+                if f.approach
+                    && !f.negated
+                    && !f.asking
+                    && f.person != Some(Person::Second)
+                    && pressure_counts(Pressure::ShowingUp, &f, m, positive) =>
+            {
+                pressure |= Pressure::ShowingUp.bit();
+            }
+            Kind::WithoutYou if f.life && f.neg_any => {
+                pressure |= Pressure::SelfHarmLeverage.bit();
+            }
+            Kind::PressEnd(p) if f.clause_end && pressure_counts(p, &f, m, positive) => {
+                pressure |= p.bit();
+            }
+            _ => {}
+        }
+    }
+    (horsemen, pressure)
+}
+
+fn pressure_counts(p: Pressure, f: &Frame, m: &Message<'_>, positive: bool) -> bool {
+    // Pressure phrases are short: a negator three words back or nearer is theirs
+    // ("i'm not going to keep texting"); "haven't slept in days because of you" is not.
+    if f.negated_near && !(p == Pressure::Persistence && f.until) {
+        return false;
+    }
+    match p {
+        // Never explained away: a mention of self-harm always shows.
+        Pressure::SelfHarmLeverage => true,
+        _ if m.laugh => false,
+        Pressure::Begging | Pressure::Persistence | Pressure::Ultimatum if m.soft => false,
+        Pressure::ShowingUp => !f.question && !f.asking && !m.soft && !f.asks_leave && !positive,
+        Pressure::Threat | Pressure::Surveillance => !positive,
+        Pressure::Guilt => !m.warm,
+        _ => true,
+    }
+}
+
+/// The message ends with a question asking leave ("i'm coming over later, ok?").
+fn asks_leave(norm: &str, marks: &Marks) -> bool {
+    marks.question >> marks.words.min(63) != 0
+        && norm.rsplit(' ').next().is_some_and(|w| {
+            matches!(
+                w,
+                "ok" | "okay" | "alright" | "yeah" | "right" | "fine" | "cool"
+            )
+        })
+}
+
+/// Words that may stand between "you're" and a trait ("you're honestly so self-centered").
+const TRAIT_FILLERS: &[&str] = &[
+    "so",
+    "such",
+    "a",
+    "an",
+    "the",
+    "being",
+    "just",
+    "really",
+    "honestly",
+    "literally",
+    "actually",
+    "fucking",
+    "freaking",
+    "too",
+    "very",
+    "most",
+    "kind",
+    "of",
+    "kinda",
+    "genuinely",
+    "truly",
+    "always",
+    "pretty",
+    "incredibly",
+    "unbelievably",
+    "extremely",
+    "seriously",
+];
+
+/// A trait starting at `trait_start` belongs to the prefix `(start, end)`:
+/// right after it, or after at most three filler words. After "how", the
+/// trait must not be the writer's ("how selfish i was").
+fn trait_follows(hay: &str, (start, end): (usize, usize), trait_start: usize) -> bool {
+    let Some(between) = hay.get(end.saturating_sub(1)..=trait_start) else {
+        return false;
+    };
+    let mut n = 0;
+    for w in between.split(' ').filter(|w| !w.is_empty()) {
+        n += 1;
+        if n > 3 || !TRAIT_FILLERS.contains(&w) {
+            return false;
+        }
+    }
+    if hay.get(start..).is_some_and(|h| h.starts_with(" how ")) {
+        let after_trait = hay.get(trait_start + 1..).unwrap_or("");
+        let after = after_trait.split(' ').nth(1).unwrap_or("");
+        return word_class(after) & FIRST == 0;
+    }
+    true
 }
 
 /// Is the word just before this point a negator ("not upset")?
@@ -557,6 +1292,221 @@ mod tests {
         assert_eq!(v["negative"], true);
         assert_eq!(v["repair"], false);
         assert!(v["topics"].is_array());
+    }
+
+    fn has(t: &str, h: Horseman) -> bool {
+        c(t).horsemen.contains(&h)
+    }
+
+    fn kinds(t: &str) -> Vec<Pressure> {
+        c(t).pressure
+    }
+
+    #[test]
+    fn name_calling_about_the_writer_is_owning() {
+        for t in [
+            "i was stupid to say that to you, i'm sorry",
+            "I was a jerk last night",
+            "i acted like an idiot at the party",
+            "sorry for being such a dick yesterday",
+            "that was so stupid of me",
+            "ugh i'm such an idiot, i forgot",
+        ] {
+            assert!(!has(t, Horseman::Contempt), "{t}");
+        }
+        assert!(has("you're such an idiot", Horseman::Contempt));
+        assert!(has("she's a crazy bitch", Horseman::Contempt));
+        assert!(has("what a loser", Horseman::Contempt));
+    }
+
+    #[test]
+    fn naming_the_hurt_one_caused_is_not_contempt() {
+        assert!(!has(
+            "I made you feel stupid in front of your friends, I'm so sorry",
+            Horseman::Contempt
+        ));
+        assert!(!has(
+            "i'm sorry i said you were pathetic",
+            Horseman::Contempt
+        ));
+        assert!(!has("I'm sorry I called you a liar", Horseman::Contempt));
+        // An apology taken back with "but" is blame again.
+        assert!(has("i'm sorry but you always do this", Horseman::Criticism));
+        assert!(has("sorry but you're an idiot", Horseman::Contempt));
+    }
+
+    #[test]
+    fn negation_and_reports() {
+        for t in [
+            "you're not stupid, you just made a mistake",
+            "i don't think you're crazy at all",
+            "nobody thinks you're a loser",
+            "my mom called my brother an idiot",
+            "i never said you always do that",
+        ] {
+            let r = c(t);
+            assert!(!r.horsemen.contains(&Horseman::Contempt), "{t}");
+            assert!(!r.horsemen.contains(&Horseman::Criticism), "{t}");
+        }
+    }
+
+    #[test]
+    fn quoted_words_are_reported() {
+        assert!(!has(
+            "she said \"you always do this\" lol",
+            Horseman::Criticism
+        ));
+        assert!(!has(
+            "he goes 'you never listen' and walks off",
+            Horseman::Criticism
+        ));
+        assert!(!has(
+            "remember when that waiter said \"whatever\"",
+            Horseman::Stonewalling
+        ));
+        assert!(kinds("lol my friend texted me \"i'm outside\"").is_empty());
+        // Outside the quotes it counts.
+        assert!(has("sure you were \"working late\"", Horseman::Contempt));
+    }
+
+    #[test]
+    fn banter_is_not_contempt() {
+        for t in [
+            "shut up lol 😂",
+            "you're such a dork haha",
+            "omg you idiot 😂😂",
+            "shut up you're so cute",
+        ] {
+            assert!(!has(t, Horseman::Contempt), "{t}");
+            assert!(!has(t, Horseman::Criticism), "{t}");
+        }
+        assert!(has("shut up", Horseman::Contempt));
+        // Mockery is not banter even with a laugh.
+        assert!(has(
+            "lol you're so dramatic, nobody cares",
+            Horseman::Contempt
+        ));
+    }
+
+    #[test]
+    fn always_and_never_are_about_the_other_and_not_praise() {
+        assert!(has(
+            "you literally never think of anyone else",
+            Horseman::Criticism
+        ));
+        assert!(has("he's always been lazy", Horseman::Criticism));
+        assert!(!has("you always know what to say 🥰", Horseman::Criticism));
+        assert!(!has(
+            "you never have to apologize for crying",
+            Horseman::Criticism
+        ));
+        assert!(!has("i always loved our walks", Horseman::Criticism));
+        assert!(has("you're honestly so self-centered", Horseman::Criticism));
+        assert!(!has(
+            "i realise now how selfish i was being",
+            Horseman::Criticism
+        ));
+    }
+
+    #[test]
+    fn sarcasm_unless_warm() {
+        assert!(has("oh great, another excuse", Horseman::Contempt));
+        assert!(!has(
+            "good for you, i'm really proud of you",
+            Horseman::Contempt
+        ));
+    }
+
+    #[test]
+    fn accountable_statements_are_not_stonewalling() {
+        assert!(!has(
+            "i'm done fighting it. you're allowed to leave",
+            Horseman::Stonewalling
+        ));
+        assert!(has("i'm done talking about this", Horseman::Stonewalling));
+        assert!(!has(
+            "if you don't call me back tonight",
+            Horseman::Stonewalling
+        ));
+        for t in [
+            "I respect your decision",
+            "i hope you find happiness, take care",
+        ] {
+            let r = c(t);
+            assert!(r.horsemen.is_empty() && r.pressure.is_empty(), "{t}");
+        }
+    }
+
+    #[test]
+    fn pressure_kinds() {
+        use Pressure::*;
+        for (t, k) in [
+            ("please please answer me", Begging),
+            ("just give me one more chance please", Begging),
+            ("i need you to come back, please", Begging),
+            ("after everything i did for you", Guilt),
+            ("you're ruining my life", Guilt),
+            ("you'll regret this", Threat),
+            ("i'll make your life hell", Threat),
+            (
+                "if you don't answer by friday, i'm done for good",
+                Ultimatum,
+            ),
+            ("call me in the next 10 minutes or we're done", Ultimatum),
+            ("you owe me an explanation", Entitlement),
+            ("i deserve an answer", Entitlement),
+            ("i'm outside your work", ShowingUp),
+            ("i'll be waiting by your car after your shift", ShowingUp),
+            ("i'm waiting outside", ShowingUp),
+            ("i saw you were online at 2am", Surveillance),
+            ("who were you with last night", Surveillance),
+            ("i can't live without you", SelfHarmLeverage),
+            ("i can't live like this without you", SelfHarmLeverage),
+            ("i'll kill myself if you go", SelfHarmLeverage),
+            ("i won't stop until you talk to me", Persistence),
+            ("why are you not answering", Persistence),
+            ("i'm not stopping until you talk to me", Persistence),
+        ] {
+            assert!(kinds(t).contains(&k), "{t}: {:?}", kinds(t));
+        }
+    }
+
+    #[test]
+    fn pressure_negated_asked_softened_or_laughing_is_not_pressure() {
+        for t in [
+            "i won't show up at your place, i promise",
+            "i'm not going to beg",
+            "i respect that you don't owe me anything",
+            "i'm not going to keep texting you",
+            "i'm not going to hurt myself, please don't worry about me",
+            "i'll come to your place at 8 for dinner?",
+            "i'm coming over later with the kids, ok?",
+            "i'm outside the cinema, where are you?",
+            "please answer when you can, it's about the car insurance",
+            "you owe me 20 quid for the tickets lol",
+            "i can't live without coffee honestly",
+            "can you please return my charger when you get a chance",
+        ] {
+            assert!(kinds(t).is_empty(), "{t}: {:?}", kinds(t));
+        }
+    }
+
+    #[test]
+    fn pressure_does_not_decide_negative() {
+        // The flag and the horsemen read the words as before; pressure is extra.
+        let r = c("i'm outside your work");
+        assert!(!r.negative);
+        assert!(r.horsemen.is_empty());
+    }
+
+    #[test]
+    fn pressure_json_is_snake_case() {
+        let v = serde_json::to_value(c("i can't live without you, i'm outside your house"))
+            .unwrap_or_default();
+        assert_eq!(v["pressure"][0], "showing_up");
+        assert_eq!(v["pressure"][1], "self_harm_leverage");
+        let v = serde_json::to_value(c("see you at 8")).unwrap_or_default();
+        assert_eq!(v["pressure"], serde_json::json!([]));
     }
 
     #[test]

@@ -43,7 +43,13 @@ pub const MAX_TOPICS: usize = 32;
 /// What a pattern in the automaton stands for.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Pat {
-    Cue(Cue),
+    /// The cues `Lexicons::phrases[first..first + len]`: the pattern is
+    /// their words, or the anchor word of longer phrases, checked where it was
+    /// found (see [`Phrase`]).
+    Group {
+        first: u32,
+        len: u16,
+    },
     Topic(u8),
     /// "you're so": criticism when a [`Pat::Trait`] follows at once.
     TraitPrefix,
@@ -54,6 +60,252 @@ pub(crate) enum Pat {
     BoundaryHint,
 }
 
+/// A multi-word marker phrase, found through its anchor word: the automaton
+/// holds one pattern per anchor word instead of one per phrase (the phrases
+/// share few prefixes, and every pattern made the automaton bigger and the
+/// pass over each message slower; README "Speed").
+#[derive(Debug, Clone)]
+pub(crate) struct Phrase {
+    /// `" a b c "`, as matched on the normalized text: `phrase_text[at..at + len]`.
+    pub at: u32,
+    pub len: u16,
+    /// Where the anchor's `" word "` starts inside the phrase.
+    pub offset: u16,
+    pub cue: Cue,
+    /// The automaton's match is the cue itself (no phrase to check).
+    pub exact: bool,
+}
+
+/// A phrase while the groups are built.
+struct Pending {
+    pat: String,
+    offset: usize,
+    cue: Cue,
+    exact: bool,
+}
+
+/// Words that make poor anchors: the 200 most frequent words of the GoEmotions
+/// training comments (Apache-2.0; counted once, by the normalization here)
+/// plus chat spellings. Sorted (binary search).
+const COMMON_WORDS: &[&str] = &[
+    "2",
+    "a",
+    "about",
+    "actually",
+    "after",
+    "all",
+    "also",
+    "always",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "back",
+    "bad",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "best",
+    "better",
+    "but",
+    "by",
+    "can",
+    "can't",
+    "could",
+    "damn",
+    "day",
+    "did",
+    "didn't",
+    "do",
+    "does",
+    "doesn't",
+    "doing",
+    "don't",
+    "down",
+    "dude",
+    "even",
+    "ever",
+    "every",
+    "everyone",
+    "feel",
+    "find",
+    "first",
+    "for",
+    "from",
+    "fuck",
+    "game",
+    "get",
+    "getting",
+    "glad",
+    "go",
+    "going",
+    "good",
+    "got",
+    "great",
+    "guy",
+    "had",
+    "happy",
+    "has",
+    "hate",
+    "have",
+    "he",
+    "he's",
+    "her",
+    "here",
+    "him",
+    "his",
+    "hope",
+    "how",
+    "i",
+    "i'd",
+    "i'll",
+    "i'm",
+    "i've",
+    "if",
+    "in",
+    "into",
+    "is",
+    "isn't",
+    "it",
+    "it's",
+    "its",
+    "just",
+    "keep",
+    "know",
+    "last",
+    "life",
+    "like",
+    "lol",
+    "look",
+    "looks",
+    "lot",
+    "love",
+    "made",
+    "make",
+    "makes",
+    "man",
+    "many",
+    "maybe",
+    "me",
+    "mean",
+    "more",
+    "most",
+    "much",
+    "my",
+    "name",
+    "need",
+    "never",
+    "new",
+    "nice",
+    "no",
+    "not",
+    "now",
+    "of",
+    "off",
+    "oh",
+    "old",
+    "on",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "out",
+    "over",
+    "people",
+    "point",
+    "post",
+    "pretty",
+    "probably",
+    "really",
+    "right",
+    "said",
+    "same",
+    "say",
+    "see",
+    "she",
+    "should",
+    "so",
+    "some",
+    "someone",
+    "something",
+    "sorry",
+    "still",
+    "sure",
+    "take",
+    "than",
+    "thank",
+    "thanks",
+    "that",
+    "that's",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "they're",
+    "thing",
+    "things",
+    "think",
+    "this",
+    "those",
+    "though",
+    "thought",
+    "time",
+    "to",
+    "too",
+    "up",
+    "us",
+    "very",
+    "want",
+    "was",
+    "way",
+    "we",
+    "well",
+    "were",
+    "what",
+    "when",
+    "where",
+    "who",
+    "why",
+    "will",
+    "wish",
+    "with",
+    "work",
+    "would",
+    "wow",
+    "yeah",
+    "year",
+    "years",
+    "yes",
+    "you",
+    "you're",
+    "your",
+];
+
+/// Chat spellings that are as common as the words above.
+const COMMON_CHAT: &[&str] = &["dont", "im", "lol", "ok", "u", "ur", "youre"];
+
+fn is_common(w: &str) -> bool {
+    COMMON_WORDS.binary_search(&w).is_ok() || COMMON_CHAT.contains(&w)
+}
+
+/// The word of a phrase the automaton looks for: the longest uncommon one;
+/// `None` if all its words are common (then the phrase is a pattern itself).
+fn anchor_of(phrase: &str) -> Option<&str> {
+    phrase
+        .split(' ')
+        .filter(|w| !w.is_empty() && !is_common(w))
+        .max_by_key(|w| w.len())
+}
+
 /// Compiled lexicons. Build once, share (it is `Sync`).
 #[derive(Debug, Clone)]
 pub struct Lexicons {
@@ -62,6 +314,13 @@ pub struct Lexicons {
     /// `None` only if the automaton could not be built (then nothing matches).
     pub(crate) ac: Option<AhoCorasick>,
     pub(crate) pats: Vec<Pat>,
+    /// The cues of all [`Pat::Group`]s, each group's together (one array,
+    /// the phrases' words in one string: few cache lines per match).
+    pub(crate) phrases: Vec<Phrase>,
+    /// The words of the phrases (`Phrase::at`).
+    pub(crate) phrase_text: String,
+    /// Single-emoji rule cues, sorted by the emoji (several may share one).
+    pub(crate) emoji: Vec<(char, Cue)>,
 }
 
 /// Parse one lexicon file: one entry per line, `#` comments, blank lines skipped.
@@ -155,9 +414,90 @@ impl Lexicons {
     fn compile(topics: Vec<(String, Vec<String>)>, ignored: Vec<String>) -> Lexicons {
         let mut patterns: Vec<String> = Vec::new();
         let mut pats = Vec::new();
+        // One automaton pattern per distinct string: a cue's own words, or the
+        // anchor word of a longer phrase; every cue that shares it is in its group.
+        let mut groups: Vec<Vec<Pending>> = Vec::new();
+        let mut group_ids: std::collections::HashMap<String, usize> = Default::default();
+        let mut emoji: Vec<(char, Cue)> = Vec::new();
         for (phrase, cue) in rules::CUES {
-            patterns.push(pattern(&crate::text::normalize(phrase)));
-            pats.push(Pat::Cue(*cue));
+            let norm = crate::text::normalize(phrase);
+            // One emoji: looked up by itself (`Lexicons::emoji`); emoji in the
+            // automaton made its byte classes, and so its table, twice as big.
+            let mut chars = norm.chars();
+            if let (Some(c), None) = (chars.next(), chars.next())
+                && !c.is_ascii()
+            {
+                emoji.push((c, *cue));
+                continue;
+            }
+            // Single words, the score cues (whose sums must not depend on the
+            // order they are found in), "haha*" (a trailing star matches any
+            // ending, as in the topic files) and phrases of common words only
+            // are patterns of their own.
+            let (key, ph) = match anchor_of(&norm) {
+                Some(a)
+                    if norm.contains(' ')
+                        && !phrase.ends_with('*')
+                        && !matches!(cue, Cue::Neg(_) | Cue::Pos(_)) =>
+                {
+                    let pat = format!(" {norm} ");
+                    let offset = pat.find(&format!(" {a} ")).unwrap_or(0);
+                    let ph = Pending {
+                        pat,
+                        offset,
+                        cue: *cue,
+                        exact: false,
+                    };
+                    (pattern(a), ph)
+                }
+                _ => {
+                    let star = if phrase.ends_with('*') { "*" } else { "" };
+                    let ph = Pending {
+                        pat: String::new(),
+                        offset: 0,
+                        cue: *cue,
+                        exact: true,
+                    };
+                    (pattern(&format!("{norm}{star}")), ph)
+                }
+            };
+            let id = *group_ids.entry(key.clone()).or_insert_with(|| {
+                patterns.push(key);
+                pats.push(Pat::Group {
+                    first: groups.len() as u32,
+                    len: 0,
+                });
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            if let Some(list) = groups.get_mut(id) {
+                list.push(ph);
+            }
+        }
+        emoji.sort_by_key(|e| e.0);
+        // Flatten the groups: `Pat::Group { first }` held the group's index.
+        let mut phrases = Vec::new();
+        let mut phrase_text = String::new();
+        let mut spans = Vec::with_capacity(groups.len());
+        for group in groups {
+            spans.push((phrases.len() as u32, group.len() as u16));
+            for p in group {
+                phrases.push(Phrase {
+                    at: phrase_text.len() as u32,
+                    len: p.pat.len() as u16,
+                    offset: p.offset as u16,
+                    cue: p.cue,
+                    exact: p.exact,
+                });
+                phrase_text.push_str(&p.pat);
+            }
+        }
+        for p in &mut pats {
+            if let Pat::Group { first, len } = p
+                && let Some(&(f, l)) = spans.get(*first as usize)
+            {
+                (*first, *len) = (f, l);
+            }
         }
         // "you're so" + "selfish" is criticism: the two lists are searched
         // separately and joined when a trait word starts where a prefix ends
@@ -194,6 +534,9 @@ impl Lexicons {
             ignored,
             ac,
             pats,
+            phrases,
+            phrase_text,
+            emoji,
         }
     }
 }
@@ -223,4 +566,25 @@ fn topic_name(file_name: &str) -> String {
         .collect::<String>()
         .trim_matches('_')
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::anchor_of;
+
+    #[test]
+    fn anchors_are_uncommon_words() {
+        assert_eq!(anchor_of("i'll make your life hell"), Some("hell"));
+        assert_eq!(anchor_of("you owe me"), Some("owe"));
+        assert_eq!(anchor_of("you're so"), None);
+        assert!(super::COMMON_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn automaton_size() {
+        let l = super::Lexicons::built_in();
+        if let Some(ac) = &l.ac {
+            eprintln!("patterns {} memory {}", l.pats.len(), ac.memory_usage());
+        }
+    }
 }

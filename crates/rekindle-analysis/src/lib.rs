@@ -24,8 +24,8 @@ pub use analyze::*;
 pub use boundary::BoundaryKind;
 pub use changepoint::{Segment, binary_segmentation, default_penalty, segments};
 pub use classify::{
-    Classification, Horseman, Weights, classify, classify_chat, classify_many, negative_with,
-    negatives_as_chat, vader_negative,
+    Classification, Horseman, Pressure, Weights, classify, classify_chat, classify_many,
+    negative_with, negatives_as_chat, vader_negative,
 };
 pub use lexicon::{BUILT_IN_TOPICS, Lexicons, MAX_TOPICS, parse_lexicon_file};
 pub use prepared::Prepared;

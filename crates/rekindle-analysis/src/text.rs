@@ -81,6 +81,110 @@ pub fn normalize_append(text: &str, out: &mut String) -> usize {
     words
 }
 
+/// Where the punctuation of the raw text falls in the normalized text (which
+/// drops it), for the sentence rules (`classify::Frame`): bit `k` of a mask is
+/// set when the mark comes after the first `k` words (marks after word 63
+/// count at 63).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Marks {
+    /// A clause ends: `.` `,` `!` `?` `;` `:` `(` `)`, a line break or a quotation mark.
+    pub clause: u64,
+    /// A `?`.
+    pub question: u64,
+    /// A quotation mark: `"` `“` `”` `„` `«` `»`, or `'` `‘` `’` opening before a
+    /// word or closing after one (not an apostrophe inside a word: "don't").
+    pub quote: u64,
+    /// Words in the normalized text.
+    pub words: u32,
+}
+
+impl Marks {
+    #[inline(always)]
+    fn bit(words: u32) -> u64 {
+        1u64 << words.min(63)
+    }
+
+    #[inline(always)]
+    fn ascii(&mut self, b: u8, words: u32) {
+        let bit = Marks::bit(words);
+        match b {
+            b'.' | b',' | b'!' | b';' | b':' | b'(' | b')' | b'\n' => self.clause |= bit,
+            b'?' => {
+                self.clause |= bit;
+                self.question |= bit;
+            }
+            b'"' => self.quote_at(words),
+            _ => {}
+        }
+    }
+
+    #[inline(always)]
+    fn quote_at(&mut self, words: u32) {
+        let bit = Marks::bit(words);
+        self.clause |= bit;
+        self.quote |= bit;
+    }
+
+    /// A single quote: a quotation mark when it opens before a word (not after
+    /// a letter) or closes after one (before a non-letter).
+    #[inline(always)]
+    fn single_quote(&mut self, in_word: bool, next: Option<char>, words: u32) {
+        if in_word != next.is_some_and(char::is_alphanumeric) {
+            self.quote_at(words);
+        }
+    }
+}
+
+/// Where the clause ends and quotation marks of `text` fall in its normalized
+/// text ([`Marks`]). A second pass over the text, made only for the few
+/// messages whose markers need their sentence read (recording the marks in
+/// the one pass every message gets cost more); it counts words as
+/// [`normalize`] makes them, without writing them.
+pub(crate) fn marks_of(text: &str) -> Marks {
+    let mut marks = Marks::default();
+    let (mut nw, mut in_word) = (0u32, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        if c.is_ascii() {
+            let b = c as u8;
+            if b.is_ascii_alphanumeric() {
+                nw += u32::from(!in_word);
+                in_word = true;
+            } else if b == b'\'' || b == b'`' {
+                marks.single_quote(in_word, next, nw);
+                in_word = in_word && next.is_some_and(char::is_alphanumeric);
+            } else {
+                if !b.is_ascii_whitespace() || b == b'\n' {
+                    marks.ascii(b, nw);
+                }
+                in_word = false;
+            }
+            continue;
+        }
+        match c {
+            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{ab}' | '\u{bb}' => marks.quote_at(nw),
+            '\u{2018}' | '\u{2019}' => marks.single_quote(in_word, next, nw),
+            _ => {}
+        }
+        let c = match c {
+            '\u{2019}' | '\u{2018}' | '\u{00b4}' => '\'',
+            _ => c,
+        };
+        if c.is_alphanumeric() {
+            nw += u32::from(!in_word);
+            in_word = true;
+        } else if c == '\'' {
+            in_word = in_word && next.is_some_and(char::is_alphanumeric);
+        } else {
+            nw += u32::from(is_symbol(c));
+            in_word = false;
+        }
+    }
+    marks.words = nw;
+    marks
+}
+
 /// Keep an apostrophe only between two letters ("don't"); returns whether a word goes on.
 fn apostrophe(in_word: bool, next: Option<char>, out: &mut String) -> bool {
     if in_word && next.is_some_and(char::is_alphanumeric) {
@@ -112,6 +216,24 @@ mod tests {
         assert_eq!(normalize("don' t"), "don t");
     }
 
+    #[test]
+    fn marks_clauses_questions_and_quotes() {
+        let marked = |t: &str| (super::normalize(t), super::marks_of(t));
+        let (out, m) = marked("she said \"you never\". ok? don't");
+        assert_eq!(out, "she said you never ok don't");
+        // Bit k: after the first k words.
+        assert_eq!(m.quote, 1 << 2 | 1 << 4);
+        assert_eq!(m.clause, 1 << 2 | 1 << 4 | 1 << 5);
+        assert_eq!(m.question, 1 << 5);
+        assert_eq!(m.words, 6);
+        let (_, m) = marked("he goes 'you never' lol");
+        assert_eq!(m.quote, 1 << 2 | 1 << 4);
+        let (out, m) = marked("“leave me alone” it’s fine 🙄");
+        assert_eq!(out, "leave me alone it's fine 🙄");
+        assert_eq!(m.quote, 1 << 0 | 1 << 3);
+        assert_eq!(m.words, 6);
+    }
+
     proptest::proptest! {
         /// The ASCII fast path agrees with the char-by-char definition.
         #[test]
@@ -119,6 +241,8 @@ mod tests {
             proptest::prop_assert_eq!(normalize(&s), reference(&s));
             let mut out = String::new();
             proptest::prop_assert_eq!(super::normalize_append(&s, &mut out), s.split_whitespace().count());
+            // Counting words for the marks counts the normalized words.
+            proptest::prop_assert_eq!(super::marks_of(&s).words as usize, out.split(' ').filter(|w| !w.is_empty()).count());
         }
     }
 

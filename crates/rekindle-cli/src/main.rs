@@ -168,7 +168,7 @@ A summary (messages per sender, first and last time, unreadable lines) goes to s
     },
     /// VADER sentiment (exact vaderSentiment 3.3.2): one line of text in, one JSON object out
     Sentiment,
-    /// What the analysis sees in each line of stdin: tone, negative, the four horsemen, repair, topics (JSON lines)
+    /// What the analysis sees in each line of stdin: tone, negative, the four horsemen, repair, topics, pressure on the other (JSON lines)
     Classify {
         /// Read every line first and decide `negative` at the share of negative messages
         /// estimated from all of them, as `analyze` does for a chat (default: each line alone)

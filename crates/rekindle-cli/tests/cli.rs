@@ -676,6 +676,17 @@ fn sentiment_classify_and_analyze_from_the_terminal() {
     for k in ["sentiment", "repair", "topics"] {
         assert!(c.get(k).is_some(), "{k}");
     }
+    assert_eq!(c["pressure"], serde_json::json!([]));
+    // Pressure on the other person is a list of kinds.
+    let o = with_stdin(
+        rekindle(tmp.path()).arg("classify"),
+        b"i'm outside your work, answer me\n",
+    );
+    let c: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(
+        c["pressure"],
+        serde_json::json!(["showing_up", "persistence"])
+    );
     // `classify --as-chat` decides at the share estimated from all the lines:
     // after 2,000 calm lines a mildly upset one is not flagged, alone it is.
     let upset = "I'm really upset right now";

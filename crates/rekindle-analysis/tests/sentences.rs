@@ -1,0 +1,87 @@
+//! The sentence sets (tests/data/sentences_*.tsv; README "Horsemen, repair and
+//! accountability", "Pressure"): floors the rules reach, which a change to the
+//! rules can break. `sentences_dev.tsv` was written before the sentence rules;
+//! the probe sets after, as checks on how the rules generalize.
+#![allow(clippy::unwrap_used)]
+
+#[path = "support/sentences.rs"]
+mod sentences;
+
+use rekindle_analysis::{Horseman, Lexicons, Pressure};
+
+fn report(tsv: &str) -> sentences::Report {
+    let rows = sentences::parse(tsv).unwrap();
+    assert!(rows.len() >= 100);
+    sentences::score(&rows, &Lexicons::built_in())
+}
+
+#[test]
+fn dev_set_floors() {
+    let r = report(include_str!("data/sentences_dev.tsv"));
+    assert!(r.rows >= 400);
+    // Apologies and accountable statements are never criticism, contempt or stonewalling.
+    assert_eq!(
+        r.accountable_harsh, 0,
+        "accountable sentences read as harsh"
+    );
+    assert!(r.accountable_false_flag_rate() <= 0.02);
+    assert!(r.pressure_recall() >= 0.95, "{}", r.pressure_recall());
+    for (h, p, rc) in [
+        (Horseman::Criticism, 0.9, 0.85),
+        (Horseman::Contempt, 0.95, 0.85),
+        (Horseman::Defensiveness, 0.9, 0.85),
+        (Horseman::Stonewalling, 0.8, 0.95),
+    ] {
+        let prf = r.horseman(h);
+        assert!(
+            prf.p() >= p && prf.r() >= rc,
+            "{h:?}: P {} R {}",
+            prf.p(),
+            prf.r()
+        );
+    }
+    for (k, prf) in &r.pressure {
+        // "please please answer me" is labelled begging only; the rules also
+        // read the demand to answer as persistence.
+        let p = if *k == Pressure::Persistence {
+            0.7
+        } else {
+            0.8
+        };
+        assert!(
+            prf.r() >= 0.85 && prf.p() >= p,
+            "{k:?}: P {} R {}",
+            prf.p(),
+            prf.r()
+        );
+    }
+    let any = r.any_pressure;
+    assert!(any.p() >= 0.9, "pressure precision {}", any.p());
+}
+
+#[test]
+fn probe_set_floors() {
+    for tsv in [
+        include_str!("data/sentences_probe.tsv"),
+        include_str!("data/sentences_probe2.tsv"),
+    ] {
+        let r = report(tsv);
+        assert_eq!(r.accountable_harsh, 0);
+        assert!(r.accountable_false_flag_rate() <= 0.05);
+        assert!(r.pressure_recall() >= 0.9, "{}", r.pressure_recall());
+        assert!(r.any_pressure.p() >= 0.85, "{}", r.any_pressure.p());
+        for h in [Horseman::Criticism, Horseman::Contempt] {
+            let prf = r.horseman(h);
+            assert!(prf.f1() >= 0.85, "{h:?}: F1 {}", prf.f1());
+        }
+    }
+}
+
+#[test]
+fn every_pressure_kind_is_in_the_dev_set() {
+    let rows = sentences::parse(include_str!("data/sentences_dev.tsv")).unwrap();
+    for k in Pressure::ALL {
+        let n = rows.iter().filter(|r| r.pressure.contains(&k)).count();
+        assert!(n >= 10, "{k:?}: {n}");
+    }
+}
