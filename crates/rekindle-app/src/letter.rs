@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rekindle_analysis::{Lexicons, classify};
-use rekindle_core::letter::{Letter, LetterFacts, antidote, sentences};
+use rekindle_core::letter::{Letter, LetterFacts, antidote, pressure_hint, sentences};
 use rekindle_core::method::problem::Whose;
 use rekindle_core::safety::{ExNoKind, Refusal, outreach_allowed};
 use rekindle_store::Store;
@@ -86,34 +86,60 @@ pub fn facts(store: &dyn Store, today: Date) -> Result<LetterFacts, MethodError>
     })
 }
 
-/// One sentence the horsemen detector flagged, with its antidote.
+/// One sentence the check flagged: the horsemen and the kinds of pressure
+/// found, why each matters, and a better sentence to say instead.
 #[derive(Debug, Clone, Serialize)]
 pub struct Flag {
     pub sentence: String,
     pub horsemen: Vec<String>,
+    pub pressure: Vec<String>,
+    /// Why, one line per horseman or kind of pressure.
+    pub why: Vec<&'static str>,
+    /// What to write instead (the antidote for a horseman, a better sentence for pressure).
     pub hints: Vec<&'static str>,
 }
 
+/// Checks a letter (the draft or the user's own text) sentence by sentence:
+/// the four horsemen and pressure, read the way the post-mortem reads a chat.
+/// An accountable apology is never flagged: the classifier does not mark
+/// one as criticism, contempt or stonewalling, and owning one's part is not
+/// pressure.
 pub fn check(text: &str) -> Vec<Flag> {
     let lex = Lexicons::built_in();
     sentences(text)
         .into_iter()
         .filter_map(|s| {
             let c = classify(&s, &lex);
-            let names: Vec<String> = c
-                .horsemen
-                .iter()
-                .map(|h| {
-                    serde_json::to_value(h)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default()
-                })
-                .collect();
-            (!names.is_empty()).then(|| Flag {
-                hints: names.iter().map(|n| antidote(n)).collect(),
-                horsemen: names,
+            let horsemen: Vec<String> = c.horsemen.iter().map(|h| h.as_str().to_string()).collect();
+            let pressure: Vec<String> = c.pressure.iter().map(|p| p.as_str().to_string()).collect();
+            if horsemen.is_empty() && pressure.is_empty() {
+                return None;
+            }
+            let mut why = Vec::new();
+            let mut hints = Vec::new();
+            for h in &horsemen {
+                why.push(match h.as_str() {
+                    "criticism" => {
+                        "It attacks who they are rather than naming one thing that happened."
+                    }
+                    "contempt" => "Sarcasm and put-downs tell them you look down on them.",
+                    "defensiveness" => "It defends you instead of owning your part.",
+                    "stonewalling" => "It closes the door on the conversation.",
+                    _ => "It may read as harsh.",
+                });
+                hints.push(antidote(h));
+            }
+            for p in &pressure {
+                let (w, better) = pressure_hint(p);
+                why.push(w);
+                hints.push(better);
+            }
+            Some(Flag {
                 sentence: s,
+                horsemen,
+                pressure,
+                why,
+                hints,
             })
         })
         .collect()

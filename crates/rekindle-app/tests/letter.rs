@@ -46,7 +46,10 @@ fn the_gate_in_order_and_the_checker() {
         letter::save(&mut v, "Dear Alex", today, now).is_err(),
         "saving is refused under the lock too"
     );
-    safety::take_screen(&mut v, &screen(|_| "no"), &tz, today, now).unwrap();
+    // Lifting the lock waits a day after the last screen.
+    assert!(safety::take_screen(&mut v, &screen(|_| "no"), &tz, today, now).is_err());
+    let a_day_later = now.checked_add(jiff::Span::new().hours(25)).unwrap();
+    safety::take_screen(&mut v, &screen(|_| "no"), &tz, today, a_day_later).unwrap();
     assert!(matches!(
         letter::gate(&v, &tz, today).unwrap(),
         Err(Refusal::RecordTooShort { .. })
@@ -91,4 +94,62 @@ fn the_gate_in_order_and_the_checker() {
         "{flags:?}"
     );
     assert!(flags[0].hints[0].contains("Gentle start-up"));
+}
+
+/// The check reads each sentence for the horsemen and for pressure, says why
+/// and offers a better sentence; accountable apologies and the app's own
+/// draft are never flagged.
+#[test]
+fn the_letter_check_finds_pressure_and_never_flags_an_apology() {
+    let draft = rekindle_core::letter::draft(&rekindle_core::letter::LetterFacts {
+        their_name: "Alex".into(),
+        my_name: "Sam".into(),
+        my_parts: vec![
+            (
+                "My drinking".into(),
+                "I drank and said hurtful things".into(),
+            ),
+            ("Put-downs".into(), "made her feel stupid".into()),
+        ],
+        changes: vec![(
+            "I will not drink at all.".into(),
+            "No alcohol".into(),
+            45,
+            Some(97),
+            1,
+        )],
+        confirmations: 1,
+        record_days: 46,
+    });
+    assert!(
+        letter::check(&draft).is_empty(),
+        "{:?}",
+        letter::check(&draft)
+    );
+    for apology in [
+        "I'm so sorry I made you feel stupid in front of your friends.",
+        "It was my fault, not yours.",
+        "I respect your decision, and I hope you find happiness.",
+        "I never should have yelled at you.",
+    ] {
+        assert!(
+            letter::check(apology).is_empty(),
+            "{apology}: {:?}",
+            letter::check(apology)
+        );
+    }
+    let flags = letter::check(
+        "Please please just answer me. I can't live without you. You owe me an explanation.",
+    );
+    let kinds: Vec<&str> = flags
+        .iter()
+        .flat_map(|f| f.pressure.iter().map(String::as_str))
+        .collect();
+    for k in ["begging", "self_harm_leverage", "entitlement"] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+    for f in &flags {
+        assert_eq!(f.why.len(), f.hints.len());
+        assert!(!f.why.is_empty() && f.hints.iter().all(|h| !h.is_empty()));
+    }
 }

@@ -155,6 +155,53 @@ pub fn sentences(text: &str) -> Vec<String> {
     out
 }
 
+/// Why a kind of pressure does harm, and a better sentence to say instead
+/// (the honest letter offers one message, an invitation, and respect for a no).
+pub fn pressure_hint(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "begging" => (
+            "Pleading asks them to answer your pain instead of deciding freely.",
+            "“If you ever want to talk, I would listen.”",
+        ),
+        "guilt" => (
+            "It makes them responsible for how you feel; that is pressure, not honesty.",
+            "“I'm working on how I feel with people who support me; it's not yours to fix.”",
+        ),
+        "threat" => (
+            "A threat, even half-meant, makes it unsafe for them to answer honestly.",
+            "Leave it out: nothing good can follow a threat.",
+        ),
+        "ultimatum" => (
+            "A deadline or an “or else” takes their choice away.",
+            "“There is no deadline; whatever you decide, I will respect it.”",
+        ),
+        "entitlement" => (
+            "They owe you nothing: not an answer, not an explanation, not another chance.",
+            "“You don't owe me a reply.”",
+        ),
+        "showing_up" => (
+            "Turning up uninvited crosses a boundary and can frighten them.",
+            "“I won't come by or contact you in any other way.”",
+        ),
+        "surveillance" => (
+            "Watching where they are or who they see is control, and they will feel it.",
+            "Leave it out: what they do now is theirs.",
+        ),
+        "self_harm_leverage" => (
+            "Tying your life to their answer puts an impossible weight on them — and you deserve help now. Help lines are one click away.",
+            "Please talk to someone today (see “Get help now”), and leave this out of the letter.",
+        ),
+        "persistence" => (
+            "Pressing on after silence or a no is the opposite of respecting it.",
+            "“This is the only message I will send.”",
+        ),
+        _ => (
+            "This may read as pressure.",
+            "Say it as an invitation they can decline.",
+        ),
+    }
+}
+
 /// The Gottman antidote for each horseman, as a rewriting hint.
 pub fn antidote(horseman: &str) -> &'static str {
     match horseman {
