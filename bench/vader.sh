@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# VADER scoring speed on the 23,703 oracle sentences of shared/data/vader:
+# VADER scoring speed on the 23,703 oracle sentences of testdata/vader:
 #   (1) the reference, Python vaderSentiment 3.3.2 (installed into bench/out/vader-venv),
 #   (2) rekindle-vader on one thread, (3) rekindle-vader's score_many on all cores (rayon).
 # Python scores all sentences REPS times (default 5), the Rust crate RUST_REPS times (default
@@ -8,12 +8,12 @@
 # wall time: below 1 per thread when other work shares the machine). Prints a Markdown table
 # (and the machine) on stdout.
 #
-#   bench/vader.sh                 # REPS=5 ORACLE=../shared/data/vader/reference_scores.tsv
+#   bench/vader.sh                 # REPS=5 ORACLE=testdata/vader/reference_scores.tsv
 #   REPS=9 bench/vader.sh
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-ORACLE=${ORACLE:-$ROOT/../shared/data/vader/reference_scores.tsv}
+ORACLE=${ORACLE:-$ROOT/testdata/vader/reference_scores.tsv}
 REPS=${REPS:-5}
 RUST_REPS=${RUST_REPS:-$((REPS * 10))}
 VENV=$ROOT/bench/out/vader-venv

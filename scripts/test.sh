@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, every crate's tests, and the
 # browser tests against the real binary in headless Chromium.
+# Everything it reads is in the repository (testdata/, see its PROVENANCE.md);
+# a few tests also read ../shared beside the checkout when it is there and
+# print "skipped: ..." when it is not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,4 +23,5 @@ cargo test --workspace --locked
 
 echo "==> browser tests (headless Chromium)"
 cargo build -p rekindle-cli --locked
-(cd tests/e2e && REKINDLE_BIN="$PWD/../../target/debug/rekindle" node --test --test-concurrency=1)
+TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+(cd tests/e2e && REKINDLE_BIN="$TARGET_DIR/debug/rekindle" node --test --test-concurrency=1)

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { startServer, launchBrowser, recordRequests, outsideRequests, screenshot, repoRoot } from './harness.mjs';
 
 const PASS = 'a quiet walk by the river at dawn';
-const fixtures = join(repoRoot, '..', 'shared', 'fixtures');
+const fixtures = join(repoRoot, 'testdata', 'chats');
 
 test('import a WhatsApp export, see the summary, set who is who', async () => {
   const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS } });
@@ -31,7 +31,7 @@ test('import a WhatsApp export, see the summary, set who is who', async () => {
     assert.match(error, /Line 1/);
     assert.match(error, /Nothing was changed/);
 
-    await page.getByLabel('The exported chat file').setInputFiles(join(fixtures, 'chat-miner__whatsapp__ddmmyy_24hrs.txt'));
+    await page.getByLabel('The exported chat file').setInputFiles(join(fixtures, 'chat-miner', 'whatsapp__ddmmyy_24hrs.txt'));
     await page.getByRole('button', { name: 'Import' }).click();
     await page.locator('#import-done').waitFor();
     assert.match(await page.locator('#import-done').innerText(), /Imported: \d+ new messages/);
@@ -55,7 +55,7 @@ test('import a WhatsApp export, see the summary, set who is who', async () => {
 
     // The same file again adds nothing.
     await page.goto(`${server.origin}/i`);
-    await page.getByLabel('The exported chat file').setInputFiles(join(fixtures, 'chat-miner__whatsapp__ddmmyy_24hrs.txt'));
+    await page.getByLabel('The exported chat file').setInputFiles(join(fixtures, 'chat-miner', 'whatsapp__ddmmyy_24hrs.txt'));
     await page.getByRole('button', { name: 'Import' }).click();
     await page.locator('#import-done').waitFor();
     assert.match(await page.locator('#import-done').innerText(), /Imported: 0 new messages; \d+ were already/);

@@ -12,8 +12,8 @@ const PASS = 'a quiet walk by the river at dawn';
 
 test('what the chat shows: summary, charts, evidence, make it a problem', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rekindle-pm-'));
-  const chat = join(dataDir, 'chat.txt');
-  execFileSync('python3', [join(repoRoot, '..', 'shared', 'bench', 'gen_whatsapp.py'), '--messages', '3000', '--seed', '2', '--format', 'android', '-o', chat]);
+  // A synthetic 5,000-message Android export (rekindle-analysis's test data, see gen_labelled.py there).
+  const chat = join(repoRoot, 'crates', 'rekindle-analysis', 'tests', 'data', 'generated_5000.txt');
   const env = { ...process.env, REKINDLE_DATA_DIR: join(dataDir, 'data'), REKINDLE_PASSPHRASE: PASS };
   execFileSync(binary, ['init'], { env });
   execFileSync(binary, ['import', chat], { env });
@@ -80,7 +80,7 @@ test('what the chat shows: summary, charts, evidence, make it a problem', async 
 });
 
 test('a real export from the import page: what the chat shows, in plain words', async () => {
-  const fixture = join(repoRoot, '..', 'shared', 'fixtures', 'chat-miner__whatsapp__testlog.txt');
+  const fixture = join(repoRoot, 'testdata', 'chats', 'chat-miner', 'whatsapp__testlog.txt');
   const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS } });
   const browser = await launchBrowser();
   try {

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startServer, launchBrowser, screenshot, cliFor, seedLivedRecord } from './harness.mjs';
+import { startServer, launchBrowser, screenshot, cliFor, seedLivedRecord, screenshotDir } from './harness.mjs';
 
 const PASS = 'a quiet walk by the river at dawn';
 const NOTE = 'CANARYNOTE-private-thought';
@@ -65,7 +65,7 @@ test('support, reading, the report and the sealed file', async () => {
     assert.ok(!text.includes(CHAT), 'chat messages never appear');
     await screenshot(page, 'report');
     await page.emulateMedia({ media: 'print' });
-    await page.screenshot({ path: join(process.env.REKINDLE_SCREENSHOTS || join(process.cwd(), '..', '..', 'target', 'screenshots'), 'report-print.png'), fullPage: true });
+    await page.screenshot({ path: join(screenshotDir, 'report-print.png'), fullPage: true });
     await page.emulateMedia({ media: 'screen' });
     await page.goto(`${server.origin}/x/report?s=record&s=notes`);
     text = await page.locator('body').innerText();
@@ -102,7 +102,7 @@ test('support, reading, the report and the sealed file', async () => {
     await reader.locator('#content h1').waitFor({ timeout: 20000 });
     assert.match(await reader.locator('#content').innerText(), /No alcohol/);
     await reader.setViewportSize({ width: 390, height: 844 });
-    await reader.screenshot({ path: join(process.cwd(), '..', '..', 'target', 'screenshots', 'sealed-phone.png'), fullPage: true });
+    await reader.screenshot({ path: join(screenshotDir, 'sealed-phone.png'), fullPage: true });
   } finally {
     await browser.close();
     await server.stop();

@@ -1279,18 +1279,12 @@ mod tests {
         let ambiguous = "1/2/24, 9:00 - A: a\n3/1/24, 9:01 - B: b\n2/2/24, 9:02 - A: c\n\
                          4/3/24, 9:03 - B: d\n1/1/24, 9:04 - A: e\nnot a header\n5/5/24, 9:05 - A: f\n\
                          13/5/24, 9:06 - B: g\n2024-05-14, 9:07 - A: h\n6/1/24, 10:00 - A: i\n";
-        let fixtures =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../testdata/chats/chat-miner");
         let mut texts = vec![ambiguous.to_string()];
-        for f in [
-            "chat-miner__whatsapp__testlog.txt",
-            "chat-miner__whatsapp__mmddyyyy_12hrs.txt",
-        ] {
-            if let Ok(t) = std::fs::read_to_string(fixtures.join(f)) {
-                texts.push(t);
-            }
+        for f in ["whatsapp__testlog.txt", "whatsapp__mmddyyyy_12hrs.txt"] {
+            texts.push(std::fs::read_to_string(fixtures.join(f)).unwrap());
         }
-        assert_eq!(texts.len(), 3, "fixtures in ../shared/fixtures");
         for text in &texts {
             let b = text.as_bytes();
             let whole = gather_lines(b);

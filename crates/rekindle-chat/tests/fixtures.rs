@@ -1,6 +1,8 @@
-//! Every real export sample in `../shared/fixtures` parses, with counts,
-//! senders, first and last message checked against what the files say.
-//! (The samples are not copied into this repository; see PROVENANCE.md there.)
+//! Every export sample parses, with counts, senders, first and last message
+//! checked against what the files say. The MIT-licensed samples and our own
+//! are in `testdata/chats` (see `testdata/PROVENANCE.md`); the AGPL-licensed
+//! chat-analytics originals stay outside the repository, in
+//! `../shared/fixtures`, and their tests run only when that folder is there.
 #![allow(clippy::unwrap_used)]
 
 use rekindle_chat::{
@@ -8,20 +10,56 @@ use rekindle_chat::{
     write_jsonl,
 };
 
+use std::path::{Path, PathBuf};
+
+/// `testdata/chats` at the root of the repository.
+fn chats_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/chats")
+}
+
+/// A sample in `testdata/chats`, e.g. `chat-miner/whatsapp__testlog.txt`.
 fn load(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../../shared/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
+    let path = chats_dir().join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `../shared/fixtures` beside the checkout, if it is there. Its absence is
+/// not a failure (a clone on its own does not have it) unless
+/// `REKINDLE_REQUIRE_SHARED=1` (as `.ci/run` sets it).
+fn outside_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("REKINDLE_REQUIRE_SHARED").as_deref() != Ok("1"),
+        "REKINDLE_REQUIRE_SHARED=1 but {} is missing",
+        dir.display()
     );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    // Straight to stderr: the test harness would hide an eprintln! of a passing test.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: ../shared/fixtures not found beside the checkout (the AGPL chat-analytics samples stay outside the repo)"
+    );
+    None
+}
+
+/// An AGPL sample from `../shared/fixtures`, or `None` (and a note) without it.
+fn load_outside(name: &str) -> Option<Vec<u8>> {
+    let path = outside_dir()?.join(name);
+    Some(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}
+
+fn parse_bytes(name: &str, bytes: &[u8]) -> (Vec<Message>, Summary) {
+    let (msgs, summary) =
+        parse_to_vec(bytes, &ParseOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(summary.messages, msgs.len());
+    (msgs, summary)
 }
 
 fn parse(name: &str) -> (Vec<Message>, Summary) {
-    let bytes = load(name);
-    let (msgs, summary) =
-        parse_to_vec(&bytes, &ParseOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(summary.messages, msgs.len());
-    (msgs, summary)
+    parse_bytes(name, &load(name))
 }
 
 fn check(m: &Message, time: &str, sender: Option<&str>, text: &str, kind: MessageKind) {
@@ -46,8 +84,11 @@ use MessageKind::*;
 #[test]
 fn chat_analytics_whatsapp_2a_5m() {
     let name = "chat-analytics__whatsapp__2A_5M.txt";
-    assert_eq!(detect_format(&load(name)).unwrap(), Format::WhatsApp);
-    let (m, s) = parse(name);
+    let Some(bytes) = load_outside(name) else {
+        return;
+    };
+    assert_eq!(detect_format(&bytes).unwrap(), Format::WhatsApp);
+    let (m, s) = parse_bytes(name, &bytes);
     assert_eq!(m.len(), 5);
     assert_eq!(senders(&s), [("A", 3), ("B", 2)]);
     check(&m[0], "2021-01-01T12:00:00", Some("A"), "Hi", Text);
@@ -145,17 +186,14 @@ fn check_chat_miner_layout(name: &str, order: DateOrder) {
 
 #[test]
 fn chat_miner_ddmmyy_24hrs() {
-    check_chat_miner_layout(
-        "chat-miner__whatsapp__ddmmyy_24hrs.txt",
-        DateOrder::DayFirst,
-    );
+    check_chat_miner_layout("chat-miner/whatsapp__ddmmyy_24hrs.txt", DateOrder::DayFirst);
 }
 
 #[test]
 fn chat_miner_mmddyyyy_12hrs_spanish_am_pm() {
     // "a. m." / "p. m.", and "00:08 a. m." meaning 00:08.
     check_chat_miner_layout(
-        "chat-miner__whatsapp__mmddyyyy_12hrs.txt",
+        "chat-miner/whatsapp__mmddyyyy_12hrs.txt",
         DateOrder::MonthFirst,
     );
 }
@@ -163,14 +201,14 @@ fn chat_miner_mmddyyyy_12hrs_spanish_am_pm() {
 #[test]
 fn chat_miner_yyyymmdd_24hrs() {
     check_chat_miner_layout(
-        "chat-miner__whatsapp__yyyymmdd_24hrs.txt",
+        "chat-miner/whatsapp__yyyymmdd_24hrs.txt",
         DateOrder::YearFirst,
     );
 }
 
 #[test]
 fn chat_miner_unicode_nbsp_in_pm() {
-    let name = "chat-miner__whatsapp__unicode.txt";
+    let name = "chat-miner/whatsapp__unicode.txt";
     let (m, s) = parse(name);
     assert_eq!(m.len(), 3);
     assert_eq!(
@@ -205,7 +243,7 @@ fn chat_miner_unicode_nbsp_in_pm() {
 
 #[test]
 fn chat_miner_testlog_mixed_layouts() {
-    let (m, s) = parse("chat-miner__whatsapp__testlog.txt");
+    let (m, s) = parse("chat-miner/whatsapp__testlog.txt");
     // 26 lines: 20 headers (6 continuation lines), every layout read per line.
     assert_eq!(m.len(), 20);
     assert_eq!(s.skipped_count, 0);
@@ -306,7 +344,7 @@ fn chat_miner_testlog_mixed_layouts() {
 
 #[test]
 fn whatsapp_chat_parser_short_chat() {
-    let (m, s) = parse("whatsapp-chat-parser__short-chat.txt");
+    let (m, s) = parse("whatsapp-chat-parser/short-chat.txt");
     assert_eq!(m.len(), 5);
     assert_eq!(
         senders(&s),
@@ -346,8 +384,11 @@ fn whatsapp_chat_parser_short_chat() {
 #[test]
 fn chat_analytics_telegram_dm() {
     let name = "chat-analytics__telegram__DM_2A_7M.json";
-    assert_eq!(detect_format(&load(name)).unwrap(), Format::Telegram);
-    let (m, s) = parse(name);
+    let Some(bytes) = load_outside(name) else {
+        return;
+    };
+    assert_eq!(detect_format(&bytes).unwrap(), Format::Telegram);
+    let (m, s) = parse_bytes(name, &bytes);
     assert_eq!(m.len(), 8);
     assert_eq!(senders(&s), [("Alice", 4), ("Bob", 2)]);
     assert_eq!(s.chat_name.as_deref(), Some("Bob"));
@@ -397,7 +438,7 @@ fn chat_analytics_telegram_dm() {
 
 #[test]
 fn chat_miner_telegram_single_export() {
-    let name = "chat-miner__telegram__single_export.json";
+    let name = "chat-miner/telegram__single_export.json";
     assert_eq!(detect_format(&load(name)).unwrap(), Format::Telegram);
     let (m, s) = parse(name);
     assert_eq!(m.len(), 2);
@@ -421,8 +462,11 @@ fn chat_miner_telegram_single_export() {
 #[test]
 fn chat_analytics_messenger_bom_and_media() {
     let name = "chat-analytics__messenger__2A_7M.json";
-    assert_eq!(detect_format(&load(name)).unwrap(), Format::Messenger);
-    let (m, s) = parse(name);
+    let Some(bytes) = load_outside(name) else {
+        return;
+    };
+    assert_eq!(detect_format(&bytes).unwrap(), Format::Messenger);
+    let (m, s) = parse_bytes(name, &bytes);
     assert_eq!(m.len(), 7);
     assert_eq!(senders(&s), [("Bob", 5), ("Alice", 2)]);
     assert_eq!(s.chat_name.as_deref(), Some("Alice"));
@@ -465,7 +509,7 @@ fn chat_analytics_messenger_bom_and_media() {
 
 #[test]
 fn chat_miner_facebook_messenger() {
-    let name = "chat-miner__facebookMessenger__testlog.json";
+    let name = "chat-miner/facebookMessenger__testlog.json";
     assert_eq!(detect_format(&load(name)).unwrap(), Format::Messenger);
     let (m, s) = parse(name);
     assert_eq!(m.len(), 2);
@@ -489,7 +533,7 @@ fn chat_miner_facebook_messenger() {
 
 #[test]
 fn chat_miner_instagram() {
-    let name = "chat-miner__instagram__export.json";
+    let name = "chat-miner/instagram__export.json";
     assert_eq!(detect_format(&load(name)).unwrap(), Format::Messenger);
     let (m, s) = parse(name);
     assert_eq!(m.len(), 2);
@@ -510,19 +554,247 @@ fn chat_miner_instagram() {
     );
 }
 
+/// Every file in a folder (recursively) except licences and notes.
+fn samples_in(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            samples_in(&path, out);
+        } else if !name.ends_with(".md") && !name.starts_with("LICENSE") {
+            out.push(path);
+        }
+    }
+}
+
 #[test]
 fn every_fixture_file_is_covered() {
-    let dir = format!("{}/../../../shared/fixtures", env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    samples_in(&chats_dir(), &mut files);
+    for path in &files {
+        let name = path.display().to_string();
+        let (msgs, s) = parse_bytes(&name, &std::fs::read(path).unwrap());
+        assert!(!msgs.is_empty(), "{name}");
+        // The one message without any date in our Telegram sample is skipped on purpose.
+        let expected_skips = usize::from(name.ends_with("telegram__entities_undated.json"));
+        assert_eq!(s.skipped_count, expected_skips, "{name}");
+    }
+    assert_eq!(
+        files.len(),
+        12,
+        "a file was added to or removed from testdata/chats: add a test for it"
+    );
+}
+
+#[test]
+fn every_outside_fixture_file_is_covered() {
+    let Some(dir) = outside_dir() else {
+        return;
+    };
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         if name.ends_with(".md") {
             continue;
         }
-        let (msgs, s) = parse(&name);
+        let (msgs, s) = parse_bytes(&name, &std::fs::read(dir.join(&name)).unwrap());
         assert!(!msgs.is_empty(), "{name}");
         assert_eq!(s.skipped_count, 0, "{name}");
         n += 1;
     }
     assert_eq!(n, 12, "a fixture was added or removed: add a test for it");
+}
+
+// Our own samples (testdata/chats/own), written for the layouts of the AGPL
+// chat-analytics samples; the expected values come from reading these files.
+
+#[test]
+fn own_whatsapp_small() {
+    let name = "own/whatsapp__small.txt";
+    assert_eq!(detect_format(&load(name)).unwrap(), Format::WhatsApp);
+    let (m, s) = parse(name);
+    assert_eq!(m.len(), 5);
+    assert_eq!(senders(&s), [("Robin", 3), ("Kim", 2)]);
+    check(
+        &m[0],
+        "2022-03-02T09:15:00",
+        Some("Robin"),
+        "Morning!",
+        Text,
+    );
+    check(
+        &m[2],
+        "2022-03-02T09:17:00",
+        Some("Robin"),
+        "Yes\nat the usual place",
+        Text,
+    );
+    check(
+        &m[3],
+        "2022-03-02T09:20:00",
+        Some("Kim"),
+        "<Media omitted>",
+        Media,
+    );
+    // No newline at the end, and the last message is out of time order: file order is kept.
+    check(
+        &m[4],
+        "2022-03-02T09:18:00",
+        Some("Robin"),
+        "Sent before the photo, listed after it",
+        Text,
+    );
+    assert_eq!(s.first.unwrap().to_string(), "2022-03-02T09:15:00");
+    assert_eq!(s.last.unwrap().to_string(), "2022-03-02T09:20:00");
+    // 2/3/22 cannot tell day from month: day first, with a warning.
+    assert_eq!(s.date_order, Some(DateOrder::DayFirst));
+    assert_eq!(s.warnings.len(), 1);
+    assert!(s.warnings[0].contains("--date-order"));
+    assert_eq!(s.skipped_count, 0);
+}
+
+#[test]
+fn own_telegram_entities_and_undated() {
+    let name = "own/telegram__entities_undated.json";
+    assert_eq!(detect_format(&load(name)).unwrap(), Format::Telegram);
+    let (m, s) = parse(name);
+    assert_eq!(m.len(), 7);
+    assert_eq!(senders(&s), [("Jo Müller", 3), ("Sam", 2)]);
+    // A personal chat is named after the other person: the exporter is the other sender.
+    assert_eq!(s.chat_name.as_deref(), Some("Jo Müller"));
+    assert_eq!(s.owner_hint.as_deref(), Some("Sam"));
+    check(
+        &m[0],
+        "2020-02-14T08:00:00",
+        None,
+        "Jo Müller: joined telegram",
+        System,
+    );
+    // Entity array (bold, plain, link, plain) joined; `date` alone: no offset.
+    check(
+        &m[1],
+        "2020-02-14T08:01:30",
+        Some("Jo Müller"),
+        "Look at this: https://example.org/a 🌅",
+        Text,
+    );
+    assert_eq!(m[1].offset_seconds, None);
+    check(
+        &m[2],
+        "2020-02-14T08:05:00",
+        Some("Sam"),
+        "Lovely! Café later?",
+        Text,
+    );
+    // Only `date_unixtime` (a string): UTC.
+    check(
+        &m[3],
+        "2020-09-13T12:26:40",
+        Some("Jo Müller"),
+        "only a unix time here",
+        Text,
+    );
+    assert_eq!(m[3].offset_seconds, Some(0));
+    // The message with no date at all is skipped and counted, with its line.
+    assert_eq!(s.skipped_count, 1);
+    assert_eq!(s.skipped[0].line, 81);
+    assert!(s.skipped[0].reason.contains("no date"), "{:?}", s.skipped);
+    // Only `date_unixtime` (a number), a photo without caption.
+    check(&m[4], "2020-09-13T12:36:40", Some("Sam"), "<photo>", Media);
+    assert_eq!(m[4].offset_seconds, Some(0));
+    // `date` and `date_unixtime` one hour apart: local time at UTC+1.
+    check(
+        &m[5],
+        "2021-01-01T00:30:00",
+        Some("Jo Müller"),
+        "@sam happy new year",
+        Text,
+    );
+    assert_eq!(m[5].offset_seconds, Some(3600));
+    check(
+        &m[6],
+        "2021-01-01T00:45:10",
+        None,
+        "Sam: phone call (125 s)",
+        System,
+    );
+    assert_eq!(
+        jsonl(&m[6]),
+        "{\"time\":\"2021-01-01T00:45:10+01:00\",\"sender\":null,\"text\":\"Sam: phone call (125 s)\",\"kind\":\"system\"}\n"
+    );
+    assert_eq!(s.first.unwrap().to_string(), "2020-02-14T08:00:00");
+    assert_eq!(s.last.unwrap().to_string(), "2021-01-01T00:45:10");
+}
+
+#[test]
+fn own_messenger_bom_and_mojibake() {
+    let name = "own/messenger__bom_mojibake.json";
+    let bytes = load(name);
+    assert!(
+        bytes.starts_with(b"\xef\xbb\xbf{"),
+        "the sample starts with a BOM"
+    );
+    assert!(
+        bytes[3..].is_ascii(),
+        "after the BOM the file is ASCII: every accent is a \\u00XX escape"
+    );
+    assert_eq!(detect_format(&bytes).unwrap(), Format::Messenger);
+    let (m, s) = parse(name);
+    assert_eq!(m.len(), 6);
+    // Latin-1-escaped UTF-8 is undone in names, title and texts.
+    assert_eq!(senders(&s), [("Kai Berg", 3), ("Zoë Ñúñez", 3)]);
+    assert_eq!(s.chat_name.as_deref(), Some("Zoë Ñúñez"));
+    assert_eq!(s.owner_hint.as_deref(), Some("Kai Berg"));
+    // The file is newest first; messages come out oldest first, UTC.
+    check(
+        &m[0],
+        "2023-04-01T09:00:00",
+        Some("Zoë Ñúñez"),
+        "plain ascii hello",
+        Text,
+    );
+    assert_eq!(m[0].offset_seconds, Some(0));
+    check(
+        &m[1],
+        "2023-04-02T18:39:30.5",
+        Some("Kai Berg"),
+        "<audio: voice_7.mp4>",
+        Media,
+    );
+    check(
+        &m[2],
+        "2023-04-02T18:40:00",
+        Some("Zoë Ñúñez"),
+        "<photo: sunset_01.jpg>",
+        Media,
+    );
+    // Same millisecond: the one later in the (newest-first) file is the older.
+    check(
+        &m[3],
+        "2023-04-02T18:44:59.001",
+        Some("Kai Berg"),
+        "Same millisecond, listed later in the file",
+        Text,
+    );
+    check(
+        &m[4],
+        "2023-04-02T18:44:59.001",
+        Some("Kai Berg"),
+        "Café at 7? ☕",
+        Text,
+    );
+    check(
+        &m[5],
+        "2023-04-02T18:45:10.25",
+        Some("Zoë Ñúñez"),
+        "Bis später 😘",
+        Text,
+    );
+    assert_eq!(
+        jsonl(&m[5]),
+        "{\"time\":\"2023-04-02T18:45:10+00:00\",\"sender\":\"Zoë Ñúñez\",\"text\":\"Bis später 😘\",\"kind\":\"text\"}\n"
+    );
+    assert_eq!(s.first.unwrap().to_string(), "2023-04-01T09:00:00");
+    assert_eq!(s.last.unwrap().to_string(), "2023-04-02T18:45:10.25");
+    assert_eq!(s.skipped_count, 0);
 }

@@ -1,6 +1,11 @@
 //! `rekindle`: the command line. It parses arguments, opens the vault and
 //! calls the same functions the web app uses; nothing else.
 
+#[cfg(not(unix))]
+compile_error!(
+    "rekindle supports Linux and macOS only (Unix permissions keep the data folder private). See README.md, \"Platforms\"."
+);
+
 mod analysis_commands;
 mod chat_commands;
 mod commands;

@@ -264,11 +264,11 @@ fn serve_prints_one_login_url_and_a_second_instance_is_refused() {
     child.wait().unwrap();
 }
 
+/// A chat sample in `testdata/chats` (see `testdata/PROVENANCE.md`).
 fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::PathBuf::from(format!(
-        "{}/../../../shared/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/chats")
+        .join(name)
 }
 
 #[test]
@@ -276,7 +276,7 @@ fn convert_writes_the_exact_jsonl_schema_and_a_summary_on_stderr() {
     let tmp = tempfile::tempdir().unwrap();
     let o = run(rekindle(tmp.path())
         .arg("convert")
-        .arg(fixture("whatsapp-chat-parser__short-chat.txt")));
+        .arg(fixture("whatsapp-chat-parser/short-chat.txt")));
     assert!(o.status.success(), "{}", stderr(&o));
     let lines: Vec<serde_json::Value> = stdout(&o)
         .lines()
@@ -299,7 +299,7 @@ fn convert_writes_the_exact_jsonl_schema_and_a_summary_on_stderr() {
     // CSV has a header and one row per message (quoted multi-line texts aside).
     let o = run(rekindle(tmp.path())
         .args(["convert", "--to", "csv"])
-        .arg(fixture("chat-miner__whatsapp__ddmmyy_24hrs.txt")));
+        .arg(fixture("chat-miner/whatsapp__ddmmyy_24hrs.txt")));
     assert!(o.status.success());
     assert!(stdout(&o).lines().next().unwrap().contains("time"));
 }
@@ -339,7 +339,7 @@ fn import_is_idempotent_and_reports_json() {
             .status
             .success()
     );
-    let f = fixture("chat-analytics__telegram__DM_2A_7M.json");
+    let f = fixture("own/telegram__entities_undated.json");
     let o = run(rekindle(&d)
         .arg("import")
         .arg(&f)
@@ -348,7 +348,7 @@ fn import_is_idempotent_and_reports_json() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let added = v["counts"]["added"].as_u64().unwrap();
-    assert!(added > 0);
+    assert_eq!(added, 7, "the sample's 7 dated messages");
     let o = run(rekindle(&d)
         .arg("import")
         .arg(&f)
@@ -639,10 +639,10 @@ fn with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
 fn sentiment_classify_and_analyze_from_the_terminal() {
     let tmp = tempfile::tempdir().unwrap();
     // `sentiment` reproduces the reference scores exactly (first oracle sentences without quotes).
-    let oracle = std::fs::read_to_string(format!(
-        "{}/../../../shared/data/vader/reference_scores.tsv",
-        env!("CARGO_MANIFEST_DIR")
-    ))
+    let oracle = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../testdata/vader/reference_scores.tsv"),
+    )
     .unwrap();
     let rows: Vec<Vec<&str>> = oracle
         .lines()
@@ -720,7 +720,7 @@ fn sentiment_classify_and_analyze_from_the_terminal() {
     // `analyze FILE` works without a vault and stores nothing.
     let o = run(rekindle(tmp.path())
         .arg("analyze")
-        .arg(fixture("chat-analytics__telegram__DM_2A_7M.json"))
+        .arg(fixture("own/telegram__entities_undated.json"))
         .arg("--json"));
     assert!(o.status.success(), "{}", stderr(&o));
     let a: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -732,7 +732,7 @@ fn sentiment_classify_and_analyze_from_the_terminal() {
     let starts = |gap: &str| {
         let o = run(rekindle(tmp.path())
             .arg("analyze")
-            .arg(fixture("chat-miner__whatsapp__testlog.txt"))
+            .arg(fixture("chat-miner/whatsapp__testlog.txt"))
             .args(["--json", "--gap-hours", gap]));
         assert!(o.status.success(), "{}", stderr(&o));
         let a: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -750,7 +750,7 @@ fn sentiment_classify_and_analyze_from_the_terminal() {
     assert!(starts("1") >= starts("168"));
     let o = run(rekindle(tmp.path())
         .arg("analyze")
-        .arg(fixture("chat-miner__whatsapp__testlog.txt"))
+        .arg(fixture("chat-miner/whatsapp__testlog.txt"))
         .args(["--gap-hours", "0"]));
     assert!(!o.status.success());
     assert!(stderr(&o).contains("1..=168"), "{}", stderr(&o));

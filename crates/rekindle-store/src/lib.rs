@@ -4,6 +4,15 @@
 //! SQLCipher file ([`SqliteVault`]) whose random data key is wrapped by a key
 //! derived from the passphrase ([`keyfile`]). A [`DataDir`] owns the folder:
 //! permissions, the single-instance lock, creating and unlocking the vault.
+//!
+//! Platforms: Unix only (Linux and macOS). The data folder stays private
+//! through Unix permissions (0700 folder, 0600 files), checked on every open;
+//! other systems would need another way to keep it private, so the build stops.
+
+#[cfg(not(unix))]
+compile_error!(
+    "rekindle supports Linux and macOS only: the vault's folder is kept private with Unix permissions (0700/0600), which this target does not have. See README.md, \"Platforms\"."
+);
 
 pub mod chats;
 mod datadir;

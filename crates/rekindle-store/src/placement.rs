@@ -5,6 +5,10 @@
 //! journal, and two computers writing the same file corrupt it; network file
 //! systems do not keep SQLite's locking promises. Backups and exports may go
 //! anywhere: they are single files written at once.
+//!
+//! Sync folders are recognised on every platform (by name and marker files);
+//! network drives on Linux only, from /proc/self/mounts. On macOS a network
+//! volume is not detected (see `network_drive`).
 
 use std::path::{Component, Path, PathBuf};
 
@@ -78,15 +82,28 @@ pub fn unsuitable(path: &Path) -> Option<String> {
             marker.display()
         ));
     }
-    #[cfg(target_os = "linux")]
-    if let Ok(mounts) = std::fs::read_to_string("/proc/self/mounts")
-        && let Some((point, fs)) = network_mount(&existing_ancestor(&full), &mounts)
-    {
+    if let Some((point, fs)) = network_drive(&existing_ancestor(&full)) {
         return Some(format!(
             "on a network drive ({fs} mounted at {})",
             point.display()
         ));
     }
+    None
+}
+
+/// The mount point and type of the network file system holding `path`, read
+/// from the kernel's mount table.
+#[cfg(target_os = "linux")]
+fn network_drive(path: &Path) -> Option<(PathBuf, String)> {
+    let mounts = std::fs::read_to_string("/proc/self/mounts").ok()?;
+    network_mount(path, &mounts)
+}
+
+/// Not detected on other systems (macOS has no mount-table file; reading it
+/// would take `statfs`, i.e. unsafe code): only the sync-folder checks apply
+/// there, and the README says so.
+#[cfg(not(target_os = "linux"))]
+fn network_drive(_path: &Path) -> Option<(PathBuf, String)> {
     None
 }
 
@@ -138,6 +155,7 @@ fn sync_marker(path: &Path) -> Option<PathBuf> {
 
 /// The mount point and type of a network file system holding `path`, from a
 /// mount table in the format of /proc/mounts.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 fn network_mount(path: &Path, mounts: &str) -> Option<(PathBuf, String)> {
     let mut best: Option<(PathBuf, String)> = None;
     for line in mounts.lines() {
@@ -162,6 +180,7 @@ fn network_mount(path: &Path, mounts: &str) -> Option<(PathBuf, String)> {
 }
 
 /// /proc/mounts writes space, tab, newline and backslash as `\040` etc.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 fn unescape(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());

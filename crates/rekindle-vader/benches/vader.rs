@@ -49,8 +49,8 @@ fn checksum(scores: &[Scores]) -> f64 {
 
 fn main() {
     let mut reps = 5usize;
-    let mut path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/vader/reference_scores.tsv");
+    let mut path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/vader/reference_scores.tsv");
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {

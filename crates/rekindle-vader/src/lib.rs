@@ -20,7 +20,7 @@
 //! - `round(x, 3)`/`round(x, 4)` are correctly rounded with ties to even, like CPython.
 //!
 //! Verification: `tests/parity.rs` compares all four numbers of every one of the 23,703 oracle
-//! sentences (`shared/data/vader/reference_scores.tsv`) with `==`; `tools/difftest.py` scores
+//! sentences (`testdata/vader/reference_scores.tsv`) with `==`; `tools/difftest.py` scores
 //! random rule-heavy sentences (emoji, caps, Python-only whitespace, odd Unicode) with both
 //! the Python package and this crate (0 differences on 310,000, seeds 1–3); `tests/props.rs` checks
 //! arbitrary Unicode. Speed: `bench/vader.sh` and `BENCH.md`.

@@ -1,5 +1,5 @@
 //! Bit-for-bit parity with the reference: every sentence of
-//! `shared/data/vader/reference_scores.tsv` (vaderSentiment 3.3.2 under CPython 3.11).
+//! `testdata/vader/reference_scores.tsv` (vaderSentiment 3.3.2 under CPython 3.11).
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
@@ -14,8 +14,7 @@ struct Row {
 }
 
 fn oracle_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/vader/reference_scores.tsv")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/vader/reference_scores.tsv")
 }
 
 /// The text column was written by Python's `csv` writer (tab-delimited, minimal quoting):
