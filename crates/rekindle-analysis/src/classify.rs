@@ -408,17 +408,27 @@ fn rules_on(
             }
         }
     }
-    // Emoji cues, looked up by themselves (see `Lexicons::emoji`).
+    // Emoji cues, looked up by themselves (see `Lexicons::emoji`). Only words
+    // of one non-ASCII character can be one: jump from one non-ASCII byte to
+    // the next instead of splitting the whole text into words.
     if !hay.is_ascii() && !lexicons.emoji.is_empty() {
-        let mut at = 0;
-        for w in hay.split(' ') {
-            let start = at;
-            at += w.len() + 1;
-            let mut chars = w.chars();
-            let (Some(c), None) = (chars.next(), chars.next()) else {
-                continue;
+        let bytes = hay.as_bytes();
+        let mut i = 0;
+        while let Some(p) = bytes
+            .get(i..)
+            .and_then(|b| b.iter().position(|&x| x >= 0x80))
+        {
+            // `i` is always at a character boundary, so this is a lead byte.
+            let start = i + p;
+            let Some(c) = hay.get(start..).and_then(|t| t.chars().next()) else {
+                break;
             };
-            if c.is_ascii() {
+            let end = start + c.len_utf8();
+            i = end;
+            let alone = start > 0
+                && bytes.get(start - 1) == Some(&b' ')
+                && bytes.get(end).is_none_or(|&b| b == b' ');
+            if !alone {
                 continue;
             }
             let from = lexicons.emoji.partition_point(|e| e.0 < c);
@@ -429,8 +439,9 @@ fn rules_on(
                 .iter()
                 .take_while(|e| e.0 == c)
             {
-                // `start` is the space before the emoji, as for an automaton match.
-                seen.cue(cue, start.saturating_sub(1), at, hay);
+                // From the space before the emoji to after the space behind it,
+                // as for an automaton match.
+                seen.cue(cue, start - 1, end + 1, hay);
             }
         }
     }
