@@ -28,6 +28,13 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// Runs a command on the vault in `d` (passphrase from the environment); it must succeed.
+fn ok_in(d: &Path, args: &[&str]) -> String {
+    let o = run(rekindle(d).args(args).env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    stdout(&o)
+}
+
 fn pass_file(dir: &Path, name: &str, pass: &str) -> std::path::PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, format!("{pass}\n")).unwrap();
@@ -378,11 +385,7 @@ fn import_is_idempotent_and_reports_json() {
 fn from_an_empty_vault_to_a_plan_with_a_week_of_check_ins_using_only_the_cli() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().join("d");
-    let ok = |args: &[&str]| {
-        let o = run(rekindle(&d).args(args).env("REKINDLE_PASSPHRASE", PASS));
-        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-        stdout(&o)
-    };
+    let ok = |args: &[&str]| ok_in(&d, args);
     ok(&["init"]);
     let out = ok(&[
         "problem",
@@ -538,11 +541,7 @@ fn from_an_empty_vault_to_a_plan_with_a_week_of_check_ins_using_only_the_cli() {
 fn the_safety_lock_and_their_no_from_the_terminal() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().join("d");
-    let ok = |args: &[&str]| {
-        let o = run(rekindle(&d).args(args).env("REKINDLE_PASSPHRASE", PASS));
-        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-        stdout(&o)
-    };
+    let ok = |args: &[&str]| ok_in(&d, args);
     let status = |ok: &dyn Fn(&[&str]) -> String| -> serde_json::Value {
         serde_json::from_str(&ok(&["safety", "status", "--json"])).unwrap()
     };
@@ -583,11 +582,7 @@ fn the_safety_lock_and_their_no_from_the_terminal() {
 
     // Someone who hurt the ex is pointed to accountability, not win-back help.
     let d2 = tmp.path().join("d2");
-    let ok2 = |args: &[&str]| {
-        let o = run(rekindle(&d2).args(args).env("REKINDLE_PASSPHRASE", PASS));
-        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-        stdout(&o)
-    };
+    let ok2 = |args: &[&str]| ok_in(&d2, args);
     ok2(&["init"]);
     let mut answers = vec!["no"; 13];
     answers[9] = "yes";
@@ -597,11 +592,7 @@ fn the_safety_lock_and_their_no_from_the_terminal() {
 
     // Their no is final, and a screen without risk (taken again at once) does not undo it.
     let d3 = tmp.path().join("d3");
-    let ok3 = |args: &[&str]| {
-        let o = run(rekindle(&d3).args(args).env("REKINDLE_PASSPHRASE", PASS));
-        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-        stdout(&o)
-    };
+    let ok3 = |args: &[&str]| ok_in(&d3, args);
     ok3(&["init"]);
     ok3(&["safety", "screen", "--answers", &vec!["no"; 13].join(",")]);
     ok3(&["safety", "no", "--kind", "blocked"]);
@@ -812,11 +803,7 @@ fn a_no_contact_request_in_the_chat_pauses_the_letter_until_answered() {
 fn recording_the_chat_boundary_makes_it_their_no() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().join("d");
-    let ok = |args: &[&str]| {
-        let o = run(rekindle(&d).args(args).env("REKINDLE_PASSPHRASE", PASS));
-        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-        stdout(&o)
-    };
+    let ok = |args: &[&str]| ok_in(&d, args);
     ok(&["init"]);
     let chat = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -937,11 +924,7 @@ fn every_command_has_a_gate_class() {
 /// check-ins entered today for past days would not count).
 fn lived_vault(tmp: &Path, risk: bool, their_no: bool) -> std::path::PathBuf {
     let seed = tmp.join("seed");
-    let ok = |d: &Path, args: &[&str]| {
-        let o = run(rekindle(d).args(args).env("REKINDLE_PASSPHRASE", PASS));
-        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-        stdout(&o)
-    };
+    let ok = ok_in;
     ok(&seed, &["init"]);
     ok(
         &seed,

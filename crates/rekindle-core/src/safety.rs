@@ -383,22 +383,7 @@ impl Refusal {
 
 /// "3 March 2024".
 fn day(d: Date) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let m = usize::try_from(d.month() - 1).unwrap_or(0);
-    format!("{} {} {}", d.day(), MONTHS.get(m).unwrap_or(&""), d.year())
+    d.strftime("%-d %B %Y").to_string()
 }
 
 /// Minimum time after the breakup before any outreach help.
