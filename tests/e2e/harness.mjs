@@ -121,11 +121,12 @@ export function daysAgo(n) {
 /**
  * A vault whose record was lived, not backfilled: rekindle counts only check-ins written down
  * on their day (from the clock), so a test cannot make thirty past days by entering them now.
- * Seeds the drinking plan, exports the vault, moves the plan's making and start back `days + 1`
- * days and adds one check-in written on each of the last `days` days (lapsed on the days in
- * `lapses`), then restores that into a new vault. Returns the new vault's dataDir.
+ * Seeds the drinking plan, exports the vault, moves the plan's making and start back `days` days
+ * and adds one check-in written on each of the last `days` days (lapsed on the days in `lapses`,
+ * with `lapse`'s trigger and what led to it), then restores that into a new vault. Returns the
+ * new vault's dataDir.
  */
-export function seedLivedRecord(dataDir, passphrase, days, lapses = []) {
+export function seedLivedRecord(dataDir, passphrase, days, lapses = [], lapse = { trigger: '', instead: '' }) {
   const run = cliFor(dataDir, passphrase);
   run('init');
   seedDrinkingPlan(run);
@@ -134,7 +135,7 @@ export function seedLivedRecord(dataDir, passphrase, days, lapses = []) {
   const doc = JSON.parse(readFileSync(file, 'utf8'));
   const plan = doc.items.find((i) => i.kind === 'plan');
   const stamp = (day) => `${day}T12:00:00Z`;
-  const made = daysAgo(days + 1);
+  const made = daysAgo(days);
   plan.created_at = stamp(made);
   for (const v of plan.versions) { v.saved_at = stamp(made); v.data.commitment.start = made; }
   let id = Math.max(...doc.items.map((i) => i.id)) + 1;
@@ -144,7 +145,8 @@ export function seedLivedRecord(dataDir, passphrase, days, lapses = []) {
       id: id++, kind: 'checkin', created_at: stamp(day),
       versions: [{ saved_at: stamp(day), data: {
         plan_id: plan.id, day, outcome: lapses.includes(n) ? 'lapsed' : 'kept', count: null,
-        note: '', trigger: '', instead: '', recorded_on: day } }],
+        note: '', trigger: lapses.includes(n) ? lapse.trigger : '', instead: lapses.includes(n) ? lapse.instead : '',
+        recorded_on: day } }],
     });
   }
   const lived = join(dataDir, 'lived.json');
