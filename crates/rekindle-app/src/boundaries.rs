@@ -166,11 +166,7 @@ pub fn answer_pending(
 ) -> Result<ChatBoundary, MethodError> {
     let all = ex_boundaries(store)?;
     let facts: Vec<ChatBoundary> = all.iter().map(|(_, f)| f.clone()).collect();
-    let probe = rekindle_core::safety::SafetyFacts {
-        chat_boundaries: facts,
-        ..Default::default()
-    };
-    let Some(pending) = rekindle_core::safety::pending_boundary(&probe).cloned() else {
+    let Some(pending) = rekindle_core::safety::pending_boundary(&facts).cloned() else {
         return Err(MethodError::NotFound);
     };
     let Some((stored, _)) = all

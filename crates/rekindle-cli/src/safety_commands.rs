@@ -141,7 +141,7 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
             json,
         } => {
             let facts = safety::facts(vault, &tz).map_err(err)?;
-            let pending = rekindle_core::safety::pending_boundary(&facts).cloned();
+            let pending = rekindle_core::safety::pending_boundary(&facts.chat_boundaries).cloned();
             if !record && !not_a_no {
                 if *json {
                     println!(

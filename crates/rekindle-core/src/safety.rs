@@ -312,8 +312,8 @@ impl ChatBoundary {
 
 /// The boundary that pauses outreach until the user answers: the ex's latest
 /// request for no contact or space, or block, that they did not reopen.
-pub fn pending_boundary(f: &SafetyFacts) -> Option<&ChatBoundary> {
-    f.chat_boundaries
+pub fn pending_boundary(boundaries: &[ChatBoundary]) -> Option<&ChatBoundary> {
+    boundaries
         .iter()
         .filter(|b| b.kind != ChatBoundaryKind::Ended && !b.reopened)
         .max_by_key(|b| b.on)
@@ -426,7 +426,7 @@ pub fn reconciliation_allowed(f: &SafetyFacts) -> Result<(), Refusal> {
     if let Some(no) = &f.ex_no {
         return Err(Refusal::ExSaidNo { kind: no.kind });
     }
-    if let Some(b) = pending_boundary(f) {
+    if let Some(b) = pending_boundary(&f.chat_boundaries) {
         return Err(Refusal::BoundaryInChat {
             on: b.on,
             kind: b.kind,

@@ -1256,19 +1256,22 @@ async fn outreach_routes_are_refused_locked_and_after_their_no_and_open_otherwis
 async fn crisis_words_in_any_form_bring_the_crisis_card_first() {
     let app = App::new(true);
     let cookie = app.login().await;
-    // A form that saves and redirects: the next stop is the help lines.
-    let res = app
-        .send(form_post(
+    let add_supporter = |name: &str, helps_with: &str| {
+        form_post(
             "/n",
             &cookie,
             &form(&[
                 ("csrf", &app.csrf()),
-                ("name", "Sam"),
+                ("name", name),
                 ("role", "ally"),
                 ("contact", ""),
-                ("helps_with", "when I feel I can't go on"),
+                ("helps_with", helps_with),
             ]),
-        ))
+        )
+    };
+    // A form that saves and redirects: the next stop is the help lines.
+    let res = app
+        .send(add_supporter("Sam", "when I feel I can't go on"))
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], "/h?crisis=1");
@@ -1294,19 +1297,7 @@ async fn crisis_words_in_any_form_bring_the_crisis_card_first() {
         "first in the page"
     );
     // Ordinary words do not.
-    let res = app
-        .send(form_post(
-            "/n",
-            &cookie,
-            &form(&[
-                ("csrf", &app.csrf()),
-                ("name", "Jo"),
-                ("role", "ally"),
-                ("contact", ""),
-                ("helps_with", "walks"),
-            ]),
-        ))
-        .await;
+    let res = app.send(add_supporter("Jo", "walks")).await;
     assert_eq!(res.headers()[header::LOCATION], "/n?saved=1");
     let page = text(app.send(get("/n", Some(&cookie))).await).await;
     assert!(!page.contains("id=\"crisis-card\""));

@@ -203,7 +203,7 @@ fn exno_page(
 ) -> Result<Response, Response> {
     let tz = jiff::tz::TimeZone::system();
     let facts = safety::facts(inner.vault()?, &tz).map_err(method_error)?;
-    let pending = rekindle_core::safety::pending_boundary(&facts).map(|b| {
+    let pending = rekindle_core::safety::pending_boundary(&facts.chat_boundaries).map(|b| {
         (
             rekindle_core::safety::Refusal::BoundaryInChat {
                 on: b.on,
