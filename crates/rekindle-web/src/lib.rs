@@ -8,6 +8,7 @@
 mod assets;
 mod charts;
 pub mod clock;
+pub mod hosted;
 mod pages;
 pub mod security;
 pub mod share_server;
@@ -94,8 +95,10 @@ pub fn router(state: AppState) -> Router {
         .route("/h/safe", get(help::safe))
         .route("/h/no", get(help::show_ex_no).post(help::save_ex_no))
         .route("/h/no/chat", post(help::answer_boundary))
-        .route_layer(from_fn_with_state(state.clone(), security::require_session))
-        .route_layer(from_fn_with_state(state.clone(), security::crisis_first));
+        // The last layer runs first: the session layer finds this person's
+        // session before the crisis check looks at it.
+        .route_layer(from_fn_with_state(state.clone(), security::crisis_first))
+        .route_layer(from_fn_with_state(state.clone(), security::require_session));
     let public = Router::new()
         .route("/login", get(exit::login))
         .route("/bye", get(exit::bye))

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 
 use crate::pages::plain_page;
-use crate::state::AppState;
+use crate::state::{AppState, Mode};
 use crate::tokens;
 
 pub const SESSION_COOKIE: &str = "rekindle_session";
@@ -64,23 +64,42 @@ pub async fn headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Only the loopback names for our own port are accepted, before routing:
-/// a page on evil.example that rebinds its name to 127.0.0.1 gets 403.
-pub async fn host_check(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let port = state.0.port;
-    let ok = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .is_some_and(|host| {
-            [
+/// The Host header values this server answers to: locally the loopback
+/// names for our own port; hosted, the operator's list.
+fn allowed_hosts(state: &AppState) -> Vec<String> {
+    match &state.shared.mode {
+        Mode::Local(local) => {
+            let port = local.port;
+            vec![
                 format!("127.0.0.1:{port}"),
                 format!("localhost:{port}"),
                 format!("[::1]:{port}"),
             ]
-            .iter()
-            .any(|allowed| allowed.eq_ignore_ascii_case(host))
-        });
+        }
+        Mode::Hosted(h) => h.config.allowed_hosts.clone(),
+    }
+}
+
+/// The origins our own pages post from.
+fn allowed_origins(state: &AppState) -> Vec<String> {
+    match &state.shared.mode {
+        Mode::Local(_) => allowed_hosts(state)
+            .into_iter()
+            .map(|h| format!("http://{h}"))
+            .collect(),
+        Mode::Hosted(h) => h.config.allowed_origins.clone(),
+    }
+}
+
+/// Only our own host names are accepted, before routing: a page on
+/// evil.example that rebinds its name to our address gets 403.
+pub async fn host_check(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let allowed = allowed_hosts(&state);
+    let ok = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|host| allowed.iter().any(|a| a.eq_ignore_ascii_case(host)));
     if !ok {
         tracing::warn!(event = "host_rejected");
         return (StatusCode::FORBIDDEN, "Forbidden: unknown host.").into_response();
@@ -95,14 +114,14 @@ pub async fn cross_site_check(State(state): State<AppState>, req: Request, next:
     if req.method() == Method::GET || req.method() == Method::HEAD {
         return next.run(req).await;
     }
-    if !same_site(req.headers(), state.0.port) {
+    if !same_site(req.headers(), &allowed_origins(&state)) {
         tracing::warn!(event = "cross_site_rejected");
         return forbidden();
     }
     next.run(req).await
 }
 
-fn same_site(headers: &HeaderMap, port: u16) -> bool {
+fn same_site(headers: &HeaderMap, allowed: &[String]) -> bool {
     let fetch_site = headers
         .get("sec-fetch-site")
         .map(|v| v.to_str().unwrap_or(""));
@@ -121,12 +140,7 @@ fn same_site(headers: &HeaderMap, port: u16) -> bool {
         if origin == "null" && fetch_site == Some("same-origin") {
             return true;
         }
-        let allowed = [
-            format!("http://127.0.0.1:{port}"),
-            format!("http://localhost:{port}"),
-            format!("http://[::1]:{port}"),
-        ];
-        if !allowed.iter().any(|a| a == origin) {
+        if !allowed.iter().any(|a| a.eq_ignore_ascii_case(origin)) {
             return false;
         }
     }
@@ -220,6 +234,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request<Body>, state: &AppState) -> Result<Self, Self::Rejection> {
+        // This person's session (hosted mode keeps it in the request).
+        let state = &state.for_request(req.extensions());
         let bytes = to_bytes(req.into_body(), FORM_BODY_LIMIT)
             .await
             .map_err(|_| {
@@ -275,6 +291,7 @@ pub async fn crisis_first(
     req: Request<Body>,
     next: axum::middleware::Next,
 ) -> Response {
+    let state = state.for_request(req.extensions());
     let res = next.run(req).await;
     if res.status().is_redirection() && state.lock().crisis_pending.take() {
         return axum::response::Redirect::to("/h?crisis=1").into_response();

@@ -1,7 +1,14 @@
-//! What the server holds between requests: the (possibly locked) vault, the
-//! one browser session, and the pending one-time login token.
+//! What the server holds between requests.
+//!
+//! Local mode: the (possibly locked) vault, the one browser session and the
+//! pending one-time login token, behind one mutex. Hosted mode: nothing
+//! between requests; each request's session and store handle are built by the
+//! session layer and travel in the request (see [`RequestInner`]).
 
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 
 use jiff::{SignedDuration, Timestamp};
 use rekindle_core::settings::{DEFAULT_IDLE_MINUTES, Settings};
@@ -22,7 +29,7 @@ pub struct Session {
 
 pub struct Inner {
     /// `None` while locked: the data key is not in memory then.
-    pub vault: Option<SqliteVault>,
+    pub vault: Option<OpenStore>,
     pub session: Option<Session>,
     pub pending_login: Option<TokenHash>,
     /// Cached from the vault so the lock timer works while locked.
@@ -40,24 +47,117 @@ pub struct Inner {
     pub crisis_pending: std::cell::Cell<bool>,
 }
 
+/// This session's open store: local mode's SQLCipher vault, or a hosted
+/// account's handle. Pages only see the [`Store`] interface (through Deref).
+pub enum OpenStore {
+    Vault(SqliteVault),
+    Hosted(Box<dyn Store + Send>),
+}
+
+impl OpenStore {
+    /// The local vault, for what only it can do (backups, integrity checks).
+    pub fn sqlite(&self) -> Option<&SqliteVault> {
+        match self {
+            OpenStore::Vault(v) => Some(v),
+            OpenStore::Hosted(_) => None,
+        }
+    }
+}
+
+impl std::ops::Deref for OpenStore {
+    type Target = dyn Store + Send;
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            OpenStore::Vault(v) => v,
+            OpenStore::Hosted(s) => s.as_ref(),
+        }
+    }
+}
+
+impl std::ops::DerefMut for OpenStore {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        match self {
+            OpenStore::Vault(v) => v,
+            OpenStore::Hosted(s) => s.as_mut(),
+        }
+    }
+}
+
 /// The stored chat's analysis (no messages), shared between requests.
 pub type PostmortemCache = Arc<rekindle_app::postmortem::StoredAnalysis>;
 
 /// Called with a new login URL whenever the old one is used up (the CLI prints it).
 pub type Announce = Arc<dyn Fn(&str) + Send + Sync>;
 
+/// One request's own session and store handle (hosted mode), put in the
+/// request's extensions by the session layer.
 #[derive(Clone)]
-pub struct AppState(pub Arc<Shared>);
+pub struct RequestInner(pub Arc<Mutex<Inner>>);
+
+/// The app's state as handlers see it: what all requests share, plus, in
+/// hosted mode, this request's own session (taken from the request by the
+/// extractor below, so `state.lock()` means "this person's data" in both modes).
+#[derive(Clone)]
+pub struct AppState {
+    pub shared: Arc<Shared>,
+    request: Option<RequestInner>,
+}
 
 pub struct Shared {
-    pub data_dir: DataDir,
-    pub port: u16,
     pub clock: Arc<dyn Clock>,
-    pub announce: Announce,
+    pub mode: Mode,
+    /// Local mode's one vault and session. Unused in hosted mode.
     pub inner: Mutex<Inner>,
 }
 
+/// Where the data lives and who may reach it.
+pub enum Mode {
+    /// One person, one SQLCipher vault, loopback only.
+    Local(Local),
+    /// Many accounts on PostgreSQL.
+    Hosted(crate::hosted::Hosted),
+}
+
+pub struct Local {
+    pub data_dir: DataDir,
+    pub port: u16,
+    pub announce: Announce,
+}
+
+impl FromRequestParts<AppState> for AppState {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(state.for_request(&parts.extensions))
+    }
+}
+
+impl Inner {
+    /// A signed-out, locked state (or, with `vault`, an open one).
+    pub fn new(vault: Option<OpenStore>, now: Timestamp) -> Inner {
+        let settings = vault
+            .as_ref()
+            .and_then(|v| v.settings().ok())
+            .unwrap_or_default();
+        Inner {
+            crisis_pending: std::cell::Cell::new(false),
+            vault,
+            session: None,
+            pending_login: None,
+            idle_minutes: settings.idle_lock_minutes,
+            discreet: settings.discreet_mode,
+            last_activity: now,
+            postmortem: None,
+        }
+    }
+}
+
 impl AppState {
+    /// Local mode: one vault in `data_dir`, served on loopback `port`.
     pub fn new(
         data_dir: DataDir,
         vault: Option<SqliteVault>,
@@ -65,37 +165,76 @@ impl AppState {
         clock: Arc<dyn Clock>,
         announce: Announce,
     ) -> AppState {
-        let settings = vault
-            .as_ref()
-            .and_then(|v| v.settings().ok())
-            .unwrap_or_default();
-        let last_activity = clock.now();
-        AppState(Arc::new(Shared {
-            data_dir,
-            port,
-            clock,
-            announce,
-            inner: Mutex::new(Inner {
-                crisis_pending: std::cell::Cell::new(false),
-                vault,
-                session: None,
-                pending_login: None,
-                idle_minutes: settings.idle_lock_minutes,
-                discreet: settings.discreet_mode,
-                last_activity,
-                postmortem: None,
+        let now = clock.now();
+        let vault = vault.map(OpenStore::Vault);
+        AppState {
+            shared: Arc::new(Shared {
+                clock,
+                mode: Mode::Local(Local {
+                    data_dir,
+                    port,
+                    announce,
+                }),
+                inner: Mutex::new(Inner::new(vault, now)),
             }),
-        }))
+            request: None,
+        }
     }
 
+    /// Hosted mode: accounts on PostgreSQL.
+    pub fn hosted(hosted: crate::hosted::Hosted, clock: Arc<dyn Clock>) -> AppState {
+        let now = clock.now();
+        AppState {
+            shared: Arc::new(Shared {
+                clock,
+                mode: Mode::Hosted(hosted),
+                inner: Mutex::new(Inner::new(None, now)),
+            }),
+            request: None,
+        }
+    }
+
+    /// This state as seen by one request: in hosted mode, with the
+    /// request's own session (if the session layer found one).
+    pub fn for_request(&self, extensions: &axum::http::Extensions) -> AppState {
+        AppState {
+            shared: self.shared.clone(),
+            request: extensions.get::<RequestInner>().cloned(),
+        }
+    }
+
+    pub fn local(&self) -> Option<&Local> {
+        match &self.shared.mode {
+            Mode::Local(l) => Some(l),
+            Mode::Hosted(_) => None,
+        }
+    }
+
+    pub fn hosted_mode(&self) -> Option<&crate::hosted::Hosted> {
+        match &self.shared.mode {
+            Mode::Hosted(h) => Some(h),
+            Mode::Local(_) => None,
+        }
+    }
+
+    /// The local data folder (user word lists, share files); `None` when hosted.
+    pub fn data_dir(&self) -> Option<&DataDir> {
+        self.local().map(|l| &l.data_dir)
+    }
+
+    /// This person's session and data: local mode's one, or this request's.
     /// A poisoned lock only means another request panicked mid-way; the
-    /// data behind it is still consistent (SQLite transactions), so go on.
+    /// data behind it is still consistent (transactions), so go on.
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.0.inner.lock().unwrap_or_else(|p| p.into_inner())
+        let mutex = match &self.request {
+            Some(r) => &r.0,
+            None => &self.shared.inner,
+        };
+        mutex.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn now(&self) -> Timestamp {
-        self.0.clock.now()
+        self.shared.clock.now()
     }
 
     /// The person's calendar day now, in this computer's time zone.
@@ -106,18 +245,22 @@ impl AppState {
     /// Makes a new one-time login token, replacing any earlier one, and
     /// returns the full URL to open.
     pub fn new_login_url(&self) -> std::io::Result<String> {
+        let Some(local) = self.local() else {
+            return Err(std::io::Error::other("no one-time links in hosted mode"));
+        };
         let token = tokens::new_token()?;
         self.lock().pending_login = Some(tokens::hash(&token));
         Ok(format!(
             "http://127.0.0.1:{}/login?token={token}",
-            self.0.port
+            local.port
         ))
     }
 
-    /// Issues a fresh login URL and hands it to whoever prints it.
+    /// Issues a fresh login URL and hands it to whoever prints it (local mode).
     pub fn announce_new_login(&self) {
+        let Some(local) = self.local() else { return };
         match self.new_login_url() {
-            Ok(url) => (self.0.announce)(&url),
+            Ok(url) => (local.announce)(&url),
             Err(_) => tracing::error!(event = "login_token_failed"),
         }
     }
@@ -134,6 +277,10 @@ impl AppState {
     /// Locks the vault when the idle time has passed, and ends sessions past
     /// their absolute limit. Called on every request and by a timer.
     pub fn expire(&self) {
+        if self.local().is_none() {
+            // Hosted sessions expire in the database (idle and absolute limits).
+            return;
+        }
         let now = self.now();
         let mut inner = self.lock();
         let idle = SignedDuration::from_mins(i64::from(if inner.idle_minutes == 0 {

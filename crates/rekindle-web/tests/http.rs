@@ -72,7 +72,7 @@ impl App {
     /// Imports a WhatsApp export straight into the unlocked vault.
     fn import_chat(&self, text: &str) {
         let mut inner = self.state.lock();
-        let vault = inner.vault.as_mut().unwrap();
+        let vault = &mut **inner.vault.as_mut().unwrap();
         rekindle_app::import::import(
             vault,
             text.as_bytes(),
@@ -366,6 +366,8 @@ async fn a_full_disk_answers_503_saves_nothing_and_keeps_the_rest() {
         .vault
         .as_ref()
         .unwrap()
+        .sqlite()
+        .unwrap()
         .simulate_full_disk(1)
         .unwrap();
     let mut last = None;
@@ -395,7 +397,16 @@ async fn a_full_disk_answers_503_saves_nothing_and_keeps_the_rest() {
     // Nothing half-saved, and what was saved before is all there.
     assert_eq!(app.relationship_count(), before);
     let inner = app.state.lock();
-    assert!(inner.vault.as_ref().unwrap().integrity_ok().unwrap());
+    assert!(
+        inner
+            .vault
+            .as_ref()
+            .unwrap()
+            .sqlite()
+            .unwrap()
+            .integrity_ok()
+            .unwrap()
+    );
 }
 
 #[tokio::test]
@@ -682,7 +693,7 @@ async fn a_new_vault_can_be_created_from_the_browser() {
     let res = app.send(form_post("/u", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(res).await.contains("at least 15 characters"));
-    assert!(!app.state.0.data_dir.has_vault());
+    assert!(!app.state.data_dir().unwrap().has_vault());
     let body = form(&[
         ("csrf", &app.csrf()),
         ("passphrase", PASS),
@@ -690,7 +701,7 @@ async fn a_new_vault_can_be_created_from_the_browser() {
     ]);
     let res = app.send(form_post("/u", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert!(app.state.0.data_dir.has_vault());
+    assert!(app.state.data_dir().unwrap().has_vault());
     assert_eq!(
         app.send(get("/", Some(&cookie_of(&res)))).await.status(),
         StatusCode::OK
@@ -990,7 +1001,7 @@ async fn finding_and_argument_pages_show_the_messages_behind_them() {
     app.import_chat(&chat);
     let (all, analysis) = {
         let mut inner = app.state.lock();
-        let vault = inner.vault.as_mut().unwrap();
+        let vault = &mut **inner.vault.as_mut().unwrap();
         let info = analysed_chat(vault).unwrap().unwrap();
         let (all, who) = chat_messages(vault, &info).unwrap();
         let a = rekindle_app::postmortem::run(&all, &who, &rekindle_analysis::Lexicons::built_in());
@@ -1155,7 +1166,7 @@ fn seed_outreach_state(app: &App, risk: bool, their_no: bool) {
             .unwrap()
     };
     let mut inner = app.state.lock();
-    let v = inner.vault.as_mut().unwrap();
+    let v = &mut **inner.vault.as_mut().unwrap();
     let tz = jiff::tz::TimeZone::system();
     let mut answers: Vec<(String, String)> = rekindle_core::safety::SCREEN
         .iter()

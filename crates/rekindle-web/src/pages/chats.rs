@@ -1,12 +1,12 @@
 //! Importing a chat export from the browser, and who is who in it.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rekindle_app::import::{self, ImportError, Roles};
 use rekindle_chat::{DateOrder, Format, ParseOptions};
-use rekindle_store::Store;
+
 use rekindle_store::chats::ChatInfo;
 use serde::Deserialize;
 
@@ -29,7 +29,7 @@ struct ImportPage {
     has_chats: bool,
 }
 
-pub async fn show_import(State(state): State<AppState>) -> Response {
+pub async fn show_import(state: AppState) -> Response {
     with_vault(&state, |inner| {
         let has_chats = !inner
             .vault()?
@@ -67,7 +67,7 @@ fn import_error_page(state: &AppState, status: StatusCode, message: String) -> R
     .unwrap_or_else(|r| r)
 }
 
-pub async fn upload(State(state): State<AppState>, mut multipart: Multipart) -> Response {
+pub async fn upload(state: AppState, mut multipart: Multipart) -> Response {
     let mut csrf = None;
     let mut file: Option<Vec<u8>> = None;
     let mut options = ParseOptions::default();
@@ -134,7 +134,7 @@ pub async fn upload(State(state): State<AppState>, mut multipart: Multipart) -> 
     // Parsing and storing a large chat takes seconds: off the async workers.
     let result = tokio::task::spawn_blocking(move || {
         let mut inner = worker.lock();
-        let Some(vault) = inner.vault.as_mut() else {
+        let Some(vault) = inner.vault.as_deref_mut() else {
             return Err(None);
         };
         import::import(
@@ -261,7 +261,7 @@ fn chat_views(
     Ok(out)
 }
 
-pub async fn show_chats(State(state): State<AppState>, Query(q): Query<ChatsQuery>) -> Response {
+pub async fn show_chats(state: AppState, Query(q): Query<ChatsQuery>) -> Response {
     with_vault(&state, |inner| {
         let chats = chat_views(inner, q.imported)?;
         Ok(render(
@@ -287,10 +287,7 @@ pub struct RolesForm {
     ex: String,
 }
 
-pub async fn save_roles(
-    State(state): State<AppState>,
-    CsrfForm(form): CsrfForm<RolesForm>,
-) -> Response {
+pub async fn save_roles(state: AppState, CsrfForm(form): CsrfForm<RolesForm>) -> Response {
     with_vault(&state, |inner| {
         let chats = inner.vault()?.chats().map_err(|e| store_error(&e))?;
         let chat = form

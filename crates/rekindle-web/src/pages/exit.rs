@@ -1,7 +1,7 @@
 //! Signing in with the one-time link, quick exit, and the neutral page.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -46,7 +46,7 @@ pub fn start_session(state: &AppState) -> Result<String, Response> {
 /// `GET /login?token=…`: exchanges the one-time token printed in the
 /// terminal for a session cookie, then sends the browser to a clean URL so
 /// the token does not stay in the address bar or history.
-pub async fn login(State(state): State<AppState>, Query(q): Query<LoginQuery>) -> Response {
+pub async fn login(state: AppState, Query(q): Query<LoginQuery>) -> Response {
     let presented = q.token.as_deref().map(tokens::hash);
     let valid = {
         let mut inner = state.lock();
@@ -79,10 +79,7 @@ pub struct ExitForm {}
 
 /// Quick exit: drops the data key, ends the session, tells the browser to
 /// forget this site's data, and goes to the neutral page.
-pub async fn quick_exit(
-    State(state): State<AppState>,
-    CsrfForm(_): CsrfForm<ExitForm>,
-) -> Response {
+pub async fn quick_exit(state: AppState, CsrfForm(_): CsrfForm<ExitForm>) -> Response {
     {
         let mut inner = state.lock();
         inner.session = None;

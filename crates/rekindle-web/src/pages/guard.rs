@@ -1,7 +1,7 @@
 //! Seriousness (step 3) and the relapse guard (step 5).
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::{Date, Time};
@@ -107,7 +107,7 @@ fn seriousness_page(
     ))
 }
 
-pub async fn seriousness(State(state): State<AppState>, Query(n): Query<Notice>) -> Response {
+pub async fn seriousness(state: AppState, Query(n): Query<Notice>) -> Response {
     let today = state.today();
     with_vault(&state, |inner| {
         seriousness_page(
@@ -138,7 +138,7 @@ fn finish(state: &AppState, result: Result<(), MethodError>, back: &str, page: P
 }
 
 pub async fn save_readiness(
-    State(state): State<AppState>,
+    state: AppState,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ReadinessForm>,
 ) -> Response {
@@ -155,10 +155,7 @@ pub async fn save_readiness(
     }
 }
 
-pub async fn save_self_check(
-    State(state): State<AppState>,
-    CsrfForm(form): CsrfForm<SelfCheckForm>,
-) -> Response {
+pub async fn save_self_check(state: AppState, CsrfForm(form): CsrfForm<SelfCheckForm>) -> Response {
     let (today, now) = (state.today(), state.now());
     let result = with_vault(&state, |inner| {
         Ok(method::save_self_check(inner.vault()?, &form, today, now).map(|_| ()))
@@ -178,10 +175,7 @@ pub struct ExForm {
     on: String,
 }
 
-pub async fn save_ex_answer(
-    State(state): State<AppState>,
-    CsrfForm(form): CsrfForm<ExForm>,
-) -> Response {
+pub async fn save_ex_answer(state: AppState, CsrfForm(form): CsrfForm<ExForm>) -> Response {
     let (today, now) = (state.today(), state.now());
     let result = with_vault(&state, |inner| {
         Ok(method::save_ex_answer(inner.vault()?, &form.said, &form.on, today, now).map(|_| ()))
@@ -294,7 +288,7 @@ fn guard_page(
     ))
 }
 
-pub async fn guard(State(state): State<AppState>, Query(n): Query<Notice>) -> Response {
+pub async fn guard(state: AppState, Query(n): Query<Notice>) -> Response {
     let today = state.today();
     with_vault(&state, |inner| {
         guard_page(
@@ -309,7 +303,7 @@ pub async fn guard(State(state): State<AppState>, Query(n): Query<Notice>) -> Re
 }
 
 pub async fn save_trigger(
-    State(state): State<AppState>,
+    state: AppState,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<TriggerForm>,
 ) -> Response {
@@ -326,10 +320,7 @@ pub async fn save_trigger(
     }
 }
 
-pub async fn save_audit(
-    State(state): State<AppState>,
-    CsrfForm(form): CsrfForm<AuditCForm>,
-) -> Response {
+pub async fn save_audit(state: AppState, CsrfForm(form): CsrfForm<AuditCForm>) -> Response {
     let (today, now) = (state.today(), state.now());
     let result = with_vault(&state, |inner| {
         Ok(method::save_audit(inner.vault()?, &form, today, now).map(|_| ()))
@@ -341,7 +332,7 @@ pub async fn save_audit(
 }
 
 /// The reminders calendar, for the phone's calendar app.
-pub async fn reminders(State(state): State<AppState>) -> Response {
+pub async fn reminders(state: AppState) -> Response {
     let ics = rekindle_core::method::reminders::reminders_ics(
         Time::constant(21, 0, 0, 0),
         state.today(),

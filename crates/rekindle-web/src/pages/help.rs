@@ -1,7 +1,7 @@
 //! Help lines, the safety screen, the ex's "no", safety planning, limits.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use rekindle_app::method::MethodError;
@@ -9,7 +9,7 @@ use rekindle_app::safety;
 use rekindle_core::FormErrors;
 use rekindle_core::helplines::{HelpLine, HelpLines};
 use rekindle_core::safety::{ExNo, ExNoKind, SCREEN};
-use rekindle_store::Store;
+
 use serde::Deserialize;
 
 use super::{Chrome, method_error, render, with_vault};
@@ -37,11 +37,7 @@ pub struct HelpQuery {
 
 /// Public: help must be one click away even when locked or signed out.
 /// The chosen country is used only for a signed-in, unlocked session.
-pub async fn help(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<HelpQuery>,
-) -> Response {
+pub async fn help(state: AppState, headers: HeaderMap, Query(q): Query<HelpQuery>) -> Response {
     let signed_in = crate::security::has_session(&state, &headers);
     let (chrome, country) = {
         let inner = state.lock();
@@ -111,11 +107,11 @@ fn screen_page(state: &AppState, errors: FormErrors, status: StatusCode) -> Resp
     )
 }
 
-pub async fn show_screen(State(state): State<AppState>) -> Response {
+pub async fn show_screen(state: AppState) -> Response {
     screen_page(&state, FormErrors::default(), StatusCode::OK)
 }
 
-pub async fn save_screen(State(state): State<AppState>, RawForm(fields): RawForm) -> Response {
+pub async fn save_screen(state: AppState, RawForm(fields): RawForm) -> Response {
     let (today, now) = (state.today(), state.now());
     let tz = jiff::tz::TimeZone::system();
     let result = with_vault(&state, |inner| {
@@ -150,7 +146,7 @@ struct LockedPage {
 }
 
 /// Where a screen with signs of risk leads: the explanation, then help.
-pub async fn safe(State(state): State<AppState>) -> Response {
+pub async fn safe(state: AppState) -> Response {
     let tz = jiff::tz::TimeZone::system();
     with_vault(&state, |inner| {
         let facts = safety::facts(inner.vault()?, &tz).map_err(method_error)?;
@@ -226,7 +222,7 @@ fn exno_page(
     ))
 }
 
-pub async fn show_ex_no(State(state): State<AppState>) -> Response {
+pub async fn show_ex_no(state: AppState) -> Response {
     with_vault(&state, |inner| {
         exno_page(inner, FormErrors::default(), StatusCode::OK)
     })
@@ -240,10 +236,7 @@ pub struct ExNoForm {
     kind: String,
 }
 
-pub async fn save_ex_no(
-    State(state): State<AppState>,
-    CsrfForm(form): CsrfForm<ExNoForm>,
-) -> Response {
+pub async fn save_ex_no(state: AppState, CsrfForm(form): CsrfForm<ExNoForm>) -> Response {
     let (today, now) = (state.today(), state.now());
     with_vault(&state, |inner| {
         let tz = jiff::tz::TimeZone::system();
@@ -274,10 +267,7 @@ pub struct BoundaryForm {
 
 /// The user answers a boundary found in the chat: record it as their no, or
 /// say it is not what it means now.
-pub async fn answer_boundary(
-    State(state): State<AppState>,
-    CsrfForm(form): CsrfForm<BoundaryForm>,
-) -> Response {
+pub async fn answer_boundary(state: AppState, CsrfForm(form): CsrfForm<BoundaryForm>) -> Response {
     let (today, now) = (state.today(), state.now());
     with_vault(&state, |inner| {
         let record = match form.answer.as_str() {
@@ -312,12 +302,12 @@ struct LimitsPage {
     chrome: Chrome,
 }
 
-pub async fn safety_plan(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn safety_plan(state: AppState, headers: HeaderMap) -> Response {
     let chrome = public_chrome(&state, &headers, "Safety plan");
     render(StatusCode::OK, &SafetyPlanPage { chrome })
 }
 
-pub async fn limits(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn limits(state: AppState, headers: HeaderMap) -> Response {
     let chrome = public_chrome(&state, &headers, "Privacy limits");
     render(StatusCode::OK, &LimitsPage { chrome })
 }

@@ -1,9 +1,8 @@
 use askama::Template;
-use axum::extract::State;
+
 use axum::http::StatusCode;
 use axum::response::Response;
 use rekindle_core::steps::{Availability, STEPS};
-use rekindle_store::Store;
 
 use super::{Chrome, render, store_error, with_vault};
 use crate::state::AppState;
@@ -27,7 +26,7 @@ struct HomePage {
     banner: Option<(String, &'static str, &'static str)>,
 }
 
-pub async fn home(State(state): State<AppState>) -> Response {
+pub async fn home(state: AppState) -> Response {
     let result = with_vault(&state, |inner| {
         let rel = inner.vault()?.relationship().map_err(|e| store_error(&e))?;
         let facts = rekindle_app::safety::facts(inner.vault()?, &jiff::tz::TimeZone::system())

@@ -1,7 +1,7 @@
 //! Step 8, the honest letter: gated, built from the record, checked.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::tz::TimeZone;
@@ -71,14 +71,14 @@ fn page(
     ))
 }
 
-pub async fn show(State(state): State<AppState>, Query(f): Query<Flags>) -> Response {
+pub async fn show(state: AppState, Query(f): Query<Flags>) -> Response {
     with_vault(&state, |inner| {
         page(&state, inner, None, None, f.saved.is_some(), StatusCode::OK)
     })
     .unwrap_or_else(|r| r)
 }
 
-pub async fn act(State(state): State<AppState>, RawForm(pairs): RawForm) -> Response {
+pub async fn act(state: AppState, RawForm(pairs): RawForm) -> Response {
     let get = |k: &str| {
         pairs
             .iter()

@@ -1,7 +1,7 @@
 //! Problems, plans and the track record (the method's heart).
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
@@ -51,7 +51,7 @@ struct ProblemsPage {
     saved: bool,
 }
 
-pub async fn problems(State(state): State<AppState>, Query(f): Query<Flags>) -> Response {
+pub async fn problems(state: AppState, Query(f): Query<Flags>) -> Response {
     with_vault(&state, |inner| {
         let problems = method::problems(inner.vault()?).map_err(method_error)?;
         Ok(render(
@@ -108,7 +108,7 @@ pub fn problem_form_page(inner: &Inner, form: ProblemForm, errors: FormErrors) -
     problem_page(inner, None, form, errors, 0, StatusCode::OK)
 }
 
-pub async fn new_problem(State(state): State<AppState>) -> Response {
+pub async fn new_problem(state: AppState) -> Response {
     with_vault(&state, |inner| {
         Ok(problem_page(
             inner,
@@ -122,7 +122,7 @@ pub async fn new_problem(State(state): State<AppState>) -> Response {
     .unwrap_or_else(|r| r)
 }
 
-pub async fn show_problem(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn show_problem(state: AppState, Path(id): Path<String>) -> Response {
     let id = match id_of(&id) {
         Ok(id) => id,
         Err(r) => return r,
@@ -182,15 +182,12 @@ fn save_problem_impl(state: &AppState, id: Option<i64>, form: ProblemForm) -> Re
     .unwrap_or_else(|r| r)
 }
 
-pub async fn create_problem(
-    State(state): State<AppState>,
-    CsrfForm(form): CsrfForm<ProblemForm>,
-) -> Response {
+pub async fn create_problem(state: AppState, CsrfForm(form): CsrfForm<ProblemForm>) -> Response {
     save_problem_impl(&state, None, form)
 }
 
 pub async fn update_problem(
-    State(state): State<AppState>,
+    state: AppState,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ProblemForm>,
 ) -> Response {
@@ -240,7 +237,7 @@ fn plan_page(
 }
 
 pub async fn show_plan(
-    State(state): State<AppState>,
+    state: AppState,
     Path(id): Path<String>,
     Query(f): Query<Flags>,
 ) -> Response {
@@ -279,7 +276,7 @@ pub async fn show_plan(
 }
 
 pub async fn save_plan(
-    State(state): State<AppState>,
+    state: AppState,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<PlanForm>,
 ) -> Response {
@@ -386,7 +383,7 @@ struct RecordPage {
     notice: Option<String>,
 }
 
-pub async fn record(State(state): State<AppState>, Query(f): Query<Flags>) -> Response {
+pub async fn record(state: AppState, Query(f): Query<Flags>) -> Response {
     let today = state.today();
     with_vault(&state, |inner| {
         let views = method::commitments(inner.vault()?, today).map_err(method_error)?;
@@ -509,7 +506,7 @@ fn checkin_page(
 }
 
 pub async fn show_checkin(
-    State(state): State<AppState>,
+    state: AppState,
     Path(id): Path<String>,
     Query(f): Query<Flags>,
 ) -> Response {
@@ -577,7 +574,7 @@ pub struct CheckInPost {
 }
 
 pub async fn save_checkin(
-    State(state): State<AppState>,
+    state: AppState,
     Path(id): Path<String>,
     CsrfForm(post): CsrfForm<CheckInPost>,
 ) -> Response {
@@ -636,7 +633,7 @@ pub struct PauseForm {
 }
 
 pub async fn pause(
-    State(state): State<AppState>,
+    state: AppState,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<PauseForm>,
 ) -> Response {

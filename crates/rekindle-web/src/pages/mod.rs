@@ -137,9 +137,9 @@ pub fn store_error(e: &StoreError) -> Response {
 
 impl Inner {
     /// The open vault; a locked one answers with the unlock redirect.
-    pub fn vault(&mut self) -> Result<&mut rekindle_store::SqliteVault, Response> {
+    pub fn vault(&mut self) -> Result<&mut (dyn rekindle_store::Store + Send + 'static), Response> {
         self.vault
-            .as_mut()
+            .as_deref_mut()
             .ok_or_else(|| axum::response::Redirect::to("/u").into_response())
     }
 }

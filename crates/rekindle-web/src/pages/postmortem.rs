@@ -2,7 +2,7 @@
 //! messages behind it, and a finding turned into a problem in one click.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use rekindle_analysis::{Analysis, Ending, Horseman, Message, Role, summarize};
@@ -55,11 +55,11 @@ struct PostmortemPage {
 
 /// What the cached analysis depends on: the chat, how many messages it has,
 /// who is who, and the user's word lists (names, sizes, times).
-fn cache_key(chat: &rekindle_store::chats::ChatInfo, data_dir: &std::path::Path) -> u64 {
+fn cache_key(chat: &rekindle_store::chats::ChatInfo, data_dir: Option<&std::path::Path>) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (chat.id, chat.messages, &chat.me, &chat.ex).hash(&mut h);
-    if let Ok(entries) = std::fs::read_dir(data_dir.join("lexicons")) {
+    if let Some(Ok(entries)) = data_dir.map(|d| std::fs::read_dir(d.join("lexicons"))) {
         let mut files: Vec<(String, u64, Option<std::time::SystemTime>)> = entries
             .flatten()
             .filter_map(|e| {
@@ -90,7 +90,7 @@ async fn analysed(
 ) -> Result<Option<(PostmortemCache, Shown)>, Response> {
     let worker = state.clone();
     tokio::task::spawn_blocking(move || {
-        let data_dir = worker.0.data_dir.path().to_path_buf();
+        let data_dir = worker.data_dir().map(|d| d.path().to_path_buf());
         // A chat changed while it was analysed (an import in another tab) is
         // analysed again; the third time the lock is held throughout.
         for attempt in 0..3 {
@@ -99,14 +99,14 @@ async fn analysed(
             else {
                 return Ok(None);
             };
-            let key = cache_key(&info, &data_dir);
+            let key = cache_key(&info, data_dir.as_deref());
             let mut cached = inner
                 .postmortem
                 .as_ref()
                 .filter(|(k, _)| *k == key)
                 .map(|(_, c)| c.clone());
             if cached.is_none() {
-                let lex = postmortem::user_lexicons(Some(&data_dir));
+                let lex = postmortem::user_lexicons(data_dir.as_deref());
                 let prepared =
                     postmortem::prepare_chat(inner.vault()?, &info, &lex).map_err(method_error)?;
                 if attempt < 2 {
@@ -170,7 +170,7 @@ fn ending(e: Ending) -> &'static str {
     }
 }
 
-pub async fn page(State(state): State<AppState>) -> Response {
+pub async fn page(state: AppState) -> Response {
     let result = match analysed(&state, |_| Vec::new()).await {
         Ok(r) => r,
         Err(r) => return r,
@@ -419,7 +419,7 @@ struct EvidencePage {
     messages: Vec<(String, String, String, String, bool, bool)>,
 }
 
-pub async fn evidence(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn evidence(state: AppState, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<usize>() else {
         return not_found_page();
     };
@@ -506,7 +506,7 @@ struct FindingPage {
 
 /// The messages behind one number of the page, each with two messages of
 /// context either side.
-pub async fn finding(State(state): State<AppState>, Path(key): Path<String>) -> Response {
+pub async fn finding(state: AppState, Path(key): Path<String>) -> Response {
     let Some(f) = Finding::parse(&key) else {
         return not_found_page();
     };
@@ -555,7 +555,7 @@ pub async fn finding(State(state): State<AppState>, Path(key): Path<String>) -> 
 }
 
 /// One click: the problem form opens filled from the finding, evidence attached.
-pub async fn make_problem(State(state): State<AppState>, RawForm(pairs): RawForm) -> Response {
+pub async fn make_problem(state: AppState, RawForm(pairs): RawForm) -> Response {
     let Some(id) = pairs
         .iter()
         .find(|(k, _)| k == "episode")

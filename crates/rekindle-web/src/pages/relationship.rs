@@ -1,11 +1,11 @@
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::tz::TimeZone;
 use rekindle_core::FormErrors;
 use rekindle_core::relationship::{RelationshipForm, WhoEnded};
-use rekindle_store::Store;
+
 use serde::Deserialize;
 
 use super::{Chrome, render, store_error, with_vault};
@@ -35,7 +35,7 @@ fn who_options(selected: &str) -> Vec<(&'static str, &'static str, bool)> {
         .collect()
 }
 
-pub async fn show(State(state): State<AppState>, Query(flag): Query<SavedFlag>) -> Response {
+pub async fn show(state: AppState, Query(flag): Query<SavedFlag>) -> Response {
     let result = with_vault(&state, |inner| {
         let vault = inner.vault()?;
         let form = vault
@@ -62,10 +62,7 @@ pub async fn show(State(state): State<AppState>, Query(flag): Query<SavedFlag>) 
     }
 }
 
-pub async fn save(
-    State(state): State<AppState>,
-    CsrfForm(form): CsrfForm<RelationshipForm>,
-) -> Response {
+pub async fn save(state: AppState, CsrfForm(form): CsrfForm<RelationshipForm>) -> Response {
     let now = state.now();
     let today = now.to_zoned_datetime(TimeZone::system()).date();
     let result = with_vault(&state, |inner| match form.validate(today) {

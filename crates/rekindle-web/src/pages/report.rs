@@ -1,7 +1,7 @@
 //! Step 8 (first part): the progress report, printable or sealed.
 
 use askama::Template;
-use axum::extract::State;
+
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use rekindle_app::report::{self, Report, Sections};
@@ -37,7 +37,10 @@ struct SharePage {
 }
 
 fn shares_dir(state: &AppState) -> std::path::PathBuf {
-    state.0.data_dir.path().join("shares")
+    state
+        .data_dir()
+        .map(|d| d.path().join("shares"))
+        .unwrap_or_default()
 }
 
 fn share_page(
@@ -87,7 +90,7 @@ fn share_page(
     ))
 }
 
-pub async fn share(State(state): State<AppState>) -> Response {
+pub async fn share(state: AppState) -> Response {
     with_vault(&state, |inner| {
         share_page(&state, inner, FormErrors::default(), None, StatusCode::OK)
     })
@@ -95,7 +98,7 @@ pub async fn share(State(state): State<AppState>) -> Response {
 }
 
 /// Creates a share link and shows it once (it is not kept in any address).
-pub async fn create_link(State(state): State<AppState>, RawForm(pairs): RawForm) -> Response {
+pub async fn create_link(state: AppState, RawForm(pairs): RawForm) -> Response {
     let get = |k: &str| {
         pairs
             .iter()
@@ -162,7 +165,7 @@ pub async fn create_link(State(state): State<AppState>, RawForm(pairs): RawForm)
     .unwrap_or_else(|r| r)
 }
 
-pub async fn revoke_link(State(state): State<AppState>, RawForm(pairs): RawForm) -> Response {
+pub async fn revoke_link(state: AppState, RawForm(pairs): RawForm) -> Response {
     let id = pairs
         .iter()
         .find(|(k, _)| k == "id")
@@ -223,7 +226,7 @@ fn sections_of(pairs: &[(String, String)]) -> Sections {
 }
 
 /// GET /x/report?s=wrong&s=record…: no side effects, just the page.
-pub async fn view(State(state): State<AppState>, uri: Uri) -> Response {
+pub async fn view(state: AppState, uri: Uri) -> Response {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
     let sections = sections_of(&pairs);
@@ -246,7 +249,7 @@ pub async fn view(State(state): State<AppState>, uri: Uri) -> Response {
 }
 
 /// The sealed file as a download.
-pub async fn seal_download(State(state): State<AppState>, RawForm(pairs): RawForm) -> Response {
+pub async fn seal_download(state: AppState, RawForm(pairs): RawForm) -> Response {
     let passphrase = pairs
         .iter()
         .find(|(k, _)| k == "share_passphrase")

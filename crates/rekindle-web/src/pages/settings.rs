@@ -1,10 +1,10 @@
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rekindle_core::FormErrors;
 use rekindle_core::settings::SettingsForm;
-use rekindle_store::Store;
+
 use serde::Deserialize;
 
 use super::{Chrome, render, store_error, with_vault};
@@ -39,7 +39,7 @@ pub struct SavedFlag {
     saved: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, Query(flag): Query<SavedFlag>) -> Response {
+pub async fn show(state: AppState, Query(flag): Query<SavedFlag>) -> Response {
     with_vault(&state, |inner| {
         let s = inner.vault()?.settings().map_err(|e| store_error(&e))?;
         Ok(render(
@@ -57,10 +57,7 @@ pub async fn show(State(state): State<AppState>, Query(flag): Query<SavedFlag>) 
     .unwrap_or_else(|r| r)
 }
 
-pub async fn save(
-    State(state): State<AppState>,
-    CsrfForm(form): CsrfForm<SettingsForm>,
-) -> Response {
+pub async fn save(state: AppState, CsrfForm(form): CsrfForm<SettingsForm>) -> Response {
     with_vault(&state, |inner| match form.validate() {
         Ok(s) => {
             inner

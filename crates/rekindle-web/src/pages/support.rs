@@ -1,7 +1,7 @@
 //! Steps 6 and 7: the support network and the reading list.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rekindle_app::method::{self as m, MethodError};
@@ -50,7 +50,7 @@ fn network_page(
     ))
 }
 
-pub async fn network(State(state): State<AppState>, Query(q): Query<Saved>) -> Response {
+pub async fn network(state: AppState, Query(q): Query<Saved>) -> Response {
     with_vault(&state, |inner| {
         network_page(
             inner,
@@ -62,10 +62,7 @@ pub async fn network(State(state): State<AppState>, Query(q): Query<Saved>) -> R
     .unwrap_or_else(|r| r)
 }
 
-pub async fn add_supporter(
-    State(state): State<AppState>,
-    CsrfForm(form): CsrfForm<SupporterForm>,
-) -> Response {
+pub async fn add_supporter(state: AppState, CsrfForm(form): CsrfForm<SupporterForm>) -> Response {
     let now = state.now();
     with_vault(&state, |inner| {
         match support::save_supporter(inner.vault()?, &form, now) {
@@ -141,7 +138,7 @@ fn learn_page(
     ))
 }
 
-pub async fn learn(State(state): State<AppState>, Query(q): Query<Saved>) -> Response {
+pub async fn learn(state: AppState, Query(q): Query<Saved>) -> Response {
     with_vault(&state, |inner| {
         learn_page(
             inner,
@@ -164,10 +161,7 @@ fn after(state: &AppState, r: Result<(), MethodError>) -> Response {
     }
 }
 
-pub async fn add_book(
-    State(state): State<AppState>,
-    CsrfForm(form): CsrfForm<MyBookForm>,
-) -> Response {
+pub async fn add_book(state: AppState, CsrfForm(form): CsrfForm<MyBookForm>) -> Response {
     let now = state.now();
     let r = with_vault(&state, |inner| {
         Ok(support::add_book(inner.vault()?, &form, now).map(|_| ()))
@@ -181,10 +175,7 @@ pub struct CuratedForm {
     id: String,
 }
 
-pub async fn add_curated(
-    State(state): State<AppState>,
-    CsrfForm(form): CsrfForm<CuratedForm>,
-) -> Response {
+pub async fn add_curated(state: AppState, CsrfForm(form): CsrfForm<CuratedForm>) -> Response {
     let now = state.now();
     let r = with_vault(&state, |inner| {
         Ok(support::add_curated(inner.vault()?, &form.id, now).map(|_| ()))
@@ -199,7 +190,7 @@ pub struct StatusForm {
 }
 
 pub async fn set_status(
-    State(state): State<AppState>,
+    state: AppState,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<StatusForm>,
 ) -> Response {
@@ -221,7 +212,7 @@ pub struct TakeawayForm {
 }
 
 pub async fn add_takeaway(
-    State(state): State<AppState>,
+    state: AppState,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<TakeawayForm>,
 ) -> Response {

@@ -1,5 +1,5 @@
 use askama::Template;
-use axum::extract::State;
+
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rekindle_core::passphrase;
@@ -28,7 +28,7 @@ pub struct UnlockForm {
 }
 
 fn page(state: &AppState, error: Option<String>, status: StatusCode) -> Response {
-    let creating = !state.0.data_dir.has_vault();
+    let creating = !state.data_dir().is_some_and(|d| d.has_vault());
     let inner = state.lock();
     let title = if creating {
         "Create your vault"
@@ -45,21 +45,24 @@ fn page(state: &AppState, error: Option<String>, status: StatusCode) -> Response
     )
 }
 
-pub async fn show(State(state): State<AppState>) -> Response {
+pub async fn show(state: AppState) -> Response {
+    if state.local().is_none() {
+        return Redirect::to(crate::hosted::SIGN_IN).into_response();
+    }
     if state.lock().vault.is_some() {
         return Redirect::to("/").into_response();
     }
     page(&state, None, StatusCode::OK)
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    CsrfForm(form): CsrfForm<UnlockForm>,
-) -> Response {
+pub async fn submit(state: AppState, CsrfForm(form): CsrfForm<UnlockForm>) -> Response {
+    let Some(local) = state.local() else {
+        return Redirect::to(crate::hosted::SIGN_IN).into_response();
+    };
     if state.lock().vault.is_some() {
         return Redirect::to("/").into_response();
     }
-    let creating = !state.0.data_dir.has_vault();
+    let creating = !local.data_dir.has_vault();
     if creating
         && let Err(problem) = passphrase::check_new(
             &form.passphrase,
@@ -75,7 +78,9 @@ pub async fn submit(
     // Argon2id takes most of a second and 64 MiB: keep it off the async workers.
     let worker = state.clone();
     let opened = tokio::task::spawn_blocking(move || {
-        let dir = &worker.0.data_dir;
+        let Some(dir) = worker.data_dir() else {
+            return Err(StoreError::Corrupt);
+        };
         if creating {
             dir.create(&form.passphrase, KdfParams::DEFAULT)
         } else {
@@ -89,7 +94,7 @@ pub async fn submit(
             let now = state.now();
             let mut inner = state.lock();
             AppState::remember_settings(&mut inner, &settings);
-            inner.vault = Some(vault);
+            inner.vault = Some(crate::state::OpenStore::Vault(vault));
             inner.last_activity = now;
             drop(inner);
             // A new session id after unlocking (security.md item 24).
