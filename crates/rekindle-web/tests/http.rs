@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use jiff::Timestamp;
-use rekindle_store::{DataDir, KdfParams, Store};
+use rekindle_store::{DataDir, KdfParams};
 use rekindle_web::{AppState, ManualClock};
 use tower::ServiceExt;
 
