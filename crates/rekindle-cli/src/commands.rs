@@ -98,6 +98,7 @@ pub fn run(cli: Cli) -> Result<()> {
         return crate::safety_commands::helplines(country.as_deref(), *json);
     }
     match &cli.command {
+        Command::Host(cmd) => return crate::host_commands::run(cmd),
         Command::Sentiment => return crate::analysis_commands::sentiment(),
         Command::Classify { as_chat } => {
             let dir = data_dir_path(&cli).ok();
@@ -160,7 +161,7 @@ pub fn run(cli: Cli) -> Result<()> {
             crate::safety_commands::safety_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::Helplines { .. } => Ok(()),
-        Command::Sentiment | Command::Classify { .. } => Ok(()),
+        Command::Sentiment | Command::Classify { .. } | Command::Host(_) => Ok(()),
         Command::Analyze { .. } => {
             let dir = DataDir::open(&path)?;
             let vault = open_vault(&cli, &dir)?;

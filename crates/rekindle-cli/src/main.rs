@@ -10,6 +10,7 @@ mod analysis_commands;
 mod chat_commands;
 mod commands;
 mod hardening;
+mod host_commands;
 mod method_commands;
 mod passphrase_input;
 mod safety_commands;
@@ -203,6 +204,8 @@ A summary (messages per sender, first and last time, unreadable lines) goes to s
         #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=168))]
         gap_hours: u32,
     },
+    /// Hosted mode: run rekindle for many people on PostgreSQL (init, serve, invite, accounts)
+    Host(host_commands::HostCmd),
     /// Show where the vault is and what it holds (counts only, never content)
     Status {
         /// Print machine-readable JSON
@@ -216,7 +219,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // The server logs its events (ids and kinds only, never user text) to the
     // terminal; one-shot commands stay quiet apart from their one-line answer.
-    let default_level = if matches!(cli.command, Command::Serve { .. }) {
+    let default_level = if matches!(cli.command, Command::Serve { .. } | Command::Host(_)) {
         "info"
     } else {
         "error"

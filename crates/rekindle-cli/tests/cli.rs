@@ -870,6 +870,11 @@ const COMMAND_CLASSES: &[(&str, &str)] = &[
     ("classify", "neutral"),
     ("analyze", "own recovery"),
     ("status", "neutral"),
+    // The operator's commands of hosted mode: accounts and the server, never content.
+    ("host init", "neutral"),
+    ("host serve", "neutral"),
+    ("host invite", "neutral"),
+    ("host accounts", "neutral"),
 ];
 
 /// The subcommand names in a `--help` text's "Commands:" block (without `help`).

@@ -13,6 +13,7 @@ mod pages;
 pub mod security;
 pub mod share_server;
 pub mod state;
+pub mod tls;
 mod tokens;
 
 use std::time::Duration;
@@ -29,8 +30,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use state::{Announce, AppState};
 
 use pages::{
-    chats, exit, guard, help, home, letter, method, postmortem, relationship, report, settings,
-    support, unlock,
+    account, chats, exit, guard, help, home, letter, method, postmortem, relationship, report,
+    settings, support, unlock,
 };
 
 /// The whole app: every route behind every protection.
@@ -95,12 +96,23 @@ pub fn router(state: AppState) -> Router {
         .route("/h/safe", get(help::safe))
         .route("/h/no", get(help::show_ex_no).post(help::save_ex_no))
         .route("/h/no/chat", post(help::answer_boundary))
+        .route("/account", get(account::show_account))
+        .route("/account/password", post(account::change_password))
+        .route("/account/delete", post(account::delete_account))
+        .route("/account/export", get(account::download_export))
+        .route(
+            "/account/import",
+            post(account::upload_export).layer(chats::upload_limit()),
+        )
+        .route("/signout", post(account::sign_out))
         // The last layer runs first: the session layer finds this person's
         // session before the crisis check looks at it.
         .route_layer(from_fn_with_state(state.clone(), security::crisis_first))
         .route_layer(from_fn_with_state(state.clone(), security::require_session));
     let public = Router::new()
         .route("/login", get(exit::login))
+        .route("/signin", get(account::show_sign_in).post(account::sign_in))
+        .route("/signup", get(account::show_sign_up).post(account::sign_up))
         .route("/bye", get(exit::bye))
         .route("/h", get(help::help))
         .route("/h/plan", get(help::safety_plan))
@@ -125,6 +137,7 @@ pub fn protect(routes: Router<AppState>, state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(security::FORM_BODY_LIMIT))
         .layer(from_fn_with_state(state.clone(), security::host_check))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn_with_state(state.clone(), security::hsts))
         .layer(from_fn(security::headers))
         .with_state(state)
 }
@@ -170,6 +183,23 @@ pub fn spawn_idle_timer(state: AppState) -> tokio::task::JoinHandle<()> {
             state.expire();
         }
     })
+}
+
+/// Serves hosted mode on any listener (TLS, or plain TCP behind a proxy)
+/// until `shutdown` resolves. Sessions expire in the database, so there is
+/// no idle timer.
+pub async fn serve_on<L>(
+    listener: L,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Serves the app on an already-bound loopback listener until `shutdown` resolves.

@@ -64,6 +64,20 @@ pub async fn headers(req: Request, next: Next) -> Response {
     res
 }
 
+/// Hosted mode is only ever reached over HTTPS: browsers are told to keep it
+/// that way for a year (security.md item 22). Local mode (plain HTTP on
+/// loopback) gets no HSTS.
+pub async fn hsts(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if state.hosted_mode().is_some() {
+        res.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(crate::hosted::HSTS),
+        );
+    }
+    res
+}
+
 /// The Host header values this server answers to: locally the loopback
 /// names for our own port; hosted, the operator's list.
 fn allowed_hosts(state: &AppState) -> Vec<String> {
@@ -87,7 +101,7 @@ fn allowed_origins(state: &AppState) -> Vec<String> {
             .into_iter()
             .map(|h| format!("http://{h}"))
             .collect(),
-        Mode::Hosted(h) => h.config.allowed_origins.clone(),
+        Mode::Hosted(h) => h.config.allowed_origins(),
     }
 }
 
@@ -157,19 +171,28 @@ fn forbidden() -> Response {
 
 /// The session token from the cookie header, if any.
 pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, SESSION_COOKIE)
+}
+
+/// The value of the cookie called `name`, if the request carries it.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.to_string())
 }
 
 /// Routes behind this need a live session; with the vault locked, every
 /// page but the unlock page redirects there.
 pub async fn require_session(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if let Mode::Hosted(hosted) = &state.shared.mode {
+        let token = cookie_value(req.headers(), crate::hosted::COOKIE);
+        return crate::hosted::require_session(state.clone(), hosted, token, req, next).await;
+    }
     state.expire();
     let presented = session_cookie(req.headers()).map(|t| tokens::hash(&t));
     let now = state.now();
@@ -223,6 +246,24 @@ impl FromRequest<AppState> for RawForm {
     async fn from_request(req: Request<Body>, state: &AppState) -> Result<Self, Self::Rejection> {
         let CsrfForm(pairs) = CsrfForm::<Vec<(String, String)>>::from_request(req, state).await?;
         Ok(RawForm(pairs))
+    }
+}
+
+/// A url-encoded form posted before there is a session (hosted sign-in and
+/// sign-up), so without a form token: the cross-site check and SameSite
+/// cookies guard it. Unknown fields are refused by `T`.
+pub struct PlainForm<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for PlainForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request<Body>, _: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = to_bytes(req.into_body(), FORM_BODY_LIMIT)
+            .await
+            .map_err(|_| bad_form())?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(PlainForm)
+            .map_err(|_| bad_form())
     }
 }
 

@@ -45,6 +45,9 @@ pub struct Inner {
     /// A form just posted words of self-harm or danger: the next page shows
     /// the crisis card first (a save that redirects goes to the help lines).
     pub crisis_pending: std::cell::Cell<bool>,
+    /// Hosted mode: the signed-in account's name and id.
+    pub account: Option<String>,
+    pub account_id: Option<i64>,
 }
 
 /// This session's open store: local mode's SQLCipher vault, or a hosted
@@ -152,6 +155,8 @@ impl Inner {
             discreet: settings.discreet_mode,
             last_activity: now,
             postmortem: None,
+            account: None,
+            account_id: None,
         }
     }
 }

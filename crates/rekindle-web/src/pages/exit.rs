@@ -79,7 +79,17 @@ pub struct ExitForm {}
 
 /// Quick exit: drops the data key, ends the session, tells the browser to
 /// forget this site's data, and goes to the neutral page.
-pub async fn quick_exit(state: AppState, CsrfForm(_): CsrfForm<ExitForm>) -> Response {
+pub async fn quick_exit(
+    state: AppState,
+    headers: axum::http::HeaderMap,
+    CsrfForm(_): CsrfForm<ExitForm>,
+) -> Response {
+    if state.hosted_mode().is_some() {
+        // Hosted: quick exit signs out (the session ends on the server).
+        super::account::end_session(&state, &headers).await;
+        tracing::info!(event = "quick_exit");
+        return forget_site("/bye", crate::hosted::CLEAR_COOKIE);
+    }
     {
         let mut inner = state.lock();
         inner.session = None;
@@ -87,16 +97,22 @@ pub async fn quick_exit(state: AppState, CsrfForm(_): CsrfForm<ExitForm>) -> Res
     }
     tracing::info!(event = "quick_exit");
     state.announce_new_login();
-    let mut res = Redirect::to("/bye").into_response();
+    forget_site(
+        "/bye",
+        "rekindle_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
+    )
+}
+
+/// Goes to `to`, removing the session cookie (`clear_cookie`) and telling
+/// the browser to forget this site's data (security.md item 24).
+pub fn forget_site(to: &'static str, clear_cookie: &'static str) -> Response {
+    let mut res = Redirect::to(to).into_response();
     let h = res.headers_mut();
     h.insert(
         "clear-site-data",
         HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
     );
-    h.insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("rekindle_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
-    );
+    h.insert(header::SET_COOKIE, HeaderValue::from_static(clear_cookie));
     res
 }
 

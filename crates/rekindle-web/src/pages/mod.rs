@@ -1,5 +1,6 @@
 //! Page handlers: translate between HTTP and the core/store calls.
 
+pub mod account;
 pub mod chats;
 pub mod exit;
 pub mod guard;
@@ -30,6 +31,8 @@ pub struct Chrome {
     pub section: &'static str,
     /// Words of self-harm or danger were just typed: the crisis card first.
     pub crisis: bool,
+    /// Hosted mode, signed in: the menu links to the account page.
+    pub account: bool,
 }
 
 impl Chrome {
@@ -49,6 +52,7 @@ impl Chrome {
             discreet: inner.discreet,
             section,
             crisis: inner.crisis_pending.take(),
+            account: inner.account.is_some(),
         }
     }
 
@@ -61,6 +65,7 @@ impl Chrome {
             discreet: true,
             section: "",
             crisis: false,
+            account: false,
         }
     }
 }
