@@ -98,6 +98,20 @@ impl SqliteVault {
         Ok(vault)
     }
 
+    /// Opens the vault as an owner other than the local one. Only for the
+    /// conformance suite's isolation test: a real vault has one owner.
+    #[cfg(feature = "conformance")]
+    #[doc(hidden)]
+    pub fn open_as_owner(
+        path: &Path,
+        dek: &SecretKey,
+        owner: i64,
+    ) -> Result<SqliteVault, StoreError> {
+        let mut vault = SqliteVault::open(path, dek)?;
+        vault.owner = owner;
+        Ok(vault)
+    }
+
     fn migrate(&mut self) -> Result<(), StoreError> {
         let current: i64 = self
             .conn
