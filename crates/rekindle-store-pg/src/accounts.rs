@@ -293,6 +293,16 @@ impl HostedDb {
         })
     }
 
+    /// Runs `work` on a pooled connection (acting as the app role), outside
+    /// any owner's transaction: for the tests of row-level security.
+    #[doc(hidden)]
+    pub fn with_pooled_connection<T>(
+        &self,
+        work: impl FnOnce(&mut postgres::Client) -> T,
+    ) -> Result<T, PgError> {
+        self.with_conn(|c| Ok::<_, PgError>(work(c)))
+    }
+
     /// Argon2id under the semaphore, off the async workers.
     fn kek(&self, password: &str, salt: &[u8], params: KdfParams) -> Result<SecretKey, PgError> {
         blocking(|| {

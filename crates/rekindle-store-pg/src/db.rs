@@ -152,8 +152,35 @@ pub(crate) fn pool(url: &str, app_role: &str, size: u32) -> Result<Pool, PgError
     let config: postgres::Config = url
         .parse()
         .map_err(|e: postgres::Error| PgError::Pool(e.to_string()))?;
-    let manager = PostgresConnectionManager::new(config, NoTls);
     blocking(|| {
+        // One direct connection first, so that a missing schema or role is
+        // reported at once instead of as a pool timeout.
+        let mut probe = config.connect(NoTls)?;
+        let role_exists: bool = probe
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+                &[&app_role],
+            )?
+            .get(0);
+        match schema_version(&mut probe)? {
+            None => return Err(PgError::SchemaMissing),
+            _ if !role_exists => return Err(PgError::SchemaMissing),
+            Some(v) if v < SCHEMA_VERSION => {
+                return Err(PgError::SchemaOutdated {
+                    found: v,
+                    expected: SCHEMA_VERSION,
+                });
+            }
+            Some(v) if v > SCHEMA_VERSION => {
+                return Err(PgError::SchemaTooNew {
+                    found: v,
+                    expected: SCHEMA_VERSION,
+                });
+            }
+            Some(_) => {}
+        }
+        drop(probe);
+        let manager = PostgresConnectionManager::new(config, NoTls);
         let pool = r2d2::Pool::builder()
             .max_size(size.max(1))
             .min_idle(Some(0))
@@ -162,19 +189,9 @@ pub(crate) fn pool(url: &str, app_role: &str, size: u32) -> Result<Pool, PgError
                 role: app_role.to_string(),
             }))
             .build(manager)?;
-        let found = schema_version(&mut *pool.get()?)?;
-        match found {
-            None => Err(PgError::SchemaMissing),
-            Some(v) if v < SCHEMA_VERSION => Err(PgError::SchemaOutdated {
-                found: v,
-                expected: SCHEMA_VERSION,
-            }),
-            Some(v) if v > SCHEMA_VERSION => Err(PgError::SchemaTooNew {
-                found: v,
-                expected: SCHEMA_VERSION,
-            }),
-            Some(_) => Ok(pool),
-        }
+        // The first pooled connection proves SET ROLE works for this login.
+        drop(pool.get()?);
+        Ok(pool)
     })
 }
 
