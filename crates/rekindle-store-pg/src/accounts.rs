@@ -712,17 +712,7 @@ impl HostedDb {
             tx.commit()?;
             in_owner_tx(c, account_id, |tx: &mut Transaction<'_>| {
                 tx.batch_execute("SELECT set_config('rekindle.erase', 'on', true)")?;
-                for table in [
-                    "chat_messages",
-                    "chat_senders",
-                    "chat_imports",
-                    "chats",
-                    "item_versions",
-                    "items",
-                    "relationship_versions",
-                    "settings",
-                    "owner_counters",
-                ] {
+                for table in db::CONTENT_TABLES {
                     // Table names from the fixed list above.
                     tx.execute(
                         &format!("DELETE FROM {table} WHERE owner_id = $1"),

@@ -23,6 +23,20 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Key of the advisory lock migrations run under ("rekindle" in ASCII).
 const MIGRATION_LOCK: i64 = 0x72656b696e646c65;
 
+/// The tables holding an account's data, each under forced row-level
+/// security, in the order erasing an account deletes from them.
+pub const CONTENT_TABLES: &[&str] = &[
+    "chat_messages",
+    "chat_senders",
+    "chat_imports",
+    "chats",
+    "item_versions",
+    "items",
+    "relationship_versions",
+    "settings",
+    "owner_counters",
+];
+
 /// Tables the app role may read and change.
 const DML_TABLES: &str = "accounts, invitations, sessions, login_throttle, owner_counters, settings, items, chats, chat_messages, chat_imports, chat_senders";
 /// Append-only tables: no UPDATE (deletes only when erasing an account).

@@ -20,6 +20,6 @@ mod seal;
 mod store;
 
 pub use accounts::{AccountSummary, HostedDb, HostedOptions, Opened, SignedIn};
-pub use db::{SCHEMA_VERSION, blocking};
+pub use db::{CONTENT_TABLES, SCHEMA_VERSION, blocking};
 pub use error::{AccountError, PgError};
 pub use store::PgStore;

@@ -17,7 +17,7 @@ use rekindle_core::relationship::Relationship;
 use rekindle_core::settings::Settings;
 use rekindle_store::chats::{
     ChatInfo, ExportedChat, ExportedImport, ImportCounts, MessageSink, NewChat, NewMessage,
-    StoredMessage,
+    SenderCounts, StoredMessage,
 };
 use rekindle_store::items::{Item, ItemVersion};
 use rekindle_store::{ExportDocument, Store, StoreError, USER_TABLES, Versioned};
@@ -183,39 +183,27 @@ fn content_mac(sealer: &Sealer, key: &[u8; 16]) -> [u8; 16] {
     out
 }
 
-/// Messages added per sender, added to `chat_senders` at the end.
-#[derive(Default)]
-struct SenderCounts(Vec<(Option<String>, u64)>);
-
-impl SenderCounts {
-    fn add(&mut self, sender: Option<&str>) {
-        match self.0.iter_mut().find(|(s, _)| s.as_deref() == sender) {
-            Some((_, n)) => *n += 1,
-            None => self.0.push((sender.map(str::to_string), 1)),
-        }
+/// Adds the per-sender counts of an import or restore to `chat_senders`.
+fn save_sender_counts(
+    counts: &SenderCounts,
+    tx: &mut Transaction<'_>,
+    sealer: &mut Sealer,
+    owner: i64,
+    chat_id: i64,
+) -> R<()> {
+    for (sender, n) in counts.iter() {
+        let mac = sender_mac(sealer, sender);
+        let row = format!("{chat_id}/{}", hex::encode(&mac));
+        let sealed = sealer.seal_opt(T_SENDERS, &row, "sender", sender)?;
+        tx.execute(
+            "INSERT INTO chat_senders (owner_id, chat_id, sender_mac, sender, messages)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (owner_id, chat_id, sender_mac)
+             DO UPDATE SET messages = chat_senders.messages + excluded.messages",
+            &[&owner, &chat_id, &mac, &sealed, &count(n)],
+        )?;
     }
-
-    fn save(
-        &self,
-        tx: &mut Transaction<'_>,
-        sealer: &mut Sealer,
-        owner: i64,
-        chat_id: i64,
-    ) -> R<()> {
-        for (sender, n) in &self.0 {
-            let mac = sender_mac(sealer, sender.as_deref());
-            let row = format!("{chat_id}/{}", hex::encode(&mac));
-            let sealed = sealer.seal_opt(T_SENDERS, &row, "sender", sender.as_deref())?;
-            tx.execute(
-                "INSERT INTO chat_senders (owner_id, chat_id, sender_mac, sender, messages)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (owner_id, chat_id, sender_mac)
-                 DO UPDATE SET messages = chat_senders.messages + excluded.messages",
-                &[&owner, &chat_id, &mac, &sealed, &count(*n)],
-            )?;
-        }
-        Ok(())
-    }
+    Ok(())
 }
 
 /// Streams the new messages of one chat into a temporary table with binary
@@ -358,7 +346,7 @@ fn move_copied(
         "UPDATE chats SET last_message_id = $3 WHERE owner_id = $1 AND id = $2",
         &[&owner, &chat_id, &copied.last_id],
     )?;
-    copied.added_by.save(tx, sealer, owner, chat_id)
+    save_sender_counts(&copied.added_by, tx, sealer, owner, chat_id)
 }
 
 fn insert_import(

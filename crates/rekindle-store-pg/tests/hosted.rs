@@ -13,7 +13,9 @@ use jiff::{Timestamp, ToSpan};
 use rekindle_core::relationship::Relationship;
 use rekindle_store::Store;
 use rekindle_store::chats::{MessageSink, NewChat, NewMessage};
-use rekindle_store_pg::{AccountError, HostedDb, PgError, SCHEMA_VERSION, blocking};
+use rekindle_store_pg::{
+    AccountError, CONTENT_TABLES, HostedDb, PgError, SCHEMA_VERSION, blocking,
+};
 
 const CANARY: &str = "CANARYqv7-periwinkle-harbour";
 
@@ -132,30 +134,28 @@ fn app_role_is_subject_to_rls_and_owns_nothing() {
     let without_forced_rls: Vec<String> = su
         .query(
             "SELECT relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
-             AND relname IN ('owner_counters', 'relationship_versions', 'settings', 'items', 'item_versions',
-                             'chats', 'chat_messages', 'chat_imports', 'chat_senders')
-             AND NOT (relrowsecurity AND relforcerowsecurity)",
-            &[],
+             AND relname = ANY($1) AND NOT (relrowsecurity AND relforcerowsecurity)",
+            &[&CONTENT_TABLES],
         )
         .unwrap()
         .iter()
         .map(|r| r.get(0))
         .collect();
     assert!(without_forced_rls.is_empty(), "{without_forced_rls:?}");
+    let with_policy: i64 = su
+        .query_one(
+            "SELECT count(DISTINCT tablename) FROM pg_policies WHERE schemaname = 'public' AND tablename = ANY($1)",
+            &[&CONTENT_TABLES],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(with_policy, CONTENT_TABLES.len() as i64);
 }
 
 /// Rows visible in the content tables, whoever's they are.
 fn count_all(c: &mut impl postgres::GenericClient) -> i64 {
     let mut n = 0;
-    for t in [
-        "chat_messages",
-        "chats",
-        "items",
-        "item_versions",
-        "chat_senders",
-        "chat_imports",
-        "owner_counters",
-    ] {
+    for t in CONTENT_TABLES {
         n += c
             .query_one(&format!("SELECT count(*) FROM {t}"), &[])
             .unwrap()
@@ -666,17 +666,7 @@ fn deleting_the_account_shreds_its_key_and_removes_every_row() {
         Err(AccountError::WrongCredentials)
     ));
     let mut su = db.superuser();
-    for table in [
-        "chat_messages",
-        "chat_senders",
-        "chat_imports",
-        "chats",
-        "item_versions",
-        "items",
-        "relationship_versions",
-        "settings",
-        "owner_counters",
-    ] {
+    for table in CONTENT_TABLES {
         let (mine, theirs): (i64, i64) = {
             let r = su
                 .query_one(
@@ -687,7 +677,7 @@ fn deleting_the_account_shreds_its_key_and_removes_every_row() {
             (r.get(0), r.get(1))
         };
         assert_eq!(mine, 0, "{table}");
-        if table != "settings" {
+        if *table != "settings" {
             assert!(theirs > 0, "{table}: the other account keeps its data");
         }
     }
