@@ -456,11 +456,15 @@ impl HostedDb {
         })
     }
 
-    fn clear_attempts(&self, username: &str) -> Result<(), PgError> {
+    /// Forgets the failures of `username` after a success, and every
+    /// username's whose window and backoff are over (so guessed usernames do
+    /// not pile up).
+    fn clear_attempts(&self, username: &str, now: Timestamp) -> Result<(), PgError> {
         self.with_conn(|c| {
             c.execute(
-                "DELETE FROM login_throttle WHERE username = $1",
-                &[&username],
+                "DELETE FROM login_throttle WHERE username = $1
+                 OR (window_start_ms < $2::bigint - $3::bigint AND next_allowed_ms < $2::bigint)",
+                &[&username, &ms(now), &HOUR_MS],
             )?;
             Ok(())
         })
@@ -515,7 +519,7 @@ impl HostedDb {
                 return Err(e);
             }
         };
-        self.clear_attempts(&username)?;
+        self.clear_attempts(&username, now)?;
         if row.disabled {
             tracing::info!(event = "sign_in_disabled", account = row.id);
             return Err(AccountError::Disabled);
@@ -645,7 +649,7 @@ impl HostedDb {
             .map_err(|p| AccountError::PasswordRules(p.to_string()))?;
         self.reserve_attempt(&username, now)?;
         let (row, dek) = self.check_password(&username, old)?;
-        self.clear_attempts(&username)?;
+        self.clear_attempts(&username, now)?;
         if row.id != account_id {
             return Err(AccountError::WrongCredentials);
         }
@@ -688,13 +692,15 @@ impl HostedDb {
         let Some((account_id, username)) = self.session_account(session_token)? else {
             return Err(AccountError::SessionEnded);
         };
-        self.reserve_attempt(&username, Timestamp::now())?;
+        // The one call without an injected clock: throttling needs a time.
+        let now = Timestamp::now();
+        self.reserve_attempt(&username, now)?;
         let (row, _dek) = self.check_password(&username, password)?;
         if row.id != account_id {
             return Err(AccountError::WrongCredentials);
         }
         self.erase(account_id)?;
-        self.clear_attempts(&username)?;
+        self.clear_attempts(&username, now)?;
         tracing::info!(event = "account_deleted", account = account_id);
         Ok(())
     }

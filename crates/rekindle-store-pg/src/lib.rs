@@ -23,3 +23,16 @@ pub use accounts::{AccountSummary, HostedDb, HostedOptions, Opened, SignedIn};
 pub use db::{CONTENT_TABLES, SCHEMA_VERSION, blocking};
 pub use error::{AccountError, PgError};
 pub use store::PgStore;
+
+#[cfg(test)]
+mod tests {
+    /// The web app moves stores and the database handle between threads.
+    #[test]
+    fn handles_are_send() {
+        fn send<T: Send>() {}
+        fn send_sync<T: Send + Sync>() {}
+        send::<crate::PgStore>();
+        send::<crate::Opened>();
+        send_sync::<crate::HostedDb>();
+    }
+}
