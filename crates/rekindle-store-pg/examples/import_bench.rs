@@ -114,9 +114,9 @@ fn main() {
 
     drop(store);
     drop(hosted);
+    // One statement per call: DROP DATABASE cannot run in a transaction block.
     admin
-        .batch_execute(&format!(
-            "DROP DATABASE {name} WITH (FORCE); DROP ROLE {role}"
-        ))
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
         .unwrap();
+    admin.batch_execute(&format!("DROP ROLE {role}")).unwrap();
 }
