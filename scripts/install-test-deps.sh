@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is not part of the Rust toolchain:
 # cargo-deny for the supply-chain checks,
+# Debian's PostgreSQL for rekindle-store-pg's tests,
 # Debian's Chromium for the browser tests and the pinned npm packages that
 # drive it. Safe to run again: it only installs what is missing.
 set -euo pipefail
@@ -8,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
-    echo "Please install Debian's 'chromium' package (needs root): apt-get install chromium" >&2; exit 1
+    echo "Please install Debian's packages (needs root): apt-get install chromium postgresql nodejs npm" >&2; exit 1
   fi
 }
 
@@ -16,6 +17,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "==> installing Debian's chromium for the browser tests"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "==> installing Debian's postgresql for the hosted store's tests"
+  as_root apt-get update -qq
+  # Only the binaries are needed: scripts/pg-throwaway.sh runs its own cluster.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 
 if ! command -v node >/dev/null 2>&1; then

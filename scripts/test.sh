@@ -9,6 +9,12 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-test-deps.sh
 
+# rekindle-store-pg's tests need PostgreSQL: a throwaway cluster on a Unix
+# socket, stopped and deleted when this script ends (however it ends).
+eval "$(bash scripts/pg-throwaway.sh start)"
+trap 'bash scripts/pg-throwaway.sh stop "$REKINDLE_PG_DIR"' EXIT
+echo "==> throwaway PostgreSQL in $REKINDLE_PG_DIR"
+
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -86,3 +86,22 @@ pub struct ExportedImport {
     pub skipped_lines: u64,
     pub summary: serde_json::Value,
 }
+
+/// Messages an import or restore added to one chat, per sender (a chat has a
+/// handful of senders), for the backend's per-chat sender summary.
+#[derive(Debug, Default)]
+pub struct SenderCounts(Vec<(Option<String>, u64)>);
+
+impl SenderCounts {
+    pub fn add(&mut self, sender: Option<&str>) {
+        match self.0.iter_mut().find(|(s, _)| s.as_deref() == sender) {
+            Some((_, n)) => *n += 1,
+            None => self.0.push((sender.map(str::to_string), 1)),
+        }
+    }
+
+    /// Each sender (`None`: messages without one) and how many it added.
+    pub fn iter(&self) -> impl Iterator<Item = (Option<&str>, u64)> {
+        self.0.iter().map(|(s, n)| (s.as_deref(), *n))
+    }
+}

@@ -15,6 +15,8 @@ compile_error!(
 );
 
 pub mod chats;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod datadir;
 mod error;
 mod export;

@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use crate::chats::{
     ChatInfo, ExportedChat, ExportedImport, ImportCounts, MessageSink, NewChat, NewMessage,
-    StoredMessage,
+    SenderCounts, StoredMessage,
 };
 use crate::export::{ExportDocument, Versioned};
 use crate::items::{Item, ItemVersion};
@@ -95,6 +95,20 @@ impl SqliteVault {
             owner: LOCAL_OWNER,
         };
         vault.migrate()?;
+        Ok(vault)
+    }
+
+    /// Opens the vault as an owner other than the local one. Only for the
+    /// conformance suite's isolation test: a real vault has one owner.
+    #[cfg(feature = "conformance")]
+    #[doc(hidden)]
+    pub fn open_as_owner(
+        path: &Path,
+        dek: &SecretKey,
+        owner: i64,
+    ) -> Result<SqliteVault, StoreError> {
+        let mut vault = SqliteVault::open(path, dek)?;
+        vault.owner = owner;
         Ok(vault)
     }
 
@@ -318,41 +332,29 @@ impl SqliteVault {
     }
 }
 
-/// Messages added to one chat, per sender (a chat has a handful of senders),
-/// to be added to its `chat_senders` summary in the same transaction.
-#[derive(Default)]
-struct SenderCounts(Vec<(Option<String>, u64)>);
-
-impl SenderCounts {
-    fn add(&mut self, sender: Option<&str>) {
-        match self.0.iter_mut().find(|(s, _)| s.as_deref() == sender) {
-            Some((_, n)) => *n += 1,
-            None => self.0.push((sender.map(str::to_string), 1)),
-        }
-    }
-
-    fn save(
-        &self,
-        tx: &rusqlite::Transaction<'_>,
-        owner: i64,
-        chat_id: i64,
-    ) -> Result<(), StoreError> {
-        for (sender, n) in &self.0 {
-            // `IS` so that messages without a sender (system lines) count too.
-            let updated = tx.execute(
-                "UPDATE chat_senders SET messages = messages + ?4
+/// Adds an import's (or restore's) per-sender counts to `chat_senders`, in
+/// its transaction, so listing chats reads a few rows.
+fn save_sender_counts(
+    counts: &SenderCounts,
+    tx: &rusqlite::Transaction<'_>,
+    owner: i64,
+    chat_id: i64,
+) -> Result<(), StoreError> {
+    for (sender, n) in counts.iter() {
+        // `IS` so that messages without a sender (system lines) count too.
+        let updated = tx.execute(
+            "UPDATE chat_senders SET messages = messages + ?4
                  WHERE owner_id = ?1 AND chat_id = ?2 AND sender IS ?3",
-                params![owner, chat_id, sender, *n as i64],
-            )?;
-            if updated == 0 {
-                tx.execute(
+            params![owner, chat_id, sender, n as i64],
+        )?;
+        if updated == 0 {
+            tx.execute(
                     "INSERT INTO chat_senders (owner_id, chat_id, sender, messages) VALUES (?1, ?2, ?3, ?4)",
-                    params![owner, chat_id, sender, *n as i64],
+                    params![owner, chat_id, sender, n as i64],
                 )?;
-            }
         }
-        Ok(())
     }
+    Ok(())
 }
 
 /// A message row of `SELECT local_ms, offset_seconds, sender, kind, text, content_key`.
@@ -503,7 +505,7 @@ impl Store for SqliteVault {
                 added_by.add(m.sender.as_deref());
             }
             drop(stmt);
-            added_by.save(&tx, self.owner, chat_id)?;
+            save_sender_counts(&added_by, &tx, self.owner, chat_id)?;
             for i in &chat.imports {
                 tx.execute(
                     "INSERT INTO chat_imports (owner_id, chat_id, imported_at_ms, added, already_had, skipped_lines, summary)
@@ -575,7 +577,7 @@ impl Store for SqliteVault {
         };
         let added_by = std::mem::take(&mut sink.added_by);
         drop(sink);
-        added_by.save(&tx, owner, chat_id)?;
+        save_sender_counts(&added_by, &tx, owner, chat_id)?;
         tx.execute(
             "INSERT INTO chat_imports (owner_id, chat_id, imported_at_ms, added, already_had, skipped_lines, summary)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
