@@ -3,6 +3,7 @@
 //! that keeps the sync client off tokio's worker threads, and transactions
 //! scoped to one owner.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use postgres::{Client, NoTls, Transaction};
@@ -42,7 +43,60 @@ const DML_TABLES: &str = "accounts, invitations, sessions, login_throttle, owner
 /// Append-only tables: no UPDATE (deletes only when erasing an account).
 const APPEND_ONLY_TABLES: &str = "relationship_versions, item_versions";
 
-pub(crate) type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type R2d2Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+
+/// The connection pool, shared by the accounts and every open store. When
+/// the last handle goes, the pool's idle connections close, and closing a
+/// sync `postgres::Client` runs a runtime of its own, which panics on a
+/// thread that already runs tokio (a server shutting down, a test's state
+/// dropped at the end of `#[tokio::test]`). So the pool is dropped on a
+/// plain thread of its own whenever a runtime is current.
+#[derive(Clone)]
+pub(crate) struct Pool(Arc<PoolCell>);
+
+struct PoolCell(Option<R2d2Pool>);
+
+impl Pool {
+    fn new(pool: R2d2Pool) -> Pool {
+        Pool(Arc::new(PoolCell(Some(pool))))
+    }
+
+    pub(crate) fn get(
+        &self,
+    ) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>, r2d2::Error> {
+        match &self.0.0 {
+            Some(pool) => pool.get(),
+            // Only `Drop` takes the pool, and it runs when no handle is left.
+            None => unreachable!("pool used after drop"),
+        }
+    }
+}
+
+impl Drop for PoolCell {
+    fn drop(&mut self) {
+        let Some(pool) = self.0.take() else { return };
+        if tokio::runtime::Handle::try_current().is_err() {
+            drop(pool);
+            return;
+        }
+        // If no thread can be started, the closure is dropped unrun and
+        // `ManuallyDrop` leaks the connections rather than panic; the
+        // server closes them when this process ends.
+        let pool = std::mem::ManuallyDrop::new(pool);
+        // Joined, so connections are closed before the owner carries on.
+        let closing = std::thread::Builder::new()
+            .name("rekindle-pg-close".into())
+            .spawn(move || drop(std::mem::ManuallyDrop::into_inner(pool)));
+        match closing {
+            Ok(thread) => {
+                if thread.join().is_err() {
+                    tracing::warn!("closing the database pool failed");
+                }
+            }
+            Err(_) => tracing::warn!("could not close the database pool cleanly"),
+        }
+    }
+}
 
 /// Runs one blocking piece of work (a database round trip, an Argon2id hash)
 /// so that it never stalls, or panics on, a tokio worker thread: the sync
@@ -203,6 +257,7 @@ pub(crate) fn pool(url: &str, app_role: &str, size: u32) -> Result<Pool, PgError
                 role: app_role.to_string(),
             }))
             .build(manager)?;
+        let pool = Pool::new(pool);
         // The first pooled connection proves SET ROLE works for this login.
         drop(pool.get()?);
         Ok(pool)
