@@ -549,16 +549,15 @@ pub async fn upload_export(state: AppState, mut multipart: axum::extract::Multip
             return problem("That file is not a rekindle export. Nothing was changed.");
         }
     };
-    let result = super::with_vault(&state, |inner| {
-        inner.vault()?.restore(&doc).map_err(|e| match e {
-            rekindle_store::StoreError::NotEmpty => problem(
-                "This account already holds notes, so nothing was loaded: an export goes only into a new, empty account.",
-            ),
-            other => super::store_error(&other),
-        })
-    });
+    // The page is rendered after the vault's lock is released: rendering
+    // takes the lock itself, and taking it twice would hang the request.
+    let result = super::with_vault(&state, |inner| Ok(inner.vault()?.restore(&doc)));
     match result {
-        Ok(()) => Redirect::to("/account?loaded=1").into_response(),
+        Ok(Ok(())) => Redirect::to("/account?loaded=1").into_response(),
+        Ok(Err(rekindle_store::StoreError::NotEmpty)) => problem(
+            "This account already holds notes, so nothing was loaded: an export goes only into a new, empty account.",
+        ),
+        Ok(Err(other)) => super::store_error(&other),
         Err(r) => r,
     }
 }
