@@ -174,7 +174,7 @@ test('two people, two app processes, one database, each sees only their own', as
 
     // The account page, then quick exit signs out on both processes.
     await ana.goto(`${a.origin}/account`);
-    await ana.getByRole('heading', { name: 'Your account' }).waitFor();
+    await ana.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
     await screenshot(ana, 'hosted-account');
     await ana.getByRole('button', { name: 'Quick exit' }).click();
     await ana.waitForURL(/\/bye$/);

@@ -190,6 +190,15 @@ async fn two_accounts_by_invitation_see_only_their_own_data() {
     assert!(!home_ana.contains("Ben Canary-91c2"));
     assert!(home_ben.contains("Ben Canary-91c2"));
     assert!(!home_ben.contains("Ana Canary-7f3a"));
+    // A hosted page never tells its reader that everything stays on their
+    // computer: signed in or not, it says where the notes are.
+    let limits_public = text(send(&app, get("/h/limits", None)).await).await;
+    let sign_in_page = text(send(&app, get("/signin", None)).await).await;
+    for page in [&home_ana, &limits_public, &sign_in_page] {
+        assert!(!page.contains("stays on this computer"), "{page}");
+        assert!(page.contains("kept on this server"), "{page}");
+    }
+    assert!(limits_public.contains("not end-to-end"));
     // Each export holds one person's relationship only.
     let export_ana = text(send(&app, get("/account/export", Some(&ana))).await).await;
     assert!(export_ana.contains("Ana Canary-7f3a"));

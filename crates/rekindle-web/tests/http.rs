@@ -597,6 +597,17 @@ async fn idle_minutes_follow_the_settings() {
 }
 
 #[tokio::test]
+async fn local_pages_say_the_notes_stay_on_this_computer() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    for (path, cookie) in [("/", Some(&cookie)), ("/h/limits", None)] {
+        let page = text(app.send(get(path, cookie.map(|c| c.as_str()))).await).await;
+        assert!(page.contains("stays on this computer"), "{path}: {page}");
+        assert!(!page.contains("kept on this server"), "{path}");
+    }
+}
+
+#[tokio::test]
 async fn discreet_mode_uses_a_neutral_title() {
     let app = App::new(true);
     let cookie = app.login().await;

@@ -118,7 +118,7 @@ fn sign_in_page(status: StatusCode, error: Option<String>, username: String) -> 
     render(
         status,
         &SignInPage {
-            chrome: Chrome::anonymous("Sign in"),
+            chrome: Chrome::hosted_anonymous("Sign in"),
             error,
             username,
         },
@@ -182,7 +182,7 @@ fn sign_up_page(
     render(
         status,
         &SignUpPage {
-            chrome: Chrome::anonymous("Create your account"),
+            chrome: Chrome::hosted_anonymous("Create your account"),
             error,
             invite,
             username,

@@ -53,7 +53,7 @@ pub async fn help(state: AppState, headers: HeaderMap, Query(q): Query<HelpQuery
         let chrome = if signed_in {
             Chrome::for_page(&inner, "Help", "h")
         } else {
-            Chrome::anonymous("Help")
+            Chrome::public(&state, "Help")
         };
         (chrome, country)
     };
@@ -316,6 +316,6 @@ fn public_chrome(state: &AppState, headers: &HeaderMap, title: &str) -> Chrome {
     if crate::security::has_session(state, headers) {
         Chrome::for_page(&state.lock(), title, "h")
     } else {
-        Chrome::anonymous(title)
+        Chrome::public(state, title)
     }
 }

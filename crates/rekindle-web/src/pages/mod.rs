@@ -33,6 +33,10 @@ pub struct Chrome {
     pub crisis: bool,
     /// Hosted mode, signed in: the menu links to the account page.
     pub account: bool,
+    /// Where the notes are kept, for the footer: `Some(true)` on a hosted
+    /// server, `Some(false)` on this computer, `None` when the page cannot
+    /// tell (an error page before any session): then the footer says neither.
+    pub hosted: Option<bool>,
 }
 
 impl Chrome {
@@ -53,6 +57,7 @@ impl Chrome {
             section,
             crisis: inner.crisis_pending.take(),
             account: inner.account.is_some(),
+            hosted: Some(inner.account.is_some()),
         }
     }
 
@@ -66,6 +71,24 @@ impl Chrome {
             section: "",
             crisis: false,
             account: false,
+            hosted: None,
+        }
+    }
+
+    /// A public page (help, limits) seen without a session: it still knows
+    /// whether this is a hosted server or this computer.
+    pub fn public(state: &AppState, title: &str) -> Chrome {
+        Chrome {
+            hosted: Some(state.hosted_mode().is_some()),
+            ..Chrome::anonymous(title)
+        }
+    }
+
+    /// The sign-in and sign-up pages of a hosted server.
+    pub fn hosted_anonymous(title: &str) -> Chrome {
+        Chrome {
+            hosted: Some(true),
+            ..Chrome::anonymous(title)
         }
     }
 }
