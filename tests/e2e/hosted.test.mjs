@@ -172,6 +172,30 @@ test('two people, two app processes, one database, each sees only their own', as
     const anaChats = await ana.locator('main').innerText();
     for (const n of benNames) if (!anaNames.includes(n)) assert.ok(!anaChats.includes(n), `Ana sees Ben's ${n}`);
 
+    // A link for an ally, served by the same host over HTTPS: the ally opens
+    // it on a phone through the other process and confirms a milestone.
+    await ana.goto(`${a.origin}/x`);
+    assert.equal(await ana.locator('#base').count(), 0, 'no listener address to give');
+    await ana.getByLabel('Who it is for').fill('Jo');
+    await ana.getByRole('button', { name: 'Preview, then create the link' }).click();
+    await ana.getByRole('button', { name: 'Create the link', exact: true }).click();
+    const link = await ana.locator('#link').innerText();
+    assert.ok(link.startsWith(`https://localhost:${portA}/s/`) && link.includes('#'), link);
+    await screenshot(ana, 'hosted-share');
+    const allyCtx = await browser.newContext(phone);
+    const ally = await allyCtx.newPage();
+    await ally.goto(link.replace(a.origin, b.origin));
+    await ally.locator('.report h1').waitFor();
+    assert.match(await ally.locator('.report').innerText(), /No alcohol/);
+    await ally.locator('input[name=by]').first().fill('Jo');
+    await ally.getByRole('button', { name: 'I saw this' }).first().click();
+    await ally.getByText('Thank you — confirmed.').waitFor();
+    await screenshot(ally, 'hosted-shared-view');
+    await ana.goto(`${a.origin}/x`);
+    assert.match(await ana.locator('#confirmations').innerText(), /Jo.*No alcohol/s);
+    await ben.goto(`${b.origin}/x`);
+    assert.equal(await ben.locator('#confirmations').count(), 0, 'Ben sees none of it');
+
     // The account page, then quick exit signs out on both processes.
     await ana.goto(`${a.origin}/account`);
     await ana.getByRole('heading', { name: 'Your account', exact: true }).waitFor();

@@ -3,15 +3,11 @@
 //! The share listener holds no vault key. A share is a *copy* of the chosen
 //! report, encrypted with AES-256-GCM under a random 256-bit key that lives
 //! only in the link's fragment (never sent to any server) and, for the
-//! owner, inside the encrypted vault. The shares folder holds only
-//! ciphertext: `<id-hash>.json` (the snapshot), `<id-hash>.views` (times)
-//! and `<id-hash>.confirm` (the ally's confirmations, encrypted in the
-//! ally's browser under the same key). Revoking deletes the files at once.
-
-use std::fs;
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+//! owner, inside the encrypted vault. The [`ShareBox`] (a folder on one
+//! computer, a table on a hosted server) holds only ciphertext: the
+//! snapshot, the times it was opened, and the ally's confirmations
+//! (encrypted in the ally's browser under the same key). Revoking deletes
+//! them at once.
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
@@ -20,7 +16,7 @@ use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL
 use hmac::{Hmac, Mac};
 use jiff::Timestamp;
 use rekindle_core::FormErrors;
-use rekindle_store::{Store, fsutil};
+use rekindle_store::{ShareBox, Store};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -114,10 +110,6 @@ fn random<const N: usize>() -> Result<[u8; N], MethodError> {
     Ok(b)
 }
 
-fn io(path: &Path, e: std::io::Error) -> MethodError {
-    MethodError::Store(rekindle_store::StoreError::io(path, e))
-}
-
 pub fn confirm_verifier(key: &[u8; 32]) -> String {
     // HMAC takes keys of any length, so this cannot fail; an empty verifier
     // would only make confirmations impossible, never possible for others.
@@ -151,13 +143,12 @@ pub fn validate_days(raw: &str) -> Result<i64, FormErrors> {
 /// Encrypts `html` into a new share that works for `days` days.
 pub fn create(
     store: &mut dyn Store,
-    shares_dir: &Path,
+    share_box: &dyn ShareBox,
     html: &str,
     label: &str,
     days: i64,
     now: Timestamp,
 ) -> Result<ShareRecord, MethodError> {
-    fsutil::ensure_private_dir(shares_dir)?;
     let id_bytes: [u8; 16] = random()?;
     let key: [u8; 32] = random()?;
     let iv: [u8; 12] = random()?;
@@ -185,8 +176,11 @@ pub fn create(
         label: label.to_string(),
         revoked: false,
     };
-    let path = shares_dir.join(format!("{}.json", record.id_hash));
-    fsutil::write_atomic(&path, &serde_json::to_vec(&file).unwrap_or_default())?;
+    share_box.put(
+        &record.id_hash,
+        file.expires_ms,
+        &serde_json::to_string(&file).unwrap_or_default(),
+    )?;
     store.save_item(
         SHARE,
         None,
@@ -205,10 +199,10 @@ pub fn shares(store: &dyn Store) -> Result<Vec<(i64, ShareRecord)>, MethodError>
         .collect())
 }
 
-/// Revokes at once: the files are deleted, the record keeps that it was revoked.
+/// Revokes at once: the snapshot is deleted, the record keeps that it was revoked.
 pub fn revoke(
     store: &mut dyn Store,
-    shares_dir: &Path,
+    share_box: &dyn ShareBox,
     item_id: i64,
     now: Timestamp,
 ) -> Result<(), MethodError> {
@@ -216,12 +210,7 @@ pub fn revoke(
         .into_iter()
         .find(|(id, _)| *id == item_id)
         .ok_or(MethodError::NotFound)?;
-    for ext in ["json", "views", "confirm"] {
-        let p = shares_dir.join(format!("{}.{ext}", record.id_hash));
-        if p.exists() {
-            fs::remove_file(&p).map_err(|e| io(&p, e))?;
-        }
-    }
+    share_box.remove(&record.id_hash)?;
     record.revoked = true;
     store.save_item(
         SHARE,
@@ -234,12 +223,10 @@ pub fn revoke(
 }
 
 /// When the link was opened (times only).
-pub fn views(shares_dir: &Path, record: &ShareRecord) -> Vec<Timestamp> {
-    let p = shares_dir.join(format!("{}.views", record.id_hash));
-    fs::read_to_string(p)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.trim().parse::<i64>().ok())
+pub fn views(share_box: &dyn ShareBox, record: &ShareRecord) -> Vec<Timestamp> {
+    share_box
+        .views(&record.id_hash)
+        .into_iter()
         .filter_map(|ms| Timestamp::from_millisecond(ms).ok())
         .collect()
 }
@@ -248,16 +235,16 @@ pub fn views(shares_dir: &Path, record: &ShareRecord) -> Vec<Timestamp> {
 /// share's key; anything that does not decrypt is ignored).
 pub fn sync_confirmations(
     store: &mut dyn Store,
-    shares_dir: &Path,
+    share_box: &dyn ShareBox,
     now: Timestamp,
 ) -> Result<usize, MethodError> {
     let known: Vec<Confirmation> = confirmations(store)?;
     let mut added = 0;
     for (_, record) in shares(store)? {
-        let p = shares_dir.join(format!("{}.confirm", record.id_hash));
-        let Ok(text) = fs::read_to_string(&p) else {
+        let lines = share_box.confirmations(&record.id_hash);
+        if lines.is_empty() {
             continue;
-        };
+        }
         let Ok(key) = B64URL.decode(&record.key) else {
             continue;
         };
@@ -265,7 +252,7 @@ pub fn sync_confirmations(
             continue;
         };
         let cipher = Aes256Gcm::new(&Key::<Aes256Gcm>::from(key));
-        for line in text.lines() {
+        for line in &lines {
             let Ok(sealed) = serde_json::from_str::<SealedConfirmation>(line) else {
                 continue;
             };
@@ -313,10 +300,10 @@ pub fn confirmations(store: &dyn Store) -> Result<Vec<Confirmation>, MethodError
         .collect())
 }
 
-// ----- the listener's side: no vault, only the shares folder -----
+// ----- the listener's side: no vault, only the share box -----
 
 /// The snapshot for an id, if it exists and has not expired.
-pub fn load(shares_dir: &Path, id: &str, now: Timestamp) -> Option<ShareFile> {
+pub fn load(share_box: &dyn ShareBox, id: &str, now: Timestamp) -> Option<ShareFile> {
     if id.len() > 64
         || !id
             .chars()
@@ -324,39 +311,31 @@ pub fn load(shares_dir: &Path, id: &str, now: Timestamp) -> Option<ShareFile> {
     {
         return None;
     }
-    let text = fs::read(shares_dir.join(format!("{}.json", id_hash(id)))).ok()?;
-    let f: ShareFile = serde_json::from_slice(&text).ok()?;
+    let text = share_box.get(&id_hash(id))?;
+    let f: ShareFile = serde_json::from_str(&text).ok()?;
     (f.expires_ms > now.as_millisecond()).then_some(f)
 }
 
-fn append(path: &PathBuf, line: &str) -> std::io::Result<()> {
-    let mut f = fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(line.as_bytes())?;
-    f.write_all(b"\n")?;
-    f.sync_all()
-}
-
-pub fn record_view(shares_dir: &Path, id: &str, now: Timestamp) {
-    let _ = append(
-        &shares_dir.join(format!("{}.views", id_hash(id))),
-        &now.as_millisecond().to_string(),
-    );
+pub fn record_view(share_box: &dyn ShareBox, id: &str, now: Timestamp) {
+    if share_box
+        .add_view(&id_hash(id), now.as_millisecond())
+        .is_err()
+    {
+        // The page is still served; only the count misses one.
+        tracing::warn!(event = "share_view_not_recorded");
+    }
 }
 
 /// Stores a confirmation if `proof` shows the sender holds the link's key.
 pub fn confirm(
-    shares_dir: &Path,
+    share_box: &dyn ShareBox,
     id: &str,
     proof_hex: &str,
     iv: &str,
     ciphertext: &str,
     now: Timestamp,
 ) -> bool {
-    let Some(file) = load(shares_dir, id, now) else {
+    let Some(file) = load(share_box, id, now) else {
         return false;
     };
     let Ok(proof) = (0..proof_hex.len())
@@ -383,5 +362,7 @@ pub fn confirm(
         ciphertext: ciphertext.to_string(),
     })
     .unwrap_or_default();
-    append(&shares_dir.join(format!("{}.confirm", id_hash(id))), &line).is_ok()
+    share_box
+        .add_confirmation(&id_hash(id), &line)
+        .unwrap_or(false)
 }

@@ -73,6 +73,7 @@ fn render_body(vault: &SqliteVault, sections: &str) -> Result<String> {
 
 pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCmd) -> Result<()> {
     let dir = data_dir.join("shares");
+    let share_box = rekindle_store::ShareDir::new(&dir);
     let now = jiff::Timestamp::now();
     match (cmd, vault) {
         (
@@ -86,7 +87,7 @@ pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCm
         ) => {
             let days = share::validate_days(days).map_err(|e| user_error(e.summary()))?;
             let html = render_body(vault, sections)?;
-            let r = share::create(vault, &dir, &html, label, days, now).map_err(err)?;
+            let r = share::create(vault, &share_box, &html, label, days, now).map_err(err)?;
             println!("{}{}", base.trim_end_matches('/'), r.path());
             eprintln!(
                 "Shown only now: send it to them. Serve it with `rekindle share serve --bind …`. Works until {}.",
@@ -95,14 +96,14 @@ pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCm
             Ok(())
         }
         (ShareCmd::List { json }, Some(vault)) => {
-            share::sync_confirmations(vault, &dir, now).map_err(err)?;
+            share::sync_confirmations(vault, &share_box, now).map_err(err)?;
             let links = share::shares(vault).map_err(err)?;
             let confirmations = share::confirmations(vault).map_err(err)?;
             if *json {
                 let out = serde_json::json!({
                     "links": links.iter().map(|(id, r)| serde_json::json!({
                         "id": id, "label": r.label, "created": r.created, "expires": r.expires,
-                        "revoked": r.revoked, "views": share::views(&dir, r).len(),
+                        "revoked": r.revoked, "views": share::views(&share_box, r).len(),
                     })).collect::<Vec<_>>(),
                     "confirmations": confirmations,
                 });
@@ -123,7 +124,7 @@ pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCm
                         "{id:>3}  {}  until {}  {state}  {} view(s)",
                         r.label,
                         r.expires.strftime("%Y-%m-%d"),
-                        share::views(&dir, r).len()
+                        share::views(&share_box, r).len()
                     );
                 }
                 for c in &confirmations {
@@ -138,7 +139,7 @@ pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCm
             Ok(())
         }
         (ShareCmd::Revoke { id }, Some(vault)) => {
-            share::revoke(vault, &dir, *id, now).map_err(err)?;
+            share::revoke(vault, &share_box, *id, now).map_err(err)?;
             println!("Revoked: the link stopped working now.");
             Ok(())
         }

@@ -283,6 +283,10 @@ impl HostedDb {
     }
 
     /// Runs `work` on a pooled connection, off the async workers.
+    pub(crate) fn pool(&self) -> &db::Pool {
+        &self.inner.pool
+    }
+
     fn with_conn<T, E: From<PgError>>(
         &self,
         work: impl FnOnce(&mut postgres::Client) -> Result<T, E>,

@@ -16,6 +16,7 @@ use crate::PgError;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_accounts.sql"),
     include_str!("../migrations/0002_content.sql"),
+    include_str!("../migrations/0003_shares.sql"),
 ];
 
 /// The schema version this build needs (and writes).
@@ -27,6 +28,9 @@ const MIGRATION_LOCK: i64 = 0x72656b696e646c65;
 /// The tables holding an account's data, each under forced row-level
 /// security, in the order erasing an account deletes from them.
 pub const CONTENT_TABLES: &[&str] = &[
+    "share_confirmations",
+    "share_views",
+    "shares",
     "chat_messages",
     "chat_senders",
     "chat_imports",
@@ -39,7 +43,7 @@ pub const CONTENT_TABLES: &[&str] = &[
 ];
 
 /// Tables the app role may read and change.
-const DML_TABLES: &str = "accounts, invitations, sessions, login_throttle, owner_counters, settings, items, chats, chat_messages, chat_imports, chat_senders";
+const DML_TABLES: &str = "accounts, invitations, sessions, login_throttle, owner_counters, settings, items, chats, chat_messages, chat_imports, chat_senders, shares, share_views, share_confirmations";
 /// Append-only tables: no UPDATE (deletes only when erasing an account).
 const APPEND_ONLY_TABLES: &str = "relationship_versions, item_versions";
 

@@ -17,11 +17,13 @@ pub mod accounts;
 mod db;
 mod error;
 mod seal;
+mod shares;
 mod store;
 
 pub use accounts::{AccountSummary, HostedDb, HostedOptions, Opened, SignedIn};
 pub use db::{CONTENT_TABLES, SCHEMA_VERSION, blocking};
 pub use error::{AccountError, PgError};
+pub use shares::PgShares;
 pub use store::PgStore;
 
 #[cfg(test)]

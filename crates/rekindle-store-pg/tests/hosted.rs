@@ -11,8 +11,8 @@ use std::time::Duration;
 use common::{PASSWORD, TestDb, now, open, sign_up};
 use jiff::{Timestamp, ToSpan};
 use rekindle_core::relationship::Relationship;
-use rekindle_store::Store;
 use rekindle_store::chats::{MessageSink, NewChat, NewMessage};
+use rekindle_store::{ShareBox, Store};
 use rekindle_store_pg::{
     AccountError, CONTENT_TABLES, HostedDb, PgError, SCHEMA_VERSION, blocking,
 };
@@ -654,6 +654,11 @@ fn deleting_the_account_shreds_its_key_and_removes_every_row() {
         store
             .save_relationship(&Relationship::default(), now())
             .unwrap();
+        let share = hex_hash(&signed_in.account_id.to_string());
+        let shares = hosted.shares_of(signed_in.account_id);
+        shares.put(&share, 1, "sealed").unwrap();
+        shares.add_view(&share, 1).unwrap();
+        assert!(shares.add_confirmation(&share, "sealed").unwrap());
     }
     assert!(matches!(
         hosted.delete_account(&s.session_token, "not my password at all"),
@@ -741,4 +746,87 @@ fn a_sealed_value_moved_to_another_row_does_not_open() {
         matches!(result, Err(rekindle_store::StoreError::Corrupt)),
         "{result:?}"
     );
+}
+
+/// A share id's hash as the app makes them: 64 hex digits.
+fn hex_hash(seed: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(seed.as_bytes()))
+}
+
+#[test]
+fn a_share_is_reachable_by_its_hash_alone_and_only_its_owner_lists_or_removes_it() {
+    let db = TestDb::migrated();
+    let hosted = db.hosted();
+    let a = sign_up(&hosted, "alice");
+    let b = sign_up(&hosted, "bobby");
+    let (mine, other) = (hex_hash("alice's link"), hex_hash("another link"));
+    let alice = hosted.shares_of(a.account_id);
+    alice.put(&mine, 99, "ciphertext-a").unwrap();
+    alice.put(&other, 99, "ciphertext-b").unwrap();
+
+    // A visitor reaches the one share it names, adds a view and a
+    // confirmation, and can neither create nor remove anything.
+    let visitor = hosted.public_shares();
+    assert_eq!(visitor.get(&mine).as_deref(), Some("ciphertext-a"));
+    visitor.add_view(&mine, 5).unwrap();
+    assert!(visitor.add_confirmation(&mine, "sealed-by-ally").unwrap());
+    assert!(
+        !visitor
+            .add_confirmation(&hex_hash("no such link"), "x")
+            .unwrap()
+    );
+    assert!(visitor.put(&hex_hash("planted"), 99, "x").is_err());
+    assert!(visitor.remove(&mine).is_err());
+    assert_eq!(alice.views(&mine), vec![5]);
+    assert_eq!(
+        alice.confirmations(&mine),
+        vec!["sealed-by-ally".to_string()]
+    );
+
+    // Another account sees none of it and cannot remove it.
+    let bobby = hosted.shares_of(b.account_id);
+    assert_eq!(bobby.views(&mine), Vec::<i64>::new());
+    assert!(bobby.confirmations(&mine).is_empty());
+    bobby.remove(&mine).unwrap();
+    assert_eq!(visitor.get(&mine).as_deref(), Some("ciphertext-a"));
+
+    // Row-level security holds below the app too: a transaction naming one
+    // share sees that row and nothing else.
+    hosted
+        .with_pooled_connection(|c| {
+            let mut tx = c.transaction().unwrap();
+            tx.execute("SELECT set_config('rekindle.share', $1, true)", &[&mine])
+                .unwrap();
+            let visible: i64 = tx
+                .query_one("SELECT count(*) FROM shares", &[])
+                .unwrap()
+                .get(0);
+            assert_eq!(visible, 1);
+            assert!(
+                tx.execute("UPDATE shares SET sealed = 'x'", &[]).unwrap() == 0,
+                "a visitor changes nothing"
+            );
+        })
+        .unwrap();
+
+    // The owner removes it: gone with its views and confirmations.
+    alice.remove(&mine).unwrap();
+    assert_eq!(visitor.get(&mine), None);
+    assert!(alice.views(&mine).is_empty() && alice.confirmations(&mine).is_empty());
+    assert_eq!(visitor.get(&other).as_deref(), Some("ciphertext-b"));
+}
+
+#[test]
+fn a_share_keeps_at_most_the_capped_number_of_confirmations() {
+    let db = TestDb::migrated();
+    let hosted = db.hosted();
+    let a = sign_up(&hosted, "alice");
+    let h = hex_hash("capped");
+    hosted.shares_of(a.account_id).put(&h, 99, "c").unwrap();
+    let visitor = hosted.public_shares();
+    for _ in 0..rekindle_store::MAX_CONFIRMATIONS {
+        assert!(visitor.add_confirmation(&h, "c").unwrap());
+    }
+    assert!(!visitor.add_confirmation(&h, "c").unwrap());
 }

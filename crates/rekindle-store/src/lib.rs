@@ -24,12 +24,14 @@ pub mod fsutil;
 pub mod items;
 pub mod keyfile;
 pub mod placement;
+mod share_box;
 mod sqlite;
 
 pub use datadir::{DataDir, KEY_FILE, LOCK_FILE, VAULT_FILE};
 pub use error::StoreError;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, Versioned};
 pub use keyfile::KdfParams;
+pub use share_box::{MAX_CONFIRMATIONS, MAX_VIEWS, ShareBox, ShareDir};
 pub use sqlite::{SqliteVault, USER_TABLES};
 
 use chats::{ChatInfo, ExportedImport, ImportCounts, MessageSink, NewChat, StoredMessage};

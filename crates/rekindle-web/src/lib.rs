@@ -121,6 +121,23 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.js", get(assets::js))
         .route("/static/report.css", get(assets::report_css))
         .route("/favicon.svg", get(assets::favicon));
+    // A hosted server serves its accounts' share links itself, over the same
+    // HTTPS, so an ally opens them on a phone; on one computer the separate
+    // `rekindle share serve` listener does (it holds no vault key).
+    let public = match state.hosted_mode() {
+        Some(hosted) => {
+            let shares = share_server::share_routes(
+                std::sync::Arc::new(hosted.db.public_shares()),
+                state.shared.clock.clone(),
+            );
+            share_server::SHARE_PATHS
+                .iter()
+                .fold(public, |routes, path| {
+                    routes.route_service(path, shares.clone())
+                })
+        }
+        None => public,
+    };
     protect(private.merge(public), state)
 }
 
@@ -194,12 +211,19 @@ pub async fn serve_on<L>(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()>
 where
-    L: axum::serve::Listener,
-    L::Addr: std::fmt::Debug,
+    L: axum::serve::Listener<Addr = std::net::SocketAddr>,
 {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    use axum::serve::ListenerExt;
+    // `tap_io` only so that axum hands each request its peer's address (the
+    // share routes' miss limiter keys on it); the connection is untouched.
+    fn untouched<Io>(_: &mut Io) {}
+    let listener = listener.tap_io(untouched::<L::Io> as fn(&mut L::Io));
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Serves the app on an already-bound loopback listener until `shutdown` resolves.

@@ -10,12 +10,14 @@ use std::sync::{Arc, Mutex};
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Json, Path, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Json, Path, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::middleware::from_fn;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use rekindle_app::share;
+use rekindle_store::{ShareBox, ShareDir};
 use serde::Deserialize;
 
 use crate::clock::Clock;
@@ -25,7 +27,7 @@ pub const MISSES_PER_MINUTE: u32 = 30;
 
 #[derive(Clone)]
 pub struct ShareState {
-    dir: PathBuf,
+    share_box: Arc<dyn ShareBox>,
     clock: Arc<dyn Clock>,
     misses: Arc<Mutex<HashMap<IpAddr, (i64, u32)>>>,
 }
@@ -47,9 +49,44 @@ fn not_found() -> Response {
         .into_response()
 }
 
+/// The peer's address, when the server was started with connection info
+/// (both listeners are; a test router may not be). Behind a proxy it is the
+/// proxy's: the limit then holds for everyone together.
+struct Peer(Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+/// The link id from `/s/{id}`. Read as a list because a hosted server
+/// mounts these routes inside its own `/s/{id}` route, and axum then hands
+/// over the id once per level: the innermost is the one matched here.
+struct ShareId(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ShareId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(ids) = Path::<Vec<String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_found())?;
+        ids.into_iter().last().map(ShareId).ok_or_else(not_found)
+    }
+}
+
 impl ShareState {
     /// Counts a miss; true when this address has missed too often this minute.
-    fn too_many(&self, ip: IpAddr, miss: bool) -> bool {
+    fn too_many(&self, Peer(ip): &Peer, miss: bool) -> bool {
+        let ip = ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
         let minute = self.clock.now().as_second() / 60;
         let mut m = self.misses.lock().unwrap_or_else(|p| p.into_inner());
         let entry = m.entry(ip).or_insert((minute, 0));
@@ -63,18 +100,14 @@ impl ShareState {
     }
 }
 
-async fn view(
-    State(s): State<ShareState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Path(id): Path<String>,
-) -> Response {
-    if s.too_many(addr.ip(), false) {
+async fn view(State(s): State<ShareState>, peer: Peer, ShareId(id): ShareId) -> Response {
+    if s.too_many(&peer, false) {
         return StatusCode::TOO_MANY_REQUESTS.into_response();
     }
     let now = s.clock.now();
-    match share::load(&s.dir, &id, now) {
+    match share::load(&*s.share_box, &id, now) {
         Some(file) => {
-            share::record_view(&s.dir, &id, now);
+            share::record_view(&*s.share_box, &id, now);
             let json =
                 serde_json::json!({ "iv": file.iv, "ciphertext": file.ciphertext }).to_string();
             match (ShareView { sealed_json: json }).render() {
@@ -83,7 +116,7 @@ async fn view(
             }
         }
         None => {
-            s.too_many(addr.ip(), true);
+            s.too_many(&peer, true);
             not_found()
         }
     }
@@ -99,15 +132,15 @@ struct ConfirmBody {
 
 async fn confirm(
     State(s): State<ShareState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Path(id): Path<String>,
+    peer: Peer,
+    ShareId(id): ShareId,
     Json(body): Json<ConfirmBody>,
 ) -> Response {
-    if s.too_many(addr.ip(), false) {
+    if s.too_many(&peer, false) {
         return StatusCode::TOO_MANY_REQUESTS.into_response();
     }
     if share::confirm(
-        &s.dir,
+        &*s.share_box,
         &id,
         &body.proof,
         &body.iv,
@@ -116,7 +149,7 @@ async fn confirm(
     ) {
         StatusCode::NO_CONTENT.into_response()
     } else {
-        s.too_many(addr.ip(), true);
+        s.too_many(&peer, true);
         not_found()
     }
 }
@@ -139,22 +172,30 @@ async fn fallback() -> Response {
     not_found()
 }
 
-/// Only share routes; everything else (every main-UI path included) is the same 404.
-pub fn share_router(dir: PathBuf, clock: Arc<dyn Clock>) -> Router {
+/// The paths share pages use; a hosted server routes these to [`share_routes`].
+pub const SHARE_PATHS: [&str; 4] = ["/s/{id}", "/s/{id}/confirm", "/share.js", "/share.css"];
+
+/// The share routes over any share box, without a fallback or headers.
+pub fn share_routes(share_box: Arc<dyn ShareBox>, clock: Arc<dyn Clock>) -> Router {
     let state = ShareState {
-        dir,
+        share_box,
         clock,
         misses: Arc::new(Mutex::new(HashMap::new())),
     };
     Router::new()
-        .route("/s/{id}", get(view))
-        .route("/s/{id}/confirm", post(confirm))
-        .route("/share.js", get(js))
-        .route("/share.css", get(css))
-        .fallback(fallback)
+        .route(SHARE_PATHS[0], get(view))
+        .route(SHARE_PATHS[1], post(confirm))
+        .route(SHARE_PATHS[2], get(js))
+        .route(SHARE_PATHS[3], get(css))
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
-        .layer(from_fn(crate::security::headers))
         .with_state(state)
+}
+
+/// Only share routes; everything else (every main-UI path included) is the same 404.
+pub fn share_router(dir: PathBuf, clock: Arc<dyn Clock>) -> Router {
+    share_routes(Arc::new(ShareDir::new(dir)), clock)
+        .fallback(fallback)
+        .layer(from_fn(crate::security::headers))
 }
 
 /// Serves the share listener until `shutdown` resolves.

@@ -222,6 +222,29 @@ impl AppState {
         }
     }
 
+    /// Where this person's share links live: the data folder's `shares`
+    /// on this computer, the account's rows on a hosted server. `None`
+    /// when hosted and no one is signed in.
+    pub fn share_box(&self, inner: &Inner) -> Option<Box<dyn rekindle_store::ShareBox>> {
+        match &self.shared.mode {
+            Mode::Local(l) => Some(Box::new(rekindle_store::ShareDir::new(
+                l.data_dir.path().join("shares"),
+            ))),
+            Mode::Hosted(h) => inner
+                .account_id
+                .map(|id| Box::new(h.db.shares_of(id)) as Box<dyn rekindle_store::ShareBox>),
+        }
+    }
+
+    /// Where a share link points: this server itself when hosted (an ally
+    /// opens it over HTTPS on a phone); `None` on this computer, where the
+    /// person says where their share listener runs.
+    pub fn share_link_base(&self) -> Option<String> {
+        self.hosted_mode()
+            .and_then(|h| h.config.allowed_hosts.first())
+            .map(|host| format!("https://{host}"))
+    }
+
     /// The local data folder (user word lists, share files); `None` when hosted.
     pub fn data_dir(&self) -> Option<&DataDir> {
         self.local().map(|l| &l.data_dir)

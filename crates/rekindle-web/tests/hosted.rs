@@ -581,3 +581,134 @@ async fn changing_the_password_keeps_the_data_and_deleting_the_account_ends_it()
     );
     assert!(blocking(|| server.db.accounts().unwrap()).is_empty());
 }
+
+/// Acts as the ally's browser: the proof that it holds the link's key, and
+/// a confirmation sealed under that key.
+fn ally_confirmation(key_b64url: &str, milestone: &str) -> String {
+    use aes_gcm::aead::{Aead, KeyInit};
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use hmac::Mac;
+    let key: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(key_b64url)
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(rekindle_app::share::CONFIRM_LABEL);
+    let proof = hex::encode(mac.finalize().into_bytes());
+    let iv = [7u8; 12];
+    let cipher = aes_gcm::Aes256Gcm::new(&aes_gcm::Key::<aes_gcm::Aes256Gcm>::from(key));
+    let plain = serde_json::json!({"milestone": milestone, "by": "Jo", "note": ""}).to_string();
+    let sealed = cipher
+        .encrypt(&aes_gcm::Nonce::from(iv), plain.as_bytes())
+        .unwrap();
+    serde_json::json!({
+        "proof": proof,
+        "iv": STANDARD.encode(iv),
+        "ciphertext": STANDARD.encode(sealed),
+    })
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_allys_link_is_served_by_the_host_and_revoking_ends_it_everywhere() {
+    let server = Server::new();
+    let one = server.process();
+    let two = server.process();
+    let ana = sign_up(&one, &server.invite(), "ana", PASS_ANA).await;
+    let ben = sign_up(&one, &server.invite(), "ben", PASS_BEN).await;
+    save_name(&one, &ana, "Ana Canary-share-51").await;
+    let page = text(send(&one, get("/x", Some(&ana))).await).await;
+    // No listener to start and no address to give: the link is this server's.
+    assert!(!page.contains("name=\"base\""), "{page}");
+    let res = send(
+        &one,
+        post(
+            "/x/link",
+            Some(&ana),
+            &[
+                ("csrf", &csrf_in(&page)),
+                ("s", "changed"),
+                ("s", "record"),
+                ("label", "Jo"),
+                ("days", "30"),
+                ("base", "http://evil.example"),
+                ("confirm", "1"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = text(res).await;
+    let at = page.find("id=\"link\">").expect("the new link") + 10;
+    let link = &page[at..at + page[at..].find('<').unwrap()];
+    let (path, key) = link
+        .strip_prefix(&format!("https://{HOST}"))
+        .expect("a link to this server")
+        .split_once('#')
+        .unwrap();
+    assert!(path.starts_with("/s/"));
+
+    // Anyone holding it, with no session, through the other process: the
+    // page carries ciphertext only.
+    let view = send(&two, get(path, None)).await;
+    assert_eq!(view.status(), StatusCode::OK);
+    let html = text(view).await;
+    assert!(!html.contains("Canary-share-51") && !html.contains(key));
+    let confirm = Request::post(format!("{path}/confirm"))
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::ORIGIN, format!("https://{HOST}"));
+    let res = send(
+        &two,
+        confirm
+            .body(Body::from(ally_confirmation(key, "Thirty days kept")))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    // A wrong key proves nothing.
+    let wrong = ally_confirmation(&"A".repeat(43), "Forged milestone");
+    let res = send(
+        &two,
+        Request::post(format!("{path}/confirm"))
+            .header(header::HOST, HOST)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ORIGIN, format!("https://{HOST}"))
+            .body(Body::from(wrong))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // The owner sees the view and the confirmation; another account sees
+    // neither the link nor the confirmation.
+    let mine = text(send(&one, get("/x", Some(&ana))).await).await;
+    assert!(mine.contains("Thirty days kept"), "{mine}");
+    assert!(!mine.contains("Forged milestone"));
+    assert!(mine.contains("<td>Jo</td>"));
+    let theirs = text(send(&one, get("/x", Some(&ben))).await).await;
+    assert!(!theirs.contains("Thirty days kept") && !theirs.contains("<td>Jo</td>"));
+
+    // Revoked: gone at once, through every process, the same bytes as an
+    // id that never existed.
+    let at = mine.find("name=\"id\" value=\"").unwrap() + 17;
+    let item = &mine[at..at + mine[at..].find('"').unwrap()];
+    let res = send(
+        &two,
+        post(
+            "/x/revoke",
+            Some(&ana),
+            &[("csrf", &csrf_in(&mine)), ("id", item)],
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let gone = send(&one, get(path, None)).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    let never = send(&one, get("/s/AAAAAAAAAAAAAAAAAAAAAA", None)).await;
+    assert_eq!(gone.status(), never.status());
+    assert_eq!(text(gone).await, text(never).await);
+}

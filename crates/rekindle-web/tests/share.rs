@@ -59,9 +59,18 @@ async fn share_lifecycle_and_indistinguishable_misses() {
         )
         .unwrap();
     let dir = tmp.path().join("d").join("shares");
+    let share_box = rekindle_store::ShareDir::new(&dir);
     let start = Timestamp::from_second(1_780_000_000).unwrap();
     let clock = Arc::new(ManualClock::new(start));
-    let record = share::create(&mut vault, &dir, "<p>Kept 30 days</p>", "Jo", 30, start).unwrap();
+    let record = share::create(
+        &mut vault,
+        &share_box,
+        "<p>Kept 30 days</p>",
+        "Jo",
+        30,
+        start,
+    )
+    .unwrap();
     assert!(record.id.len() >= 22, "at least 128 bits of id");
     let app = rekindle_web::share_server::share_router(dir.clone(), clock.clone());
 
@@ -91,7 +100,7 @@ async fn share_lifecycle_and_indistinguishable_misses() {
             .iter()
             .any(|(k, v)| k == "cache-control" && v == "no-store")
     );
-    assert_eq!(share::views(&dir, &record).len(), 1);
+    assert_eq!(share::views(&share_box, &record).len(), 1);
     // The files hold no plaintext.
     for f in std::fs::read_dir(&dir).unwrap() {
         let content = std::fs::read(f.unwrap().path()).unwrap();
@@ -134,7 +143,7 @@ async fn share_lifecycle_and_indistinguishable_misses() {
             "{path} must not be served by the share listener"
         );
     }
-    let other = share::create(&mut vault, &dir, "<p>x</p>", "Al", 1, start).unwrap();
+    let other = share::create(&mut vault, &share_box, "<p>x</p>", "Al", 1, start).unwrap();
     clock.advance_ms(2 * 24 * 3600 * 1000);
     let expired = bytes(
         app.clone()
@@ -155,7 +164,7 @@ async fn share_lifecycle_and_indistinguishable_misses() {
         .find(|(_, r)| r.id == record.id)
         .unwrap()
         .0;
-    share::revoke(&mut vault, &dir, id_of_record, start).unwrap();
+    share::revoke(&mut vault, &share_box, id_of_record, start).unwrap();
     let revoked = bytes(
         app.clone()
             .oneshot(req(
@@ -214,8 +223,9 @@ async fn only_the_link_holder_can_confirm() {
         )
         .unwrap();
     let dir = tmp.path().join("d").join("shares");
+    let share_box = rekindle_store::ShareDir::new(&dir);
     let now = Timestamp::from_second(1_780_000_000).unwrap();
-    let record = share::create(&mut vault, &dir, "<p>x</p>", "Jo", 30, now).unwrap();
+    let record = share::create(&mut vault, &share_box, "<p>x</p>", "Jo", 30, now).unwrap();
     let app =
         rekindle_web::share_server::share_router(dir.clone(), Arc::new(ManualClock::new(now)));
     let body = serde_json::json!({"proof": "00".repeat(32), "iv": "AAAAAAAAAAAAAAAA", "ciphertext": "AAAA"}).to_string();
@@ -234,5 +244,8 @@ async fn only_the_link_holder_can_confirm() {
         StatusCode::NOT_FOUND,
         "a wrong proof is refused"
     );
-    assert_eq!(share::sync_confirmations(&mut vault, &dir, now).unwrap(), 0);
+    assert_eq!(
+        share::sync_confirmations(&mut vault, &share_box, now).unwrap(),
+        0
+    );
 }

@@ -34,13 +34,17 @@ struct SharePage {
     outreach_refused: Option<String>,
     /// The lock is on or they said no: sharing is for helpers only.
     helpers_only: bool,
+    /// Links point at this hosted server: no listener to start, no address to give.
+    hosted: bool,
 }
 
-fn shares_dir(state: &AppState) -> std::path::PathBuf {
+fn share_box(
+    state: &AppState,
+    inner: &crate::state::Inner,
+) -> Result<Box<dyn rekindle_store::ShareBox>, Response> {
     state
-        .data_dir()
-        .map(|d| d.path().join("shares"))
-        .unwrap_or_default()
+        .share_box(inner)
+        .ok_or_else(|| axum::response::Redirect::to("/u").into_response())
 }
 
 fn share_page(
@@ -50,11 +54,11 @@ fn share_page(
     new_link: Option<String>,
     status: StatusCode,
 ) -> Result<Response, Response> {
-    let dir = shares_dir(state);
+    let dir = share_box(state, inner)?;
     let now = state.now();
     let vault = inner.vault()?;
-    // The ally's confirmations arrive in the shares folder; take them in.
-    share::sync_confirmations(vault, &dir, now).map_err(method_error)?;
+    // The ally's confirmations arrive in the share box; take them in.
+    share::sync_confirmations(vault, &*dir, now).map_err(method_error)?;
     let links = share::shares(vault)
         .map_err(method_error)?
         .into_iter()
@@ -62,7 +66,7 @@ fn share_page(
             item,
             label: r.label.clone(),
             expires: r.expires.strftime("%Y-%m-%d").to_string(),
-            views: share::views(&dir, &r).len(),
+            views: share::views(&*dir, &r).len(),
             expired: r.expires <= now,
             revoked: r.revoked,
         })
@@ -86,6 +90,7 @@ fn share_page(
             links,
             confirmations,
             new_link,
+            hosted: state.share_link_base().is_some(),
         },
     ))
 }
@@ -108,7 +113,9 @@ pub async fn create_link(state: AppState, RawForm(pairs): RawForm) -> Response {
     };
     let sections = sections_of(&pairs);
     let (today, now) = (state.today(), state.now());
-    let base = {
+    let base = if let Some(own) = state.share_link_base() {
+        own
+    } else {
         let b = get("base");
         if b.is_empty() {
             "http://127.0.0.1:8719".to_string()
@@ -152,7 +159,8 @@ pub async fn create_link(state: AppState, RawForm(pairs): RawForm) -> Response {
                 },
             ));
         }
-        let record = share::create(inner.vault()?, &shares_dir(&state), &html, &label, days, now)
+        let boxed = share_box(&state, inner)?;
+        let record = share::create(inner.vault()?, &*boxed, &html, &label, days, now)
             .map_err(method_error)?;
         share_page(
             &state,
@@ -175,7 +183,8 @@ pub async fn revoke_link(state: AppState, RawForm(pairs): RawForm) -> Response {
     };
     let now = state.now();
     with_vault(&state, |inner| {
-        share::revoke(inner.vault()?, &shares_dir(&state), id, now).map_err(method_error)?;
+        let boxed = share_box(&state, inner)?;
+        share::revoke(inner.vault()?, &*boxed, id, now).map_err(method_error)?;
         Ok(axum::response::Redirect::to("/x").into_response())
     })
     .unwrap_or_else(|r| r)
