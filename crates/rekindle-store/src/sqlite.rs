@@ -42,6 +42,10 @@ pub const USER_TABLES: &[&str] = &[
 pub struct SqliteVault {
     conn: Connection,
     owner: i64,
+    /// To open a second connection to the same vault ([`Self::open_another`]);
+    /// the key is wiped when the vault is dropped.
+    path: std::path::PathBuf,
+    dek: SecretKey,
 }
 
 impl std::fmt::Debug for SqliteVault {
@@ -90,12 +94,32 @@ impl SqliteVault {
             )));
         }
         conn.execute_batch("PRAGMA synchronous = FULL;")?;
+        // Query-planner stability: plans never depend on a bound value, so a
+        // cached statement is not re-prepared each time it is bound to a
+        // different kind or id. With cipher_memory_security every one of
+        // the parser's allocations is an mlock/munlock pair, and those
+        // re-prepares were most of a page view's time (seen with perf).
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         let mut vault = SqliteVault {
             conn,
             owner: LOCAL_OWNER,
+            path: path.to_path_buf(),
+            dek: dek.clone(),
         };
         vault.migrate()?;
         Ok(vault)
+    }
+
+    /// A second connection to this vault, for long work (a large import)
+    /// that should not hold up the first: SQLite's WAL lets the first keep
+    /// reading meanwhile, and the import stays one transaction.
+    pub fn open_another(&self) -> Result<SqliteVault, StoreError> {
+        let mut other = SqliteVault::open(&self.path, &self.dek)?;
+        other.owner = self.owner;
+        Ok(other)
     }
 
     /// Opens the vault as an owner other than the local one. Only for the

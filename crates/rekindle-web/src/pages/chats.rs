@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{Chrome, plain_page, render, store_error, with_vault};
 use crate::security::{CsrfForm, csrf_matches};
-use crate::state::AppState;
+use crate::state::{AppState, OpenStore};
 
 /// The import route alone accepts large bodies (security.md table: 50 MiB).
 pub const UPLOAD_LIMIT: usize = 50 * 1024 * 1024;
@@ -133,21 +133,35 @@ pub async fn upload(state: AppState, mut multipart: Multipart) -> Response {
     let worker = state.clone();
     // Parsing and storing a large chat takes seconds: off the async workers.
     let result = tokio::task::spawn_blocking(move || {
-        let mut inner = worker.lock();
-        let Some(vault) = inner.vault.as_deref_mut() else {
-            return Err(None);
+        let roles = Roles {
+            redact,
+            ..Roles::default()
         };
-        import::import(
-            vault,
-            &bytes,
-            &options,
-            &Roles {
-                redact,
-                ..Roles::default()
-            },
-            now,
-            &mut |_, _| {},
-        )
+        // On this computer the import gets a connection of its own, so the
+        // vault's lock is held only to open it: every other page keeps
+        // answering while a large chat is stored (SQLite's WAL lets them
+        // read meanwhile; the import stays one all-or-nothing transaction).
+        // A hosted request already has a store of its own.
+        let own = {
+            let inner = worker.lock();
+            match inner.vault.as_ref() {
+                None => return Err(None),
+                Some(OpenStore::Vault(v)) => Some(v.open_another().map_err(|e| Some(e.into()))?),
+                Some(OpenStore::Hosted(_)) => None,
+            }
+        };
+        match own {
+            Some(mut vault) => {
+                import::import(&mut vault, &bytes, &options, &roles, now, &mut |_, _| {})
+            }
+            None => {
+                let mut inner = worker.lock();
+                let Some(vault) = inner.vault.as_deref_mut() else {
+                    return Err(None);
+                };
+                import::import(vault, &bytes, &options, &roles, now, &mut |_, _| {})
+            }
+        }
         .map_err(Some)
     })
     .await;
