@@ -54,7 +54,11 @@ fn chat(n: usize, seed: usize) -> String {
         let at = start
             .checked_add(Span::new().minutes((i as i64) * 37))
             .unwrap();
-        let who = if (i + seed).is_multiple_of(3) { "Sam" } else { "Alex" };
+        let who = if (i + seed).is_multiple_of(3) {
+            "Sam"
+        } else {
+            "Alex"
+        };
         let text = LINES[(i * 7 + seed) % LINES.len()];
         out.push_str(&format!(
             "{:02}/{:02}/{}, {:02}:{:02} - {who}: {text}\n",
