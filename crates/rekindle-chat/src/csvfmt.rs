@@ -265,11 +265,21 @@ pub(crate) fn parse(
             );
             continue;
         };
+        // rekindle's own CSV (it alone has a `kind` column) guards cells a
+        // spreadsheet would run with one apostrophe; take exactly that off.
+        fn unguard(cell: &str, own: bool) -> &str {
+            match cell.strip_prefix('\'') {
+                Some(rest) if own && crate::output::formula_guarded(rest) => rest,
+                _ => cell,
+            }
+        }
+        let own = cols.kind.is_some();
         let sender = cols
             .sender
             .and_then(|c| rec.get(c))
-            .filter(|s| !s.is_empty());
-        let body = rec.get(cols.text).unwrap_or("");
+            .filter(|s| !s.is_empty())
+            .map(|s| unguard(s, own));
+        let body = unguard(rec.get(cols.text).unwrap_or(""), own);
         let kind = cols
             .kind
             .and_then(|c| rec.get(c))

@@ -105,6 +105,27 @@ fn write_csv_field(out: &mut impl Write, s: &str) -> io::Result<()> {
     }
 }
 
+/// True when a spreadsheet would take the cell for a formula (OWASP CSV
+/// injection: a leading `=`, `+`, `-`, `@`, tab or carriage return), or
+/// when it already carries the guard apostrophe in front of one.
+pub(crate) fn formula_guarded(s: &str) -> bool {
+    matches!(
+        s.trim_start_matches('\'').chars().next(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r')
+    )
+}
+
+/// A cell as written: one apostrophe in front of anything a spreadsheet
+/// would run, so a message such as `=HYPERLINK(...)` stays text. Reading
+/// rekindle's own CSV removes exactly that apostrophe again.
+fn write_cell(out: &mut impl Write, s: &str) -> io::Result<()> {
+    if formula_guarded(s) {
+        write_csv_field(out, &format!("'{s}"))
+    } else {
+        write_csv_field(out, s)
+    }
+}
+
 /// Write one message as a CSV row (RFC 4180 quoting, `\n` line end). The
 /// sender is empty for system lines. Reading the result back with
 /// [`crate::parse`] gives the same messages (sub-seconds aside).
@@ -112,10 +133,10 @@ pub fn write_csv(msg: &MessageRef<'_>, out: &mut impl Write) -> io::Result<()> {
     write_time(out, msg.time, msg.offset_seconds)?;
     out.write_all(b",")?;
     if let Some(s) = msg.sender {
-        write_csv_field(out, s)?;
+        write_cell(out, s)?;
     }
     out.write_all(b",")?;
-    write_csv_field(out, &msg.text)?;
+    write_cell(out, &msg.text)?;
     out.write_all(b",")?;
     out.write_all(msg.kind.as_str().as_bytes())?;
     out.write_all(b"\n")

@@ -669,3 +669,42 @@ proptest! {
         prop_assert_eq!(&got, &want, "{}", String::from_utf8_lossy(&out));
     }
 }
+
+proptest! {
+    /// Spreadsheet formulas (OWASP CSV injection) never start a cell that
+    /// rekindle writes, and reading its own CSV back gives the exact text,
+    /// apostrophes included, whatever the text starts with.
+    #[test]
+    fn csv_cells_never_start_a_formula_and_still_round_trip(
+        head in prop::sample::select(vec!["", "'", "''", "'''"]),
+        first in prop::sample::select(vec!["=", "+", "-", "@", "\t", "'", "a", " ", "\""]),
+        rest in "[a-zA-Z0-9 ()=+,\"'-]{0,12}",
+        sender_head in prop::sample::select(vec!["", "=", "@", "'="]),
+    ) {
+        let text = format!("{head}{first}{rest}");
+        let sender = format!("{sender_head}Sam");
+        let want = vec![Message {
+            time: jiff::civil::date(2024, 3, 12).at(21, 5, 0, 0),
+            offset_seconds: None,
+            sender: Some(sender.clone()),
+            text: text.clone(),
+            kind: MessageKind::Text,
+        }];
+        let mut out = Vec::new();
+        write_csv_header(&mut out).unwrap();
+        write_csv(&want[0].as_ref(), &mut out).unwrap();
+        let written = String::from_utf8(out.clone()).unwrap();
+        let mut cells = csv::ReaderBuilder::new().from_reader(written.as_bytes());
+        for record in cells.records() {
+            for cell in record.unwrap().iter().skip(1) {
+                prop_assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "a cell starts a formula: {written}"
+                );
+            }
+        }
+        let (got, _) = parse_to_vec(&out, &ParseOptions::default())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&got, &want, "{}", written);
+    }
+}

@@ -37,7 +37,7 @@ pub fn classify_lines(data_dir: Option<&Path>, as_chat: bool) -> Result<()> {
         .collect::<std::io::Result<_>>()
         .context(STDIN_ERROR)?;
     let (classified, share) = rekindle_analysis::classify_chat(&lines, &lex);
-    eprintln!(
+    errln!(
         "Read as one chat of {} messages: `negative` decided at an estimated {:.1} % share of negative messages (a few lines stay near the 5 % default).",
         lines.len(),
         100.0 * share
@@ -165,9 +165,9 @@ pub fn analyze_cmd(
         writeln!(out).ok();
         return Ok(());
     }
-    println!("What the chat shows ({} messages):", result.analysed);
+    outln!("What the chat shows ({} messages):", result.analysed);
     for line in summarize(&result) {
-        println!("- {line}");
+        outln!("- {line}");
     }
     Ok(())
 }

@@ -77,7 +77,7 @@ pub fn convert(file: &Path, to: OutputFormat, args: &ParseArgs) -> Result<()> {
     {
         return Err(e).context("Could not write the output.");
     }
-    eprint!("{}", describe(&summary));
+    err!("{}", describe(&summary));
     Ok(())
 }
 
@@ -114,12 +114,12 @@ pub fn import(
     )?;
     bar.finish_and_clear();
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).map_err(|e| user_error(e.to_string()))?
         );
     } else {
-        print!("{}", describe_import(&report));
+        out!("{}", describe_import(&report));
     }
     Ok(())
 }

@@ -229,8 +229,8 @@ fn init(cli: &Cli, path: &Path) -> Result<()> {
     }
     let pass = passphrase_input::obtain_new(cli.passphrase_file.as_deref(), ENV_PASSPHRASE)?;
     dir.create(&pass, KdfParams::DEFAULT)?;
-    println!("Created your encrypted vault in {}.", path.display());
-    println!("Keep your passphrase safe: it cannot be recovered.");
+    outln!("Created your encrypted vault in {}.", path.display());
+    outln!("Keep your passphrase safe: it cannot be recovered.");
     Ok(())
 }
 
@@ -265,7 +265,7 @@ fn serve(cli: &Cli, path: &Path, port: Option<u16>) -> Result<()> {
             .context("Could not read the server address.")?
             .port();
         let announce: rekindle_web::Announce = Arc::new(|url: &str| {
-            println!("rekindle is locked. To open it again, use this new private link: {url}");
+            outln!("rekindle is locked. To open it again, use this new private link: {url}");
             let _ = std::io::stdout().flush();
         });
         let state = rekindle_web::AppState::new(
@@ -278,10 +278,10 @@ fn serve(cli: &Cli, path: &Path, port: Option<u16>) -> Result<()> {
         let url = state
             .new_login_url()
             .context("Could not create a login link.")?;
-        println!(
+        outln!(
             "rekindle is running. Open this private link in your browser (it works once): {url}"
         );
-        println!("Press Ctrl+C here to stop.");
+        outln!("Press Ctrl+C here to stop.");
         std::io::stdout().flush().ok();
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
@@ -289,7 +289,7 @@ fn serve(cli: &Cli, path: &Path, port: Option<u16>) -> Result<()> {
         rekindle_web::serve(listener, state, shutdown)
             .await
             .context("The web server stopped unexpectedly.")?;
-        println!("rekindle stopped; your vault is locked.");
+        outln!("rekindle stopped; your vault is locked.");
         Ok(())
     })
 }
@@ -308,7 +308,7 @@ fn passwd(cli: &Cli, path: &Path, new_file: Option<&Path>) -> Result<()> {
     drop(dir.unlock(&old)?);
     let new = passphrase_input::obtain_new(new_file, ENV_NEW_PASSPHRASE)?;
     dir.change_passphrase(&old, &new)?;
-    println!("Passphrase changed. Use the new one from now on.");
+    outln!("Passphrase changed. Use the new one from now on.");
     Ok(())
 }
 
@@ -325,7 +325,7 @@ fn export(cli: &Cli, path: &Path, out: Option<&Path>) -> Result<()> {
                 )));
             }
             fsutil::write_atomic(file, format!("{json}\n").as_bytes())?;
-            eprintln!(
+            errln!(
                 "Exported everything to {}. This file is NOT encrypted: keep it somewhere private.",
                 file.display()
             );
@@ -365,7 +365,7 @@ fn restore(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
     let pass = passphrase_input::obtain_new(cli.passphrase_file.as_deref(), ENV_PASSPHRASE)?;
     let mut vault = dir.create(&pass, KdfParams::DEFAULT)?;
     vault.restore(&doc)?;
-    println!("Restored your data into a new vault in {}.", path.display());
+    outln!("Restored your data into a new vault in {}.", path.display());
     Ok(())
 }
 
@@ -378,7 +378,7 @@ fn backup(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
         &key_copy,
         &std::fs::read(dir.key_path()).context("Could not read the key file.")?,
     )?;
-    println!(
+    outln!(
         "Backed up the encrypted vault to {} (with its key file {}). Both are needed, with your passphrase, to restore.",
         file.display(),
         key_copy.display()
@@ -410,16 +410,16 @@ fn status(cli: &Cli, path: &Path, json: bool) -> Result<()> {
         report["unlocked"] = serde_json::json!(false);
     }
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).map_err(|e| anyhow!(e))?
         );
     } else {
-        println!("Data folder: {}", path.display());
+        outln!("Data folder: {}", path.display());
         if !exists {
-            println!("No vault yet. Run `rekindle serve` (or `rekindle init`) to create one.");
+            outln!("No vault yet. Run `rekindle serve` (or `rekindle init`) to create one.");
         } else if let Some(counts) = report.get("counts").and_then(|c| c.as_object()) {
-            println!(
+            outln!(
                 "Vault: unlocked, schema {}, integrity {}",
                 report["schema_version"],
                 if report["integrity_ok"] == true {
@@ -429,10 +429,10 @@ fn status(cli: &Cli, path: &Path, json: bool) -> Result<()> {
                 }
             );
             for (k, v) in counts {
-                println!("  {k}: {v}");
+                outln!("  {k}: {v}");
             }
         } else {
-            println!("Vault: present and locked (give the passphrase to see counts).");
+            outln!("Vault: present and locked (give the passphrase to see counts).");
         }
     }
     Ok(())

@@ -17,8 +17,17 @@ pub fn harden_process() {
         libc::setrlimit(libc::RLIMIT_CORE, &no_core);
         #[cfg(target_os = "linux")]
         libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
-        // `rekindle record | head` should end quietly, as other tools do,
-        // instead of panicking on a closed pipe.
+    }
+}
+
+/// For the one-shot commands only: `rekindle record | head` should end
+/// quietly, as other tools do, instead of panicking on a closed pipe. A
+/// listener keeps SIGPIPE ignored (Rust's default): with the default action
+/// a visitor who resets a connection mid-response would kill the server.
+#[allow(unsafe_code)]
+pub fn quiet_on_closed_pipe() {
+    // SAFETY: sets one signal disposition; called before any thread starts.
+    unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

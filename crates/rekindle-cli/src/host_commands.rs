@@ -185,7 +185,7 @@ pub fn run(cmd: &HostCmd) -> Result<()> {
         HostAction::Init => {
             HostedDb::migrate(&s.database, &s.app_role)
                 .map_err(|e| user_error(format!("Could not set up the database: {e}.")))?;
-            println!(
+            outln!(
                 "The database is ready. The app works as the role '{}'. Next: `rekindle host invite`, then `rekindle host serve`.",
                 s.app_role
             );
@@ -209,8 +209,8 @@ pub fn run(cmd: &HostCmd) -> Result<()> {
             let token = db
                 .invite(note.as_deref(), jiff::Timestamp::now())
                 .context("Could not create the invitation.")?;
-            println!("{}/signup?invite={token}", base.trim_end_matches('/'));
-            eprintln!(
+            outln!("{}/signup?invite={token}", base.trim_end_matches('/'));
+            errln!(
                 "This link makes one account and expires in 7 days. Send it privately: whoever has it can sign up."
             );
             Ok(())
@@ -239,12 +239,12 @@ fn accounts(s: &Settings, action: &AccountsAction) -> Result<()> {
                         })
                     })
                     .collect();
-                println!("{}", serde_json::Value::Array(rows));
+                outln!("{}", serde_json::Value::Array(rows));
             } else if list.is_empty() {
-                println!("No accounts yet. Make one with `rekindle host invite`.");
+                outln!("No accounts yet. Make one with `rekindle host invite`.");
             } else {
                 for a in &list {
-                    println!(
+                    outln!(
                         "{}\tcreated {}\tlast seen {}\t{}",
                         a.username,
                         a.created.strftime("%Y-%m-%d"),
@@ -266,7 +266,7 @@ fn accounts(s: &Settings, action: &AccountsAction) -> Result<()> {
             {
                 return Err(user_error(format!("There is no account called '{name}'.")));
             }
-            println!(
+            outln!(
                 "{name} is {}.",
                 if disable {
                     "disabled: it cannot sign in, and its sessions ended"
@@ -288,7 +288,7 @@ fn accounts(s: &Settings, action: &AccountsAction) -> Result<()> {
             {
                 return Err(user_error(format!("There is no account called '{name}'.")));
             }
-            println!("{name} is deleted: its key was destroyed first, then its data.");
+            outln!("{name} is deleted: its key was destroyed first, then its data.");
             Ok(())
         }
     }
@@ -357,18 +357,18 @@ fn serve(s: &Settings, args: &ServeArgs) -> Result<()> {
         };
         match tls {
             Some(config) => {
-                println!("rekindle (hosted) is serving https://{} on {bound}.", hosts[0]);
+                outln!("rekindle (hosted) is serving https://{} on {bound}.", hosts[0]);
                 let listener = rekindle_web::tls::TlsListener::new(tcp, config)
                     .context("Could not start TLS.")?;
                 rekindle_web::serve_on(listener, state, shutdown).await
             }
             None => {
-                println!("rekindle (hosted) is serving plain HTTP on {bound} for the TLS proxy of https://{}.", hosts[0]);
+                outln!("rekindle (hosted) is serving plain HTTP on {bound} for the TLS proxy of https://{}.", hosts[0]);
                 rekindle_web::serve_on(tcp, state, shutdown).await
             }
         }
         .context("The web server stopped unexpectedly.")?;
-        println!("rekindle stopped.");
+        outln!("rekindle stopped.");
         Ok(())
     })
 }

@@ -6,6 +6,23 @@ compile_error!(
     "rekindle supports Linux and macOS only (Unix permissions keep the data folder private). See README.md, \"Platforms\"."
 );
 
+/// `println!` and friends for text a person reads: every line goes through
+/// [`term::clean`], so untrusted text cannot drive the terminal.
+macro_rules! outln {
+    () => { println!() };
+    ($($arg:tt)*) => { println!("{}", $crate::term::clean(&format!($($arg)*))) };
+}
+macro_rules! out {
+    ($($arg:tt)*) => { print!("{}", $crate::term::clean(&format!($($arg)*))) };
+}
+macro_rules! errln {
+    () => { eprintln!() };
+    ($($arg:tt)*) => { eprintln!("{}", $crate::term::clean(&format!($($arg)*))) };
+}
+macro_rules! err {
+    ($($arg:tt)*) => { eprint!("{}", $crate::term::clean(&format!($($arg)*))) };
+}
+
 mod analysis_commands;
 mod chat_commands;
 mod commands;
@@ -15,6 +32,7 @@ mod method_commands;
 mod passphrase_input;
 mod safety_commands;
 mod share_commands;
+mod term;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -217,6 +235,15 @@ A summary (messages per sender, first and last time, unreadable lines) goes to s
 fn main() -> ExitCode {
     hardening::harden_process();
     let cli = Cli::parse();
+    let listener = matches!(
+        cli.command,
+        Command::Serve { .. }
+            | Command::Host(_)
+            | Command::Share(share_commands::ShareCmd::Serve { .. })
+    );
+    if !listener {
+        hardening::quiet_on_closed_pipe();
+    }
     // The server logs its events (ids and kinds only, never user text) to the
     // terminal; one-shot commands stay quiet apart from their one-line answer.
     let default_level = if matches!(cli.command, Command::Serve { .. } | Command::Host(_)) {
@@ -235,7 +262,7 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("rekindle: {}", commands::plain_message(&err));
+            errln!("rekindle: {}", commands::plain_message(&err));
             ExitCode::from(commands::exit_code(&err))
         }
     }

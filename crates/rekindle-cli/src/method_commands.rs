@@ -179,7 +179,7 @@ pub fn problem(vault: &mut SqliteVault, cmd: &ProblemCmd) -> Result<()> {
             let saved =
                 method::save_problem(vault, id, &args.form(), today(), jiff::Timestamp::now())
                     .map_err(method_error)?;
-            println!(
+            outln!(
                 "Saved problem {saved}. Next: `rekindle plan {saved} --prevention \"…\" --if \"…\" --then \"…\" --commitment \"…\" --kind daily`."
             );
             Ok(())
@@ -187,14 +187,14 @@ pub fn problem(vault: &mut SqliteVault, cmd: &ProblemCmd) -> Result<()> {
         ProblemCmd::List { json } => {
             let problems = method::problems(vault).map_err(method_error)?;
             if *json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&problems).context("Could not write JSON.")?
                 );
                 return Ok(());
             }
             if problems.is_empty() {
-                println!(
+                outln!(
                     "No problems yet. Add one with `rekindle problem add --title … --category … --whose … --frequency … --severity …`."
                 );
             }
@@ -211,7 +211,7 @@ pub fn problem(vault: &mut SqliteVault, cmd: &ProblemCmd) -> Result<()> {
                             .join("; ")
                     )
                 };
-                println!(
+                outln!(
                     "{:>3}  {}  [{}; {}; {}/5]  {}",
                     p.id,
                     p.problem.title,
@@ -264,9 +264,9 @@ pub fn plan(vault: &mut SqliteVault, a: &PlanArgs) -> Result<()> {
         .map_err(method_error)?;
     let view = method::problem(vault, a.problem).map_err(method_error)?;
     if view.answered() {
-        println!("Saved the plan (commitment number {id}). This problem is now answered.");
+        outln!("Saved the plan (commitment number {id}). This problem is now answered.");
     } else {
-        println!(
+        outln!(
             "Saved the plan (number {id}). Still needed: {}.",
             view.missing
                 .iter()
@@ -309,17 +309,17 @@ pub fn checkin(vault: &mut SqliteVault, a: &CheckInArgs) -> Result<()> {
         )
         .map_err(method_error)?;
         if a.json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string(&c).context("Could not write JSON.")?
             );
         } else if c.outcome == Outcome::Lapsed {
-            println!(
+            outln!(
                 "Recorded a lapse for {}. One slip is data, not failure: what led to it? Add it with --trigger and --instead.",
                 c.day
             );
         } else {
-            println!("Checked in for {}: {}.", c.day, c.outcome.label());
+            outln!("Checked in for {}: {}.", c.day, c.outcome.label());
         }
         return Ok(());
     }
@@ -341,14 +341,14 @@ pub fn checkin(vault: &mut SqliteVault, a: &CheckInArgs) -> Result<()> {
         let limit = c.commitment.kind == CommitmentKind::DailyLimit;
         if interactive {
             if limit {
-                print!(
+                out!(
                     "{} — how many {} today? (limit {}, Enter to skip) ",
                     c.commitment.title,
                     c.commitment.unit,
                     c.commitment.limit.unwrap_or(0)
                 );
             } else {
-                print!(
+                out!(
                     "{} — [k]ept, [l]apsed, [n]ot applicable, Enter to skip: ",
                     c.commitment.title
                 );
@@ -374,7 +374,7 @@ pub fn checkin(vault: &mut SqliteVault, a: &CheckInArgs) -> Result<()> {
                 "l" | "lapsed" | "n" | "no" => "lapsed",
                 "na" | "-" | "not applicable" => "na",
                 other => {
-                    eprintln!(
+                    errln!(
                         "“{other}” is not one of k, l or na; skipped {}.",
                         c.commitment.title
                     );
@@ -385,7 +385,7 @@ pub fn checkin(vault: &mut SqliteVault, a: &CheckInArgs) -> Result<()> {
         };
         let saved = method::check_in(vault, c.plan_id, &f, today, jiff::Timestamp::now())
             .map_err(method_error)?;
-        println!("  {}: {}", c.commitment.title, saved.outcome.label());
+        outln!("  {}: {}", c.commitment.title, saved.outcome.label());
     }
     Ok(())
 }
@@ -411,14 +411,14 @@ pub fn record(vault: &SqliteVault, json: bool) -> Result<()> {
                 })
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&out).context("Could not write JSON.")?
         );
         return Ok(());
     }
     if views.is_empty() {
-        println!("No commitments yet.");
+        outln!("No commitments yet.");
     }
     for v in views {
         let unit = |n: u32| match (v.summary.weekly, n) {
@@ -427,11 +427,13 @@ pub fn record(vault: &SqliteVault, json: bool) -> Result<()> {
             (false, 1) => "day",
             (false, _) => "days",
         };
-        println!(
+        outln!(
             "{:>3}  {}  (for: {})",
-            v.plan_id, v.commitment.title, v.problem_title
+            v.plan_id,
+            v.commitment.title,
+            v.problem_title
         );
-        println!(
+        outln!(
             "     streak {} {} (longest {}), kept {}, lapses {}, no check-in {}",
             v.summary.current_streak,
             unit(v.summary.current_streak),
@@ -449,7 +451,7 @@ pub fn record(vault: &SqliteVault, json: bool) -> Result<()> {
                 None => format!("{} days —", w.days),
             })
             .collect();
-        println!("     kept-rate: {}", rates.join(", "));
+        outln!("     kept-rate: {}", rates.join(", "));
     }
     Ok(())
 }
@@ -480,7 +482,7 @@ pub fn readiness(vault: &mut SqliteVault, a: &ReadinessArgs) -> Result<()> {
     };
     let r = method::save_readiness(vault, a.plan, &form, today(), jiff::Timestamp::now())
         .map_err(method_error)?;
-    println!(
+    outln!(
         "Saved: importance {}/10, confidence {}/10, “{}”. Asked again in a week.",
         r.importance,
         r.confidence,
@@ -511,22 +513,22 @@ pub fn trigger(vault: &mut SqliteVault, a: &TriggerArgs) -> Result<()> {
         coping: a.coping.clone(),
     };
     method::save_trigger(vault, a.plan, &form, jiff::Timestamp::now()).map_err(method_error)?;
-    println!("Saved the trigger and your plan for it.");
+    outln!("Saved the trigger and your plan for it.");
     Ok(())
 }
 
 pub fn pattern(vault: &SqliteVault, json: bool) -> Result<()> {
     let p = method::pattern(vault, &jiff::tz::TimeZone::system()).map_err(method_error)?;
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&p).context("Could not write JSON.")?
         );
         return Ok(());
     }
-    println!("{} lapse(s) recorded.", p.lapses);
+    outln!("{} lapse(s) recorded.", p.lapses);
     for (t, n) in &p.triggers {
-        println!("  trigger “{t}”: {n}");
+        outln!("  trigger “{t}”: {n}");
     }
     let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     let days: Vec<String> = names
@@ -536,7 +538,7 @@ pub fn pattern(vault: &SqliteVault, json: bool) -> Result<()> {
         .map(|(d, n)| format!("{d} {n}"))
         .collect();
     if !days.is_empty() {
-        println!("  by weekday: {}", days.join(", "));
+        outln!("  by weekday: {}", days.join(", "));
     }
     Ok(())
 }
@@ -569,12 +571,12 @@ pub fn audit_c(vault: &mut SqliteVault, a: &AuditArgs) -> Result<()> {
     let r =
         method::save_audit(vault, &form, today(), jiff::Timestamp::now()).map_err(method_error)?;
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"score": r.score(), "cutoff": r.cutoff(), "positive": r.positive(), "on": r.on})
         );
     } else if r.positive() {
-        println!(
+        outln!(
             "Score {} of 12: at or above the line ({}) where doctors suggest a conversation about drinking.\n\
              Talk to your doctor or a local alcohol service. US: SAMHSA National Helpline 1-800-662-4357 (free, 24/7). UK: Drinkline 0300 123 1110.\n\
              If you drink heavily every day, don't stop suddenly on your own: ask a doctor for help to stop safely.",
@@ -582,7 +584,7 @@ pub fn audit_c(vault: &mut SqliteVault, a: &AuditArgs) -> Result<()> {
             r.cutoff()
         );
     } else {
-        println!(
+        outln!(
             "Score {} of 12: below the line ({}). Offered again in a month.",
             r.score(),
             r.cutoff()
@@ -618,12 +620,12 @@ pub fn reminders(a: &RemindersArgs) -> Result<()> {
     match &a.out {
         Some(path) => {
             rekindle_store::fsutil::write_atomic(path, ics.as_bytes())?;
-            eprintln!(
+            errln!(
                 "Wrote {}: open it with your calendar app. The reminders say only “Daily check-in” and “Weekly check-in”.",
                 path.display()
             );
         }
-        None => print!("{ics}"),
+        None => out!("{ics}"),
     }
     Ok(())
 }

@@ -83,13 +83,13 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
                     "lock_events": safety::lock_events(vault).map_err(err)?,
                     "lock_reasons": safety::lock_reasons(vault).map_err(err)?,
                 });
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&out).context("Could not write JSON.")?
                 );
             } else {
                 match decision {
-                    Ok(()) => println!(
+                    Ok(()) => outln!(
                         "Help to reconcile is available. Safety questions last taken on {}.",
                         facts
                             .latest_screen
@@ -98,9 +98,9 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
                     ),
                     Err(r) => {
                         for reason in safety::lock_reasons(vault).map_err(err)? {
-                            println!("{reason}");
+                            outln!("{reason}");
                         }
-                        println!("{}", r.explain());
+                        outln!("{}", r.explain());
                     }
                 }
             }
@@ -125,11 +125,11 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
             if r.locks() {
                 let facts = safety::facts(vault, &tz).map_err(err)?;
                 if let Err(refusal) = reconciliation_allowed(&facts) {
-                    println!("{}", refusal.explain());
+                    outln!("{}", refusal.explain());
                 }
-                println!("Help lines: `rekindle helplines`.");
+                outln!("Help lines: `rekindle helplines`.");
             } else {
-                println!(
+                outln!(
                     "Saved. No signs of risk in your answers. You can take the questions again at any time."
                 );
             }
@@ -144,7 +144,7 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
             let pending = rekindle_core::safety::pending_boundary(&facts.chat_boundaries).cloned();
             if !record && !not_a_no {
                 if *json {
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::to_string_pretty(&serde_json::json!({
                             "pending": pending,
@@ -154,7 +154,7 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
                     );
                 } else {
                     match &pending {
-                        Some(b) => println!(
+                        Some(b) => outln!(
                             "{}\nAnswer with `rekindle safety boundary --record` (it is their no) or `--not-a-no` (it is not what it means now).",
                             rekindle_core::safety::Refusal::BoundaryInChat {
                                 on: b.on,
@@ -162,7 +162,7 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
                             }
                             .explain()
                         ),
-                        None => println!("No boundary from the chat is waiting for your answer."),
+                        None => outln!("No boundary from the chat is waiting for your answer."),
                     }
                 }
                 return Ok(());
@@ -180,7 +180,7 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
             )
             .map_err(err)?;
             if *json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(
                         &serde_json::json!({"answered": b, "recorded": record})
@@ -188,11 +188,11 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
                     .context("Could not write JSON.")?
                 );
             } else if *record {
-                println!(
+                outln!(
                     "Recorded as their answer. rekindle will not help with reaching out from now on; it turns to your own recovery."
                 );
             } else {
-                println!(
+                outln!(
                     "Noted: that boundary is not what it means now. Messages sent after it without a reply still count as outreach already made."
                 );
             }
@@ -200,12 +200,12 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
         }
         SafetyCmd::No { kind } => {
             if safety::facts(vault, &tz).map_err(err)?.ex_no.is_some() {
-                println!("Their answer is already recorded.");
+                outln!("Their answer is already recorded.");
                 return Ok(());
             }
             let no = safety::record_ex_no(vault, kind, today(), jiff::Timestamp::now())
                 .map_err(|_| user_error("--kind must be said_no, no_contact or blocked."))?;
-            println!(
+            outln!(
                 "Recorded: {}. rekindle will not help with reaching out from now on; it turns to your own recovery.",
                 no.kind.label()
             );
@@ -238,9 +238,9 @@ pub fn crisis_card(country: Option<&str>) {
         "All help lines: `rekindle helplines`. Your words are saved on this computer only.\n",
     );
     if std::env::args().any(|a| a == "--json") {
-        eprintln!("{out}");
+        errln!("{out}");
     } else {
-        println!("{out}");
+        outln!("{out}");
     }
 }
 
@@ -257,7 +257,7 @@ pub fn helplines(country: Option<&str>, json: bool) -> Result<()> {
                     .is_none_or(|c| s.country == c || s.country == "*")
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&selected).context("Could not write JSON.")?
         );
@@ -270,13 +270,13 @@ pub fn helplines(country: Option<&str>, json: bool) -> Result<()> {
         ("Worried about your own behaviour", "accountability"),
         ("Alcohol and drugs", "alcohol"),
     ] {
-        println!("{title}:");
+        outln!("{title}:");
         for l in lines.select(country.as_deref(), topic) {
             let how: Vec<String> = [l.phone.clone(), l.text.clone(), l.chat.clone()]
                 .into_iter()
                 .flatten()
                 .collect();
-            println!(
+            outln!(
                 "  {} ({}): {} [{}]",
                 l.service,
                 l.country,
@@ -285,6 +285,6 @@ pub fn helplines(country: Option<&str>, json: bool) -> Result<()> {
             );
         }
     }
-    println!("{}", lines.verified);
+    outln!("{}", lines.verified);
     Ok(())
 }

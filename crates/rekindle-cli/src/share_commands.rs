@@ -88,8 +88,8 @@ pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCm
             let days = share::validate_days(days).map_err(|e| user_error(e.summary()))?;
             let html = render_body(vault, sections)?;
             let r = share::create(vault, &share_box, &html, label, days, now).map_err(err)?;
-            println!("{}{}", base.trim_end_matches('/'), r.path());
-            eprintln!(
+            outln!("{}{}", base.trim_end_matches('/'), r.path());
+            errln!(
                 "Shown only now: send it to them. Serve it with `rekindle share serve --bind …`. Works until {}.",
                 r.expires.strftime("%Y-%m-%d")
             );
@@ -107,7 +107,7 @@ pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCm
                     })).collect::<Vec<_>>(),
                     "confirmations": confirmations,
                 });
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&out).context("Could not write JSON.")?
                 );
@@ -120,7 +120,7 @@ pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCm
                     } else {
                         "active"
                     };
-                    println!(
+                    outln!(
                         "{id:>3}  {}  until {}  {state}  {} view(s)",
                         r.label,
                         r.expires.strftime("%Y-%m-%d"),
@@ -128,7 +128,7 @@ pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCm
                     );
                 }
                 for c in &confirmations {
-                    println!(
+                    outln!(
                         "confirmed by {} on {}: {}",
                         c.by,
                         c.at.strftime("%Y-%m-%d"),
@@ -140,7 +140,7 @@ pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCm
         }
         (ShareCmd::Revoke { id }, Some(vault)) => {
             share::revoke(vault, &share_box, *id, now).map_err(err)?;
-            println!("Revoked: the link stopped working now.");
+            outln!("Revoked: the link stopped working now.");
             Ok(())
         }
         (ShareCmd::Serve { bind }, _) => serve(dir, bind),
@@ -164,7 +164,7 @@ fn serve(dir: PathBuf, bind: &str) -> Result<()> {
             .await
             .map_err(|e| user_error(format!("Could not listen on {addr}: {e}.")))?;
         let bound = listener.local_addr()?;
-        println!("Serving share links only on http://{bound}/ (press Ctrl+C to stop). Links whose key is missing or revoked show nothing.");
+        outln!("Serving share links only on http://{bound}/ (press Ctrl+C to stop). Links whose key is missing or revoked show nothing.");
         std::io::stdout().flush().ok();
         rekindle_web::share_server::serve_shares(listener, dir, async {
             let _ = tokio::signal::ctrl_c().await;
@@ -204,7 +204,7 @@ pub fn report_cmd(
         None => rekindle_web::printable_report(&body),
     };
     rekindle_store::fsutil::write_atomic(out, html.as_bytes())?;
-    println!("Wrote {}.", out.display());
+    outln!("Wrote {}.", out.display());
     Ok(())
 }
 
@@ -215,7 +215,7 @@ pub fn letter_cmd(vault: &SqliteVault, json: bool, check: Option<&Path>) -> Resu
         rekindle_app::letter::gate(vault, &jiff::tz::TimeZone::system(), today).map_err(err)?
     {
         if json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({ "allowed": false, "refusal": r, "explanation": r.explain() })
             );
@@ -231,16 +231,16 @@ pub fn letter_cmd(vault: &SqliteVault, json: bool, check: Option<&Path>) -> Resu
     };
     let flags = rekindle_app::letter::check(&text);
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(
                 &serde_json::json!({ "allowed": true, "draft": text, "flags": flags })
             )?
         );
     } else {
-        println!("{text}");
+        outln!("{text}");
         for f in &flags {
-            eprintln!(
+            errln!(
                 "Soften: “{}” ({}). {}",
                 f.sentence,
                 f.horsemen.join(", "),

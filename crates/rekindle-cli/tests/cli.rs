@@ -1116,3 +1116,110 @@ fn crisis_words_typed_in_any_command_bring_the_help_lines_first() {
         "ordinary words: no card"
     );
 }
+
+/// The signals a running process ignores, from /proc (Linux).
+#[cfg(target_os = "linux")]
+fn ignores_sigpipe(pid: u32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let mask = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .map(|m| u64::from_str_radix(m.trim(), 16).unwrap())
+        .unwrap();
+    mask & (1 << (libc_sigpipe() - 1)) != 0
+}
+
+#[cfg(target_os = "linux")]
+fn libc_sigpipe() -> u32 {
+    13
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn listeners_ignore_sigpipe_so_a_reset_connection_cannot_kill_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let mut child = rekindle(&data)
+        .args(["share", "serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.contains("Serving share links"), "{line}");
+    let ignored = ignores_sigpipe(child.id());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(ignored, "the share listener must ignore SIGPIPE");
+
+    // A one-shot command writing into a closed pipe ends quietly instead
+    // (killed by SIGPIPE, as `head` expects), never with a panic.
+    let chat: String = (0..20_000)
+        .map(|i| format!("12/01/2024, 21:{:02} - Ana: message number {i}\n", i % 60))
+        .collect();
+    let file = tmp.path().join("chat.txt");
+    std::fs::write(&file, chat).unwrap();
+    let mut convert = rekindle(&data)
+        .arg("convert")
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(convert.stdout.take());
+    let out = convert.wait_with_output().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(13), "{:?}", out.status);
+    assert!(!stderr(&out).contains("panicked"));
+}
+
+#[test]
+fn escape_sequences_in_sender_names_never_reach_the_terminal_raw() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    assert!(
+        run(rekindle(&d).arg("init").env("REKINDLE_PASSPHRASE", PASS))
+            .status
+            .success()
+    );
+    // A sender name that would retitle the window and erase the line.
+    let evil = "Sam\u{1b}]0;owned\u{7}\u{1b}[2K";
+    let chat = format!(
+        "12/01/2024, 21:14 - {evil}: are you home?\n12/01/2024, 21:20 - Alex: yes\n12/01/2024, 21:25 - {evil}: ok\n"
+    );
+    let file = tmp.path().join("chat.txt");
+    std::fs::write(&file, chat).unwrap();
+    let mut outputs = Vec::new();
+    for args in [
+        vec!["convert", file.to_str().unwrap()],
+        vec!["import", file.to_str().unwrap(), "--me", "Alex"],
+        vec!["analyze"],
+    ] {
+        let o = run(rekindle(&d).args(&args).env("REKINDLE_PASSPHRASE", PASS));
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        outputs.push((args[0], stderr(&o), o.stdout));
+    }
+    let (_, convert_err, convert_out) = &outputs[0];
+    // The data itself (JSON lines) keeps the name, escaped as JSON does.
+    assert!(String::from_utf8_lossy(convert_out).contains("\\u001b]0;owned"));
+    assert!(convert_err.contains("\\u{1b}]0;owned"), "{convert_err}");
+    for (what, err, out) in &outputs {
+        assert!(
+            !err.contains('\u{1b}') && !err.contains('\u{7}'),
+            "{what}: {err:?}"
+        );
+        assert!(
+            !out.contains(&0x1b) && !out.contains(&0x07),
+            "{what} stdout"
+        );
+    }
+    let (_, import_err, import_out) = &outputs[1];
+    let import_text = format!("{import_err}{}", String::from_utf8_lossy(import_out));
+    assert!(
+        import_text.contains("\\u{1b}"),
+        "the name is shown, made visible: {import_text}"
+    );
+}
