@@ -39,9 +39,19 @@ pub enum ShareCmd {
     Revoke { id: i64 },
     /// Serve share pages only (no vault key needed; can run beside `rekindle serve`)
     Serve {
-        /// Address and port, e.g. 127.0.0.1:8719 or a network address for an ally on your network
+        /// Address and port, e.g. 127.0.0.1:8719; a network address needs --tls-cert and --tls-key
         #[arg(long, default_value = "127.0.0.1:8719")]
         bind: String,
+        /// TLS certificate chain (PEM), to serve links over HTTPS on a network
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM)
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// A reverse proxy on this computer does TLS: listen on loopback only, and count the
+        /// address it forwards (X-Forwarded-For) for the rate limit
+        #[arg(long, conflicts_with_all = ["tls_cert", "tls_key"])]
+        behind_proxy: bool,
     },
 }
 
@@ -143,18 +153,45 @@ pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCm
             outln!("Revoked: the link stopped working now.");
             Ok(())
         }
-        (ShareCmd::Serve { bind }, _) => serve(dir, bind),
+        (
+            ShareCmd::Serve {
+                bind,
+                tls_cert,
+                tls_key,
+                behind_proxy,
+            },
+            _,
+        ) => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(c), Some(k)) => Some((c.as_path(), k.as_path())),
+                _ => None,
+            };
+            serve(dir, bind, tls, *behind_proxy)
+        }
         (_, None) => Err(user_error("This needs the vault.")),
     }
 }
 
-fn serve(dir: PathBuf, bind: &str) -> Result<()> {
-    rekindle_store::fsutil::ensure_private_dir(&dir)?;
+fn serve(dir: PathBuf, bind: &str, tls: Option<(&Path, &Path)>, behind_proxy: bool) -> Result<()> {
     let addr: std::net::SocketAddr = bind.parse().map_err(|_| {
         user_error(format!(
             "“{bind}” is not an address and port like 127.0.0.1:8719."
         ))
     })?;
+    // Links travel with their key in the fragment; on a network, plain HTTP
+    // would let anyone on the way read the page and the key (security.md 36).
+    if !addr.ip().is_loopback() && tls.is_none() {
+        return Err(user_error(if behind_proxy {
+            "Behind a proxy, listen on this computer only (e.g. --bind 127.0.0.1:8719); the proxy faces the network."
+        } else {
+            "On a network the links must travel over HTTPS: give --tls-cert FILE and --tls-key FILE, or run a TLS proxy in front with --behind-proxy and --bind 127.0.0.1:PORT."
+        }));
+    }
+    let tls = tls
+        .map(|(cert, key)| rekindle_web::tls::server_config(cert, key))
+        .transpose()
+        .map_err(|e| user_error(e.to_string()))?;
+    rekindle_store::fsutil::ensure_private_dir(&dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -164,12 +201,22 @@ fn serve(dir: PathBuf, bind: &str) -> Result<()> {
             .await
             .map_err(|e| user_error(format!("Could not listen on {addr}: {e}.")))?;
         let bound = listener.local_addr()?;
-        outln!("Serving share links only on http://{bound}/ (press Ctrl+C to stop). Links whose key is missing or revoked show nothing.");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        outln!("Serving share links only on {scheme}://{bound}/ (press Ctrl+C to stop). Links whose key is missing or revoked show nothing.");
         std::io::stdout().flush().ok();
-        rekindle_web::share_server::serve_shares(listener, dir, async {
+        let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+        };
+        match tls {
+            Some(config) => {
+                let listener = rekindle_web::tls::TlsListener::new(listener, config)?;
+                rekindle_web::share_server::serve_shares(listener, dir, false, shutdown).await
+            }
+            None => {
+                rekindle_web::share_server::serve_shares(listener, dir, behind_proxy, shutdown)
+                    .await
+            }
+        }
         .context("The share listener stopped unexpectedly.")
     })
 }

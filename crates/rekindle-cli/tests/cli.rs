@@ -1223,3 +1223,57 @@ fn escape_sequences_in_sender_names_never_reach_the_terminal_raw() {
         "the name is shown, made visible: {import_text}"
     );
 }
+
+#[test]
+fn the_share_listener_on_a_network_needs_https() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    for args in [
+        vec!["share", "serve", "--bind", "0.0.0.0:0"],
+        vec!["share", "serve", "--bind", "0.0.0.0:0", "--behind-proxy"],
+    ] {
+        let o = run(rekindle(&data).args(&args));
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains("HTTPS") || stderr(&o).contains("proxy"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    // With a certificate it serves HTTPS on the network address.
+    let (cert, key) = (tmp.path().join("cert.pem"), tmp.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "2", "-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl (Debian's openssl package) makes the test certificate");
+    assert!(made.success());
+    let mut child = rekindle(&data)
+        .args(["share", "serve", "--bind", "0.0.0.0:0", "--tls-cert"])
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(line.contains("https://0.0.0.0:"), "{line}");
+}

@@ -50,20 +50,33 @@ fn not_found() -> Response {
 }
 
 /// The peer's address, when the server was started with connection info
-/// (both listeners are; a test router may not be). Behind a proxy it is the
-/// proxy's: the limit then holds for everyone together.
+/// (both listeners are; a test router may not be). Behind a proxy that the
+/// listener was told to trust ([`TrustForwarded`]), the address the proxy
+/// appended last to `X-Forwarded-For`; otherwise a forwarded header is
+/// ignored, since anyone could send one.
 struct Peer(Option<IpAddr>);
+
+/// Set as a request extension by a share listener running behind a proxy.
+#[derive(Clone, Copy)]
+pub struct TrustForwarded;
 
 impl<S: Send + Sync> FromRequestParts<S> for Peer {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Peer(
+        let forwarded = parts
+            .extensions
+            .get::<TrustForwarded>()
+            .and_then(|_| parts.headers.get("x-forwarded-for"))
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|last| last.trim().parse::<IpAddr>().ok());
+        Ok(Peer(forwarded.or_else(|| {
             parts
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+                .map(|c| c.0.ip())
+        })))
     }
 }
 
@@ -198,13 +211,25 @@ pub fn share_router(dir: PathBuf, clock: Arc<dyn Clock>) -> Router {
         .layer(from_fn(crate::security::headers))
 }
 
-/// Serves the share listener until `shutdown` resolves.
-pub async fn serve_shares(
-    listener: tokio::net::TcpListener,
+/// Serves the share listener on any listener (plain TCP on loopback or
+/// behind a proxy, TLS on a network) until `shutdown` resolves.
+pub async fn serve_shares<L>(
+    listener: L,
     dir: PathBuf,
+    behind_proxy: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = share_router(dir, Arc::new(crate::clock::SystemClock));
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener<Addr = SocketAddr>,
+{
+    use axum::serve::ListenerExt;
+    let mut app = share_router(dir, Arc::new(crate::clock::SystemClock));
+    if behind_proxy {
+        app = app.layer(axum::Extension(TrustForwarded));
+    }
+    // `tap_io` only so that axum hands each request its peer's address.
+    fn untouched<Io>(_: &mut Io) {}
+    let listener = listener.tap_io(untouched::<L::Io> as fn(&mut L::Io));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -249,3 +249,59 @@ async fn only_the_link_holder_can_confirm() {
         0
     );
 }
+
+fn from_proxy(path: &str, forwarded_for: &str) -> Request<Body> {
+    let mut r = req("GET", path, [127, 0, 0, 1], Body::empty());
+    r.headers_mut()
+        .insert("x-forwarded-for", forwarded_for.parse().unwrap());
+    r
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_misses_count_per_forwarded_address_and_never_otherwise() {
+    let tmp = tempfile::tempdir().unwrap();
+    let now = Timestamp::from_second(1_780_000_000).unwrap();
+    let clock = Arc::new(ManualClock::new(now));
+    let limit = rekindle_web::share_server::MISSES_PER_MINUTE as usize;
+    let miss = "/s/AAAAAAAAAAAAAAAAAAAAAA";
+
+    // Trusted: one visitor's misses do not lock out another behind the same proxy.
+    let trusted = rekindle_web::share_server::share_router(tmp.path().join("a"), clock.clone())
+        .layer(axum::Extension(rekindle_web::share_server::TrustForwarded));
+    for _ in 0..=limit {
+        trusted
+            .clone()
+            .oneshot(from_proxy(miss, "203.0.113.9, 198.51.100.7"))
+            .await
+            .unwrap();
+    }
+    let guesser = trusted
+        .clone()
+        .oneshot(from_proxy(miss, "203.0.113.9, 198.51.100.7"))
+        .await
+        .unwrap();
+    assert_eq!(guesser.status(), StatusCode::TOO_MANY_REQUESTS);
+    let other = trusted
+        .clone()
+        .oneshot(from_proxy(miss, "198.51.100.8"))
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
+
+    // Not told to trust a proxy: the header is anyone's to send, so it is
+    // ignored and the connection's address counts.
+    let direct = rekindle_web::share_server::share_router(tmp.path().join("b"), clock);
+    for i in 0..=limit {
+        direct
+            .clone()
+            .oneshot(from_proxy(miss, &format!("192.0.2.{i}")))
+            .await
+            .unwrap();
+    }
+    let after = direct
+        .clone()
+        .oneshot(from_proxy(miss, "192.0.2.250"))
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::TOO_MANY_REQUESTS);
+}
