@@ -65,7 +65,7 @@ async fn share_lifecycle_and_indistinguishable_misses() {
     let record = share::create(
         &mut vault,
         &share_box,
-        "<p>Kept 30 days</p>",
+        &format!("<p>Kept 30 days. {CANARY}</p>"),
         "Jo",
         30,
         start,
@@ -89,7 +89,7 @@ async fn share_lifecycle_and_indistinguishable_misses() {
     .await;
     assert_eq!(status, StatusCode::OK);
     let page = String::from_utf8(body).unwrap();
-    assert!(!page.contains("Kept 30 days") && !page.contains(&record.key));
+    assert!(!page.contains(CANARY) && !page.contains(&record.key));
     assert!(
         headers
             .iter()
@@ -104,7 +104,7 @@ async fn share_lifecycle_and_indistinguishable_misses() {
     // The files hold no plaintext.
     for f in std::fs::read_dir(&dir).unwrap() {
         let content = std::fs::read(f.unwrap().path()).unwrap();
-        assert!(!String::from_utf8_lossy(&content).contains("Kept 30 days"));
+        assert!(!String::from_utf8_lossy(&content).contains(CANARY));
     }
 
     // A never-existing id, a revoked one, an expired one and a main-UI path: identical bytes.
@@ -205,7 +205,6 @@ async fn share_lifecycle_and_indistinguishable_misses() {
         "rate limiting engages after {} misses",
         rekindle_web::share_server::MISSES_PER_MINUTE
     );
-    let _ = CANARY;
 }
 
 #[tokio::test]
@@ -248,6 +247,55 @@ async fn only_the_link_holder_can_confirm() {
         share::sync_confirmations(&mut vault, &share_box, now).unwrap(),
         0
     );
+
+    // The holder of the link, with the key from its fragment, succeeds; the
+    // owner then reads the confirmation as the ally wrote it.
+    let res = app
+        .clone()
+        .oneshot(req(
+            "POST",
+            &format!("/s/{}/confirm", record.id),
+            [10, 0, 0, 1],
+            Body::from(sealed_confirmation(&record.key, "Sober at the wedding")),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        share::sync_confirmations(&mut vault, &share_box, now).unwrap(),
+        1
+    );
+    let got = share::confirmations(&vault).unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].milestone, "Sober at the wedding");
+    assert_eq!(got[0].by, "Jo");
+}
+
+/// What the ally's browser sends: the proof that it holds the key, and the
+/// confirmation sealed under it (as static/share.js does).
+fn sealed_confirmation(key_b64url: &str, milestone: &str) -> String {
+    use aes_gcm::aead::{Aead, KeyInit};
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use hmac::Mac;
+    let key: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(key_b64url)
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(share::CONFIRM_LABEL);
+    let iv = [3u8; 12];
+    let plain = serde_json::json!({"milestone": milestone, "by": "Jo", "note": ""}).to_string();
+    let sealed = aes_gcm::Aes256Gcm::new(&aes_gcm::Key::<aes_gcm::Aes256Gcm>::from(key))
+        .encrypt(&aes_gcm::Nonce::from(iv), plain.as_bytes())
+        .unwrap();
+    serde_json::json!({
+        "proof": hex::encode(mac.finalize().into_bytes()),
+        "iv": STANDARD.encode(iv),
+        "ciphertext": STANDARD.encode(sealed),
+    })
+    .to_string()
 }
 
 fn from_proxy(path: &str, forwarded_for: &str) -> Request<Body> {
