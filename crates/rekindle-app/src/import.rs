@@ -59,6 +59,13 @@ pub fn read_export_file(path: &Path) -> Result<Vec<u8>, ImportError> {
             path.display()
         )));
     }
+    // A device such as /dev/zero never ends and a FIFO may wait forever.
+    if !meta.is_file() {
+        return Err(ImportError::Input(format!(
+            "{} is not a regular file; give the chat export file itself (for example the .txt, .zip or result.json).",
+            path.display()
+        )));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(ImportError::Input(format!(
             "{} is {} MB, larger than any chat export rekindle reads (1024 MB).",
@@ -98,12 +105,15 @@ fn read_whole(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
         });
         a?;
         b.unwrap_or_else(|_| Err(std::io::Error::other("reading thread failed")))?;
-        // A file that grew while it was read is read again whole, as `fs::read` would.
+        // A file that grew while it was read is read again whole, within the limit.
         if file.metadata()?.len() == len {
             return Ok(buf);
         }
     }
-    std::fs::read(path)
+    rekindle_store::fsutil::read_limited(path, MAX_FILE_BYTES).map_err(|e| match e {
+        rekindle_store::fsutil::ReadLimitedError::Io(io) => io,
+        other => std::io::Error::other(other.to_string()),
+    })
 }
 
 fn plain_io(e: &std::io::Error) -> &'static str {

@@ -341,16 +341,21 @@ fn export(cli: &Cli, path: &Path, out: Option<&Path>) -> Result<()> {
 const MAX_EXPORT_BYTES: u64 = 512 * 1024 * 1024;
 
 fn restore(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
-    let size = std::fs::metadata(file)
-        .map_err(|e| user_error(format!("Could not read {}: {e}.", file.display())))?
-        .len();
-    if size > MAX_EXPORT_BYTES {
-        return Err(user_error(format!(
-            "{} is too large to be a rekindle export.",
-            file.display()
-        )));
-    }
-    let text = std::fs::read_to_string(file).map_err(|_| {
+    let bytes = rekindle_store::fsutil::read_limited(file, MAX_EXPORT_BYTES).map_err(|e| {
+        user_error(match e {
+            rekindle_store::fsutil::ReadLimitedError::NotAFile => format!(
+                "{} is not a regular file; give the file `rekindle export` wrote.",
+                file.display()
+            ),
+            rekindle_store::fsutil::ReadLimitedError::TooLarge { .. } => {
+                format!("{} is too large to be a rekindle export.", file.display())
+            }
+            rekindle_store::fsutil::ReadLimitedError::Io(e) => {
+                format!("Could not read {}: {e}.", file.display())
+            }
+        })
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
         user_error(format!(
             "{} is not a text file; expected a rekindle export (JSON).",
             file.display()

@@ -1277,3 +1277,60 @@ fn the_share_listener_on_a_network_needs_https() {
     child.wait().unwrap();
     assert!(line.contains("https://0.0.0.0:"), "{line}");
 }
+
+#[test]
+fn endless_or_waiting_inputs_are_refused_before_reading() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    assert!(
+        run(rekindle(&d).arg("init").env("REKINDLE_PASSPHRASE", PASS))
+            .status
+            .success()
+    );
+    let fifo = tmp.path().join("fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for input in [Path::new("/dev/zero"), fifo.as_path()] {
+        for cmd in ["convert", "import", "restore"] {
+            // Each answers at once (a FIFO would otherwise wait for a writer
+            // and /dev/zero grow without end), with exit 2 and a plain reason.
+            let o = run(rekindle(&d)
+                .arg(cmd)
+                .arg(input)
+                .env("REKINDLE_PASSPHRASE", PASS));
+            assert_eq!(
+                o.status.code(),
+                Some(2),
+                "{cmd} {}: {}",
+                input.display(),
+                stderr(&o)
+            );
+            assert!(
+                stderr(&o).contains("not a regular file"),
+                "{cmd}: {}",
+                stderr(&o)
+            );
+        }
+    }
+    // A huge sparse key file is refused before it is read.
+    let key = d.join("vault.key");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&key)
+        .unwrap()
+        .set_len(3 << 30)
+        .unwrap();
+    let o = run(rekindle(&d).arg("status").env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("key file is damaged"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("more than the 65536 allowed"),
+        "{}",
+        stderr(&o)
+    );
+}

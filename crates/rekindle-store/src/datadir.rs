@@ -96,7 +96,12 @@ impl DataDir {
         if !path.exists() {
             return Err(StoreError::NoVault(self.path.clone()));
         }
-        let bytes = fs::read(&path).map_err(|e| StoreError::io(&path, e))?;
+        // A key file is a few hundred bytes; anything else is not one (a
+        // 3 GB sparse file is refused before it is read).
+        let bytes = crate::fsutil::read_limited(&path, 64 * 1024).map_err(|e| match e {
+            crate::fsutil::ReadLimitedError::Io(io) => StoreError::io(&path, io),
+            other => StoreError::BadKeyFile(format!("{}: {other}", path.display())),
+        })?;
         KeyFile::from_json(&bytes)
     }
 

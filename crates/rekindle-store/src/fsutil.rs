@@ -7,6 +7,53 @@ use std::path::Path;
 
 use crate::StoreError;
 
+/// Why [`read_limited`] read nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadLimitedError {
+    /// A folder, device (`/dev/zero`), FIFO or socket: never read, since
+    /// it could be endless or wait forever.
+    #[error("not a regular file")]
+    NotAFile,
+    #[error("{bytes} bytes, more than the {max} allowed")]
+    TooLarge { bytes: u64, max: u64 },
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Reads a regular file of at most `max` bytes, checking before reading:
+/// the size is taken from the opened file (opened without blocking, so a
+/// FIFO put in its place cannot hang), and the read stops at `max + 1`
+/// bytes however much the file grows meanwhile.
+pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, ReadLimitedError> {
+    use std::io::Read;
+    if !fs::metadata(path)?.is_file() {
+        return Err(ReadLimitedError::NotAFile);
+    }
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(ReadLimitedError::NotAFile);
+    }
+    if meta.len() > max {
+        return Err(ReadLimitedError::TooLarge {
+            bytes: meta.len(),
+            max,
+        });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(ReadLimitedError::TooLarge {
+            bytes: bytes.len() as u64,
+            max,
+        });
+    }
+    Ok(bytes)
+}
+
 /// Creates `dir` (and parents) with mode 0700 if missing; refuses an existing
 /// folder that other users can open.
 pub fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
@@ -72,6 +119,40 @@ pub fn make_private(path: &Path) -> Result<(), StoreError> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_limited_refuses_devices_fifos_and_oversized_files() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            read_limited(Path::new("/dev/zero"), 1 << 20),
+            Err(ReadLimitedError::NotAFile)
+        ));
+        assert!(matches!(
+            read_limited(dir.path(), 1 << 20),
+            Err(ReadLimitedError::NotAFile)
+        ));
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert!(matches!(
+            read_limited(&fifo, 1 << 20),
+            Err(ReadLimitedError::NotAFile)
+        ));
+        // A sparse file far larger than allowed is refused before any read.
+        let big = dir.path().join("big");
+        File::create(&big).unwrap().set_len(3 << 30).unwrap();
+        assert!(matches!(
+            read_limited(&big, 1 << 20),
+            Err(ReadLimitedError::TooLarge { bytes, .. }) if bytes == 3 << 30
+        ));
+        let small = dir.path().join("small");
+        fs::write(&small, b"hello").unwrap();
+        assert_eq!(read_limited(&small, 5).unwrap(), b"hello");
+        assert!(read_limited(&small, 4).is_err());
+    }
 
     #[test]
     fn atomic_write_replaces_and_is_private() {
