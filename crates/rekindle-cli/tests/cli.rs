@@ -1334,3 +1334,41 @@ fn endless_or_waiting_inputs_are_refused_before_reading() {
         stderr(&o)
     );
 }
+
+#[test]
+fn the_share_listener_closes_a_connection_that_never_sends_a_request() {
+    use std::io::Read;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = rekindle(&tmp.path().join("data"))
+        .args(["share", "serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_string();
+    let started = std::time::Instant::now();
+    let mut silent = std::net::TcpStream::connect(&addr).unwrap();
+    silent
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut buf = [0u8; 16];
+    let read = silent.read(&mut buf);
+    let waited = started.elapsed();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Closed by the server (end of stream or reset), well before our 30 s.
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    assert!(
+        waited < std::time::Duration::from_secs(20),
+        "held for {waited:?}"
+    );
+}

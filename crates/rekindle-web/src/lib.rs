@@ -8,6 +8,7 @@
 mod assets;
 mod charts;
 pub mod clock;
+pub mod connections;
 pub mod hosted;
 mod pages;
 pub mod security;
@@ -217,7 +218,8 @@ where
     // `tap_io` only so that axum hands each request its peer's address (the
     // share routes' miss limiter keys on it); the connection is untouched.
     fn untouched<Io>(_: &mut Io) {}
-    let listener = listener.tap_io(untouched::<L::Io> as fn(&mut L::Io));
+    let listener = connections::Limited::new(listener, connections::Limits::HOSTED);
+    let listener = listener.tap_io(untouched::<connections::LimitedIo<L::Io>> as fn(&mut _));
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -233,6 +235,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let timer = spawn_idle_timer(state.clone());
+    let listener = connections::Limited::new(listener, connections::Limits::DEFAULT);
     let result = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await;

@@ -229,7 +229,8 @@ where
     }
     // `tap_io` only so that axum hands each request its peer's address.
     fn untouched<Io>(_: &mut Io) {}
-    let listener = listener.tap_io(untouched::<L::Io> as fn(&mut L::Io));
+    let listener = crate::connections::Limited::new(listener, crate::connections::Limits::DEFAULT);
+    let listener = listener.tap_io(untouched::<crate::connections::LimitedIo<L::Io>> as fn(&mut _));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
