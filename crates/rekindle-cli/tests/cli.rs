@@ -1117,6 +1117,27 @@ fn crisis_words_typed_in_any_command_bring_the_help_lines_first() {
     );
 }
 
+/// Starts `rekindle share serve` (on 127.0.0.1:0 unless `args` bind
+/// elsewhere) and returns it with the first line it printed.
+fn share_listener(data: &Path, args: &[&str]) -> (std::process::Child, String) {
+    let mut cmd = rekindle(data);
+    cmd.args(["share", "serve"]);
+    if !args.contains(&"--bind") {
+        cmd.args(["--bind", "127.0.0.1:0"]);
+    }
+    let mut child = cmd
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line)
+}
+
 /// The signals a running process ignores, from /proc (Linux).
 #[cfg(target_os = "linux")]
 fn ignores_sigpipe(pid: u32) -> bool {
@@ -1139,16 +1160,7 @@ fn libc_sigpipe() -> u32 {
 fn listeners_ignore_sigpipe_so_a_reset_connection_cannot_kill_them() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let mut child = rekindle(&data)
-        .args(["share", "serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) = share_listener(&data, &[]);
     assert!(line.contains("Serving share links"), "{line}");
     let ignored = ignores_sigpipe(child.id());
     child.kill().unwrap();
@@ -1260,19 +1272,20 @@ fn the_share_listener_on_a_network_needs_https() {
         .status()
         .expect("openssl (Debian's openssl package) makes the test certificate");
     assert!(made.success());
-    let mut child = rekindle(&data)
-        .args(["share", "serve", "--bind", "0.0.0.0:0", "--tls-cert"])
-        .arg(&cert)
-        .arg("--tls-key")
-        .arg(&key)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let tls = [
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ];
+    let (mut child, line) = share_listener(
+        &data,
+        &["--bind", "0.0.0.0:0"]
+            .iter()
+            .chain(&tls)
+            .copied()
+            .collect::<Vec<_>>(),
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(line.contains("https://0.0.0.0:"), "{line}");
@@ -1339,16 +1352,7 @@ fn endless_or_waiting_inputs_are_refused_before_reading() {
 fn the_share_listener_closes_a_connection_that_never_sends_a_request() {
     use std::io::Read;
     let tmp = tempfile::tempdir().unwrap();
-    let mut child = rekindle(&tmp.path().join("data"))
-        .args(["share", "serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) = share_listener(&tmp.path().join("data"), &[]);
     let addr = line
         .split("http://")
         .nth(1)
