@@ -228,9 +228,16 @@ fn init(cli: &Cli, path: &Path) -> Result<()> {
         return Err(StoreError::AlreadyExists(path.to_path_buf()).into());
     }
     let pass = passphrase_input::obtain_new(cli.passphrase_file.as_deref(), ENV_PASSPHRASE)?;
+    let before = dir.kept_aside();
     dir.create(&pass, KdfParams::DEFAULT)?;
     outln!("Created your encrypted vault in {}.", path.display());
     outln!("Keep your passphrase safe: it cannot be recovered.");
+    for kept in dir.kept_aside().iter().filter(|k| !before.contains(k)) {
+        errln!(
+            "A vault file without its key file was here; it was kept, not deleted, as {}. If you find its key file (a backup's FILE.key), put both in an empty folder as vault.db and vault.key to open it.",
+            kept.display()
+        );
+    }
     Ok(())
 }
 
@@ -377,8 +384,12 @@ fn restore(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
 fn backup(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
     let dir = DataDir::open(path)?;
     let vault = open_vault(cli, &dir)?;
-    vault.backup_to(file)?;
     let key_copy = PathBuf::from(format!("{}.key", file.display()));
+    // Never over an existing file: it may be the key of an earlier backup.
+    if key_copy.exists() {
+        return Err(StoreError::AlreadyExists(key_copy).into());
+    }
+    vault.backup_to(file)?;
     fsutil::write_atomic(
         &key_copy,
         &std::fs::read(dir.key_path()).context("Could not read the key file.")?,
@@ -392,6 +403,28 @@ fn backup(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
 }
 
 fn status(cli: &Cli, path: &Path, json: bool) -> Result<()> {
+    // Only looks: a mistyped --data-dir must not create a folder tree.
+    if !path.is_dir() {
+        if json {
+            let report = serde_json::json!({
+                "data_dir": path.display().to_string(),
+                "folder_exists": false,
+                "vault_exists": false,
+                "unlocked": false,
+                "version": env!("CARGO_PKG_VERSION"),
+            });
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&report).map_err(|e| anyhow!(e))?
+            );
+        } else {
+            outln!(
+                "Data folder: {} (it does not exist, so there is no vault there yet)",
+                path.display()
+            );
+        }
+        return Ok(());
+    }
     let dir = DataDir::open(path)?;
     let exists = dir.has_vault();
     let mut report = serde_json::json!({
@@ -439,6 +472,11 @@ fn status(cli: &Cli, path: &Path, json: bool) -> Result<()> {
         } else {
             outln!("Vault: present and locked (give the passphrase to see counts).");
         }
+    }
+    if report.get("integrity_ok") == Some(&serde_json::json!(false)) {
+        return Err(anyhow!(
+            "The vault's integrity check found damage. Make a copy of the data folder before anything else, then restore from your latest backup or export."
+        ));
     }
     Ok(())
 }

@@ -89,9 +89,9 @@ enum Command {
         /// The JSON file written by `rekindle export`
         file: PathBuf,
     },
-    /// Copy the vault, still encrypted, to a new file (safe while rekindle runs elsewhere)
+    /// Copy the vault, still encrypted, to a new file and its key to FILE.key (stop `rekindle serve` first)
     Backup {
-        /// The new backup file; it must not exist yet
+        /// The new backup file; neither it nor FILE.key may exist yet
         file: PathBuf,
     },
     /// Read a chat export and print one normalized message per line, storing nothing

@@ -12,10 +12,17 @@ pub const ENV_NEW_PASSPHRASE: &str = "REKINDLE_NEW_PASSPHRASE";
 
 /// Reads the first line of a file (without its line ending).
 fn from_file(path: &Path) -> Result<Zeroizing<String>> {
-    let text = Zeroizing::new(
-        std::fs::read_to_string(path)
-            .with_context(|| format!("Could not read the passphrase file {}.", path.display()))?,
-    );
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        crate::commands::user_error(format!(
+            "Could not read the passphrase file {}: {}.",
+            path.display(),
+            match e.kind() {
+                std::io::ErrorKind::NotFound => "there is no such file".to_string(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                _ => e.to_string(),
+            }
+        ))
+    })?);
     let first = text.lines().next().unwrap_or("");
     Ok(Zeroizing::new(first.to_string()))
 }

@@ -190,6 +190,7 @@ fn status_json_reports_counts_without_content() {
     let o = run(rekindle(&d).args(["status", "--json"]));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["vault_exists"], false);
+    assert!(!d.exists(), "status only looks: it creates no folder");
     assert!(
         run(rekindle(&d).arg("init").env("REKINDLE_PASSPHRASE", PASS))
             .status
@@ -1375,4 +1376,142 @@ fn the_share_listener_closes_a_connection_that_never_sends_a_request() {
         waited < std::time::Duration::from_secs(20),
         "held for {waited:?}"
     );
+}
+
+#[test]
+fn vault_files_are_never_lost_or_mistaken_for_a_new_vault() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let init = |d: &Path| run(rekindle(d).arg("init").env("REKINDLE_PASSPHRASE", PASS));
+    assert!(init(&d).status.success());
+    ok_in(
+        &d,
+        &[
+            "problem",
+            "add",
+            "--title",
+            "Drinking",
+            "--category",
+            "substance",
+            "--whose",
+            "mine",
+            "--frequency",
+            "often",
+            "--severity",
+            "4",
+        ],
+    );
+    let original = std::fs::read(d.join("vault.db")).unwrap();
+
+    // A backup restored without its key file: init keeps the vault file aside.
+    std::fs::remove_file(d.join("vault.key")).unwrap();
+    let o = init(&d);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("kept, not deleted"), "{}", stderr(&o));
+    let kept: Vec<_> = std::fs::read_dir(&d)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("vault.db.without-key-")
+        })
+        .collect();
+    assert!(
+        kept.iter()
+            .any(|e| std::fs::read(e.path()).unwrap() == original),
+        "the old vault file survives byte for byte"
+    );
+
+    // A missing or empty vault file beside a key file is an error, not a new vault.
+    for damage in ["missing", "empty"] {
+        let v = d.join("vault.db");
+        let _ = std::fs::remove_file(&v);
+        let _ = std::fs::remove_file(d.join("vault.db-wal"));
+        if damage == "empty" {
+            std::fs::write(&v, b"").unwrap();
+        }
+        let o = run(rekindle(&d)
+            .args(["status"])
+            .env("REKINDLE_PASSPHRASE", PASS));
+        assert_eq!(o.status.code(), Some(2), "{damage}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("missing or empty"),
+            "{damage}: {}",
+            stderr(&o)
+        );
+        assert!(!stdout(&o).contains("integrity ok"));
+    }
+
+    // A passphrase file that does not exist is the person's mistake: exit 2.
+    let o = run(rekindle(&d)
+        .args(["status", "--passphrase-file"])
+        .arg(tmp.path().join("nope.txt")));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no such file"), "{}", stderr(&o));
+
+    // backup never writes over an existing key file.
+    let e = tmp.path().join("e");
+    assert!(init(&e).status.success());
+    let target = tmp.path().join("backup.db");
+    std::fs::write(tmp.path().join("backup.db.key"), b"an older backup's key").unwrap();
+    let o = run(rekindle(&e)
+        .arg("backup")
+        .arg(&target)
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(tmp.path().join("backup.db.key")).unwrap(),
+        b"an older backup's key"
+    );
+    assert!(!target.exists());
+
+    // A flipped byte: status says so and fails, and nothing else carries on.
+    let f = tmp.path().join("f");
+    assert!(init(&f).status.success());
+    let chat: String = (0..5000)
+        .map(|i| {
+            format!(
+                "{:02}/01/2024, 21:{:02} - {}: message number {i} with a few words\n",
+                i % 28 + 1,
+                i % 60,
+                if i % 2 == 0 { "Ana" } else { "Alex" }
+            )
+        })
+        .collect();
+    let chat_file = tmp.path().join("chat.txt");
+    std::fs::write(&chat_file, chat).unwrap();
+    ok_in(
+        &f,
+        &[
+            "import",
+            chat_file.to_str().unwrap(),
+            "--me",
+            "Ana",
+            "--ex",
+            "Alex",
+        ],
+    );
+    let db = f.join("vault.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    // Inside a page of messages: the vault opens, the integrity check fails.
+    let at = bytes.len() * 3 / 10 / 4096 * 4096 + 100;
+    bytes[at] ^= 0x55;
+    std::fs::write(&db, &bytes).unwrap();
+    let o = run(rekindle(&f)
+        .args(["status"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert!(
+        stdout(&o).contains("integrity PROBLEM"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("found damage"));
+
+    // A temp file left by a killed key write is cleaned up on the next open.
+    std::fs::write(e.join(".vault.key.12345.tmp"), b"half").unwrap();
+    ok_in(&e, &["status"]);
+    assert!(!e.join(".vault.key.12345.tmp").exists());
 }

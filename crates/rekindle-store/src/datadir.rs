@@ -48,10 +48,51 @@ impl DataDir {
             }
             Err(fs::TryLockError::Error(e)) => return Err(StoreError::io(&lock_path, e)),
         }
-        Ok(DataDir {
+        let dir = DataDir {
             path: path.to_path_buf(),
             _lock: lock,
-        })
+        };
+        dir.remove_stale_temp_files();
+        Ok(dir)
+    }
+
+    /// Temporary files of an atomic write that was killed half-way (e.g. a
+    /// `kill -9` during `passwd`). Holding the lock, no one else is writing,
+    /// so any left are stale; the real files were never touched by them.
+    fn remove_stale_temp_files(&self) {
+        let Ok(entries) = fs::read_dir(&self.path) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.')
+                && name.ends_with(".tmp")
+                && fs::remove_file(entry.path()).is_ok()
+            {
+                tracing::info!(event = "stale_temp_file_removed");
+            }
+        }
+    }
+
+    /// Vault files kept aside because their key file was missing when a new
+    /// vault was created here (see [`DataDir::create`]).
+    pub fn kept_aside(&self) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = fs::read_dir(&self.path)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| {
+                        p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.starts_with(&format!("{VAULT_FILE}.without-key-")))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort();
+        out
     }
 
     pub fn path(&self) -> &Path {
@@ -76,11 +117,23 @@ impl DataDir {
         if self.has_vault() {
             return Err(StoreError::AlreadyExists(self.path.clone()));
         }
-        // Left-overs of an earlier creation that crashed before the key file existed.
-        for stale in ["", "-wal", "-shm"] {
-            let p = self.path.join(format!("{VAULT_FILE}{stale}"));
+        // A vault.db without its key file: the left-over of a creation that
+        // crashed before the key was written, or a real vault whose key file
+        // went missing (a backup restored without FILE.key). The two cannot
+        // be told apart, so it is never deleted: it is kept aside under a
+        // new name, and opens again if its key file is put back beside it.
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0);
+        for suffix in ["", "-wal", "-shm"] {
+            let p = self.path.join(format!("{VAULT_FILE}{suffix}"));
             if p.exists() {
-                fs::remove_file(&p).map_err(|e| StoreError::io(&p, e))?;
+                let aside = self
+                    .path
+                    .join(format!("{VAULT_FILE}.without-key-{stamp}{suffix}"));
+                fs::rename(&p, &aside).map_err(|e| StoreError::io(&p, e))?;
+                tracing::warn!(event = "vault_file_kept_aside");
             }
         }
         let dek = new_data_key()?;
@@ -115,7 +168,13 @@ impl DataDir {
                 return Err(e);
             }
         };
-        let vault = SqliteVault::open(&self.vault_path(), &dek)?;
+        // SQLite would create a missing file and open an empty one as a new
+        // vault; with a key file present that can only be damage.
+        let db = self.vault_path();
+        if fs::metadata(&db).map(|m| m.len() == 0).unwrap_or(true) {
+            return Err(StoreError::MissingDatabase(db));
+        }
+        let vault = SqliteVault::open(&db, &dek)?;
         tracing::info!(event = "unlocked");
         Ok(vault)
     }

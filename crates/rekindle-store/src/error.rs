@@ -31,6 +31,10 @@ pub enum StoreError {
     #[error("The vault file is damaged or does not match its key file.")]
     Corrupt,
     #[error(
+        "The key file is here but the vault file {0} is missing or empty, so rekindle will not open it as a new, empty vault. If you restored a backup, put its FILE beside the key as vault.db."
+    )]
+    MissingDatabase(PathBuf),
+    #[error(
         "This vault was made by a newer version of rekindle (schema {found}, this version knows {known}). Please update rekindle."
     )]
     TooNew { found: i64, known: i64 },
