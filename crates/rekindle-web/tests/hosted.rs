@@ -2,11 +2,15 @@
 //! invitation, each person's data theirs alone, any app process serving any
 //! session, quick exit signing out, and the documents moving between modes.
 //!
-//! Needs `REKINDLE_TEST_DATABASE_URL` (scripts/test.sh starts a throwaway
-//! cluster and sets it); without it these tests fail, they never skip.
+//! Runs against REKINDLE_TEST_DATABASE_URL (scripts/test.sh starts a
+//! throwaway cluster and sets it), or else a throwaway cluster started here;
+//! without PostgreSQL these tests fail, they never skip.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
+
+#[path = "../../rekindle-store-pg/tests/common/cluster.rs"]
+mod cluster;
 
 use axum::Router;
 use axum::body::Body;
@@ -25,9 +29,7 @@ const PASS_BEN: &str = "ben keeps bees behind the old barn";
 
 /// A fresh database on the test cluster, migrated, with its own app role.
 fn fresh_database() -> (String, String) {
-    let base = std::env::var("REKINDLE_TEST_DATABASE_URL").expect(
-        "REKINDLE_TEST_DATABASE_URL is not set: run `bash scripts/test.sh`, which starts a throwaway PostgreSQL",
-    );
+    let base = cluster::database_url();
     let mut raw = [0u8; 6];
     getrandom::fill(&mut raw).unwrap();
     let name = format!("web_{}", hex::encode(raw));

@@ -1,7 +1,8 @@
-//! A fresh PostgreSQL database (and app role) per test, in the cluster named
-//! by REKINDLE_TEST_DATABASE_URL (`bash scripts/test.sh` starts a throwaway
-//! one; `eval "$(bash scripts/pg-throwaway.sh start)"` does it by hand).
+//! A fresh PostgreSQL database (and app role) per test, in the cluster of
+//! `cluster::database_url` (REKINDLE_TEST_DATABASE_URL, or one started here).
 #![allow(clippy::unwrap_used, dead_code)]
+
+pub mod cluster;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -16,12 +17,7 @@ pub fn now() -> Timestamp {
 }
 
 pub fn base_url() -> String {
-    std::env::var("REKINDLE_TEST_DATABASE_URL").unwrap_or_else(|_| {
-        panic!(
-            "REKINDLE_TEST_DATABASE_URL is not set: these tests need PostgreSQL. Run `bash scripts/test.sh`, \
-             or start a throwaway cluster with `eval \"$(bash scripts/pg-throwaway.sh start)\"` and run cargo test again."
-        )
-    })
+    cluster::database_url()
 }
 
 /// `url` with its database name replaced by `name`.
