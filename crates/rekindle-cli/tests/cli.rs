@@ -28,6 +28,12 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// Creates a vault in `d` with the test passphrase; it must succeed.
+fn init_vault(d: &Path) {
+    let o = run(rekindle(d).arg("init").env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success(), "init: {}", stderr(&o));
+}
+
 /// Runs a command on the vault in `d` (passphrase from the environment); it must succeed.
 fn ok_in(d: &Path, args: &[&str]) -> String {
     let o = run(rekindle(d).args(args).env("REKINDLE_PASSPHRASE", PASS));
@@ -1193,11 +1199,7 @@ fn listeners_ignore_sigpipe_so_a_reset_connection_cannot_kill_them() {
 fn escape_sequences_in_sender_names_never_reach_the_terminal_raw() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().join("d");
-    assert!(
-        run(rekindle(&d).arg("init").env("REKINDLE_PASSPHRASE", PASS))
-            .status
-            .success()
-    );
+    init_vault(&d);
     // A sender name that would retitle the window and erase the line.
     let evil = "Sam\u{1b}]0;owned\u{7}\u{1b}[2K";
     let chat = format!(
@@ -1296,11 +1298,7 @@ fn the_share_listener_on_a_network_needs_https() {
 fn endless_or_waiting_inputs_are_refused_before_reading() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().join("d");
-    assert!(
-        run(rekindle(&d).arg("init").env("REKINDLE_PASSPHRASE", PASS))
-            .status
-            .success()
-    );
+    init_vault(&d);
     let fifo = tmp.path().join("fifo");
     assert!(
         Command::new("mkfifo")
@@ -1383,7 +1381,7 @@ fn vault_files_are_never_lost_or_mistaken_for_a_new_vault() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().join("d");
     let init = |d: &Path| run(rekindle(d).arg("init").env("REKINDLE_PASSPHRASE", PASS));
-    assert!(init(&d).status.success());
+    init_vault(&d);
     ok_in(
         &d,
         &[
@@ -1452,7 +1450,7 @@ fn vault_files_are_never_lost_or_mistaken_for_a_new_vault() {
 
     // backup never writes over an existing key file.
     let e = tmp.path().join("e");
-    assert!(init(&e).status.success());
+    init_vault(&e);
     let target = tmp.path().join("backup.db");
     std::fs::write(tmp.path().join("backup.db.key"), b"an older backup's key").unwrap();
     let o = run(rekindle(&e)
@@ -1468,7 +1466,7 @@ fn vault_files_are_never_lost_or_mistaken_for_a_new_vault() {
 
     // A flipped byte: status says so and fails, and nothing else carries on.
     let f = tmp.path().join("f");
-    assert!(init(&f).status.success());
+    init_vault(&f);
     let chat: String = (0..5000)
         .map(|i| {
             format!(

@@ -79,6 +79,21 @@ impl<L: Listener> Listener for Limited<L> {
     }
 }
 
+/// What [`limited_with_peer`] returns: a limited listener whose connections
+/// carry their peer's address to axum's `ConnectInfo`.
+pub type LimitedWithPeer<L> =
+    axum::serve::TapIo<Limited<L>, fn(&mut LimitedIo<<L as Listener>::Io>)>;
+
+/// `listener` under `limits`, ready for `into_make_service_with_connect_info`:
+/// `tap_io` does nothing to a connection, but axum offers `ConnectInfo`
+/// (the peer's address, which the share routes' miss limiter keys on) only
+/// for a plain TCP listener or a tapped one.
+pub fn limited_with_peer<L: Listener>(listener: L, limits: Limits) -> LimitedWithPeer<L> {
+    use axum::serve::ListenerExt;
+    fn untouched<Io>(_: &mut Io) {}
+    Limited::new(listener, limits).tap_io(untouched::<LimitedIo<L::Io>> as fn(&mut _))
+}
+
 /// One connection: its permit (released when it closes) and the deadline.
 pub struct LimitedIo<Io> {
     io: Io,

@@ -214,12 +214,7 @@ pub async fn serve_on<L>(
 where
     L: axum::serve::Listener<Addr = std::net::SocketAddr>,
 {
-    use axum::serve::ListenerExt;
-    // `tap_io` only so that axum hands each request its peer's address (the
-    // share routes' miss limiter keys on it); the connection is untouched.
-    fn untouched<Io>(_: &mut Io) {}
-    let listener = connections::Limited::new(listener, connections::Limits::HOSTED);
-    let listener = listener.tap_io(untouched::<connections::LimitedIo<L::Io>> as fn(&mut _));
+    let listener = connections::limited_with_peer(listener, connections::Limits::HOSTED);
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -222,15 +222,12 @@ pub async fn serve_shares<L>(
 where
     L: axum::serve::Listener<Addr = SocketAddr>,
 {
-    use axum::serve::ListenerExt;
     let mut app = share_router(dir, Arc::new(crate::clock::SystemClock));
     if behind_proxy {
         app = app.layer(axum::Extension(TrustForwarded));
     }
-    // `tap_io` only so that axum hands each request its peer's address.
-    fn untouched<Io>(_: &mut Io) {}
-    let listener = crate::connections::Limited::new(listener, crate::connections::Limits::DEFAULT);
-    let listener = listener.tap_io(untouched::<crate::connections::LimitedIo<L::Io>> as fn(&mut _));
+    let listener =
+        crate::connections::limited_with_peer(listener, crate::connections::Limits::DEFAULT);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+mod ally;
 #[path = "../../rekindle-store-pg/tests/common/cluster.rs"]
 mod cluster;
 
@@ -584,35 +585,6 @@ async fn changing_the_password_keeps_the_data_and_deleting_the_account_ends_it()
     assert!(blocking(|| server.db.accounts().unwrap()).is_empty());
 }
 
-/// Acts as the ally's browser: the proof that it holds the link's key, and
-/// a confirmation sealed under that key.
-fn ally_confirmation(key_b64url: &str, milestone: &str) -> String {
-    use aes_gcm::aead::{Aead, KeyInit};
-    use base64::Engine;
-    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-    use hmac::Mac;
-    let key: [u8; 32] = URL_SAFE_NO_PAD
-        .decode(key_b64url)
-        .unwrap()
-        .try_into()
-        .unwrap();
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
-    mac.update(rekindle_app::share::CONFIRM_LABEL);
-    let proof = hex::encode(mac.finalize().into_bytes());
-    let iv = [7u8; 12];
-    let cipher = aes_gcm::Aes256Gcm::new(&aes_gcm::Key::<aes_gcm::Aes256Gcm>::from(key));
-    let plain = serde_json::json!({"milestone": milestone, "by": "Jo", "note": ""}).to_string();
-    let sealed = cipher
-        .encrypt(&aes_gcm::Nonce::from(iv), plain.as_bytes())
-        .unwrap();
-    serde_json::json!({
-        "proof": proof,
-        "iv": STANDARD.encode(iv),
-        "ciphertext": STANDARD.encode(sealed),
-    })
-    .to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_allys_link_is_served_by_the_host_and_revoking_ends_it_everywhere() {
     let server = Server::new();
@@ -666,13 +638,16 @@ async fn an_allys_link_is_served_by_the_host_and_revoking_ends_it_everywhere() {
     let res = send(
         &two,
         confirm
-            .body(Body::from(ally_confirmation(key, "Thirty days kept")))
+            .body(Body::from(ally::sealed_confirmation(
+                key,
+                "Thirty days kept",
+            )))
             .unwrap(),
     )
     .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     // A wrong key proves nothing.
-    let wrong = ally_confirmation(&"A".repeat(43), "Forged milestone");
+    let wrong = ally::sealed_confirmation(&"A".repeat(43), "Forged milestone");
     let res = send(
         &two,
         Request::post(format!("{path}/confirm"))

@@ -14,6 +14,8 @@ use rekindle_store::{DataDir, KdfParams};
 use rekindle_web::ManualClock;
 use tower::ServiceExt;
 
+mod ally;
+
 const CANARY: &str = "CANARY-private-journal-words";
 
 fn req(method: &str, path: &str, ip: [u8; 4], body: Body) -> Request<Body> {
@@ -256,7 +258,10 @@ async fn only_the_link_holder_can_confirm() {
             "POST",
             &format!("/s/{}/confirm", record.id),
             [10, 0, 0, 1],
-            Body::from(sealed_confirmation(&record.key, "Sober at the wedding")),
+            Body::from(ally::sealed_confirmation(
+                &record.key,
+                "Sober at the wedding",
+            )),
         ))
         .await
         .unwrap();
@@ -269,33 +274,6 @@ async fn only_the_link_holder_can_confirm() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].milestone, "Sober at the wedding");
     assert_eq!(got[0].by, "Jo");
-}
-
-/// What the ally's browser sends: the proof that it holds the key, and the
-/// confirmation sealed under it (as static/share.js does).
-fn sealed_confirmation(key_b64url: &str, milestone: &str) -> String {
-    use aes_gcm::aead::{Aead, KeyInit};
-    use base64::Engine;
-    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-    use hmac::Mac;
-    let key: [u8; 32] = URL_SAFE_NO_PAD
-        .decode(key_b64url)
-        .unwrap()
-        .try_into()
-        .unwrap();
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
-    mac.update(share::CONFIRM_LABEL);
-    let iv = [3u8; 12];
-    let plain = serde_json::json!({"milestone": milestone, "by": "Jo", "note": ""}).to_string();
-    let sealed = aes_gcm::Aes256Gcm::new(&aes_gcm::Key::<aes_gcm::Aes256Gcm>::from(key))
-        .encrypt(&aes_gcm::Nonce::from(iv), plain.as_bytes())
-        .unwrap();
-    serde_json::json!({
-        "proof": hex::encode(mac.finalize().into_bytes()),
-        "iv": STANDARD.encode(iv),
-        "ciphertext": STANDARD.encode(sealed),
-    })
-    .to_string()
 }
 
 fn from_proxy(path: &str, forwarded_for: &str) -> Request<Body> {

@@ -18,6 +18,8 @@ pub fn database_url() -> String {
     STARTED.get_or_init(start_throwaway).clone()
 }
 
+// The watcher must outlive this process, so it is never waited for.
+#[allow(clippy::zombie_processes)]
 fn start_throwaway() -> String {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-throwaway.sh");
     let out = Command::new("bash")
