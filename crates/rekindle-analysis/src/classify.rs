@@ -593,6 +593,7 @@ impl Seen {
             Cue::OrThen => cands.push(start, end, Kind::OrThen),
             Cue::Place => cands.push(start, end, Kind::Place),
             Cue::WithoutYou => cands.push(start, end, Kind::WithoutYou),
+            Cue::Consequence => cands.push(start, end, Kind::Consequence),
             Cue::Contempt => cands.push(start, end, Kind::Contempt),
             Cue::Insult => cands.push(start, end, Kind::Insult),
             Cue::Sarcasm => cands.push(start, end, Kind::Sarcasm),
@@ -666,6 +667,8 @@ enum Kind {
     Place,
     /// "without you": self-harm leverage with a negated verb of living.
     WithoutYou,
+    /// "we're finished": an ultimatum after an "if you".
+    Consequence,
 }
 
 /// The sentence-dependent markers of one message (at most [`Cands::MAX`];
@@ -948,7 +951,15 @@ fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
             Kind::OrThen => first_demand.is_none_or(|d| d >= start),
             Kind::Contact => {
                 let before = hay.get(..start).unwrap_or("");
-                !before.contains(" why ") && !before.contains(" how come ")
+                !before.contains(" why ")
+                    && !before.contains(" how come ")
+                    && !before.contains(" still ")
+                    && !before.contains("n't ")
+                    && !before.contains(" cant ")
+            }
+            Kind::Consequence => {
+                let before = hay.get(..start).unwrap_or("");
+                !before.contains(" if you ") && !before.contains(" if u ")
             }
             _ => false,
         };
@@ -1024,6 +1035,25 @@ fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
             // The negation is the complaint: "why are you not answering".
             Kind::Contact if f.why && !m.laugh && !m.soft => {
                 pressure |= Pressure::Persistence.bit();
+            }
+            // "you still can't pick up??", "you can't reply to me?": the
+            // complaint that the other does not answer.
+            Kind::Contact
+                if f.person == Some(Person::Second)
+                    && !f.conditional
+                    && !f.asking
+                    && (hay.get(..start).is_some_and(|b| b.contains(" still "))
+                        || (f.question && f.neg_any))
+                    && !m.laugh
+                    && !m.soft =>
+            {
+                pressure |= Pressure::Persistence.bit();
+            }
+            // "if you go to that party, we're finished".
+            Kind::Consequence
+                if !f.negated && pressure_counts(Pressure::Ultimatum, &f, m, positive) =>
+            {
+                pressure |= Pressure::Ultimatum.bit();
             }
             Kind::OrThen
                 if first_demand.is_some_and(|d| d < start)
