@@ -974,8 +974,6 @@ pub const CUES: &[(&str, Cue)] = &[
     ("cant function without you", Press(SelfHarmLeverage)),
     ("can't survive without you", Press(SelfHarmLeverage)),
     ("cant survive without you", Press(SelfHarmLeverage)),
-    ("hope you're happy", Press(Guilt)),
-    ("hope youre happy", Press(Guilt)),
     ("how can you do this to", Press(Guilt)),
     ("you're killing me", Press(Guilt)),
     ("killing me inside", Press(Guilt)),
