@@ -5,6 +5,7 @@
 //! cargo run --release -p rekindle-analysis --example eval -- /work/shared/data/eval
 //! cargo run --release -p rekindle-analysis --example eval -- /work/shared/data/eval --speed
 //! cargo run --release -p rekindle-analysis --example eval -- /work/shared/data/eval --dump train   # MELD margins
+//! cargo run --release -p rekindle-analysis --example eval -- /work/shared/data/eval --only "MELD train"
 //! ```
 //!
 //! (a) DailyDialog validation: every turn; positive = emotion anger (1), disgust (2),
@@ -85,7 +86,16 @@ fn main() {
         );
         println!("|---|---:|---:|---|---:|---:|---:|---:|---:|---|");
         let mut skipped = Vec::new();
+        // `--only TEXT`: just the sets whose name holds TEXT (exploring on
+        // MELD train without looking at the reported sets).
+        let only = args
+            .iter()
+            .position(|a| a == "--only")
+            .and_then(|i| args.get(i + 1));
         for (name, load) in &sets {
+            if only.is_some_and(|o| !name.contains(o.as_str())) {
+                continue;
+            }
             let items = match load() {
                 Ok(items) if !items.is_empty() => items,
                 Ok(_) => {

@@ -1,8 +1,12 @@
 //! Trains the learned layer of the `negative` flag and writes data/models/negative.tsv.
 //!
 //! ```text
-//! cargo run --release -p rekindle-analysis --example train -- /work/shared/data/eval [--out FILE] [--vader DIR | --no-vader] [--empath | --empath-file FILE]
+//! cargo run --release -p rekindle-analysis --example train -- /work/shared/data/eval [--out FILE] [--vader DIR | --no-vader] [--empath | --empath-file FILE] [--extra FILE]
 //! ```
+//!
+//! `--extra FILE`: more labelled training lines (`label TAB text`, label 0/1),
+//! the project's own (data/train/spoken_lines.tsv); added to training, never to
+//! the threshold choice; `EXTRA_REPEAT=n` counts each n times.
 //!
 //! Logistic regression (Adagrad, L2, fixed seed, a few epochs) on GoEmotions
 //! **train** only: the words of the normalized text ("!w" for a word within
@@ -40,7 +44,7 @@ use rayon::prelude::*;
 use rekindle_analysis::learned::{self, DENSE, DENSE_NAMES, Dense, Model};
 use rekindle_analysis::{Lexicons, base_rate, text};
 
-use common::{Item, Prf};
+use common::{Item, Prf, env_or};
 
 const FOLDS: usize = 5;
 /// A message with a horseman marker ("k.", "you always", insults, 🙄) that the
@@ -133,12 +137,6 @@ fn params() -> Params {
         min_df: env_or("MIN_DF", 8.0) as u32,
         max_features: env_or("MAX_FEATURES", 2000.0) as usize,
     })
-}
-fn env_or(k: &str, d: f64) -> f64 {
-    std::env::var(k)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(d)
 }
 
 struct Example {
@@ -397,7 +395,8 @@ fn main() {
         .iter()
         .any(|a| a == "--empath" || a == "--empath-file")
         .then_some(empath.as_path());
-    if let Err(e) = run(dir, vader, empath, &out) {
+    let extra = flag("--extra").map(PathBuf::from);
+    if let Err(e) = run(dir, vader, empath, extra.as_deref(), &out) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
@@ -449,7 +448,13 @@ fn empath_file(source: &str) -> Result<String, String> {
     Ok(f)
 }
 
-fn run(dir: &Path, vader: Option<&Path>, empath: Option<&Path>, out: &Path) -> Result<(), String> {
+fn run(
+    dir: &Path,
+    vader: Option<&Path>,
+    empath: Option<&Path>,
+    extra: Option<&Path>,
+    out: &Path,
+) -> Result<(), String> {
     let lex = Lexicons::built_in();
     let empath_text = match empath {
         Some(p) => empath_file(&common::read(p)?)?,
@@ -492,9 +497,19 @@ fn run(dir: &Path, vader: Option<&Path>, empath: Option<&Path>, out: &Path) -> R
             }
         }
     }
+    let vader_n = items.len() - main_n;
+    if let Some(p) = extra {
+        // Project-owned labelled lines (`label TAB text`), e.g. the spoken
+        // dialogue lines of data/train/: training data, never threshold choice.
+        let repeat = env_or("EXTRA_REPEAT", 1.0) as usize;
+        let lines = common::labelled_lines(p)?;
+        for _ in 0..repeat.max(1) {
+            items.extend(lines.iter().map(|i| (i.clone(), false)));
+        }
+    }
     eprintln!(
-        "training texts: {main_n} GoEmotions train + {} VADER",
-        items.len() - main_n
+        "training texts: {main_n} GoEmotions train + {vader_n} VADER + {} extra",
+        items.len() - main_n - vader_n
     );
 
     // Normalize, compute the rules' inputs and the word features once.
@@ -518,17 +533,7 @@ fn run(dir: &Path, vader: Option<&Path>, empath: Option<&Path>, out: &Path) -> R
             *df.entry(n).or_default() += 1;
         }
     }
-    let mut vocab: Vec<&str> = df
-        .iter()
-        .filter(|(_, c)| **c >= params().min_df)
-        .map(|(n, _)| *n)
-        .collect();
-    vocab.sort_unstable();
-    let index: HashMap<&str, u32> = vocab
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (*n, i as u32))
-        .collect();
+    let (vocab, index) = common::vocabulary(&df, params().min_df);
     // Features: the vocabulary's words, then one count per category (a
     // category's index is vocab.len() + its number), counted for words outside
     // a negator's scope, as the library folds them into the plain weights.
@@ -712,6 +717,14 @@ fn run(dir: &Path, vader: Option<&Path>, empath: Option<&Path>, out: &Path) -> R
     } else {
         ""
     };
+    let extra_note = if extra.is_some() {
+        format!(
+            "\n# and the project's own labelled lines (data/train/spoken_lines.tsv, counted {} times)",
+            env_or("EXTRA_REPEAT", 1.0) as usize
+        )
+    } else {
+        String::new()
+    };
     let empath_note = if empath.is_some() {
         " \"cat NAME weight\" = weight per word of\n\
          # Empath category NAME (data/models/empath.tsv, Fast et al. 2016, MIT) outside a negator's\n\
@@ -722,7 +735,7 @@ fn run(dir: &Path, vader: Option<&Path>, empath: Option<&Path>, out: &Path) -> R
     let _ = write!(
         f,
         "# rekindle-analysis: learned layer of the `negative` flag (src/learned.rs). Derived from\n\
-         # GoEmotions (Demszky et al. 2020, Apache-2.0){vader_note}.\n\
+         # GoEmotions (Demszky et al. 2020, Apache-2.0){vader_note}{extra_note}.\n\
          # margin = bias + sum(dense weight * rules input) + weights of the words of the normalized text\n\
          # (\"!w\" = w within two words after a negator).\n\
          # negative = margin >= threshold or (a horseman marker and rules score >= rules_strong),\n\

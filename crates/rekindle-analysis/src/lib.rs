@@ -16,6 +16,8 @@ mod classify;
 pub mod learned;
 mod lexicon;
 mod prepared;
+#[doc(hidden)]
+pub mod pressure_learned;
 mod rules;
 mod summary;
 pub mod text;
@@ -25,7 +27,7 @@ pub use boundary::BoundaryKind;
 pub use changepoint::{Segment, binary_segmentation, default_penalty, segments};
 pub use classify::{
     Classification, Horseman, Pressure, Weights, classify, classify_chat, classify_many,
-    negative_with, negatives_as_chat, vader_negative,
+    classify_rules_only, negative_with, negatives_as_chat, vader_negative,
 };
 pub use lexicon::{BUILT_IN_TOPICS, Lexicons, MAX_TOPICS, parse_lexicon_file};
 pub use prepared::Prepared;

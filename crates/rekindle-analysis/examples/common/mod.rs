@@ -7,6 +7,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+#[derive(Clone)]
 pub struct Item {
     pub text: String,
     pub gold: bool,
@@ -299,4 +300,55 @@ pub fn score(items: &[Item], f: impl Fn(&str) -> bool + Sync) -> Prf {
             fp: a.fp + b.fp,
             fn_: a.fn_ + b.fn_,
         })
+}
+
+/// `label TAB text` lines (label 0 or 1), the project's own labelled lines.
+pub fn labelled_lines(p: &Path) -> Result<Vec<Item>, String> {
+    let text = read(p)?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((label, t)) = line.split_once('\t') else {
+            return Err(format!("{}: line {}: no tab", p.display(), n + 1));
+        };
+        let gold = match label.trim() {
+            "1" => true,
+            "0" => false,
+            l => return Err(format!("{}: line {}: label {l:?}", p.display(), n + 1)),
+        };
+        out.push(Item {
+            text: t.trim().to_string(),
+            gold,
+        });
+    }
+    Ok(out)
+}
+
+/// A number from the environment (training settings for experiments), or `d`.
+pub fn env_or(k: &str, d: f64) -> f64 {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
+}
+
+/// The features seen in at least `min_df` texts, sorted, and each one's index.
+pub fn vocabulary<'a>(
+    df: &std::collections::HashMap<&'a str, u32>,
+    min_df: u32,
+) -> (Vec<&'a str>, std::collections::HashMap<&'a str, u32>) {
+    let mut vocab: Vec<&str> = df
+        .iter()
+        .filter(|(_, c)| **c >= min_df)
+        .map(|(n, _)| *n)
+        .collect();
+    vocab.sort_unstable();
+    let index = vocab
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (*n, i as u32))
+        .collect();
+    (vocab, index)
 }
