@@ -87,6 +87,7 @@ mod csvfmt;
 mod decode;
 mod error;
 mod messenger;
+mod notices;
 mod output;
 mod telegram;
 mod whatsapp;

@@ -38,6 +38,7 @@ use std::borrow::Cow;
 use jiff::civil::DateTime;
 
 use crate::error::{ParseError, found};
+use crate::notices::{self, Notice};
 use crate::{DateOrder, MessageKind, MessageRef, ParseOptions, Stats};
 
 /// Length in bytes of an invisible formatting mark at `i`, or 0.
@@ -532,7 +533,7 @@ fn name_start_trim(c: char) -> bool {
         )
 }
 
-/// Does a would-be sender name contain a quote (`"`, `“`, `”`, `«`)? Then the
+/// Does a would-be sender name contain a quote (`"`, `“`, `”`, `„`, `«`)? Then the
 /// colon belongs to a quoted group name in a system line.
 #[inline]
 fn has_quote(b: &[u8]) -> bool {
@@ -541,7 +542,7 @@ fn has_quote(b: &[u8]) -> bool {
         match rest[i] {
             b'"' => return true,
             0xE2 if rest.get(i + 1) == Some(&0x80)
-                && matches!(rest.get(i + 2), Some(0x9C | 0x9D)) =>
+                && matches!(rest.get(i + 2), Some(0x9C..=0x9E)) =>
             {
                 return true;
             }
@@ -1029,7 +1030,33 @@ pub(crate) fn parse(
         let sender = p.sender.and_then(|(s, e)| text.get(s..e));
         let kind = match sender {
             None => MessageKind::System,
-            Some(_) => classify(raw, p.marked),
+            Some(name) => match classify(raw, p.marked) {
+                // "Anna: Messages and calls are end-to-end encrypted..." without iOS's mark:
+                // the app talking, with the chat's name in front (see notices.rs).
+                MessageKind::Text => {
+                    let the_chat =
+                        stats.chat_name.as_deref() == Some(name) && !stats.has_sender(name);
+                    match notices::classify(raw, name, the_chat) {
+                        Some(Notice::MissedCall) => MessageKind::Other,
+                        Some(Notice::Encryption | Notice::Event) => {
+                            if stats.chat_name.is_none() {
+                                stats.chat_name = Some(name.to_string());
+                            }
+                            MessageKind::System
+                        }
+                        None => MessageKind::Text,
+                    }
+                }
+                // iOS's marked encryption notice in a language without "end-to-end" in it.
+                MessageKind::System
+                    if stats.chat_name.is_none()
+                        && notices::classify(raw, name, false) == Some(Notice::Encryption) =>
+                {
+                    stats.chat_name = Some(name.to_string());
+                    MessageKind::System
+                }
+                k => k,
+            },
         };
         // iOS: "Chat name: \u{200e}Messages and calls are end-to-end encrypted..." is the app talking.
         let (sender, kind) = if kind == MessageKind::System {
