@@ -125,6 +125,17 @@ pub(crate) fn parse_time(s: &str) -> Option<(DateTime, Option<i32>)> {
         };
         return Some((Offset::UTC.to_datetime(ts), Some(0)));
     }
+    parse_iso(s)
+}
+
+/// An ISO 8601 date and time `YYYY-MM-DD[T ]HH:MM[:SS[.fff]]` (also `/` in the
+/// date, `,` before the fraction, a lowercase `t`, or a date alone), optionally
+/// followed by `Z` or an offset `±HH:MM`, `±HHMM` or `±HH`. Returns the civil
+/// time as written (fraction kept to the nanosecond) and the offset in seconds
+/// if one was given. Used for CSV and for Telegram's `date`.
+pub(crate) fn parse_iso(s: &str) -> Option<(DateTime, Option<i32>)> {
+    let s = s.trim();
+    let b = s.as_bytes();
     let year = digits(b, 0, 4)?;
     let sep = *b.get(4)?;
     if sep != b'-' && sep != b'/' || b.get(7) != Some(&sep) {

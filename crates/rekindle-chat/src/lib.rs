@@ -63,10 +63,12 @@
 //! [`MessageRef::time`] is the civil (wall-clock) time as the export shows it.
 //! [`MessageRef::offset_seconds`] is set only when the format carries an
 //! offset: Messenger/Instagram (`timestamp_ms` is a UTC instant: civil time in
-//! UTC, offset 0), Telegram (offset derived from `date` vs `date_unixtime`; a
+//! UTC, offset 0), Telegram (offset derived from `date` vs `date_unixtime`, or
+//! the `Z`/`±HH:MM` written in `date` when there is no `date_unixtime`; a
 //! message with only `date_unixtime` is given in UTC with offset 0), CSV (when
-//! the time has `Z` or `±HH:MM`, or is a Unix epoch number). WhatsApp exports
-//! carry no offset.
+//! the time has `Z` or `±HH:MM`, or is a Unix epoch number). A time written
+//! with an offset keeps its clock reading as written; it is not converted.
+//! WhatsApp exports carry no offset.
 //!
 //! ## Errors
 //!

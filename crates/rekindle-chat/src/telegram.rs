@@ -17,9 +17,13 @@
 //! * Polls, locations, contacts → [`MessageKind::Other`].
 //! * `from: null` (deleted account) → no sender.
 //! * Time: `date` (local wall time of the exporting computer) when present,
-//!   with the offset derived from `date_unixtime`; a message with only
-//!   `date_unixtime` is given in UTC (offset 0); a message with neither is
-//!   skipped and counted.
+//!   read as ISO 8601 in any usual form (`2024-01-12T10:00:00`, with a
+//!   fraction, `Z` or an offset such as `+02:00`/`-0500`) and kept as the clock
+//!   time written; the offset is derived from `date_unixtime` when present,
+//!   else taken from `date` when it has one (see `time_of`); a message with
+//!   only `date_unixtime` is given in UTC (offset 0); a message with neither
+//!   is skipped and counted. If no message at all can be read, the error names
+//!   the first one and why.
 
 use std::borrow::Cow;
 
@@ -190,9 +194,53 @@ fn unix_of(v: &StrOrNum<'_>) -> Option<i64> {
     }
 }
 
+/// `date` read as ISO 8601 in any of its usual forms — Telegram Desktop's
+/// `2024-01-12T10:00:00`, and what other tools write: a fraction
+/// (`10:00:00.123`), `Z`, an offset (`+02:00`, `-0500`), a space for the `T`
+/// — then whatever else jiff reads as a civil date and time. The civil time
+/// as written, and the offset if the text has one.
+fn parse_date(d: &str) -> Option<(DateTime, Option<i32>)> {
+    crate::csvfmt::parse_iso(d).or_else(|| d.trim().parse::<DateTime>().ok().map(|t| (t, None)))
+}
+
+/// Why a message's time could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TimeProblem {
+    /// `date` is there but is not a date (and there is no usable `date_unixtime`).
+    NotADate,
+    /// Neither `date` nor `date_unixtime`.
+    NoDate,
+}
+
+impl TimeProblem {
+    fn reason(self) -> &'static str {
+        match self {
+            TimeProblem::NotADate => "the date of this message is not a date",
+            TimeProblem::NoDate => "this message has no date",
+        }
+    }
+}
+
 /// The time and offset of a message, or why not.
-fn time_of(m: &Msg<'_>) -> Result<(DateTime, Option<i32>), &'static str> {
-    let local = m.date.as_deref().map(|d| d.parse::<DateTime>());
+///
+/// Like every format of this crate, the time is the civil (wall-clock) time
+/// the export shows, and the offset is given only when the file tells it:
+///
+/// * `date` (the exporting computer's local time) gives the civil time, as
+///   written — with `Z` or an offset the clock reading is still kept as is,
+///   not converted, as for CSV;
+/// * `date_unixtime`, when present, is the instant Telegram stored, so it is
+///   preferred for the offset: offset = `date` − `date_unixtime` (whole
+///   seconds; a `date` with a fraction is compared without it). If `date`
+///   carries an offset too and the two disagree, the `date_unixtime` one is
+///   used (the caller warns once);
+/// * without `date_unixtime`, the offset written in `date` (if any);
+/// * a missing or unreadable `date` with a `date_unixtime`: that instant in UTC
+///   (offset 0).
+///
+/// The `bool` says whether `date`'s own offset disagreed with `date_unixtime`.
+fn time_of(m: &Msg<'_>) -> Result<(DateTime, Option<i32>, bool), TimeProblem> {
+    let local = m.date.as_deref().map(parse_date);
     let utc = m
         .date_unixtime
         .as_ref()
@@ -200,15 +248,17 @@ fn time_of(m: &Msg<'_>) -> Result<(DateTime, Option<i32>), &'static str> {
         .and_then(|s| jiff::Timestamp::from_second(s).ok())
         .map(|ts| Offset::UTC.to_datetime(ts));
     match (local, utc) {
-        (Some(Ok(l)), Some(u)) => {
-            let secs = l.duration_since(u).as_secs();
+        (Some(Some((l, written))), Some(u)) => {
+            let whole = l.with().subsec_nanosecond(0).build().unwrap_or(l);
+            let secs = whole.duration_since(u).as_secs();
             let offset = (secs.abs() <= 18 * 3600 && secs % 60 == 0).then_some(secs as i32);
-            Ok((l, offset))
+            let disagrees = written.is_some() && offset.is_some() && written != offset;
+            Ok((l, offset.or(written), disagrees))
         }
-        (Some(Ok(l)), None) => Ok((l, None)),
-        (Some(Err(_)), Some(u)) | (None, Some(u)) => Ok((u, Some(0))),
-        (Some(Err(_)), None) => Err("the date of this message is not a date"),
-        (None, None) => Err("this message has no date"),
+        (Some(Some((l, written))), None) => Ok((l, written, false)),
+        (Some(None), Some(u)) | (None, Some(u)) => Ok((u, Some(0), false)),
+        (Some(None), None) => Err(TimeProblem::NotADate),
+        (None, None) => Err(TimeProblem::NoDate),
     }
 }
 
@@ -274,29 +324,53 @@ pub(crate) fn parse(
     }
     stats.chat_name = chat_name.as_deref().map(str::to_string);
 
+    // The first message that could not be read, for the error when none could.
+    let mut first_bad: Option<ParseError> = None;
+    let mut warned_offsets = false;
     for raw in messages {
         let m: Msg<'_> = match serde_json::from_str(raw.get()) {
             Ok(m) => m,
             Err(e) => {
                 let line = line_of(text, raw.get()) + e.line().saturating_sub(1);
+                let detail = strip_position(&e.to_string());
+                first_bad.get_or_insert_with(|| ParseError::NotAChat {
+                    line,
+                    what: "a Telegram message".into(),
+                    expected: format!("a message as Telegram Desktop writes it ({detail})"),
+                    found: found(raw.get()),
+                });
                 stats.skip(
                     line,
-                    format!(
-                        "this message could not be read ({})",
-                        strip_position(&e.to_string())
-                    ),
+                    format!("this message could not be read ({detail})"),
                     raw.get(),
                 );
                 continue;
             }
         };
-        let (time, offset_seconds) = match time_of(&m) {
+        let (time, offset_seconds, disagrees) = match time_of(&m) {
             Ok(t) => t,
-            Err(reason) => {
-                stats.skip(line_of(text, raw.get()), reason, raw.get());
+            Err(problem) => {
+                let line = line_of(text, raw.get());
+                first_bad.get_or_insert_with(|| ParseError::NotAChat {
+                    line,
+                    what: "a dated Telegram message".into(),
+                    expected: "a \"date\" such as 2024-01-12T10:00:00 (ISO 8601, optionally with a fraction, Z or an offset) or a \"date_unixtime\"".into(),
+                    found: match (problem, m.date.as_deref()) {
+                        (TimeProblem::NotADate, Some(d)) => found(d),
+                        _ => found(raw.get()),
+                    },
+                });
+                stats.skip(line, problem.reason(), raw.get());
                 continue;
             }
         };
+        if disagrees && !warned_offsets {
+            warned_offsets = true;
+            stats.warnings.push(
+                "Some Telegram messages have a \"date\" whose time zone does not match their \"date_unixtime\"; their offset was taken from \"date_unixtime\", the clock time from \"date\"."
+                    .into(),
+            );
+        }
         let is_service = m.kind.as_deref() == Some("service");
         let body = join_text(m.text);
         let (sender, kind, body) = if is_service {
@@ -374,9 +448,10 @@ pub(crate) fn parse(
         stats.owner_hint = stats.other_sender(name);
     }
     if stats.messages() == 0 {
-        return Err(ParseError::NoMessages {
+        // Messages were there but none could be read: say why, not "no messages".
+        return Err(first_bad.unwrap_or(ParseError::NoMessages {
             format: Format::Telegram,
-        });
+        }));
     }
     Ok(())
 }
