@@ -67,3 +67,58 @@ test('import a WhatsApp export, see the summary, set who is who', async () => {
     await server.stop();
   }
 });
+
+test('two chats: choose the one the post-mortem reads, delete one', async () => {
+  const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS } });
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext();
+    const seen = recordRequests(context);
+    const page = await context.newPage();
+    await page.goto(server.url);
+    for (const f of [join('chat-miner', 'whatsapp__ddmmyy_24hrs.txt'), join('own', 'telegram__entities_undated.json')]) {
+      await page.goto(`${server.origin}/i`);
+      await page.getByLabel('The exported chat file').setInputFiles(join(fixtures, f));
+      await page.getByRole('button', { name: 'Import' }).click();
+      await page.locator('#import-done').waitFor();
+    }
+    await page.goto(`${server.origin}/c`);
+    assert.match(await page.locator('main').innerText(), /You have 2 chats/);
+    const sections = page.locator('main section.card');
+    assert.equal(await sections.count(), 2);
+    // The first chat is read by default; the second can be chosen.
+    assert.match(await sections.nth(0).innerText(), /The post-mortem reads this chat/);
+    await sections.nth(1).getByRole('button', { name: 'Read this chat in the post-mortem' }).click();
+    await page.locator('#chat-done').waitFor();
+    assert.match(await page.locator('main section.card').nth(1).innerText(), /The post-mortem reads this chat/);
+    await page.getByRole('link', { name: 'See what it shows' }).click();
+    const reading = await page.locator('#reading').innerText();
+    assert.match(reading, /Telegram/);
+    assert.match(reading, /7 messages/);
+    assert.match(await page.locator('main').innerText(), /patterns in 7 messages/);
+
+    // Delete the chosen one: first without ticking the box (nothing happens), then for real.
+    await page.goto(`${server.origin}/c`);
+    await screenshot(page, 'chats-two');
+    const second = page.locator('main section.card').nth(1);
+    await second.locator('summary', { hasText: 'Delete this chat' }).click();
+    await second.getByRole('button', { name: 'Delete the chat' }).click();
+    assert.match(await page.locator('.error-summary').innerText(), /tick the box.*Nothing was deleted/s);
+    assert.equal(await page.locator('main section.card').count(), 2);
+    const again = page.locator('main section.card').nth(1);
+    await again.locator('summary', { hasText: 'Delete this chat' }).click();
+    await again.getByLabel('Yes, delete this chat').check();
+    await again.getByRole('button', { name: 'Delete the chat' }).click();
+    await page.locator('#chat-done').waitFor();
+    assert.match(await page.locator('#chat-done').innerText(), /deleted/);
+    assert.equal(await page.locator('main section.card').count(), 1);
+    // The post-mortem reads the chat that is left, and names no choice.
+    await page.goto(`${server.origin}/w`);
+    assert.equal(await page.locator('#reading').count(), 0);
+    assert.doesNotMatch(await page.locator('main').innerText(), /patterns in 7 messages/);
+    assert.deepEqual(outsideRequests(seen), [], 'no request left 127.0.0.1');
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});

@@ -13,9 +13,48 @@ use rekindle_store::chats::{ChatInfo, StoredMessage};
 use crate::import::from_local_ms;
 use crate::method::MethodError;
 
-/// The chat the post-mortem reads: the first one with messages.
+/// The chat the post-mortem reads: the one the user chose
+/// ([`choose_chat`]) while it has messages, otherwise the first one with
+/// messages.
 pub fn analysed_chat(store: &dyn Store) -> Result<Option<ChatInfo>, MethodError> {
-    Ok(store.chats()?.into_iter().find(|c| c.messages > 0))
+    let chosen = store.settings()?.analysed_chat;
+    let chats = store.chats()?;
+    let pick = chosen
+        .and_then(|id| chats.iter().position(|c| c.id == id && c.messages > 0))
+        .or_else(|| chats.iter().position(|c| c.messages > 0));
+    Ok(pick.and_then(|i| chats.into_iter().nth(i)))
+}
+
+/// A stored chat by id, or [`MethodError::NotFound`].
+pub fn chat_by_id(store: &dyn Store, id: i64) -> Result<ChatInfo, MethodError> {
+    store
+        .chats()?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(MethodError::NotFound)
+}
+
+/// Makes the post-mortem read chat `id` from now on.
+pub fn choose_chat(store: &mut dyn Store, id: i64) -> Result<ChatInfo, MethodError> {
+    let chat = chat_by_id(store, id)?;
+    let mut settings = store.settings()?;
+    settings.analysed_chat = Some(id);
+    store.save_settings(&settings)?;
+    Ok(chat)
+}
+
+/// Deletes chat `id` with its messages and imports (problems keep the
+/// excerpts they quoted); if the post-mortem read it, it reads the first
+/// remaining chat. Returns what was deleted.
+pub fn delete_chat(store: &mut dyn Store, id: i64) -> Result<ChatInfo, MethodError> {
+    let chat = chat_by_id(store, id)?;
+    store.delete_chat(id)?;
+    let mut settings = store.settings()?;
+    if settings.analysed_chat == Some(id) {
+        settings.analysed_chat = None;
+        store.save_settings(&settings)?;
+    }
+    Ok(chat)
 }
 
 /// Who is who in a stored chat.
@@ -76,7 +115,21 @@ pub fn stored_prepared(
     store: &dyn Store,
     lexicons: &Lexicons,
 ) -> Result<Option<(Prepared, Who)>, MethodError> {
-    let Some(chat) = analysed_chat(store)? else {
+    stored_prepared_chat(store, lexicons, None)
+}
+
+/// As [`stored_prepared`], of chat `id` when given ([`MethodError::NotFound`]
+/// if there is no such chat), else of [`analysed_chat`].
+pub fn stored_prepared_chat(
+    store: &dyn Store,
+    lexicons: &Lexicons,
+    id: Option<i64>,
+) -> Result<Option<(Prepared, Who)>, MethodError> {
+    let chat = match id {
+        Some(id) => Some(chat_by_id(store, id)?),
+        None => analysed_chat(store)?,
+    };
+    let Some(chat) = chat else {
         return Ok(None);
     };
     let p = prepare_chat(store, &chat, lexicons)?;

@@ -103,6 +103,8 @@ pub struct AnalyzeArgs<'a> {
     pub ex: Option<String>,
     /// Quiet hours after which a message starts a conversation.
     pub gap_hours: u32,
+    /// The stored chat to read (else the chosen or first one).
+    pub chat: Option<i64>,
 }
 
 pub fn analyze_cmd(
@@ -137,8 +139,13 @@ pub fn analyze_cmd(
             };
             (prepared, who)
         }
-        (None, Some(v)) => rekindle_app::postmortem::stored_prepared(v, &lexicons)
-            .map_err(store_error)?
+        (None, Some(v)) => rekindle_app::postmortem::stored_prepared_chat(v, &lexicons, a.chat)
+            .map_err(|e| match e {
+                rekindle_app::method::MethodError::NotFound => user_error(
+                    "There is no chat with that id. `rekindle chats list` shows the ids of your chats.",
+                ),
+                e => store_error(e),
+            })?
             .ok_or_else(no_chat)?,
         (None, None) => {
             return Err(user_error(

@@ -172,6 +172,10 @@ pub fn run(cli: Cli) -> Result<()> {
                 None => Ok(()),
             }
         }
+        Command::Chats(cmd) => {
+            let dir = DataDir::open(&path)?;
+            crate::chats_commands::chats_cmd(&mut open_vault(&cli, &dir)?, cmd)
+        }
         Command::Share(cmd) => {
             if let crate::share_commands::ShareCmd::Serve { .. } = cmd {
                 // The share listener needs no vault key and no lock.
@@ -491,6 +495,7 @@ fn analyze_args(command: &Command) -> Option<crate::analysis_commands::AnalyzeAr
         me,
         ex,
         gap_hours,
+        chat,
     } = command
     else {
         return None;
@@ -503,5 +508,6 @@ fn analyze_args(command: &Command) -> Option<crate::analysis_commands::AnalyzeAr
         me: me.clone(),
         ex: ex.clone(),
         gap_hours: *gap_hours,
+        chat: *chat,
     })
 }

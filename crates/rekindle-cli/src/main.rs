@@ -25,6 +25,7 @@ macro_rules! err {
 
 mod analysis_commands;
 mod chat_commands;
+mod chats_commands;
 mod commands;
 mod hardening;
 mod host_commands;
@@ -221,7 +222,13 @@ A summary (messages per sender, first and last time, unreadable lines) goes to s
         /// A message after this many quiet hours starts a new conversation (1-168)
         #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=168))]
         gap_hours: u32,
+        /// The stored chat to analyse (its id from `rekindle chats`; default: the one chosen with `rekindle chats use`, else the first)
+        #[arg(long, value_name = "ID", conflicts_with = "file")]
+        chat: Option<i64>,
     },
+    /// The stored chats: list them, choose the one the post-mortem reads, delete one
+    #[command(subcommand)]
+    Chats(chats_commands::ChatsCmd),
     /// Hosted mode: run rekindle for many people on PostgreSQL (init, serve, invite, accounts)
     Host(host_commands::HostCmd),
     /// Show where the vault is and what it holds (counts only, never content)

@@ -389,6 +389,71 @@ fn import_is_idempotent_and_reports_json() {
 }
 
 #[test]
+fn chats_are_listed_chosen_for_the_post_mortem_and_deleted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    let first = fixture("own/whatsapp__small.txt");
+    let second = fixture("own/telegram__entities_undated.json");
+    ok_in(&d, &["import", first.to_str().unwrap()]);
+    ok_in(&d, &["import", second.to_str().unwrap()]);
+    let list: serde_json::Value =
+        serde_json::from_str(&ok_in(&d, &["chats", "list", "--json"])).unwrap();
+    let chats = list.as_array().unwrap();
+    assert_eq!(chats.len(), 2);
+    let (a, b) = (
+        chats[0]["id"].as_i64().unwrap(),
+        chats[1]["id"].as_i64().unwrap(),
+    );
+    assert_eq!(chats[0]["analysed"], true, "the first chat by default");
+    assert_eq!(chats[1]["analysed"], false);
+    assert_eq!(chats[1]["messages"], 7);
+    // Choose the second: `analyze` reads it, and the list says so.
+    assert!(ok_in(&d, &["chats", "use", &b.to_string()]).contains("now reads chat"));
+    let analysed = |args: &[&str]| -> u64 {
+        let v: serde_json::Value = serde_json::from_str(&ok_in(&d, args)).unwrap();
+        v["analysed"].as_u64().unwrap()
+    };
+    assert_eq!(analysed(&["analyze", "--json"]), 7);
+    let first_count = chats[0]["messages"].as_u64().unwrap();
+    assert_eq!(
+        analysed(&["analyze", "--json", "--chat", &a.to_string()]),
+        first_count
+    );
+    let text = ok_in(&d, &["chats", "list"]);
+    assert!(text.contains("the post-mortem reads this one"), "{text}");
+    // An unknown id: exit 2 and where to find the ids, for every subcommand.
+    for args in [
+        vec!["chats", "use", "999"],
+        vec!["chats", "delete", "999", "--yes"],
+        vec!["analyze", "--chat", "999"],
+    ] {
+        let o = run(rekindle(&d).args(&args).env("REKINDLE_PASSPHRASE", PASS));
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains("rekindle chats list"), "{}", stderr(&o));
+    }
+    // Delete asks for --yes and changes nothing without it.
+    let o = run(rekindle(&d)
+        .args(["chats", "delete", &b.to_string()])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--yes"), "{}", stderr(&o));
+    let count = |d: &Path| -> u64 {
+        let s: serde_json::Value = serde_json::from_str(&ok_in(d, &["status", "--json"])).unwrap();
+        s["counts"]["chat_messages"].as_u64().unwrap()
+    };
+    assert_eq!(count(&d), first_count + 7);
+    ok_in(&d, &["chats", "delete", &b.to_string(), "--yes"]);
+    assert_eq!(count(&d), first_count);
+    let list: serde_json::Value =
+        serde_json::from_str(&ok_in(&d, &["chats", "list", "--json"])).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    // The chosen chat is gone: the post-mortem reads the one left.
+    assert_eq!(list[0]["analysed"], true);
+    assert_eq!(analysed(&["analyze", "--json"]), first_count);
+}
+
+#[test]
 fn from_an_empty_vault_to_a_plan_with_a_week_of_check_ins_using_only_the_cli() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().join("d");
@@ -876,6 +941,9 @@ const COMMAND_CLASSES: &[(&str, &str)] = &[
     ("sentiment", "neutral"),
     ("classify", "neutral"),
     ("analyze", "own recovery"),
+    ("chats list", "own recovery"),
+    ("chats use", "own recovery"),
+    ("chats delete", "own recovery"),
     ("status", "neutral"),
     // The operator's commands of hosted mode: accounts and the server, never content.
     ("host init", "neutral"),

@@ -22,6 +22,10 @@ pub struct Settings {
     /// Country whose help lines are shown first (ISO code), if chosen.
     #[serde(default)]
     pub country: Option<String>,
+    /// The chat the post-mortem reads (a stored chat's id), if the user chose
+    /// one; otherwise the first chat with messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysed_chat: Option<i64>,
 }
 
 impl Default for Settings {
@@ -30,6 +34,7 @@ impl Default for Settings {
             discreet_mode: false,
             idle_lock_minutes: DEFAULT_IDLE_MINUTES,
             country: None,
+            analysed_chat: None,
         }
     }
 }
@@ -79,6 +84,7 @@ impl SettingsForm {
             discreet_mode: self.discreet_mode.as_deref() == Some("on"),
             idle_lock_minutes: idle,
             country,
+            analysed_chat: None,
         })
     }
 }

@@ -46,6 +46,7 @@ macro_rules! store_conformance {
             import_fills_in_unknown_chat_fields_only,
             message_order_and_positions,
             chat_roles_are_set,
+            a_chat_is_deleted_with_everything_of_it,
             export_restore_identity,
             restore_needs_an_empty_store_and_is_all_or_nothing,
             owners_are_isolated,
@@ -166,6 +167,7 @@ pub fn populate<S: Store>(store: &mut S) -> i64 {
             discreet_mode: true,
             idle_lock_minutes: 7,
             country: Some("DE".into()),
+            analysed_chat: Some(1),
         })
         .unwrap();
     let plan = store
@@ -254,6 +256,7 @@ pub fn settings_round_trip<F: Fixture>(make: impl Fn() -> F) {
         discreet_mode: true,
         idle_lock_minutes: 9,
         country: Some("FR".into()),
+        analysed_chat: Some(3),
     };
     s.save_settings(&settings).unwrap();
     assert_eq!(s.settings().unwrap(), settings);
@@ -504,6 +507,49 @@ pub fn chat_roles_are_set<F: Fixture>(make: impl Fn() -> F) {
         s.set_chat_roles(id + 1_000, Some("a"), None),
         Err(StoreError::NotFound)
     ));
+}
+
+pub fn a_chat_is_deleted_with_everything_of_it<F: Fixture>(make: impl Fn() -> F) {
+    let mut fx = make();
+    let mut s = fx.store(0);
+    let first = import(
+        &mut s,
+        &chat("a"),
+        1,
+        &[msg(1, Some("Sam"), "x"), msg(2, Some("Alex"), "y")],
+    )
+    .unwrap()
+    .chat_id;
+    let second = import(&mut s, &chat("b"), 2, &[msg(3, Some("Sam"), "z")])
+        .unwrap()
+        .chat_id;
+    s.delete_chat(first).unwrap();
+    let left = s.chats().unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, second);
+    assert!(all_messages(&s, first).is_empty());
+    assert!(s.chat_imports(first).unwrap().is_empty());
+    assert_eq!(all_messages(&s, second).len(), 1);
+    assert!(
+        s.export()
+            .unwrap()
+            .chats
+            .iter()
+            .all(|c| c.messages.len() == 1)
+    );
+    assert!(matches!(s.delete_chat(first), Err(StoreError::NotFound)));
+    // Importing the same export again starts a fresh chat with every message.
+    let again = import(&mut s, &chat("a"), 3, &[msg(1, Some("Sam"), "x")]).unwrap();
+    assert_eq!(again.added, 1);
+    // Another owner's chat cannot be deleted from here.
+    if fx.two_owners() {
+        let mut other = fx.store(1);
+        assert!(matches!(
+            other.delete_chat(second),
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(all_messages(&s, second).len(), 1);
+    }
 }
 
 pub fn export_restore_identity<F: Fixture>(make: impl Fn() -> F) {

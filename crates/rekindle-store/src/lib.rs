@@ -90,6 +90,11 @@ pub trait Store {
         me: Option<&str>,
         ex: Option<&str>,
     ) -> Result<(), StoreError>;
+    /// Removes a chat with its messages, imports and sender counts, in one
+    /// transaction (SQLite overwrites the freed pages: `secure_delete`).
+    /// Items that quoted its messages keep their own copy. `NotFound` if the
+    /// owner has no such chat.
+    fn delete_chat(&mut self, chat_id: i64) -> Result<(), StoreError>;
     /// Visits a chat's messages in time order without loading them all.
     fn for_each_message(
         &self,

@@ -732,6 +732,25 @@ impl Store for SqliteVault {
         Ok(())
     }
 
+    fn delete_chat(&mut self, chat_id: i64) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for table in ["chat_messages", "chat_imports", "chat_senders"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE owner_id = ?1 AND chat_id = ?2"),
+                params![self.owner, chat_id],
+            )?;
+        }
+        let gone = tx.execute(
+            "DELETE FROM chats WHERE owner_id = ?1 AND id = ?2",
+            params![self.owner, chat_id],
+        )?;
+        if gone == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn for_each_message(
         &self,
         chat_id: i64,

@@ -239,6 +239,7 @@ fn export_restore_export_is_identical_and_restore_needs_an_empty_vault() {
         discreet_mode: true,
         idle_lock_minutes: 9,
         country: Some("GB".into()),
+        ..Default::default()
     })
     .unwrap();
     let doc = a.export().unwrap();

@@ -50,6 +50,8 @@ pub fn router(state: AppState) -> Router {
                 .layer(chats::upload_limit()),
         )
         .route("/c", get(chats::show_chats).post(chats::save_roles))
+        .route("/c/use", post(chats::use_chat))
+        .route("/c/delete", post(chats::delete_chat))
         .route("/w", get(postmortem::page))
         .route("/w/e/{id}", get(postmortem::evidence))
         .route("/w/f/{key}", get(postmortem::finding))

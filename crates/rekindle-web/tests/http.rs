@@ -1089,6 +1089,8 @@ const GATE: &[(&str, Class)] = &[
     ("/q", Class::Neutral),
     ("/i", Class::OwnRecovery),
     ("/c", Class::OwnRecovery),
+    ("/c/use", Class::OwnRecovery),
+    ("/c/delete", Class::OwnRecovery),
     ("/w", Class::OwnRecovery),
     ("/w/e/{id}", Class::OwnRecovery),
     ("/w/f/{key}", Class::OwnRecovery),

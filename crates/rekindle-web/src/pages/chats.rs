@@ -189,6 +189,8 @@ pub struct ChatView {
     pub skipped_examples: Vec<(u64, String, String)>,
     pub warnings: Vec<String>,
     pub just_imported: bool,
+    /// The post-mortem reads this chat.
+    pub analysed: bool,
 }
 
 #[derive(Template)]
@@ -198,12 +200,16 @@ struct ChatsPage {
     chats: Vec<ChatView>,
     error: Option<String>,
     saved: bool,
+    /// What was just done: "deleted" or "chosen".
+    done: Option<&'static str>,
 }
 
 #[derive(Deserialize)]
 pub struct ChatsQuery {
     imported: Option<i64>,
     saved: Option<String>,
+    deleted: Option<String>,
+    chosen: Option<String>,
 }
 
 fn chat_views(
@@ -212,6 +218,9 @@ fn chat_views(
 ) -> Result<Vec<ChatView>, Response> {
     let vault = inner.vault()?;
     let chats = vault.chats().map_err(|e| store_error(&e))?;
+    let analysed = rekindle_app::postmortem::analysed_chat(vault)
+        .map_err(super::method_error)?
+        .map(|c| c.id);
     let mut out = Vec::new();
     for info in chats {
         let imports = vault.chat_imports(info.id).map_err(|e| store_error(&e))?;
@@ -269,6 +278,7 @@ fn chat_views(
             skipped_examples,
             warnings,
             just_imported: imported == Some(info.id),
+            analysed: analysed == Some(info.id),
             info,
         });
     }
@@ -285,6 +295,13 @@ pub async fn show_chats(state: AppState, Query(q): Query<ChatsQuery>) -> Respons
                 chats,
                 error: None,
                 saved: q.saved.is_some(),
+                done: if q.deleted.is_some() {
+                    Some("deleted")
+                } else if q.chosen.is_some() {
+                    Some("chosen")
+                } else {
+                    None
+                },
             },
         ))
     })
@@ -326,10 +343,11 @@ pub async fn save_roles(state: AppState, CsrfForm(form): CsrfForm<RolesForm>) ->
         };
         let roles = pick(&form.me).and_then(|me| pick(&form.ex).map(|ex| (me, ex)));
         let error = match &roles {
-            Err(e) => Some(e.clone()),
-            Ok((Some(a), Some(b))) if a == b => {
-                Some("You and your ex must be two different people in the chat.".to_string())
-            }
+            Err(e) => Some(format!("{e} Nothing was saved.")),
+            Ok((Some(a), Some(b))) if a == b => Some(
+                "You and your ex must be two different people in the chat. Nothing was saved."
+                    .to_string(),
+            ),
             _ => None,
         };
         if let (None, Ok((me, ex))) = (&error, &roles) {
@@ -347,8 +365,64 @@ pub async fn save_roles(state: AppState, CsrfForm(form): CsrfForm<RolesForm>) ->
                 chats,
                 error,
                 saved: false,
+                done: None,
             },
         ))
+    })
+    .unwrap_or_else(|r| r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatChoiceForm {
+    chat_id: String,
+    /// The confirmation box of a delete.
+    #[serde(default)]
+    sure: Option<String>,
+}
+
+fn chosen_id(form: &ChatChoiceForm, inner: &mut crate::state::Inner) -> Result<i64, Response> {
+    let id = form.chat_id.trim().parse::<i64>().ok();
+    let chats = inner.vault()?.chats().map_err(|e| store_error(&e))?;
+    id.filter(|id| chats.iter().any(|c| c.id == *id))
+        .ok_or_else(super::not_found_page)
+}
+
+/// The post-mortem reads this chat from now on.
+pub async fn use_chat(state: AppState, CsrfForm(form): CsrfForm<ChatChoiceForm>) -> Response {
+    with_vault(&state, |inner| {
+        let id = chosen_id(&form, inner)?;
+        rekindle_app::postmortem::choose_chat(inner.vault()?, id).map_err(super::method_error)?;
+        Ok(Redirect::to("/c?chosen=1").into_response())
+    })
+    .unwrap_or_else(|r| r)
+}
+
+/// Deletes a chat with its messages and imports, once the box is ticked.
+pub async fn delete_chat(state: AppState, CsrfForm(form): CsrfForm<ChatChoiceForm>) -> Response {
+    with_vault(&state, |inner| {
+        let id = chosen_id(&form, inner)?;
+        if form.sure.as_deref() != Some("on") {
+            let chats = chat_views(inner, None)?;
+            return Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ChatsPage {
+                    chrome: Chrome::for_page(inner, "Your chats", "i"),
+                    chats,
+                    error: Some(
+                        "To delete a chat, tick the box that says you are sure. Nothing was deleted."
+                            .to_string(),
+                    ),
+                    saved: false,
+                    done: None,
+                },
+            ));
+        }
+        rekindle_app::postmortem::delete_chat(inner.vault()?, id)
+            .map_err(super::method_error)?;
+        // The analysis of the deleted chat goes too.
+        inner.postmortem = None;
+        Ok(Redirect::to("/c?deleted=1").into_response())
     })
     .unwrap_or_else(|r| r)
 }

@@ -29,6 +29,8 @@ pub struct EpisodeRow {
 struct PostmortemPage {
     chrome: Chrome,
     empty: bool,
+    /// The chat read, when the user has several ("WhatsApp “Alex”, 1,204 messages").
+    reading: Option<String>,
     analysed: usize,
     /// The chat's estimated share of negative messages, "2 %" (how `negative` was decided).
     negative_share: String,
@@ -170,13 +172,33 @@ fn ending(e: Ending) -> &'static str {
     }
 }
 
+/// Which chat the page reads, when there is more than one to choose from.
+fn reading_line(vault: &dyn rekindle_store::Store, id: i64) -> Option<String> {
+    let chats = vault.chats().ok()?;
+    if chats.len() < 2 {
+        return None;
+    }
+    let chat = chats.into_iter().find(|c| c.id == id)?;
+    let format = chat
+        .format
+        .parse::<rekindle_chat::Format>()
+        .map(|f| f.display_name())
+        .unwrap_or("Chat");
+    let title = chat.title.map(|t| format!(" “{t}”")).unwrap_or_default();
+    Some(format!("{format}{title}, {} messages", chat.messages))
+}
+
 pub async fn page(state: AppState) -> Response {
     let result = match analysed(&state, |_| Vec::new()).await {
         Ok(r) => r,
         Err(r) => return r,
     };
-    let inner = state.lock();
+    let mut inner = state.lock();
     let chrome = Chrome::for_page(&inner, "What the chat shows", "w");
+    let reading = match (&result, inner.vault()) {
+        (Some((data, _)), Ok(vault)) => reading_line(vault, data.chat_id()),
+        _ => None,
+    };
     drop(inner);
     let Some((data, _)) = result else {
         return render(
@@ -184,6 +206,7 @@ pub async fn page(state: AppState) -> Response {
             &PostmortemPage {
                 chrome,
                 empty: true,
+                reading: None,
                 analysed: 0,
                 negative_share: String::new(),
                 summary: vec![],
@@ -378,6 +401,7 @@ pub async fn page(state: AppState) -> Response {
         chrome,
         boundaries,
         empty: false,
+        reading,
         analysed: a.analysed,
         negative_share: percent(a.settings.negative_share),
         summary: summarize(a),

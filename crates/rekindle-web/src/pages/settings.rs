@@ -59,7 +59,13 @@ pub async fn show(state: AppState, Query(flag): Query<SavedFlag>) -> Response {
 
 pub async fn save(state: AppState, CsrfForm(form): CsrfForm<SettingsForm>) -> Response {
     with_vault(&state, |inner| match form.validate() {
-        Ok(s) => {
+        Ok(mut s) => {
+            // Not on this form: kept as it was.
+            s.analysed_chat = inner
+                .vault()?
+                .settings()
+                .map_err(|e| store_error(&e))?
+                .analysed_chat;
             inner
                 .vault()?
                 .save_settings(&s)
