@@ -9,6 +9,7 @@ mod assets;
 mod charts;
 pub mod clock;
 pub mod connections;
+mod draft;
 pub mod hosted;
 mod pages;
 pub mod security;
@@ -43,6 +44,9 @@ pub fn router(state: AppState) -> Router {
         .route("/o", get(settings::show).post(settings::save))
         .route("/u", get(unlock::show).post(unlock::submit))
         .route("/q", post(exit::quick_exit))
+        .route("/lock", post(unlock::lock_now))
+        .route("/d", get(unlock::show_draft))
+        .route("/d/discard", post(unlock::discard_draft))
         .route(
             "/i",
             get(chats::show_import)

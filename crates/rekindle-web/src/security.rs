@@ -214,7 +214,10 @@ pub async fn require_session(State(state): State<AppState>, req: Request, next: 
         inner.last_activity = now;
         inner.vault.is_none()
     };
-    if locked && req.uri().path() != "/u" {
+    // The unlock page, forgetting a draft and quick exit work while locked.
+    if locked && !matches!(req.uri().path(), "/u" | "/d/discard" | "/q") {
+        // What was typed into a form is kept for after the unlock.
+        crate::draft::keep(&state, req).await;
         return Redirect::to("/u").into_response();
     }
     next.run(req).await

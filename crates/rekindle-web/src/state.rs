@@ -45,6 +45,10 @@ pub struct Inner {
     /// A form just posted words of self-harm or danger: the next page shows
     /// the crisis card first (a save that redirects goes to the help lines).
     pub crisis_pending: std::cell::Cell<bool>,
+    /// A form posted while the vault was locked, kept in memory until the
+    /// vault is unlocked and it is posted again (`draft.rs`). Never on disk;
+    /// gone with the session (quick exit).
+    pub draft: Option<crate::draft::Draft>,
     /// Hosted mode: the signed-in account's name and id.
     pub account: Option<String>,
     pub account_id: Option<i64>,
@@ -148,6 +152,7 @@ impl Inner {
             .unwrap_or_default();
         Inner {
             crisis_pending: std::cell::Cell::new(false),
+            draft: None,
             vault,
             session: None,
             pending_login: None,
@@ -322,6 +327,7 @@ impl AppState {
         let idle_expired = now.duration_since(inner.last_activity) > idle;
         if too_old {
             inner.session = None;
+            inner.draft = None;
             Self::lock_vault(&mut inner);
             drop(inner);
             self.announce_new_login();

@@ -40,6 +40,39 @@
         if (button) { button.disabled = true; }
       });
     }
+    // The server locks the vault after this many minutes without a request:
+    // then the page hides what it shows (forms keep what was typed; a save
+    // goes through the unlock page and is saved after it).
+    var minutes = parseInt(document.body.getAttribute("data-lock-after-minutes") || "", 10);
+    var typedIn = null;
+    document.addEventListener("input", function (e) {
+      if (e.target && e.target.form && e.target.form.method === "post") { typedIn = e.target.form; }
+    });
+    if (minutes > 0) {
+      setTimeout(function () {
+        document.body.classList.add("vault-locked");
+        var veil = document.getElementById("locked-veil");
+        if (!veil) { return; }
+        veil.hidden = false;
+        var save = document.getElementById("veil-save");
+        if (typedIn && save) {
+          save.hidden = false;
+          document.getElementById("veil-typed").hidden = false;
+          save.addEventListener("click", function () {
+            if (typedIn.requestSubmit) { typedIn.requestSubmit(); } else { typedIn.submit(); }
+          });
+        }
+      }, minutes * 60 * 1000);
+    }
+    // A slider shows its number next to its question.
+    Array.prototype.forEach.call(document.querySelectorAll('input[type="range"]'), function (range) {
+      var out = document.querySelector('output[for="' + range.id + '"]');
+      if (!out) { return; }
+      range.addEventListener("input", function () { out.value = range.value; });
+    });
+    // After an unlock, the form typed before the lock is posted again.
+    var replay = document.getElementById("replay-draft");
+    if (replay) { replay.submit(); }
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
   });

@@ -1091,6 +1091,9 @@ const GATE: &[(&str, Class)] = &[
     ("/c", Class::OwnRecovery),
     ("/c/use", Class::OwnRecovery),
     ("/c/delete", Class::OwnRecovery),
+    ("/lock", Class::Neutral),
+    ("/d", Class::Neutral),
+    ("/d/discard", Class::Neutral),
     ("/w", Class::OwnRecovery),
     ("/w/e/{id}", Class::OwnRecovery),
     ("/w/f/{key}", Class::OwnRecovery),
@@ -1389,4 +1392,167 @@ async fn the_lock_names_the_answers_and_lifting_it_waits_a_day() {
     assert_eq!(res.headers()[header::LOCATION], "/?screened=1");
     let page = text(app.send(get("/h/safe", Some(&cookie))).await).await;
     assert!(page.contains("The safety lock is off"), "{page}");
+}
+
+/// The hidden fields of the draft page's form, in order.
+fn hidden_fields(page: &str) -> Vec<(String, String)> {
+    let form = page
+        .split_once("id=\"replay-draft\"")
+        .and_then(|(_, rest)| rest.split_once("</form>"))
+        .map_or("", |(form, _)| form);
+    form.split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let (name, rest) = rest.split_once('"')?;
+            let value = rest.split_once("value=\"")?.1.split_once('"')?.0;
+            Some((
+                name.to_string(),
+                value.replace("&#39;", "'").replace("&#x27;", "'"),
+            ))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_form_posted_after_the_idle_lock_is_saved_after_unlocking() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let csrf = app.csrf();
+    // The person types for a long time; the vault locks meanwhile.
+    app.clock.advance_ms(6 * 60_000);
+    app.state.expire();
+    assert!(app.state.lock().vault.is_none());
+    let view = "I kept leaving when things got hard, and I see it now.";
+    let body = form(&[
+        ("csrf", &csrf),
+        ("my_name", "Sam"),
+        ("their_name", "Alex"),
+        ("my_view", view),
+    ]);
+    let res = app.send(form_post("/r", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/u");
+    // Kept in memory only; the unlock page says so.
+    assert!(app.state.lock().draft.is_some());
+    let page = text(app.send(get("/u", Some(&cookie))).await).await;
+    assert!(page.contains("Unlock to save what you wrote"), "{page}");
+    // Unlocking leads to the draft page, which posts it again with the new token.
+    let body = form(&[("csrf", &app.csrf()), ("passphrase", PASS)]);
+    let res = app.send(form_post("/u", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/d");
+    let cookie = cookie_of(&res);
+    let page = text(app.send(get("/d", Some(&cookie))).await).await;
+    assert!(page.contains("action=\"/r\""), "{page}");
+    let fields = hidden_fields(&page);
+    assert_eq!(fields[0], ("csrf".to_string(), app.csrf()));
+    assert!(
+        fields.iter().any(|(k, v)| k == "my_view" && v == view),
+        "{fields:?}"
+    );
+    assert!(
+        app.state.lock().draft.is_none(),
+        "taken out of memory once shown"
+    );
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = app.send(form_post("/r", &cookie, &form(&pairs))).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", text(res).await);
+    assert_eq!(res.headers()[header::LOCATION], "/r?saved=1");
+    let saved = app
+        .state
+        .lock()
+        .vault
+        .as_ref()
+        .unwrap()
+        .relationship()
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.my_view, view);
+    // Without a draft, /d goes home.
+    let res = app.send(get("/d", Some(&cookie))).await;
+    assert_eq!(res.headers()[header::LOCATION], "/");
+}
+
+#[tokio::test]
+async fn drafts_need_the_form_token_keep_no_secrets_and_go_with_quick_exit() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let csrf = app.csrf();
+    let lock = form(&[("csrf", &csrf)]);
+    let res = app.send(form_post("/lock", &cookie, &lock)).await;
+    assert_eq!(res.headers()[header::LOCATION], "/u");
+    assert!(app.state.lock().vault.is_none(), "Lock now locks");
+    // A wrong token: nothing kept.
+    let body = form(&[("csrf", "forged"), ("my_view", "x")]);
+    app.send(form_post("/r", &cookie, &body)).await;
+    assert!(app.state.lock().draft.is_none());
+    // Password fields are never kept.
+    let body = form(&[
+        ("csrf", &csrf),
+        ("my_view", "y"),
+        ("new_password", "secret"),
+    ]);
+    app.send(form_post("/r", &cookie, &body)).await;
+    {
+        let inner = app.state.lock();
+        let draft = inner.draft.as_ref().unwrap();
+        assert!(
+            draft
+                .fields
+                .iter()
+                .all(|(k, _)| k != "new_password" && k != "csrf")
+        );
+    }
+    // It can be forgotten from the unlock page, while locked.
+    let res = app.send(form_post("/d/discard", &cookie, &lock)).await;
+    assert_eq!(res.headers()[header::LOCATION], "/u");
+    assert!(app.state.lock().draft.is_none());
+    // Quick exit discards a kept draft.
+    app.send(form_post("/r", &cookie, &body)).await;
+    assert!(app.state.lock().draft.is_some());
+    let exit = app.send(form_post("/q", &cookie, &lock)).await;
+    assert!(exit.status().is_redirection() || exit.status().is_success());
+    assert!(app.state.lock().draft.is_none());
+}
+
+#[tokio::test]
+async fn a_form_error_keeps_every_answer_and_names_the_missing_one() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    // Three of the four self-check answers and a note; the fourth is missing.
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("satisfaction", "6"),
+        ("alternatives", "2"),
+        ("investment", ""),
+        ("commitment", "7"),
+        ("note", "It was hard to answer the second one."),
+    ]);
+    let res = app.send(form_post("/s/self", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(res).await;
+    for (field, value) in [
+        ("satisfaction", "6"),
+        ("alternatives", "2"),
+        ("commitment", "7"),
+    ] {
+        let select = page
+            .split_once(&format!("<select id=\"{field}\""))
+            .and_then(|(_, rest)| rest.split_once("</select>"))
+            .map(|(s, _)| s)
+            .unwrap();
+        assert!(
+            select.contains(&format!("<option value=\"{value}\" selected>")),
+            "{field} kept"
+        );
+    }
+    assert!(page.contains("value=\"It was hard to answer the second one.\""));
+    // The missing one is named, next to its field and tied to it.
+    assert!(page.contains("Question 3"), "{page}");
+    assert!(page.contains("aria-describedby=\"investment-error\""));
+    assert!(page.contains("id=\"investment-error\""));
+    assert!(!page.contains("aria-describedby=\"satisfaction-error\""));
 }

@@ -157,12 +157,16 @@ impl SelfCheckForm {
             &self.commitment,
         ];
         let mut answers = [0u8; 4];
-        for (i, ((field, _), value)) in SELF_CHECK.iter().zip(raw).enumerate() {
+        for (i, ((field, question), value)) in SELF_CHECK.iter().zip(raw).enumerate() {
             match value.trim().parse::<u8>() {
                 Ok(n) if n <= 8 => answers[i] = n,
+                // Name the question: the summary at the top lists all of them.
                 _ => e.add(
                     field,
-                    "Please choose a number from 0 (not at all) to 8 (completely).",
+                    format!(
+                        "Question {} (“{question}”) has no answer yet: please choose a number from 0 (not at all) to 8 (completely).",
+                        i + 1
+                    ),
                 ),
             }
         }

@@ -93,6 +93,7 @@ pub async fn quick_exit(
     {
         let mut inner = state.lock();
         inner.session = None;
+        inner.draft = None;
         AppState::lock_vault(&mut inner);
     }
     tracing::info!(event = "quick_exit");

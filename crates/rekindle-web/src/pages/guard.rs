@@ -50,6 +50,52 @@ struct SeriousnessPage {
     ex_answers: Vec<ExAnswer>,
     /// Why words to ask the ex are not offered, when they are not.
     refusal: Option<String>,
+    /// What was posted with an error, so no answer is lost (form-prefixed keys).
+    kept: Kept,
+}
+
+impl SeriousnessPage {
+    /// The kept answer of `field` in form `form` ("self", "ex", "r12"), or "".
+    fn kept(&self, form: &str, field: &str) -> &str {
+        self.kept
+            .iter()
+            .find(|(f, k, _)| f == form && k == field)
+            .map_or("", |(_, _, v)| v.as_str())
+    }
+
+    /// The readiness form's kept answer for plan `id`, or `default`.
+    fn kept_readiness<'a>(&'a self, id: &i64, field: &str, default: &'a str) -> &'a str {
+        match self.kept(&format!("r{id}"), field) {
+            "" => default,
+            v => v,
+        }
+    }
+
+    /// The error of `field`, when the kept form is `form`.
+    fn error_of(&self, form: &str, field: &str) -> Option<&str> {
+        if !self.kept.iter().any(|(f, _, _)| f == form) {
+            return None;
+        }
+        self.errors
+            .0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+/// A posted form's fields kept after an error: (form, field, value).
+type Kept = Vec<(String, String, String)>;
+
+/// The fields of a posted form, for [`Kept`].
+fn kept_of<T: serde::Serialize>(form: &str, posted: &T) -> Kept {
+    match serde_json::to_value(posted) {
+        Ok(serde_json::Value::Object(map)) => map
+            .into_iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (form.to_string(), k, v.to_string())))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn seriousness_page(
@@ -58,6 +104,7 @@ fn seriousness_page(
     notice: Option<String>,
     errors: FormErrors,
     status: StatusCode,
+    kept: Kept,
 ) -> Result<Response, Response> {
     let vault = inner.vault()?;
     let answers = method::readiness(vault).map_err(method_error)?;
@@ -103,6 +150,7 @@ fn seriousness_page(
             words: WORDS_TO_ASK.to_vec(),
             ex_answers,
             refusal,
+            kept,
         },
     ))
 }
@@ -116,21 +164,41 @@ pub async fn seriousness(state: AppState, Query(n): Query<Notice>) -> Response {
             n.saved.map(|_| "Saved.".to_string()),
             FormErrors::default(),
             StatusCode::OK,
+            Vec::new(),
         )
     })
     .unwrap_or_else(|r| r)
 }
 
 /// Renders one of this module's pages again with the form's errors.
-type PageFn =
-    fn(&mut Inner, Date, Option<String>, FormErrors, StatusCode) -> Result<Response, Response>;
+type PageFn = fn(
+    &mut Inner,
+    Date,
+    Option<String>,
+    FormErrors,
+    StatusCode,
+    Kept,
+) -> Result<Response, Response>;
 
-fn finish(state: &AppState, result: Result<(), MethodError>, back: &str, page: PageFn) -> Response {
+fn finish(
+    state: &AppState,
+    result: Result<(), MethodError>,
+    back: &str,
+    page: PageFn,
+    kept: Kept,
+) -> Response {
     let today = state.today();
     match result {
         Ok(()) => Redirect::to(&format!("{back}?saved=1")).into_response(),
         Err(MethodError::Form(errors)) => with_vault(state, |inner| {
-            page(inner, today, None, errors, StatusCode::UNPROCESSABLE_ENTITY)
+            page(
+                inner,
+                today,
+                None,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                kept,
+            )
         })
         .unwrap_or_else(|r| r),
         Err(e) => method_error(e),
@@ -150,7 +218,13 @@ pub async fn save_readiness(
         Ok(method::save_readiness(inner.vault()?, id, &form, today, now).map(|_| ()))
     });
     match result {
-        Ok(r) => finish(&state, r, "/s", seriousness_page),
+        Ok(r) => finish(
+            &state,
+            r,
+            "/s",
+            seriousness_page,
+            kept_of(&format!("r{id}"), &form),
+        ),
         Err(r) => r,
     }
 }
@@ -161,7 +235,7 @@ pub async fn save_self_check(state: AppState, CsrfForm(form): CsrfForm<SelfCheck
         Ok(method::save_self_check(inner.vault()?, &form, today, now).map(|_| ()))
     });
     match result {
-        Ok(r) => finish(&state, r, "/s", seriousness_page),
+        Ok(r) => finish(&state, r, "/s", seriousness_page, kept_of("self", &form)),
         Err(r) => r,
     }
 }
@@ -180,8 +254,12 @@ pub async fn save_ex_answer(state: AppState, CsrfForm(form): CsrfForm<ExForm>) -
     let result = with_vault(&state, |inner| {
         Ok(method::save_ex_answer(inner.vault()?, &form.said, &form.on, today, now).map(|_| ()))
     });
+    let kept = vec![
+        ("ex".to_string(), "said".to_string(), form.said.clone()),
+        ("ex".to_string(), "on".to_string(), form.on.clone()),
+    ];
     match result {
-        Ok(r) => finish(&state, r, "/s", seriousness_page),
+        Ok(r) => finish(&state, r, "/s", seriousness_page, kept),
         Err(r) => r,
     }
 }
@@ -220,6 +298,7 @@ fn guard_page(
     notice: Option<String>,
     errors: FormErrors,
     status: StatusCode,
+    _kept: Kept,
 ) -> Result<Response, Response> {
     let vault = inner.vault()?;
     let triggers = method::triggers(vault).map_err(method_error)?;
@@ -297,6 +376,7 @@ pub async fn guard(state: AppState, Query(n): Query<Notice>) -> Response {
             n.saved.map(|_| "Saved.".to_string()),
             FormErrors::default(),
             StatusCode::OK,
+            Vec::new(),
         )
     })
     .unwrap_or_else(|r| r)
@@ -315,7 +395,7 @@ pub async fn save_trigger(
         Ok(method::save_trigger(inner.vault()?, id, &form, now).map(|_| ()))
     });
     match result {
-        Ok(r) => finish(&state, r, "/g", guard_page),
+        Ok(r) => finish(&state, r, "/g", guard_page, Vec::new()),
         Err(r) => r,
     }
 }
@@ -326,7 +406,7 @@ pub async fn save_audit(state: AppState, CsrfForm(form): CsrfForm<AuditCForm>) -
         Ok(method::save_audit(inner.vault()?, &form, today, now).map(|_| ()))
     });
     match result {
-        Ok(r) => finish(&state, r, "/g", guard_page),
+        Ok(r) => finish(&state, r, "/g", guard_page, Vec::new()),
         Err(r) => r,
     }
 }

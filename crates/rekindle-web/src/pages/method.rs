@@ -38,9 +38,31 @@ pub struct Flags {
     ask: Option<String>,
     day: Option<String>,
     done: Option<String>,
+    /// What the check-in just recorded: kept, lapsed, na.
+    outcome: Option<String>,
 }
 
 // ----- problems -----
+
+/// What a save of a plan did and what is next (`saved` = the problem's id).
+fn saved_plan_notice(which: &str, problems: &[ProblemView]) -> String {
+    let view = which
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| problems.iter().find(|p| p.id == id));
+    match view {
+        Some(v) if !v.missing.is_empty() => format!(
+            "Plan saved as far as it goes. It still needs {}.",
+            v.missing
+                .iter()
+                .map(|m| m.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Some(_) => "Plan saved. Next: check in on its commitment in Track record.".to_string(),
+        None => "Saved.".to_string(),
+    }
+}
 
 #[derive(Template)]
 #[template(path = "problems.html")]
@@ -48,7 +70,7 @@ struct ProblemsPage {
     chrome: Chrome,
     problems: Vec<ProblemView>,
     answered: usize,
-    saved: bool,
+    saved: Option<String>,
 }
 
 pub async fn problems(state: AppState, Query(f): Query<Flags>) -> Response {
@@ -59,8 +81,11 @@ pub async fn problems(state: AppState, Query(f): Query<Flags>) -> Response {
             &ProblemsPage {
                 chrome: Chrome::for_page(inner, "Problems and plans", "p"),
                 answered: problems.iter().filter(|p| p.answered()).count(),
+                saved: f
+                    .saved
+                    .as_deref()
+                    .map(|which| saved_plan_notice(which, &problems)),
                 problems,
-                saved: f.saved.is_some(),
             },
         ))
     })
@@ -203,6 +228,8 @@ pub async fn update_problem(
 #[template(path = "plan.html")]
 struct PlanPage {
     chrome: Chrome,
+    /// After saving the problem: what happened and what is next.
+    notice: Option<&'static str>,
     title: String,
     form: PlanForm,
     errors: FormErrors,
@@ -217,11 +244,13 @@ fn plan_page(
     form: PlanForm,
     errors: FormErrors,
     status: StatusCode,
+    notice: Option<&'static str>,
 ) -> Response {
     render(
         status,
         &PlanPage {
             chrome: Chrome::for_page(inner, "The plan", "p"),
+            notice,
             title: view.problem.title.clone(),
             form,
             errors,
@@ -270,6 +299,9 @@ pub async fn show_plan(
             form,
             FormErrors::default(),
             StatusCode::OK,
+            f.saved.is_some().then_some(
+                "Problem saved. Next: what will you do differently? One sentence, an if-then plan and a commitment you can check each day or week.",
+            ),
         ))
     })
     .unwrap_or_else(|r| r)
@@ -289,7 +321,7 @@ pub async fn save_plan(
         match method::save_plan(inner.vault()?, id, &form, today, now) {
             Ok(_) => {
                 tracing::info!(event = "plan_saved");
-                Ok(Redirect::to("/p?saved=1").into_response())
+                Ok(Redirect::to(&format!("/p?saved={id}")).into_response())
             }
             Err(MethodError::Form(errors)) => {
                 let view = method::problem(inner.vault()?, id).map_err(method_error)?;
@@ -299,6 +331,7 @@ pub async fn save_plan(
                     form,
                     errors,
                     StatusCode::UNPROCESSABLE_ENTITY,
+                    None,
                 ))
             }
             Err(e) => Err(method_error(e)),
@@ -394,10 +427,12 @@ pub async fn record(state: AppState, Query(f): Query<Flags>) -> Response {
             .and_then(|id| {
                 views.iter().find(|v| v.plan_id == id).map(|v| {
                     let unit = if v.summary.weekly { "week" } else { "day" };
-                    match v.summary.current_streak {
-                        0 => "Saved.".to_string(),
-                        1 => format!("Saved. 1 {unit} kept so far — a start."),
-                        n => format!("Saved. {n} {unit}s in a row."),
+                    match (f.outcome.as_deref(), v.summary.current_streak) {
+                        (Some("lapsed"), _) => "Lapse recorded. Lapses are part of an honest record; what led to it is the most useful thing to look at next (Guard).".to_string(),
+                        (Some("na"), _) => "Recorded: it did not apply that day. It neither counts for nor against you.".to_string(),
+                        (_, 0) => "Recorded.".to_string(),
+                        (_, 1) => format!("Kept, and recorded. 1 {unit} kept so far."),
+                        (_, n) => format!("Kept, and recorded. {n} {unit}s in a row."),
                     }
                 })
             });
@@ -609,7 +644,12 @@ pub async fn save_checkin(
                         Redirect::to(&format!("/t/{id}?ask=1&day={}", c.day)).into_response()
                     );
                 }
-                Ok(Redirect::to(&format!("/t?done={id}")).into_response())
+                let outcome = match c.outcome {
+                    Outcome::Lapsed => "lapsed",
+                    Outcome::NotApplicable => "na",
+                    _ => "kept",
+                };
+                Ok(Redirect::to(&format!("/t?done={id}&outcome={outcome}")).into_response())
             }
             Err(MethodError::Form(errors)) => checkin_page(
                 inner,

@@ -37,6 +37,10 @@ pub struct Chrome {
     /// server, `Some(false)` on this computer, `None` when the page cannot
     /// tell (an error page before any session): then the footer says neither.
     pub hosted: Option<bool>,
+    /// Local mode with the vault open: minutes without a request after which
+    /// the server locks it (the page hides itself then, app.js), and the
+    /// "Lock now" button shows.
+    pub lock_after: Option<u32>,
 }
 
 impl Chrome {
@@ -58,6 +62,14 @@ impl Chrome {
             crisis: inner.crisis_pending.take(),
             account: inner.account.is_some(),
             hosted: Some(inner.account.is_some()),
+            lock_after: (inner.account.is_none()
+                && inner.session.is_some()
+                && inner.vault.is_some())
+            .then_some(if inner.idle_minutes == 0 {
+                rekindle_core::settings::DEFAULT_IDLE_MINUTES
+            } else {
+                inner.idle_minutes
+            }),
         }
     }
 
@@ -72,6 +84,7 @@ impl Chrome {
             crisis: false,
             account: false,
             hosted: None,
+            lock_after: None,
         }
     }
 

@@ -17,6 +17,16 @@ struct UnlockPage {
     chrome: Chrome,
     creating: bool,
     error: Option<String>,
+    /// A form posted while locked waits in memory: say so.
+    draft_waiting: bool,
+}
+
+#[derive(Template)]
+#[template(path = "draft.html")]
+struct DraftPage {
+    chrome: Chrome,
+    path: String,
+    fields: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -41,6 +51,7 @@ fn page(state: &AppState, error: Option<String>, status: StatusCode) -> Response
             chrome: Chrome::for_page(&inner, title, "u"),
             creating,
             error,
+            draft_waiting: inner.draft.is_some(),
         },
     )
 }
@@ -100,11 +111,17 @@ pub async fn submit(state: AppState, CsrfForm(form): CsrfForm<UnlockForm>) -> Re
             // A new session id after unlocking (security.md item 24).
             match crate::pages::exit::start_session(&state) {
                 // A new vault starts with the safety questions.
-                Ok(cookie) => (
-                    [(axum::http::header::SET_COOKIE, cookie)],
-                    Redirect::to(if creating { "/h/screen" } else { "/" }),
-                )
-                    .into_response(),
+                Ok(cookie) => {
+                    let to = if creating {
+                        "/h/screen"
+                    } else if state.lock().draft.is_some() {
+                        // What was typed before the lock is posted again.
+                        "/d"
+                    } else {
+                        "/"
+                    };
+                    ([(axum::http::header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
+                }
                 Err(r) => r,
             }
         }
@@ -119,4 +136,45 @@ pub async fn submit(state: AppState, CsrfForm(form): CsrfForm<UnlockForm>) -> Re
         Ok(Err(e)) => store_error(&e),
         Err(_) => store_error(&StoreError::Corrupt),
     }
+}
+
+/// After unlocking: the form that was posted into the locked vault, ready to
+/// be posted again with this session's form token (app.js sends it at once;
+/// without scripts the person presses the button). Taken out of memory here.
+pub async fn show_draft(state: AppState) -> Response {
+    let mut inner = state.lock();
+    let Some(draft) = inner.draft.take() else {
+        return Redirect::to("/").into_response();
+    };
+    let page = DraftPage {
+        chrome: Chrome::for_page(&inner, "Saving what you wrote", "u"),
+        path: draft.path.clone(),
+        fields: draft
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect(),
+    };
+    drop(inner);
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoFields {}
+
+/// Forgets a kept draft (the unlock page offers it).
+pub async fn discard_draft(state: AppState, CsrfForm(_): CsrfForm<NoFields>) -> Response {
+    state.lock().draft = None;
+    Redirect::to("/u").into_response()
+}
+
+/// Locks the vault now (the session stays: the next page asks for the
+/// passphrase). For stepping away from the computer.
+pub async fn lock_now(state: AppState, CsrfForm(_): CsrfForm<NoFields>) -> Response {
+    if state.local().is_some() {
+        AppState::lock_vault(&mut state.lock());
+        tracing::info!(event = "locked_by_user");
+    }
+    Redirect::to("/u").into_response()
 }
