@@ -6,6 +6,7 @@ fn check(data: &[u8], format: rekindle_chat::Format, order: Option<rekindle_chat
     let opts = rekindle_chat::ParseOptions {
         format: Some(format),
         date_order: order,
+        ..Default::default()
     };
     let mut n = 0usize;
     let mut out = Vec::new();

@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     if let Some(cut) = data.iter().position(|&b| b == 0xFF) {
         let opts = rekindle_chat::ParseOptions {
             format: Some(Format::Messenger),
-            date_order: None,
+            ..Default::default()
         };
         let _ = rekindle_chat::parse_many(&[&data[..cut], &data[cut + 1..]], &opts, &mut |_| {});
     }

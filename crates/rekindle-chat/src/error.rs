@@ -3,6 +3,7 @@
 //! and where (a line number) when there is one.
 
 use crate::Format;
+use crate::choice::{ChatInfo, grouped, ids, names};
 
 /// Why a file could not be read as a chat at all.
 ///
@@ -77,13 +78,99 @@ pub enum ParseError {
 
     /// The zip holds no chat text.
     #[error(
-        "The zip archive holds no chat: expected a text file such as “_chat.txt” or “WhatsApp Chat with ….txt”, found {found}."
+        "The zip archive holds no chat: expected a text file such as “_chat.txt” or “WhatsApp Chat with ….txt”, or Messenger/Instagram “message_1.json” files, found {found}."
     )]
     ZipNoChat { found: String },
 
     /// The zip itself is damaged or uses a method we do not read.
     #[error("The zip archive could not be opened: {detail}.")]
     ZipCorrupt { detail: String },
+
+    /// The export holds several chats and none was chosen
+    /// ([`crate::ChatChoice::Ask`]): ask which of `chats` to read, then parse
+    /// again with [`crate::ChatChoice::Pick`] and its id.
+    #[error(
+        "This {} export holds {} chats ({}); choose the one to import.",
+        .format.display_name(), grouped(.chats.len()), names(.chats)
+    )]
+    ChooseChat {
+        format: Format,
+        /// The chats with messages, in the order of the export.
+        chats: Vec<ChatInfo>,
+    },
+
+    /// The chat chosen ([`crate::ChatChoice::Pick`]) is neither the id nor the
+    /// exact name of a chat in the export.
+    #[error(
+        "No chat in this {} export has the name or id “{given}”; it holds {}.",
+        .format.display_name(), names(.chats)
+    )]
+    NoSuchChat {
+        format: Format,
+        /// What was given (shortened).
+        given: String,
+        /// Every chat with messages in the export.
+        chats: Vec<ChatInfo>,
+    },
+
+    /// Several chats of the export are named as chosen: choose one by its id.
+    #[error(
+        "{} chats in this {} export are named “{given}”; choose one by its id: {}.",
+        grouped(.chats.len()), .format.display_name(), ids(.chats)
+    )]
+    SameNameChats {
+        format: Format,
+        given: String,
+        /// The chats with that name (or id).
+        chats: Vec<ChatInfo>,
+    },
+
+    /// Several files given to [`crate::parse_many`] are not parts of the
+    /// same Messenger/Instagram conversation (their titles or participants differ).
+    #[error(
+        "File {part} is not part of the same conversation as file 1: file 1 is {first}, file {part} is {other}."
+    )]
+    PartsDiffer {
+        /// 1-based position of the file that differs.
+        part: usize,
+        /// "the conversation “Alex” (Alex, Sam)"
+        first: String,
+        other: String,
+    },
+
+    /// Several files were given to [`crate::parse_many`] but one is not a
+    /// Messenger/Instagram JSON part (only those are read together).
+    #[error(
+        "Only the parts of one Messenger or Instagram conversation (message_1.json, message_2.json, …) can be read together, but file {part} is {what}; read it on its own."
+    )]
+    PartsUnsupported {
+        /// 1-based position of the file.
+        part: usize,
+        /// "a WhatsApp export", "a zip archive", ...
+        what: String,
+    },
+
+    /// One of several files given to [`crate::parse_many`] could not be read.
+    #[error("In file {part}: {error}")]
+    InPart {
+        /// 1-based position of the file.
+        part: usize,
+        error: Box<ParseError>,
+    },
+}
+
+impl ParseError {
+    /// The chats to choose from when this error asks for a choice
+    /// ([`ParseError::ChooseChat`], [`ParseError::NoSuchChat`],
+    /// [`ParseError::SameNameChats`]).
+    pub fn chats_to_choose(&self) -> Option<&[ChatInfo]> {
+        match self {
+            ParseError::ChooseChat { chats, .. }
+            | ParseError::NoSuchChat { chats, .. }
+            | ParseError::SameNameChats { chats, .. } => Some(chats),
+            _ => None,
+        }
+    }
 }
 
 /// A short, single-line excerpt of `s` for messages: at most `max` characters,

@@ -14,9 +14,10 @@
 //!   24 h; with or without seconds; the invisible marks WhatsApp inserts
 //!   (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069, U+00A0, U+202F, BOM).
 //!   Also the `.zip` WhatsApp produces (see [`unpack_zip`] and [`ZipLimits`]).
-//! * **Telegram** Desktop `result.json` (single chat or full export).
+//! * **Telegram** Desktop `result.json` (single chat or full export: see
+//!   [`list_chats`] and [`ChatChoice`] for choosing one of its chats).
 //! * **Messenger / Instagram** `message_N.json` (mojibake repaired; parts merged
-//!   with [`parse_many`]).
+//!   with [`parse_many`], or from a zip with one folder per conversation).
 //! * **CSV** with a header naming a time, a sender and a text column.
 //!
 //! ## Using it
@@ -37,10 +38,11 @@
 //!
 //! ```text
 //! detect_format(&[u8]) -> Result<Format, ParseError>
+//! list_chats(&[u8], &ParseOptions) -> Result<Vec<ChatInfo>, ParseError>
 //! parse(&[u8], &ParseOptions, &mut dyn FnMut(MessageRef<'_>)) -> Result<Summary, ParseError>
 //! parse_with_zip_limits(&[u8], &ParseOptions, &ZipLimits, sink) -> Result<Summary, ParseError>
 //! parse_to_vec(&[u8], &ParseOptions) -> Result<(Vec<Message>, Summary), ParseError>
-//! parse_many(&[&[u8]], &ParseOptions, sink) -> Result<Summary, ParseError>
+//! parse_many(&[&[u8]], &ParseOptions, sink) -> Result<Summary, ParseError>  (Messenger parts)
 //! unpack_zip(&[u8], &ZipLimits) -> Result<Vec<u8>, ParseError>
 //! write_jsonl(&MessageRef, &mut impl Write) -> io::Result<()>
 //! write_csv_header(&mut impl Write) -> io::Result<()>
@@ -85,6 +87,7 @@
 //! A 1M-message, 84 MB WhatsApp export parses in about 0.35 s on 2 cores with
 //! a peak RSS equal to the file size (see README.md for the table).
 
+mod choice;
 mod csvfmt;
 mod decode;
 mod error;
@@ -100,6 +103,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
+pub use choice::{ChatChoice, ChatInfo};
 pub use error::ParseError;
 pub use jiff::civil::DateTime;
 pub use output::{
@@ -280,7 +284,9 @@ impl FromStr for MessageKind {
 }
 
 /// Options for [`parse`]. `Default` means: detect the format, decide the
-/// day/month order from the file (day first when the file cannot tell).
+/// day/month order from the file (day first when the file cannot tell), and
+/// in a Telegram full export read the first personal chat with a note
+/// ([`ChatChoice::FirstPersonal`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParseOptions {
     /// Force a format instead of detecting it.
@@ -288,6 +294,9 @@ pub struct ParseOptions {
     /// Force the WhatsApp date order. Without it the order is decided from the
     /// whole file; when the file cannot tell, day-first is assumed with a warning.
     pub date_order: Option<DateOrder>,
+    /// Which chat to read from an export holding several (a Telegram full
+    /// export, a Messenger/Instagram zip with several conversations).
+    pub chat: ChatChoice,
 }
 
 /// One message, borrowed from the input where possible. Handed to the sink of [`parse`].
@@ -526,11 +535,19 @@ fn is_zip(bytes: &[u8]) -> bool {
 
 /// Detect the format of an export from its bytes.
 ///
-/// A zip archive is reported as [`Format::WhatsApp`] without inflating it
-/// ([`parse`] opens it and checks the chat inside).
+/// A zip archive is judged by the names of its files, without inflating any:
+/// [`Format::Messenger`] when it holds `message_N.json` files and no WhatsApp
+/// chat text, else [`Format::WhatsApp`] ([`parse`] opens it and checks the
+/// chat inside).
 pub fn detect_format(bytes: &[u8]) -> Result<Format, ParseError> {
     if is_zip(bytes) {
-        return Ok(Format::WhatsApp);
+        return Ok(
+            if zipread::holds_messenger(bytes, &ZipLimits::default()) == Some(true) {
+                Format::Messenger
+            } else {
+                Format::WhatsApp
+            },
+        );
     }
     let mut warnings = Vec::new();
     let text = decode::decode(bytes, &mut warnings)?;
@@ -586,9 +603,11 @@ pub(crate) fn first_nonblank_line(text: &str) -> (usize, &str) {
 
 /// Parse an export, handing each message to `sink` as it is read (streaming).
 ///
-/// `bytes` may be a WhatsApp `.zip` (opened with [`ZipLimits::default`]), UTF-8
-/// (with or without BOM) or UTF-16 with a BOM. Messenger messages are sorted by
-/// time before they are handed out; the other formats keep file order.
+/// `bytes` may be a WhatsApp or Messenger/Instagram `.zip` (opened with
+/// [`ZipLimits::default`]), UTF-8 (with or without BOM) or UTF-16 with a BOM.
+/// Messenger messages are sorted by time before they are handed out; the
+/// other formats keep file order. An export holding several chats is read as
+/// [`ParseOptions::chat`] says.
 pub fn parse(
     bytes: &[u8],
     opts: &ParseOptions,
@@ -617,12 +636,18 @@ fn parse_impl(
     if let Some(limits) = zip_limits
         && is_zip(bytes)
     {
-        let (name, inner) = zipread::unpack_named(bytes, limits)?;
-        let mut summary = parse_impl(&inner, opts, sink, None)?;
-        if summary.chat_name.is_none() {
-            summary.chat_name = zipread::chat_name_from_entry(&name);
-        }
-        return Ok(summary);
+        return match zipread::open(bytes, limits)? {
+            zipread::ZipChat::Text { name, bytes: inner } => {
+                let mut summary = parse_impl(&inner, opts, sink, None)?;
+                if summary.chat_name.is_none() {
+                    summary.chat_name = zipread::chat_name_from_entry(&name);
+                }
+                Ok(summary)
+            }
+            zipread::ZipChat::Messenger(conversations) => {
+                messenger_zip(conversations, &opts.chat, sink)
+            }
+        };
     }
     let mut stats = Stats::new();
     let decoded = decode::decode(bytes, &mut stats.warnings)?;
@@ -641,12 +666,138 @@ fn parse_impl(
         None => detect_text(text)?,
     };
     match format {
-        Format::WhatsApp => whatsapp::parse(text, opts, &mut stats, sink)?,
-        Format::Telegram => telegram::parse(text, &mut stats, sink)?,
-        Format::Messenger => messenger::parse_parts(&[text], &mut stats, sink)?,
-        Format::Csv => csvfmt::parse(text, &mut stats, sink)?,
+        Format::WhatsApp => {
+            note_unneeded_choice(format, &opts.chat, &mut stats);
+            whatsapp::parse(text, opts, &mut stats, sink)?
+        }
+        Format::Telegram => telegram::parse(text, &opts.chat, &mut stats, sink)?,
+        Format::Messenger => {
+            let check = messenger::Check {
+                pick: opts.chat.picked(),
+                folder: None,
+            };
+            messenger::parse_parts(&[text], check, &mut stats, sink)?
+        }
+        Format::Csv => {
+            note_unneeded_choice(format, &opts.chat, &mut stats);
+            csvfmt::parse(text, &mut stats, sink)?
+        }
     }
     Ok(stats.finish(format))
+}
+
+/// A chat chosen for an export that holds one and does not name it: read
+/// anyway, with a note.
+fn note_unneeded_choice(format: Format, choice: &ChatChoice, stats: &mut Stats) {
+    if let Some(given) = choice.picked() {
+        stats.warnings.push(format!(
+            "A {} export holds only one chat, so the chat chosen (“{}”) was not needed; this one was read.",
+            format.display_name(),
+            error::excerpt(given, 60)
+        ));
+    }
+}
+
+/// The conversations of a Messenger/Instagram zip: one is read, the one
+/// `choice` selects when there are several.
+fn messenger_zip(
+    conversations: Vec<zipread::Conversation>,
+    choice: &ChatChoice,
+    sink: &mut dyn FnMut(MessageRef<'_>),
+) -> Result<Summary, ParseError> {
+    let mut stats = Stats::new();
+    let mut decoded: Vec<(Option<String>, Vec<Cow<'_, str>>)> =
+        Vec::with_capacity(conversations.len());
+    for c in &conversations {
+        let mut texts = Vec::with_capacity(c.parts.len());
+        for p in &c.parts {
+            texts.push(decode::decode(p, &mut stats.warnings)?.text);
+        }
+        decoded.push((c.id.clone(), texts));
+    }
+    let (pick, chosen) = if decoded.len() > 1 {
+        let mut infos = Vec::with_capacity(decoded.len());
+        for (id, texts) in &decoded {
+            let refs: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+            infos.push(messenger::info(id.as_deref(), &refs)?);
+        }
+        // Keep the chosen conversation's place; empty ones cannot be chosen.
+        let with_messages: Vec<usize> = (0..infos.len())
+            .filter(|&i| infos[i].messages > 0)
+            .collect();
+        let listed: Vec<ChatInfo> = with_messages.iter().map(|&i| infos[i].clone()).collect();
+        let k = choice::choose(Format::Messenger, &listed, choice)?;
+        (None, with_messages.get(k).copied().unwrap_or(0))
+    } else {
+        (choice.picked(), 0)
+    };
+    let Some((id, texts)) = decoded.get(chosen) else {
+        return Err(ParseError::NoMessages {
+            format: Format::Messenger,
+        });
+    };
+    let refs: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+    let check = messenger::Check {
+        pick,
+        folder: id.as_deref(),
+    };
+    messenger::parse_parts(&refs, check, &mut stats, sink)?;
+    stats.warnings.dedup();
+    Ok(stats.finish(Format::Messenger))
+}
+
+/// The chats an export holds, without importing anything: the chats (with
+/// messages) of a Telegram full export or of a Messenger/Instagram zip with
+/// several conversation folders, in the export's order; for any other export
+/// its one chat (WhatsApp and CSV exports are read whole to count their
+/// messages). Show them to the person, then [`parse`] with
+/// [`ParseOptions::chat`] = [`ChatChoice::Pick`] of the [`ChatInfo::id`] (or
+/// name) chosen.
+pub fn list_chats(bytes: &[u8], opts: &ParseOptions) -> Result<Vec<ChatInfo>, ParseError> {
+    if is_zip(bytes)
+        && let zipread::ZipChat::Messenger(conversations) =
+            zipread::open(bytes, &ZipLimits::default())?
+    {
+        let mut warnings = Vec::new();
+        let mut out = Vec::with_capacity(conversations.len());
+        for c in &conversations {
+            let mut texts = Vec::with_capacity(c.parts.len());
+            for p in &c.parts {
+                texts.push(decode::decode(p, &mut warnings)?.text);
+            }
+            let refs: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+            let info = messenger::info(c.id.as_deref(), &refs)?;
+            if info.messages > 0 {
+                out.push(info);
+            }
+        }
+        return Ok(out);
+    }
+    if !is_zip(bytes) {
+        let mut warnings = Vec::new();
+        let decoded = decode::decode(bytes, &mut warnings)?;
+        let format = match opts.format {
+            Some(f) => f,
+            None => detect_text(&decoded.text)?,
+        };
+        match format {
+            Format::Telegram => return telegram::chats(&decoded.text),
+            Format::Messenger => return Ok(vec![messenger::info(None, &[&decoded.text])?]),
+            Format::WhatsApp | Format::Csv => {}
+        }
+    }
+    let whole = ParseOptions {
+        chat: ChatChoice::FirstPersonal,
+        ..opts.clone()
+    };
+    let summary = parse(bytes, &whole, &mut |_| {})?;
+    Ok(vec![ChatInfo {
+        format: summary.format,
+        id: None,
+        name: summary.chat_name,
+        kind: None,
+        messages: summary.messages,
+    }])
 }
 
 /// Parse and collect owned messages.
@@ -659,77 +810,71 @@ pub fn parse_to_vec(
     Ok((out, summary))
 }
 
-/// Parse several parts of one export (Messenger/Instagram `message_1.json`,
-/// `message_2.json`, ...) as one chat: messages are merged in time order.
+/// Parse several parts of one Messenger/Instagram conversation
+/// (`message_1.json`, `message_2.json`, ... in any order) as one chat: messages
+/// are merged in time order, and a message found in more than one part is
+/// kept once (with a warning).
 ///
-/// For other formats the parts are parsed one after another and their
-/// messages handed out in part order; the summaries are merged.
+/// One part is the same as [`parse`] (a zip, any format). Of several, each
+/// must be a Messenger/Instagram JSON file ([`ParseError::PartsUnsupported`]
+/// names the first that is not) and have the title and participants of the
+/// first ([`ParseError::PartsDiffer`]); an error inside one part comes as
+/// [`ParseError::InPart`] with its position.
 pub fn parse_many(
     parts: &[&[u8]],
     opts: &ParseOptions,
     sink: &mut dyn FnMut(MessageRef<'_>),
 ) -> Result<Summary, ParseError> {
-    if parts.is_empty() {
-        return Err(ParseError::Empty);
+    match parts {
+        [] => return Err(ParseError::Empty),
+        [one] => return parse(one, opts, sink),
+        _ => {}
     }
-    let first_format = match opts.format {
-        Some(f) => f,
-        None => detect_format(parts[0])?,
-    };
-    if first_format == Format::Messenger {
-        let mut stats = Stats::new();
-        let mut texts = Vec::with_capacity(parts.len());
-        for p in parts {
-            let d = decode::decode(p, &mut stats.warnings)?;
-            texts.push(d.text);
+    let mut stats = Stats::new();
+    let mut texts = Vec::with_capacity(parts.len());
+    for (i, p) in parts.iter().enumerate() {
+        let part = i + 1;
+        let what = |format: Format| match format {
+            Format::Csv => "a CSV file".to_string(),
+            f => format!("a {} export", f.display_name()),
+        };
+        if is_zip(p) {
+            return Err(ParseError::PartsUnsupported {
+                part,
+                what: "a zip archive".into(),
+            });
         }
-        let refs: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
-        messenger::parse_parts(&refs, &mut stats, sink)?;
-        return Ok(stats.finish(Format::Messenger));
-    }
-    let opts = ParseOptions {
-        format: Some(first_format),
-        date_order: opts.date_order,
-    };
-    let mut merged: Option<Summary> = None;
-    for p in parts {
-        let s = parse(p, &opts, sink)?;
-        merged = Some(match merged {
-            None => s,
-            Some(m) => merge_summaries(m, s),
-        });
-    }
-    merged.ok_or(ParseError::Empty)
-}
-
-fn merge_summaries(mut a: Summary, b: Summary) -> Summary {
-    a.messages += b.messages;
-    let mut map: HashMap<String, usize> = a.per_sender.into_iter().collect();
-    for (s, n) in b.per_sender {
-        *map.entry(s).or_default() += n;
-    }
-    let mut per_sender: Vec<(String, usize)> = map.into_iter().collect();
-    per_sender.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
-    a.per_sender = per_sender;
-    a.first = match (a.first, b.first) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, y) => x.or(y),
-    };
-    a.last = match (a.last, b.last) {
-        (Some(x), Some(y)) => Some(x.max(y)),
-        (x, y) => x.or(y),
-    };
-    a.skipped_count += b.skipped_count;
-    for s in b.skipped {
-        if a.skipped.len() < MAX_SKIPPED_EXAMPLES {
-            a.skipped.push(s);
+        let in_part = |e: ParseError| ParseError::InPart {
+            part,
+            error: Box::new(e),
+        };
+        let d = decode::decode(p, &mut stats.warnings).map_err(in_part)?;
+        if d.text
+            .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+            .is_empty()
+        {
+            return Err(in_part(ParseError::Empty));
         }
+        let format = match opts.format {
+            Some(f) => f,
+            None => detect_text(&d.text).map_err(in_part)?,
+        };
+        if format != Format::Messenger {
+            return Err(ParseError::PartsUnsupported {
+                part,
+                what: what(format),
+            });
+        }
+        texts.push(d.text);
     }
-    a.owner_hint = a.owner_hint.or(b.owner_hint);
-    a.chat_name = a.chat_name.or(b.chat_name);
-    a.warnings.extend(b.warnings);
-    a.warnings.dedup();
-    a
+    let refs: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+    let check = messenger::Check {
+        pick: opts.chat.picked(),
+        folder: None,
+    };
+    messenger::parse_parts(&refs, check, &mut stats, sink)?;
+    stats.warnings.dedup();
+    Ok(stats.finish(Format::Messenger))
 }
 
 /// Hooks for the fuzz targets in `fuzz/` (not part of the stable API).

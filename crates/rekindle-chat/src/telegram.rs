@@ -2,8 +2,12 @@
 //!
 //! * A single-chat export is an object with `name`, `type`, `messages`.
 //! * A full export ("Export Telegram data") has `personal_information` and
-//!   `chats.list[]`; the first personal chat with messages is imported (or the
-//!   first chat with messages), with a warning naming it.
+//!   `chats.list[]`. Which chat is read follows [`ChatChoice`]: one chosen by
+//!   id or exact name; with [`ChatChoice::Ask`] an export with several chats
+//!   (that have messages) is refused with the list; with the default
+//!   [`ChatChoice::FirstPersonal`] the first personal chat with messages (or
+//!   the first chat with messages) is read, with a warning naming it.
+//!   [`chats`] lists them without reading any message.
 //!
 //! Messages are read one at a time from borrowed raw JSON (the list itself is
 //! only a list of slices), so memory stays near the file size.
@@ -33,6 +37,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
+use crate::choice::{ChatChoice, ChatInfo, choose};
 use crate::error::{ParseError, found};
 use crate::{Format, MessageKind, MessageRef, Stats};
 
@@ -42,6 +47,8 @@ struct Top<'a> {
     name: Option<Cow<'a, str>>,
     #[serde(rename = "type", borrow, default)]
     kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    id: Option<StrOrNum<'a>>,
     #[serde(borrow, default)]
     messages: Option<Vec<&'a RawValue>>,
     #[serde(borrow, default)]
@@ -63,7 +70,33 @@ struct Chat<'a> {
     #[serde(rename = "type", borrow, default)]
     kind: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
+    id: Option<StrOrNum<'a>>,
+    #[serde(borrow, default)]
     messages: Vec<&'a RawValue>,
+}
+
+impl Chat<'_> {
+    fn info(&self) -> ChatInfo {
+        info(
+            self.id.as_ref(),
+            self.name.as_deref(),
+            self.kind.as_deref(),
+            self.messages.len(),
+        )
+    }
+}
+
+fn info(id: Option<&StrOrNum<'_>>, name: Option<&str>, kind: Option<&str>, n: usize) -> ChatInfo {
+    ChatInfo {
+        format: Format::Telegram,
+        id: id.and_then(|v| match v {
+            StrOrNum::Num(n) => Some(n.to_string()),
+            StrOrNum::Str(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        }),
+        name: name.map(str::to_string),
+        kind: kind.map(words).filter(|k| !k.trim().is_empty()),
+        messages: n,
+    }
 }
 
 #[derive(Deserialize)]
@@ -266,8 +299,42 @@ fn words(s: &str) -> String {
     s.replace('_', " ")
 }
 
+fn not_telegram(text: &str) -> ParseError {
+    ParseError::NotAChat {
+        line: 1,
+        what: "a Telegram export".into(),
+        expected: "a \"messages\" list (Telegram Desktop → Export chat history → JSON)".into(),
+        found: found(text.trim_start()),
+    }
+}
+
+/// The chats of a Telegram export, without reading any message: the one chat
+/// of a single-chat export, or the chats with messages of a full export, in
+/// the export's order.
+pub(crate) fn chats(text: &str) -> Result<Vec<ChatInfo>, ParseError> {
+    let top: Top<'_> = serde_json::from_str(text).map_err(|e| json_error(Format::Telegram, &e))?;
+    if let Some(msgs) = &top.messages {
+        return Ok(vec![info(
+            top.id.as_ref(),
+            top.name.as_deref(),
+            top.kind.as_deref(),
+            msgs.len(),
+        )]);
+    }
+    let Some(list) = top.chats else {
+        return Err(not_telegram(text));
+    };
+    Ok(list
+        .list
+        .iter()
+        .filter(|c| !c.messages.is_empty())
+        .map(Chat::info)
+        .collect())
+}
+
 pub(crate) fn parse(
     text: &str,
+    choice: &ChatChoice,
     stats: &mut Stats,
     sink: &mut dyn FnMut(MessageRef<'_>),
 ) -> Result<(), ParseError> {
@@ -284,7 +351,44 @@ pub(crate) fn parse(
         }
     }
     let (chat_name, chat_kind, messages) = if let Some(msgs) = top.messages {
+        if let Some(given) = choice.picked() {
+            let only = info(
+                top.id.as_ref(),
+                top.name.as_deref(),
+                top.kind.as_deref(),
+                msgs.len(),
+            );
+            if !only.answers_to(given) {
+                return Err(ParseError::NoSuchChat {
+                    format: Format::Telegram,
+                    given: crate::error::excerpt(given, 60),
+                    chats: vec![only],
+                });
+            }
+        }
         (top.name, top.kind, msgs)
+    } else if *choice != ChatChoice::FirstPersonal
+        && let Some(chats) = top.chats
+    {
+        let with_messages: Vec<usize> = chats
+            .list
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.messages.is_empty())
+            .map(|(i, _)| i)
+            .collect();
+        let infos: Vec<ChatInfo> = with_messages
+            .iter()
+            .filter_map(|&i| chats.list.get(i).map(Chat::info))
+            .collect();
+        let k = choose(Format::Telegram, &infos, choice)?;
+        let chat = with_messages
+            .get(k)
+            .and_then(|&i| chats.list.into_iter().nth(i))
+            .ok_or(ParseError::NoMessages {
+                format: Format::Telegram,
+            })?;
+        (chat.name, chat.kind, chat.messages)
     } else if let Some(chats) = top.chats {
         let total = chats.list.len();
         let pick = chats
@@ -310,12 +414,7 @@ pub(crate) fn parse(
         }
         (chat.name, chat.kind, chat.messages)
     } else {
-        return Err(ParseError::NotAChat {
-            line: 1,
-            what: "a Telegram export".into(),
-            expected: "a \"messages\" list (Telegram Desktop → Export chat history → JSON)".into(),
-            found: found(text.trim_start()),
-        });
+        return Err(not_telegram(text));
     };
     if messages.is_empty() {
         return Err(ParseError::NoMessages {

@@ -1,6 +1,9 @@
 //! The `.zip` WhatsApp produces ("Export chat" → "Attach media"): one chat text
 //! file (`_chat.txt` on iOS, `WhatsApp Chat with NAME.txt` on Android) plus
-//! media files.
+//! media files. Also a Messenger/Instagram zip ("Download your information"
+//! in JSON): `message_1.json`, `message_2.json`, ... in one folder per
+//! conversation (`messages/inbox/alexsmith_10158/`); the parts of each folder
+//! are returned together, in the order of their numbers.
 //!
 //! Checks happen on the central directory *before* anything is inflated:
 //! the number of entries, the declared sizes (sum ≤ `max_total_uncompressed`),
@@ -67,6 +70,139 @@ pub(crate) fn unpack_named(
     bytes: &[u8],
     limits: &ZipLimits,
 ) -> Result<(String, Vec<u8>), ParseError> {
+    let (mut ar, found) = scan(bytes, limits)?;
+    match found.text {
+        Some(t) => Ok((t.name.clone(), inflate(&mut ar, t.index, t.size)?)),
+        None => Err(found.none()),
+    }
+}
+
+/// What a zip holds, for [`crate::parse`].
+pub(crate) enum ZipChat {
+    /// A WhatsApp chat text: its entry name and bytes.
+    Text { name: String, bytes: Vec<u8> },
+    /// Messenger/Instagram conversations, one per folder holding `message_N.json` files.
+    Messenger(Vec<Conversation>),
+}
+
+/// The `message_N.json` parts of one conversation folder.
+pub(crate) struct Conversation {
+    /// The folder's own name (`alexsmith_10158`), or its whole path when
+    /// another folder has the same name; `None` for parts at the top of the zip.
+    pub id: Option<String>,
+    /// The parts, `message_1.json` first.
+    pub parts: Vec<Vec<u8>>,
+}
+
+/// Open a zip: the WhatsApp chat text when there is one (a `_chat.txt` or
+/// `WhatsApp….txt` wins over Messenger parts, which win over any other
+/// `.txt`), else the Messenger/Instagram conversations.
+pub(crate) fn open(bytes: &[u8], limits: &ZipLimits) -> Result<ZipChat, ParseError> {
+    let (mut ar, found) = scan(bytes, limits)?;
+    let text_first = found.whatsapp_named();
+    if let Some(t) = found
+        .text
+        .as_ref()
+        .filter(|_| text_first || found.parts.is_empty())
+    {
+        return Ok(ZipChat::Text {
+            name: t.name.clone(),
+            bytes: inflate(&mut ar, t.index, t.size)?,
+        });
+    }
+    if found.parts.is_empty() {
+        return Err(found.none());
+    }
+    // Folder → its parts, in the order first seen.
+    let mut folders: Vec<(&str, Vec<&PartEntry>)> = Vec::new();
+    for p in &found.parts {
+        match folders.iter_mut().find(|(f, _)| *f == p.folder) {
+            Some((_, list)) => list.push(p),
+            None => folders.push((&p.folder, vec![p])),
+        }
+    }
+    let mut out = Vec::with_capacity(folders.len());
+    for (folder, list) in &folders {
+        let mut list = list.clone();
+        list.sort_unstable_by_key(|p| (p.number, p.index));
+        let own = basename(folder);
+        let clash = folders.iter().filter(|(f, _)| basename(f) == own).count() > 1;
+        let id = if folder.is_empty() {
+            None
+        } else if clash {
+            Some(folder.to_string())
+        } else {
+            Some(own.to_string())
+        };
+        let mut parts = Vec::with_capacity(list.len());
+        for p in list {
+            parts.push(inflate(&mut ar, p.index, p.size)?);
+        }
+        out.push(Conversation { id, parts });
+    }
+    Ok(ZipChat::Messenger(out))
+}
+
+/// Does this zip hold Messenger/Instagram parts and no WhatsApp chat text?
+/// Reads only the list of entries; `None` when the zip cannot be read.
+pub(crate) fn holds_messenger(bytes: &[u8], limits: &ZipLimits) -> Option<bool> {
+    let (_, found) = scan(bytes, limits).ok()?;
+    Some(!found.parts.is_empty() && !found.whatsapp_named())
+}
+
+type Archive<'b> = zip::ZipArchive<Cursor<&'b [u8]>>;
+
+struct TextEntry {
+    pref: u8,
+    size: u64,
+    index: usize,
+    name: String,
+}
+
+struct PartEntry {
+    /// The entry name up to the last `/` (`messages/inbox/alexsmith_10158`).
+    folder: String,
+    /// N of `message_N.json`.
+    number: u64,
+    index: usize,
+    size: u64,
+}
+
+struct Found {
+    count: usize,
+    text: Option<TextEntry>,
+    parts: Vec<PartEntry>,
+}
+
+impl Found {
+    /// Is there a `_chat.txt` or `WhatsApp….txt` (not just any `.txt`)?
+    fn whatsapp_named(&self) -> bool {
+        self.text.as_ref().is_some_and(|t| t.pref > 0)
+    }
+
+    fn none(&self) -> ParseError {
+        ParseError::ZipNoChat {
+            found: if self.count == 0 {
+                "an empty archive".to_string()
+            } else {
+                format!("{} other file(s)", self.count)
+            },
+        }
+    }
+}
+
+/// N of `message_N.json`.
+fn part_number(base: &str) -> Option<u64> {
+    let n = base.strip_prefix("message_")?.strip_suffix(".json")?;
+    if n.is_empty() || n.len() > 9 || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse().ok()
+}
+
+/// Checks the central directory (see the module docs) and finds the chat
+/// entries, inflating nothing.
+fn scan<'b>(bytes: &'b [u8], limits: &ZipLimits) -> Result<(Archive<'b>, Found), ParseError> {
     let mut ar = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
     let count = ar.len();
     if count > limits.max_entries {
@@ -76,7 +212,8 @@ pub(crate) fn unpack_named(
         });
     }
     let mut total: u64 = 0;
-    let mut best: Option<(u8, u64, usize, String)> = None; // (preference, size, index, name)
+    let mut best: Option<TextEntry> = None;
+    let mut parts = Vec::new();
     for i in 0..count {
         let f = ar.by_index_raw(i).map_err(corrupt)?;
         let name = String::from_utf8_lossy(f.name_raw()).into_owned();
@@ -99,7 +236,22 @@ pub(crate) fn unpack_named(
             continue;
         }
         let base = basename(&name);
-        if !base.to_ascii_lowercase().ends_with(".txt") || base.starts_with("._") {
+        if base.starts_with("._") {
+            continue;
+        }
+        if let Some(number) = part_number(base) {
+            let folder = name[..name.len() - base.len()]
+                .trim_end_matches(['/', '\\'])
+                .to_string();
+            parts.push(PartEntry {
+                folder,
+                number,
+                index: i,
+                size,
+            });
+            continue;
+        }
+        if !base.to_ascii_lowercase().ends_with(".txt") {
             continue;
         }
         let pref = if base == "_chat.txt" {
@@ -111,10 +263,15 @@ pub(crate) fn unpack_named(
         };
         let better = match &best {
             None => true,
-            Some((p, s, _, _)) => (pref, size) > (*p, *s),
+            Some(b) => (pref, size) > (b.pref, b.size),
         };
         if better {
-            best = Some((pref, size, i, name));
+            best = Some(TextEntry {
+                pref,
+                size,
+                index: i,
+                name,
+            });
         }
     }
     if total > limits.max_total_uncompressed {
@@ -123,15 +280,18 @@ pub(crate) fn unpack_named(
             limit: limits.max_total_uncompressed,
         });
     }
-    let Some((_, size, index, name)) = best else {
-        return Err(ParseError::ZipNoChat {
-            found: if count == 0 {
-                "an empty archive".to_string()
-            } else {
-                format!("{count} other file(s)")
-            },
-        });
-    };
+    Ok((
+        ar,
+        Found {
+            count,
+            text: best,
+            parts,
+        },
+    ))
+}
+
+/// The bytes of entry `index`, read through a reader capped at its declared size.
+fn inflate(ar: &mut Archive<'_>, index: usize, size: u64) -> Result<Vec<u8>, ParseError> {
     let f = ar.by_index(index).map_err(corrupt)?;
     let mut out = Vec::with_capacity(size.min(64 * 1024 * 1024) as usize);
     f.take(size.saturating_add(1))
@@ -140,7 +300,7 @@ pub(crate) fn unpack_named(
     if out.len() as u64 > size {
         return Err(corrupt("the chat file is larger than the archive says"));
     }
-    Ok((name, out))
+    Ok(out)
 }
 
 /// "WhatsApp Chat with Sam.txt" → "Sam".

@@ -11,7 +11,7 @@ use rekindle_chat::{
 fn err(bytes: &[u8], format: Option<Format>) -> ParseError {
     let opts = ParseOptions {
         format,
-        date_order: None,
+        ..Default::default()
     };
     parse(bytes, &opts, &mut |_| {}).expect_err("expected an error")
 }
@@ -389,7 +389,7 @@ fn zip_without_chat_and_broken_zip() {
     let e = unpack_zip(&z, &ZipLimits::default()).err().unwrap();
     assert_eq!(
         sentence(&e),
-        "The zip archive holds no chat: expected a text file such as “_chat.txt” or “WhatsApp Chat with ….txt”, found 1 other file(s)."
+        "The zip archive holds no chat: expected a text file such as “_chat.txt” or “WhatsApp Chat with ….txt”, or Messenger/Instagram “message_1.json” files, found 1 other file(s)."
     );
     let good = zip_of(&[("_chat.txt", CHAT)], zip::CompressionMethod::Deflated);
     let cut = &good[..good.len() / 2];
@@ -472,8 +472,8 @@ fn names_parse_and_display() {
 fn explicit_date_order_wins_with_a_warning() {
     let chat = b"31/12/2021, 21:05 - Sam: x\n01/12/2021, 21:05 - Sam: y\n";
     let opts = ParseOptions {
-        format: None,
         date_order: Some(DateOrder::MonthFirst),
+        ..Default::default()
     };
     let (msgs, s) = parse_to_vec(chat, &opts).unwrap();
     assert_eq!(msgs.len(), 1, "31/12 cannot be month first");

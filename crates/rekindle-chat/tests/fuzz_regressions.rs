@@ -41,7 +41,11 @@ fn run_all(name: &str, data: &[u8]) {
             Some(DateOrder::MonthFirst),
             Some(DateOrder::YearFirst),
         ] {
-            let opts = ParseOptions { format, date_order };
+            let opts = ParseOptions {
+                format,
+                date_order,
+                ..Default::default()
+            };
             let mut n = 0;
             let mut buf = Vec::new();
             if let Ok(s) = parse(data, &opts, &mut |m| {

@@ -149,7 +149,7 @@ fn telegram_garbage_dates_give_a_clear_error() {
     // The same with the format forced.
     let forced = ParseOptions {
         format: Some(Format::Telegram),
-        date_order: None,
+        ..Default::default()
     };
     assert_eq!(parse_to_vec(json.as_bytes(), &forced).unwrap_err(), e);
 }
