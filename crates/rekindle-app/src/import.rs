@@ -5,11 +5,24 @@
 //! and the day/month order is decided from all of it); the second stores the
 //! messages inside one transaction, numbered with content keys so that a
 //! repeated or overlapping import adds only what is new.
+//!
+//! **Exports holding several chats** (a Telegram full export, a
+//! Messenger/Instagram zip with several conversations): [`list_chats`] lists
+//! them; an import with [`ParseOptions::chat`] = [`ChatChoice::Ask`] fails
+//! with [`ImportError::ChooseChat`] (carrying the list) until one is chosen
+//! with [`ChatChoice::Pick`]. The default, [`ChatChoice::FirstPersonal`],
+//! keeps the older behaviour (the first personal chat of a Telegram full
+//! export, with a note) for callers that cannot ask yet.
+//!
+//! **Several files** ([`import_parts`], [`preview_parts`]): the parts
+//! `message_1.json`, `message_2.json`, ... of one Messenger/Instagram
+//! conversation, read as one chat.
 
 use std::path::Path;
 
 use jiff::Timestamp;
 use jiff::civil::DateTime;
+pub use rekindle_chat::{ChatChoice, ChatInfo};
 use rekindle_chat::{ContentKeys, Format, MessageRef, ParseError, ParseOptions, Summary};
 use rekindle_store::chats::{ImportCounts, MessageSink, NewChat, NewMessage};
 use rekindle_store::{Store, StoreError};
@@ -23,11 +36,36 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024 * 1024;
 #[derive(Debug, Error)]
 pub enum ImportError {
     #[error("{0}")]
-    Parse(#[from] ParseError),
+    Parse(ParseError),
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("{0}")]
     Input(String),
+    /// The export holds several chats and which one to import is not (or not
+    /// clearly) chosen: show `chats` and import again with
+    /// [`ParseOptions::chat`] = [`ChatChoice::Pick`] of the chosen
+    /// [`ChatInfo::id`]. `problem` says why in one sentence (its `Display`
+    /// is this error's): [`ParseError::ChooseChat`] (none chosen),
+    /// [`ParseError::NoSuchChat`] (the choice names no chat) or
+    /// [`ParseError::SameNameChats`] (several chats have that name).
+    #[error("{problem}")]
+    ChooseChat {
+        /// The chats to choose from, in the export's order.
+        chats: Vec<ChatInfo>,
+        problem: ParseError,
+    },
+}
+
+impl From<ParseError> for ImportError {
+    fn from(e: ParseError) -> Self {
+        match e.chats_to_choose() {
+            Some(chats) => ImportError::ChooseChat {
+                chats: chats.to_vec(),
+                problem: e,
+            },
+            None => ImportError::Parse(e),
+        }
+    }
 }
 
 impl ImportError {
@@ -35,7 +73,7 @@ impl ImportError {
     /// a failure of the computer (disk, database).
     pub fn is_user_error(&self) -> bool {
         match self {
-            ImportError::Parse(_) | ImportError::Input(_) => true,
+            ImportError::Parse(_) | ImportError::Input(_) | ImportError::ChooseChat { .. } => true,
             ImportError::Store(e) => !matches!(
                 e,
                 StoreError::Io { .. } | StoreError::Database(_) | StoreError::DiskFull
@@ -211,9 +249,34 @@ fn decide_roles(
     Ok((me, ex))
 }
 
+/// The chats an export holds, without storing anything: the chats with
+/// messages of a Telegram full export or of a Messenger/Instagram zip with
+/// several conversations, else the export's one chat. Show them so the
+/// person can choose, then [`import`] with [`ParseOptions::chat`] =
+/// [`ChatChoice::Pick`] of the chosen [`ChatInfo::id`].
+pub fn list_chats(bytes: &[u8], options: &ParseOptions) -> Result<Vec<ChatInfo>, ImportError> {
+    Ok(rekindle_chat::list_chats(bytes, options)?)
+}
+
+/// Parses one export, or the parts of one Messenger/Instagram conversation.
+fn parse_parts(
+    parts: &[&[u8]],
+    options: &ParseOptions,
+    sink: &mut dyn FnMut(MessageRef<'_>),
+) -> Result<Summary, ParseError> {
+    rekindle_chat::parse_many(parts, options, sink)
+}
+
 /// Reads `bytes` once to check and summarise them, without storing anything.
 pub fn preview(bytes: &[u8], options: &ParseOptions) -> Result<Summary, ImportError> {
-    let summary = rekindle_chat::parse(bytes, options, &mut |_| {})?;
+    preview_parts(&[bytes], options)
+}
+
+/// [`preview`] of several files read as one chat: the parts
+/// (`message_1.json`, `message_2.json`, ...) of one Messenger/Instagram
+/// conversation. One part is the same as [`preview`].
+pub fn preview_parts(parts: &[&[u8]], options: &ParseOptions) -> Result<Summary, ImportError> {
+    let summary = parse_parts(parts, options, &mut |_| {})?;
     if summary.messages == 0 {
         return Err(ImportError::Input(
             "No messages were found in this file. Is it the right export?".into(),
@@ -224,6 +287,11 @@ pub fn preview(bytes: &[u8], options: &ParseOptions) -> Result<Summary, ImportEr
 
 /// Imports an export into the store. `progress(done, total)` is called now
 /// and then while messages are written.
+///
+/// A Telegram full export is read as `options.chat` says: with the default
+/// ([`ChatChoice::FirstPersonal`]) its first personal chat, with a note, as
+/// before chats could be chosen; with [`ChatChoice::Ask`] an export holding
+/// several chats fails with [`ImportError::ChooseChat`].
 pub fn import(
     store: &mut dyn Store,
     bytes: &[u8],
@@ -232,7 +300,24 @@ pub fn import(
     at: Timestamp,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportReport, ImportError> {
-    let summary = preview(bytes, options)?;
+    import_parts(store, &[bytes], options, roles, at, progress)
+}
+
+/// [`import`] of several files read as one chat: the parts
+/// (`message_1.json`, `message_2.json`, ... in any order) of one
+/// Messenger/Instagram conversation; messages in more than one part are
+/// stored once. Files that are not such parts, or parts of different
+/// conversations, are refused before anything is stored
+/// ([`ParseError::PartsUnsupported`], [`ParseError::PartsDiffer`]).
+pub fn import_parts(
+    store: &mut dyn Store,
+    parts: &[&[u8]],
+    options: &ParseOptions,
+    roles: &Roles,
+    at: Timestamp,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport, ImportError> {
+    let summary = preview_parts(parts, options)?;
     let (me, ex) = decide_roles(&summary, roles)?;
     let key = source_key(summary.format, &summary);
     let chat = NewChat {
@@ -246,6 +331,7 @@ pub fn import(
     let fixed = ParseOptions {
         format: Some(summary.format),
         date_order: summary.date_order.or(options.date_order),
+        chat: options.chat.clone(),
     };
     let total = summary.messages as u64;
     let redact = roles.redact;
@@ -261,7 +347,7 @@ pub fn import(
             let mut keys = ContentKeys::new(key.clone());
             let mut done = 0u64;
             progress(0, total);
-            rekindle_chat::parse(bytes, &fixed, &mut |m: MessageRef<'_>| {
+            parse_parts(parts, &fixed, &mut |m: MessageRef<'_>| {
                 // The key is of the original text, so a later import with or
                 // without redaction recognises the same messages.
                 let content_key = keys.key(&m);
