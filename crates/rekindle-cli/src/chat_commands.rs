@@ -1,12 +1,12 @@
 //! `rekindle convert` and `rekindle import`.
 
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use rekindle_app::import::{self, ImportReport, Roles};
-use rekindle_chat::{DateOrder, Format, ParseOptions, Summary};
+use rekindle_app::import::{self, ImportError, ImportReport, Roles};
+use rekindle_chat::{ChatChoice, ChatInfo, DateOrder, Format, ParseError, ParseOptions, Summary};
 use rekindle_store::SqliteVault;
 
 use crate::commands::user_error;
@@ -25,6 +25,11 @@ pub struct ParseArgs {
     /// For WhatsApp files whose dates cannot tell: dmy (day first), mdy (month first) or ymd
     #[arg(long, value_name = "ORDER", value_parser = parse_order)]
     date_order: Option<DateOrder>,
+    /// For an export holding several chats (a Telegram full export, a Messenger/Instagram zip
+    /// with several conversations): the chat to read, by its exact name or its id. Without it
+    /// such an export is not read and its chats are listed
+    #[arg(long, value_name = "NAME|ID")]
+    chat: Option<String>,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -40,19 +45,113 @@ impl ParseArgs {
         ParseOptions {
             format: self.format,
             date_order: self.date_order,
+            chat: match &self.chat {
+                Some(c) => ChatChoice::Pick(c.clone()),
+                None => ChatChoice::Ask,
+            },
         }
     }
 }
 
-pub fn convert(file: &Path, to: OutputFormat, args: &ParseArgs) -> Result<()> {
-    let bytes = import::read_export_file(file)?;
+/// Reads every file given; several must be the parts of one Messenger/Instagram conversation.
+fn read_files(files: &[PathBuf]) -> Result<Vec<Vec<u8>>> {
+    let mut out = Vec::with_capacity(files.len());
+    for f in files {
+        out.push(import::read_export_file(f)?);
+    }
+    Ok(out)
+}
+
+/// Most chats listed when the person must choose one (the rest are counted).
+const LISTED_CHATS: usize = 15;
+
+/// The errors about several chats or several files, worded for the command
+/// line: the chats to choose from and how (`--chat`), the files by name.
+fn explain(e: ImportError, files: &[PathBuf]) -> anyhow::Error {
+    let file = |part: usize| -> String {
+        match files.get(part.wrapping_sub(1)) {
+            Some(f) => format!("“{}”", f.display()),
+            None => format!("file {part}"),
+        }
+    };
+    match e {
+        ImportError::ChooseChat { chats, problem } => user_error(choose_message(&problem, &chats)),
+        ImportError::Parse(ParseError::PartsDiffer { part, first, other }) => user_error(format!(
+            "{} is not part of the same conversation as {}: the first is {first}, the other {other}. Give only the message_1.json, message_2.json, … files of one conversation.",
+            file(part),
+            file(1)
+        )),
+        ImportError::Parse(ParseError::PartsUnsupported { part, what }) => user_error(format!(
+            "Several files can be read together only when they are the parts (message_1.json, message_2.json, …) of one Messenger or Instagram conversation, but {} is {what}; give it on its own.",
+            file(part)
+        )),
+        ImportError::Parse(ParseError::InPart { part, error }) => {
+            user_error(format!("{}: {error}", file(part)))
+        }
+        other => other.into(),
+    }
+}
+
+/// Why a chat must be chosen, the chats (most messages first, at most
+/// [`LISTED_CHATS`]) and how to choose one.
+fn choose_message(problem: &ParseError, chats: &[ChatInfo]) -> String {
+    let n = chats.len();
+    let plural = |n: usize| if n == 1 { "chat" } else { "chats" };
+    let mut out = match problem {
+        ParseError::NoSuchChat { format, given, .. } => format!(
+            "No chat in this {} export has the name or id “{given}”. It holds {} {}:\n",
+            format.display_name(),
+            thousands(n as u64),
+            plural(n)
+        ),
+        ParseError::SameNameChats { format, given, .. } => format!(
+            "{} chats in this {} export are named “{given}”; choose one by its id:\n",
+            thousands(n as u64),
+            format.display_name()
+        ),
+        ParseError::ChooseChat { format, .. } => format!(
+            "This {} export holds {} {}; rekindle reads one chat at a time:\n",
+            format.display_name(),
+            thousands(n as u64),
+            plural(n)
+        ),
+        other => format!("{other}\n"),
+    };
+    let mut sorted: Vec<&ChatInfo> = chats.iter().collect();
+    sorted.sort_by_key(|c| std::cmp::Reverse(c.messages));
+    for c in sorted.iter().take(LISTED_CHATS) {
+        out.push_str(&format!("  {c}\n"));
+    }
+    if n > LISTED_CHATS {
+        out.push_str(&format!(
+            "  … and {} more with fewer messages.\n",
+            thousands((n - LISTED_CHATS) as u64)
+        ));
+    }
+    let example = sorted
+        .first()
+        .map(|c| match &c.id {
+            Some(id) if !id.contains(char::is_whitespace) => id.clone(),
+            Some(id) => format!("\"{id}\""),
+            None => format!("\"{}\"", c.display_name()),
+        })
+        .unwrap_or_else(|| "NAME".into());
+    out.push_str(&format!(
+        "Run the same command again with --chat and the chat's name or id, for example --chat {example}"
+    ));
+    out
+}
+
+pub fn convert(files: &[PathBuf], to: OutputFormat, args: &ParseArgs) -> Result<()> {
+    let contents = read_files(files)?;
+    let parts: Vec<&[u8]> = contents.iter().map(Vec::as_slice).collect();
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut write_error: Option<std::io::Error> = None;
     if let OutputFormat::Csv = to {
         rekindle_chat::write_csv_header(&mut out).context("Could not write the output.")?;
     }
-    let summary = rekindle_chat::parse(&bytes, &args.options(), &mut |m| {
+    let summary = rekindle_chat::parse_many(&parts, &args.options(), &mut |m| {
         if write_error.is_some() {
             return;
         }
@@ -64,7 +163,7 @@ pub fn convert(file: &Path, to: OutputFormat, args: &ParseArgs) -> Result<()> {
             write_error = Some(e);
         }
     })
-    .map_err(rekindle_app::import::ImportError::from)?;
+    .map_err(|e| explain(ImportError::from(e), files))?;
     if let Some(e) = write_error {
         // A closed pipe (`| head`) is not a failure worth a message.
         if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -83,14 +182,15 @@ pub fn convert(file: &Path, to: OutputFormat, args: &ParseArgs) -> Result<()> {
 
 pub fn import(
     vault: &mut SqliteVault,
-    file: &Path,
+    files: &[PathBuf],
     me: Option<String>,
     ex: Option<String>,
     json: bool,
     redact: bool,
     args: &ParseArgs,
 ) -> Result<()> {
-    let bytes = import::read_export_file(file)?;
+    let contents = read_files(files)?;
+    let parts: Vec<&[u8]> = contents.iter().map(Vec::as_slice).collect();
     let bar = if json {
         ProgressBar::hidden()
     } else {
@@ -101,9 +201,9 @@ pub fn import(
         )
     };
     bar.set_message("Importing");
-    let report = import::import(
+    let report = import::import_parts(
         vault,
-        &bytes,
+        &parts,
         &args.options(),
         &Roles { me, ex, redact },
         jiff::Timestamp::now(),
@@ -111,7 +211,11 @@ pub fn import(
             bar.set_length(total);
             bar.set_position(done);
         },
-    )?;
+    )
+    .map_err(|e| {
+        bar.finish_and_clear();
+        explain(e, files)
+    })?;
     bar.finish_and_clear();
     if json {
         outln!(

@@ -202,9 +202,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 seal_passphrase_file.as_deref(),
             )
         }
-        Command::Convert { file, to, parse } => crate::chat_commands::convert(file, *to, parse),
+        Command::Convert { files, to, parse } => crate::chat_commands::convert(files, *to, parse),
         Command::Import {
-            file,
+            files,
             me,
             ex,
             json,
@@ -215,7 +215,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut vault = open_vault(&cli, &dir)?;
             crate::chat_commands::import(
                 &mut vault,
-                file,
+                files,
                 me.clone(),
                 ex.clone(),
                 *json,

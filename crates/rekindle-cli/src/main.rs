@@ -101,11 +101,17 @@ enum Command {
 message_N.json, or CSV with time,sender,text) and write one message per line to standard output.\n\n\
 JSONL lines are {\"time\": \"YYYY-MM-DDTHH:MM:SS\" (local time as exported, with an offset only when the \
 format has one), \"sender\": name or null, \"text\": ..., \"kind\": \"text\"|\"media\"|\"system\"|\"deleted\"|\"other\"}.\n\
-A summary (messages per sender, first and last time, unreadable lines) goes to standard error."
+A summary (messages per sender, first and last time, unreadable lines) goes to standard error.\n\n\
+Several files are read as one chat when they are the parts of one Messenger/Instagram conversation \
+(message_1.json message_2.json …): messages in time order, each once. A Messenger/Instagram zip is read \
+the same way, one folder per conversation.\n\n\
+An export holding several chats (a Telegram full export, or a zip with several conversations) needs \
+--chat NAME|ID; without it rekindle lists the chats (name, id, messages) and reads nothing."
     )]
     Convert {
-        /// The export file
-        file: PathBuf,
+        /// The export file, or the parts message_1.json message_2.json … of one Messenger/Instagram conversation
+        #[arg(required = true, num_args = 1.., value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// Output format
         #[arg(long, value_enum, default_value = "jsonl")]
         to: chat_commands::OutputFormat,
@@ -113,9 +119,18 @@ A summary (messages per sender, first and last time, unreadable lines) goes to s
         parse: chat_commands::ParseArgs,
     },
     /// Import a chat export into the vault (importing the same chat again adds only new messages)
+    #[command(
+        long_about = "Import a chat export into the vault (importing the same chat again adds only new messages).\n\n\
+Several files are imported as one chat when they are the parts of one Messenger/Instagram conversation \
+(message_1.json message_2.json …); files of different conversations are refused.\n\n\
+An export holding several chats (a Telegram full export, or a Messenger/Instagram zip with several \
+conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, id, messages) and imports nothing."
+    )]
     Import {
-        /// The export file (WhatsApp .txt or .zip, Telegram result.json, Messenger/Instagram JSON, CSV)
-        file: PathBuf,
+        /// The export file (WhatsApp .txt or .zip, Telegram result.json, Messenger/Instagram JSON or zip, CSV),
+        /// or the parts message_1.json message_2.json … of one Messenger/Instagram conversation
+        #[arg(required = true, num_args = 1.., value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// Your name as it appears in the chat
         #[arg(long, value_name = "NAME")]
         me: Option<String>,

@@ -1581,3 +1581,271 @@ fn vault_files_are_never_lost_or_mistaken_for_a_new_vault() {
     ok_in(&e, &["status"]);
     assert!(!e.join(".vault.key.12345.tmp").exists());
 }
+
+// ---------- Several chats in one export, several files of one chat ----------
+
+/// A Telegram full export: `n` personal chats ("Person 0" with 1 message …
+/// "Person n-1" with n) and the group "Book club"; Robin exported it.
+fn telegram_full_export(n: usize) -> String {
+    let msg = |who: &str, text: &str, k: usize| {
+        serde_json::json!({"id": k, "type": "message", "date": "2024-01-02T10:00:00",
+            "date_unixtime": "1704189600", "from": who, "text": text})
+    };
+    let mut chats: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let who = format!("Person {i}");
+            serde_json::json!({"name": who, "type": "personal_chat", "id": 1000 + i,
+                "messages": (0..=i).map(|k| msg(&who, &format!("from {who}"), k)).collect::<Vec<_>>()})
+        })
+        .collect();
+    chats.push(
+        serde_json::json!({"name": "Book club", "type": "private_group", "id": 7,
+        "messages": [msg("Kim", "group talk", 1)]}),
+    );
+    serde_json::json!({"personal_information": {"first_name": "Robin"}, "chats": {"list": chats}})
+        .to_string()
+}
+
+#[test]
+fn convert_lists_the_chats_of_a_telegram_full_export_until_one_is_chosen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let full = tmp.path().join("result.json");
+    std::fs::write(&full, telegram_full_export(2)).unwrap();
+    let o = run(rekindle(tmp.path()).arg("convert").arg(&full));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "nothing converted");
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("rekindle: This Telegram export holds 3 chats"),
+        "{err}"
+    );
+    for line in [
+        "“Person 1” (id 1001, personal chat, 2 messages)",
+        "“Person 0” (id 1000, personal chat, 1 message)",
+        "“Book club” (id 7, private group, 1 message)",
+        "--chat",
+    ] {
+        assert!(err.contains(line), "{line} in {err}");
+    }
+    // Chosen by id or by exact name: only that chat is written.
+    for choice in ["1001", "Person 1"] {
+        let o = run(rekindle(tmp.path())
+            .arg("convert")
+            .arg(&full)
+            .args(["--chat", choice]));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let lines: Vec<serde_json::Value> = stdout(&o)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|l| l["sender"] == "Person 1"));
+        assert!(!stderr(&o).contains("Note:"), "{}", stderr(&o));
+    }
+    // A choice that names no chat: exit 2 and the list.
+    let o = run(rekindle(tmp.path())
+        .arg("convert")
+        .arg(&full)
+        .args(["--chat", "person 1"]));
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("No chat in this Telegram export has the name or id “person 1”"),
+        "{err}"
+    );
+    assert!(err.contains("“Person 0” (id 1000"), "{err}");
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn a_long_list_of_chats_stays_short() {
+    let tmp = tempfile::tempdir().unwrap();
+    let full = tmp.path().join("result.json");
+    std::fs::write(&full, telegram_full_export(40)).unwrap();
+    let o = run(rekindle(tmp.path()).arg("convert").arg(&full));
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.lines().count() <= 20, "{err}");
+    assert!(err.contains("41 chats"), "{err}");
+    // Most messages first: the likeliest chats are on the list.
+    assert!(err.contains("“Person 39” (id 1039"), "{err}");
+    assert!(!err.contains("“Person 0”"), "{err}");
+    assert!(err.contains("and 26 more"), "{err}");
+    assert!(err.contains("--chat 1039"), "{err}");
+}
+
+#[test]
+fn an_export_with_one_chat_needs_no_choice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let one = tmp.path().join("result.json");
+    std::fs::write(
+        &one,
+        r#"{"name": "Sam", "type": "personal_chat", "id": 5, "messages": [
+        {"id": 1, "type": "message", "date": "2024-01-02T10:00:00", "from": "Sam", "text": "hi"}]}"#,
+    )
+    .unwrap();
+    let o = run(rekindle(tmp.path()).arg("convert").arg(&one));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 1);
+    let o = run(rekindle(tmp.path())
+        .arg("convert")
+        .arg(&one)
+        .args(["--chat", "Alex"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("“Sam” (id 5"), "{}", stderr(&o));
+}
+
+#[test]
+fn import_stores_only_the_chosen_chat_of_a_full_export() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    let full = tmp.path().join("result.json");
+    std::fs::write(&full, telegram_full_export(2)).unwrap();
+    let o = run(rekindle(&d)
+        .arg("import")
+        .arg(&full)
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("“Person 1” (id 1001"), "{}", stderr(&o));
+    let status = |d: &Path| -> serde_json::Value {
+        serde_json::from_str(&ok_in(d, &["status", "--json"])).unwrap()
+    };
+    assert_eq!(status(&d)["counts"]["chat_messages"], 0, "nothing imported");
+    let o = run(rekindle(&d)
+        .arg("import")
+        .arg(&full)
+        .args(["--chat", "1001", "--json"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["counts"]["added"], 2);
+    assert_eq!(v["summary"]["chat_name"], "Person 1");
+    assert_eq!(status(&d)["counts"]["chat_messages"], 2);
+}
+
+/// A Messenger part of the conversation `title` between `people`; `msgs` are (ms, sender, text).
+fn messenger_part(title: &str, people: [&str; 2], msgs: &[(i64, &str, &str)]) -> String {
+    serde_json::json!({
+        "participants": [{"name": people[0]}, {"name": people[1]}],
+        "title": title,
+        // Facebook writes the newest first.
+        "messages": msgs.iter().rev().map(|(ms, who, text)| serde_json::json!(
+            {"sender_name": who, "timestamp_ms": ms, "content": text})).collect::<Vec<_>>(),
+    })
+    .to_string()
+}
+
+#[test]
+fn the_parts_of_a_messenger_conversation_are_read_together() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = 1_700_000_000_000i64;
+    let people = ["Alex", "Robin"];
+    let p1 = tmp.path().join("message_1.json");
+    let p2 = tmp.path().join("message_2.json");
+    // message_1.json holds the newest messages; the two overlap by one.
+    std::fs::write(
+        &p1,
+        messenger_part(
+            "Alex",
+            people,
+            &[(t + 3000, "Alex", "three"), (t + 4000, "Robin", "four")],
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &p2,
+        messenger_part(
+            "Alex",
+            people,
+            &[(t + 1000, "Alex", "one"), (t + 3000, "Alex", "three")],
+        ),
+    )
+    .unwrap();
+    let o = run(rekindle(tmp.path()).arg("convert").arg(&p1).arg(&p2));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["text"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(got, ["one", "three", "four"]);
+    assert!(stderr(&o).contains("kept once"), "{}", stderr(&o));
+
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    let o = run(rekindle(&d)
+        .arg("import")
+        .arg(&p2)
+        .arg(&p1)
+        .arg("--json")
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["counts"]["added"], 3);
+
+    // Another conversation's part: refused with both names, nothing stored.
+    let other = tmp.path().join("sam").join("message_1.json");
+    std::fs::create_dir_all(other.parent().unwrap()).unwrap();
+    std::fs::write(
+        &other,
+        messenger_part("Sam", ["Sam", "Robin"], &[(t, "Sam", "x")]),
+    )
+    .unwrap();
+    let o = run(rekindle(&d)
+        .arg("import")
+        .arg(&p1)
+        .arg(&other)
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "“{}” is not part of the same conversation as “{}”",
+            other.display(),
+            p1.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("the conversation “Alex” (Alex, Robin)")
+            && err.contains("the conversation “Sam” (Sam, Robin)"),
+        "{err}"
+    );
+    let s: serde_json::Value = serde_json::from_str(&ok_in(&d, &["status", "--json"])).unwrap();
+    assert_eq!(s["counts"]["chat_messages"], 3);
+
+    // Files of other formats are not read together.
+    let wa = tmp.path().join("chat.txt");
+    std::fs::write(&wa, "13/03/2024, 21:05 - Sam: hello\n").unwrap();
+    let o = run(rekindle(tmp.path()).arg("convert").arg(&p1).arg(&wa));
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "but “{}” is a WhatsApp export; give it on its own",
+            wa.display()
+        )),
+        "{err}"
+    );
+    // A broken part is named.
+    let broken = tmp.path().join("message_3.json");
+    std::fs::write(
+        &broken,
+        "{\"participants\": [], \"messages\": [{\"sender_name\": \"Alex\", \"timestamp_ms\": 1",
+    )
+    .unwrap();
+    let o = run(rekindle(tmp.path()).arg("convert").arg(&p1).arg(&broken));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(&format!(
+            "“{}”: Line 1 of this Messenger export is damaged",
+            broken.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
