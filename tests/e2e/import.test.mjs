@@ -122,3 +122,38 @@ test('two chats: choose the one the post-mortem reads, delete one', async () => 
     await server.stop();
   }
 });
+
+test('a Telegram full export: choose the chat with the ex', async () => {
+  const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS } });
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext();
+    const seen = recordRequests(context);
+    const page = await context.newPage();
+    await page.goto(server.url);
+    const msg = (id, from, text) => ({ id, type: 'message', date: `2024-01-0${id}T10:00:00`, from, text });
+    const dir = mkdtempSync(join(tmpdir(), 'rekindle-upload-'));
+    const file = join(dir, 'result.json');
+    writeFileSync(file, JSON.stringify({
+      personal_information: { user_id: 1, first_name: 'Robin' },
+      chats: { list: [
+        { name: 'Book club', type: 'private_group', id: 20, messages: [msg(1, 'Kim', 'group talk')] },
+        { name: 'Alex', type: 'personal_chat', id: 777, messages: [msg(2, 'Alex', 'a1'), msg(3, 'Robin', 'a2'), msg(4, 'Alex', 'a3')] },
+      ] },
+    }));
+    await page.goto(`${server.origin}/i`);
+    await page.getByLabel('The exported chat file').setInputFiles(file);
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('heading', { name: 'Which chat?' }).waitFor();
+    await screenshot(page, 'import-choose');
+    await page.getByLabel(/Alex/).check();
+    await page.getByRole('button', { name: 'Import this chat' }).click();
+    await page.locator('#import-done').waitFor();
+    assert.match(await page.locator('#import-done').innerText(), /Imported: 3 new messages/);
+    assert.equal(await page.locator('main section.card').count(), 1);
+    assert.deepEqual(outsideRequests(seen), [], 'no request left 127.0.0.1');
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});

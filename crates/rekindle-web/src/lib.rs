@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
                 .post(chats::upload)
                 .layer(chats::upload_limit()),
         )
+        .route("/i/chat", post(chats::choose_chat))
         .route("/c", get(chats::show_chats).post(chats::save_roles))
         .route("/c/use", post(chats::use_chat))
         .route("/c/delete", post(chats::delete_chat))

@@ -49,6 +49,9 @@ pub struct Inner {
     /// vault is unlocked and it is posted again (`draft.rs`). Never on disk;
     /// gone with the session (quick exit).
     pub draft: Option<crate::draft::Draft>,
+    /// An export holding several chats, while the person chooses one
+    /// (`pages::chats`). Dropped with the data key.
+    pub pending_import: Option<crate::pages::chats::PendingImport>,
     /// Hosted mode: the signed-in account's name and id.
     pub account: Option<String>,
     pub account_id: Option<i64>,
@@ -153,6 +156,7 @@ impl Inner {
         Inner {
             crisis_pending: std::cell::Cell::new(false),
             draft: None,
+            pending_import: None,
             vault,
             session: None,
             pending_login: None,
@@ -302,6 +306,7 @@ impl AppState {
     pub fn lock_vault(inner: &mut Inner) {
         // What was read from the vault goes with its key.
         inner.postmortem = None;
+        inner.pending_import = None;
         if inner.vault.take().is_some() {
             tracing::info!(event = "vault_locked");
         }

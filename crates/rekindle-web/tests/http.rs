@@ -1089,6 +1089,7 @@ const GATE: &[(&str, Class)] = &[
     ("/q", Class::Neutral),
     ("/i", Class::OwnRecovery),
     ("/c", Class::OwnRecovery),
+    ("/i/chat", Class::OwnRecovery),
     ("/c/use", Class::OwnRecovery),
     ("/c/delete", Class::OwnRecovery),
     ("/lock", Class::Neutral),
@@ -1555,4 +1556,56 @@ async fn a_form_error_keeps_every_answer_and_names_the_missing_one() {
     assert!(page.contains("aria-describedby=\"investment-error\""));
     assert!(page.contains("id=\"investment-error\""));
     assert!(!page.contains("aria-describedby=\"satisfaction-error\""));
+}
+
+#[tokio::test]
+async fn a_telegram_full_export_asks_which_chat_and_imports_only_that_one() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let msg = |id: u32, from: &str, text: &str| {
+        format!(
+            r#"{{"id": {id}, "type": "message", "date": "2024-01-0{id}T10:00:00.250Z", "from": "{from}", "text": "{text}"}}"#
+        )
+    };
+    let export = format!(
+        r#"{{"personal_information": {{"user_id": 1, "first_name": "Robin"}},
+ "chats": {{"list": [
+  {{"name": "Book club", "type": "private_group", "id": 20, "messages": [{}]}},
+  {{"name": "Alex", "type": "personal_chat", "id": 777, "messages": [{}, {}, {}]}}
+ ]}}}}"#,
+        msg(1, "Kim", "group talk"),
+        msg(2, "Alex", "a1"),
+        msg(3, "Robin", "a2"),
+        msg(4, "Alex", "a3"),
+    );
+    let csrf = app.csrf();
+    let (ct, body) = multipart(&[("csrf", csrf.as_bytes()), ("file", export.as_bytes())]);
+    let res = app.send(upload_req(&cookie, ct, body)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = text(res).await;
+    assert!(page.contains("Which chat?"), "{page}");
+    assert!(page.contains("Book club") && page.contains("Alex"));
+    assert!(page.contains("value=\"777\""));
+    assert_eq!(
+        chat_message_count(&app),
+        0,
+        "nothing stored before the choice"
+    );
+    // A choice that names no chat: said so, still nothing stored, and the
+    // export is still in memory for the next try.
+    let body = form(&[("csrf", &csrf), ("chat", "999")]);
+    let res = app.send(form_post("/i/chat", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(chat_message_count(&app), 0);
+    let body = form(&[("csrf", &csrf), ("chat", "777")]);
+    let res = app.send(form_post("/i/chat", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", text(res).await);
+    assert_eq!(chat_message_count(&app), 3, "Alex's chat only");
+    assert!(
+        app.state.lock().pending_import.is_none(),
+        "forgotten once imported"
+    );
+    // Nothing kept: a second choice asks for the file again.
+    let res = app.send(form_post("/i/chat", &cookie, &body)).await;
+    assert!(text(res).await.contains("choose the file again"));
 }

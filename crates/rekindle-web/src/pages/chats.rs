@@ -4,8 +4,9 @@ use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use rekindle_app::import::{self, ImportError, Roles};
+use rekindle_app::import::{self, ChatChoice, ImportError, Roles};
 use rekindle_chat::{DateOrder, Format, ParseOptions};
+use zeroize::Zeroizing;
 
 use rekindle_store::chats::ChatInfo;
 use serde::Deserialize;
@@ -129,53 +130,171 @@ pub async fn upload(state: AppState, mut multipart: Multipart) -> Response {
             "Please choose the exported chat file first.".into(),
         );
     };
+    options.chat = ChatChoice::Ask;
+    finish_import(&state, bytes, options, redact).await
+}
+
+/// An export holding several chats, kept in memory (never on disk) while the
+/// person chooses one; dropped with the vault's key.
+pub struct PendingImport {
+    bytes: Zeroizing<Vec<u8>>,
+    format: Option<Format>,
+    date_order: Option<DateOrder>,
+    redact: bool,
+}
+
+#[derive(Template)]
+#[template(path = "import_choose.html")]
+struct ChoosePage {
+    chrome: Chrome,
+    /// (value to post, name, what it is, messages)
+    chats: Vec<(String, String, String, usize)>,
+    error: Option<String>,
+}
+
+fn choose_page(
+    state: &AppState,
+    chats: &[rekindle_chat::ChatInfo],
+    error: Option<String>,
+) -> Response {
+    with_vault(state, |inner| {
+        Ok(render(
+            if error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            },
+            &ChoosePage {
+                chrome: Chrome::for_page(inner, "Which chat?", "i"),
+                chats: chats
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.id.clone().or_else(|| c.name.clone()).unwrap_or_default(),
+                            c.name.clone().unwrap_or_else(|| "(no name)".to_string()),
+                            c.kind.clone().unwrap_or_default(),
+                            c.messages,
+                        )
+                    })
+                    .filter(|c| !c.0.is_empty())
+                    .collect(),
+                error,
+            },
+        ))
+    })
+    .unwrap_or_else(|r| r)
+}
+
+/// Imports `bytes` (off the async workers) and answers with the chats page,
+/// an error, or the choice of a chat when the export holds several.
+async fn finish_import(
+    state: &AppState,
+    bytes: Vec<u8>,
+    options: ParseOptions,
+    redact: bool,
+) -> Response {
     let now = state.now();
     let worker = state.clone();
+    let bytes = Zeroizing::new(bytes);
+    let (format, date_order) = (options.format, options.date_order);
     // Parsing and storing a large chat takes seconds: off the async workers.
     let result = tokio::task::spawn_blocking(move || {
         let roles = Roles {
             redact,
             ..Roles::default()
         };
-        // On this computer the import gets a connection of its own, so the
-        // vault's lock is held only to open it: every other page keeps
-        // answering while a large chat is stored (SQLite's WAL lets them
-        // read meanwhile; the import stays one all-or-nothing transaction).
-        // A hosted request already has a store of its own.
-        let own = {
-            let inner = worker.lock();
-            match inner.vault.as_ref() {
-                None => return Err(None),
-                Some(OpenStore::Vault(v)) => Some(v.open_another().map_err(|e| Some(e.into()))?),
-                Some(OpenStore::Hosted(_)) => None,
+        let run = || -> Result<import::ImportReport, Option<ImportError>> {
+            // On this computer the import gets a connection of its own, so the
+            // vault's lock is held only to open it: every other page keeps
+            // answering while a large chat is stored (SQLite's WAL lets them
+            // read meanwhile; the import stays one all-or-nothing transaction).
+            // A hosted request already has a store of its own.
+            let own = {
+                let inner = worker.lock();
+                match inner.vault.as_ref() {
+                    None => return Err(None),
+                    Some(OpenStore::Vault(v)) => {
+                        Some(v.open_another().map_err(|e| Some(e.into()))?)
+                    }
+                    Some(OpenStore::Hosted(_)) => None,
+                }
+            };
+            match own {
+                Some(mut vault) => {
+                    import::import(&mut vault, &bytes, &options, &roles, now, &mut |_, _| {})
+                }
+                None => {
+                    let mut inner = worker.lock();
+                    let Some(vault) = inner.vault.as_deref_mut() else {
+                        return Err(None);
+                    };
+                    import::import(vault, &bytes, &options, &roles, now, &mut |_, _| {})
+                }
             }
+            .map_err(Some)
         };
-        match own {
-            Some(mut vault) => {
-                import::import(&mut vault, &bytes, &options, &roles, now, &mut |_, _| {})
-            }
-            None => {
-                let mut inner = worker.lock();
-                let Some(vault) = inner.vault.as_deref_mut() else {
-                    return Err(None);
-                };
-                import::import(vault, &bytes, &options, &roles, now, &mut |_, _| {})
-            }
-        }
-        .map_err(Some)
+        let result = run();
+        (result, bytes)
     })
     .await;
+    let Ok((result, bytes)) = result else {
+        return store_error(&rekindle_store::StoreError::Corrupt);
+    };
     match result {
-        Ok(Ok(report)) => {
+        Ok(report) => {
+            state.lock().pending_import = None;
             Redirect::to(&format!("/c?imported={}", report.counts.chat_id)).into_response()
         }
-        Ok(Err(None)) => Redirect::to("/u").into_response(),
-        Ok(Err(Some(e))) if e.is_user_error() => {
-            import_error_page(&state, StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+        Err(None) => Redirect::to("/u").into_response(),
+        Err(Some(ImportError::ChooseChat { chats, problem })) => {
+            let error = match problem {
+                rekindle_chat::ParseError::ChooseChat { .. } => None,
+                p => Some(p.to_string()),
+            };
+            state.lock().pending_import = Some(PendingImport {
+                bytes,
+                format,
+                date_order,
+                redact,
+            });
+            choose_page(state, &chats, error)
         }
-        Ok(Err(Some(ImportError::Store(e)))) => store_error(&e),
-        _ => store_error(&rekindle_store::StoreError::Corrupt),
+        Err(Some(e)) if e.is_user_error() => {
+            import_error_page(state, StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+        }
+        Err(Some(ImportError::Store(e))) => store_error(&e),
+        Err(Some(_)) => store_error(&rekindle_store::StoreError::Corrupt),
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChooseForm {
+    #[serde(default)]
+    chat: String,
+}
+
+/// The chat chosen from an export holding several: imported from the kept bytes.
+pub async fn choose_chat(state: AppState, CsrfForm(form): CsrfForm<ChooseForm>) -> Response {
+    let pending = state.lock().pending_import.take();
+    let Some(p) = pending else {
+        return import_error_page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The export is no longer in memory (the vault locked meanwhile). Please choose the file again.".into(),
+        );
+    };
+    let choice = form.chat.trim();
+    let options = ParseOptions {
+        format: p.format,
+        date_order: p.date_order,
+        chat: if choice.is_empty() {
+            ChatChoice::Ask
+        } else {
+            ChatChoice::Pick(choice.to_string())
+        },
+    };
+    finish_import(&state, p.bytes.to_vec(), options, p.redact).await
 }
 
 pub struct ChatView {
