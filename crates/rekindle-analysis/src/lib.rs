@@ -33,4 +33,4 @@ pub use lexicon::{BUILT_IN_TOPICS, Lexicons, MAX_TOPICS, parse_lexicon_file};
 pub use prepared::Prepared;
 pub use rekindle_chat::{Message, MessageKind};
 pub use rekindle_vader::Scores;
-pub use summary::summarize;
+pub use summary::{summarize, topic_label};

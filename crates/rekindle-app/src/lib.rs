@@ -7,6 +7,7 @@ pub mod crisis;
 pub mod import;
 pub mod letter;
 pub mod method;
+pub mod outlook;
 pub mod postmortem;
 pub mod redact;
 pub mod report;

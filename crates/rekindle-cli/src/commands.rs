@@ -143,6 +143,10 @@ pub fn run(cli: Cli) -> Result<()> {
             let dir = DataDir::open(&path)?;
             crate::method_commands::readiness(&mut open_vault(&cli, &dir)?, args)
         }
+        Command::Outlook { json, chat } => {
+            let dir = DataDir::open(&path)?;
+            crate::method_commands::outlook(&open_vault(&cli, &dir)?, &path, *json, *chat)
+        }
         Command::Trigger(args) => {
             let dir = DataDir::open(&path)?;
             crate::method_commands::trigger(&mut open_vault(&cli, &dir)?, args)

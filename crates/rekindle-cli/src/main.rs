@@ -160,6 +160,14 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
     },
     /// How ready you are for a commitment: two 0–10 rulers and where you stand (weekly)
     Readiness(method_commands::ReadinessArgs),
+    /// The honest outlook: what your record and answers suggest, each point with its source (never a score of them, never a promise)
+    Outlook {
+        #[arg(long)]
+        json: bool,
+        /// Also read the stored chat's post-mortem, to check your plan against what the arguments were about (a long chat takes a few seconds)
+        #[arg(long)]
+        chat: bool,
+    },
     /// Name a trigger or high-risk situation for a commitment, with your plan for it
     Trigger(method_commands::TriggerArgs),
     /// What lapses have in common: triggers, weekdays

@@ -629,3 +629,66 @@ pub fn reminders(a: &RemindersArgs) -> Result<()> {
     }
     Ok(())
 }
+
+/// `rekindle outlook`: what the record and the answers suggest, each point
+/// with where it comes from; never a score of them, never a promise.
+pub fn outlook(
+    vault: &SqliteVault,
+    data_dir: &std::path::Path,
+    json: bool,
+    chat: bool,
+) -> Result<()> {
+    use rekindle_core::method::outlook::Group;
+    let analysis = if chat {
+        if std::io::stderr().is_terminal() {
+            errln!("Reading the chat's post-mortem (a long chat takes a few seconds)…");
+        }
+        rekindle_app::postmortem::analyse_stored(
+            vault,
+            &rekindle_app::postmortem::user_lexicons(Some(data_dir)),
+        )
+        .map_err(method_error)?
+    } else {
+        None
+    };
+    let o = rekindle_app::outlook::gather(
+        vault,
+        &jiff::tz::TimeZone::system(),
+        today(),
+        analysis.as_ref().map(|a| &a.analysis),
+    )
+    .map_err(method_error)?;
+    if json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&o).context("Could not write JSON.")?
+        );
+        return Ok(());
+    }
+    outln!("The honest outlook");
+    outln!("What your own notes suggest, point by point. Never a score of them, never a promise.");
+    if let Some(why) = &o.why {
+        outln!();
+        outln!("{why}");
+        outln!("Help lines: rekindle helplines");
+    }
+    outln!();
+    outln!("{}", o.summary);
+    for g in Group::ALL {
+        let mut factors = o.in_group(g).peekable();
+        if factors.peek().is_none() {
+            continue;
+        }
+        outln!();
+        outln!("{}", g.label());
+        for f in factors {
+            outln!("  [{}] {}", f.leaning.label(), f.title);
+            outln!("    {}", f.suggests);
+            match f.source.command {
+                Some(cmd) => outln!("    from: {} ({cmd})", f.source.page),
+                None => outln!("    from: {} (in the web app)", f.source.page),
+            }
+        }
+    }
+    Ok(())
+}

@@ -923,6 +923,8 @@ const COMMAND_CLASSES: &[(&str, &str)] = &[
     ("checkin", "own recovery"),
     ("record", "own recovery"),
     ("readiness", "own recovery"),
+    // Speaks only about the user's own recovery under the lock and after their no.
+    ("outlook", "own recovery"),
     ("trigger", "own recovery"),
     ("pattern", "own recovery"),
     ("audit-c", "own recovery"),
@@ -1137,6 +1139,73 @@ fn outreach_commands_are_refused_locked_and_after_their_no_and_open_otherwise() 
         assert!(o.status.success(), "{}", stderr(&o));
         let html = std::fs::read_to_string(&out).unwrap();
         assert_eq!(html.contains("not for my ex"), why.is_some());
+    }
+}
+
+#[test]
+fn outlook_json_names_each_factor_with_its_source_and_keeps_to_own_recovery_when_it_must() {
+    for (risk, their_no) in [(false, false), (true, false), (false, true)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = lived_vault(tmp.path(), risk, their_no);
+        let o = run(rekindle(&d)
+            .args(["outlook", "--json"])
+            .env("REKINDLE_PASSPHRASE", PASS));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let own = risk || their_no;
+        assert_eq!(
+            doc["scope"],
+            if own { "own_recovery" } else { "whole" },
+            "{doc}"
+        );
+        assert_eq!(doc["why"].is_string(), own);
+        let factors = doc["factors"].as_array().unwrap();
+        for f in factors {
+            for field in ["kind", "group", "title", "suggests"] {
+                assert!(f[field].as_str().is_some_and(|s| !s.is_empty()), "{f}");
+            }
+            assert!(f["source"]["path"].as_str().unwrap().starts_with('/'));
+            assert!(
+                ["helps", "works_against", "unknown"].contains(&f["leaning"].as_str().unwrap())
+            );
+            if own {
+                assert!(
+                    [
+                        "commitment",
+                        "record_length",
+                        "lapses",
+                        "gaps",
+                        "confirmations",
+                        "readiness"
+                    ]
+                    .contains(&f["kind"].as_str().unwrap()),
+                    "{f}"
+                );
+            }
+        }
+        // 35 days kept, written down on their days: the record helps, in every case.
+        let record = factors.iter().find(|f| f["kind"] == "commitment").unwrap();
+        assert_eq!(record["leaning"], "helps", "{record}");
+        assert_eq!(record["source"]["command"], "rekindle record");
+        let text = stdout(&o).to_lowercase();
+        for never in ["chance", "likely", "%", "percent", "odds"] {
+            assert!(!text.contains(never), "{never}");
+        }
+        // And in plain sentences.
+        let o = run(rekindle(&d).arg("outlook").env("REKINDLE_PASSPHRASE", PASS));
+        assert!(o.status.success());
+        let out = stdout(&o);
+        assert!(out.starts_with("The honest outlook"), "{out}");
+        assert!(out.contains("[helps] No alcohol"), "{out}");
+        assert!(
+            out.contains("from: Track record (rekindle record)"),
+            "{out}"
+        );
+        assert_eq!(
+            out.contains("Their side, in their own words"),
+            !own,
+            "{out}"
+        );
     }
 }
 

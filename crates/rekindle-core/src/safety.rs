@@ -302,7 +302,7 @@ impl ChatBoundary {
     /// Unanswered messages after it that count as contact already made: any
     /// after a request for no contact, space or a block; two or more after an
     /// ending (one "take care" after a breakup is not pressing).
-    fn pressing_messages(&self) -> u32 {
+    pub fn pressing_messages(&self) -> u32 {
         match self.kind {
             ChatBoundaryKind::Ended if self.unanswered_after < 2 => 0,
             _ => self.unanswered_after,

@@ -32,8 +32,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use state::{Announce, AppState};
 
 use pages::{
-    account, chats, exit, guard, help, home, letter, method, postmortem, relationship, report,
-    settings, support, unlock,
+    account, chats, exit, guard, help, home, letter, method, outlook, postmortem, relationship,
+    report, settings, support, unlock,
 };
 
 /// The whole app: every route behind every protection.
@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/s/r/{id}", post(guard::save_readiness))
         .route("/s/self", post(guard::save_self_check))
         .route("/s/ex", post(guard::save_ex_answer))
+        .route("/s/o", get(outlook::page))
         .route("/g", get(guard::guard))
         .route("/g/t/{id}", post(guard::save_trigger))
         .route("/g/audit", post(guard::save_audit))

@@ -1110,6 +1110,9 @@ const GATE: &[(&str, Class)] = &[
     ("/s/r/{id}", Class::OwnRecovery),
     ("/s/self", Class::OwnRecovery),
     ("/s/ex", Class::OwnRecovery),
+    // The honest outlook: open under the lock and after their no, where it
+    // speaks only about the user's own recovery.
+    ("/s/o", Class::OwnRecovery),
     ("/g", Class::OwnRecovery),
     ("/g/t/{id}", Class::OwnRecovery),
     ("/g/audit", Class::OwnRecovery),
@@ -1286,6 +1289,50 @@ async fn outreach_routes_are_refused_locked_and_after_their_no_and_open_otherwis
         // Reports under the lock say they are for helpers.
         let report = text(app.send(get("/x/report?s=record", Some(&cookie))).await).await;
         assert_eq!(report.contains("not for my ex"), !open, "{report}");
+    }
+}
+
+#[tokio::test]
+async fn the_outlook_speaks_only_of_own_recovery_locked_and_after_their_no() {
+    for (risk, their_no, why) in [
+        (true, false, Some("your safety comes first")),
+        (false, true, Some("final here")),
+        (false, false, None),
+    ] {
+        let app = App::new(true);
+        seed_outreach_state(&app, risk, their_no);
+        let cookie = app.login().await;
+        let res = app.send(get("/s/o", Some(&cookie))).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let page = text(res).await;
+        let main = &page[page.find("<main").unwrap()..page.find("</main>").unwrap()];
+        assert_eq!(
+            main.contains("id=\"own-recovery\""),
+            why.is_some(),
+            "{main}"
+        );
+        if let Some(w) = why {
+            assert!(main.contains(w), "{w}: {main}");
+        }
+        // Their side only when neither the lock nor their no holds.
+        assert_eq!(
+            main.contains("Their side, in their own words"),
+            why.is_none(),
+            "{main}"
+        );
+        // The record is there in every case, its source a link.
+        assert!(
+            main.contains("No alcohol") && main.contains("href=\"/t\""),
+            "{main}"
+        );
+        for never in ["chance", "likely", "%", "percent"] {
+            assert!(!main.to_lowercase().contains(never), "{never}: {main}");
+        }
+        // Step 3 on the home page and the seriousness page lead to it.
+        for from in ["/", "/s"] {
+            let page = text(app.send(get(from, Some(&cookie))).await).await;
+            assert!(page.contains("href=\"/s/o\""), "{from}");
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod checkin;
 pub mod guard;
+pub mod outlook;
 pub mod plan;
 pub mod problem;
 pub mod readiness;

@@ -8,6 +8,7 @@ pub mod help;
 pub mod home;
 pub mod letter;
 pub mod method;
+pub mod outlook;
 pub mod postmortem;
 pub mod relationship;
 pub mod report;

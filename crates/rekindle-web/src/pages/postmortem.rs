@@ -14,7 +14,7 @@ use crate::charts;
 use crate::security::RawForm;
 use std::sync::Arc;
 
-use crate::state::{AppState, PostmortemCache};
+use crate::state::{AppState, Inner, PostmortemCache};
 
 pub struct EpisodeRow {
     pub id: usize,
@@ -144,6 +144,23 @@ async fn analysed(
     })
     .await
     .map_err(|_| store_error(&rekindle_store::StoreError::Corrupt))?
+}
+
+/// The analysis kept for the chat the post-mortem reads, when it is still of
+/// that chat as stored now; never analyses (the outlook reads it if at hand).
+pub(crate) fn kept_analysis(
+    inner: &mut Inner,
+    data_dir: Option<&std::path::Path>,
+) -> Result<Option<PostmortemCache>, Response> {
+    let Some(info) = postmortem::analysed_chat(inner.vault()?).map_err(method_error)? else {
+        return Ok(None);
+    };
+    let key = cache_key(&info, data_dir);
+    Ok(inner
+        .postmortem
+        .as_ref()
+        .filter(|(k, _)| *k == key)
+        .map(|(_, c)| c.clone()))
 }
 
 /// [`analysed`], with "no chat stored" as the not-found page.
