@@ -2,6 +2,7 @@
 //! engine (rekindle-chat, rekindle-core) to the store; neither shell holds
 //! any of this logic.
 
+pub mod backup;
 pub mod boundaries;
 pub mod crisis;
 pub mod import;

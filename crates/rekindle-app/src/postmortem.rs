@@ -242,7 +242,7 @@ impl StoredAnalysis {
 /// Built-in lexicons plus the user's own `*.txt` files in `<data dir>/lexicons/`.
 pub fn user_lexicons(data_dir: Option<&std::path::Path>) -> Lexicons {
     let mut files: Vec<(String, String)> = Vec::new();
-    if let Some(dir) = data_dir.map(|d| d.join("lexicons"))
+    if let Some(dir) = data_dir.map(|d| d.join(rekindle_store::LEXICONS_DIR))
         && let Ok(entries) = std::fs::read_dir(&dir)
     {
         for e in entries.flatten() {

@@ -1,6 +1,6 @@
 //! One function per subcommand.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -122,6 +122,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export { out } => export(&cli, &path, out.as_deref()),
         Command::Restore { file } => restore(&cli, &path, file),
         Command::Backup { file } => backup(&cli, &path, file),
+        Command::DeleteVault { yes } => delete_vault(&cli, &path, *yes),
         Command::Status { json } => status(&cli, &path, *json),
         Command::Problem(cmd) => {
             let dir = DataDir::open(&path)?;
@@ -392,21 +393,84 @@ fn restore(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
 fn backup(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
     let dir = DataDir::open(path)?;
     let vault = open_vault(cli, &dir)?;
-    let key_copy = PathBuf::from(format!("{}.key", file.display()));
-    // Never over an existing file: it may be the key of an earlier backup.
-    if key_copy.exists() {
-        return Err(StoreError::AlreadyExists(key_copy).into());
-    }
-    vault.backup_to(file)?;
-    fsutil::write_atomic(
-        &key_copy,
-        &std::fs::read(dir.key_path()).context("Could not read the key file.")?,
-    )?;
+    let key_copy = dir.backup(&vault, file)?;
     outln!(
         "Backed up the encrypted vault to {} (with its key file {}). Both are needed, with your passphrase, to restore.",
         file.display(),
         key_copy.display()
     );
+    Ok(())
+}
+
+/// The word to type to confirm `delete-vault` in a terminal.
+const DELETE_WORD: &str = "DELETE";
+
+fn delete_vault(cli: &Cli, path: &Path, yes: bool) -> Result<()> {
+    // Only looks first: a mistyped --data-dir must not create a folder.
+    if !path.is_dir() {
+        return Err(user_error(format!(
+            "There is no data folder at {}, so there is no vault to delete. Nothing was changed.",
+            path.display()
+        )));
+    }
+    let dir = match DataDir::open(path) {
+        Ok(dir) => dir,
+        Err(StoreError::Locked(_)) => {
+            return Err(user_error(format!(
+                "rekindle is running with the data folder {} (`rekindle serve` in another window or terminal). \
+                 Stop it first (Ctrl+C there), then run `rekindle delete-vault` again. Nothing was deleted.",
+                path.display()
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !dir.has_vault() {
+        return Err(user_error(format!(
+            "There is no vault in {}, so there is nothing to delete.",
+            path.display()
+        )));
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(user_error(
+                "This deletes your vault and everything in it for good; it cannot be undone. \
+                 To go ahead, run again with --yes. Nothing was deleted.",
+            ));
+        }
+        errln!(
+            "This deletes your vault in {} and everything in it, for good: it cannot be undone. \
+             Backups and exports you made earlier are not touched; they are yours to delete.",
+            path.display()
+        );
+        err!("To go ahead, type {DELETE_WORD} and press Enter: ");
+        let _ = std::io::stderr().flush();
+        let mut typed = String::new();
+        std::io::stdin()
+            .read_line(&mut typed)
+            .context("Could not read your answer.")?;
+        // Any case: typing the word at all is the deliberate act.
+        if !typed.trim().eq_ignore_ascii_case(DELETE_WORD) {
+            return Err(user_error(format!(
+                "You did not type {DELETE_WORD}, so nothing was deleted."
+            )));
+        }
+    }
+    let pass = passphrase_input::obtain(
+        cli.passphrase_file.as_deref(),
+        ENV_PASSPHRASE,
+        "Your passphrase (to make sure it is you): ",
+    )?;
+    let erased = dir.erase(&pass)?;
+    outln!(
+        "Your vault was deleted: its key was destroyed first, then its files, and share links made from it stopped working. \
+         Backups and exports you made earlier are not touched: they are yours to delete."
+    );
+    if let Some(lexicons) = erased.kept_lexicons {
+        outln!(
+            "Your own word lists in {} were left as they are; delete that folder yourself if you want them gone too.",
+            lexicons.display()
+        );
+    }
     Ok(())
 }
 

@@ -95,6 +95,21 @@ enum Command {
         /// The new backup file; neither it nor FILE.key may exist yet
         file: PathBuf,
     },
+    /// Delete the vault for good: its key is destroyed first, then its files (backups made earlier are yours to delete)
+    #[command(
+        name = "delete-vault",
+        long_about = "Delete the vault for good. The passphrase is asked to make sure it is you; then the vault's \
+key is overwritten (so the data can never be decrypted again) and its files are removed: vault.db with its \
+-wal and -shm, vault.key, temporary files, vault files kept aside earlier and the share links' folder. \
+The data folder, its empty lock file and your own word lists (lexicons/) stay.\n\n\
+Backups and exports you made earlier are not touched: they are yours to delete.\n\n\
+Stop `rekindle serve` first. Without --yes you are asked to type DELETE (in a terminal)."
+    )]
+    DeleteVault {
+        /// Confirm without being asked (needed when not typing in a terminal)
+        #[arg(long)]
+        yes: bool,
+    },
     /// Read a chat export and print one normalized message per line, storing nothing
     #[command(
         long_about = "Read a chat export (WhatsApp .txt or .zip, Telegram result.json, Messenger/Instagram \

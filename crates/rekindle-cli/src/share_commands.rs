@@ -82,7 +82,7 @@ fn render_body(vault: &SqliteVault, sections: &str) -> Result<String> {
 }
 
 pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCmd) -> Result<()> {
-    let dir = data_dir.join("shares");
+    let dir = data_dir.join(rekindle_store::SHARES_DIR);
     let share_box = rekindle_store::ShareDir::new(&dir);
     let now = jiff::Timestamp::now();
     match (cmd, vault) {

@@ -278,6 +278,128 @@ fn serve_prints_one_login_url_and_a_second_instance_is_refused() {
     child.wait().unwrap();
 }
 
+/// Every file in `d` (not in sub-folders) with its bytes, sorted by name.
+fn files_in(d: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn delete_vault_asks_for_the_passphrase_and_a_yes_then_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    ok_in(
+        &d,
+        &[
+            "problem",
+            "add",
+            "--title",
+            "CANARY-delete-me",
+            "--category",
+            "conflict",
+            "--whose",
+            "mine",
+            "--frequency",
+            "often",
+            "--severity",
+            "3",
+        ],
+    );
+    let backup = tmp.path().join("backup.db");
+    ok_in(&d, &["backup", backup.to_str().unwrap()]);
+    let before = files_in(&d);
+    assert!(before.iter().any(|(n, _)| n == "vault.db"));
+
+    // Not in a terminal and no --yes: refused, nothing touched.
+    let o = run(rekindle(&d)
+        .arg("delete-vault")
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--yes"), "{}", stderr(&o));
+    assert_eq!(files_in(&d), before);
+
+    // A wrong passphrase: exit 2, one plain sentence, nothing touched.
+    let o = run(rekindle(&d)
+        .args(["delete-vault", "--yes"])
+        .env("REKINDLE_PASSPHRASE", "not the right passphrase at all"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("does not open this vault. Nothing was changed."),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(files_in(&d), before);
+
+    // While `rekindle serve` holds the folder: refused with what to do.
+    let mut server = rekindle(&d)
+        .arg("serve")
+        .env("REKINDLE_PASSPHRASE", PASS)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    assert!(lines.next().unwrap().unwrap().contains("/login?token="));
+    let o = run(rekindle(&d)
+        .args(["delete-vault", "--yes"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Stop it first"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Nothing was deleted"), "{}", stderr(&o));
+    assert!(d.join("vault.key").exists() && d.join("vault.db").exists());
+
+    // The right passphrase (from a file) and --yes: everything of the vault goes.
+    let pf = pass_file(tmp.path(), "pass.txt", PASS);
+    let o = run(rekindle(&d)
+        .args(["delete-vault", "--yes", "--passphrase-file"])
+        .arg(&pf));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("yours to delete"), "{}", stdout(&o));
+    let left: Vec<String> = std::fs::read_dir(&d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["rekindle.lock"], "only the empty lock file stays");
+    assert_eq!(std::fs::read(d.join("rekindle.lock")).unwrap(), b"");
+
+    // `status` says there is no vault; a second delete says so too.
+    let o = run(rekindle(&d).arg("status"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("No vault yet"), "{}", stdout(&o));
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&run(rekindle(&d).args(["status", "--json"])))).unwrap();
+    assert_eq!(json["vault_exists"], false);
+    let o = run(rekindle(&d)
+        .args(["delete-vault", "--yes"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no vault"), "{}", stderr(&o));
+    // A mistyped folder is not created.
+    let nowhere = tmp.path().join("nowhere");
+    let o = run(rekindle(&nowhere)
+        .args(["delete-vault", "--yes"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!nowhere.exists());
+
+    // The backup made earlier is untouched: the user's to delete.
+    assert!(backup.exists() && tmp.path().join("backup.db.key").exists());
+}
+
 /// A chat sample in `testdata/chats` (see `testdata/PROVENANCE.md`).
 fn fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -914,6 +1036,7 @@ const COMMAND_CLASSES: &[(&str, &str)] = &[
     ("export", "neutral"),
     ("restore", "neutral"),
     ("backup", "neutral"),
+    ("delete-vault", "neutral"),
     ("convert", "neutral"),
     ("import", "own recovery"),
     ("problem add", "own recovery"),

@@ -2,8 +2,10 @@
 //! files of the vault (the encrypted database and its wrapped key).
 
 use std::fs::{self, File, OpenOptions};
+use std::io::{Seek, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::keyfile::{KdfParams, KeyFile, new_data_key};
 use crate::{SqliteVault, StoreError, fsutil, placement};
@@ -11,6 +13,15 @@ use crate::{SqliteVault, StoreError, fsutil, placement};
 pub const VAULT_FILE: &str = "vault.db";
 pub const KEY_FILE: &str = "vault.key";
 pub const LOCK_FILE: &str = "rekindle.lock";
+/// The sealed snapshots of share links (see [`crate::ShareDir`]).
+pub const SHARES_DIR: &str = "shares";
+/// The user's own topic word lists (`*.txt`), which rekindle reads and never writes.
+pub const LEXICONS_DIR: &str = "lexicons";
+
+/// What an erased vault's key file holds once its key slot was overwritten:
+/// it marks an erasure that may not have finished removing the other files
+/// (a crash half-way); the next [`DataDir::open`] finishes it.
+const ERASED_MARK: &[u8] = b"rekindle-vault-erased\n";
 
 /// An opened data folder. Holding it holds an exclusive lock, so a second
 /// rekindle on the same folder refuses instead of corrupting the database.
@@ -18,6 +29,37 @@ pub const LOCK_FILE: &str = "rekindle.lock";
 pub struct DataDir {
     path: PathBuf,
     _lock: File,
+    /// One change of the key file at a time within this process (creating,
+    /// re-wrapping, erasing): a passphrase change racing an erasure must not
+    /// write a key file back after it was destroyed.
+    key_ops: Mutex<()>,
+}
+
+/// What [`DataDir::erase`] left in the data folder, on purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erased {
+    /// The user's own word lists (`lexicons/`), if there are any: files the
+    /// user put there by hand, never written by rekindle, so not removed.
+    pub kept_lexicons: Option<PathBuf>,
+}
+
+/// A consistent copy of the vault, still encrypted with its key, in a
+/// temporary file of the data folder; removed when dropped.
+#[derive(Debug)]
+pub struct VaultCopy {
+    path: PathBuf,
+}
+
+impl VaultCopy {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for VaultCopy {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
 }
 
 impl DataDir {
@@ -51,9 +93,23 @@ impl DataDir {
         let dir = DataDir {
             path: path.to_path_buf(),
             _lock: lock,
+            key_ops: Mutex::new(()),
         };
+        // An erasure cut short (a crash after the key was destroyed) is
+        // finished before anything else: its key is gone already, so what
+        // is left can never be opened again.
+        if dir.erasure_pending() {
+            dir.remove_vault_files()?;
+            tracing::info!(event = "vault_erasure_finished");
+        }
         dir.remove_stale_temp_files();
         Ok(dir)
+    }
+
+    fn key_ops(&self) -> MutexGuard<'_, ()> {
+        // A poisoned lock only means another thread panicked; the key file
+        // is replaced atomically, so it is still whole.
+        self.key_ops.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Temporary files of an atomic write that was killed half-way (e.g. a
@@ -108,12 +164,22 @@ impl DataDir {
     }
 
     pub fn has_vault(&self) -> bool {
-        self.key_path().exists()
+        self.key_path().exists() && !self.erasure_pending()
+    }
+
+    /// The key file holds the erasure mark: the vault's key is destroyed,
+    /// and some of its files may still be there.
+    fn erasure_pending(&self) -> bool {
+        fsutil::read_limited(&self.key_path(), 64 * 1024).is_ok_and(|b| b == ERASED_MARK)
     }
 
     /// Creates a new, empty vault protected by `passphrase`. The key file is
     /// written last, so a crash half-way leaves no vault that looks complete.
     pub fn create(&self, passphrase: &str, params: KdfParams) -> Result<SqliteVault, StoreError> {
+        let _key_ops = self.key_ops();
+        if self.erasure_pending() {
+            self.remove_vault_files()?;
+        }
         if self.has_vault() {
             return Err(StoreError::AlreadyExists(self.path.clone()));
         }
@@ -145,17 +211,20 @@ impl DataDir {
     }
 
     fn read_key_file(&self) -> Result<KeyFile, StoreError> {
+        KeyFile::from_json(&self.read_key_bytes()?)
+    }
+
+    fn read_key_bytes(&self) -> Result<Vec<u8>, StoreError> {
         let path = self.key_path();
-        if !path.exists() {
+        if !self.has_vault() {
             return Err(StoreError::NoVault(self.path.clone()));
         }
         // A key file is a few hundred bytes; anything else is not one (a
         // 3 GB sparse file is refused before it is read).
-        let bytes = crate::fsutil::read_limited(&path, 64 * 1024).map_err(|e| match e {
+        crate::fsutil::read_limited(&path, 64 * 1024).map_err(|e| match e {
             crate::fsutil::ReadLimitedError::Io(io) => StoreError::io(&path, io),
             other => StoreError::BadKeyFile(format!("{}: {other}", path.display())),
-        })?;
-        KeyFile::from_json(&bytes)
+        })
     }
 
     /// Opens the vault. A wrong passphrase fails before the database is touched.
@@ -182,6 +251,7 @@ impl DataDir {
     /// Re-wraps the same data key under a new passphrase; the database file
     /// is not touched (security.md item 2).
     pub fn change_passphrase(&self, old: &str, new: &str) -> Result<(), StoreError> {
+        let _key_ops = self.key_ops();
         let key_file = self.read_key_file()?;
         let dek = key_file.unwrap_key(old)?;
         let params = key_file.params();
@@ -194,5 +264,151 @@ impl DataDir {
         fsutil::write_atomic(&self.key_path(), &rewrapped.to_json()?)?;
         tracing::info!(event = "passphrase_changed");
         Ok(())
+    }
+
+    /// The key file's bytes as they are (the wrapped key: useless without
+    /// the passphrase), for a backup that goes with a copy of the database.
+    pub fn key_file_bytes(&self) -> Result<Vec<u8>, StoreError> {
+        // Checked before it is handed out: a backup with a damaged key
+        // would look fine and open nothing.
+        let bytes = self.read_key_bytes()?;
+        KeyFile::from_json(&bytes)?;
+        Ok(bytes)
+    }
+
+    /// A consistent copy of the open vault (SQLite's `VACUUM INTO`, safe
+    /// while the vault is in use: security.md item 41), still encrypted,
+    /// in a temporary file of this private folder. It is removed when the
+    /// returned value is dropped, and by the next [`DataDir::open`] or
+    /// [`DataDir::erase`] if the process dies first.
+    pub fn copy_vault(&self, vault: &SqliteVault) -> Result<VaultCopy, StoreError> {
+        let suffix = crate::keyfile::random_bytes::<6>()?;
+        let copy = VaultCopy {
+            path: self
+                .path
+                .join(format!(".{VAULT_FILE}.copy-{}.tmp", hex::encode(suffix))),
+        };
+        vault.backup_to(copy.path())?;
+        Ok(copy)
+    }
+
+    /// `rekindle backup FILE`: the open vault copied to `file` (still
+    /// encrypted) and its key file to `FILE.key`; neither may exist yet.
+    /// Returns the key copy's path.
+    pub fn backup(&self, vault: &SqliteVault, file: &Path) -> Result<PathBuf, StoreError> {
+        let mut key_name = file.as_os_str().to_owned();
+        key_name.push(".key");
+        let key_copy = PathBuf::from(key_name);
+        // Never over an existing file: it may be the key of an earlier backup.
+        if key_copy.exists() {
+            return Err(StoreError::AlreadyExists(key_copy));
+        }
+        let key = self.key_file_bytes()?;
+        vault.backup_to(file)?;
+        fsutil::write_atomic(&key_copy, &key)?;
+        tracing::info!(event = "vault_backed_up");
+        Ok(key_copy)
+    }
+
+    /// Deletes the vault for good (security.md item 60: "delete vault"
+    /// erases the key slots first, then the files).
+    ///
+    /// 1. The passphrase is checked against the key file; a wrong one
+    ///    changes nothing ([`StoreError::WrongPassphrase`]).
+    /// 2. The key file's bytes are overwritten where they lie with random
+    ///    bytes, then with the erasure mark, each flushed to the disk
+    ///    (fsync): from here on the database can never be decrypted again
+    ///    (crypto-erase; the database's own freed pages are zeroed by
+    ///    SQLite's `secure_delete`).
+    /// 3. The files are removed: `vault.db` with its `-wal`, `-shm` and
+    ///    `-journal`, vault files kept aside earlier (`vault.db.without-key-*`),
+    ///    temporary files (`.*.tmp`), the share links' folder (`shares/`),
+    ///    and last the key file; then the folder itself is flushed.
+    ///
+    /// Left on purpose: the folder, its empty lock file `rekindle.lock`
+    /// (held while rekindle runs) and the user's own word lists in
+    /// `lexicons/` (reported in [`Erased`]). Copies elsewhere (backups,
+    /// exports) are out of reach; an SSD or a copy-on-write file system may
+    /// keep old blocks of the key file (security.md item 58).
+    ///
+    /// Call it with no other connection to the vault open in this process
+    /// (the caller drops its own after it returns). If it fails half-way,
+    /// the key is already destroyed: calling it again (any passphrase) or
+    /// the next [`DataDir::open`] finishes the removal.
+    pub fn erase(&self, passphrase: &str) -> Result<Erased, StoreError> {
+        let _key_ops = self.key_ops();
+        if !self.erasure_pending() {
+            let key_file = self.read_key_file()?;
+            if let Err(e) = key_file.unwrap_key(passphrase) {
+                tracing::warn!(event = "erase_refused");
+                return Err(e);
+            }
+            self.destroy_key_slot()?;
+            tracing::info!(event = "vault_key_destroyed");
+        }
+        self.remove_vault_files()?;
+        tracing::info!(event = "vault_erased");
+        let lexicons = self.path.join(LEXICONS_DIR);
+        Ok(Erased {
+            kept_lexicons: lexicons.exists().then_some(lexicons),
+        })
+    }
+
+    /// Overwrites the key file in place: random bytes over its whole length,
+    /// flushed, then the erasure mark, flushed.
+    fn destroy_key_slot(&self) -> Result<(), StoreError> {
+        let path = self.key_path();
+        let overwrite = || -> std::io::Result<()> {
+            let mut f = OpenOptions::new().write(true).open(&path)?;
+            let len = usize::try_from(f.metadata()?.len()).unwrap_or(usize::MAX);
+            let mut left = len.max(ERASED_MARK.len());
+            while left > 0 {
+                let chunk = crate::keyfile::random_bytes::<4096>()
+                    .map_err(|_| std::io::Error::other("random source failed"))?;
+                let n = left.min(chunk.len());
+                f.write_all(&chunk[..n])?;
+                left -= n;
+            }
+            f.sync_all()?;
+            f.rewind()?;
+            f.write_all(ERASED_MARK)?;
+            f.set_len(ERASED_MARK.len() as u64)?;
+            f.sync_all()
+        };
+        overwrite().map_err(|e| StoreError::io(&path, e))
+    }
+
+    /// Removes every file of the vault, the key file last, and flushes the
+    /// folder. Missing files are fine (an earlier attempt removed them).
+    fn remove_vault_files(&self) -> Result<(), StoreError> {
+        let remove = |p: &Path| match fs::remove_file(p) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(StoreError::io(p, e)),
+        };
+        for suffix in ["-wal", "-shm", "-journal", ""] {
+            remove(&self.path.join(format!("{VAULT_FILE}{suffix}")))?;
+        }
+        let entries = fs::read_dir(&self.path).map_err(|e| StoreError::io(&self.path, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| StoreError::io(&self.path, e))?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let kept_aside = name.starts_with(&format!("{VAULT_FILE}.without-key-"));
+            let temporary = name.starts_with('.') && name.ends_with(".tmp");
+            if kept_aside || temporary {
+                remove(&entry.path())?;
+            }
+        }
+        let shares = self.path.join(SHARES_DIR);
+        match fs::remove_dir_all(&shares) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io(&shares, e)),
+        }
+        remove(&self.key_path())?;
+        File::open(&self.path)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| StoreError::io(&self.path, e))
     }
 }

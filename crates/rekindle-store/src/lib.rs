@@ -27,7 +27,9 @@ pub mod placement;
 mod share_box;
 mod sqlite;
 
-pub use datadir::{DataDir, KEY_FILE, LOCK_FILE, VAULT_FILE};
+pub use datadir::{
+    DataDir, Erased, KEY_FILE, LEXICONS_DIR, LOCK_FILE, SHARES_DIR, VAULT_FILE, VaultCopy,
+};
 pub use error::StoreError;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, Versioned};
 pub use keyfile::KdfParams;

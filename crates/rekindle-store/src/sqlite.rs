@@ -46,6 +46,9 @@ pub struct SqliteVault {
     /// the key is wiped when the vault is dropped.
     path: std::path::PathBuf,
     dek: SecretKey,
+    /// Shared by this connection and every one opened from it with
+    /// [`Self::open_another`]: how many are open (see [`Self::other_connections`]).
+    connections: std::sync::Arc<()>,
 }
 
 impl std::fmt::Debug for SqliteVault {
@@ -108,6 +111,7 @@ impl SqliteVault {
             owner: LOCAL_OWNER,
             path: path.to_path_buf(),
             dek: dek.clone(),
+            connections: std::sync::Arc::new(()),
         };
         vault.migrate()?;
         Ok(vault)
@@ -119,7 +123,15 @@ impl SqliteVault {
     pub fn open_another(&self) -> Result<SqliteVault, StoreError> {
         let mut other = SqliteVault::open(&self.path, &self.dek)?;
         other.owner = self.owner;
+        other.connections = self.connections.clone();
         Ok(other)
+    }
+
+    /// How many other connections opened from this one (or from which this
+    /// one was opened) are still open: an import or a backup at work. The
+    /// vault's files must not be removed while one is (see [`crate::DataDir::erase`]).
+    pub fn other_connections(&self) -> usize {
+        std::sync::Arc::strong_count(&self.connections).saturating_sub(1)
     }
 
     /// Opens the vault as an owner other than the local one. Only for the

@@ -32,7 +32,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use state::{Announce, AppState};
 
 use pages::{
-    account, chats, exit, guard, help, home, letter, method, outlook, postmortem, relationship,
+    account, chats, data, exit, guard, help, home, letter, method, outlook, postmortem,
+    relationship,
     report, settings, support, unlock,
 };
 
@@ -42,6 +43,11 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home::home))
         .route("/r", get(relationship::show).post(relationship::save))
         .route("/o", get(settings::show).post(settings::save))
+        .route("/o/data", get(data::show))
+        .route("/o/export", post(data::download_export))
+        .route("/o/backup", post(data::download_backup))
+        .route("/o/passphrase", post(data::change_passphrase))
+        .route("/o/erase", post(data::erase))
         .route("/u", get(unlock::show).post(unlock::submit))
         .route("/q", post(exit::quick_exit))
         .route("/lock", post(unlock::lock_now))

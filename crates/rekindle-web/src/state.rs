@@ -237,7 +237,7 @@ impl AppState {
     pub fn share_box(&self, inner: &Inner) -> Option<Box<dyn rekindle_store::ShareBox>> {
         match &self.shared.mode {
             Mode::Local(l) => Some(Box::new(rekindle_store::ShareDir::new(
-                l.data_dir.path().join("shares"),
+                l.data_dir.path().join(rekindle_store::SHARES_DIR),
             ))),
             Mode::Hosted(h) => inner
                 .account_id

@@ -689,3 +689,55 @@ async fn an_allys_link_is_served_by_the_host_and_revoking_ends_it_everywhere() {
     assert_eq!(gone.status(), never.status());
     assert_eq!(text(gone).await, text(never).await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_your_data_page_leads_to_the_account_page_when_hosted() {
+    let server = Server::new();
+    let app = server.process();
+    let ana = sign_up(&app, &server.invite(), "ana", PASS_ANA).await;
+    save_name(&app, &ana, "Ana keeps her notes").await;
+    let settings = text(send(&app, get("/o", Some(&ana))).await).await;
+    assert!(
+        settings.contains("href=\"/account\" id=\"your-data\""),
+        "{settings}"
+    );
+    assert!(!settings.contains("/o/data"));
+    let res = send(&app, get("/o/data", Some(&ana))).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/account");
+    // The local vault's actions do not exist here: the account page has them.
+    let csrf = csrf_in(&settings);
+    for (path, body) in [
+        ("/o/export", vec![("csrf", csrf.as_str())]),
+        ("/o/backup", vec![("csrf", csrf.as_str())]),
+        (
+            "/o/passphrase",
+            vec![
+                ("csrf", csrf.as_str()),
+                ("current_passphrase", PASS_ANA),
+                (
+                    "new_passphrase",
+                    "a brand new sentence for a brand new start",
+                ),
+                (
+                    "confirm_passphrase",
+                    "a brand new sentence for a brand new start",
+                ),
+            ],
+        ),
+        (
+            "/o/erase",
+            vec![
+                ("csrf", csrf.as_str()),
+                ("erase_passphrase", PASS_ANA),
+                ("sure", "on"),
+            ],
+        ),
+    ] {
+        let res = send(&app, post(path, Some(&ana), &body)).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let home = text(send(&app, get("/", Some(&ana))).await).await;
+    assert!(home.contains("Ana keeps her notes"));
+    assert_eq!(blocking(|| server.db.accounts().unwrap()).len(), 1);
+}

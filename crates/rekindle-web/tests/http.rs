@@ -141,6 +141,11 @@ const ROUTES: &[&str] = &[
     "/",
     "/r",
     "/o",
+    "/o/data",
+    "/o/export",
+    "/o/backup",
+    "/o/passphrase",
+    "/o/erase",
     "/u",
     "/q",
     "/i",
@@ -1085,6 +1090,11 @@ const GATE: &[(&str, Class)] = &[
     ("/", Class::OwnRecovery),
     ("/r", Class::OwnRecovery),
     ("/o", Class::Neutral),
+    ("/o/data", Class::Neutral),
+    ("/o/export", Class::Neutral),
+    ("/o/backup", Class::Neutral),
+    ("/o/passphrase", Class::Neutral),
+    ("/o/erase", Class::Neutral),
     ("/u", Class::Neutral),
     ("/q", Class::Neutral),
     ("/i", Class::OwnRecovery),
@@ -1655,4 +1665,298 @@ async fn a_telegram_full_export_asks_which_chat_and_imports_only_that_one() {
     // Nothing kept: a second choice asks for the file again.
     let res = app.send(form_post("/i/chat", &cookie, &body)).await;
     assert!(text(res).await.contains("choose the file again"));
+/// The data folder's entries (names only), sorted.
+fn data_files(app: &App) -> Vec<String> {
+    let dir = app.state.data_dir().unwrap().path().to_path_buf();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Saves a relationship whose name is `name` through the page, as a person would.
+async fn save_their_name(app: &App, cookie: &str, name: &str) {
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("their_name", name),
+        ("who_ended", "them"),
+    ]);
+    let res = app.send(form_post("/r", cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn your_data_page_downloads_the_export_and_the_encrypted_backup() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    save_their_name(&app, &cookie, "Alex CANARY-data").await;
+    let settings = text(app.send(get("/o", Some(&cookie))).await).await;
+    assert!(settings.contains("href=\"/o/data\""), "{settings}");
+    let page = text(app.send(get("/o/data", Some(&cookie))).await).await;
+    for part in [
+        "action=\"/o/export\"",
+        "action=\"/o/backup\"",
+        "action=\"/o/passphrase\"",
+        "action=\"/o/erase\"",
+        "This file is not encrypted",
+        "backups are yours to delete",
+    ] {
+        assert!(page.contains(part), "{part}");
+    }
+
+    // Both downloads are POSTs that need the form token.
+    for path in ["/o/export", "/o/backup"] {
+        let res = app.send(form_post(path, &cookie, "")).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+        let res = app
+            .send(
+                post(path, &cookie)
+                    .header("sec-fetch-site", "cross-site")
+                    .body(Body::from(form(&[("csrf", &app.csrf())])))
+                    .map(|mut r| {
+                        dedupe_last(&mut r, "sec-fetch-site");
+                        r
+                    })
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path} cross-site");
+    }
+
+    let day = app.state.today().to_string();
+    let res = app
+        .send(form_post(
+            "/o/export",
+            &cookie,
+            &form(&[("csrf", &app.csrf())]),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()[header::CONTENT_DISPOSITION],
+        format!("attachment; filename=\"rekindle-export-{day}.json\"").as_str()
+    );
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+    let json = text(res).await;
+    let doc = rekindle_store::ExportDocument::from_json(&json).unwrap();
+    assert_eq!(doc.relationship_history.len(), 1);
+    assert!(json.contains("CANARY-data"));
+
+    let res = app
+        .send(form_post(
+            "/o/backup",
+            &cookie,
+            &form(&[("csrf", &app.csrf())]),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/zip");
+    assert_eq!(
+        res.headers()[header::CONTENT_DISPOSITION],
+        format!("attachment; filename=\"rekindle-backup-{day}.zip\"").as_str()
+    );
+    let zip = res.into_body().collect().await.unwrap().to_bytes();
+    assert!(zip.starts_with(b"PK\x03\x04"));
+    let raw = String::from_utf8_lossy(&zip);
+    assert!(raw.contains("vault.db") && raw.contains("vault.key"));
+    assert!(!raw.contains("CANARY-data"), "the backup is encrypted");
+    // The temporary copy is gone, and other pages answer as before.
+    assert!(
+        !data_files(&app).iter().any(|n| n.ends_with(".tmp")),
+        "{:?}",
+        data_files(&app)
+    );
+    assert_eq!(
+        app.send(get("/r", Some(&cookie))).await.status(),
+        StatusCode::OK
+    );
+
+    // Discreet mode names the downloads neutrally.
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("discreet_mode", "on"),
+        ("idle_lock_minutes", "5"),
+    ]);
+    app.send(form_post("/o", &cookie, &body)).await;
+    for (path, name) in [
+        ("/o/export", format!("notes-{day}.json")),
+        ("/o/backup", format!("notes-{day}.zip")),
+    ] {
+        let res = app
+            .send(form_post(path, &cookie, &form(&[("csrf", &app.csrf())])))
+            .await;
+        assert_eq!(
+            res.headers()[header::CONTENT_DISPOSITION],
+            format!("attachment; filename=\"{name}\"").as_str()
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_passphrase_is_changed_in_the_browser_with_errors_beside_their_fields() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let new = "a new sentence only I would think of";
+    let change = |current: &str, new: &str, confirm: &str| {
+        form_post(
+            "/o/passphrase",
+            &cookie,
+            &form(&[
+                ("csrf", &app.csrf()),
+                ("current_passphrase", current),
+                ("new_passphrase", new),
+                ("confirm_passphrase", confirm),
+            ]),
+        )
+    };
+    let key_before = std::fs::read(app.state.data_dir().unwrap().key_path()).unwrap();
+    // Too short, and not the same twice: each said beside its own field.
+    let res = app.send(change(PASS, "too short", "too short")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(res).await;
+    assert!(page.contains("id=\"new_passphrase-error\""), "{page}");
+    assert!(page.contains("at least 15 characters"));
+    let res = app
+        .send(change(PASS, new, "a new sentence only I would think"))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(res).await;
+    assert!(page.contains("id=\"confirm_passphrase-error\""), "{page}");
+    assert!(page.contains("do not match"));
+    // A wrong current passphrase: beside that field; nothing typed is sent back.
+    let res = app
+        .send(change("this is not my passphrase at all", new, new))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let page = text(res).await;
+    assert!(page.contains("id=\"current_passphrase-error\""), "{page}");
+    assert!(page.contains("Nothing was changed"));
+    assert!(!page.contains(new) && !page.contains("this is not my passphrase"));
+    assert_eq!(
+        std::fs::read(app.state.data_dir().unwrap().key_path()).unwrap(),
+        key_before
+    );
+    // The right one: changed, and the vault stays open.
+    let res = app.send(change(PASS, new, new)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/o/data?changed=1");
+    let page = text(app.send(get("/o/data?changed=1", Some(&cookie))).await).await;
+    assert!(page.contains("Your passphrase was changed"));
+    let dir = app.state.data_dir().unwrap();
+    assert!(matches!(
+        dir.unlock(PASS),
+        Err(rekindle_store::StoreError::WrongPassphrase)
+    ));
+    assert!(dir.unlock(new).is_ok());
+    assert_eq!(
+        app.send(get("/r", Some(&cookie))).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn delete_everything_needs_the_passphrase_and_the_box_then_leaves_nothing() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    save_their_name(&app, &cookie, "Alex CANARY-erase").await;
+    let dir = app.state.data_dir().unwrap().path().to_path_buf();
+    use rekindle_store::ShareBox;
+    rekindle_store::ShareDir::new(dir.join("shares"))
+        .put(&"cd".repeat(32), 0, "sealed")
+        .unwrap();
+    let before = data_files(&app);
+    assert!(before.contains(&"vault.db".to_string()) && before.contains(&"shares".to_string()));
+    let erase = |pass: &str, sure: bool| {
+        let mut pairs = vec![("csrf", app.csrf()), ("erase_passphrase", pass.to_string())];
+        if sure {
+            pairs.push(("sure", "on".to_string()));
+        }
+        form_post(
+            "/o/erase",
+            &cookie,
+            &serde_urlencoded::to_string(&pairs).unwrap(),
+        )
+    };
+
+    // No tick: refused beside the box.
+    let res = app.send(erase(PASS, false)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(res).await;
+    assert!(page.contains("id=\"sure-error\""), "{page}");
+    assert!(!page.contains(PASS), "the passphrase is never sent back");
+    // A wrong passphrase: refused beside it; the tick is kept.
+    let res = app
+        .send(erase("not the right passphrase at all", true))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let page = text(res).await;
+    assert!(page.contains("id=\"erase_passphrase-error\""), "{page}");
+    assert!(page.contains("Nothing was deleted"));
+    assert!(
+        page.contains("id=\"sure\" name=\"sure\" type=\"checkbox\" checked"),
+        "{page}"
+    );
+    assert!(!page.contains("not the right passphrase"));
+    // Without the form token, or from another site: refused.
+    let no_token = form(&[("erase_passphrase", PASS), ("sure", "on")]);
+    assert_eq!(
+        app.send(form_post("/o/erase", &cookie, &no_token))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let mut cross = post("/o/erase", &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from(form(&[
+            ("csrf", &app.csrf()),
+            ("erase_passphrase", PASS),
+            ("sure", "on"),
+        ])))
+        .unwrap();
+    dedupe_last(&mut cross, "sec-fetch-site");
+    assert_eq!(app.send(cross).await.status(), StatusCode::FORBIDDEN);
+    // While an import (a connection of its own) is at work: wait.
+    let busy = {
+        let inner = app.state.lock();
+        match inner.vault.as_ref().unwrap() {
+            rekindle_web::state::OpenStore::Vault(v) => v.open_another().unwrap(),
+            _ => unreachable!(),
+        }
+    };
+    let res = app.send(erase(PASS, true)).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(text(res).await.contains("Wait until it has finished"));
+    drop(busy);
+    assert_eq!(data_files(&app), before, "nothing was deleted so far");
+    assert!(app.state.lock().vault.is_some());
+
+    // The passphrase and the tick: everything of the vault goes.
+    let res = app.send(erase(PASS, true)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/u?erased=1");
+    assert_eq!(data_files(&app), ["rekindle.lock"]);
+    assert!(app.state.lock().vault.is_none());
+    assert!(app.state.lock().postmortem.is_none());
+    // The app shows the create-vault page, saying what was not deleted.
+    assert_eq!(
+        app.send(get("/", Some(&cookie))).await.headers()[header::LOCATION],
+        "/u"
+    );
+    let page = text(app.send(get("/u?erased=1", Some(&cookie))).await).await;
+    assert!(page.contains("id=\"erased-notice\""), "{page}");
+    assert!(page.contains("yours to delete"));
+    assert!(page.contains("Create your private vault"));
+    // And a new vault can be made there at once.
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("passphrase", "a brand new start with a new phrase"),
+        ("confirm", "a brand new start with a new phrase"),
+    ]);
+    let res = app.send(form_post("/u", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let cookie = cookie_of(&res);
+    let page = text(app.send(get("/r", Some(&cookie))).await).await;
+    assert!(!page.contains("CANARY-erase"));
 }

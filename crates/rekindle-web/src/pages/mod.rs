@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod chats;
+pub mod data;
 pub mod exit;
 pub mod guard;
 pub mod help;

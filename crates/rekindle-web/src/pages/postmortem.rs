@@ -61,7 +61,9 @@ fn cache_key(chat: &rekindle_store::chats::ChatInfo, data_dir: Option<&std::path
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (chat.id, chat.messages, &chat.me, &chat.ex).hash(&mut h);
-    if let Some(Ok(entries)) = data_dir.map(|d| std::fs::read_dir(d.join("lexicons"))) {
+    if let Some(Ok(entries)) =
+        data_dir.map(|d| std::fs::read_dir(d.join(rekindle_store::LEXICONS_DIR)))
+    {
         let mut files: Vec<(String, u64, Option<std::time::SystemTime>)> = entries
             .flatten()
             .filter_map(|e| {

@@ -1,5 +1,6 @@
 use askama::Template;
 
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rekindle_core::passphrase;
@@ -19,6 +20,15 @@ struct UnlockPage {
     error: Option<String>,
     /// A form posted while locked waits in memory: say so.
     draft_waiting: bool,
+    /// Just after "Delete everything": what was deleted and what was not.
+    erased: bool,
+    /// The user's own word lists were left in the data folder.
+    kept_lexicons: bool,
+}
+
+#[derive(Deserialize)]
+pub struct UnlockQuery {
+    erased: Option<String>,
 }
 
 #[derive(Template)]
@@ -38,7 +48,19 @@ pub struct UnlockForm {
 }
 
 fn page(state: &AppState, error: Option<String>, status: StatusCode) -> Response {
+    page_after(state, error, status, false)
+}
+
+fn page_after(
+    state: &AppState,
+    error: Option<String>,
+    status: StatusCode,
+    erased: bool,
+) -> Response {
     let creating = !state.data_dir().is_some_and(|d| d.has_vault());
+    let kept_lexicons = state
+        .data_dir()
+        .is_some_and(|d| d.path().join(rekindle_store::LEXICONS_DIR).is_dir());
     let inner = state.lock();
     let title = if creating {
         "Create your vault"
@@ -52,18 +74,20 @@ fn page(state: &AppState, error: Option<String>, status: StatusCode) -> Response
             creating,
             error,
             draft_waiting: inner.draft.is_some(),
+            erased: erased && creating,
+            kept_lexicons,
         },
     )
 }
 
-pub async fn show(state: AppState) -> Response {
+pub async fn show(state: AppState, Query(q): Query<UnlockQuery>) -> Response {
     if state.local().is_none() {
         return Redirect::to(crate::hosted::SIGN_IN).into_response();
     }
     if state.lock().vault.is_some() {
         return Redirect::to("/").into_response();
     }
-    page(&state, None, StatusCode::OK)
+    page_after(&state, None, StatusCode::OK, q.erased.is_some())
 }
 
 pub async fn submit(state: AppState, CsrfForm(form): CsrfForm<UnlockForm>) -> Response {
