@@ -1665,6 +1665,8 @@ async fn a_telegram_full_export_asks_which_chat_and_imports_only_that_one() {
     // Nothing kept: a second choice asks for the file again.
     let res = app.send(form_post("/i/chat", &cookie, &body)).await;
     assert!(text(res).await.contains("choose the file again"));
+}
+
 /// The data folder's entries (names only), sorted.
 fn data_files(app: &App) -> Vec<String> {
     let dir = app.state.data_dir().unwrap().path().to_path_buf();
