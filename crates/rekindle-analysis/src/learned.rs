@@ -128,7 +128,7 @@ pub struct Model {
     vader_steps: u8,
 }
 
-const MODEL_TEXT: &str = include_str!("../../../data/models/negative.tsv");
+pub(crate) const MODEL_TEXT: &str = include_str!("../../../data/models/negative.tsv");
 
 /// The Empath word lists the model's `cat` lines refer to (MIT; see the file's header).
 pub const EMPATH_TEXT: &str = include_str!("../../../data/models/empath.tsv");

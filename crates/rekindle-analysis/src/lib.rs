@@ -19,6 +19,7 @@ mod prepared;
 #[doc(hidden)]
 pub mod pressure_learned;
 mod rules;
+mod snapshot;
 mod summary;
 pub mod text;
 
@@ -33,4 +34,5 @@ pub use lexicon::{BUILT_IN_TOPICS, Lexicons, MAX_TOPICS, parse_lexicon_file};
 pub use prepared::Prepared;
 pub use rekindle_chat::{Message, MessageKind};
 pub use rekindle_vader::Scores;
+pub use snapshot::{SnapshotError, fingerprint};
 pub use summary::{summarize, topic_label};

@@ -83,6 +83,46 @@ pub(crate) struct Seen {
 }
 
 impl Row {
+    /// Bytes of a row in a snapshot (`snapshot.rs`).
+    pub(crate) const BYTES: usize = 20;
+
+    /// Appends the row's [`Row::BYTES`] bytes, little-endian.
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.local_low.to_le_bytes());
+        out.extend_from_slice(&self.local_high.to_le_bytes());
+        out.extend_from_slice(&self.offset_minutes.to_le_bytes());
+        out.extend_from_slice(&self.topics.to_le_bytes());
+        out.extend_from_slice(&self.compound.to_le_bytes());
+        out.extend_from_slice(&self.sender.to_le_bytes());
+        out.extend_from_slice(&self.words.to_le_bytes());
+        out.push(self.horsemen);
+        out.push(self.flags);
+    }
+
+    /// A row from [`Row::write`]'s bytes; `None` when a value is out of range.
+    pub(crate) fn read(b: &[u8]) -> Option<Row> {
+        let u16_at = |i: usize| Some(u16::from_le_bytes(b.get(i..i + 2)?.try_into().ok()?));
+        let row = Row {
+            local_low: u32::from_le_bytes(b.get(0..4)?.try_into().ok()?),
+            local_high: u16_at(4)? as i16,
+            offset_minutes: u16_at(6)? as i16,
+            topics: u32::from_le_bytes(b.get(8..12)?.try_into().ok()?),
+            compound: u16_at(12)? as i16,
+            sender: u16_at(14)?,
+            words: u16_at(16)?,
+            horsemen: *b.get(18)?,
+            flags: *b.get(19)?,
+        };
+        let offset_ok = row.offset_minutes == NO_OFFSET || row.offset_minutes.abs() <= 18 * 60;
+        let compound_ok = (-10_000..=10_000).contains(&row.compound);
+        (b.len() == Row::BYTES && offset_ok && compound_ok).then_some(row)
+    }
+
+    /// The sender's index, `None` for a message without one.
+    pub(crate) fn sender_index(&self) -> Option<usize> {
+        (self.sender != NO_SENDER).then_some(usize::from(self.sender))
+    }
+
     /// The wall-clock time (whole seconds).
     pub(crate) fn time(&self) -> DateTime {
         civil_from_seconds(self.local_seconds())

@@ -18,7 +18,7 @@ use crate::learned::{NEGATED, NEGATION_SCOPE, is_negator};
 
 const KINDS: usize = Pressure::ALL.len();
 
-const MODEL_TEXT: &str = include_str!("../../../data/models/pressure.tsv");
+pub(crate) const MODEL_TEXT: &str = include_str!("../../../data/models/pressure.tsv");
 
 /// Per-kind weights of one feature, in the order of [`Pressure::ALL`].
 type Row = [f32; KINDS];

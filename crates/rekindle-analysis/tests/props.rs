@@ -167,3 +167,17 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// A stored snapshot read back: any bytes after a valid header are an
+    /// error or a snapshot, never a panic or an endless allocation.
+    #[test]
+    fn snapshot_bytes_never_panic(tail in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let f = rekindle_analysis::fingerprint(&Lexicons::built_in());
+        let mut bytes = b"RKP1".to_vec();
+        bytes.extend_from_slice(&f.to_le_bytes());
+        bytes.extend_from_slice(&tail);
+        let _ = rekindle_analysis::Prepared::from_bytes(&bytes, f);
+        let _ = rekindle_analysis::Prepared::from_bytes(&tail, f);
+    }
+}

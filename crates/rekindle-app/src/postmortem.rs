@@ -132,7 +132,11 @@ pub fn stored_prepared_chat(
     let Some(chat) = chat else {
         return Ok(None);
     };
-    let p = prepare_chat(store, &chat, lexicons)?;
+    // Read-only: a current snapshot if there is one (it is made at import).
+    let p = match current_snapshot(store, &chat, rekindle_analysis::fingerprint(lexicons))? {
+        Some(p) => p,
+        None => prepare_chat(store, &chat, lexicons)?,
+    };
     Ok(Some((p.prepared, p.who)))
 }
 
@@ -160,6 +164,90 @@ pub fn prepare_chat(
         prepared,
         skipped: skipped?,
     })
+}
+
+/// What a chat's snapshot was made of: the classifier and word lists
+/// ([`rekindle_analysis::fingerprint`]) and the chat's message count (a chat
+/// only grows: a new import changes the count, deleting it drops the snapshot).
+fn snapshot_key(fingerprint: u64, chat: &ChatInfo) -> String {
+    format!("rkp1:{fingerprint:016x}:{}", chat.messages)
+}
+
+/// A stored chat's snapshot bytes: the store positions skipped (u32 count,
+/// u64 each) and then [`Prepared::to_bytes`].
+fn snapshot_bytes(p: &PreparedChat, fingerprint: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4 + 8 * p.skipped.len());
+    out.extend_from_slice(&(p.skipped.len() as u32).to_le_bytes());
+    for s in &p.skipped {
+        out.extend_from_slice(&s.to_le_bytes());
+    }
+    out.extend_from_slice(&p.prepared.to_bytes(fingerprint));
+    out
+}
+
+/// The snapshot read back, or `None` if it is damaged or of another
+/// fingerprint (then the chat is classified again).
+fn from_snapshot(data: &[u8], fingerprint: u64, chat: &ChatInfo) -> Option<PreparedChat> {
+    let (count, rest) = data.split_first_chunk::<4>()?;
+    let count = u32::from_le_bytes(*count) as usize;
+    let (skipped_bytes, rest) = rest.split_at_checked(count.checked_mul(8)?)?;
+    let skipped: Vec<u64> = skipped_bytes
+        .chunks_exact(8)
+        .filter_map(|c| c.try_into().ok().map(u64::from_le_bytes))
+        .collect();
+    let prepared = Prepared::from_bytes(rest, fingerprint).ok()??;
+    Some(PreparedChat {
+        chat_id: chat.id,
+        who: who(chat),
+        prepared,
+        skipped,
+    })
+}
+
+/// The chat's stored snapshot, if it is current.
+fn current_snapshot(
+    store: &dyn Store,
+    chat: &ChatInfo,
+    fingerprint: u64,
+) -> Result<Option<PreparedChat>, MethodError> {
+    Ok(match store.chat_snapshot(chat.id)? {
+        Some((key, data)) if key == snapshot_key(fingerprint, chat) => {
+            from_snapshot(&data, fingerprint, chat)
+        }
+        _ => None,
+    })
+}
+
+/// As [`prepare_chat`], but from the chat's stored snapshot when it is
+/// current (a long history opens in a fraction of a second), else classified
+/// from its messages and the snapshot stored for next time. A snapshot that
+/// cannot be stored is not an error: the analysis is still right.
+pub fn prepare_chat_cached(
+    store: &mut dyn Store,
+    chat: &ChatInfo,
+    lexicons: &Lexicons,
+) -> Result<PreparedChat, MethodError> {
+    let fingerprint = rekindle_analysis::fingerprint(lexicons);
+    if let Some(p) = current_snapshot(store, chat, fingerprint)? {
+        return Ok(p);
+    }
+    let key = snapshot_key(fingerprint, chat);
+    let p = prepare_chat(store, chat, lexicons)?;
+    if let Err(e) = store.save_chat_snapshot(chat.id, &key, &snapshot_bytes(&p, fingerprint)) {
+        tracing::warn!(event = "snapshot_not_saved", error = %e);
+    }
+    Ok(p)
+}
+
+/// Makes chat `chat_id`'s snapshot current (after an import), so its first
+/// post-mortem view does not classify every message.
+pub fn refresh_snapshot(
+    store: &mut dyn Store,
+    chat_id: i64,
+    lexicons: &Lexicons,
+) -> Result<(), MethodError> {
+    let chat = chat_by_id(store, chat_id)?;
+    prepare_chat_cached(store, &chat, lexicons).map(|_| ())
 }
 
 impl PreparedChat {

@@ -182,3 +182,53 @@ fn no_chat_no_analysis() {
     let v = vault(&tmp, "a");
     assert!(analyse_stored(&v, &Lexicons::built_in()).unwrap().is_none());
 }
+
+/// The analysis from a chat's stored snapshot is the one from classifying
+/// every message (skipped positions included); a grown chat or other word
+/// lists make it again; a damaged snapshot is classified anew, not trusted.
+#[test]
+fn the_snapshot_gives_the_same_analysis_and_follows_the_chat() {
+    use rekindle_app::postmortem::{prepare_chat, prepare_chat_cached, refresh_snapshot};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut v = imported(&tmp, "a", &chat_text(1_200));
+    let lex = Lexicons::built_in();
+    let chat = analysed_chat(&v).unwrap().unwrap();
+    assert!(v.chat_snapshot(chat.id).unwrap().is_none());
+    refresh_snapshot(&mut v, chat.id, &lex).unwrap();
+    let (key, data) = v.chat_snapshot(chat.id).unwrap().unwrap();
+    assert!(data.len() >= 1_200 * 20, "a row per message");
+    let json = |s: &StoredAnalysis| serde_json::to_value(&s.analysis).unwrap();
+    let fresh = prepare_chat(&v, &chat, &lex).unwrap().analyse();
+    let cached = prepare_chat_cached(&mut v, &chat, &lex).unwrap().analyse();
+    assert_eq!(json(&fresh), json(&cached));
+    assert_same_as_full_vector(&v, &cached);
+    // Served from the snapshot: a snapshot edited by hand to hold another
+    // chat's rows would show; here, an empty chat's rows under the same key.
+    let other = imported(&tmp, "b", &chat_text(10));
+    let small_chat = analysed_chat(&other).unwrap().unwrap();
+    let mut small = other;
+    refresh_snapshot(&mut small, small_chat.id, &lex).unwrap();
+    let (_, small_data) = small.chat_snapshot(small_chat.id).unwrap().unwrap();
+    v.save_chat_snapshot(chat.id, &key, &small_data).unwrap();
+    let served = prepare_chat_cached(&mut v, &chat, &lex).unwrap().analyse();
+    assert_eq!(served.analysis.messages, 10, "read from the snapshot");
+    // Damaged bytes under the right key: classified again, and repaired.
+    v.save_chat_snapshot(chat.id, &key, &data[..data.len() / 2])
+        .unwrap();
+    let repaired = prepare_chat_cached(&mut v, &chat, &lex).unwrap().analyse();
+    assert_eq!(json(&repaired), json(&fresh));
+    assert_eq!(v.chat_snapshot(chat.id).unwrap().unwrap().1, data);
+    // More messages: another key, made again.
+    common::import_text(&mut v, &chat_text(1_300));
+    let grown = analysed_chat(&v).unwrap().unwrap();
+    assert_eq!(grown.messages, 1_300);
+    let after = prepare_chat_cached(&mut v, &grown, &lex).unwrap().analyse();
+    assert_eq!(after.analysis.messages, 1_300);
+    assert_ne!(v.chat_snapshot(chat.id).unwrap().unwrap().0, key);
+    // Other word lists: another key too.
+    let more = Lexicons::with_user_files(Lexicons::built_in(), &[("cats", "cat\nkitten\n")]);
+    let with_cats = prepare_chat_cached(&mut v, &grown, &more)
+        .unwrap()
+        .analyse();
+    assert!(with_cats.analysis.topics.iter().any(|t| t.topic == "cats"));
+}

@@ -1,7 +1,7 @@
 //! `rekindle convert` and `rekindle import`.
 
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -180,8 +180,10 @@ pub fn convert(files: &[PathBuf], to: OutputFormat, args: &ParseArgs) -> Result<
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn import(
     vault: &mut SqliteVault,
+    data_dir: &Path,
     files: &[PathBuf],
     me: Option<String>,
     ex: Option<String>,
@@ -217,6 +219,19 @@ pub fn import(
         explain(e, files)
     })?;
     bar.finish_and_clear();
+    // Every message classified once now (no text kept), so the post-mortem
+    // of a long history opens at once; not being able to is no import error.
+    let spinner = if json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner().with_message("Preparing the post-mortem")
+    };
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let lex = rekindle_app::postmortem::user_lexicons(Some(data_dir));
+    if let Err(e) = rekindle_app::postmortem::refresh_snapshot(vault, report.counts.chat_id, &lex) {
+        tracing::warn!(event = "snapshot_failed", error = %e);
+    }
+    spinner.finish_and_clear();
     if json {
         outln!(
             "{}",

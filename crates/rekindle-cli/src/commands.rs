@@ -220,6 +220,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut vault = open_vault(&cli, &dir)?;
             crate::chat_commands::import(
                 &mut vault,
+                &path,
                 files,
                 me.clone(),
                 ex.clone(),

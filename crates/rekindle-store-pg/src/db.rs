@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_accounts.sql"),
     include_str!("../migrations/0002_content.sql"),
     include_str!("../migrations/0003_shares.sql"),
+    include_str!("../migrations/0004_chat_snapshots.sql"),
 ];
 
 /// The schema version this build needs (and writes).
@@ -34,6 +35,7 @@ pub const CONTENT_TABLES: &[&str] = &[
     "chat_messages",
     "chat_senders",
     "chat_imports",
+    "chat_snapshots",
     "chats",
     "item_versions",
     "items",
@@ -43,7 +45,7 @@ pub const CONTENT_TABLES: &[&str] = &[
 ];
 
 /// Tables the app role may read and change.
-const DML_TABLES: &str = "accounts, invitations, sessions, login_throttle, owner_counters, settings, items, chats, chat_messages, chat_imports, chat_senders, shares, share_views, share_confirmations";
+const DML_TABLES: &str = "accounts, invitations, sessions, login_throttle, owner_counters, settings, items, chats, chat_messages, chat_imports, chat_senders, chat_snapshots, shares, share_views, share_confirmations";
 /// Append-only tables: no UPDATE (deletes only when erasing an account).
 const APPEND_ONLY_TABLES: &str = "relationship_versions, item_versions";
 

@@ -101,6 +101,7 @@ const T_CHATS: &str = "chats";
 const T_MESSAGES: &str = "chat_messages";
 const T_IMPORTS: &str = "chat_imports";
 const T_SENDERS: &str = "chat_senders";
+const T_SNAPSHOTS: &str = "chat_snapshots";
 
 /// sender, kind, text and content key of one message, as one sealed column:
 /// `[has sender][u32 sender len][sender][u32 kind len][kind][16-byte key][text]`.
@@ -934,10 +935,53 @@ impl Store for PgStore {
         })
     }
 
+    fn chat_snapshot(&self, chat_id: i64) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let owner = self.owner;
+        self.tx(|tx, sealer| {
+            let row = tx.query_opt(
+                "SELECT key, data FROM chat_snapshots WHERE owner_id = $1 AND chat_id = $2",
+                &[&owner, &chat_id],
+            )?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let key: String = row.get(0);
+            let data = sealer.open(T_SNAPSHOTS, &chat_id.to_string(), "data", row.get(1))?;
+            Ok(Some((key, data)))
+        })
+    }
+
+    fn save_chat_snapshot(
+        &mut self,
+        chat_id: i64,
+        key: &str,
+        data: &[u8],
+    ) -> Result<(), StoreError> {
+        let owner = self.owner;
+        self.tx(|tx, sealer| {
+            let sealed = sealer.seal(T_SNAPSHOTS, &chat_id.to_string(), "data", data)?;
+            let changed = tx.execute(
+                "INSERT INTO chat_snapshots (owner_id, chat_id, key, data)
+                 SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM chats WHERE owner_id = $1 AND id = $2)
+                 ON CONFLICT (owner_id, chat_id) DO UPDATE SET key = excluded.key, data = excluded.data",
+                &[&owner, &chat_id, &key, &sealed],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NotFound.into());
+            }
+            Ok(())
+        })
+    }
+
     fn delete_chat(&mut self, chat_id: i64) -> Result<(), StoreError> {
         let owner = self.owner;
         self.tx(|tx, _| {
-            for table in ["chat_messages", "chat_imports", "chat_senders"] {
+            for table in [
+                "chat_messages",
+                "chat_imports",
+                "chat_senders",
+                "chat_snapshots",
+            ] {
                 tx.execute(
                     &format!("DELETE FROM {table} WHERE owner_id = $1 AND chat_id = $2"),
                     &[&owner, &chat_id],

@@ -647,7 +647,8 @@ fn deleting_the_account_shreds_its_key_and_removes_every_row() {
     let keep = sign_up(&hosted, "bobby");
     for signed_in in [&s, &keep] {
         let mut store = open(&hosted, signed_in).store;
-        import_small(&mut store, "chat", "text", "Sam");
+        let chat = import_small(&mut store, "chat", "text", "Sam");
+        store.save_chat_snapshot(chat, "k", &[1, 2, 3]).unwrap();
         store
             .save_item("plan", None, &serde_json::json!({}), now())
             .unwrap();

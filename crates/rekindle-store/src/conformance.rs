@@ -47,6 +47,7 @@ macro_rules! store_conformance {
             message_order_and_positions,
             chat_roles_are_set,
             a_chat_is_deleted_with_everything_of_it,
+            chat_snapshots_are_kept_replaced_and_deleted_with_their_chat,
             export_restore_identity,
             restore_needs_an_empty_store_and_is_all_or_nothing,
             owners_are_isolated,
@@ -201,6 +202,9 @@ pub fn populate<S: Store>(store: &mut S) -> i64 {
     .unwrap();
     store
         .set_chat_roles(counts.chat_id, Some("Sam"), Some("Alex"))
+        .unwrap();
+    store
+        .save_chat_snapshot(counts.chat_id, "populated", &[1, 2, 3])
         .unwrap();
     counts.chat_id
 }
@@ -550,6 +554,44 @@ pub fn a_chat_is_deleted_with_everything_of_it<F: Fixture>(make: impl Fn() -> F)
         ));
         assert_eq!(all_messages(&s, second).len(), 1);
     }
+}
+
+pub fn chat_snapshots_are_kept_replaced_and_deleted_with_their_chat<F: Fixture>(
+    make: impl Fn() -> F,
+) {
+    let mut fx = make();
+    let mut s = fx.store(0);
+    let id = import(&mut s, &chat("a"), 1, &[msg(1, Some("Sam"), "x")])
+        .unwrap()
+        .chat_id;
+    assert_eq!(s.chat_snapshot(id).unwrap(), None);
+    s.save_chat_snapshot(id, "k1", &[1, 2, 3]).unwrap();
+    assert_eq!(
+        s.chat_snapshot(id).unwrap(),
+        Some(("k1".into(), vec![1, 2, 3]))
+    );
+    s.save_chat_snapshot(id, "k2", &[9; 1000]).unwrap();
+    assert_eq!(
+        s.chat_snapshot(id).unwrap(),
+        Some(("k2".into(), vec![9; 1000]))
+    );
+    // Derived data: not in the export, and no chat, no snapshot.
+    let doc = s.export().unwrap().to_json().unwrap();
+    assert!(!doc.contains("k2"));
+    assert!(matches!(
+        s.save_chat_snapshot(id + 1_000, "k", &[1]),
+        Err(StoreError::NotFound)
+    ));
+    if fx.two_owners() {
+        let mut other = fx.store(1);
+        assert_eq!(other.chat_snapshot(id).unwrap(), None);
+        assert!(matches!(
+            other.save_chat_snapshot(id, "k", &[1]),
+            Err(StoreError::NotFound)
+        ));
+    }
+    s.delete_chat(id).unwrap();
+    assert_eq!(s.chat_snapshot(id).unwrap(), None);
 }
 
 pub fn export_restore_identity<F: Fixture>(make: impl Fn() -> F) {

@@ -97,6 +97,17 @@ pub trait Store {
     /// Items that quoted its messages keep their own copy. `NotFound` if the
     /// owner has no such chat.
     fn delete_chat(&mut self, chat_id: i64) -> Result<(), StoreError>;
+    /// The analysis snapshot of a chat (its classified rows, no text) and the
+    /// key it was made under, if one is stored. Derived data: never exported.
+    fn chat_snapshot(&self, chat_id: i64) -> Result<Option<(String, Vec<u8>)>, StoreError>;
+    /// Stores (or replaces) a chat's analysis snapshot; `NotFound` if the
+    /// owner has no such chat.
+    fn save_chat_snapshot(
+        &mut self,
+        chat_id: i64,
+        key: &str,
+        data: &[u8],
+    ) -> Result<(), StoreError>;
     /// Visits a chat's messages in time order without loading them all.
     fn for_each_message(
         &self,

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0002_chats.sql"),
     include_str!("../migrations/sqlite/0003_items.sql"),
     include_str!("../migrations/sqlite/0004_chat_senders.sql"),
+    include_str!("../migrations/sqlite/0005_chat_snapshots.sql"),
 ];
 
 /// Tables holding user data, for counts and completeness checks.
@@ -744,9 +745,43 @@ impl Store for SqliteVault {
         Ok(())
     }
 
+    fn chat_snapshot(&self, chat_id: i64) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT key, data FROM chat_snapshots WHERE owner_id = ?1 AND chat_id = ?2",
+                params![self.owner, chat_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    fn save_chat_snapshot(
+        &mut self,
+        chat_id: i64,
+        key: &str,
+        data: &[u8],
+    ) -> Result<(), StoreError> {
+        let changed = self.conn.execute(
+            "INSERT INTO chat_snapshots (owner_id, chat_id, key, data)
+             SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM chats WHERE owner_id = ?1 AND id = ?2)
+             ON CONFLICT (owner_id, chat_id) DO UPDATE SET key = excluded.key, data = excluded.data",
+            params![self.owner, chat_id, key, data],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     fn delete_chat(&mut self, chat_id: i64) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        for table in ["chat_messages", "chat_imports", "chat_senders"] {
+        for table in [
+            "chat_messages",
+            "chat_imports",
+            "chat_senders",
+            "chat_snapshots",
+        ] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE owner_id = ?1 AND chat_id = ?2"),
                 params![self.owner, chat_id],

@@ -589,12 +589,15 @@ fn the_senders_summary_follows_imports_and_is_built_on_upgrade() {
     restored.restore(&v.export().unwrap()).unwrap();
     assert_eq!(senders(&restored), expected);
     drop(v);
-    // An older rekindle's vault: schema 3, no summary table. Unlocking upgrades it.
+    // An older rekindle's vault: schema 3, no summary (nor snapshot) table.
+    // Unlocking upgrades it to the newest schema.
     raw_vault(&dir)
-        .execute_batch("DROP TABLE chat_senders; PRAGMA user_version = 3;")
+        .execute_batch(
+            "DROP TABLE chat_senders; DROP TABLE chat_snapshots; PRAGMA user_version = 3;",
+        )
         .unwrap();
     let v = dd.unlock(PASS).unwrap();
-    assert_eq!(v.schema_version().unwrap(), 4);
+    assert_eq!(v.schema_version().unwrap(), 5);
     assert_eq!(senders(&v), expected);
 }
 

@@ -33,8 +33,7 @@ pub use state::{Announce, AppState};
 
 use pages::{
     account, chats, data, exit, guard, help, home, letter, method, outlook, postmortem,
-    relationship,
-    report, settings, support, unlock,
+    relationship, report, settings, support, unlock,
 };
 
 /// The whole app: every route behind every protection.

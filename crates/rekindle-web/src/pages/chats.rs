@@ -219,9 +219,24 @@ async fn finish_import(
                     Some(OpenStore::Hosted(_)) => None,
                 }
             };
+            // After the import, the chat's snapshot is made (every message
+            // classified once, no text), so its post-mortem opens at once.
+            let lex = rekindle_app::postmortem::user_lexicons(
+                worker.data_dir().map(|d| d.path().to_path_buf()).as_deref(),
+            );
+            let then_snapshot = |store: &mut dyn rekindle_store::Store,
+                                 report: import::ImportReport| {
+                if let Err(e) =
+                    rekindle_app::postmortem::refresh_snapshot(store, report.counts.chat_id, &lex)
+                {
+                    tracing::warn!(event = "snapshot_failed", error = %e);
+                }
+                report
+            };
             match own {
                 Some(mut vault) => {
                     import::import(&mut vault, &bytes, &options, &roles, now, &mut |_, _| {})
+                        .map(|r| then_snapshot(&mut vault, r))
                 }
                 None => {
                     let mut inner = worker.lock();
@@ -229,6 +244,7 @@ async fn finish_import(
                         return Err(None);
                     };
                     import::import(vault, &bytes, &options, &roles, now, &mut |_, _| {})
+                        .map(|r| then_snapshot(vault, r))
                 }
             }
             .map_err(Some)

@@ -111,8 +111,10 @@ async fn analysed(
                 .map(|(_, c)| c.clone());
             if cached.is_none() {
                 let lex = postmortem::user_lexicons(data_dir.as_deref());
-                let prepared =
-                    postmortem::prepare_chat(inner.vault()?, &info, &lex).map_err(method_error)?;
+                // From the chat's snapshot when current (made at import), else
+                // classified now and the snapshot stored for next time.
+                let prepared = postmortem::prepare_chat_cached(inner.vault()?, &info, &lex)
+                    .map_err(method_error)?;
                 if attempt < 2 {
                     drop(inner);
                     let result: PostmortemCache = Arc::new(prepared.analyse());
