@@ -56,7 +56,7 @@ pub fn router(state: AppState) -> Router {
             "/i",
             get(chats::show_import)
                 .post(chats::upload)
-                .layer(chats::upload_limit()),
+                .layer(chats::upload_limit(state.hosted_mode().is_some())),
         )
         .route("/i/chat", post(chats::choose_chat))
         .route("/c", get(chats::show_chats).post(chats::save_roles))
@@ -116,7 +116,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account/export", get(account::download_export))
         .route(
             "/account/import",
-            post(account::upload_export).layer(chats::upload_limit()),
+            post(account::upload_export).layer(chats::upload_limit(state.hosted_mode().is_some())),
         )
         .route("/signout", post(account::sign_out))
         // The last layer runs first: the session layer finds this person's

@@ -33,11 +33,44 @@
     if (link && link.tagName === "A") { link.addEventListener("click", quickExit); }
     var importForm = document.getElementById("import-form");
     if (importForm) {
-      importForm.addEventListener("submit", function () {
+      importForm.addEventListener("submit", function (event) {
         var progress = document.getElementById("import-progress");
         var button = document.getElementById("import-button");
+        var bar = document.getElementById("import-bar");
+        var status = document.getElementById("import-status");
         if (progress) { progress.hidden = false; }
         if (button) { button.disabled = true; }
+        if (!window.XMLHttpRequest || !window.FormData || !bar) { return; }
+        // Sent by script so the bar shows how much of the file is uploaded;
+        // the answer then replaces the page as a normal submit would.
+        event.preventDefault();
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", importForm.action);
+        xhr.upload.onprogress = function (e) {
+          if (!e.lengthComputable) { return; }
+          var pct = Math.floor(100 * e.loaded / e.total);
+          bar.max = 100;
+          bar.value = pct;
+          status.textContent = "Uploading your export: " + pct + " %";
+        };
+        xhr.upload.onload = function () {
+          bar.removeAttribute("value");
+          status.textContent = "Reading your chat… this takes a few seconds for a long history.";
+        };
+        xhr.onload = function () {
+          if (xhr.responseURL && xhr.responseURL.indexOf("/c?") !== -1) {
+            window.location.assign(xhr.responseURL);
+            return;
+          }
+          document.open();
+          document.write(xhr.responseText);
+          document.close();
+        };
+        xhr.onerror = function () {
+          status.textContent = "The upload was interrupted. Please choose the file again.";
+          if (button) { button.disabled = false; }
+        };
+        xhr.send(new FormData(importForm));
       });
     }
     // The server locks the vault after this many minutes without a request:

@@ -812,11 +812,19 @@ async fn chat_upload_needs_the_form_token_and_respects_the_size_limit() {
     let res = app.send(upload_req(&cookie, ct.clone(), body)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", text(res).await);
     assert_eq!(chat_message_count(&app), 2);
-    // Over 50 MiB: 413 and nothing more stored.
-    let big = vec![b'a'; 51 * 1024 * 1024];
+    // A 60 MiB file is read (here: not a chat, so 422, not 413).
+    let big = vec![b'a'; 60 * 1024 * 1024];
     let (ct, body) = multipart(&[("csrf", csrf.as_bytes()), ("file", &big)]);
     let res = app.send(upload_req(&cookie, ct, body)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    drop(big);
+    // Over 512 MiB: 413 and nothing more stored.
+    let big = vec![b'a'; 513 * 1024 * 1024];
+    let (ct, body) = multipart(&[("csrf", csrf.as_bytes()), ("file", &big)]);
+    drop(big);
+    let res = app.send(upload_req(&cookie, ct, body)).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(text(res).await.contains("up to 500 MB"));
     assert_eq!(chat_message_count(&app), 2);
     // Other routes keep the 64 KiB limit.
     let huge = form(&[("csrf", &csrf), ("their_name", &"y".repeat(100_000))]);
