@@ -566,6 +566,13 @@ async fn idle_timeout_drops_the_key_and_the_unlock_page_takes_over() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert!(text(res).await.contains("does not open your vault"));
     assert!(app.state.lock().vault.is_none());
+    // A try at once waits, even with the right passphrase (no key derived).
+    let body = form(&[("csrf", &app.csrf()), ("passphrase", PASS)]);
+    let res = app.send(form_post("/u", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(text(res).await.contains("Please wait a second"));
+    assert!(app.state.lock().vault.is_none());
+    app.clock.advance_ms(1_000);
     // Right passphrase: unlocked, and the session id is rotated.
     let body = form(&[("csrf", &app.csrf()), ("passphrase", PASS)]);
     let res = app.send(form_post("/u", &cookie, &body)).await;
@@ -1969,4 +1976,35 @@ async fn delete_everything_needs_the_passphrase_and_the_box_then_leaves_nothing(
     let cookie = cookie_of(&res);
     let page = text(app.send(get("/r", Some(&cookie))).await).await;
     assert!(!page.contains("CANARY-erase"));
+}
+
+#[tokio::test]
+async fn wrong_passphrases_wait_longer_each_time() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    rekindle_web::state::AppState::lock_vault(&mut app.state.lock());
+    let wrong = || {
+        form(&[
+            ("csrf", &app.csrf()),
+            ("passphrase", "not the passphrase at all"),
+        ])
+    };
+    let mut waits = Vec::new();
+    for _ in 0..4 {
+        let res = app.send(form_post("/u", &cookie, &wrong())).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        let now = app.state.now();
+        let wait = app.state.lock().unlock_wait(now).unwrap();
+        waits.push(wait);
+        // Before the wait is over: refused without trying.
+        let res = app.send(form_post("/u", &cookie, &wrong())).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        app.clock.advance_ms(wait * 1_000);
+    }
+    assert_eq!(waits, [1, 2, 4, 8]);
+    // The right one resets the count.
+    let body = form(&[("csrf", &app.csrf()), ("passphrase", PASS)]);
+    let res = app.send(form_post("/u", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.state.lock().unlock_failures, 0);
 }

@@ -90,6 +90,18 @@ pub async fn show(state: AppState, Query(q): Query<UnlockQuery>) -> Response {
     page_after(&state, None, StatusCode::OK, q.erased.is_some())
 }
 
+/// One key derivation at a time in this process (each takes 64 MiB).
+static UNLOCKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// "45 seconds", "3 minutes".
+fn seconds_in_words(s: i64) -> String {
+    match s {
+        ..=1 => "a second".to_string(),
+        2..=90 => format!("{s} seconds"),
+        _ => format!("{} minutes", (s + 59) / 60),
+    }
+}
+
 pub async fn submit(state: AppState, CsrfForm(form): CsrfForm<UnlockForm>) -> Response {
     let Some(local) = state.local() else {
         return Redirect::to(crate::hosted::SIGN_IN).into_response();
@@ -110,9 +122,27 @@ pub async fn submit(state: AppState, CsrfForm(form): CsrfForm<UnlockForm>) -> Re
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    // Argon2id takes most of a second and 64 MiB: keep it off the async workers.
+    // After wrong passphrases, each try waits longer (1 s, 2 s, 4 s, … up to
+    // 5 minutes): guessing from a script gets nowhere (issue 18, item 5).
+    let now = state.now();
+    let wait = state.lock().unlock_wait(now);
+    if let Some(wait) = wait {
+        return page(
+            &state,
+            Some(format!(
+                "Too many wrong tries. Please wait {} before trying again.",
+                seconds_in_words(wait)
+            )),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    // Argon2id takes most of a second and 64 MiB: off the async workers, and
+    // one at a time, so parallel tries cannot take the memory of many.
     let worker = state.clone();
     let opened = tokio::task::spawn_blocking(move || {
+        let _one = UNLOCKING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(dir) = worker.data_dir() else {
             return Err(StoreError::Corrupt);
         };
@@ -123,6 +153,11 @@ pub async fn submit(state: AppState, CsrfForm(form): CsrfForm<UnlockForm>) -> Re
         }
     })
     .await;
+    if matches!(opened, Ok(Err(StoreError::WrongPassphrase))) {
+        state.lock().unlock_failed(state.now());
+    } else if matches!(opened, Ok(Ok(_))) {
+        state.lock().unlock_failures = 0;
+    }
     match opened {
         Ok(Ok(vault)) => {
             let settings = vault.settings().unwrap_or_default();
