@@ -383,6 +383,24 @@ impl Lexicons {
         Self::compile(topics, ignored)
     }
 
+    /// Exactly these topics, `(name, entries)` in order (entries as
+    /// [`parse_lexicon_file`] gives them: normalized, a trailing `*` for any
+    /// ending), plus the marker rules. Topics past [`MAX_TOPICS`] are
+    /// ignored and reported in [`Lexicons::ignored`]. The user's own lists
+    /// (built-in ones with words added or removed) are made this way.
+    pub fn from_topics(mut topics: Vec<(String, Vec<String>)>) -> Lexicons {
+        let ignored = if topics.len() > MAX_TOPICS {
+            topics
+                .split_off(MAX_TOPICS)
+                .into_iter()
+                .map(|t| t.0)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Self::compile(topics, ignored)
+    }
+
     /// Topic names in order (the index is the bit in a topic mask).
     pub fn topic_names(&self) -> impl Iterator<Item = &str> {
         self.topics.iter().map(|(n, _)| n.as_str())
@@ -578,6 +596,23 @@ mod tests {
         assert_eq!(anchor_of("you owe me"), Some("owe"));
         assert_eq!(anchor_of("you're so"), None);
         assert!(super::COMMON_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn exactly_the_topics_given() {
+        let l = super::Lexicons::from_topics(vec![
+            ("money".into(), vec!["rent".into(), "pay*".into()]),
+            ("games".into(), vec![]),
+        ]);
+        assert_eq!(l.topic_names().collect::<Vec<_>>(), ["money", "games"]);
+        let c = crate::classify("can you pay me back the rent", &l);
+        assert_eq!(c.topics, ["money"]);
+        let many: Vec<(String, Vec<String>)> = (0..super::MAX_TOPICS + 2)
+            .map(|i| (format!("t{i}"), vec![format!("w{i}")]))
+            .collect();
+        let l = super::Lexicons::from_topics(many);
+        assert_eq!(l.topic_count(), super::MAX_TOPICS);
+        assert_eq!(l.ignored().len(), 2);
     }
 
     #[test]

@@ -16,3 +16,4 @@ pub mod safety;
 pub mod seal;
 pub mod share;
 pub mod support;
+pub mod topics;

@@ -327,29 +327,12 @@ impl StoredAnalysis {
     }
 }
 
-/// Built-in lexicons plus the user's own `*.txt` files in `<data dir>/lexicons/`.
+/// Built-in lexicons plus the user's own `*.txt` files in `<data dir>/lexicons/`,
+/// for what reads no vault (`analyze FILE`, `classify`). The stored chat's
+/// post-mortem also applies the changes kept in the vault: [`crate::topics::lexicons`].
 pub fn user_lexicons(data_dir: Option<&std::path::Path>) -> Lexicons {
-    let mut files: Vec<(String, String)> = Vec::new();
-    if let Some(dir) = data_dir.map(|d| d.join(rekindle_store::LEXICONS_DIR))
-        && let Ok(entries) = std::fs::read_dir(&dir)
-    {
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.extension().is_some_and(|x| x == "txt")
-                && let (Some(stem), Ok(text)) = (
-                    p.file_stem().and_then(|s| s.to_str()),
-                    std::fs::read_to_string(&p),
-                )
-            {
-                files.push((stem.to_string(), text));
-            }
-        }
-    }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    Lexicons::with_user_files(Lexicons::built_in(), &refs)
+    let files = crate::topics::folder_files(data_dir);
+    crate::topics::merge(&files, &Default::default()).lexicons()
 }
 
 pub fn run(messages: &[Message], who: &Who, lexicons: &Lexicons) -> Analysis {

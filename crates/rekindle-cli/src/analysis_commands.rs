@@ -112,18 +112,29 @@ pub fn analyze_cmd(
     data_dir: Option<&Path>,
     a: AnalyzeArgs<'_>,
 ) -> Result<()> {
+    // The stored chat is counted with the user's word lists as the vault
+    // keeps them (`rekindle topics`); a file given directly, with the
+    // built-in lists and the data folder's lexicons/ files.
+    let lists = match (a.file, vault) {
+        (None, Some(v)) => Some(rekindle_app::topics::lists(v, data_dir).map_err(store_error)?),
+        _ => None,
+    };
+    let compile = || match &lists {
+        Some(l) => l.lexicons(),
+        None => lexicons(data_dir),
+    };
     // The word lists' automaton, VADER and the learned layer are built on
     // another thread while the file is read (each takes milliseconds).
     let (lexicons, bytes) = std::thread::scope(|scope| {
         let lexicons = scope.spawn(|| {
-            let lexicons = lexicons(data_dir);
+            let lexicons = compile();
             classify("", &lexicons);
             lexicons
         });
         let bytes = a.file.map(read_export_file);
         (lexicons.join(), bytes)
     });
-    let lexicons = lexicons.unwrap_or_else(|_| self::lexicons(data_dir));
+    let lexicons = lexicons.unwrap_or_else(|_| compile());
     // Classification runs while the export is parsed; the file's bytes are
     // dropped before the analysis (peak memory stays near the file's size).
     let (prepared, mut who) = match (bytes, vault) {

@@ -227,8 +227,11 @@ pub fn import(
         ProgressBar::new_spinner().with_message("Preparing the post-mortem")
     };
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let lex = rekindle_app::postmortem::user_lexicons(Some(data_dir));
-    if let Err(e) = rekindle_app::postmortem::refresh_snapshot(vault, report.counts.chat_id, &lex) {
+    // With the user's word lists, as the post-mortem reads them.
+    let done = rekindle_app::topics::lexicons(vault, Some(data_dir)).and_then(|lex| {
+        rekindle_app::postmortem::refresh_snapshot(vault, report.counts.chat_id, &lex)
+    });
+    if let Err(e) = done {
         tracing::warn!(event = "snapshot_failed", error = %e);
     }
     spinner.finish_and_clear();

@@ -181,6 +181,10 @@ pub fn run(cli: Cli) -> Result<()> {
             let dir = DataDir::open(&path)?;
             crate::chats_commands::chats_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
+        Command::Topics(cmd) => {
+            let dir = DataDir::open(&path)?;
+            crate::topics_commands::topics_cmd(&mut open_vault(&cli, &dir)?, &path, cmd)
+        }
         Command::Share(cmd) => {
             if let crate::share_commands::ShareCmd::Serve { .. } = cmd {
                 // The share listener needs no vault key and no lock.

@@ -34,6 +34,7 @@ mod passphrase_input;
 mod safety_commands;
 mod share_commands;
 mod term;
+mod topics_commands;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -267,6 +268,9 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
     /// The stored chats: list them, choose the one the post-mortem reads, delete one
     #[command(subcommand)]
     Chats(chats_commands::ChatsCmd),
+    /// The words of each topic the post-mortem counts (drinking, money, …): list, add, remove; kept in the vault
+    #[command(subcommand)]
+    Topics(topics_commands::TopicsCmd),
     /// Hosted mode: run rekindle for many people on PostgreSQL (init, serve, invite, accounts)
     Host(host_commands::HostCmd),
     /// Show where the vault is and what it holds (counts only, never content)

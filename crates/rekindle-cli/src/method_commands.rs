@@ -643,11 +643,9 @@ pub fn outlook(
         if std::io::stderr().is_terminal() {
             errln!("Reading the chat's post-mortem (a long chat takes a few seconds)…");
         }
-        rekindle_app::postmortem::analyse_stored(
-            vault,
-            &rekindle_app::postmortem::user_lexicons(Some(data_dir)),
-        )
-        .map_err(method_error)?
+        let lexicons =
+            rekindle_app::topics::lexicons(vault, Some(data_dir)).map_err(method_error)?;
+        rekindle_app::postmortem::analyse_stored(vault, &lexicons).map_err(method_error)?
     } else {
         None
     };

@@ -1069,6 +1069,9 @@ const COMMAND_CLASSES: &[(&str, &str)] = &[
     ("chats list", "own recovery"),
     ("chats use", "own recovery"),
     ("chats delete", "own recovery"),
+    ("topics list", "own recovery"),
+    ("topics add", "own recovery"),
+    ("topics remove", "own recovery"),
     ("status", "neutral"),
     // The operator's commands of hosted mode: accounts and the server, never content.
     ("host init", "neutral"),
@@ -2041,4 +2044,98 @@ fn the_parts_of_a_messenger_conversation_are_read_together() {
         "{}",
         stderr(&o)
     );
+}
+
+/// `rekindle topics`: the lists as JSON, words added and removed in the
+/// vault, a topic of one's own; `analyze --json` of the stored chat counts
+/// with them at once. Mistakes exit 2 with a plain message and change nothing.
+#[test]
+fn topic_words_change_what_analyze_counts_in_the_stored_chat() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    let chat = tmp.path().join("chat.txt");
+    std::fs::write(
+        &chat,
+        "1/13/24, 9:00 PM - A: karaoke again tonight?\n\
+         1/13/24, 9:01 PM - B: you and your karaoke\n\
+         1/13/24, 9:02 PM - A: one glass of wine, promise\n\
+         1/14/24, 9:00 AM - B: the xbox is broken\n",
+    )
+    .unwrap();
+    ok_in(&d, &["import", chat.to_str().unwrap()]);
+    let count = |topic: &str| -> u64 {
+        let a: serde_json::Value =
+            serde_json::from_str(&ok_in(&d, &["analyze", "--json"])).unwrap();
+        a["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["topic"] == topic)
+            .map(|t| t["messages"]["count"].as_u64().unwrap())
+            .unwrap_or(0)
+    };
+    let list = || -> serde_json::Value {
+        serde_json::from_str(&ok_in(&d, &["topics", "list", "--json"])).unwrap()
+    };
+    let before = list();
+    let drinking = &before["topics"][0];
+    assert_eq!(drinking["topic"], "drinking");
+    assert_eq!(drinking["source"], "built_in");
+    assert!(
+        drinking["words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w == "wine")
+    );
+    assert_eq!(before["version"].as_str().unwrap().len(), 16);
+    assert_eq!(count("drinking"), 1, "the wine");
+
+    let out = ok_in(&d, &["topics", "add", "drinking", "Karaoke"]);
+    assert!(out.contains("Added to drinking: karaoke."), "{out}");
+    assert_eq!(count("drinking"), 3);
+    let after = list();
+    assert_ne!(after["version"], before["version"]);
+    assert_eq!(after["topics"][0]["added"], serde_json::json!(["karaoke"]));
+
+    let fails = |args: &[&str], says: &str| {
+        let o = run(rekindle(&d).args(args).env("REKINDLE_PASSPHRASE", PASS));
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("Nothing was changed"), "{}", stderr(&o));
+    };
+    fails(&["topics", "add", "drinkin", "beer"], "add --new");
+    fails(&["topics", "add", "drinking", "dr*"], "at least 3 letters");
+    fails(
+        &["topics", "add", "drinking", "wine"],
+        "already in the list",
+    );
+    fails(
+        &["topics", "remove", "money", "karaoke"],
+        "not in the list for money",
+    );
+    fails(
+        &["topics", "add", "money", "--new", "xbox"],
+        "already a topic",
+    );
+    assert_eq!(list()["version"], after["version"], "nothing changed");
+
+    let out = ok_in(
+        &d,
+        &["topics", "add", "--new", "Gaming", "xbox, playstation"],
+    );
+    assert!(
+        out.contains("Made the topic gaming: xbox, playstation."),
+        "{out}"
+    );
+    assert_eq!(count("gaming"), 1);
+    ok_in(&d, &["topics", "remove", "drinking", "karaoke", "wine"]);
+    assert_eq!(count("drinking"), 0);
+    let text = ok_in(&d, &["topics", "list"]);
+    assert!(text.contains("You took out: wine"), "{text}");
+    assert!(text.contains("gaming — 2 words (your own topic)"), "{text}");
+    let out = ok_in(&d, &["topics", "remove", "gaming", "xbox", "playstation"]);
+    assert!(out.contains("the topic is gone"), "{out}");
+    assert_eq!(count("gaming"), 0);
 }

@@ -33,7 +33,7 @@ pub use state::{Announce, AppState};
 
 use pages::{
     account, chats, data, exit, guard, help, home, letter, method, outlook, postmortem,
-    relationship, report, settings, support, unlock,
+    relationship, report, settings, support, topics, unlock,
 };
 
 /// The whole app: every route behind every protection.
@@ -66,6 +66,10 @@ pub fn router(state: AppState) -> Router {
         .route("/w/e/{id}", get(postmortem::evidence))
         .route("/w/f/{key}", get(postmortem::finding))
         .route("/w/problem", post(postmortem::make_problem))
+        .route("/w/words", get(topics::show))
+        .route("/w/words/add", post(topics::add))
+        .route("/w/words/remove", post(topics::remove))
+        .route("/w/words/new", post(topics::new_topic))
         .route("/p", get(method::problems))
         .route(
             "/p/new",

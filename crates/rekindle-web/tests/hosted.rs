@@ -741,3 +741,47 @@ async fn the_local_your_data_page_leads_to_the_account_page_when_hosted() {
     assert!(home.contains("Ana keeps her notes"));
     assert_eq!(blocking(|| server.db.accounts().unwrap()).len(), 1);
 }
+
+/// The words of each topic in hosted mode: kept in the person's own store
+/// (PostgreSQL), one person's words never in another's lists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topic_words_are_each_persons_own() {
+    let server = Server::new();
+    let app = server.process();
+    let ana = sign_up(&app, &server.invite(), "ana", PASS_ANA).await;
+    let ben = sign_up(&app, &server.invite(), "ben", PASS_BEN).await;
+    let page = text(send(&app, get("/w/words", Some(&ana))).await).await;
+    assert!(!page.contains("karaoke"));
+    let csrf = csrf_in(&page);
+    let res = send(
+        &app,
+        post(
+            "/w/words/add",
+            Some(&ana),
+            &[("csrf", &csrf), ("topic", "drinking"), ("words", "karaoke")],
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", text(res).await);
+    let res = send(
+        &app,
+        post(
+            "/w/words/new",
+            Some(&ana),
+            &[("csrf", &csrf), ("name", "Canary 7f3a"), ("words", "xbox")],
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", text(res).await);
+    // Another process (as after a restart) reads them from the database.
+    let other = server.process();
+    let page_ana = text(send(&other, get("/w/words", Some(&ana))).await).await;
+    assert!(page_ana.contains("karaoke <span class=\"yours\">added by you</span>"));
+    assert!(page_ana.contains("Canary 7f3a"));
+    let page_ben = text(send(&other, get("/w/words", Some(&ben))).await).await;
+    assert!(!page_ben.contains("karaoke"));
+    assert!(!page_ben.contains("Canary"));
+    // And the export carries them.
+    let export_ana = text(send(&app, get("/account/export", Some(&ana))).await).await;
+    assert!(export_ana.contains("topic_words") && export_ana.contains("karaoke"));
+}

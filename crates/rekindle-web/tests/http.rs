@@ -178,6 +178,8 @@ const ROUTES: &[&str] = &[
     "/w/e/0",
     "/w/f/s-0",
     "/w/f/h-0-contempt",
+    "/w/words",
+    "/w/words/add",
     "/login",
     "/bye",
     "/static/app.css",
@@ -1124,6 +1126,11 @@ const GATE: &[(&str, Class)] = &[
     ("/w/e/{id}", Class::OwnRecovery),
     ("/w/f/{key}", Class::OwnRecovery),
     ("/w/problem", Class::OwnRecovery),
+    // The words of each topic the post-mortem counts: the user's own lists.
+    ("/w/words", Class::OwnRecovery),
+    ("/w/words/add", Class::OwnRecovery),
+    ("/w/words/remove", Class::OwnRecovery),
+    ("/w/words/new", Class::OwnRecovery),
     ("/p", Class::OwnRecovery),
     ("/p/new", Class::OwnRecovery),
     ("/p/{id}", Class::OwnRecovery),
@@ -2007,4 +2014,156 @@ async fn wrong_passphrases_wait_longer_each_time() {
     let res = app.send(form_post("/u", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.state.lock().unlock_failures, 0);
+}
+
+/// The words of each topic: the page lists them, every change needs the form
+/// token, is kept in the vault as a new version, and the next post-mortem
+/// counts with it (the kept analysis is of the lists as they were).
+#[tokio::test]
+async fn topic_words_are_changed_in_the_vault_and_the_next_analysis_uses_them() {
+    use rekindle_app::topics::TOPIC_WORDS;
+    let app = App::new(true);
+    let cookie = app.login().await;
+    app.import_chat(
+        "1/13/24, 9:00 PM - A: karaoke again tonight?\n\
+         1/13/24, 9:01 PM - B: you and your karaoke\n\
+         1/13/24, 9:02 PM - A: one glass of wine, promise\n\
+         1/14/24, 9:00 AM - B: the xbox is broken\n",
+    );
+    let count = |topic: &str| -> usize {
+        let inner = app.state.lock();
+        let (_, kept) = inner.postmortem.as_ref().unwrap();
+        kept.analysis
+            .topics
+            .iter()
+            .find(|t| t.topic == topic)
+            .map(|t| t.messages.count)
+            .unwrap_or(0)
+    };
+    let key = || app.state.lock().postmortem.as_ref().map(|(k, _)| *k);
+    let versions = || -> usize {
+        let inner = app.state.lock();
+        let items = inner.vault.as_ref().unwrap().items(TOPIC_WORDS).unwrap();
+        items.iter().map(|i| i.versions.len()).sum()
+    };
+    let page = text(app.send(get("/w", Some(&cookie))).await).await;
+    assert!(page.contains("href=\"/w/words\">Change the words of a topic"));
+    assert_eq!(count("drinking"), 1, "the wine");
+    let first = key();
+    let res = app.send(get("/w/words", Some(&cookie))).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let words = text(res).await;
+    assert!(
+        words.contains("<h2 id=\"topic-0-name\">Drinking</h2>"),
+        "{words}"
+    );
+    assert!(words.contains("value=\"wine\""));
+    assert!(words.contains("Make a topic of your own"));
+
+    // Without the form token nothing changes.
+    let body = form(&[("topic", "drinking"), ("words", "karaoke")]);
+    let res = app.send(form_post("/w/words/add", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(versions(), 0);
+
+    let csrf = app.csrf();
+    let body = form(&[("csrf", &csrf), ("topic", "drinking"), ("words", "Karaoke")]);
+    let res = app.send(form_post("/w/words/add", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()[header::LOCATION],
+        "/w/words?saved=0&did=added#topic-0"
+    );
+    assert_eq!(versions(), 1);
+    let shown = text(
+        app.send(get("/w/words?saved=0&did=added", Some(&cookie)))
+            .await,
+    )
+    .await;
+    assert!(shown.contains("Added. The post-mortem counts with them"));
+    assert!(shown.contains("karaoke <span class=\"yours\">added by you</span>"));
+    // The next analysis counts the new word; the kept one was of the old lists.
+    text(app.send(get("/w", Some(&cookie))).await).await;
+    assert_ne!(key(), first);
+    assert_eq!(count("drinking"), 3);
+
+    // A word that cannot be used: explained beside the form, nothing saved.
+    for (words, says) in [
+        ("dr*", "at least 3 letters before the *"),
+        ("wine", "“wine” is already in the list for drinking"),
+        ("beer!", "please use letters, numbers"),
+    ] {
+        let body = form(&[("csrf", &csrf), ("topic", "drinking"), ("words", words)]);
+        let res = app.send(form_post("/w/words/add", &cookie, &body)).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{words}");
+        let page = text(res).await;
+        assert!(page.contains("Nothing was added."), "{page}");
+        assert!(page.contains(says), "{words}: {page}");
+        assert!(
+            page.contains(&format!("value=\"{words}\"")),
+            "the typed text is kept"
+        );
+    }
+    assert_eq!(versions(), 1);
+    // An unknown topic is not a page.
+    let body = form(&[("csrf", &csrf), ("topic", "nope"), ("words", "x")]);
+    let res = app.send(form_post("/w/words/add", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // Take out the new word and a built-in one: a new version; back to fewer counts.
+    let body = form(&[
+        ("csrf", &csrf),
+        ("topic", "drinking"),
+        ("word", "karaoke"),
+        ("word", "wine"),
+    ]);
+    let res = app.send(form_post("/w/words/remove", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(versions(), 2);
+    let shown = text(
+        app.send(get("/w/words?saved=0&did=removed", Some(&cookie)))
+            .await,
+    )
+    .await;
+    assert!(shown.contains("You took out: wine."), "{shown}");
+    text(app.send(get("/w", Some(&cookie))).await).await;
+    assert_eq!(count("drinking"), 0);
+    // Nothing ticked: said so.
+    let body = form(&[("csrf", &csrf), ("topic", "drinking")]);
+    let res = app.send(form_post("/w/words/remove", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(res).await.contains("choose at least one word"));
+
+    // A topic of one's own; a name taken already is refused.
+    let body = form(&[("csrf", &csrf), ("name", "Money"), ("words", "xbox")]);
+    let res = app.send(form_post("/w/words/new", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(res).await.contains("already a topic called"));
+    let body = form(&[
+        ("csrf", &csrf),
+        ("name", "Gaming"),
+        ("words", "xbox, playstation"),
+    ]);
+    let res = app.send(form_post("/w/words/new", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let at = res.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(at.ends_with("&did=new#topic-8"), "{at}");
+    text(app.send(get("/w", Some(&cookie))).await).await;
+    assert_eq!(count("gaming"), 1);
+    assert_eq!(versions(), 3);
+    // The versions are one item's: every change a new version, none rewritten.
+    let inner = app.state.lock();
+    assert_eq!(
+        inner
+            .vault
+            .as_ref()
+            .unwrap()
+            .items(TOPIC_WORDS)
+            .unwrap()
+            .len(),
+        1
+    );
 }

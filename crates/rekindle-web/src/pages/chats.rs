@@ -232,15 +232,20 @@ async fn finish_import(
                 }
             };
             // After the import, the chat's snapshot is made (every message
-            // classified once, no text), so its post-mortem opens at once.
-            let lex = rekindle_app::postmortem::user_lexicons(
-                worker.data_dir().map(|d| d.path().to_path_buf()).as_deref(),
-            );
+            // classified once, no text), so its post-mortem opens at once;
+            // with the user's word lists, as the post-mortem reads them.
+            let data_dir = worker.data_dir().map(|d| d.path().to_path_buf());
             let then_snapshot = |store: &mut dyn rekindle_store::Store,
                                  report: import::ImportReport| {
-                if let Err(e) =
-                    rekindle_app::postmortem::refresh_snapshot(store, report.counts.chat_id, &lex)
-                {
+                let done =
+                    rekindle_app::topics::lexicons(store, data_dir.as_deref()).and_then(|lex| {
+                        rekindle_app::postmortem::refresh_snapshot(
+                            store,
+                            report.counts.chat_id,
+                            &lex,
+                        )
+                    });
+                if let Err(e) = done {
                     tracing::warn!(event = "snapshot_failed", error = %e);
                 }
                 report

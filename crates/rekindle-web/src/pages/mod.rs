@@ -15,6 +15,7 @@ pub mod relationship;
 pub mod report;
 pub mod settings;
 pub mod support;
+pub mod topics;
 pub mod unlock;
 
 use askama::Template;

@@ -56,28 +56,13 @@ struct PostmortemPage {
 }
 
 /// What the cached analysis depends on: the chat, how many messages it has,
-/// who is who, and the user's word lists (names, sizes, times).
-fn cache_key(chat: &rekindle_store::chats::ChatInfo, data_dir: Option<&std::path::Path>) -> u64 {
+/// who is who, and the version of the user's word lists (built in, the data
+/// folder's files, the changes kept in the vault: `rekindle_app::topics`).
+fn cache_key(chat: &rekindle_store::chats::ChatInfo, lists_version: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (chat.id, chat.messages, &chat.me, &chat.ex).hash(&mut h);
-    if let Some(Ok(entries)) =
-        data_dir.map(|d| std::fs::read_dir(d.join(rekindle_store::LEXICONS_DIR)))
-    {
-        let mut files: Vec<(String, u64, Option<std::time::SystemTime>)> = entries
-            .flatten()
-            .filter_map(|e| {
-                let meta = e.metadata().ok()?;
-                Some((
-                    e.file_name().to_string_lossy().into_owned(),
-                    meta.len(),
-                    meta.modified().ok(),
-                ))
-            })
-            .collect();
-        files.sort();
-        files.hash(&mut h);
-    }
+    lists_version.hash(&mut h);
     h.finish()
 }
 
@@ -103,14 +88,16 @@ async fn analysed(
             else {
                 return Ok(None);
             };
-            let key = cache_key(&info, data_dir.as_deref());
+            let lists = rekindle_app::topics::lists(inner.vault()?, data_dir.as_deref())
+                .map_err(method_error)?;
+            let key = cache_key(&info, &lists.version);
             let mut cached = inner
                 .postmortem
                 .as_ref()
                 .filter(|(k, _)| *k == key)
                 .map(|(_, c)| c.clone());
             if cached.is_none() {
-                let lex = postmortem::user_lexicons(data_dir.as_deref());
+                let lex = lists.lexicons();
                 // From the chat's snapshot when current (made at import), else
                 // classified now and the snapshot stored for next time.
                 let prepared = postmortem::prepare_chat_cached(inner.vault()?, &info, &lex)
@@ -159,7 +146,8 @@ pub(crate) fn kept_analysis(
     let Some(info) = postmortem::analysed_chat(inner.vault()?).map_err(method_error)? else {
         return Ok(None);
     };
-    let key = cache_key(&info, data_dir);
+    let lists = rekindle_app::topics::lists(inner.vault()?, data_dir).map_err(method_error)?;
+    let key = cache_key(&info, &lists.version);
     Ok(inner
         .postmortem
         .as_ref()
