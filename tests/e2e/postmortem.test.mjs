@@ -26,10 +26,36 @@ test('what the chat shows: summary, charts, evidence, make it a problem', async 
     await page.getByRole('heading', { name: 'In plain words' }).waitFor();
     const summary = await page.locator('ul.summary').innerText();
     assert.match(summary, /messages from/);
-    assert.equal(await page.locator('svg.chart').count(), 2, 'volume and tone charts');
-    assert.ok(await page.locator('svg.calendar rect').count() > 12, 'a conflict calendar');
+    // Months, weeks, the share of negative messages, replies, hours, arguments, horsemen and repairs.
+    assert.equal(await page.locator('svg.chart').count(), 7);
     assert.ok(await page.locator('li.episode').count() >= 1, 'arguments are listed');
+    // The chat runs from March 2021 to February 2024: every year is named on the month axis.
+    const volumeText = await page.locator('#chart-volume text').allTextContents();
+    for (const year of ['2022', '2023', '2024']) assert.ok(volumeText.includes(year), `${year} in ${volumeText}`);
+    assert.ok(volumeText.includes('Jul'), 'months are named where there is room');
+    // Tooltips and legends name the people, never "person 1".
+    const names = (await page.locator('#volume table thead th').allInnerTexts()).slice(1, 3);
+    const tips = (await page.locator('#chart-volume rect title').allTextContents()).join('\n');
+    for (const n of names) assert.ok(tips.includes(`from ${n}`), `${n} in the tooltips`);
+    assert.ok(!/person \d/.test(await page.locator('main').innerHTML()));
+    assert.match(await page.locator('#volume figcaption').innerText(), new RegExp(names[0]));
+    // Each chart has the same as a table.
+    assert.equal(await page.locator('section.card:has(svg.chart) details:has(table)').count(), 6, 'months, weeks, negative, replies, hours, arguments');
+    assert.match(await page.locator('#ratio').innerText(), /Inside arguments there were \d+ warm or repairing messages to \d+ harsh ones: [\d.]+ to 1/);
     await screenshot(page, 'postmortem');
+
+    // On a 390 px phone, chart text renders at 12 px or more (measured, not assumed).
+    await page.setViewportSize({ width: 390, height: 844 });
+    const sizes = await page.evaluate(() => [...document.querySelectorAll('svg.chart text')].map((t) => {
+      const scale = t.getScreenCTM().a;
+      return { px: parseFloat(getComputedStyle(t).fontSize) * scale, height: t.getBoundingClientRect().height, text: t.textContent };
+    }));
+    assert.ok(sizes.length > 20, `${sizes.length} labels`);
+    const small = sizes.filter((s) => s.px < 12 || s.height < 12);
+    assert.deepEqual(small, [], 'no chart text under 12 px at 390 px');
+    // And nothing runs off the side of the phone.
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scrolling');
+    await page.setViewportSize({ width: 1280, height: 900 });
     // How messages are read: closed at first, then the chat's own share of negative messages.
     const method = page.locator('details.method');
     assert.equal(await method.locator('p').first().isVisible(), false);
@@ -59,6 +85,61 @@ test('what the chat shows: summary, charts, evidence, make it a problem', async 
       await page.goBack();
     }
 
+    // A month's bar opens that month's messages.
+    await page.locator('#chart-volume a').first().click({ force: true });
+    assert.match(await page.locator('p.lead').innerText(), /^Messages in \w+ \d{4}\./);
+    assert.ok(await page.locator('li.msg.counted').count() > 0);
+    await page.goBack();
+    // A week, from its table.
+    await page.locator('#volume details').nth(1).locator('summary').click();
+    await page.locator('#volume details').nth(1).locator('td a').first().click();
+    assert.match(await page.locator('p.lead').innerText(), /^Messages in the week of \d+ \w+ \d{4}\./);
+    await page.goBack();
+    // An hour of the day, from the table beside the chart.
+    await page.locator('#hours details summary').click();
+    await page.locator('#hours td a').last().click();
+    assert.match(await page.locator('p.lead').innerText(), /sent between \d\d:00 and \d\d:59\./);
+    await page.goBack();
+    // The harsh and the warm messages inside arguments (the 5:1 ratio).
+    await page.locator('#ratio a').nth(1).click();
+    assert.match(await page.locator('p.lead').innerText(), /^The harsh messages inside arguments\./);
+    await page.goBack();
+    // Horsemen and repairs per month, from the arguments' table.
+    await page.locator('#arguments details summary').click();
+    const monthHorse = page.locator('#arguments details td:nth-child(3) a').first();
+    if (await monthHorse.count() > 0) {
+      await monthHorse.click();
+      assert.match(await page.locator('p.lead').innerText(), /in the arguments of \w+ \d{4}\./);
+      assert.ok(await page.locator('li.msg.counted .tag').count() > 0);
+      await page.goBack();
+    }
+
+    // The slowest replies, each with how long it took; made into a problem with links.
+    await page.locator('#replies a', { hasText: 'slowest' }).first().click();
+    assert.match(await page.locator('p.lead').innerText(), /^The slowest replies from /);
+    const waits = await page.locator('li.msg.counted .tag').allInnerTexts();
+    assert.ok(waits.length > 0 && waits.every((w) => /^replied after /.test(w)), waits.join(' | '));
+    await screenshot(page, 'finding-replies');
+    await page.getByRole('button', { name: 'Make this a problem' }).click();
+    assert.match(await page.getByLabel('A short name').inputValue(), /^Slow replies from /);
+    assert.match(await page.locator('#evidence').inputValue(), /^From the chat: The slowest replies from /);
+    const linked = await page.locator('#linked li').count();
+    assert.ok(linked > 0 && linked <= 10, `${linked} linked`);
+    await screenshot(page, 'problem-from-finding');
+    await page.getByLabel('How serious').selectOption('2');
+    await page.getByRole('button', { name: 'Save the problem' }).click();
+    await page.waitForURL(/\/p\/\d+\/plan/);
+    const problemId = page.url().match(/\/p\/(\d+)\/plan/)[1];
+    // The saved problem opens its messages again, with context.
+    await page.goto(`${server.origin}/p/${problemId}`);
+    assert.equal(await page.locator('#linked li').count(), linked);
+    await page.getByRole('link', { name: 'Open them with the messages around them' }).click();
+    assert.equal(await page.locator('li.msg.counted').count(), linked);
+    assert.ok(await page.locator('li.msg').count() > linked, 'with context');
+    assert.equal(await page.locator('li.msg.quoted').count(), 0);
+    await screenshot(page, 'problem-messages');
+    await page.goto(`${server.origin}/w`);
+
     // The messages behind the first argument, with context.
     await page.locator('li.episode').first().getByRole('link', { name: 'See the messages' }).click();
     assert.ok(await page.locator('li.msg').count() >= 4);
@@ -71,8 +152,25 @@ test('what the chat shows: summary, charts, evidence, make it a problem', async 
     assert.match(await page.locator('#evidence').inputValue(), /From the chat: an argument on \d{4}-\d\d-\d\d/);
     await page.getByLabel('How serious').selectOption('3');
     await page.getByRole('button', { name: 'Save the problem' }).click();
+    const argumentProblem = page.url().match(/\/p\/(\d+)\/plan/)[1];
     await page.goto(`${server.origin}/p`);
     assert.match(await page.locator('ul.cards').innerText(), /Arguments about/);
+    // Its evidence is links to the argument's messages.
+    await page.goto(`${server.origin}/w/p/${argumentProblem}`);
+    const argLinks = await page.locator('li.msg.counted').count();
+    assert.ok(argLinks >= 1 && argLinks <= 3, `${argLinks}`);
+
+    // Once the chat is deleted, the problems keep what they quoted.
+    await page.goto(`${server.origin}/c`);
+    await page.locator('details.delete-chat summary').first().click();
+    await page.locator('details.delete-chat input[name=sure]').first().check();
+    await page.locator('details.delete-chat button.danger').first().click();
+    await page.locator('#chat-done').waitFor();
+    await page.goto(`${server.origin}/p/${problemId}`);
+    await page.getByRole('link', { name: 'Open them with the messages around them' }).click();
+    assert.equal(await page.locator('li.msg.quoted').count(), linked, 'the kept quotes');
+    assert.match(await page.locator('p.hint').innerText(), /could not be found in the chat any more/);
+    await screenshot(page, 'problem-messages-quoted');
   } finally {
     await browser.close();
     await server.stop();

@@ -180,6 +180,19 @@ pub struct ReplyChange {
     pub early_median_minutes: Option<f64>,
     /// Median reply delay in the last third.
     pub late_median_minutes: Option<f64>,
+    /// The person's slowest replies (at most [`SLOWEST_REPLIES`]), slowest first.
+    pub slowest: Vec<Reply>,
+}
+
+/// At most this many of a person's slowest replies are kept as evidence.
+pub const SLOWEST_REPLIES: usize = 25;
+
+/// One reply: the message (index) and how long after the other person's
+/// message it came.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Reply {
+    pub index: usize,
+    pub minutes: f64,
 }
 
 /// Evidence lists of one person.
@@ -197,6 +210,8 @@ pub struct PersonEvidence {
     pub bids_toward: Evidence,
     pub bids_away: Evidence,
     pub bids_against: Evidence,
+    /// Messages per hour of day (24 lists, wall clock), as `Person::hours` counts them.
+    pub hours: Vec<Evidence>,
 }
 
 /// One person in the chat.
@@ -305,6 +320,8 @@ pub struct Episode {
     pub repairs_by: Vec<NameCount>,
     pub horsemen: Vec<Mark>,
     pub negative_messages: Vec<usize>,
+    /// The messages counted in `positive`.
+    pub positive_messages: Vec<usize>,
     pub repair_messages: Vec<usize>,
 }
 
@@ -812,9 +829,13 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
                 hours: [0; 24],
                 late_night_share: 0.0,
                 reply_change: ReplyChange::default(),
-                evidence: PersonEvidence::default(),
+                evidence: PersonEvidence {
+                    hours: vec![Evidence::default(); 24],
+                    ..PersonEvidence::default()
+                },
             })
             .collect();
+        let mut slowest: Vec<Vec<Reply>> = vec![Vec::new(); np];
         let mut early: Vec<Vec<f32>> = vec![Vec::new(); np];
         let mut late_d: Vec<Vec<f32>> = vec![Vec::new(); np];
         let mut evs: Vec<Ev> = Vec::with_capacity(12);
@@ -841,8 +862,13 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
                 continue;
             };
             let person = &mut persons[p];
-            person.hours[hour_of(i)] += 1;
+            let hour = hour_of(i);
+            person.hours[hour] += 1;
+            if let Some(e) = person.evidence.hours.get_mut(hour) {
+                e.push(i, limit);
+            }
             if let Some(d) = delay {
+                keep_slowest(&mut slowest[p], i, d);
                 let pos = (secs[i] - first_t) as f64 / span as f64;
                 if pos < 1.0 / 3.0 {
                     early[p].push(d);
@@ -869,6 +895,9 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
                 list.push(i, limit);
             }
             bump(&mut person.totals, words_of(i), c.as_ref(), &evs, delay);
+        }
+        for (person, replies) in persons.iter_mut().zip(slowest) {
+            person.reply_change.slowest = replies;
         }
         (persons, early, late_d, topic_ev, per_message)
     };
@@ -898,10 +927,8 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
         } else {
             0.0
         };
-        person.reply_change = ReplyChange {
-            early_median_minutes: quantile(&mut early[p], 0.5),
-            late_median_minutes: quantile(&mut late_d[p], 0.5),
-        };
+        person.reply_change.early_median_minutes = quantile(&mut early[p], 0.5);
+        person.reply_change.late_median_minutes = quantile(&mut late_d[p], 0.5);
     }
 
     // Continuous months.
@@ -1085,6 +1112,19 @@ fn topic_names(bits: u64, names: &[String]) -> Vec<String> {
         .filter(|(t, _)| bits & (1u64 << t) != 0)
         .map(|(_, n)| n.clone())
         .collect()
+}
+
+/// Keeps the [`SLOWEST_REPLIES`] slowest replies seen so far, slowest first
+/// (on a tie the earlier reply first). Most replies are quicker than the
+/// last one kept and cost one comparison.
+fn keep_slowest(kept: &mut Vec<Reply>, index: usize, minutes: f32) {
+    let minutes = (f64::from(minutes) * 10.0).round() / 10.0;
+    if kept.len() >= SLOWEST_REPLIES && kept.last().is_some_and(|r| r.minutes >= minutes) {
+        return;
+    }
+    let at = kept.partition_point(|r| r.minutes >= minutes);
+    kept.insert(at, Reply { index, minutes });
+    kept.truncate(SLOWEST_REPLIES);
 }
 
 fn bump(c: &mut Counts, words: usize, cls: Option<&Seen>, evs: &[Ev], delay: Option<f32>) {
@@ -1324,6 +1364,7 @@ fn build_episode(
     let mut rep_by = vec![0usize; people.len()];
     let mut marks = Vec::new();
     let mut negative_messages = Vec::new();
+    let mut positive_messages = Vec::new();
     let mut repair_messages = Vec::new();
     let mut escalated = None;
     let mut most_negative: Option<(f64, usize)> = None;
@@ -1341,6 +1382,7 @@ fn build_episode(
             }
         } else if c.compound >= 0.05 || c.repair {
             positive += 1;
+            positive_messages.push(i);
         }
         if c.repair {
             repair_messages.push(i);
@@ -1434,6 +1476,7 @@ fn build_episode(
         repairs_by: to_nc(&rep_by),
         horsemen: marks,
         negative_messages,
+        positive_messages,
         repair_messages,
     }
 }
@@ -1609,7 +1652,61 @@ fn turning_points(
 
 #[cfg(test)]
 mod tests {
-    use super::matters;
+    use super::*;
+
+    #[test]
+    fn slowest_replies_are_kept_slowest_first_earlier_on_a_tie() {
+        let mut kept = Vec::new();
+        for i in 0..100usize {
+            keep_slowest(&mut kept, i, (i % 40) as f32);
+        }
+        assert_eq!(kept.len(), SLOWEST_REPLIES);
+        assert_eq!((kept[0].index, kept[0].minutes), (39, 39.0));
+        assert_eq!((kept[1].index, kept[1].minutes), (79, 39.0));
+        assert!(kept.windows(2).all(|w| w[0].minutes >= w[1].minutes));
+    }
+
+    #[test]
+    fn hours_and_slow_replies_point_at_their_messages() {
+        let text = "1/13/24, 9:00 PM - A: hi\n\
+                    1/13/24, 9:05 PM - B: hey\n\
+                    1/13/24, 11:05 PM - A: sorry, was out\n\
+                    1/14/24, 8:00 AM - B: morning\n\
+                    1/14/24, 8:01 AM - A: morning!\n";
+        let Ok((messages, _)) =
+            rekindle_chat::parse_to_vec(text.as_bytes(), &rekindle_chat::ParseOptions::default())
+        else {
+            panic!("parse")
+        };
+        let a = analyze(
+            &messages,
+            &Who::default(),
+            &AnalysisOptions::default(),
+            &crate::Lexicons::built_in(),
+        );
+        let person = |n: &str| a.people.iter().find(|p| p.name == n).expect("person");
+        let (pa, pb) = (person("A"), person("B"));
+        assert_eq!(pa.evidence.hours.len(), 24);
+        assert_eq!(pa.evidence.hours[21].indices, vec![0]);
+        assert_eq!(pa.evidence.hours[23].indices, vec![2]);
+        assert_eq!(pb.evidence.hours[8].indices, vec![3]);
+        for p in &a.people {
+            for (h, e) in p.evidence.hours.iter().enumerate() {
+                assert_eq!(e.count, p.hours[h]);
+            }
+        }
+        // A answered B after 2 hours and after a minute; B after 5 minutes
+        // (the morning message starts a new conversation: no reply).
+        let minutes: Vec<(usize, f64)> = pa
+            .reply_change
+            .slowest
+            .iter()
+            .map(|r| (r.index, r.minutes))
+            .collect();
+        assert_eq!(minutes, vec![(2, 120.0), (4, 1.0)]);
+        assert_eq!(pb.reply_change.slowest.len(), 1);
+        assert_eq!(pb.reply_change.slowest[0].index, 1);
+    }
 
     #[test]
     fn only_changes_worth_telling() {

@@ -6,7 +6,7 @@ use rekindle_analysis::{
     analyze, analyze_prepared,
 };
 use rekindle_chat::MessageRef;
-use rekindle_core::method::problem::{Category, ProblemForm};
+use rekindle_core::method::problem::{Category, MessageLink, ProblemForm, links_field};
 use rekindle_store::Store;
 use rekindle_store::chats::{ChatInfo, StoredMessage};
 
@@ -289,6 +289,12 @@ impl StoredAnalysis {
         self.chat_id
     }
 
+    /// Where analysed message `index` sits in the store's order of the chat
+    /// (what a problem's [`MessageLink`] keeps).
+    pub fn store_position(&self, index: usize) -> u64 {
+        self.position(index)
+    }
+
     /// Where analysed message `index` sits in the store's order of the chat.
     fn position(&self, index: usize) -> u64 {
         let mut position = index as u64;
@@ -383,15 +389,47 @@ pub fn quoted_messages(a: &Analysis, episode_id: usize) -> Vec<usize> {
         .unwrap_or_default()
 }
 
-/// A problem form filled from a conflict episode, evidence attached. It is
-/// only a suggestion: nothing is saved until the person saves the form.
-/// `messages` holds at least the [`quoted_messages`], as `(index, message)`
-/// sorted by index ([`StoredAnalysis::messages`]).
+/// At most this many messages are linked to a problem made from a finding.
+pub const EVIDENCE_LINKED: usize = 10;
+
+/// Links to the analysed messages at `indices` (the first
+/// [`EVIDENCE_LINKED`] of them found in `messages`, which holds `(index,
+/// message)` sorted by index, as [`StoredAnalysis::messages`] returns them):
+/// the chat, the message's place in it, and a short quote for when the chat
+/// is gone.
+pub fn links_to(
+    stored: &StoredAnalysis,
+    messages: &[(usize, Message)],
+    indices: &[usize],
+) -> Vec<MessageLink> {
+    indices
+        .iter()
+        .filter_map(|&i| {
+            let k = messages.binary_search_by_key(&i, |(k, _)| *k).ok()?;
+            let m = &messages.get(k)?.1;
+            Some(MessageLink {
+                chat: stored.chat_id,
+                position: stored.position(i),
+                time: m.time.strftime("%Y-%m-%d %H:%M").to_string(),
+                sender: m.sender.clone().unwrap_or_default(),
+                quote: MessageLink::quote_of(&m.text),
+            })
+        })
+        .take(EVIDENCE_LINKED)
+        .collect()
+}
+
+/// A problem form filled from a conflict episode, evidence attached (links
+/// to its first negative messages). It is only a suggestion: nothing is
+/// saved until the person saves the form. `messages` holds at least the
+/// [`quoted_messages`], as `(index, message)` sorted by index
+/// ([`StoredAnalysis::messages`]).
 pub fn problem_from_episode(
-    a: &Analysis,
+    stored: &StoredAnalysis,
     episode_id: usize,
     messages: &[(usize, Message)],
 ) -> Option<ProblemForm> {
+    let a = &stored.analysis;
     let e = a.conflicts.iter().find(|e| e.id == episode_id)?;
     let topic = e
         .topics
@@ -399,7 +437,7 @@ pub fn problem_from_episode(
         .cloned()
         .unwrap_or_else(|| "conflict".into());
     let label = topic.replace(['_', '-'], " ");
-    let mut evidence = format!(
+    let evidence = format!(
         "From the chat: an argument on {} ({} messages, {} negative){}{}, which {}.",
         e.start_time.get(..10).unwrap_or(&e.start_time),
         e.messages,
@@ -414,20 +452,7 @@ pub fn problem_from_episode(
             .unwrap_or_default(),
         ending_words(e)
     );
-    for &i in e.negative_messages.iter().take(EVIDENCE_QUOTED) {
-        if let Some((_, m)) = messages
-            .binary_search_by_key(&i, |(k, _)| *k)
-            .ok()
-            .and_then(|k| messages.get(k))
-        {
-            let who = m.sender.clone().unwrap_or_default();
-            let text: String = m.text.chars().take(140).collect();
-            evidence.push_str(&format!(
-                "\n- {} {who}: “{text}”",
-                m.time.strftime("%Y-%m-%d %H:%M")
-            ));
-        }
-    }
+    let links = links_to(stored, messages, &quoted_messages(a, episode_id));
     Some(ProblemForm {
         title: format!("Arguments about {label}"),
         category: category_for_topic(&topic).key().to_string(),
@@ -445,6 +470,116 @@ pub fn problem_from_episode(
         },
         severity: String::new(),
         evidence,
+        links: links_field(&links),
+        ..ProblemForm::default()
+    })
+}
+
+/// A problem form filled from any finding of the page, its first messages
+/// linked. Only a suggestion, as [`problem_from_episode`]: the person
+/// finishes and saves it. `messages` holds the finding's first messages
+/// ([`Finding::messages`]) as [`StoredAnalysis::messages`] returns them.
+pub fn problem_from_finding(
+    stored: &StoredAnalysis,
+    f: Finding,
+    messages: &[(usize, Message)],
+) -> Option<ProblemForm> {
+    let a = &stored.analysis;
+    let heading = f.describe(a)?;
+    let (count, indices) = f.messages(a)?;
+    let person = f.person().and_then(|p| a.people.get(p));
+    let name = person.map(|p| p.name.as_str()).unwrap_or("");
+    let whose = match person.map(|p| p.role) {
+        Some(rekindle_analysis::Role::Me) => "mine",
+        Some(rekindle_analysis::Role::Ex) => "theirs",
+        _ => "both",
+    };
+    let title = match f {
+        Finding::Horseman { kind, .. } => format!("{} from {name}", capitalize(kind.as_str())),
+        Finding::Starts(_) => format!("Who reached out: conversations {name} started"),
+        Finding::LateNight(_) => format!("Late-night messages from {name}"),
+        Finding::Negative(_) => format!("Harsh or hurt messages from {name}"),
+        Finding::Repairs(_) => format!("How {name} apologised and repaired"),
+        Finding::Bids(_) => format!("Bids for attention from {name}"),
+        Finding::Turning(i) => format!(
+            "What changed around {}",
+            a.turning_points
+                .get(i)
+                .map(|t| month_words(&t.month))
+                .unwrap_or_default()
+        ),
+        Finding::Topic(i) => format!(
+            "Arguments about {}",
+            a.topics
+                .get(i)
+                .map(|t| t.topic.replace(['_', '-'], " "))
+                .unwrap_or_default()
+        ),
+        Finding::Boundary(i) => {
+            let b = a.boundaries.get(i)?;
+            format!("When {} {}", b.person, boundary_phrase(b.kind))
+        }
+        Finding::Month(k) => format!("What happened in {}", month_words(&a.months.get(k)?.key)),
+        Finding::Week(k) => format!("The week of {}", day_words(&a.weeks.get(k)?.start)),
+        Finding::MonthNegative { month, .. } => format!(
+            "Harsh messages from {name} in {}",
+            month_words(&a.months.get(month)?.key)
+        ),
+        Finding::MonthHorsemen(k) => format!(
+            "The way we argued in {}",
+            month_words(&a.months.get(k)?.key)
+        ),
+        Finding::MonthRepairs(k) => {
+            format!("Repairs in {}", month_words(&a.months.get(k)?.key))
+        }
+        Finding::MonthArguments(k) => {
+            format!("Arguments in {}", month_words(&a.months.get(k)?.key))
+        }
+        Finding::SlowReplies(_) => format!("Slow replies from {name}"),
+        Finding::Hour { hour, .. } => format!("Messages from {name} around {hour:02}:00"),
+        Finding::InArguments { harsh: true } => "How harsh our arguments were".to_string(),
+        Finding::InArguments { harsh: false } => {
+            "Warmth and repair inside our arguments".to_string()
+        }
+    };
+    let category = match f {
+        Finding::Topic(i) => a
+            .topics
+            .get(i)
+            .map(|t| category_for_topic(&t.topic))
+            .unwrap_or(Category::Conflict),
+        Finding::Starts(_)
+        | Finding::Bids(_)
+        | Finding::SlowReplies(_)
+        | Finding::Month(_)
+        | Finding::Week(_)
+        | Finding::Hour { .. }
+        | Finding::LateNight(_) => Category::TimeAttention,
+        Finding::Boundary(_) => Category::Other,
+        _ => Category::Conflict,
+    };
+    let frequency = match count {
+        0 | 1 => "once",
+        2..=9 => "sometimes",
+        _ => "often",
+    };
+    let links = links_to(stored, messages, &indices);
+    let title: String = title.chars().take(120).collect();
+    Some(ProblemForm {
+        title,
+        category: category.key().to_string(),
+        whose: whose.into(),
+        frequency: frequency.into(),
+        evidence: format!(
+            "From the chat: {heading} {count} message{} in all; {} linked below.",
+            if count == 1 { "" } else { "s" },
+            if links.len() >= count {
+                "they are".to_string()
+            } else {
+                format!("the first {} are", links.len())
+            }
+        ),
+        links: links_field(&links),
         ..ProblemForm::default()
     })
 }
@@ -469,10 +604,102 @@ pub enum Finding {
     Topic(usize),
     /// A boundary (index into `Analysis::boundaries`) and the unanswered messages after it.
     Boundary(usize),
+    /// Every message of a month (index into `Analysis::months`).
+    Month(usize),
+    /// Every message of a week (index into `Analysis::weeks`).
+    Week(usize),
+    /// One person's negative messages in a month.
+    MonthNegative {
+        month: usize,
+        person: usize,
+    },
+    /// Messages marked with a horseman in the arguments of a month.
+    MonthHorsemen(usize),
+    /// Apologies and repair attempts in a month (everyone's).
+    MonthRepairs(usize),
+    /// The harsh messages of the arguments that started in a month.
+    MonthArguments(usize),
+    /// One person's slowest replies.
+    SlowReplies(usize),
+    /// One person's messages at one hour of the day (0-23).
+    Hour {
+        person: usize,
+        hour: usize,
+    },
+    /// Inside arguments: the harsh messages, or the warm and repairing ones
+    /// (the two sides of the 5:1 ratio).
+    InArguments {
+        harsh: bool,
+    },
 }
 
 /// At most this many messages are shown for one finding (with context).
 pub const FINDING_SHOWN: usize = 25;
+
+/// "2024-03" as "March 2024" (the key itself when it is not a month).
+pub fn month_words(key: &str) -> String {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let parsed = key
+        .split_once('-')
+        .and_then(|(y, m)| Some((y, m.parse::<usize>().ok()?)));
+    match parsed {
+        Some((y, m)) if (1..=12).contains(&m) => format!("{} {y}", NAMES[m - 1]),
+        _ => key.to_string(),
+    }
+}
+
+/// "2024-03-04" as "4 March 2024".
+pub fn day_words(date: &str) -> String {
+    match (
+        date.get(..7),
+        date.get(8..10).and_then(|d| d.parse::<u32>().ok()),
+    ) {
+        (Some(month), Some(day)) => format!("{day} {}", month_words(month)),
+        _ => date.to_string(),
+    }
+}
+
+/// "14 h 5 min", "3 min", "2 days 4 h": a delay as people say it.
+pub fn minutes_words(minutes: f64) -> String {
+    let m = minutes.round().max(0.0) as u64;
+    let (d, h, min) = (m / 1440, (m % 1440) / 60, m % 60);
+    match (d, h, min) {
+        (0, 0, 0) => "under a minute".to_string(),
+        (0, 0, min) => format!("{min} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, min) => format!("{h} h {min} min"),
+        (d, 0, _) => format!("{d} day{}", if d == 1 { "" } else { "s" }),
+        (d, h, _) => format!("{d} day{} {h} h", if d == 1 { "" } else { "s" }),
+    }
+}
+
+/// The messages of period `p`, every one counted (at most 500 listed).
+fn period_messages(p: &rekindle_analysis::Period) -> (usize, Vec<usize>) {
+    match (p.first, p.last) {
+        (Some(first), Some(last)) if first <= last => {
+            (p.messages, (first..=last).take(500).collect())
+        }
+        _ => (0, Vec::new()),
+    }
+}
+
+/// Whether message `i` is in month `m`.
+fn in_month(m: &rekindle_analysis::Period, i: usize) -> bool {
+    matches!((m.first, m.last), (Some(f), Some(l)) if f <= i && i <= l)
+}
 
 impl Finding {
     pub fn key(&self) -> String {
@@ -486,6 +713,15 @@ impl Finding {
             Finding::Turning(i) => format!("t-{i}"),
             Finding::Topic(i) => format!("o-{i}"),
             Finding::Boundary(i) => format!("k-{i}"),
+            Finding::Month(k) => format!("m-{k}"),
+            Finding::Week(k) => format!("w-{k}"),
+            Finding::MonthNegative { month, person } => format!("mn-{month}-{person}"),
+            Finding::MonthHorsemen(k) => format!("mh-{k}"),
+            Finding::MonthRepairs(k) => format!("mr-{k}"),
+            Finding::MonthArguments(k) => format!("ma-{k}"),
+            Finding::SlowReplies(p) => format!("y-{p}"),
+            Finding::Hour { person, hour } => format!("u-{person}-{hour}"),
+            Finding::InArguments { harsh } => format!("x-{}", u8::from(harsh)),
         }
     }
 
@@ -496,6 +732,14 @@ impl Finding {
         let n: usize = parts.next()?.parse().ok()?;
         let extra = parts.next();
         if parts.next().is_some() {
+            return None;
+        }
+        // A second number, written as `key` writes it ("1", never "01" or "+1").
+        let number = |x: &str| -> Option<usize> {
+            let v: usize = x.parse().ok()?;
+            (v.to_string() == x).then_some(v)
+        };
+        if n.to_string() != key.split('-').nth(1)? {
             return None;
         }
         let f = match (kind, extra) {
@@ -511,14 +755,46 @@ impl Finding {
             ("t", None) => Finding::Turning(n),
             ("o", None) => Finding::Topic(n),
             ("k", None) => Finding::Boundary(n),
+            ("m", None) => Finding::Month(n),
+            ("w", None) => Finding::Week(n),
+            ("mn", Some(p)) => Finding::MonthNegative {
+                month: n,
+                person: number(p)?,
+            },
+            ("mh", None) => Finding::MonthHorsemen(n),
+            ("mr", None) => Finding::MonthRepairs(n),
+            ("ma", None) => Finding::MonthArguments(n),
+            ("y", None) => Finding::SlowReplies(n),
+            ("u", Some(h)) => Finding::Hour {
+                person: n,
+                hour: number(h).filter(|h| *h < 24)?,
+            },
+            ("x", None) if n < 2 => Finding::InArguments { harsh: n == 1 },
             _ => return None,
         };
         Some(f)
     }
 
+    /// The person the finding is about, if it is about one.
+    pub fn person(&self) -> Option<usize> {
+        match *self {
+            Finding::Horseman { person, .. }
+            | Finding::MonthNegative { person, .. }
+            | Finding::Hour { person, .. } => Some(person),
+            Finding::Starts(p)
+            | Finding::LateNight(p)
+            | Finding::Negative(p)
+            | Finding::Repairs(p)
+            | Finding::Bids(p)
+            | Finding::SlowReplies(p) => Some(p),
+            _ => None,
+        }
+    }
+
     /// A heading in plain words, or `None` when the finding is not in this analysis.
     pub fn describe(&self, a: &Analysis) -> Option<String> {
         let name = |p: usize| a.people.get(p).map(|x| x.name.as_str());
+        let month = |k: usize| a.months.get(k).map(|m| month_words(&m.key));
         Some(match *self {
             Finding::Horseman { person, kind } => format!(
                 "{} in arguments, from {}.",
@@ -546,26 +822,89 @@ impl Finding {
                     boundary_phrase(b.kind)
                 )
             }
+            Finding::Month(k) => format!("Messages in {}.", month(k)?),
+            Finding::Week(k) => format!(
+                "Messages in the week of {}.",
+                day_words(&a.weeks.get(k)?.start)
+            ),
+            Finding::MonthNegative { month: k, person } => format!(
+                "Messages from {} in {} that read as negative.",
+                name(person)?,
+                month(k)?
+            ),
+            Finding::MonthHorsemen(k) => format!(
+                "Criticism, contempt, defensiveness and stonewalling in the arguments of {}.",
+                month(k)?
+            ),
+            Finding::MonthRepairs(k) => {
+                format!("Apologies and repair attempts in {}.", month(k)?)
+            }
+            Finding::MonthArguments(k) => format!(
+                "The harsh messages of the arguments that started in {}.",
+                month(k)?
+            ),
+            Finding::SlowReplies(p) => format!(
+                "The slowest replies from {}; how long each took is shown with it.",
+                name(p)?
+            ),
+            Finding::Hour { person, hour } => format!(
+                "Messages {} sent between {hour:02}:00 and {hour:02}:59.",
+                name(person)?
+            ),
+            Finding::InArguments { harsh: true } => {
+                "The harsh messages inside arguments.".to_string()
+            }
+            Finding::InArguments { harsh: false } => {
+                "The warm or repairing messages inside arguments.".to_string()
+            }
         })
+    }
+
+    /// A note shown with counted message `index` ("replied after 14 h"), if any.
+    pub fn note(&self, a: &Analysis, index: usize) -> Option<String> {
+        match *self {
+            Finding::SlowReplies(p) => a
+                .people
+                .get(p)?
+                .reply_change
+                .slowest
+                .iter()
+                .find(|r| r.index == index)
+                .map(|r| format!("replied after {}", minutes_words(r.minutes))),
+            Finding::MonthHorsemen(_) | Finding::Horseman { .. } => {
+                let kinds: Vec<&str> = a
+                    .conflicts
+                    .iter()
+                    .flat_map(|e| &e.horsemen)
+                    .filter(|m| m.index == index)
+                    .map(|m| m.kind.as_str())
+                    .collect();
+                (!kinds.is_empty()).then(|| kinds.join(", "))
+            }
+            _ => None,
+        }
     }
 
     /// How many messages there are (exact) and the first of them, in chat order.
     pub fn messages(&self, a: &Analysis) -> Option<(usize, Vec<usize>)> {
         let ev = |e: &rekindle_analysis::Evidence| (e.count, e.indices.clone());
         let person = |p: usize| a.people.get(p).map(|x| &x.evidence);
+        let sorted = |mut v: Vec<usize>| {
+            v.sort_unstable();
+            v.dedup();
+            (v.len(), v)
+        };
         Some(match *self {
             Finding::Horseman { person: p, kind } => {
                 let who = &a.people.get(p)?.name;
-                let mut v: Vec<usize> = a
-                    .conflicts
-                    .iter()
-                    .flat_map(|e| &e.horsemen)
-                    .filter(|m| m.kind == kind && &m.person == who)
-                    .map(|m| m.index)
-                    .collect();
-                v.sort_unstable();
-                v.dedup();
-                (v.len(), v)
+                sorted(
+                    a.conflicts
+                        .iter()
+                        .flat_map(|e| &e.horsemen)
+                        .filter(|m| m.kind == kind && &m.person == who)
+                        .map(|m| m.index)
+                        .collect(),
+                )
             }
             Finding::Starts(p) => ev(&person(p)?.starts),
             Finding::LateNight(p) => ev(&person(p)?.late_night),
@@ -580,8 +919,187 @@ impl Finding {
                 v.extend(&b.unanswered.indices);
                 (1 + b.unanswered.count, v)
             }
+            Finding::Month(k) => period_messages(a.months.get(k)?),
+            Finding::Week(k) => period_messages(a.weeks.get(k)?),
+            Finding::MonthNegative {
+                month: k,
+                person: p,
+            } => {
+                let m = a.months.get(k)?;
+                let count = m.per_person.get(p)?.negative;
+                let v = person(p)?
+                    .negative
+                    .indices
+                    .iter()
+                    .copied()
+                    .filter(|&i| in_month(m, i))
+                    .collect();
+                (count, v)
+            }
+            Finding::MonthHorsemen(k) => {
+                let m = a.months.get(k)?;
+                sorted(
+                    a.conflicts
+                        .iter()
+                        .flat_map(|e| &e.horsemen)
+                        .map(|h| h.index)
+                        .filter(|&i| in_month(m, i))
+                        .collect(),
+                )
+            }
+            Finding::MonthRepairs(k) => {
+                let m = a.months.get(k)?;
+                let count = m.per_person.iter().map(|c| c.repairs).sum();
+                let (_, v) = sorted(
+                    a.people
+                        .iter()
+                        .flat_map(|p| &p.evidence.repairs.indices)
+                        .copied()
+                        .filter(|&i| in_month(m, i))
+                        .collect(),
+                );
+                (count, v)
+            }
+            Finding::MonthArguments(k) => {
+                let m = a.months.get(k)?;
+                sorted(
+                    a.conflicts
+                        .iter()
+                        .filter(|e| in_month(m, e.start))
+                        .flat_map(|e| &e.negative_messages)
+                        .copied()
+                        .collect(),
+                )
+            }
+            Finding::SlowReplies(p) => sorted(
+                a.people
+                    .get(p)?
+                    .reply_change
+                    .slowest
+                    .iter()
+                    .map(|r| r.index)
+                    .collect(),
+            ),
+            Finding::Hour { person: p, hour } => ev(person(p)?.hours.get(hour)?),
+            Finding::InArguments { harsh } => sorted(
+                a.conflicts
+                    .iter()
+                    .flat_map(|e| {
+                        if harsh {
+                            &e.negative_messages
+                        } else {
+                            &e.positive_messages
+                        }
+                    })
+                    .copied()
+                    .collect(),
+            ),
         })
     }
+}
+
+/// One row of the messages a problem links to, as its page shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedRow {
+    /// "2024-03-01 21:07".
+    pub time: String,
+    pub sender: String,
+    pub text: String,
+    /// One of the linked messages (the others are context).
+    pub linked: bool,
+    /// Read from the quote kept with the problem: the chat was deleted, or
+    /// changed so that the message is no longer where it was.
+    pub from_quote: bool,
+    /// Written by the user.
+    pub mine: bool,
+    /// Messages were left out between the row before and this one.
+    pub gap_before: bool,
+}
+
+/// The messages `links` point to, read again from the vault, each with
+/// `context` messages either side; a link whose chat is gone or whose
+/// message is no longer where it was (time and sender differ) shows its
+/// quote instead, after the others.
+pub fn open_links(
+    store: &dyn Store,
+    links: &[MessageLink],
+    context: usize,
+) -> Result<Vec<LinkedRow>, MethodError> {
+    let chats = store.chats()?;
+    let mut chat_ids: Vec<i64> = Vec::new();
+    for l in links {
+        if !chat_ids.contains(&l.chat) {
+            chat_ids.push(l.chat);
+        }
+    }
+    let mut rows: Vec<LinkedRow> = Vec::new();
+    let mut lost: Vec<&MessageLink> = Vec::new();
+    for id in chat_ids {
+        let of_chat: Vec<&MessageLink> = links.iter().filter(|l| l.chat == id).collect();
+        let Some(chat) = chats.iter().find(|c| c.id == id && c.messages > 0) else {
+            lost.extend(of_chat);
+            continue;
+        };
+        let total = usize::try_from(chat.messages).unwrap_or(usize::MAX);
+        let at: Vec<usize> = of_chat
+            .iter()
+            .filter_map(|l| usize::try_from(l.position).ok())
+            .filter(|&p| p < total)
+            .collect();
+        let around = with_context(&at, context, total);
+        let positions: Vec<u64> = around.iter().map(|(p, _)| *p as u64).collect();
+        let read = store.messages_at(id, &positions)?;
+        let found = |position: u64| {
+            read.binary_search_by_key(&position, |(p, _)| *p)
+                .ok()
+                .and_then(|k| read.get(k))
+                .and_then(|(_, m)| Some((message_ref(m)?, m)))
+        };
+        let shown_as = |r: &MessageRef<'_>, m: &StoredMessage| {
+            (
+                r.time.strftime("%Y-%m-%d %H:%M").to_string(),
+                m.sender.clone().unwrap_or_default(),
+            )
+        };
+        let mut still: Vec<usize> = Vec::new();
+        for l in &of_chat {
+            let same = found(l.position)
+                .is_some_and(|(r, m)| shown_as(&r, m) == (l.time.clone(), l.sender.clone()));
+            match usize::try_from(l.position) {
+                Ok(p) if same => still.push(p),
+                _ => lost.push(l),
+            }
+        }
+        let mut prev: Option<usize> = None;
+        for (p, linked) in with_context(&still, context, total) {
+            let Some((r, m)) = found(p as u64) else {
+                continue;
+            };
+            let (time, sender) = shown_as(&r, m);
+            rows.push(LinkedRow {
+                time,
+                mine: chat.me.as_deref().is_some_and(|me| me == sender),
+                sender,
+                text: m.text.clone(),
+                linked,
+                from_quote: false,
+                gap_before: prev.is_some_and(|q| p > q + 1) || (prev.is_none() && !rows.is_empty()),
+            });
+            prev = Some(p);
+        }
+    }
+    for (k, l) in lost.into_iter().enumerate() {
+        rows.push(LinkedRow {
+            time: l.time.clone(),
+            sender: l.sender.clone(),
+            text: l.quote.clone(),
+            linked: true,
+            from_quote: true,
+            mine: false,
+            gap_before: k == 0 && !rows.is_empty(),
+        });
+    }
+    Ok(rows)
 }
 
 /// "asked for no contact", for headings about any person.
@@ -641,6 +1159,23 @@ mod tests {
             Finding::Bids(2),
             Finding::Turning(4),
             Finding::Topic(7),
+            Finding::Boundary(2),
+            Finding::Month(12),
+            Finding::Week(0),
+            Finding::MonthNegative {
+                month: 3,
+                person: 1,
+            },
+            Finding::MonthHorsemen(5),
+            Finding::MonthRepairs(6),
+            Finding::MonthArguments(7),
+            Finding::SlowReplies(1),
+            Finding::Hour {
+                person: 0,
+                hour: 23,
+            },
+            Finding::InArguments { harsh: true },
+            Finding::InArguments { harsh: false },
         ];
         for f in all {
             assert_eq!(Finding::parse(&f.key()), Some(f), "{}", f.key());
@@ -650,15 +1185,36 @@ mod tests {
             "s",
             "s-",
             "s-x",
-            "x-1",
+            "z-1",
             "h-1",
             "h-1-scorn",
             "s-1-2",
             "t-1-2-3",
             "s--1",
+            "s-01",
+            "m-+1",
+            "u-0-24",
+            "u-0-007",
+            "u-0",
+            "mn-1",
+            "x-2",
+            "mh-1-1",
         ] {
             assert_eq!(Finding::parse(junk), None, "{junk}");
         }
+    }
+
+    #[test]
+    fn months_days_and_waits_read_as_people_say_them() {
+        assert_eq!(month_words("2024-03"), "March 2024");
+        assert_eq!(month_words("2024-13"), "2024-13");
+        assert_eq!(day_words("2024-03-04"), "4 March 2024");
+        assert_eq!(minutes_words(0.2), "under a minute");
+        assert_eq!(minutes_words(12.0), "12 min");
+        assert_eq!(minutes_words(60.0), "1 h");
+        assert_eq!(minutes_words(845.0), "14 h 5 min");
+        assert_eq!(minutes_words(1440.0), "1 day");
+        assert_eq!(minutes_words(3000.0), "2 days 2 h");
     }
 
     #[test]

@@ -73,6 +73,24 @@ fn findings(a: &Analysis) -> Vec<Finding> {
     }
     out.extend((0..a.turning_points.len()).map(Finding::Turning));
     out.extend((0..a.topics.len()).map(Finding::Topic));
+    for p in 0..a.people.len() {
+        out.push(Finding::SlowReplies(p));
+        out.extend((0..24).map(|hour| Finding::Hour { person: p, hour }));
+    }
+    for k in 0..a.months.len() {
+        out.extend([
+            Finding::Month(k),
+            Finding::MonthHorsemen(k),
+            Finding::MonthRepairs(k),
+            Finding::MonthArguments(k),
+        ]);
+        out.extend((0..a.people.len()).map(|person| Finding::MonthNegative { month: k, person }));
+    }
+    out.extend((0..a.weeks.len()).map(Finding::Week));
+    out.extend([
+        Finding::InArguments { harsh: true },
+        Finding::InArguments { harsh: false },
+    ]);
     out
 }
 
@@ -122,11 +140,41 @@ fn assert_same_as_full_vector(store: &dyn Store, s: &StoredAnalysis) {
         let range: Vec<usize> = (e.start.saturating_sub(3)..=(e.end + 3).min(total - 1)).collect();
         read(&range);
         let quoted = read(&quoted_messages(a, e.id));
-        let form = problem_from_episode(a, e.id, &quoted).unwrap();
-        let old_form = problem_from_episode(a, e.id, &everything).unwrap();
+        let form = problem_from_episode(s, e.id, &quoted).unwrap();
+        let old_form = problem_from_episode(s, e.id, &everything).unwrap();
         assert_eq!(form.evidence, old_form.evidence);
         assert_eq!(form.title, old_form.title);
-        assert!(form.evidence.contains("\n- "), "messages quoted");
+        assert_eq!(form.links, old_form.links);
+        // Linked, not quoted into the text: each link finds its message
+        // again in the store, and keeps a quote of it.
+        assert!(!form.evidence.contains("\n- "));
+        let links = rekindle_core::method::problem::parse_links(&form.links).unwrap();
+        assert_eq!(links.len(), quoted.len().min(3));
+        for (l, (_, m)) in links.iter().zip(&quoted) {
+            assert_eq!(l.chat, s.chat_id());
+            let stored = store.messages_at(l.chat, &[l.position]).unwrap();
+            assert_eq!(stored[0].1.text, m.text);
+            assert!(m.text.starts_with(l.quote.trim_end_matches('…')));
+        }
+    }
+    // Every kind of finding can be made a problem, its first messages linked.
+    for f in findings(a) {
+        let (_, idx) = f.messages(a).unwrap();
+        if idx.is_empty() {
+            continue;
+        }
+        let first: Vec<usize> = idx.iter().copied().take(10).collect();
+        let form = rekindle_app::postmortem::problem_from_finding(s, f, &read(&first))
+            .unwrap_or_else(|| panic!("{}", f.key()));
+        let links = rekindle_core::method::problem::parse_links(&form.links).unwrap();
+        assert_eq!(links.len(), first.len(), "{}", f.key());
+        assert!(!form.title.is_empty() && form.title.chars().count() <= 120);
+        let problem = form
+            .validate(jiff::civil::date(2026, 1, 1))
+            .map(|_| ())
+            .map_err(|e| e.0.iter().map(|x| x.field).collect::<Vec<_>>());
+        // Only the severity is left for the person to choose.
+        assert_eq!(problem, Err(vec!["severity"]), "{}", f.key());
     }
     // Context cut at both ends, past the end, nothing.
     let edges = with_context(&[0, total - 1], 2, total);

@@ -83,6 +83,7 @@ impl ProblemArgs {
             why4: why(3),
             why5: why(4),
             evidence: self.evidence.clone(),
+            links: String::new(),
         }
     }
 }
@@ -176,9 +177,16 @@ pub fn problem(vault: &mut SqliteVault, cmd: &ProblemCmd) -> Result<()> {
                 ProblemCmd::Edit { id, .. } => Some(*id),
                 _ => None,
             };
-            let saved =
-                method::save_problem(vault, id, &args.form(), today(), jiff::Timestamp::now())
-                    .map_err(method_error)?;
+            let mut form = args.form();
+            // An edit keeps the chat messages the problem links to (made on
+            // the web page; the command line has no way to change them).
+            if let Some(id) = id
+                && let Ok(view) = method::problem(vault, id)
+            {
+                form.links = rekindle_core::method::problem::links_field(&view.problem.links);
+            }
+            let saved = method::save_problem(vault, id, &form, today(), jiff::Timestamp::now())
+                .map_err(method_error)?;
             outln!(
                 "Saved problem {saved}. Next: `rekindle plan {saved} --prevention \"…\" --if \"…\" --then \"…\" --commitment \"…\" --kind daily`."
             );

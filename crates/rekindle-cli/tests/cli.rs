@@ -2139,3 +2139,70 @@ fn topic_words_change_what_analyze_counts_in_the_stored_chat() {
     assert!(out.contains("the topic is gone"), "{out}");
     assert_eq!(count("gaming"), 0);
 }
+
+/// A problem made on the web links chat messages; the command line cannot
+/// change them, and `problem edit` keeps them.
+#[test]
+fn problem_edit_keeps_the_linked_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    init_vault(&a);
+    ok_in(
+        &a,
+        &[
+            "problem",
+            "add",
+            "--title",
+            "Slow replies",
+            "--category",
+            "time",
+            "--whose",
+            "theirs",
+            "--frequency",
+            "often",
+            "--severity",
+            "2",
+        ],
+    );
+    // The links as the web saves them, put in through an export and restore.
+    let mut doc: serde_json::Value = serde_json::from_str(&ok_in(&a, &["export"])).unwrap();
+    let link = serde_json::json!({
+        "chat": 1, "position": 7, "time": "2024-03-01 21:07", "sender": "Sam", "quote": "are you there?"
+    });
+    doc["items"][0]["versions"][0]["data"]["links"] = serde_json::json!([link]);
+    let file = tmp.path().join("with-links.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let b = tmp.path().join("b");
+    let pf = pass_file(tmp.path(), "pass.txt", PASS);
+    let o = run(rekindle(&b)
+        .arg("restore")
+        .arg(&file)
+        .arg("--passphrase-file")
+        .arg(&pf));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(rekindle(&b)
+        .args([
+            "problem",
+            "edit",
+            "1",
+            "--title",
+            "Slow replies, and mine too",
+            "--category",
+            "time",
+            "--whose",
+            "both",
+            "--frequency",
+            "often",
+            "--severity",
+            "3",
+        ])
+        .arg("--passphrase-file")
+        .arg(&pf));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(rekindle(&b)
+        .args(["problem", "list", "--json", "--passphrase-file"])
+        .arg(&pf));
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(list[0]["problem"]["title"], "Slow replies, and mine too");
+    assert_eq!(list[0]["problem"]["links"], serde_json::json!([link]));
+}

@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/w/words/add", post(topics::add))
         .route("/w/words/remove", post(topics::remove))
         .route("/w/words/new", post(topics::new_topic))
+        .route("/w/p/{id}", get(postmortem::problem_messages))
         .route("/p", get(method::problems))
         .route(
             "/p/new",

@@ -180,6 +180,10 @@ const ROUTES: &[&str] = &[
     "/w/f/h-0-contempt",
     "/w/words",
     "/w/words/add",
+    "/w/f/m-0",
+    "/w/f/u-0-23",
+    "/w/f/y-0",
+    "/w/p/1",
     "/login",
     "/bye",
     "/static/app.css",
@@ -1055,11 +1059,31 @@ async fn finding_and_argument_pages_show_the_messages_behind_them() {
             .collect()
     };
     let mut checked = 0;
+    let hour = (0..24)
+        .find(|&h| analysis.people[0].hours[h] > 0)
+        .expect("person 0 wrote");
     for f in [
         Finding::Starts(0),
         Finding::Starts(1),
         Finding::Negative(0),
         Finding::Repairs(1),
+        // The numbers behind the charts: a month, a week, an hour of the
+        // day, the slowest replies, a month's arguments, horsemen and
+        // repairs, and the two sides of the ratio inside arguments.
+        Finding::Month(0),
+        Finding::Week(0),
+        Finding::Hour { person: 0, hour },
+        Finding::SlowReplies(0),
+        Finding::SlowReplies(1),
+        Finding::MonthNegative {
+            month: 0,
+            person: 0,
+        },
+        Finding::MonthArguments(0),
+        Finding::MonthHorsemen(0),
+        Finding::MonthRepairs(0),
+        Finding::InArguments { harsh: true },
+        Finding::InArguments { harsh: false },
     ] {
         let (_, idx) = f.messages(&analysis).unwrap();
         let shown: Vec<usize> = with_context(&idx[..idx.len().min(25)], 2, all.len())
@@ -1069,11 +1093,27 @@ async fn finding_and_argument_pages_show_the_messages_behind_them() {
         let res = app
             .send(get(&format!("/w/f/{}", f.key()), Some(&cookie)))
             .await;
-        assert_eq!(res.status(), StatusCode::OK);
-        assert_eq!(numbers(&text(res).await), of(&shown), "{}", f.key());
+        assert_eq!(res.status(), StatusCode::OK, "{}", f.key());
+        let page = text(res).await;
+        assert_eq!(numbers(&page), of(&shown), "{}", f.key());
+        assert!(!idx.is_empty(), "{} has messages", f.key());
+        // Each can be made a problem from its page.
+        assert!(
+            page.contains(&format!(r#"name="finding" value="{}""#, f.key())),
+            "{}",
+            f.key()
+        );
         checked += shown.len();
     }
     assert!(checked > 20);
+    // The slowest replies say how long each took; a finding that is not in
+    // the chat, or a key that is none, is not found.
+    let slow = text(app.send(get("/w/f/y-0", Some(&cookie))).await).await;
+    assert!(slow.contains("replied after "), "{slow}");
+    for key in ["m-999", "u-0-24", "u-0-05", "mn-0-9", "x-2", "y-7", "w-"] {
+        let res = app.send(get(&format!("/w/f/{key}"), Some(&cookie))).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{key}");
+    }
     let e = analysis.conflicts.first().expect("the chat has arguments");
     let range: Vec<usize> = (e.start.saturating_sub(3)..=(e.end + 3).min(all.len() - 1)).collect();
     let res = app
@@ -1086,6 +1126,139 @@ async fn finding_and_argument_pages_show_the_messages_behind_them() {
         serde_json::to_string(&kept.analysis).unwrap(),
         serde_json::to_string(&analysis).unwrap()
     );
+}
+
+/// "Make this a problem" on a finding: the form opens filled, the first
+/// messages linked (chat and place, with a quote); saved, the problem opens
+/// them again from the vault, and after the chat is deleted, its quotes.
+#[tokio::test]
+async fn a_problem_made_from_a_finding_links_its_messages_and_opens_them_again() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let mut chat = String::new();
+    for i in 0..60 {
+        let who = if i % 2 == 0 { "A" } else { "B" };
+        // B answers later and later: 1, 3, 5, ... minutes.
+        let minute = i * (i + 1) / 2 % 60;
+        chat.push_str(&format!(
+            "1/{}/24, {}:{minute:02} PM - {who}: are you there? number{i}\n",
+            1 + i / 6,
+            1 + (i % 6)
+        ));
+    }
+    app.import_chat(&chat);
+    let csrf = app.csrf();
+    // Nothing made from a key that is none.
+    let res = app
+        .send(form_post(
+            "/w/problem",
+            &cookie,
+            &form(&[("csrf", &csrf), ("finding", "zz-1")]),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app
+        .send(form_post(
+            "/w/problem",
+            &cookie,
+            &form(&[("csrf", &csrf), ("finding", "y-1")]),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = text(res).await;
+    assert!(page.contains("Slow replies from B"), "{page}");
+    assert!(page.contains("From the chat: The slowest replies from B"));
+    let field = page
+        .split(r#"name="links" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the links field")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    let links = rekindle_core::method::problem::parse_links(&field)
+        .unwrap_or_else(|| panic!("links read: {field}"));
+    assert!(!links.is_empty() && links.len() <= 10, "{links:?}");
+    assert!(
+        links
+            .iter()
+            .all(|l| l.sender == "B" && l.quote.starts_with("are you there?"))
+    );
+    // Saved as the form sends it back.
+    let res = app
+        .send(form_post(
+            "/p/new",
+            &cookie,
+            &form(&[
+                ("csrf", &csrf),
+                ("title", "Slow replies from B"),
+                ("category", "time"),
+                ("whose", "theirs"),
+                ("frequency", "often"),
+                ("severity", "2"),
+                ("evidence", "From the chat"),
+                ("links", &field),
+            ]),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let id: i64 = res.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .split('/')
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let quoted: Vec<String> = links
+        .iter()
+        .map(|l| l.quote.rsplit("number").next().unwrap().to_string())
+        .collect();
+    let numbers = |page: &str, class: &str| -> Vec<String> {
+        page.split(&format!("<li class=\"msg {class}"))
+            .skip(1)
+            .filter_map(|rest| rest.split("number").nth(1))
+            .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect())
+            .collect()
+    };
+    // The problem's page lists them and opens them again, with context.
+    let problem = text(app.send(get(&format!("/p/{id}"), Some(&cookie))).await).await;
+    assert!(
+        problem.contains(&format!(r#"href="/w/p/{id}""#)),
+        "{problem}"
+    );
+    let opened = text(app.send(get(&format!("/w/p/{id}"), Some(&cookie))).await).await;
+    let mut want = quoted.clone();
+    want.sort_by_key(|n| n.parse::<usize>().unwrap());
+    assert_eq!(numbers(&opened, "neg counted"), want, "{opened}");
+    assert!(
+        opened.matches("<li class=\"msg").count() > links.len(),
+        "with context"
+    );
+    assert!(!opened.contains("kept quote"));
+    // An edit through the form keeps them.
+    let again = rekindle_app::method::problem(&**app.state.lock().vault.as_ref().unwrap(), id)
+        .unwrap()
+        .problem;
+    assert_eq!(again.links, links);
+    // The chat deleted: the quotes, marked as such.
+    let chat_id = links[0].chat;
+    {
+        let mut inner = app.state.lock();
+        let vault = &mut **inner.vault.as_mut().unwrap();
+        rekindle_app::postmortem::delete_chat(vault, chat_id).unwrap();
+    }
+    let opened = text(app.send(get(&format!("/w/p/{id}"), Some(&cookie))).await).await;
+    assert_eq!(
+        opened.matches("kept quote").count(),
+        links.len(),
+        "{opened}"
+    );
+    assert!(opened.contains("could not be found in the chat any more"));
+    // No such problem.
+    let res = app.send(get("/w/p/999", Some(&cookie))).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
 /// What a route does for the ex, if anything (issue: one gate asked everywhere).
@@ -1131,6 +1304,8 @@ const GATE: &[(&str, Class)] = &[
     ("/w/words/add", Class::OwnRecovery),
     ("/w/words/remove", Class::OwnRecovery),
     ("/w/words/new", Class::OwnRecovery),
+    // The messages a problem links to.
+    ("/w/p/{id}", Class::OwnRecovery),
     ("/p", Class::OwnRecovery),
     ("/p/new", Class::OwnRecovery),
     ("/p/{id}", Class::OwnRecovery),

@@ -87,6 +87,59 @@ pub struct Problem {
     /// The "why?" chain: each answer asks "why?" of the one before.
     pub whys: Vec<String>,
     pub evidence: String,
+    /// Messages of an imported chat that show it (made from the chat's
+    /// findings); each keeps a short quote for when the chat is gone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<MessageLink>,
+}
+
+/// At most this many messages are linked to one problem.
+pub const MAX_LINKS: usize = 25;
+/// A linked message's quote keeps at most this many characters.
+pub const QUOTE_CHARS: usize = 140;
+
+/// One message of a stored chat, by the chat's id and the message's place in
+/// it, with what it said when it was linked (time, sender, a short quote):
+/// shown instead when the chat was deleted or changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageLink {
+    pub chat: i64,
+    pub position: u64,
+    /// "2024-03-01 21:07", as the chat showed it.
+    pub time: String,
+    #[serde(default)]
+    pub sender: String,
+    pub quote: String,
+}
+
+impl MessageLink {
+    /// `text` cut to [`QUOTE_CHARS`] characters, with "…" when cut.
+    pub fn quote_of(text: &str) -> String {
+        let mut chars = text.chars();
+        let mut q: String = chars.by_ref().take(QUOTE_CHARS).collect();
+        if chars.next().is_some() {
+            q.push('…');
+        }
+        q
+    }
+}
+
+/// The links of a problem form (`links` holds them as JSON); `None` when
+/// the field cannot be read, empty when it is blank.
+pub fn parse_links(raw: &str) -> Option<Vec<MessageLink>> {
+    if raw.trim().is_empty() {
+        return Some(Vec::new());
+    }
+    serde_json::from_str(raw).ok()
+}
+
+/// The links as the form's hidden field carries them.
+pub fn links_field(links: &[MessageLink]) -> String {
+    if links.is_empty() {
+        return String::new();
+    }
+    serde_json::to_string(links).unwrap_or_default()
 }
 
 impl Problem {
@@ -127,6 +180,9 @@ pub struct ProblemForm {
     pub why5: String,
     #[serde(default)]
     pub evidence: String,
+    /// The linked messages as JSON ([`links_field`]); a hidden field.
+    #[serde(default)]
+    pub links: String,
 }
 
 impl From<&Problem> for ProblemForm {
@@ -147,6 +203,7 @@ impl From<&Problem> for ProblemForm {
             why4: why(3),
             why5: why(4),
             evidence: p.evidence.clone(),
+            links: links_field(&p.links),
         }
     }
 }
@@ -250,6 +307,16 @@ impl ProblemForm {
         );
         let my_part = clean_text(&mut e, "my_part", "Your part", &self.my_part, MAX_TEXT);
         let evidence = clean_text(&mut e, "evidence", "The evidence", &self.evidence, MAX_TEXT);
+        let links = match parse_links(&self.links) {
+            Some(l) if l.len() <= MAX_LINKS && l.iter().all(link_ok) => l,
+            _ => {
+                e.add(
+                    "evidence",
+                    "The linked chat messages could not be read; please make the problem from the chat page again.",
+                );
+                Vec::new()
+            }
+        };
         let raw_whys = [&self.why1, &self.why2, &self.why3, &self.why4, &self.why5];
         let fields = ["why1", "why2", "why3", "why4", "why5"];
         let mut whys = Vec::new();
@@ -272,11 +339,23 @@ impl ProblemForm {
                     my_part,
                     whys,
                     evidence,
+                    links,
                 })
             }
             _ => Err(e),
         }
     }
+}
+
+/// A link as this app makes it: short, one-line time and sender, no control
+/// characters in the quote.
+fn link_ok(l: &MessageLink) -> bool {
+    let plain = |s: &str, max: usize| s.chars().count() <= max && !s.chars().any(char::is_control);
+    l.chat > 0
+        && plain(&l.time, 40)
+        && plain(&l.sender, 200)
+        && l.quote.chars().count() <= QUOTE_CHARS + 1
+        && !l.quote.chars().any(|c| c.is_control() && c != '\n')
 }
 
 #[cfg(test)]
@@ -329,6 +408,49 @@ mod tests {
             "since",
         ] {
             assert!(e.get(field).is_some(), "{field}");
+        }
+    }
+
+    #[test]
+    fn linked_messages_round_trip_and_junk_is_refused() {
+        let links = vec![MessageLink {
+            chat: 3,
+            position: 41,
+            time: "2024-03-01 21:07".into(),
+            sender: "Sam".into(),
+            quote: MessageLink::quote_of(&"you never listen ".repeat(20)),
+        }];
+        assert_eq!(links[0].quote.chars().count(), QUOTE_CHARS + 1);
+        assert!(links[0].quote.ends_with('…'));
+        let f = ProblemForm {
+            links: links_field(&links),
+            ..form()
+        };
+        let p = f.validate(TODAY).unwrap();
+        assert_eq!(p.links, links);
+        assert_eq!(ProblemForm::from(&p).validate(TODAY).unwrap(), p);
+        // A problem saved before links existed still reads, and writes none.
+        let mut old = serde_json::to_value(form().validate(TODAY).unwrap()).unwrap();
+        assert!(old.get("links").is_none());
+        old.as_object_mut().unwrap().remove("links");
+        assert!(
+            serde_json::from_value::<Problem>(old)
+                .unwrap()
+                .links
+                .is_empty()
+        );
+        for junk in [
+            "not json".to_string(),
+            r#"[{"chat":0,"position":1,"time":"x","quote":"y"}]"#.to_string(),
+            links_field(&vec![links[0].clone(); MAX_LINKS + 1]),
+        ] {
+            let e = ProblemForm {
+                links: junk.clone(),
+                ..form()
+            }
+            .validate(TODAY)
+            .unwrap_err();
+            assert!(e.get("evidence").is_some(), "{junk}");
         }
     }
 

@@ -103,6 +103,8 @@ struct ProblemPage {
     categories: Vec<(&'static str, &'static str)>,
     whose: Vec<(&'static str, &'static str)>,
     frequencies: Vec<(&'static str, &'static str)>,
+    /// The chat messages linked to it (read from the form's hidden field).
+    links: Vec<rekindle_core::method::problem::MessageLink>,
 }
 
 fn problem_page(
@@ -118,6 +120,7 @@ fn problem_page(
         &ProblemPage {
             chrome: Chrome::for_page(inner, "A problem", "p"),
             id,
+            links: rekindle_core::method::problem::parse_links(&form.links).unwrap_or_default(),
             form,
             errors,
             versions,

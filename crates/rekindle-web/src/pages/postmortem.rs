@@ -24,6 +24,48 @@ pub struct EpisodeRow {
     pub how: String,
 }
 
+/// One month of the chat, for the tables beside the charts.
+pub struct MonthRow {
+    pub key: String,
+    /// Finding keys: its messages, its arguments, horsemen and repairs.
+    pub messages_key: String,
+    pub arguments_key: String,
+    pub horsemen_key: String,
+    pub repairs_key: String,
+    /// Messages per person in `names` order, and in all.
+    pub messages: Vec<usize>,
+    pub total: usize,
+    /// Average tone, "0.12" or "—".
+    pub tone: String,
+    /// Per person: (share "12 %" or "—", negative messages, finding key).
+    pub negative: Vec<(String, usize, String)>,
+    /// Per person: median reply ("12 min" or "—").
+    pub replies: Vec<String>,
+    pub arguments: usize,
+    pub horsemen: usize,
+    pub repairs: usize,
+}
+
+/// One week with messages.
+pub struct WeekRow {
+    pub start: String,
+    pub key: String,
+    pub messages: Vec<usize>,
+    pub total: usize,
+}
+
+/// One person's replies.
+pub struct ReplyRow {
+    pub name: String,
+    pub median: String,
+    pub early: String,
+    pub late: String,
+    /// How it changed, in words ("slower", "quicker", "about the same").
+    pub change: String,
+    pub slowest: usize,
+    pub slowest_key: String,
+}
+
 #[derive(Template)]
 #[template(path = "postmortem.html")]
 struct PostmortemPage {
@@ -36,13 +78,24 @@ struct PostmortemPage {
     negative_share: String,
     summary: Vec<String>,
     names: Vec<String>,
+    months: Vec<MonthRow>,
+    weeks: Vec<WeekRow>,
     volume_svg: String,
-    volume_rows: Vec<(String, Vec<usize>)>,
-    tone_svg: String,
-    tone_rows: Vec<(String, String)>,
+    weekly_svg: String,
+    negative_svg: String,
+    replies_svg: String,
+    hours_svg: String,
+    arguments_svg: String,
+    horsemen_svg: String,
+    /// (hour, [(count, finding key)] per person)
+    hour_rows: Vec<(usize, Vec<(usize, String)>)>,
+    reply_rows: Vec<ReplyRow>,
+    /// Inside arguments: (warm messages, harsh messages, "0.4"), when there were arguments.
+    ratio: Option<(usize, usize, String)>,
     /// (month, what changed, finding key)
     turning: Vec<(String, String, String)>,
-    calendar_svg: String,
+    /// The tone changed somewhere (dashed lines on the negative chart).
+    tone_turns: bool,
     /// (horseman, [(count, finding key)] per person in `names`)
     horsemen_rows: Vec<(String, Vec<(usize, String)>)>,
     /// (measure, [(count, finding key)] per person in `names`)
@@ -220,12 +273,20 @@ pub async fn page(state: AppState) -> Response {
                 negative_share: String::new(),
                 summary: vec![],
                 names: vec![],
+                months: vec![],
+                weeks: vec![],
                 volume_svg: String::new(),
-                volume_rows: vec![],
-                tone_svg: String::new(),
-                tone_rows: vec![],
+                weekly_svg: String::new(),
+                negative_svg: String::new(),
+                replies_svg: String::new(),
+                hours_svg: String::new(),
+                arguments_svg: String::new(),
+                horsemen_svg: String::new(),
+                hour_rows: vec![],
+                reply_rows: vec![],
+                ratio: None,
                 turning: vec![],
-                calendar_svg: String::new(),
+                tone_turns: false,
                 horsemen_rows: vec![],
                 number_rows: vec![],
                 topic_rows: vec![],
@@ -247,31 +308,8 @@ pub async fn page(state: AppState) -> Response {
         .take(2)
         .map(|&i| a.people[i].name.clone())
         .collect();
-    let volume_rows: Vec<(String, Vec<usize>)> = a
-        .months
-        .iter()
-        .map(|m| {
-            (
-                m.key.clone(),
-                order
-                    .iter()
-                    .take(2)
-                    .map(|&i| m.per_person.get(i).map(|c| c.messages).unwrap_or(0))
-                    .collect(),
-            )
-        })
-        .collect();
-    let tone: Vec<(String, Option<f64>)> = a
-        .months
-        .iter()
-        .map(|m| (m.key.clone(), m.tone_mean))
-        .collect();
-    let tone_turns: Vec<usize> = a
-        .turning_points
-        .iter()
-        .filter(|t| t.series == "tone")
-        .map(|t| t.month_index)
-        .collect();
+    let people: Vec<usize> = order.iter().take(2).copied().collect();
+    let charts = time_charts(a, &people, &names);
     let turning = a
         .turning_points
         .iter()
@@ -296,7 +334,6 @@ pub async fn page(state: AppState) -> Response {
         .collect();
     let count = |f: Finding| (f.messages(a).map(|x| x.0).unwrap_or(0), f.key());
     // One row per measure, one column per person: three columns fit a phone.
-    let people: Vec<usize> = order.iter().take(2).copied().collect();
     let row = |label: &str, f: &dyn Fn(usize) -> Finding| {
         let cells: Vec<(usize, String)> = people.iter().map(|&p| count(f(p))).collect();
         (label.to_string(), cells)
@@ -414,32 +451,422 @@ pub async fn page(state: AppState) -> Response {
         analysed: a.analysed,
         negative_share: percent(a.settings.negative_share),
         summary: summarize(a),
-        volume_svg: charts::monthly_volume(&volume_rows, &names),
-        tone_svg: charts::tone_trend(&tone, &tone_turns),
-        tone_rows: tone
-            .iter()
-            .map(|(m, v)| {
-                (
-                    m.clone(),
-                    v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into()),
-                )
-            })
-            .collect(),
-        calendar_svg: charts::conflict_calendar(
-            &a.months
-                .iter()
-                .map(|m| (m.key.clone(), m.conflicts))
-                .collect::<Vec<_>>(),
-        ),
-        volume_rows,
+        months: charts.months,
+        weeks: charts.weeks,
+        volume_svg: charts.volume,
+        weekly_svg: charts.weekly,
+        negative_svg: charts.negative,
+        replies_svg: charts.replies,
+        hours_svg: charts.hours,
+        arguments_svg: charts.arguments,
+        horsemen_svg: charts.horsemen,
+        hour_rows: charts.hour_rows,
+        reply_rows: charts.reply_rows,
+        ratio: (a.conflict_summary.count > 0).then(|| {
+            let s = &a.conflict_summary;
+            (
+                s.positive,
+                s.negative,
+                s.ratio
+                    .map(|r| format!("{r:.1}"))
+                    .unwrap_or_else(|| "—".into()),
+            )
+        }),
         names,
         turning,
+        tone_turns: a.turning_points.iter().any(|t| t.series == "tone"),
         horsemen_rows,
         number_rows,
         topic_rows,
         episodes,
     };
     render(StatusCode::OK, &page)
+}
+
+/// The charts over time and the tables beside them.
+struct TimeCharts {
+    months: Vec<MonthRow>,
+    weeks: Vec<WeekRow>,
+    volume: String,
+    weekly: String,
+    negative: String,
+    replies: String,
+    hours: String,
+    arguments: String,
+    horsemen: String,
+    hour_rows: Vec<(usize, Vec<(usize, String)>)>,
+    reply_rows: Vec<ReplyRow>,
+}
+
+/// Months with fewer scored messages from a person show no share for them:
+/// two harsh words out of five would read as a 40 % month.
+const SHARE_MIN_MESSAGES: usize = 10;
+/// Months with fewer replies from a person show no median for them.
+const MEDIAN_MIN_REPLIES: usize = 3;
+
+fn minutes_or_dash(m: Option<f64>) -> String {
+    m.map(postmortem::minutes_words)
+        .unwrap_or_else(|| "—".into())
+}
+
+/// `people`: indices into `a.people` of the two people drawn, `names` theirs.
+fn time_charts(a: &Analysis, people: &[usize], names: &[String]) -> TimeCharts {
+    fn counts(m: &rekindle_analysis::Period, p: usize) -> Option<&rekindle_analysis::Counts> {
+        m.per_person.get(p)
+    }
+    let months: Vec<MonthRow> = a
+        .months
+        .iter()
+        .enumerate()
+        .map(|(k, m)| MonthRow {
+            key: m.key.clone(),
+            messages_key: Finding::Month(k).key(),
+            arguments_key: Finding::MonthArguments(k).key(),
+            horsemen_key: Finding::MonthHorsemen(k).key(),
+            repairs_key: Finding::MonthRepairs(k).key(),
+            messages: people
+                .iter()
+                .map(|&p| counts(m, p).map(|c| c.messages).unwrap_or(0))
+                .collect(),
+            total: m.messages,
+            tone: m
+                .tone_mean
+                .map(|v| format!("{v:.2}"))
+                .unwrap_or_else(|| "—".into()),
+            negative: people
+                .iter()
+                .map(|&p| {
+                    let c = counts(m, p);
+                    let (neg, scored) = c.map(|c| (c.negative, c.scored)).unwrap_or((0, 0));
+                    let share = if scored >= SHARE_MIN_MESSAGES {
+                        percent(neg as f64 / scored as f64)
+                    } else {
+                        "—".into()
+                    };
+                    (
+                        share,
+                        neg,
+                        Finding::MonthNegative {
+                            month: k,
+                            person: p,
+                        }
+                        .key(),
+                    )
+                })
+                .collect(),
+            replies: people
+                .iter()
+                .map(|&p| {
+                    minutes_or_dash(
+                        counts(m, p)
+                            .filter(|c| c.replies >= MEDIAN_MIN_REPLIES)
+                            .and_then(|c| c.reply_median_minutes),
+                    )
+                })
+                .collect(),
+            arguments: m.conflicts,
+            horsemen: Finding::MonthHorsemen(k)
+                .messages(a)
+                .map(|x| x.0)
+                .unwrap_or(0),
+            repairs: m.per_person.iter().map(|c| c.repairs).sum(),
+        })
+        .collect();
+    let Some(axis) = a
+        .months
+        .first()
+        .and_then(|m| charts::MonthAxis::new(&m.key, a.months.len()))
+    else {
+        return TimeCharts {
+            months,
+            weeks: Vec::new(),
+            volume: String::new(),
+            weekly: String::new(),
+            negative: String::new(),
+            replies: String::new(),
+            hours: String::new(),
+            arguments: String::new(),
+            horsemen: String::new(),
+            hour_rows: Vec::new(),
+            reply_rows: Vec::new(),
+        };
+    };
+    let month_bars: Vec<charts::Stack> = months
+        .iter()
+        .enumerate()
+        .map(|(k, m)| charts::Stack {
+            at: k as f64,
+            width: 1.0,
+            parts: m.messages.clone(),
+            label: postmortem::month_words(&m.key),
+            href: Some(format!("/w/f/{}", m.messages_key)),
+        })
+        .collect();
+    let volume = charts::stacked_bars(
+        "chart-volume",
+        "Messages per month, per person; each bar opens that month's messages",
+        &axis,
+        &month_bars,
+        names,
+        "messages",
+    );
+    let weeks: Vec<WeekRow> = a
+        .weeks
+        .iter()
+        .enumerate()
+        .map(|(k, w)| WeekRow {
+            start: w.start.clone(),
+            key: Finding::Week(k).key(),
+            messages: people
+                .iter()
+                .map(|&p| w.per_person.get(p).map(|c| c.messages).unwrap_or(0))
+                .collect(),
+            total: w.messages,
+        })
+        .collect();
+    let week_bars: Vec<charts::Stack> = weeks
+        .iter()
+        .filter_map(|w| {
+            Some(charts::Stack {
+                at: axis.at_date(&w.start)?.max(0.0),
+                width: 7.0 / 30.5,
+                parts: w.messages.clone(),
+                label: format!("Week of {}", postmortem::day_words(&w.start)),
+                href: Some(format!("/w/f/{}", w.key)),
+            })
+        })
+        .collect();
+    let weekly = charts::stacked_bars(
+        "chart-weekly",
+        "Messages per week, per person; each bar opens that week's messages",
+        &axis,
+        &week_bars,
+        names,
+        "messages",
+    );
+    let mark = |series: &str| -> Vec<(usize, String)> {
+        a.turning_points
+            .iter()
+            .filter(|t| t.series == series)
+            .map(|t| {
+                (
+                    t.month_index,
+                    format!("A change around {}", postmortem::month_words(&t.month)),
+                )
+            })
+            .collect()
+    };
+    let person_lines = |point: &dyn Fn(usize, usize, &str) -> Option<charts::Point>| {
+        people
+            .iter()
+            .enumerate()
+            .map(|(slot, &p)| charts::Line {
+                class: if slot == 0 { "p0" } else { "p1" },
+                points: (0..a.months.len())
+                    .map(|k| point(k, p, names.get(slot).map(String::as_str).unwrap_or("")))
+                    .collect(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let drawn = |lines: Vec<charts::Line>| {
+        lines
+            .iter()
+            .any(|l| l.points.iter().any(Option::is_some))
+            .then_some(lines)
+    };
+    let negative_lines = drawn(person_lines(&|k, p, name| {
+        let m = a.months.get(k)?;
+        let c = m.per_person.get(p)?;
+        (c.scored >= SHARE_MIN_MESSAGES).then(|| charts::Point {
+            value: c.negative as f64 / c.scored as f64,
+            tip: format!(
+                "{}: {} of {name}'s messages read as negative ({} of {})",
+                postmortem::month_words(&m.key),
+                percent(c.negative as f64 / c.scored as f64),
+                c.negative,
+                c.scored
+            ),
+            href: (c.negative > 0).then(|| {
+                format!(
+                    "/w/f/{}",
+                    Finding::MonthNegative {
+                        month: k,
+                        person: p
+                    }
+                    .key()
+                )
+            }),
+        })
+    }));
+    let negative = negative_lines.map(|lines| charts::month_lines(
+        "chart-negative",
+        "Share of each person's messages that read as negative, month by month; dashed lines mark where the tone changed",
+        &axis,
+        &lines,
+        charts::Scale::Share,
+        &mark("tone"),
+    )).unwrap_or_default();
+    let reply_lines = drawn(person_lines(&|k, p, name| {
+        let m = a.months.get(k)?;
+        let c = m.per_person.get(p)?;
+        let median = c
+            .reply_median_minutes
+            .filter(|_| c.replies >= MEDIAN_MIN_REPLIES)?;
+        Some(charts::Point {
+            value: median.max(1.0),
+            tip: format!(
+                "{}: {name} usually replied within {} (the median of {} replies)",
+                postmortem::month_words(&m.key),
+                postmortem::minutes_words(median),
+                c.replies
+            ),
+            href: None,
+        })
+    }));
+    let replies = reply_lines.map(|lines| charts::month_lines(
+        "chart-replies",
+        "How long each person usually took to reply (the median), month by month, on a scale from a minute to a day",
+        &axis,
+        &lines,
+        charts::Scale::Minutes,
+        &[],
+    )).unwrap_or_default();
+    let hours_of: Vec<[usize; 24]> = people.iter().map(|&p| a.people[p].hours).collect();
+    let hours = charts::hour_bars(
+        "chart-hours",
+        "Messages by hour of the day, per person; each bar opens those messages",
+        &hours_of,
+        names,
+        &|slot, hour| {
+            format!(
+                "/w/f/{}",
+                Finding::Hour {
+                    person: people.get(slot).copied().unwrap_or(slot),
+                    hour
+                }
+                .key()
+            )
+        },
+    );
+    let hour_rows = (0..24)
+        .map(|h| {
+            (
+                h,
+                people
+                    .iter()
+                    .map(|&p| {
+                        (
+                            a.people[p].hours[h],
+                            Finding::Hour { person: p, hour: h }.key(),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let argument_bars: Vec<charts::Stack> = months
+        .iter()
+        .enumerate()
+        .map(|(k, m)| charts::Stack {
+            at: k as f64,
+            width: 1.0,
+            parts: vec![m.arguments],
+            label: postmortem::month_words(&m.key),
+            href: Some(format!("/w/f/{}", m.arguments_key)),
+        })
+        .collect();
+    let any_arguments = !a.conflicts.is_empty();
+    let arguments = charts::stacked_bars(
+        "chart-arguments",
+        "Arguments per month; each bar opens the harsh messages of that month's arguments",
+        &axis,
+        &argument_bars,
+        &[],
+        "arguments",
+    );
+    let arguments = if any_arguments {
+        arguments
+    } else {
+        String::new()
+    };
+    let series = |class: &'static str,
+                  what: &str,
+                  value: &dyn Fn(&MonthRow) -> usize,
+                  key: &dyn Fn(&MonthRow) -> String| {
+        charts::Line {
+            class,
+            points: months
+                .iter()
+                .map(|m| {
+                    let n = value(m);
+                    Some(charts::Point {
+                        value: n as f64,
+                        tip: format!("{}: {n} {what}", postmortem::month_words(&m.key)),
+                        href: (n > 0).then(|| format!("/w/f/{}", key(m))),
+                    })
+                })
+                .collect(),
+        }
+    };
+    let any_repairs = months.iter().any(|m| m.repairs > 0);
+    let horsemen = charts::month_lines(
+        "chart-horsemen",
+        "Messages in arguments with criticism, contempt, defensiveness or stonewalling, and apologies or repair attempts, month by month",
+        &axis,
+        &[
+            series(
+                "q",
+                "messages in arguments with criticism, contempt, defensiveness or stonewalling",
+                &|m| m.horsemen,
+                &|m| m.horsemen_key.clone(),
+            ),
+            series("r", "apologies or repair attempts", &|m| m.repairs, &|m| {
+                m.repairs_key.clone()
+            }),
+        ],
+        charts::Scale::Count,
+        &mark("conflicts"),
+    );
+    let horsemen = if any_arguments || any_repairs {
+        horsemen
+    } else {
+        String::new()
+    };
+    let reply_rows = people
+        .iter()
+        .map(|&p| {
+            let person = &a.people[p];
+            let rc = &person.reply_change;
+            let change = match (rc.early_median_minutes, rc.late_median_minutes) {
+                (Some(e), Some(l)) if l > 1.5 * e.max(1.0) => "slower",
+                (Some(e), Some(l)) if e > 1.5 * l.max(1.0) => "quicker",
+                (Some(_), Some(_)) => "about the same",
+                _ => "—",
+            };
+            ReplyRow {
+                name: person.name.clone(),
+                median: minutes_or_dash(person.totals.reply_median_minutes),
+                early: minutes_or_dash(rc.early_median_minutes),
+                late: minutes_or_dash(rc.late_median_minutes),
+                change: change.to_string(),
+                slowest: rc.slowest.len(),
+                slowest_key: Finding::SlowReplies(p).key(),
+            }
+        })
+        .collect();
+    TimeCharts {
+        months,
+        weeks,
+        volume,
+        weekly,
+        negative,
+        replies,
+        hours,
+        arguments,
+        horsemen,
+        hour_rows,
+        reply_rows,
+    }
 }
 
 #[derive(Template)]
@@ -526,15 +953,31 @@ fn finding_rows(f: Finding, a: &Analysis) -> Vec<(usize, bool)> {
     postmortem::with_context(&indices[..shown], 2, a.messages)
 }
 
+/// One message on a finding's page.
+pub struct FindingRow {
+    pub time: String,
+    pub sender: String,
+    pub text: String,
+    /// One of the messages behind the number (the others are context).
+    pub counted: bool,
+    /// Said with it instead of "counted" ("replied after 14 h").
+    pub note: Option<String>,
+    pub mine: bool,
+    /// Messages left out before this one.
+    pub gap: bool,
+}
+
 #[derive(Template)]
 #[template(path = "finding.html")]
 struct FindingPage {
     chrome: Chrome,
+    key: String,
     heading: String,
     count: usize,
     shown: usize,
-    /// (time, sender, text, counted, mine, gap before)
-    messages: Vec<(String, String, String, bool, bool, bool)>,
+    /// Fewer are listed than counted (the analysis lists the first 500 of a kind).
+    partial: bool,
+    messages: Vec<FindingRow>,
 }
 
 /// The messages behind one number of the page, each with two messages of
@@ -564,14 +1007,15 @@ pub async fn finding(state: AppState, Path(key): Path<String>) -> Response {
             let m = shown(&messages, i)?;
             let gap = prev.is_some_and(|p| i > p + 1);
             prev = Some(i);
-            Some((
-                m.time.strftime("%Y-%m-%d %H:%M").to_string(),
-                m.sender.clone().unwrap_or_default(),
-                m.text.clone(),
+            Some(FindingRow {
+                time: m.time.strftime("%Y-%m-%d %H:%M").to_string(),
+                sender: m.sender.clone().unwrap_or_default(),
+                text: m.text.clone(),
                 counted,
-                m.sender.is_some() && m.sender == me,
+                note: if counted { f.note(a, i) } else { None },
+                mine: m.sender.is_some() && m.sender == me,
                 gap,
-            ))
+            })
         })
         .collect();
     let inner = state.lock();
@@ -579,29 +1023,49 @@ pub async fn finding(state: AppState, Path(key): Path<String>) -> Response {
         StatusCode::OK,
         &FindingPage {
             chrome: Chrome::for_page(&inner, "Messages", "w"),
+            key: f.key(),
             heading,
             count,
             shown: shown_count,
+            partial: indices.len() < count.min(FINDING_SHOWN),
             messages: rows,
         },
     )
 }
 
-/// One click: the problem form opens filled from the finding, evidence attached.
+/// One click: the problem form opens filled from an argument (`episode`)
+/// or any other finding (`finding`, its key), the first messages behind it
+/// linked; nothing is saved until the person saves the form.
 pub async fn make_problem(state: AppState, RawForm(pairs): RawForm) -> Response {
-    let Some(id) = pairs
-        .iter()
-        .find(|(k, _)| k == "episode")
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-    else {
-        return not_found_page();
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
     };
-    let (data, messages) =
-        match analysed_chat(&state, move |a| postmortem::quoted_messages(a, id)).await {
+    let form = if let Some(id) = value("episode").and_then(|v| v.parse::<usize>().ok()) {
+        let (data, messages) =
+            match analysed_chat(&state, move |a| postmortem::quoted_messages(a, id)).await {
+                Ok(r) => r,
+                Err(r) => return r,
+            };
+        postmortem::problem_from_episode(&data, id, &messages)
+    } else if let Some(f) = value("finding").as_deref().and_then(Finding::parse) {
+        let (data, messages) = match analysed_chat(&state, move |a| {
+            f.messages(a)
+                .map(|(_, v)| v.into_iter().take(postmortem::EVIDENCE_LINKED).collect())
+                .unwrap_or_default()
+        })
+        .await
+        {
             Ok(r) => r,
             Err(r) => return r,
         };
-    let Some(form) = postmortem::problem_from_episode(&data.analysis, id, &messages) else {
+        postmortem::problem_from_finding(&data, f, &messages)
+    } else {
+        None
+    };
+    let Some(form) = form else {
         return not_found_page();
     };
     with_vault(&state, |inner| {
@@ -609,6 +1073,41 @@ pub async fn make_problem(state: AppState, RawForm(pairs): RawForm) -> Response 
             inner,
             form,
             FormErrors::default(),
+        ))
+    })
+    .unwrap_or_else(|r| r)
+}
+
+#[derive(Template)]
+#[template(path = "linked.html")]
+struct LinkedPage {
+    chrome: Chrome,
+    id: i64,
+    title: String,
+    rows: Vec<postmortem::LinkedRow>,
+    /// Some links could only show their quote.
+    from_quotes: bool,
+}
+
+/// The messages a problem links to, read again from the vault with two
+/// messages either side; a link whose chat is gone shows its kept quote.
+pub async fn problem_messages(state: AppState, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return not_found_page();
+    };
+    with_vault(&state, |inner| {
+        let view = rekindle_app::method::problem(inner.vault()?, id).map_err(method_error)?;
+        let rows =
+            postmortem::open_links(inner.vault()?, &view.problem.links, 2).map_err(method_error)?;
+        Ok(render(
+            StatusCode::OK,
+            &LinkedPage {
+                chrome: Chrome::for_page(inner, "Messages", "p"),
+                id,
+                title: view.problem.title.clone(),
+                from_quotes: rows.iter().any(|r| r.from_quote),
+                rows,
+            },
         ))
     })
     .unwrap_or_else(|r| r)
