@@ -93,7 +93,9 @@ struct PostmortemPage {
     /// Inside arguments: (warm messages, harsh messages, "0.4"), when there were arguments.
     ratio: Option<(usize, usize, String)>,
     /// (month, what changed, finding key)
-    turning: Vec<(String, String, String)>,
+    /// (month, what changed, finding key, series: volume / tone / conflicts),
+    /// each told beside its own chart
+    turning: Vec<(String, String, String, String)>,
     /// The tone changed somewhere (dashed lines on the negative chart).
     tone_turns: bool,
     /// (horseman, [(count, finding key)] per person in `names`)
@@ -329,7 +331,7 @@ pub async fn page(state: AppState) -> Response {
                     t.before, t.after
                 ),
             };
-            (t.month.clone(), what, format!("t-{i}"))
+            (t.month.clone(), what, format!("t-{i}"), t.series.clone())
         })
         .collect();
     let count = |f: Finding| (f.messages(a).map(|x| x.0).unwrap_or(0), f.key());
