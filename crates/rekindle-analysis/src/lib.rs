@@ -35,4 +35,4 @@ pub use prepared::Prepared;
 pub use rekindle_chat::{Message, MessageKind};
 pub use rekindle_vader::Scores;
 pub use snapshot::{SnapshotError, fingerprint};
-pub use summary::{summarize, topic_label};
+pub use summary::{month_name, summarize, topic_label};

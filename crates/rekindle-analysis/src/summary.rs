@@ -18,14 +18,13 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-/// "2024-03" -> "March 2024".
-fn month_name(key: &str) -> String {
-    let mut it = key.split('-');
-    let (Some(y), Some(m)) = (it.next(), it.next()) else {
-        return key.to_string();
-    };
-    match m.parse::<usize>() {
-        Ok(m) if (1..=12).contains(&m) => format!("{} {y}", MONTHS[m - 1]),
+/// "2024-03" as "March 2024" (the key itself when it is not a month).
+pub fn month_name(key: &str) -> String {
+    let parsed = key
+        .split_once('-')
+        .and_then(|(y, m)| Some((y, m.parse::<usize>().ok()?)));
+    match parsed {
+        Some((y, m)) if (1..=12).contains(&m) => format!("{} {y}", MONTHS[m - 1]),
         _ => key.to_string(),
     }
 }

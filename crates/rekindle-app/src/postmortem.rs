@@ -638,27 +638,7 @@ pub const FINDING_SHOWN: usize = 25;
 
 /// "2024-03" as "March 2024" (the key itself when it is not a month).
 pub fn month_words(key: &str) -> String {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let parsed = key
-        .split_once('-')
-        .and_then(|(y, m)| Some((y, m.parse::<usize>().ok()?)));
-    match parsed {
-        Some((y, m)) if (1..=12).contains(&m) => format!("{} {y}", NAMES[m - 1]),
-        _ => key.to_string(),
-    }
+    rekindle_analysis::month_name(key)
 }
 
 /// "2024-03-04" as "4 March 2024".
