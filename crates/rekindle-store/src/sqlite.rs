@@ -60,10 +60,32 @@ impl std::fmt::Debug for SqliteVault {
     }
 }
 
+/// Finishes SQLCipher's one-time set-up before any vault is opened.
+///
+/// SQLite marks itself initialised *before* it runs SQLCipher's extra
+/// initialisation, so a second thread opening a database at that moment
+/// sees `PRAGMA key` fail ("An error occurred with PRAGMA key…") because
+/// SQLCipher is not ready yet. Seen once in CI among parallel tests; two
+/// threads unlocking at once in the server could meet it too. Opening a
+/// throwaway in-memory database inside a `OnceLock` runs the whole
+/// initialisation on one thread while every other caller waits for it.
+fn sqlcipher_ready() -> Result<(), StoreError> {
+    static READY: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    READY
+        .get_or_init(|| {
+            Connection::open_in_memory()
+                .and_then(|c| c.query_row("SELECT 1", [], |_| Ok(())))
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(StoreError::Database)
+}
+
 impl SqliteVault {
     /// Opens (or creates) the encrypted database with a raw 256-bit key, so
     /// SQLCipher's own key derivation is skipped: Argon2id already ran.
     pub fn open(path: &Path, dek: &SecretKey) -> Result<SqliteVault, StoreError> {
+        sqlcipher_ready()?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
