@@ -157,3 +157,33 @@ test('a Telegram full export: choose the chat with the ex', async () => {
     await server.stop();
   }
 });
+
+test('a long Messenger conversation: its part files chosen together become one chat', async () => {
+  const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS } });
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext();
+    const seen = recordRequests(context);
+    const page = await context.newPage();
+    await page.goto(server.url);
+    const t = 1_700_000_000_000;
+    const part = (msgs) => JSON.stringify({
+      participants: [{ name: 'Alex' }, { name: 'Robin' }],
+      title: 'Alex',
+      messages: msgs.map(([ms, who, content]) => ({ sender_name: who, timestamp_ms: t + ms, content })).reverse(),
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'rekindle-upload-'));
+    writeFileSync(join(dir, 'message_1.json'), part([[3000, 'Alex', 'three'], [4000, 'Robin', 'four'], [5000, 'Alex', 'five']]));
+    writeFileSync(join(dir, 'message_2.json'), part([[1000, 'Alex', 'one'], [2000, 'Robin', 'two']]));
+    await page.goto(`${server.origin}/i`);
+    await page.getByLabel('The exported chat file').setInputFiles([join(dir, 'message_1.json'), join(dir, 'message_2.json')]);
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.locator('#import-done').waitFor();
+    assert.match(await page.locator('#import-done').innerText(), /Imported: 5 new messages/);
+    assert.equal(await page.locator('main section.card').count(), 1);
+    assert.deepEqual(outsideRequests(seen), [], 'no request left 127.0.0.1');
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});

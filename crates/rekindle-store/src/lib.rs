@@ -25,6 +25,7 @@ pub mod items;
 pub mod keyfile;
 pub mod placement;
 mod share_box;
+pub mod spool;
 mod sqlite;
 
 pub use datadir::{

@@ -845,6 +845,84 @@ async fn chat_upload_needs_the_form_token_and_respects_the_size_limit() {
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+/// Files the upload spool left in the data folder (it must leave none).
+fn upload_leftovers(app: &App) -> Vec<String> {
+    std::fs::read_dir(app._tmp.path().join("data"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".upload-"))
+        .collect()
+}
+
+fn messenger_part(msgs: &[(i64, &str, &str)]) -> String {
+    let rows: Vec<String> = msgs
+        .iter()
+        .rev()
+        .map(|(ms, who, text)| {
+            format!(r#"{{"sender_name": "{who}", "timestamp_ms": {ms}, "content": "{text}"}}"#)
+        })
+        .collect();
+    format!(
+        r#"{{"participants": [{{"name": "Alex"}}, {{"name": "Robin"}}], "title": "Alex", "messages": [{}]}}"#,
+        rows.join(",")
+    )
+}
+
+/// The parts of one Messenger conversation chosen together are one chat;
+/// the upload is spooled encrypted and the spool is gone afterwards, also
+/// when the upload breaks off half-way.
+#[tokio::test]
+async fn messenger_parts_upload_together_and_the_spool_leaves_nothing() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let csrf = app.csrf();
+    let t = 1_700_000_000_000i64;
+    let p1 = messenger_part(&[(t + 3000, "Alex", "three"), (t + 4000, "Robin", "four")]);
+    let p2 = messenger_part(&[(t + 1000, "Alex", "one"), (t + 2000, "Robin", "two")]);
+    let (ct, body) = multipart(&[
+        ("csrf", csrf.as_bytes()),
+        ("file", p1.as_bytes()),
+        ("file", p2.as_bytes()),
+    ]);
+    let res = app.send(upload_req(&cookie, ct, body)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", text(res).await);
+    let chats = app.state.lock().vault.as_ref().unwrap().chats().unwrap();
+    assert_eq!(chats.len(), 1, "two parts make one chat");
+    assert_eq!(chats[0].messages, 4);
+    assert!(upload_leftovers(&app).is_empty());
+
+    // A WhatsApp file beside a Messenger part is refused, nothing stored.
+    let (ct, body) = multipart(&[
+        ("csrf", csrf.as_bytes()),
+        ("file", p1.as_bytes()),
+        ("file", b"12/03/2024, 21:05 - Sam: hello\n"),
+    ]);
+    let res = app.send(upload_req(&cookie, ct, body)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(res).await.contains("Nothing was changed"));
+    assert_eq!(chat_message_count(&app), 4);
+
+    // An upload cut off in the middle of the file: refused, no spool left.
+    let (ct, body) = multipart(&[
+        ("csrf", csrf.as_bytes()),
+        ("file", &vec![b'x'; 3 * 1024 * 1024]),
+    ]);
+    let half = body[..body.len() / 2].to_vec();
+    let stream = futures_util::stream::iter(vec![
+        Ok::<_, std::io::Error>(axum::body::Bytes::from(half)),
+        Err(std::io::Error::other("connection reset")),
+    ]);
+    let mut req = post("/i", &cookie).body(Body::from_stream(stream)).unwrap();
+    req.headers_mut()
+        .insert(header::CONTENT_TYPE, ct.parse().unwrap());
+    let res = app.send(req).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(text(res).await.contains("interrupted"));
+    assert!(upload_leftovers(&app).is_empty());
+    assert_eq!(chat_message_count(&app), 4);
+}
+
 #[tokio::test]
 async fn roles_must_name_people_in_the_chat() {
     let app = App::new(true);

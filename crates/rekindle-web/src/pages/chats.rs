@@ -9,6 +9,7 @@ use rekindle_chat::{DateOrder, Format, ParseOptions};
 use zeroize::Zeroizing;
 
 use rekindle_store::chats::ChatInfo;
+use rekindle_store::spool::Spool;
 use serde::Deserialize;
 
 use super::{Chrome, plain_page, render, store_error, with_vault};
@@ -91,35 +92,88 @@ fn import_error_page(state: &AppState, status: StatusCode, message: String) -> R
     .unwrap_or_else(|r| r)
 }
 
+/// Where an upload is spooled while it arrives: the data folder on this
+/// computer (private, on the vault's own disk); a hosted server's
+/// temporary folder. Either way the bytes are sealed (see [`Spool`]).
+fn spool_dir(state: &AppState) -> std::path::PathBuf {
+    state
+        .data_dir()
+        .map(|d| d.path().to_path_buf())
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// Why an upload's field could not be read.
+enum FieldError {
+    TooLarge,
+    Interrupted,
+    Store(rekindle_store::StoreError),
+}
+
+/// Streams one file field into an encrypted spool as it arrives: a 500 MB
+/// export never sits whole in memory, nor in plain text on disk, while it
+/// uploads. Writing a 1 MiB sealed chunk takes about a millisecond, so it
+/// is done on the async worker between network reads.
+async fn spool_field(
+    dir: &std::path::Path,
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> Result<Spool, FieldError> {
+    let mut spool = Spool::create_in(dir).map_err(FieldError::Store)?;
+    loop {
+        match field.chunk().await {
+            Ok(Some(bytes)) => spool.write(&bytes).map_err(FieldError::Store)?,
+            Ok(None) => return Ok(spool),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(FieldError::TooLarge);
+            }
+            Err(_) => return Err(FieldError::Interrupted),
+        }
+    }
+}
+
 pub async fn upload(state: AppState, mut multipart: Multipart) -> Response {
     let mut csrf = None;
-    let mut file: Option<axum::body::Bytes> = None;
+    // One file, or the parts (message_1.json, message_2.json, …) of one
+    // Messenger or Instagram conversation chosen together.
+    let mut files: Vec<Spool> = Vec::new();
     let mut options = ParseOptions::default();
     let mut redact = false;
+    let interrupted = |state: &AppState| {
+        import_error_page(
+            state,
+            StatusCode::BAD_REQUEST,
+            "The upload was interrupted. Please choose the file again.".into(),
+        )
+    };
+    let dir = spool_dir(&state);
     loop {
-        let field = match multipart.next_field().await {
+        let mut field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(&state),
-            Err(_) => {
-                return import_error_page(
-                    &state,
-                    StatusCode::BAD_REQUEST,
-                    "The upload was interrupted. Please choose the file again.".into(),
-                );
-            }
+            Err(_) => return interrupted(&state),
         };
-        let name = field.name().unwrap_or("").to_string();
         // The file name the browser sends is never used as a path.
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            match spool_field(&dir, &mut field).await {
+                Ok(spool) if spool.is_empty() => {}
+                Ok(spool) => files.push(spool),
+                Err(FieldError::TooLarge) => return too_large(&state),
+                Err(FieldError::Interrupted) => return interrupted(&state),
+                Err(FieldError::Store(e)) => return store_error(&e),
+            }
+            continue;
+        }
+        // The other fields are short: any over a few KB is no form of ours.
         let data = match field.bytes().await {
-            Ok(d) => d,
-            Err(_) => return too_large(&state),
+            Ok(d) if d.len() <= 4096 => d,
+            Ok(_) => return interrupted(&state),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(&state),
+            Err(_) => return interrupted(&state),
         };
         let text = || String::from_utf8_lossy(&data).trim().to_string();
         match name.as_str() {
             "csrf" => csrf = Some(text()),
-            // Kept as received: no second copy of a large export.
-            "file" => file = Some(data),
             "redact_contacts" => redact = text() == "on",
             "format" if !text().is_empty() => options.format = text().parse::<Format>().ok(),
             "date_order" if !text().is_empty() => {
@@ -135,21 +189,34 @@ pub async fn upload(state: AppState, mut multipart: Multipart) -> Response {
             "Nothing was imported. Go back, reload the page, and try again.",
         );
     }
-    let Some(bytes) = file.filter(|f| !f.is_empty()) else {
+    if files.is_empty() {
         return import_error_page(
             &state,
             StatusCode::UNPROCESSABLE_ENTITY,
             "Please choose the exported chat file first.".into(),
         );
+    }
+    // Decrypting a spool reads it back from disk: off the async workers.
+    let read = tokio::task::spawn_blocking(move || {
+        files
+            .into_iter()
+            .map(Spool::read_all)
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await;
+    let parts = match read {
+        Ok(Ok(parts)) => parts,
+        Ok(Err(e)) => return store_error(&e),
+        Err(_) => return store_error(&rekindle_store::StoreError::Corrupt),
     };
     options.chat = ChatChoice::Ask;
-    finish_import(&state, Vec::from(bytes), options, redact).await
+    finish_import(&state, parts, options, redact).await
 }
 
 /// An export holding several chats, kept in memory (never on disk) while the
 /// person chooses one; dropped with the vault's key.
 pub struct PendingImport {
-    bytes: Zeroizing<Vec<u8>>,
+    parts: Vec<Zeroizing<Vec<u8>>>,
     format: Option<Format>,
     date_order: Option<DateOrder>,
     redact: bool,
@@ -201,13 +268,12 @@ fn choose_page(
 /// an error, or the choice of a chat when the export holds several.
 async fn finish_import(
     state: &AppState,
-    bytes: Vec<u8>,
+    parts: Vec<Zeroizing<Vec<u8>>>,
     options: ParseOptions,
     redact: bool,
 ) -> Response {
     let now = state.now();
     let worker = state.clone();
-    let bytes = Zeroizing::new(bytes);
     let (format, date_order) = (options.format, options.date_order);
     // Parsing and storing a large chat takes seconds: off the async workers.
     let result = tokio::task::spawn_blocking(move || {
@@ -215,6 +281,7 @@ async fn finish_import(
             redact,
             ..Roles::default()
         };
+        let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
         let run = || -> Result<import::ImportReport, Option<ImportError>> {
             // On this computer the import gets a connection of its own, so the
             // vault's lock is held only to open it: every other page keeps
@@ -252,7 +319,7 @@ async fn finish_import(
             };
             match own {
                 Some(mut vault) => {
-                    import::import(&mut vault, &bytes, &options, &roles, now, &mut |_, _| {})
+                    import::import_parts(&mut vault, &slices, &options, &roles, now, &mut |_, _| {})
                         .map(|r| then_snapshot(&mut vault, r))
                 }
                 None => {
@@ -260,17 +327,18 @@ async fn finish_import(
                     let Some(vault) = inner.vault.as_deref_mut() else {
                         return Err(None);
                     };
-                    import::import(vault, &bytes, &options, &roles, now, &mut |_, _| {})
+                    import::import_parts(vault, &slices, &options, &roles, now, &mut |_, _| {})
                         .map(|r| then_snapshot(vault, r))
                 }
             }
             .map_err(Some)
         };
         let result = run();
-        (result, bytes)
+        drop(slices);
+        (result, parts)
     })
     .await;
-    let Ok((result, bytes)) = result else {
+    let Ok((result, parts)) = result else {
         return store_error(&rekindle_store::StoreError::Corrupt);
     };
     match result {
@@ -285,7 +353,7 @@ async fn finish_import(
                 p => Some(p.to_string()),
             };
             state.lock().pending_import = Some(PendingImport {
-                bytes,
+                parts,
                 format,
                 date_order,
                 redact,
@@ -327,7 +395,7 @@ pub async fn choose_chat(state: AppState, CsrfForm(form): CsrfForm<ChooseForm>) 
             ChatChoice::Pick(choice.to_string())
         },
     };
-    finish_import(&state, p.bytes.to_vec(), options, p.redact).await
+    finish_import(&state, p.parts, options, p.redact).await
 }
 
 pub struct ChatView {
