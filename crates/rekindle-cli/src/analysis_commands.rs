@@ -8,7 +8,7 @@ use rekindle_analysis::{
     AnalysisOptions, Lexicons, Prepared, Who, analyze_prepared, classify, summarize,
 };
 use rekindle_app::import::read_export_file;
-use rekindle_chat::ParseOptions;
+use rekindle_chat::{ChatChoice, ParseOptions};
 use rekindle_store::SqliteVault;
 
 use crate::commands::user_error;
@@ -103,8 +103,22 @@ pub struct AnalyzeArgs<'a> {
     pub ex: Option<String>,
     /// Quiet hours after which a message starts a conversation.
     pub gap_hours: u32,
-    /// The stored chat to read (else the chosen or first one).
-    pub chat: Option<i64>,
+    /// Without a file, the stored chat's id (else the chosen or first
+    /// one); with a file holding several chats, the one to read.
+    pub chat: Option<String>,
+}
+
+/// `--chat` without a file names a stored chat by its number.
+fn stored_chat_id(chat: Option<&str>) -> Result<Option<i64>> {
+    chat.map(|c| {
+        c.trim().parse::<i64>().map_err(|_| {
+            user_error(format!(
+                "“{}” is not a chat's id: without a file, --chat takes the number `rekindle chats list` shows.",
+                crate::term::clean(c)
+            ))
+        })
+    })
+    .transpose()
 }
 
 pub fn analyze_cmd(
@@ -140,9 +154,18 @@ pub fn analyze_cmd(
     let (prepared, mut who) = match (bytes, vault) {
         (Some(bytes), _) => {
             let bytes = bytes?;
-            let (prepared, summary) =
-                Prepared::from_export(&bytes, &ParseOptions::default(), &lexicons)
-                    .map_err(rekindle_app::import::ImportError::from)?;
+            // An export with several chats is read only once one is named,
+            // as `convert` and `import` do: never silently the first.
+            let options = ParseOptions {
+                chat: match &a.chat {
+                    Some(c) => ChatChoice::Pick(c.clone()),
+                    None => ChatChoice::Ask,
+                },
+                ..ParseOptions::default()
+            };
+            let files: Vec<std::path::PathBuf> = a.file.iter().map(|f| f.to_path_buf()).collect();
+            let (prepared, summary) = Prepared::from_export(&bytes, &options, &lexicons)
+                .map_err(|e| crate::chat_commands::explain(e.into(), &files))?;
             drop(bytes);
             let who = Who {
                 me: summary.owner_hint.clone(),
@@ -150,14 +173,18 @@ pub fn analyze_cmd(
             };
             (prepared, who)
         }
-        (None, Some(v)) => rekindle_app::postmortem::stored_prepared_chat(v, &lexicons, a.chat)
-            .map_err(|e| match e {
-                rekindle_app::method::MethodError::NotFound => user_error(
-                    "There is no chat with that id. `rekindle chats list` shows the ids of your chats.",
-                ),
-                e => store_error(e),
-            })?
-            .ok_or_else(no_chat)?,
+        (None, Some(v)) => rekindle_app::postmortem::stored_prepared_chat(
+            v,
+            &lexicons,
+            stored_chat_id(a.chat.as_deref())?,
+        )
+        .map_err(|e| match e {
+            rekindle_app::method::MethodError::NotFound => user_error(
+                "There is no chat with that id. `rekindle chats list` shows the ids of your chats.",
+            ),
+            e => store_error(e),
+        })?
+        .ok_or_else(no_chat)?,
         (None, None) => {
             return Err(user_error(
                 "Give an export file, or unlock the vault to analyse the stored chat.",

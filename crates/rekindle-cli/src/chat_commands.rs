@@ -67,7 +67,7 @@ const LISTED_CHATS: usize = 15;
 
 /// The errors about several chats or several files, worded for the command
 /// line: the chats to choose from and how (`--chat`), the files by name.
-fn explain(e: ImportError, files: &[PathBuf]) -> anyhow::Error {
+pub(crate) fn explain(e: ImportError, files: &[PathBuf]) -> anyhow::Error {
     let file = |part: usize| -> String {
         match files.get(part.wrapping_sub(1)) {
             Some(f) => format!("“{}”", f.display()),

@@ -581,6 +581,6 @@ fn analyze_args(command: &Command) -> Option<crate::analysis_commands::AnalyzeAr
         me: me.clone(),
         ex: ex.clone(),
         gap_hours: *gap_hours,
-        chat: *chat,
+        chat: chat.clone(),
     })
 }

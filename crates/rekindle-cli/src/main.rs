@@ -261,9 +261,12 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
         /// A message after this many quiet hours starts a new conversation (1-168)
         #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=168))]
         gap_hours: u32,
-        /// The stored chat to analyse (its id from `rekindle chats`; default: the one chosen with `rekindle chats use`, else the first)
-        #[arg(long, value_name = "ID", conflicts_with = "file")]
-        chat: Option<i64>,
+        /// Without FILE: the stored chat to analyse (its id from `rekindle chats list`; default: the one
+        /// chosen with `rekindle chats use`, else the first). With FILE holding several chats (a Telegram
+        /// full export, a Messenger/Instagram zip): the chat to read, by its exact name or id; without it
+        /// such a file is not read and its chats are listed
+        #[arg(long, value_name = "ID|NAME")]
+        chat: Option<String>,
     },
     /// The stored chats: list them, choose the one the post-mortem reads, delete one
     #[command(subcommand)]

@@ -1853,6 +1853,46 @@ fn convert_lists_the_chats_of_a_telegram_full_export_until_one_is_chosen() {
     assert!(stdout(&o).is_empty());
 }
 
+/// `analyze FILE` reads a multi-chat export only once a chat is named,
+/// never silently the first; without a file, `--chat` is a stored chat's id.
+#[test]
+fn analyze_of_a_file_with_several_chats_asks_which() {
+    let tmp = tempfile::tempdir().unwrap();
+    let full = tmp.path().join("result.json");
+    let d = tmp.path().join("d");
+    std::fs::write(&full, telegram_full_export(3)).unwrap();
+    let o = run(rekindle(&d).arg("analyze").arg(&full));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    let err = stderr(&o);
+    assert!(err.contains("This Telegram export holds 4 chats"), "{err}");
+    assert!(err.contains("“Person 2” (id 1002"), "{err}");
+    for choice in ["1002", "Person 2"] {
+        let o = run(rekindle(&d)
+            .args(["analyze", "--json", "--chat", choice])
+            .arg(&full));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(json["analysed"], 3, "Person 2's three messages: {json}");
+    }
+    let o = run(rekindle(&d)
+        .args(["analyze", "--chat", "Nobody"])
+        .arg(&full));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("has the name or id “Nobody”"),
+        "{}",
+        stderr(&o)
+    );
+    // Without a file the choice is a stored chat's number.
+    init_vault(&d);
+    let o = run(rekindle(&d)
+        .args(["analyze", "--chat", "Person 2"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is not a chat's id"), "{}", stderr(&o));
+}
+
 #[test]
 fn a_long_list_of_chats_stays_short() {
     let tmp = tempfile::tempdir().unwrap();
