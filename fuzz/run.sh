@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-60}"; shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(whatsapp dates telegram messenger csv zip)
+[ ${#targets[@]} -eq 0 ] && targets=(whatsapp dates telegram messenger csv zip snapshot)
 # A small ASAN quarantine so that -rss_limit_mb measures what the parsers hold,
 # not freed memory ASAN keeps around (the default 256 MiB made a long zip run
 # hit 512 MiB with 29 MiB live; see README.md).

@@ -19,7 +19,7 @@ mod prepared;
 #[doc(hidden)]
 pub mod pressure_learned;
 mod rules;
-mod snapshot;
+pub mod snapshot;
 mod summary;
 pub mod text;
 
