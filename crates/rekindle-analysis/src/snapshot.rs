@@ -199,6 +199,34 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// What the `snapshot` fuzz target (fuzz/fuzz_targets/snapshot.rs) and its
+/// regression test check for any bytes: reading never panics; bytes that
+/// read as a snapshot write back to bytes that read the same, and the whole
+/// analysis runs over them without a panic. The fingerprint is taken from
+/// the bytes themselves so a fuzzer need not guess it.
+#[doc(hidden)]
+pub fn fuzz_check(data: &[u8]) {
+    let fingerprint = data
+        .get(4..12)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_le_bytes)
+        .unwrap_or(0);
+    let Ok(Some(prepared)) = Prepared::from_bytes(data, fingerprint) else {
+        return;
+    };
+    let again = prepared.to_bytes(fingerprint);
+    match Prepared::from_bytes(&again, fingerprint) {
+        Ok(Some(back)) => assert_eq!(back.to_bytes(fingerprint), again, "round trip"),
+        Ok(None) | Err(_) => panic!("a snapshot's own bytes did not read back"),
+    }
+    let who = crate::Who {
+        me: prepared.senders().first().cloned(),
+        ex: prepared.senders().get(1).cloned(),
+    };
+    let opts = crate::AnalysisOptions::default();
+    let _ = crate::analyze_prepared(&prepared, &who, &opts);
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -279,32 +307,4 @@ mod tests {
         longer.push(0);
         assert!(Prepared::from_bytes(&longer, f).is_err());
     }
-}
-
-/// What the `snapshot` fuzz target (fuzz/fuzz_targets/snapshot.rs) and its
-/// regression test check for any bytes: reading never panics; bytes that
-/// read as a snapshot write back to bytes that read the same, and the whole
-/// analysis runs over them without a panic. The fingerprint is taken from
-/// the bytes themselves so a fuzzer need not guess it.
-#[doc(hidden)]
-pub fn fuzz_check(data: &[u8]) {
-    let fingerprint = data
-        .get(4..12)
-        .and_then(|b| b.try_into().ok())
-        .map(u64::from_le_bytes)
-        .unwrap_or(0);
-    let Ok(Some(prepared)) = Prepared::from_bytes(data, fingerprint) else {
-        return;
-    };
-    let again = prepared.to_bytes(fingerprint);
-    match Prepared::from_bytes(&again, fingerprint) {
-        Ok(Some(back)) => assert_eq!(back.to_bytes(fingerprint), again, "round trip"),
-        Ok(None) | Err(_) => panic!("a snapshot's own bytes did not read back"),
-    }
-    let who = crate::Who {
-        me: prepared.senders().first().cloned(),
-        ex: prepared.senders().get(1).cloned(),
-    };
-    let opts = crate::AnalysisOptions::default();
-    let _ = crate::analyze_prepared(&prepared, &who, &opts);
 }
