@@ -202,8 +202,16 @@ test('two people, two app processes, one database, each sees only their own', as
     await screenshot(ana, 'hosted-account');
     await ana.getByRole('button', { name: 'Quick exit' }).click();
     await ana.waitForURL(/\/bye$/);
-    await ana.goto(`${b.origin}/t`);
-    assert.match(ana.url(), /\/signin$/);
+    // The page leaves at once by design; the sign-out request (a keepalive
+    // fetch) may still be on its way, so give it up to 5 s to land.
+    let after = '';
+    for (let i = 0; i < 20; i++) {
+      await ana.goto(`${b.origin}/t`);
+      after = ana.url();
+      if (/\/signin$/.test(after)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.match(after, /\/signin$/);
     await screenshot(ana, 'hosted-signin');
 
     const outside = seen.filter((u) => !u.startsWith('data:') && !u.startsWith('about:') && new URL(u).hostname !== 'localhost');
