@@ -23,6 +23,13 @@ pub fn letters(store: &dyn Store) -> Result<Vec<(i64, Letter)>, MethodError> {
         .collect())
 }
 
+/// Whether the latest letter was sent and their reply is not recorded yet.
+pub fn awaiting_reply(store: &dyn Store) -> Result<bool, MethodError> {
+    Ok(letters(store)?
+        .last()
+        .is_some_and(|(_, l)| l.sent_on.is_some() && l.reply.is_none()))
+}
+
 /// Whether the letter builder may be used now, and if not, why.
 pub fn gate(
     store: &dyn Store,

@@ -11,6 +11,7 @@ pub mod method;
 pub mod outlook;
 pub mod postmortem;
 pub mod redact;
+pub mod relationship;
 pub mod report;
 pub mod safety;
 pub mod seal;

@@ -422,27 +422,114 @@ pub fn alcohol_free_days(
     today: Date,
     days: i64,
 ) -> Result<Option<u32>, MethodError> {
+    Ok(alcohol_free_day_list(store, today, days)?.map(|d| d.len() as u32))
+}
+
+/// The commitments of drinking or other substance problems.
+fn substance_commitments(
+    store: &dyn Store,
+    today: Date,
+) -> Result<Vec<CommitmentView>, MethodError> {
     let substance: Vec<i64> = problems(store)?
         .into_iter()
         .filter(|p| p.problem.category == Category::SubstanceUse)
         .filter_map(|p| p.plan_id)
         .collect();
-    if substance.is_empty() {
+    Ok(commitments(store, today)?
+        .into_iter()
+        .filter(|c| substance.contains(&c.plan_id))
+        .collect())
+}
+
+/// The alcohol-free days (kept on a drinking or substance commitment) in
+/// the last `days` days, oldest first; `None` when no such problem has a plan.
+pub fn alcohol_free_day_list(
+    store: &dyn Store,
+    today: Date,
+    days: i64,
+) -> Result<Option<Vec<Date>>, MethodError> {
+    let has_plan = problems(store)?
+        .iter()
+        .any(|p| p.problem.category == Category::SubstanceUse && p.plan_id.is_some());
+    if !has_plan {
         return Ok(None);
     }
     let from = today
-        .checked_sub(jiff::Span::new().days(days - 1))
+        .checked_sub(jiff::Span::new().days(days.max(1) - 1))
         .unwrap_or(today);
     let mut kept_days = std::collections::BTreeSet::new();
-    for c in commitments(store, today)?
-        .into_iter()
-        .filter(|c| substance.contains(&c.plan_id))
-    {
+    for c in substance_commitments(store, today)? {
         for (d, ci) in c.checkins.range(from..=today) {
             if ci.outcome == Outcome::Kept {
                 kept_days.insert(*d);
             }
         }
     }
-    Ok(Some(kept_days.len() as u32))
+    Ok(Some(kept_days.into_iter().collect()))
+}
+
+/// Records `day` (YYYY-MM-DD, empty for today) as alcohol-free: a kept
+/// check-in (a count of 0 for a daily limit) on every daily commitment of a
+/// drinking or substance problem that is not paused that day. Weekly
+/// commitments are left to their weekly check-in. Nothing is saved when the
+/// day is not valid for one of them.
+pub fn record_alcohol_free_day(
+    store: &mut dyn Store,
+    day: &str,
+    today: Date,
+    at: Timestamp,
+) -> Result<Vec<(i64, CheckIn)>, MethodError> {
+    use rekindle_core::method::plan::CommitmentKind;
+    let no_commitment = || {
+        let mut e = FormErrors::default();
+        e.add(
+            "day",
+            "There is no daily commitment about drinking yet: make a plan with one for a problem \
+             in the category substance use first.",
+        );
+        MethodError::Form(e)
+    };
+    let daily: Vec<CommitmentView> = substance_commitments(store, today)?
+        .into_iter()
+        .filter(|c| c.commitment.kind != CommitmentKind::Weekly)
+        .collect();
+    if daily.is_empty() {
+        return Err(no_commitment());
+    }
+    let forms: Vec<(i64, CheckInForm)> = daily
+        .iter()
+        .map(|c| {
+            let limit = c.commitment.kind == CommitmentKind::DailyLimit;
+            (
+                c.plan_id,
+                CheckInForm {
+                    day: day.to_string(),
+                    outcome: if limit { String::new() } else { "kept".into() },
+                    count: if limit { "0".into() } else { String::new() },
+                    ..CheckInForm::default()
+                },
+            )
+        })
+        .collect();
+    // Check every one first, so a bad day saves nothing.
+    let mut valid = Vec::new();
+    for ((plan_id, form), c) in forms.iter().zip(&daily) {
+        let checkin = form.validate(*plan_id, &c.commitment, today)?;
+        if !c.commitment.is_paused_on(checkin.day) {
+            valid.push((*plan_id, form));
+        }
+    }
+    if valid.is_empty() {
+        let mut e = FormErrors::default();
+        e.add(
+            "day",
+            "Your commitments about drinking are paused on that day, so there is nothing to record.",
+        );
+        return Err(MethodError::Form(e));
+    }
+    let mut saved = Vec::new();
+    for (plan_id, form) in valid {
+        saved.push((plan_id, check_in(store, plan_id, form, today, at)?));
+    }
+    Ok(saved)
 }

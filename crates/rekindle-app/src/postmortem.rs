@@ -43,6 +43,44 @@ pub fn choose_chat(store: &mut dyn Store, id: i64) -> Result<ChatInfo, MethodErr
     Ok(chat)
 }
 
+/// Says who is who in chat `id`: `me` and `ex` are sender names of that
+/// chat (an empty name leaves the role unset). Both shells call this; a name
+/// that is not a sender of the chat, or the same person twice, is a form
+/// error and nothing is saved.
+pub fn set_roles(
+    store: &mut dyn Store,
+    id: i64,
+    me: &str,
+    ex: &str,
+) -> Result<ChatInfo, MethodError> {
+    let chat = chat_by_id(store, id)?;
+    let known = |name: &str| chat.senders.iter().any(|(n, _)| n == name);
+    let (me, ex) = (me.trim(), ex.trim());
+    let mut errors = rekindle_core::FormErrors::default();
+    if let Some(field) = [("me", me), ("ex", ex)]
+        .into_iter()
+        .find(|(_, n)| !n.is_empty() && !known(n))
+        .map(|(f, _)| f)
+    {
+        errors.add(
+            field,
+            "Please choose names from the list of people in this chat. Nothing was saved.",
+        );
+    } else if !me.is_empty() && me == ex {
+        errors.add(
+            "ex",
+            "You and your ex must be two different people in the chat. Nothing was saved.",
+        );
+    }
+    if !errors.is_empty() {
+        return Err(MethodError::Form(errors));
+    }
+    let role = |n: &str| (!n.is_empty()).then(|| n.to_string());
+    let (me, ex) = (role(me), role(ex));
+    store.set_chat_roles(id, me.as_deref(), ex.as_deref())?;
+    chat_by_id(store, id)
+}
+
 /// Deletes chat `id` with its messages and imports (problems keep the
 /// excerpts they quoted); if the post-mortem read it, it reads the first
 /// remaining chat. Returns what was deleted.

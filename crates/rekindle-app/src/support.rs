@@ -2,8 +2,10 @@
 
 use jiff::Timestamp;
 use rekindle_core::FormErrors;
+use rekindle_core::method::problem::Category;
 use rekindle_core::support::{
-    MyBook, MyBookForm, ReadingList, ReadingStatus, Supporter, SupporterForm, validate_takeaway,
+    CuratedBook, MyBook, MyBookForm, ReadingList, ReadingStatus, Supporter, SupporterForm,
+    validate_takeaway,
 };
 use rekindle_store::Store;
 
@@ -121,4 +123,27 @@ pub fn takeaway(store: &dyn Store, id: i64, index: usize) -> Result<String, Meth
         .get(index)
         .cloned()
         .ok_or(MethodError::NotFound)
+}
+
+/// The curated books suggested for the person's problems (best match
+/// first), each with the problem categories it helps with, leaving out the
+/// ones already on their own list.
+pub fn suggestions(store: &dyn Store) -> Result<Vec<(CuratedBook, Vec<Category>)>, MethodError> {
+    let mine = books(store)?;
+    let mut categories: Vec<Category> = crate::method::problems(store)?
+        .iter()
+        .map(|p| p.problem.category)
+        .collect();
+    categories.dedup();
+    let list = ReadingList::built_in();
+    Ok(list
+        .recommend(&categories)
+        .into_iter()
+        .filter(|(b, _)| {
+            !mine
+                .iter()
+                .any(|(_, mb)| mb.curated_id.as_deref() == Some(b.id.as_str()))
+        })
+        .map(|(b, hits)| (b.clone(), hits))
+        .collect())
 }

@@ -126,6 +126,27 @@ pub fn analyze_cmd(
     data_dir: Option<&Path>,
     a: AnalyzeArgs<'_>,
 ) -> Result<()> {
+    let result =
+        crate::progress::with_spinner("Reading the chat", a.json, || analyse(vault, data_dir, &a))?;
+    if a.json {
+        let mut out = BufWriter::new(std::io::stdout().lock());
+        serde_json::to_writer_pretty(&mut out, &result).context("Could not write JSON.")?;
+        writeln!(out).ok();
+        return Ok(());
+    }
+    outln!("What the chat shows ({} messages):", result.analysed);
+    for line in summarize(&result) {
+        outln!("- {line}");
+    }
+    Ok(())
+}
+
+/// The post-mortem of the file or the stored chat, with the options given.
+fn analyse(
+    vault: Option<&SqliteVault>,
+    data_dir: Option<&Path>,
+    a: &AnalyzeArgs<'_>,
+) -> Result<rekindle_analysis::Analysis> {
     // The stored chat is counted with the user's word lists as the vault
     // keeps them (`rekindle topics`); a file given directly, with the
     // built-in lists and the data folder's lexicons/ files.
@@ -203,16 +224,5 @@ pub fn analyze_cmd(
         gap_minutes: a.gap_hours.saturating_mul(60),
         ..AnalysisOptions::default()
     };
-    let result = analyze_prepared(&prepared, &who, &opts);
-    if a.json {
-        let mut out = BufWriter::new(std::io::stdout().lock());
-        serde_json::to_writer_pretty(&mut out, &result).context("Could not write JSON.")?;
-        writeln!(out).ok();
-        return Ok(());
-    }
-    outln!("What the chat shows ({} messages):", result.analysed);
-    for line in summarize(&result) {
-        outln!("- {line}");
-    }
-    Ok(())
+    Ok(analyze_prepared(&prepared, &who, &opts))
 }

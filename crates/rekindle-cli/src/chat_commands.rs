@@ -4,7 +4,6 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use rekindle_app::import::{self, ImportError, ImportReport, Roles};
 use rekindle_chat::{ChatChoice, ChatInfo, DateOrder, Format, ParseError, ParseOptions, Summary};
 use rekindle_store::SqliteVault;
@@ -193,16 +192,7 @@ pub fn import(
 ) -> Result<()> {
     let contents = read_files(files)?;
     let parts: Vec<&[u8]> = contents.iter().map(Vec::as_slice).collect();
-    let bar = if json {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(0).with_style(
-            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} messages ({eta} left)")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        )
-    };
-    bar.set_message("Importing");
+    let bar = crate::progress::bar("Importing", "messages", json);
     let report = import::import_parts(
         vault,
         &parts,
@@ -221,12 +211,7 @@ pub fn import(
     bar.finish_and_clear();
     // Every message classified once now (no text kept), so the post-mortem
     // of a long history opens at once; not being able to is no import error.
-    let spinner = if json {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new_spinner().with_message("Preparing the post-mortem")
-    };
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let spinner = crate::progress::spinner("Preparing the post-mortem", json);
     // With the user's word lists, as the post-mortem reads them.
     let done = rekindle_app::topics::lexicons(vault, Some(data_dir)).and_then(|lex| {
         rekindle_app::postmortem::refresh_snapshot(vault, report.counts.chat_id, &lex)

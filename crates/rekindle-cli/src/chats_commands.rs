@@ -18,6 +18,19 @@ pub enum ChatsCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Say who is who in a chat: which sender is you and which is your ex (names from `rekindle chats list`)
+    Roles {
+        /// The chat's id (see `rekindle chats list`)
+        id: i64,
+        /// Your name as a sender of this chat ("" to unset)
+        #[arg(long, value_name = "NAME")]
+        me: String,
+        /// Your ex's name as a sender of this chat ("" to unset)
+        #[arg(long, value_name = "NAME")]
+        ex: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Make the post-mortem (the web page and `rekindle analyze`) read this chat
     Use {
         /// The chat's id (see `rekindle chats list`)
@@ -53,6 +66,52 @@ fn format_name(format: &str) -> &'static str {
 pub fn chats_cmd(vault: &mut SqliteVault, cmd: &ChatsCmd) -> Result<()> {
     match cmd {
         ChatsCmd::List { json } => list(vault, *json),
+        ChatsCmd::Roles { id, me, ex, json } => {
+            let chat = postmortem::set_roles(vault, *id, me, ex).map_err(|e| match e {
+                // Name the choices: the web page offers them as a list.
+                MethodError::Form(f) => user_error(format!(
+                    "{} The people in chat {id}: {}.",
+                    f.summary(),
+                    postmortem::chat_by_id(vault, *id)
+                        .map(|c| c
+                            .senders
+                            .into_iter()
+                            .map(|(n, _)| format!("“{n}”"))
+                            .collect::<Vec<_>>()
+                            .join(", "))
+                        .unwrap_or_default()
+                )),
+                other => method_error(other),
+            })?;
+            if *json {
+                outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "id": chat.id, "me": chat.me, "ex": chat.ex,
+                    }))?
+                );
+                return Ok(());
+            }
+            match (&chat.me, &chat.ex) {
+                (Some(me), Some(ex)) => outln!(
+                    "Saved: in chat {} you are “{me}” and your ex is “{ex}”.",
+                    chat.id
+                ),
+                (Some(me), None) => outln!(
+                    "Saved: in chat {} you are “{me}”; your ex is not chosen yet.",
+                    chat.id
+                ),
+                (None, Some(ex)) => outln!(
+                    "Saved: in chat {} your ex is “{ex}”; you are not chosen yet.",
+                    chat.id
+                ),
+                (None, None) => outln!(
+                    "Saved: nobody in chat {} is marked as you or your ex.",
+                    chat.id
+                ),
+            }
+            Ok(())
+        }
         ChatsCmd::Use { id } => {
             let chat = postmortem::choose_chat(vault, *id).map_err(method_error)?;
             outln!(

@@ -83,12 +83,12 @@ fn open_vault(cli: &Cli, dir: &DataDir) -> Result<SqliteVault> {
 fn crisis_words_given(cli: &Cli) -> bool {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut typed: Vec<String> = args;
-    if let Command::Letter {
-        check: Some(file), ..
-    } = &cli.command
-        && let Ok(text) = std::fs::read_to_string(file)
-    {
-        typed.push(text);
+    if let Command::Letter { check, sent, .. } = &cli.command {
+        for file in [check, sent].into_iter().flatten() {
+            if let Ok(text) = crate::letter_commands::read_letter_file(file) {
+                typed.push(text);
+            }
+        }
     }
     rekindle_app::crisis::mentions(typed.iter().map(String::as_str))
 }
@@ -124,6 +124,55 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Backup { file } => backup(&cli, &path, file),
         Command::DeleteVault { yes } => delete_vault(&cli, &path, *yes),
         Command::Status { json } => status(&cli, &path, *json),
+        Command::Relationship(cmd) => {
+            let dir = DataDir::open(&path)?;
+            crate::relationship_commands::relationship_cmd(&mut open_vault(&cli, &dir)?, cmd)
+        }
+        Command::Settings(cmd) => {
+            let dir = DataDir::open(&path)?;
+            crate::relationship_commands::settings_cmd(&mut open_vault(&cli, &dir)?, cmd)
+        }
+        Command::Pause { plan, json } | Command::Resume { plan, json } => {
+            let dir = DataDir::open(&path)?;
+            let paused = matches!(cli.command, Command::Pause { .. });
+            crate::recovery_commands::pause(&mut open_vault(&cli, &dir)?, *plan, paused, *json)
+        }
+        Command::ReadinessHistory { plan, json } => {
+            let dir = DataDir::open(&path)?;
+            crate::recovery_commands::readiness_history(&open_vault(&cli, &dir)?, *plan, *json)
+        }
+        Command::SelfCheck(cmd) => {
+            let dir = DataDir::open(&path)?;
+            crate::recovery_commands::self_check_cmd(&mut open_vault(&cli, &dir)?, cmd)
+        }
+        Command::TheirWords(cmd) => {
+            let dir = DataDir::open(&path)?;
+            crate::recovery_commands::their_words_cmd(&mut open_vault(&cli, &dir)?, cmd)
+        }
+        Command::Triggers { plan, json } => {
+            let dir = DataDir::open(&path)?;
+            crate::recovery_commands::triggers(&open_vault(&cli, &dir)?, *plan, *json)
+        }
+        Command::AuditCHistory { json } => {
+            let dir = DataDir::open(&path)?;
+            crate::recovery_commands::audit_history(&open_vault(&cli, &dir)?, *json)
+        }
+        Command::AlcoholFree(cmd) => {
+            let dir = DataDir::open(&path)?;
+            crate::recovery_commands::alcohol_free_cmd(&mut open_vault(&cli, &dir)?, cmd)
+        }
+        Command::Supporter(cmd) => {
+            let dir = DataDir::open(&path)?;
+            crate::support_commands::supporter_cmd(&mut open_vault(&cli, &dir)?, cmd)
+        }
+        Command::Book(cmd) => {
+            let dir = DataDir::open(&path)?;
+            crate::support_commands::book_cmd(&mut open_vault(&cli, &dir)?, cmd)
+        }
+        Command::Takeaway(cmd) => {
+            let dir = DataDir::open(&path)?;
+            crate::support_commands::takeaway_cmd(&mut open_vault(&cli, &dir)?, cmd)
+        }
         Command::Problem(cmd) => {
             let dir = DataDir::open(&path)?;
             crate::method_commands::problem(&mut open_vault(&cli, &dir)?, cmd)
@@ -194,14 +243,27 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut vault = open_vault(&cli, &dir)?;
             crate::share_commands::share_cmd(Some(&mut vault), &path, cmd)
         }
-        Command::Letter { json, check } => {
+        Command::Letter {
+            json,
+            check,
+            sent,
+            reply,
+            history,
+        } => {
             let dir = DataDir::open(&path)?;
-            crate::share_commands::letter_cmd(&open_vault(&cli, &dir)?, *json, check.as_deref())
+            let mut vault = open_vault(&cli, &dir)?;
+            match (sent, reply, history) {
+                (Some(file), _, _) => crate::letter_commands::sent(&mut vault, file, *json),
+                (_, Some(answer), _) => crate::letter_commands::reply(&mut vault, answer, *json),
+                (_, _, true) => crate::letter_commands::history(&vault, *json),
+                _ => crate::share_commands::letter_cmd(&vault, *json, check.as_deref()),
+            }
         }
         Command::Report {
             sections,
             out,
             seal_passphrase_file,
+            json,
         } => {
             let dir = DataDir::open(&path)?;
             crate::share_commands::report_cmd(
@@ -209,6 +271,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 sections,
                 out,
                 seal_passphrase_file.as_deref(),
+                *json,
             )
         }
         Command::Convert { files, to, parse } => crate::chat_commands::convert(files, *to, parse),
@@ -336,7 +399,9 @@ fn passwd(cli: &Cli, path: &Path, new_file: Option<&Path>) -> Result<()> {
 fn export(cli: &Cli, path: &Path, out: Option<&Path>) -> Result<()> {
     let dir = DataDir::open(path)?;
     let vault = open_vault(cli, &dir)?;
-    let json = vault.export()?.to_json()?;
+    let json = crate::progress::with_spinner("Exporting", false, || {
+        vault.export().and_then(|doc| doc.to_json())
+    })?;
     match out {
         Some(file) => {
             if file.exists() {
@@ -383,14 +448,16 @@ fn restore(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
         ))
     })?;
     // Check the whole file before creating anything.
-    let doc = ExportDocument::from_json(&text)?;
+    let doc = crate::progress::with_spinner("Checking the export", false, || {
+        ExportDocument::from_json(&text)
+    })?;
     let dir = DataDir::open(path)?;
     if dir.has_vault() {
         return Err(StoreError::AlreadyExists(path.to_path_buf()).into());
     }
     let pass = passphrase_input::obtain_new(cli.passphrase_file.as_deref(), ENV_PASSPHRASE)?;
     let mut vault = dir.create(&pass, KdfParams::DEFAULT)?;
-    vault.restore(&doc)?;
+    crate::progress::with_spinner("Restoring", false, || vault.restore(&doc))?;
     outln!("Restored your data into a new vault in {}.", path.display());
     Ok(())
 }
@@ -398,7 +465,7 @@ fn restore(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
 fn backup(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
     let dir = DataDir::open(path)?;
     let vault = open_vault(cli, &dir)?;
-    let key_copy = dir.backup(&vault, file)?;
+    let key_copy = crate::progress::with_spinner("Backing up", false, || dir.backup(&vault, file))?;
     outln!(
         "Backed up the encrypted vault to {} (with its key file {}). Both are needed, with your passphrase, to restore.",
         file.display(),

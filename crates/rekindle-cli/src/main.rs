@@ -27,12 +27,18 @@ mod analysis_commands;
 mod chat_commands;
 mod chats_commands;
 mod commands;
+mod common;
 mod hardening;
 mod host_commands;
+mod letter_commands;
 mod method_commands;
 mod passphrase_input;
+mod progress;
+mod recovery_commands;
+mod relationship_commands;
 mod safety_commands;
 mod share_commands;
+mod support_commands;
 mod term;
 mod topics_commands;
 
@@ -162,6 +168,9 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
         #[command(flatten)]
         parse: chat_commands::ParseArgs,
     },
+    /// The relationship: names, pronouns, dates, how it ended, the reasons given, your view
+    #[command(subcommand)]
+    Relationship(relationship_commands::RelationshipCmd),
     /// Problems of the relationship: add, edit, list
     #[command(subcommand)]
     Problem(method_commands::ProblemCmd),
@@ -174,8 +183,37 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
         #[arg(long)]
         json: bool,
     },
+    /// Pause a commitment (holiday, illness): paused days are neither kept nor missed
+    Pause {
+        /// The commitment's number (see `rekindle record`)
+        plan: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resume a paused commitment from today
+    Resume {
+        /// The commitment's number (see `rekindle record`)
+        plan: i64,
+        #[arg(long)]
+        json: bool,
+    },
     /// How ready you are for a commitment: two 0–10 rulers and where you stand (weekly)
     Readiness(method_commands::ReadinessArgs),
+    /// Your readiness answers over time, oldest first
+    #[command(name = "readiness-history")]
+    ReadinessHistory {
+        /// Only this commitment (its number from `rekindle record`)
+        #[arg(long, value_name = "ID")]
+        plan: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The self-check: four questions about the relationship, for you to look at over time
+    #[command(name = "self-check", subcommand)]
+    SelfCheck(recovery_commands::SelfCheckCmd),
+    /// What your ex told you, written down in their words (never a score of them)
+    #[command(name = "their-words", subcommand)]
+    TheirWords(recovery_commands::TheirWordsCmd),
     /// The honest outlook: what your record and answers suggest, each point with its source (never a score of them, never a promise)
     Outlook {
         #[arg(long)]
@@ -186,6 +224,14 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
     },
     /// Name a trigger or high-risk situation for a commitment, with your plan for it
     Trigger(method_commands::TriggerArgs),
+    /// List the triggers you named, per commitment, with your plan for each
+    Triggers {
+        /// Only this commitment (its number from `rekindle record`)
+        #[arg(long, value_name = "ID")]
+        plan: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
     /// What lapses have in common: triggers, weekdays
     Pattern {
         #[arg(long)]
@@ -194,6 +240,24 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
     /// The three AUDIT-C drinking questions (paraphrased), scored 0–12
     #[command(name = "audit-c")]
     AuditC(method_commands::AuditArgs),
+    /// Your AUDIT-C answers over time, with their scores
+    #[command(name = "audit-c-history")]
+    AuditCHistory {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Alcohol-free days: record one, or list them
+    #[command(name = "alcohol-free", subcommand)]
+    AlcoholFree(recovery_commands::AlcoholFreeCmd),
+    /// Your support network: allies and professionals (add, list)
+    #[command(subcommand)]
+    Supporter(support_commands::SupporterCmd),
+    /// Your reading list and the books suggested for your problems (add, list, status)
+    #[command(subcommand)]
+    Book(support_commands::BookCmd),
+    /// What you took from the books you read (add, list)
+    #[command(subcommand)]
+    Takeaway(support_commands::TakeawayCmd),
     /// Check-in reminders as a calendar file whose titles reveal nothing
     Reminders(method_commands::RemindersArgs),
     /// Safety first: the safety questions, the lock, their answer
@@ -221,6 +285,9 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
         /// Seal it: read the share passphrase (12+ characters) from this file
         #[arg(long, value_name = "FILE")]
         seal_passphrase_file: Option<PathBuf>,
+        /// Print what was written as JSON
+        #[arg(long)]
+        json: bool,
     },
     /// An honest letter built from your record (only when safe and when the record allows)
     Letter {
@@ -229,6 +296,16 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
         /// Check your own text (a file) for the four horsemen instead of drafting
         #[arg(long, value_name = "FILE")]
         check: Option<PathBuf>,
+        /// You have sent the letter: record it, with its text as you sent it (a file).
+        /// rekindle then helps with nothing more until they reply
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["check", "reply", "history"])]
+        sent: Option<PathBuf>,
+        /// Their reply to the letter you sent: yes (they want to talk) or no (final)
+        #[arg(long, value_name = "yes|no", conflicts_with_all = ["check", "history"])]
+        reply: Option<String>,
+        /// The letters saved and sent, and the replies
+        #[arg(long, conflicts_with = "check")]
+        history: bool,
     },
     /// VADER sentiment (exact vaderSentiment 3.3.2): one line of text in, one JSON object out
     Sentiment,
@@ -274,6 +351,9 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
     /// The words of each topic the post-mortem counts (drinking, money, …): list, add, remove; kept in the vault
     #[command(subcommand)]
     Topics(topics_commands::TopicsCmd),
+    /// Settings: discreet mode, the idle lock, the help lines' country (show, set)
+    #[command(subcommand)]
+    Settings(relationship_commands::SettingsCmd),
     /// Hosted mode: run rekindle for many people on PostgreSQL (init, serve, invite, accounts)
     Host(host_commands::HostCmd),
     /// Show where the vault is and what it holds (counts only, never content)

@@ -63,6 +63,9 @@ pub struct ProblemArgs {
     /// What shows it happened
     #[arg(long, default_value = "")]
     evidence: String,
+    /// Print the saved problem as JSON
+    #[arg(long)]
+    json: bool,
 }
 
 impl ProblemArgs {
@@ -122,6 +125,9 @@ pub struct PlanArgs {
     /// For the ex's behaviour: what you need to see before reconciling
     #[arg(long, default_value = "")]
     condition: String,
+    /// Print the problem with its saved plan as JSON
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -187,6 +193,10 @@ pub fn problem(vault: &mut SqliteVault, cmd: &ProblemCmd) -> Result<()> {
             }
             let saved = method::save_problem(vault, id, &form, today(), jiff::Timestamp::now())
                 .map_err(method_error)?;
+            if args.json {
+                let view = method::problem(vault, saved).map_err(method_error)?;
+                return crate::common::print_json(&view);
+            }
             outln!(
                 "Saved problem {saved}. Next: `rekindle plan {saved} --prevention \"…\" --if \"…\" --then \"…\" --commitment \"…\" --kind daily`."
             );
@@ -271,6 +281,13 @@ pub fn plan(vault: &mut SqliteVault, a: &PlanArgs) -> Result<()> {
     let id = method::save_plan(vault, a.problem, &form, today(), jiff::Timestamp::now())
         .map_err(method_error)?;
     let view = method::problem(vault, a.problem).map_err(method_error)?;
+    if a.json {
+        return crate::common::print_json(&serde_json::json!({
+            "plan_id": id,
+            "answered": view.answered(),
+            "problem": view,
+        }));
+    }
     if view.answered() {
         outln!("Saved the plan (commitment number {id}). This problem is now answered.");
     } else {
@@ -479,6 +496,8 @@ pub struct ReadinessArgs {
     stage: String,
     #[arg(long, default_value = "")]
     note: String,
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn readiness(vault: &mut SqliteVault, a: &ReadinessArgs) -> Result<()> {
@@ -490,6 +509,9 @@ pub fn readiness(vault: &mut SqliteVault, a: &ReadinessArgs) -> Result<()> {
     };
     let r = method::save_readiness(vault, a.plan, &form, today(), jiff::Timestamp::now())
         .map_err(method_error)?;
+    if a.json {
+        return crate::common::print_json(&r);
+    }
     outln!(
         "Saved: importance {}/10, confidence {}/10, “{}”. Asked again in a week.",
         r.importance,
@@ -512,6 +534,8 @@ pub struct TriggerArgs {
     /// How you will avoid it or cope
     #[arg(long)]
     coping: String,
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn trigger(vault: &mut SqliteVault, a: &TriggerArgs) -> Result<()> {
@@ -520,7 +544,11 @@ pub fn trigger(vault: &mut SqliteVault, a: &TriggerArgs) -> Result<()> {
         description: a.description.clone(),
         coping: a.coping.clone(),
     };
-    method::save_trigger(vault, a.plan, &form, jiff::Timestamp::now()).map_err(method_error)?;
+    let t =
+        method::save_trigger(vault, a.plan, &form, jiff::Timestamp::now()).map_err(method_error)?;
+    if a.json {
+        return crate::common::print_json(&t);
+    }
     outln!("Saved the trigger and your plan for it.");
     Ok(())
 }

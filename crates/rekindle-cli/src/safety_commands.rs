@@ -23,11 +23,15 @@ pub enum SafetyCmd {
         /// Comma-separated answers, one per question, in the order listed above
         #[arg(long)]
         answers: String,
+        #[arg(long)]
+        json: bool,
     },
     /// Record that they said no (said_no), asked for no contact (no_contact) or blocked you (blocked). Final.
     No {
         #[arg(long)]
         kind: String,
+        #[arg(long)]
+        json: bool,
     },
     /// A boundary they set in the imported chat (no contact, space, a block): show it, or answer it
     /// with --record (it is their no) or --not-a-no (it is not what it means now). Outreach waits for the answer.
@@ -106,7 +110,7 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
             }
             Ok(())
         }
-        SafetyCmd::Screen { answers } => {
+        SafetyCmd::Screen { answers, json } => {
             let given: Vec<&str> = answers.split(',').map(str::trim).collect();
             if given.len() != SCREEN.len() {
                 return Err(user_error(format!(
@@ -122,6 +126,21 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
                 .collect();
             let r = safety::take_screen(vault, &fields, &tz, today(), jiff::Timestamp::now())
                 .map_err(err)?;
+            if *json {
+                let facts = safety::facts(vault, &tz).map_err(err)?;
+                let decision = reconciliation_allowed(&facts);
+                outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "on": r.on,
+                        "signs_of_risk": r.locks(),
+                        "reconciliation_help": decision.is_ok(),
+                        "explanation": decision.as_ref().err().map(|r| r.explain()),
+                    }))
+                    .context("Could not write JSON.")?
+                );
+                return Ok(());
+            }
             if r.locks() {
                 let facts = safety::facts(vault, &tz).map_err(err)?;
                 if let Err(refusal) = reconciliation_allowed(&facts) {
@@ -198,13 +217,27 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
             }
             Ok(())
         }
-        SafetyCmd::No { kind } => {
-            if safety::facts(vault, &tz).map_err(err)?.ex_no.is_some() {
-                outln!("Their answer is already recorded.");
+        SafetyCmd::No { kind, json } => {
+            if let Some(no) = safety::facts(vault, &tz).map_err(err)?.ex_no {
+                if *json {
+                    outln!(
+                        "{}",
+                        serde_json::json!({"kind": no.kind.key(), "already_recorded": true})
+                    );
+                } else {
+                    outln!("Their answer is already recorded.");
+                }
                 return Ok(());
             }
             let no = safety::record_ex_no(vault, kind, today(), jiff::Timestamp::now())
                 .map_err(|_| user_error("--kind must be said_no, no_contact or blocked."))?;
+            if *json {
+                outln!(
+                    "{}",
+                    serde_json::json!({"kind": no.kind.key(), "already_recorded": false})
+                );
+                return Ok(());
+            }
             outln!(
                 "Recorded: {}. rekindle will not help with reaching out from now on; it turns to your own recovery.",
                 no.kind.label()

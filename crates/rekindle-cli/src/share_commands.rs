@@ -29,6 +29,9 @@ pub enum ShareCmd {
         /// The address the share listener uses
         #[arg(long, default_value = "http://127.0.0.1:8719")]
         base: String,
+        /// Print the link and its details as JSON
+        #[arg(long)]
+        json: bool,
     },
     /// Your links, their expiry, views, and confirmations received
     List {
@@ -36,7 +39,11 @@ pub enum ShareCmd {
         json: bool,
     },
     /// Revoke a link at once (its number from `share list`)
-    Revoke { id: i64 },
+    Revoke {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve share pages only (no vault key needed; can run beside `rekindle serve`)
     Serve {
         /// Address and port, e.g. 127.0.0.1:8719; a network address needs --tls-cert and --tls-key
@@ -92,13 +99,26 @@ pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCm
                 days,
                 label,
                 base,
+                json,
             },
             Some(vault),
         ) => {
             let days = share::validate_days(days).map_err(|e| user_error(e.summary()))?;
             let html = render_body(vault, sections)?;
             let r = share::create(vault, &share_box, &html, label, days, now).map_err(err)?;
-            outln!("{}{}", base.trim_end_matches('/'), r.path());
+            let url = format!("{}{}", base.trim_end_matches('/'), r.path());
+            if *json {
+                let number = share::shares(vault)
+                    .map_err(err)?
+                    .into_iter()
+                    .find(|(_, s)| s.id_hash == r.id_hash)
+                    .map(|(id, _)| id);
+                return crate::common::print_json(&serde_json::json!({
+                    "id": number, "url": url, "label": r.label,
+                    "created": r.created, "expires": r.expires,
+                }));
+            }
+            outln!("{url}");
             errln!(
                 "Shown only now: send it to them. Serve it with `rekindle share serve --bind …`. Works until {}.",
                 r.expires.strftime("%Y-%m-%d")
@@ -148,8 +168,11 @@ pub fn share_cmd(vault: Option<&mut SqliteVault>, data_dir: &Path, cmd: &ShareCm
             }
             Ok(())
         }
-        (ShareCmd::Revoke { id }, Some(vault)) => {
+        (ShareCmd::Revoke { id, json }, Some(vault)) => {
             share::revoke(vault, &share_box, *id, now).map_err(err)?;
+            if *json {
+                return crate::common::print_json(&serde_json::json!({"id": id, "revoked": true}));
+            }
             outln!("Revoked: the link stopped working now.");
             Ok(())
         }
@@ -227,6 +250,7 @@ pub fn report_cmd(
     sections: &str,
     out: &Path,
     share_passphrase_file: Option<&Path>,
+    json: bool,
 ) -> Result<()> {
     if out.exists() {
         return Err(user_error(format!(
@@ -234,14 +258,18 @@ pub fn report_cmd(
             out.display()
         )));
     }
-    let body = render_body(vault, sections)?;
+    let body =
+        crate::progress::with_spinner("Writing the report", json, || render_body(vault, sections))?;
     let html = match share_passphrase_file {
         Some(f) => {
             let pass = std::fs::read_to_string(f)
                 .with_context(|| format!("Could not read {}.", f.display()))?;
             let pass = pass.lines().next().unwrap_or("").to_string();
             seal::check_share_passphrase(&pass).map_err(|e| user_error(e.summary()))?;
-            let sealed = seal::seal(&body, &pass).map_err(user_error)?;
+            let sealed = crate::progress::with_spinner("Sealing the report", json, || {
+                seal::seal(&body, &pass)
+            })
+            .map_err(user_error)?;
             let discreet = rekindle_store::Store::settings(vault)
                 .map(|s| s.discreet_mode)
                 .unwrap_or(true);
@@ -251,6 +279,14 @@ pub fn report_cmd(
         None => rekindle_web::printable_report(&body),
     };
     rekindle_store::fsutil::write_atomic(out, html.as_bytes())?;
+    if json {
+        return crate::common::print_json(&serde_json::json!({
+            "file": out.display().to_string(),
+            "sections": sections.split(',').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
+            "sealed": share_passphrase_file.is_some(),
+            "bytes": html.len(),
+        }));
+    }
     outln!("Wrote {}.", out.display());
     Ok(())
 }
@@ -270,8 +306,7 @@ pub fn letter_cmd(vault: &SqliteVault, json: bool, check: Option<&Path>) -> Resu
         return Err(user_error(r.explain()));
     }
     let text = match check {
-        Some(f) => std::fs::read_to_string(f)
-            .with_context(|| format!("Could not read {}.", f.display()))?,
+        Some(f) => crate::letter_commands::read_letter_file(f)?,
         None => {
             rekindle_core::letter::draft(&rekindle_app::letter::facts(vault, today).map_err(err)?)
         }

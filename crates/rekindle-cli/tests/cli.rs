@@ -1039,18 +1039,42 @@ const COMMAND_CLASSES: &[(&str, &str)] = &[
     ("delete-vault", "neutral"),
     ("convert", "neutral"),
     ("import", "own recovery"),
+    ("relationship show", "own recovery"),
+    ("relationship set", "own recovery"),
+    ("settings show", "neutral"),
+    ("settings set", "neutral"),
     ("problem add", "own recovery"),
     ("problem edit", "own recovery"),
     ("problem list", "own recovery"),
     ("plan", "own recovery"),
     ("checkin", "own recovery"),
     ("record", "own recovery"),
+    ("pause", "own recovery"),
+    ("resume", "own recovery"),
     ("readiness", "own recovery"),
+    ("readiness-history", "own recovery"),
+    ("self-check add", "own recovery"),
+    ("self-check list", "own recovery"),
+    // Writes down what they said; the words to ask them are offered only
+    // where the web offers them (not under the lock, not after their no).
+    ("their-words add", "own recovery"),
+    ("their-words list", "own recovery"),
     // Speaks only about the user's own recovery under the lock and after their no.
     ("outlook", "own recovery"),
     ("trigger", "own recovery"),
+    ("triggers", "own recovery"),
     ("pattern", "own recovery"),
     ("audit-c", "own recovery"),
+    ("audit-c-history", "own recovery"),
+    ("alcohol-free record", "own recovery"),
+    ("alcohol-free list", "own recovery"),
+    ("supporter add", "own recovery"),
+    ("supporter list", "own recovery"),
+    ("book add", "own recovery"),
+    ("book list", "own recovery"),
+    ("book status", "own recovery"),
+    ("takeaway add", "own recovery"),
+    ("takeaway list", "own recovery"),
     ("reminders", "own recovery"),
     ("safety status", "neutral"),
     ("safety screen", "neutral"),
@@ -1067,6 +1091,7 @@ const COMMAND_CLASSES: &[(&str, &str)] = &[
     ("classify", "neutral"),
     ("analyze", "own recovery"),
     ("chats list", "own recovery"),
+    ("chats roles", "own recovery"),
     ("chats use", "own recovery"),
     ("chats delete", "own recovery"),
     ("topics list", "own recovery"),
@@ -2245,4 +2270,559 @@ fn problem_edit_keeps_the_linked_messages() {
     let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(list[0]["problem"]["title"], "Slow replies, and mine too");
     assert_eq!(list[0]["problem"]["links"], serde_json::json!([link]));
+}
+
+// ----- every capability in the terminal (issue 19) -----
+
+/// Runs a command that must fail with exit 2 (the person's mistake) and
+/// print nothing on standard output; returns its message.
+fn refused_in(d: &Path, args: &[&str]) -> String {
+    let o = run(rekindle(d).args(args).env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "{args:?}: {}", stdout(&o));
+    let e = stderr(&o);
+    assert!(e.starts_with("rekindle: "), "{args:?}: {e}");
+    e
+}
+
+fn json_in(d: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = ok_in(d, &all);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+}
+
+/// Opens the vault in `d` the way the web app does (no CLI in between).
+fn web_vault(d: &Path) -> rekindle_store::SqliteVault {
+    rekindle_store::DataDir::open(d)
+        .unwrap()
+        .unlock(PASS)
+        .unwrap()
+}
+
+#[test]
+fn the_relationship_and_settings_set_in_the_terminal_read_back_as_the_web_reads_them() {
+    use rekindle_store::Store;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    let empty = json_in(&d, &["relationship", "show"]);
+    assert_eq!(empty["saved"], false, "{empty}");
+    assert_eq!(empty["versions"], 0);
+    let set = json_in(
+        &d,
+        &[
+            "relationship",
+            "set",
+            "--their-name",
+            "Alex",
+            "--their-pronouns",
+            "they/them",
+            "--who-ended",
+            "them",
+            "--started-on",
+            "2020-01-02",
+            "--ended-on",
+            "2024-05-06",
+        ],
+    );
+    assert_eq!(set["relationship"]["their_name"], "Alex", "{set}");
+    assert_eq!(set["relationship"]["who_ended"], "them");
+    assert_eq!(set["crisis"], false);
+    // A second `set` changes only what it names.
+    ok_in(
+        &d,
+        &["relationship", "set", "--my-view", "I stopped listening."],
+    );
+    // Bad input: the message names the problem, and nothing is saved.
+    let e = refused_in(&d, &["relationship", "set", "--ended-on", "2019-01-01"]);
+    assert!(e.contains("before the start date"), "{e}");
+    let e = refused_in(&d, &["relationship", "set", "--who-ended", "maybe"]);
+    assert!(e.contains("who ended it"), "{e}");
+    let e = refused_in(&d, &["relationship", "set"]);
+    assert!(e.contains("Nothing was changed"), "{e}");
+    let shown = ok_in(&d, &["relationship", "show"]);
+    assert!(shown.contains("Alex (they/them)"), "{shown}");
+    assert!(shown.contains("They ended it"), "{shown}");
+    assert!(shown.contains("I stopped listening."), "{shown}");
+
+    ok_in(&d, &["settings", "set", "--idle-lock-minutes", "12"]);
+    let s = json_in(
+        &d,
+        &["settings", "set", "--country", "gb", "--discreet", "on"],
+    );
+    assert_eq!(
+        s,
+        serde_json::json!({"discreet_mode": true, "idle_lock_minutes": 12, "country": "GB"})
+    );
+    let e = refused_in(&d, &["settings", "set", "--idle-lock-minutes", "99"]);
+    assert!(e.contains("from 2 to 30"), "{e}");
+    let e = refused_in(&d, &["settings", "set", "--country", "ZZ"]);
+    assert!(e.contains("GB, US"), "{e}");
+    let e = refused_in(&d, &["settings", "set", "--discreet", "maybe"]);
+    assert!(e.contains("on or off"), "{e}");
+    assert_eq!(json_in(&d, &["settings", "show"]), s);
+
+    // The web's own reading of the vault sees exactly what was set.
+    let vault = web_vault(&d);
+    let (form, versions) = rekindle_app::relationship::current(&vault).unwrap();
+    assert_eq!(versions, 2);
+    assert_eq!(form.their_name, "Alex");
+    assert_eq!(form.their_pronouns, "they/them");
+    assert_eq!(form.who_ended, "them");
+    assert_eq!(form.started_on, "2020-01-02");
+    assert_eq!(form.ended_on, "2024-05-06");
+    assert_eq!(form.my_view, "I stopped listening.");
+    let settings = vault.settings().unwrap();
+    assert!(settings.discreet_mode);
+    assert_eq!(settings.idle_lock_minutes, 12);
+    assert_eq!(settings.country.as_deref(), Some("GB"));
+}
+
+#[test]
+fn seriousness_and_the_guard_from_the_terminal_with_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    let p = json_in(
+        &d,
+        &[
+            "problem",
+            "add",
+            "--title",
+            "My drinking",
+            "--category",
+            "substance",
+            "--whose",
+            "mine",
+            "--frequency",
+            "often",
+            "--severity",
+            "4",
+        ],
+    );
+    assert_eq!(p["id"], 1, "{p}");
+    assert_eq!(p["problem"]["title"], "My drinking");
+    assert!(!p["missing"].as_array().unwrap().is_empty());
+    let plan = json_in(
+        &d,
+        &[
+            "plan",
+            "1",
+            "--prevention",
+            "I will not drink",
+            "--commitment",
+            "No alcohol",
+            "--kind",
+            "daily",
+        ],
+    );
+    assert_eq!(plan["answered"], true, "{plan}");
+    let id = plan["plan_id"].as_i64().unwrap();
+    let plan_id = id.to_string();
+    let pid = plan_id.as_str();
+    assert_eq!(plan["problem"]["plan_id"], id);
+
+    // Alcohol-free days: recorded as a kept check-in, then counted.
+    let rec = json_in(&d, &["alcohol-free", "record"]);
+    assert_eq!(rec[0]["plan_id"], id, "{rec}");
+    assert_eq!(rec[0]["checkin"]["outcome"], "kept");
+    let list = json_in(&d, &["alcohol-free", "list", "--days", "7"]);
+    assert_eq!(list["alcohol_free"], 1, "{list}");
+    assert_eq!(list["dates"].as_array().unwrap().len(), 1);
+    let e = refused_in(&d, &["alcohol-free", "record", "--day", "2999-01-01"]);
+    assert!(e.contains("today or an earlier day"), "{e}");
+    let o = run(rekindle(&d)
+        .args(["alcohol-free", "list", "--days", "0"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--days"), "{}", stderr(&o));
+
+    // Pausing and resuming.
+    let paused = json_in(&d, &["pause", pid]);
+    assert_eq!(paused["paused"], true, "{paused}");
+    let resumed = json_in(&d, &["resume", pid]);
+    assert_eq!(resumed["pauses"].as_array().unwrap().len(), 1, "{resumed}");
+    assert!(resumed["pauses"][0]["until"].is_string(), "{resumed}");
+    let e = refused_in(&d, &["pause", "99"]);
+    assert!(e.contains("no commitment with that number"), "{e}");
+
+    // Readiness and its history.
+    let r = json_in(
+        &d,
+        &[
+            "readiness",
+            pid,
+            "--importance",
+            "9",
+            "--confidence",
+            "6",
+            "--stage",
+            "doing",
+        ],
+    );
+    assert_eq!(
+        (r["importance"].as_u64(), r["stage"].as_str()),
+        (Some(9), Some("doing"))
+    );
+    let h = json_in(&d, &["readiness-history"]);
+    assert_eq!(h.as_array().unwrap().len(), 1, "{h}");
+    assert_eq!(h[0]["plan_id"], id);
+    refused_in(&d, &["readiness-history", "--plan", "99"]);
+
+    // Triggers: named, then listed.
+    let t = json_in(
+        &d,
+        &[
+            "trigger",
+            pid,
+            "--kind",
+            "place",
+            "--description",
+            "Friday drinks after work",
+            "--coping",
+            "Go to the gym instead",
+        ],
+    );
+    assert_eq!(t["kind"], "place", "{t}");
+    let ts = json_in(&d, &["triggers"]);
+    assert_eq!(ts[0]["description"], "Friday drinks after work", "{ts}");
+    assert!(ok_in(&d, &["triggers"]).contains("plan: Go to the gym instead"));
+
+    // The self-check: four answers 0–8, never scored.
+    let s = json_in(
+        &d,
+        &[
+            "self-check",
+            "add",
+            "--satisfaction",
+            "6",
+            "--alternatives",
+            "3",
+            "--investment",
+            "8",
+            "--commitment",
+            "7",
+        ],
+    );
+    assert_eq!(s["answers"], serde_json::json!([6, 3, 8, 7]), "{s}");
+    let e = refused_in(
+        &d,
+        &[
+            "self-check",
+            "add",
+            "--satisfaction",
+            "9",
+            "--alternatives",
+            "3",
+            "--investment",
+            "8",
+            "--commitment",
+            "7",
+        ],
+    );
+    assert!(e.contains("from 0 (not at all) to 8"), "{e}");
+    assert_eq!(
+        json_in(&d, &["self-check", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Their words, and the words to ask when nothing stands in the way.
+    let w = json_in(&d, &["their-words", "add", "--said", "I need time"]);
+    assert_eq!(w["said"], "I need time", "{w}");
+    let e = refused_in(&d, &["their-words", "add", "--said", "  "]);
+    assert!(e.contains("in their words"), "{e}");
+    let words = json_in(&d, &["their-words", "list"]);
+    assert_eq!(words["said"].as_array().unwrap().len(), 1, "{words}");
+    assert!(!words["words_to_ask"].as_array().unwrap().is_empty());
+    assert!(words["refusal"].is_null());
+
+    // AUDIT-C and its history.
+    ok_in(&d, &["audit-c", "--q1", "2", "--q2", "1", "--q3", "1"]);
+    let a = json_in(&d, &["audit-c-history"]);
+    assert_eq!(a[0]["score"], 4, "{a}");
+
+    // The safety screen and their no, as JSON.
+    let screen = json_in(
+        &d,
+        &["safety", "screen", "--answers", &["no"; 13].join(",")],
+    );
+    assert_eq!(screen["signs_of_risk"], false, "{screen}");
+    assert_eq!(screen["reconciliation_help"], true);
+    let no = json_in(&d, &["safety", "no", "--kind", "no_contact"]);
+    assert_eq!(
+        no,
+        serde_json::json!({"kind": "no_contact", "already_recorded": false})
+    );
+    // After their no, the words to ask them are no longer offered.
+    let words = json_in(&d, &["their-words", "list"]);
+    assert!(
+        words["words_to_ask"].as_array().unwrap().is_empty(),
+        "{words}"
+    );
+    assert!(words["refusal"].is_string());
+    let plain = ok_in(&d, &["their-words", "list"]);
+    assert!(!plain.contains("What would you need to see"), "{plain}");
+}
+
+#[test]
+fn support_and_reading_from_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    ok_in(
+        &d,
+        &[
+            "problem",
+            "add",
+            "--title",
+            "Drinking",
+            "--category",
+            "substance",
+            "--whose",
+            "mine",
+            "--frequency",
+            "often",
+            "--severity",
+            "4",
+        ],
+    );
+    let s = json_in(
+        &d,
+        &[
+            "supporter",
+            "add",
+            "--name",
+            "Jo",
+            "--role",
+            "accountability",
+            "--contact",
+            "jo@example.org",
+        ],
+    );
+    assert_eq!(s["supporter"]["role"], "accountability", "{s}");
+    let e = refused_in(&d, &["supporter", "add", "--name", "Sam", "--role", "boss"]);
+    assert!(e.contains("ally, accountability"), "{e}");
+    let list = json_in(&d, &["supporter", "list"]);
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["supporter"]["name"], "Jo");
+
+    let before = json_in(&d, &["book", "list"]);
+    assert!(
+        before["suggested"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["book"]["id"] == "controlling-drinking"),
+        "{before}"
+    );
+    let mine = json_in(
+        &d,
+        &[
+            "book",
+            "add",
+            "--title",
+            "My own book",
+            "--author",
+            "Someone",
+        ],
+    );
+    assert_eq!(mine["book"]["status"], "want_to_read", "{mine}");
+    let book = mine["id"].as_i64().unwrap().to_string();
+    let curated = json_in(&d, &["book", "add", "--suggested", "controlling-drinking"]);
+    assert_eq!(
+        curated["book"]["curated_id"], "controlling-drinking",
+        "{curated}"
+    );
+    let e = refused_in(&d, &["book", "add", "--suggested", "no-such-book"]);
+    assert!(e.contains("no suggested book"), "{e}");
+    let after = json_in(&d, &["book", "list"]);
+    assert_eq!(after["mine"].as_array().unwrap().len(), 2, "{after}");
+    assert!(
+        !after["suggested"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["book"]["id"] == "controlling-drinking"),
+        "a book on the list is no longer suggested: {after}"
+    );
+    let st = json_in(&d, &["book", "status", &book, "finished"]);
+    assert_eq!(st["book"]["status"], "finished", "{st}");
+    let e = refused_in(&d, &["book", "status", &book, "skimmed"]);
+    assert!(e.contains("want, reading, finished"), "{e}");
+    let e = refused_in(&d, &["book", "status", "999", "finished"]);
+    assert!(e.contains("no book with that number"), "{e}");
+
+    let t = json_in(&d, &["takeaway", "add", &book, "Name the feeling first."]);
+    assert_eq!(t["takeaway"], "Name the feeling first.", "{t}");
+    assert_eq!(t["index"], 0);
+    let e = refused_in(&d, &["takeaway", "add", &book, " "]);
+    assert!(e.contains("takeaway in a sentence"), "{e}");
+    let all = json_in(&d, &["takeaway", "list"]);
+    assert_eq!(all.as_array().unwrap().len(), 1, "{all}");
+    assert_eq!(all[0]["book"], "My own book");
+    assert!(ok_in(&d, &["book", "list"]).contains("1. Name the feeling first."));
+}
+
+#[test]
+fn who_is_who_in_a_chat_is_said_after_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    let chat = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../rekindle-analysis/tests/data/chats/ex_ended_blocked.txt"
+    );
+    let o = run(rekindle(&d)
+        .args(["import", chat])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success(), "{}", stderr(&o));
+    // No progress bar when standard error is not a terminal.
+    assert!(!stderr(&o).contains('\r') && !stderr(&o).contains('\u{1b}'));
+    let chats = json_in(&d, &["chats", "list"]);
+    let id = chats[0]["id"].as_i64().unwrap().to_string();
+    let set = json_in(&d, &["chats", "roles", &id, "--me", "Kofi", "--ex", "Jade"]);
+    assert_eq!(
+        set,
+        serde_json::json!({"id": chats[0]["id"], "me": "Kofi", "ex": "Jade"})
+    );
+    let e = refused_in(&d, &["chats", "roles", &id, "--me", "Bob", "--ex", "Jade"]);
+    assert!(
+        e.contains("“Kofi”") && e.contains("Nothing was saved"),
+        "{e}"
+    );
+    let e = refused_in(&d, &["chats", "roles", &id, "--me", "Jade", "--ex", "Jade"]);
+    assert!(e.contains("two different people"), "{e}");
+    let e = refused_in(
+        &d,
+        &["chats", "roles", "999", "--me", "Kofi", "--ex", "Jade"],
+    );
+    assert!(e.contains("no chat with that id"), "{e}");
+    // What the web's chat list reads.
+    let vault = web_vault(&d);
+    let stored = rekindle_app::postmortem::analysed_chat(&vault)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (stored.me.as_deref(), stored.ex.as_deref()),
+        (Some("Kofi"), Some("Jade"))
+    );
+}
+
+#[test]
+fn the_letter_is_marked_sent_and_answered_and_refused_exactly_when_the_draft_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = lived_vault(tmp.path(), false, false);
+    let mine = tmp.path().join("mine.txt");
+    std::fs::write(&mine, "Dear Alex, I am sorry for my part.").unwrap();
+    let m = mine.to_str().unwrap();
+    let h = json_in(&d, &["letter", "--history"]);
+    assert!(h["letters"].as_array().unwrap().is_empty(), "{h}");
+    let e = refused_in(&d, &["letter", "--reply", "no"]);
+    assert!(e.contains("No letter is marked as sent"), "{e}");
+    let e = refused_in(&d, &["letter", "--sent", "/dev/zero"]);
+    assert!(e.contains("not a regular file"), "{e}");
+    let sent = json_in(&d, &["letter", "--sent", m]);
+    assert!(sent["sent_on"].is_string(), "{sent}");
+    let h = json_in(&d, &["letter", "--history"]);
+    assert_eq!(h["awaiting_reply"], true, "{h}");
+    assert!(h["letters"][0]["sent_on"].is_string());
+    // Nothing more until they reply: the draft, the check and a second letter wait.
+    refused_in(&d, &["letter"]);
+    refused_in(&d, &["letter", "--sent", m]);
+    let e = refused_in(&d, &["letter", "--reply", "maybe"]);
+    assert!(e.contains("yes (they want to talk) or no"), "{e}");
+    let r = json_in(&d, &["letter", "--reply", "no"]);
+    assert_eq!(r["reply"], "no");
+    let s = json_in(&d, &["safety", "status"]);
+    assert_eq!(s["ex_said_no"], "said_no", "{s}");
+    let e = refused_in(&d, &["letter", "--reply", "yes"]);
+    assert!(e.contains("already recorded"), "{e}");
+    // After their no, the history keeps the dates, not the text to work on.
+    let h = json_in(&d, &["letter", "--history"]);
+    assert_eq!(h["letters"][0]["reply"], "no", "{h}");
+    assert!(h["letters"][0]["text"].is_null());
+
+    // Under the safety lock "I have sent it" is refused as the web refuses it,
+    // and nothing is recorded.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = lived_vault(tmp.path(), true, false);
+    let e = refused_in(&d, &["letter", "--sent", m]);
+    assert!(e.contains("twice the physical violence"), "{e}");
+    let h = json_in(&d, &["letter", "--history"]);
+    assert!(h["letters"].as_array().unwrap().is_empty(), "{h}");
+    let words = json_in(&d, &["their-words", "list"]);
+    assert!(
+        words["words_to_ask"].as_array().unwrap().is_empty(),
+        "{words}"
+    );
+}
+
+#[test]
+fn reports_links_and_long_commands_speak_json_and_draw_no_bar_in_a_pipe() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = lived_vault(tmp.path(), false, false);
+    let out = tmp.path().join("report.html");
+    let r = json_in(
+        &d,
+        &[
+            "report",
+            "--out",
+            out.to_str().unwrap(),
+            "--sections",
+            "record,changed",
+        ],
+    );
+    assert_eq!(
+        r["sections"],
+        serde_json::json!(["record", "changed"]),
+        "{r}"
+    );
+    assert_eq!(r["sealed"], false);
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("No alcohol")
+    );
+    let link = json_in(&d, &["share", "create", "--label", "Jo"]);
+    assert!(
+        link["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:8719/s/"),
+        "{link}"
+    );
+    let id = link["id"].as_i64().unwrap().to_string();
+    let revoked = json_in(&d, &["share", "revoke", &id]);
+    assert_eq!(revoked["revoked"], true, "{revoked}");
+    let e = refused_in(&d, &["share", "revoke", "999"]);
+    assert!(e.contains("no link with that number"), "{e}");
+    // The commands that can take a while draw nothing into a pipe.
+    let file = tmp.path().join("again.json");
+    let backup = tmp.path().join("copy.db");
+    let restored = tmp.path().join("restored");
+    for (dir, args) in [
+        (&d, vec!["export", "--out", file.to_str().unwrap()]),
+        (&d, vec!["backup", backup.to_str().unwrap()]),
+        (&restored, vec!["restore", file.to_str().unwrap()]),
+        (
+            &d,
+            vec![
+                "report",
+                "--out",
+                tmp.path().join("r2.html").to_str().unwrap(),
+            ],
+        ),
+    ] {
+        let o = run(rekindle(dir).args(&args).env("REKINDLE_PASSPHRASE", PASS));
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(
+            !e.contains('\r') && !e.contains('\u{1b}'),
+            "{args:?}: {e:?}"
+        );
+    }
 }

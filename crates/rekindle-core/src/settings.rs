@@ -71,7 +71,11 @@ impl SettingsForm {
         let country = self.country.trim();
         let country = if country.is_empty() {
             None
-        } else if country.len() == 2 && country.chars().all(|c| c.is_ascii_uppercase()) {
+        } else if crate::helplines::HelpLines::built_in()
+            .countries()
+            .iter()
+            .any(|c| c == country)
+        {
             Some(country.to_string())
         } else {
             return Err({
@@ -136,6 +140,12 @@ mod tests {
             country: "Narnia".into(),
         };
         assert!(bad.validate().unwrap_err().get("country").is_some());
+        // Two letters are not enough: only a country rekindle has help lines for.
+        let unknown = SettingsForm {
+            country: "ZZ".into(),
+            ..bad
+        };
+        assert!(unknown.validate().unwrap_err().get("country").is_some());
         assert_eq!(s.page_title("The relationship"), DISCREET_TITLE);
     }
 }

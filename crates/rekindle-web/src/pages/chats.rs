@@ -540,43 +540,15 @@ pub struct RolesForm {
 
 pub async fn save_roles(state: AppState, CsrfForm(form): CsrfForm<RolesForm>) -> Response {
     with_vault(&state, |inner| {
-        let chats = inner.vault()?.chats().map_err(|e| store_error(&e))?;
-        let chat = form
-            .chat_id
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|id| chats.into_iter().find(|c| c.id == id));
-        let Some(chat) = chat else {
+        let Ok(id) = form.chat_id.trim().parse::<i64>() else {
             return Err(super::not_found_page());
         };
-        let pick = |name: &str| -> Result<Option<String>, String> {
-            let name = name.trim();
-            if name.is_empty() {
-                return Ok(None);
-            }
-            if chat.senders.iter().any(|(n, _)| n == name) {
-                Ok(Some(name.to_string()))
-            } else {
-                Err("Please choose names from the list.".to_string())
-            }
-        };
-        let roles = pick(&form.me).and_then(|me| pick(&form.ex).map(|ex| (me, ex)));
-        let error = match &roles {
-            Err(e) => Some(format!("{e} Nothing was saved.")),
-            Ok((Some(a), Some(b))) if a == b => Some(
-                "You and your ex must be two different people in the chat. Nothing was saved."
-                    .to_string(),
-            ),
-            _ => None,
-        };
-        if let (None, Ok((me, ex))) = (&error, &roles) {
-            inner
-                .vault()?
-                .set_chat_roles(chat.id, me.as_deref(), ex.as_deref())
-                .map_err(|e| store_error(&e))?;
-            return Ok(Redirect::to("/c?saved=1").into_response());
-        }
+        let error =
+            match rekindle_app::postmortem::set_roles(inner.vault()?, id, &form.me, &form.ex) {
+                Ok(_) => return Ok(Redirect::to("/c?saved=1").into_response()),
+                Err(rekindle_app::method::MethodError::Form(e)) => Some(e.summary()),
+                Err(e) => return Err(super::method_error(e)),
+            };
         let chats = chat_views(inner, None)?;
         Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,

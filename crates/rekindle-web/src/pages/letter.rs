@@ -45,9 +45,7 @@ fn page(
         .err()
         .map(|r| r.explain());
     let letters = letter::letters(vault).map_err(method_error)?;
-    let awaiting_reply = letters
-        .last()
-        .is_some_and(|(_, l)| l.sent_on.is_some() && l.reply.is_none());
+    let awaiting_reply = letter::awaiting_reply(vault).map_err(method_error)?;
     let text = match text {
         Some(t) => t,
         None => match letters.iter().rev().find(|(_, l)| l.sent_on.is_none()) {

@@ -3,12 +3,13 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::tz::TimeZone;
+use rekindle_app::method::MethodError;
 use rekindle_core::FormErrors;
 use rekindle_core::relationship::{RelationshipForm, WhoEnded};
 
 use serde::Deserialize;
 
-use super::{Chrome, render, store_error, with_vault};
+use super::{Chrome, method_error, render, with_vault};
 use crate::security::CsrfForm;
 use crate::state::AppState;
 
@@ -37,16 +38,8 @@ fn who_options(selected: &str) -> Vec<(&'static str, &'static str, bool)> {
 
 pub async fn show(state: AppState, Query(flag): Query<SavedFlag>) -> Response {
     let result = with_vault(&state, |inner| {
-        let vault = inner.vault()?;
-        let form = vault
-            .relationship()
-            .map_err(|e| store_error(&e))?
-            .map(|r| RelationshipForm::from(&r))
-            .unwrap_or_default();
-        let versions = vault
-            .relationship_history()
-            .map_err(|e| store_error(&e))?
-            .len();
+        let (form, versions) =
+            rekindle_app::relationship::current(inner.vault()?).map_err(method_error)?;
         Ok(RelationshipPage {
             chrome: Chrome::for_page(inner, "The relationship", "r"),
             who_options: who_options(&form.who_ended),
@@ -65,36 +58,24 @@ pub async fn show(state: AppState, Query(flag): Query<SavedFlag>) -> Response {
 pub async fn save(state: AppState, CsrfForm(form): CsrfForm<RelationshipForm>) -> Response {
     let now = state.now();
     let today = now.to_zoned_datetime(TimeZone::system()).date();
-    let result = with_vault(&state, |inner| match form.validate(today) {
-        Ok(rel) => {
-            inner
-                .vault()?
-                .save_relationship(&rel, now)
-                .map_err(|e| store_error(&e))?;
-            tracing::info!(event = "relationship_saved");
-            if rekindle_core::safety::mentions_crisis(&format!(
-                "{} {} {}",
-                rel.how_it_ended, rel.reasons_given, rel.my_view
-            )) {
-                return Ok(Redirect::to("/h?crisis=1").into_response());
+    let result = with_vault(&state, |inner| {
+        match rekindle_app::relationship::save(inner.vault()?, &form, today, now) {
+            Ok((_, true)) => Ok(Redirect::to("/h?crisis=1").into_response()),
+            Ok((_, false)) => Ok(Redirect::to("/r?saved=1").into_response()),
+            Err(MethodError::Form(errors)) => {
+                let (_, versions) =
+                    rekindle_app::relationship::current(inner.vault()?).map_err(method_error)?;
+                let page = RelationshipPage {
+                    chrome: Chrome::for_page(inner, "The relationship", "r"),
+                    who_options: who_options(&form.who_ended),
+                    form,
+                    errors,
+                    saved: false,
+                    versions,
+                };
+                Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
             }
-            Ok(Redirect::to("/r?saved=1").into_response())
-        }
-        Err(errors) => {
-            let versions = inner
-                .vault()?
-                .relationship_history()
-                .map_err(|e| store_error(&e))?
-                .len();
-            let page = RelationshipPage {
-                chrome: Chrome::for_page(inner, "The relationship", "r"),
-                who_options: who_options(&form.who_ended),
-                form,
-                errors,
-                saved: false,
-                versions,
-            };
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            Err(e) => Err(method_error(e)),
         }
     });
     result.unwrap_or_else(|r| r)

@@ -58,32 +58,26 @@ pub async fn show(state: AppState, Query(flag): Query<SavedFlag>) -> Response {
 }
 
 pub async fn save(state: AppState, CsrfForm(form): CsrfForm<SettingsForm>) -> Response {
-    with_vault(&state, |inner| match form.validate() {
-        Ok(mut s) => {
-            // Not on this form: kept as it was.
-            s.analysed_chat = inner
-                .vault()?
-                .settings()
-                .map_err(|e| store_error(&e))?
-                .analysed_chat;
-            inner
-                .vault()?
-                .save_settings(&s)
-                .map_err(|e| store_error(&e))?;
-            AppState::remember_settings(inner, &s);
-            Ok(Redirect::to("/o?saved=1").into_response())
-        }
-        Err(errors) => Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &SettingsPage {
-                chrome: Chrome::for_page(inner, "Settings", "o"),
-                discreet: form.discreet_mode.is_some(),
-                idle: form.idle_lock_minutes.clone(),
-                errors,
-                saved: false,
-                countries: countries(Some(form.country.as_str())),
-            },
-        )),
-    })
+    with_vault(
+        &state,
+        |inner| match rekindle_app::relationship::save_settings(inner.vault()?, &form) {
+            Ok(s) => {
+                AppState::remember_settings(inner, &s);
+                Ok(Redirect::to("/o?saved=1").into_response())
+            }
+            Err(rekindle_app::method::MethodError::Form(errors)) => Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SettingsPage {
+                    chrome: Chrome::for_page(inner, "Settings", "o"),
+                    discreet: form.discreet_mode.is_some(),
+                    idle: form.idle_lock_minutes.clone(),
+                    errors,
+                    saved: false,
+                    countries: countries(Some(form.country.as_str())),
+                },
+            )),
+            Err(e) => Err(super::method_error(e)),
+        },
+    )
     .unwrap_or_else(|r| r)
 }

@@ -8,7 +8,7 @@ use rekindle_app::method::{self as m, MethodError};
 use rekindle_app::support;
 use rekindle_core::FormErrors;
 use rekindle_core::support::{
-    CuratedBook, MyBook, MyBookForm, ReadingList, ReadingStatus, Role, Supporter, SupporterForm,
+    CuratedBook, MyBook, MyBookForm, ReadingStatus, Role, Supporter, SupporterForm,
 };
 use serde::Deserialize;
 
@@ -97,25 +97,16 @@ fn learn_page(
     let vault = inner.vault()?;
     let mine = support::books(vault).map_err(method_error)?;
     let problems = m::problems(vault).map_err(method_error)?;
-    let mut categories: Vec<_> = problems.iter().map(|p| p.problem.category).collect();
-    categories.dedup();
-    let list = ReadingList::built_in();
-    let suggested = list
-        .recommend(&categories)
+    let suggested = support::suggestions(vault)
+        .map_err(method_error)?
         .into_iter()
-        .filter(|(b, _)| {
-            !mine
-                .iter()
-                .any(|(_, mb)| mb.curated_id.as_deref() == Some(b.id.as_str()))
-        })
         .map(|(b, hits)| {
-            (
-                b.clone(),
-                hits.iter()
-                    .map(|c| c.label())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            )
+            let why = hits
+                .iter()
+                .map(|c| c.label())
+                .collect::<Vec<_>>()
+                .join(", ");
+            (b, why)
         })
         .collect();
     Ok(render(
