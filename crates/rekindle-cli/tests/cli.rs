@@ -2417,7 +2417,13 @@ fn seriousness_and_the_guard_from_the_terminal_with_json() {
             "daily",
         ],
     );
-    assert_eq!(plan["answered"], true, "{plan}");
+    // No if-then plan yet: not answered, and the JSON says what is missing.
+    assert_eq!(plan["answered"], false, "{plan}");
+    assert_eq!(
+        plan["problem"]["missing"].as_array().unwrap().len(),
+        1,
+        "{plan}"
+    );
     let id = plan["plan_id"].as_i64().unwrap();
     let plan_id = id.to_string();
     let pid = plan_id.as_str();
@@ -2535,10 +2541,14 @@ fn seriousness_and_the_guard_from_the_terminal_with_json() {
     assert_eq!(w["said"], "I need time", "{w}");
     let e = refused_in(&d, &["their-words", "add", "--said", "  "]);
     assert!(e.contains("in their words"), "{e}");
+    // Before the safety questions are answered, nothing to say to them is offered.
     let words = json_in(&d, &["their-words", "list"]);
     assert_eq!(words["said"].as_array().unwrap().len(), 1, "{words}");
-    assert!(!words["words_to_ask"].as_array().unwrap().is_empty());
-    assert!(words["refusal"].is_null());
+    assert!(
+        words["words_to_ask"].as_array().unwrap().is_empty(),
+        "{words}"
+    );
+    assert!(words["refusal"].is_string());
 
     // AUDIT-C and its history.
     ok_in(&d, &["audit-c", "--q1", "2", "--q2", "1", "--q3", "1"]);
@@ -2552,6 +2562,13 @@ fn seriousness_and_the_guard_from_the_terminal_with_json() {
     );
     assert_eq!(screen["signs_of_risk"], false, "{screen}");
     assert_eq!(screen["reconciliation_help"], true);
+    let words = json_in(&d, &["their-words", "list"]);
+    assert!(
+        !words["words_to_ask"].as_array().unwrap().is_empty(),
+        "{words}"
+    );
+    assert!(words["refusal"].is_null());
+    assert!(ok_in(&d, &["their-words", "list"]).contains("I need time"));
     let no = json_in(&d, &["safety", "no", "--kind", "no_contact"]);
     assert_eq!(
         no,
