@@ -20,7 +20,7 @@ pub enum RelationshipCmd {
     },
     /// Write or change the facts of the relationship; what you leave out stays as it was
     /// (the earlier version is kept)
-    Set(RelationshipArgs),
+    Set(Box<RelationshipArgs>),
 }
 
 #[derive(Args, Debug)]
