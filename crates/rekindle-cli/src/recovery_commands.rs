@@ -181,15 +181,21 @@ pub fn their_words_cmd(vault: &mut SqliteVault, cmd: &TheirWordsCmd) -> Result<(
     }
 }
 
-/// `rekindle readiness-history`: every readiness answer, oldest first.
-pub fn readiness_history(vault: &SqliteVault, plan: Option<i64>, json: bool) -> Result<()> {
+/// The commitments, after checking that `plan` (when given) is one of them.
+fn commitments_with(vault: &SqliteVault, plan: Option<i64>) -> Result<Vec<method::CommitmentView>> {
     let commitments =
         method::commitments(vault, today()).map_err(|e| app_error(e, NO_COMMITMENT))?;
-    if let Some(p) = plan
-        && !commitments.iter().any(|c| c.plan_id == p)
-    {
-        return Err(crate::commands::user_error(NO_COMMITMENT));
+    match plan {
+        Some(p) if !commitments.iter().any(|c| c.plan_id == p) => {
+            Err(crate::commands::user_error(NO_COMMITMENT))
+        }
+        _ => Ok(commitments),
     }
+}
+
+/// `rekindle readiness-history`: every readiness answer, oldest first.
+pub fn readiness_history(vault: &SqliteVault, plan: Option<i64>, json: bool) -> Result<()> {
+    let commitments = commitments_with(vault, plan)?;
     let all: Vec<_> = method::readiness(vault)
         .map_err(|e| app_error(e, NO_COMMITMENT))?
         .into_iter()
@@ -226,13 +232,7 @@ pub fn readiness_history(vault: &SqliteVault, plan: Option<i64>, json: bool) -> 
 
 /// `rekindle triggers`: the triggers named for each commitment, with the plan for each.
 pub fn triggers(vault: &SqliteVault, plan: Option<i64>, json: bool) -> Result<()> {
-    let commitments =
-        method::commitments(vault, today()).map_err(|e| app_error(e, NO_COMMITMENT))?;
-    if let Some(p) = plan
-        && !commitments.iter().any(|c| c.plan_id == p)
-    {
-        return Err(crate::commands::user_error(NO_COMMITMENT));
-    }
+    let commitments = commitments_with(vault, plan)?;
     let all: Vec<_> = method::triggers(vault)
         .map_err(|e| app_error(e, NO_COMMITMENT))?
         .into_iter()

@@ -2274,6 +2274,22 @@ fn problem_edit_keeps_the_linked_messages() {
 
 // ----- every capability in the terminal (issue 19) -----
 
+/// `problem add` for a drinking problem of one's own.
+const ADD_DRINKING: &[&str] = &[
+    "problem",
+    "add",
+    "--title",
+    "Drinking",
+    "--category",
+    "substance",
+    "--whose",
+    "mine",
+    "--frequency",
+    "often",
+    "--severity",
+    "4",
+];
+
 /// Runs a command that must fail with exit 2 (the person's mistake) and
 /// print nothing on standard output; returns its message.
 fn refused_in(d: &Path, args: &[&str]) -> String {
@@ -2384,25 +2400,9 @@ fn seriousness_and_the_guard_from_the_terminal_with_json() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().join("d");
     init_vault(&d);
-    let p = json_in(
-        &d,
-        &[
-            "problem",
-            "add",
-            "--title",
-            "My drinking",
-            "--category",
-            "substance",
-            "--whose",
-            "mine",
-            "--frequency",
-            "often",
-            "--severity",
-            "4",
-        ],
-    );
+    let p = json_in(&d, ADD_DRINKING);
     assert_eq!(p["id"], 1, "{p}");
-    assert_eq!(p["problem"]["title"], "My drinking");
+    assert_eq!(p["problem"]["title"], "Drinking");
     assert!(!p["missing"].as_array().unwrap().is_empty());
     let plan = json_in(
         &d,
@@ -2590,23 +2590,7 @@ fn support_and_reading_from_the_terminal() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().join("d");
     init_vault(&d);
-    ok_in(
-        &d,
-        &[
-            "problem",
-            "add",
-            "--title",
-            "Drinking",
-            "--category",
-            "substance",
-            "--whose",
-            "mine",
-            "--frequency",
-            "often",
-            "--severity",
-            "4",
-        ],
-    );
+    ok_in(&d, ADD_DRINKING);
     let s = json_in(
         &d,
         &[
