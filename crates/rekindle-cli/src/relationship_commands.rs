@@ -137,7 +137,8 @@ pub fn relationship_cmd(vault: &mut SqliteVault, cmd: &RelationshipCmd) -> Resul
                     "Give at least one thing to write down, e.g. --their-name NAME (see `rekindle relationship set --help`). Nothing was changed.",
                 ));
             }
-            let (saved, _) = relationship::current(vault).map_err(|e| app_error(e, NOT_FOUND))?;
+            let (saved, before) =
+                relationship::current(vault).map_err(|e| app_error(e, NOT_FOUND))?;
             let form = args.apply(saved);
             let (rel, crisis) = relationship::save(vault, &form, today(), jiff::Timestamp::now())
                 .map_err(|e| app_error(e, NOT_FOUND))?;
@@ -147,7 +148,11 @@ pub fn relationship_cmd(vault: &mut SqliteVault, cmd: &RelationshipCmd) -> Resul
                     "crisis": crisis,
                 }));
             }
-            outln!("Saved. The earlier version is kept.");
+            if before > 0 {
+                outln!("Saved. The earlier version is kept.");
+            } else {
+                outln!("Saved.");
+            }
             if crisis {
                 outln!("What you wrote sounds heavy. Help lines: `rekindle helplines`.");
             }

@@ -2827,3 +2827,21 @@ fn reports_links_and_long_commands_speak_json_and_draw_no_bar_in_a_pipe() {
         );
     }
 }
+
+#[test]
+fn every_command_is_in_the_readme_command_table() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let table: String = readme
+        .lines()
+        .filter(|l| l.starts_with("| `rekindle "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (name, _) in COMMAND_CLASSES {
+        let top = name.split(' ').next().unwrap();
+        assert!(
+            table.contains(&format!("`rekindle {top}")) || table.contains(&format!("`{top}")),
+            "`rekindle {name}` is missing from the README's command table"
+        );
+    }
+}
