@@ -35,6 +35,8 @@ pub enum ChatsCmd {
     Use {
         /// The chat's id (see `rekindle chats list`)
         id: i64,
+        #[arg(long)]
+        json: bool,
     },
     /// Delete a chat with all its messages and the record of its imports
     Delete {
@@ -43,6 +45,8 @@ pub enum ChatsCmd {
         /// Confirm: the messages are gone for good (problems keep the lines they quoted)
         #[arg(long)]
         yes: bool,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -84,13 +88,9 @@ pub fn chats_cmd(vault: &mut SqliteVault, cmd: &ChatsCmd) -> Result<()> {
                 other => method_error(other),
             })?;
             if *json {
-                outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "id": chat.id, "me": chat.me, "ex": chat.ex,
-                    }))?
+                return crate::common::print_json(
+                    &serde_json::json!({"id": chat.id, "me": chat.me, "ex": chat.ex}),
                 );
-                return Ok(());
             }
             match (&chat.me, &chat.ex) {
                 (Some(me), Some(ex)) => outln!(
@@ -112,8 +112,13 @@ pub fn chats_cmd(vault: &mut SqliteVault, cmd: &ChatsCmd) -> Result<()> {
             }
             Ok(())
         }
-        ChatsCmd::Use { id } => {
+        ChatsCmd::Use { id, json } => {
             let chat = postmortem::choose_chat(vault, *id).map_err(method_error)?;
+            if *json {
+                return crate::common::print_json(
+                    &serde_json::json!({"id": chat.id, "analysed": true}),
+                );
+            }
             outln!(
                 "The post-mortem now reads chat {} ({}, {} messages).",
                 chat.id,
@@ -122,7 +127,7 @@ pub fn chats_cmd(vault: &mut SqliteVault, cmd: &ChatsCmd) -> Result<()> {
             );
             Ok(())
         }
-        ChatsCmd::Delete { id, yes } => {
+        ChatsCmd::Delete { id, yes, json } => {
             let chat = postmortem::chat_by_id(vault, *id).map_err(method_error)?;
             if !yes {
                 return Err(user_error(format!(
@@ -133,6 +138,11 @@ pub fn chats_cmd(vault: &mut SqliteVault, cmd: &ChatsCmd) -> Result<()> {
                 )));
             }
             postmortem::delete_chat(vault, *id).map_err(method_error)?;
+            if *json {
+                return crate::common::print_json(
+                    &serde_json::json!({"id": chat.id, "deleted_messages": chat.messages}),
+                );
+            }
             outln!(
                 "Deleted chat {} and its {} messages. Backups made earlier still hold it; delete those yourself if you want it gone everywhere.",
                 chat.id,

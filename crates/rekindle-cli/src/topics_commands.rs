@@ -35,6 +35,9 @@ With --new, TOPIC is the name of a topic of your own, made with these words."
         /// Make TOPIC a new topic of your own
         #[arg(long)]
         new: bool,
+        /// Print what changed as JSON
+        #[arg(long)]
+        json: bool,
     },
     /// Take words or phrases out of a topic (a topic of your own without words is gone)
     Remove {
@@ -43,6 +46,9 @@ With --new, TOPIC is the name of a topic of your own, made with these words."
         /// The words or phrases to take out, as listed
         #[arg(required = true, num_args = 1.., value_name = "WORD")]
         words: Vec<String>,
+        /// Print what changed as JSON
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -66,7 +72,12 @@ pub fn topics_cmd(vault: &mut SqliteVault, data_dir: &Path, cmd: &TopicsCmd) -> 
             }
             Ok(())
         }
-        TopicsCmd::Add { topic, words, new } => {
+        TopicsCmd::Add {
+            topic,
+            words,
+            new,
+            json,
+        } => {
             let changed = if *new {
                 topics::new_topic(vault, Some(data_dir), topic, words, now)
             } else {
@@ -79,6 +90,11 @@ pub fn topics_cmd(vault: &mut SqliteVault, data_dir: &Path, cmd: &TopicsCmd) -> 
                 )),
                 e => method_error(e),
             })?;
+            if *json {
+                return crate::common::print_json(&serde_json::json!({
+                    "topic": changed.label, "added": changed.words, "new": new,
+                }));
+            }
             outln!(
                 "{} {}: {}. The next analysis of your chat uses {}.",
                 if *new { "Made the topic" } else { "Added to" },
@@ -92,10 +108,15 @@ pub fn topics_cmd(vault: &mut SqliteVault, data_dir: &Path, cmd: &TopicsCmd) -> 
             );
             Ok(())
         }
-        TopicsCmd::Remove { topic, words } => {
+        TopicsCmd::Remove { topic, words, json } => {
             let changed = topics::remove_words(vault, Some(data_dir), topic, words, now)
                 .map_err(method_error)?;
             let gone = changed.lists.find(&changed.topic).is_none();
+            if *json {
+                return crate::common::print_json(&serde_json::json!({
+                    "topic": changed.label, "removed": changed.words, "topic_gone": gone,
+                }));
+            }
             outln!(
                 "Removed from {}: {}.{} The next analysis of your chat leaves {} out.",
                 changed.label,

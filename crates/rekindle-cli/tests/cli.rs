@@ -2702,6 +2702,12 @@ fn who_is_who_in_a_chat_is_said_after_import() {
         &["chats", "roles", "999", "--me", "Kofi", "--ex", "Jade"],
     );
     assert!(e.contains("no chat with that id"), "{e}");
+    let used = json_in(&d, &["chats", "use", &id]);
+    assert_eq!(used["analysed"], true, "{used}");
+    let added = json_in(&d, &["topics", "add", "drinking", "karaoke"]);
+    assert_eq!(added["added"], serde_json::json!(["karaoke"]), "{added}");
+    let removed = json_in(&d, &["topics", "remove", "drinking", "karaoke"]);
+    assert_eq!(removed["topic_gone"], false, "{removed}");
     // What the web's chat list reads.
     let vault = web_vault(&d);
     let stored = rekindle_app::postmortem::analysed_chat(&vault)
