@@ -13,6 +13,7 @@ pub mod postmortem;
 pub mod redact;
 pub mod relationship;
 pub mod report;
+pub mod retract;
 pub mod safety;
 pub mod seal;
 pub mod share;

@@ -180,12 +180,18 @@ pub fn commitments(store: &dyn Store, today: Date) -> Result<Vec<CommitmentView>
         let (Some(plan_id), Some(plan)) = (p.plan_id, p.plan) else {
             continue;
         };
-        let Some(commitment) = plan.commitment else {
+        let Some(commitment) = plan.commitment.clone() else {
             continue;
         };
+        // Check-ins of the days an earlier commitment of this plan was lived
+        // belong to that one: they stay in the record, marked, and do not
+        // count for this one.
         let mut checkins = BTreeMap::new();
         let mut history = Vec::new();
-        for (_, item, c) in all_checkins.iter().filter(|(_, _, c)| c.plan_id == plan_id) {
+        for (_, item, c) in all_checkins
+            .iter()
+            .filter(|(_, _, c)| c.plan_id == plan_id && !plan.withdrawn_covers(c.day))
+        {
             checkins.insert(c.day, c.clone());
             for v in &item.versions {
                 if let Ok(old) = serde_json::from_value::<CheckIn>(v.data.clone()) {
@@ -368,19 +374,49 @@ pub fn save_trigger(
     Ok(t)
 }
 
-pub fn triggers(store: &dyn Store) -> Result<Vec<Trigger>, MethodError> {
-    Ok(all::<Trigger>(store, TRIGGER)?
-        .into_iter()
-        .map(|(_, t)| t)
-        .collect())
+/// The triggers that are not withdrawn, with their ids.
+pub fn triggers(store: &dyn Store) -> Result<Vec<(i64, Trigger)>, MethodError> {
+    all::<Trigger>(store, TRIGGER)
+}
+
+/// One trigger that is not withdrawn.
+pub fn trigger(store: &dyn Store, id: i64) -> Result<Trigger, MethodError> {
+    store
+        .item(id)?
+        .filter(|i| i.kind == TRIGGER)
+        .and_then(|i| i.parse())
+        .ok_or(MethodError::NotFound)
+}
+
+/// Saves a changed trigger as a new version (its commitment stays the same).
+pub fn update_trigger(
+    store: &mut dyn Store,
+    id: i64,
+    form: &TriggerForm,
+    at: Timestamp,
+) -> Result<Trigger, MethodError> {
+    let old = trigger(store, id)?;
+    let t = form.validate(old.plan_id)?;
+    store.save_item(TRIGGER, Some(id), &to_json(&t), at)?;
+    Ok(t)
 }
 
 /// Which triggers precede lapses, and on which weekdays and hours they happen.
 /// The hour is that of the first time a lapse was written down on its own day.
-pub fn pattern(store: &dyn Store, tz: &jiff::tz::TimeZone) -> Result<LapsePattern, MethodError> {
+/// Only check-ins of commitments that still count are read.
+pub fn pattern(
+    store: &dyn Store,
+    tz: &jiff::tz::TimeZone,
+    today: Date,
+) -> Result<LapsePattern, MethodError> {
+    let counted: std::collections::BTreeSet<(i64, Date)> = commitments(store, today)?
+        .iter()
+        .flat_map(|c| c.checkins.keys().map(|d| (c.plan_id, *d)))
+        .collect();
     let items = checkin_items(store)?;
     let with_hours: Vec<(CheckIn, Option<i8>)> = items
         .into_iter()
+        .filter(|(_, _, c)| counted.contains(&(c.plan_id, c.day)))
         .map(|(_, item, c)| {
             let hour = item
                 .versions

@@ -59,10 +59,11 @@ pub fn facts(store: &dyn Store, tz: &TimeZone) -> Result<SafetyFacts, MethodErro
         .filter_map(|i| i.parse())
         .collect();
     let record_started = rekindle_core::method::checkin::record_started(&checkins);
+    // A withdrawn letter that was sent still counts: it was sent.
     let sent: Vec<rekindle_core::letter::Letter> = store
         .items(crate::letter::LETTER)?
         .iter()
-        .filter_map(|i| i.parse::<rekindle_core::letter::Letter>())
+        .filter_map(|i| i.parse_kept::<rekindle_core::letter::Letter>())
         .filter(|l| l.sent_on.is_some())
         .collect();
     Ok(SafetyFacts {

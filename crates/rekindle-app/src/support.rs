@@ -35,6 +35,28 @@ pub fn save_supporter(
     Ok(store.save_item(SUPPORTER, None, &json(&s), at)?)
 }
 
+/// One supporter that is not withdrawn.
+pub fn supporter(store: &dyn Store, id: i64) -> Result<Supporter, MethodError> {
+    store
+        .item(id)?
+        .filter(|i| i.kind == SUPPORTER)
+        .and_then(|i| i.parse())
+        .ok_or(MethodError::NotFound)
+}
+
+/// Saves a changed supporter as a new version.
+pub fn update_supporter(
+    store: &mut dyn Store,
+    id: i64,
+    form: &SupporterForm,
+    at: Timestamp,
+) -> Result<(), MethodError> {
+    supporter(store, id)?;
+    let s = form.validate()?;
+    store.save_item(SUPPORTER, Some(id), &json(&s), at)?;
+    Ok(())
+}
+
 pub fn books(store: &dyn Store) -> Result<Vec<(i64, MyBook)>, MethodError> {
     Ok(store
         .items(BOOK)?
@@ -43,7 +65,8 @@ pub fn books(store: &dyn Store) -> Result<Vec<(i64, MyBook)>, MethodError> {
         .collect())
 }
 
-fn book(store: &dyn Store, id: i64) -> Result<MyBook, MethodError> {
+/// One book that is not withdrawn.
+pub fn book(store: &dyn Store, id: i64) -> Result<MyBook, MethodError> {
     store
         .item(id)?
         .filter(|i| i.kind == BOOK)
@@ -84,6 +107,7 @@ pub fn add_curated(
         status: ReadingStatus::WantToRead,
         curated_id: Some(c.id.clone()),
         takeaways: Vec::new(),
+        withdrawn_takeaways: Vec::new(),
     };
     Ok(store.save_item(BOOK, None, &json(&b), at)?)
 }
@@ -146,4 +170,35 @@ pub fn suggestions(store: &dyn Store) -> Result<Vec<(CuratedBook, Vec<Category>)
         })
         .map(|(b, hits)| (b.clone(), hits))
         .collect())
+}
+
+/// Saves a book's changed title, author and status; its takeaways stay.
+pub fn update_book(
+    store: &mut dyn Store,
+    id: i64,
+    form: &MyBookForm,
+    at: Timestamp,
+) -> Result<(), MethodError> {
+    let mut b = book(store, id)?;
+    let new = form.validate()?;
+    b.title = new.title;
+    b.author = new.author;
+    b.status = new.status;
+    store.save_item(BOOK, Some(id), &json(&b), at)?;
+    Ok(())
+}
+
+/// Rewrites one takeaway (the book's earlier version keeps the old text).
+pub fn edit_takeaway(
+    store: &mut dyn Store,
+    id: i64,
+    index: usize,
+    text: &str,
+    at: Timestamp,
+) -> Result<(), MethodError> {
+    let mut b = book(store, id)?;
+    let slot = b.takeaways.get_mut(index).ok_or(MethodError::NotFound)?;
+    *slot = validate_takeaway(text)?;
+    store.save_item(BOOK, Some(id), &json(&b), at)?;
+    Ok(())
 }

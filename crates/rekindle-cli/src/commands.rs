@@ -214,6 +214,18 @@ pub fn run(cli: Cli) -> Result<()> {
             let dir = DataDir::open(&path)?;
             crate::safety_commands::safety_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
+        Command::Withdraw(args) => {
+            let dir = DataDir::open(&path)?;
+            crate::retract_commands::withdraw(&mut open_vault(&cli, &dir)?, args)
+        }
+        Command::BringBack(args) => {
+            let dir = DataDir::open(&path)?;
+            crate::retract_commands::bring_back(&mut open_vault(&cli, &dir)?, args)
+        }
+        Command::Withdrawn { json } => {
+            let dir = DataDir::open(&path)?;
+            crate::retract_commands::withdrawn(&open_vault(&cli, &dir)?, *json)
+        }
         Command::Helplines { .. } => Ok(()),
         Command::Sentiment | Command::Classify { .. } | Command::Host(_) => Ok(()),
         Command::Analyze { .. } => {

@@ -36,6 +36,7 @@ mod passphrase_input;
 mod progress;
 mod recovery_commands;
 mod relationship_commands;
+mod retract_commands;
 mod safety_commands;
 mod share_commands;
 mod support_commands;
@@ -249,13 +250,13 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
     /// Alcohol-free days: record one, or list them
     #[command(name = "alcohol-free", subcommand)]
     AlcoholFree(recovery_commands::AlcoholFreeCmd),
-    /// Your support network: allies and professionals (add, list)
+    /// Your support network: allies and professionals (add, edit, list; withdraw with `rekindle withdraw supporter ID`)
     #[command(subcommand)]
     Supporter(support_commands::SupporterCmd),
-    /// Your reading list and the books suggested for your problems (add, list, status)
+    /// Your reading list and the books suggested for your problems (add, edit, list, status; withdraw with `rekindle withdraw book ID`)
     #[command(subcommand)]
     Book(support_commands::BookCmd),
-    /// What you took from the books you read (add, list)
+    /// What you took from the books you read (add, edit, list; withdraw with `rekindle withdraw takeaway BOOK.N`)
     #[command(subcommand)]
     Takeaway(support_commands::TakeawayCmd),
     /// Check-in reminders as a calendar file whose titles reveal nothing
@@ -263,6 +264,16 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
     /// Safety first: the safety questions, the lock, their answer
     #[command(subcommand)]
     Safety(safety_commands::SafetyCmd),
+    /// Take back a problem, plan, commitment, trigger, supporter, book, takeaway or letter (nothing is deleted; check-ins stay in the record, marked)
+    Withdraw(retract_commands::TargetArgs),
+    /// Bring back something you withdrew, just as it was (see `rekindle withdrawn`)
+    BringBack(retract_commands::TargetArgs),
+    /// What you took back, and the check-ins of withdrawn commitments
+    Withdrawn {
+        /// Print machine-readable JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Help lines for danger, crisis, abuse and alcohol (no vault needed)
     Helplines {
         /// Two-letter country code, e.g. US or GB

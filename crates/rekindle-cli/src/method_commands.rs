@@ -554,7 +554,7 @@ pub fn trigger(vault: &mut SqliteVault, a: &TriggerArgs) -> Result<()> {
 }
 
 pub fn pattern(vault: &SqliteVault, json: bool) -> Result<()> {
-    let p = method::pattern(vault, &jiff::tz::TimeZone::system()).map_err(method_error)?;
+    let p = method::pattern(vault, &jiff::tz::TimeZone::system(), today()).map_err(method_error)?;
     if json {
         outln!(
             "{}",

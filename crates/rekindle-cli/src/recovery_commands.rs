@@ -230,16 +230,27 @@ pub fn readiness_history(vault: &SqliteVault, plan: Option<i64>, json: bool) -> 
     Ok(())
 }
 
-/// `rekindle triggers`: the triggers named for each commitment, with the plan for each.
+/// `rekindle triggers`: the triggers named for each commitment, with the
+/// plan for each and the number to edit or withdraw one by.
 pub fn triggers(vault: &SqliteVault, plan: Option<i64>, json: bool) -> Result<()> {
     let commitments = commitments_with(vault, plan)?;
     let all: Vec<_> = method::triggers(vault)
         .map_err(|e| app_error(e, NO_COMMITMENT))?
         .into_iter()
-        .filter(|t| plan.is_none_or(|p| t.plan_id == p))
+        .filter(|(_, t)| plan.is_none_or(|p| t.plan_id == p))
         .collect();
     if json {
-        return print_json(&all);
+        let rows: Vec<_> = all
+            .iter()
+            .map(|(id, t)| {
+                let mut v = serde_json::to_value(t).unwrap_or_default();
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("id".into(), serde_json::json!(id));
+                }
+                v
+            })
+            .collect();
+        return print_json(&rows);
     }
     if all.is_empty() {
         outln!(
@@ -247,15 +258,18 @@ pub fn triggers(vault: &SqliteVault, plan: Option<i64>, json: bool) -> Result<()
         );
     }
     for c in &commitments {
-        let mine: Vec<_> = all.iter().filter(|t| t.plan_id == c.plan_id).collect();
+        let mine: Vec<_> = all.iter().filter(|(_, t)| t.plan_id == c.plan_id).collect();
         if mine.is_empty() {
             continue;
         }
         outln!("{:>3}  {}", c.plan_id, c.commitment.title);
-        for t in mine {
-            outln!("     {} — {}", t.kind.label(), t.description);
+        for (id, t) in mine {
+            outln!("     [{id}] {} — {}", t.kind.label(), t.description);
             outln!("       plan: {}", t.coping);
         }
+    }
+    if !all.is_empty() {
+        outln!("Take one back with `rekindle withdraw trigger ID` (the number in brackets).");
     }
     Ok(())
 }

@@ -13,21 +13,13 @@ use crate::common::{app_error, print_json};
 #[derive(Subcommand, Debug)]
 pub enum SupporterCmd {
     /// Add someone to your support network
-    Add {
-        /// Their name (a first name or nickname is enough)
-        #[arg(long)]
-        name: String,
-        /// ally, accountability, sponsor, counsellor, doctor, other
-        #[arg(long)]
-        role: String,
-        /// How to reach them (phone, e-mail…)
-        #[arg(long, default_value = "")]
-        contact: String,
-        /// What they help you with
-        #[arg(long, default_value = "")]
-        helps_with: String,
-        #[arg(long)]
-        json: bool,
+    Add(SupporterArgs),
+    /// Change someone's details (the earlier version is kept)
+    Edit {
+        /// Their number (see `rekindle supporter list`)
+        id: i64,
+        #[command(flatten)]
+        args: SupporterArgs,
     },
     /// List your support network
     List {
@@ -36,35 +28,65 @@ pub enum SupporterCmd {
     },
 }
 
+#[derive(clap::Args, Debug)]
+pub struct SupporterArgs {
+    /// Their name (a first name or nickname is enough)
+    #[arg(long)]
+    name: String,
+    /// ally, accountability, sponsor, counsellor, doctor, other
+    #[arg(long)]
+    role: String,
+    /// How to reach them (phone, e-mail…)
+    #[arg(long, default_value = "")]
+    contact: String,
+    /// What they help you with
+    #[arg(long, default_value = "")]
+    helps_with: String,
+    #[arg(long)]
+    json: bool,
+}
+
+const NO_SUPPORTER: &str =
+    "There is no one with that number in your support network; see `rekindle supporter list`.";
+
 const NO_BOOK: &str = "There is no book with that number on your list; see `rekindle book list`.";
 
 pub fn supporter_cmd(vault: &mut SqliteVault, cmd: &SupporterCmd) -> Result<()> {
     match cmd {
-        SupporterCmd::Add {
-            name,
-            role,
-            contact,
-            helps_with,
-            json,
-        } => {
+        SupporterCmd::Add(a) | SupporterCmd::Edit { args: a, .. } => {
             let form = SupporterForm {
-                name: name.clone(),
-                role: role.clone(),
-                contact: contact.clone(),
-                helps_with: helps_with.clone(),
+                name: a.name.clone(),
+                role: a.role.clone(),
+                contact: a.contact.clone(),
+                helps_with: a.helps_with.clone(),
             };
-            let id = support::save_supporter(vault, &form, jiff::Timestamp::now())
-                .map_err(|e| choice_error(e, "role", &Role::keys(), "Not found."))?;
-            if *json {
-                let all = support::supporters(vault).map_err(|e| app_error(e, "Not found."))?;
+            let now = jiff::Timestamp::now();
+            let edited = match cmd {
+                SupporterCmd::Edit { id, .. } => Some(*id),
+                _ => None,
+            };
+            let id = match edited {
+                Some(id) => support::update_supporter(vault, id, &form, now).map(|()| id),
+                None => support::save_supporter(vault, &form, now),
+            }
+            .map_err(|e| choice_error(e, "role", &Role::keys(), NO_SUPPORTER))?;
+            if a.json {
+                let all = support::supporters(vault).map_err(|e| app_error(e, NO_SUPPORTER))?;
                 let saved = all.iter().find(|(i, _)| *i == id).map(|(_, s)| s);
                 return print_json(&serde_json::json!({ "id": id, "supporter": saved }));
             }
-            outln!(
-                "Added {} ({}) to your support network.",
-                form.name.trim(),
-                id
-            );
+            if edited.is_some() {
+                outln!(
+                    "Changes saved for {} ({id}); the earlier version stays in your vault's history.",
+                    form.name.trim()
+                );
+            } else {
+                outln!(
+                    "Added {} ({}) to your support network.",
+                    form.name.trim(),
+                    id
+                );
+            }
             Ok(())
         }
         SupporterCmd::List { json } => {
@@ -130,6 +152,20 @@ pub enum BookCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Change a book's title, author or status (the earlier version is kept)
+    Edit {
+        /// The book's number (see `rekindle book list`)
+        id: i64,
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        author: String,
+        /// want, reading, finished
+        #[arg(long, default_value = "")]
+        status: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Your reading list with its takeaways, and the books suggested for your problems
     List {
         #[arg(long)]
@@ -184,6 +220,28 @@ pub fn book_cmd(vault: &mut SqliteVault, cmd: &BookCmd) -> Result<()> {
             if let Some(b) = book {
                 outln!("On your reading list as number {id}: {}.", b.title);
             }
+            Ok(())
+        }
+        BookCmd::Edit {
+            id,
+            title,
+            author,
+            status,
+            json,
+        } => {
+            let form = MyBookForm {
+                title: title.clone(),
+                author: author.clone(),
+                status: status.clone(),
+            };
+            support::update_book(vault, *id, &form, now)
+                .map_err(|e| choice_error(e, "status", &ReadingStatus::keys(), NO_BOOK))?;
+            let books = support::books(vault).map_err(|e| app_error(e, NO_BOOK))?;
+            let book = books.iter().find(|(i, _)| i == id).map(|(_, b)| b);
+            if *json {
+                return print_json(&serde_json::json!({ "id": id, "book": book }));
+            }
+            outln!("Changes saved; the earlier version stays in your vault's history.");
             Ok(())
         }
         BookCmd::List { json } => list(vault, *json),
@@ -261,6 +319,17 @@ pub enum TakeawayCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Rewrite a takeaway (the earlier version is kept)
+    Edit {
+        /// The book's number (see `rekindle book list`)
+        book: i64,
+        /// Which of its takeaways: 1 for the first
+        number: usize,
+        /// The new text
+        text: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Every takeaway, with the book it came from
     List {
         #[arg(long)]
@@ -285,6 +354,28 @@ pub fn takeaway_cmd(vault: &mut SqliteVault, cmd: &TakeawayCmd) -> Result<()> {
             outln!(
                 "Saved. Turn it into an if-then plan with `rekindle plan PROBLEM --if … --then …`."
             );
+            Ok(())
+        }
+        TakeawayCmd::Edit {
+            book,
+            number,
+            text,
+            json,
+        } => {
+            let missing = "That book has no takeaway with that number; `rekindle takeaway list` shows them.";
+            let index = number
+                .checked_sub(1)
+                .ok_or_else(|| crate::commands::user_error(missing))?;
+            support::edit_takeaway(vault, *book, index, text, jiff::Timestamp::now())
+                .map_err(|e| app_error(e, missing))?;
+            if *json {
+                return print_json(&serde_json::json!({
+                    "book_id": book,
+                    "index": index,
+                    "takeaway": text.trim(),
+                }));
+            }
+            outln!("Changes saved; the earlier version stays in your vault's history.");
             Ok(())
         }
         TakeawayCmd::List { json } => {

@@ -42,6 +42,16 @@ pub struct SupporterForm {
 }
 
 impl SupporterForm {
+    /// The form filled in with a saved supporter, for editing.
+    pub fn from_supporter(s: &Supporter) -> SupporterForm {
+        SupporterForm {
+            name: s.name.clone(),
+            role: s.role.key().to_string(),
+            contact: s.contact.clone(),
+            helps_with: s.helps_with.clone(),
+        }
+    }
+
     pub fn validate(&self) -> Result<Supporter, FormErrors> {
         let mut e = FormErrors::default();
         let name = clean_text(&mut e, "name", "The name", &self.name, 80);
@@ -146,6 +156,17 @@ pub struct MyBook {
     /// From the curated list, when it came from there.
     pub curated_id: Option<String>,
     pub takeaways: Vec<String>,
+    /// Takeaways taken back (kept so they can be brought back).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdrawn_takeaways: Vec<WithdrawnTakeaway>,
+}
+
+/// A takeaway the person took back, and the day they did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawnTakeaway {
+    pub text: String,
+    pub on: jiff::civil::Date,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -160,6 +181,15 @@ pub struct MyBookForm {
 }
 
 impl MyBookForm {
+    /// The form filled in with a saved book, for editing.
+    pub fn from_book(b: &MyBook) -> MyBookForm {
+        MyBookForm {
+            title: b.title.clone(),
+            author: b.author.clone(),
+            status: b.status.key().to_string(),
+        }
+    }
+
     pub fn validate(&self) -> Result<MyBook, FormErrors> {
         let mut e = FormErrors::default();
         let title = clean_text(&mut e, "title", "The title", &self.title, 200);
@@ -185,6 +215,7 @@ impl MyBookForm {
                 status,
                 curated_id: None,
                 takeaways: Vec::new(),
+                withdrawn_takeaways: Vec::new(),
             }),
             _ => Err(e),
         }

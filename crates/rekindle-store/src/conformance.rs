@@ -41,6 +41,7 @@ macro_rules! store_conformance {
             relationship_versions_append,
             settings_round_trip,
             items_keep_every_version,
+            withdrawing_and_restoring_keep_every_version,
             import_is_idempotent,
             import_is_all_or_nothing,
             import_fills_in_unknown_chat_fields_only,
@@ -325,6 +326,43 @@ pub fn items_keep_every_version<F: Fixture>(make: impl Fn() -> F) {
     let counts = s.counts().unwrap();
     let n = |t: &str| counts.iter().find(|(name, _)| *name == t).unwrap().1;
     assert_eq!((n("items"), n("item_versions")), (3, 4));
+}
+
+/// Withdrawing an item is one more version and restoring another one: the
+/// store keeps all three, hands the withdrawn state back as saved, and a
+/// full export carries it over.
+pub fn withdrawing_and_restoring_keep_every_version<F: Fixture>(make: impl Fn() -> F) {
+    use crate::items::withdrawal;
+    let mut fx = make();
+    let mut s = fx.store(0);
+    let data = serde_json::json!({"name": "Dana", "role": "ally"});
+    let id = s.save_item("supporter", None, &data, at(1_000)).unwrap();
+    s.save_item(
+        "supporter",
+        Some(id),
+        &withdrawal(&data, at(2_000)),
+        at(2_000),
+    )
+    .unwrap();
+    let item = s.item(id).unwrap().unwrap();
+    assert_eq!(item.versions.len(), 2);
+    assert_eq!(item.withdrawn_at(), Some(at(2_000)));
+    assert_eq!(item.parse::<serde_json::Value>(), None);
+    assert_eq!(item.kept(), Some(&data));
+    // Exported and restored elsewhere, it is still withdrawn.
+    let doc = s.export().unwrap();
+    let mut other = make();
+    let mut t = other.store(0);
+    t.restore(&doc).unwrap();
+    assert_eq!(t.item(id).unwrap().unwrap().withdrawn_at(), Some(at(2_000)));
+    // Restored: a third version with the data again; both earlier ones stay.
+    s.save_item("supporter", Some(id), &data, at(3_000))
+        .unwrap();
+    let item = s.item(id).unwrap().unwrap();
+    assert_eq!(item.versions.len(), 3);
+    assert_eq!(item.withdrawn_at(), None);
+    assert_eq!(item.parse::<serde_json::Value>(), Some(data));
+    assert!(item.versions[1].data.get("withdrawn_at").is_some());
 }
 
 pub fn import_is_idempotent<F: Fixture>(make: impl Fn() -> F) {

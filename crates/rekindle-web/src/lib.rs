@@ -33,7 +33,7 @@ pub use state::{Announce, AppState};
 
 use pages::{
     account, chats, data, exit, guard, help, home, letter, method, outlook, postmortem,
-    relationship, report, settings, support, topics, unlock,
+    relationship, report, retract, settings, support, topics, unlock,
 };
 
 /// The whole app: every route behind every protection.
@@ -105,6 +105,16 @@ pub fn router(state: AppState) -> Router {
         .route("/l/use", get(support::use_takeaway))
         .route("/l/{id}/status", post(support::set_status))
         .route("/l/{id}/takeaway", post(support::add_takeaway))
+        .route("/withdrawn", get(retract::list))
+        .route(
+            "/withdraw/{kind}/{id}",
+            get(retract::confirm).post(retract::withdraw),
+        )
+        .route("/restore/{kind}/{id}", post(retract::restore))
+        .route(
+            "/edit/{kind}/{id}",
+            get(retract::show_edit).post(retract::save_edit),
+        )
         .route("/x", get(report::share))
         .route("/x/report", get(report::view))
         .route("/x/seal", post(report::seal_download))

@@ -43,6 +43,15 @@ pub struct TriggerForm {
 }
 
 impl TriggerForm {
+    /// The form filled in with a saved trigger, for editing.
+    pub fn from_trigger(t: &Trigger) -> TriggerForm {
+        TriggerForm {
+            kind: t.kind.key().to_string(),
+            description: t.description.clone(),
+            coping: t.coping.clone(),
+        }
+    }
+
     pub fn validate(&self, plan_id: i64) -> Result<Trigger, FormErrors> {
         let mut e = FormErrors::default();
         let kind = parse_choice(

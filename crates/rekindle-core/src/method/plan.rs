@@ -72,6 +72,34 @@ pub struct Plan {
     pub commitment: Option<Commitment>,
     /// For the ex's behaviour: what the user needs to see before reconciling.
     pub condition: String,
+    /// Commitments taken back, newest last. Their check-ins stay in the
+    /// record, marked, and no longer count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdrawn: Vec<WithdrawnCommitment>,
+}
+
+/// A commitment the person took back, and the day they did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawnCommitment {
+    pub commitment: Commitment,
+    pub on: Date,
+}
+
+impl WithdrawnCommitment {
+    /// Whether `day` was lived under this commitment (its start to the day
+    /// it was withdrawn): a check-in of that day is its record.
+    pub fn covers(&self, day: Date) -> bool {
+        day >= self.commitment.start && day <= self.on
+    }
+}
+
+impl Plan {
+    /// Whether a check-in of `day` belongs to a withdrawn commitment (it
+    /// stays in the record, marked, and does not count for the current one).
+    pub fn withdrawn_covers(&self, day: Date) -> bool {
+        self.withdrawn.iter().any(|w| w.covers(day))
+    }
 }
 
 /// What a problem still needs before it counts as answered.
@@ -324,6 +352,7 @@ impl PlanForm {
             if_then,
             commitment,
             condition,
+            withdrawn: previous.map(|p| p.withdrawn.clone()).unwrap_or_default(),
         })
     }
 }

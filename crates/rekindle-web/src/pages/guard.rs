@@ -54,13 +54,25 @@ struct SeriousnessPage {
     kept: Kept,
 }
 
+/// The kept answer of `field` in form `form`, or "".
+fn kept_value<'a>(kept: &'a Kept, form: &str, field: &str) -> &'a str {
+    kept.iter()
+        .find(|(f, k, _)| f == form && k == field)
+        .map_or("", |(_, _, v)| v.as_str())
+}
+
+/// The error of `field`, when the kept form is `form`.
+fn kept_error<'a>(kept: &Kept, errors: &'a FormErrors, form: &str, field: &str) -> Option<&'a str> {
+    if !kept.iter().any(|(f, _, _)| f == form) {
+        return None;
+    }
+    errors.get(field)
+}
+
 impl SeriousnessPage {
     /// The kept answer of `field` in form `form` ("self", "ex", "r12"), or "".
     fn kept(&self, form: &str, field: &str) -> &str {
-        self.kept
-            .iter()
-            .find(|(f, k, _)| f == form && k == field)
-            .map_or("", |(_, _, v)| v.as_str())
+        kept_value(&self.kept, form, field)
     }
 
     /// The readiness form's kept answer for plan `id`, or `default`.
@@ -73,14 +85,7 @@ impl SeriousnessPage {
 
     /// The error of `field`, when the kept form is `form`.
     fn error_of(&self, form: &str, field: &str) -> Option<&str> {
-        if !self.kept.iter().any(|(f, _, _)| f == form) {
-            return None;
-        }
-        self.errors
-            .0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        kept_error(&self.kept, &self.errors, form, field)
     }
 }
 
@@ -269,7 +274,7 @@ pub async fn save_ex_answer(state: AppState, CsrfForm(form): CsrfForm<ExForm>) -
 pub struct GuardCard {
     pub plan_id: i64,
     pub title: String,
-    pub triggers: Vec<Trigger>,
+    pub triggers: Vec<(i64, Trigger)>,
 }
 
 #[derive(Template)]
@@ -290,6 +295,36 @@ struct GuardPage {
     audit_questions: Vec<(String, &'static str, Vec<&'static str>)>,
     sexes: Vec<(&'static str, &'static str)>,
     alcohol_free: Option<u32>,
+    /// What was posted with an error, so no answer is lost ("t12", "audit").
+    kept: Kept,
+}
+
+impl GuardPage {
+    /// The kept answer of `field` in form `form` ("t12" for plan 12's trigger form, "audit"), or "".
+    fn kept(&self, form: &str, field: &str) -> &str {
+        kept_value(&self.kept, form, field)
+    }
+
+    /// The trigger form of plan `id`: its kept answer of `field`.
+    fn kept_trigger(&self, id: &i64, field: &str) -> &str {
+        self.kept(&format!("t{id}"), field)
+    }
+
+    /// The error of a trigger form's field, when that form was posted.
+    fn trigger_error(&self, id: &i64, field: &str) -> Option<&str> {
+        kept_error(&self.kept, &self.errors, &format!("t{id}"), field)
+    }
+
+    /// Whether plan `id`'s trigger form came back with an error (it stays open).
+    fn trigger_open(&self, id: &i64) -> bool {
+        let form = format!("t{id}");
+        self.kept.iter().any(|(f, _, _)| *f == form)
+    }
+
+    /// The error of an AUDIT-C field, when that form was posted.
+    fn audit_error(&self, field: &str) -> Option<&str> {
+        kept_error(&self.kept, &self.errors, "audit", field)
+    }
 }
 
 fn guard_page(
@@ -298,7 +333,7 @@ fn guard_page(
     notice: Option<String>,
     errors: FormErrors,
     status: StatusCode,
-    _kept: Kept,
+    kept: Kept,
 ) -> Result<Response, Response> {
     let vault = inner.vault()?;
     let triggers = method::triggers(vault).map_err(method_error)?;
@@ -310,12 +345,12 @@ fn guard_page(
             title: c.commitment.title,
             triggers: triggers
                 .iter()
-                .filter(|t| t.plan_id == c.plan_id)
+                .filter(|(_, t)| t.plan_id == c.plan_id)
                 .cloned()
                 .collect(),
         })
         .collect();
-    let pattern = method::pattern(vault, &TimeZone::system()).map_err(method_error)?;
+    let pattern = method::pattern(vault, &TimeZone::system(), today).map_err(method_error)?;
     let audits = method::audits(vault).map_err(method_error)?;
     let last_audit = audits.last().cloned();
     let alcohol_free = method::alcohol_free_days(vault, today, 30).map_err(method_error)?;
@@ -363,6 +398,7 @@ fn guard_page(
             sexes: Sex::ALL.iter().map(|s| (s.key(), s.label())).collect(),
             alcohol_free,
             pattern,
+            kept,
         },
     ))
 }
@@ -373,7 +409,7 @@ pub async fn guard(state: AppState, Query(n): Query<Notice>) -> Response {
         guard_page(
             inner,
             today,
-            n.saved.map(|_| "Saved.".to_string()),
+            super::retract::saved_message(n.saved.as_deref()),
             FormErrors::default(),
             StatusCode::OK,
             Vec::new(),
@@ -395,7 +431,13 @@ pub async fn save_trigger(
         Ok(method::save_trigger(inner.vault()?, id, &form, now).map(|_| ()))
     });
     match result {
-        Ok(r) => finish(&state, r, "/g", guard_page, Vec::new()),
+        Ok(r) => finish(
+            &state,
+            r,
+            "/g",
+            guard_page,
+            kept_of(&format!("t{id}"), &form),
+        ),
         Err(r) => r,
     }
 }
@@ -406,7 +448,7 @@ pub async fn save_audit(state: AppState, CsrfForm(form): CsrfForm<AuditCForm>) -
         Ok(method::save_audit(inner.vault()?, &form, today, now).map(|_| ()))
     });
     match result {
-        Ok(r) => finish(&state, r, "/g", guard_page, Vec::new()),
+        Ok(r) => finish(&state, r, "/g", guard_page, kept_of("audit", &form)),
         Err(r) => r,
     }
 }

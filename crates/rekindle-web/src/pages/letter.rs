@@ -23,6 +23,8 @@ struct LetterPage {
     flags: Vec<Flag>,
     saved: bool,
     awaiting_reply: bool,
+    /// The saved draft, which can be withdrawn.
+    draft_id: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -46,6 +48,11 @@ fn page(
         .map(|r| r.explain());
     let letters = letter::letters(vault).map_err(method_error)?;
     let awaiting_reply = letter::awaiting_reply(vault).map_err(method_error)?;
+    let draft_id = letters
+        .iter()
+        .rev()
+        .find(|(_, l)| l.sent_on.is_none())
+        .map(|(id, _)| *id);
     let text = match text {
         Some(t) => t,
         None => match letters.iter().rev().find(|(_, l)| l.sent_on.is_none()) {
@@ -65,6 +72,7 @@ fn page(
             flags: flags.unwrap_or_default(),
             saved,
             awaiting_reply,
+            draft_id,
         },
     ))
 }

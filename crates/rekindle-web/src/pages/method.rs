@@ -347,6 +347,7 @@ pub async fn save_plan(
 
 pub struct CommitmentCard {
     pub plan_id: i64,
+    pub problem_id: i64,
     pub commitment: rekindle_core::method::plan::Commitment,
     pub problem_title: String,
     pub summary: rekindle_core::method::record::RecordSummary,
@@ -381,6 +382,7 @@ fn card(c: CommitmentView, today: Date) -> CommitmentCard {
     };
     CommitmentCard {
         plan_id: c.plan_id,
+        problem_id: c.problem_id,
         heatmap: charts::heatmap(&c.summary.periods, today, 13, weekly),
         windows: c
             .summary
@@ -417,6 +419,8 @@ struct RecordPage {
     chrome: Chrome,
     commitments: Vec<CommitmentCard>,
     notice: Option<String>,
+    /// Check-ins of withdrawn commitments: still in the record, not counted.
+    withdrawn_checkins: usize,
 }
 
 pub async fn record(state: AppState, Query(f): Query<Flags>) -> Response {
@@ -439,12 +443,19 @@ pub async fn record(state: AppState, Query(f): Query<Flags>) -> Response {
                     }
                 })
             });
+        let withdrawn_checkins =
+            rekindle_app::retract::withdrawn_records(inner.vault()?, &jiff::tz::TimeZone::system())
+                .map_err(method_error)?
+                .iter()
+                .map(|r| r.checkins.len())
+                .sum();
         Ok(render(
             StatusCode::OK,
             &RecordPage {
                 chrome: Chrome::for_page(inner, "Track record", "t"),
                 commitments: views.into_iter().map(|v| card(v, today)).collect(),
                 notice,
+                withdrawn_checkins,
             },
         ))
     })

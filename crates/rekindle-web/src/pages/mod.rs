@@ -13,6 +13,7 @@ pub mod outlook;
 pub mod postmortem;
 pub mod relationship;
 pub mod report;
+pub mod retract;
 pub mod settings;
 pub mod support;
 pub mod topics;

@@ -25,7 +25,7 @@ pub struct Saved {
 #[template(path = "network.html")]
 struct NetworkPage {
     chrome: Chrome,
-    saved: bool,
+    saved: Option<String>,
     errors: FormErrors,
     supporters: Vec<(i64, Supporter)>,
     roles: Vec<(&'static str, &'static str)>,
@@ -33,7 +33,7 @@ struct NetworkPage {
 
 fn network_page(
     inner: &mut Inner,
-    saved: bool,
+    saved: Option<String>,
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, Response> {
@@ -54,7 +54,7 @@ pub async fn network(state: AppState, Query(q): Query<Saved>) -> Response {
     with_vault(&state, |inner| {
         network_page(
             inner,
-            q.saved.is_some(),
+            super::retract::saved_message(q.saved.as_deref()),
             FormErrors::default(),
             StatusCode::OK,
         )
@@ -68,7 +68,7 @@ pub async fn add_supporter(state: AppState, CsrfForm(form): CsrfForm<SupporterFo
         match support::save_supporter(inner.vault()?, &form, now) {
             Ok(_) => Ok(Redirect::to("/n?saved=1").into_response()),
             Err(MethodError::Form(e)) => {
-                network_page(inner, false, e, StatusCode::UNPROCESSABLE_ENTITY)
+                network_page(inner, None, e, StatusCode::UNPROCESSABLE_ENTITY)
             }
             Err(e) => Err(method_error(e)),
         }
@@ -80,7 +80,7 @@ pub async fn add_supporter(state: AppState, CsrfForm(form): CsrfForm<SupporterFo
 #[template(path = "learn.html")]
 struct LearnPage {
     chrome: Chrome,
-    saved: bool,
+    saved: Option<String>,
     errors: FormErrors,
     mine: Vec<(i64, MyBook)>,
     suggested: Vec<(CuratedBook, String)>,
@@ -90,7 +90,7 @@ struct LearnPage {
 
 fn learn_page(
     inner: &mut Inner,
-    saved: bool,
+    saved: Option<String>,
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, Response> {
@@ -133,7 +133,7 @@ pub async fn learn(state: AppState, Query(q): Query<Saved>) -> Response {
     with_vault(&state, |inner| {
         learn_page(
             inner,
-            q.saved.is_some(),
+            super::retract::saved_message(q.saved.as_deref()),
             FormErrors::default(),
             StatusCode::OK,
         )
@@ -145,7 +145,7 @@ fn after(state: &AppState, r: Result<(), MethodError>) -> Response {
     match r {
         Ok(()) => Redirect::to("/l?saved=1").into_response(),
         Err(MethodError::Form(e)) => with_vault(state, |inner| {
-            learn_page(inner, false, e, StatusCode::UNPROCESSABLE_ENTITY)
+            learn_page(inner, None, e, StatusCode::UNPROCESSABLE_ENTITY)
         })
         .unwrap_or_else(|r| r),
         Err(e) => method_error(e),
