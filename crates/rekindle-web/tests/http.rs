@@ -184,6 +184,10 @@ const ROUTES: &[&str] = &[
     "/w/f/u-0-23",
     "/w/f/y-0",
     "/w/p/1",
+    "/withdrawn",
+    "/withdraw/problem/1",
+    "/restore/problem/1",
+    "/edit/supporter/1",
     "/login",
     "/bye",
     "/static/app.css",
@@ -1408,6 +1412,11 @@ const GATE: &[(&str, Class)] = &[
     ("/l/use", Class::OwnRecovery),
     ("/l/{id}/status", Class::OwnRecovery),
     ("/l/{id}/takeaway", Class::OwnRecovery),
+    // Taking things back and bringing them back; editing what had no edit page.
+    ("/withdrawn", Class::OwnRecovery),
+    ("/withdraw/{kind}/{id}", Class::OwnRecovery),
+    ("/restore/{kind}/{id}", Class::OwnRecovery),
+    ("/edit/{kind}/{id}", Class::OwnRecovery),
     ("/x", Class::OwnRecovery),
     ("/x/report", Class::OwnRecovery),
     ("/x/seal", Class::OwnRecovery),
@@ -2419,4 +2428,315 @@ async fn topic_words_are_changed_in_the_vault_and_the_next_analysis_uses_them() 
             .len(),
         1
     );
+}
+
+/// The (problem id, plan id) of the seeded "My drinking" problem.
+fn seeded_ids(app: &App) -> (i64, i64) {
+    let mut inner = app.state.lock();
+    let v = &mut **inner.vault.as_mut().unwrap();
+    let p = rekindle_app::method::problems(v).unwrap().remove(0);
+    (p.id, p.plan_id.unwrap())
+}
+
+fn supporters(app: &App) -> Vec<(i64, rekindle_core::support::Supporter)> {
+    let mut inner = app.state.lock();
+    let v = &mut **inner.vault.as_mut().unwrap();
+    rekindle_app::support::supporters(v).unwrap()
+}
+
+#[tokio::test]
+async fn a_supporter_is_edited_withdrawn_and_brought_back() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("name", "Dana"),
+        ("role", "ally"),
+        ("contact", ""),
+        ("helps_with", "Parties"),
+    ]);
+    assert_eq!(
+        app.send(form_post("/n", &cookie, &body)).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let id = supporters(&app)[0].0;
+    let page = text(app.send(get("/n", Some(&cookie))).await).await;
+    assert!(page.contains(&format!("href=\"/edit/supporter/{id}\"")));
+    assert!(page.contains(&format!("href=\"/withdraw/supporter/{id}\"")));
+
+    // The edit form comes filled in.
+    let page = text(
+        app.send(get(&format!("/edit/supporter/{id}"), Some(&cookie)))
+            .await,
+    )
+    .await;
+    assert!(page.contains("value=\"Dana\""), "{page}");
+    assert!(page.contains("<option value=\"ally\" selected>"));
+    // An error keeps every answer, names the field, and saves nothing.
+    let bad = form(&[
+        ("csrf", &app.csrf()),
+        ("name", ""),
+        ("role", "counsellor"),
+        ("contact", "dana@example.org"),
+        ("helps_with", "Sundays"),
+    ]);
+    let res = app
+        .send(form_post(&format!("/edit/supporter/{id}"), &cookie, &bad))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(res).await;
+    assert!(page.contains("aria-describedby=\"name-error\""));
+    assert!(page.contains("id=\"name-error\""));
+    assert!(page.contains("value=\"dana@example.org\""));
+    assert!(page.contains(">Sundays</textarea>") || page.contains("value=\"Sundays\""));
+    assert!(page.contains("<option value=\"counsellor\" selected>"));
+    assert_eq!(supporters(&app)[0].1.name, "Dana");
+    // Saved: the list says so and shows the change.
+    let good = form(&[
+        ("csrf", &app.csrf()),
+        ("name", "Dana K."),
+        ("role", "counsellor"),
+        ("contact", ""),
+        ("helps_with", "Sundays"),
+    ]);
+    let res = app
+        .send(form_post(&format!("/edit/supporter/{id}"), &cookie, &good))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/n?saved=edited");
+    let page = text(app.send(get("/n?saved=edited", Some(&cookie))).await).await;
+    assert!(page.contains("Dana K.") && page.contains("Your changes are saved"));
+
+    // Withdrawing asks first, in plain words.
+    let page = text(
+        app.send(get(&format!("/withdraw/supporter/{id}"), Some(&cookie)))
+            .await,
+    )
+    .await;
+    assert!(page.contains("Yes, withdraw it") && page.contains("Nothing is deleted"));
+    // Without the form token nothing happens.
+    let res = app
+        .send(form_post(
+            &format!("/withdraw/supporter/{id}"),
+            &cookie,
+            "csrf=wrong",
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(supporters(&app).len(), 1);
+    let res = app
+        .send(form_post(
+            &format!("/withdraw/supporter/{id}"),
+            &cookie,
+            &form(&[("csrf", &app.csrf())]),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(to.starts_with("/withdrawn?done=withdrawn"), "{to}");
+    assert!(supporters(&app).is_empty());
+    let page = text(app.send(get(&to, Some(&cookie))).await).await;
+    assert!(page.contains("Withdrawn: “Dana K.”"), "{page}");
+    assert!(page.contains(&format!("action=\"/restore/supporter/{id}\"")));
+    assert!(
+        !text(app.send(get("/n", Some(&cookie))).await)
+            .await
+            .contains("Dana K.")
+    );
+    // Withdrawn once: a second withdrawal, or an edit, finds nothing.
+    assert_eq!(
+        app.send(get(&format!("/withdraw/supporter/{id}"), Some(&cookie)))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.send(get(&format!("/edit/supporter/{id}"), Some(&cookie)))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // Brought back, as it was.
+    let res = app
+        .send(form_post(
+            &format!("/restore/supporter/{id}"),
+            &cookie,
+            &form(&[("csrf", &app.csrf())]),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let page = text(app.send(get(&to, Some(&cookie))).await).await;
+    assert!(page.contains("“Dana K.” is back"), "{page}");
+    assert_eq!(supporters(&app)[0].1.name, "Dana K.");
+}
+
+#[tokio::test]
+async fn unknown_items_and_kinds_are_not_found_and_change_nothing() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    for path in [
+        "/withdraw/problem/999",
+        "/withdraw/bogus/1",
+        "/withdraw/problem/abc",
+        "/withdraw/supporter/1.2",
+        "/edit/book/999",
+        "/edit/takeaway/3",
+    ] {
+        assert_eq!(
+            app.send(get(path, Some(&cookie))).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    for path in [
+        "/withdraw/problem/999",
+        "/restore/problem/999",
+        "/restore/takeaway/1.1",
+    ] {
+        let res = app
+            .send(form_post(path, &cookie, &form(&[("csrf", &app.csrf())])))
+            .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let page = text(app.send(get("/withdrawn", Some(&cookie))).await).await;
+    assert!(page.contains("Nothing is withdrawn."));
+}
+
+#[tokio::test]
+async fn a_withdrawn_commitment_leaves_the_record_and_its_checkins_stay_marked() {
+    let app = App::new(true);
+    seed_outreach_state(&app, false, false);
+    let cookie = app.login().await;
+    let (_, plan) = seeded_ids(&app);
+    let record = text(app.send(get("/t", Some(&cookie))).await).await;
+    assert!(record.contains("No alcohol"));
+    assert!(record.contains(&format!("href=\"/withdraw/commitment/{plan}\"")));
+    let res = app
+        .send(form_post(
+            &format!("/withdraw/commitment/{plan}"),
+            &cookie,
+            &form(&[("csrf", &app.csrf())]),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let page = text(app.send(get(&to, Some(&cookie))).await).await;
+    assert!(page.contains("Withdrawn: “No alcohol”"), "{page}");
+    assert!(page.contains("Commitment withdrawn on"));
+    assert!(page.contains("35 check-ins"));
+    let record = text(app.send(get("/t", Some(&cookie))).await).await;
+    assert!(
+        !record.contains("<h2 id=\"c-"),
+        "no commitment counts any more"
+    );
+    assert!(record.contains("35 check-ins of withdrawn commitments"));
+    // The problem needs a commitment again.
+    let problems = text(app.send(get("/p", Some(&cookie))).await).await;
+    assert!(problems.contains("a measurable commitment"));
+    // Brought back, the record counts again.
+    let res = app
+        .send(form_post(
+            &format!("/restore/commitment/{plan}.1"),
+            &cookie,
+            &form(&[("csrf", &app.csrf())]),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let record = text(app.send(get("/t", Some(&cookie))).await).await;
+    assert!(record.contains("No alcohol"));
+    assert!(!record.contains("of withdrawn commitments"));
+}
+
+#[tokio::test]
+async fn a_withdrawn_problem_leaves_the_lists_and_the_home_count() {
+    let app = App::new(true);
+    seed_outreach_state(&app, false, false);
+    let cookie = app.login().await;
+    let (problem, _) = seeded_ids(&app);
+    let res = app
+        .send(form_post(
+            &format!("/withdraw/problem/{problem}"),
+            &cookie,
+            &form(&[("csrf", &app.csrf())]),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let problems = text(app.send(get("/p", Some(&cookie))).await).await;
+    assert!(!problems.contains("My drinking"));
+    assert_eq!(
+        app.send(get(&format!("/p/{problem}"), Some(&cookie)))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let home = text(app.send(get("/", Some(&cookie))).await).await;
+    assert!(!home.contains("My drinking") && !home.contains("No alcohol"));
+}
+
+#[tokio::test]
+async fn the_trigger_form_keeps_every_answer_after_an_error() {
+    let app = App::new(true);
+    seed_outreach_state(&app, false, false);
+    let cookie = app.login().await;
+    let (_, plan) = seeded_ids(&app);
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("kind", "place"),
+        ("description", "Friday drinks after work"),
+        ("coping", ""),
+    ]);
+    let res = app
+        .send(form_post(&format!("/g/t/{plan}"), &cookie, &body))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(res).await;
+    assert!(
+        page.contains("value=\"Friday drinks after work\""),
+        "{page}"
+    );
+    assert!(page.contains("<option value=\"place\" selected>"));
+    assert!(page.contains(&format!("aria-describedby=\"cope-{plan}-error\"")));
+    assert!(page.contains(&format!("id=\"cope-{plan}-error\"")));
+    assert!(!page.contains(&format!("aria-describedby=\"desc-{plan}-error\"")));
+    assert!(page.contains("<details open>"));
+    // Saved, the trigger can be edited and withdrawn.
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("kind", "place"),
+        ("description", "Friday drinks after work"),
+        ("coping", "Climbing gym instead"),
+    ]);
+    let res = app
+        .send(form_post(&format!("/g/t/{plan}"), &cookie, &body))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = text(app.send(get("/g", Some(&cookie))).await).await;
+    let id = page
+        .split_once("href=\"/edit/trigger/")
+        .and_then(|(_, r)| r.split_once('"'))
+        .map(|(id, _)| id.to_string())
+        .unwrap();
+    let body = form(&[
+        ("csrf", &app.csrf()),
+        ("kind", "time"),
+        ("description", "Friday evenings"),
+        ("coping", "Climbing gym instead"),
+    ]);
+    let res = app
+        .send(form_post(&format!("/edit/trigger/{id}"), &cookie, &body))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = text(app.send(get("/g", Some(&cookie))).await).await;
+    assert!(page.contains(": Friday evenings</strong>"), "{page}");
+    assert!(!page.contains(": Friday drinks after work</strong>"));
 }
