@@ -362,7 +362,8 @@ pub fn takeaway_cmd(vault: &mut SqliteVault, cmd: &TakeawayCmd) -> Result<()> {
             text,
             json,
         } => {
-            let missing = "That book has no takeaway with that number; `rekindle takeaway list` shows them.";
+            let missing =
+                "That book has no takeaway with that number; `rekindle takeaway list` shows them.";
             let index = number
                 .checked_sub(1)
                 .ok_or_else(|| crate::commands::user_error(missing))?;

@@ -1069,12 +1069,18 @@ const COMMAND_CLASSES: &[(&str, &str)] = &[
     ("alcohol-free record", "own recovery"),
     ("alcohol-free list", "own recovery"),
     ("supporter add", "own recovery"),
+    ("supporter edit", "own recovery"),
     ("supporter list", "own recovery"),
     ("book add", "own recovery"),
+    ("book edit", "own recovery"),
     ("book list", "own recovery"),
     ("book status", "own recovery"),
     ("takeaway add", "own recovery"),
+    ("takeaway edit", "own recovery"),
     ("takeaway list", "own recovery"),
+    ("withdraw", "own recovery"),
+    ("bring-back", "own recovery"),
+    ("withdrawn", "own recovery"),
     ("reminders", "own recovery"),
     ("safety status", "neutral"),
     ("safety screen", "neutral"),
@@ -2850,4 +2856,165 @@ fn every_command_is_in_the_readme_command_table() {
             "`rekindle {name}` is missing from the README's command table"
         );
     }
+}
+
+#[test]
+fn anything_is_edited_withdrawn_and_brought_back_from_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let ok = |args: &[&str]| ok_in(&d, args);
+    let json = |args: &[&str]| -> serde_json::Value { serde_json::from_str(&ok(args)).unwrap() };
+    let fails = |args: &[&str]| {
+        let o = run(rekindle(&d).args(args).env("REKINDLE_PASSPHRASE", PASS));
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        stderr(&o)
+    };
+    ok(&["init"]);
+    ok(&[
+        "problem",
+        "add",
+        "--title",
+        "Drinking",
+        "--category",
+        "substance",
+        "--whose",
+        "mine",
+        "--frequency",
+        "often",
+        "--severity",
+        "4",
+    ]);
+    ok(&[
+        "plan",
+        "1",
+        "--prevention",
+        "I stop",
+        "--if",
+        "offered a drink",
+        "--then",
+        "I ask for water",
+        "--commitment",
+        "No alcohol",
+        "--kind",
+        "daily",
+    ]);
+    ok(&["checkin", "2", "--kept"]);
+
+    // A supporter: added, edited (a bad edit changes nothing), withdrawn, brought back.
+    let s = json(&[
+        "supporter",
+        "add",
+        "--name",
+        "Dana",
+        "--role",
+        "ally",
+        "--json",
+    ]);
+    let id = s["id"].as_i64().unwrap().to_string();
+    let e = fails(&["supporter", "edit", &id, "--name", "", "--role", "ally"]);
+    assert!(e.contains("name"), "{e}");
+    ok(&[
+        "supporter",
+        "edit",
+        &id,
+        "--name",
+        "Dana K.",
+        "--role",
+        "counsellor",
+    ]);
+    let list = json(&["supporter", "list", "--json"]);
+    assert_eq!(list[0]["supporter"]["name"], "Dana K.");
+    let done = json(&["withdraw", "supporter", &id, "--json"]);
+    assert_eq!(done["kind"], "supporter");
+    assert_eq!(done["title"], "Dana K.");
+    assert!(ok(&["supporter", "list"]).contains("Nobody in your support network yet"));
+    let w = json(&["withdrawn", "--json"]);
+    assert_eq!(w["items"][0]["id"], id.as_str());
+    let back = json(&["bring-back", "supporter", &id, "--json"]);
+    assert_eq!(back["title"], "Dana K.");
+    assert_eq!(
+        json(&["supporter", "list", "--json"])[0]["supporter"]["name"],
+        "Dana K."
+    );
+
+    // The commitment: it leaves the record, its check-in stays marked.
+    let out = ok(&["withdraw", "commitment", "2"]);
+    assert!(
+        out.contains("Withdrawn: commitment 2 “No alcohol”"),
+        "{out}"
+    );
+    assert!(!ok(&["record"]).contains("No alcohol"));
+    let w = json(&["withdrawn", "--json"]);
+    assert_eq!(w["items"][0]["kind"], "commitment");
+    assert_eq!(w["items"][0]["id"], "2.1");
+    assert_eq!(w["records"][0]["checkins"].as_array().unwrap().len(), 1);
+    let out = ok(&["withdrawn"]);
+    assert!(out.contains("rekindle bring-back commitment 2.1"), "{out}");
+    ok(&["bring-back", "commitment", "2.1"]);
+    assert!(ok(&["record"]).contains("No alcohol"));
+
+    // A book and its takeaways.
+    let b = json(&["book", "add", "--title", "Hold Me Tight", "--json"]);
+    let b = b["id"].as_i64().unwrap().to_string();
+    ok(&["takeaway", "add", &b, "Reach out softly"]);
+    ok(&["takeaway", "edit", &b, "1", "Reach out gently"]);
+    ok(&[
+        "book",
+        "edit",
+        &b,
+        "--title",
+        "Hold Me Tight (2008)",
+        "--status",
+        "reading",
+    ]);
+    let books = json(&["book", "list", "--json"]);
+    assert_eq!(books["mine"][0]["book"]["title"], "Hold Me Tight (2008)");
+    assert_eq!(books["mine"][0]["book"]["takeaways"][0], "Reach out gently");
+    ok(&["withdraw", "takeaway", &format!("{b}.1")]);
+    assert_eq!(
+        json(&["book", "list", "--json"])["mine"][0]["book"]["takeaways"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    ok(&["bring-back", "takeaway", &format!("{b}.1")]);
+    assert_eq!(
+        json(&["book", "list", "--json"])["mine"][0]["book"]["takeaways"][0],
+        "Reach out gently"
+    );
+
+    // The problem, with its plan.
+    ok(&["withdraw", "problem", "1"]);
+    assert_eq!(
+        json(&["problem", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    ok(&["bring-back", "problem", "1"]);
+    assert_eq!(
+        json(&["problem", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Unknown ids and kinds: a plain sentence, exit 2.
+    assert!(
+        fails(&["withdraw", "problem", "99"]).contains("There is no problem with the number 99")
+    );
+    assert!(fails(&["withdraw", "feelings", "1"]).contains("choose one of"));
+    assert!(fails(&["withdraw", "takeaway", "x"]).contains("is not an item number"));
+    assert!(fails(&["bring-back", "problem", "1"]).contains("There is no withdrawn problem"));
+    assert!(
+        fails(&["supporter", "edit", "99", "--name", "X", "--role", "ally"])
+            .contains("no one with that number")
+    );
+    assert!(
+        fails(&["takeaway", "edit", "1", "9", "never written"])
+            .contains("no takeaway with that number")
+    );
 }
