@@ -412,7 +412,7 @@ pub fn withdrawn(store: &dyn Store, tz: &TimeZone) -> Result<Vec<Withdrawn>, Met
             }
         }
     }
-    out.sort_by(|a, b| b.on.cmp(&a.on));
+    out.sort_by_key(|w| std::cmp::Reverse(w.on));
     Ok(out)
 }
 
