@@ -34,7 +34,10 @@ test('relationship flow, reload, quick exit, nothing leaves 127.0.0.1', async ()
     // A new vault starts with the safety questions; "Not now" leaves them for later.
     await page.getByRole('heading', { name: 'A few safety questions' }).waitFor();
     await page.getByRole('link', { name: 'Not now' }).click();
-    await page.getByRole('heading', { name: /Welcome back/ }).waitFor();
+    // A brand-new vault is a first visit, not a return.
+    await page.getByRole('heading', { name: 'Welcome', exact: true }).waitFor();
+    assert.match(await page.locator('#first-visit').innerText(), /start with step 1/);
+    assert.match(await page.locator('#status-1').innerText(), /^Start here/);
     assert.match(await page.locator('#safety-banner').innerText(), /safety questions/);
     const steps = await page.locator('ol.steps > li').count();
     assert.equal(steps, 8, 'the eight steps of the method');
@@ -88,6 +91,8 @@ test('relationship flow, reload, quick exit, nothing leaves 127.0.0.1', async ()
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
     assert.equal(focused, 'quick-exit', 'quick exit is the first thing the keyboard reaches');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content', 'then the skip link');
 
     const [sessionCookie] = (await context.cookies()).filter((c) => c.name === 'rekindle_session');
     assert.ok(sessionCookie.httpOnly && sessionCookie.sameSite === 'Strict');
@@ -145,7 +150,7 @@ test('a page on another origin cannot post into rekindle', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(server.url);
-    await page.getByRole('heading', { name: /Welcome back/ }).waitFor();
+    await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
     const responses = [];
     page.on('response', (r) => { if (r.url().endsWith('/r')) responses.push(r.status()); });
     await page.goto(`http://127.0.0.1:${evil.address().port}/`);

@@ -7,6 +7,7 @@ import { join, resolve, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..');
@@ -154,4 +155,54 @@ export function seedLivedRecord(dataDir, passphrase, days, lapses = [], lapse = 
   const newDir = mkdtempSync(join(tmpdir(), 'rekindle-lived-'));
   cliFor(newDir, passphrase)('restore', lived);
   return newDir;
+}
+
+let axeSource = null;
+
+/**
+ * Runs axe-core (from node_modules: no network) on the page as it is now and fails on any serious or
+ * critical violation, naming the rule and the elements. Also checks what axe does not: every field
+ * error (.field-error) is tied to its field by aria-describedby, and the page has a working skip link.
+ * One axe run per call; `label` names the page in the failure message.
+ */
+export async function axeCheck(page, label) {
+  const hasAxe = await page.evaluate(() => typeof window.axe !== 'undefined');
+  if (!hasAxe) {
+    // Evaluated through the browser's devtools channel, so the page's script policy does not apply.
+    axeSource ??= readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+    await page.evaluate(axeSource);
+  }
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    const bad = r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`);
+    const untied = [...document.querySelectorAll('.field-error')]
+      .filter((e) => !e.id || !document.querySelector(`[aria-describedby~="${CSS.escape(e.id)}"]`))
+      .map((e) => `field error not tied to a field: "${e.textContent.trim().slice(0, 60)}"`);
+    const main = document.querySelector('main');
+    const skip = document.querySelector('a.skip-link');
+    const skipProblem = main && (!skip || skip.getAttribute('href') !== `#${main.id}`)
+      ? ['no "Skip to content" link to <main>'] : [];
+    return [...bad, ...untied, ...skipProblem];
+  });
+  assert.deepEqual(result, [], `accessibility problems on ${label}:\n${result.join('\n')}`);
+}
+
+/**
+ * The accessibility check at both sizes: axe once at 1280 px and once at 390 px (the viewport
+ * is back at 1280 px afterwards). With `dark`, the phone run is in the dark colour scheme, so
+ * each page's dark colours are checked without a third run.
+ */
+export async function checkA11y(page, label = new URL(page.url()).pathname, { dark = false } = {}) {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await axeCheck(page, `${label} at 1280 px`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  if (dark) await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    await axeCheck(page, `${label} at 390 px${dark ? ', dark' : ''}`);
+  } finally {
+    if (dark) await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
 }

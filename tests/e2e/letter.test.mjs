@@ -62,6 +62,7 @@ test('the letter builder once it is allowed', async () => {
     const flags = await page.locator('#flags').innerText();
     assert.match(flags, /You always ruin everything/);
     assert.match(flags, /criticism/);
+    assert.match(flags, /“four horsemen”: habits in arguments/, 'the term is explained where it is used');
     await screenshot(page, 'letter-allowed');
 
     // Softened, it passes; the draft is saved and comes back.
@@ -71,6 +72,14 @@ test('the letter builder once it is allowed', async () => {
     await page.getByRole('button', { name: 'Save the draft' }).click();
     await page.goto(`${server.origin}/x/letter`);
     assert.equal(await page.locator('textarea#text').inputValue(), draft);
+
+    // "I have sent it" asks first: one press only opens the question.
+    await page.getByText('I have sent it', { exact: true }).click();
+    assert.match(await page.locator('#sent-confirm').innerText(), /only once you have really sent it/);
+    assert.equal(await page.locator('#reply').count(), 0, 'not recorded as sent yet');
+    await screenshot(page, 'letter-sent-confirm');
+    await page.getByRole('button', { name: 'Yes, I have sent it' }).click();
+    await page.locator('#reply').waitFor();
   } finally {
     await browser.close();
     await server.stop();

@@ -128,7 +128,7 @@ test('a lived week with a lapse → streak and chart, seriousness, the guard', a
     await page.locator('input[name=q1][value="3"]').check();
     await page.locator('input[name=q2][value="2"]').check();
     await page.locator('input[name=q3][value="2"]').check();
-    await page.getByLabel('The cut-off differs by sex').selectOption('male');
+    await page.getByLabel(/line where doctors suggest a talk differs by sex/).selectOption('male');
     await page.getByRole('button', { name: 'See my result' }).click();
     assert.match(await page.locator('main').innerText(), /score 7 of 12/);
     await page.locator('#help-card').waitFor();

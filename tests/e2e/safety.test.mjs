@@ -30,8 +30,16 @@ test('the safety lock, the ex\'s no, crisis words', async () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(server.url);
     // Help is one click away on every page.
-    await page.getByRole('link', { name: 'Get help now' }).click();
-    await page.getByRole('heading', { name: 'Get help now' }).waitFor();
+    await page.locator('#help-now').click();
+    await page.getByRole('heading', { name: 'Help lines', level: 1 }).waitFor();
+    assert.equal(await page.locator('#help-now').innerText(), 'Help lines', 'one name for one page');
+    // Dated, and each number says where to confirm it; no "not verified" shrug.
+    const help = await page.locator('main').innerText();
+    assert.match(help, /This list is dated \d{1,2} \w+ 20\d\d/);
+    assert.match(help, /confirm on samaritans\.org/);
+    assert.doesNotMatch(help, /not independently verified/);
+    assert.match(help, /\(United Kingdom/);
+    assert.doesNotMatch(help, /\((GB|US)[,)]/, 'countries by name');
 
     // An unanswered screen is refused and changes nothing.
     await page.goto(`${server.origin}/h/screen`);

@@ -35,7 +35,7 @@ test('share link: create, view, confirm, revoke', async () => {
     await owner.goto(server.url);
     await owner.goto(`${server.origin}/x`);
     await owner.getByLabel('Who it is for').fill('Jo');
-    await owner.getByLabel('Address the share listener will use').fill(base);
+    await owner.getByLabel(/sharing server's address/).fill(base);
     await owner.getByRole('button', { name: 'Preview, then create the link' }).click();
     // Before anything is shared, exactly what the reader will see.
     assert.match(await owner.locator('#share-preview').innerText(), /No alcohol/);

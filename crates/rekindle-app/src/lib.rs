@@ -9,6 +9,7 @@ pub mod import;
 pub mod letter;
 pub mod method;
 pub mod outlook;
+pub mod progress;
 pub mod postmortem;
 pub mod redact;
 pub mod relationship;

@@ -12,6 +12,9 @@ pub struct HelpLine {
     pub phone: Option<String>,
     pub text: Option<String>,
     pub chat: Option<String>,
+    /// The service's own website, where a person can confirm the number.
+    #[serde(default)]
+    pub site: Option<String>,
     pub hours: String,
     /// danger, crisis, violence, accountability, alcohol
     #[serde(rename = "for")]
@@ -23,6 +26,12 @@ pub struct HelpLine {
 pub struct HelpLines {
     pub about: String,
     pub verified: String,
+    /// The day the list was last compared with the services' own details (YYYY-MM-DD).
+    #[serde(default)]
+    pub dated: String,
+    /// Each country code's name in plain words ("GB" is "United Kingdom").
+    #[serde(default)]
+    pub country_names: std::collections::BTreeMap<String, String>,
     pub services: Vec<HelpLine>,
 }
 
@@ -33,6 +42,8 @@ impl HelpLines {
         serde_json::from_str(BUILT_IN).unwrap_or(HelpLines {
             about: String::new(),
             verified: String::new(),
+            dated: String::new(),
+            country_names: Default::default(),
             services: Vec::new(),
         })
     }
@@ -48,6 +59,18 @@ impl HelpLines {
         c.sort();
         c.dedup();
         c
+    }
+
+    /// A country code's name as people say it; the code itself when the file does not name it,
+    /// and "Any country" for the services that cover every country.
+    pub fn country_name<'a>(&'a self, code: &'a str) -> &'a str {
+        if code == "*" {
+            return "Any country";
+        }
+        self.country_names
+            .get(code)
+            .map(String::as_str)
+            .unwrap_or(code)
     }
 
     /// Services for a country (plus the international ones) and a topic.
@@ -83,6 +106,15 @@ mod tests {
                 .iter()
                 .all(|s| s.phone.is_some() || s.text.is_some() || s.chat.is_some())
         );
+        // Every country has a name, every service a site where its number can be confirmed,
+        // and the list is dated.
+        for country in h.countries() {
+            assert_ne!(h.country_name(&country), country, "{country} has no name");
+        }
+        assert_eq!(h.country_name("GB"), "United Kingdom");
+        assert!(h.services.iter().all(|s| s.site.is_some()));
+        assert!(jiff::civil::Date::strptime("%Y-%m-%d", &h.dated).is_ok());
+        assert!(!h.verified.contains("not independently"));
         assert!(
             h.select(Some("US"), "danger")
                 .iter()

@@ -189,7 +189,7 @@ pub fn pressure_hint(kind: &str) -> (&'static str, &'static str) {
         ),
         "self_harm_leverage" => (
             "Tying your life to their answer puts an impossible weight on them — and you deserve help now. Help lines are one click away.",
-            "Please talk to someone today (see “Get help now”), and leave this out of the letter.",
+            "Please talk to someone today (see “Help lines”), and leave this out of the letter.",
         ),
         "persistence" => (
             "Pressing on after silence or a no is the opposite of respecting it.",

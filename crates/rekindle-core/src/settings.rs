@@ -26,6 +26,9 @@ pub struct Settings {
     /// one; otherwise the first chat with messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysed_chat: Option<i64>,
+    /// Larger text on every page (a quarter larger than the default).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub large_text: bool,
 }
 
 impl Default for Settings {
@@ -35,6 +38,7 @@ impl Default for Settings {
             idle_lock_minutes: DEFAULT_IDLE_MINUTES,
             country: None,
             analysed_chat: None,
+            large_text: false,
         }
     }
 }
@@ -48,6 +52,8 @@ pub struct SettingsForm {
     pub idle_lock_minutes: String,
     #[serde(default)]
     pub country: String,
+    #[serde(default)]
+    pub large_text: Option<String>,
 }
 
 impl SettingsForm {
@@ -89,6 +95,7 @@ impl SettingsForm {
             idle_lock_minutes: idle,
             country,
             analysed_chat: None,
+            large_text: self.large_text.as_deref() == Some("on"),
         })
     }
 }
@@ -122,6 +129,7 @@ mod tests {
                 discreet_mode: None,
                 idle_lock_minutes: raw.into(),
                 country: String::new(),
+                large_text: None,
             };
             assert_eq!(f.validate().is_ok(), ok, "{raw}");
         }
@@ -129,15 +137,18 @@ mod tests {
             discreet_mode: Some("on".into()),
             idle_lock_minutes: "10".into(),
             country: "GB".into(),
+            large_text: Some("on".into()),
         }
         .validate()
         .unwrap();
         assert!(s.discreet_mode);
+        assert!(s.large_text);
         assert_eq!(s.country.as_deref(), Some("GB"));
         let bad = SettingsForm {
             discreet_mode: None,
             idle_lock_minutes: "5".into(),
             country: "Narnia".into(),
+            large_text: None,
         };
         assert!(bad.validate().unwrap_err().get("country").is_some());
         // Two letters are not enough: only a country rekindle has help lines for.

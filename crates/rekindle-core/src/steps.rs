@@ -11,6 +11,7 @@ pub enum Availability {
 #[derive(Debug, Clone, Copy)]
 pub struct Step {
     pub number: u8,
+    /// The step's name: the same words as its link in the main menu.
     pub title: &'static str,
     pub question: &'static str,
     /// Opaque path of the page (no sensitive words in URLs or history).
@@ -22,42 +23,42 @@ pub const STEPS: [Step; 8] = [
     Step {
         number: 1,
         title: "Understand",
-        question: "What went wrong, and why? Start with the relationship itself, then import your chat history.",
+        question: "What went wrong, and why? Describe the relationship, import your chat, and name the problems.",
         path: "/r",
         availability: Availability::Ready,
     },
     Step {
         number: 2,
-        title: "Decide",
-        question: "What will you do differently, for each problem?",
+        title: "Plan",
+        question: "Decide what you will do differently, for each problem.",
         path: "/p",
         availability: Availability::Ready,
     },
     Step {
         number: 3,
-        title: "Check seriousness",
-        question: "Are you ready to change? Is this really what both of you want?",
+        title: "Seriousness",
+        question: "Check how ready you are to change, and whether this is really what you both want.",
         path: "/s",
         availability: Availability::Ready,
     },
     Step {
         number: 4,
-        title: "Prove it",
-        question: "Keep your commitments and build an honest record, lapses included.",
+        title: "Track record",
+        question: "Prove it: keep your commitments and build an honest record, lapses included.",
         path: "/t",
         availability: Availability::Ready,
     },
     Step {
         number: 5,
-        title: "Guard against repeats",
-        question: "Know your triggers and the situations to avoid.",
+        title: "Guard",
+        question: "Guard against repeats: know your triggers and the situations to avoid.",
         path: "/g",
         availability: Availability::Ready,
     },
     Step {
         number: 6,
-        title: "Get help",
-        question: "Allies and professionals who can support you.",
+        title: "Support",
+        question: "Allies and professionals who can support you, and someone to keep you accountable.",
         path: "/n",
         availability: Availability::Ready,
     },
@@ -70,7 +71,7 @@ pub const STEPS: [Step; 8] = [
     },
     Step {
         number: 8,
-        title: "Share and reach out",
+        title: "Share",
         question: "Share your progress with someone you trust; write an honest letter when the time is right.",
         path: "/x",
         availability: Availability::Ready,

@@ -170,6 +170,7 @@ pub fn populate<S: Store>(store: &mut S) -> i64 {
             idle_lock_minutes: 7,
             country: Some("DE".into()),
             analysed_chat: Some(1),
+            large_text: true,
         })
         .unwrap();
     let plan = store
@@ -262,6 +263,7 @@ pub fn settings_round_trip<F: Fixture>(make: impl Fn() -> F) {
         idle_lock_minutes: 9,
         country: Some("FR".into()),
         analysed_chat: Some(3),
+        large_text: true,
     };
     s.save_settings(&settings).unwrap();
     assert_eq!(s.settings().unwrap(), settings);

@@ -44,10 +44,14 @@ pub fn heatmap(periods: &[Period], today: Date, weeks: i64, weekly: bool) -> Str
     let left = 30;
     let width = left + weeks * (CELL + GAP);
     let height = 18 + rows * (CELL + GAP);
+    // Drawn at about 1.6 px per unit: a calendar, not a poster, on a wide
+    // screen; narrower screens shrink it (max-width in app.css).
+    let (px_width, px_height) = (width * 8 / 5, height * 8 / 5);
     let mut svg = String::new();
+    // Several calendars share a page: the title is the svg's own child, with no id to repeat.
     let _ = write!(
         svg,
-        r#"<svg class="heatmap" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="hm-title" preserveAspectRatio="xMinYMin meet"><title id="hm-title">Calendar of the last {weeks} weeks: each square is a {}; colours show kept, lapse, did not apply, no check-in or paused.</title>"#,
+        r#"<svg class="heatmap" viewBox="0 0 {width} {height}" width="{px_width}" height="{px_height}" role="img" preserveAspectRatio="xMinYMin meet"><title>Calendar of the last {weeks} weeks: each square is a {}; colours show kept, lapse, did not apply, no check-in or paused.</title>"#,
         if weekly { "week" } else { "day" }
     );
     if !weekly {
@@ -56,16 +60,11 @@ pub fn heatmap(periods: &[Period], today: Date, weeks: i64, weekly: bool) -> Str
             let _ = write!(svg, r#"<text x="0" y="{y}" class="axis">{name}</text>"#);
         }
     }
+    let mut labelled = false;
     for w in 0..weeks {
         let week_start = first_monday.checked_add(w.weeks()).unwrap_or(first_monday);
         let x = left + w * (CELL + GAP);
-        if week_start.day() <= 7 {
-            let _ = write!(
-                svg,
-                r#"<text x="{x}" y="11" class="axis">{}</text>"#,
-                week_start.strftime("%b")
-            );
-        }
+        let mut cells = String::new();
         for r in 0..rows {
             let day = week_start.checked_add(r.days()).unwrap_or(week_start);
             if day > today {
@@ -82,11 +81,30 @@ pub fn heatmap(periods: &[Period], today: Date, weeks: i64, weekly: bool) -> Str
                 format!("{}: {}", day, status_words(p.status))
             };
             let _ = write!(
-                svg,
+                cells,
                 r#"<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" rx="3" class="c-{}"><title>{label}</title></rect>"#,
                 status_class(p.status)
             );
         }
+        // A month's name stands over its first week, and over the first
+        // drawn week when a month has begun before the record did; never
+        // over weeks with nothing in them yet.
+        if !cells.is_empty() {
+            let next_month_soon = (1..=2).any(|ahead| {
+                first_monday
+                    .checked_add((w + ahead).weeks())
+                    .is_ok_and(|d| d.day() <= 7 && w + ahead < weeks)
+            });
+            if week_start.day() <= 7 || (!labelled && !next_month_soon) {
+                let _ = write!(
+                    svg,
+                    r#"<text x="{x}" y="11" class="axis">{}</text>"#,
+                    week_start.strftime("%b")
+                );
+                labelled = true;
+            }
+        }
+        svg.push_str(&cells);
     }
     svg.push_str("</svg>");
     svg
@@ -1019,6 +1037,16 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 10);
         assert_eq!(svg.matches("c-lapsed").count(), 1);
         assert!(svg.contains("<title>2026-11-20: lapse</title>"));
+        // The record starts on 17 November: only "Nov" is named, over a drawn week.
+        let labels: Vec<&str> = svg
+            .split(r#"class="axis">"#)
+            .skip(1)
+            .filter_map(|t| t.split('<').next())
+            .filter(|t| !t.is_empty() && !["Mon", "Wed", "Fri", "Sun"].contains(t))
+            .collect();
+        assert_eq!(labels, vec!["Nov"]);
+        assert!(!svg.contains("id="), "no id to repeat when a page has several");
+        assert!(svg.contains(r#"width="401""#), "a fixed size, not the page's width");
         let (trend, data) = weekly_trend(&periods, today, 4);
         assert_eq!(data.len(), 4);
         assert_eq!(

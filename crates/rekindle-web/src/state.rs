@@ -38,6 +38,8 @@ pub struct Inner {
     /// Cached from the vault so the lock timer works while locked.
     pub idle_minutes: u32,
     pub discreet: bool,
+    /// The larger-text setting, for every page's frame.
+    pub large_text: bool,
     /// Last request from the signed-in browser (or the unlock time).
     pub last_activity: Timestamp,
     /// The analysis of the post-mortem pages and the key it was made for
@@ -187,6 +189,7 @@ impl Inner {
             pending_login: None,
             idle_minutes: settings.idle_lock_minutes,
             discreet: settings.discreet_mode,
+            large_text: settings.large_text,
             last_activity: now,
             postmortem: None,
             account: None,
@@ -371,5 +374,6 @@ impl AppState {
     pub fn remember_settings(inner: &mut Inner, s: &Settings) {
         inner.idle_minutes = s.idle_lock_minutes;
         inner.discreet = s.discreet_mode;
+        inner.large_text = s.large_text;
     }
 }

@@ -123,6 +123,18 @@ pub const SELF_CHECK: [(&str, &str); 4] = [
     ),
 ];
 
+/// A self-check question's short name in plain words, for table headings
+/// (the keys are the model's terms, not words to show).
+pub fn self_check_label(key: &str) -> &'static str {
+    match key {
+        "satisfaction" => "How good it was",
+        "alternatives" => "What you'd miss",
+        "investment" => "What you put in",
+        "commitment" => "Wanting it to last",
+        _ => "Answer",
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SelfCheck {
@@ -219,6 +231,15 @@ pub const WORDS_TO_ASK: [&str; 3] = [
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn every_self_check_question_has_a_plain_short_name() {
+        for (key, _) in SELF_CHECK {
+            let label = self_check_label(key);
+            assert_ne!(label, "Answer", "{key}");
+            assert!(!label.to_lowercase().contains(key), "{key} shows its raw name");
+        }
+    }
 
     #[test]
     fn rulers_stage_and_weekly_re_ask() {

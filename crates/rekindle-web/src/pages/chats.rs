@@ -411,6 +411,39 @@ pub struct ChatView {
     pub just_imported: bool,
     /// The post-mortem reads this chat.
     pub analysed: bool,
+    /// Who is who not chosen yet: the sender whose name is the one on the
+    /// relationship page, offered as the answer.
+    pub me_guess: Option<String>,
+    pub ex_guess: Option<String>,
+}
+
+/// The one sender whose name matches `name` (the relationship page's): the
+/// same words ignoring case, or the same first word ("Sam" and "Sam Baker").
+/// None when no sender or more than one does.
+fn sender_named(senders: &[(String, u64)], name: &str) -> Option<String> {
+    let name = name.trim().to_lowercase();
+    let first = |s: &str| s.split_whitespace().next().unwrap_or("").to_string();
+    if name.is_empty() {
+        return None;
+    }
+    let exact: Vec<&String> = senders
+        .iter()
+        .map(|(s, _)| s)
+        .filter(|s| s.trim().to_lowercase() == name)
+        .collect();
+    let pick = if exact.is_empty() {
+        senders
+            .iter()
+            .map(|(s, _)| s)
+            .filter(|s| first(&s.to_lowercase()) == first(&name))
+            .collect()
+    } else {
+        exact
+    };
+    match pick.as_slice() {
+        [one] => Some((*one).clone()),
+        _ => None,
+    }
 }
 
 #[derive(Template)]
@@ -438,6 +471,10 @@ fn chat_views(
 ) -> Result<Vec<ChatView>, Response> {
     let vault = inner.vault()?;
     let chats = vault.chats().map_err(|e| store_error(&e))?;
+    let names = vault
+        .relationship()
+        .map_err(|e| store_error(&e))?
+        .map(|r| (r.my_name, r.their_name));
     let analysed = rekindle_app::postmortem::analysed_chat(vault)
         .map_err(super::method_error)?
         .map(|c| c.id);
@@ -499,6 +536,14 @@ fn chat_views(
             warnings,
             just_imported: imported == Some(info.id),
             analysed: analysed == Some(info.id),
+            me_guess: names
+                .as_ref()
+                .filter(|_| info.me.is_none())
+                .and_then(|(me, _)| sender_named(&info.senders, me)),
+            ex_guess: names
+                .as_ref()
+                .filter(|_| info.ex.is_none())
+                .and_then(|(_, ex)| sender_named(&info.senders, ex)),
             info,
         });
     }
@@ -617,4 +662,27 @@ pub async fn delete_chat(state: AppState, CsrfForm(form): CsrfForm<ChatChoiceFor
         Ok(Redirect::to("/c?deleted=1").into_response())
     })
     .unwrap_or_else(|r| r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sender_named;
+
+    #[test]
+    fn a_sender_is_named_only_when_exactly_one_matches() {
+        let senders = vec![
+            ("Sam Baker".to_string(), 10),
+            ("Alex".to_string(), 12),
+            ("alex k".to_string(), 1),
+        ];
+        assert_eq!(sender_named(&senders, "sam"), Some("Sam Baker".into()));
+        assert_eq!(sender_named(&senders, " Alex "), Some("Alex".into()));
+        assert_eq!(
+            sender_named(&senders, "Alex Jones"),
+            None,
+            "two senders share the first name"
+        );
+        assert_eq!(sender_named(&senders, "Jo"), None);
+        assert_eq!(sender_named(&senders, ""), None);
+    }
 }

@@ -70,6 +70,11 @@ fn kept_error<'a>(kept: &Kept, errors: &'a FormErrors, form: &str, field: &str) 
 }
 
 impl SeriousnessPage {
+    /// A self-check question's short name, for the table of earlier answers.
+    fn short_label(&self, key: &str) -> &'static str {
+        rekindle_core::method::readiness::self_check_label(key)
+    }
+
     /// The kept answer of `field` in form `form` ("self", "ex", "r12"), or "".
     fn kept(&self, form: &str, field: &str) -> &str {
         kept_value(&self.kept, form, field)

@@ -27,7 +27,10 @@ struct HelpPage<'a> {
     crisis_lines: Vec<&'a HelpLine>,
     violence: Vec<&'a HelpLine>,
     accountability: Vec<&'a HelpLine>,
-    verified: String,
+    /// The whole list: country names.
+    book: &'a HelpLines,
+    /// When the list was made, in words ("27 November 2026").
+    dated: String,
 }
 
 #[derive(Deserialize)]
@@ -68,10 +71,10 @@ pub async fn help(state: AppState, headers: HeaderMap, Query(q): Query<HelpQuery
         crisis_lines: lines.select(c, "crisis"),
         violence: lines.select(c, "violence"),
         accountability: lines.select(c, "accountability"),
-        verified: format!(
-            "Numbers: {}. {}",
-            lines.verified, "If a number does not work, findahelpline.com lists current ones."
-        ),
+        dated: jiff::civil::Date::strptime("%Y-%m-%d", &lines.dated)
+            .map(|d| d.strftime("%-d %B %Y").to_string())
+            .unwrap_or_default(),
+        book: &lines,
         country,
     };
     render(StatusCode::OK, &page)

@@ -32,6 +32,8 @@ pub struct Chrome {
     pub csrf: String,
     pub signed_in: bool,
     pub discreet: bool,
+    /// The larger-text setting: a class on <html>.
+    pub large_text: bool,
     pub section: &'static str,
     /// Words of self-harm or danger were just typed: the crisis card first.
     pub crisis: bool,
@@ -62,6 +64,7 @@ impl Chrome {
                 .unwrap_or_default(),
             signed_in: inner.session.is_some(),
             discreet: inner.discreet,
+            large_text: inner.large_text,
             section,
             crisis: inner.crisis_pending.take(),
             account: inner.account.is_some(),
@@ -84,6 +87,7 @@ impl Chrome {
             csrf: String::new(),
             signed_in: false,
             discreet: true,
+            large_text: false,
             section: "",
             crisis: false,
             account: false,

@@ -16,22 +16,27 @@ use crate::state::AppState;
 struct SettingsPage {
     chrome: Chrome,
     discreet: bool,
+    large_text: bool,
     idle: String,
     errors: FormErrors,
     saved: bool,
-    /// (code, chosen) for the help-lines country list.
-    countries: Vec<(String, bool)>,
+    /// (code, name, chosen) for the help-lines country list.
+    countries: Vec<(String, String, bool)>,
 }
 
-fn countries(chosen: Option<&str>) -> Vec<(String, bool)> {
-    rekindle_core::helplines::HelpLines::built_in()
+fn countries(chosen: Option<&str>) -> Vec<(String, String, bool)> {
+    let lines = rekindle_core::helplines::HelpLines::built_in();
+    let mut list: Vec<(String, String, bool)> = lines
         .countries()
         .into_iter()
         .map(|c| {
             let on = chosen == Some(c.as_str());
-            (c, on)
+            let name = lines.country_name(&c).to_string();
+            (c, name, on)
         })
-        .collect()
+        .collect();
+    list.sort_by(|a, b| a.1.cmp(&b.1));
+    list
 }
 
 #[derive(Deserialize)]
@@ -47,6 +52,7 @@ pub async fn show(state: AppState, Query(flag): Query<SavedFlag>) -> Response {
             &SettingsPage {
                 chrome: Chrome::for_page(inner, "Settings", "o"),
                 discreet: s.discreet_mode,
+                large_text: s.large_text,
                 idle: s.idle_lock_minutes.to_string(),
                 errors: FormErrors::default(),
                 saved: flag.saved.is_some(),
@@ -70,6 +76,7 @@ pub async fn save(state: AppState, CsrfForm(form): CsrfForm<SettingsForm>) -> Re
                 &SettingsPage {
                     chrome: Chrome::for_page(inner, "Settings", "o"),
                     discreet: form.discreet_mode.is_some(),
+                    large_text: form.large_text.is_some(),
                     idle: form.idle_lock_minutes.clone(),
                     errors,
                     saved: false,

@@ -84,7 +84,7 @@ fn page(inner: &mut Inner, lists: &TopicLists, shown: Shown, status: StatusCode)
                 removed: t.removed.join(", "),
                 source: match t.source {
                     TopicSource::BuiltIn => "",
-                    TopicSource::File => "From a file in the data folder's lexicons/.",
+                    TopicSource::File => "From a word list file added to rekindle's own folder.",
                     TopicSource::Yours => "A topic you made.",
                 },
                 open: this,
