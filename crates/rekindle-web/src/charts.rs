@@ -532,9 +532,10 @@ fn frame(id: &str, title: &str, axis: &MonthAxis, scale: Scale, max: f64) -> Fra
         Box::new(move |v: f64| base - (v - bottom) / (top - bottom) * PLOT_H)
     };
     let mut svg = String::new();
+    // A group, not an image: its bars and dots are links, and an image's parts cannot be reached.
     let _ = write!(
         svg,
-        r#"<svg class="chart" id="{id}" viewBox="0 0 {WIDTH} {height:.0}" width="100%" font-size="{FONT}" role="img" aria-labelledby="{id}-title"><title id="{id}-title">{}</title>"#,
+        r#"<svg class="chart" id="{id}" viewBox="0 0 {WIDTH} {height:.0}" width="100%" font-size="{FONT}" role="group" aria-labelledby="{id}-title"><title id="{id}-title">{}</title>"#,
         esc(title)
     );
     for (v, label) in &ticks {
@@ -742,9 +743,10 @@ pub fn hour_bars(
     let y = |v: f64| base - v / top * PLOT_H;
     let height = base + 6.0 + FONT + 4.0;
     let mut svg = String::new();
+    // A group, not an image: its bars and dots are links, and an image's parts cannot be reached.
     let _ = write!(
         svg,
-        r#"<svg class="chart" id="{id}" viewBox="0 0 {WIDTH} {height:.0}" width="100%" font-size="{FONT}" role="img" aria-labelledby="{id}-title"><title id="{id}-title">{}</title>"#,
+        r#"<svg class="chart" id="{id}" viewBox="0 0 {WIDTH} {height:.0}" width="100%" font-size="{FONT}" role="group" aria-labelledby="{id}-title"><title id="{id}-title">{}</title>"#,
         esc(title)
     );
     let mut v = 0.0;
