@@ -1047,8 +1047,14 @@ mod tests {
             .filter(|t| !t.is_empty() && !["Mon", "Wed", "Fri", "Sun"].contains(t))
             .collect();
         assert_eq!(labels, vec!["Nov"]);
-        assert!(!svg.contains("id="), "no id to repeat when a page has several");
-        assert!(svg.contains(r#"width="401""#), "a fixed size, not the page's width");
+        assert!(
+            !svg.contains("id="),
+            "no id to repeat when a page has several"
+        );
+        assert!(
+            svg.contains(r#"width="401""#),
+            "a fixed size, not the page's width"
+        );
         let (trend, data) = weekly_trend(&periods, today, 4);
         assert_eq!(data.len(), 4);
         assert_eq!(

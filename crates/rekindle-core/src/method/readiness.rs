@@ -237,7 +237,10 @@ mod tests {
         for (key, _) in SELF_CHECK {
             let label = self_check_label(key);
             assert_ne!(label, "Answer", "{key}");
-            assert!(!label.to_lowercase().contains(key), "{key} shows its raw name");
+            assert!(
+                !label.to_lowercase().contains(key),
+                "{key} shows its raw name"
+            );
         }
     }
 

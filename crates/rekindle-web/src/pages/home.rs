@@ -57,7 +57,9 @@ fn step_status(number: u8, p: &Progress) -> String {
             count(p.problems, "problem named", "problems named"),
         ]
         .join(" · "),
-        2 if p.problems == 0 => "Once you have named a problem, plan your answer to it here.".into(),
+        2 if p.problems == 0 => {
+            "Once you have named a problem, plan your answer to it here.".into()
+        }
         2 if p.answered == p.problems => format!(
             "Every problem has a plan ({}).",
             count(p.problems, "problem", "problems")
@@ -83,10 +85,7 @@ fn step_status(number: u8, p: &Progress) -> String {
             if p.due.is_empty() {
                 "Today's check-ins are done.".to_string()
             } else {
-                format!(
-                    "{} to do now.",
-                    count(p.due.len(), "check-in", "check-ins")
-                )
+                format!("{} to do now.", count(p.due.len(), "check-in", "check-ins"))
             },
             count(p.checkins, "check-in recorded", "check-ins recorded"),
         ),
@@ -112,9 +111,7 @@ fn step_status(number: u8, p: &Progress) -> String {
             count(p.books, "book", "books"),
             count(p.takeaways, "takeaway", "takeaways")
         ),
-        8 if p.shares == 0 && !p.letter => {
-            "Nothing shared yet: only ever when you choose.".into()
-        }
+        8 if p.shares == 0 && !p.letter => "Nothing shared yet: only ever when you choose.".into(),
         8 => {
             let mut parts = Vec::new();
             if p.shares > 0 {
