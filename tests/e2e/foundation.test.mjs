@@ -47,12 +47,12 @@ test('relationship flow, reload, quick exit, nothing leaves 127.0.0.1', async ()
 
     // On a phone the menu is one tap away, grouped in the method's order, and every link works.
     await page.setViewportSize({ width: 390, height: 844 });
-    assert.equal(await page.getByRole('link', { name: 'Track record' }).count(), 0, 'closed: no row scrolling out of sight');
+    assert.equal(await page.locator('header').getByRole('link', { name: 'Track record' }).count(), 0, 'closed: no row scrolling out of sight');
     await page.locator('.nav-narrow summary').click();
     const menu = await page.locator('.nav-narrow nav').innerText();
     assert.match(menu, /Home[\s\S]*The relationship[\s\S]*Chats[\s\S]*What the chat shows[\s\S]*Plan[\s\S]*Track record[\s\S]*Support[\s\S]*Settings/);
     await page.screenshot({ path: join(screenshotDir, 'menu-phone.png'), fullPage: true });
-    await page.getByRole('link', { name: 'Track record' }).click();
+    await page.locator('.nav-narrow').getByRole('link', { name: 'Track record' }).click();
     assert.equal(new URL(page.url()).pathname, '/t');
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${server.origin}/`);

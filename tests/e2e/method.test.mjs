@@ -22,7 +22,7 @@ test('problem → plan → a week of check-ins with a lapse → streak and chart
   try {
     const page = await (await browser.newContext()).newPage();
     await page.goto(server.url);
-    await page.getByRole('link', { name: 'Decide' }).click();
+    await page.locator('ol.steps').getByRole('link', { name: 'Plan', exact: true }).click();
     await page.getByRole('link', { name: 'Add a problem' }).click();
 
     // Nothing chosen: every problem explained, nothing saved.
