@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, recordRequests, outsideRequests, screenshot, binary, repoRoot } from './harness.mjs';
+import { startServer, launchBrowser, recordRequests, outsideRequests, screenshot, screenshotDir, binary, repoRoot } from './harness.mjs';
 
 const PASS = 'a quiet walk by the river at dawn';
 
@@ -43,6 +43,14 @@ test('what the chat shows: summary, charts, evidence, make it a problem', async 
     assert.equal(await page.locator('section.card:has(svg.chart) details:has(table)').count(), 6, 'months, weeks, negative, replies, hours, arguments');
     assert.match(await page.locator('#ratio').innerText(), /Inside arguments there were \d+ warm or repairing messages to \d+ harsh ones: [\d.]+ to 1/);
     await screenshot(page, 'postmortem');
+    // Plain words: the four horsemen explained where they are counted; no tool names.
+    assert.match(await page.locator('#horsemen-explained').innerText(), /four habits in arguments[\s\S]*criticism \(attacking the person/);
+    assert.doesNotMatch(await page.locator('main').innerText(), /VADER|lexicons\//);
+    for (const [label, size] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+      await page.setViewportSize(size);
+      await page.locator('#arguments').screenshot({ path: join(screenshotDir, `postmortem-arguments-${label}.png`) });
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // On a 390 px phone, chart text renders at 12 px or more (measured, not assumed).
     await page.setViewportSize({ width: 390, height: 844 });
