@@ -30,6 +30,8 @@ struct HomePage {
     /// Check-ins still to do today (or this week): shown first.
     due: Vec<DueCheckIn>,
     steps: Vec<StepView>,
+    /// One of the steps is marked as the next.
+    has_next: bool,
     /// A safety message shown above everything, when there is one.
     banner: Option<(String, &'static str, &'static str)>,
 }
@@ -183,6 +185,7 @@ pub async fn home(state: AppState) -> Response {
             first_visit: progress.is_empty(),
             due: progress.due,
             steps,
+            has_next: next.is_some(),
             banner,
         })
     });
