@@ -44,6 +44,7 @@ pub fn settings_form(s: &Settings) -> SettingsForm {
         discreet_mode: s.discreet_mode.then(|| "on".to_string()),
         idle_lock_minutes: s.idle_lock_minutes.to_string(),
         country: s.country.clone().unwrap_or_default(),
+        large_text: s.large_text.then(|| "on".to_string()),
     }
 }
 
@@ -68,11 +69,13 @@ mod tests {
             idle_lock_minutes: 12,
             country: Some("GB".into()),
             analysed_chat: None,
+            large_text: true,
         };
         assert_eq!(settings_form(&s).validate().unwrap(), s);
         let off = Settings {
             discreet_mode: false,
             country: None,
+            large_text: false,
             ..s
         };
         assert_eq!(settings_form(&off).validate().unwrap(), off);

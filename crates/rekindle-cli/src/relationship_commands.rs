@@ -217,9 +217,23 @@ pub enum SettingsCmd {
         /// The country whose help lines come first: a two-letter code such as US or GB, or "none"
         #[arg(long, value_name = "CODE")]
         country: Option<String>,
+        /// Larger text on every page of the web app: on or off
+        #[arg(long, value_name = "on|off")]
+        large_text: Option<String>,
         #[arg(long)]
         json: bool,
     },
+}
+
+/// An on/off flag's value as the settings form holds it.
+fn on_off(flag: &str, value: &str) -> Result<Option<String>> {
+    match value.trim().to_lowercase().as_str() {
+        "on" | "yes" | "true" => Ok(Some("on".into())),
+        "off" | "no" | "false" => Ok(None),
+        _ => Err(user_error(format!(
+            "{flag} takes on or off, not “{value}”. Nothing was changed."
+        ))),
+    }
 }
 
 fn settings_json(s: &rekindle_core::settings::Settings) -> serde_json::Value {
@@ -227,6 +241,7 @@ fn settings_json(s: &rekindle_core::settings::Settings) -> serde_json::Value {
         "discreet_mode": s.discreet_mode,
         "idle_lock_minutes": s.idle_lock_minutes,
         "country": s.country,
+        "large_text": s.large_text,
     })
 }
 
@@ -249,30 +264,34 @@ pub fn settings_cmd(vault: &mut SqliteVault, cmd: &SettingsCmd) -> Result<()> {
                 "Help lines for:  {}",
                 s.country.as_deref().unwrap_or("no country chosen")
             );
+            outln!(
+                "Larger text:     {}",
+                if s.large_text { "on" } else { "off" }
+            );
             Ok(())
         }
         SettingsCmd::Set {
             discreet,
             idle_lock_minutes,
             country,
+            large_text,
             json,
         } => {
-            if discreet.is_none() && idle_lock_minutes.is_none() && country.is_none() {
+            if discreet.is_none()
+                && idle_lock_minutes.is_none()
+                && country.is_none()
+                && large_text.is_none()
+            {
                 return Err(user_error(
-                    "Give a setting to change: --discreet on|off, --idle-lock-minutes N or --country CODE. Nothing was changed.",
+                    "Give a setting to change: --discreet on|off, --idle-lock-minutes N, --country CODE or --large-text on|off. Nothing was changed.",
                 ));
             }
             let mut form = relationship::settings_form(&vault.settings()?);
             if let Some(d) = discreet {
-                form.discreet_mode = match d.trim().to_lowercase().as_str() {
-                    "on" | "yes" | "true" => Some("on".into()),
-                    "off" | "no" | "false" => None,
-                    _ => {
-                        return Err(user_error(format!(
-                            "--discreet takes on or off, not “{d}”. Nothing was changed."
-                        )));
-                    }
-                };
+                form.discreet_mode = on_off("--discreet", d)?;
+            }
+            if let Some(l) = large_text {
+                form.large_text = on_off("--large-text", l)?;
             }
             if let Some(m) = idle_lock_minutes {
                 form.idle_lock_minutes.clone_from(m);

@@ -2369,14 +2369,18 @@ fn the_relationship_and_settings_set_in_the_terminal_read_back_as_the_web_reads_
     assert!(shown.contains("I stopped listening."), "{shown}");
 
     ok_in(&d, &["settings", "set", "--idle-lock-minutes", "12"]);
+    ok_in(&d, &["settings", "set", "--large-text", "on"]);
     let s = json_in(
         &d,
         &["settings", "set", "--country", "gb", "--discreet", "on"],
     );
+    // What a set leaves out stays as it was (larger text stays on).
     assert_eq!(
         s,
-        serde_json::json!({"discreet_mode": true, "idle_lock_minutes": 12, "country": "GB"})
+        serde_json::json!({"discreet_mode": true, "idle_lock_minutes": 12, "country": "GB", "large_text": true})
     );
+    let e = refused_in(&d, &["settings", "set", "--large-text", "huge"]);
+    assert!(e.contains("--large-text takes on or off"), "{e}");
     let e = refused_in(&d, &["settings", "set", "--idle-lock-minutes", "99"]);
     assert!(e.contains("from 2 to 30"), "{e}");
     let e = refused_in(&d, &["settings", "set", "--country", "ZZ"]);
@@ -2397,6 +2401,7 @@ fn the_relationship_and_settings_set_in_the_terminal_read_back_as_the_web_reads_
     assert_eq!(form.my_view, "I stopped listening.");
     let settings = vault.settings().unwrap();
     assert!(settings.discreet_mode);
+    assert!(settings.large_text);
     assert_eq!(settings.idle_lock_minutes, 12);
     assert_eq!(settings.country.as_deref(), Some("GB"));
 }
