@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { binary, CHROMIUM_ARGS, repoRoot, screenshot, recordRequests } from './harness.mjs';
+import { binary, CHROMIUM_ARGS, repoRoot, screenshot, recordRequests, checkA11y } from './harness.mjs';
 import { chromium } from 'playwright-core';
 
 const base = process.env.REKINDLE_TEST_DATABASE_URL;
@@ -74,6 +74,8 @@ async function signUp(page, link, name, password) {
   await page.getByRole('button', { name: 'Create account' }).click();
   // Without consent nothing is made, and what was typed stays.
   assert.match(await page.locator('#signup-error').innerText(), /tick the box/);
+  // The sign-up page in its error state: no serious accessibility problem.
+  await checkA11y(page, 'hosted sign-up with an error');
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByLabel('Type it again').fill(password);
   await page.getByLabel(/I agree that this server stores/).check();
@@ -200,6 +202,7 @@ test('two people, two app processes, one database, each sees only their own', as
     await ana.goto(`${a.origin}/account`);
     await ana.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
     await screenshot(ana, 'hosted-account');
+    await checkA11y(ana, 'hosted account page', { dark: true });
     await ana.getByRole('button', { name: 'Quick exit' }).click();
     await ana.waitForURL(/\/bye$/);
     // The page leaves at once by design; the sign-out request (a keepalive
@@ -212,6 +215,7 @@ test('two people, two app processes, one database, each sees only their own', as
       await new Promise((r) => setTimeout(r, 250));
     }
     assert.match(after, /\/signin$/);
+    await checkA11y(ana, 'hosted sign-in');
     await screenshot(ana, 'hosted-signin');
 
     const outside = seen.filter((u) => !u.startsWith('data:') && !u.startsWith('about:') && new URL(u).hostname !== 'localhost');
