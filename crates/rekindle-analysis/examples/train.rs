@@ -146,6 +146,10 @@ struct Example {
     gold: bool,
     /// Counts in the threshold choice (GoEmotions train) or only in training.
     main: bool,
+    /// Out-of-fold group: every copy of a line shares its fold, so a repeated
+    /// line is never trained on in the fold that holds it out. None = always
+    /// trained on, never held out.
+    group: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -480,10 +484,13 @@ fn run(
         .into_iter()
         .map(|i| (i, true))
         .collect();
+    // GoEmotions train line i is its own group i (the folds of every earlier run).
+    let mut groups: Vec<Option<usize>> = (0..items.len()).map(Some).collect();
     let main_n = items.len();
     if let Some(v) = vader {
         for i in common::vader_truth(v, "tweets_GroundTruth.txt", -1.0)? {
             items.push((i, false));
+            groups.push(None);
         }
         if std::env::var_os("VADER_ALL").is_some() {
             for f in [
@@ -493,6 +500,7 @@ fn run(
             ] {
                 for i in common::vader_truth(v, f, -1.0)? {
                     items.push((i, false));
+                    groups.push(None);
                 }
             }
         }
@@ -501,10 +509,20 @@ fn run(
     if let Some(p) = extra {
         // Project-owned labelled lines (`label TAB text`), e.g. the spoken
         // dialogue lines of data/train/: training data, never threshold choice.
+        // Several files may be given, separated by commas. With
+        // EXTRA_CALIBRATE=1 they also enter the out-of-fold calibration (one
+        // copy held out per fold, all copies in the same fold).
         let repeat = env_or("EXTRA_REPEAT", 1.0) as usize;
-        let lines = common::labelled_lines(p)?;
-        for _ in 0..repeat.max(1) {
-            items.extend(lines.iter().map(|i| (i.clone(), false)));
+        let calibrate = std::env::var_os("EXTRA_CALIBRATE").is_some();
+        let mut lines = Vec::new();
+        for one in p.to_string_lossy().split(',') {
+            lines.extend(common::labelled_lines(Path::new(one))?);
+        }
+        for copy in 0..repeat.max(1) {
+            for (n, line) in lines.iter().enumerate() {
+                items.push((line.clone(), calibrate && copy == 0));
+                groups.push(calibrate.then_some(10_000_000 + n));
+            }
         }
     }
     eprintln!(
@@ -541,7 +559,8 @@ fn run(
     let examples: Vec<Example> = prepared
         .iter()
         .zip(&items)
-        .map(|((names, dense, raw), (it, main))| Example {
+        .zip(&groups)
+        .map(|(((names, dense, raw), (it, main)), group)| Example {
             feats: names
                 .iter()
                 .filter_map(|n| index.get(n.as_str()).copied())
@@ -557,6 +576,7 @@ fn run(
             raw: *raw,
             gold: it.gold,
             main: *main,
+            group: *group,
         })
         .collect();
     eprintln!(
@@ -572,16 +592,13 @@ fn run(
         .map(|k| {
             let tr: Vec<&Example> = examples
                 .iter()
-                .enumerate()
-                .filter(|(i, e)| !e.main || fold_of(*i) != k)
-                .map(|(_, e)| e)
+                .filter(|e| e.group.is_none_or(|g| fold_of(g) != k))
                 .collect();
             let m = train(&tr, n_feats, 42 + k as u64).pruned(vocab.len());
             examples
                 .iter()
-                .enumerate()
-                .filter(|(i, e)| e.main && fold_of(*i) == k)
-                .map(|(_, e)| (m.margin(e), e.raw, e.gold))
+                .filter(|e| e.main && e.group.is_some_and(|g| fold_of(g) == k))
+                .map(|e| (m.margin(e), e.raw, e.gold))
                 .collect()
         })
         .collect();
@@ -717,10 +734,28 @@ fn run(
     } else {
         ""
     };
-    let extra_note = if extra.is_some() {
+    let extra_note = if let Some(p) = extra {
+        let names: Vec<String> = p
+            .to_string_lossy()
+            .split(',')
+            .map(|f| {
+                format!(
+                    "data/train/{}",
+                    Path::new(f)
+                        .file_name()
+                        .map_or(f.into(), |n| n.to_string_lossy())
+                )
+            })
+            .collect();
         format!(
-            "\n# and the project's own labelled lines (data/train/spoken_lines.tsv, counted {} times)",
-            env_or("EXTRA_REPEAT", 1.0) as usize
+            "\n# and the project's own labelled lines ({}, counted {} times{})",
+            names.join(", "),
+            env_or("EXTRA_REPEAT", 1.0) as usize,
+            if std::env::var_os("EXTRA_CALIBRATE").is_some() {
+                "; also in the out-of-fold calibration"
+            } else {
+                ""
+            }
         )
     } else {
         String::new()

@@ -7,10 +7,10 @@
 //! One logistic regression per kind (Adagrad, L2, fixed seed) over the
 //! features of `pressure_learned::features` (words, "!word" after a negator,
 //! neighbouring word pairs), trained on the project's own labelled sentences:
-//! data/train/pressure_lines.tsv and the sentence sets tests/data/
+//! data/train/pressure_lines.tsv, pressure_lines_2.tsv and the sentence sets tests/data/
 //! sentences_dev.tsv, sentences_probe.tsv, sentences_probe2.tsv and
-//! sentences_apart_a.tsv. **Never sentences_apart_b.tsv**: it is the held-out
-//! report (tests/data/SENTENCES_APART.md).
+//! sentences_apart_a.tsv. **Never sentences_apart_b.tsv or sentences_apart_c.tsv**: they are
+//! the held-out reports (tests/data/SENTENCES_APART.md).
 //!
 //! Each kind's threshold is chosen on 5-fold out-of-fold margins: the lowest
 //! margin at which the kind's out-of-fold precision is still at least
@@ -192,10 +192,17 @@ fn own_lines(text: &str) -> Result<Vec<(String, [bool; KINDS], bool)>, String> {
     Ok(out)
 }
 
+/// The project's own training lines (data/train/README.md): written apart
+/// from the rules and from every sentence set.
+const OWN_FILES: [&str; 2] = ["pressure_lines.tsv", "pressure_lines_2.tsv"];
+
 fn run(root: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
     let read =
         |p: PathBuf| std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()));
-    let mut texts = own_lines(&read(root.join("data/train/pressure_lines.tsv"))?)?;
+    let mut texts = Vec::new();
+    for own in OWN_FILES {
+        texts.extend(own_lines(&read(root.join("data/train").join(own))?)?);
+    }
     let own_n = texts.len();
     for set in [
         "sentences_dev.tsv",
@@ -216,7 +223,8 @@ fn run(root: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
         }
     }
     eprintln!(
-        "training sentences: {own_n} of data/train/pressure_lines.tsv + {} of the sentence sets (apart B never read)",
+        "training sentences: {own_n} of data/train/{} + {} of the sentence sets (apart B and C never read)",
+        OWN_FILES.join(", "),
         texts.len() - own_n
     );
     let mut buf = Vec::new();
@@ -345,7 +353,7 @@ fn run(root: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
     text.push_str(
         "# The learned half of `pressure` (crates/rekindle-analysis/src/pressure_learned.rs).\n\
          # Trained by `cargo run --release -p rekindle-analysis --example train_pressure` on the project's own\n\
-         # labelled sentences (data/train/pressure_lines.tsv; tests/data/sentences_{dev,probe,probe2,apart_a}.tsv).\n\
+         # labelled sentences (data/train/pressure_lines.tsv, pressure_lines_2.tsv; tests/data/sentences_{dev,probe,probe2,apart_a}.tsv).\n\
          # Columns: key, then one number per kind: begging guilt threat ultimatum entitlement showing_up\n\
          # surveillance self_harm_leverage persistence. Same licence as the project.\n",
     );
