@@ -98,7 +98,7 @@ enum Command {
         /// The JSON file written by `rekindle export`
         file: PathBuf,
     },
-    /// Copy the vault, still encrypted, to a new file and its key to FILE.key (stop `rekindle serve` first)
+    /// Copy the vault, still encrypted, to a new file and its key to FILE.key (safe while `rekindle serve` runs)
     Backup {
         /// The new backup file; neither it nor FILE.key may exist yet
         file: PathBuf,

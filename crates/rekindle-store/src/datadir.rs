@@ -227,7 +227,23 @@ impl DataDir {
         })
     }
 
-    /// Opens the vault. A wrong passphrase fails before the database is touched.
+    /// What can be told without the passphrase: a key file with no vault
+    /// file (or an empty one) beside it is [`StoreError::MissingDatabase`],
+    /// never a new vault. `rekindle serve` asks before it starts.
+    pub fn check_vault_file(&self) -> Result<(), StoreError> {
+        if !self.has_vault() {
+            return Ok(());
+        }
+        let db = self.vault_path();
+        if fs::metadata(&db).map(|m| m.len() == 0).unwrap_or(true) {
+            return Err(StoreError::MissingDatabase(db));
+        }
+        Ok(())
+    }
+
+    /// Opens the vault. A wrong passphrase fails before the database is
+    /// touched; a damaged vault file ([`SqliteVault::open_existing`]) is
+    /// refused before anything is written to it.
     pub fn unlock(&self, passphrase: &str) -> Result<SqliteVault, StoreError> {
         let key_file = self.read_key_file()?;
         let dek = match key_file.unwrap_key(passphrase) {
@@ -239,11 +255,14 @@ impl DataDir {
         };
         // SQLite would create a missing file and open an empty one as a new
         // vault; with a key file present that can only be damage.
+        self.check_vault_file()?;
         let db = self.vault_path();
-        if fs::metadata(&db).map(|m| m.len() == 0).unwrap_or(true) {
-            return Err(StoreError::MissingDatabase(db));
-        }
-        let vault = SqliteVault::open(&db, &dek)?;
+        // A first page that does not decrypt is damage too (or a vault file
+        // of another key file): the same sentence, with what to do.
+        let vault = SqliteVault::open_existing(&db, &dek).map_err(|e| match e {
+            StoreError::Corrupt => StoreError::Damaged(db.clone()),
+            e => e,
+        })?;
         tracing::info!(event = "unlocked");
         Ok(vault)
     }
@@ -296,18 +315,55 @@ impl DataDir {
     /// encrypted) and its key file to `FILE.key`; neither may exist yet.
     /// Returns the key copy's path.
     pub fn backup(&self, vault: &SqliteVault, file: &Path) -> Result<PathBuf, StoreError> {
-        let mut key_name = file.as_os_str().to_owned();
-        key_name.push(".key");
-        let key_copy = PathBuf::from(key_name);
-        // Never over an existing file: it may be the key of an earlier backup.
-        if key_copy.exists() {
-            return Err(StoreError::AlreadyExists(key_copy));
-        }
         let key = self.key_file_bytes()?;
-        vault.backup_to(file)?;
-        fsutil::write_atomic(&key_copy, &key)?;
-        tracing::info!(event = "vault_backed_up");
-        Ok(key_copy)
+        write_backup(vault, &key, file)
+    }
+
+    /// `rekindle backup FILE` while another rekindle holds this folder (a
+    /// running `rekindle serve`, whose lock [`DataDir::open`] respects):
+    /// the vault is opened read-only beside it ([`SqliteVault::open_read_only`]:
+    /// SQLite's write-ahead log gives a consistent snapshot while the server
+    /// writes) and copied as [`DataDir::backup`] does. Nothing in the folder
+    /// is written, created or removed, and the folder is not locked.
+    pub fn backup_beside_running(
+        path: &Path,
+        passphrase: &str,
+        file: &Path,
+    ) -> Result<PathBuf, StoreError> {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = fs::metadata(path).map_err(|_| StoreError::NoVault(path.to_path_buf()))?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(StoreError::InsecurePermissions {
+                path: path.to_path_buf(),
+            });
+        }
+        let key_path = path.join(KEY_FILE);
+        let key = match fsutil::read_limited(&key_path, 64 * 1024) {
+            Ok(bytes) if bytes == ERASED_MARK => {
+                return Err(StoreError::NoVault(path.to_path_buf()));
+            }
+            Ok(bytes) => bytes,
+            Err(fsutil::ReadLimitedError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::NoVault(path.to_path_buf()));
+            }
+            Err(fsutil::ReadLimitedError::Io(e)) => return Err(StoreError::io(&key_path, e)),
+            Err(other) => {
+                return Err(StoreError::BadKeyFile(format!(
+                    "{}: {other}",
+                    key_path.display()
+                )));
+            }
+        };
+        let dek = KeyFile::from_json(&key)?.unwrap_key(passphrase)?;
+        let db = path.join(VAULT_FILE);
+        if fs::metadata(&db).map(|m| m.len() == 0).unwrap_or(true) {
+            return Err(StoreError::MissingDatabase(db));
+        }
+        let vault = SqliteVault::open_read_only(&db, &dek).map_err(|e| match e {
+            StoreError::Corrupt => StoreError::Damaged(db.clone()),
+            e => e,
+        })?;
+        write_backup(&vault, &key, file)
     }
 
     /// Deletes the vault for good (security.md item 60: "delete vault"
@@ -411,4 +467,36 @@ impl DataDir {
             .and_then(|d| d.sync_all())
             .map_err(|e| StoreError::io(&self.path, e))
     }
+}
+
+/// Writes a backup: the vault copied (still encrypted) to `file` and the
+/// key file to `FILE.key`. Neither may exist yet: the refusal comes before
+/// anything is written, and each file is written under a temporary name,
+/// flushed, then given its name without replacing anything
+/// ([`fsutil::publish_new`]), so a crash leaves each file whole or absent
+/// (a temporary `.FILE.*.tmp` beside it may stay after a crash). The key
+/// file goes last: a `FILE` without its `FILE.key` was never reported done.
+fn write_backup(vault: &SqliteVault, key: &[u8], file: &Path) -> Result<PathBuf, StoreError> {
+    let mut key_name = file.as_os_str().to_owned();
+    key_name.push(".key");
+    let key_copy = PathBuf::from(key_name);
+    // Never over an existing file: it may be an earlier backup.
+    for existing in [file, key_copy.as_path()] {
+        if existing.exists() {
+            return Err(StoreError::AlreadyExists(existing.to_path_buf()));
+        }
+    }
+    let tmp = fsutil::temp_beside(file)?;
+    if let Err(e) = vault.backup_to(&tmp) {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    fsutil::publish_new(&tmp, file)?;
+    if let Err(e) = fsutil::write_new(&key_copy, key) {
+        // The copy is useless without its key, and was never reported.
+        let _ = fs::remove_file(file);
+        return Err(e);
+    }
+    tracing::info!(event = "vault_backed_up");
+    Ok(key_copy)
 }

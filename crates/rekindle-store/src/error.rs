@@ -31,9 +31,13 @@ pub enum StoreError {
     #[error("The vault file is damaged or does not match its key file.")]
     Corrupt,
     #[error(
-        "The key file is here but the vault file {0} is missing or empty, so rekindle will not open it as a new, empty vault. If you restored a backup, put its FILE beside the key as vault.db."
+        "The key file is here but the vault file {0} is missing or empty, so rekindle will not open it as a new, empty vault; nothing was changed. If you restored a backup, put its FILE beside the key as vault.db. Otherwise restore your latest backup (copy a backup's FILE and FILE.key into a new, empty folder as vault.db and vault.key, then run `rekindle serve --data-dir FOLDER`) or rebuild from an export with `rekindle restore EXPORT --data-dir FOLDER`."
     )]
     MissingDatabase(PathBuf),
+    #[error(
+        "The vault file {0} is damaged or does not belong with its key file (its integrity check failed), so rekindle stopped before reading or changing anything. Make a copy of the data folder first; then restore your latest backup (copy a backup's FILE and FILE.key into a new, empty folder as vault.db and vault.key, then run `rekindle serve --data-dir FOLDER`) or rebuild from an export with `rekindle restore EXPORT --data-dir FOLDER`."
+    )]
+    Damaged(PathBuf),
     #[error(
         "This vault was made by a newer version of rekindle (schema {found}, this version knows {known}). Please update rekindle."
     )]
