@@ -133,6 +133,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Backup { file } => backup(&cli, &path, file),
         Command::DeleteVault { yes } => delete_vault(&cli, &path, *yes),
         Command::Status { json } => status(&cli, &path, *json),
+        Command::Duress(cmd) => {
+            let dir = existing_dir(&path)?;
+            crate::duress_commands::duress_cmd(cli.passphrase_file.as_deref(), &dir, cmd)
+        }
         Command::Relationship(cmd) => {
             let dir = existing_dir(&path)?;
             crate::relationship_commands::relationship_cmd(&mut open_vault(&cli, &dir)?, cmd)

@@ -1037,6 +1037,8 @@ const COMMAND_CLASSES: &[(&str, &str)] = &[
     ("restore", "neutral"),
     ("backup", "neutral"),
     ("delete-vault", "neutral"),
+    ("duress set", "neutral"),
+    ("duress off", "neutral"),
     ("convert", "neutral"),
     ("import", "own recovery"),
     ("relationship show", "own recovery"),
@@ -1914,6 +1916,111 @@ fn backup_runs_beside_a_live_serve_and_the_copy_restores() {
     let bytes = std::fs::read(&bk).unwrap();
     assert!(!bytes.starts_with(b"SQLite format 3"));
     assert!(!bytes.windows(8).any(|w| w == b"Drinking"));
+}
+
+#[test]
+fn the_duress_passphrase_erases_or_opens_a_decoy_from_any_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let duress = "the weather is fine today, thanks";
+    let with_duress = |d: &Path, args: &[&str]| {
+        run(rekindle(d)
+            .args(args)
+            .env("REKINDLE_PASSPHRASE", PASS)
+            .env("REKINDLE_DURESS_PASSPHRASE", duress))
+    };
+    let add_problem = [
+        "problem",
+        "add",
+        "--title",
+        "Drinking",
+        "--category",
+        "substance",
+        "--whose",
+        "mine",
+        "--frequency",
+        "often",
+        "--severity",
+        "4",
+    ];
+    for action in ["decoy", "erase"] {
+        let d = tmp.path().join(action);
+        init_vault(&d);
+        ok_in(&d, &add_problem);
+        // The same passphrase twice is refused; nothing changes.
+        let o = run(rekindle(&d)
+            .args(["duress", "set", "--action", action])
+            .env("REKINDLE_PASSPHRASE", PASS)
+            .env("REKINDLE_DURESS_PASSPHRASE", PASS));
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("must be different"), "{}", stderr(&o));
+        let o = with_duress(&d, &["duress", "set", "--action", action]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stdout(&o).contains("Duress passphrase set"),
+            "{}",
+            stdout(&o)
+        );
+        let key: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.join("vault.key")).unwrap()).unwrap();
+        assert_eq!(key["version"], 2);
+        let slots = [
+            key["wrap"]["ciphertext"].as_str().unwrap().to_string(),
+            key["duress"]["wrap"]["ciphertext"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        ];
+        // The real passphrase still opens the real vault.
+        assert!(ok_in(&d, &["problem", "list"]).contains("Drinking"));
+
+        // Typed at an unlock, the duress passphrase shows an empty vault.
+        let o = run(rekindle(&d)
+            .args(["status", "--json"])
+            .env("REKINDLE_PASSPHRASE", duress));
+        assert!(o.status.success(), "{action}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let total: u64 = v["counts"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum();
+        assert_eq!(total, 0, "{action}: {v}");
+        let o = run(rekindle(&d)
+            .args(["problem", "list"])
+            .env("REKINDLE_PASSPHRASE", duress));
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(!stdout(&o).contains("Drinking"));
+
+        let o = run(rekindle(&d)
+            .args(["problem", "list"])
+            .env("REKINDLE_PASSPHRASE", PASS));
+        let key_now = std::fs::read_to_string(d.join("vault.key")).unwrap();
+        if action == "decoy" {
+            // The real data is intact and opens as before.
+            assert!(o.status.success(), "{}", stderr(&o));
+            assert!(stdout(&o).contains("Drinking"));
+            // Off: the duress passphrase opens nothing any more.
+            ok_in(&d, &["duress", "off"]);
+            let o = run(rekindle(&d)
+                .args(["problem", "list"])
+                .env("REKINDLE_PASSPHRASE", duress));
+            assert_eq!(o.status.code(), Some(2));
+            assert!(!d.join("vault-b.db").exists());
+        } else {
+            // Erased: the real passphrase opens nothing, and no wrapped key
+            // of the old vault is left in the folder.
+            assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+            assert!(stderr(&o).contains("does not open"), "{}", stderr(&o));
+            for (name, bytes) in files_in(&d) {
+                let text = String::from_utf8_lossy(&bytes);
+                for slot in &slots {
+                    assert!(!text.contains(slot.as_str()), "{name} keeps a wrapped key");
+                }
+            }
+            assert!(!key_now.contains("duress"));
+        }
+    }
 }
 
 /// Every command below opens the vault; on a damaged vault file each must

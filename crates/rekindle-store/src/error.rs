@@ -8,6 +8,10 @@ use thiserror::Error;
 pub enum StoreError {
     #[error("That passphrase does not open this vault. Nothing was changed.")]
     WrongPassphrase,
+    #[error(
+        "That passphrase is already in use for this vault; choose a different one. Nothing was changed."
+    )]
+    PassphraseInUse,
     #[error("No vault exists yet in {0}. Run `rekindle init` (or `rekindle serve`) to create one.")]
     NoVault(PathBuf),
     #[error("A vault already exists in {0}; it was left untouched.")]

@@ -245,6 +245,11 @@ impl SqliteVault {
         Ok(())
     }
 
+    /// The database file this connection reads.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self
             .conn
