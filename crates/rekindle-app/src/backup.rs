@@ -62,7 +62,7 @@ impl From<std::io::Error> for BackupError {
 /// removed before this returns. Give it a connection of its own
 /// ([`SqliteVault::open_another`]) so the copy does not hold up other work.
 pub fn backup_zip(dir: &DataDir, vault: &SqliteVault) -> Result<Vec<u8>, BackupError> {
-    let key = dir.key_file_bytes()?;
+    let key = dir.key_file_bytes_for(vault)?;
     let copy = dir.copy_vault(vault)?;
     let mut db = std::fs::File::open(copy.path()).map_err(|e| StoreError::io(copy.path(), e))?;
     let db_len = db

@@ -60,6 +60,15 @@ fn data_dir_path(cli: &Cli) -> Result<PathBuf> {
     })
 }
 
+/// The data folder of a command that needs a vault there already: a
+/// missing folder (a mistyped --data-dir) is said, never created.
+fn existing_dir(path: &Path) -> Result<DataDir> {
+    if !path.is_dir() {
+        return Err(StoreError::NoVault(path.to_path_buf()).into());
+    }
+    Ok(DataDir::open(path)?)
+}
+
 fn open_vault(cli: &Cli, dir: &DataDir) -> Result<SqliteVault> {
     if !dir.has_vault() {
         return Err(StoreError::NoVault(dir.path().to_path_buf()).into());
@@ -124,112 +133,116 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Backup { file } => backup(&cli, &path, file),
         Command::DeleteVault { yes } => delete_vault(&cli, &path, *yes),
         Command::Status { json } => status(&cli, &path, *json),
+        Command::Duress(cmd) => {
+            let dir = existing_dir(&path)?;
+            crate::duress_commands::duress_cmd(cli.passphrase_file.as_deref(), &dir, cmd)
+        }
         Command::Relationship(cmd) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::relationship_commands::relationship_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::Settings(cmd) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::relationship_commands::settings_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::Pause { plan, json } | Command::Resume { plan, json } => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             let paused = matches!(cli.command, Command::Pause { .. });
             crate::recovery_commands::pause(&mut open_vault(&cli, &dir)?, *plan, paused, *json)
         }
         Command::ReadinessHistory { plan, json } => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::recovery_commands::readiness_history(&open_vault(&cli, &dir)?, *plan, *json)
         }
         Command::SelfCheck(cmd) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::recovery_commands::self_check_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::TheirWords(cmd) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::recovery_commands::their_words_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::Triggers { plan, json } => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::recovery_commands::triggers(&open_vault(&cli, &dir)?, *plan, *json)
         }
         Command::AuditCHistory { json } => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::recovery_commands::audit_history(&open_vault(&cli, &dir)?, *json)
         }
         Command::AlcoholFree(cmd) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::recovery_commands::alcohol_free_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::Supporter(cmd) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::support_commands::supporter_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::Book(cmd) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::support_commands::book_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::Takeaway(cmd) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::support_commands::takeaway_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::Problem(cmd) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::method_commands::problem(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::Plan(args) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::method_commands::plan(&mut open_vault(&cli, &dir)?, args)
         }
         Command::Checkin(args) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::method_commands::checkin(&mut open_vault(&cli, &dir)?, args)
         }
         Command::Record { json } => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::method_commands::record(&open_vault(&cli, &dir)?, *json)
         }
         Command::Readiness(args) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::method_commands::readiness(&mut open_vault(&cli, &dir)?, args)
         }
         Command::Outlook { json, chat } => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::method_commands::outlook(&open_vault(&cli, &dir)?, &path, *json, *chat)
         }
         Command::Trigger(args) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::method_commands::trigger(&mut open_vault(&cli, &dir)?, args)
         }
         Command::Pattern { json } => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::method_commands::pattern(&open_vault(&cli, &dir)?, *json)
         }
         Command::AuditC(args) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::method_commands::audit_c(&mut open_vault(&cli, &dir)?, args)
         }
         Command::Reminders(args) => crate::method_commands::reminders(args),
         Command::Safety(cmd) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::safety_commands::safety_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::Withdraw(args) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::retract_commands::withdraw(&mut open_vault(&cli, &dir)?, args)
         }
         Command::BringBack(args) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::retract_commands::bring_back(&mut open_vault(&cli, &dir)?, args)
         }
         Command::Withdrawn { json } => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::retract_commands::withdrawn(&open_vault(&cli, &dir)?, *json)
         }
         Command::Helplines { .. } => Ok(()),
         Command::Sentiment | Command::Classify { .. } | Command::Host(_) => Ok(()),
         Command::Analyze { .. } => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             let vault = open_vault(&cli, &dir)?;
             match analyze_args(&cli.command) {
                 Some(args) => {
@@ -239,11 +252,11 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Chats(cmd) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::chats_commands::chats_cmd(&mut open_vault(&cli, &dir)?, cmd)
         }
         Command::Topics(cmd) => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::topics_commands::topics_cmd(&mut open_vault(&cli, &dir)?, &path, cmd)
         }
         Command::Share(cmd) => {
@@ -251,7 +264,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 // The share listener needs no vault key and no lock.
                 return crate::share_commands::share_cmd(None, &path, cmd);
             }
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             let mut vault = open_vault(&cli, &dir)?;
             crate::share_commands::share_cmd(Some(&mut vault), &path, cmd)
         }
@@ -262,7 +275,7 @@ pub fn run(cli: Cli) -> Result<()> {
             reply,
             history,
         } => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             let mut vault = open_vault(&cli, &dir)?;
             match (sent, reply, history) {
                 (Some(file), _, _) => crate::letter_commands::sent(&mut vault, file, *json),
@@ -277,7 +290,7 @@ pub fn run(cli: Cli) -> Result<()> {
             seal_passphrase_file,
             json,
         } => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             crate::share_commands::report_cmd(
                 &open_vault(&cli, &dir)?,
                 sections,
@@ -295,7 +308,7 @@ pub fn run(cli: Cli) -> Result<()> {
             redact_contacts,
             parse,
         } => {
-            let dir = DataDir::open(&path)?;
+            let dir = existing_dir(&path)?;
             let mut vault = open_vault(&cli, &dir)?;
             crate::chat_commands::import(
                 &mut vault,
@@ -332,6 +345,10 @@ fn init(cli: &Cli, path: &Path) -> Result<()> {
 
 fn serve(cli: &Cli, path: &Path, port: Option<u16>) -> Result<()> {
     let dir = DataDir::open(path)?;
+    // A key file without its vault file is refused before the server
+    // starts (a damaged vault file is found at the first unlock: that
+    // needs the key).
+    dir.check_vault_file()?;
     // With a passphrase given up front the vault opens (or is created) now;
     // otherwise the browser asks for it on the first page.
     let vault = match passphrase_input::given(cli.passphrase_file.as_deref(), ENV_PASSPHRASE)? {
@@ -391,7 +408,7 @@ fn serve(cli: &Cli, path: &Path, port: Option<u16>) -> Result<()> {
 }
 
 fn passwd(cli: &Cli, path: &Path, new_file: Option<&Path>) -> Result<()> {
-    let dir = DataDir::open(path)?;
+    let dir = existing_dir(path)?;
     if !dir.has_vault() {
         return Err(StoreError::NoVault(path.to_path_buf()).into());
     }
@@ -409,7 +426,7 @@ fn passwd(cli: &Cli, path: &Path, new_file: Option<&Path>) -> Result<()> {
 }
 
 fn export(cli: &Cli, path: &Path, out: Option<&Path>) -> Result<()> {
-    let dir = DataDir::open(path)?;
+    let dir = existing_dir(path)?;
     let vault = open_vault(cli, &dir)?;
     let json = crate::progress::with_spinner("Exporting", false, || {
         vault.export().and_then(|doc| doc.to_json())
@@ -475,9 +492,29 @@ fn restore(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
 }
 
 fn backup(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
-    let dir = DataDir::open(path)?;
-    let vault = open_vault(cli, &dir)?;
-    let key_copy = crate::progress::with_spinner("Backing up", false, || dir.backup(&vault, file))?;
+    // Only looks first: a mistyped --data-dir must not create a folder.
+    if !path.is_dir() {
+        return Err(StoreError::NoVault(path.to_path_buf()).into());
+    }
+    let key_copy = match DataDir::open(path) {
+        Ok(dir) => {
+            let vault = open_vault(cli, &dir)?;
+            crate::progress::with_spinner("Backing up", false, || dir.backup(&vault, file))?
+        }
+        // `rekindle serve` holds the folder: the vault is read beside it
+        // (a consistent snapshot; the server keeps working).
+        Err(StoreError::Locked(_)) => {
+            let pass = passphrase_input::obtain(
+                cli.passphrase_file.as_deref(),
+                ENV_PASSPHRASE,
+                "Passphrase: ",
+            )?;
+            crate::progress::with_spinner("Backing up", false, || {
+                DataDir::backup_beside_running(path, &pass, file)
+            })?
+        }
+        Err(e) => return Err(e.into()),
+    };
     outln!(
         "Backed up the encrypted vault to {} (with its key file {}). Both are needed, with your passphrase, to restore.",
         file.display(),
@@ -590,7 +627,26 @@ fn status(cli: &Cli, path: &Path, json: bool) -> Result<()> {
     });
     let given = passphrase_input::given(cli.passphrase_file.as_deref(), ENV_PASSPHRASE)?;
     if let (true, Some(pass)) = (exists, given) {
-        let vault = dir.unlock(&pass)?;
+        let vault = match dir.unlock(&pass) {
+            Ok(vault) => vault,
+            // Damage found before opening: said in the report too, then
+            // the sentence with what to do (exit 2).
+            Err(e @ (StoreError::Damaged(_) | StoreError::MissingDatabase(_))) => {
+                report["unlocked"] = serde_json::json!(false);
+                report["integrity_ok"] = serde_json::json!(false);
+                if json {
+                    outln!(
+                        "{}",
+                        serde_json::to_string_pretty(&report).map_err(|e| anyhow!(e))?
+                    );
+                } else {
+                    outln!("Data folder: {}", path.display());
+                    outln!("Vault: integrity PROBLEM (it was not opened)");
+                }
+                return Err(e.into());
+            }
+            Err(e) => return Err(e.into()),
+        };
         let counts: serde_json::Map<String, serde_json::Value> = vault
             .counts()?
             .into_iter()
@@ -630,9 +686,7 @@ fn status(cli: &Cli, path: &Path, json: bool) -> Result<()> {
         }
     }
     if report.get("integrity_ok") == Some(&serde_json::json!(false)) {
-        return Err(anyhow!(
-            "The vault's integrity check found damage. Make a copy of the data folder before anything else, then restore from your latest backup or export."
-        ));
+        return Err(StoreError::Damaged(dir.vault_path()).into());
     }
     Ok(())
 }

@@ -28,6 +28,7 @@ mod chat_commands;
 mod chats_commands;
 mod commands;
 mod common;
+mod duress_commands;
 mod hardening;
 mod host_commands;
 mod letter_commands;
@@ -98,7 +99,7 @@ enum Command {
         /// The JSON file written by `rekindle export`
         file: PathBuf,
     },
-    /// Copy the vault, still encrypted, to a new file and its key to FILE.key (stop `rekindle serve` first)
+    /// Copy the vault, still encrypted, to a new file and its key to FILE.key (safe while `rekindle serve` runs)
     Backup {
         /// The new backup file; neither it nor FILE.key may exist yet
         file: PathBuf,
@@ -118,6 +119,9 @@ Stop `rekindle serve` first. Without --yes you are asked to type DELETE (in a te
         #[arg(long)]
         yes: bool,
     },
+    /// A second passphrase for when someone makes you open rekindle: it erases the vault or opens an empty decoy (set, off)
+    #[command(subcommand)]
+    Duress(duress_commands::DuressCmd),
     /// Read a chat export and print one normalized message per line, storing nothing
     #[command(
         long_about = "Read a chat export (WhatsApp .txt or .zip, Telegram result.json, Messenger/Instagram \

@@ -1037,6 +1037,8 @@ const COMMAND_CLASSES: &[(&str, &str)] = &[
     ("restore", "neutral"),
     ("backup", "neutral"),
     ("delete-vault", "neutral"),
+    ("duress set", "neutral"),
+    ("duress off", "neutral"),
     ("convert", "neutral"),
     ("import", "own recovery"),
     ("relationship show", "own recovery"),
@@ -1800,13 +1802,417 @@ fn vault_files_are_never_lost_or_mistaken_for_a_new_vault() {
         stdout(&o),
         stderr(&o)
     );
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("found damage"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("integrity check failed"));
 
     // A temp file left by a killed key write is cleaned up on the next open.
     std::fs::write(e.join(".vault.key.12345.tmp"), b"half").unwrap();
     ok_in(&e, &["status"]);
     assert!(!e.join(".vault.key.12345.tmp").exists());
+}
+
+#[test]
+fn backup_runs_beside_a_live_serve_and_the_copy_restores() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    ok_in(
+        &d,
+        &[
+            "problem",
+            "add",
+            "--title",
+            "Drinking",
+            "--category",
+            "substance",
+            "--whose",
+            "mine",
+            "--frequency",
+            "often",
+            "--severity",
+            "4",
+        ],
+    );
+    let mut server = rekindle(&d)
+        .arg("serve")
+        .env("REKINDLE_PASSPHRASE", PASS)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    assert!(lines.next().unwrap().unwrap().contains("http://127.0.0.1:"));
+    let vault_files = files_in(&d);
+
+    // A wrong passphrase beside the server: refused, nothing written.
+    let out = tmp.path().join("backups");
+    std::fs::create_dir(&out).unwrap();
+    let bk = out.join("rekindle.db");
+    let o = run(rekindle(&d)
+        .arg("backup")
+        .arg(&bk)
+        .env("REKINDLE_PASSPHRASE", "not the passphrase of this vault"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("does not open"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+
+    // The right one: the backup is made while the server keeps running.
+    let o = run(rekindle(&d)
+        .arg("backup")
+        .arg(&bk)
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Backed up"), "{}", stdout(&o));
+    assert!(server.try_wait().unwrap().is_none(), "serve still runs");
+    let key_copy = out.join("rekindle.db.key");
+    assert_eq!(
+        std::fs::read(&key_copy).unwrap(),
+        std::fs::read(d.join("vault.key")).unwrap()
+    );
+    // Exactly the two files, private, no temporary file left.
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["rekindle.db", "rekindle.db.key"]);
+    for f in [&bk, &key_copy] {
+        assert_eq!(
+            std::fs::metadata(f).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    // Never over an earlier backup, beside the server too.
+    let before = files_in(&out);
+    let o = run(rekindle(&d)
+        .arg("backup")
+        .arg(&bk)
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert_eq!(files_in(&out), before);
+    // The server's folder: nothing added, removed or changed by the backups
+    // (its write-ahead log aside, which the server itself owns).
+    let main_files = |v: Vec<(String, Vec<u8>)>| -> Vec<(String, Vec<u8>)> {
+        v.into_iter()
+            .filter(|(n, _)| n == "vault.key" || n == "rekindle.lock")
+            .collect()
+    };
+    assert_eq!(main_files(files_in(&d)), main_files(vault_files));
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    // The copy opens with the passphrase in a fresh folder and holds the data.
+    let r = tmp.path().join("restored");
+    std::fs::create_dir(&r).unwrap();
+    std::fs::set_permissions(&r, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::copy(&bk, r.join("vault.db")).unwrap();
+    std::fs::copy(&key_copy, r.join("vault.key")).unwrap();
+    assert!(ok_in(&r, &["problem", "list"]).contains("Drinking"));
+    let v = json_in(&r, &["status"]);
+    assert_eq!(v["integrity_ok"], true);
+    // Still encrypted: no readable SQLite header, no plain text.
+    let bytes = std::fs::read(&bk).unwrap();
+    assert!(!bytes.starts_with(b"SQLite format 3"));
+    assert!(!bytes.windows(8).any(|w| w == b"Drinking"));
+}
+
+#[test]
+fn the_duress_passphrase_erases_or_opens_a_decoy_from_any_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let duress = "the weather is fine today, thanks";
+    let with_duress = |d: &Path, args: &[&str]| {
+        run(rekindle(d)
+            .args(args)
+            .env("REKINDLE_PASSPHRASE", PASS)
+            .env("REKINDLE_DURESS_PASSPHRASE", duress))
+    };
+    let add_problem = [
+        "problem",
+        "add",
+        "--title",
+        "Drinking",
+        "--category",
+        "substance",
+        "--whose",
+        "mine",
+        "--frequency",
+        "often",
+        "--severity",
+        "4",
+    ];
+    for action in ["decoy", "erase"] {
+        let d = tmp.path().join(action);
+        init_vault(&d);
+        ok_in(&d, &add_problem);
+        // The same passphrase twice is refused; nothing changes.
+        let o = run(rekindle(&d)
+            .args(["duress", "set", "--action", action])
+            .env("REKINDLE_PASSPHRASE", PASS)
+            .env("REKINDLE_DURESS_PASSPHRASE", PASS));
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("must be different"), "{}", stderr(&o));
+        let o = with_duress(&d, &["duress", "set", "--action", action]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stdout(&o).contains("Duress passphrase set"),
+            "{}",
+            stdout(&o)
+        );
+        let key: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.join("vault.key")).unwrap()).unwrap();
+        assert_eq!(key["version"], 2);
+        let slots = [
+            key["wrap"]["ciphertext"].as_str().unwrap().to_string(),
+            key["duress"]["wrap"]["ciphertext"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        ];
+        // The real passphrase still opens the real vault.
+        assert!(ok_in(&d, &["problem", "list"]).contains("Drinking"));
+
+        // Typed at an unlock, the duress passphrase shows an empty vault.
+        let o = run(rekindle(&d)
+            .args(["status", "--json"])
+            .env("REKINDLE_PASSPHRASE", duress));
+        assert!(o.status.success(), "{action}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let total: u64 = v["counts"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum();
+        assert_eq!(total, 0, "{action}: {v}");
+        let o = run(rekindle(&d)
+            .args(["problem", "list"])
+            .env("REKINDLE_PASSPHRASE", duress));
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(!stdout(&o).contains("Drinking"));
+
+        let o = run(rekindle(&d)
+            .args(["problem", "list"])
+            .env("REKINDLE_PASSPHRASE", PASS));
+        let key_now = std::fs::read_to_string(d.join("vault.key")).unwrap();
+        if action == "decoy" {
+            // The real data is intact and opens as before.
+            assert!(o.status.success(), "{}", stderr(&o));
+            assert!(stdout(&o).contains("Drinking"));
+            // Off: the duress passphrase opens nothing any more.
+            ok_in(&d, &["duress", "off"]);
+            let o = run(rekindle(&d)
+                .args(["problem", "list"])
+                .env("REKINDLE_PASSPHRASE", duress));
+            assert_eq!(o.status.code(), Some(2));
+            assert!(!d.join("vault-b.db").exists());
+        } else {
+            // Erased: the real passphrase opens nothing, and no wrapped key
+            // of the old vault is left in the folder.
+            assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+            assert!(stderr(&o).contains("does not open"), "{}", stderr(&o));
+            for (name, bytes) in files_in(&d) {
+                let text = String::from_utf8_lossy(&bytes);
+                for slot in &slots {
+                    assert!(!text.contains(slot.as_str()), "{name} keeps a wrapped key");
+                }
+            }
+            assert!(!key_now.contains("duress"));
+        }
+    }
+}
+
+/// Every command below opens the vault; on a damaged vault file each must
+/// stop with exit 2 and the sentence `expect`, and change no file.
+fn refused_unchanged(d: &Path, out: &Path, damage: &str, expect: &str) {
+    let before = files_in(d);
+    let backup = out.join(format!("backup-{damage}.db"));
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["status"],
+        vec!["status", "--json"],
+        vec!["problem", "list"],
+        vec!["chats", "list"],
+        vec!["record", "--json"],
+        vec![
+            "problem",
+            "add",
+            "--title",
+            "Jealousy",
+            "--category",
+            "trust",
+            "--whose",
+            "mine",
+            "--frequency",
+            "often",
+            "--severity",
+            "3",
+        ],
+        vec!["export"],
+        vec!["backup", backup.to_str().unwrap()],
+        vec!["passwd"],
+        vec!["serve"],
+    ];
+    for args in &commands {
+        let o = run(rekindle(d).args(args).env("REKINDLE_PASSPHRASE", PASS).env(
+            "REKINDLE_NEW_PASSPHRASE",
+            "another long passphrase for the test",
+        ));
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{damage} {args:?}: {}",
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).contains(expect),
+            "{damage} {args:?}: {}",
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).contains("rekindle restore") && stderr(&o).contains("backup"),
+            "{damage} {args:?} says what to do: {}",
+            stderr(&o)
+        );
+        assert!(
+            !stdout(&o).contains("http://"),
+            "{damage}: serve never started"
+        );
+        assert_eq!(files_in(d), before, "{damage} {args:?} changed a file");
+    }
+    assert!(!backup.exists() && !out.join(format!("backup-{damage}.db.key")).exists());
+    // Without the passphrase, `serve` refuses a key without its vault file
+    // before it starts (a damaged file is found at the first unlock).
+    if expect == "missing or empty" {
+        let o = run(rekindle(d).arg("serve"));
+        assert_eq!(o.status.code(), Some(2), "{damage}: {}", stderr(&o));
+        assert!(stderr(&o).contains(expect));
+        assert_eq!(files_in(d), before);
+    }
+}
+
+#[test]
+fn a_damaged_vault_stops_every_command_with_exit_2_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    ok_in(
+        &d,
+        &[
+            "problem",
+            "add",
+            "--title",
+            "Drinking",
+            "--category",
+            "substance",
+            "--whose",
+            "mine",
+            "--frequency",
+            "often",
+            "--severity",
+            "4",
+        ],
+    );
+    let chat: String = (0..3000)
+        .map(|i| {
+            format!(
+                "{:02}/01/2024, 21:{:02} - {}: message number {i} with a few words\n",
+                i % 28 + 1,
+                i % 60,
+                if i % 2 == 0 { "Ana" } else { "Alex" }
+            )
+        })
+        .collect();
+    let chat_file = tmp.path().join("chat.txt");
+    std::fs::write(&chat_file, chat).unwrap();
+    ok_in(
+        &d,
+        &[
+            "import",
+            chat_file.to_str().unwrap(),
+            "--me",
+            "Ana",
+            "--ex",
+            "Alex",
+        ],
+    );
+    let db = d.join("vault.db");
+    let original = std::fs::read(&db).unwrap();
+    let pages = original.len() / 4096;
+    assert!(pages > 8, "a vault of {pages} pages");
+    let damaged = "integrity check failed";
+    let cases: Vec<(&str, Option<Vec<u8>>, &str)> = vec![
+        ("missing", None, "missing or empty"),
+        ("empty", Some(Vec::new()), "missing or empty"),
+        (
+            "cut in half",
+            Some(original[..pages / 2 * 4096].to_vec()),
+            damaged,
+        ),
+        (
+            "cut mid-page",
+            Some(original[..original.len() - 1000].to_vec()),
+            damaged,
+        ),
+        (
+            "a zeroed page",
+            {
+                let mut b = original.clone();
+                b[3 * 4096..4 * 4096].fill(0);
+                Some(b)
+            },
+            damaged,
+        ),
+        (
+            "a flipped byte",
+            {
+                let mut b = original.clone();
+                b[(pages - 3) * 4096 + 777] ^= 0x01;
+                Some(b)
+            },
+            damaged,
+        ),
+        (
+            "a flipped byte in the first page",
+            {
+                let mut b = original.clone();
+                b[200] ^= 0x80;
+                Some(b)
+            },
+            damaged,
+        ),
+    ];
+    for (damage, bytes, expect) in cases {
+        match bytes {
+            None => std::fs::remove_file(&db).unwrap(),
+            Some(b) => std::fs::write(&db, b).unwrap(),
+        }
+        refused_unchanged(&d, tmp.path(), damage, expect);
+    }
+    // Put back whole, the vault opens with everything in it.
+    std::fs::write(&db, &original).unwrap();
+    let v = json_in(&d, &["status"]);
+    assert_eq!(v["integrity_ok"], true);
+    assert_eq!(v["counts"]["chat_messages"], 3000);
+    assert!(ok_in(&d, &["problem", "list"]).contains("Drinking"));
+
+    // A mistyped data folder: said (exit 2), and no folder is created.
+    let typo = tmp.path().join("typo");
+    let nowhere = typo.join("deeper");
+    let bk = tmp.path().join("b.db");
+    for args in [
+        vec!["problem", "list"],
+        vec!["export"],
+        vec!["passwd"],
+        vec!["backup", bk.to_str().unwrap()],
+    ] {
+        let o = run(rekindle(&nowhere)
+            .args(&args)
+            .env("REKINDLE_PASSPHRASE", PASS));
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("No vault exists yet"), "{}", stderr(&o));
+        assert!(!typo.exists(), "{args:?} created a folder");
+    }
 }
 
 // ---------- Several chats in one export, several files of one chat ----------

@@ -7,12 +7,15 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::keyfile::{KdfParams, KeyFile, new_data_key};
+use crate::keyfile::{DuressAction, KdfParams, KeyFile, Unlocked, new_data_key};
 use crate::{SqliteVault, StoreError, fsutil, placement};
 
 pub const VAULT_FILE: &str = "vault.db";
 pub const KEY_FILE: &str = "vault.key";
 pub const LOCK_FILE: &str = "rekindle.lock";
+/// The decoy vault a duress passphrase opens (`rekindle duress set --action
+/// decoy`): a database of its own with its own random key.
+pub const DECOY_FILE: &str = "vault-b.db";
 /// The sealed snapshots of share links (see [`crate::ShareDir`]).
 pub const SHARES_DIR: &str = "shares";
 /// The user's own topic word lists (`*.txt`), which rekindle reads and never writes.
@@ -227,11 +230,39 @@ impl DataDir {
         })
     }
 
-    /// Opens the vault. A wrong passphrase fails before the database is touched.
+    /// What can be told without the passphrase: a key file with no vault
+    /// file (or an empty one) beside it is [`StoreError::MissingDatabase`],
+    /// never a new vault. `rekindle serve` asks before it starts.
+    pub fn check_vault_file(&self) -> Result<(), StoreError> {
+        if !self.has_vault() {
+            return Ok(());
+        }
+        let db = self.vault_path();
+        if fs::metadata(&db).map(|m| m.len() == 0).unwrap_or(true) {
+            return Err(StoreError::MissingDatabase(db));
+        }
+        Ok(())
+    }
+
+    pub fn decoy_path(&self) -> PathBuf {
+        self.path.join(DECOY_FILE)
+    }
+
+    /// Opens the vault. A wrong passphrase fails before the database is
+    /// touched; a damaged vault file ([`SqliteVault::open_existing`]) is
+    /// refused before anything is written to it.
+    ///
+    /// Every key slot is tried ([`KeyFile::unlock`]). The duress passphrase
+    /// (security.md item 58) opens the empty decoy vault, or, when its action
+    /// is erasing, destroys the vault ([`DataDir::duress_erase`]) and opens a
+    /// new, empty one under that passphrase: both look like an empty vault,
+    /// and the log says `unlocked` as for any unlock.
     pub fn unlock(&self, passphrase: &str) -> Result<SqliteVault, StoreError> {
         let key_file = self.read_key_file()?;
-        let dek = match key_file.unwrap_key(passphrase) {
-            Ok(k) => k,
+        let dek = match key_file.unlock(passphrase) {
+            Ok(Unlocked::Real(k)) => k,
+            Ok(Unlocked::Decoy(k)) => return self.open_decoy(&k),
+            Ok(Unlocked::Erase) => return self.duress_erase(passphrase, key_file.params()),
             Err(e) => {
                 tracing::warn!(event = "unlock_failed");
                 return Err(e);
@@ -239,30 +270,135 @@ impl DataDir {
         };
         // SQLite would create a missing file and open an empty one as a new
         // vault; with a key file present that can only be damage.
+        self.check_vault_file()?;
         let db = self.vault_path();
-        if fs::metadata(&db).map(|m| m.len() == 0).unwrap_or(true) {
-            return Err(StoreError::MissingDatabase(db));
-        }
-        let vault = SqliteVault::open(&db, &dek)?;
+        // A first page that does not decrypt is damage too (or a vault file
+        // of another key file): the same sentence, with what to do.
+        let vault = SqliteVault::open_existing(&db, &dek).map_err(|e| match e {
+            StoreError::Corrupt => StoreError::Damaged(db.clone()),
+            e => e,
+        })?;
+        tracing::info!(event = "unlocked");
+        Ok(vault)
+    }
+
+    /// The decoy vault, opened with its own key (created empty if its file
+    /// is missing: it is empty anyway). A damaged decoy is reported under
+    /// the vault's own name, so the message does not tell it is a decoy.
+    fn open_decoy(&self, key: &crate::keyfile::SecretKey) -> Result<SqliteVault, StoreError> {
+        let decoy = self.decoy_path();
+        let exists = fs::metadata(&decoy).is_ok_and(|m| m.len() > 0);
+        let opened = if exists {
+            SqliteVault::open_existing(&decoy, key)
+        } else {
+            SqliteVault::open(&decoy, key)
+        };
+        let vault = opened.map_err(|e| match e {
+            StoreError::Corrupt | StoreError::Damaged(_) => StoreError::Damaged(self.vault_path()),
+            e => e,
+        })?;
+        tracing::info!(event = "unlocked");
+        Ok(vault)
+    }
+
+    /// The duress passphrase's erase (security.md item 58): the whole key
+    /// file (every slot) is overwritten where it lies and flushed, as
+    /// [`DataDir::erase`] does, then the vault's files (the decoy's too) are
+    /// removed; then a new, empty vault is made under the duress passphrase
+    /// (same key settings) and opened. From then on no slot opens with the
+    /// real passphrase: the real data can never be decrypted again. A crash
+    /// after the overwrite is finished by the next [`DataDir::open`].
+    fn duress_erase(&self, passphrase: &str, params: KdfParams) -> Result<SqliteVault, StoreError> {
+        let _key_ops = self.key_ops();
+        self.destroy_key_slot()?;
+        self.remove_vault_files()?;
+        let dek = new_data_key()?;
+        let key_file = KeyFile::wrap(&dek, passphrase, params)?;
+        let vault = SqliteVault::open(&self.vault_path(), &dek)?;
+        fsutil::write_atomic(&self.key_path(), &key_file.to_json()?)?;
+        // The same event as any unlock: a terminal in view shows nothing else.
         tracing::info!(event = "unlocked");
         Ok(vault)
     }
 
     /// Re-wraps the same data key under a new passphrase; the database file
-    /// is not touched (security.md item 2).
+    /// is not touched (security.md item 2). The slot `old` opens is the one
+    /// changed: the vault's own, or (from inside a decoy) the duress slot,
+    /// so the real passphrase keeps working. The duress passphrase of an
+    /// erase is not accepted here (the vault is open: [`StoreError::WrongPassphrase`]).
+    /// A new passphrase that already opens the other slot is refused.
     pub fn change_passphrase(&self, old: &str, new: &str) -> Result<(), StoreError> {
         let _key_ops = self.key_ops();
         let key_file = self.read_key_file()?;
-        let dek = key_file.unwrap_key(old)?;
-        let params = key_file.params();
-        let params = if params.check().is_ok() {
-            params
-        } else {
-            KdfParams::DEFAULT
+        let opened = key_file.unlock(old)?;
+        if key_file.has_duress()
+            && !matches!(key_file.unlock(new), Err(StoreError::WrongPassphrase))
+        {
+            return Err(StoreError::PassphraseInUse);
+        }
+        let rewrapped = match opened {
+            Unlocked::Real(dek) => key_file.rewrap_main(&dek, new)?,
+            Unlocked::Decoy(key) => key_file.rewrap_duress(&key, new)?,
+            Unlocked::Erase => return Err(StoreError::WrongPassphrase),
         };
-        let rewrapped = KeyFile::wrap(&dek, new, params)?;
         fsutil::write_atomic(&self.key_path(), &rewrapped.to_json()?)?;
         tracing::info!(event = "passphrase_changed");
+        Ok(())
+    }
+
+    /// `rekindle duress set`: adds (or replaces) the duress slot, after
+    /// checking `passphrase` is the vault's own (its main slot only). The
+    /// duress passphrase must not open the vault. For [`DuressAction::Decoy`]
+    /// a new, empty decoy vault is made with its own random key first (an
+    /// earlier decoy is removed); the key file is written last, atomically.
+    pub fn set_duress(
+        &self,
+        passphrase: &str,
+        duress_passphrase: &str,
+        action: DuressAction,
+    ) -> Result<(), StoreError> {
+        let _key_ops = self.key_ops();
+        let key_file = self.read_key_file()?;
+        key_file.unwrap_key(passphrase)?;
+        if key_file.unwrap_key(duress_passphrase).is_ok() {
+            return Err(StoreError::PassphraseInUse);
+        }
+        self.remove_decoy_files()?;
+        let decoy_key = match action {
+            DuressAction::Erase => None,
+            DuressAction::Decoy => {
+                let key = new_data_key()?;
+                drop(SqliteVault::open(&self.decoy_path(), &key)?);
+                Some(key)
+            }
+        };
+        let with = key_file.with_duress(duress_passphrase, decoy_key.as_ref())?;
+        fsutil::write_atomic(&self.key_path(), &with.to_json()?)?;
+        tracing::info!(event = "duress_set");
+        Ok(())
+    }
+
+    /// `rekindle duress off`: the duress slot and the decoy vault removed,
+    /// after checking `passphrase` is the vault's own.
+    pub fn duress_off(&self, passphrase: &str) -> Result<(), StoreError> {
+        let _key_ops = self.key_ops();
+        let key_file = self.read_key_file()?;
+        key_file.unwrap_key(passphrase)?;
+        fsutil::write_atomic(&self.key_path(), &key_file.without_duress().to_json()?)?;
+        self.remove_decoy_files()?;
+        tracing::info!(event = "duress_off");
+        Ok(())
+    }
+
+    fn remove_decoy_files(&self) -> Result<(), StoreError> {
+        for suffix in ["-wal", "-shm", "-journal", ""] {
+            let p = self.path.join(format!("{DECOY_FILE}{suffix}"));
+            match fs::remove_file(&p) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StoreError::io(&p, e)),
+            }
+        }
         Ok(())
     }
 
@@ -274,6 +410,21 @@ impl DataDir {
         let bytes = self.read_key_bytes()?;
         KeyFile::from_json(&bytes)?;
         Ok(bytes)
+    }
+
+    /// The key file that goes with a backup of `vault`: the key file as it
+    /// is, or, for the decoy vault (opened by the duress passphrase), its
+    /// slot alone as an ordinary key file, so the backup is an ordinary
+    /// vault holding the decoy and shows nothing of the real one.
+    pub fn key_file_bytes_for(&self, vault: &SqliteVault) -> Result<Vec<u8>, StoreError> {
+        let bytes = self.key_file_bytes()?;
+        if vault.path() != self.decoy_path() {
+            return Ok(bytes);
+        }
+        KeyFile::from_json(&bytes)?
+            .duress_as_key_file()
+            .ok_or_else(|| StoreError::BadKeyFile("no duress slot".into()))?
+            .to_json()
     }
 
     /// A consistent copy of the open vault (SQLite's `VACUUM INTO`, safe
@@ -296,18 +447,67 @@ impl DataDir {
     /// encrypted) and its key file to `FILE.key`; neither may exist yet.
     /// Returns the key copy's path.
     pub fn backup(&self, vault: &SqliteVault, file: &Path) -> Result<PathBuf, StoreError> {
-        let mut key_name = file.as_os_str().to_owned();
-        key_name.push(".key");
-        let key_copy = PathBuf::from(key_name);
-        // Never over an existing file: it may be the key of an earlier backup.
-        if key_copy.exists() {
-            return Err(StoreError::AlreadyExists(key_copy));
+        let key = self.key_file_bytes_for(vault)?;
+        write_backup(vault, &key, file)
+    }
+
+    /// `rekindle backup FILE` while another rekindle holds this folder (a
+    /// running `rekindle serve`, whose lock [`DataDir::open`] respects):
+    /// the vault is opened read-only beside it ([`SqliteVault::open_read_only`]:
+    /// SQLite's write-ahead log gives a consistent snapshot while the server
+    /// writes) and copied as [`DataDir::backup`] does. Nothing in the folder
+    /// is written, created or removed, and the folder is not locked.
+    pub fn backup_beside_running(
+        path: &Path,
+        passphrase: &str,
+        file: &Path,
+    ) -> Result<PathBuf, StoreError> {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = fs::metadata(path).map_err(|_| StoreError::NoVault(path.to_path_buf()))?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(StoreError::InsecurePermissions {
+                path: path.to_path_buf(),
+            });
         }
-        let key = self.key_file_bytes()?;
-        vault.backup_to(file)?;
-        fsutil::write_atomic(&key_copy, &key)?;
-        tracing::info!(event = "vault_backed_up");
-        Ok(key_copy)
+        let key_path = path.join(KEY_FILE);
+        let key = match fsutil::read_limited(&key_path, 64 * 1024) {
+            Ok(bytes) if bytes == ERASED_MARK => {
+                return Err(StoreError::NoVault(path.to_path_buf()));
+            }
+            Ok(bytes) => bytes,
+            Err(fsutil::ReadLimitedError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::NoVault(path.to_path_buf()));
+            }
+            Err(fsutil::ReadLimitedError::Io(e)) => return Err(StoreError::io(&key_path, e)),
+            Err(other) => {
+                return Err(StoreError::BadKeyFile(format!(
+                    "{}: {other}",
+                    key_path.display()
+                )));
+            }
+        };
+        let key_file = KeyFile::from_json(&key)?;
+        // The duress passphrase of a decoy backs up the decoy (as an
+        // ordinary vault); an erase cannot run while another rekindle has
+        // the vault open, so that passphrase is refused like a wrong one.
+        let (dek, db, key) = match key_file.unlock(passphrase)? {
+            Unlocked::Real(dek) => (dek, path.join(VAULT_FILE), key),
+            Unlocked::Decoy(k) => {
+                let only = key_file
+                    .duress_as_key_file()
+                    .ok_or_else(|| StoreError::BadKeyFile("no duress slot".into()))?;
+                (k, path.join(DECOY_FILE), only.to_json()?)
+            }
+            Unlocked::Erase => return Err(StoreError::WrongPassphrase),
+        };
+        if fs::metadata(&db).map(|m| m.len() == 0).unwrap_or(true) {
+            return Err(StoreError::MissingDatabase(db));
+        }
+        let vault = SqliteVault::open_read_only(&db, &dek).map_err(|e| match e {
+            StoreError::Corrupt => StoreError::Damaged(db.clone()),
+            e => e,
+        })?;
+        write_backup(&vault, &key, file)
     }
 
     /// Deletes the vault for good (security.md item 60: "delete vault"
@@ -339,7 +539,9 @@ impl DataDir {
         let _key_ops = self.key_ops();
         if !self.erasure_pending() {
             let key_file = self.read_key_file()?;
-            if let Err(e) = key_file.unwrap_key(passphrase) {
+            // Any slot's passphrase deletes the vault (the decoy's too: the
+            // whole key file is destroyed).
+            if let Err(e) = key_file.unlock(passphrase) {
                 tracing::warn!(event = "erase_refused");
                 return Err(e);
             }
@@ -389,6 +591,7 @@ impl DataDir {
         for suffix in ["-wal", "-shm", "-journal", ""] {
             remove(&self.path.join(format!("{VAULT_FILE}{suffix}")))?;
         }
+        self.remove_decoy_files()?;
         let entries = fs::read_dir(&self.path).map_err(|e| StoreError::io(&self.path, e))?;
         for entry in entries {
             let entry = entry.map_err(|e| StoreError::io(&self.path, e))?;
@@ -411,4 +614,36 @@ impl DataDir {
             .and_then(|d| d.sync_all())
             .map_err(|e| StoreError::io(&self.path, e))
     }
+}
+
+/// Writes a backup: the vault copied (still encrypted) to `file` and the
+/// key file to `FILE.key`. Neither may exist yet: the refusal comes before
+/// anything is written, and each file is written under a temporary name,
+/// flushed, then given its name without replacing anything
+/// ([`fsutil::publish_new`]), so a crash leaves each file whole or absent
+/// (a temporary `.FILE.*.tmp` beside it may stay after a crash). The key
+/// file goes last: a `FILE` without its `FILE.key` was never reported done.
+fn write_backup(vault: &SqliteVault, key: &[u8], file: &Path) -> Result<PathBuf, StoreError> {
+    let mut key_name = file.as_os_str().to_owned();
+    key_name.push(".key");
+    let key_copy = PathBuf::from(key_name);
+    // Never over an existing file: it may be an earlier backup.
+    for existing in [file, key_copy.as_path()] {
+        if existing.exists() {
+            return Err(StoreError::AlreadyExists(existing.to_path_buf()));
+        }
+    }
+    let tmp = fsutil::temp_beside(file)?;
+    if let Err(e) = vault.backup_to(&tmp) {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    fsutil::publish_new(&tmp, file)?;
+    if let Err(e) = fsutil::write_new(&key_copy, key) {
+        // The copy is useless without its key, and was never reported.
+        let _ = fs::remove_file(file);
+        return Err(e);
+    }
+    tracing::info!(event = "vault_backed_up");
+    Ok(key_copy)
 }

@@ -8,6 +8,10 @@ use thiserror::Error;
 pub enum StoreError {
     #[error("That passphrase does not open this vault. Nothing was changed.")]
     WrongPassphrase,
+    #[error(
+        "That passphrase is already in use for this vault; choose a different one. Nothing was changed."
+    )]
+    PassphraseInUse,
     #[error("No vault exists yet in {0}. Run `rekindle init` (or `rekindle serve`) to create one.")]
     NoVault(PathBuf),
     #[error("A vault already exists in {0}; it was left untouched.")]
@@ -31,9 +35,13 @@ pub enum StoreError {
     #[error("The vault file is damaged or does not match its key file.")]
     Corrupt,
     #[error(
-        "The key file is here but the vault file {0} is missing or empty, so rekindle will not open it as a new, empty vault. If you restored a backup, put its FILE beside the key as vault.db."
+        "The key file is here but the vault file {0} is missing or empty, so rekindle will not open it as a new, empty vault; nothing was changed. If you restored a backup, put its FILE beside the key as vault.db. Otherwise restore your latest backup (copy a backup's FILE and FILE.key into a new, empty folder as vault.db and vault.key, then run `rekindle serve --data-dir FOLDER`) or rebuild from an export with `rekindle restore EXPORT --data-dir FOLDER`."
     )]
     MissingDatabase(PathBuf),
+    #[error(
+        "The vault file {0} is damaged or does not belong with its key file (its integrity check failed), so rekindle stopped before reading or changing anything. Make a copy of the data folder first; then restore your latest backup (copy a backup's FILE and FILE.key into a new, empty folder as vault.db and vault.key, then run `rekindle serve --data-dir FOLDER`) or rebuild from an export with `rekindle restore EXPORT --data-dir FOLDER`."
+    )]
+    Damaged(PathBuf),
     #[error(
         "This vault was made by a newer version of rekindle (schema {found}, this version knows {known}). Please update rekindle."
     )]

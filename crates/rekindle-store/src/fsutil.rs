@@ -109,6 +109,70 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A temporary name beside `path` (`.NAME.RANDOM.tmp`), for a file that is
+/// written whole before it takes its real name.
+pub fn temp_beside(path: &Path) -> Result<std::path::PathBuf, StoreError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    let mut suffix = [0u8; 6];
+    getrandom::fill(&mut suffix).map_err(|e| StoreError::io(path, std::io::Error::other(e)))?;
+    Ok(dir.join(format!(".{name}.{}.tmp", hex::encode(suffix))))
+}
+
+/// Gives the finished file `tmp` (same folder) the name `path`, never over
+/// an existing file ([`StoreError::AlreadyExists`], `tmp` removed): a hard
+/// link, which fails if the name is taken; where the file system has none
+/// (FAT on a USB stick), a rename after checking the name is free. Then the
+/// folder is flushed, so the name survives a power cut.
+pub fn publish_new(tmp: &Path, path: &Path) -> Result<(), StoreError> {
+    let result = match fs::hard_link(tmp, path) {
+        Ok(()) => fs::remove_file(tmp),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let _ = fs::remove_file(tmp);
+            return Err(StoreError::AlreadyExists(path.to_path_buf()));
+        }
+        Err(_) if path.exists() => {
+            let _ = fs::remove_file(tmp);
+            return Err(StoreError::AlreadyExists(path.to_path_buf()));
+        }
+        Err(_) => fs::rename(tmp, path),
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    result
+        .and_then(|()| File::open(dir)?.sync_all())
+        .map_err(|e| {
+            let _ = fs::remove_file(tmp);
+            StoreError::io(path, e)
+        })
+}
+
+/// Writes a new file atomically (temp file, fsync, then [`publish_new`]):
+/// a crash leaves the whole file or none, and an existing file is never
+/// replaced. Mode 0600.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    if path.exists() {
+        return Err(StoreError::AlreadyExists(path.to_path_buf()));
+    }
+    let tmp = temp_beside(path)?;
+    let written = (|| {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(StoreError::io(path, e));
+    }
+    publish_new(&tmp, path)
+}
+
 /// Sets a file to 0600 (owner read/write only).
 pub fn make_private(path: &Path) -> Result<(), StoreError> {
     fs::set_permissions(path, fs::Permissions::from_mode(0o600))
@@ -166,6 +230,33 @@ mod tests {
             0o600
         );
         // no temp files left behind
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn write_new_never_replaces_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("backup.db.key");
+        write_new(&p, b"first").unwrap();
+        assert!(matches!(
+            write_new(&p, b"second"),
+            Err(StoreError::AlreadyExists(_))
+        ));
+        assert_eq!(fs::read(&p).unwrap(), b"first");
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        // A finished temp file published over a name taken meanwhile is
+        // refused and removed.
+        let tmp = temp_beside(&p).unwrap();
+        fs::write(&tmp, b"late").unwrap();
+        assert!(matches!(
+            publish_new(&tmp, &p),
+            Err(StoreError::AlreadyExists(_))
+        ));
+        assert!(!tmp.exists());
+        assert_eq!(fs::read(&p).unwrap(), b"first");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 

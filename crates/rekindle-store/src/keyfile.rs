@@ -17,6 +17,14 @@ use crate::StoreError;
 
 pub const KEY_FORMAT: &str = "rekindle-vault-key";
 pub const KEY_VERSION: u32 = 1;
+/// The version of a key file that also holds a duress slot (security.md
+/// item 58). A file without one stays version 1, as before.
+pub const KEY_VERSION_DURESS: u32 = 2;
+
+/// What the duress slot wraps when its action is erasing: no key, this
+/// marker. A decoy slot wraps the decoy vault's random key, which is never
+/// this value (a chance of 2^-256).
+const ERASE_MARKER: [u8; 32] = [0u8; 32];
 
 /// A 256-bit key that is wiped from memory when dropped.
 pub type SecretKey = Zeroizing<[u8; 32]>;
@@ -79,8 +87,17 @@ struct WrapSection {
     ciphertext: String,
 }
 
-/// The on-disk key file: KDF settings and the wrapped data key. Contains no
-/// secret that is usable without the passphrase.
+/// A second key slot: the duress passphrase's own salt and wrapped key,
+/// laid out exactly as the main slot.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Slot {
+    kdf: KdfSection,
+    wrap: WrapSection,
+}
+
+/// The on-disk key file: KDF settings and the wrapped data key, and (version
+/// 2) a duress slot. Contains no secret that is usable without a passphrase.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeyFile {
@@ -88,6 +105,39 @@ pub struct KeyFile {
     version: u32,
     kdf: KdfSection,
     wrap: WrapSection,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    duress: Option<Slot>,
+}
+
+/// What a passphrase opened (see [`KeyFile::unlock`]).
+pub enum Unlocked {
+    /// The vault's own passphrase: its data key.
+    Real(SecretKey),
+    /// The duress passphrase of a decoy: the decoy vault's key.
+    Decoy(SecretKey),
+    /// The duress passphrase whose action is erasing the vault.
+    Erase,
+}
+
+/// What the duress passphrase does (`rekindle duress set --action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuressAction {
+    /// Crypto-erase the vault, then show a new, empty one.
+    Erase,
+    /// Open a separate, empty decoy vault; the real one stays as it is.
+    Decoy,
+}
+
+/// Equal bytes, in time that does not depend on where they differ.
+fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff = a
+        .iter()
+        .zip(b)
+        .fold(0u8, |acc, (x, y)| acc | std::hint::black_box(x ^ y));
+    std::hint::black_box(diff) == 0
 }
 
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
@@ -152,6 +202,7 @@ impl KeyFile {
         Ok(KeyFile {
             format: KEY_FORMAT.into(),
             version: KEY_VERSION,
+            duress: None,
             kdf: KdfSection {
                 algorithm: "argon2id".into(),
                 params,
@@ -205,7 +256,11 @@ impl KeyFile {
 
     /// Cheap checks done before any key derivation (item 7: refuse in < 10 ms).
     fn check_header(&self) -> Result<(), StoreError> {
-        if self.format != KEY_FORMAT || self.version != KEY_VERSION {
+        let version_ok = match &self.duress {
+            None => self.version == KEY_VERSION,
+            Some(_) => self.version == KEY_VERSION_DURESS,
+        };
+        if self.format != KEY_FORMAT || !version_ok {
             return Err(StoreError::BadKeyFile(format!(
                 "unknown format {} v{}",
                 self.format, self.version
@@ -214,7 +269,114 @@ impl KeyFile {
         if self.kdf.algorithm != "argon2id" || self.wrap.algorithm != "xchacha20poly1305" {
             return Err(StoreError::BadKeyFile("unknown algorithm".into()));
         }
+        if let Some(slot) = &self.duress {
+            self.slot_file(slot).check_header()?;
+        }
         self.kdf.params.check()
+    }
+
+    /// A slot as a key file of its own (version 1, no duress slot), so it is
+    /// opened by exactly the code that opens the main slot.
+    fn slot_file(&self, slot: &Slot) -> KeyFile {
+        KeyFile {
+            format: self.format.clone(),
+            version: KEY_VERSION,
+            kdf: slot.kdf.clone(),
+            wrap: slot.wrap.clone(),
+            duress: None,
+        }
+    }
+
+    /// Tries `passphrase` on every slot (security.md item 58): the key
+    /// derivation and the authenticated decryption run for each slot, and
+    /// the results are compared only after all of them ran, so the time
+    /// taken does not tell which slot (if any) matched. A file without a
+    /// duress slot runs one derivation, as before.
+    pub fn unlock(&self, passphrase: &str) -> Result<Unlocked, StoreError> {
+        self.check_header()?;
+        let main = self.unwrap_key(passphrase);
+        let duress = self
+            .duress
+            .as_ref()
+            .map(|slot| self.slot_file(slot).unwrap_key(passphrase));
+        // Every derivation has run; now look at the results.
+        match (main, duress) {
+            (Ok(key), _) => Ok(Unlocked::Real(key)),
+            // A damaged key file (not a wrong passphrase) is said as such.
+            (Err(e), _) if !matches!(e, StoreError::WrongPassphrase) => Err(e),
+            (Err(_), Some(Ok(key))) => {
+                if ct_eq(key.as_ref(), &ERASE_MARKER) {
+                    Ok(Unlocked::Erase)
+                } else {
+                    Ok(Unlocked::Decoy(key))
+                }
+            }
+            (Err(_), Some(Err(e))) | (Err(e), None) => Err(e),
+        }
+    }
+
+    /// Whether this key file has a duress slot.
+    pub fn has_duress(&self) -> bool {
+        self.duress.is_some()
+    }
+
+    /// Adds (or replaces) the duress slot: `duress_passphrase` wraps the
+    /// decoy vault's key (`decoy_key`, for [`DuressAction::Decoy`]) or the
+    /// erase marker. The main slot is left exactly as it is.
+    pub fn with_duress(
+        &self,
+        duress_passphrase: &str,
+        decoy_key: Option<&SecretKey>,
+    ) -> Result<KeyFile, StoreError> {
+        let marker: SecretKey = Zeroizing::new(ERASE_MARKER);
+        let wrapped = KeyFile::wrap(
+            decoy_key.unwrap_or(&marker),
+            duress_passphrase,
+            self.params(),
+        )?;
+        let mut out = self.clone();
+        out.version = KEY_VERSION_DURESS;
+        out.duress = Some(Slot {
+            kdf: wrapped.kdf,
+            wrap: wrapped.wrap,
+        });
+        Ok(out)
+    }
+
+    /// The same key file without its duress slot (version 1 again).
+    pub fn without_duress(&self) -> KeyFile {
+        let mut out = self.clone();
+        out.version = KEY_VERSION;
+        out.duress = None;
+        out
+    }
+
+    /// The main slot re-wrapped under `new` (the duress slot kept).
+    pub fn rewrap_main(&self, dek: &SecretKey, new: &str) -> Result<KeyFile, StoreError> {
+        let main = KeyFile::wrap(dek, new, self.params())?;
+        let mut out = self.clone();
+        out.kdf = main.kdf;
+        out.wrap = main.wrap;
+        Ok(out)
+    }
+
+    /// The duress slot re-wrapped under `new` (the decoy's passphrase changed
+    /// from inside the decoy); the main slot kept.
+    pub fn rewrap_duress(&self, key: &SecretKey, new: &str) -> Result<KeyFile, StoreError> {
+        let wrapped = KeyFile::wrap(key, new, self.params())?;
+        let mut out = self.clone();
+        out.duress = Some(Slot {
+            kdf: wrapped.kdf,
+            wrap: wrapped.wrap,
+        });
+        Ok(out)
+    }
+
+    /// The duress slot alone as a version-1 key file, opened by the duress
+    /// passphrase: what a backup made from inside the decoy carries, so it
+    /// restores as an ordinary vault holding the decoy.
+    pub fn duress_as_key_file(&self) -> Option<KeyFile> {
+        self.duress.as_ref().map(|slot| self.slot_file(slot))
     }
 
     pub fn params(&self) -> KdfParams {
@@ -329,6 +491,99 @@ mod tests {
             .check()
             .is_err()
         );
+    }
+
+    /// A key file written before duress slots existed (version 1, made by
+    /// `rekindle init` of the previous release, default settings).
+    const OLD_KEY_FILE: &str = r#"{
+  "format": "rekindle-vault-key",
+  "version": 1,
+  "kdf": {
+    "algorithm": "argon2id",
+    "memory_kib": 65536,
+    "iterations": 3,
+    "parallelism": 1,
+    "salt": "aApc96F0t15UMa1ZXcytig=="
+  },
+  "wrap": {
+    "algorithm": "xchacha20poly1305",
+    "nonce": "WdYYD6drIBVZ0K3so95zIX/4q1wx+7Ut",
+    "ciphertext": "reF9em5eVqB+VMVn933NvZzTreH5+b1yvj8Oe9hLal+XF+mAQ9d200UZa0okXQSW"
+  }
+}"#;
+    const OLD_PASS: &str = "benchmark passphrase, not a secret";
+
+    #[test]
+    fn an_old_key_file_without_a_duress_slot_still_opens() {
+        let kf = KeyFile::from_json(OLD_KEY_FILE.as_bytes()).unwrap();
+        assert!(!kf.has_duress());
+        let key = kf.unwrap_key(OLD_PASS).unwrap();
+        assert!(matches!(kf.unlock(OLD_PASS), Ok(Unlocked::Real(k)) if *k == *key));
+        assert!(matches!(
+            kf.unlock("not the passphrase at all"),
+            Err(StoreError::WrongPassphrase)
+        ));
+        // Written back unchanged: still version 1, no duress field.
+        let again: serde_json::Value = serde_json::from_slice(&kf.to_json().unwrap()).unwrap();
+        let old: serde_json::Value = serde_json::from_str(OLD_KEY_FILE).unwrap();
+        assert_eq!(again, old);
+    }
+
+    #[test]
+    fn every_slot_is_tried_and_each_passphrase_opens_its_own() {
+        let dek = new_data_key().unwrap();
+        let decoy = new_data_key().unwrap();
+        let kf = KeyFile::wrap(&dek, "the real passphrase, long", FAST).unwrap();
+        let with = kf
+            .with_duress("the duress passphrase, long", Some(&decoy))
+            .unwrap();
+        let with = KeyFile::from_json(&with.to_json().unwrap()).unwrap();
+        assert_eq!(with.version, KEY_VERSION_DURESS);
+        // The main slot is exactly as it was.
+        assert_eq!(with.wrap.ciphertext, kf.wrap.ciphertext);
+        assert!(
+            matches!(with.unlock("the real passphrase, long"), Ok(Unlocked::Real(k)) if *k == *dek)
+        );
+        assert!(
+            matches!(with.unlock("the duress passphrase, long"), Ok(Unlocked::Decoy(k)) if *k == *decoy)
+        );
+        assert!(matches!(
+            with.unlock("neither of the two, long"),
+            Err(StoreError::WrongPassphrase)
+        ));
+        let erase = kf.with_duress("the duress passphrase, long", None).unwrap();
+        assert!(matches!(
+            erase.unlock("the duress passphrase, long"),
+            Ok(Unlocked::Erase)
+        ));
+        assert!(matches!(
+            erase.unlock("the real passphrase, long"),
+            Ok(Unlocked::Real(_))
+        ));
+        // The decoy slot alone is an ordinary version-1 key file.
+        let alone = with.duress_as_key_file().unwrap();
+        let alone = KeyFile::from_json(&alone.to_json().unwrap()).unwrap();
+        assert_eq!(alone.version, KEY_VERSION);
+        assert!(
+            matches!(alone.unlock("the duress passphrase, long"), Ok(Unlocked::Real(k)) if *k == *decoy)
+        );
+        assert!(alone.unlock("the real passphrase, long").is_err());
+        // Off again: version 1, the duress passphrase opens nothing.
+        let off = KeyFile::from_json(&with.without_duress().to_json().unwrap()).unwrap();
+        assert_eq!(off.version, KEY_VERSION);
+        assert!(off.unlock("the duress passphrase, long").is_err());
+        // A version that does not match the slots is refused before any work.
+        let mut bad: serde_json::Value = serde_json::from_slice(&with.to_json().unwrap()).unwrap();
+        bad["version"] = serde_json::json!(1);
+        assert!(matches!(
+            KeyFile::from_json(&serde_json::to_vec(&bad).unwrap()),
+            Err(StoreError::BadKeyFile(_))
+        ));
+        // A weakened duress slot is refused too.
+        let mut weak: serde_json::Value = serde_json::from_slice(&with.to_json().unwrap()).unwrap();
+        weak["duress"]["kdf"]["memory_kib"] = serde_json::json!(1024);
+        assert!(KeyFile::from_json(&serde_json::to_vec(&weak).unwrap()).is_err());
+        assert!(ct_eq(b"abc", b"abc") && !ct_eq(b"abc", b"abd") && !ct_eq(b"ab", b"abc"));
     }
 
     #[test]

@@ -29,11 +29,12 @@ pub mod spool;
 mod sqlite;
 
 pub use datadir::{
-    DataDir, Erased, KEY_FILE, LEXICONS_DIR, LOCK_FILE, SHARES_DIR, VAULT_FILE, VaultCopy,
+    DECOY_FILE, DataDir, Erased, KEY_FILE, LEXICONS_DIR, LOCK_FILE, SHARES_DIR, VAULT_FILE,
+    VaultCopy,
 };
 pub use error::StoreError;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, Versioned};
-pub use keyfile::KdfParams;
+pub use keyfile::{DuressAction, KdfParams};
 pub use share_box::{MAX_CONFIRMATIONS, MAX_VIEWS, ShareBox, ShareDir};
 pub use sqlite::{SqliteVault, USER_TABLES};
 

@@ -1,6 +1,7 @@
 //! The SQLCipher-backed vault: the whole database file (tables, indexes, free
 //! pages, WAL) is encrypted with the data key.
 
+use std::fs::File;
 use std::path::Path;
 
 use jiff::Timestamp;
@@ -60,6 +61,42 @@ impl std::fmt::Debug for SqliteVault {
     }
 }
 
+/// The check every unlock runs (issue 17): the file is whole pages, and
+/// every page's HMAC (SQLCipher's `cipher_integrity_check`) matches, so any
+/// changed, truncated or zeroed byte of the file is found. It hashes the
+/// file once without decrypting or parsing it, so it costs far less than
+/// `PRAGMA quick_check` (BENCHMARKS.md, "Vault checks"). It reads the main
+/// file only: if a write-ahead log is left from a crash, the log is first
+/// copied into the file (what SQLite does on close anyway), so a page torn
+/// by a crash while the log still holds it whole is not taken for damage.
+fn pages_intact(conn: &Connection, path: &Path) -> Result<bool, StoreError> {
+    // SQLCipher answers with its own page size, as text.
+    let page_size: String = conn.query_row("PRAGMA cipher_page_size", [], |r| r.get(0))?;
+    let page_size: u64 = page_size.trim().parse().unwrap_or(0);
+    let len = std::fs::metadata(path)
+        .map_err(|e| StoreError::io(path, e))?
+        .len();
+    if page_size == 0 || len % page_size != 0 {
+        return Ok(false);
+    }
+    let cipher_ok = |conn: &Connection| -> Result<bool, StoreError> {
+        let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
+        let problems = stmt.query_map([], |_| Ok(()))?.count();
+        Ok(problems == 0)
+    };
+    if cipher_ok(conn)? {
+        return Ok(true);
+    }
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal_len = std::fs::metadata(std::path::PathBuf::from(wal)).map_or(0, |m| m.len());
+    if wal_len == 0 {
+        return Ok(false);
+    }
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    cipher_ok(conn)
+}
+
 /// Finishes SQLCipher's one-time set-up before any vault is opened.
 ///
 /// SQLite marks itself initialised *before* it runs SQLCipher's extra
@@ -85,6 +122,18 @@ impl SqliteVault {
     /// Opens (or creates) the encrypted database with a raw 256-bit key, so
     /// SQLCipher's own key derivation is skipped: Argon2id already ran.
     pub fn open(path: &Path, dek: &SecretKey) -> Result<SqliteVault, StoreError> {
+        SqliteVault::open_with(path, dek, false)
+    }
+
+    /// Opens an existing vault, checking its pages before anything else
+    /// (before any migration could write to it): a vault file that fails
+    /// [`SqliteVault::pages_intact`] is refused with [`StoreError::Damaged`]
+    /// and not changed.
+    pub fn open_existing(path: &Path, dek: &SecretKey) -> Result<SqliteVault, StoreError> {
+        SqliteVault::open_with(path, dek, true)
+    }
+
+    fn open_with(path: &Path, dek: &SecretKey, check: bool) -> Result<SqliteVault, StoreError> {
         sqlcipher_ready()?;
         let conn = Connection::open_with_flags(
             path,
@@ -104,6 +153,10 @@ impl SqliteVault {
         // The first read proves the key matches the file.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
             .map_err(|_| StoreError::Corrupt)?;
+        if check && !pages_intact(&conn, path)? {
+            tracing::warn!(event = "vault_damaged");
+            return Err(StoreError::Damaged(path.to_path_buf()));
+        }
         fsutil::make_private(path)?;
         conn.execute_batch(
             "PRAGMA cipher_memory_security = ON;
@@ -192,6 +245,11 @@ impl SqliteVault {
         Ok(())
     }
 
+    /// The database file this connection reads.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self
             .conn
@@ -223,6 +281,45 @@ impl SqliteVault {
         Ok(quick == "ok" && cipher_problems == 0)
     }
 
+    /// Opens the vault for reading only, with no change to its files (no
+    /// migration, no settings written): for a backup while another process
+    /// (a running `rekindle serve`) has it open. SQLite's write-ahead log
+    /// lets this connection read a consistent snapshot while the other
+    /// writes. A vault of a newer schema is refused ([`StoreError::TooNew`]).
+    pub fn open_read_only(path: &Path, dek: &SecretKey) -> Result<SqliteVault, StoreError> {
+        sqlcipher_ready()?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        let key_sql = Zeroizing::new(format!(
+            "PRAGMA key = \"x'{}'\";",
+            hex::encode(dek.as_ref())
+        ));
+        conn.execute_batch(&key_sql)?;
+        drop(key_sql);
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+            .map_err(|_| StoreError::Corrupt)?;
+        conn.execute_batch(
+            "PRAGMA cipher_memory_security = ON;
+             PRAGMA busy_timeout = 5000;",
+        )?;
+        let vault = SqliteVault {
+            conn,
+            owner: LOCAL_OWNER,
+            path: path.to_path_buf(),
+            dek: dek.clone(),
+            connections: std::sync::Arc::new(()),
+        };
+        let found = vault.schema_version()?;
+        let known = MIGRATIONS.len() as i64;
+        if found > known {
+            return Err(StoreError::TooNew { found, known });
+        }
+        Ok(vault)
+    }
+
     /// Copies the vault, still encrypted with the same key, to `target` using
     /// `VACUUM INTO`, which is safe while the vault is in use (item 41).
     pub fn backup_to(&self, target: &Path) -> Result<(), StoreError> {
@@ -233,7 +330,12 @@ impl SqliteVault {
             .to_str()
             .ok_or_else(|| StoreError::io(target, std::io::Error::other("path is not UTF-8")))?;
         self.conn.execute("VACUUM INTO ?1", params![target_str])?;
-        fsutil::make_private(target)
+        fsutil::make_private(target)?;
+        // VACUUM INTO does not flush its file: flushed here, so a backup
+        // that was reported done survives a power cut.
+        File::open(target)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| StoreError::io(target, e))
     }
 
     fn versions(&self) -> Result<Vec<Versioned<Relationship>>, StoreError> {

@@ -742,6 +742,94 @@ async fn a_new_vault_can_be_created_from_the_browser() {
 }
 
 #[tokio::test]
+async fn a_damaged_vault_file_is_refused_at_unlock_with_what_to_do() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    // Locked (the connection closed), then one byte of a data page flipped.
+    app.state.lock().vault = None;
+    let db = app._tmp.path().join("data").join("vault.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    bytes[4096 + 100] ^= 0x55;
+    std::fs::write(&db, &bytes).unwrap();
+    let body = form(&[("csrf", &app.csrf()), ("passphrase", PASS)]);
+    let res = app.send(form_post("/u", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let page = text(res).await;
+    assert!(page.contains("integrity check failed"), "{page}");
+    assert!(page.contains("restore your latest backup"), "{page}");
+    assert!(app.state.lock().vault.is_none());
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        bytes,
+        "the file was not changed"
+    );
+    // Not counted as a wrong passphrase: no wait before the next try.
+    assert_eq!(app.state.lock().unlock_failures, 0);
+    // An emptied vault file beside its key is refused the same way, never
+    // opened as a new vault.
+    std::fs::write(&db, b"").unwrap();
+    let body = form(&[("csrf", &app.csrf()), ("passphrase", PASS)]);
+    let res = app.send(form_post("/u", &cookie, &body)).await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(text(res).await.contains("missing or empty"));
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn the_duress_passphrase_at_the_web_unlock_opens_an_empty_vault() {
+    let duress = "the weather is fine today, thanks";
+    for action in [
+        rekindle_store::DuressAction::Decoy,
+        rekindle_store::DuressAction::Erase,
+    ] {
+        let app = App::new(true);
+        let cookie = app.login().await;
+        let body = form(&[
+            ("csrf", &app.csrf()),
+            ("my_name", "Sam"),
+            ("their_name", "Alex"),
+            ("their_pronouns", "she/her"),
+            ("started_on", "2019-05-01"),
+            ("ended_on", "2024-10-02"),
+            ("who_ended", "them"),
+            ("how_it_ended", "A long talk."),
+            ("reasons_given", "My drinking."),
+            ("my_view", "I was not there."),
+        ]);
+        let res = app.send(form_post("/r", &cookie, &body)).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.relationship_count(), 1);
+        app.state.lock().vault = None;
+        app.state
+            .data_dir()
+            .unwrap()
+            .set_duress(PASS, duress, action)
+            .unwrap();
+        // Unlocked with the duress passphrase: in like any unlock, to an
+        // empty vault.
+        let body = form(&[("csrf", &app.csrf()), ("passphrase", duress)]);
+        let res = app.send(form_post("/u", &cookie, &body)).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{action:?}");
+        assert_eq!(res.headers()[header::LOCATION], "/");
+        assert!(app.state.lock().vault.is_some());
+        assert_eq!(app.relationship_count(), 0, "{action:?}");
+        app.state.lock().vault = None;
+        // The real passphrase: the real vault (decoy), or nothing (erase).
+        let opened = app.state.data_dir().unwrap().unlock(PASS);
+        match action {
+            rekindle_store::DuressAction::Decoy => {
+                use rekindle_store::Store;
+                assert_eq!(opened.unwrap().relationship_history().unwrap().len(), 1);
+            }
+            rekindle_store::DuressAction::Erase => assert!(matches!(
+                opened,
+                Err(rekindle_store::StoreError::WrongPassphrase)
+            )),
+        }
+    }
+}
+
+#[tokio::test]
 async fn sessions_end_after_twelve_hours_whatever_the_activity() {
     let app = App::new(true);
     let cookie = app.login().await;

@@ -242,6 +242,16 @@ pub async fn change_passphrase(
             );
             page(&state, StatusCode::UNAUTHORIZED, errors, None, false)
         }
+        Ok(Err(e @ StoreError::PassphraseInUse)) => {
+            errors.add("new_passphrase", e.to_string());
+            page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                None,
+                false,
+            )
+        }
         Ok(Err(e)) => store_error(&e),
         Err(_) => went_wrong("The passphrase could not be changed"),
     }

@@ -192,6 +192,13 @@ pub async fn submit(state: AppState, CsrfForm(form): CsrfForm<UnlockForm>) -> Re
             ),
             StatusCode::UNAUTHORIZED,
         ),
+        // A damaged or missing vault file: what happened and what to do,
+        // on the unlock page; nothing was opened or changed.
+        Ok(Err(e @ (StoreError::Damaged(_) | StoreError::MissingDatabase(_)))) => page(
+            &state,
+            Some(e.to_string()),
+            StatusCode::INTERNAL_SERVER_ERROR,
+        ),
         Ok(Err(e)) => store_error(&e),
         Err(_) => store_error(&StoreError::Corrupt),
     }
