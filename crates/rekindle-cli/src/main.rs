@@ -163,7 +163,7 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
         /// Print the result as JSON
         #[arg(long)]
         json: bool,
-        /// Replace phone numbers and e-mail addresses in the stored messages
+        /// Replace phone numbers and e-mail addresses in what is stored: messages, sender names, the chat's title
         #[arg(long)]
         redact_contacts: bool,
         #[command(flatten)]
