@@ -52,6 +52,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "rekindle",
     version,
+    propagate_version = true,
     about = "A private, local workbench for understanding a breakup and proving real change.",
     long_about = "rekindle keeps everything on this computer, encrypted with your passphrase.\n\
                   Start it with `rekindle serve` and open the private link it prints.\n\n\
