@@ -28,6 +28,7 @@ mod chat_commands;
 mod chats_commands;
 mod commands;
 mod common;
+mod control;
 mod hardening;
 mod host_commands;
 mod letter_commands;
@@ -82,6 +83,9 @@ enum Command {
         #[arg(long, value_name = "N")]
         port: Option<u16>,
     },
+    /// Print a new one-time link to the running `rekindle serve` (the earlier link stops working)
+    #[command(name = "login-link")]
+    LoginLink,
     /// Change the passphrase (the data stays encrypted with the same key)
     Passwd {
         /// Read the new passphrase from this file (or set REKINDLE_NEW_PASSPHRASE)

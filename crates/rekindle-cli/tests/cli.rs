@@ -313,6 +313,124 @@ fn serve_prints_one_login_url_and_a_second_instance_is_refused() {
     child.wait().unwrap();
 }
 
+/// A bare HTTP/1.1 GET of `url` (http://127.0.0.1:PORT/…): the status line
+/// and the headers, lower-cased names.
+fn http_get(url: &str) -> (String, Vec<(String, String)>) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let head = answer.split("\r\n\r\n").next().unwrap();
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().to_string();
+    let headers = lines
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+        .collect();
+    (status, headers)
+}
+
+/// The URL in a line `rekindle serve` or `login-link` printed.
+fn url_in(line: &str) -> String {
+    line.split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no link in {line:?}"))
+        .to_string()
+}
+
+/// Issue 18 item 8: a new one-time link from the running server, without a
+/// restart; the old link stops working; the session cookie is scoped to
+/// the launch's random path, which the link carries.
+#[test]
+fn login_link_asks_the_running_server_for_a_new_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    // Nothing running: a plain sentence, exit 2, nothing created.
+    let o = run(rekindle(&d).arg("login-link"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is not running"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("rekindle serve"), "{}", stderr(&o));
+    assert!(!d.exists());
+
+    init_vault(&d);
+    let mut server = rekindle(&d)
+        .arg("serve")
+        .env("REKINDLE_PASSPHRASE", PASS)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let first = url_in(&lines.next().unwrap().unwrap());
+    let (prefix, _) = first.split_once("/login?token=").unwrap();
+    let base = &prefix[prefix.rfind('/').unwrap()..];
+    assert_eq!(base.len(), 33, "a random path of 32 hex digits: {first}");
+
+    let o = run(rekindle(&d).arg("login-link"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let second = url_in(&stdout(&o));
+    assert!(
+        second.starts_with(&format!("{prefix}/login?token=")),
+        "{second}"
+    );
+    assert_ne!(second, first);
+    // The server says so in its own terminal (without the link).
+    let said = lines
+        .map(Result::unwrap)
+        .find(|l| !l.starts_with("Press Ctrl+C"))
+        .unwrap();
+    assert!(said.contains("rekindle login-link"), "{said}");
+    assert!(!said.contains("token="), "{said}");
+
+    // The first link no longer works; the new one does, once, and its
+    // cookie is scoped to the launch's path.
+    let (status, _) = http_get(&first);
+    assert!(status.contains(" 401 "), "{status}");
+    let (status, headers) = http_get(&second);
+    assert!(status.contains(" 303 "), "{status}");
+    let cookie = headers
+        .iter()
+        .find(|(k, _)| k == "set-cookie")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    assert!(cookie.contains(&format!("Path={base}")), "{cookie}");
+    let (status, _) = http_get(&second);
+    assert!(status.contains(" 401 "), "{status}");
+    // Outside the launch's path there is nothing.
+    let (status, _) = http_get(&format!(
+        "{}/login?token=0",
+        &prefix[..prefix.len() - base.len()]
+    ));
+    assert!(status.contains(" 404 "), "{status}");
+
+    // A server that was killed leaves its socket: login-link says it is not
+    // running; delete-vault removes the leftover with the vault's files.
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(d.join("control.sock").exists());
+    let o = run(rekindle(&d).arg("login-link"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is not running"), "{}", stderr(&o));
+    // A file that is not a socket is not trusted.
+    std::fs::remove_file(d.join("control.sock")).unwrap();
+    std::fs::write(d.join("control.sock"), "http://127.0.0.1:1/login?token=x\n").unwrap();
+    let o = run(rekindle(&d).arg("login-link"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a socket"), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("http://"));
+}
+
 /// Every file in `d` (not in sub-folders) with its bytes, sorted by name.
 fn files_in(d: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<_> = std::fs::read_dir(d)
@@ -1084,6 +1202,7 @@ fn recording_the_chat_boundary_makes_it_their_no() {
 const COMMAND_CLASSES: &[(&str, &str)] = &[
     ("init", "neutral"),
     ("serve", "neutral"),
+    ("login-link", "neutral"),
     ("passwd", "neutral"),
     ("export", "neutral"),
     ("restore", "neutral"),

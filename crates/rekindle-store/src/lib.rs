@@ -29,7 +29,8 @@ pub mod spool;
 mod sqlite;
 
 pub use datadir::{
-    DataDir, Erased, KEY_FILE, LEXICONS_DIR, LOCK_FILE, SHARES_DIR, VAULT_FILE, VaultCopy,
+    CONTROL_SOCKET, DataDir, Erased, KEY_FILE, LEXICONS_DIR, LOCK_FILE, SHARES_DIR, VAULT_FILE,
+    VaultCopy,
 };
 pub use error::StoreError;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, Versioned};
