@@ -2999,6 +2999,33 @@ fn reports_links_and_long_commands_speak_json_and_draw_no_bar_in_a_pipe() {
     }
 }
 
+/// security.md item 55, the release gate: SECURITY.md says how to report a
+/// problem, which versions get fixes (for this version's series) and how
+/// releases are signed.
+#[test]
+fn the_security_policy_is_published_and_covers_this_version() {
+    let policy =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../SECURITY.md"))
+            .unwrap();
+    for heading in [
+        "## Reporting a vulnerability",
+        "## Supported versions",
+        "## Signed releases and updates",
+        "### Release checklist (security)",
+    ] {
+        assert!(policy.contains(heading), "SECURITY.md lacks {heading:?}");
+    }
+    assert!(policy.contains("never in a public issue"));
+    assert!(policy.contains("git tag -s"));
+    let version = env!("CARGO_PKG_VERSION");
+    let major = version.split('.').next().unwrap();
+    let series = format!("| latest {major}.x release | yes |");
+    assert!(
+        policy.contains(&series),
+        "SECURITY.md's supported-versions table does not cover {version}: add a row {series:?}"
+    );
+}
+
 #[test]
 fn every_command_is_in_the_readme_command_table() {
     let readme =
