@@ -135,7 +135,12 @@ export function seedLivedRecord(dataDir, passphrase, days, lapses = [], lapse = 
   run('export', '--out', file);
   const doc = JSON.parse(readFileSync(file, 'utf8'));
   const plan = doc.items.find((i) => i.kind === 'plan');
-  const stamp = (day) => `${day}T12:00:00Z`;
+  // Noon of that day on this computer's clock (the calendar the binary uses), as an instant:
+  // `${day}T12:00:00Z` would be another day in time zones 12 hours or more from UTC.
+  const stamp = (day) => {
+    const [y, m, d] = day.split('-').map(Number);
+    return new Date(y, m - 1, d, 12).toISOString();
+  };
   const made = daysAgo(days);
   plan.created_at = stamp(made);
   for (const v of plan.versions) { v.saved_at = stamp(made); v.data.commitment.start = made; }

@@ -5,16 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, screenshot, seedLivedRecord } from './harness.mjs';
+import { startServer, launchBrowser, screenshot, seedLivedRecord, daysAgo as isoDaysAgo } from './harness.mjs';
 
 const PASS = 'a quiet walk by the river at dawn';
 
-function isoDaysAgo(n) {
-  const d = new Date();
-  d.setDate(d.getDate() - n);
-  const p = (x) => String(x).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
 
 test('problem → plan → a week of check-ins with a lapse → streak and chart', async () => {
   const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS } });

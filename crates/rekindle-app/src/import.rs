@@ -18,8 +18,10 @@
 //! `message_1.json`, `message_2.json`, ... of one Messenger/Instagram
 //! conversation, read as one chat.
 
+use std::borrow::Cow;
 use std::path::Path;
 
+use crate::redact::redact_name;
 use jiff::Timestamp;
 use jiff::civil::DateTime;
 pub use rekindle_chat::{ChatChoice, ChatInfo};
@@ -203,6 +205,40 @@ fn source_key(format: Format, summary: &Summary) -> String {
     format!("{}:{}", format.as_str(), people.join("\u{1f}"))
 }
 
+/// The summary as it is stored when contact details are redacted: sender
+/// names, the owner hint and the chat's title that are phone numbers (or hold
+/// one) get their redacted name, and the excerpts of unreadable lines and the
+/// notes lose their numbers and addresses.
+fn redact_summary(mut summary: Summary) -> Summary {
+    let name = |n: &mut String| {
+        if let Cow::Owned(r) = redact_name(n) {
+            *n = r;
+        }
+    };
+    let text = |t: &mut String| {
+        if let Cow::Owned(r) = crate::redact::redact(t) {
+            *t = r;
+        }
+    };
+    for (n, _) in &mut summary.per_sender {
+        name(n);
+    }
+    if let Some(n) = summary.owner_hint.as_mut() {
+        name(n);
+    }
+    if let Some(n) = summary.chat_name.as_mut() {
+        name(n);
+    }
+    for s in &mut summary.skipped {
+        text(&mut s.excerpt);
+        text(&mut s.reason);
+    }
+    for w in &mut summary.warnings {
+        text(w);
+    }
+    summary
+}
+
 /// Decides who is the user and who is the ex: what the person said, else
 /// what the export tells (owner fields, "You"), else the other of two.
 fn decide_roles(
@@ -317,8 +353,20 @@ pub fn import_parts(
     at: Timestamp,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportReport, ImportError> {
-    let summary = preview_parts(parts, options)?;
-    let (me, ex) = decide_roles(&summary, roles)?;
+    let redact = roles.redact;
+    let mut summary = preview_parts(parts, options)?;
+    let given = if redact {
+        summary = redact_summary(summary);
+        // Names given as the export shows them match their redacted form.
+        Roles {
+            me: roles.me.as_deref().map(|n| redact_name(n).into_owned()),
+            ex: roles.ex.as_deref().map(|n| redact_name(n).into_owned()),
+            redact,
+        }
+    } else {
+        roles.clone()
+    };
+    let (me, ex) = decide_roles(&summary, &given)?;
     let key = source_key(summary.format, &summary);
     let chat = NewChat {
         source_key: key.clone(),
@@ -334,7 +382,8 @@ pub fn import_parts(
         chat: options.chat.clone(),
     };
     let total = summary.messages as u64;
-    let redact = roles.redact;
+    // Each sender's redacted name, worked out once per sender.
+    let mut names: Vec<(String, String)> = Vec::new();
     let summary_json =
         serde_json::to_value(&summary).map_err(|e| ImportError::Input(e.to_string()))?;
     let mut scan = rekindle_analysis::boundary::Scan::new();
@@ -348,11 +397,29 @@ pub fn import_parts(
             let mut done = 0u64;
             progress(0, total);
             parse_parts(parts, &fixed, &mut |m: MessageRef<'_>| {
-                // The key is of the original text, so a later import with or
-                // without redaction recognises the same messages.
-                let content_key = keys.key(&m);
+                let sender: Option<&str> = match m.sender {
+                    Some(s) if redact => {
+                        let i = match names.iter().position(|(raw, _)| raw == s) {
+                            Some(i) => i,
+                            None => {
+                                names.push((s.to_string(), redact_name(s).into_owned()));
+                                names.len() - 1
+                            }
+                        };
+                        Some(names[i].1.as_str())
+                    }
+                    other => other,
+                };
+                // The key is of the original text (and of the name as
+                // stored), so a later import with or without redaction
+                // recognises the same messages.
+                let content_key = keys.key(&MessageRef {
+                    sender,
+                    text: std::borrow::Cow::Borrowed(&*m.text),
+                    ..m
+                });
                 scan.push(
-                    m.sender,
+                    sender,
                     m.time,
                     (m.kind == rekindle_chat::MessageKind::Text).then_some(&*m.text),
                 );
@@ -364,7 +431,7 @@ pub fn import_parts(
                 sink.push(&NewMessage {
                     local_ms: local_ms(m.time),
                     offset_seconds: m.offset_seconds,
-                    sender: m.sender,
+                    sender,
                     kind: m.kind.as_str(),
                     text: &text,
                     content_key,

@@ -306,3 +306,117 @@ fn redaction_removes_phone_numbers_and_addresses_but_keeps_idempotence() {
         "the unredacted file is recognised as already imported"
     );
 }
+
+/// Every string the vault holds after an import, except the content keys
+/// (hex digests, not text).
+fn stored_strings(v: &SqliteVault) -> Vec<String> {
+    fn walk(value: &serde_json::Value, key: &str, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) if key != "key" => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, key, out)),
+            serde_json::Value::Object(o) => o.iter().for_each(|(k, x)| walk(x, k, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &serde_json::to_value(v.export().unwrap()).unwrap(),
+        "",
+        &mut out,
+    );
+    walk(
+        &serde_json::to_value(v.chats().unwrap()).unwrap(),
+        "",
+        &mut out,
+    );
+    out
+}
+
+fn digits_of(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// A phone number in one of the ways people write them.
+fn phone() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    (
+        proptest::collection::vec(0u32..10, 7..=13),
+        0u8..3,
+        proptest::sample::select(vec![" ", "-", "\u{a0}", " - ", "/"]),
+    )
+        .prop_map(|(d, style, sep)| {
+            let s = |d: &[u32]| d.iter().map(|x| x.to_string()).collect::<String>();
+            let rest = d[2..].chunks(3).map(s).collect::<Vec<_>>().join(sep);
+            match style {
+                0 => format!("+{} {rest}", s(&d[..2])),
+                1 => format!("+{} (0) {rest}", s(&d[..2])),
+                _ => format!("(0{}) {rest}", s(&d[..2])),
+            }
+        })
+}
+
+/// A number to hide in the text: a phone number, two side by side, or a run
+/// of more than 15 digits.
+fn secret() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        phone(),
+        (phone(), phone()).prop_map(|(a, b)| format!("{a} {b}")),
+        proptest::collection::vec(0u32..10, 16..=24)
+            .prop_map(|d| d.iter().map(|x| x.to_string()).collect()),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// security.md item 62: with redaction on, no number survives in what
+    /// the vault stores — not in the text, not in the sender names, the
+    /// chat's title, the skipped-line excerpts or the who-is-who — while the
+    /// dates and times around them stay.
+    #[test]
+    fn redaction_leaves_no_number_anywhere_in_the_vault(
+        ex in phone(),
+        title in secret(),
+        skipped in secret(),
+        said in secret(),
+        replied in secret(),
+    ) {
+        let chat = format!(
+            "Contact card: {skipped}\n\
+             12/03/2024, 21:00 - {ex} created group \"Family {title}\"\n\
+             12/03/2024, 21:05 - {ex}: call me on {said} at 21:30 on 12.03.2024\n\
+             12/03/2024, 21:06 - Sam: ok, mine is {replied}; 3 kids, 2 cats\n"
+        );
+        let tmp = tempfile::tempdir().unwrap();
+        let (_dd, mut v) = vault(&tmp);
+        let roles = Roles {
+            me: Some("Sam".into()),
+            ex: Some(ex.clone()),
+            redact: true,
+        };
+        let r = import(&mut v, chat.as_bytes(), &ParseOptions::default(), &roles, now(), &mut |_, _| {})
+            .unwrap();
+        proptest::prop_assert_eq!(r.counts.added, 3);
+        proptest::prop_assert_eq!(r.summary.skipped_count, 1);
+        let stored = stored_strings(&v);
+        for secret in [&ex, &title, &skipped, &said, &replied] {
+            let digits = digits_of(secret);
+            for s in &stored {
+                proptest::prop_assert!(
+                    !digits_of(s).contains(&digits),
+                    "{secret:?} survived in {s:?}"
+                );
+            }
+        }
+        let info = &v.chats().unwrap()[0];
+        let ex_name = info.ex.clone().unwrap_or_default();
+        proptest::prop_assert!(ex_name.starts_with("[phone number "), "{ex_name}");
+        proptest::prop_assert!(
+            info.title.as_deref().is_some_and(|t| t.starts_with("Family [phone number ")),
+            "{:?}", info.title
+        );
+        proptest::prop_assert!(stored.iter().any(|s| s.contains("at 21:30 on 12.03.2024")));
+        proptest::prop_assert!(stored.iter().any(|s| s.ends_with("; 3 kids, 2 cats")));
+    }
+}

@@ -125,6 +125,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Init => init(&cli, &path),
         Command::Serve { port } => serve(&cli, &path, *port),
+        Command::LoginLink => crate::control::login_link(&path),
         Command::Passwd {
             new_passphrase_file,
         } => passwd(&cli, &path, new_passphrase_file.as_deref()),
@@ -381,13 +382,20 @@ fn serve(cli: &Cli, path: &Path, port: Option<u16>) -> Result<()> {
             outln!("rekindle is locked. To open it again, use this new private link: {url}");
             let _ = std::io::stdout().flush();
         });
-        let state = rekindle_web::AppState::new(
+        // Every page under a random path for this launch, where the session
+        // cookie is scoped: browsers send cookies to every port of 127.0.0.1.
+        let base = rekindle_web::state::random_base()
+            .context("Could not make this launch's private address.")?;
+        let folder = dir.path().to_path_buf();
+        let state = rekindle_web::AppState::new_at(
             dir,
             vault,
             bound,
+            base,
             Arc::new(rekindle_web::SystemClock),
             announce,
         );
+        let control = crate::control::listen(&folder, state.clone());
         let url = state
             .new_login_url()
             .context("Could not create a login link.")?;
@@ -399,9 +407,12 @@ fn serve(cli: &Cli, path: &Path, port: Option<u16>) -> Result<()> {
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        rekindle_web::serve(listener, state, shutdown)
-            .await
-            .context("The web server stopped unexpectedly.")?;
+        let served = rekindle_web::serve(listener, state, shutdown).await;
+        if let Some(task) = control {
+            task.abort();
+            let _ = std::fs::remove_file(folder.join(rekindle_store::CONTROL_SOCKET));
+        }
+        served.context("The web server stopped unexpectedly.")?;
         outln!("rekindle stopped; your vault is locked.");
         Ok(())
     })

@@ -31,3 +31,10 @@ pub fn quiet_on_closed_pipe() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
+
+/// This process's user id.
+#[allow(unsafe_code)]
+pub fn my_uid() -> u32 {
+    // SAFETY: getuid takes nothing, cannot fail and touches no Rust data.
+    unsafe { libc::getuid() }
+}

@@ -28,6 +28,7 @@ mod chat_commands;
 mod chats_commands;
 mod commands;
 mod common;
+mod control;
 mod duress_commands;
 mod hardening;
 mod host_commands;
@@ -53,6 +54,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "rekindle",
     version,
+    propagate_version = true,
     about = "A private, local workbench for understanding a breakup and proving real change.",
     long_about = "rekindle keeps everything on this computer, encrypted with your passphrase.\n\
                   Start it with `rekindle serve` and open the private link it prints.\n\n\
@@ -82,6 +84,9 @@ enum Command {
         #[arg(long, value_name = "N")]
         port: Option<u16>,
     },
+    /// Print a new one-time link to the running `rekindle serve` (the earlier link stops working)
+    #[command(name = "login-link")]
+    LoginLink,
     /// Change the passphrase (the data stays encrypted with the same key)
     Passwd {
         /// Read the new passphrase from this file (or set REKINDLE_NEW_PASSPHRASE)
@@ -167,7 +172,7 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
         /// Print the result as JSON
         #[arg(long)]
         json: bool,
-        /// Replace phone numbers and e-mail addresses in the stored messages
+        /// Replace phone numbers and e-mail addresses in what is stored: messages, sender names, the chat's title
         #[arg(long)]
         redact_contacts: bool,
         #[command(flatten)]

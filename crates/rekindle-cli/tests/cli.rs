@@ -47,18 +47,53 @@ fn pass_file(dir: &Path, name: &str, pass: &str) -> std::path::PathBuf {
     p
 }
 
+/// Every command and subcommand, as clap lists them in `--help` (so a new
+/// command is in this list without anyone adding it).
+fn all_commands(dir: &Path) -> Vec<String> {
+    let top = commands_in_help(&stdout(&run(rekindle(dir).arg("--help"))));
+    assert!(top.len() >= 25, "{top:?}");
+    let mut all = Vec::new();
+    for c in &top {
+        let sub = commands_in_help(&stdout(&run(rekindle(dir).args([c, "--help"]))));
+        if sub.is_empty() {
+            all.push(c.clone());
+        } else {
+            all.extend(sub.into_iter().map(|s| format!("{c} {s}")));
+        }
+    }
+    all
+}
+
 #[test]
 fn help_and_version_everywhere() {
     let tmp = tempfile::tempdir().unwrap();
+    let version = format!("{}\n", env!("CARGO_PKG_VERSION"));
     let v = run(rekindle(tmp.path()).arg("--version"));
     assert!(v.status.success());
-    assert!(stdout(&v).starts_with("rekindle "));
-    for sub in [
-        "init", "serve", "passwd", "export", "restore", "backup", "status",
-    ] {
-        let o = run(rekindle(tmp.path()).args([sub, "--help"]));
-        assert!(o.status.success(), "{sub} --help");
-        assert!(stdout(&o).contains("Usage: rekindle"), "{sub}");
+    assert_eq!(stdout(&v), format!("rekindle {version}"));
+    let all = all_commands(tmp.path());
+    // Cross-checked against COMMAND_CLASSES by every_command_has_a_gate_class.
+    assert!(all.len() >= COMMAND_CLASSES.len(), "{all:?}");
+    for c in &all {
+        let words: Vec<&str> = c.split(' ').collect();
+        for flag in ["--help", "-h"] {
+            let o = run(rekindle(tmp.path()).args(&words).arg(flag));
+            assert!(o.status.success(), "{c} {flag}: {}", stderr(&o));
+            assert!(
+                stdout(&o).contains(&format!("Usage: rekindle {c}")),
+                "{c} {flag}: {}",
+                stdout(&o)
+            );
+        }
+        let o = run(rekindle(tmp.path()).args(&words).arg("--version"));
+        assert!(o.status.success(), "{c} --version: {}", stderr(&o));
+        assert!(
+            stdout(&o).ends_with(&version),
+            "{c} --version: {}",
+            stdout(&o)
+        );
+        // Nothing was created by asking.
+        assert!(!tmp.path().join("vault.key").exists(), "{c}");
     }
 }
 
@@ -278,6 +313,124 @@ fn serve_prints_one_login_url_and_a_second_instance_is_refused() {
     child.wait().unwrap();
 }
 
+/// A bare HTTP/1.1 GET of `url` (http://127.0.0.1:PORT/…): the status line
+/// and the headers, lower-cased names.
+fn http_get(url: &str) -> (String, Vec<(String, String)>) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let head = answer.split("\r\n\r\n").next().unwrap();
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().to_string();
+    let headers = lines
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+        .collect();
+    (status, headers)
+}
+
+/// The URL in a line `rekindle serve` or `login-link` printed.
+fn url_in(line: &str) -> String {
+    line.split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no link in {line:?}"))
+        .to_string()
+}
+
+/// Issue 18 item 8: a new one-time link from the running server, without a
+/// restart; the old link stops working; the session cookie is scoped to
+/// the launch's random path, which the link carries.
+#[test]
+fn login_link_asks_the_running_server_for_a_new_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    // Nothing running: a plain sentence, exit 2, nothing created.
+    let o = run(rekindle(&d).arg("login-link"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is not running"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("rekindle serve"), "{}", stderr(&o));
+    assert!(!d.exists());
+
+    init_vault(&d);
+    let mut server = rekindle(&d)
+        .arg("serve")
+        .env("REKINDLE_PASSPHRASE", PASS)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let first = url_in(&lines.next().unwrap().unwrap());
+    let (prefix, _) = first.split_once("/login?token=").unwrap();
+    let base = &prefix[prefix.rfind('/').unwrap()..];
+    assert_eq!(base.len(), 33, "a random path of 32 hex digits: {first}");
+
+    let o = run(rekindle(&d).arg("login-link"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let second = url_in(&stdout(&o));
+    assert!(
+        second.starts_with(&format!("{prefix}/login?token=")),
+        "{second}"
+    );
+    assert_ne!(second, first);
+    // The server says so in its own terminal (without the link).
+    let said = lines
+        .map(Result::unwrap)
+        .find(|l| !l.starts_with("Press Ctrl+C"))
+        .unwrap();
+    assert!(said.contains("rekindle login-link"), "{said}");
+    assert!(!said.contains("token="), "{said}");
+
+    // The first link no longer works; the new one does, once, and its
+    // cookie is scoped to the launch's path.
+    let (status, _) = http_get(&first);
+    assert!(status.contains(" 401 "), "{status}");
+    let (status, headers) = http_get(&second);
+    assert!(status.contains(" 303 "), "{status}");
+    let cookie = headers
+        .iter()
+        .find(|(k, _)| k == "set-cookie")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    assert!(cookie.contains(&format!("Path={base}")), "{cookie}");
+    let (status, _) = http_get(&second);
+    assert!(status.contains(" 401 "), "{status}");
+    // Outside the launch's path there is nothing.
+    let (status, _) = http_get(&format!(
+        "{}/login?token=0",
+        &prefix[..prefix.len() - base.len()]
+    ));
+    assert!(status.contains(" 404 "), "{status}");
+
+    // A server that was killed leaves its socket: login-link says it is not
+    // running; delete-vault removes the leftover with the vault's files.
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(d.join("control.sock").exists());
+    let o = run(rekindle(&d).arg("login-link"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is not running"), "{}", stderr(&o));
+    // A file that is not a socket is not trusted.
+    std::fs::remove_file(d.join("control.sock")).unwrap();
+    std::fs::write(d.join("control.sock"), "http://127.0.0.1:1/login?token=x\n").unwrap();
+    let o = run(rekindle(&d).arg("login-link"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a socket"), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("http://"));
+}
+
 /// Every file in `d` (not in sub-folders) with its bytes, sorted by name.
 fn files_in(d: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<_> = std::fs::read_dir(d)
@@ -295,6 +448,9 @@ fn files_in(d: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// Words only the deleted vault (and its backup) hold.
+const CANARY: &str = "CANARY-delete-me";
+
 #[test]
 fn delete_vault_asks_for_the_passphrase_and_a_yes_then_leaves_nothing() {
     let tmp = tempfile::tempdir().unwrap();
@@ -306,7 +462,7 @@ fn delete_vault_asks_for_the_passphrase_and_a_yes_then_leaves_nothing() {
             "problem",
             "add",
             "--title",
-            "CANARY-delete-me",
+            CANARY,
             "--category",
             "conflict",
             "--whose",
@@ -396,8 +552,17 @@ fn delete_vault_asks_for_the_passphrase_and_a_yes_then_leaves_nothing() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!nowhere.exists());
 
-    // The backup made earlier is untouched: the user's to delete.
+    // The backup made earlier is untouched: the user's to delete. It still
+    // opens with the passphrase and holds what the deleted vault held.
     assert!(backup.exists() && tmp.path().join("backup.db.key").exists());
+    assert!(!String::from_utf8_lossy(&std::fs::read(&backup).unwrap()).contains(CANARY));
+    let again = tmp.path().join("again");
+    std::fs::create_dir(&again).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&again, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::copy(&backup, again.join("vault.db")).unwrap();
+    std::fs::copy(tmp.path().join("backup.db.key"), again.join("vault.key")).unwrap();
+    assert!(ok_in(&again, &["export"]).contains(CANARY));
 }
 
 /// A chat sample in `testdata/chats` (see `testdata/PROVENANCE.md`).
@@ -932,7 +1097,12 @@ fn sentiment_classify_and_analyze_from_the_terminal() {
             .map(|p| p["totals"]["starts"].as_u64().unwrap())
             .sum::<u64>()
     };
-    assert!(starts("1") >= starts("168"));
+    // Strictly more: a --gap-hours that was ignored would give equal counts.
+    let (short, long) = (starts("1"), starts("168"));
+    assert!(
+        short > long,
+        "{short} starts with a 1-hour gap, {long} with 168 hours"
+    );
     let o = run(rekindle(tmp.path())
         .arg("analyze")
         .arg(fixture("chat-miner/whatsapp__testlog.txt"))
@@ -1032,6 +1202,7 @@ fn recording_the_chat_boundary_makes_it_their_no() {
 const COMMAND_CLASSES: &[(&str, &str)] = &[
     ("init", "neutral"),
     ("serve", "neutral"),
+    ("login-link", "neutral"),
     ("passwd", "neutral"),
     ("export", "neutral"),
     ("restore", "neutral"),
@@ -1128,28 +1299,11 @@ fn commands_in_help(help: &str) -> Vec<String> {
 #[test]
 fn every_command_has_a_gate_class() {
     let tmp = tempfile::tempdir().unwrap();
-    let top = commands_in_help(&stdout(&run(rekindle(tmp.path()).arg("--help"))));
-    assert!(top.len() >= 25, "{top:?}");
-    let mut all = Vec::new();
-    for c in &top {
-        let sub = commands_in_help(&stdout(&run(rekindle(tmp.path()).args([c, "--help"]))));
-        if sub.is_empty() {
-            all.push(c.clone());
-        } else {
-            all.extend(sub.into_iter().map(|s| format!("{c} {s}")));
-        }
-    }
+    let all = all_commands(tmp.path());
     for c in &all {
         assert!(
             COMMAND_CLASSES.iter().any(|(n, _)| n == c),
             "`rekindle {c}` has no class: is it outreach, own recovery or neutral?"
-        );
-        // And every command answers --help.
-        let args: Vec<&str> = c.split(' ').chain(["--help"]).collect();
-        let o = run(rekindle(tmp.path()).args(&args));
-        assert!(
-            o.status.success() && stdout(&o).contains("Usage: rekindle"),
-            "{c} --help"
         );
     }
     for (n, _) in COMMAND_CLASSES {
@@ -3249,6 +3403,33 @@ fn reports_links_and_long_commands_speak_json_and_draw_no_bar_in_a_pipe() {
             "{args:?}: {e:?}"
         );
     }
+}
+
+/// security.md item 55, the release gate: SECURITY.md says how to report a
+/// problem, which versions get fixes (for this version's series) and how
+/// releases are signed.
+#[test]
+fn the_security_policy_is_published_and_covers_this_version() {
+    let policy =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../SECURITY.md"))
+            .unwrap();
+    for heading in [
+        "## Reporting a vulnerability",
+        "## Supported versions",
+        "## Signed releases and updates",
+        "### Release checklist (security)",
+    ] {
+        assert!(policy.contains(heading), "SECURITY.md lacks {heading:?}");
+    }
+    assert!(policy.contains("never in a public issue"));
+    assert!(policy.contains("git tag -s"));
+    let version = env!("CARGO_PKG_VERSION");
+    let major = version.split('.').next().unwrap();
+    let series = format!("| latest {major}.x release | yes |");
+    assert!(
+        policy.contains(&series),
+        "SECURITY.md's supported-versions table does not cover {version}: add a row {series:?}"
+    );
 }
 
 #[test]

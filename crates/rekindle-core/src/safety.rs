@@ -581,7 +581,13 @@ mod tests {
     fn every_combination_of_two_answers_locks_iff_either_is_not_no() {
         for (i, a) in SCREEN.iter().enumerate() {
             for b in SCREEN.iter().skip(i + 1) {
-                for (va, vb) in [("yes", "no"), ("no", "no"), ("not_sure", "yes")] {
+                let answers = ["yes", "no", "not_sure"];
+                let pairs = answers
+                    .iter()
+                    .flat_map(|va| answers.iter().map(move |vb| (*va, *vb)));
+                let mut tried = 0;
+                for (va, vb) in pairs {
+                    tried += 1;
                     let mut yes = vec![];
                     let mut ns = vec![];
                     for (k, v) in [(a.key, va), (b.key, vb)] {
@@ -592,8 +598,15 @@ mod tests {
                         }
                     }
                     let s = screen(&yes, &ns);
-                    assert_eq!(s.locks(), !(va == "no" && vb == "no"));
+                    assert_eq!(
+                        s.locks(),
+                        !(va == "no" && vb == "no"),
+                        "{}={va}, {}={vb}",
+                        a.key,
+                        b.key
+                    );
                 }
+                assert_eq!(tried, 9, "all nine pairs of answers");
             }
         }
     }

@@ -16,6 +16,9 @@ pub const LOCK_FILE: &str = "rekindle.lock";
 /// The decoy vault a duress passphrase opens (`rekindle duress set --action
 /// decoy`): a database of its own with its own random key.
 pub const DECOY_FILE: &str = "vault-b.db";
+/// The Unix socket through which `rekindle login-link` asks the running
+/// `rekindle serve` for a new one-time link (only while it runs).
+pub const CONTROL_SOCKET: &str = "control.sock";
 /// The sealed snapshots of share links (see [`crate::ShareDir`]).
 pub const SHARES_DIR: &str = "shares";
 /// The user's own topic word lists (`*.txt`), which rekindle reads and never writes.
@@ -609,6 +612,8 @@ impl DataDir {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(StoreError::io(&shares, e)),
         }
+        // Left behind by a server that was killed.
+        remove(&self.path.join(CONTROL_SOCKET))?;
         remove(&self.key_path())?;
         File::open(&self.path)
             .and_then(|d| d.sync_all())

@@ -29,7 +29,8 @@ pub mod spool;
 mod sqlite;
 
 pub use datadir::{
-    DECOY_FILE, DataDir, Erased, KEY_FILE, LEXICONS_DIR, LOCK_FILE, SHARES_DIR, VAULT_FILE,
+    CONTROL_SOCKET, DECOY_FILE, DataDir, Erased, KEY_FILE, LEXICONS_DIR, LOCK_FILE, SHARES_DIR,
+    VAULT_FILE,
     VaultCopy,
 };
 pub use error::StoreError;

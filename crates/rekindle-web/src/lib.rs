@@ -167,12 +167,27 @@ pub fn router(state: AppState) -> Router {
         }
         None => public,
     };
-    protect(private.merge(public), state)
+    let base = state.base().to_string();
+    let outer = state.clone();
+    let app = protect(private.merge(public), state);
+    if base.is_empty() {
+        return app;
+    }
+    // Every page under this launch's random prefix (the session cookie's
+    // path); anything else is the plain 404, behind the same Host check and
+    // with the same headers.
+    Router::new()
+        .nest_service(&base, app)
+        .fallback(pages::not_found)
+        .layer(from_fn_with_state(outer.clone(), security::host_check))
+        .layer(from_fn(security::headers))
+        .with_state(outer)
 }
 
 /// Wraps routes in the protections shared by every response. Layers,
 /// outermost first: security headers (so even errors carry them), panic
-/// catcher, Host allow-list, body limit, cross-site check.
+/// catcher, Host allow-list, the path prefix on links and redirects, body
+/// limit, cross-site check.
 pub fn protect(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .fallback(pages::not_found)
@@ -181,6 +196,7 @@ pub fn protect(routes: Router<AppState>, state: AppState) -> Router {
             security::cross_site_check,
         ))
         .layer(DefaultBodyLimit::max(security::FORM_BODY_LIMIT))
+        .layer(from_fn_with_state(state.clone(), security::add_base))
         .layer(from_fn_with_state(state.clone(), security::host_check))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn_with_state(state.clone(), security::hsts))

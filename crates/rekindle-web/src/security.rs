@@ -121,6 +121,80 @@ pub async fn host_check(State(state): State<AppState>, req: Request, next: Next)
     next.run(req).await
 }
 
+/// The largest page [`add_base`] rewrites (larger ones are sent as they are).
+const MAX_REWRITTEN_PAGE: usize = 64 * 1024 * 1024;
+
+/// Puts this launch's path prefix ([`AppState::base`]) in front of the
+/// site-absolute paths the pages and redirects use (`href="/r"`,
+/// `Location: /u`), so links stay under the session cookie's path. Downloads
+/// (`Content-Disposition`) are left as they are.
+pub async fn add_base(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let base = state.base();
+    if base.is_empty() {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    if let Some(location) = parts
+        .headers
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .filter(|l| l.starts_with('/') && !l.starts_with("//"))
+        && let Ok(v) = HeaderValue::from_str(&format!("{base}{location}"))
+    {
+        parts.headers.insert(header::LOCATION, v);
+    }
+    let html = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|t| t.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if !html || parts.headers.contains_key(header::CONTENT_DISPOSITION) {
+        return Response::from_parts(parts, body);
+    }
+    let Ok(bytes) = to_bytes(body, MAX_REWRITTEN_PAGE).await else {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The page was too large to show.",
+        )
+            .into_response();
+    };
+    let page = match String::from_utf8(bytes.to_vec()) {
+        Ok(text) => prefix_paths(&text, base),
+        Err(_) => return Response::from_parts(parts, Body::from(bytes)),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(page))
+}
+
+/// `page` with `base` in front of every site-absolute path in an `href`,
+/// `action`, `src` or `formaction` attribute (`="/…"`, not `="//…"`).
+/// Text the person wrote cannot match: templates escape its quotes.
+pub fn prefix_paths(page: &str, base: &str) -> String {
+    const ATTRS: [&str; 4] = ["href", "action", "src", "formaction"];
+    let mut out = String::with_capacity(page.len() + 64 * base.len());
+    let mut rest = page;
+    while let Some(at) = rest.find("=\"/") {
+        let (before, after) = rest.split_at(at);
+        out.push_str(before);
+        let attr_ok = ATTRS.iter().any(|a| {
+            before.ends_with(a)
+                && before[..before.len() - a.len()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_whitespace)
+        });
+        // after = `="/…`
+        out.push_str("=\"");
+        if attr_ok && !after[2..].starts_with("//") {
+            out.push_str(base);
+        }
+        rest = &after[2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Rejects a state-changing request that a browser marks as coming from
 /// another site, or whose Origin is not ours. The form token is checked
 /// separately by [`CsrfForm`].
@@ -341,4 +415,23 @@ pub async fn crisis_first(
         return axum::response::Redirect::to("/h?crisis=1").into_response();
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_paths;
+
+    #[test]
+    fn only_site_absolute_paths_in_link_attributes_get_the_prefix() {
+        let page = r##"<a href="/r">x</a> <form action="/q" method="post"><button formaction="/lock">
+<script src="/static/app.js"></script><link
+  href="/static/app.css"><a href="//elsewhere">y</a> <a href="https://example.org/">z</a>
+<p data-href="/x">text as templates escape it: href=&quot;/z&quot;</p><a href="#top">t</a>"##;
+        let want = r##"<a href="/B/r">x</a> <form action="/B/q" method="post"><button formaction="/B/lock">
+<script src="/B/static/app.js"></script><link
+  href="/B/static/app.css"><a href="//elsewhere">y</a> <a href="https://example.org/">z</a>
+<p data-href="/x">text as templates escape it: href=&quot;/z&quot;</p><a href="#top">t</a>"##;
+        assert_eq!(prefix_paths(page, "/B"), want);
+        assert_eq!(prefix_paths("no links", "/B"), "no links");
+    }
 }

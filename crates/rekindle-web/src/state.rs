@@ -157,7 +157,18 @@ pub enum Mode {
 pub struct Local {
     pub data_dir: DataDir,
     pub port: u16,
+    /// The path every page lives under, chosen at random for each launch
+    /// (`/3f9a…`; empty in tests that do not need it). The session cookie is
+    /// scoped to it, so a browser never sends the cookie to another server on
+    /// 127.0.0.1 (browsers ignore ports for cookies; security.md item 23).
+    pub base: String,
     pub announce: Announce,
+}
+
+/// A new random path prefix for one launch of `rekindle serve`: `/` and 32
+/// hex digits (128 bits).
+pub fn random_base() -> std::io::Result<String> {
+    Ok(format!("/{}", tokens::new_token()?))
 }
 
 impl FromRequestParts<AppState> for AppState {
@@ -199,11 +210,25 @@ impl Inner {
 }
 
 impl AppState {
-    /// Local mode: one vault in `data_dir`, served on loopback `port`.
+    /// Local mode: one vault in `data_dir`, served on loopback `port` at the
+    /// root path (tests); `rekindle serve` uses [`AppState::new_at`].
     pub fn new(
         data_dir: DataDir,
         vault: Option<SqliteVault>,
         port: u16,
+        clock: Arc<dyn Clock>,
+        announce: Announce,
+    ) -> AppState {
+        Self::new_at(data_dir, vault, port, String::new(), clock, announce)
+    }
+
+    /// Local mode with every page under `base` (see [`Local::base`] and
+    /// [`random_base`]); `base` is empty or `/` followed by URL-safe characters.
+    pub fn new_at(
+        data_dir: DataDir,
+        vault: Option<SqliteVault>,
+        port: u16,
+        base: String,
         clock: Arc<dyn Clock>,
         announce: Announce,
     ) -> AppState {
@@ -215,6 +240,7 @@ impl AppState {
                 mode: Mode::Local(Local {
                     data_dir,
                     port,
+                    base,
                     announce,
                 }),
                 inner: Mutex::new(Inner::new(vault, now)),
@@ -249,6 +275,20 @@ impl AppState {
         match &self.shared.mode {
             Mode::Local(l) => Some(l),
             Mode::Hosted(_) => None,
+        }
+    }
+
+    /// The path prefix of every page ("" when there is none; hosted mode
+    /// has none).
+    pub fn base(&self) -> &str {
+        self.local().map_or("", |l| l.base.as_str())
+    }
+
+    /// The session cookie's `Path`: the launch's prefix, or `/`.
+    pub fn cookie_path(&self) -> &str {
+        match self.base() {
+            "" => "/",
+            base => base,
         }
     }
 
@@ -316,8 +356,8 @@ impl AppState {
         let token = tokens::new_token()?;
         self.lock().pending_login = Some(tokens::hash(&token));
         Ok(format!(
-            "http://127.0.0.1:{}/login?token={token}",
-            local.port
+            "http://127.0.0.1:{}{}/login?token={token}",
+            local.port, local.base
         ))
     }
 

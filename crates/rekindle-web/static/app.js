@@ -2,6 +2,15 @@
 // once and replaces it (and its history entry) with a neutral page.
 (function () {
   "use strict";
+  // The path every page lives under (a random prefix per launch): where
+  // this script was loaded from, without "/static/app.js".
+  var base = (function () {
+    var me = document.currentScript;
+    if (!me || !me.src) { return ""; }
+    var path = new URL(me.src).pathname;
+    var end = path.lastIndexOf("/static/app.js");
+    return end > 0 ? path.slice(0, end) : "";
+  })();
   var leaving = false;
   function quickExit(event) {
     if (event) { event.preventDefault(); }
@@ -14,10 +23,10 @@
     if (form) {
       var body = new URLSearchParams(new FormData(form));
       try {
-        fetch("/q", { method: "POST", body: body, keepalive: true, credentials: "same-origin" });
+        fetch(form.action, { method: "POST", body: body, keepalive: true, credentials: "same-origin" });
       } catch (e) { /* the redirect below still leaves the page */ }
     }
-    window.location.replace("/bye");
+    window.location.replace(base + "/bye");
   }
   var lastEsc = 0;
   document.addEventListener("keydown", function (e) {

@@ -38,8 +38,11 @@ pub fn start_session(state: &AppState) -> Result<String, Response> {
     inner.last_activity = now;
     // No `Secure`/`__Host-` prefix: the app is served over plain HTTP on
     // loopback, where that prefix is not reliably accepted (security.md item 23).
+    // The path is this launch's random prefix: browsers send cookies to every
+    // port of 127.0.0.1, but only to paths under the cookie's.
     Ok(format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path={}",
+        state.cookie_path()
     ))
 }
 
@@ -100,20 +103,25 @@ pub async fn quick_exit(
     state.announce_new_login();
     forget_site(
         "/bye",
-        "rekindle_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
+        &format!(
+            "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path={}; Max-Age=0",
+            state.cookie_path()
+        ),
     )
 }
 
 /// Goes to `to`, removing the session cookie (`clear_cookie`) and telling
 /// the browser to forget this site's data (security.md item 24).
-pub fn forget_site(to: &'static str, clear_cookie: &'static str) -> Response {
+pub fn forget_site(to: &'static str, clear_cookie: &str) -> Response {
     let mut res = Redirect::to(to).into_response();
     let h = res.headers_mut();
     h.insert(
         "clear-site-data",
         HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
     );
-    h.insert(header::SET_COOKIE, HeaderValue::from_static(clear_cookie));
+    if let Ok(v) = HeaderValue::from_str(clear_cookie) {
+        h.insert(header::SET_COOKIE, v);
+    }
     res
 }
 
