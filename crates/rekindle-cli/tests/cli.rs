@@ -9,7 +9,10 @@ const PASS: &str = "a quiet walk by the river at dawn";
 
 fn rekindle(data: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rekindle"));
+    // New vaults use the floor's Argon2id parameters (debug builds only):
+    // today's default takes most of a second per run.
     c.env("REKINDLE_DATA_DIR", data)
+        .env("REKINDLE_TEST_FAST_KDF", "1")
         .env_remove("REKINDLE_PASSPHRASE")
         .env_remove("REKINDLE_NEW_PASSPHRASE")
         .stdin(Stdio::null());
@@ -107,6 +110,50 @@ fn init_export_restore_export_round_trip() {
         .arg(&pf));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("already exists"));
+}
+
+#[test]
+fn wrong_passphrases_are_counted_across_runs_and_slow_the_next_try() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    let failures = d.join("unlock-failures");
+    let count = || -> u32 {
+        std::fs::read_to_string(&failures)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    for expected in 1..=2 {
+        let o = run(rekindle(&d)
+            .arg("status")
+            .env("REKINDLE_PASSPHRASE", "the wrong passphrase here"));
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert_eq!(count(), expected);
+    }
+    // The last wrong try "began" in the future (a clock set back): the wait
+    // is the full delay for one failure, never more, and it is said first.
+    let later = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    std::fs::write(&failures, format!("1 {later}\n")).unwrap();
+    let o = run(rekindle(&d).arg("status").env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("After a wrong passphrase, rekindle waits a second before the next try."),
+        "{}",
+        stderr(&o)
+    );
+    // The right passphrase starts the count again.
+    assert!(!failures.exists());
+    let o = run(rekindle(&d).arg("status").env("REKINDLE_PASSPHRASE", PASS));
+    assert!(!stderr(&o).contains("waits"), "{}", stderr(&o));
 }
 
 #[test]
@@ -340,7 +387,12 @@ fn delete_vault_asks_for_the_passphrase_and_a_yes_then_leaves_nothing() {
         "{}",
         stderr(&o)
     );
-    assert_eq!(files_in(&d), before);
+    // Nothing of the vault changed; the wrong try was counted (issue 18, item 5).
+    let (counted, rest): (Vec<_>, Vec<_>) = files_in(&d)
+        .into_iter()
+        .partition(|(n, _)| n == "unlock-failures");
+    assert_eq!(counted.len(), 1, "the wrong try was counted");
+    assert_eq!(rest, before);
 
     // While `rekindle serve` holds the folder: refused with what to do.
     let mut server = rekindle(&d)
@@ -2317,6 +2369,8 @@ fn json_in(d: &Path, args: &[&str]) -> serde_json::Value {
 /// Opens the vault in `d` the way the web app does (no CLI in between).
 fn web_vault(d: &Path) -> rekindle_store::SqliteVault {
     rekindle_store::DataDir::open(d)
+        .unwrap()
+        .with_kdf_target(rekindle_store::KdfParams::FLOOR)
         .unwrap()
         .unlock(PASS)
         .unwrap()

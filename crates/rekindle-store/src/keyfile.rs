@@ -30,13 +30,55 @@ pub struct KdfParams {
     pub parallelism: u32,
 }
 
+/// Set to `1` in the tests' environment, new vaults use [`KdfParams::FLOOR`]
+/// so that the hundreds of vaults the CLI and browser tests create stay
+/// fast. Only debug builds read it: a release build ignores it entirely.
+pub const TEST_FAST_KDF_ENV: &str = "REKINDLE_TEST_FAST_KDF";
+
 impl KdfParams {
-    /// The default for new vaults: 64 MiB, t=3, p=1 (security.md table).
+    /// The default for new vaults: 128 MiB, t=6, p=1, calibrated so one
+    /// unlock takes 0.5–1 s (security.md table; `bench/unlock_cost.sh`).
     pub const DEFAULT: KdfParams = KdfParams {
+        memory_kib: 131_072,
+        iterations: 6,
+        parallelism: 1,
+    };
+
+    /// The default of vaults made before issue 18 (64 MiB, t=3). Their key
+    /// files name these parameters, so they still open; the next unlock
+    /// re-wraps the key with [`KdfParams::DEFAULT`].
+    pub const PREVIOUS_DEFAULT: KdfParams = KdfParams {
         memory_kib: 65_536,
         iterations: 3,
         parallelism: 1,
     };
+
+    /// The weakest parameters accepted (OWASP: 19 MiB, t=2, p=1). Never
+    /// chosen for a user's vault; for tests (see [`TEST_FAST_KDF_ENV`]).
+    pub const FLOOR: KdfParams = KdfParams {
+        memory_kib: 19_456,
+        iterations: 2,
+        parallelism: 1,
+    };
+
+    /// The parameters for new vaults and re-wraps: [`KdfParams::DEFAULT`].
+    /// Debug builds (the test suites) use [`KdfParams::FLOOR`] when
+    /// [`TEST_FAST_KDF_ENV`] is `1`; in a release build that check is not
+    /// compiled in, so no setting can weaken a shipped binary.
+    pub fn for_new_vaults() -> KdfParams {
+        #[cfg(debug_assertions)]
+        if std::env::var_os(TEST_FAST_KDF_ENV).is_some_and(|v| v == "1") {
+            return KdfParams::FLOOR;
+        }
+        KdfParams::DEFAULT
+    }
+
+    /// Less work for an attacker per guess than `other` (Argon2id's cost
+    /// grows with memory × passes): a key wrapped with these is re-wrapped.
+    pub fn weaker_than(&self, other: &KdfParams) -> bool {
+        u64::from(self.memory_kib) * u64::from(self.iterations)
+            < u64::from(other.memory_kib) * u64::from(other.iterations)
+    }
 
     /// Refuses anything below the floor (too weak to protect the vault) or
     /// above the ceiling (a crafted file could make unlocking take forever or
@@ -219,6 +261,12 @@ impl KeyFile {
 
     pub fn params(&self) -> KdfParams {
         self.kdf.params
+    }
+
+    /// This file should be written again, with `target`'s parameters, once
+    /// the passphrase is known: it was made with weaker ones.
+    pub fn needs_rewrap(&self, target: &KdfParams) -> bool {
+        self.kdf.params.weaker_than(target)
     }
 
     pub fn to_json(&self) -> Result<Vec<u8>, StoreError> {
