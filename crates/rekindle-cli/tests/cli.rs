@@ -44,10 +44,42 @@ fn ok_in(d: &Path, args: &[&str]) -> String {
     stdout(&o)
 }
 
+/// A passphrase file only its owner can read (others are refused).
 fn pass_file(dir: &Path, name: &str, pass: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
     let p = dir.join(name);
     std::fs::write(&p, format!("{pass}\n")).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
     p
+}
+
+#[test]
+fn a_passphrase_file_others_can_read_is_refused_with_what_to_do() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    let pf = pass_file(tmp.path(), "pass.txt", PASS);
+    for mode in [0o644, 0o640, 0o604] {
+        std::fs::set_permissions(&pf, std::fs::Permissions::from_mode(mode)).unwrap();
+        let o = run(rekindle(&d).args(["status", "--passphrase-file"]).arg(&pf));
+        assert_eq!(o.status.code(), Some(2), "{mode:o}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("chmod 600 {}", pf.display())),
+            "{err}"
+        );
+        assert!(err.contains("can be read by other people"), "{err}");
+        assert!(!err.contains(PASS));
+    }
+    // Private again (and with a Windows line ending): accepted.
+    std::fs::write(&pf, format!("{PASS}\r\nsecond line ignored\n")).unwrap();
+    std::fs::set_permissions(&pf, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = run(rekindle(&d)
+        .args(["status", "--json", "--passphrase-file"])
+        .arg(&pf));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("\"unlocked\": true"), "{}", stdout(&o));
 }
 
 #[test]
@@ -318,6 +350,16 @@ fn serve_prints_one_login_url_and_a_second_instance_is_refused() {
         .to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert!(url.contains("/login?token="));
+    // The passphrase left the server's environment: /proc shows neither the
+    // variable's value nor (its bytes wiped) any copy of it. Reading another
+    // process's environ needs root here, as the server is not dumpable.
+    match std::fs::read(format!("/proc/{}/environ", child.id())) {
+        Ok(environ) => assert!(
+            !environ.windows(PASS.len()).any(|w| w == PASS.as_bytes()),
+            "the passphrase is still in the server's environment"
+        ),
+        Err(e) => eprintln!("skipped: /proc/PID/environ not readable ({e})"),
+    }
     let o = run(rekindle(&d).arg("export").env("REKINDLE_PASSPHRASE", PASS));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("already running"), "{}", stderr(&o));

@@ -2,6 +2,8 @@
 //! accepted, no composition rules, obvious weak choices refused).
 
 use thiserror::Error;
+use unicode_normalization::UnicodeNormalization;
+use zeroize::Zeroizing;
 
 pub const MIN_CHARS: usize = 15;
 pub const MAX_CHARS: usize = 1024;
@@ -49,6 +51,18 @@ const COMMON: &[&str] = &[
     "000000000000000",
     "111111111111111",
 ];
+
+/// The form of a passphrase that keys are derived from: Unicode NFKC, so
+/// the same words typed on another keyboard or system (composed "é" or "e"
+/// plus an accent, full-width letters, ligatures) open the same vault.
+/// Written into a buffer sized once (no copy left behind by growing) and
+/// wiped when dropped.
+pub fn normalize(passphrase: &str) -> Zeroizing<String> {
+    let len: usize = passphrase.nfkc().map(char::len_utf8).sum();
+    let mut out = Zeroizing::new(String::with_capacity(len));
+    out.extend(passphrase.nfkc());
+    out
+}
 
 /// Checks a new passphrase (and its confirmation, when the form has one).
 pub fn check_new(passphrase: &str, confirm: Option<&str>) -> Result<(), PassphraseProblem> {
@@ -112,5 +126,12 @@ mod tests {
         );
         // Counted in characters, not bytes: 15 non-ASCII letters pass.
         assert_eq!(check_new("ééèèààççùùêêëëï", None), Ok(()));
+    }
+
+    #[test]
+    fn normalisation_is_nfkc() {
+        assert_eq!(normalize("cafe\u{301}").as_str(), "caf\u{e9}");
+        assert_eq!(normalize("\u{ff21}\u{fb01}").as_str(), "Afi");
+        assert_eq!(normalize("plain ascii").as_str(), "plain ascii");
     }
 }

@@ -10,13 +10,19 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use rekindle_core::passphrase::normalize;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::StoreError;
 
 pub const KEY_FORMAT: &str = "rekindle-vault-key";
-pub const KEY_VERSION: u32 = 1;
+/// Version 2 (issue 18): the key is derived from the passphrase in Unicode
+/// NFKC ([`rekindle_core::passphrase::normalize`]). Version 1 files derived
+/// it from the passphrase as typed; they still open that way, and the next
+/// successful unlock writes them again as version 2.
+pub const KEY_VERSION: u32 = 2;
+const KEY_VERSION_AS_TYPED: u32 = 1;
 
 /// A 256-bit key that is wiped from memory when dropped.
 pub type SecretKey = Zeroizing<[u8; 32]>;
@@ -160,11 +166,12 @@ fn derive_kek(passphrase: &str, salt: &[u8], params: KdfParams) -> Result<Secret
     Ok(out)
 }
 
-/// The associated data binds the wrapped key to its KDF settings, so a file
-/// edited to weaker settings no longer unwraps.
-fn aad(params: &KdfParams, salt: &str) -> Vec<u8> {
+/// The associated data binds the wrapped key to its version and KDF
+/// settings, so a file edited to weaker settings (or to the older version's
+/// handling of the passphrase) no longer unwraps.
+fn aad(version: u32, params: &KdfParams, salt: &str) -> Vec<u8> {
     format!(
-        "{KEY_FORMAT}/v{KEY_VERSION}/argon2id/m={}/t={}/p={}/salt={salt}",
+        "{KEY_FORMAT}/v{version}/argon2id/m={}/t={}/p={}/salt={salt}",
         params.memory_kib, params.iterations, params.parallelism
     )
     .into_bytes()
@@ -179,7 +186,7 @@ impl KeyFile {
     ) -> Result<KeyFile, StoreError> {
         let salt = random_bytes::<16>()?;
         let nonce = random_bytes::<24>()?;
-        let kek = derive_kek(passphrase, &salt, params)?;
+        let kek = derive_kek(&normalize(passphrase), &salt, params)?;
         let salt_b64 = B64.encode(salt);
         let cipher = XChaCha20Poly1305::new(&Key::from(*kek));
         let ciphertext = cipher
@@ -187,7 +194,7 @@ impl KeyFile {
                 &XNonce::from(nonce),
                 Payload {
                     msg: dek.as_ref(),
-                    aad: &aad(&params, &salt_b64),
+                    aad: &aad(KEY_VERSION, &params, &salt_b64),
                 },
             )
             .map_err(|_| StoreError::BadKeyFile("could not wrap the key".into()))?;
@@ -225,7 +232,11 @@ impl KeyFile {
         if salt.len() < 16 {
             return Err(StoreError::BadKeyFile("salt too short".into()));
         }
-        let kek = derive_kek(passphrase, &salt, self.kdf.params)?;
+        let kek = if self.version == KEY_VERSION_AS_TYPED {
+            derive_kek(passphrase, &salt, self.kdf.params)?
+        } else {
+            derive_kek(&normalize(passphrase), &salt, self.kdf.params)?
+        };
         let cipher = XChaCha20Poly1305::new(&Key::from(*kek));
         let plain = Zeroizing::new(
             cipher
@@ -233,7 +244,7 @@ impl KeyFile {
                     &XNonce::from(nonce),
                     Payload {
                         msg: &ciphertext,
-                        aad: &aad(&self.kdf.params, &self.kdf.salt),
+                        aad: &aad(self.version, &self.kdf.params, &self.kdf.salt),
                     },
                 )
                 .map_err(|_| StoreError::WrongPassphrase)?,
@@ -247,7 +258,9 @@ impl KeyFile {
 
     /// Cheap checks done before any key derivation (item 7: refuse in < 10 ms).
     fn check_header(&self) -> Result<(), StoreError> {
-        if self.format != KEY_FORMAT || self.version != KEY_VERSION {
+        if self.format != KEY_FORMAT
+            || !(KEY_VERSION_AS_TYPED..=KEY_VERSION).contains(&self.version)
+        {
             return Err(StoreError::BadKeyFile(format!(
                 "unknown format {} v{}",
                 self.format, self.version
@@ -265,8 +278,13 @@ impl KeyFile {
 
     /// This file should be written again, with `target`'s parameters, once
     /// the passphrase is known: it was made with weaker ones.
+    /// So is a version 1 file (the passphrase as typed, not normalised).
     pub fn needs_rewrap(&self, target: &KdfParams) -> bool {
-        self.kdf.params.weaker_than(target)
+        self.version < KEY_VERSION || self.kdf.params.weaker_than(target)
+    }
+
+    pub fn version(&self) -> u32 {
+        self.version
     }
 
     pub fn to_json(&self) -> Result<Vec<u8>, StoreError> {
@@ -340,6 +358,50 @@ mod tests {
     }
 
     #[test]
+    fn passphrases_are_normalised_and_version_1_files_open_as_typed() {
+        // "é" composed (U+00E9) and decomposed (e + U+0301); a full-width "Ａ".
+        let composed = "caf\u{e9} by the sea at \u{ff21}ll hours";
+        let decomposed = "cafe\u{301} by the sea at \u{ff21}ll hours";
+        assert_eq!(
+            *normalize(composed),
+            *normalize(decomposed),
+            "NFKC makes them one"
+        );
+        assert_eq!(normalize("\u{ff21}").as_str(), "A");
+        let dek = new_data_key().unwrap();
+        let kf = KeyFile::wrap(&dek, composed, FAST).unwrap();
+        assert_eq!(kf.version(), KEY_VERSION);
+        assert!(!kf.needs_rewrap(&FAST));
+        assert_eq!(*kf.unwrap_key(decomposed).unwrap(), *dek);
+        assert_eq!(*kf.unwrap_key(composed).unwrap(), *dek);
+
+        // An older file: only the exact form typed opens it, and it asks
+        // to be written again.
+        let old = super::tests_support::version_1_file(&dek, decomposed, FAST);
+        let old = KeyFile::from_json(&old.to_json().unwrap()).unwrap();
+        assert!(old.needs_rewrap(&FAST));
+        assert_eq!(*old.unwrap_key(decomposed).unwrap(), *dek);
+        assert!(matches!(
+            old.unwrap_key(composed),
+            Err(StoreError::WrongPassphrase)
+        ));
+        // Claiming version 2 for a version 1 file breaks its authentication.
+        let mut claimed = old.clone();
+        claimed.version = 2;
+        assert!(matches!(
+            claimed.unwrap_key(decomposed),
+            Err(StoreError::WrongPassphrase)
+        ));
+        // Unknown versions are refused before any derivation.
+        let mut future = old.clone();
+        future.version = 3;
+        assert!(matches!(
+            KeyFile::from_json(&future.to_json().unwrap()),
+            Err(StoreError::BadKeyFile(_))
+        ));
+    }
+
+    #[test]
     fn floor_and_ceiling_are_enforced() {
         assert!(KdfParams::DEFAULT.check().is_ok());
         assert!(FAST.check().is_ok());
@@ -388,5 +450,84 @@ mod tests {
         // Refused while reading the header, before any derivation could allocate 4 GiB.
         let r = KeyFile::from_json(&serde_json::to_vec(&json).unwrap());
         assert!(matches!(r, Err(StoreError::UnsafeKdfParams(_))));
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod upgrade_tests {
+    use super::tests_support::version_1_file;
+    use super::*;
+    use crate::{DataDir, SqliteVault};
+
+    #[test]
+    fn a_version_1_vault_opens_with_the_passphrase_as_typed_once_then_normalised() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let decomposed = "cafe\u{301} by the sea, the long way round";
+        let composed = "caf\u{e9} by the sea, the long way round";
+        {
+            let dd = DataDir::open(&dir)
+                .unwrap()
+                .with_kdf_target(KdfParams::FLOOR)
+                .unwrap();
+            drop(
+                dd.create("a placeholder passphrase here", KdfParams::FLOOR)
+                    .unwrap(),
+            );
+        }
+        // Replace the vault with one whose key file is version 1.
+        std::fs::remove_file(dir.join("vault.db")).unwrap();
+        let dek = new_data_key().unwrap();
+        drop(SqliteVault::open(&dir.join("vault.db"), &dek).unwrap());
+        let old = version_1_file(&dek, decomposed, KdfParams::FLOOR);
+        std::fs::write(dir.join("vault.key"), old.to_json().unwrap()).unwrap();
+
+        let dd = DataDir::open(&dir)
+            .unwrap()
+            .with_kdf_target(KdfParams::FLOOR)
+            .unwrap();
+        // Before: the other form of the same words does not open it.
+        assert!(matches!(
+            dd.unlock(composed),
+            Err(StoreError::WrongPassphrase)
+        ));
+        drop(dd.unlock(decomposed).unwrap());
+        let now = KeyFile::from_json(&std::fs::read(dir.join("vault.key")).unwrap()).unwrap();
+        assert_eq!(now.version(), KEY_VERSION);
+        assert_eq!(*now.unwrap_key(decomposed).unwrap(), *dek);
+        // After the re-wrap, both forms open it.
+        drop(dd.unlock(composed).unwrap());
+        drop(dd.unlock(decomposed).unwrap());
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    /// A version 1 file, as the version before issue 18 wrote it: the key
+    /// derived from the passphrase exactly as typed.
+    pub fn version_1_file(dek: &SecretKey, passphrase: &str, params: KdfParams) -> KeyFile {
+        let salt = random_bytes::<16>().unwrap();
+        let nonce = random_bytes::<24>().unwrap();
+        let kek = derive_kek(passphrase, &salt, params).unwrap();
+        let salt_b64 = B64.encode(salt);
+        let ciphertext = XChaCha20Poly1305::new(&Key::from(*kek))
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: dek.as_ref(),
+                    aad: &aad(1, &params, &salt_b64),
+                },
+            )
+            .unwrap();
+        let mut kf = KeyFile::wrap(dek, passphrase, params).unwrap();
+        kf.version = 1;
+        kf.kdf.salt = salt_b64;
+        kf.wrap.nonce = B64.encode(nonce);
+        kf.wrap.ciphertext = B64.encode(ciphertext);
+        kf
     }
 }
