@@ -248,6 +248,8 @@ pub async fn change_passphrase(
     .await;
     if matches!(result, Ok(Err(StoreError::WrongPassphrase))) {
         state.lock().unlock_failed(state.now());
+    } else if matches!(result, Ok(Ok(()))) {
+        state.lock().unlock_failures = 0;
     }
     match result {
         Ok(Ok(())) => Redirect::to("/o/data?changed=1").into_response(),
