@@ -24,7 +24,7 @@ BIN=$TARGET/release/rekindle
 export REKINDLE_PASSPHRASE="a benchmark passphrase, not a secret at all"
 unset REKINDLE_TEST_FAST_KDF
 "$BIN" --data-dir "$OUT/vault" init >/dev/null
-params=$(python3 -c 'import json,sys; k=json.load(open(sys.argv[1]))["kdf"]; print(f"m={k[\"memory_kib\"]} KiB, t={k[\"iterations\"]}, p={k[\"parallelism\"]}")' "$OUT/vault/vault.key")
+params=$(python3 -c 'import json,sys; k=json.load(open(sys.argv[1]))["kdf"]; print("m=%s KiB, t=%s, p=%s" % (k["memory_kib"], k["iterations"], k["parallelism"]))' "$OUT/vault/vault.key")
 
 result=$(python3 - "$RUNS" "$BIN" "$OUT/vault" <<'PY'
 import os, statistics, subprocess, sys, time
