@@ -59,7 +59,7 @@ for n in $SIZES; do
   wtk_r=$(measure whatstk "$OUT/venv/bin/python" -c "from whatstk import WhatsAppChat; WhatsAppChat.from_source(filepath='$f', max_size=None)")
   ca_r=$(measure chat-analytics node "$OUT/node/node_modules/chat-analytics/dist/lib/CLI.js" -p whatsapp -i "$f" -o "$OUT/report.html")
   for pair in "grep -c:$grep_r" "rekindle convert (parse → JSONL):$conv_r" "rekindle import (parse + store in encrypted vault):$imp_r" \
-              "rekindle import again (all duplicates):$again_r" "rekindle unlock only (Argon2id 64 MiB):$unlock_r" \
+              "rekindle import again (all duplicates):$again_r" "rekindle unlock only (Argon2id 128 MiB, t=6):$unlock_r" \
               "whatstk 0.9.1 from_source:$wtk_r" "chat-analytics 1.1.2 report:$ca_r"; do
     name=${pair%%:*}; vals=${pair#*:}
     rows+=("| $n | $mb MB | $name | ${vals% *} s | ${vals#* } MB |")

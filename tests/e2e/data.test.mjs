@@ -92,6 +92,8 @@ test('download everything, a backup that opens again, a new passphrase, then del
     await page.waitForSelector('#current_passphrase-error');
     assert.match(await page.locator('#current_passphrase-error').innerText(), /Nothing was changed/);
     assert.equal(await page.inputValue('#new_passphrase'), '', 'passwords are not sent back');
+    // After a wrong passphrase the next try waits a second (issue 18, item 5).
+    await page.waitForTimeout(1100);
     await page.fill('#current_passphrase', PASS);
     await page.fill('#new_passphrase', NEW_PASS);
     await page.fill('#confirm_passphrase', 'the kettle sings before the sun');
@@ -114,6 +116,8 @@ test('download everything, a backup that opens again, a new passphrase, then del
     assert.equal(await page.isChecked('#sure'), true);
     const dataDir = join(server.dataDir, 'data');
     assert.ok(readdirSync(dataDir).includes('vault.db'));
+    // After a wrong passphrase the next try waits a second (issue 18, item 5).
+    await page.waitForTimeout(1100);
     await page.fill('#erase_passphrase', NEW_PASS);
     await page.click('#delete-everything');
     await page.waitForURL(/\/u\?erased=1$/);

@@ -14,6 +14,10 @@ export const repoRoot = resolve(here, '..', '..');
 export const binary = process.env.REKINDLE_BIN || join(repoRoot, 'target', 'debug', 'rekindle');
 export const screenshotDir = process.env.REKINDLE_SCREENSHOTS || join(repoRoot, 'target', 'screenshots');
 mkdirSync(screenshotDir, { recursive: true });
+// Every binary these tests start (they all inherit this environment) makes new
+// vaults with the floor's Argon2id parameters, so pages that create or unlock
+// a vault stay quick. Only debug builds read this; a release binary ignores it.
+process.env.REKINDLE_TEST_FAST_KDF ??= '1';
 
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',

@@ -81,7 +81,7 @@ test('support, reading, the report and the sealed file', async () => {
     await page.goto(`${server.origin}/x`);
     await page.getByLabel(/Share passphrase/).fill('short');
     await page.getByRole('button', { name: 'Download the sealed report' }).click();
-    assert.match(await page.locator('.error-summary').innerText(), /at least 12 characters/);
+    assert.match(await page.locator('.error-summary').innerText(), /at least 15 characters/);
     await page.getByLabel(/Share passphrase/).fill('blue kettle on a sunday');
     const [download] = await Promise.all([
       page.waitForEvent('download'),

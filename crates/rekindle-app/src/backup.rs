@@ -118,7 +118,10 @@ mod tests {
     #[test]
     fn the_backup_unzips_into_a_folder_that_opens_with_the_passphrase() {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = DataDir::open(&tmp.path().join("data")).unwrap();
+        let dir = DataDir::open(&tmp.path().join("data"))
+            .unwrap()
+            .with_kdf_target(KdfParams::FLOOR)
+            .unwrap();
         let mut v = dir.create(PASS, FAST).unwrap();
         let r = Relationship {
             their_name: "Alex CANARY-zip".into(),
@@ -152,7 +155,10 @@ mod tests {
         assert_eq!(names, ["vault.db", "vault.key", "HOW-TO-RESTORE.txt"]);
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&restored, std::fs::Permissions::from_mode(0o700)).unwrap();
-        let other = DataDir::open(&restored).unwrap();
+        let other = DataDir::open(&restored)
+            .unwrap()
+            .with_kdf_target(KdfParams::FLOOR)
+            .unwrap();
         assert!(matches!(
             other.unlock("not the passphrase at all, no"),
             Err(StoreError::WrongPassphrase)

@@ -15,8 +15,15 @@ use serde::Serialize;
 use sha2::Sha256;
 use zeroize::Zeroize;
 
+/// OWASP's current count for PBKDF2-HMAC-SHA256 (Password Storage Cheat
+/// Sheet; ASVS 5.0 appendix C): at least 600,000.
 pub const ITERATIONS: u32 = 600_000;
-pub const MIN_SHARE_PASSPHRASE: usize = 12;
+// Never below OWASP's count: lowering it stops the build.
+const _: () = assert!(ITERATIONS >= 600_000);
+/// A share passphrase follows the vault passphrase's rules
+/// ([`rekindle_core::passphrase::check_new`]): 15 characters or more, not a
+/// common password, not easy to guess.
+pub const MIN_SHARE_PASSPHRASE: usize = rekindle_core::passphrase::MIN_CHARS;
 
 #[derive(Debug, Serialize)]
 pub struct Sealed {
@@ -30,10 +37,18 @@ pub struct Sealed {
 
 pub fn check_share_passphrase(p: &str) -> Result<(), FormErrors> {
     let mut e = FormErrors::default();
-    if p.chars().count() < MIN_SHARE_PASSPHRASE {
+    if let Err(problem) = rekindle_core::passphrase::check_new(p, None) {
+        let problem = match problem {
+            rekindle_core::passphrase::PassphraseProblem::TooShort(n) => format!(
+                "Choose a share passphrase of at least {MIN_SHARE_PASSPHRASE} characters (it has {n}): a short sentence works well."
+            ),
+            other => other.to_string(),
+        };
         e.add(
             "share_passphrase",
-            format!("Choose a share passphrase of at least {MIN_SHARE_PASSPHRASE} characters, different from your own, and tell it to the reader separately."),
+            format!(
+                "{problem} Use one different from your own, and tell it to the reader separately."
+            ),
         );
     }
     if e.is_empty() { Ok(()) } else { Err(e) }
@@ -98,5 +113,21 @@ mod tests {
         assert_ne!(s.iv, again.iv);
         assert_ne!(s.salt, again.salt);
         assert!(check_share_passphrase("short").is_err());
+    }
+
+    #[test]
+    fn the_share_passphrase_follows_the_vault_passphrase_rules() {
+        for (weak, why) in [
+            ("a twelve chr", "at least 15 characters"),
+            ("iloveyouiloveyou", "commonly used passwords"),
+            ("Sunshine2024!!!!", "commonly used passwords"),
+            ("abcdefghijklmnopq", "easy to guess"),
+        ] {
+            let errors = check_share_passphrase(weak).unwrap_err();
+            let said = errors.summary();
+            assert!(said.contains(why), "{weak}: {said}");
+            assert!(said.contains("tell it to the reader separately"), "{said}");
+        }
+        assert!(check_share_passphrase("a long share passphrase for Sam").is_ok());
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow};
 use rekindle_core::passphrase::PassphraseProblem;
-use rekindle_store::{DataDir, ExportDocument, KdfParams, SqliteVault, Store, StoreError, fsutil};
+use rekindle_store::{DataDir, ExportDocument, SqliteVault, Store, StoreError, fsutil};
 
 use crate::passphrase_input::{self, ENV_NEW_PASSPHRASE, ENV_PASSPHRASE};
 use crate::{Cli, Command};
@@ -69,10 +69,41 @@ fn existing_dir(path: &Path) -> Result<DataDir> {
     Ok(DataDir::open(path)?)
 }
 
+/// "a second", "16 seconds", "5 minutes".
+fn seconds_in_words(s: u64) -> String {
+    match s {
+        ..=1 => "a second".to_string(),
+        2..=90 => format!("{s} seconds"),
+        _ => format!("{} minutes", s.div_ceil(60)),
+    }
+}
+
+/// After wrong passphrases in a row (counted in the data folder, so across
+/// runs), the next try waits: 1 s, 2 s, 4 s, … up to 5 minutes (issue 18,
+/// item 5). The folder's lock is held meanwhile, so tries cannot run side by
+/// side either. Called before a passphrase is asked for or checked.
+pub fn wait_after_wrong_passphrases(dir: &DataDir) {
+    let failures = dir.unlock_failures();
+    let wait = failures.remaining(rekindle_store::backoff::now_seconds());
+    if wait == 0 {
+        return;
+    }
+    let tries = match failures.count {
+        1 => "a wrong passphrase".to_string(),
+        n => format!("{n} wrong passphrases in a row"),
+    };
+    errln!(
+        "After {tries}, rekindle waits {} before the next try.",
+        seconds_in_words(wait)
+    );
+    std::thread::sleep(std::time::Duration::from_secs(wait));
+}
+
 fn open_vault(cli: &Cli, dir: &DataDir) -> Result<SqliteVault> {
     if !dir.has_vault() {
         return Err(StoreError::NoVault(dir.path().to_path_buf()).into());
     }
+    wait_after_wrong_passphrases(dir);
     let pass = passphrase_input::obtain(
         cli.passphrase_file.as_deref(),
         ENV_PASSPHRASE,
@@ -332,7 +363,7 @@ fn init(cli: &Cli, path: &Path) -> Result<()> {
     }
     let pass = passphrase_input::obtain_new(cli.passphrase_file.as_deref(), ENV_PASSPHRASE)?;
     let before = dir.kept_aside();
-    dir.create(&pass, KdfParams::DEFAULT)?;
+    dir.create(&pass, dir.kdf_target())?;
     outln!("Created your encrypted vault in {}.", path.display());
     outln!("Keep your passphrase safe: it cannot be recovered.");
     for kept in dir.kept_aside().iter().filter(|k| !before.contains(k)) {
@@ -353,10 +384,13 @@ fn serve(cli: &Cli, path: &Path, port: Option<u16>) -> Result<()> {
     // With a passphrase given up front the vault opens (or is created) now;
     // otherwise the browser asks for it on the first page.
     let vault = match passphrase_input::given(cli.passphrase_file.as_deref(), ENV_PASSPHRASE)? {
-        Some(pass) if dir.has_vault() => Some(dir.unlock(&pass)?),
+        Some(pass) if dir.has_vault() => {
+            wait_after_wrong_passphrases(&dir);
+            Some(dir.unlock(&pass)?)
+        }
         Some(pass) => {
             rekindle_core::passphrase::check_new(&pass, None)?;
-            Some(dir.create(&pass, KdfParams::DEFAULT)?)
+            Some(dir.create(&pass, dir.kdf_target())?)
         }
         None => None,
     };
@@ -423,6 +457,7 @@ fn passwd(cli: &Cli, path: &Path, new_file: Option<&Path>) -> Result<()> {
     if !dir.has_vault() {
         return Err(StoreError::NoVault(path.to_path_buf()).into());
     }
+    wait_after_wrong_passphrases(&dir);
     let old = passphrase_input::obtain(
         cli.passphrase_file.as_deref(),
         ENV_PASSPHRASE,
@@ -496,7 +531,7 @@ fn restore(cli: &Cli, path: &Path, file: &Path) -> Result<()> {
         return Err(StoreError::AlreadyExists(path.to_path_buf()).into());
     }
     let pass = passphrase_input::obtain_new(cli.passphrase_file.as_deref(), ENV_PASSPHRASE)?;
-    let mut vault = dir.create(&pass, KdfParams::DEFAULT)?;
+    let mut vault = dir.create(&pass, dir.kdf_target())?;
     crate::progress::with_spinner("Restoring", false, || vault.restore(&doc))?;
     outln!("Restored your data into a new vault in {}.", path.display());
     Ok(())
@@ -587,6 +622,7 @@ fn delete_vault(cli: &Cli, path: &Path, yes: bool) -> Result<()> {
             )));
         }
     }
+    wait_after_wrong_passphrases(&dir);
     let pass = passphrase_input::obtain(
         cli.passphrase_file.as_deref(),
         ENV_PASSPHRASE,
@@ -638,6 +674,7 @@ fn status(cli: &Cli, path: &Path, json: bool) -> Result<()> {
     });
     let given = passphrase_input::given(cli.passphrase_file.as_deref(), ENV_PASSPHRASE)?;
     if let (true, Some(pass)) = (exists, given) {
+        wait_after_wrong_passphrases(&dir);
         let vault = match dir.unlock(&pass) {
             Ok(vault) => vault,
             // Damage found before opening: said in the report too, then

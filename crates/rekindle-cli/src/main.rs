@@ -386,6 +386,9 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
 
 fn main() -> ExitCode {
     hardening::harden_process();
+    // Before anything else runs (one thread): the passphrase variables leave
+    // the environment for wiped-on-drop memory.
+    passphrase_input::take_from_environment();
     let cli = Cli::parse();
     let listener = matches!(
         cli.command,

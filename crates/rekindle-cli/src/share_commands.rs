@@ -262,9 +262,7 @@ pub fn report_cmd(
         crate::progress::with_spinner("Writing the report", json, || render_body(vault, sections))?;
     let html = match share_passphrase_file {
         Some(f) => {
-            let pass = std::fs::read_to_string(f)
-                .with_context(|| format!("Could not read {}.", f.display()))?;
-            let pass = pass.lines().next().unwrap_or("").to_string();
+            let pass = crate::passphrase_input::from_file(f)?;
             seal::check_share_passphrase(&pass).map_err(|e| user_error(e.summary()))?;
             let sealed = crate::progress::with_spinner("Sealing the report", json, || {
                 seal::seal(&body, &pass)

@@ -9,7 +9,10 @@ const PASS: &str = "a quiet walk by the river at dawn";
 
 fn rekindle(data: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rekindle"));
+    // New vaults use the floor's Argon2id parameters (debug builds only):
+    // today's default takes most of a second per run.
     c.env("REKINDLE_DATA_DIR", data)
+        .env("REKINDLE_TEST_FAST_KDF", "1")
         .env_remove("REKINDLE_PASSPHRASE")
         .env_remove("REKINDLE_NEW_PASSPHRASE")
         .stdin(Stdio::null());
@@ -41,9 +44,12 @@ fn ok_in(d: &Path, args: &[&str]) -> String {
     stdout(&o)
 }
 
+/// A passphrase file only its owner can read (others are refused).
 fn pass_file(dir: &Path, name: &str, pass: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
     let p = dir.join(name);
     std::fs::write(&p, format!("{pass}\n")).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
     p
 }
 
@@ -62,6 +68,35 @@ fn all_commands(dir: &Path) -> Vec<String> {
         }
     }
     all
+}
+
+#[test]
+fn a_passphrase_file_others_can_read_is_refused_with_what_to_do() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    let pf = pass_file(tmp.path(), "pass.txt", PASS);
+    for mode in [0o644, 0o640, 0o604] {
+        std::fs::set_permissions(&pf, std::fs::Permissions::from_mode(mode)).unwrap();
+        let o = run(rekindle(&d).args(["status", "--passphrase-file"]).arg(&pf));
+        assert_eq!(o.status.code(), Some(2), "{mode:o}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("chmod 600 {}", pf.display())),
+            "{err}"
+        );
+        assert!(err.contains("can be read by other people"), "{err}");
+        assert!(!err.contains(PASS));
+    }
+    // Private again (and with a Windows line ending): accepted.
+    std::fs::write(&pf, format!("{PASS}\r\nsecond line ignored\n")).unwrap();
+    std::fs::set_permissions(&pf, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = run(rekindle(&d)
+        .args(["status", "--json", "--passphrase-file"])
+        .arg(&pf));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("\"unlocked\": true"), "{}", stdout(&o));
 }
 
 #[test]
@@ -142,6 +177,50 @@ fn init_export_restore_export_round_trip() {
         .arg(&pf));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("already exists"));
+}
+
+#[test]
+fn wrong_passphrases_are_counted_across_runs_and_slow_the_next_try() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    let failures = d.join("unlock-failures");
+    let count = || -> u32 {
+        std::fs::read_to_string(&failures)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    for expected in 1..=2 {
+        let o = run(rekindle(&d)
+            .arg("status")
+            .env("REKINDLE_PASSPHRASE", "the wrong passphrase here"));
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert_eq!(count(), expected);
+    }
+    // The last wrong try "began" in the future (a clock set back): the wait
+    // is the full delay for one failure, never more, and it is said first.
+    let later = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    std::fs::write(&failures, format!("1 {later}\n")).unwrap();
+    let o = run(rekindle(&d).arg("status").env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("After a wrong passphrase, rekindle waits a second before the next try."),
+        "{}",
+        stderr(&o)
+    );
+    // The right passphrase starts the count again.
+    assert!(!failures.exists());
+    let o = run(rekindle(&d).arg("status").env("REKINDLE_PASSPHRASE", PASS));
+    assert!(!stderr(&o).contains("waits"), "{}", stderr(&o));
 }
 
 #[test]
@@ -306,6 +385,16 @@ fn serve_prints_one_login_url_and_a_second_instance_is_refused() {
         .to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert!(url.contains("/login?token="));
+    // The passphrase left the server's environment: /proc shows neither the
+    // variable's value nor (its bytes wiped) any copy of it. Reading another
+    // process's environ needs root here, as the server is not dumpable.
+    match std::fs::read(format!("/proc/{}/environ", child.id())) {
+        Ok(environ) => assert!(
+            !environ.windows(PASS.len()).any(|w| w == PASS.as_bytes()),
+            "the passphrase is still in the server's environment"
+        ),
+        Err(e) => eprintln!("skipped: /proc/PID/environ not readable ({e})"),
+    }
     let o = run(rekindle(&d).arg("export").env("REKINDLE_PASSPHRASE", PASS));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("already running"), "{}", stderr(&o));
@@ -496,7 +585,12 @@ fn delete_vault_asks_for_the_passphrase_and_a_yes_then_leaves_nothing() {
         "{}",
         stderr(&o)
     );
-    assert_eq!(files_in(&d), before);
+    // Nothing of the vault changed; the wrong try was counted (issue 18, item 5).
+    let (counted, rest): (Vec<_>, Vec<_>) = files_in(&d)
+        .into_iter()
+        .partition(|(n, _)| n == "unlock-failures");
+    assert_eq!(counted.len(), 1, "the wrong try was counted");
+    assert_eq!(rest, before);
 
     // While `rekindle serve` holds the folder: refused with what to do.
     let mut server = rekindle(&d)
@@ -2877,6 +2971,8 @@ fn json_in(d: &Path, args: &[&str]) -> serde_json::Value {
 /// Opens the vault in `d` the way the web app does (no CLI in between).
 fn web_vault(d: &Path) -> rekindle_store::SqliteVault {
     rekindle_store::DataDir::open(d)
+        .unwrap()
+        .with_kdf_target(rekindle_store::KdfParams::FLOOR)
         .unwrap()
         .unlock(PASS)
         .unwrap()

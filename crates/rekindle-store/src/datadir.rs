@@ -7,8 +7,8 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::keyfile::{DuressAction, KdfParams, KeyFile, Unlocked, new_data_key};
-use crate::{SqliteVault, StoreError, fsutil, placement};
+use crate::keyfile::{DuressAction, KdfParams, KeyFile, SecretKey, Unlocked, new_data_key};
+use crate::{SqliteVault, StoreError, backoff, fsutil, placement};
 
 pub const VAULT_FILE: &str = "vault.db";
 pub const KEY_FILE: &str = "vault.key";
@@ -39,6 +39,9 @@ pub struct DataDir {
     /// re-wrapping, erasing): a passphrase change racing an erasure must not
     /// write a key file back after it was destroyed.
     key_ops: Mutex<()>,
+    /// The Argon2id parameters new key files get (creation, passphrase
+    /// change, and the re-wrap of a key file made with weaker ones).
+    kdf_target: KdfParams,
 }
 
 /// What [`DataDir::erase`] left in the data folder, on purpose.
@@ -100,6 +103,7 @@ impl DataDir {
             path: path.to_path_buf(),
             _lock: lock,
             key_ops: Mutex::new(()),
+            kdf_target: KdfParams::for_new_vaults(),
         };
         // An erasure cut short (a crash after the key was destroyed) is
         // finished before anything else: its key is gone already, so what
@@ -110,6 +114,39 @@ impl DataDir {
         }
         dir.remove_stale_temp_files();
         Ok(dir)
+    }
+
+    /// Other Argon2id parameters for the key files this folder writes from
+    /// now on (tests use [`KdfParams::FLOOR`] to stay fast). Refused below
+    /// the floor, like any parameters.
+    pub fn with_kdf_target(mut self, params: KdfParams) -> Result<DataDir, StoreError> {
+        params.check()?;
+        self.kdf_target = params;
+        Ok(self)
+    }
+
+    /// The parameters for a new vault created here.
+    pub fn kdf_target(&self) -> KdfParams {
+        self.kdf_target
+    }
+
+    /// Wrong passphrases in a row (any shell, any process) and when the last
+    /// try began: the CLI waits [`backoff::Failures::remaining`] before the
+    /// next one.
+    pub fn unlock_failures(&self) -> backoff::Failures {
+        backoff::read(&self.path)
+    }
+
+    /// Runs `derive` (a key derivation with a passphrase) counted as a try:
+    /// the count goes up before, and back to zero when it succeeds.
+    fn counted_try<T>(
+        &self,
+        derive: impl FnOnce() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        backoff::record_attempt(&self.path, backoff::now_seconds())?;
+        let out = derive()?;
+        backoff::clear(&self.path)?;
+        Ok(out)
     }
 
     fn key_ops(&self) -> MutexGuard<'_, ()> {
@@ -220,6 +257,30 @@ impl DataDir {
         KeyFile::from_json(&self.read_key_bytes()?)
     }
 
+    /// After a successful unlock: a key file made with weaker parameters
+    /// than today's (an older version's vault) is written again with
+    /// today's, atomically. Skipped if the file changed since `read` (a
+    /// passphrase change in between); a failure leaves the old file, which
+    /// still opens, and is tried again next time.
+    fn upgrade_key_file(&self, read: &[u8], key_file: &KeyFile, dek: &SecretKey, pass: &str) {
+        // A file with a duress slot is left as it is: its other slot can only
+        // be re-wrapped with the duress passphrase, which is not known here.
+        if key_file.has_duress() || !key_file.needs_rewrap(&self.kdf_target) {
+            return;
+        }
+        let _key_ops = self.key_ops();
+        if !self.read_key_bytes().is_ok_and(|now| now == read) {
+            return;
+        }
+        let written = KeyFile::wrap(dek, pass, self.kdf_target)
+            .and_then(|kf| kf.to_json())
+            .and_then(|json| fsutil::write_atomic(&self.key_path(), &json));
+        match written {
+            Ok(()) => tracing::info!(event = "vault_key_rewrapped"),
+            Err(_) => tracing::warn!(event = "vault_key_rewrap_failed"),
+        }
+    }
+
     fn read_key_bytes(&self) -> Result<Vec<u8>, StoreError> {
         let path = self.key_path();
         if !self.has_vault() {
@@ -261,8 +322,9 @@ impl DataDir {
     /// new, empty one under that passphrase: both look like an empty vault,
     /// and the log says `unlocked` as for any unlock.
     pub fn unlock(&self, passphrase: &str) -> Result<SqliteVault, StoreError> {
-        let key_file = self.read_key_file()?;
-        let dek = match key_file.unlock(passphrase) {
+        let bytes = self.read_key_bytes()?;
+        let key_file = KeyFile::from_json(&bytes)?;
+        let dek = match self.counted_try(|| key_file.unlock(passphrase)) {
             Ok(Unlocked::Real(k)) => k,
             Ok(Unlocked::Decoy(k)) => return self.open_decoy(&k),
             Ok(Unlocked::Erase) => return self.duress_erase(passphrase, key_file.params()),
@@ -282,6 +344,7 @@ impl DataDir {
             e => e,
         })?;
         tracing::info!(event = "unlocked");
+        self.upgrade_key_file(&bytes, &key_file, &dek, passphrase);
         Ok(vault)
     }
 
@@ -333,13 +396,24 @@ impl DataDir {
     pub fn change_passphrase(&self, old: &str, new: &str) -> Result<(), StoreError> {
         let _key_ops = self.key_ops();
         let key_file = self.read_key_file()?;
-        let opened = key_file.unlock(old)?;
+        let opened = self.counted_try(|| key_file.unlock(old))?;
         if key_file.has_duress()
             && !matches!(key_file.unlock(new), Err(StoreError::WrongPassphrase))
         {
             return Err(StoreError::PassphraseInUse);
         }
         let rewrapped = match opened {
+            // Today's parameters, or the file's own if they are stronger.
+            Unlocked::Real(dek) if !key_file.has_duress() => {
+                let params = key_file.params();
+                let params =
+                    if params.check().is_ok() && !key_file.needs_rewrap(&self.kdf_target) {
+                        params
+                    } else {
+                        self.kdf_target
+                    };
+                KeyFile::wrap(&dek, new, params)?
+            }
             Unlocked::Real(dek) => key_file.rewrap_main(&dek, new)?,
             Unlocked::Decoy(key) => key_file.rewrap_duress(&key, new)?,
             Unlocked::Erase => return Err(StoreError::WrongPassphrase),
@@ -544,7 +618,7 @@ impl DataDir {
             let key_file = self.read_key_file()?;
             // Any slot's passphrase deletes the vault (the decoy's too: the
             // whole key file is destroyed).
-            if let Err(e) = key_file.unlock(passphrase) {
+            if let Err(e) = self.counted_try(|| key_file.unlock(passphrase)) {
                 tracing::warn!(event = "erase_refused");
                 return Err(e);
             }
@@ -614,6 +688,7 @@ impl DataDir {
         }
         // Left behind by a server that was killed.
         remove(&self.path.join(CONTROL_SOCKET))?;
+        remove(&self.path.join(backoff::FAILURES_FILE))?;
         remove(&self.key_path())?;
         File::open(&self.path)
             .and_then(|d| d.sync_all())

@@ -10,16 +10,23 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use rekindle_core::passphrase::normalize;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::StoreError;
 
 pub const KEY_FORMAT: &str = "rekindle-vault-key";
-pub const KEY_VERSION: u32 = 1;
-/// The version of a key file that also holds a duress slot (security.md
-/// item 58). A file without one stays version 1, as before.
-pub const KEY_VERSION_DURESS: u32 = 2;
+/// Version 2 (issue 18): the key is derived from the passphrase in Unicode
+/// NFKC ([`rekindle_core::passphrase::normalize`]). Version 1 files derived
+/// it from the passphrase as typed; they still open that way, and the next
+/// successful unlock writes them again as version 2.
+pub const KEY_VERSION: u32 = 2;
+const KEY_VERSION_AS_TYPED: u32 = 1;
+/// A version 2 key file that also holds a duress slot (security.md item 58);
+/// both of its slots are wrapped as version 2. A file without one stays
+/// version 1 or 2, as before.
+pub const KEY_VERSION_DURESS: u32 = 3;
 
 /// What the duress slot wraps when its action is erasing: no key, this
 /// marker. A decoy slot wraps the decoy vault's random key, which is never
@@ -38,13 +45,55 @@ pub struct KdfParams {
     pub parallelism: u32,
 }
 
+/// Set to `1` in the tests' environment, new vaults use [`KdfParams::FLOOR`]
+/// so that the hundreds of vaults the CLI and browser tests create stay
+/// fast. Only debug builds read it: a release build ignores it entirely.
+pub const TEST_FAST_KDF_ENV: &str = "REKINDLE_TEST_FAST_KDF";
+
 impl KdfParams {
-    /// The default for new vaults: 64 MiB, t=3, p=1 (security.md table).
+    /// The default for new vaults: 128 MiB, t=6, p=1, calibrated so one
+    /// unlock takes 0.5–1 s (security.md table; `bench/unlock_cost.sh`).
     pub const DEFAULT: KdfParams = KdfParams {
+        memory_kib: 131_072,
+        iterations: 6,
+        parallelism: 1,
+    };
+
+    /// The default of vaults made before issue 18 (64 MiB, t=3). Their key
+    /// files name these parameters, so they still open; the next unlock
+    /// re-wraps the key with [`KdfParams::DEFAULT`].
+    pub const PREVIOUS_DEFAULT: KdfParams = KdfParams {
         memory_kib: 65_536,
         iterations: 3,
         parallelism: 1,
     };
+
+    /// The weakest parameters accepted (OWASP: 19 MiB, t=2, p=1). Never
+    /// chosen for a user's vault; for tests (see [`TEST_FAST_KDF_ENV`]).
+    pub const FLOOR: KdfParams = KdfParams {
+        memory_kib: 19_456,
+        iterations: 2,
+        parallelism: 1,
+    };
+
+    /// The parameters for new vaults and re-wraps: [`KdfParams::DEFAULT`].
+    /// Debug builds (the test suites) use [`KdfParams::FLOOR`] when
+    /// [`TEST_FAST_KDF_ENV`] is `1`; in a release build that check is not
+    /// compiled in, so no setting can weaken a shipped binary.
+    pub fn for_new_vaults() -> KdfParams {
+        #[cfg(debug_assertions)]
+        if std::env::var_os(TEST_FAST_KDF_ENV).is_some_and(|v| v == "1") {
+            return KdfParams::FLOOR;
+        }
+        KdfParams::DEFAULT
+    }
+
+    /// Less work for an attacker per guess than `other` (Argon2id's cost
+    /// grows with memory × passes): a key wrapped with these is re-wrapped.
+    pub fn weaker_than(&self, other: &KdfParams) -> bool {
+        u64::from(self.memory_kib) * u64::from(self.iterations)
+            < u64::from(other.memory_kib) * u64::from(other.iterations)
+    }
 
     /// Refuses anything below the floor (too weak to protect the vault) or
     /// above the ceiling (a crafted file could make unlocking take forever or
@@ -168,11 +217,12 @@ fn derive_kek(passphrase: &str, salt: &[u8], params: KdfParams) -> Result<Secret
     Ok(out)
 }
 
-/// The associated data binds the wrapped key to its KDF settings, so a file
-/// edited to weaker settings no longer unwraps.
-fn aad(params: &KdfParams, salt: &str) -> Vec<u8> {
+/// The associated data binds the wrapped key to its version and KDF
+/// settings, so a file edited to weaker settings (or to the older version's
+/// handling of the passphrase) no longer unwraps.
+fn aad(version: u32, params: &KdfParams, salt: &str) -> Vec<u8> {
     format!(
-        "{KEY_FORMAT}/v{KEY_VERSION}/argon2id/m={}/t={}/p={}/salt={salt}",
+        "{KEY_FORMAT}/v{version}/argon2id/m={}/t={}/p={}/salt={salt}",
         params.memory_kib, params.iterations, params.parallelism
     )
     .into_bytes()
@@ -187,7 +237,7 @@ impl KeyFile {
     ) -> Result<KeyFile, StoreError> {
         let salt = random_bytes::<16>()?;
         let nonce = random_bytes::<24>()?;
-        let kek = derive_kek(passphrase, &salt, params)?;
+        let kek = derive_kek(&normalize(passphrase), &salt, params)?;
         let salt_b64 = B64.encode(salt);
         let cipher = XChaCha20Poly1305::new(&Key::from(*kek));
         let ciphertext = cipher
@@ -195,7 +245,7 @@ impl KeyFile {
                 &XNonce::from(nonce),
                 Payload {
                     msg: dek.as_ref(),
-                    aad: &aad(&params, &salt_b64),
+                    aad: &aad(KEY_VERSION, &params, &salt_b64),
                 },
             )
             .map_err(|_| StoreError::BadKeyFile("could not wrap the key".into()))?;
@@ -234,7 +284,17 @@ impl KeyFile {
         if salt.len() < 16 {
             return Err(StoreError::BadKeyFile("salt too short".into()));
         }
-        let kek = derive_kek(passphrase, &salt, self.kdf.params)?;
+        // The slots of a file with a duress slot are version 2 slots.
+        let slot_version = if self.version == KEY_VERSION_DURESS {
+            KEY_VERSION
+        } else {
+            self.version
+        };
+        let kek = if slot_version == KEY_VERSION_AS_TYPED {
+            derive_kek(passphrase, &salt, self.kdf.params)?
+        } else {
+            derive_kek(&normalize(passphrase), &salt, self.kdf.params)?
+        };
         let cipher = XChaCha20Poly1305::new(&Key::from(*kek));
         let plain = Zeroizing::new(
             cipher
@@ -242,7 +302,7 @@ impl KeyFile {
                     &XNonce::from(nonce),
                     Payload {
                         msg: &ciphertext,
-                        aad: &aad(&self.kdf.params, &self.kdf.salt),
+                        aad: &aad(slot_version, &self.kdf.params, &self.kdf.salt),
                     },
                 )
                 .map_err(|_| StoreError::WrongPassphrase)?,
@@ -257,7 +317,7 @@ impl KeyFile {
     /// Cheap checks done before any key derivation (item 7: refuse in < 10 ms).
     fn check_header(&self) -> Result<(), StoreError> {
         let version_ok = match &self.duress {
-            None => self.version == KEY_VERSION,
+            None => (KEY_VERSION_AS_TYPED..=KEY_VERSION).contains(&self.version),
             Some(_) => self.version == KEY_VERSION_DURESS,
         };
         if self.format != KEY_FORMAT || !version_ok {
@@ -275,7 +335,7 @@ impl KeyFile {
         self.kdf.params.check()
     }
 
-    /// A slot as a key file of its own (version 1, no duress slot), so it is
+    /// A slot as a key file of its own (version 2, no duress slot), so it is
     /// opened by exactly the code that opens the main slot.
     fn slot_file(&self, slot: &Slot) -> KeyFile {
         KeyFile {
@@ -328,6 +388,13 @@ impl KeyFile {
         duress_passphrase: &str,
         decoy_key: Option<&SecretKey>,
     ) -> Result<KeyFile, StoreError> {
+        if self.version == KEY_VERSION_AS_TYPED {
+            // Its main slot would no longer open under version 3's rules;
+            // every unlock re-wraps such a file first (DataDir::unlock).
+            return Err(StoreError::BadKeyFile(
+                "the key file is from an older version; open the vault once, then try again".into(),
+            ));
+        }
         let marker: SecretKey = Zeroizing::new(ERASE_MARKER);
         let wrapped = KeyFile::wrap(
             decoy_key.unwrap_or(&marker),
@@ -343,7 +410,7 @@ impl KeyFile {
         Ok(out)
     }
 
-    /// The same key file without its duress slot (version 1 again).
+    /// The same key file without its duress slot (version 2 again).
     pub fn without_duress(&self) -> KeyFile {
         let mut out = self.clone();
         out.version = KEY_VERSION;
@@ -357,6 +424,12 @@ impl KeyFile {
         let mut out = self.clone();
         out.kdf = main.kdf;
         out.wrap = main.wrap;
+        // The new main slot is a version 2 slot, whatever the file was.
+        out.version = if out.duress.is_some() {
+            KEY_VERSION_DURESS
+        } else {
+            KEY_VERSION
+        };
         Ok(out)
     }
 
@@ -372,7 +445,7 @@ impl KeyFile {
         Ok(out)
     }
 
-    /// The duress slot alone as a version-1 key file, opened by the duress
+    /// The duress slot alone as a version-2 key file, opened by the duress
     /// passphrase: what a backup made from inside the decoy carries, so it
     /// restores as an ordinary vault holding the decoy.
     pub fn duress_as_key_file(&self) -> Option<KeyFile> {
@@ -381,6 +454,17 @@ impl KeyFile {
 
     pub fn params(&self) -> KdfParams {
         self.kdf.params
+    }
+
+    /// This file should be written again, with `target`'s parameters, once
+    /// the passphrase is known: it was made with weaker ones.
+    /// So is a version 1 file (the passphrase as typed, not normalised).
+    pub fn needs_rewrap(&self, target: &KdfParams) -> bool {
+        self.version < KEY_VERSION || self.kdf.params.weaker_than(target)
+    }
+
+    pub fn version(&self) -> u32 {
+        self.version
     }
 
     pub fn to_json(&self) -> Result<Vec<u8>, StoreError> {
@@ -450,6 +534,50 @@ mod tests {
         assert!(matches!(
             weaker.unwrap_key("correct passphrase here"),
             Err(StoreError::WrongPassphrase)
+        ));
+    }
+
+    #[test]
+    fn passphrases_are_normalised_and_version_1_files_open_as_typed() {
+        // "é" composed (U+00E9) and decomposed (e + U+0301); a full-width "Ａ".
+        let composed = "caf\u{e9} by the sea at \u{ff21}ll hours";
+        let decomposed = "cafe\u{301} by the sea at \u{ff21}ll hours";
+        assert_eq!(
+            *normalize(composed),
+            *normalize(decomposed),
+            "NFKC makes them one"
+        );
+        assert_eq!(normalize("\u{ff21}").as_str(), "A");
+        let dek = new_data_key().unwrap();
+        let kf = KeyFile::wrap(&dek, composed, FAST).unwrap();
+        assert_eq!(kf.version(), KEY_VERSION);
+        assert!(!kf.needs_rewrap(&FAST));
+        assert_eq!(*kf.unwrap_key(decomposed).unwrap(), *dek);
+        assert_eq!(*kf.unwrap_key(composed).unwrap(), *dek);
+
+        // An older file: only the exact form typed opens it, and it asks
+        // to be written again.
+        let old = super::tests_support::version_1_file(&dek, decomposed, FAST);
+        let old = KeyFile::from_json(&old.to_json().unwrap()).unwrap();
+        assert!(old.needs_rewrap(&FAST));
+        assert_eq!(*old.unwrap_key(decomposed).unwrap(), *dek);
+        assert!(matches!(
+            old.unwrap_key(composed),
+            Err(StoreError::WrongPassphrase)
+        ));
+        // Claiming version 2 for a version 1 file breaks its authentication.
+        let mut claimed = old.clone();
+        claimed.version = 2;
+        assert!(matches!(
+            claimed.unwrap_key(decomposed),
+            Err(StoreError::WrongPassphrase)
+        ));
+        // Unknown versions are refused before any derivation.
+        let mut future = old.clone();
+        future.version = 3;
+        assert!(matches!(
+            KeyFile::from_json(&future.to_json().unwrap()),
+            Err(StoreError::BadKeyFile(_))
         ));
     }
 
@@ -595,5 +723,84 @@ mod tests {
         // Refused while reading the header, before any derivation could allocate 4 GiB.
         let r = KeyFile::from_json(&serde_json::to_vec(&json).unwrap());
         assert!(matches!(r, Err(StoreError::UnsafeKdfParams(_))));
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod upgrade_tests {
+    use super::tests_support::version_1_file;
+    use super::*;
+    use crate::{DataDir, SqliteVault};
+
+    #[test]
+    fn a_version_1_vault_opens_with_the_passphrase_as_typed_once_then_normalised() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let decomposed = "cafe\u{301} by the sea, the long way round";
+        let composed = "caf\u{e9} by the sea, the long way round";
+        {
+            let dd = DataDir::open(&dir)
+                .unwrap()
+                .with_kdf_target(KdfParams::FLOOR)
+                .unwrap();
+            drop(
+                dd.create("a placeholder passphrase here", KdfParams::FLOOR)
+                    .unwrap(),
+            );
+        }
+        // Replace the vault with one whose key file is version 1.
+        std::fs::remove_file(dir.join("vault.db")).unwrap();
+        let dek = new_data_key().unwrap();
+        drop(SqliteVault::open(&dir.join("vault.db"), &dek).unwrap());
+        let old = version_1_file(&dek, decomposed, KdfParams::FLOOR);
+        std::fs::write(dir.join("vault.key"), old.to_json().unwrap()).unwrap();
+
+        let dd = DataDir::open(&dir)
+            .unwrap()
+            .with_kdf_target(KdfParams::FLOOR)
+            .unwrap();
+        // Before: the other form of the same words does not open it.
+        assert!(matches!(
+            dd.unlock(composed),
+            Err(StoreError::WrongPassphrase)
+        ));
+        drop(dd.unlock(decomposed).unwrap());
+        let now = KeyFile::from_json(&std::fs::read(dir.join("vault.key")).unwrap()).unwrap();
+        assert_eq!(now.version(), KEY_VERSION);
+        assert_eq!(*now.unwrap_key(decomposed).unwrap(), *dek);
+        // After the re-wrap, both forms open it.
+        drop(dd.unlock(composed).unwrap());
+        drop(dd.unlock(decomposed).unwrap());
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    /// A version 1 file, as the version before issue 18 wrote it: the key
+    /// derived from the passphrase exactly as typed.
+    pub fn version_1_file(dek: &SecretKey, passphrase: &str, params: KdfParams) -> KeyFile {
+        let salt = random_bytes::<16>().unwrap();
+        let nonce = random_bytes::<24>().unwrap();
+        let kek = derive_kek(passphrase, &salt, params).unwrap();
+        let salt_b64 = B64.encode(salt);
+        let ciphertext = XChaCha20Poly1305::new(&Key::from(*kek))
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: dek.as_ref(),
+                    aad: &aad(1, &params, &salt_b64),
+                },
+            )
+            .unwrap();
+        let mut kf = KeyFile::wrap(dek, passphrase, params).unwrap();
+        kf.version = 1;
+        kf.kdf.salt = salt_b64;
+        kf.wrap.nonce = B64.encode(nonce);
+        kf.wrap.ciphertext = B64.encode(ciphertext);
+        kf
     }
 }

@@ -14,6 +14,7 @@ compile_error!(
     "rekindle supports Linux and macOS only: the vault's folder is kept private with Unix permissions (0700/0600), which this target does not have. See README.md, \"Platforms\"."
 );
 
+pub mod backoff;
 pub mod chats;
 #[cfg(feature = "conformance")]
 pub mod conformance;

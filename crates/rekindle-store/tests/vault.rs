@@ -52,15 +52,15 @@ fn saved_data_survives_reopen_and_keeps_every_version() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     {
-        let dd = DataDir::open(&dir).unwrap();
-        let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+        let dd = fast(DataDir::open(&dir).unwrap());
+        let mut v = dd.create(PASS, KdfParams::FLOOR).unwrap();
         v.save_relationship(&sample(), at(1_700_000_000_000))
             .unwrap();
         let mut second = sample();
         second.my_view = "Second thoughts.".into();
         v.save_relationship(&second, at(1_700_000_100_000)).unwrap();
     }
-    let dd = DataDir::open(&dir).unwrap();
+    let dd = fast(DataDir::open(&dir).unwrap());
     let v = dd.unlock(PASS).unwrap();
     assert_eq!(
         v.relationship().unwrap().unwrap().my_view,
@@ -76,15 +76,22 @@ fn saved_data_survives_reopen_and_keeps_every_version() {
 fn wrong_passphrase_is_refused_and_touches_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let dd = DataDir::open(&dir).unwrap();
-    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd = fast(DataDir::open(&dir).unwrap());
+    let mut v = dd.create(PASS, KdfParams::FLOOR).unwrap();
     v.save_relationship(&sample(), at(1)).unwrap();
     drop(v);
     let before: Vec<(String, Vec<u8>)> = snapshot(&dir);
     let err = dd.unlock("not the right passphrase at all").unwrap_err();
     assert!(matches!(err, StoreError::WrongPassphrase));
     assert!(err.to_string().contains("does not open"));
-    assert_eq!(before, snapshot(&dir));
+    // Nothing of the vault changed; only the wrong try was counted.
+    let mut after = snapshot(&dir);
+    let counted = after
+        .iter()
+        .position(|(name, _)| name == rekindle_store::backoff::FAILURES_FILE)
+        .map(|i| after.remove(i));
+    assert!(counted.is_some(), "the wrong try was counted");
+    assert_eq!(before, after);
 }
 
 fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
@@ -106,8 +113,8 @@ fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 fn files_are_not_plain_sqlite_and_hold_no_user_text_or_key() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let dd = DataDir::open(&dir).unwrap();
-    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd = fast(DataDir::open(&dir).unwrap());
+    let mut v = dd.create(PASS, KdfParams::FLOOR).unwrap();
     for i in 0..50 {
         v.save_relationship(&sample(), at(i)).unwrap();
     }
@@ -140,8 +147,8 @@ fn files_are_not_plain_sqlite_and_hold_no_user_text_or_key() {
 fn passphrase_change_rewraps_only() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let dd = DataDir::open(&dir).unwrap();
-    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd = fast(DataDir::open(&dir).unwrap());
+    let mut v = dd.create(PASS, KdfParams::FLOOR).unwrap();
     v.save_relationship(&sample(), at(5)).unwrap();
     drop(v);
     let db_before = fs::read(dir.join("vault.db")).unwrap();
@@ -168,7 +175,7 @@ fn passphrase_change_rewraps_only() {
 fn second_instance_is_refused_with_a_clear_message() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let _first = DataDir::open(&dir).unwrap();
+    let _first = fast(DataDir::open(&dir).unwrap());
     let err = DataDir::open(&dir).unwrap_err();
     assert!(matches!(err, StoreError::Locked(_)));
     assert!(err.to_string().contains("already running"));
@@ -178,8 +185,8 @@ fn second_instance_is_refused_with_a_clear_message() {
 fn folder_and_files_are_private() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let dd = DataDir::open(&dir).unwrap();
-    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd = fast(DataDir::open(&dir).unwrap());
+    let mut v = dd.create(PASS, KdfParams::FLOOR).unwrap();
     v.save_relationship(&sample(), at(5)).unwrap();
     assert_eq!(
         fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
@@ -206,8 +213,8 @@ fn no_file_contains_the_data_key() {
     use base64::Engine;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let dd = DataDir::open(&dir).unwrap();
-    let _ = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd = fast(DataDir::open(&dir).unwrap());
+    let _ = dd.create(PASS, KdfParams::FLOOR).unwrap();
     let key_file =
         rekindle_store::keyfile::KeyFile::from_json(&fs::read(dir.join("vault.key")).unwrap())
             .unwrap();
@@ -232,8 +239,8 @@ fn no_file_contains_the_data_key() {
 #[test]
 fn export_restore_export_is_identical_and_restore_needs_an_empty_vault() {
     let tmp = tempfile::tempdir().unwrap();
-    let dd = DataDir::open(&tmp.path().join("a")).unwrap();
-    let mut a = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd = fast(DataDir::open(&tmp.path().join("a")).unwrap());
+    let mut a = dd.create(PASS, KdfParams::FLOOR).unwrap();
     a.save_relationship(&sample(), at(1_000)).unwrap();
     a.save_settings(&Settings {
         discreet_mode: true,
@@ -245,8 +252,8 @@ fn export_restore_export_is_identical_and_restore_needs_an_empty_vault() {
     let doc = a.export().unwrap();
     let json = doc.to_json().unwrap();
 
-    let dd2 = DataDir::open(&tmp.path().join("b")).unwrap();
-    let mut b = dd2.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd2 = fast(DataDir::open(&tmp.path().join("b")).unwrap());
+    let mut b = dd2.create(PASS, KdfParams::FLOOR).unwrap();
     b.restore(&ExportDocument::from_json(&json).unwrap())
         .unwrap();
     assert_eq!(b.export().unwrap().to_json().unwrap(), json);
@@ -274,8 +281,8 @@ fn bad_export_files_get_plain_messages() {
 fn a_newer_schema_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let dd = DataDir::open(&dir).unwrap();
-    let v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd = fast(DataDir::open(&dir).unwrap());
+    let v = dd.create(PASS, KdfParams::FLOOR).unwrap();
     let current = v.schema_version().unwrap();
     assert!(current >= 1);
     drop(v);
@@ -293,8 +300,8 @@ fn a_newer_schema_is_refused() {
 fn backup_is_encrypted_and_complete() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let dd = DataDir::open(&dir).unwrap();
-    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd = fast(DataDir::open(&dir).unwrap());
+    let mut v = dd.create(PASS, KdfParams::FLOOR).unwrap();
     v.save_relationship(&sample(), at(5)).unwrap();
     let target = tmp.path().join("backup.db");
     v.backup_to(&target).unwrap();
@@ -311,7 +318,7 @@ proptest::proptest! {
         my in "\\PC{0,30}", their in "\\PC{1,30}", view in "\\PC{0,200}",
     ) {
         let tmp = tempfile::tempdir().unwrap();
-        let dd = DataDir::open(&tmp.path().join("d")).unwrap();
+        let dd = fast(DataDir::open(&tmp.path().join("d")).unwrap());
         let mut v = dd.create(PASS, KdfParams { memory_kib: 19_456, iterations: 2, parallelism: 1 }).unwrap();
         let r = Relationship { my_name: my, their_name: their, my_view: view, ..Default::default() };
         v.save_relationship(&r, at(42)).unwrap();
@@ -323,8 +330,8 @@ proptest::proptest! {
 fn items_keep_every_version_and_cannot_be_rewritten() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let dd = DataDir::open(&dir).unwrap();
-    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd = fast(DataDir::open(&dir).unwrap());
+    let mut v = dd.create(PASS, KdfParams::FLOOR).unwrap();
     let id = v
         .save_item(
             "problem",
@@ -374,8 +381,8 @@ fn items_keep_every_version_and_cannot_be_rewritten() {
 #[test]
 fn items_survive_export_and_restore_with_their_ids() {
     let tmp = tempfile::tempdir().unwrap();
-    let dd = DataDir::open(&tmp.path().join("a")).unwrap();
-    let mut a = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd = fast(DataDir::open(&tmp.path().join("a")).unwrap());
+    let mut a = dd.create(PASS, KdfParams::FLOOR).unwrap();
     let p = a
         .save_item("problem", None, &serde_json::json!({"t": 1}), at(10))
         .unwrap();
@@ -384,8 +391,8 @@ fn items_survive_export_and_restore_with_their_ids() {
     a.save_item("problem", Some(p), &serde_json::json!({"t": 2}), at(12))
         .unwrap();
     let json = a.export().unwrap().to_json().unwrap();
-    let dd2 = DataDir::open(&tmp.path().join("b")).unwrap();
-    let mut b = dd2.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd2 = fast(DataDir::open(&tmp.path().join("b")).unwrap());
+    let mut b = dd2.create(PASS, KdfParams::FLOOR).unwrap();
     b.restore(&ExportDocument::from_json(&json).unwrap())
         .unwrap();
     assert_eq!(b.export().unwrap().to_json().unwrap(), json);
@@ -396,8 +403,8 @@ fn items_survive_export_and_restore_with_their_ids() {
 fn a_full_disk_saves_nothing_says_so_and_keeps_what_was_there() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let dd = DataDir::open(&dir).unwrap();
-    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd = fast(DataDir::open(&dir).unwrap());
+    let mut v = dd.create(PASS, KdfParams::FLOOR).unwrap();
     v.save_relationship(&sample(), at(1_700_000_000_000))
         .unwrap();
     v.simulate_full_disk(2).unwrap();
@@ -425,7 +432,7 @@ fn a_full_disk_saves_nothing_says_so_and_keeps_what_was_there() {
     assert_eq!(v.relationship_history().unwrap().len(), saved);
     drop(v);
     drop(dd);
-    let dd = DataDir::open(&dir).unwrap();
+    let dd = fast(DataDir::open(&dir).unwrap());
     let v = dd.unlock(PASS).unwrap();
     assert_eq!(v.relationship_history().unwrap().len(), saved);
     assert!(v.integrity_ok().unwrap());
@@ -437,8 +444,8 @@ fn a_full_disk_saves_nothing_says_so_and_keeps_what_was_there() {
 fn messages_at_reads_the_messages_at_those_positions_only() {
     use rekindle_store::chats::{MessageSink, NewChat, NewMessage};
     let tmp = tempfile::tempdir().unwrap();
-    let dd = DataDir::open(&tmp.path().join("data")).unwrap();
-    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd = fast(DataDir::open(&tmp.path().join("data")).unwrap());
+    let mut v = dd.create(PASS, KdfParams::FLOOR).unwrap();
     let chat = |key: &str| NewChat {
         source_key: key.into(),
         format: "csv".into(),
@@ -531,8 +538,8 @@ fn the_senders_summary_follows_imports_and_is_built_on_upgrade() {
     use rekindle_store::chats::{MessageSink, NewChat, NewMessage};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let dd = DataDir::open(&dir).unwrap();
-    let mut v = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd = fast(DataDir::open(&dir).unwrap());
+    let mut v = dd.create(PASS, KdfParams::FLOOR).unwrap();
     let import = |v: &mut rekindle_store::SqliteVault, msgs: &[(i64, Option<&str>)]| {
         v.import_chat(
             &NewChat {
@@ -584,8 +591,8 @@ fn the_senders_summary_follows_imports_and_is_built_on_upgrade() {
     let expected = (6, vec![("B".to_string(), 3), ("A".to_string(), 2)]);
     assert_eq!(senders(&v), expected);
     // A restore into a new vault counts the same.
-    let other = DataDir::open(&tmp.path().join("other")).unwrap();
-    let mut restored = other.create(PASS, KdfParams::DEFAULT).unwrap();
+    let other = fast(DataDir::open(&tmp.path().join("other")).unwrap());
+    let mut restored = other.create(PASS, KdfParams::FLOOR).unwrap();
     restored.restore(&v.export().unwrap()).unwrap();
     assert_eq!(senders(&restored), expected);
     drop(v);
@@ -604,8 +611,8 @@ fn the_senders_summary_follows_imports_and_is_built_on_upgrade() {
 #[test]
 fn a_second_connection_writes_while_the_first_keeps_reading() {
     let tmp = tempfile::tempdir().unwrap();
-    let dd = DataDir::open(&tmp.path().join("data")).unwrap();
-    let mut first = dd.create(PASS, KdfParams::DEFAULT).unwrap();
+    let dd = fast(DataDir::open(&tmp.path().join("data")).unwrap());
+    let mut first = dd.create(PASS, KdfParams::FLOOR).unwrap();
     first
         .save_item("note", None, &serde_json::json!({"n": 1}), at(1))
         .unwrap();
@@ -624,4 +631,109 @@ fn a_second_connection_writes_while_the_first_keeps_reading() {
     // The first connection sees the second's committed write.
     assert_eq!(first.items("plan").unwrap().len(), 1);
     assert_eq!(first.items("note").unwrap().len(), 1);
+}
+
+/// Tests keep to the floor's parameters: today's default (most of a second
+/// per derivation) would make them slow, and an unlock would re-wrap.
+fn fast(dir: DataDir) -> DataDir {
+    dir.with_kdf_target(KdfParams::FLOOR).unwrap()
+}
+
+/// The parameters written in the vault's key file.
+fn stored_params(dir: &std::path::Path) -> KdfParams {
+    rekindle_store::keyfile::KeyFile::from_json(&fs::read(dir.join("vault.key")).unwrap())
+        .unwrap()
+        .params()
+}
+
+#[test]
+fn an_older_vaults_key_is_rewrapped_with_todays_parameters_on_unlock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    {
+        // A vault made by an earlier version, with its default.
+        let dd = DataDir::open(&dir)
+            .unwrap()
+            .with_kdf_target(KdfParams::PREVIOUS_DEFAULT)
+            .unwrap();
+        let mut v = dd.create(PASS, dd.kdf_target()).unwrap();
+        v.save_relationship(&sample(), at(1_700_000_000_000))
+            .unwrap();
+    }
+    assert_eq!(stored_params(&dir), KdfParams::PREVIOUS_DEFAULT);
+    let before = fs::read(dir.join("vault.db")).unwrap();
+    let dd = DataDir::open(&dir)
+        .unwrap()
+        .with_kdf_target(KdfParams::DEFAULT)
+        .unwrap();
+    // A wrong passphrase changes nothing.
+    assert!(matches!(
+        dd.unlock("not the passphrase of this vault"),
+        Err(StoreError::WrongPassphrase)
+    ));
+    assert_eq!(stored_params(&dir), KdfParams::PREVIOUS_DEFAULT);
+    // The right one opens it and re-wraps the same data key.
+    drop(dd.unlock(PASS).unwrap());
+    assert_eq!(stored_params(&dir), KdfParams::DEFAULT);
+    assert_eq!(fs::read(dir.join("vault.db")).unwrap(), before);
+    let v = dd.unlock(PASS).unwrap();
+    assert_eq!(v.relationship().unwrap().unwrap(), sample());
+    // Never weakened: a folder aiming lower leaves stronger parameters alone.
+    drop(v);
+    drop(dd);
+    let dd = fast(DataDir::open(&dir).unwrap());
+    drop(dd.unlock(PASS).unwrap());
+    assert_eq!(stored_params(&dir), KdfParams::DEFAULT);
+}
+
+#[test]
+fn new_vaults_use_todays_default_unless_a_debug_test_run_asks_for_speed() {
+    // The shipped default costs 8 times the floor's work per guess.
+    assert!(KdfParams::FLOOR.weaker_than(&KdfParams::PREVIOUS_DEFAULT));
+    assert!(KdfParams::PREVIOUS_DEFAULT.weaker_than(&KdfParams::DEFAULT));
+    assert!(KdfParams::DEFAULT.check().is_ok());
+    let fast_env =
+        std::env::var_os(rekindle_store::keyfile::TEST_FAST_KDF_ENV).is_some_and(|v| v == "1");
+    let expected = if cfg!(debug_assertions) && fast_env {
+        KdfParams::FLOOR
+    } else {
+        KdfParams::DEFAULT
+    };
+    assert_eq!(KdfParams::for_new_vaults(), expected);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("d");
+    assert_eq!(DataDir::open(&dir).unwrap().kdf_target(), expected);
+    // Below the floor is refused as a target too.
+    let weak = KdfParams {
+        iterations: 1,
+        ..KdfParams::FLOOR
+    };
+    assert!(DataDir::open(&dir).unwrap().with_kdf_target(weak).is_err());
+}
+
+#[test]
+fn wrong_passphrases_are_counted_on_disk_until_one_is_right() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let dd = fast(DataDir::open(&dir).unwrap());
+    drop(dd.create(PASS, KdfParams::FLOOR).unwrap());
+    assert_eq!(dd.unlock_failures().count, 0);
+    assert!(dd.unlock("a wrong guess at the passphrase").is_err());
+    assert!(dd.unlock("another wrong guess at it").is_err());
+    assert_eq!(dd.unlock_failures().count, 2);
+    assert_eq!(dd.unlock_failures().delay(), 2);
+    // Counted across processes: a new handle on the folder sees them.
+    drop(dd);
+    let dd = fast(DataDir::open(&dir).unwrap());
+    assert_eq!(dd.unlock_failures().count, 2);
+    // Changing the passphrase and erasing guess too: counted the same way.
+    assert!(
+        dd.change_passphrase("a third wrong guess here", "a new passphrase nobody knows")
+            .is_err()
+    );
+    assert!(dd.erase("a fourth wrong guess here").is_err());
+    assert_eq!(dd.unlock_failures().count, 4);
+    drop(dd.unlock(PASS).unwrap());
+    assert_eq!(dd.unlock_failures().count, 0);
+    assert!(!dir.join(rekindle_store::backoff::FAILURES_FILE).exists());
 }

@@ -2,7 +2,6 @@
 //! vault is locked is kept in memory (never on disk), the unlock page says so,
 //! and after unlocking a page posts it again with the new form token.
 
-use axum::body::to_bytes;
 use axum::extract::Request;
 use axum::http::{Method, header};
 use zeroize::Zeroizing;
@@ -40,21 +39,25 @@ pub async fn keep(state: &AppState, req: Request) -> bool {
         return false;
     }
     let path = req.uri().path().to_string();
-    let Ok(bytes) = to_bytes(req.into_body(), FORM_BODY_LIMIT).await else {
+    // Read without leaving copies of what was typed (`form`): a passphrase
+    // field posted while locked is dropped below, and wiped.
+    let Ok(bytes) = crate::form::read_body(req.into_body(), FORM_BODY_LIMIT).await else {
         return false;
     };
-    let bytes = Zeroizing::new(bytes.to_vec());
-    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
-        return false;
-    };
-    let presented = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v);
+    let pairs = crate::form::parse(&bytes);
+    let presented = pairs
+        .iter()
+        .find(|(k, _)| k.as_str() == "csrf")
+        .map(|(_, v)| v);
     if !presented.is_some_and(|p| csrf_matches(state, p)) {
         return false;
     }
     let fields = pairs
         .into_iter()
-        .filter(|(k, _)| k != "csrf" && !k.contains("passphrase") && !k.contains("password"))
-        .map(|(k, v)| (k, Zeroizing::new(v)))
+        .filter(|(k, _)| {
+            k.as_str() != "csrf" && !k.contains("passphrase") && !k.contains("password")
+        })
+        .map(|(k, v)| (k.to_string(), v))
         .collect();
     state.lock().draft = Some(Draft { path, fields });
     tracing::info!(event = "draft_kept");

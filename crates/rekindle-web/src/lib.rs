@@ -10,6 +10,7 @@ mod charts;
 pub mod clock;
 pub mod connections;
 mod draft;
+pub mod form;
 pub mod hosted;
 mod pages;
 pub mod security;

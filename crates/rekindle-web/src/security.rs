@@ -2,7 +2,7 @@
 //! headers on every response, the Host allow-list against DNS rebinding,
 //! the session cookie, and cross-site request checks.
 
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::{Method, StatusCode};
@@ -335,10 +335,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PlainForm<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request<Body>, _: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = to_bytes(req.into_body(), FORM_BODY_LIMIT)
+        // Read without leaving copies of a typed password (`form`).
+        let bytes = crate::form::read_body(req.into_body(), FORM_BODY_LIMIT)
             .await
             .map_err(|_| bad_form())?;
-        serde_urlencoded::from_bytes(&bytes)
+        crate::form::from_bytes(&bytes)
             .map(PlainForm)
             .map_err(|_| bad_form())
     }
@@ -354,7 +355,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     async fn from_request(req: Request<Body>, state: &AppState) -> Result<Self, Self::Rejection> {
         // This person's session (hosted mode keeps it in the request).
         let state = &state.for_request(req.extensions());
-        let bytes = to_bytes(req.into_body(), FORM_BODY_LIMIT)
+        // Read without leaving copies of a typed passphrase (`form`).
+        let bytes = crate::form::read_body(req.into_body(), FORM_BODY_LIMIT)
             .await
             .map_err(|_| {
                 plain_page(
@@ -363,11 +365,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
                     "Please shorten what you wrote and try again. Nothing was saved.",
                 )
             })?;
-        let mut pairs: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(&bytes).map_err(|_| bad_form())?;
+        let mut pairs = crate::form::parse(&bytes);
+        drop(bytes);
         let presented = pairs
             .iter()
-            .position(|(k, _)| k == "csrf")
+            .position(|(k, _)| k.as_str() == "csrf")
             .map(|i| pairs.remove(i).1);
         if !presented.is_some_and(|p| csrf_matches(state, &p)) {
             tracing::warn!(event = "csrf_rejected");
@@ -387,8 +389,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         ) {
             state.lock().crisis_pending.set(true);
         }
-        let rest = serde_urlencoded::to_string(&pairs).map_err(|_| bad_form())?;
-        serde_urlencoded::from_str(&rest)
+        crate::form::deserialize(&pairs)
             .map(CsrfForm)
             .map_err(|_| bad_form())
     }

@@ -455,8 +455,11 @@ async fn upload_export(app: &Router, cookie: &str, json: &str) -> Response<Body>
 async fn a_local_export_moves_into_a_hosted_account_and_back_unchanged() {
     // A local vault with a relationship, an item and a chat.
     let tmp = tempfile::tempdir().unwrap();
-    let dir = DataDir::open(&tmp.path().join("data")).unwrap();
-    let mut vault = dir.create(PASS_ANA, KdfParams::DEFAULT).unwrap();
+    let dir = DataDir::open(&tmp.path().join("data"))
+        .unwrap()
+        .with_kdf_target(KdfParams::FLOOR)
+        .unwrap();
+    let mut vault = dir.create(PASS_ANA, KdfParams::FLOOR).unwrap();
     let rel = rekindle_core::relationship::RelationshipForm {
         my_name: "Ana from the laptop".into(),
         their_name: "Alex".into(),
@@ -507,8 +510,11 @@ async fn a_local_export_moves_into_a_hosted_account_and_back_unchanged() {
     assert!(text(bad).await.contains("not a rekindle export"));
 
     // And back: the hosted export restores into a new local vault unchanged.
-    let back = DataDir::open(&tmp.path().join("back")).unwrap();
-    let mut restored = back.create(PASS_BEN, KdfParams::DEFAULT).unwrap();
+    let back = DataDir::open(&tmp.path().join("back"))
+        .unwrap()
+        .with_kdf_target(KdfParams::FLOOR)
+        .unwrap();
+    let mut restored = back.create(PASS_BEN, KdfParams::FLOOR).unwrap();
     restored.restore(&as_doc(&hosted_json)).unwrap();
     assert_eq!(
         serde_json::to_value(restored.export().unwrap()).unwrap(),

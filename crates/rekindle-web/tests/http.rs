@@ -31,8 +31,11 @@ impl App {
     /// An app whose pages live under `base`, as `rekindle serve` runs it.
     fn new_at(with_vault: bool, base: &str) -> App {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = DataDir::open(&tmp.path().join("data")).unwrap();
-        let vault = with_vault.then(|| dir.create(PASS, KdfParams::DEFAULT).unwrap());
+        let dir = DataDir::open(&tmp.path().join("data"))
+            .unwrap()
+            .with_kdf_target(KdfParams::FLOOR)
+            .unwrap();
+        let vault = with_vault.then(|| dir.create(PASS, KdfParams::FLOOR).unwrap());
         let clock = Arc::new(ManualClock::new(
             Timestamp::from_second(1_780_000_000).unwrap(),
         ));
@@ -2314,6 +2317,16 @@ async fn the_passphrase_is_changed_in_the_browser_with_errors_beside_their_field
         std::fs::read(app.state.data_dir().unwrap().key_path()).unwrap(),
         key_before
     );
+    // Wrong tries here count with the unlock page's: the next one waits.
+    let res = app.send(change(PASS, new, new)).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let page = text(res).await;
+    assert!(
+        page.contains("Too many wrong tries. Please wait a second"),
+        "{page}"
+    );
+    assert!(page.contains("id=\"current_passphrase-error\""), "{page}");
+    app.clock.advance_ms(1_000);
     // The right one: changed, and the vault stays open.
     let res = app.send(change(PASS, new, new)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -2375,6 +2388,15 @@ async fn delete_everything_needs_the_passphrase_and_the_box_then_leaves_nothing(
         "{page}"
     );
     assert!(!page.contains("not the right passphrase"));
+    // The wrong try was counted (in the folder too): the next one waits.
+    let res = app.send(erase(PASS, true)).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(text(res).await.contains("Too many wrong tries"));
+    app.clock.advance_ms(1_000);
+    let mut before = before;
+    before.push("unlock-failures".to_string());
+    before.sort();
+    assert_eq!(data_files(&app), before, "only the count was added");
     // Without the form token, or from another site: refused.
     let no_token = form(&[("erase_passphrase", PASS), ("sure", "on")]);
     assert_eq!(

@@ -49,7 +49,10 @@ async fn bytes(res: axum::response::Response) -> (StatusCode, Vec<u8>, Vec<(Stri
 #[tokio::test]
 async fn share_lifecycle_and_indistinguishable_misses() {
     let tmp = tempfile::tempdir().unwrap();
-    let dd = DataDir::open(&tmp.path().join("d")).unwrap();
+    let dd = DataDir::open(&tmp.path().join("d"))
+        .unwrap()
+        .with_kdf_target(KdfParams::FLOOR)
+        .unwrap();
     let mut vault = dd
         .create(
             "a quiet walk by the river at dawn",
@@ -212,7 +215,10 @@ async fn share_lifecycle_and_indistinguishable_misses() {
 #[tokio::test]
 async fn only_the_link_holder_can_confirm() {
     let tmp = tempfile::tempdir().unwrap();
-    let dd = DataDir::open(&tmp.path().join("d")).unwrap();
+    let dd = DataDir::open(&tmp.path().join("d"))
+        .unwrap()
+        .with_kdf_target(KdfParams::FLOOR)
+        .unwrap();
     let mut vault = dd
         .create(
             "a quiet walk by the river at dawn",

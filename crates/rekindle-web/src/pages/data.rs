@@ -17,7 +17,7 @@ use rekindle_store::StoreError;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::{Chrome, not_found_page, plain_page, render, store_error, with_vault};
+use super::{Chrome, not_found_page, plain_page, render, store_error, unlock, with_vault};
 use crate::security::CsrfForm;
 use crate::state::{AppState, OpenStore};
 
@@ -226,13 +226,31 @@ pub async fn change_passphrase(
             false,
         );
     }
+    // Wrong passphrases here count with the unlock page's (issue 18, item 5).
+    let wait = state.lock().unlock_wait(state.now());
+    if let Some(wait) = wait {
+        errors.add(
+            "current_passphrase",
+            format!("{} Nothing was changed.", unlock::too_many_tries(wait)),
+        );
+        return page(&state, StatusCode::TOO_MANY_REQUESTS, errors, None, false);
+    }
     let worker = state.clone();
-    // Argon2id, twice (the old passphrase, then the new): off the async workers.
-    let result = tokio::task::spawn_blocking(move || match worker.data_dir() {
-        Some(dir) => dir.change_passphrase(&form.current_passphrase, &form.new_passphrase),
-        None => Err(StoreError::Corrupt),
+    // Argon2id, twice (the old passphrase, then the new): off the async
+    // workers, one derivation at a time.
+    let result = tokio::task::spawn_blocking(move || {
+        let _one = unlock::one_key_derivation_at_a_time();
+        match worker.data_dir() {
+            Some(dir) => dir.change_passphrase(&form.current_passphrase, &form.new_passphrase),
+            None => Err(StoreError::Corrupt),
+        }
     })
     .await;
+    if matches!(result, Ok(Err(StoreError::WrongPassphrase))) {
+        state.lock().unlock_failed(state.now());
+    } else if matches!(result, Ok(Ok(()))) {
+        state.lock().unlock_failures = 0;
+    }
     match result {
         Ok(Ok(())) => Redirect::to("/o/data?changed=1").into_response(),
         Ok(Err(StoreError::WrongPassphrase)) => {
@@ -297,8 +315,17 @@ pub async fn erase(state: AppState, CsrfForm(form): CsrfForm<EraseForm>) -> Resp
     if !errors.is_empty() {
         return page(&state, StatusCode::UNPROCESSABLE_ENTITY, errors, None, sure);
     }
+    let wait = state.lock().unlock_wait(state.now());
+    if let Some(wait) = wait {
+        errors.add(
+            "erase_passphrase",
+            format!("{} Nothing was deleted.", unlock::too_many_tries(wait)),
+        );
+        return page(&state, StatusCode::TOO_MANY_REQUESTS, errors, None, sure);
+    }
     let worker = state.clone();
     let result = tokio::task::spawn_blocking(move || {
+        let _one = unlock::one_key_derivation_at_a_time();
         let Some(dir) = worker.data_dir() else {
             return Err(NotErased::Locked);
         };
@@ -321,6 +348,12 @@ pub async fn erase(state: AppState, CsrfForm(form): CsrfForm<EraseForm>) -> Resp
         result.map_err(NotErased::Store)
     })
     .await;
+    if matches!(
+        result,
+        Ok(Err(NotErased::Store(StoreError::WrongPassphrase)))
+    ) {
+        state.lock().unlock_failed(state.now());
+    }
     match result {
         Ok(Ok(_)) => {
             tracing::info!(event = "everything_deleted");

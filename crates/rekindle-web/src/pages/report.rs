@@ -258,12 +258,15 @@ pub async fn view(state: AppState, uri: Uri) -> Response {
 }
 
 /// The sealed file as a download.
-pub async fn seal_download(state: AppState, RawForm(pairs): RawForm) -> Response {
-    let passphrase = pairs
-        .iter()
-        .find(|(k, _)| k == "share_passphrase")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+pub async fn seal_download(state: AppState, RawForm(mut pairs): RawForm) -> Response {
+    // Moved out of the form (not copied), into a buffer wiped when dropped.
+    let passphrase = zeroize::Zeroizing::new(
+        pairs
+            .iter()
+            .position(|(k, _)| k == "share_passphrase")
+            .map(|i| pairs.remove(i).1)
+            .unwrap_or_default(),
+    );
     let sections = sections_of(&pairs);
     let today = state.today();
     let body = with_vault(&state, |inner| {

@@ -4,7 +4,7 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rekindle_core::passphrase;
-use rekindle_store::{KdfParams, Store, StoreError};
+use rekindle_store::{Store, StoreError};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -90,8 +90,25 @@ pub async fn show(state: AppState, Query(q): Query<UnlockQuery>) -> Response {
     page_after(&state, None, StatusCode::OK, q.erased.is_some())
 }
 
-/// One key derivation at a time in this process (each takes 64 MiB).
+/// One key derivation at a time in this process (each takes 128 MiB):
+/// unlocking, creating, changing the passphrase and erasing all wait here.
 static UNLOCKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Held while a passphrase is derived into a key (blocking: call it from
+/// `spawn_blocking`).
+pub(crate) fn one_key_derivation_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    UNLOCKING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The sentence shown while wrong passphrases make the next try wait.
+pub(crate) fn too_many_tries(wait: i64) -> String {
+    format!(
+        "Too many wrong tries. Please wait {} before trying again.",
+        seconds_in_words(wait)
+    )
+}
 
 /// "45 seconds", "3 minutes".
 fn seconds_in_words(s: i64) -> String {
@@ -129,10 +146,7 @@ pub async fn submit(state: AppState, CsrfForm(form): CsrfForm<UnlockForm>) -> Re
     if let Some(wait) = wait {
         return page(
             &state,
-            Some(format!(
-                "Too many wrong tries. Please wait {} before trying again.",
-                seconds_in_words(wait)
-            )),
+            Some(too_many_tries(wait)),
             StatusCode::TOO_MANY_REQUESTS,
         );
     }
@@ -140,14 +154,12 @@ pub async fn submit(state: AppState, CsrfForm(form): CsrfForm<UnlockForm>) -> Re
     // one at a time, so parallel tries cannot take the memory of many.
     let worker = state.clone();
     let opened = tokio::task::spawn_blocking(move || {
-        let _one = UNLOCKING
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _one = one_key_derivation_at_a_time();
         let Some(dir) = worker.data_dir() else {
             return Err(StoreError::Corrupt);
         };
         if creating {
-            dir.create(&form.passphrase, KdfParams::DEFAULT)
+            dir.create(&form.passphrase, dir.kdf_target())
         } else {
             dir.unlock(&form.passphrase)
         }
