@@ -208,12 +208,29 @@ pub async fn submit(state: AppState, CsrfForm(form): CsrfForm<UnlockForm>) -> Re
         // on the unlock page; nothing was opened or changed.
         Ok(Err(e @ (StoreError::Damaged(_) | StoreError::MissingDatabase(_)))) => page(
             &state,
-            Some(e.to_string()),
+            Some(unopened(&e, local.data_dir.path())),
             StatusCode::INTERNAL_SERVER_ERROR,
         ),
         Ok(Err(e)) => store_error(&e),
         Err(_) => store_error(&StoreError::Corrupt),
     }
+}
+
+/// Why the vault was not opened, for the unlock page: what happened, that
+/// nothing changed, and what to do with the backup the web app downloads.
+fn unopened(e: &StoreError, folder: &std::path::Path) -> String {
+    let what = match e {
+        StoreError::MissingDatabase(_) => {
+            "Your vault file is missing or empty, so rekindle did not open it as a new, empty vault, and nothing was changed. If you just restored a backup, put its vault file beside the key file as vault.db."
+        }
+        _ => {
+            "Your vault file is damaged (its integrity check failed), so rekindle did not open it, and nothing was changed."
+        }
+    };
+    format!(
+        "{what} First make a copy of your data folder, {}. Then restore your latest backup: unzip the backup you downloaded into a new, empty folder and start rekindle with that folder (rekindle serve --data-dir FOLDER).",
+        folder.display()
+    )
 }
 
 /// After unlocking: the form that was posted into the locked vault, ready to
