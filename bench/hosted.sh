@@ -86,9 +86,10 @@ REKINDLE_DATA_DIR="$LOCAL/data" REKINDLE_PASSPHRASE="a bench vault by the river 
   "$BIN" serve --port 18090 >"$OUT/local.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do grep -q "login?token=" "$OUT/local.log" 2>/dev/null && break; sleep 0.1; done
-LOGIN=$(grep -o 'http://127.0.0.1:18090/login?token=[0-9a-f]*' "$OUT/local.log" | head -1)
+LOGIN=$(grep -o 'http://127.0.0.1:18090/[0-9a-f]*/login?token=[0-9a-f]*' "$OUT/local.log" | head -1)
+BASE=${LOGIN#http://127.0.0.1:18090}; BASE=${BASE%%/login*} # this launch's random path
 COOKIE=$(curl -s -o /dev/null -D - "$LOGIN" | awk -F': ' 'tolower($1)=="set-cookie" {print $2}' | cut -d';' -f1 | tr -d '\r')
-printf '[{"addr":"127.0.0.1:18090","method":"GET","path":"/","headers":[["Host","127.0.0.1:18090"],["Cookie","%s"]]}]' "$COOKIE" >"$OUT/local.json"
+printf '[{"addr":"127.0.0.1:18090","method":"GET","path":"%s/","headers":[["Host","127.0.0.1:18090"],["Cookie","%s"]]}]' "$BASE" "$COOKIE" >"$OUT/local.json"
 "$LOAD" "$OUT/local.json" --rate 200 --seconds 2 >/dev/null # warm-up
 run "local home page, one connection, back to back" "$OUT/local.json" --rate 100000 --seconds 0.05 --connections 1
 run "local home page at 1000/s" "$OUT/local.json" --rate 1000 --seconds 10 --connections 16
@@ -96,10 +97,10 @@ run "local home page at 1000/s" "$OUT/local.json" --rate 1000 --seconds 10 --con
 echo "== local: page reads while the web app imports a 1M-message chat"
 target/release/examples/hosted_seed --write-chat "$OUT/chat-1m.txt" --messages 1000000
 ls -l "$OUT/chat-1m.txt"
-CSRF=$(curl -s -H "Cookie: $COOKIE" http://127.0.0.1:18090/i | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
+CSRF=$(curl -s -H "Cookie: $COOKIE" "http://127.0.0.1:18090$BASE/i" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
 curl -s -o /dev/null -w "import answered %{http_code} (%{redirect_url}) after %{time_total} s\n" -H "Cookie: $COOKIE" \
   -H "Origin: http://127.0.0.1:18090" -F "csrf=$CSRF" -F "file=@$OUT/chat-1m.txt" \
-  http://127.0.0.1:18090/i >"$OUT/local-import.log" &
+  "http://127.0.0.1:18090$BASE/i" >"$OUT/local-import.log" &
 UPLOAD=$!
 sleep 0.5
 run "local home page at 50/s during a 1M import" "$OUT/local.json" --rate 50 --seconds 2 --connections 8

@@ -19,8 +19,8 @@ export REKINDLE_DATA_DIR=$D/data REKINDLE_PASSPHRASE='a quiet walk by the river 
 "$BIN" serve >"$D/out.txt" 2>"$D/err.txt" &
 PID=$!
 for _ in $(seq 1 100); do grep -q 'login?token=' "$D/out.txt" && break; sleep 0.2; done
-URL=$(grep -o 'http://127.0.0.1:[0-9]*/login?token=[0-9a-f]*' "$D/out.txt" | head -1)
-ORIGIN=${URL%%/login*}
+URL=$(grep -o 'http://127.0.0.1:[0-9]*/[0-9a-f]*/login?token=[0-9a-f]*' "$D/out.txt" | head -1)
+ORIGIN=${URL%%/login*} # the origin and this launch's random path
 J=$D/cookies
 curl -s -c "$J" -b "$J" -L -o /dev/null "$URL"
 echo 5 > "/proc/$PID/clear_refs"

@@ -37,12 +37,14 @@ test('axe: no serious or critical problem on any page, at 1280 px and at 390 px 
     const seen = recordRequests(context);
     const page = await context.newPage();
     await page.goto(server.url);
-    const o = server.origin;
+    const o = server.base;
 
     // The links to evidence are found on the pages that show them.
     await visit(page, o, '/w');
-    const evidence = await page.locator('main a[href^="/w/e/"]').first().getAttribute('href');
-    const finding = await page.locator('main a[href^="/w/f/"]').first().getAttribute('href');
+    // The page's links carry the launch's path; `visit` puts it back in front.
+    const local = (href) => href && href.slice(server.basePath.length);
+    const evidence = local(await page.locator(`main a[href^="${server.basePath}/w/e/"]`).first().getAttribute('href'));
+    const finding = local(await page.locator(`main a[href^="${server.basePath}/w/f/"]`).first().getAttribute('href'));
     assert.ok(evidence && finding, 'the post-mortem links to its evidence');
 
     const pages = [
@@ -81,7 +83,7 @@ test('axe: no serious or critical problem on any page, at 1280 px and at 390 px 
     await checkA11y(page, '/g with errors', { dark: true });
 
     await visit(page, o, '/s');
-    await page.locator('form[action="/s/self"] button[type=submit]').click();
+    await page.locator(`form[action="${server.basePath}/s/self"] button[type=submit]`).click();
     await page.locator('.error-summary').waitFor();
     await checkA11y(page, '/s with errors', { dark: true });
 
@@ -173,7 +175,7 @@ test('keyboard only: skip link, every step and today\'s check-in reachable, a fo
     await page.keyboard.type('A quiet evening at home');
     await page.keyboard.press('Enter');
     await page.waitForURL((u) => !/\/t\/\d+$/.test(u.pathname));
-    await page.goto(server.origin + '/');
+    await page.goto(server.base + '/');
     assert.equal(await page.locator('#today-checkin').count(), 0, 'the check-in is done');
     assert.match(await page.locator('#status-4').innerText(), /Today's check-ins are done/);
   } finally {

@@ -23,7 +23,7 @@ test('a request for no contact in the chat, from the post-mortem to their answer
     const page = await (await browser.newContext()).newPage();
     await page.goto(server.url);
     // Shown first, kindly, with the way to record their answer.
-    await page.goto(`${server.origin}/w`);
+    await page.goto(`${server.base}/w`);
     const box = page.locator('#boundaries');
     assert.match(await box.innerText(), /Hannah asked for no contact\. After it, you sent 5 messages that got no reply\./);
     const first = await page.evaluate(() => {
@@ -34,17 +34,17 @@ test('a request for no contact in the chat, from the post-mortem to their answer
     assert.ok(first, 'the boundaries come before the rest of the post-mortem');
     await screenshot(page, 'postmortem-boundaries');
     // The letter waits for the answer, and says why.
-    await page.goto(`${server.origin}/x/letter`);
+    await page.goto(`${server.base}/x/letter`);
     assert.match(await page.locator('#letter-refused').innerText(), /asked you not to contact them/);
     // One click records it as their answer.
-    await page.goto(`${server.origin}/w`);
+    await page.goto(`${server.base}/w`);
     await box.getByRole('link', { name: 'Record their answer' }).click();
     assert.match(await page.locator('#chat-boundary').innerText(), /asked you not to contact them/);
     await screenshot(page, 'chat-boundary-proposal');
     await page.getByRole('button', { name: 'Yes, record it as their answer' }).click();
     assert.match(await page.locator('main').innerText(), /Their answer is final here/);
     assert.equal(await page.locator('#chat-boundary').count(), 0, 'nothing left to answer');
-    await page.goto(`${server.origin}/x/letter`);
+    await page.goto(`${server.base}/x/letter`);
     assert.match(await page.locator('#letter-refused').innerText(), /final here/);
   } finally {
     await browser.close();

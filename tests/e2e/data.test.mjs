@@ -42,13 +42,13 @@ test('download everything, a backup that opens again, a new passphrase, then del
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
     await page.goto(server.url);
-    await page.goto(`${server.origin}/r`);
+    await page.goto(`${server.base}/r`);
     await page.fill('#their_name', 'Alex CANARY-e2e');
     await page.click('button[type=submit].primary');
     await page.waitForURL(/\/r\?saved=1$/);
 
     // From the settings page to "Your data".
-    await page.goto(`${server.origin}/o`);
+    await page.goto(`${server.base}/o`);
     await page.click('#your-data');
     await page.waitForURL(/\/o\/data$/);
     assert.match(await page.locator('.warning').innerText(), /not encrypted/);
@@ -131,7 +131,7 @@ test('download everything, a backup that opens again, a new passphrase, then del
     await page.fill('#confirm', 'a fresh start on a quiet morning');
     await page.click('button[type=submit].primary');
     await page.waitForURL(/\/h\/screen$/);
-    await page.goto(`${server.origin}/r`);
+    await page.goto(`${server.base}/r`);
     assert.equal(await page.inputValue('#their_name'), '');
     // The backup made before is untouched: the user's to delete.
     assert.ok(readFileSync(zipFile).length > 0);

@@ -16,7 +16,7 @@ test('a paragraph typed before the lock is saved after unlocking', async () => {
     const page = await context.newPage();
     await page.clock.install();
     await page.goto(server.url);
-    await page.goto(`${server.origin}/r`);
+    await page.goto(`${server.base}/r`);
     const view = 'I kept leaving the room when things got hard. I see now how alone that left her.';
     await page.getByLabel('Their name').fill('Alex');
     await page.locator('#my_view').fill(view);
@@ -24,7 +24,7 @@ test('a paragraph typed before the lock is saved after unlocking', async () => {
     // Meanwhile the vault locks (here: "Lock now" in a second tab; the idle
     // lock does the same on the server) and the page's own timer fires.
     const other = await context.newPage();
-    await other.goto(`${server.origin}/`);
+    await other.goto(`${server.base}/`);
     await other.getByRole('button', { name: 'Lock now' }).click();
     await other.waitForURL(/\/u$/);
     await page.clock.fastForward('06:00');

@@ -15,7 +15,7 @@ const ROUNDS = 5;
 async function signIn(server) {
   const res = await fetch(server.url, { redirect: 'manual' });
   const cookie = res.headers.get('set-cookie').split(';')[0];
-  const page = await (await fetch(`${server.origin}/r`, { headers: { cookie } })).text();
+  const page = await (await fetch(`${server.base}/r`, { headers: { cookie } })).text();
   const csrf = page.match(/name="csrf" value="([0-9a-f]+)"/)[1];
   return { cookie, csrf };
 }
@@ -37,7 +37,7 @@ test('every acknowledged save survives kill -9', async () => {
       const entry = `round ${round} entry ${n++}`;
       const body = new URLSearchParams({ csrf, their_name: 'Alex', who_ended: 'them', my_view: entry });
       try {
-        const res = await fetch(`${server.origin}/r`, {
+        const res = await fetch(`${server.base}/r`, {
           method: 'POST',
           body,
           redirect: 'manual',

@@ -12,7 +12,7 @@ test('quick exit from the printable report, and a blank page of one colour', asy
   try {
     const page = await (await browser.newContext()).newPage();
     await page.goto(server.url);
-    await page.goto(`${server.origin}/x/report?s=record`);
+    await page.goto(`${server.base}/x/report?s=record`);
     assert.equal(await page.locator('#quick-exit').count(), 1, 'the button is there');
     await screenshot(page, 'report-with-exit');
     await page.keyboard.press('Escape');
@@ -29,7 +29,7 @@ test('quick exit from the printable report, and a blank page of one colour', asy
     }
     await screenshot(page, 'bye');
     // The session is over: the report is gone.
-    const res = await page.goto(`${server.origin}/x/report?s=record`);
+    const res = await page.goto(`${server.base}/x/report?s=record`);
     assert.equal(res.status(), 401);
   } finally {
     await browser.close();

@@ -17,7 +17,7 @@ test('relationship flow, reload, quick exit, nothing leaves 127.0.0.1', async ()
 
     // The one-time link signs in and lands on a clean URL.
     await page.goto(server.url);
-    assert.equal(new URL(page.url()).pathname, '/u');
+    assert.equal(new URL(page.url()).pathname, `${server.basePath}/u`);
     assert.ok(!page.url().includes('token='));
     await page.getByRole('heading', { name: 'Create your private vault' }).waitFor();
     await screenshot(page, 'create-vault');
@@ -53,9 +53,9 @@ test('relationship flow, reload, quick exit, nothing leaves 127.0.0.1', async ()
     assert.match(menu, /Home[\s\S]*The relationship[\s\S]*Chats[\s\S]*What the chat shows[\s\S]*Plan[\s\S]*Track record[\s\S]*Support[\s\S]*Settings/);
     await page.screenshot({ path: join(screenshotDir, 'menu-phone.png'), fullPage: true });
     await page.locator('.nav-narrow').getByRole('link', { name: 'Track record' }).click();
-    assert.equal(new URL(page.url()).pathname, '/t');
+    assert.equal(new URL(page.url()).pathname, `${server.basePath}/t`);
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${server.origin}/`);
+    await page.goto(`${server.base}/`);
 
     // The relationship: a mistake first, explained next to the field.
     await page.getByRole('link', { name: 'Understand' }).click();
@@ -113,7 +113,7 @@ test('relationship flow, reload, quick exit, nothing leaves 127.0.0.1', async ()
     await page.goBack().catch(() => {});
     const body = await page.locator('body').innerText();
     assert.ok(!body.includes('Alex'), 'no private data after going back');
-    const replay = await fetch(`${server.origin}/r`, {
+    const replay = await fetch(`${server.base}/r`, {
       headers: { cookie: `rekindle_session=${sessionCookie.value}` },
       redirect: 'manual',
     });
@@ -137,11 +137,10 @@ test('a page on another origin cannot post into rekindle', async () => {
   const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS } });
   const browser = await launchBrowser();
   const { createServer } = await import('node:http');
-  const port = new URL(server.origin).port;
   // A hostile page on another local port that auto-submits a form to rekindle.
   const evil = createServer((req, res) => {
     res.setHeader('content-type', 'text/html');
-    res.end(`<form id=f method=post action="http://127.0.0.1:${port}/r">
+    res.end(`<form id=f method=post action="${server.base}/r">
       <input name=their_name value=Hacked><input name=csrf value=x></form>
       <script>document.getElementById('f').submit()</script>`);
   });
@@ -157,10 +156,57 @@ test('a page on another origin cannot post into rekindle', async () => {
     await page.waitForLoadState('load');
     await page.waitForTimeout(300);
     assert.ok(responses.includes(403), `cross-site post refused (saw ${responses})`);
-    await page.goto(`${server.origin}/r`);
+    await page.goto(`${server.base}/r`);
     assert.equal(await page.getByLabel('Their name').inputValue(), '', 'nothing was saved');
   } finally {
     evil.close();
+    await browser.close();
+    await server.stop();
+  }
+});
+
+// Issue 18 item 8: browsers send a site's cookies to every port of 127.0.0.1. The session
+// cookie is scoped to this launch's random path, so another local web server never gets it.
+test('the session cookie does not reach another server on 127.0.0.1', async () => {
+  const server = await startServer({ env: { REKINDLE_PASSPHRASE: PASS } });
+  const browser = await launchBrowser();
+  const { createServer } = await import('node:http');
+  const received = [];
+  const other = createServer((req, res) => {
+    received.push({ url: req.url, cookie: req.headers.cookie || '' });
+    res.setHeader('content-type', 'text/html');
+    res.end('<p>another local app</p>');
+  });
+  await new Promise((r) => other.listen(0, '127.0.0.1', r));
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'rekindle_session');
+    assert.ok(session, 'signed in');
+    assert.equal(session.path, server.basePath, 'the cookie is scoped to the launch path');
+    assert.match(server.basePath, /^\/[0-9a-f]{32}$/);
+    // The other server, at its root and at a path of its own: no rekindle cookie.
+    for (const path of ['/', '/r', '/login?token=x']) {
+      await page.goto(`http://127.0.0.1:${other.address().port}${path}`);
+    }
+    assert.deepEqual(received.map((r) => r.url).filter((u) => u !== '/favicon.ico'), ['/', '/r', '/login?token=x']);
+    for (const r of received) assert.ok(!r.cookie.includes('rekindle_session'), `${r.url} got ${r.cookie}`);
+    // rekindle itself still gets it: its pages open signed in.
+    await page.goto(`${server.base}/r`);
+    await page.getByLabel('Their name').waitFor();
+    // And a new link from `rekindle login-link` opens it in another browser, no restart.
+    const { cliFor } = await import('./harness.mjs');
+    const line = cliFor(server.dataDir, PASS)('login-link');
+    const fresh = line.match(/http:\/\/\S+\/login\?token=[0-9a-f]+/)[0];
+    assert.ok(fresh.startsWith(`${server.base}/login?token=`), fresh);
+    const second = await (await browser.newContext()).newPage();
+    await second.goto(fresh);
+    await second.getByRole('heading', { name: /^Welcome/ }).waitFor();
+  } finally {
+    other.close();
     await browser.close();
     await server.stop();
   }

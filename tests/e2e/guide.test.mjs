@@ -57,7 +57,7 @@ test('first visit, then who is who filled in from the relationship page', async 
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('#saved-notice').waitFor();
 
-    await page.goto(`${server.origin}/i`);
+    await page.goto(`${server.base}/i`);
     await page.getByLabel('The exported chat file').setInputFiles(smallChat());
     await page.getByRole('button', { name: 'Import' }).click();
     await page.locator('#import-done').waitFor();
@@ -68,7 +68,7 @@ test('first visit, then who is who filled in from the relationship page', async 
     assert.match(await page.locator('[id^="guessed-"]').innerText(), /Filled in from the names/);
     await screenshot(page, 'chats-guessed');
 
-    await page.goto(`${server.origin}/`);
+    await page.goto(`${server.base}/`);
     await page.getByRole('heading', { name: 'Welcome back, Sam' }).waitFor();
     assert.match(await page.locator('#status-1').innerText(), /written down · 1 chat imported · 0 problems named/);
     assert.match(await page.locator('li.step.next').innerText(), /Understand/, 'still step 1: no problem named yet');
@@ -107,13 +107,13 @@ test('the home page as the next step, larger text, dark mode', async () => {
 
     // Larger text: a setting kept in the vault, on every page.
     const baseSize = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
-    await page.goto(`${server.origin}/o`);
+    await page.goto(`${server.base}/o`);
     await page.getByLabel('Larger text on every page').check();
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.locator('.notice').waitFor();
     assert.equal(await page.locator('html').getAttribute('class'), 'text-large');
     await screenshot(page, 'settings-large-text');
-    await page.goto(`${server.origin}/`);
+    await page.goto(`${server.base}/`);
     const largeSize = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
     assert.ok(largeSize >= baseSize * 1.2, `text is larger: ${baseSize} → ${largeSize}`);
     await screenshot(page, 'home-large-text');
@@ -122,7 +122,7 @@ test('the home page as the next step, larger text, dark mode', async () => {
     await checkA11y(page, 'home, larger text', { dark: true });
     await page.emulateMedia({ colorScheme: 'light' });
     // Countries by name in the settings.
-    await page.goto(`${server.origin}/o`);
+    await page.goto(`${server.base}/o`);
     const countries = await page.locator('#country option').allInnerTexts();
     assert.ok(countries.includes('United Kingdom') && countries.includes('United States'), countries.join(', '));
     assert.ok(!countries.includes('GB'));
@@ -135,12 +135,12 @@ test('the home page as the next step, larger text, dark mode', async () => {
     // Dark pages in use: the record with its calendar, the guard page, help lines.
     await page.emulateMedia({ colorScheme: 'dark' });
     for (const [path, name] of [['/t', 'record-dark'], ['/g', 'guard-dark'], ['/h', 'help-dark'], ['/p/1/plan', 'plan-dark']]) {
-      await page.goto(`${server.origin}${path}`);
+      await page.goto(`${server.base}${path}`);
       await screenshot(page, name);
     }
     await page.emulateMedia({ colorScheme: 'light' });
     // The calendar is a calendar, not a poster, on a wide screen.
-    await page.goto(`${server.origin}/t`);
+    await page.goto(`${server.base}/t`);
     const width = await page.locator('svg.heatmap').first().evaluate((e) => e.getBoundingClientRect().width);
     assert.ok(width <= 420, `heat-map ${width} px wide at 1280 px`);
     await screenshot(page, 'record');

@@ -46,7 +46,8 @@ export function startServer({ env = {}, args = [], dataDir = mkdtempSync(join(tm
     const timer = setTimeout(() => reject(new Error('no login URL printed; stderr: ' + stderr.join(''))), 20000);
     const check = (exited) => {
       for (let i = afterIndex; i < lines.length; i++) {
-        const m = lines[i].match(/http:\/\/127\.0\.0\.1:\d+\/login\?token=[0-9a-f]+/);
+        // http://127.0.0.1:PORT/<this launch's random path>/login?token=…
+        const m = lines[i].match(/http:\/\/127\.0\.0\.1:\d+(?:\/[0-9a-f]{32})?\/login\?token=[0-9a-f]+/);
         if (m) { clearTimeout(timer); resolvePromise({ url: m[0], index: i + 1 }); return; }
       }
       if (exited || proc.exitCode !== null) {
@@ -58,9 +59,13 @@ export function startServer({ env = {}, args = [], dataDir = mkdtempSync(join(tm
     };
     check();
   });
+  // `base` is where the app's pages live: the origin and the launch's random path (`basePath`);
+  // `${server.base}/r` is the relationship page. `origin` is only for Origin headers and ports.
   return nextUrl(0).then(({ url, index }) => ({
     url,
     origin: new URL(url).origin,
+    base: url.slice(0, url.indexOf('/login?')),
+    basePath: new URL(url.slice(0, url.indexOf('/login?'))).pathname,
     dataDir,
     proc,
     lines,

@@ -54,12 +54,12 @@ test('import a WhatsApp export, see the summary, set who is who', async () => {
     assert.equal(await page.getByLabel('Which one is your ex?').inputValue(), names[1]);
 
     // The same file again adds nothing.
-    await page.goto(`${server.origin}/i`);
+    await page.goto(`${server.base}/i`);
     await page.getByLabel('The exported chat file').setInputFiles(join(fixtures, 'chat-miner', 'whatsapp__ddmmyy_24hrs.txt'));
     await page.getByRole('button', { name: 'Import' }).click();
     await page.locator('#import-done').waitFor();
     assert.match(await page.locator('#import-done').innerText(), /Imported: 0 new messages; \d+ were already/);
-    await page.goto(`${server.origin}/i`);
+    await page.goto(`${server.base}/i`);
     await screenshot(page, 'import');
     assert.deepEqual(outsideRequests(seen), [], 'no request left 127.0.0.1');
   } finally {
@@ -77,12 +77,12 @@ test('two chats: choose the one the post-mortem reads, delete one', async () => 
     const page = await context.newPage();
     await page.goto(server.url);
     for (const f of [join('chat-miner', 'whatsapp__ddmmyy_24hrs.txt'), join('own', 'telegram__entities_undated.json')]) {
-      await page.goto(`${server.origin}/i`);
+      await page.goto(`${server.base}/i`);
       await page.getByLabel('The exported chat file').setInputFiles(join(fixtures, f));
       await page.getByRole('button', { name: 'Import' }).click();
       await page.locator('#import-done').waitFor();
     }
-    await page.goto(`${server.origin}/c`);
+    await page.goto(`${server.base}/c`);
     assert.match(await page.locator('main').innerText(), /You have 2 chats/);
     const sections = page.locator('main section.card');
     assert.equal(await sections.count(), 2);
@@ -98,7 +98,7 @@ test('two chats: choose the one the post-mortem reads, delete one', async () => 
     assert.match(await page.locator('main').innerText(), /patterns in 7 messages/);
 
     // Delete the chosen one: first without ticking the box (nothing happens), then for real.
-    await page.goto(`${server.origin}/c`);
+    await page.goto(`${server.base}/c`);
     await screenshot(page, 'chats-two');
     const second = page.locator('main section.card').nth(1);
     await second.locator('summary', { hasText: 'Delete this chat' }).click();
@@ -113,7 +113,7 @@ test('two chats: choose the one the post-mortem reads, delete one', async () => 
     assert.match(await page.locator('#chat-done').innerText(), /deleted/);
     assert.equal(await page.locator('main section.card').count(), 1);
     // The post-mortem reads the chat that is left, and names no choice.
-    await page.goto(`${server.origin}/w`);
+    await page.goto(`${server.base}/w`);
     assert.equal(await page.locator('#reading').count(), 0);
     assert.doesNotMatch(await page.locator('main').innerText(), /patterns in 7 messages/);
     assert.deepEqual(outsideRequests(seen), [], 'no request left 127.0.0.1');
@@ -141,7 +141,7 @@ test('a Telegram full export: choose the chat with the ex', async () => {
         { name: 'Alex', type: 'personal_chat', id: 777, messages: [msg(2, 'Alex', 'a1'), msg(3, 'Robin', 'a2'), msg(4, 'Alex', 'a3')] },
       ] },
     }));
-    await page.goto(`${server.origin}/i`);
+    await page.goto(`${server.base}/i`);
     await page.getByLabel('The exported chat file').setInputFiles(file);
     await page.getByRole('button', { name: 'Import' }).click();
     await page.getByRole('heading', { name: 'Which chat?' }).waitFor();
@@ -175,7 +175,7 @@ test('a long Messenger conversation: its part files chosen together become one c
     const dir = mkdtempSync(join(tmpdir(), 'rekindle-upload-'));
     writeFileSync(join(dir, 'message_1.json'), part([[3000, 'Alex', 'three'], [4000, 'Robin', 'four'], [5000, 'Alex', 'five']]));
     writeFileSync(join(dir, 'message_2.json'), part([[1000, 'Alex', 'one'], [2000, 'Robin', 'two']]));
-    await page.goto(`${server.origin}/i`);
+    await page.goto(`${server.base}/i`);
     await page.getByLabel('The exported chat file').setInputFiles([join(dir, 'message_1.json'), join(dir, 'message_2.json')]);
     await page.getByRole('button', { name: 'Import' }).click();
     await page.locator('#import-done').waitFor();

@@ -34,7 +34,7 @@ test('thirty days entered at once do not open the letter', async () => {
   try {
     const page = await (await browser.newContext()).newPage();
     await page.goto(server.url);
-    await page.goto(`${server.origin}/x/letter`);
+    await page.goto(`${server.base}/x/letter`);
     assert.equal(await page.locator('#letter-refused').count(), 1, 'the builder stays closed');
     assert.match(await page.locator('#letter-refused').innerText(), /30 days/);
   } finally {
@@ -50,7 +50,7 @@ test('the letter builder once it is allowed', async () => {
   try {
     const page = await (await browser.newContext()).newPage();
     await page.goto(server.url);
-    await page.goto(`${server.origin}/x/letter`);
+    await page.goto(`${server.base}/x/letter`);
     assert.equal(await page.locator('#letter-refused').count(), 0, 'the builder is open');
     const draft = await page.locator('textarea#text').inputValue();
     assert.match(draft, /No alcohol/, 'the draft is built from the record');
@@ -70,7 +70,7 @@ test('the letter builder once it is allowed', async () => {
     await page.getByRole('button', { name: 'Check for harsh words' }).click();
     await page.locator('#no-flags').waitFor();
     await page.getByRole('button', { name: 'Save the draft' }).click();
-    await page.goto(`${server.origin}/x/letter`);
+    await page.goto(`${server.base}/x/letter`);
     assert.equal(await page.locator('textarea#text').inputValue(), draft);
 
     // "I have sent it" asks first: one press only opens the question.

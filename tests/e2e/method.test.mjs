@@ -126,7 +126,7 @@ test('a lived week with a lapse → streak and chart, seriousness, the guard', a
     await page.getByRole('button', { name: 'See my result' }).click();
     assert.match(await page.locator('main').innerText(), /score 7 of 12/);
     await page.locator('#help-card').waitFor();
-    const ics = await (await page.request.get(`${server.origin}/g/reminders.ics`)).text();
+    const ics = await (await page.request.get(`${server.base}/g/reminders.ics`)).text();
     assert.match(ics, /SUMMARY:Daily check-in/);
     assert.doesNotMatch(ics, /alcohol|drink/i);
     await screenshot(page, 'guard');

@@ -45,7 +45,7 @@ test('the honest outlook: factors with their sources, then only own recovery aft
     const record = page.locator('li.factor', { hasText: 'No alcohol' }).first();
     assert.match(await record.innerText(), /helps/);
     assert.match(await record.innerText(), /kept on \d+ of the \d+ days it was due/);
-    assert.equal(await record.getByRole('link', { name: 'Track record' }).getAttribute('href'), '/t');
+    assert.equal(await record.getByRole('link', { name: 'Track record' }).getAttribute('href'), `${server.basePath}/t`);
     const ready = page.locator('li.factor', { hasText: 'Ready for: No alcohol' });
     assert.match(await ready.innerText(), /I'm changing it now/);
     // The lapse is named kindly, not hidden.
@@ -56,14 +56,14 @@ test('the honest outlook: factors with their sources, then only own recovery aft
     for (const w of NEVER) assert.doesNotMatch(text, w);
 
     // Their words: quoted, never read into.
-    await page.goto(`${server.origin}/s`);
-    assert.equal(await page.locator('#outlook-link a').getAttribute('href'), '/s/o');
+    await page.goto(`${server.base}/s`);
+    assert.equal(await page.locator('#outlook-link a').getAttribute('href'), `${server.basePath}/s/o`);
     await page.getByLabel('What they said').fill('I need time. Please don\'t push.');
     await page.getByRole('button', { name: 'Save their words' }).click();
     // Once the post-mortem is open, the outlook checks the plan against it.
-    await page.goto(`${server.origin}/w`);
+    await page.goto(`${server.base}/w`);
     await page.getByRole('heading', { name: 'In plain words' }).waitFor();
-    await page.goto(`${server.origin}/s/o`);
+    await page.goto(`${server.base}/s/o`);
     text = await mainText(page);
     const words = page.locator('li.factor', { hasText: 'I need time' });
     assert.match(await words.innerText(), /can't tell yet/);
@@ -74,12 +74,12 @@ test('the honest outlook: factors with their sources, then only own recovery aft
     await screenshot(page, 'outlook');
 
     // Their no: only the user's own recovery, and why.
-    await page.goto(`${server.origin}/h/no`);
+    await page.goto(`${server.base}/h/no`);
     await page.getByLabel('They said no to getting back together').check();
     await page.getByRole('button', { name: 'Record their answer' }).click();
-    await page.goto(`${server.origin}/s/o`);
+    await page.goto(`${server.base}/s/o`);
     assert.match(await page.locator('#own-recovery').innerText(), /final here/);
-    assert.equal(await page.locator('#own-recovery a', { hasText: 'Your recovery track' }).getAttribute('href'), '/h/no');
+    assert.equal(await page.locator('#own-recovery a', { hasText: 'Your recovery track' }).getAttribute('href'), `${server.basePath}/h/no`);
     text = await mainText(page);
     assert.doesNotMatch(text, /Their side/);
     assert.doesNotMatch(text, /I need time/);

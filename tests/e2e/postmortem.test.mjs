@@ -138,14 +138,14 @@ test('what the chat shows: summary, charts, evidence, make it a problem', async 
     await page.waitForURL(/\/p\/\d+\/plan/);
     const problemId = page.url().match(/\/p\/(\d+)\/plan/)[1];
     // The saved problem opens its messages again, with context.
-    await page.goto(`${server.origin}/p/${problemId}`);
+    await page.goto(`${server.base}/p/${problemId}`);
     assert.equal(await page.locator('#linked li').count(), linked);
     await page.getByRole('link', { name: 'Open them with the messages around them' }).click();
     assert.equal(await page.locator('li.msg.counted').count(), linked);
     assert.ok(await page.locator('li.msg').count() > linked, 'with context');
     assert.equal(await page.locator('li.msg.quoted').count(), 0);
     await screenshot(page, 'problem-messages');
-    await page.goto(`${server.origin}/w`);
+    await page.goto(`${server.base}/w`);
 
     // The messages behind the first argument, with context.
     await page.locator('li.episode').first().getByRole('link', { name: 'See the messages' }).click();
@@ -160,20 +160,20 @@ test('what the chat shows: summary, charts, evidence, make it a problem', async 
     await page.getByLabel('How serious').selectOption('3');
     await page.getByRole('button', { name: 'Save the problem' }).click();
     const argumentProblem = page.url().match(/\/p\/(\d+)\/plan/)[1];
-    await page.goto(`${server.origin}/p`);
+    await page.goto(`${server.base}/p`);
     assert.match(await page.locator('ul.cards').innerText(), /Arguments about/);
     // Its evidence is links to the argument's messages.
-    await page.goto(`${server.origin}/w/p/${argumentProblem}`);
+    await page.goto(`${server.base}/w/p/${argumentProblem}`);
     const argLinks = await page.locator('li.msg.counted').count();
     assert.ok(argLinks >= 1 && argLinks <= 3, `${argLinks}`);
 
     // Once the chat is deleted, the problems keep what they quoted.
-    await page.goto(`${server.origin}/c`);
+    await page.goto(`${server.base}/c`);
     await page.locator('details.delete-chat summary').first().click();
     await page.locator('details.delete-chat input[name=sure]').first().check();
     await page.locator('details.delete-chat button.danger').first().click();
     await page.locator('#chat-done').waitFor();
-    await page.goto(`${server.origin}/p/${problemId}`);
+    await page.goto(`${server.base}/p/${problemId}`);
     await page.getByRole('link', { name: 'Open them with the messages around them' }).click();
     assert.equal(await page.locator('li.msg.quoted').count(), linked, 'the kept quotes');
     assert.match(await page.locator('p.hint').innerText(), /could not be found in the chat any more/);

@@ -26,11 +26,11 @@ test('edit → withdraw → bring back: a problem, a commitment and a supporter'
     const main = () => page.locator('main').innerText();
 
     // The problem: edited, then withdrawn and brought back.
-    await page.goto(`${server.origin}/p`);
+    await page.goto(`${server.base}/p`);
     await page.locator('#edit-problem-1').click();
     await page.getByLabel('A short name').fill('My drinking, at parties and after');
     await page.getByRole('button', { name: 'Save the problem' }).click();
-    await page.goto(`${server.origin}/p`);
+    await page.goto(`${server.base}/p`);
     assert.match(await main(), /My drinking, at parties and after/);
     await page.locator('#withdraw-problem-1').click();
     assert.match(await main(), /Withdraw this problem\?/);
@@ -39,12 +39,12 @@ test('edit → withdraw → bring back: a problem, a commitment and a supporter'
     await page.getByRole('button', { name: 'Yes, withdraw it' }).click();
     assert.match(await page.locator('#withdrawn-notice').innerText(), /Withdrawn: “My drinking, at parties and after”/);
     await screenshot(page, 'retract-withdrawn');
-    await page.goto(`${server.origin}/p`);
+    await page.goto(`${server.base}/p`);
     assert.doesNotMatch(await main(), /My drinking/);
-    await page.goto(`${server.origin}/withdrawn`);
+    await page.goto(`${server.base}/withdrawn`);
     await page.locator('#restore-problem-1').click();
     assert.match(await page.locator('#withdrawn-notice').innerText(), /is back, just as it was/);
-    await page.goto(`${server.origin}/p`);
+    await page.goto(`${server.base}/p`);
     assert.match(await main(), /My drinking, at parties and after/);
 
     // The commitment: it leaves the record; its check-in stays, marked.
@@ -59,14 +59,14 @@ test('edit → withdraw → bring back: a problem, a commitment and a supporter'
     await screenshot(page, 'retract-commitment');
     await page.getByRole('link', { name: 'Track record' }).first().click();
     assert.match(await page.locator('#withdrawn-checkins').innerText(), /1 check-in of withdrawn commitments/);
-    await page.goto(`${server.origin}/withdrawn`);
+    await page.goto(`${server.base}/withdrawn`);
     await page.locator('#restore-commitment-2\\.1').click();
     await page.getByRole('link', { name: 'Track record' }).first().click();
     assert.match(await main(), /No alcohol/);
     assert.equal(await page.locator('#withdrawn-checkins').count(), 0);
 
     // The supporter: an edit with a missing name keeps every answer and says which.
-    await page.goto(`${server.origin}/n`);
+    await page.goto(`${server.base}/n`);
     await page.locator('a[id^=edit-supporter-]').click();
     assert.equal(await page.getByLabel('Name').inputValue(), 'Dana');
     await page.getByLabel('Name').fill('');
@@ -85,11 +85,11 @@ test('edit → withdraw → bring back: a problem, a commitment and a supporter'
     await screenshot(page, 'retract-network');
     await page.locator('a[id^=withdraw-supporter-]').click();
     await page.getByRole('button', { name: 'Yes, withdraw it' }).click();
-    await page.goto(`${server.origin}/n`);
+    await page.goto(`${server.base}/n`);
     assert.doesNotMatch(await main(), /Dana K\./);
-    await page.goto(`${server.origin}/withdrawn`);
+    await page.goto(`${server.base}/withdrawn`);
     await page.locator('button[id^=restore-supporter-]').click();
-    await page.goto(`${server.origin}/n`);
+    await page.goto(`${server.base}/n`);
     assert.match(await main(), /Dana K\./);
   } finally {
     await browser.close();

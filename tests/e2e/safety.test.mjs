@@ -42,32 +42,32 @@ test('the safety lock, the ex\'s no, crisis words', async () => {
     assert.doesNotMatch(help, /\((GB|US)[,)]/, 'countries by name');
 
     // An unanswered screen is refused and changes nothing.
-    await page.goto(`${server.origin}/h/screen`);
+    await page.goto(`${server.base}/h/screen`);
     await page.getByRole('button', { name: 'Save my answers' }).click();
     assert.match(await page.locator('.error-summary').innerText(), /answer every question/);
 
     // Fear of the ex, "not sure": the lock comes on.
-    await answerScreen(page, server.origin, [['afraid', 'not_sure']]);
+    await answerScreen(page, server.base, [['afraid', 'not_sure']]);
     await page.locator('#safety-lock').waitFor();
     assert.match(await page.locator('#safety-lock').innerText(), /twice the physical violence/);
     await screenshot(page, 'safety-lock');
     // Every reconciliation feature is locked, also by direct URL …
-    await page.goto(`${server.origin}/s`);
+    await page.goto(`${server.base}/s`);
     assert.equal(await page.locator('#words-to-ask').count(), 0);
     assert.match(await page.locator('#reconcile-locked').innerText(), /will not help you reconcile/);
-    await page.goto(`${server.origin}/`);
+    await page.goto(`${server.base}/`);
     assert.match(await page.locator('#safety-banner').innerText(), /will not help you reconcile/);
     // … and in the CLI, which also holds the record of the lock.
     // (The server holds the vault lock; the CLI is checked after it stops, below.)
 
     // The lock page names what was answered, without alarm.
-    await page.goto(`${server.origin}/h/safe`);
+    await page.goto(`${server.base}/h/safe`);
     assert.match(await page.locator('#lock-reasons').innerText(), /not sure about: “Are you, or were you, afraid of them\?”/);
     // Re-taking the questions at once to lift it waits a day, and says so.
-    await answerScreen(page, server.origin, []);
+    await answerScreen(page, server.base, []);
     assert.match(await page.locator('#error-summary').innerText(), /take the questions again from/);
     await screenshot(page, 'safety-retake-wait');
-    await page.goto(`${server.origin}/`);
+    await page.goto(`${server.base}/`);
     assert.match(await page.locator('#safety-banner').innerText(), /will not help you reconcile/);
   } finally {
     await browser.close();
@@ -87,27 +87,27 @@ test('their no, crisis words', async () => {
   try {
     const page = await (await browser.newContext()).newPage();
     await page.goto(server.url);
-    await answerScreen(page, server.origin, []);
+    await answerScreen(page, server.base, []);
     await page.getByRole('heading', { name: /Welcome/ }).waitFor();
     assert.equal(await page.locator('#safety-banner').count(), 0);
-    await page.goto(`${server.origin}/s`);
+    await page.goto(`${server.base}/s`);
     assert.equal(await page.locator('#words-to-ask').count(), 1);
 
     // Their "no": outreach help stops, with the reason.
-    await page.goto(`${server.origin}/h/no`);
+    await page.goto(`${server.base}/h/no`);
     await page.getByLabel('They asked me not to contact them').check();
     await page.getByRole('button', { name: 'Record their answer' }).click();
     assert.match(await page.locator('main').innerText(), /Their answer is final here/);
-    await page.goto(`${server.origin}/s`);
+    await page.goto(`${server.base}/s`);
     assert.equal(await page.locator('#words-to-ask').count(), 0);
     assert.match(await page.locator('#reconcile-locked').innerText(), /final here/);
 
-    await page.goto(`${server.origin}/x/letter`);
+    await page.goto(`${server.base}/x/letter`);
     assert.match(await page.locator('#letter-refused').innerText(), /final here/);
     await screenshot(page, 'letter-refused');
 
     // Crisis words in a check-in note bring up the crisis card first.
-    await page.goto(`${server.origin}/p/new`);
+    await page.goto(`${server.base}/p/new`);
     await page.getByLabel('A short name').fill('My drinking');
     await page.getByLabel('What kind of problem').selectOption('substance');
     await page.getByLabel('Whose behaviour').selectOption('mine');
@@ -120,7 +120,7 @@ test('their no, crisis words', async () => {
     await page.getByLabel('The commitment').fill('No alcohol');
     await page.getByLabel('How it is measured').selectOption('daily');
     await page.getByRole('button', { name: 'Save the plan' }).click();
-    await page.goto(`${server.origin}/t`);
+    await page.goto(`${server.base}/t`);
     await page.getByRole('link', { name: /Details/ }).click();
     await page.getByLabel('How did it go?').selectOption('lapsed');
     await page.getByLabel('A note for yourself').fill("Honestly I can't go on like this");
@@ -128,7 +128,7 @@ test('their no, crisis words', async () => {
     await page.locator('#crisis-card').waitFor();
     assert.match(await page.locator('#crisis-card').innerText(), /988|116 123|findahelpline/);
     await screenshot(page, 'crisis');
-    await page.goto(`${server.origin}/h/screen`);
+    await page.goto(`${server.base}/h/screen`);
     await screenshot(page, 'screen');
   } finally {
     await browser.close();

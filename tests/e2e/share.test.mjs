@@ -33,7 +33,7 @@ test('support, reading, the report and the sealed file', async () => {
     await page.goto(server.url);
 
     // Support network.
-    await page.goto(`${server.origin}/n`);
+    await page.goto(`${server.base}/n`);
     await page.getByRole('button', { name: 'Save' }).click();
     assert.match(await page.locator('.error-summary').innerText(), /give a name/);
     await page.getByLabel('Name').fill('Jo');
@@ -43,7 +43,7 @@ test('support, reading, the report and the sealed file', async () => {
     assert.match(await page.locator('ul.cards').innerText(), /Jo[\s\S]*accountability partner/);
 
     // Reading list: recommended by the problem's category; a takeaway becomes an if-then plan.
-    await page.goto(`${server.origin}/l`);
+    await page.goto(`${server.base}/l`);
     const first = await page.locator('ul.cards li h3').first().innerText();
     assert.equal(first, 'Controlling Your Drinking', 'the drinking book comes first for a drinking problem');
     await page.locator('ul.cards li').first().getByRole('button', { name: 'Add to my books' }).click();
@@ -54,7 +54,7 @@ test('support, reading, the report and the sealed file', async () => {
     await screenshot(page, 'learn');
 
     // The printable report: picked sections only; lapses always; notes only if picked; never chat text.
-    await page.goto(`${server.origin}/x`);
+    await page.goto(`${server.base}/x`);
     await screenshot(page, 'share');
     await page.getByRole('button', { name: 'See the printable report' }).click();
     let text = await page.locator('body').innerText();
@@ -67,18 +67,18 @@ test('support, reading, the report and the sealed file', async () => {
     await page.emulateMedia({ media: 'print' });
     await page.screenshot({ path: join(screenshotDir, 'report-print.png'), fullPage: true });
     await page.emulateMedia({ media: 'screen' });
-    await page.goto(`${server.origin}/x/report?s=record&s=notes`);
+    await page.goto(`${server.base}/x/report?s=record&s=notes`);
     text = await page.locator('body').innerText();
     assert.ok(!text.includes(NOTE), 'not even when asked for by hand');
     assert.ok(!text.includes('I said hurtful things'), 'unpicked sections are left out');
 
     // The letter builder is refused before the safety questions, with the reason.
-    await page.goto(`${server.origin}/x/letter`);
+    await page.goto(`${server.base}/x/letter`);
     assert.match(await page.locator('#letter-refused').innerText(), /safety questions/);
     assert.equal(await page.locator('textarea#text').count(), 0);
 
     // The sealed file: too short a passphrase is refused; then a download that opens only with the passphrase.
-    await page.goto(`${server.origin}/x`);
+    await page.goto(`${server.base}/x`);
     await page.getByLabel(/Share passphrase/).fill('short');
     await page.getByRole('button', { name: 'Download the sealed report' }).click();
     assert.match(await page.locator('.error-summary').innerText(), /at least 15 characters/);

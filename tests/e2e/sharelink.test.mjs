@@ -33,7 +33,7 @@ test('share link: create, view, confirm, revoke', async () => {
   try {
     const owner = await (await browser.newContext()).newPage();
     await owner.goto(server.url);
-    await owner.goto(`${server.origin}/x`);
+    await owner.goto(`${server.base}/x`);
     await owner.getByLabel('Who it is for').fill('Jo');
     await owner.getByLabel(/sharing server's address/).fill(base);
     await owner.getByRole('button', { name: 'Preview, then create the link' }).click();
@@ -57,17 +57,17 @@ test('share link: create, view, confirm, revoke', async () => {
     await screenshot(ally, 'shared-view');
 
     // The owner sees it, recorded as the ally's, with the view counted.
-    await owner.goto(`${server.origin}/x`);
+    await owner.goto(`${server.base}/x`);
     assert.match(await owner.locator('#confirmations').innerText(), /Jo \(sister\).*No alcohol.*Sober at the wedding/s);
     assert.match(await owner.locator('table.links').innerText(), /Jo\s+\S+\s+1/);
-    await owner.goto(`${server.origin}/x/report?s=confirmations`);
+    await owner.goto(`${server.base}/x/report?s=confirmations`);
     assert.match(await owner.locator('body').innerText(), /Jo \(sister\) confirmed on/);
 
     // Without the key the page shows nothing; after revoking, the link is gone at once.
     const noKey = await (await browser.newContext()).newPage();
     await noKey.goto(link.split('#')[0]);
     await noKey.getByText(/link is incomplete/).waitFor();
-    await owner.goto(`${server.origin}/x`);
+    await owner.goto(`${server.base}/x`);
     await owner.getByRole('button', { name: 'Revoke' }).click();
     const res = await fetch(link.split('#')[0]);
     const never = await fetch(`${base}/s/AAAAAAAAAAAAAAAAAAAAAA`);

@@ -389,7 +389,20 @@ fn main() -> ExitCode {
     // Before anything else runs (one thread): the passphrase variables leave
     // the environment for wiped-on-drop memory.
     passphrase_input::take_from_environment();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap quotes a value it refuses as given: an escape sequence in
+            // it would reach the terminal, so its message is cleaned too.
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                err!("{text}");
+            } else {
+                out!("{text}");
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     let listener = matches!(
         cli.command,
         Command::Serve { .. }

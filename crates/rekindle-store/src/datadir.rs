@@ -406,12 +406,11 @@ impl DataDir {
             // Today's parameters, or the file's own if they are stronger.
             Unlocked::Real(dek) if !key_file.has_duress() => {
                 let params = key_file.params();
-                let params =
-                    if params.check().is_ok() && !key_file.needs_rewrap(&self.kdf_target) {
-                        params
-                    } else {
-                        self.kdf_target
-                    };
+                let params = if params.check().is_ok() && !key_file.needs_rewrap(&self.kdf_target) {
+                    params
+                } else {
+                    self.kdf_target
+                };
                 KeyFile::wrap(&dek, new, params)?
             }
             Unlocked::Real(dek) => key_file.rewrap_main(&dek, new)?,

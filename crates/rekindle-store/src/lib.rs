@@ -31,8 +31,7 @@ mod sqlite;
 
 pub use datadir::{
     CONTROL_SOCKET, DECOY_FILE, DataDir, Erased, KEY_FILE, LEXICONS_DIR, LOCK_FILE, SHARES_DIR,
-    VAULT_FILE,
-    VaultCopy,
+    VAULT_FILE, VaultCopy,
 };
 pub use error::StoreError;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, Versioned};

@@ -271,6 +271,19 @@ impl SqliteVault {
         Ok(())
     }
 
+    /// This connection's journal mode and `synchronous` level, as SQLite
+    /// reports them now (security.md item 37: WAL with FULL, so a commit that
+    /// returned survives power loss). `synchronous` is 2 for FULL.
+    pub fn durability(&self) -> Result<(String, i64), StoreError> {
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        let sync: i64 = self
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+        Ok((mode, sync))
+    }
+
     /// Runs SQLite's and SQLCipher's integrity checks; true when both pass.
     pub fn integrity_ok(&self) -> Result<bool, StoreError> {
         let quick: String = self

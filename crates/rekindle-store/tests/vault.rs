@@ -737,3 +737,30 @@ fn wrong_passphrases_are_counted_on_disk_until_one_is_right() {
     assert_eq!(dd.unlock_failures().count, 0);
     assert!(!dir.join(rekindle_store::backoff::FAILURES_FILE).exists());
 }
+
+/// security.md item 37: every connection the app opens to a vault, new,
+/// reopened or a second one for long work, writes ahead (WAL) and syncs
+/// each commit fully (`synchronous=FULL`, 2), so "saved" survives power loss.
+#[test]
+fn every_vault_connection_commits_with_synchronous_full() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("d");
+    let fast = KdfParams {
+        memory_kib: 19_456,
+        iterations: 2,
+        parallelism: 1,
+    };
+    let dd = DataDir::open(&dir).unwrap().with_kdf_target(fast).unwrap();
+    let created = dd.create(PASS, fast).unwrap();
+    let second = created.open_another().unwrap();
+    for (what, v) in [("created", &created), ("second connection", &second)] {
+        assert_eq!(v.durability().unwrap(), ("wal".to_string(), 2), "{what}");
+    }
+    drop((created, second));
+    let reopened = dd.unlock(PASS).unwrap();
+    assert_eq!(
+        reopened.durability().unwrap(),
+        ("wal".to_string(), 2),
+        "reopened"
+    );
+}
