@@ -2,7 +2,7 @@
 //! headers on every response, the Host allow-list against DNS rebinding,
 //! the session cookie, and cross-site request checks.
 
-use axum::body::Body;
+use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequest, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::{Method, StatusCode};
