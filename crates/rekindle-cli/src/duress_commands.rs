@@ -13,7 +13,7 @@ use crate::commands::user_error;
 use crate::passphrase_input::{self, ENV_PASSPHRASE};
 
 /// Where a script gives the duress passphrase (less safe, like the others).
-pub const ENV_DURESS_PASSPHRASE: &str = "REKINDLE_DURESS_PASSPHRASE";
+pub use crate::passphrase_input::ENV_DURESS_PASSPHRASE;
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Action {

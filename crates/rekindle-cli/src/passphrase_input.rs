@@ -18,6 +18,8 @@ use crate::commands::user_error;
 
 pub const ENV_PASSPHRASE: &str = "REKINDLE_PASSPHRASE";
 pub const ENV_NEW_PASSPHRASE: &str = "REKINDLE_NEW_PASSPHRASE";
+/// The duress passphrase of `rekindle duress set` (security.md item 58).
+pub const ENV_DURESS_PASSPHRASE: &str = "REKINDLE_DURESS_PASSPHRASE";
 
 /// A passphrase file is one line; anything this large is not one.
 const MAX_FILE_BYTES: u64 = 64 * 1024;
@@ -25,7 +27,8 @@ const MAX_FILE_BYTES: u64 = 64 * 1024;
 /// The passphrase variables, taken out of the environment at start-up.
 static FROM_ENVIRONMENT: Mutex<Vec<(&'static str, Zeroizing<String>)>> = Mutex::new(Vec::new());
 
-/// Moves `REKINDLE_PASSPHRASE` and `REKINDLE_NEW_PASSPHRASE` from the
+/// Moves `REKINDLE_PASSPHRASE`, `REKINDLE_NEW_PASSPHRASE` and
+/// `REKINDLE_DURESS_PASSPHRASE` from the
 /// process's environment into wiped-on-drop memory: the variables are
 /// removed (so `/proc/PID/environ`, child processes and later reads no
 /// longer see them) and the bytes of the original strings are overwritten.
@@ -35,7 +38,7 @@ pub fn take_from_environment() {
     let mut taken = FROM_ENVIRONMENT
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    for name in [ENV_PASSPHRASE, ENV_NEW_PASSPHRASE] {
+    for name in [ENV_PASSPHRASE, ENV_NEW_PASSPHRASE, ENV_DURESS_PASSPHRASE] {
         let Some(value) = std::env::var_os(name) else {
             continue;
         };

@@ -2210,7 +2210,10 @@ fn the_duress_passphrase_erases_or_opens_a_decoy_from_any_command() {
         );
         let key: serde_json::Value =
             serde_json::from_slice(&std::fs::read(d.join("vault.key")).unwrap()).unwrap();
-        assert_eq!(key["version"], 2);
+        assert_eq!(
+            key["version"], 3,
+            "version 3: a version 2 key file with a duress slot"
+        );
         let slots = [
             key["wrap"]["ciphertext"].as_str().unwrap().to_string(),
             key["duress"]["wrap"]["ciphertext"]
