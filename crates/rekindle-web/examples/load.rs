@@ -180,6 +180,7 @@ impl Tally {
             "p50_ms": pct(50.0),
             "p90_ms": pct(90.0),
             "p99_ms": pct(99.0),
+            "p999_ms": pct(99.9),
             "max_ms": pct(100.0),
         })
     }
