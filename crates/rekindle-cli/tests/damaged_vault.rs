@@ -18,6 +18,10 @@ fn rekindle(data: &Path) -> Command {
     c.env("REKINDLE_DATA_DIR", data)
         .env("REKINDLE_PASSPHRASE", PASS)
         .env("REKINDLE_NEW_PASSPHRASE", NEW_PASS)
+        .env(
+            "REKINDLE_DURESS_PASSPHRASE",
+            "a different phrase for the duress slot only",
+        )
         .env_remove("RUST_BACKTRACE")
         .stdin(Stdio::null());
     c
@@ -38,15 +42,17 @@ const NO_VAULT: &[&str] = &[
     "init",          // makes a vault
     "restore",       // makes a vault from an export; refuses an existing one
     "login-link",    // asks the running server through its socket
-    "helplines",     // built-in data
-    "sentiment",     // one line in, one line out
-    "classify",      // one line in, one line out
-    "convert",       // reads a chat file, stores nothing
-    "reminders",     // a calendar file of reminders at a given time; reads no vault
-    "share serve",   // the share listener holds no vault key
-    "host init",     // hosted mode: PostgreSQL
-    "host serve",    // hosted mode: PostgreSQL
-    "host invite",   // hosted mode: PostgreSQL
+    "duress set", // writes the key file's second slot; never opens vault.db (its own tests: cli.rs, duress.rs)
+    "duress off", // removes that slot; never opens vault.db
+    "helplines",  // built-in data
+    "sentiment",  // one line in, one line out
+    "classify",   // one line in, one line out
+    "convert",    // reads a chat file, stores nothing
+    "reminders",  // a calendar file of reminders at a given time; reads no vault
+    "share serve", // the share listener holds no vault key
+    "host init",  // hosted mode: PostgreSQL
+    "host serve", // hosted mode: PostgreSQL
+    "host invite", // hosted mode: PostgreSQL
     "host accounts", // hosted mode: PostgreSQL
 ];
 
@@ -228,6 +234,9 @@ fn files_in(d: &Path) -> BTreeMap<String, Vec<u8>> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_file())
+        // The count of wrong tries (issue 18 item 5) is written on purpose
+        // when a passphrase does not open the key file; it is not the vault.
+        .filter(|p| p.file_name().is_some_and(|n| n != "unlock-failures"))
         .map(|p| {
             (
                 p.file_name().unwrap().to_string_lossy().into_owned(),
