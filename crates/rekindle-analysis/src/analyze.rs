@@ -1034,11 +1034,20 @@ fn find_boundaries(
             continue;
         };
         let mut unanswered = Evidence::default();
+        let mut last_own = chat.rows[i].time();
         for &j in order.iter().skip(pos + 1) {
             match person_of(j) {
-                // Their own follow-up before anyone answered continues the
-                // boundary; once the other person has written, it is a reply.
-                Some(q) if q == p && unanswered.count == 0 => {}
+                // Their own follow-up in the same sitting, before anyone
+                // answered, continues the boundary; hours later it reopens
+                // the talk (what the other writes then answers them). Once
+                // the other person has written, it is a reply.
+                Some(q) if q == p && unanswered.count == 0 => {
+                    let t = chat.rows[j].time();
+                    if crate::boundary::reopens(last_own, t) {
+                        break;
+                    }
+                    last_own = t;
+                }
                 Some(q) if q == p => break,
                 Some(_) => unanswered.push(j, limit),
                 None => {}

@@ -226,6 +226,17 @@ const PHRASES: &[(&str, BoundaryKind)] = &[
     ("let's take a break", Space),
     ("lets take a break", Space),
     ("i want to take a break", Space),
+    ("i need some time to myself", Space),
+    ("i need a bit of space", Space),
+    ("i need a breather", Space),
+    ("i need a week", Space),
+    ("i need a couple of days", Space),
+    ("i need a couple days", Space),
+    ("give me this week", Space),
+    ("give me the week", Space),
+    ("give me the weekend", Space),
+    ("give me a couple of days", Space),
+    ("give me a couple days", Space),
     ("i need a few days", Space),
     ("i need a few weeks", Space),
     ("give me a few days", Space),
@@ -327,6 +338,12 @@ const PREFILTER: &[&str] = &[
     "few days",
     "few weeks",
     "block",
+    "some time",
+    "give me t",
+    "give me a",
+    "breather",
+    "a week",
+    "couple",
 ];
 
 const NEGATORS: &[&str] = &[
@@ -371,6 +388,7 @@ pub fn detect(text: &str) -> Option<BoundaryKind> {
         return None;
     }
     let mut best: Option<BoundaryKind> = None;
+    let mut asks_for_time = false;
     for (clause, question) in clauses(text) {
         if question {
             continue;
@@ -379,7 +397,9 @@ pub fn detect(text: &str) -> Option<BoundaryKind> {
         if norm.is_empty() {
             continue;
         }
-        let words: Vec<&str> = norm.split(' ').collect();
+        // Adverbs that do not change a request ("i just need some space",
+        // "i really need time to think") are read past.
+        let words: Vec<&str> = norm.split(' ').filter(|w| !FILLERS.contains(w)).collect();
         for (at, first) in words.iter().enumerate() {
             let Some(candidates) = SPLIT.get(first) else {
                 continue;
@@ -402,11 +422,30 @@ pub fn detect(text: &str) -> Option<BoundaryKind> {
                 if best.is_none_or(|b| kind.rank() > b.rank()) {
                     best = Some(kind);
                 }
+                asks_for_time |= kind == Space;
             }
         }
     }
+    // "I need some space, please don't text me, I'll message you when I'm
+    // ready": the no-contact words say how to give the time asked for, so the
+    // request is for space.
+    if best == Some(NoContact) && asks_for_time {
+        return Some(Space);
+    }
     best
 }
+
+/// Adverbs read past when matching a phrase.
+const FILLERS: &[&str] = &[
+    "just",
+    "really",
+    "honestly",
+    "actually",
+    "genuinely",
+    "seriously",
+    "truly",
+    "kinda",
+];
 
 /// The clauses of a message, each with whether it ends in a question mark.
 /// Text inside quotation marks is left out (someone else's words).
@@ -442,6 +481,15 @@ fn clauses(text: &str) -> Vec<(String, bool)> {
     out
 }
 
+/// The setter's own follow-up at `next` after their message at `last`,
+/// before anyone answered: past this gap it starts a new conversation rather
+/// than continuing the boundary ("thanks for leaving me alone" four days
+/// later). Two hours: a boundary and its own follow-ups are one sitting.
+pub(crate) fn reopens(last: jiff::civil::DateTime, next: jiff::civil::DateTime) -> bool {
+    last.checked_add(jiff::SignedDuration::from_hours(2))
+        .is_ok_and(|limit| next > limit)
+}
+
 /// A boundary found by [`Scan`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Found {
@@ -464,8 +512,8 @@ pub struct Found {
 pub struct Scan {
     found: Vec<Found>,
     /// Boundaries whose setter has not replied yet: (index into `found`,
-    /// someone else has written since).
-    open: Vec<(usize, bool)>,
+    /// someone else has written since, the setter's latest message).
+    open: Vec<(usize, bool, jiff::civil::DateTime)>,
     pushed: usize,
 }
 
@@ -480,15 +528,16 @@ impl Scan {
         self.pushed += 1;
         let Some(sender) = sender else { return };
         let found = &mut self.found;
-        self.open.retain_mut(|(i, seen_other)| {
+        self.open.retain_mut(|(i, seen_other, last_own)| {
             let Some(b) = found.get_mut(*i) else {
                 return false;
             };
             if b.person == sender {
-                if *seen_other {
+                if *seen_other || reopens(*last_own, time) {
                     b.setter_wrote_again = true;
                     return false;
                 }
+                *last_own = time;
             } else {
                 b.unanswered_after += 1;
                 *seen_other = true;
@@ -496,7 +545,7 @@ impl Scan {
             true
         });
         if let Some(kind) = text.and_then(detect) {
-            self.open.push((self.found.len(), false));
+            self.open.push((self.found.len(), false, time));
             self.found.push(Found {
                 index,
                 time,
@@ -602,6 +651,11 @@ mod tests {
             "I need a break lol this week is insane",
             "love you, see you later",
             "i'm done with work finally",
+            "give me a week to finish the report",
+            "give me till 5, nearly done",
+            "i need some time to get the money together",
+            "i just need a coffee",
+            "i really need to cool off, this heat is unreal",
         ] {
             assert_eq!(kind(t), None, "{t}");
         }

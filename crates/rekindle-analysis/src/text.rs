@@ -1,5 +1,7 @@
 //! Text normalization shared by the lexicons and the classifier.
 
+use std::sync::LazyLock;
+
 /// Lowercase; curly apostrophes become `'`; letters, digits and in-word
 /// apostrophes form words; each emoji/symbol is a word of its own (variation
 /// selectors and joiners dropped); everything else separates words. Words are
@@ -21,6 +23,222 @@ pub fn normalize_into(text: &str, out: &mut String) {
 /// `text.split_whitespace().count()`), counted on the way.
 pub fn normalize_append(text: &str, out: &mut String) -> usize {
     let base = out.len();
+    let (words, texting) = normalize_raw(text, out);
+    if texting {
+        canonical_texting(out, base);
+    }
+    words
+}
+
+/// Texting spellings of the words the rules read ("u", "ur", "im", "dont",
+/// "pls"), each written as one canonical word, so "its never ever ur fault"
+/// reaches the same rules as "it's never ever your fault". One word for one
+/// word: word positions (and [`marks_of`]) stay as they were. `ur` is
+/// "you're" before the words that follow "you're" far more often than
+/// "your" ("ur a", "ur so", "ur not"), else "your".
+const TEXTING: &[(&str, &str)] = &[
+    ("arent", "aren't"),
+    ("bc", "because"),
+    ("cant", "can't"),
+    ("couldnt", "couldn't"),
+    ("coz", "because"),
+    ("cuz", "because"),
+    ("didnt", "didn't"),
+    ("doesnt", "doesn't"),
+    ("dont", "don't"),
+    ("hasnt", "hasn't"),
+    ("havent", "haven't"),
+    ("im", "i'm"),
+    ("isnt", "isn't"),
+    ("ive", "i've"),
+    ("msg", "message"),
+    ("pls", "please"),
+    ("plz", "please"),
+    ("ppl", "people"),
+    ("r", "are"),
+    ("shes", "she's"),
+    ("shouldnt", "shouldn't"),
+    ("thats", "that's"),
+    ("theres", "there's"),
+    ("theyre", "they're"),
+    ("txt", "text"),
+    ("u", "you"),
+    ("u'd", "you'd"),
+    ("u'll", "you'll"),
+    ("u're", "you're"),
+    ("u've", "you've"),
+    ("ur", "your"),
+    ("ure", "you're"),
+    ("urs", "yours"),
+    ("urself", "yourself"),
+    ("uve", "you've"),
+    ("wasnt", "wasn't"),
+    ("werent", "weren't"),
+    ("whats", "what's"),
+    ("wont", "won't"),
+    ("wouldnt", "wouldn't"),
+    ("youll", "you'll"),
+    ("youre", "you're"),
+    ("youve", "you've"),
+    ("yr", "your"),
+    ("yu", "you"),
+];
+
+/// After "ur", the words that make it "you're".
+const UR_IS_YOU_ARE: &[&str] = &[
+    "a",
+    "acting",
+    "actually",
+    "all",
+    "always",
+    "amazing",
+    "an",
+    "being",
+    "clearly",
+    "crazy",
+    "done",
+    "genuinely",
+    "going",
+    "gonna",
+    "honestly",
+    "impossible",
+    "insane",
+    "joking",
+    "just",
+    "kidding",
+    "late",
+    "like",
+    "literally",
+    "lucky",
+    "lying",
+    "mad",
+    "never",
+    "not",
+    "obviously",
+    "only",
+    "over",
+    "pathetic",
+    "really",
+    "ridiculous",
+    "right",
+    "selfish",
+    "seriously",
+    "so",
+    "still",
+    "such",
+    "sure",
+    "the",
+    "too",
+    "totally",
+    "unbelievable",
+    "useless",
+    "very",
+    "welcome",
+    "wrong",
+];
+
+/// A word of at most 8 bytes as one integer (little-endian, zero padded):
+/// looking a word up is then a few integer comparisons, which matters on the
+/// path every message takes.
+fn packed(word: &[u8]) -> Option<u64> {
+    if word.is_empty() || word.len() > 8 {
+        return None;
+    }
+    Some(
+        word.iter()
+            .enumerate()
+            .fold(0u64, |k, (i, b)| k | u64::from(*b) << (8 * i)),
+    )
+}
+
+/// [`TEXTING`] by packed word, sorted.
+static TEXTING_PACKED: LazyLock<Vec<(u64, &'static str)>> = LazyLock::new(|| {
+    let mut v: Vec<(u64, &'static str)> = TEXTING
+        .iter()
+        .filter_map(|(k, v)| packed(k.as_bytes()).map(|p| (p, *v)))
+        .collect();
+    v.sort_unstable_by_key(|(k, _)| *k);
+    v
+});
+
+fn texting_form(word: &[u8]) -> Option<&'static str> {
+    texting_key(packed(word)?)
+}
+
+/// 256 bits, one set per [`TEXTING`] word's hash: most words are told apart
+/// by one multiplication, without a search.
+static TEXTING_BLOOM: LazyLock<[u64; 4]> = LazyLock::new(|| {
+    let mut bits = [0u64; 4];
+    for (k, _) in TEXTING_PACKED.iter() {
+        let h = bloom_hash(*k);
+        if let Some(w) = bits.get_mut(h / 64) {
+            *w |= 1 << (h % 64);
+        }
+    }
+    bits
+});
+
+fn bloom_hash(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize
+}
+
+fn texting_key(key: u64) -> Option<&'static str> {
+    let h = bloom_hash(key);
+    if TEXTING_BLOOM
+        .get(h / 64)
+        .is_none_or(|w| w & (1 << (h % 64)) == 0)
+    {
+        return None;
+    }
+    let table = &*TEXTING_PACKED;
+    table
+        .binary_search_by_key(&key, |(k, _)| *k)
+        .ok()
+        .and_then(|i| table.get(i))
+        .map(|(_, v)| *v)
+}
+
+/// Rewrites the texting words of `out[base..]` ([`TEXTING`]); called only
+/// when [`normalize_raw`] saw one.
+fn canonical_texting(out: &mut String, base: usize) {
+    let Some(tail) = out.get(base..) else { return };
+    let words: Vec<&str> = tail.split(' ').collect();
+    let mut fixed = String::with_capacity(tail.len() + 16);
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            fixed.push(' ');
+        }
+        let canonical = match texting_form(w.as_bytes()) {
+            Some(_) if *w == "ur" => {
+                let next = words.get(i + 1).copied().unwrap_or("");
+                if UR_IS_YOU_ARE.contains(&next) {
+                    "you're"
+                } else {
+                    "your"
+                }
+            }
+            Some(c) => c,
+            None => w,
+        };
+        fixed.push_str(canonical);
+    }
+    out.truncate(base);
+    out.push_str(&fixed);
+}
+
+/// [`normalize_append`] without the texting spellings.
+/// Also returns whether a word of [`TEXTING`] was written: each ASCII word is
+/// packed ([`packed`]) as it is written, so the check costs no second pass.
+fn normalize_raw(text: &str, out: &mut String) -> (usize, bool) {
+    let base = out.len();
+    // The word being written, packed, and its length (9 = not a candidate).
+    let (mut key, mut len) = (0u64, 0u32);
+    let mut texting = false;
+    let mut finish = |key: u64, len: u32| {
+        if (1..=8).contains(&len) && texting_key(key).is_some() {
+            texting = true;
+        }
+    };
     let mut in_word = false;
     let mut words = 0;
     let mut prev_space = true;
@@ -35,13 +253,29 @@ pub fn normalize_append(text: &str, out: &mut String) -> usize {
             words += usize::from(prev_space & !space);
             prev_space = space;
             if b.is_ascii_alphanumeric() {
-                if !in_word && out.len() > base {
-                    out.push(' ');
+                if !in_word {
+                    finish(key, len);
+                    (key, len) = (0, 0);
+                    if out.len() > base {
+                        out.push(' ');
+                    }
                 }
-                out.push(char::from(b.to_ascii_lowercase()));
+                let lower = b.to_ascii_lowercase();
+                out.push(char::from(lower));
+                if len < 8 {
+                    key |= u64::from(lower) << (8 * len);
+                }
+                len = len.saturating_add(1);
                 in_word = true;
             } else if b == b'\'' || b == b'`' {
+                let before = out.len();
                 in_word = apostrophe(in_word, text[i..].chars().next(), out);
+                if out.len() > before {
+                    if len < 8 {
+                        key |= u64::from(b'\'') << (8 * len);
+                    }
+                    len = len.saturating_add(1);
+                }
             } else {
                 in_word = false;
             }
@@ -59,16 +293,31 @@ pub fn normalize_append(text: &str, out: &mut String) -> usize {
             _ => c,
         };
         if c.is_alphanumeric() {
-            if !in_word && out.len() > base {
-                out.push(' ');
+            if !in_word {
+                finish(key, len);
+                key = 0;
+                if out.len() > base {
+                    out.push(' ');
+                }
             }
             for l in c.to_lowercase() {
                 out.push(l);
             }
+            // No texting form holds a non-ASCII letter.
+            len = 9;
             in_word = true;
         } else if c == '\'' {
+            let before = out.len();
             in_word = apostrophe(in_word, text[i..].chars().next(), out);
+            if out.len() > before {
+                if len < 8 {
+                    key |= u64::from(b'\'') << (8 * len);
+                }
+                len = len.saturating_add(1);
+            }
         } else if is_symbol(c) {
+            finish(key, len);
+            (key, len) = (0, 9);
             if out.len() > base {
                 out.push(' ');
             }
@@ -78,7 +327,8 @@ pub fn normalize_append(text: &str, out: &mut String) -> usize {
             in_word = false;
         }
     }
-    words
+    finish(key, len);
+    (words, texting)
 }
 
 /// Where the punctuation of the raw text falls in the normalized text (which
@@ -217,6 +467,24 @@ mod tests {
     }
 
     #[test]
+    fn texting_spellings_become_the_words_the_rules_read() {
+        assert_eq!(
+            normalize("its never ever ur fault is it"),
+            "its never ever your fault is it"
+        );
+        assert_eq!(normalize("how ur a let down"), "how you're a let down");
+        assert_eq!(
+            normalize("i've blocked u. pls dont"),
+            "i've blocked you please don't"
+        );
+        assert_eq!(normalize("U R so selfish"), "you are so selfish");
+        // Words that only look like them stay.
+        assert_eq!(normalize("uruguay ure ur"), "uruguay you're your");
+        assert_eq!(normalize("bus route"), "bus route");
+        assert!(super::TEXTING.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
     fn marks_clauses_questions_and_quotes() {
         let marked = |t: &str| (super::normalize(t), super::marks_of(t));
         let (out, m) = marked("she said \"you never\". ok? don't");
@@ -238,7 +506,9 @@ mod tests {
         /// The ASCII fast path agrees with the char-by-char definition.
         #[test]
         fn fast_path_matches_reference(s in "[a-zA-Z0-9 '`.,!?\t\n\u{a0}\u{2003}\u{2019}éÉ🙄❤️\u{fe0f}]{0,40}") {
-            proptest::prop_assert_eq!(normalize(&s), reference(&s));
+            let mut want = reference(&s);
+            super::canonical_texting(&mut want, 0);
+            proptest::prop_assert_eq!(normalize(&s), want);
             let mut out = String::new();
             proptest::prop_assert_eq!(super::normalize_append(&s, &mut out), s.split_whitespace().count());
             // Counting words for the marks counts the normalized words.

@@ -1,23 +1,22 @@
-//! The conversations in tests/data/chats, written by someone who never saw the
-//! rules: arguments (one-sided or not, and who was harsh) and boundaries (who,
-//! what, how many messages went unanswered) come out as the writer expected.
+//! The conversations in tests/data/chats and tests/data/chats2, written by
+//! people who never saw the rules: arguments (one-sided or not, and who was
+//! harsh) and boundaries (who, what, how many messages went unanswered) come
+//! out as the writer expected.
 #![allow(clippy::unwrap_used)]
 
 use rekindle_analysis::{AnalysisOptions, Lexicons, Who, analyze};
 use serde_json::Value;
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/chats");
-
-#[test]
-fn every_chat_reads_as_its_writer_expected() {
+/// Per chat of `dir`: (file, arguments as expected, boundaries as expected).
+fn readings(dir: &str) -> Vec<(String, bool, bool)> {
+    let dir = format!("{}/tests/data/{dir}", env!("CARGO_MANIFEST_DIR"));
     let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{DIR}/expected.json")).unwrap())
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/expected.json")).unwrap())
             .unwrap();
-    let files = expected.as_object().unwrap();
-    assert_eq!(files.len(), 8);
     let lex = Lexicons::built_in();
-    for (file, exp) in files {
-        let bytes = std::fs::read(format!("{DIR}/{file}")).unwrap();
+    let mut out = Vec::new();
+    for (file, exp) in expected.as_object().unwrap() {
+        let bytes = std::fs::read(format!("{dir}/{file}")).unwrap();
         let (messages, _) =
             rekindle_chat::parse_to_vec(&bytes, &rekindle_chat::ParseOptions::default()).unwrap();
         let who = Who {
@@ -41,13 +40,16 @@ fn every_chat_reads_as_its_writer_expected() {
                 )
             })
             .collect();
-        assert_eq!(arguments, want, "{file}: arguments");
-        for (e, w) in a.conflicts.iter().zip(exp["episodes"].as_array().unwrap()) {
-            if let Some(h) = w["harsh_person"].as_str() {
-                assert_eq!(e.started_by.as_deref(), Some(h), "{file}: started by");
-                assert_eq!(e.escalated_by.as_deref(), Some(h), "{file}: escalated by");
-            }
-        }
+        // A one-sided argument is started and escalated by its harsh person.
+        let attributed = a
+            .conflicts
+            .iter()
+            .zip(exp["episodes"].as_array().unwrap())
+            .all(|(e, w)| {
+                w["harsh_person"].as_str().is_none_or(|h| {
+                    e.started_by.as_deref() == Some(h) && e.escalated_by.as_deref() == Some(h)
+                })
+            });
         let boundaries: Vec<(&str, &str, usize, usize)> = a
             .boundaries
             .iter()
@@ -61,7 +63,7 @@ fn every_chat_reads_as_its_writer_expected() {
             })
             .collect();
         // Line numbers in expected.json count the file's lines: message k is line k + 1.
-        let want: Vec<(&str, &str, usize, usize)> = exp["boundaries"]
+        let want_b: Vec<(&str, &str, usize, usize)> = exp["boundaries"]
             .as_array()
             .unwrap()
             .iter()
@@ -74,6 +76,54 @@ fn every_chat_reads_as_its_writer_expected() {
                 )
             })
             .collect();
-        assert_eq!(boundaries, want, "{file}: boundaries");
+        out.push((
+            file.clone(),
+            arguments == want && attributed,
+            boundaries == want_b,
+        ));
+    }
+    out
+}
+
+#[test]
+fn every_chat_of_the_first_set_reads_as_its_writer_expected() {
+    let r = readings("chats");
+    assert_eq!(r.len(), 8);
+    for (file, arguments, boundaries) in r {
+        assert!(arguments, "{file}: arguments");
+        assert!(boundaries, "{file}: boundaries");
+    }
+}
+
+/// The second set (session 10, tests/data/chats2/README.md): first run 9 of 24
+/// readings (after adjudicating two unanswered counts), now 13. Its odd files
+/// (alphabetically) were read to find defects, the even ones are held out.
+/// The readings right today must stay right; the floor counts them.
+#[test]
+fn the_second_set_keeps_the_readings_it_gets_right() {
+    let r = readings("chats2");
+    assert_eq!(r.len(), 12);
+    let right: usize = r
+        .iter()
+        .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
+        .sum();
+    assert!(right >= 13, "{right} of 24");
+    for (file, arguments, boundaries) in &r {
+        if [
+            "ex_lied_then_accountable_apology_kind_goodbye_us.txt",
+            "slow_fade_then_no_contact_uk.txt",
+            "space_respected_then_mutual_ending_long_distance_indian.txt",
+        ]
+        .contains(&file.as_str())
+        {
+            assert!(arguments, "{file}: arguments");
+        }
+        let boundary_wrong = [
+            "landlord_rage_then_real_fight_same_sex_aus.txt",
+            "space_respected_then_mutual_ending_long_distance_indian.txt",
+        ];
+        if !boundary_wrong.contains(&file.as_str()) {
+            assert!(boundaries, "{file}: boundaries");
+        }
     }
 }

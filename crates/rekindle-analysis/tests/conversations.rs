@@ -321,7 +321,7 @@ fn mild_arguments_count_what_the_rules_see() {
     // flag, read at the chat's low share, lets some of them pass, but the
     // rules call them negative, so the argument is still an episode.
     let mut msgs = chat(&[
-        (1, "20:00", EX, "I can't believe you said that"),
+        (1, "20:00", EX, "that was so unfair of you"),
         (1, "20:01", ME, "seriously? this is ridiculous"),
         (1, "20:02", EX, "I'm really upset right now"),
         (1, "20:03", ME, "I'm upset too"),

@@ -89,12 +89,14 @@ fn every_pressure_kind_is_in_the_dev_set() {
 /// The held-out set B (tests/data/SENTENCES_APART.md): never read to write a
 /// rule or train the learned layer, so its numbers are the honest estimate.
 /// Issue 13's goals: at least 80 % of pressuring sentences flagged (the
-/// layer reached 76.6 %; the floor sits just under), and at most 10 % of
-/// accountable sentences flagged with criticism, contempt or pressure.
+/// layer reached 76.6 % in session 9, 91.5 % after session 10's retraining;
+/// B has been run many times, so set C below is the more honest number), and
+/// at most 10 % of accountable sentences flagged with criticism, contempt or
+/// pressure.
 #[test]
 fn held_out_set_b_floors() {
     let r = report(include_str!("data/sentences_apart_b.tsv"));
-    assert!(r.pressure_recall() >= 0.75, "{}", r.pressure_recall());
+    assert!(r.pressure_recall() >= 0.90, "{}", r.pressure_recall());
     assert!(
         r.accountable_false_flag_rate() <= 0.10,
         "{}",
@@ -123,4 +125,20 @@ fn the_pressure_training_lines_cover_every_kind() {
     }
     assert!(per_kind.iter().all(|n| *n >= 50), "{per_kind:?}");
     assert!(clean >= 600, "{clean}");
+}
+
+/// Held-out set C (session 10, written by a third writer; never read to write
+/// or tune a rule, never trained on): first run of the shipped code 61.1 %
+/// of pressuring sentences flagged; after the retrained layer 70.4 % (76 /
+/// 108), accountable flagged criticism, contempt or pressure 6.4 % (7 / 110).
+#[test]
+fn held_out_set_c_floors() {
+    let r = report(include_str!("data/sentences_apart_c.tsv"));
+    assert_eq!(r.rows, 400);
+    assert!(r.pressure_recall() >= 0.70, "{}", r.pressure_recall());
+    assert!(
+        r.accountable_false_flag_rate() <= 0.10,
+        "{}",
+        r.accountable_false_flag_rate()
+    );
 }
