@@ -5,19 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-const PASS: &str = "a quiet walk by the river at dawn";
-
-fn rekindle(data: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rekindle"));
-    // New vaults use the floor's Argon2id parameters (debug builds only):
-    // today's default takes most of a second per run.
-    c.env("REKINDLE_DATA_DIR", data)
-        .env("REKINDLE_TEST_FAST_KDF", "1")
-        .env_remove("REKINDLE_PASSPHRASE")
-        .env_remove("REKINDLE_NEW_PASSPHRASE")
-        .stdin(Stdio::null());
-    c
-}
+mod support;
+use support::{PASS, rekindle};
 
 fn run(cmd: &mut Command) -> Output {
     cmd.output().unwrap()

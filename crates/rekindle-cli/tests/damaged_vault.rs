@@ -10,20 +10,20 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-const PASS: &str = "a quiet walk by the river at dawn";
+mod support;
+use support::PASS;
+
 const NEW_PASS: &str = "a different walk by the sea at noon";
 
 fn rekindle(data: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rekindle"));
-    c.env("REKINDLE_DATA_DIR", data)
-        .env("REKINDLE_PASSPHRASE", PASS)
+    let mut c = support::rekindle(data);
+    c.env("REKINDLE_PASSPHRASE", PASS)
         .env("REKINDLE_NEW_PASSPHRASE", NEW_PASS)
         .env(
             "REKINDLE_DURESS_PASSPHRASE",
             "a different phrase for the duress slot only",
         )
-        .env_remove("RUST_BACKTRACE")
-        .stdin(Stdio::null());
+        .env_remove("RUST_BACKTRACE");
     c
 }
 

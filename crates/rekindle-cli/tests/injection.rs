@@ -7,15 +7,14 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-const PASS: &str = "a quiet walk by the river at dawn";
+mod support;
+use support::PASS;
 
 fn rekindle(data: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rekindle"));
-    c.env("REKINDLE_DATA_DIR", data)
-        .env("REKINDLE_PASSPHRASE", PASS)
-        .stdin(Stdio::null());
+    let mut c = support::rekindle(data);
+    c.env("REKINDLE_PASSPHRASE", PASS);
     c
 }
 
