@@ -46,7 +46,7 @@ impl Horseman {
             .collect()
     }
 
-    pub(crate) fn bit(self) -> u8 {
+    pub fn bit(self) -> u8 {
         match self {
             Horseman::Criticism => 1,
             Horseman::Contempt => 2,
@@ -159,6 +159,9 @@ pub struct Weights {
     pub learned: bool,
     /// Record the learned layer's inputs for the trainer (`learned::dense_features`).
     pub capture: bool,
+    /// Add the horsemen of the learned horsemen layer (`horsemen_learned.rs`,
+    /// data/models/horsemen.tsv) to the rules' own; `false` = the rules alone.
+    pub learned_horsemen: bool,
 }
 
 impl Default for Weights {
@@ -174,6 +177,7 @@ impl Default for Weights {
             repair: 0.2,
             learned: true,
             capture: false,
+            learned_horsemen: true,
         }
     }
 }
@@ -201,6 +205,9 @@ pub(crate) struct Compact {
     pub margin_bin: u16,
     /// A boundary phrase matched (whole words): worth reading closely.
     pub boundary_hint: bool,
+    /// Bits of the horsemen the learned layer may add (`horsemen_learned::allowed`;
+    /// none in an apology, a repair or where the writer owns something).
+    pub layer_mask: u8,
     /// Bits of [`Pressure::bit`].
     pub pressure: u16,
 }
@@ -236,14 +243,26 @@ pub fn classify(text: &str, lexicons: &Lexicons) -> Classification {
     expand(&c, lexicons)
 }
 
-/// As [`classify`] but pressure from the phrase rules alone, without the
-/// learned layer (for the pressure trainer's report).
+/// As [`classify`] but pressure and horsemen from the phrase rules alone,
+/// without the learned layers (for the trainers' reports).
 #[doc(hidden)]
 pub fn classify_rules_only(text: &str, lexicons: &Lexicons) -> Classification {
-    expand(
-        &classify_compact(text, lexicons, &Weights::default()),
-        lexicons,
-    )
+    let w = Weights {
+        learned_horsemen: false,
+        ..Weights::default()
+    };
+    expand(&classify_compact(text, lexicons, &w), lexicons)
+}
+
+/// The horsemen the learned horsemen layer may add to this message, as
+/// [`classify`] decides it (for the trainer's report).
+#[doc(hidden)]
+pub fn horsemen_layer_mask(text: &str, lexicons: &Lexicons) -> u8 {
+    let w = Weights {
+        learned_horsemen: false,
+        ..Weights::default()
+    };
+    classify_compact(text, lexicons, &w).layer_mask
 }
 
 /// Classify many messages on all cores; same results as [`classify`] in input order.
@@ -563,6 +582,24 @@ fn rules_on(
     let accountable = (own || apology) && !repair_block;
     if weak_defensive && (out.negative || h != 0) && !accountable {
         out.horsemen |= Horseman::Defensiveness.bit();
+    }
+    // The learned layer adds the attacks worded in ways no phrase rule holds
+    // (horsemen_learned.rs). After `negative`, which keeps reading the rules'
+    // horsemen only; never in an apology or repair, which the rules read in
+    // its frame ("i was so selfish, i'm sorry" names a fault, it attacks no
+    // one), nor where the rules found the writer owning something ("ugh i'm
+    // such an idiot, i forgot" calls no one else a name).
+    out.layer_mask = if out.repair || accountable {
+        0
+    } else {
+        let heated = out.negative || out.horsemen != 0;
+        crate::horsemen_learned::allowed(usize::from(out.words), heated)
+    };
+    if w.learned_horsemen
+        && out.layer_mask != 0
+        && let Some(m) = crate::horsemen_learned::model()
+    {
+        out.horsemen |= m.kinds(norm) & out.layer_mask;
     }
     // A bid is a friendly opening, not a jab.
     if out.negative || out.horsemen & (Horseman::Criticism.bit() | Horseman::Contempt.bit()) != 0 {

@@ -181,7 +181,7 @@ const SCALE: f32 = 4096.0;
 /// Folded 64×64→128-bit multiply: every output bit depends on every input
 /// bit, for one `mul` instruction.
 #[inline(always)]
-fn fold(x: u64) -> u64 {
+pub(crate) fn fold(x: u64) -> u64 {
     let p = u128::from(x) * u128::from(K);
     (p as u64) ^ ((p >> 64) as u64)
 }
@@ -197,7 +197,7 @@ fn round(h: u64, chunk: u64) -> u64 {
 
 /// Hash of one word (bytes of the normalized text); equal to what
 /// [`Model::margin`] computes on the fly.
-fn word_hash(w: &[u8]) -> u64 {
+pub(crate) fn word_hash(w: &[u8]) -> u64 {
     let mut h = 0;
     let mut chunks = w.chunks_exact(8);
     for c in chunks.by_ref() {
@@ -324,6 +324,38 @@ fn load(b: &[u8], i: usize) -> u64 {
     }
     x[..n].copy_from_slice(&b[i..]);
     u64::from_le_bytes(x)
+}
+
+/// Calls `f` with the [`word_hash`] of each word of normalized text (words
+/// joined by single spaces), in order. One pass over the bytes, eight at a
+/// time: the hash is built from the same loads that find the space ending the
+/// word, with no search for the space first.
+#[inline(always)]
+pub(crate) fn for_each_word_hash(b: &[u8], mut f: impl FnMut(u64)) {
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        let mut h = 0u64;
+        loop {
+            let x = load(b, i);
+            let t = x ^ SPACES;
+            // Lowest zero byte of t = first space (exact for the lowest one).
+            let m = t.wrapping_sub(LOWS) & !t & HIGHS;
+            if m != 0 {
+                let k = m.trailing_zeros() / 8;
+                h = round(h, x & ((1u64 << (8 * k)) - 1));
+                i += k as usize;
+                break;
+            }
+            h = round(h, x);
+            i += 8;
+        }
+        let end = i;
+        i += 1;
+        if end != start {
+            f(h);
+        }
+    }
 }
 
 impl Model {
@@ -592,32 +624,9 @@ impl Model {
         for (w, x) in self.dense.iter().zip(d.0.iter()) {
             z += w * x;
         }
-        let b = norm.as_bytes();
         let mut sum = 0i32;
         let mut scope = 0u8;
-        let mut i = 0;
-        while i < b.len() {
-            let start = i;
-            let mut h = 0u64;
-            loop {
-                let x = load(b, i);
-                let t = x ^ SPACES;
-                // Lowest zero byte of t = first space (exact for the lowest one).
-                let m = t.wrapping_sub(LOWS) & !t & HIGHS;
-                if m != 0 {
-                    let k = m.trailing_zeros() / 8;
-                    h = round(h, x & ((1u64 << (8 * k)) - 1));
-                    i += k as usize;
-                    break;
-                }
-                h = round(h, x);
-                i += 8;
-            }
-            let end = i;
-            i += 1;
-            if end == start {
-                continue;
-            }
+        for_each_word_hash(norm.as_bytes(), |h| {
             let slot = self.get(h);
             // A negator counts with its plain weight even right after another one.
             let negator = slot & NEGATOR_BIT != 0;
@@ -632,7 +641,7 @@ impl Model {
             } else {
                 scope.saturating_sub(1)
             };
-        }
+        });
         z + sum as f32 / SCALE
     }
     /// The combined decision from the learned margin and the rules' numbers:

@@ -13,6 +13,8 @@ pub mod boundary;
 mod changepoint;
 mod classify;
 #[doc(hidden)]
+pub mod horsemen_learned;
+#[doc(hidden)]
 pub mod learned;
 mod lexicon;
 mod prepared;
@@ -28,7 +30,7 @@ pub use boundary::BoundaryKind;
 pub use changepoint::{Segment, binary_segmentation, default_penalty, segments};
 pub use classify::{
     Classification, Horseman, Pressure, Weights, classify, classify_chat, classify_many,
-    classify_rules_only, negative_with, negatives_as_chat, vader_negative,
+    classify_rules_only, horsemen_layer_mask, negative_with, negatives_as_chat, vader_negative,
 };
 pub use lexicon::{BUILT_IN_TOPICS, Lexicons, MAX_TOPICS, parse_lexicon_file};
 pub use prepared::Prepared;

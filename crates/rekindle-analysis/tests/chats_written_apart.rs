@@ -1,4 +1,4 @@
-//! The conversations in tests/data/chats and tests/data/chats2, written by
+//! The conversations in tests/data/chats, chats2 and chats3, written by
 //! people who never saw the rules: arguments (one-sided or not, and who was
 //! harsh) and boundaries (who, what, how many messages went unanswered) come
 //! out as the writer expected.
@@ -96,7 +96,8 @@ fn every_chat_of_the_first_set_reads_as_its_writer_expected() {
 }
 
 /// The second set (session 10, tests/data/chats2/README.md): first run 9 of 24
-/// readings (after adjudicating two unanswered counts), now 13. Its odd files
+/// readings (after adjudicating two unanswered counts), 13 after session 10,
+/// 15 with the learned horsemen layer (session 11). Its odd files
 /// (alphabetically) were read to find defects, the even ones are held out.
 /// The readings right today must stay right; the floor counts them.
 #[test]
@@ -107,10 +108,12 @@ fn the_second_set_keeps_the_readings_it_gets_right() {
         .iter()
         .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
         .sum();
-    assert!(right >= 13, "{right} of 24");
+    assert!(right >= 15, "{right} of 24");
     for (file, arguments, boundaries) in &r {
         if [
             "ex_lied_then_accountable_apology_kind_goodbye_us.txt",
+            "mutual_fights_twice_then_space_respected_aus.txt",
+            "user_harsh_then_accountable_apology_indian.txt",
             "slow_fade_then_no_contact_uk.txt",
             "space_respected_then_mutual_ending_long_distance_indian.txt",
         ]
@@ -121,6 +124,39 @@ fn the_second_set_keeps_the_readings_it_gets_right() {
         let boundary_wrong = [
             "landlord_rage_then_real_fight_same_sex_aus.txt",
             "space_respected_then_mutual_ending_long_distance_indian.txt",
+        ];
+        if !boundary_wrong.contains(&file.as_str()) {
+            assert!(boundaries, "{file}: boundaries");
+        }
+    }
+}
+
+/// The third set (session 11, tests/data/chats3/README.md; all held out: none
+/// is read to write rules). First run of the shipped code 9 of 16 readings,
+/// 10 with the learned horsemen layer. The readings right today must stay right.
+#[test]
+fn the_third_set_keeps_the_readings_it_gets_right() {
+    let r = readings("chats3");
+    assert_eq!(r.len(), 8);
+    let right: usize = r
+        .iter()
+        .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
+        .sum();
+    assert!(right >= 10, "{right} of 16");
+    for (file, arguments, boundaries) in &r {
+        if [
+            "banter_heavy_couple_fine_irish.txt",
+            "blocked_after_threats_same_sex_sa.txt",
+            "mutual_fight_about_money_then_repair_indian.txt",
+            "user_one_sided_criticism_ex_calm_us.txt",
+        ]
+        .contains(&file.as_str())
+        {
+            assert!(arguments, "{file}: arguments");
+        }
+        let boundary_wrong = [
+            "space_request_respected_then_ended_kindly_same_sex_aus.txt",
+            "two_fights_mixed_harshness_us.txt",
         ];
         if !boundary_wrong.contains(&file.as_str()) {
             assert!(boundaries, "{file}: boundaries");

@@ -127,18 +127,66 @@ fn the_pressure_training_lines_cover_every_kind() {
     assert!(clean >= 600, "{clean}");
 }
 
+/// Mean F1 of the four horsemen.
+fn horsemen_f1(r: &sentences::Report) -> f64 {
+    r.horsemen.iter().map(|(_, p)| p.f1()).sum::<f64>() / r.horsemen.len() as f64
+}
+
 /// Held-out set C (session 10, written by a third writer; never read to write
 /// or tune a rule, never trained on): first run of the shipped code 61.1 %
 /// of pressuring sentences flagged; after the retrained layer 70.4 % (76 /
 /// 108), accountable flagged criticism, contempt or pressure 6.4 % (7 / 110).
+/// Horsemen: mean F1 0.594 with the rules alone, 0.667 with the learned
+/// horsemen layer (session 11).
 #[test]
 fn held_out_set_c_floors() {
     let r = report(include_str!("data/sentences_apart_c.tsv"));
     assert_eq!(r.rows, 400);
+    assert!(horsemen_f1(&r) >= 0.65, "{}", horsemen_f1(&r));
     assert!(r.pressure_recall() >= 0.70, "{}", r.pressure_recall());
     assert!(
         r.accountable_false_flag_rate() <= 0.10,
         "{}",
         r.accountable_false_flag_rate()
     );
+}
+
+/// Held-out set D (session 11, a fifth writer; never read to write or tune a
+/// rule, never trained on). First run of the shipped code: horsemen mean F1
+/// 0.511, pressure recall 90.1 %; with the learned horsemen layer 0.704.
+#[test]
+fn held_out_set_d_floors() {
+    let r = report(include_str!("data/sentences_apart_d.tsv"));
+    assert_eq!(r.rows, 400);
+    assert!(horsemen_f1(&r) >= 0.68, "{}", horsemen_f1(&r));
+    assert!(r.pressure_recall() >= 0.85, "{}", r.pressure_recall());
+    assert!(
+        r.accountable_false_flag_rate() <= 0.10,
+        "{}",
+        r.accountable_false_flag_rate()
+    );
+}
+
+/// The horsemen training lines parse, and every horseman and the hard
+/// non-cases are there in numbers.
+#[test]
+fn the_horsemen_training_lines_cover_every_horseman() {
+    let text = include_str!("../../../data/train/horsemen_lines.tsv");
+    let mut per_kind = [0usize; 4];
+    let mut clean = 0;
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 3, "{line}");
+        assert!(!f[2].trim().is_empty());
+        if f[0] == "-" {
+            clean += 1;
+            continue;
+        }
+        for k in f[0].split(',') {
+            let i = Horseman::ALL.iter().position(|h| h.as_str() == k).unwrap();
+            per_kind[i] += 1;
+        }
+    }
+    assert!(per_kind.iter().all(|n| *n >= 250), "{per_kind:?}");
+    assert!(clean >= 1500, "{clean}");
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod multilabel;
+
 use std::path::Path;
 
 use rayon::prelude::*;
