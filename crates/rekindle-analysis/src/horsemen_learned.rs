@@ -296,6 +296,11 @@ impl HorsemenModel {
         m
     }
 
+    /// Each horseman's threshold on its margin.
+    pub fn thresholds(&self) -> Row {
+        self.threshold
+    }
+
     /// How many features the model file has.
     pub fn features(&self) -> usize {
         self.features

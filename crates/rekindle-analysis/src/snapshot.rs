@@ -42,6 +42,7 @@ pub fn fingerprint(lexicons: &Lexicons) -> u64 {
     crate::learned::MODEL_TEXT.hash(&mut h);
     crate::learned::EMPATH_TEXT.hash(&mut h);
     crate::pressure_learned::MODEL_TEXT.hash(&mut h);
+    crate::horsemen_learned::MODEL_TEXT.hash(&mut h);
     for name in lexicons.topic_names() {
         name.hash(&mut h);
         lexicons.topic_entries(name).hash(&mut h);

@@ -4,85 +4,25 @@
 //! out as the writer expected.
 #![allow(clippy::unwrap_used)]
 
-use rekindle_analysis::{AnalysisOptions, Lexicons, Who, analyze};
-use serde_json::Value;
+#[path = "support/chat_readings.rs"]
+mod chat_readings;
 
-/// Per chat of `dir`: (file, arguments as expected, boundaries as expected).
+use rekindle_analysis::Lexicons;
+
+/// Per chat of `dir`: (file, arguments as expected — as a list and each in
+/// its place, chat_readings.rs — and boundaries as expected).
 fn readings(dir: &str) -> Vec<(String, bool, bool)> {
     let dir = format!("{}/tests/data/{dir}", env!("CARGO_MANIFEST_DIR"));
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/expected.json")).unwrap())
-            .unwrap();
-    let lex = Lexicons::built_in();
-    let mut out = Vec::new();
-    for (file, exp) in expected.as_object().unwrap() {
-        let bytes = std::fs::read(format!("{dir}/{file}")).unwrap();
-        let (messages, _) =
-            rekindle_chat::parse_to_vec(&bytes, &rekindle_chat::ParseOptions::default()).unwrap();
-        let who = Who {
-            me: exp["me"].as_str().map(str::to_string),
-            ex: exp["ex"].as_str().map(str::to_string),
-        };
-        let a = analyze(&messages, &who, &AnalysisOptions::default(), &lex);
-        let arguments: Vec<(bool, Option<&str>)> = a
-            .conflicts
-            .iter()
-            .map(|e| (e.one_sided, e.one_sided_by.as_deref()))
-            .collect();
-        let want: Vec<(bool, Option<&str>)> = exp["episodes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| {
-                (
-                    e["one_sided"].as_bool().unwrap(),
-                    e["harsh_person"].as_str(),
-                )
-            })
-            .collect();
-        // A one-sided argument is started and escalated by its harsh person.
-        let attributed = a
-            .conflicts
-            .iter()
-            .zip(exp["episodes"].as_array().unwrap())
-            .all(|(e, w)| {
-                w["harsh_person"].as_str().is_none_or(|h| {
-                    e.started_by.as_deref() == Some(h) && e.escalated_by.as_deref() == Some(h)
-                })
-            });
-        let boundaries: Vec<(&str, &str, usize, usize)> = a
-            .boundaries
-            .iter()
-            .map(|b| {
-                (
-                    b.person.as_str(),
-                    b.kind.as_str(),
-                    b.unanswered_after,
-                    b.index + 1,
-                )
-            })
-            .collect();
-        // Line numbers in expected.json count the file's lines: message k is line k + 1.
-        let want_b: Vec<(&str, &str, usize, usize)> = exp["boundaries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| {
-                (
-                    b["person"].as_str().unwrap(),
-                    b["kind"].as_str().unwrap(),
-                    b["unanswered_after"].as_u64().unwrap() as usize,
-                    b["line"].as_u64().unwrap() as usize,
-                )
-            })
-            .collect();
-        out.push((
-            file.clone(),
-            arguments == want && attributed,
-            boundaries == want_b,
-        ));
-    }
-    out
+    chat_readings::read_dir(&dir, &Lexicons::built_in())
+        .into_iter()
+        .map(|r| {
+            (
+                r.file,
+                r.arguments_listed && r.arguments_placed,
+                r.boundaries,
+            )
+        })
+        .collect()
 }
 
 #[test]
