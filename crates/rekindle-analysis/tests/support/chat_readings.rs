@@ -57,7 +57,7 @@ fn placed(a: &Analysis, exp: &Value) -> bool {
         let hit = a.conflicts.iter().enumerate().position(|(i, e)| {
             !used[i]
                 && (e.one_sided, e.one_sided_by.as_deref()) == reading
-                && e.start + 1 <= end + SLACK
+                && e.start < end + SLACK
                 && e.end + 1 + SLACK >= start
         });
         match hit {
