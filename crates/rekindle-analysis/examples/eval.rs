@@ -52,10 +52,23 @@ fn main() {
             speed(&common::goemotions(dir, "test")?, &lex, &rules, &full);
             return Ok(());
         }
+        if let Some(i) = args.iter().position(|a| a == "--dump-lines") {
+            // Margins of the project's own labelled lines (`label TAB text`).
+            let file = args.get(i + 1).ok_or("--dump-lines FILE")?;
+            return dump(&common::labelled_lines(Path::new(file))?, &lex);
+        }
         if let Some(i) = args.iter().position(|a| a == "--dump") {
-            // Margins of a validation set (MELD only) for exploring rules
-            // offline; never the reported DailyDialog or GoEmotions sets.
+            // Margins of a validation set (MELD, or GoEmotions train / dev
+            // as `goemotions-dev`) for exploring rules offline; never the
+            // reported DailyDialog or GoEmotions test sets.
             let split = args.get(i + 1).map_or("train", String::as_str);
+            if let Some(ge) = split.strip_prefix("goemotions-") {
+                // GoEmotions train or dev only (test is reported).
+                if ge == "test" {
+                    return Err("GoEmotions test is for reports only".into());
+                }
+                return dump(&common::goemotions(dir, ge)?, &lex);
+            }
             return dump(&common::meld(dir, split)?, &lex);
         }
         type Loader<'a> = Box<dyn Fn() -> Result<Vec<Item>, String> + 'a>;
