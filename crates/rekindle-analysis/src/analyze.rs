@@ -44,6 +44,12 @@ pub struct EpisodeOptions {
     /// sadness), and the other person answered inside the run.
     pub one_sided_min_negative: usize,
     pub one_sided_min_marks: usize,
+    /// ...or wrote at least this many attacks (criticism, contempt).
+    pub one_sided_min_attacks: usize,
+    /// After one person set a boundary (ended it, asked for space or no
+    /// contact, blocked), the other's attacks before the setter writes again
+    /// (and within this many days) are an argument of their own.
+    pub after_boundary_days: u32,
     /// After the last negative message, a repair or breakup message within
     /// this time ends the episode that way.
     pub cooldown_minutes: u32,
@@ -63,6 +69,8 @@ impl Default for EpisodeOptions {
             min_each: 1,
             one_sided_min_negative: 4,
             one_sided_min_marks: 2,
+            one_sided_min_attacks: 3,
+            after_boundary_days: 14,
             cooldown_minutes: 30,
             silence_hours: 3,
             context_before: 5,
@@ -903,6 +911,19 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
     };
 
     // ...and the conflict episodes, the three at once.
+    // Where each boundary is in `order` (one pass), and who set it.
+    let boundary_at: Vec<(usize, usize)> = if chat.boundaries.is_empty() {
+        Vec::new()
+    } else {
+        let mut set: Vec<usize> = chat.boundaries.iter().map(|&(i, _)| i as usize).collect();
+        set.sort_unstable();
+        order
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| set.binary_search(i).is_ok())
+            .filter_map(|(k, &i)| Some((k, person_of(i)?)))
+            .collect()
+    };
     let episodes = || {
         find_episodes(
             rows,
@@ -910,6 +931,7 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
             &secs,
             &cls,
             &person_of,
+            &boundary_at,
             &people,
             opts,
             &chat.topics,
@@ -1175,6 +1197,7 @@ fn find_episodes(
     secs: &[i64],
     cls: &InOrder<'_>,
     person_of: &dyn Fn(usize) -> Option<usize>,
+    boundaries: &[(usize, usize)],
     people: &[(String, Role)],
     opts: &AnalysisOptions,
     topic_names: &[String],
@@ -1199,11 +1222,43 @@ fn find_episodes(
     let mut out = Vec::new();
     let mut a = 0;
     let mut taken_until: Option<usize> = None; // positions <= this belong to an episode
+    let mut spans: Vec<(usize, usize)> = Vec::new(); // positions of each episode
+    let episode = |id, first, end, ender, ending, one_sided_by| {
+        build_episode(
+            id,
+            first,
+            end,
+            ender,
+            ending,
+            one_sided_by,
+            rows,
+            order,
+            cls,
+            person_of,
+            people,
+            eo.context_before,
+            topic_names,
+            late,
+        )
+    };
+    // An apology or repair (without a marker) by someone other than `p`: one
+    // person attacking while the other keeps apologising is one run, however
+    // many apologies come between the attacks.
+    let apology_by_other = |m: usize, p: Option<usize>| {
+        person_of(order[m]) != p && cls.at(m).is_some_and(|c| c.repair && c.horsemen == 0)
+    };
+    let between = |j: usize, k: usize| {
+        let p = person_of(order[j]);
+        if p != person_of(order[k]) {
+            return k - j - 1;
+        }
+        (j + 1..k).filter(|&m| !apology_by_other(m, p)).count()
+    };
     while a < neg.len() {
         let mut b = a + 1;
         while b < neg.len()
             && t(neg[b]) - t(neg[b - 1]) <= window
-            && neg[b] - neg[b - 1] <= eo.max_between + 1
+            && between(neg[b - 1], neg[b]) <= eo.max_between
         {
             b += 1;
         }
@@ -1215,20 +1270,29 @@ fn find_episodes(
         if taken_until.is_some_and(|u| first <= u) {
             continue;
         }
-        let share = run.len() as f64 / (last_neg - first + 1) as f64;
-        if run.len() < eo.min_negative || share < eo.min_share {
-            continue;
-        }
-        // Per person: hostile messages, and those with a horseman marker.
+        // Per person: hostile messages, those with a horseman marker, attacks.
         let mut per = vec![0usize; people.len()];
         let mut marked = vec![0usize; people.len()];
+        let mut attacks = vec![0usize; people.len()];
         for &k in run {
-            if let Some(p) = person_of(order[k]) {
+            if let (Some(p), Some(c)) = (person_of(order[k]), cls.at(k)) {
                 per[p] += 1;
-                if cls.at(k).is_some_and(|c| c.horsemen != 0) {
-                    marked[p] += 1;
-                }
+                marked[p] += usize::from(c.horsemen != 0);
+                attacks[p] += usize::from(is_attack(&c));
             }
+        }
+        // The share of hostile messages leaves out the apologies of those
+        // who wrote none of them.
+        let apologies = (first..=last_neg)
+            .filter(|&m| {
+                let p = person_of(order[m]);
+                p.is_none_or(|p| per.get(p).is_none_or(|n| *n == 0))
+                    && cls.at(m).is_some_and(|c| c.repair && c.horsemen == 0)
+            })
+            .count();
+        let share = run.len() as f64 / (last_neg - first + 1 - apologies).max(1) as f64;
+        if run.len() < eo.min_negative || share < eo.min_share {
+            continue;
         }
         // Both wrote negative messages: an argument. Only one did: an
         // argument when it is hostility the other person was there for.
@@ -1239,7 +1303,7 @@ fn find_episodes(
         if writers.len() < 2
             && !(harsh.len() == 1
                 && one_sided_hostility(
-                    harsh[0], &per, &marked, first, last_neg, order, person_of, eo,
+                    harsh[0], &per, &marked, &attacks, first, last_neg, order, person_of, eo,
                 ))
         {
             continue;
@@ -1300,24 +1364,81 @@ fn find_episodes(
             }
         });
         taken_until = Some(end);
-        out.push(build_episode(
-            out.len(),
-            first,
-            end,
-            ender,
-            ending,
-            one_sided_by,
-            rows,
-            order,
-            cls,
-            person_of,
-            people,
-            eo.context_before,
-            topic_names,
-            late,
-        ));
+        spans.push((first, end));
+        out.push(episode(out.len(), first, end, ender, ending, one_sided_by));
+    }
+    for (first, last, p) in
+        attacks_after_boundaries(order, secs, cls, person_of, boundaries, &spans, eo)
+    {
+        let next = last + 1;
+        let ending = if next >= order.len() || t(next) - t(last) >= silence {
+            Ending::Silence
+        } else {
+            Ending::MovedOn
+        };
+        out.push(episode(out.len(), first, last, None, ending, Some(p)));
+    }
+    out.sort_by_key(|e| e.start_time.clone());
+    for (id, e) in out.iter_mut().enumerate() {
+        e.id = id;
     }
     out
+}
+
+/// Attacks (criticism, contempt) by one person while a boundary the other set
+/// goes unanswered (from the boundary until the setter writes again after the
+/// other has written, within `after_boundary_days`), outside the episodes found
+/// so far (`spans`): one argument per such stretch, from its first attack to
+/// its last, as (first, last position, person). Someone told "we're done" who
+/// answers "good luck finding someone else who puts up with the sulking" has
+/// started an argument, answered or not.
+fn attacks_after_boundaries(
+    order: &[usize],
+    secs: &[i64],
+    cls: &InOrder<'_>,
+    person_of: &dyn Fn(usize) -> Option<usize>,
+    boundaries: &[(usize, usize)],
+    spans: &[(usize, usize)],
+    eo: &EpisodeOptions,
+) -> Vec<(usize, usize, usize)> {
+    let t = |k: usize| secs[order[k]];
+    let horizon = i64::from(eo.after_boundary_days) * 86_400;
+    let mut taken: Vec<(usize, usize)> = spans.to_vec();
+    let mut out = Vec::new();
+    for &(b, setter) in boundaries {
+        let mut found: Option<(usize, usize, usize)> = None;
+        let mut answered = false;
+        for (k, &i) in order.iter().enumerate().skip(b + 1) {
+            if t(k) - t(b) > horizon {
+                break;
+            }
+            let Some(p) = person_of(i) else {
+                continue;
+            };
+            if p == setter {
+                // Their own follow-up before any answer continues the boundary.
+                if answered {
+                    break;
+                }
+                continue;
+            }
+            answered = true;
+            let attack = cls.at(k).is_some_and(|c| is_attack(&c));
+            if attack && !taken.iter().any(|&(x, y)| x <= k && k <= y) {
+                found = Some(found.map_or((k, k, p), |(first, _, p)| (first, k, p)));
+            }
+        }
+        if let Some((first, last, p)) = found {
+            taken.push((first, last));
+            out.push((first, last, p));
+        }
+    }
+    out
+}
+
+/// Criticism or contempt.
+fn is_attack(c: &Seen) -> bool {
+    c.horsemen & (Horseman::Criticism.bit() | Horseman::Contempt.bit()) != 0
 }
 
 /// What conflict episodes count as a hostile message: negative (the flag or the
@@ -1336,6 +1457,7 @@ fn one_sided_hostility(
     harsh: usize,
     per: &[usize],
     marked: &[usize],
+    attacks: &[usize],
     first: usize,
     last_neg: usize,
     order: &[usize],
@@ -1344,8 +1466,8 @@ fn one_sided_hostility(
 ) -> bool {
     let other_answered =
         (first..=last_neg).any(|k| person_of(order[k]).is_some_and(|p| p != harsh));
-    per[harsh] >= eo.one_sided_min_negative
-        && marked[harsh] >= eo.one_sided_min_marks
+    (per[harsh] >= eo.one_sided_min_negative && marked[harsh] >= eo.one_sided_min_marks
+        || attacks[harsh] >= eo.one_sided_min_attacks)
         && other_answered
 }
 

@@ -37,7 +37,8 @@ fn every_chat_of_the_first_set_reads_as_its_writer_expected() {
 
 /// The second set (session 10, tests/data/chats2/README.md): first run 9 of 24
 /// readings (after adjudicating two unanswered counts), 13 after session 10,
-/// 15 with the learned horsemen layer (session 11). Its odd files
+/// 15 with the learned horsemen layer, 16 with attacks after a boundary
+/// (session 11). Its odd files
 /// (alphabetically) were read to find defects, the even ones are held out.
 /// The readings right today must stay right; the floor counts them.
 #[test]
@@ -48,12 +49,13 @@ fn the_second_set_keeps_the_readings_it_gets_right() {
         .iter()
         .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
         .sum();
-    assert!(right >= 15, "{right} of 24");
+    assert!(right >= 16, "{right} of 24");
     for (file, arguments, boundaries) in &r {
         if [
             "ex_lied_then_accountable_apology_kind_goodbye_us.txt",
             "mutual_fights_twice_then_space_respected_aus.txt",
             "user_harsh_then_accountable_apology_indian.txt",
+            "user_jealous_harsh_then_space_ignored_us.txt",
             "slow_fade_then_no_contact_uk.txt",
             "space_respected_then_mutual_ending_long_distance_indian.txt",
         ]
@@ -73,7 +75,8 @@ fn the_second_set_keeps_the_readings_it_gets_right() {
 
 /// The third set (session 11, tests/data/chats3/README.md; all held out: none
 /// is read to write rules). First run of the shipped code 9 of 16 readings,
-/// 10 with the learned horsemen layer. The readings right today must stay right.
+/// 10 with the learned horsemen layer, 11 with attacks after a boundary. The
+/// readings right today must stay right.
 #[test]
 fn the_third_set_keeps_the_readings_it_gets_right() {
     let r = readings("chats3");
@@ -82,12 +85,13 @@ fn the_third_set_keeps_the_readings_it_gets_right() {
         .iter()
         .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
         .sum();
-    assert!(right >= 10, "{right} of 16");
+    assert!(right >= 11, "{right} of 16");
     for (file, arguments, boundaries) in &r {
         if [
             "banter_heavy_couple_fine_irish.txt",
             "blocked_after_threats_same_sex_sa.txt",
             "mutual_fight_about_money_then_repair_indian.txt",
+            "no_contact_request_then_persistence_nigerian.txt",
             "user_one_sided_criticism_ex_calm_us.txt",
         ]
         .contains(&file.as_str())

@@ -556,3 +556,141 @@ fn everyday_talk_and_questions_set_no_boundary() {
     ]));
     assert!(a.boundaries.is_empty(), "{:?}", a.boundaries);
 }
+
+/// Attacks spread between the other person's apologies, up to five messages
+/// apart: one one-sided argument (the apologies do not break the run).
+fn attacks_between_apologies(harsh: &str, calm: &str) -> Vec<Message> {
+    chat(&[
+        (
+            15,
+            "10:00",
+            harsh,
+            "so you missed my sister's engagement party",
+        ),
+        (
+            15,
+            "10:02",
+            calm,
+            "i'm so sorry, my shift ran over. that's on me",
+        ),
+        (
+            15,
+            "10:03",
+            harsh,
+            "you always have an excuse. it's never your fault is it",
+        ),
+        (15, "10:04", harsh, "she asked where you were all night"),
+        (
+            15,
+            "10:05",
+            calm,
+            "i'll message her today and apologise properly",
+        ),
+        (15, "10:06", harsh, "she bought a cake and everything"),
+        (
+            15,
+            "10:07",
+            harsh,
+            "and the gift card was from the supermarket",
+        ),
+        (
+            15,
+            "10:08",
+            calm,
+            "i'm sorry, i didn't know that would look bad",
+        ),
+        (
+            15,
+            "10:09",
+            harsh,
+            "course you didn't. you never notice anything that isn't about you",
+        ),
+        (
+            15,
+            "10:10",
+            harsh,
+            "honestly you're pathetic, you can't even be an adult for one evening",
+        ),
+        (15, "10:12", calm, "can we talk tonight when you're home?"),
+        (16, "09:00", calm, "morning. hope you slept ok"),
+    ])
+}
+
+#[test]
+fn attacks_between_apologies_are_one_argument_in_both_directions() {
+    for (harsh, calm) in [(EX, ME), (ME, EX)] {
+        let a = run(&attacks_between_apologies(harsh, calm));
+        assert_eq!(a.conflicts.len(), 1, "{harsh} harsh: {:#?}", a.conflicts);
+        let e = &a.conflicts[0];
+        assert!(e.one_sided, "{e:#?}");
+        assert_eq!(e.one_sided_by.as_deref(), Some(harsh));
+        assert!(e.negative_by.iter().all(|n| n.name == harsh), "{e:#?}");
+    }
+}
+
+/// One person ends it; the other answers with a put-down and goes on alone.
+fn put_down_after_the_end(setter: &str, other: &str) -> Vec<Message> {
+    chat(&[
+        (20, "19:00", other, "you coming over tonight?"),
+        (
+            20,
+            "19:30",
+            setter,
+            "no. we're done. i don't want to be with someone who makes me feel small",
+        ),
+        (20, "19:34", other, "lol ok"),
+        (
+            20,
+            "19:35",
+            other,
+            "good luck finding anyone else who puts up with your sulking, you're pathetic",
+        ),
+        (21, "08:00", other, "whatever. your loss"),
+        (
+            23,
+            "12:00",
+            setter,
+            "i'll pick up my things on saturday while you're at work",
+        ),
+        (23, "12:10", other, "fine"),
+        (23, "12:20", other, "you're such a joke"),
+    ])
+}
+
+#[test]
+fn an_attack_after_the_other_ended_it_is_an_argument_in_both_directions() {
+    for (setter, other) in [(EX, ME), (ME, EX)] {
+        let a = run(&put_down_after_the_end(setter, other));
+        assert_eq!(a.boundaries.len(), 1, "{:?}", a.boundaries);
+        assert_eq!(a.boundaries[0].person, setter);
+        // The put-down while the ending went unanswered is an argument; the
+        // one after the setter wrote again (day 23) is not: the talk had reopened.
+        assert_eq!(a.conflicts.len(), 1, "{:#?}", a.conflicts);
+        let e = &a.conflicts[0];
+        assert!(e.one_sided);
+        assert_eq!(e.one_sided_by.as_deref(), Some(other));
+        assert_eq!(e.started_by.as_deref(), Some(other));
+        assert_eq!((e.start, e.end), (3, 3), "{e:#?}");
+    }
+}
+
+#[test]
+fn a_calm_reply_to_an_ending_is_no_argument() {
+    let a = run(&chat(&[
+        (
+            20,
+            "19:30",
+            EX,
+            "i'm ending this. i'm sorry, i just don't feel the same anymore",
+        ),
+        (
+            20,
+            "19:40",
+            ME,
+            "ok. i'm sad but i understand. take care of yourself",
+        ),
+        (20, "19:41", ME, "i'll drop your books off next week"),
+    ]));
+    assert_eq!(a.boundaries.len(), 1);
+    assert!(a.conflicts.is_empty(), "{:#?}", a.conflicts);
+}
