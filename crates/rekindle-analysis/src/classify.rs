@@ -217,6 +217,8 @@ pub(crate) struct Compact {
 struct Buf {
     text: String,
     cands: Vec<(u32, u32, Kind)>,
+    /// The words' hashes from the `negative` layer's pass, for the horsemen layer.
+    hashes: Vec<u64>,
 }
 
 thread_local! {
@@ -224,6 +226,7 @@ thread_local! {
         RefCell::new(Buf {
             text: String::new(),
             cands: Vec::new(),
+            hashes: Vec::new(),
         })
     };
 }
@@ -389,7 +392,9 @@ fn rules_on(
     let Buf {
         text: buf,
         cands: cand_buf,
+        hashes,
     } = buf;
+    hashes.clear();
     buf.clear();
     buf.push(' ');
     let words = crate::text::normalize_append(text, buf);
@@ -558,7 +563,7 @@ fn rules_on(
     // (or if its file did not parse) the rules alone do.
     let learned = if w.learned {
         crate::learned::model().map(|m| {
-            let margin = m.margin(norm, &dense);
+            let margin = m.margin_keeping(norm, &dense, |h| hashes.push(h));
             let (negative, level) = m.decide_and_level(margin, &dense);
             (negative, level, margin)
         })
@@ -599,7 +604,13 @@ fn rules_on(
         && out.layer_mask != 0
         && let Some(m) = crate::horsemen_learned::model()
     {
-        out.horsemen |= m.kinds(norm) & out.layer_mask;
+        // The words were hashed by the `negative` layer's pass when it ran.
+        let margins = if hashes.is_empty() {
+            m.margins(norm)
+        } else {
+            m.margins_of_hashes(hashes)
+        };
+        out.horsemen |= m.kinds_of(margins, norm) & out.layer_mask;
     }
     // A bid is a friendly opening, not a jab.
     if out.negative || out.horsemen & (Horseman::Criticism.bit() | Horseman::Contempt.bit()) != 0 {
@@ -995,6 +1006,22 @@ fn word_class(w: &str) -> u16 {
     }
 }
 
+/// Words before a contact demand that make it a question or a complaint
+/// about the past ("why didn't you call", "you still haven't called"): one
+/// automaton instead of a substring search per word (each built a searcher).
+static CONTACT_FRAMES: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new([" why ", " how come ", " still ", "n't ", " cant "]).ok()
+    });
+/// Words before a consequence that make it a condition on the reader.
+static CONDITIONS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new([" if you ", " if u "]).ok());
+
+/// One of the automaton's strings is in `text` (a unit test makes sure both build).
+fn has_any(a: &Option<aho_corasick::AhoCorasick>, text: &str) -> bool {
+    a.as_ref().is_some_and(|a| a.is_match(text))
+}
+
 /// Decide the sentence-dependent markers: returns horsemen bits and pressure bits.
 ///
 /// Rules (README "Horsemen, repair and accountability", "Pressure"):
@@ -1034,18 +1061,8 @@ fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
             Kind::Demand => true,
             Kind::Plea => !m.please,
             Kind::OrThen => first_demand.is_none_or(|d| d >= start),
-            Kind::Contact => {
-                let before = hay.get(..start).unwrap_or("");
-                !before.contains(" why ")
-                    && !before.contains(" how come ")
-                    && !before.contains(" still ")
-                    && !before.contains("n't ")
-                    && !before.contains(" cant ")
-            }
-            Kind::Consequence => {
-                let before = hay.get(..start).unwrap_or("");
-                !before.contains(" if you ") && !before.contains(" if u ")
-            }
+            Kind::Contact => !has_any(&CONTACT_FRAMES, hay.get(..start).unwrap_or("")),
+            Kind::Consequence => !has_any(&CONDITIONS, hay.get(..start).unwrap_or("")),
             _ => false,
         };
         if idle {
@@ -1328,6 +1345,15 @@ mod tests {
                 .horsemen
                 .contains(&Horseman::Defensiveness)
         );
+    }
+
+    #[test]
+    fn the_frame_automatons_build_and_match() {
+        assert!(has_any(&CONTACT_FRAMES, " why didn't you "));
+        assert!(has_any(&CONTACT_FRAMES, " you still "));
+        assert!(!has_any(&CONTACT_FRAMES, " please "));
+        assert!(has_any(&CONDITIONS, " if u "));
+        assert!(!has_any(&CONDITIONS, " if i "));
     }
 
     #[test]

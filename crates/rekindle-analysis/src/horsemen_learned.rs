@@ -259,41 +259,19 @@ impl HorsemenModel {
     /// [`crate::pressure_learned::features`]: each word, or "!word" up to
     /// [`NEGATION_SCOPE`] words after a negator, and each pair of neighbours.
     pub fn margins(&self, norm: &str) -> Row {
-        let mut sum = [0i32; KINDS];
-        let add = |sum: &mut [i32; KINDS], w: &[i16; KINDS]| {
-            for (o, x) in sum.iter_mut().zip(w) {
-                *o += i32::from(*x);
-            }
-        };
-        let mut scope = 0u8;
-        // The previous word's hash, when some pair starts with it.
-        let mut prev: Option<u64> = None;
-        for_each_word_hash(norm.as_bytes(), |h| {
-            let slot = self.table.get(h);
-            let flags = slot.map_or(0, |s| s.key & FLAGS);
-            if flags & NEGATOR != 0 {
-                scope = NEGATION_SCOPE;
-                if let Some(s) = slot {
-                    add(&mut sum, &s.w);
-                }
-            } else if scope > 0 {
-                scope -= 1;
-                if let Some(s) = self.table.get(negated_key(h)) {
-                    add(&mut sum, &s.w);
-                }
-            } else if let Some(s) = slot {
-                add(&mut sum, &s.w);
-            }
-            if let Some(s) = prev.and_then(|p| self.table.get(pair_key(p, h))) {
-                add(&mut sum, &s.w);
-            }
-            prev = (flags & STARTS_PAIR != 0).then_some(h);
-        });
-        let mut m = self.bias;
-        for (o, s) in m.iter_mut().zip(sum) {
-            *o += s as f32 / SCALE;
+        let mut acc = Margins::new(self);
+        for_each_word_hash(norm.as_bytes(), |h| acc.word(h));
+        acc.finish()
+    }
+
+    /// [`HorsemenModel::margins`] from the words' hashes (`learned::word_hash`),
+    /// in order, as the `negative` layer's pass hands them over.
+    pub(crate) fn margins_of_hashes(&self, hashes: &[u64]) -> Row {
+        let mut acc = Margins::new(self);
+        for &h in hashes {
+            acc.word(h);
         }
-        m
+        acc.finish()
     }
 
     /// Each horseman's threshold on its margin.
@@ -309,7 +287,11 @@ impl HorsemenModel {
     /// Bits of [`Horseman::bit`] for the horsemen whose margin reaches its threshold.
     /// Criticism and contempt only when [`aimed_at_another`].
     pub fn kinds(&self, norm: &str) -> u8 {
-        let m = self.margins(norm);
+        self.kinds_of(self.margins(norm), norm)
+    }
+
+    /// [`HorsemenModel::kinds`] for margins already computed.
+    pub(crate) fn kinds_of(&self, m: Row, norm: &str) -> u8 {
         let bits = Horseman::ALL
             .iter()
             .zip(m.iter().zip(&self.threshold))
@@ -337,6 +319,64 @@ pub fn allowed(words: usize, heated: bool) -> u8 {
         Horseman::ALL.iter().fold(0, |b, h| b | h.bit())
     } else {
         Horseman::Criticism.bit() | Horseman::Contempt.bit() | Horseman::Stonewalling.bit()
+    }
+}
+
+/// The running sums of [`HorsemenModel::margins`], one word at a time.
+struct Margins<'a> {
+    model: &'a HorsemenModel,
+    sum: [i32; KINDS],
+    scope: u8,
+    /// The previous word's hash, when some pair starts with it.
+    prev: Option<u64>,
+}
+
+impl<'a> Margins<'a> {
+    fn new(model: &'a HorsemenModel) -> Self {
+        Margins {
+            model,
+            sum: [0; KINDS],
+            scope: 0,
+            prev: None,
+        }
+    }
+
+    fn add(&mut self, w: &[i16; KINDS]) {
+        for (o, x) in self.sum.iter_mut().zip(w) {
+            *o += i32::from(*x);
+        }
+    }
+
+    #[inline(always)]
+    fn word(&mut self, h: u64) {
+        let table = &self.model.table;
+        let slot = table.get(h);
+        let flags = slot.map_or(0, |s| s.key & FLAGS);
+        if flags & NEGATOR != 0 {
+            self.scope = NEGATION_SCOPE;
+            if let Some(s) = slot {
+                self.add(&s.w);
+            }
+        } else if self.scope > 0 {
+            self.scope -= 1;
+            if let Some(s) = table.get(negated_key(h)) {
+                self.add(&s.w);
+            }
+        } else if let Some(s) = slot {
+            self.add(&s.w);
+        }
+        if let Some(s) = self.prev.and_then(|p| table.get(pair_key(p, h))) {
+            self.add(&s.w);
+        }
+        self.prev = (flags & STARTS_PAIR != 0).then_some(h);
+    }
+
+    fn finish(self) -> Row {
+        let mut m = self.model.bias;
+        for (o, s) in m.iter_mut().zip(self.sum) {
+            *o += s as f32 / SCALE;
+        }
+        m
     }
 }
 

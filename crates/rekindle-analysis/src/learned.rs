@@ -620,6 +620,13 @@ impl Model {
     /// the same loads that find the space ending it, and one table lookup per
     /// word gives its weight and whether it is a negator.
     pub fn margin(&self, norm: &str, d: &Dense) -> f32 {
+        self.margin_keeping(norm, d, |_| {})
+    }
+
+    /// [`Model::margin`], handing each word's hash to `keep` on the way (the
+    /// horsemen layer reads the same words: `horsemen_learned`).
+    #[inline(always)]
+    pub(crate) fn margin_keeping(&self, norm: &str, d: &Dense, mut keep: impl FnMut(u64)) -> f32 {
         let mut z = self.bias;
         for (w, x) in self.dense.iter().zip(d.0.iter()) {
             z += w * x;
@@ -627,6 +634,7 @@ impl Model {
         let mut sum = 0i32;
         let mut scope = 0u8;
         for_each_word_hash(norm.as_bytes(), |h| {
+            keep(h);
             let slot = self.get(h);
             // A negator counts with its plain weight even right after another one.
             let negator = slot & NEGATOR_BIT != 0;

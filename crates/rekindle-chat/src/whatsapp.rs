@@ -672,9 +672,12 @@ const FILE_ATTACHED: &[&str] = &[
     "(file terlampir)",
 ];
 
-fn eq_loose(text: &str, phrase: &str) -> bool {
+/// `text` (without one final '.') is one of `phrases`, ignoring ASCII case.
+fn eq_loose(text: &str, phrases: &[&str]) -> bool {
     let t = text.strip_suffix('.').unwrap_or(text);
-    t.len() == phrase.len() && t.eq_ignore_ascii_case(phrase)
+    phrases
+        .iter()
+        .any(|p| t.len() == p.len() && t.eq_ignore_ascii_case(p))
 }
 
 /// Media, deleted, or `None` for plain text.
@@ -708,7 +711,7 @@ fn classify_body(t: &str, marked: bool) -> Option<MessageKind> {
     if b.len() > 80 {
         return None;
     }
-    if b.len() >= MIN_DELETED_LEN && DELETED.iter().any(|p| eq_loose(t, p)) {
+    if b.len() >= MIN_DELETED_LEN && eq_loose(t, DELETED) {
         return Some(MessageKind::Deleted);
     }
     // "image omitted", "‎Bild weggelassen"...: only when the last word could be one of ours.
@@ -1181,7 +1184,7 @@ pub(crate) fn parse(
         {
             let body = text.get(text_start..line.end).unwrap_or("");
             let name = text.get(s..e).unwrap_or("");
-            if name == "You" || OWNER_DELETED.iter().any(|p| eq_loose(body, p)) {
+            if name == "You" || eq_loose(body, OWNER_DELETED) {
                 stats.owner_hint = Some(name.to_string());
             }
         }
