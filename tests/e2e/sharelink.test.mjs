@@ -54,6 +54,10 @@ test('share link: create, view, confirm, revoke', async () => {
     await ally.goto(link);
     await ally.locator('.report h1').waitFor();
     assert.match(await ally.locator('.report').innerText(), /No alcohol/);
+    // A name with a direction-changing character is refused on the page, in words.
+    await ally.locator('input[name=by]').first().fill('Jo\u202e(sister)');
+    await ally.getByRole('button', { name: 'I saw this' }).first().click();
+    await ally.getByText(/Your name contains invisible characters that change the direction of the text/).waitFor();
     await ally.locator('input[name=by]').first().fill('Jo (sister)');
     await ally.locator('input[name=note]').first().fill('Sober at the wedding, I was there');
     await ally.getByRole('button', { name: 'I saw this' }).first().click();
