@@ -44,11 +44,20 @@ test('share link: create, view, confirm, revoke', async () => {
     const link = await owner.locator('#link').innerText();
     assert.ok(link.startsWith(`${base}/s/`) && link.includes('#'), link);
 
+    // A messaging app's link preview fetches the link (a GET, no script, no
+    // key): that is not a view and writes nothing.
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await fetch(link.split('#')[0])).status, 200);
+    }
     // The ally opens it (another browser context) and confirms a milestone.
     const ally = await (await browser.newContext()).newPage();
     await ally.goto(link);
     await ally.locator('.report h1').waitFor();
     assert.match(await ally.locator('.report').innerText(), /No alcohol/);
+    // A name with a direction-changing character is refused on the page, in words.
+    await ally.locator('input[name=by]').first().fill('Jo\u202e(sister)');
+    await ally.getByRole('button', { name: 'I saw this' }).first().click();
+    await ally.getByText(/Your name contains invisible characters that change the direction of the text/).waitFor();
     await ally.locator('input[name=by]').first().fill('Jo (sister)');
     await ally.locator('input[name=note]').first().fill('Sober at the wedding, I was there');
     await ally.getByRole('button', { name: 'I saw this' }).first().click();
@@ -56,7 +65,8 @@ test('share link: create, view, confirm, revoke', async () => {
     await ally.setViewportSize({ width: 390, height: 844 });
     await screenshot(ally, 'shared-view');
 
-    // The owner sees it, recorded as the ally's, with the view counted.
+    // The owner sees it, recorded as the ally's, with the one real view
+    // counted (posted by the page once it opened the report).
     await owner.goto(`${server.base}/x`);
     assert.match(await owner.locator('#confirmations').innerText(), /Jo \(sister\).*No alcohol.*Sober at the wedding/s);
     assert.match(await owner.locator('table.links').innerText(), /Jo\s+\S+\s+1/);

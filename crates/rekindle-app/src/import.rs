@@ -25,7 +25,9 @@ use crate::redact::redact_name;
 use jiff::Timestamp;
 use jiff::civil::DateTime;
 pub use rekindle_chat::{ChatChoice, ChatInfo};
-use rekindle_chat::{ContentKeys, Format, MessageRef, ParseError, ParseOptions, Summary};
+use rekindle_chat::{
+    ContentKeys, ExportPart, Format, MessageRef, ParseError, ParseOptions, Summary,
+};
 use rekindle_store::chats::{ImportCounts, MessageSink, NewChat, NewMessage};
 use rekindle_store::{Store, StoreError};
 use serde::Serialize;
@@ -295,8 +297,8 @@ pub fn list_chats(bytes: &[u8], options: &ParseOptions) -> Result<Vec<ChatInfo>,
 }
 
 /// Parses one export, or the parts of one Messenger/Instagram conversation.
-fn parse_parts(
-    parts: &[&[u8]],
+fn parse_parts<P: ExportPart>(
+    parts: &[P],
     options: &ParseOptions,
     sink: &mut dyn FnMut(MessageRef<'_>),
 ) -> Result<Summary, ParseError> {
@@ -311,7 +313,10 @@ pub fn preview(bytes: &[u8], options: &ParseOptions) -> Result<Summary, ImportEr
 /// [`preview`] of several files read as one chat: the parts
 /// (`message_1.json`, `message_2.json`, ...) of one Messenger/Instagram
 /// conversation. One part is the same as [`preview`].
-pub fn preview_parts(parts: &[&[u8]], options: &ParseOptions) -> Result<Summary, ImportError> {
+pub fn preview_parts<P: ExportPart>(
+    parts: &[P],
+    options: &ParseOptions,
+) -> Result<Summary, ImportError> {
     let summary = parse_parts(parts, options, &mut |_| {})?;
     if summary.messages == 0 {
         return Err(ImportError::Input(
@@ -345,9 +350,13 @@ pub fn import(
 /// stored once. Files that are not such parts, or parts of different
 /// conversations, are refused before anything is stored
 /// ([`ParseError::PartsUnsupported`], [`ParseError::PartsDiffer`]).
-pub fn import_parts(
+///
+/// Parts read from files are best given as [`rekindle_chat::Prepared`]
+/// ([`rekindle_chat::prepare`]): a file with lines that are not UTF-8 is then
+/// repaired once, in place, instead of copied on each of the two passes.
+pub fn import_parts<P: ExportPart>(
     store: &mut dyn Store,
-    parts: &[&[u8]],
+    parts: &[P],
     options: &ParseOptions,
     roles: &Roles,
     at: Timestamp,

@@ -16,7 +16,7 @@ use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL
 use hmac::{Hmac, Mac};
 use jiff::Timestamp;
 use rekindle_core::FormErrors;
-use rekindle_store::{ShareBox, Store};
+use rekindle_store::{Confirmed, ShareBox, Store};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -271,12 +271,20 @@ pub fn sync_confirmations(
             let Ok(at) = Timestamp::from_millisecond(sealed.at_ms) else {
                 continue;
             };
+            // Checked like the owner's own input; the share page checks the
+            // same before sending, so only a hand-made post is refused here.
+            let Ok(c) =
+                rekindle_core::support::validate_ally_confirmation(&c.milestone, &c.by, &c.note)
+            else {
+                tracing::warn!(event = "share_confirmation_refused");
+                continue;
+            };
             let conf = Confirmation {
                 share_id_hash: record.id_hash.clone(),
                 at,
-                milestone: c.milestone.chars().take(300).collect(),
-                by: c.by.chars().take(80).collect(),
-                note: c.note.chars().take(1000).collect(),
+                milestone: c.milestone,
+                by: c.by,
+                note: c.note,
             };
             if !known.contains(&conf) {
                 store.save_item(
@@ -316,28 +324,19 @@ pub fn load(share_box: &dyn ShareBox, id: &str, now: Timestamp) -> Option<ShareF
     (f.expires_ms > now.as_millisecond()).then_some(f)
 }
 
-pub fn record_view(share_box: &dyn ShareBox, id: &str, now: Timestamp) {
-    if share_box
-        .add_view(&id_hash(id), now.as_millisecond())
-        .is_err()
-    {
-        // The page is still served; only the count misses one.
-        tracing::warn!(event = "share_view_not_recorded");
-    }
+/// What became of a confirmation posted from a share page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmOutcome {
+    Stored,
+    /// No such live share, a wrong proof, or a share holding all it may.
+    Refused,
+    /// The share took its hourly number of confirmations already.
+    TooManyThisHour,
 }
 
-/// Stores a confirmation if `proof` shows the sender holds the link's key.
-pub fn confirm(
-    share_box: &dyn ShareBox,
-    id: &str,
-    proof_hex: &str,
-    iv: &str,
-    ciphertext: &str,
-    now: Timestamp,
-) -> bool {
-    let Some(file) = load(share_box, id, now) else {
-        return false;
-    };
+/// Whether `proof_hex` shows that the sender holds the link's key (the
+/// share page computes it from the key in the link's fragment).
+fn holds_key(file: &ShareFile, proof_hex: &str) -> bool {
     let Ok(proof) = (0..proof_hex.len())
         .step_by(2)
         .map(|i| {
@@ -350,11 +349,44 @@ pub fn confirm(
     else {
         return false;
     };
-    if hex_lower(&Sha256::digest(&proof)) != file.confirm_verifier
-        || ciphertext.len() > 8_000
-        || iv.len() > 40
-    {
+    hex_lower(&Sha256::digest(&proof)) == file.confirm_verifier
+}
+
+/// Records that the link was opened, when `proof_hex` shows the page was
+/// opened with the key (posted by the share page's script once it has
+/// decrypted the report). A plain GET of the link records nothing: link
+/// previewers in messaging apps fetch links without opening them.
+pub fn record_view(share_box: &dyn ShareBox, id: &str, proof_hex: &str, now: Timestamp) -> bool {
+    let Some(file) = load(share_box, id, now) else {
         return false;
+    };
+    if !holds_key(&file, proof_hex) {
+        return false;
+    }
+    if share_box
+        .add_view(&id_hash(id), now.as_millisecond())
+        .is_err()
+    {
+        // The page is still served; only the count misses one.
+        tracing::warn!(event = "share_view_not_recorded");
+    }
+    true
+}
+
+/// Stores a confirmation if `proof` shows the sender holds the link's key.
+pub fn confirm(
+    share_box: &dyn ShareBox,
+    id: &str,
+    proof_hex: &str,
+    iv: &str,
+    ciphertext: &str,
+    now: Timestamp,
+) -> ConfirmOutcome {
+    let Some(file) = load(share_box, id, now) else {
+        return ConfirmOutcome::Refused;
+    };
+    if !holds_key(&file, proof_hex) || ciphertext.len() > 8_000 || iv.len() > 40 {
+        return ConfirmOutcome::Refused;
     }
     let line = serde_json::to_string(&SealedConfirmation {
         at_ms: now.as_millisecond(),
@@ -362,7 +394,13 @@ pub fn confirm(
         ciphertext: ciphertext.to_string(),
     })
     .unwrap_or_default();
-    share_box
-        .add_confirmation(&id_hash(id), &line)
-        .unwrap_or(false)
+    match share_box.add_confirmation(&id_hash(id), &line, now.as_millisecond()) {
+        Ok(Confirmed::Added) => ConfirmOutcome::Stored,
+        Ok(Confirmed::TooManyThisHour) => ConfirmOutcome::TooManyThisHour,
+        Ok(Confirmed::NoShare | Confirmed::Full) => ConfirmOutcome::Refused,
+        Err(_) => {
+            tracing::warn!(event = "share_confirmation_not_stored");
+            ConfirmOutcome::Refused
+        }
+    }
 }

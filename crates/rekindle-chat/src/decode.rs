@@ -11,15 +11,132 @@
 //!   UTF-8 is refused with [`ParseError::NotUtf8`] (we do not guess Latin-1 or
 //!   Windows-1252: the apps never write them, and a wrong guess would silently
 //!   change text).
+//!
+//! Memory (issue 18, item 4): a file given by reference is repaired into one
+//! new string (the file and its text: about twice its size), so a caller that
+//! owns the file's bytes hands them to [`crate::prepare`] instead, which blanks
+//! the bad lines in place: no second copy. Either way only the first
+//! [`MAX_SKIPPED_EXAMPLES`] bad lines keep an excerpt; the rest are counted.
 
 use std::borrow::Cow;
 
+use crate::MAX_SKIPPED_EXAMPLES;
 use crate::error::ParseError;
+
+/// Why a line was left out.
+pub(crate) const NOT_UTF8: &str = "this line is not UTF-8 text, so it could not be read";
+
+/// Bytes of a bad line kept for its excerpt (the excerpt shows 80 characters).
+const EXCERPT_BYTES: usize = 400;
 
 pub(crate) struct Decoded<'a> {
     pub text: Cow<'a, str>,
-    /// (line, reason, excerpt) of lines dropped because they were not UTF-8.
-    pub bad_lines: Vec<(usize, String, String)>,
+    /// The lines dropped because they were not UTF-8.
+    pub bad: BadLines,
+}
+
+/// Lines left out because they were not UTF-8: how many, and the first
+/// [`MAX_SKIPPED_EXAMPLES`] of them (line number, the start of the line).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BadLines {
+    pub(crate) count: usize,
+    pub(crate) examples: Vec<(usize, String)>,
+}
+
+impl BadLines {
+    fn note(&mut self, line: usize, bytes: &[u8]) {
+        self.count += 1;
+        if self.examples.len() < MAX_SKIPPED_EXAMPLES {
+            let start = &bytes[..bytes.len().min(EXCERPT_BYTES)];
+            self.examples
+                .push((line, String::from_utf8_lossy(start).into_owned()));
+        }
+    }
+}
+
+/// The lines of `bytes` (split at `\n`, as the repair keeps them), numbered from 1.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+}
+
+/// Refuses a file where more than half of the non-blank lines are not UTF-8,
+/// before anything is copied or changed.
+fn check_mostly_utf8(bytes: &[u8]) -> Result<(), ParseError> {
+    let (mut bad, mut nonblank, mut first_bad) = (0usize, 0usize, None);
+    for (n, line) in lines(bytes) {
+        if !line.iter().all(|b| b.is_ascii_whitespace()) {
+            nonblank += 1;
+        }
+        if std::str::from_utf8(line).is_err() {
+            bad += 1;
+            first_bad.get_or_insert(n);
+        }
+    }
+    if bad * 2 > nonblank {
+        return Err(ParseError::NotUtf8 {
+            line: first_bad.unwrap_or(1),
+        });
+    }
+    Ok(())
+}
+
+/// Whether `bytes` would be read as UTF-16 (a byte-order mark, or the look of it).
+fn is_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || sniff_utf16(bytes).is_some()
+}
+
+/// Blanks the lines of `bytes` that are not UTF-8, in place: the good lines
+/// move up over the bad ones' bytes, each line break stays, and the vector is
+/// shortened (no second copy of the file). `None`, and `bytes` unchanged,
+/// when there is nothing to repair this way: the file is UTF-8 already, or
+/// UTF-16, or more than half of it is not UTF-8 (then parsing it refuses it).
+pub(crate) fn repair_in_place(bytes: &mut Vec<u8>) -> Option<BadLines> {
+    if is_utf16(bytes) || simdutf8::basic::from_utf8(bytes).is_ok() {
+        return None;
+    }
+    check_mostly_utf8(bytes).ok()?;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    let mut bad = BadLines::default();
+    let (mut read, mut write, mut line) = (0usize, 0usize, 0usize);
+    let len = bytes.len();
+    loop {
+        line += 1;
+        let end = memchr::memchr(b'\n', &bytes[read..]).map_or(len, |i| read + i);
+        if std::str::from_utf8(&bytes[read..end]).is_ok() {
+            bytes.copy_within(read..end, write);
+            write += end - read;
+        } else {
+            bad.note(line, &bytes[read..end]);
+        }
+        if end == len {
+            break;
+        }
+        bytes[write] = b'\n';
+        write += 1;
+        read = end + 1;
+    }
+    bytes.truncate(write);
+    Some(bad)
+}
+
+/// The text of a file [`repair_in_place`] repaired (UTF-8 throughout now),
+/// with the lines it left out.
+pub(crate) fn decode_repaired<'a>(
+    bytes: &'a [u8],
+    bad: &BadLines,
+) -> Result<Decoded<'a>, ParseError> {
+    let text = simdutf8::basic::from_utf8(bytes).map_err(|_| ParseError::NotUtf8 {
+        line: bad.examples.first().map_or(1, |b| b.0),
+    })?;
+    Ok(Decoded {
+        text: Cow::Borrowed(text),
+        bad: bad.clone(),
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -89,19 +206,19 @@ pub(crate) fn decode<'a>(
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
         return Ok(Decoded {
             text: Cow::Owned(decode_utf16(rest, Utf16::Le, warnings)),
-            bad_lines: Vec::new(),
+            bad: BadLines::default(),
         });
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
         return Ok(Decoded {
             text: Cow::Owned(decode_utf16(rest, Utf16::Be, warnings)),
-            bad_lines: Vec::new(),
+            bad: BadLines::default(),
         });
     }
     if let Some(order) = sniff_utf16(bytes) {
         return Ok(Decoded {
             text: Cow::Owned(decode_utf16(bytes, order, warnings)),
-            bad_lines: Vec::new(),
+            bad: BadLines::default(),
         });
     }
     decode_utf8(bytes, 0)
@@ -111,43 +228,31 @@ fn decode_utf8(bytes: &[u8], _first_line: usize) -> Result<Decoded<'_>, ParseErr
     match simdutf8::basic::from_utf8(bytes) {
         Ok(s) => Ok(Decoded {
             text: Cow::Borrowed(s),
-            bad_lines: Vec::new(),
+            bad: BadLines::default(),
         }),
         Err(_) => repair_lines(bytes),
     }
 }
 
-/// Keep the UTF-8 lines, blank out the others (keeping line numbers).
+/// Keep the UTF-8 lines, blank out the others (keeping line numbers), in a
+/// new string: the caller keeps its bytes (see [`repair_in_place`] for a
+/// caller that can give them up).
 fn repair_lines(bytes: &[u8]) -> Result<Decoded<'_>, ParseError> {
+    check_mostly_utf8(bytes)?;
     let mut out = String::with_capacity(bytes.len());
-    let mut bad_lines = Vec::new();
-    let mut nonblank = 0usize;
-    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        if i > 0 {
+    let mut bad = BadLines::default();
+    for (n, line) in lines(bytes) {
+        if n > 1 {
             out.push('\n');
-        }
-        if !line.iter().all(|b| b.is_ascii_whitespace()) {
-            nonblank += 1;
         }
         match std::str::from_utf8(line) {
             Ok(s) => out.push_str(s),
-            Err(_) => {
-                let lossy = String::from_utf8_lossy(line);
-                bad_lines.push((
-                    i + 1,
-                    "this line is not UTF-8 text, so it could not be read".to_string(),
-                    lossy.into_owned(),
-                ));
-            }
+            Err(_) => bad.note(n, line),
         }
-    }
-    if bad_lines.len() * 2 > nonblank {
-        let line = bad_lines.first().map_or(1, |b| b.0);
-        return Err(ParseError::NotUtf8 { line });
     }
     Ok(Decoded {
         text: Cow::Owned(out),
-        bad_lines,
+        bad,
     })
 }
 
@@ -200,8 +305,61 @@ mod tests {
         let mut w = Vec::new();
         let d = decode(b"good\ncaf\xE9\nalso good\nfine", &mut w).unwrap();
         assert_eq!(d.text, "good\n\nalso good\nfine");
-        assert_eq!(d.bad_lines.len(), 1);
-        assert_eq!(d.bad_lines[0].0, 2);
+        assert_eq!(d.bad.count, 1);
+        assert_eq!(d.bad.examples[0].0, 2);
+    }
+
+    #[test]
+    fn in_place_repair_gives_the_same_text_and_report_as_the_copy() {
+        let cases: [&[u8]; 6] = [
+            b"good\ncaf\xE9\nalso good\nfine",
+            b"\xEF\xBB\xBFfirst\nna\xEFve\nok\nok\n",
+            b"a\n\xFF\n\nb\nc\nd\n\xFE",
+            b"\xE9 at the start\nthen good\nand good",
+            b"one\ntwo\nthree\r\nbad \xC3\r\n",
+            b"caf\xE9\nna\xEFve\nok",
+        ];
+        for case in cases {
+            let mut w = Vec::new();
+            let copied = decode(case, &mut w);
+            let mut owned = case.to_vec();
+            match (copied, repair_in_place(&mut owned)) {
+                (Ok(copy), Some(bad)) => {
+                    let repaired = decode_repaired(&owned, &bad).unwrap();
+                    assert_eq!(repaired.text, copy.text, "{case:?}");
+                    assert_eq!(repaired.bad, copy.bad, "{case:?}");
+                    assert!(bad.count >= 1);
+                }
+                (Err(e), None) => {
+                    assert_eq!(e, ParseError::NotUtf8 { line: 1 });
+                    assert_eq!(owned, case, "a refused file is left as it was");
+                }
+                (copy, repaired) => panic!("{case:?}: {:?} vs {repaired:?}", copy.is_ok()),
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_first_bad_lines_keep_an_excerpt() {
+        let mut file = Vec::new();
+        for i in 0..200 {
+            file.extend_from_slice(format!("good line {i}\n").as_bytes());
+            file.extend_from_slice(b"bad \xE9");
+            file.extend_from_slice(&[b'x'; 5000]);
+            file.push(b'\n');
+        }
+        let mut owned = file.clone();
+        let bad = repair_in_place(&mut owned).unwrap();
+        assert_eq!(bad.count, 200);
+        assert_eq!(bad.examples.len(), MAX_SKIPPED_EXAMPLES);
+        assert!(
+            bad.examples
+                .iter()
+                .all(|(_, e)| e.len() <= 3 * EXCERPT_BYTES)
+        );
+        assert_eq!(bad.examples[1].0, 4);
+        let mut w = Vec::new();
+        assert_eq!(decode(&file, &mut w).unwrap().bad, bad);
     }
 
     #[test]

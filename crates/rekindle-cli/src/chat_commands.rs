@@ -52,11 +52,13 @@ impl ParseArgs {
     }
 }
 
-/// Reads every file given; several must be the parts of one Messenger/Instagram conversation.
-fn read_files(files: &[PathBuf]) -> Result<Vec<Vec<u8>>> {
+/// Reads every file given; several must be the parts of one Messenger/Instagram
+/// conversation. Each is prepared in place (lines that are not UTF-8 blanked
+/// without a second copy of the file).
+fn read_files(files: &[PathBuf]) -> Result<Vec<rekindle_chat::Prepared>> {
     let mut out = Vec::with_capacity(files.len());
     for f in files {
-        out.push(import::read_export_file(f)?);
+        out.push(rekindle_chat::prepare(import::read_export_file(f)?));
     }
     Ok(out)
 }
@@ -142,8 +144,7 @@ fn choose_message(problem: &ParseError, chats: &[ChatInfo]) -> String {
 }
 
 pub fn convert(files: &[PathBuf], to: OutputFormat, args: &ParseArgs) -> Result<()> {
-    let contents = read_files(files)?;
-    let parts: Vec<&[u8]> = contents.iter().map(Vec::as_slice).collect();
+    let parts = read_files(files)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut write_error: Option<std::io::Error> = None;
@@ -190,8 +191,7 @@ pub fn import(
     redact: bool,
     args: &ParseArgs,
 ) -> Result<()> {
-    let contents = read_files(files)?;
-    let parts: Vec<&[u8]> = contents.iter().map(Vec::as_slice).collect();
+    let parts = read_files(files)?;
     let bar = crate::progress::bar("Importing", "messages", json);
     let report = import::import_parts(
         vault,
@@ -209,6 +209,9 @@ pub fn import(
         explain(e, files)
     })?;
     bar.finish_and_clear();
+    // The file is in the vault now: its bytes go before the post-mortem
+    // reads the messages back, so the two never take memory at once.
+    drop(parts);
     // Every message classified once now (no text kept), so the post-mortem
     // of a long history opens at once; not being able to is no import error.
     let spinner = crate::progress::spinner("Preparing the post-mortem", json);

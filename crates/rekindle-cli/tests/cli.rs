@@ -714,6 +714,63 @@ fn convert_refuses_a_file_that_is_not_a_chat_with_the_line() {
     );
 }
 
+/// A WhatsApp export with Latin-1 bytes in some lines (not UTF-8): `convert`
+/// and `import` keep the good lines and say which were left out, as before
+/// the file was repaired in place (issue 18, item 4).
+#[test]
+fn an_export_with_lines_that_are_not_utf8_converts_and_imports_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("chat.txt");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    for i in 0..30 {
+        bytes.extend_from_slice(
+            format!("12/03/2024, 21:{i:02} - Zo\u{eb}: message {i}\n").as_bytes(),
+        );
+        if i % 10 == 3 {
+            bytes.extend_from_slice(format!("12/03/2024, 22:{i:02} - Sam: caf").as_bytes());
+            bytes.extend_from_slice(b"\xE9 na\xEFve\n");
+        }
+    }
+    std::fs::write(&file, &bytes).unwrap();
+    let o = run(rekindle(tmp.path()).arg("convert").arg(&file));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let texts: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["text"].to_string())
+        .collect();
+    assert_eq!(texts.len(), 30);
+    assert_eq!(texts[0], "\"message 0\"", "the byte-order mark is not text");
+    let err = stderr(&o);
+    assert!(err.contains("Read 30 messages (WhatsApp)"), "{err}");
+    assert!(
+        err.contains("3 line(s) could not be read and were left out; the first ones:"),
+        "{err}"
+    );
+    // The line numbers of the file, and the start of each line with the
+    // bytes that are not UTF-8 shown as \u{fffd}.
+    assert!(
+        err.contains(
+            "line 5: this line is not UTF-8 text, so it could not be read (\u{201c}12/03/2024, 22:03 - Sam: caf\u{fffd} na\u{fffd}ve\u{201d})"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 16: ") && err.contains("line 27: "),
+        "{err}"
+    );
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    let o = run(rekindle(&d)
+        .arg("import")
+        .arg(&file)
+        .arg("--json")
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["counts"]["added"].as_u64(), Some(30), "{v}");
+    assert_eq!(v["summary"]["skipped_count"].as_u64(), Some(3), "{v}");
+}
+
 #[test]
 fn import_is_idempotent_and_reports_json() {
     let tmp = tempfile::tempdir().unwrap();

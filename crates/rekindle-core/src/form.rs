@@ -51,6 +51,25 @@ impl std::fmt::Display for FormErrors {
 
 impl std::error::Error for FormErrors {}
 
+/// The characters that change the direction text is shown in (embeddings,
+/// overrides and isolates): in someone else's text they can make words appear
+/// in another order than they were written.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Refuses the direction-changing characters ([`is_bidi_control`]) in `text`.
+pub(crate) fn refuse_bidi(errors: &mut FormErrors, field: &'static str, label: &str, text: &str) {
+    if text.chars().any(is_bidi_control) {
+        errors.add(
+            field,
+            format!(
+                "{label} contains invisible characters that change the direction of the text; please retype it."
+            ),
+        );
+    }
+}
+
 /// Trims a free-text field and checks its length in characters (not bytes).
 /// Control characters other than newlines and tabs are refused because they
 /// never come from a person typing and can hide text in logs or terminals.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::form::{FormErrors, clean_text};
+use crate::form::{FormErrors, clean_text, refuse_bidi};
 use crate::method::problem::{Category, choice_enum, parse_choice};
 
 choice_enum!(
@@ -231,10 +231,129 @@ pub fn validate_takeaway(text: &str) -> Result<String, FormErrors> {
     if e.is_empty() { Ok(t) } else { Err(e) }
 }
 
+/// What an ally wrote on a share page to confirm a milestone, checked like
+/// the owner's own input before it enters the vault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllyConfirmation {
+    pub milestone: String,
+    pub by: String,
+    pub note: String,
+}
+
+/// Longest name an ally can sign a confirmation with (the share page's limit too).
+pub const ALLY_NAME_CHARS: usize = 80;
+/// Longest note on a confirmation (the share page's limit too).
+pub const ALLY_NOTE_CHARS: usize = 500;
+/// Longest milestone named by a confirmation (a commitment or check-in from
+/// the shared report; longer ones are cut, as the report shows them).
+pub const ALLY_MILESTONE_CHARS: usize = 300;
+
+/// Checks a confirmation from a share page: a name (required) and a note of
+/// one line each, without control characters or direction-changing
+/// characters; the milestone (text of the owner's report, sent back) is cut
+/// to [`ALLY_MILESTONE_CHARS`] and checked for the same characters.
+pub fn validate_ally_confirmation(
+    milestone: &str,
+    by: &str,
+    note: &str,
+) -> Result<AllyConfirmation, FormErrors> {
+    let mut e = FormErrors::default();
+    let milestone: String = milestone.chars().take(ALLY_MILESTONE_CHARS).collect();
+    let milestone = clean_text(
+        &mut e,
+        "milestone",
+        "The milestone",
+        &milestone,
+        ALLY_MILESTONE_CHARS,
+    );
+    refuse_bidi(&mut e, "milestone", "The milestone", &milestone);
+    let by = clean_text(&mut e, "by", "Your name", by, ALLY_NAME_CHARS);
+    let note = clean_text(&mut e, "note", "The note", note, ALLY_NOTE_CHARS);
+    for (field, label, text) in [("by", "Your name", &by), ("note", "The note", &note)] {
+        // One line each: a line break in a name or note hides the rest.
+        if text.contains(['\n', '\t']) {
+            e.add(
+                field,
+                format!("{label} must be one line; please retype it."),
+            );
+        }
+        refuse_bidi(&mut e, field, label, text);
+    }
+    if by.is_empty() {
+        e.add(
+            "by",
+            "Please write your name, so they know who confirmed it.",
+        );
+    }
+    if milestone.is_empty() {
+        e.add(
+            "milestone",
+            "The confirmation does not say which milestone it is for.",
+        );
+    }
+    if e.is_empty() {
+        Ok(AllyConfirmation {
+            milestone,
+            by,
+            note,
+        })
+    } else {
+        Err(e)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_allys_confirmation_is_checked_like_the_owners_input() {
+        let ok = validate_ally_confirmation("No alcohol", " Jo (sister) ", "Proud of you").unwrap();
+        assert_eq!(ok.by, "Jo (sister)");
+        let long_milestone = "m".repeat(ALLY_MILESTONE_CHARS + 50);
+        assert_eq!(
+            validate_ally_confirmation(&long_milestone, "Jo", "")
+                .unwrap()
+                .milestone
+                .chars()
+                .count(),
+            ALLY_MILESTONE_CHARS
+        );
+        let refused = |m: &str, by: &str, note: &str, field: &str, words: &str| {
+            let e = validate_ally_confirmation(m, by, note).unwrap_err();
+            let msg = e.get(field).unwrap_or_else(|| panic!("{field}: {e:?}"));
+            assert!(msg.contains(words), "{msg}");
+        };
+        refused("No alcohol", "", "", "by", "Please write your name");
+        refused("No alcohol", &"j".repeat(81), "", "by", "too long");
+        refused("No alcohol", "Jo", &"n".repeat(501), "note", "too long");
+        refused(
+            "No alcohol",
+            "Jo\u{1b}]0;pwned\u{7}",
+            "",
+            "by",
+            "control characters",
+        );
+        refused(
+            "No alcohol",
+            "Jo",
+            "fine\u{8}\u{8}\u{8}",
+            "note",
+            "control characters",
+        );
+        refused("No alcohol", "Jo", "a\nb", "note", "one line");
+        refused("No alcohol", "\u{202E}oJ", "", "by", "direction");
+        refused(
+            "No alcohol",
+            "Jo",
+            "x\u{2067}y\u{2069}",
+            "note",
+            "direction",
+        );
+        refused("No \u{202D}alcohol", "Jo", "", "milestone", "direction");
+        refused("   ", "Jo", "", "milestone", "which milestone");
+    }
 
     #[test]
     fn the_list_parses_and_recommends_by_category() {

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_content.sql"),
     include_str!("../migrations/0003_shares.sql"),
     include_str!("../migrations/0004_chat_snapshots.sql"),
+    include_str!("../migrations/0005_confirmation_times.sql"),
 ];
 
 /// The schema version this build needs (and writes).

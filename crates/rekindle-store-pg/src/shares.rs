@@ -8,7 +8,10 @@
 //! share and add a view or a confirmation to it, and nothing else.
 
 use postgres::Transaction;
-use rekindle_store::{MAX_CONFIRMATIONS, MAX_VIEWS, ShareBox, StoreError};
+use rekindle_store::{
+    CONFIRMATION_WINDOW_MS, Confirmed, MAX_CONFIRMATIONS, MAX_CONFIRMATIONS_PER_HOUR, MAX_VIEWS,
+    ShareBox, StoreError,
+};
 
 use crate::HostedDb;
 use crate::db::{Pool, blocking};
@@ -139,9 +142,14 @@ impl ShareBox for PgShares {
         })
     }
 
-    fn add_confirmation(&self, id_hash: &str, sealed: &str) -> Result<bool, StoreError> {
+    fn add_confirmation(
+        &self,
+        id_hash: &str,
+        sealed: &str,
+        at_ms: i64,
+    ) -> Result<Confirmed, StoreError> {
         Ok(self.in_tx(id_hash, |tx| {
-            // Serialised per share, so the cap holds under concurrent
+            // Serialised per share, so the caps hold under concurrent
             // posts. (A row lock would need an UPDATE policy, which a
             // visitor must not have.)
             tx.execute(
@@ -153,16 +161,28 @@ impl ShareBox for PgShares {
                 &[&id_hash],
             )?
             else {
-                return Ok(false);
+                return Ok(Confirmed::NoShare);
             };
             let owner: i64 = row.get(0);
-            let added = tx.execute(
-                "INSERT INTO share_confirmations (id_hash, owner_id, sealed)
-                 SELECT $1, $2, $3
-                 WHERE (SELECT count(*) FROM share_confirmations WHERE id_hash = $1) < $4",
-                &[&id_hash, &owner, &sealed, &limit(MAX_CONFIRMATIONS)],
+            let hour_before = at_ms.saturating_sub(CONFIRMATION_WINDOW_MS);
+            let counts = tx.query_one(
+                "SELECT count(*), count(*) FILTER (WHERE at_ms > $2 AND at_ms <= $3)
+                 FROM share_confirmations WHERE id_hash = $1",
+                &[&id_hash, &hour_before, &at_ms],
             )?;
-            Ok(added == 1)
+            let (total, this_hour): (i64, i64) = (counts.get(0), counts.get(1));
+            if total >= limit(MAX_CONFIRMATIONS) {
+                return Ok(Confirmed::Full);
+            }
+            if this_hour >= limit(MAX_CONFIRMATIONS_PER_HOUR) {
+                return Ok(Confirmed::TooManyThisHour);
+            }
+            tx.execute(
+                "INSERT INTO share_confirmations (id_hash, owner_id, sealed, at_ms)
+                 VALUES ($1, $2, $3, $4)",
+                &[&id_hash, &owner, &sealed, &at_ms],
+            )?;
+            Ok(Confirmed::Added)
         })?)
     }
 

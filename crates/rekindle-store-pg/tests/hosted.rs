@@ -12,7 +12,7 @@ use common::{PASSWORD, TestDb, now, open, sign_up};
 use jiff::{Timestamp, ToSpan};
 use rekindle_core::relationship::Relationship;
 use rekindle_store::chats::{MessageSink, NewChat, NewMessage};
-use rekindle_store::{ShareBox, Store};
+use rekindle_store::{Confirmed, ShareBox, Store};
 use rekindle_store_pg::{
     AccountError, CONTENT_TABLES, HostedDb, PgError, SCHEMA_VERSION, blocking,
 };
@@ -659,7 +659,10 @@ fn deleting_the_account_shreds_its_key_and_removes_every_row() {
         let shares = hosted.shares_of(signed_in.account_id);
         shares.put(&share, 1, "sealed").unwrap();
         shares.add_view(&share, 1).unwrap();
-        assert!(shares.add_confirmation(&share, "sealed").unwrap());
+        assert_eq!(
+            shares.add_confirmation(&share, "sealed", 1).unwrap(),
+            Confirmed::Added
+        );
     }
     assert!(matches!(
         hosted.delete_account(&s.session_token, "not my password at all"),
@@ -771,11 +774,17 @@ fn a_share_is_reachable_by_its_hash_alone_and_only_its_owner_lists_or_removes_it
     let visitor = hosted.public_shares();
     assert_eq!(visitor.get(&mine).as_deref(), Some("ciphertext-a"));
     visitor.add_view(&mine, 5).unwrap();
-    assert!(visitor.add_confirmation(&mine, "sealed-by-ally").unwrap());
-    assert!(
-        !visitor
-            .add_confirmation(&hex_hash("no such link"), "x")
-            .unwrap()
+    assert_eq!(
+        visitor
+            .add_confirmation(&mine, "sealed-by-ally", 5)
+            .unwrap(),
+        Confirmed::Added
+    );
+    assert_eq!(
+        visitor
+            .add_confirmation(&hex_hash("no such link"), "x", 5)
+            .unwrap(),
+        Confirmed::NoShare
     );
     assert!(visitor.put(&hex_hash("planted"), 99, "x").is_err());
     assert!(visitor.remove(&mine).is_err());
@@ -826,8 +835,56 @@ fn a_share_keeps_at_most_the_capped_number_of_confirmations() {
     let h = hex_hash("capped");
     hosted.shares_of(a.account_id).put(&h, 99, "c").unwrap();
     let visitor = hosted.public_shares();
-    for _ in 0..rekindle_store::MAX_CONFIRMATIONS {
-        assert!(visitor.add_confirmation(&h, "c").unwrap());
+    // Spread over hours, so only the total cap applies.
+    let hour = rekindle_store::CONFIRMATION_WINDOW_MS;
+    for i in 0..rekindle_store::MAX_CONFIRMATIONS {
+        let at = i64::try_from(i).unwrap() * hour;
+        assert_eq!(
+            visitor.add_confirmation(&h, "c", at).unwrap(),
+            Confirmed::Added
+        );
     }
-    assert!(!visitor.add_confirmation(&h, "c").unwrap());
+    assert_eq!(
+        visitor.add_confirmation(&h, "c", 1000 * hour).unwrap(),
+        Confirmed::Full
+    );
+}
+
+#[test]
+fn a_share_takes_at_most_the_hourly_cap_of_confirmations() {
+    let db = TestDb::migrated();
+    let hosted = db.hosted();
+    let a = sign_up(&hosted, "alice");
+    let h = hex_hash("busy");
+    let alice = hosted.shares_of(a.account_id);
+    alice.put(&h, 99, "c").unwrap();
+    let visitor = hosted.public_shares();
+    let start = 1_780_000_000_000;
+    for i in 0..rekindle_store::MAX_CONFIRMATIONS_PER_HOUR {
+        let at = start + i64::try_from(i).unwrap() * 60_000;
+        assert_eq!(
+            visitor.add_confirmation(&h, "c", at).unwrap(),
+            Confirmed::Added
+        );
+    }
+    let late = start + rekindle_store::CONFIRMATION_WINDOW_MS - 1;
+    assert_eq!(
+        visitor.add_confirmation(&h, "refused", late).unwrap(),
+        Confirmed::TooManyThisHour
+    );
+    assert_eq!(
+        alice.confirmations(&h).len(),
+        rekindle_store::MAX_CONFIRMATIONS_PER_HOUR,
+        "nothing stored past the hourly cap"
+    );
+    // An hour after the first, its place is free again.
+    let next = start + rekindle_store::CONFIRMATION_WINDOW_MS;
+    assert_eq!(
+        visitor.add_confirmation(&h, "c", next).unwrap(),
+        Confirmed::Added
+    );
+    assert_eq!(
+        visitor.add_confirmation(&h, "c", next).unwrap(),
+        Confirmed::TooManyThisHour
+    );
 }

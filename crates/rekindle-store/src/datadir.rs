@@ -42,6 +42,19 @@ pub struct DataDir {
     /// The Argon2id parameters new key files get (creation, passphrase
     /// change, and the re-wrap of a key file made with weaker ones).
     kdf_target: KdfParams,
+    /// Seconds since the Unix epoch, for the count of wrong passphrases
+    /// (the system clock; the web app passes its own, which tests set).
+    clock: Seconds,
+}
+
+/// A source of the time in seconds since the Unix epoch.
+#[derive(Clone)]
+struct Seconds(std::sync::Arc<dyn Fn() -> u64 + Send + Sync>);
+
+impl std::fmt::Debug for Seconds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Seconds")
+    }
 }
 
 /// What [`DataDir::erase`] left in the data folder, on purpose.
@@ -104,6 +117,7 @@ impl DataDir {
             _lock: lock,
             key_ops: Mutex::new(()),
             kdf_target: KdfParams::for_new_vaults(),
+            clock: Seconds(std::sync::Arc::new(backoff::now_seconds)),
         };
         // An erasure cut short (a crash after the key was destroyed) is
         // finished before anything else: its key is gone already, so what
@@ -130,11 +144,26 @@ impl DataDir {
         self.kdf_target
     }
 
+    /// Reads the time from `now` (seconds since the Unix epoch) instead of
+    /// the system clock, for the count of wrong passphrases: the web app
+    /// passes its own clock, so tests can move it.
+    pub fn with_clock(mut self, now: impl Fn() -> u64 + Send + Sync + 'static) -> DataDir {
+        self.clock = Seconds(std::sync::Arc::new(now));
+        self
+    }
+
     /// Wrong passphrases in a row (any shell, any process) and when the last
     /// try began: the CLI waits [`backoff::Failures::remaining`] before the
     /// next one.
     pub fn unlock_failures(&self) -> backoff::Failures {
         backoff::read(&self.path)
+    }
+
+    /// Seconds still to wait before the next passphrase may be tried, after
+    /// wrong ones in a row (counted in the folder, by every shell and
+    /// process); 0 when a try may run now.
+    pub fn unlock_wait(&self) -> u64 {
+        self.unlock_failures().remaining((self.clock.0)())
     }
 
     /// Runs `derive` (a key derivation with a passphrase) counted as a try:
@@ -143,7 +172,7 @@ impl DataDir {
         &self,
         derive: impl FnOnce() -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        backoff::record_attempt(&self.path, backoff::now_seconds())?;
+        backoff::record_attempt(&self.path, (self.clock.0)())?;
         let out = derive()?;
         backoff::clear(&self.path)?;
         Ok(out)

@@ -36,7 +36,10 @@ pub use datadir::{
 pub use error::StoreError;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, Versioned};
 pub use keyfile::{DuressAction, KdfParams};
-pub use share_box::{MAX_CONFIRMATIONS, MAX_VIEWS, ShareBox, ShareDir};
+pub use share_box::{
+    CONFIRMATION_WINDOW_MS, Confirmed, MAX_CONFIRMATIONS, MAX_CONFIRMATIONS_PER_HOUR, MAX_VIEWS,
+    ShareBox, ShareDir,
+};
 pub use sqlite::{SqliteVault, USER_TABLES};
 
 use chats::{ChatInfo, ExportedImport, ImportCounts, MessageSink, NewChat, StoredMessage};

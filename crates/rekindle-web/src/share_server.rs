@@ -118,9 +118,10 @@ async fn view(State(s): State<ShareState>, peer: Peer, ShareId(id): ShareId) -> 
         return StatusCode::TOO_MANY_REQUESTS.into_response();
     }
     let now = s.clock.now();
+    // Nothing is written here: a GET is what link previewers send. The
+    // page's script posts the view once it has opened the report.
     match share::load(&*s.share_box, &id, now) {
         Some(file) => {
-            share::record_view(&*s.share_box, &id, now);
             let json =
                 serde_json::json!({ "iv": file.iv, "ciphertext": file.ciphertext }).to_string();
             match (ShareView { sealed_json: json }).render() {
@@ -134,6 +135,33 @@ async fn view(State(s): State<ShareState>, peer: Peer, ShareId(id): ShareId) -> 
         }
     }
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ViewBody {
+    proof: String,
+}
+
+/// The share page opened the report with the link's key: one view counted.
+async fn opened(
+    State(s): State<ShareState>,
+    peer: Peer,
+    ShareId(id): ShareId,
+    Json(body): Json<ViewBody>,
+) -> Response {
+    if s.too_many(&peer, false) {
+        return StatusCode::TOO_MANY_REQUESTS.into_response();
+    }
+    if share::record_view(&*s.share_box, &id, &body.proof, s.clock.now()) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        s.too_many(&peer, true);
+        not_found()
+    }
+}
+
+/// What the ally's page shows when a link took its hourly number of confirmations.
+pub const TOO_MANY_CONFIRMATIONS: &str = "Too many confirmations were sent for this link just now. Nothing was saved; please try again in an hour.";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -152,7 +180,7 @@ async fn confirm(
     if s.too_many(&peer, false) {
         return StatusCode::TOO_MANY_REQUESTS.into_response();
     }
-    if share::confirm(
+    match share::confirm(
         &*s.share_box,
         &id,
         &body.proof,
@@ -160,10 +188,17 @@ async fn confirm(
         &body.ciphertext,
         s.clock.now(),
     ) {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        s.too_many(&peer, true);
-        not_found()
+        share::ConfirmOutcome::Stored => StatusCode::NO_CONTENT.into_response(),
+        share::ConfirmOutcome::TooManyThisHour => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            TOO_MANY_CONFIRMATIONS,
+        )
+            .into_response(),
+        share::ConfirmOutcome::Refused => {
+            s.too_many(&peer, true);
+            not_found()
+        }
     }
 }
 
@@ -186,7 +221,13 @@ async fn fallback() -> Response {
 }
 
 /// The paths share pages use; a hosted server routes these to [`share_routes`].
-pub const SHARE_PATHS: [&str; 4] = ["/s/{id}", "/s/{id}/confirm", "/share.js", "/share.css"];
+pub const SHARE_PATHS: [&str; 5] = [
+    "/s/{id}",
+    "/s/{id}/confirm",
+    "/share.js",
+    "/share.css",
+    "/s/{id}/view",
+];
 
 /// The share routes over any share box, without a fallback or headers.
 pub fn share_routes(share_box: Arc<dyn ShareBox>, clock: Arc<dyn Clock>) -> Router {
@@ -200,6 +241,7 @@ pub fn share_routes(share_box: Arc<dyn ShareBox>, clock: Arc<dyn Clock>) -> Rout
         .route(SHARE_PATHS[1], post(confirm))
         .route(SHARE_PATHS[2], get(js))
         .route(SHARE_PATHS[3], get(css))
+        .route(SHARE_PATHS[4], post(opened))
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
         .with_state(state)
 }

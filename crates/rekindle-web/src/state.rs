@@ -27,9 +27,6 @@ pub struct Session {
     pub created: Timestamp,
 }
 
-/// The longest wait between tries after wrong passphrases.
-const MAX_UNLOCK_WAIT_SECONDS: i64 = 300;
-
 pub struct Inner {
     /// `None` while locked: the data key is not in memory then.
     pub vault: Option<OpenStore>,
@@ -57,29 +54,9 @@ pub struct Inner {
     /// An export holding several chats, while the person chooses one
     /// (`pages::chats`). Dropped with the data key.
     pub pending_import: Option<crate::pages::chats::PendingImport>,
-    /// Wrong passphrases in a row, and when the next try may run.
-    pub unlock_failures: u32,
-    pub unlock_next_try: Option<Timestamp>,
     /// Hosted mode: the signed-in account's name and id.
     pub account: Option<String>,
     pub account_id: Option<i64>,
-}
-
-impl Inner {
-    /// Seconds to wait before the next unlock try may run, if any.
-    pub fn unlock_wait(&self, now: Timestamp) -> Option<i64> {
-        let next = self.unlock_next_try?;
-        let wait = next.as_second() - now.as_second();
-        (next > now).then_some(wait.max(1))
-    }
-
-    /// A wrong passphrase: the next try waits twice as long as the last.
-    pub fn unlock_failed(&mut self, now: Timestamp) {
-        self.unlock_failures = self.unlock_failures.saturating_add(1);
-        let wait =
-            (1i64 << self.unlock_failures.saturating_sub(1).min(12)).min(MAX_UNLOCK_WAIT_SECONDS);
-        self.unlock_next_try = now.checked_add(SignedDuration::from_secs(wait)).ok();
-    }
 }
 
 /// This session's open store: local mode's SQLCipher vault, or a hosted
@@ -193,8 +170,6 @@ impl Inner {
             crisis_pending: std::cell::Cell::new(false),
             draft: None,
             pending_import: None,
-            unlock_failures: 0,
-            unlock_next_try: None,
             vault,
             session: None,
             pending_login: None,
@@ -234,6 +209,11 @@ impl AppState {
     ) -> AppState {
         let now = clock.now();
         let vault = vault.map(OpenStore::Vault);
+        // Wrong passphrases are counted in the data folder, by this app and
+        // the CLI alike, on this app's clock.
+        let seconds = clock.clone();
+        let data_dir =
+            data_dir.with_clock(move || u64::try_from(seconds.now().as_second()).unwrap_or(0));
         AppState {
             shared: Arc::new(Shared {
                 clock,
@@ -323,6 +303,15 @@ impl AppState {
     }
 
     /// The local data folder (user word lists, share files); `None` when hosted.
+    /// Seconds to wait before the next passphrase may be tried, if any:
+    /// wrong ones in a row are counted in the data folder (issue 18, item 5),
+    /// so the wait holds across restarts of `rekindle serve` and counts the
+    /// CLI's wrong tries too; a right one resets it.
+    pub fn unlock_wait(&self) -> Option<i64> {
+        let wait = self.data_dir()?.unlock_wait();
+        (wait > 0).then(|| i64::try_from(wait).unwrap_or(i64::MAX))
+    }
+
     pub fn data_dir(&self) -> Option<&DataDir> {
         self.local().map(|l| &l.data_dir)
     }

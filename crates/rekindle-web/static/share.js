@@ -27,6 +27,21 @@
     var macKey = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     var proof = new Uint8Array(await crypto.subtle.sign("HMAC", macKey, new TextEncoder().encode("rekindle-confirm-v1")));
     var proofHex = Array.from(proof).map(function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+    // The report was opened: count one view (a plain GET of the link, as link
+    // previewers send, counts nothing). The page works whether or not it is counted.
+    fetch(location.pathname + "/view", {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ proof: proofHex })
+    }).catch(function () {});
+    // The same rules the owner's app applies before keeping a confirmation.
+    var hidden = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+    function problem(label, value) {
+      if (/[\u202a-\u202e\u2066-\u2069]/.test(value)) {
+        return label + " contains invisible characters that change the direction of the text; please retype it.";
+      }
+      if (hidden.test(value)) { return label + " contains invisible control characters; please retype it."; }
+      return "";
+    }
     document.querySelectorAll("[data-milestone]").forEach(function (item, i) {
       var form = document.createElement("form");
       form.className = "confirm";
@@ -36,6 +51,10 @@
       form.querySelector("input[name=by]").id = "by-" + i;
       form.addEventListener("submit", async function (e) {
         e.preventDefault();
+        var done = form.querySelector(".done");
+        var wrong = problem("Your name", form.by.value) || problem("The note", form.note.value);
+        if (!form.by.value.trim()) { wrong = "Please write your name, so they know who confirmed it."; }
+        if (wrong) { done.textContent = " " + wrong; return; }
         var body = JSON.stringify({ milestone: item.getAttribute("data-milestone"), by: form.by.value, note: form.note.value });
         var iv = crypto.getRandomValues(new Uint8Array(12));
         var ct = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv: iv }, key, new TextEncoder().encode(body)));
@@ -43,7 +62,11 @@
           method: "POST", headers: { "content-type": "application/json" },
           body: JSON.stringify({ proof: proofHex, iv: b64(iv), ciphertext: b64(ct) })
         });
-        form.querySelector(".done").textContent = res.ok ? " Thank you — confirmed." : " That did not work; the link may have expired.";
+        if (res.status === 429) {
+          done.textContent = " " + ((await res.text()) || "Too many tries just now; please try again later.");
+          return;
+        }
+        done.textContent = res.ok ? " Thank you — confirmed." : " That did not work; the link may have expired.";
         if (res.ok) { form.querySelector("button").disabled = true; }
       });
       item.appendChild(form);

@@ -631,11 +631,35 @@ async fn an_allys_link_is_served_by_the_host_and_revoking_ends_it_everywhere() {
     assert!(path.starts_with("/s/"));
 
     // Anyone holding it, with no session, through the other process: the
-    // page carries ciphertext only.
-    let view = send(&two, get(path, None)).await;
-    assert_eq!(view.status(), StatusCode::OK);
-    let html = text(view).await;
-    assert!(!html.contains("Canary-share-51") && !html.contains(key));
+    // page carries ciphertext only. Opening it (a GET, as link previewers
+    // send) writes nothing; the page's script posts the view.
+    // The view count the owner sees in the table of links.
+    let views_seen = async || {
+        let page = text(send(&one, get("/x", Some(&ana))).await).await;
+        let at = page.find("<td>Jo</td><td>").expect("the link's row") + 15;
+        let row = &page[at..];
+        let cell = &row[row.find("<td>").unwrap() + 4..];
+        cell[..cell.find('<').unwrap()].parse::<usize>().unwrap()
+    };
+    for _ in 0..3 {
+        let view = send(&two, get(path, None)).await;
+        assert_eq!(view.status(), StatusCode::OK);
+        let html = text(view).await;
+        assert!(!html.contains("Canary-share-51") && !html.contains(key));
+    }
+    assert_eq!(views_seen().await, 0, "a GET stored a view");
+    let opened = |proof: String| {
+        Request::post(format!("{path}/view"))
+            .header(header::HOST, HOST)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(proof))
+            .unwrap()
+    };
+    let res = send(&two, opened(ally::opened(&"A".repeat(43)))).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "no key, no view");
+    let res = send(&two, opened(ally::opened(key))).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(views_seen().await, 1);
     let confirm = Request::post(format!("{path}/confirm"))
         .header(header::HOST, HOST)
         .header(header::CONTENT_TYPE, "application/json")

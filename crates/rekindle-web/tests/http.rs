@@ -9,7 +9,7 @@ use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use jiff::Timestamp;
 use rekindle_store::{DataDir, KdfParams};
-use rekindle_web::{AppState, ManualClock};
+use rekindle_web::{AppState, Clock, ManualClock};
 use tower::ServiceExt;
 
 const PORT: u16 = 43210;
@@ -30,16 +30,31 @@ impl App {
 
     /// An app whose pages live under `base`, as `rekindle serve` runs it.
     fn new_at(with_vault: bool, base: &str) -> App {
-        let tmp = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(
+            Timestamp::from_second(1_780_000_000).unwrap(),
+        ));
+        Self::start(
+            tempfile::tempdir().unwrap(),
+            with_vault,
+            base,
+            clock,
+            Arc::new(Mutex::new(Vec::new())),
+        )
+    }
+
+    /// The app on the data folder in `tmp` (created with a vault when asked).
+    fn start(
+        tmp: tempfile::TempDir,
+        with_vault: bool,
+        base: &str,
+        clock: Arc<ManualClock>,
+        announced: Arc<Mutex<Vec<String>>>,
+    ) -> App {
         let dir = DataDir::open(&tmp.path().join("data"))
             .unwrap()
             .with_kdf_target(KdfParams::FLOOR)
             .unwrap();
         let vault = with_vault.then(|| dir.create(PASS, KdfParams::FLOOR).unwrap());
-        let clock = Arc::new(ManualClock::new(
-            Timestamp::from_second(1_780_000_000).unwrap(),
-        ));
-        let announced = Arc::new(Mutex::new(Vec::new()));
         let sink = announced.clone();
         let state = AppState::new_at(
             dir,
@@ -59,6 +74,25 @@ impl App {
 
     fn router(&self) -> Router {
         rekindle_web::router(self.state.clone())
+    }
+
+    /// `rekindle serve` stopped and started again on the same folder, locked:
+    /// what it kept in memory is gone, the folder's files are not.
+    fn restart(self) -> App {
+        self.restart_after(|_| {})
+    }
+
+    /// [`App::restart`], running `between` on the data folder while it is stopped.
+    fn restart_after(self, between: impl FnOnce(&std::path::Path)) -> App {
+        let App {
+            _tmp: tmp,
+            state,
+            clock,
+            announced,
+        } = self;
+        drop(state);
+        between(&tmp.path().join("data"));
+        Self::start(tmp, false, "", clock, announced)
     }
 
     async fn send(&self, req: Request<Body>) -> Response<Body> {
@@ -869,7 +903,7 @@ async fn a_damaged_vault_file_is_refused_at_unlock_with_what_to_do() {
         "the file was not changed"
     );
     // Not counted as a wrong passphrase: no wait before the next try.
-    assert_eq!(app.state.lock().unlock_failures, 0);
+    assert_eq!(app.state.data_dir().unwrap().unlock_failures().count, 0);
     // An emptied vault file beside its key is refused the same way, never
     // opened as a new vault.
     std::fs::write(&db, b"").unwrap();
@@ -2474,8 +2508,7 @@ async fn wrong_passphrases_wait_longer_each_time() {
     for _ in 0..4 {
         let res = app.send(form_post("/u", &cookie, &wrong())).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-        let now = app.state.now();
-        let wait = app.state.lock().unlock_wait(now).unwrap();
+        let wait = app.state.unlock_wait().unwrap();
         waits.push(wait);
         // Before the wait is over: refused without trying.
         let res = app.send(form_post("/u", &cookie, &wrong())).await;
@@ -2487,7 +2520,66 @@ async fn wrong_passphrases_wait_longer_each_time() {
     let body = form(&[("csrf", &app.csrf()), ("passphrase", PASS)]);
     let res = app.send(form_post("/u", &cookie, &body)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.state.lock().unlock_failures, 0);
+    assert_eq!(app.state.data_dir().unwrap().unlock_failures().count, 0);
+}
+
+#[tokio::test]
+async fn the_wait_after_wrong_passphrases_survives_a_restart_and_counts_the_clis_tries() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    rekindle_web::state::AppState::lock_vault(&mut app.state.lock());
+    let wrong = |app: &App| {
+        form(&[
+            ("csrf", &app.csrf()),
+            ("passphrase", "not the passphrase at all"),
+        ])
+    };
+    for _ in 0..3 {
+        let res = app.send(form_post("/u", &cookie, &wrong(&app))).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        let wait = app.state.unlock_wait().unwrap();
+        app.clock.advance_ms(wait * 1_000);
+    }
+    // Restarted right after a fourth wrong try: the next one still waits 8 s,
+    // and the page says so.
+    let res = app.send(form_post("/u", &cookie, &wrong(&app))).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let app = app.restart();
+    assert_eq!(app.state.unlock_wait(), Some(8));
+    let cookie = app.login().await;
+    let right = |app: &App| form(&[("csrf", &app.csrf()), ("passphrase", PASS)]);
+    let res = app.send(form_post("/u", &cookie, &right(&app))).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let page = text(res).await;
+    assert!(
+        page.contains("Too many wrong tries. Please wait 8 seconds"),
+        "{page}"
+    );
+    assert!(app.state.lock().vault.is_none(), "not even tried");
+    // Once the wait is over, the right passphrase opens it and the count starts again.
+    app.clock.advance_ms(8_000);
+    let res = app.send(form_post("/u", &cookie, &right(&app))).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.state.data_dir().unwrap().unlock_failures().count, 0);
+    assert_eq!(app.state.unlock_wait(), None);
+
+    // Wrong passphrases typed into the CLI while the app is stopped: the CLI
+    // opens the folder and calls DataDir::unlock (here at the app's time).
+    let now = u64::try_from(app.clock.now().as_second()).unwrap();
+    let app = app.restart_after(|folder| {
+        let cli = DataDir::open(folder).unwrap().with_clock(move || now);
+        for _ in 0..2 {
+            assert!(matches!(
+                cli.unlock("typed wrong in the terminal"),
+                Err(rekindle_store::StoreError::WrongPassphrase)
+            ));
+        }
+    });
+    assert_eq!(app.state.unlock_wait(), Some(2), "2 failures: 2 s");
+    let cookie = app.login().await;
+    let res = app.send(form_post("/u", &cookie, &right(&app))).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(text(res).await.contains("Please wait 2 seconds"));
 }
 
 /// The words of each topic: the page lists them, every change needs the form

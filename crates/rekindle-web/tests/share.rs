@@ -11,7 +11,7 @@ use http_body_util::BodyExt;
 use jiff::Timestamp;
 use rekindle_app::share;
 use rekindle_store::{DataDir, KdfParams};
-use rekindle_web::ManualClock;
+use rekindle_web::{Clock, ManualClock};
 use tower::ServiceExt;
 
 mod ally;
@@ -46,25 +46,45 @@ async fn bytes(res: axum::response::Response) -> (StatusCode, Vec<u8>, Vec<(Stri
     )
 }
 
-#[tokio::test]
-async fn share_lifecycle_and_indistinguishable_misses() {
-    let tmp = tempfile::tempdir().unwrap();
+/// An owner's data folder (held), vault (floor key derivation) and share folder.
+fn owner(
+    tmp: &tempfile::TempDir,
+) -> (
+    DataDir,
+    rekindle_store::SqliteVault,
+    std::path::PathBuf,
+    rekindle_store::ShareDir,
+) {
     let dd = DataDir::open(&tmp.path().join("d"))
         .unwrap()
         .with_kdf_target(KdfParams::FLOOR)
         .unwrap();
-    let mut vault = dd
-        .create(
-            "a quiet walk by the river at dawn",
-            KdfParams {
-                memory_kib: 19_456,
-                iterations: 2,
-                parallelism: 1,
-            },
-        )
+    let vault = dd
+        .create("a quiet walk by the river at dawn", KdfParams::FLOOR)
         .unwrap();
     let dir = tmp.path().join("d").join("shares");
     let share_box = rekindle_store::ShareDir::new(&dir);
+    (dd, vault, dir, share_box)
+}
+
+/// Every file of the share folder with its bytes.
+fn folder(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|f| {
+            let p = f.unwrap().path();
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[tokio::test]
+async fn share_lifecycle_and_indistinguishable_misses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_dd, mut vault, dir, share_box) = owner(&tmp);
     let start = Timestamp::from_second(1_780_000_000).unwrap();
     let clock = Arc::new(ManualClock::new(start));
     let record = share::create(
@@ -105,6 +125,46 @@ async fn share_lifecycle_and_indistinguishable_misses() {
             .iter()
             .any(|(k, v)| k == "cache-control" && v == "no-store")
     );
+    // Opening the link (a GET, as link previewers in messaging apps send)
+    // writes nothing: no view, no file.
+    let files_before = folder(&dir);
+    for _ in 0..5 {
+        let res = app
+            .clone()
+            .oneshot(req(
+                "GET",
+                &format!("/s/{}", record.id),
+                [10, 0, 0, 1],
+                Body::empty(),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    assert_eq!(folder(&dir), files_before, "a GET changed the share folder");
+    assert_eq!(share::views(&share_box, &record).len(), 0);
+    // The page's script posts the view once it has opened the report with
+    // the key; a post without the key counts nothing.
+    let view_path = format!("/s/{}/view", record.id);
+    let forged = ally::opened(&"A".repeat(43));
+    let res = app
+        .clone()
+        .oneshot(req("POST", &view_path, [10, 0, 0, 1], Body::from(forged)))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(folder(&dir), files_before);
+    let res = app
+        .clone()
+        .oneshot(req(
+            "POST",
+            &view_path,
+            [10, 0, 0, 1],
+            Body::from(ally::opened(&record.key)),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(share::views(&share_box, &record).len(), 1);
     // The files hold no plaintext.
     for f in std::fs::read_dir(&dir).unwrap() {
@@ -215,22 +275,7 @@ async fn share_lifecycle_and_indistinguishable_misses() {
 #[tokio::test]
 async fn only_the_link_holder_can_confirm() {
     let tmp = tempfile::tempdir().unwrap();
-    let dd = DataDir::open(&tmp.path().join("d"))
-        .unwrap()
-        .with_kdf_target(KdfParams::FLOOR)
-        .unwrap();
-    let mut vault = dd
-        .create(
-            "a quiet walk by the river at dawn",
-            KdfParams {
-                memory_kib: 19_456,
-                iterations: 2,
-                parallelism: 1,
-            },
-        )
-        .unwrap();
-    let dir = tmp.path().join("d").join("shares");
-    let share_box = rekindle_store::ShareDir::new(&dir);
+    let (_dd, mut vault, dir, share_box) = owner(&tmp);
     let now = Timestamp::from_second(1_780_000_000).unwrap();
     let record = share::create(&mut vault, &share_box, "<p>x</p>", "Jo", 30, now).unwrap();
     let app =
@@ -336,4 +381,62 @@ async fn behind_a_trusted_proxy_misses_count_per_forwarded_address_and_never_oth
         .await
         .unwrap();
     assert_eq!(after.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_link_takes_ten_confirmations_an_hour_and_refuses_hidden_characters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_dd, mut vault, dir, share_box) = owner(&tmp);
+    let now = Timestamp::from_second(1_780_000_000).unwrap();
+    let clock = Arc::new(ManualClock::new(now));
+    let record = share::create(&mut vault, &share_box, "<p>x</p>", "Jo", 30, now).unwrap();
+    let app = rekindle_web::share_server::share_router(dir.clone(), clock.clone());
+    let path = format!("/s/{}/confirm", record.id);
+    let post = |body: String, ip: u8| {
+        app.clone()
+            .oneshot(req("POST", &path, [10, 0, 1, ip], Body::from(body)))
+    };
+    let per_hour = rekindle_store::MAX_CONFIRMATIONS_PER_HOUR;
+    for i in 0..per_hour {
+        let body = ally::sealed_confirmation(&record.key, &format!("Milestone {i}"));
+        // From different addresses: the cap is the link's, not an address's.
+        let res = post(body, u8::try_from(i).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        clock.advance_ms(60_000);
+    }
+    let before = folder(&dir);
+    let res = post(ally::sealed_confirmation(&record.key, "One too many"), 200)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let (_, body, _) = bytes(res).await;
+    let said = String::from_utf8(body).unwrap();
+    assert!(said.contains("Too many confirmations"), "{said}");
+    assert!(said.contains("try again in an hour"), "{said}");
+    assert_eq!(folder(&dir), before, "nothing stored past the hourly cap");
+    // An hour after the first, the link takes one again.
+    clock.advance_ms(rekindle_store::CONFIRMATION_WINDOW_MS);
+    let res = post(ally::sealed_confirmation(&record.key, "Next hour"), 201)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+
+    // Text with control characters or direction overrides, sent around the
+    // page's own checks, is not taken into the vault.
+    for (by, note) in [
+        ("Jo\u{1b}]0;owned\u{7}", ""),
+        ("\u{202e}oJ", ""),
+        ("Jo", "line one\nline two"),
+    ] {
+        let body = ally::sealed_confirmation_by(&record.key, "Hidden", by, note);
+        let res = post(body, 202).await.unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT, "sealed, so stored");
+    }
+    assert_eq!(
+        share::sync_confirmations(&mut vault, &share_box, clock.now()).unwrap(),
+        per_hour + 1
+    );
+    let kept = share::confirmations(&vault).unwrap();
+    assert!(kept.iter().all(|c| c.milestone != "Hidden"), "{kept:?}");
+    assert!(kept.iter().any(|c| c.milestone == "Next hour"));
 }

@@ -227,7 +227,7 @@ pub async fn change_passphrase(
         );
     }
     // Wrong passphrases here count with the unlock page's (issue 18, item 5).
-    let wait = state.lock().unlock_wait(state.now());
+    let wait = state.unlock_wait();
     if let Some(wait) = wait {
         errors.add(
             "current_passphrase",
@@ -246,11 +246,6 @@ pub async fn change_passphrase(
         }
     })
     .await;
-    if matches!(result, Ok(Err(StoreError::WrongPassphrase))) {
-        state.lock().unlock_failed(state.now());
-    } else if matches!(result, Ok(Ok(()))) {
-        state.lock().unlock_failures = 0;
-    }
     match result {
         Ok(Ok(())) => Redirect::to("/o/data?changed=1").into_response(),
         Ok(Err(StoreError::WrongPassphrase)) => {
@@ -315,7 +310,7 @@ pub async fn erase(state: AppState, CsrfForm(form): CsrfForm<EraseForm>) -> Resp
     if !errors.is_empty() {
         return page(&state, StatusCode::UNPROCESSABLE_ENTITY, errors, None, sure);
     }
-    let wait = state.lock().unlock_wait(state.now());
+    let wait = state.unlock_wait();
     if let Some(wait) = wait {
         errors.add(
             "erase_passphrase",
@@ -348,12 +343,6 @@ pub async fn erase(state: AppState, CsrfForm(form): CsrfForm<EraseForm>) -> Resp
         result.map_err(NotErased::Store)
     })
     .await;
-    if matches!(
-        result,
-        Ok(Err(NotErased::Store(StoreError::WrongPassphrase)))
-    ) {
-        state.lock().unlock_failed(state.now());
-    }
     match result {
         Ok(Ok(_)) => {
             tracing::info!(event = "everything_deleted");

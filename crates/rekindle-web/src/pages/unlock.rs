@@ -141,9 +141,9 @@ pub async fn submit(state: AppState, CsrfForm(form): CsrfForm<UnlockForm>) -> Re
     }
     // After wrong passphrases, each try waits longer (1 s, 2 s, 4 s, … up to
     // 5 minutes): guessing from a script gets nowhere (issue 18, item 5).
-    let now = state.now();
-    let wait = state.lock().unlock_wait(now);
-    if let Some(wait) = wait {
+    // Counted in the data folder (by the CLI too), so a restart does not
+    // start the count again.
+    if let Some(wait) = state.unlock_wait() {
         return page(
             &state,
             Some(too_many_tries(wait)),
@@ -165,11 +165,6 @@ pub async fn submit(state: AppState, CsrfForm(form): CsrfForm<UnlockForm>) -> Re
         }
     })
     .await;
-    if matches!(opened, Ok(Err(StoreError::WrongPassphrase))) {
-        state.lock().unlock_failed(state.now());
-    } else if matches!(opened, Ok(Ok(_))) {
-        state.lock().unlock_failures = 0;
-    }
     match opened {
         Ok(Ok(vault)) => {
             let settings = vault.settings().unwrap_or_default();
