@@ -44,6 +44,10 @@ mod share_commands;
 mod support_commands;
 mod term;
 mod topics_commands;
+mod wipe_alloc;
+
+#[global_allocator]
+static ALLOCATOR: wipe_alloc::WipeOnFree = wipe_alloc::WipeOnFree;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -411,6 +415,10 @@ fn main() -> ExitCode {
     );
     if !listener {
         hardening::quiet_on_closed_pipe();
+    }
+    // The web shells receive passphrases over HTTP (wipe_alloc.rs).
+    if matches!(cli.command, Command::Serve { .. } | Command::Host(_)) {
+        wipe_alloc::wipe_freed_memory();
     }
     // The server logs its events (ids and kinds only, never user text) to the
     // terminal; one-shot commands stay quiet apart from their one-line answer.

@@ -24,8 +24,16 @@ connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none';
 /// Adds the security headers to every response, errors and static files
 /// included, and makes sure no CORS header ever leaves.
 pub async fn headers(req: Request, next: Next) -> Response {
+    // A form post's raw bytes (a passphrase, a journal entry) sit in the
+    // connection's read buffer until the connection ends: after a post the
+    // connection closes, so that buffer is freed (and, in `rekindle serve`,
+    // zeroed by its allocator) as soon as the answer is sent (issue 18, item 6).
+    let post = req.method() == Method::POST;
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if post {
+        h.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+#[allow(dead_code)]
 pub const PASS: &str = "a quiet walk by the river at dawn";
 
 pub fn rekindle(data: &Path) -> Command {
