@@ -1,5 +1,6 @@
 //! After "lock", a running `rekindle serve` holds no copy of the passphrase
-//! it was unlocked with (issue 18, item 6): the posted form passes through
+//! it was unlocked with (issue 18, item 6: what a core dump would show, read
+//! here from the live process). The posted form passes through
 //! the HTTP library's read buffer, which the server frees zeroed
 //! (wipe_alloc.rs) after closing the connection of every form post.
 //! Linux only: the server's memory is read through /proc/PID/mem, which needs
@@ -107,7 +108,11 @@ fn occurrences(pid: u32, needle: &[u8]) -> usize {
         if mem.seek(std::io::SeekFrom::Start(a)).is_err() || mem.read_exact(&mut buf).is_err() {
             continue;
         }
-        found += buf.windows(needle.len()).filter(|w| *w == needle).count();
+        let n = buf.windows(needle.len()).filter(|w| *w == needle).count();
+        if n > 0 && std::env::var_os("SHOW_MAPS").is_some() {
+            eprintln!("{n} in {line}");
+        }
+        found += n;
     }
     found
 }
@@ -162,6 +167,19 @@ fn no_copy_of_the_passphrase_is_left_in_the_server_after_lock() {
     let home = request(host, "GET", &format!("{base}/"), &cookie, "");
     assert!(home.status.contains("200"), "unlocked: {}", home.status);
 
+    // The vault's data key, unwrapped here from its key file: while the
+    // vault is open the server holds it (so the scan can find it), after
+    // lock no copy may be left.
+    let key_file = std::fs::read(d.join("vault.key")).unwrap();
+    let data_key = rekindle_store::keyfile::KeyFile::from_json(&key_file)
+        .unwrap()
+        .unwrap_key(PASSPHRASE)
+        .unwrap();
+    assert!(
+        occurrences(pid, data_key.as_slice()) > 0,
+        "an open vault's key is not found: the scan cannot see it"
+    );
+
     let lock = request(
         host,
         "POST",
@@ -179,6 +197,11 @@ fn no_copy_of_the_passphrase_is_left_in_the_server_after_lock() {
         "the scan does not read the server's memory"
     );
     let left = occurrences(pid, MARKER);
+    // Not yet zero (CRYPTO.md, "Known limits"): the key was moved by value
+    // through worker threads' stack frames, which keep stale copies; this
+    // prints how many, for the next person (SHOW_MAPS=1 shows where).
+    let keys_left = occurrences(pid, data_key.as_slice());
+    eprintln!("copies of the data key left after lock: {keys_left}");
     server.kill().unwrap();
     server.wait().unwrap();
     assert_eq!(left, 0, "copies of the passphrase left after lock");
