@@ -351,6 +351,15 @@ impl DataDir {
     /// new, empty one under that passphrase: both look like an empty vault,
     /// and the log says `unlocked` as for any unlock.
     pub fn unlock(&self, passphrase: &str) -> Result<SqliteVault, StoreError> {
+        let opened = self.unlock_here(passphrase);
+        // The key passed by value through the frames below this one (key
+        // derivation, unwrapping, SQLCipher's keying): their stale copies go.
+        crate::keyfile::burn_stack();
+        opened
+    }
+
+    #[inline(never)]
+    fn unlock_here(&self, passphrase: &str) -> Result<SqliteVault, StoreError> {
         let bytes = self.read_key_bytes()?;
         let key_file = KeyFile::from_json(&bytes)?;
         let dek = match self.counted_try(|| key_file.unlock(passphrase)) {

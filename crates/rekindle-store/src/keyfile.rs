@@ -36,6 +36,22 @@ const ERASE_MARKER: [u8; 32] = [0u8; 32];
 /// A 256-bit key that is wiped from memory when dropped.
 pub type SecretKey = Zeroizing<[u8; 32]>;
 
+/// Overwrites the stack below the caller's frame with zeroes.
+///
+/// A key returned or passed by value (`SecretKey` is 32 bytes inline) leaves
+/// a copy in every stack frame it passed through; `Zeroizing` clears only
+/// where it ends. Called right after the work that handled a key, from the
+/// frame that called it, this clears the frames that work used (issue 18,
+/// item 6; tests/memory_after_lock.rs in rekindle-cli looks for copies).
+#[inline(never)]
+pub fn burn_stack() {
+    // Deeper than key derivation, unwrapping and SQLCipher's keying go;
+    // well inside the 2 MiB of a worker thread's stack.
+    let mut zeroes = [0u8; 128 * 1024];
+    // The buffer escapes, so the zeroes are really written.
+    std::hint::black_box(&mut zeroes);
+}
+
 /// Argon2id cost parameters, stored with the vault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

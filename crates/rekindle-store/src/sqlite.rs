@@ -47,7 +47,9 @@ pub struct SqliteVault {
     /// To open a second connection to the same vault ([`Self::open_another`]);
     /// the key is wiped when the vault is dropped.
     path: std::path::PathBuf,
-    dek: SecretKey,
+    /// Boxed: a vault is moved by value (out of the task that opened it),
+    /// and an inline key would leave a copy in every frame it passes.
+    dek: Box<SecretKey>,
     /// Shared by this connection and every one opened from it with
     /// [`Self::open_another`]: how many are open (see [`Self::other_connections`]).
     connections: std::sync::Arc<()>,
@@ -141,6 +143,14 @@ impl SqliteVault {
     }
 
     fn open_with(path: &Path, dek: &SecretKey, check: bool) -> Result<SqliteVault, StoreError> {
+        let opened = SqliteVault::open_keyed(path, dek, check);
+        // SQLCipher's keying copied the key through the frames below.
+        crate::keyfile::burn_stack();
+        opened
+    }
+
+    #[inline(never)]
+    fn open_keyed(path: &Path, dek: &SecretKey, check: bool) -> Result<SqliteVault, StoreError> {
         sqlcipher_ready()?;
         let conn = Connection::open_with_flags(
             path,
@@ -148,12 +158,13 @@ impl SqliteVault {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        // SQLCipher would otherwise print its own diagnostics on a wrong key.
-        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        // SQLCipher would otherwise print its own diagnostics on a wrong key;
+        // and it wipes the memory it frees from the keying on (not only after).
+        conn.execute_batch("PRAGMA cipher_log_level = NONE; PRAGMA cipher_memory_security = ON;")?;
         // The key is hex of random bytes, never user input; wiped after use.
         let key_sql = Zeroizing::new(format!(
             "PRAGMA key = \"x'{}'\";",
-            hex::encode(dek.as_ref())
+            Zeroizing::new(hex::encode(dek.as_ref())).as_str()
         ));
         conn.execute_batch(&key_sql)?;
         drop(key_sql);
@@ -193,7 +204,7 @@ impl SqliteVault {
             conn,
             owner: LOCAL_OWNER,
             path: path.to_path_buf(),
-            dek: dek.clone(),
+            dek: Box::new(dek.clone()),
             connections: std::sync::Arc::new(()),
         };
         vault.migrate()?;
@@ -329,7 +340,7 @@ impl SqliteVault {
             conn,
             owner: LOCAL_OWNER,
             path: path.to_path_buf(),
-            dek: dek.clone(),
+            dek: Box::new(dek.clone()),
             connections: std::sync::Arc::new(()),
         };
         let found = vault.schema_version()?;
