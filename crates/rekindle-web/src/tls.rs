@@ -18,6 +18,12 @@ use tokio_rustls::server::TlsStream;
 /// silent client cannot hold the accept loop.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// At most this many handshakes at once; further connections wait in the
+/// kernel's backlog until one ends. Without a cap, many silent connections
+/// would each hold a file descriptor and a task for the whole timeout
+/// (issue 18, item 2); `connections::Limited` counts only finished ones.
+const MAX_HANDSHAKES: usize = 128;
+
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
     #[error("Could not read the certificate file {0}: {1}")]
@@ -60,15 +66,32 @@ pub struct TlsListener {
     local: SocketAddr,
     ready: tokio::sync::mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
     accept_loop: tokio::task::JoinHandle<()>,
+    handshakes: Arc<tokio::sync::Semaphore>,
+    cap: usize,
 }
 
 impl TlsListener {
     pub fn new(tcp: TcpListener, config: Arc<ServerConfig>) -> std::io::Result<TlsListener> {
+        TlsListener::with_cap(tcp, config, MAX_HANDSHAKES)
+    }
+
+    fn with_cap(
+        tcp: TcpListener,
+        config: Arc<ServerConfig>,
+        cap: usize,
+    ) -> std::io::Result<TlsListener> {
         let local = tcp.local_addr()?;
         let acceptor = TlsAcceptor::from(config);
         let (done, ready) = tokio::sync::mpsc::channel(64);
+        let handshakes = Arc::new(tokio::sync::Semaphore::new(cap));
+        let permits = handshakes.clone();
         let accept_loop = tokio::spawn(async move {
             loop {
+                // A free handshake slot first: at the cap, new connections
+                // wait in the backlog instead of in tasks.
+                let Ok(permit) = permits.clone().acquire_owned().await else {
+                    return;
+                };
                 let (stream, addr) = match tcp.accept().await {
                     Ok(pair) => pair,
                     Err(_) => {
@@ -80,7 +103,11 @@ impl TlsListener {
                 let acceptor = acceptor.clone();
                 let done = done.clone();
                 tokio::spawn(async move {
-                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                    let shaken =
+                        tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await;
+                    // The slot is free once the handshake is over, either way.
+                    drop(permit);
+                    match shaken {
                         Ok(Ok(tls)) => {
                             let _ = done.send((tls, addr)).await;
                         }
@@ -93,7 +120,15 @@ impl TlsListener {
             local,
             ready,
             accept_loop,
+            handshakes,
+            cap,
         })
+    }
+
+    /// Slots taken: handshakes running now, plus the one the accept loop
+    /// holds while it waits for a client.
+    pub fn handshaking(&self) -> usize {
+        self.cap - self.handshakes.available_permits()
     }
 }
 
@@ -117,5 +152,46 @@ impl axum::serve::Listener for TlsListener {
 
     fn local_addr(&self) -> std::io::Result<Self::Addr> {
         Ok(self.local)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// A self-signed test certificate (CN=localhost, P-256), made with openssl.
+    fn config() -> Arc<ServerConfig> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/testdata");
+        server_config(&dir.join("test-cert.pem"), &dir.join("test-key.pem")).unwrap()
+    }
+
+    #[tokio::test]
+    async fn silent_connections_hold_no_more_than_the_cap_of_handshakes() {
+        let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = tcp.local_addr().unwrap();
+        let listener = TlsListener::with_cap(tcp, config(), 3).unwrap();
+        // Ten clients connect and say nothing.
+        let mut silent = Vec::new();
+        for _ in 0..10 {
+            silent.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+        }
+        let settle = || tokio::time::sleep(Duration::from_millis(200));
+        settle().await;
+        assert_eq!(listener.handshaking(), 3, "only the cap's worth run");
+        // One gives up: its slot goes to the next one waiting.
+        drop(silent.remove(0));
+        settle().await;
+        assert_eq!(listener.handshaking(), 3);
+        // All give up: nothing is left running but the slot the accept loop
+        // holds while it waits for the next client.
+        silent.clear();
+        for _ in 0..20 {
+            if listener.handshaking() <= 1 {
+                break;
+            }
+            settle().await;
+        }
+        assert_eq!(listener.handshaking(), 1);
     }
 }
