@@ -651,6 +651,12 @@ impl Prepared {
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
+
+    /// The bytes back (repaired, if they needed it; what was left out is
+    /// then no longer reported by a later parse).
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
 }
 
 /// Makes `bytes` (a whole export file, owned) ready to parse: see [`Prepared`].

@@ -1076,6 +1076,32 @@ async fn chat_upload_needs_the_form_token_and_respects_the_size_limit() {
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+/// An export with a line that is not UTF-8 (a Latin-1 "é") is imported
+/// through the web with that line left out and counted, as the CLI does
+/// (issue 18, item 4: the bytes are repaired in place, not copied).
+#[tokio::test]
+async fn an_upload_that_is_not_utf8_imports_without_the_broken_line() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    let mut chat = b"12/03/2024, 21:05 - Sam: hello\n".to_vec();
+    chat.extend_from_slice(b"12/03/2024, 21:06 - Alex: caf\xe9 later?\n");
+    chat.extend_from_slice(b"13/03/2024, 08:00 - Alex: hi\n");
+    let csrf = app.csrf();
+    let (ct, body) = multipart(&[("csrf", csrf.as_bytes()), ("file", &chat)]);
+    let res = app.send(upload_req(&cookie, ct, body)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", text(res).await);
+    let chats = app.state.lock().vault.as_ref().unwrap().chats().unwrap();
+    assert_eq!(chats.len(), 1);
+    assert_eq!(chats[0].messages, 2, "the broken line is left out");
+    // ... and said, with the line as it could be read.
+    let page = text(app.send(get("/c", Some(&cookie))).await).await;
+    assert!(
+        page.contains("1 line could not be read and were left out"),
+        "{page}"
+    );
+    assert!(page.contains("caf\u{fffd} later?"), "{page}");
+}
+
 /// Files the upload spool left in the data folder (it must leave none).
 fn upload_leftovers(app: &App) -> Vec<String> {
     std::fs::read_dir(app._tmp.path().join("data"))

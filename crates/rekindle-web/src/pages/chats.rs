@@ -281,7 +281,13 @@ async fn finish_import(
             redact,
             ..Roles::default()
         };
-        let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
+        // Lines that are not UTF-8 are repaired in place, not copied (issue
+        // 18, item 4); in `rekindle serve` the freed bytes are zeroed anyway.
+        let prepared: Vec<rekindle_chat::Prepared> = parts
+            .into_iter()
+            .map(|mut p| rekindle_chat::prepare(std::mem::take(&mut *p)))
+            .collect();
+        let slices = &prepared;
         let run = || -> Result<import::ImportReport, Option<ImportError>> {
             // On this computer the import gets a connection of its own, so the
             // vault's lock is held only to open it: every other page keeps
@@ -319,7 +325,7 @@ async fn finish_import(
             };
             match own {
                 Some(mut vault) => {
-                    import::import_parts(&mut vault, &slices, &options, &roles, now, &mut |_, _| {})
+                    import::import_parts(&mut vault, slices, &options, &roles, now, &mut |_, _| {})
                         .map(|r| then_snapshot(&mut vault, r))
                 }
                 None => {
@@ -327,14 +333,18 @@ async fn finish_import(
                     let Some(vault) = inner.vault.as_deref_mut() else {
                         return Err(None);
                     };
-                    import::import_parts(vault, &slices, &options, &roles, now, &mut |_, _| {})
+                    import::import_parts(vault, slices, &options, &roles, now, &mut |_, _| {})
                         .map(|r| then_snapshot(vault, r))
                 }
             }
             .map_err(Some)
         };
         let result = run();
-        drop(slices);
+        // Kept for a second try when the export holds several chats.
+        let parts: Vec<Zeroizing<Vec<u8>>> = prepared
+            .into_iter()
+            .map(|p| Zeroizing::new(p.into_bytes()))
+            .collect();
         (result, parts)
     })
     .await;
