@@ -219,7 +219,8 @@ fn run(root: &Path, out: &Path) -> Result<(), String> {
     // The shipped model: all lines, small weights dropped.
     let all: Vec<&Example<KINDS>> = examples.iter().collect();
     let m = multilabel::train(&all, vocab.len(), 17);
-    let (text, kept) = multilabel::model_file(
+    multilabel::write_model_file(
+        out,
         "# The learned half of the four horsemen (crates/rekindle-analysis/src/horsemen_learned.rs).\n\
          # Trained by `cargo run --profile eval -p rekindle-analysis --example train_horsemen` on the project's\n\
          # own labelled lines (data/train/horsemen_lines.tsv; tests/data/sentences_{dev,probe,probe2,apart_a}.tsv).\n\
@@ -228,11 +229,7 @@ fn run(root: &Path, out: &Path) -> Result<(), String> {
         &m,
         &thresholds,
         &vocab,
-        env_or("PRUNE", 0.02),
-    );
-    std::fs::write(out, text).map_err(|e| format!("{}: {e}", out.display()))?;
-    eprintln!("wrote {} ({kept} features)", out.display());
-    Ok(())
+    )
 }
 
 /// Out-of-fold precision and recall per horseman (layer, rules, both) and the

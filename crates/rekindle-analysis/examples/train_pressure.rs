@@ -197,7 +197,8 @@ fn run(root: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
     // The shipped model: all sentences, small weights dropped.
     let all: Vec<&Example<KINDS>> = examples.iter().collect();
     let m = multilabel::train(&all, vocab.len(), 17);
-    let (text, kept) = multilabel::model_file(
+    multilabel::write_model_file(
+        out,
         "# The learned half of `pressure` (crates/rekindle-analysis/src/pressure_learned.rs).\n\
          # Trained by `cargo run --release -p rekindle-analysis --example train_pressure` on the project's own\n\
          # labelled sentences (data/train/pressure_lines.tsv, pressure_lines_2.tsv; tests/data/sentences_{dev,probe,probe2,apart_a}.tsv).\n\
@@ -206,9 +207,5 @@ fn run(root: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
         &m,
         &thresholds,
         &vocab,
-        env_or("PRUNE", 0.02),
-    );
-    std::fs::write(out, text).map_err(|e| format!("{}: {e}", out.display()))?;
-    eprintln!("wrote {} ({kept} features)", out.display());
-    Ok(())
+    )
 }

@@ -391,19 +391,12 @@ const ATTACKS: u8 = 1 | 2;
 pub fn aimed_at_another(norm: &str) -> bool {
     let mut writer = false;
     for w in norm.split(' ') {
-        if is_reader(w) {
+        if crate::pressure_learned::is_reader(w) {
             return true;
         }
         writer |= is_writer(w);
     }
     !writer
-}
-
-fn is_reader(w: &str) -> bool {
-    matches!(
-        w,
-        "you" | "your" | "yours" | "you're" | "you've" | "you'll" | "you'd" | "yourself" | "ya"
-    )
 }
 
 fn is_writer(w: &str) -> bool {

@@ -69,8 +69,8 @@ fn about_the_reader(p: Pressure) -> bool {
     )
 }
 
-/// A word for the reader of the message.
-fn is_reader(w: &str) -> bool {
+/// A word for the reader of the message (also the horsemen layer's).
+pub(crate) fn is_reader(w: &str) -> bool {
     matches!(
         w,
         "you"

@@ -147,6 +147,20 @@ pub fn thresholds<const K: usize>(
     out
 }
 
+/// Writes [`model_file`]'s text to `out` and says how many features it kept.
+pub fn write_model_file<const K: usize>(
+    out: &std::path::Path,
+    header: &str,
+    m: &Lr<K>,
+    thresholds: &[f64; K],
+    vocab: &[&str],
+) -> Result<(), String> {
+    let (text, kept) = model_file(header, m, thresholds, vocab, env_or("PRUNE", 0.02));
+    std::fs::write(out, text).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!("wrote {} ({kept} features)", out.display());
+    Ok(())
+}
+
 /// The model file: a header, `@bias`, `@threshold`, then each feature whose
 /// weight for some label reaches `prune`; returns the text and the number of
 /// features kept.
