@@ -1320,6 +1320,11 @@ fn find_episodes(
             [h] => Some(h),
             _ => None,
         };
+        if answered_playfully(first, last_neg, &sides, cls, person_of, &|k| {
+            k < order.len() && t(k) - t(last_neg) <= window
+        }) {
+            continue;
+        }
         // How it ended.
         let mut ending = None;
         let mut end = last_neg;
@@ -1437,6 +1442,48 @@ fn attacks_after_boundaries(
 }
 
 /// Criticism or contempt.
+/// Teasing, not an argument: a run with one harsh side (`sides`) at
+/// `first..=last_neg` was answered playfully by the person it would be aimed
+/// at ("i hate you. bring crisps" → "😂 getting u two bags"): a playful
+/// message by someone else inside the run or as the first message after it
+/// (`follows` says whether position `k` is close enough). A playful message is
+/// never an attack, an apology or a repair ("sorry babe x" is no laugh), and a
+/// run that holds a breakup is an argument whatever follows it. Runs with two
+/// harsh sides are left alone: where both are harsh, laughter from both is as
+/// often scorn as play, and teasing both ways is read line by line already
+/// ("ur an idiot lol" is no contempt).
+fn answered_playfully(
+    first: usize,
+    last_neg: usize,
+    sides: &[usize],
+    cls: &InOrder<'_>,
+    person_of: &dyn Fn(usize) -> Option<usize>,
+    follows: &dyn Fn(usize) -> bool,
+) -> bool {
+    let end = if follows(last_neg + 1) {
+        last_neg + 1
+    } else {
+        last_neg
+    };
+    if (first..=last_neg).any(|k| cls.at(k).is_some_and(|c| c.breakup)) {
+        return false;
+    }
+    let playful_by = |p: usize| {
+        (first..=end).any(|k| {
+            person_of(cls.order[k]) == Some(p)
+                && cls
+                    .at(k)
+                    .is_some_and(|c| c.playful && !c.repair && !is_attack(&c))
+        })
+    };
+    let [side] = sides else {
+        return false;
+    };
+    (first..=end)
+        .filter_map(|k| person_of(cls.order[k]))
+        .any(|p| p != *side && playful_by(p))
+}
+
 fn is_attack(c: &Seen) -> bool {
     c.horsemen & (Horseman::Criticism.bit() | Horseman::Contempt.bit()) != 0
 }

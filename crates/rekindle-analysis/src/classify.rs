@@ -210,6 +210,10 @@ pub(crate) struct Compact {
     pub layer_mask: u8,
     /// Bits of [`Pressure::bit`].
     pub pressure: u16,
+    /// A kiss at the end ("no u don't x"), or laughter or affection in a message
+    /// that is not negative: read with the exchange around it, a sign that
+    /// harsh words nearby are teasing.
+    pub playful: bool,
 }
 
 /// The normalized text and where its clause ends and quotation marks fall.
@@ -572,6 +576,9 @@ fn rules_on(
     };
     out.negative = learned.map_or(score >= w.threshold, |l| l.0) && !norm.is_empty();
     out.rules_negative = score >= w.threshold && !norm.is_empty();
+    // A laugh inside a negative message is no answer in play ("this is stupid
+    // 😂"); a kiss at the end is, whatever VADER reads ("no u don't x").
+    out.playful = ends_in_kiss(norm) || ((laugh || warm) && !out.negative && !out.rules_negative);
     out.level = match learned {
         _ if norm.is_empty() => 0,
         Some((_, level, _)) => level,
@@ -1275,6 +1282,16 @@ fn negated(before: &str) -> bool {
 }
 
 /// A curt reply: the whole message is one of [`CURT`]; some need a full stop.
+/// Whether the normalized text ends in a kiss ("see you at 8 x", "no u don't xx").
+fn ends_in_kiss(norm: &str) -> bool {
+    // Most messages end in neither letter: no word split on the hot path.
+    if !norm.ends_with(['x', 'o']) {
+        return false;
+    }
+    let last = norm.rsplit(' ').next().unwrap_or("");
+    matches!(last, "x" | "xx" | "xxx" | "xxxx" | "xo" | "xoxo")
+}
+
 fn is_curt(text: &str, norm: &str) -> bool {
     if norm.len() > 24 || !CURT.contains(&norm) {
         return false;
@@ -1521,6 +1538,19 @@ mod tests {
         assert!(kinds("lol my friend texted me \"i'm outside\"").is_empty());
         // Outside the quotes it counts.
         assert!(has("sure you were \"working late\"", Horseman::Contempt));
+    }
+
+    #[test]
+    fn a_kiss_at_the_end_is_playful_and_a_laugh_in_a_negative_message_is_not() {
+        let lex = Lexicons::built_in();
+        let w = Weights::default();
+        let playful = |t: &str| classify_compact(t, &lex, &w).playful;
+        assert!(playful("no u don't x"));
+        assert!(playful("see you at 8 xx"));
+        assert!(playful("hahaha fair 😂"));
+        assert!(!playful("this is so stupid and i hate it 😂"));
+        assert!(!playful("pick up the box"));
+        assert!(!playful("text me when you're home"));
     }
 
     #[test]

@@ -38,6 +38,7 @@ const REPAIR: u8 = 8;
 const BID: u8 = 16;
 const BREAKUP: u8 = 32;
 const RULES_NEGATIVE: u8 = 64;
+const PLAYFUL: u8 = 128;
 
 /// One message as the analysis sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -79,6 +80,8 @@ pub(crate) struct Seen {
     pub repair: bool,
     pub bid: bool,
     pub breakup: bool,
+    /// Laughter, affection or a kiss (`Compact::playful`).
+    pub playful: bool,
     pub topics: u64,
 }
 
@@ -165,6 +168,7 @@ impl Row {
             repair: self.flags & REPAIR != 0,
             bid: self.flags & BID != 0,
             breakup: self.flags & BREAKUP != 0,
+            playful: self.flags & PLAYFUL != 0,
             topics: u64::from(self.topics),
         })
     }
@@ -205,6 +209,7 @@ impl Packed {
             (c.bid, BID),
             (c.breakup, BREAKUP),
             (c.rules_negative, RULES_NEGATIVE),
+            (c.playful, PLAYFUL),
         ] {
             if on {
                 flags |= bit;

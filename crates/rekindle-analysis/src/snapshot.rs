@@ -32,13 +32,19 @@ pub enum SnapshotError {
     Damaged,
 }
 
+/// Raised whenever a rule changes what a stored row says (its flags or
+/// horsemen), so that snapshots made by the old rules are made again; the
+/// crate's version alone does not move between releases. 2: `playful`.
+const RULES_REVISION: u32 = 2;
+
 /// What a snapshot depends on besides the messages: the classifier's models
-/// and rules (this crate's version and its model files) and the word lists.
+/// and rules (this crate's version, [`RULES_REVISION`] and its model files) and the word lists.
 /// A snapshot made under another fingerprint is made again.
 pub fn fingerprint(lexicons: &Lexicons) -> u64 {
     // FNV-1a: stable across runs and platforms (std's hasher is not promised to be).
     let mut h = Fnv(0xcbf2_9ce4_8422_2325);
     env!("CARGO_PKG_VERSION").hash(&mut h);
+    RULES_REVISION.hash(&mut h);
     crate::learned::MODEL_TEXT.hash(&mut h);
     crate::learned::EMPATH_TEXT.hash(&mut h);
     crate::pressure_learned::MODEL_TEXT.hash(&mut h);

@@ -694,3 +694,64 @@ fn a_calm_reply_to_an_ending_is_no_argument() {
     assert_eq!(a.boundaries.len(), 1);
     assert!(a.conflicts.is_empty(), "{:#?}", a.conflicts);
 }
+
+/// Mock outrage over the last of the ice cream; `answer` is the reply of the
+/// one it is aimed at.
+fn teasing(teaser: &str, other: &str, answer: &str) -> Vec<Message> {
+    chat(&[
+        (
+            9,
+            "18:00",
+            other,
+            "guess who finished the last of the ice cream",
+        ),
+        (
+            9,
+            "18:01",
+            teaser,
+            "you absolute monster. i hate you so much",
+        ),
+        (
+            9,
+            "18:01",
+            teaser,
+            "you are so selfish. i'm never trusting you with dessert again",
+        ),
+        (9, "18:02", other, answer),
+        (
+            9,
+            "18:03",
+            teaser,
+            "worst person i have ever lived with, honestly",
+        ),
+        (
+            9,
+            "18:03",
+            teaser,
+            "you never think about anyone but yourself",
+        ),
+        (9, "19:30", teaser, "pick up milk too please"),
+    ])
+}
+
+#[test]
+fn harsh_words_answered_with_a_laugh_are_teasing_in_both_directions() {
+    for (teaser, other) in [(EX, ME), (ME, EX)] {
+        // Answered with a laugh or a kiss: teasing, no argument.
+        for answer in [
+            "hahaha fair. two tubs tomorrow 😂",
+            "i'll make it up to you x",
+        ] {
+            let a = run(&teasing(teaser, other, answer));
+            assert!(
+                a.conflicts.is_empty(),
+                "{teaser}, {answer}: {:#?}",
+                a.conflicts
+            );
+        }
+        // The same words answered with an apology: the other took it as meant.
+        let a = run(&teasing(teaser, other, "i'm so sorry, i didn't think"));
+        assert_eq!(a.conflicts.len(), 1, "{teaser}: {:#?}", a.conflicts);
+        assert_eq!(a.conflicts[0].one_sided_by.as_deref(), Some(teaser));
+    }
+}
