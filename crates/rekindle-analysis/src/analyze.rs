@@ -912,16 +912,22 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
 
     // ...and the conflict episodes, the three at once.
     // Where each boundary is in `order` (one pass), and who set it.
-    let boundary_at: Vec<(usize, usize)> = if chat.boundaries.is_empty() {
+    let boundary_at: Vec<(usize, usize, BoundaryKind)> = if chat.boundaries.is_empty() {
         Vec::new()
     } else {
-        let mut set: Vec<usize> = chat.boundaries.iter().map(|&(i, _)| i as usize).collect();
-        set.sort_unstable();
+        let mut set: Vec<(usize, BoundaryKind)> = chat
+            .boundaries
+            .iter()
+            .map(|&(i, kind)| (i as usize, kind))
+            .collect();
+        set.sort_unstable_by_key(|&(i, _)| i);
         order
             .iter()
             .enumerate()
-            .filter(|(_, i)| set.binary_search(i).is_ok())
-            .filter_map(|(k, &i)| Some((k, person_of(i)?)))
+            .filter_map(|(k, &i)| {
+                let at = set.binary_search_by_key(&i, |&(j, _)| j).ok()?;
+                Some((k, person_of(i)?, set.get(at)?.1))
+            })
             .collect()
     };
     let episodes = || {
@@ -1197,7 +1203,7 @@ fn find_episodes(
     secs: &[i64],
     cls: &InOrder<'_>,
     person_of: &dyn Fn(usize) -> Option<usize>,
-    boundaries: &[(usize, usize)],
+    boundaries: &[(usize, usize, BoundaryKind)],
     people: &[(String, Role)],
     opts: &AnalysisOptions,
     topic_names: &[String],
@@ -1396,13 +1402,16 @@ fn find_episodes(
 /// so far (`spans`): one argument per such stretch, from its first attack to
 /// its last, as (first, last position, person). Someone told "we're done" who
 /// answers "good luck finding someone else who puts up with the sulking" has
-/// started an argument, answered or not.
+/// started an argument, answered or not. After an ending or a block the
+/// stretches go on past the setter's later messages (one argument each) for
+/// the whole `after_boundary_days`: "pathetic" in answer to "i've left the key
+/// on the side" is an attack on someone who has left.
 fn attacks_after_boundaries(
     order: &[usize],
     secs: &[i64],
     cls: &InOrder<'_>,
     person_of: &dyn Fn(usize) -> Option<usize>,
-    boundaries: &[(usize, usize)],
+    boundaries: &[(usize, usize, BoundaryKind)],
     spans: &[(usize, usize)],
     eo: &EpisodeOptions,
 ) -> Vec<(usize, usize, usize)> {
@@ -1410,7 +1419,10 @@ fn attacks_after_boundaries(
     let horizon = i64::from(eo.after_boundary_days) * 86_400;
     let mut taken: Vec<(usize, usize)> = spans.to_vec();
     let mut out = Vec::new();
-    for &(b, setter) in boundaries {
+    for &(b, setter, kind) in boundaries {
+        // After an ending or a block the relationship stays over: the setter
+        // writing about the keys reopens no talk, it only closes one stretch.
+        let lasting = matches!(kind, BoundaryKind::Ended | BoundaryKind::Blocked);
         let mut found: Option<(usize, usize, usize)> = None;
         let mut answered = false;
         for (k, &i) in order.iter().enumerate().skip(b + 1) {
@@ -1423,7 +1435,14 @@ fn attacks_after_boundaries(
             if p == setter {
                 // Their own follow-up before any answer continues the boundary.
                 if answered {
-                    break;
+                    if !lasting {
+                        break;
+                    }
+                    if let Some((first, last, p)) = found.take() {
+                        taken.push((first, last));
+                        out.push((first, last, p));
+                    }
+                    answered = false;
                 }
                 continue;
             }
@@ -1441,7 +1460,6 @@ fn attacks_after_boundaries(
     out
 }
 
-/// Criticism or contempt.
 /// Teasing, not an argument: a run with one harsh side (`sides`) at
 /// `first..=last_neg` was answered playfully by the person it would be aimed
 /// at ("i hate you. bring crisps" → "😂 getting u two bags"): a playful
@@ -1484,6 +1502,7 @@ fn answered_playfully(
         .any(|p| p != *side && playful_by(p))
 }
 
+/// Criticism or contempt.
 fn is_attack(c: &Seen) -> bool {
     c.horsemen & (Horseman::Criticism.bit() | Horseman::Contempt.bit()) != 0
 }

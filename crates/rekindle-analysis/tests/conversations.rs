@@ -628,16 +628,13 @@ fn attacks_between_apologies_are_one_argument_in_both_directions() {
     }
 }
 
-/// One person ends it; the other answers with a put-down and goes on alone.
-fn put_down_after_the_end(setter: &str, other: &str) -> Vec<Message> {
+/// One person sets a boundary (`boundary`); the other answers with a
+/// put-down and goes on alone, and again after the setter writes about their
+/// things two days later.
+fn put_down_after(setter: &str, other: &str, boundary: &str) -> Vec<Message> {
     chat(&[
         (20, "19:00", other, "you coming over tonight?"),
-        (
-            20,
-            "19:30",
-            setter,
-            "no. we're done. i don't want to be with someone who makes me feel small",
-        ),
+        (20, "19:30", setter, boundary),
         (20, "19:34", other, "lol ok"),
         (
             20,
@@ -659,18 +656,29 @@ fn put_down_after_the_end(setter: &str, other: &str) -> Vec<Message> {
 
 #[test]
 fn an_attack_after_the_other_ended_it_is_an_argument_in_both_directions() {
+    let ending = "no. we're done. i don't want to be with someone who makes me feel small";
+    let space = "no. i need some space for a while. i'll message you when i'm ready";
     for (setter, other) in [(EX, ME), (ME, EX)] {
-        let a = run(&put_down_after_the_end(setter, other));
+        let a = run(&put_down_after(setter, other, ending));
         assert_eq!(a.boundaries.len(), 1, "{:?}", a.boundaries);
         assert_eq!(a.boundaries[0].person, setter);
-        // The put-down while the ending went unanswered is an argument; the
-        // one after the setter wrote again (day 23) is not: the talk had reopened.
+        // The put-down while the ending went unanswered is an argument, and
+        // so is the one after the setter wrote about their things (day 23):
+        // the relationship is still over, arranging a pick-up reopens no talk.
+        assert_eq!(a.conflicts.len(), 2, "{:#?}", a.conflicts);
+        for (e, at) in a.conflicts.iter().zip([(3, 3), (7, 7)]) {
+            assert!(e.one_sided);
+            assert_eq!(e.one_sided_by.as_deref(), Some(other));
+            assert_eq!(e.started_by.as_deref(), Some(other));
+            assert_eq!((e.start, e.end), at, "{e:#?}");
+        }
+        // After a request for space, the setter writing again does reopen
+        // the talk: only the first put-down is an argument.
+        let a = run(&put_down_after(setter, other, space));
+        assert_eq!(a.boundaries.len(), 1, "{:?}", a.boundaries);
+        assert_eq!(a.boundaries[0].kind.as_str(), "space");
         assert_eq!(a.conflicts.len(), 1, "{:#?}", a.conflicts);
-        let e = &a.conflicts[0];
-        assert!(e.one_sided);
-        assert_eq!(e.one_sided_by.as_deref(), Some(other));
-        assert_eq!(e.started_by.as_deref(), Some(other));
-        assert_eq!((e.start, e.end), (3, 3), "{e:#?}");
+        assert_eq!((a.conflicts[0].start, a.conflicts[0].end), (3, 3));
     }
 }
 
