@@ -195,6 +195,13 @@ const PHRASES: &[(&str, BoundaryKind)] = &[
     ("stay away from me", NoContact),
     ("don't come to my", NoContact),
     ("don't show up at my", NoContact),
+    // Texting shorthand for the same request ("no texts pls" reads "no texts please").
+    ("no texts please", NoContact),
+    ("no texting please", NoContact),
+    ("no calls please", NoContact),
+    ("no calls or texts please", NoContact),
+    ("no texts or calls please", NoContact),
+    ("no messages please", NoContact),
     // --- Space or time.
     ("i need space", Space),
     ("i need some space", Space),
@@ -241,6 +248,28 @@ const PHRASES: &[(&str, BoundaryKind)] = &[
     ("i need a few weeks", Space),
     ("give me a few days", Space),
     ("give me a few weeks", Space),
+    // "give me till saturday": time asked for until a day, not an hour ("give
+    // me till 5, nearly done").
+    ("give me till monday", Space),
+    ("give me till tuesday", Space),
+    ("give me till wednesday", Space),
+    ("give me till thursday", Space),
+    ("give me till friday", Space),
+    ("give me till saturday", Space),
+    ("give me till sunday", Space),
+    ("give me till the weekend", Space),
+    ("give me till next week", Space),
+    ("give me till the end of the week", Space),
+    ("give me until monday", Space),
+    ("give me until tuesday", Space),
+    ("give me until wednesday", Space),
+    ("give me until thursday", Space),
+    ("give me until friday", Space),
+    ("give me until saturday", Space),
+    ("give me until sunday", Space),
+    ("give me until the weekend", Space),
+    ("give me until next week", Space),
+    ("give me until the end of the week", Space),
     // --- Blocked.
     ("i blocked you", Blocked),
     ("i've blocked you", Blocked),
@@ -340,10 +369,14 @@ const PREFILTER: &[&str] = &[
     "block",
     "some time",
     "give me t",
+    "give me u",
     "give me a",
     "breather",
     "a week",
     "couple",
+    "no text",
+    "no call",
+    "no messages",
 ];
 
 const NEGATORS: &[&str] = &[
@@ -409,6 +442,10 @@ pub fn detect(text: &str) -> Option<BoundaryKind> {
                     continue;
                 }
                 let kind = *kind;
+                if gives_time_for_a_task(phrase, words.get(at + parts.len()..).unwrap_or_default())
+                {
+                    continue;
+                }
                 let before = words.get(..at).unwrap_or_default();
                 if before.iter().any(|w| NOT_OWN.contains(w)) {
                     continue;
@@ -433,6 +470,18 @@ pub fn detect(text: &str) -> Option<BoundaryKind> {
         return Some(Space);
     }
     best
+}
+
+/// "give me a couple days to sort the money", "give me till friday to pay you
+/// back": time asked for a task, not from the other person. Time "to think"
+/// or "to clear my head" is still a request for space.
+fn gives_time_for_a_task(phrase: &str, after: &[&str]) -> bool {
+    const REFLECT: &[&str] = &[
+        "think", "process", "clear", "cool", "calm", "breathe", "myself", "heal", "figure",
+    ];
+    phrase.starts_with("give me")
+        && after.first() == Some(&"to")
+        && !after.get(1).is_some_and(|w| REFLECT.contains(w))
 }
 
 /// Adverbs read past when matching a phrase.
@@ -583,6 +632,12 @@ mod tests {
 
     #[test]
     fn each_kind_in_the_writers_own_voice() {
+        assert_eq!(kind("give me till saturday, no texts pls"), Some("space"));
+        assert_eq!(kind("give me until the weekend to think"), Some("space"));
+        assert_eq!(
+            kind("no calls or texts please. i mean it"),
+            Some("no_contact")
+        );
         assert_eq!(kind("I'm breaking up with you. I'm sorry."), Some("ended"));
         assert_eq!(kind("it's over between us"), Some("ended"));
         assert_eq!(kind("Please don't contact me again"), Some("no_contact"));
@@ -653,6 +708,9 @@ mod tests {
             "i'm done with work finally",
             "give me a week to finish the report",
             "give me till 5, nearly done",
+            "give me till friday to pay you back",
+            "give me a couple days to sort the money",
+            "no texts from mum today, weird",
             "i need some time to get the money together",
             "i just need a coffee",
             "i really need to cool off, this heat is unreal",
