@@ -1554,6 +1554,16 @@ mod tests {
     }
 
     #[test]
+    fn mock_praise_of_maturity_is_contempt_and_real_thanks_is_not() {
+        assert!(has("one tick. real grown up", Horseman::Contempt));
+        assert!(has("great. real mature", Horseman::Contempt));
+        assert!(!has(
+            "that was really grown up of you, thank you for apologising",
+            Horseman::Contempt
+        ));
+    }
+
+    #[test]
     fn banter_is_not_contempt() {
         for t in [
             "shut up lol 😂",

@@ -1201,6 +1201,8 @@ pub const CUES: &[(&str, Cue)] = &[
     ("you happy now", Press(Guilt)),
     ("r u happy now", Press(Guilt)),
     ("really mature", Sarcasm),
+    ("real mature", Sarcasm),
+    ("real grown up", Sarcasm),
     ("friend told me you were", Press(Surveillance)),
     ("someone told me you were", Press(Surveillance)),
     ("they told me you were", Press(Surveillance)),
