@@ -38,7 +38,8 @@ fn every_chat_of_the_first_set_reads_as_its_writer_expected() {
 /// The second set (session 10, tests/data/chats2/README.md): first run 9 of 24
 /// readings (after adjudicating two unanswered counts), 13 after session 10,
 /// 15 with the learned horsemen layer, 16 with attacks after a boundary
-/// (session 11). Its odd files
+/// (session 11), 20 with teasing, attacks after an ending, "give me till
+/// saturday" and "real grown up" (session 12). Its odd files
 /// (alphabetically) were read to find defects, the even ones are held out.
 /// The readings right today must stay right; the floor counts them.
 #[test]
@@ -49,9 +50,12 @@ fn the_second_set_keeps_the_readings_it_gets_right() {
         .iter()
         .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
         .sum();
-    assert!(right >= 16, "{right} of 24");
+    assert!(right >= 20, "{right} of 24");
     for (file, arguments, boundaries) in &r {
         if [
+            "banter_quoted_insult_and_sarcasm_uk.txt",
+            "ex_harsh_after_missed_birthday_then_blocked_uk.txt",
+            "user_contempt_then_ex_ends_and_blocks_aus.txt",
             "ex_lied_then_accountable_apology_kind_goodbye_us.txt",
             "mutual_fights_twice_then_space_respected_aus.txt",
             "user_harsh_then_accountable_apology_indian.txt",
@@ -63,10 +67,7 @@ fn the_second_set_keeps_the_readings_it_gets_right() {
         {
             assert!(arguments, "{file}: arguments");
         }
-        let boundary_wrong = [
-            "landlord_rage_then_real_fight_same_sex_aus.txt",
-            "space_respected_then_mutual_ending_long_distance_indian.txt",
-        ];
+        let boundary_wrong = ["space_respected_then_mutual_ending_long_distance_indian.txt"];
         if !boundary_wrong.contains(&file.as_str()) {
             assert!(boundaries, "{file}: boundaries");
         }
