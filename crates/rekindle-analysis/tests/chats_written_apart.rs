@@ -1,4 +1,4 @@
-//! The conversations in tests/data/chats, chats2 and chats3, written by
+//! The conversations in tests/data/chats, chats2, chats3 and chats4, written by
 //! people who never saw the rules: arguments (one-sided or not, and who was
 //! harsh) and boundaries (who, what, how many messages went unanswered) come
 //! out as the writer expected.
@@ -104,6 +104,41 @@ fn the_third_set_keeps_the_readings_it_gets_right() {
             "two_fights_mixed_harshness_us.txt",
         ];
         if !boundary_wrong.contains(&file.as_str()) {
+            assert!(boundaries, "{file}: boundaries");
+        }
+    }
+}
+
+/// The fourth set (session 12, tests/data/chats4/README.md; all held out: none
+/// is read to write rules). First run, on the code of session 12 after its
+/// rule changes: 7 of 16 readings. The readings right today must stay right.
+#[test]
+fn the_fourth_set_keeps_the_readings_it_gets_right() {
+    let r = readings("chats4");
+    assert_eq!(r.len(), 8);
+    let right: usize = r
+        .iter()
+        .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
+        .sum();
+    assert!(right >= 7, "{right} of 16");
+    for (file, arguments, boundaries) in &r {
+        if [
+            "inlaw_fight_user_harsh_scottish.txt",
+            "slow_cold_fade_no_fight_singapore.txt",
+            "user_pressure_after_no_contact_welsh.txt",
+        ]
+        .contains(&file.as_str())
+        {
+            assert!(arguments, "{file}: arguments");
+        }
+        if [
+            "inlaw_fight_user_harsh_scottish.txt",
+            "jealousy_mutual_then_ex_ends_us.txt",
+            "repeated_fights_with_sarcasm_us.txt",
+            "vent_together_about_boss_then_small_fight_canadian.txt",
+        ]
+        .contains(&file.as_str())
+        {
             assert!(boundaries, "{file}: boundaries");
         }
     }
