@@ -9,7 +9,8 @@
 //! `-`), `accountable` (0/1), `pressure` (comma list or `-`). For each file it
 //! prints precision / recall / F1 per horseman and per pressure kind, the share
 //! of accountable sentences flagged with criticism, contempt or any pressure,
-//! and the share of pressuring sentences flagged with any pressure.
+//! the share of pressuring sentences flagged with any pressure, and boundaries
+//! (any kind: precision / recall; then how many found have the right kind).
 //! `--errors` also lists every sentence where a label and the classifier differ.
 
 #[path = "../tests/support/sentences.rs"]
@@ -60,6 +61,7 @@ fn main() {
             line(&format!("pressure: {}", k.as_str()), p);
         }
         line("pressure: any", &r.any_pressure);
+        line("boundary: any", &r.boundary_any);
         println!();
         println!(
             "accountable sentences flagged criticism, contempt or pressure: {}/{} = {:.1} %",
@@ -76,6 +78,11 @@ fn main() {
             r.pressuring_flagged,
             r.pressuring,
             100.0 * r.pressure_recall()
+        );
+        println!(
+            "boundaries found with the right kind: {}/{}\n",
+            r.boundary_kind_right,
+            r.boundary_any.tp + r.boundary_any.fn_
         );
         if errors {
             for (row, c) in rows.iter().zip(&r.predicted) {

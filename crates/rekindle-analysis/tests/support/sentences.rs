@@ -2,7 +2,8 @@
 //! `tests/sentences.rs` and `examples/sentences.rs`.
 //!
 //! A set is a TSV with a header and the columns `id`, `text`, `horsemen`
-//! (comma list or `-`), `accountable` (0/1), `pressure` (comma list or `-`).
+//! (comma list or `-`), `accountable` (0/1), `pressure` (comma list or `-`),
+//! and optionally `boundary` (ended, no_contact, space, blocked or `-`).
 
 #![allow(dead_code)]
 
@@ -15,6 +16,9 @@ pub struct Row {
     pub horsemen: Vec<Horseman>,
     pub accountable: bool,
     pub pressure: Vec<Pressure>,
+    /// The boundary kind the sentence sets (`Some("-")` for none), `None`
+    /// when the set has no boundary column.
+    pub boundary: Option<String>,
 }
 
 /// Parse a set; errors name the line.
@@ -56,6 +60,7 @@ pub fn parse(tsv: &str) -> Result<Vec<Row>, String> {
             horsemen,
             accountable: f[3].trim() == "1",
             pressure,
+            boundary: f.get(5).map(|b| b.trim().to_string()),
         });
     }
     Ok(out)
@@ -111,6 +116,11 @@ pub struct Report {
     pub pressuring_flagged: usize,
     /// Per row: what the classifier said (same order as the rows).
     pub predicted: Vec<Classification>,
+    /// Boundaries (`rekindle_analysis::boundary::detect`), any kind, over
+    /// the rows with a boundary column; and of the gold boundaries found,
+    /// how many have the right kind.
+    pub boundary_any: Prf,
+    pub boundary_kind_right: usize,
 }
 
 impl Report {
@@ -144,7 +154,15 @@ pub fn score(rows: &[Row], lex: &Lexicons) -> Report {
     let mut any_pressure = Prf::default();
     let (mut accountable, mut accountable_flagged, mut accountable_harsh) = (0, 0, 0);
     let (mut pressuring, mut pressuring_flagged) = (0, 0);
+    let (mut boundary_any, mut boundary_kind_right) = (Prf::default(), 0);
     for (row, c) in rows.iter().zip(&predicted) {
+        if let Some(gold) = &row.boundary {
+            let found = rekindle_analysis::boundary::detect(&row.text);
+            boundary_any.add(found.is_some(), gold != "-");
+            if found.is_some_and(|k| k.as_str() == gold) {
+                boundary_kind_right += 1;
+            }
+        }
         for (h, prf) in &mut horsemen {
             prf.add(c.horsemen.contains(h), row.horsemen.contains(h));
         }
@@ -183,5 +201,7 @@ pub fn score(rows: &[Row], lex: &Lexicons) -> Report {
         pressuring,
         pressuring_flagged,
         predicted,
+        boundary_any,
+        boundary_kind_right,
     }
 }
