@@ -796,10 +796,14 @@ impl Analyzer {
         if text.is_ascii() {
             return None;
         }
-        let first = text
-            .char_indices()
-            .find(|&(_, c)| self.emoji(c).is_some())?
-            .0;
+        // Every emoji key is non-ASCII: skip the ASCII start without decoding it.
+        let from = text.bytes().position(|b| b >= 0x80)?;
+        let first = from
+            + text
+                .get(from..)?
+                .char_indices()
+                .find(|&(_, c)| self.emoji(c).is_some())?
+                .0;
         let mut out = String::with_capacity(text.len() + 64);
         out.push_str(&text[..first]);
         let mut prev_space = first == 0 || text[..first].ends_with(' ');
