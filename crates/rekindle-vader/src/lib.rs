@@ -543,23 +543,21 @@ fn strip_punc_range(text: &str, start: usize, end: usize) -> (usize, usize) {
 const HI: u64 = 0x8080_8080_8080_8080;
 const ONES: u64 = 0x0101_0101_0101_0101;
 
-/// `string.punctuation` (the ASCII punctuation `_strip_punc_if_word` strips), one bit per
-/// byte value: a shift and a test instead of four range comparisons.
-const PUNCT: u128 = {
-    let mut bits = 0u128;
-    let mut b = 0u8;
+/// `string.punctuation` (the ASCII punctuation `_strip_punc_if_word` strips), by byte
+/// value: one load instead of four range comparisons.
+static PUNCT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
     while b < 128 {
-        if b.is_ascii_punctuation() {
-            bits |= 1 << b;
-        }
+        t[b] = (b as u8).is_ascii_punctuation();
         b += 1;
     }
-    bits
+    t
 };
 
 #[inline(always)]
 fn is_punct(b: u8) -> bool {
-    b < 128 && (PUNCT >> b) & 1 != 0
+    PUNCT[usize::from(b)]
 }
 
 /// The high bit of each byte of `w` that equals `byte`, exactly (the usual has-zero-byte
