@@ -252,8 +252,10 @@ const UPPER: u8 = 2;
 /// ASCII whitespace as `char::is_whitespace` has it (for the word count).
 const SPACE: u8 = 4;
 
-static ASCII_CLASS: [u8; 128] = {
-    let mut t = [0u8; 128];
+/// Indexed by any byte (no bounds check, no separate ASCII test in the loop that
+/// scans a word); bytes of non-ASCII characters are 0.
+static ASCII_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
@@ -308,7 +310,8 @@ fn normalize_raw(text: &str, out: &mut String) -> (usize, bool) {
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         // ASCII, most of every chat: no char decoding, no Unicode tables.
-        if let Some(&class) = ASCII_CLASS.get(usize::from(b)) {
+        if b < 0x80 {
+            let class = ASCII_CLASS[usize::from(b)];
             if class & ALNUM != 0 {
                 // A stretch of ASCII words (letters and digits) joined by
                 // single spaces is written as it is, lowercased: one copy for
@@ -319,7 +322,7 @@ fn normalize_raw(text: &str, out: &mut String) -> (usize, bool) {
                 let continues = in_word;
                 loop {
                     let run_start = i;
-                    while let Some(&c) = bytes.get(i).and_then(|&b| ASCII_CLASS.get(usize::from(b)))
+                    while let Some(&c) = bytes.get(i).map(|&b| &ASCII_CLASS[usize::from(b)])
                         && c & ALNUM != 0
                     {
                         upper |= c;
@@ -347,8 +350,7 @@ fn normalize_raw(text: &str, out: &mut String) -> (usize, bool) {
                     if bytes.get(i) == Some(&b' ')
                         && bytes
                             .get(i + 1)
-                            .and_then(|&b| ASCII_CLASS.get(usize::from(b)))
-                            .is_some_and(|&c| c & ALNUM != 0)
+                            .is_some_and(|&b| ASCII_CLASS[usize::from(b)] & ALNUM != 0)
                     {
                         i += 1;
                     } else {
