@@ -907,12 +907,11 @@ impl Frame {
         f.until = hay.get(start..).is_some_and(|h| h.starts_with(" until "));
         f.asks_leave = asks_leave(hay.trim_end(), marks);
         // "why" anywhere earlier in the sentence: "why were you online and not answering me".
-        f.why = before.contains(" why ") || before.contains(" how come ");
+        f.why = has_any(&WHY, before);
         // Whole words: the phrase ends at a space or where the marker starts.
-        f.owned = OWNING.iter().any(|o| {
-            before
-                .match_indices(o)
-                .any(|(i, _)| matches!(before.as_bytes().get(i + o.len()), None | Some(b' ')))
+        f.owned = OWNING_AC.as_ref().is_some_and(|ac| {
+            ac.find_overlapping_iter(before)
+                .any(|m| matches!(before.as_bytes().get(m.end()), None | Some(b' ')))
         });
         let mut words = before.split(' ').filter(|w| !w.is_empty()).rev().peekable();
         let mut n = 0;
@@ -1024,7 +1023,24 @@ static CONTACT_FRAMES: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
 static CONDITIONS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
     std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new([" if you ", " if u "]).ok());
 
-/// One of the automaton's strings is in `text` (a unit test makes sure both build).
+/// "why" / "how come" before a marker (see `Frame::why`).
+static WHY: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new([" why ", " how come "]).ok());
+/// [`OWNING`] as one automaton: one pass over the clause instead of a string
+/// searcher built for each phrase on every frame. No phrase overlaps itself
+/// (a unit test checks), so the overlapping matches are exactly the
+/// occurrences a search phrase by phrase finds.
+static OWNING_AC: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(OWNING).ok());
+/// The single words `judge` looks for before a marker, prebuilt for the same reason.
+static BUT: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new([" but "]).ok());
+static IF_YOU: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new([" if you "]).ok());
+static STILL: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new([" still "]).ok());
+
+/// One of the automaton's strings is in `text` (a unit test makes sure they all build).
 fn has_any(a: &Option<aho_corasick::AhoCorasick>, text: &str) -> bool {
     a.as_ref().is_some_and(|a| a.is_match(text))
 }
@@ -1083,7 +1099,7 @@ fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
         // In an apology, blame counts only where the apology is taken back
         // ("i'm sorry, but you always ...") or an insult names the other ("sorry
         // but you're an idiot"); "i'm sorry, that was stupid of me" is owning.
-        let owned = m.accountable && !hay.get(..start).is_some_and(|b| b.contains(" but "));
+        let owned = m.accountable && !hay.get(..start).is_some_and(|b| has_any(&BUT, b));
         let attack = !f.negated && !f.reported && !f.feeling && !owned;
         // An emoji (🙄) stands on its own: the words before it are not its frame.
         let emoji = hay.as_bytes().get(start + 1).is_some_and(|b| *b >= 0x80);
@@ -1133,8 +1149,7 @@ fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
             Kind::Press(p) if pressure_counts(p, &f, m, positive) => {
                 pressure |= p.bit();
                 // "if you block me you'll regret it": a threat on a condition.
-                if p == Pressure::Threat && hay.get(..start).is_some_and(|b| b.contains(" if you "))
-                {
+                if p == Pressure::Threat && hay.get(..start).is_some_and(|b| has_any(&IF_YOU, b)) {
                     pressure |= Pressure::Ultimatum.bit();
                 }
             }
@@ -1151,7 +1166,7 @@ fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
                 if f.person == Some(Person::Second)
                     && !f.conditional
                     && !f.asking
-                    && (hay.get(..start).is_some_and(|b| b.contains(" still "))
+                    && (hay.get(..start).is_some_and(|b| has_any(&STILL, b))
                         || (f.question && f.neg_any))
                     && !m.laugh
                     && !m.soft =>
@@ -1371,6 +1386,16 @@ mod tests {
         assert!(!has_any(&CONTACT_FRAMES, " please "));
         assert!(has_any(&CONDITIONS, " if u "));
         assert!(!has_any(&CONDITIONS, " if i "));
+        assert!(has_any(&WHY, " so how come you "));
+        assert!(has_any(&BUT, " sorry but you "));
+        assert!(has_any(&IF_YOU, " if you go "));
+        assert!(has_any(&STILL, " you still "));
+        assert!(OWNING_AC.is_some());
+        // No owning phrase overlaps itself (a proper prefix that is also a
+        // suffix), so overlapping matches find what `match_indices` did.
+        for o in OWNING {
+            assert!((1..o.len()).all(|k| o[..k] != o[o.len() - k..]), "{o}");
+        }
     }
 
     #[test]

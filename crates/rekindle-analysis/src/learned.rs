@@ -83,7 +83,7 @@ impl Dense {
         text: &str,
     ) -> Dense {
         let bit = |b: u8| if horsemen & b != 0 { 1.0 } else { 0.0 };
-        let bytes = text.as_bytes();
+        let (bang, question) = bang_and_question(text.as_bytes());
         Dense([
             -scores.compound as f32,
             scores.neg as f32,
@@ -96,10 +96,38 @@ impl Dense {
             bit(8),
             if repair { 1.0 } else { 0.0 },
             rules_score.clamp(-3.0, 3.0) as f32,
-            if bytes.contains(&b'!') { 1.0 } else { 0.0 },
-            if bytes.contains(&b'?') { 1.0 } else { 0.0 },
+            if bang { 1.0 } else { 0.0 },
+            if question { 1.0 } else { 0.0 },
         ])
     }
+}
+
+/// Whether `bytes` holds a `!` and whether a `?`: one pass eight bytes at a
+/// time for both (two `contains` calls cost more than the rest of [`Dense::new`]).
+fn bang_and_question(bytes: &[u8]) -> (bool, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Non-zero exactly when some byte of `w` is `b` (a borrow can only mark
+    // bytes above a real match, never make one up).
+    let has = |w: u64, b: u8| {
+        let x = w ^ (u64::from(b) * ONES);
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    let Some(&last) = bytes.last_chunk::<8>() else {
+        return (bytes.contains(&b'!'), bytes.contains(&b'?'));
+    };
+    // The last eight bytes cover what the whole chunks leave (reading some twice
+    // changes no yes/no answer).
+    let w = u64::from_le_bytes(last);
+    let (mut bang, mut question) = (has(w, b'!'), has(w, b'?'));
+    for c in bytes.chunks_exact(8) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(c);
+        let w = u64::from_le_bytes(eight);
+        bang |= has(w, b'!');
+        question |= has(w, b'?');
+    }
+    (bang != 0, question != 0)
 }
 
 /// The parsed model.
@@ -739,6 +767,29 @@ pub fn dense_features(text: &str, lexicons: &crate::Lexicons) -> Dense {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bang_and_question_match_contains() {
+        for t in [
+            "",
+            "!",
+            "?",
+            "a",
+            "12345678!",
+            "1234567?",
+            "!?!?!?!?!?",
+            "why tho",
+            "ok!! 😂",
+            " \u{0}\"> ",
+        ] {
+            let b = t.as_bytes();
+            assert_eq!(
+                super::bang_and_question(b),
+                (b.contains(&b'!'), b.contains(&b'?')),
+                "{t:?}"
+            );
+        }
+    }
+
     use super::*;
     use crate::Lexicons;
 

@@ -165,23 +165,36 @@ fn texting_form(word: &[u8]) -> Option<&'static str> {
     texting_key(packed(word)?)
 }
 
-/// 256 bits, one set per [`TEXTING`] word's hash: most words are told apart
-/// by one multiplication, without a search.
-static TEXTING_BLOOM: LazyLock<[u64; 4]> = LazyLock::new(|| {
-    let mut bits = [0u64; 4];
-    for (k, _) in TEXTING_PACKED.iter() {
-        let h = bloom_hash(*k);
-        if let Some(w) = bits.get_mut(h / 64) {
-            *w |= 1 << (h % 64);
+/// 1024 bits, one set per [`TEXTING`] word's hash: most words are told apart
+/// by one multiplication, without a search (about 1 in 25 others gets one).
+/// Built at compile time, so the check every word gets needs no lazy
+/// initialisation.
+const TEXTING_BLOOM: [u64; 16] = {
+    let mut bits = [0u64; 16];
+    let mut i = 0;
+    while i < TEXTING.len() {
+        let word = TEXTING[i].0.as_bytes();
+        // Every word of the table is 1 to 8 bytes (a test checks).
+        let mut key = 0u64;
+        let mut j = 0;
+        while j < word.len() && j < 8 {
+            key |= (word[j] as u64) << (8 * j);
+            j += 1;
         }
+        let h = bloom_hash(key);
+        bits[h / 64] |= 1 << (h % 64);
+        i += 1;
     }
     bits
-});
+};
 
-fn bloom_hash(key: u64) -> usize {
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize
+const fn bloom_hash(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize
 }
 
+/// The texting word packed as `key`, if any. The filter is inlined into the
+/// per-word loop; only its hits pay for a call and a search.
+#[inline]
 fn texting_key(key: u64) -> Option<&'static str> {
     let h = bloom_hash(key);
     if TEXTING_BLOOM
@@ -190,6 +203,11 @@ fn texting_key(key: u64) -> Option<&'static str> {
     {
         return None;
     }
+    texting_search(key)
+}
+
+#[inline(never)]
+fn texting_search(key: u64) -> Option<&'static str> {
     let table = &*TEXTING_PACKED;
     table
         .binary_search_by_key(&key, |(k, _)| *k)
@@ -226,12 +244,58 @@ fn canonical_texting(out: &mut String, base: usize) {
     out.push_str(&fixed);
 }
 
+/// What an ASCII byte is to [`normalize_raw`], one table load instead of a
+/// chain of range comparisons per byte.
+const ALNUM: u8 = 1;
+/// `A`-`Z`: a run holding one has to be lowercased after it is copied.
+const UPPER: u8 = 2;
+/// ASCII whitespace as `char::is_whitespace` has it (for the word count).
+const SPACE: u8 = 4;
+
+/// Indexed by any byte (no bounds check, no separate ASCII test in the loop that
+/// scans a word); bytes of non-ASCII characters are 0.
+static ASCII_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_uppercase() {
+            ALNUM | UPPER
+        } else if c.is_ascii_alphanumeric() {
+            ALNUM
+        } else if matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+            SPACE
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The first `n` (1 to 8) bytes of `bytes`, ASCII letters and digits,
+/// lowercased and packed as [`packed`] does. The lowercase of an ASCII letter
+/// or digit is the byte with bit 5 set.
+#[inline(always)]
+fn pack_lower(bytes: &[u8], n: usize) -> u64 {
+    let mask = u64::MAX >> (64 - 8 * n.clamp(1, 8));
+    if let Some(eight) = bytes.first_chunk::<8>() {
+        return (u64::from_le_bytes(*eight) | 0x2020_2020_2020_2020) & mask;
+    }
+    bytes
+        .iter()
+        .take(n)
+        .enumerate()
+        .fold(0u64, |k, (i, &b)| k | u64::from(b | 0x20) << (8 * i))
+}
+
 /// [`normalize_append`] without the texting spellings.
 /// Also returns whether a word of [`TEXTING`] was written: each ASCII word is
 /// packed ([`packed`]) as it is written, so the check costs no second pass.
 fn normalize_raw(text: &str, out: &mut String) -> (usize, bool) {
     let base = out.len();
-    // The word being written, packed, and its length (9 = not a candidate).
+    // The word being written, packed, and its length (9 = not a candidate;
+    // lengths past 8 are all 9).
     let (mut key, mut len) = (0u64, 0u32);
     let mut texting = false;
     let mut finish = |key: u64, len: u32| {
@@ -244,44 +308,88 @@ fn normalize_raw(text: &str, out: &mut String) -> (usize, bool) {
     let mut prev_space = true;
     let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
+    while let Some(&b) = bytes.get(i) {
         // ASCII, most of every chat: no char decoding, no Unicode tables.
         if b < 0x80 {
-            i += 1;
-            let space = matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
-            words += usize::from(prev_space & !space);
-            prev_space = space;
-            if b.is_ascii_alphanumeric() {
-                if !in_word {
-                    finish(key, len);
-                    (key, len) = (0, 0);
-                    if out.len() > base {
-                        out.push(' ');
+            let class = ASCII_CLASS[usize::from(b)];
+            if class & ALNUM != 0 {
+                // A stretch of ASCII words (letters and digits) joined by
+                // single spaces is written as it is, lowercased: one copy for
+                // the stretch instead of a push per byte, which was most of
+                // the cost. Its words are still packed one by one.
+                let start = i;
+                let mut upper = 0;
+                let continues = in_word;
+                loop {
+                    let run_start = i;
+                    while let Some(&c) = bytes.get(i).map(|&b| &ASCII_CLASS[usize::from(b)])
+                        && c & ALNUM != 0
+                    {
+                        upper |= c;
+                        i += 1;
+                    }
+                    if run_start > start {
+                        // After a space of the stretch: a new word.
+                        words += 1;
+                        finish(key, len);
+                        (key, len) = (0, 0);
+                    } else {
+                        words += usize::from(prev_space);
+                        if !continues {
+                            finish(key, len);
+                            (key, len) = (0, 0);
+                        }
+                    }
+                    let n = i - run_start;
+                    if len as usize + n <= 8 {
+                        key |=
+                            pack_lower(bytes.get(run_start..).unwrap_or_default(), n) << (8 * len);
+                    }
+                    len = (len as usize + n).min(9) as u32;
+                    // One space, then another ASCII letter or digit: the stretch goes on.
+                    if bytes.get(i) == Some(&b' ')
+                        && bytes
+                            .get(i + 1)
+                            .is_some_and(|&b| ASCII_CLASS[usize::from(b)] & ALNUM != 0)
+                    {
+                        i += 1;
+                    } else {
+                        break;
                     }
                 }
-                let lower = b.to_ascii_lowercase();
-                out.push(char::from(lower));
-                if len < 8 {
-                    key |= u64::from(lower) << (8 * len);
+                if !continues && out.len() > base {
+                    out.push(' ');
                 }
-                len = len.saturating_add(1);
+                let at = out.len();
+                out.push_str(text.get(start..i).unwrap_or_default());
+                if upper & UPPER != 0
+                    && let Some(written) = out.get_mut(at..)
+                {
+                    written.make_ascii_lowercase();
+                }
+                prev_space = false;
                 in_word = true;
-            } else if b == b'\'' || b == b'`' {
+                continue;
+            }
+            i += 1;
+            let space = class & SPACE != 0;
+            words += usize::from(prev_space & !space);
+            prev_space = space;
+            if b == b'\'' || b == b'`' {
                 let before = out.len();
-                in_word = apostrophe(in_word, text[i..].chars().next(), out);
+                in_word = apostrophe(in_word, text.get(i..).and_then(|t| t.chars().next()), out);
                 if out.len() > before {
                     if len < 8 {
                         key |= u64::from(b'\'') << (8 * len);
                     }
-                    len = len.saturating_add(1);
+                    len = (len + 1).min(9);
                 }
             } else {
                 in_word = false;
             }
             continue;
         }
-        let Some(c) = text[i..].chars().next() else {
+        let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else {
             break;
         };
         i += c.len_utf8();
@@ -308,12 +416,12 @@ fn normalize_raw(text: &str, out: &mut String) -> (usize, bool) {
             in_word = true;
         } else if c == '\'' {
             let before = out.len();
-            in_word = apostrophe(in_word, text[i..].chars().next(), out);
+            in_word = apostrophe(in_word, text.get(i..).and_then(|t| t.chars().next()), out);
             if out.len() > before {
                 if len < 8 {
                     key |= u64::from(b'\'') << (8 * len);
                 }
-                len = len.saturating_add(1);
+                len = (len + 1).min(9);
             }
         } else if is_symbol(c) {
             finish(key, len);
@@ -482,6 +590,12 @@ mod tests {
         assert_eq!(normalize("uruguay ure ur"), "uruguay you're your");
         assert_eq!(normalize("bus route"), "bus route");
         assert!(super::TEXTING.windows(2).all(|w| w[0].0 < w[1].0));
+        // TEXTING_BLOOM packs at most 8 bytes of a word.
+        assert!(
+            super::TEXTING
+                .iter()
+                .all(|(k, _)| (1..=8).contains(&k.len()))
+        );
     }
 
     #[test]

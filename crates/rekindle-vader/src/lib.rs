@@ -543,6 +543,57 @@ fn strip_punc_range(text: &str, start: usize, end: usize) -> (usize, usize) {
 const HI: u64 = 0x8080_8080_8080_8080;
 const ONES: u64 = 0x0101_0101_0101_0101;
 
+/// `string.punctuation` (the ASCII punctuation `_strip_punc_if_word` strips), by byte
+/// value: one load instead of four range comparisons.
+static PUNCT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_punctuation();
+        b += 1;
+    }
+    t
+};
+
+#[inline(always)]
+fn is_punct(b: u8) -> bool {
+    PUNCT[usize::from(b)]
+}
+
+/// The high bit of each byte of `w` that equals `byte`, exactly (the usual has-zero-byte
+/// trick can also flag a byte above a match; this one cannot).
+#[inline(always)]
+fn bytes_equal(w: u64, byte: u8) -> u64 {
+    let x = w ^ (u64::from(byte) * ONES);
+    // Bit 7 of (x & 0x7f) + 0x7f is set when the low seven bits are not all zero.
+    !(((x & !HI).wrapping_add(!HI)) | x) & HI
+}
+
+/// How many high bits `m` (a [`bytes_equal`] mask) has: one multiplication sums the bytes
+/// into the top one (no `popcnt` on the baseline x86-64 target).
+#[inline(always)]
+fn count_high_bits(m: u64) -> usize {
+    ((m >> 7).wrapping_mul(ONES) >> 56) as usize
+}
+
+/// The number of `!` and of `?` in `padded[..n]` (`padded` holds at least [`PAD`] zero
+/// bytes after `n`), eight bytes at a time. Both are ASCII, and no byte of a multi-byte
+/// character is ASCII, so counting bytes counts the characters.
+fn count_bangs_questions(padded: &[u8], n: usize) -> (usize, usize) {
+    let (mut bangs, mut questions) = (0, 0);
+    let Some(text) = padded.get(..n.div_ceil(8) * 8) else {
+        return (0, 0);
+    };
+    for c in text.chunks_exact(8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(c);
+        let w = u64::from_le_bytes(bytes);
+        bangs += count_high_bits(bytes_equal(w, b'!'));
+        questions += count_high_bits(bytes_equal(w, b'?'));
+    }
+    (bangs, questions)
+}
+
 /// `"n't" in word.lower()`. Lowercasing a non-ASCII character never yields an ASCII `n`, `'`
 /// or `t`, so an ASCII case-insensitive byte search is exact.
 #[inline]
@@ -575,7 +626,9 @@ fn py_round(x: f64, scale: u32) -> f64 {
     // direction of the exact product is that of the computed one.
     if x.abs() <= 1.0 {
         let y = x.abs() * f64::from(scale);
-        let fl = y.floor();
+        // floor(y) for 0 ≤ y ≤ scale: truncation, without a call into libm (no SSE4.1
+        // `roundsd` on the baseline target).
+        let fl = (y as u64) as f64;
         if ((y - fl) - 0.5).abs() > 1e-9 {
             let k = if y - fl > 0.5 { fl + 1.0 } else { fl };
             return (k / f64::from(scale)).copysign(x);
@@ -743,10 +796,14 @@ impl Analyzer {
         if text.is_ascii() {
             return None;
         }
-        let first = text
-            .char_indices()
-            .find(|&(_, c)| self.emoji(c).is_some())?
-            .0;
+        // Every emoji key is non-ASCII: skip the ASCII start without decoding it.
+        let from = text.bytes().position(|b| b >= 0x80)?;
+        let first = from
+            + text
+                .get(from..)?
+                .char_indices()
+                .find(|&(_, c)| self.emoji(c).is_some())?
+                .0;
         let mut out = String::with_capacity(text.len() + 64);
         out.push_str(&text[..first]);
         let mut prev_space = first == 0 || text[..first].ends_with(' ');
@@ -773,9 +830,7 @@ impl Analyzer {
     fn tokenize_padded(&self, text: &str, padded: &[u8], words: &mut Vec<Word>) -> (usize, usize) {
         let b = text.as_bytes();
         let n = b.len();
-        // '!' and '?' are ASCII, and no byte of a multi-byte character is ASCII.
-        let bangs = b.iter().filter(|&&c| c == b'!').count();
-        let questions = b.iter().filter(|&&c| c == b'?').count();
+        let (bangs, questions) = count_bangs_questions(padded, n);
         let mut i = 0;
         while i < n {
             if let Some(width) = space_width(text, i) {
@@ -825,10 +880,10 @@ impl Analyzer {
     fn word_info_ascii(&self, padded: &[u8], start: usize, end: usize) -> Word {
         let b = padded;
         let (mut s, mut e) = (start, end);
-        while s < e && b[s].is_ascii_punctuation() {
+        while s < e && is_punct(b[s]) {
             s += 1;
         }
-        while e > s && b[e - 1].is_ascii_punctuation() {
+        while e > s && is_punct(b[e - 1]) {
             e -= 1;
         }
         if e - s <= 2 {
@@ -859,13 +914,17 @@ impl Analyzer {
         // 0x7f, so the additions never carry).
         let (mut upper, mut lower, mut apostrophe) = (0u64, 0u64, false);
         let mut key = [0u64; 3];
-        for (k, (out, c)) in key.iter_mut().zip(chunk.chunks_exact(8)).enumerate() {
-            let valid = len.saturating_sub(8 * k).min(8);
-            let mask = if valid == 0 {
-                0
-            } else {
-                u64::MAX >> (64 - 8 * valid)
-            };
+        // Only the chunks holding bytes of the word (most words take one); the rest of
+        // the key stays zero, which is what a fully masked chunk would give.
+        let chunks = len.div_ceil(8);
+        for (k, (out, c)) in key
+            .iter_mut()
+            .zip(chunk.chunks_exact(8))
+            .enumerate()
+            .take(chunks)
+        {
+            let valid = (len - 8 * k).min(8);
+            let mask = u64::MAX >> (64 - 8 * valid);
             let mut bytes = [0u8; 8];
             bytes.copy_from_slice(c);
             let w = u64::from_le_bytes(bytes) & mask;

@@ -437,3 +437,24 @@ proptest::proptest! {
         proptest::prop_assert_eq!(fast, plain);
     }
 }
+
+#[test]
+fn bangs_and_questions_are_counted_exactly() {
+    // Runs of matches, bytes next to the ones sought ('!' is 0x21, '"' 0x22, ' ' 0x20),
+    // chunk edges and non-ASCII.
+    for text in [
+        "",
+        "!",
+        "?!?!?!?!?!",
+        "!!!!!!!!!!!!!!!!!",
+        "a\u{0}!\u{1}?\u{20}\"!\u{a0}",
+        "wait?? what!!! 😂!",
+        "1234567!",
+        "12345678?",
+    ] {
+        let mut padded = text.as_bytes().to_vec();
+        padded.extend_from_slice(&[0; PAD]);
+        let want = (text.matches('!').count(), text.matches('?').count());
+        assert_eq!(count_bangs_questions(&padded, text.len()), want, "{text:?}");
+    }
+}
