@@ -192,7 +192,10 @@ fn number(f: &[u8]) -> Option<f32> {
     if !simple {
         return std::str::from_utf8(f).ok()?.parse().ok();
     }
-    let x = (whole as f64 / 10f64.powi(scale as i32)) as f32;
+    const POW10: [f64; 13] = [
+        1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+    ];
+    let x = (whole as f64 / POW10.get(scale as usize).copied()?) as f32;
     Some(if negative { -x } else { x })
 }
 
@@ -207,11 +210,25 @@ impl HorsemenModel {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let mut fields = line.as_bytes().split(|&b| b == b'\t');
-            let key = fields.next().unwrap_or_default();
-            // A key is everything before the first tab of a str: valid UTF-8.
-            let key = std::str::from_utf8(key).unwrap_or_default();
-            let rest: Vec<&[u8]> = fields.collect();
+            // The key is everything before the first tab (a str cut at an
+            // ASCII byte: valid UTF-8); the numbers follow. No allocation per
+            // line: the model has thousands of them and is read at the start
+            // of every analysis.
+            let (key, numbers) = line.split_once('\t').unwrap_or((line, ""));
+            let mut rest: [&[u8]; KINDS] = [&[]; KINDS];
+            let mut count = 0;
+            for f in numbers.as_bytes().split(|&b| b == b'\t') {
+                if let Some(slot) = rest.get_mut(count) {
+                    *slot = f;
+                }
+                count += 1;
+            }
+            if count != KINDS {
+                return Err(format!(
+                    "horsemen model line {}: {count} numbers, expected {KINDS}",
+                    n + 1
+                ));
+            }
             let r = row(&rest, n + 1)?;
             match key {
                 "@bias" => bias = Some(r),
