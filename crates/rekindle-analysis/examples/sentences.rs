@@ -11,7 +11,8 @@
 //! of accountable sentences flagged with criticism, contempt or any pressure,
 //! the share of pressuring sentences flagged with any pressure, and boundaries
 //! (any kind: precision / recall; then how many found have the right kind).
-//! `--errors` also lists every sentence where a label and the classifier differ.
+//! `--errors` also lists every sentence where a label and the classifier differ
+//! (boundaries first).
 
 #[path = "../tests/support/sentences.rs"]
 mod sentences;
@@ -85,6 +86,14 @@ fn main() {
             r.boundary_any.tp + r.boundary_any.fn_
         );
         if errors {
+            for row in &rows {
+                let Some(gold) = &row.boundary else { continue };
+                let got =
+                    rekindle_analysis::boundary::detect(&row.text).map_or("-", |k| k.as_str());
+                if got != gold {
+                    println!("{}\t{}\tboundary gold {gold}\tgot {got}", row.id, row.text);
+                }
+            }
             for (row, c) in rows.iter().zip(&r.predicted) {
                 let mut gold_h = row.horsemen.clone();
                 gold_h.sort();

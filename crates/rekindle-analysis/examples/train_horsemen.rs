@@ -26,7 +26,7 @@ mod common;
 #[path = "../tests/support/sentences.rs"]
 mod sentences;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::multilabel::{self, Example};
@@ -170,29 +170,7 @@ fn run(root: &Path, out: &Path) -> Result<(), String> {
             buf.clone()
         })
         .collect();
-    let min_df = env_or("MIN_DF", 2.0) as u32;
-    let mut df: HashMap<&str, u32> = HashMap::new();
-    for f in &feats {
-        let mut unique: Vec<&str> = f.iter().map(String::as_str).collect();
-        unique.sort_unstable();
-        unique.dedup();
-        for n in unique {
-            *df.entry(n).or_default() += 1;
-        }
-    }
-    let (vocab, index) = common::vocabulary(&df, min_df);
-    let examples: Vec<Example<KINDS>> = feats
-        .iter()
-        .zip(&lines)
-        .map(|(f, l)| Example {
-            feats: f
-                .iter()
-                .filter_map(|n| index.get(n.as_str()).copied())
-                .collect(),
-            gold: l.gold,
-        })
-        .collect();
-    eprintln!("vocabulary: {} features (df >= {min_df})", vocab.len());
+    let (vocab, examples) = multilabel::examples::<KINDS>(&feats, |i| lines[i].gold);
 
     let oof = multilabel::out_of_fold(&examples, vocab.len(), FOLDS);
     // 0.85 rather than the pressure layer's 0.8 (chosen on out-of-fold numbers):

@@ -24,7 +24,6 @@ mod common;
 #[path = "../tests/support/sentences.rs"]
 mod sentences;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rekindle_analysis::Pressure;
@@ -110,26 +109,7 @@ fn run(root: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
             f
         })
         .collect();
-    let min_df = env_or("MIN_DF", 2.0) as u32;
-    let mut df: HashMap<&str, u32> = HashMap::new();
-    for f in &feats {
-        for n in f {
-            *df.entry(n.as_str()).or_default() += 1;
-        }
-    }
-    let (vocab, index) = common::vocabulary(&df, min_df);
-    let examples: Vec<Example<KINDS>> = feats
-        .iter()
-        .zip(&texts)
-        .map(|(f, (_, gold, _))| Example {
-            feats: f
-                .iter()
-                .filter_map(|n| index.get(n.as_str()).copied())
-                .collect(),
-            gold: *gold,
-        })
-        .collect();
-    eprintln!("vocabulary: {} features (df >= {min_df})", vocab.len());
+    let (vocab, examples) = multilabel::examples::<KINDS>(&feats, |i| texts[i].1);
 
     // Out-of-fold margins for the thresholds.
     let oof = multilabel::out_of_fold(&examples, vocab.len(), FOLDS);

@@ -72,7 +72,15 @@ impl BoundaryKind {
 
     /// When one message sets several, the one that asks the most of the
     /// other person is reported: no contact, blocked, ended, space.
-    fn rank(self) -> u8 {
+    /// Every kind, in the order of the learned layer's model columns.
+    pub const ALL: [BoundaryKind; 4] = [
+        BoundaryKind::Ended,
+        BoundaryKind::NoContact,
+        BoundaryKind::Space,
+        BoundaryKind::Blocked,
+    ];
+
+    pub(crate) fn rank(self) -> u8 {
         match self {
             BoundaryKind::NoContact => 4,
             BoundaryKind::Blocked => 3,
@@ -391,12 +399,13 @@ const NOT_OWN: &[&str] = &[
     "if", "unless", "said", "says", "saying", "told", "tells", "asked", "whether", "when",
 ];
 
-/// Each phrase split into words, by its first word.
+/// Each phrase split into words, by its first word. Every word of a message
+/// read closely is looked up here, so the hasher is a fast one (rustc-hash).
 type Split =
-    std::collections::HashMap<&'static str, Vec<(Vec<&'static str>, &'static str, BoundaryKind)>>;
+    rustc_hash::FxHashMap<&'static str, Vec<(Vec<&'static str>, &'static str, BoundaryKind)>>;
 
 static SPLIT: LazyLock<Split> = LazyLock::new(|| {
-    let mut m: Split = std::collections::HashMap::new();
+    let mut m = Split::default();
     for &(phrase, kind) in PHRASES {
         let parts: Vec<&'static str> = phrase.split(' ').collect();
         if let Some(first) = parts.first().copied() {
@@ -414,20 +423,123 @@ static PREFILTER_AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
         .ok()
 });
 
-/// The boundary a message sets, if any.
+/// The boundary a message sets, if any: the phrases below, and where none
+/// matched, the learned layer (`boundary_learned`), which reads the wordings
+/// no phrase holds ("you won't hear from me on here again, i've deleted you");
+/// both only for messages that hold a piece of the prefilter.
 pub fn detect(text: &str) -> Option<BoundaryKind> {
-    let ac = PREFILTER_AC.as_ref()?;
-    if !ac.is_match(text) {
+    if !passes_prefilter(text) {
         return None;
     }
-    let mut best: Option<BoundaryKind> = None;
-    let mut asks_for_time = false;
-    for (clause, question) in clauses(text) {
-        if question {
+    let clauses = normalized_clauses(text);
+    by_phrases(&clauses).or_else(|| {
+        let own = own_words(&clauses);
+        holds_layer_piece(&own)
+            .then(|| crate::boundary_learned::detect_in(&own))
+            .flatten()
+    })
+}
+
+/// The message's clauses ([`clauses`]), each normalized, with whether it is a
+/// question; empty ones left out. Split once, read by the phrases and the layer.
+fn normalized_clauses(text: &str) -> Vec<(String, bool)> {
+    clauses(text)
+        .into_iter()
+        .map(|(c, question)| (crate::text::normalize(&c), question))
+        .filter(|(n, _)| !n.is_empty())
+        .collect()
+}
+
+/// Whether the text holds one of the [`PREFILTER`] pieces (case-insensitive).
+fn passes_prefilter(text: &str) -> bool {
+    PREFILTER_AC.as_ref().is_some_and(|ac| ac.is_match(text))
+}
+
+/// Prefilter pieces that are word stems ("blocked", "contacting", "no texts"):
+/// every other piece must end where a word ends when it gates the learned
+/// layer, so that "call meeting" and "a weekend" are not read as "call me"
+/// and "a week".
+const PIECE_STEMS: &[&str] = &[
+    "block",
+    "contact",
+    "no text",
+    "no call",
+    "give me t",
+    "give me u",
+    "divorce",
+    "distance",
+    "space",
+    "breather",
+];
+
+/// The pieces that gate the learned layer, as patterns on normalized text
+/// with a space before and after its words: a stem as it is, any other piece
+/// with the space that ends its last word. The classifier's automaton holds
+/// them, so that a chat's messages are read closely only when one is there.
+pub(crate) fn layer_pieces() -> impl Iterator<Item = String> {
+    PREFILTER.iter().map(|p| {
+        if PIECE_STEMS.contains(p) {
+            (*p).to_string()
+        } else {
+            format!("{p} ")
+        }
+    })
+}
+
+/// Whether normalized words hold a piece of [`layer_pieces`].
+fn holds_layer_piece(norm: &str) -> bool {
+    static AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(layer_pieces())
+            .ok()
+    });
+    let padded = format!(" {norm} ");
+    AC.as_ref().is_some_and(|ac| ac.is_match(&padded))
+}
+
+/// The message's own words as the learned layer reads them: its clauses that
+/// are not questions, without quoted text, normalized (`text::normalize`) and
+/// joined. "do u need space?" and "she said 'we're done'" leave nothing, nor
+/// does time asked for a task ("give me till friday to pay you back").
+pub fn layer_text(text: &str) -> String {
+    own_words(&normalized_clauses(text))
+}
+
+/// [`layer_text`] of clauses already normalized.
+fn own_words(clauses: &[(String, bool)]) -> String {
+    let mut out = String::new();
+    for (norm, question) in clauses {
+        if *question {
             continue;
         }
-        let norm = crate::text::normalize(&clause);
-        if norm.is_empty() {
+        let words: Vec<&str> = norm.split(' ').collect();
+        if time_for_a_task(&words) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(norm);
+    }
+    out
+}
+
+/// [`detect`] by the phrases alone (the trainer compares the two).
+#[doc(hidden)]
+pub fn detect_by_phrases(text: &str) -> Option<BoundaryKind> {
+    if !passes_prefilter(text) {
+        return None;
+    }
+    by_phrases(&normalized_clauses(text))
+}
+
+/// The phrases' reading of normalized clauses ([`normalized_clauses`]).
+fn by_phrases(clauses: &[(String, bool)]) -> Option<BoundaryKind> {
+    let mut best: Option<BoundaryKind> = None;
+    let mut asks_for_time = false;
+    for (norm, question) in clauses {
+        if *question {
             continue;
         }
         // Adverbs that do not change a request ("i just need some space",
@@ -476,12 +588,52 @@ pub fn detect(text: &str) -> Option<BoundaryKind> {
 /// back": time asked for a task, not from the other person. Time "to think"
 /// or "to clear my head" is still a request for space.
 fn gives_time_for_a_task(phrase: &str, after: &[&str]) -> bool {
+    phrase.starts_with("give me") && purpose_is_a_task(after)
+}
+
+/// Words after a span of time that make it time for a task: "to" and a verb
+/// other than one of reflection ("to pay you back", not "to think").
+fn purpose_is_a_task(after: &[&str]) -> bool {
     const REFLECT: &[&str] = &[
         "think", "process", "clear", "cool", "calm", "breathe", "myself", "heal", "figure",
     ];
-    phrase.starts_with("give me")
-        && after.first() == Some(&"to")
-        && !after.get(1).is_some_and(|w| REFLECT.contains(w))
+    after.first() == Some(&"to") && !after.get(1).is_some_and(|w| REFLECT.contains(w))
+}
+
+/// A clause (normalized words) that asks for time for a task: a span of time
+/// ("till friday", "a couple of days", "an hour") followed by a purpose that is
+/// a task ([`purpose_is_a_task`]). The learned layer does not read such
+/// clauses, as the phrases do not.
+fn time_for_a_task(words: &[&str]) -> bool {
+    const SPAN_ENDS: &[&str] = &[
+        "minute",
+        "minutes",
+        "min",
+        "mins",
+        "hour",
+        "hours",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "weekend",
+        "tonight",
+        "tomorrow",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "while",
+        "time",
+    ];
+    words.iter().enumerate().any(|(i, w)| {
+        SPAN_ENDS.contains(w) && purpose_is_a_task(words.get(i + 1..).unwrap_or_default())
+    })
 }
 
 /// Adverbs read past when matching a phrase.
@@ -499,17 +651,40 @@ const FILLERS: &[&str] = &[
 /// The clauses of a message, each with whether it ends in a question mark.
 /// Text inside quotation marks is left out (someone else's words).
 fn clauses(text: &str) -> Vec<(String, bool)> {
-    let mut out = Vec::new();
+    let mut out: Vec<(String, bool)> = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
-    for c in text.chars() {
+    // Runs of ordinary characters are copied as slices, not one by one.
+    let mut run_start = 0;
+    for (i, c) in text.char_indices() {
+        let special = matches!(
+            c,
+            '"' | '\u{201c}'
+                | '\u{201d}'
+                | '\u{00ab}'
+                | '\u{00bb}'
+                | '.'
+                | '!'
+                | ';'
+                | ','
+                | '\n'
+                | '\r'
+                | '?'
+        );
+        if !special {
+            continue;
+        }
+        if !quoted {
+            cur.push_str(&text[run_start..i]);
+        }
+        run_start = i + c.len_utf8();
         match c {
             '"' | '\u{201c}' | '\u{201d}' | '\u{00ab}' | '\u{00bb}' => {
                 quoted = !quoted;
                 cur.push(' ');
             }
             _ if quoted => {}
-            '.' | '!' | ';' | ',' | '\n' | '\r' | '?' => {
+            _ => {
                 let question = c == '?';
                 if !cur.trim().is_empty() {
                     out.push((std::mem::take(&mut cur), question));
@@ -521,8 +696,10 @@ fn clauses(text: &str) -> Vec<(String, bool)> {
                 }
                 cur.clear();
             }
-            _ => cur.push(c),
         }
+    }
+    if !quoted {
+        cur.push_str(&text[run_start..]);
     }
     if !cur.trim().is_empty() {
         out.push((cur, false));
@@ -693,6 +870,44 @@ mod tests {
         let b = s.finish();
         assert_eq!(b[0].unanswered_after, 1);
         assert!(b[0].setter_wrote_again);
+    }
+
+    #[test]
+    fn the_learned_layer_reads_wordings_no_phrase_holds() {
+        // No phrase matches these; the layer does.
+        assert_eq!(
+            by_phrases_only("i've removed you from everything, no more contact"),
+            None
+        );
+        assert_eq!(
+            kind("i've removed you from everything, no more contact"),
+            Some("no_contact")
+        );
+        assert_eq!(
+            kind("no more contact please, i'm serious"),
+            Some("no_contact")
+        );
+        assert_eq!(
+            kind("you'll find you're blocked on everything now"),
+            Some("blocked")
+        );
+        // Not a request for space from the layer (the phrases find those), and
+        // not what shares its words.
+        for t in [
+            "block the calendar for friday",
+            "the drain is blocked again",
+            "did you block me??",
+            "i'll never block you babe",
+            "no contact with the landlord yet, he's ignoring us",
+            "a weekend away sounds perfect",
+            "free for a call meeting at 3?",
+        ] {
+            assert_eq!(kind(t), None, "{t}");
+        }
+    }
+
+    fn by_phrases_only(t: &str) -> Option<&'static str> {
+        detect_by_phrases(t).map(BoundaryKind::as_str)
     }
 
     #[test]

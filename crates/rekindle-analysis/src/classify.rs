@@ -203,7 +203,9 @@ pub(crate) struct Compact {
     pub level: u8,
     /// The learned margin's histogram bin, or `base_rate::NO_BIN`.
     pub margin_bin: u16,
-    /// A boundary phrase matched (whole words): worth reading closely.
+    /// A boundary phrase matched (whole words), or a piece that opens a message
+    /// to the learned boundary layer (`boundary::layer_pieces`): worth reading
+    /// closely.
     pub boundary_hint: bool,
     /// Bits of the horsemen the learned layer may add (`horsemen_learned::allowed`;
     /// none in an apology, a repair or where the writer owns something).

@@ -427,8 +427,16 @@ fn is_writer(w: &str) -> bool {
 /// test makes sure it does), and then only the rules decide.
 pub(crate) fn model() -> Option<&'static HorsemenModel> {
     static MODEL: OnceLock<Option<HorsemenModel>> = OnceLock::new();
-    MODEL
-        .get_or_init(|| HorsemenModel::parse(MODEL_TEXT).ok())
+    parsed_once(&MODEL, MODEL_TEXT)
+}
+
+/// A model file parsed into `cell` the first time it is asked for; `None`
+/// if it does not parse.
+pub(crate) fn parsed_once(
+    cell: &'static OnceLock<Option<HorsemenModel>>,
+    text: &str,
+) -> Option<&'static HorsemenModel> {
+    cell.get_or_init(|| HorsemenModel::parse(text).ok())
         .as_ref()
 }
 

@@ -533,6 +533,12 @@ impl Lexicons {
             patterns.push(pattern(&crate::text::normalize(phrase)));
             pats.push(Pat::BoundaryHint);
         }
+        // The prefilter's pieces too: the learned boundary layer reads the
+        // messages that hold one even when no phrase matched.
+        for piece in crate::boundary::layer_pieces() {
+            patterns.push(piece);
+            pats.push(Pat::BoundaryHint);
+        }
         for (i, (_, entries)) in topics.iter().enumerate() {
             for e in entries {
                 patterns.push(pattern(e));

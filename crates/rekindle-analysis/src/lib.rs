@@ -10,6 +10,7 @@
 mod analyze;
 pub mod base_rate;
 pub mod boundary;
+pub mod boundary_learned;
 mod changepoint;
 mod classify;
 #[doc(hidden)]

@@ -34,8 +34,9 @@ pub enum SnapshotError {
 
 /// Raised whenever a rule changes what a stored row says (its flags or
 /// horsemen), so that snapshots made by the old rules are made again; the
-/// crate's version alone does not move between releases. 2: `playful`.
-const RULES_REVISION: u32 = 2;
+/// crate's version alone does not move between releases. 2: `playful`; 3:
+/// the learned boundary layer reads messages with a prefilter piece.
+const RULES_REVISION: u32 = 3;
 
 /// What a snapshot depends on besides the messages: the classifier's models
 /// and rules (this crate's version, [`RULES_REVISION`] and its model files) and the word lists.
@@ -49,6 +50,7 @@ pub fn fingerprint(lexicons: &Lexicons) -> u64 {
     crate::learned::EMPATH_TEXT.hash(&mut h);
     crate::pressure_learned::MODEL_TEXT.hash(&mut h);
     crate::horsemen_learned::MODEL_TEXT.hash(&mut h);
+    crate::boundary_learned::MODEL_TEXT.hash(&mut h);
     for name in lexicons.topic_names() {
         name.hash(&mut h);
         lexicons.topic_entries(name).hash(&mut h);

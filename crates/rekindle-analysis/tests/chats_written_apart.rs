@@ -39,7 +39,8 @@ fn every_chat_of_the_first_set_reads_as_its_writer_expected() {
 /// readings (after adjudicating two unanswered counts), 13 after session 10,
 /// 15 with the learned horsemen layer, 16 with attacks after a boundary
 /// (session 11), 20 with teasing, attacks after an ending, "give me till
-/// saturday" and "real grown up" (session 12). Its odd files
+/// saturday" and "real grown up", 21 with the learned boundary layer
+/// (session 12). Its odd files
 /// (alphabetically) were read to find defects, the even ones are held out.
 /// The readings right today must stay right; the floor counts them.
 #[test]
@@ -50,7 +51,7 @@ fn the_second_set_keeps_the_readings_it_gets_right() {
         .iter()
         .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
         .sum();
-    assert!(right >= 20, "{right} of 24");
+    assert!(right >= 21, "{right} of 24");
     for (file, arguments, boundaries) in &r {
         if [
             "banter_quoted_insult_and_sarcasm_uk.txt",
@@ -67,10 +68,7 @@ fn the_second_set_keeps_the_readings_it_gets_right() {
         {
             assert!(arguments, "{file}: arguments");
         }
-        let boundary_wrong = ["space_respected_then_mutual_ending_long_distance_indian.txt"];
-        if !boundary_wrong.contains(&file.as_str()) {
-            assert!(boundaries, "{file}: boundaries");
-        }
+        assert!(boundaries, "{file}: boundaries");
     }
 }
 

@@ -209,3 +209,37 @@ pub fn main_with(
         std::process::exit(1);
     }
 }
+
+/// The vocabulary (every feature in at least `MIN_DF` lines, 2 unless the
+/// environment says otherwise; counted once per line) and one example per
+/// line of `feats`, its features as vocabulary indices (repeats kept) and
+/// `gold(i)` as labels.
+pub fn examples<const K: usize>(
+    feats: &[Vec<String>],
+    gold: impl Fn(usize) -> [bool; K],
+) -> (Vec<&str>, Vec<Example<K>>) {
+    let min_df = super::env_or("MIN_DF", 2.0) as u32;
+    let mut df: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    for f in feats {
+        let mut unique: Vec<&str> = f.iter().map(String::as_str).collect();
+        unique.sort_unstable();
+        unique.dedup();
+        for n in unique {
+            *df.entry(n).or_default() += 1;
+        }
+    }
+    let (vocab, index) = super::vocabulary(&df, min_df);
+    let examples = feats
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Example {
+            feats: f
+                .iter()
+                .filter_map(|n| index.get(n.as_str()).copied())
+                .collect(),
+            gold: gold(i),
+        })
+        .collect();
+    eprintln!("vocabulary: {} features (df >= {min_df})", vocab.len());
+    (vocab, examples)
+}
