@@ -309,7 +309,7 @@ struct Word {
     lex10: i8,
     /// +1 for a booster (B_INCR), -1 for a dampener (B_DECR), 0 otherwise.
     booster: i8,
-    /// [`NEGATED`] and [`UPPER`].
+    /// [`NEGATED`], [`UPPER`] and [`NOTABLE`].
     flags: u8,
     tag: Tag,
 }
@@ -319,6 +319,9 @@ const NO_LEX: i8 = i8::MIN;
 const NEGATED: u8 = 1;
 /// Python `word.isupper()`.
 const UPPER: u8 = 2;
+/// Has a lexicon value or is "but": the words whose own sentiment or rule has to be
+/// worked out (the others only matter as context).
+const NOTABLE: u8 = 4;
 
 const EMPTY: Word = Word {
     lex10: NO_LEX,
@@ -407,7 +410,8 @@ thread_local! {
 /// Buffers reused from one text to the next.
 struct Scratch {
     words: Vec<Word>,
-    sentiments: Vec<f64>,
+    /// (word index, sentiment) of the words whose sentiment is not 0.0, in order.
+    sentiments: Vec<(usize, f64)>,
     /// An ASCII text followed by [`PAD`] zero bytes, so that every word's first 24 bytes
     /// can be loaded at once.
     padded: Vec<u8>,
@@ -685,6 +689,7 @@ impl Analyzer {
                     "VADER lexicon value {measure} is not a whole number of tenths"
                 );
                 e.lex10 = tenths as i8;
+                e.flags |= NOTABLE;
             }
         }
         for &(word, value) in BOOSTERS {
@@ -700,6 +705,9 @@ impl Analyzer {
         for &(word, tag) in TAGS {
             if let Some(e) = entry(&mut words, word) {
                 e.tag = tag;
+                if tag == Tag::But {
+                    e.flags |= NOTABLE;
+                }
             }
         }
 
@@ -1025,17 +1033,60 @@ impl Analyzer {
         let allcap = words.iter().filter(|w| w.upper()).count();
         let is_cap_diff = allcap > 0 && allcap < words.len();
 
+        // Only the words with a lexicon value can have a sentiment other than 0.0, and
+        // only "but" changes the others: the rest of the words are context, read by
+        // the rules around these, and count as neutral.
         let n = words.len();
+        let mut but = None;
+        for (i, w) in words.iter().enumerate() {
+            if w.flags & NOTABLE == 0 {
+                continue;
+            }
+            if w.tag == Tag::But && but.is_none() {
+                but = Some(i);
+            }
+            if !w.has_lex()
+                || w.booster != 0
+                || (i + 1 < n && w.tag == Tag::Kind && words[i + 1].tag == Tag::Of)
+            {
+                continue;
+            }
+            let v = sentiment_valence(words, i, is_cap_diff);
+            if v != 0.0 {
+                sentiments.push((i, v));
+            }
+        }
+
+        if let Some(bi) = but {
+            but_check_sparse(bi, sentiments);
+        }
+        score_valence_sparse(sentiments, n, bangs, questions)
+    }
+
+    /// The scoring as the reference spells it, one sentiment per word: what
+    /// [`Analyzer::score_into`] is tested against.
+    #[cfg(test)]
+    fn score_dense(&self, text: &str) -> Scores {
+        let replaced = self.replace_emoji(text);
+        let text = replaced.as_deref().unwrap_or(text);
+        let mut words = Vec::new();
+        let (bangs, questions) = self.tokenize(text, &mut words);
+        if words.is_empty() {
+            return Scores::default();
+        }
+        let allcap = words.iter().filter(|w| w.upper()).count();
+        let is_cap_diff = allcap > 0 && allcap < words.len();
+        let n = words.len();
+        let mut sentiments = Vec::with_capacity(n);
         for (i, w) in words.iter().enumerate() {
             if w.booster != 0 || (i + 1 < n && w.tag == Tag::Kind && words[i + 1].tag == Tag::Of) {
                 sentiments.push(0.0);
             } else {
-                sentiments.push(sentiment_valence(words, i, is_cap_diff));
+                sentiments.push(sentiment_valence(&words, i, is_cap_diff));
             }
         }
-
-        but_check(words, sentiments);
-        score_valence(sentiments, bangs, questions)
+        but_check(&words, &mut sentiments);
+        score_valence(&sentiments, bangs, questions)
     }
 
     /// Scores many texts on all cores (rayon's global pool); the result is in input order and
@@ -1198,6 +1249,7 @@ fn least_check(mut valence: f64, w: &[Word], i: usize) -> f64 {
 /// `_but_check`, reproducing the reference loop exactly: for each position it finds the FIRST
 /// equal value (`list.index`) and scales that one, so repeated values are scaled at the first
 /// occurrence (possibly more than once) and later occurrences may be left as they are.
+#[cfg(test)]
 fn but_check(words: &[Word], sentiments: &mut [f64]) {
     let Some(bi) = words.iter().position(|w| w.tag == Tag::But) else {
         return;
@@ -1213,10 +1265,82 @@ fn but_check(words: &[Word], sentiments: &mut [f64]) {
     }
 }
 
+/// [`but_check`] on the non-zero sentiments only, `bi` being the index of the first "but".
+/// A zero sentiment scaled stays zero, and the first value equal to a non-zero one is
+/// non-zero, so the entries left out neither change nor are found.
+fn but_check_sparse(bi: usize, sentiments: &mut [(usize, f64)]) {
+    for k in 0..sentiments.len() {
+        let s = sentiments[k].1;
+        let j = sentiments[..=k]
+            .iter()
+            .position(|&(_, x)| x == s)
+            .unwrap_or(k);
+        match sentiments[j].0.cmp(&bi) {
+            Ordering::Less => sentiments[j].1 = s * 0.5,
+            Ordering::Greater => sentiments[j].1 = s * 1.5,
+            Ordering::Equal => {}
+        }
+    }
+}
+
+/// [`score_valence`] of `n` words whose non-zero sentiments are `sentiments`. Adding
+/// ±0.0 never changes a sum that starts at +0.0, and the zeros only count as neutral.
+fn score_valence_sparse(
+    sentiments: &[(usize, f64)],
+    n: usize,
+    bangs: usize,
+    questions: usize,
+) -> Scores {
+    let sum_s = sentiments.iter().fold(0.0f64, |a, &(_, s)| a + s);
+    let mut pos_sum = 0.0f64;
+    let mut neg_sum = 0.0f64;
+    let mut neu_count = (n - sentiments.len()) as u32;
+    for &(_, s) in sentiments {
+        if s > 0.0 {
+            pos_sum += s + 1.0;
+        }
+        if s < 0.0 {
+            neg_sum += s - 1.0;
+        }
+        if s == 0.0 {
+            neu_count += 1;
+        }
+    }
+    finish_scores(sum_s, pos_sum, neg_sum, neu_count, bangs, questions)
+}
+
 /// `score_valence` with `_punctuation_emphasis` and `_sift_sentiment_scores`.
+#[cfg(test)]
 fn score_valence(sentiments: &[f64], bangs: usize, questions: usize) -> Scores {
     // CPython 3.11 sum(): plain left-to-right double additions.
-    let mut sum_s = sentiments.iter().fold(0.0f64, |a, &s| a + s);
+    let sum_s = sentiments.iter().fold(0.0f64, |a, &s| a + s);
+    let mut pos_sum = 0.0f64;
+    let mut neg_sum = 0.0f64;
+    let mut neu_count = 0u32;
+    for &s in sentiments {
+        if s > 0.0 {
+            pos_sum += s + 1.0;
+        }
+        if s < 0.0 {
+            neg_sum += s - 1.0;
+        }
+        if s == 0.0 {
+            neu_count += 1;
+        }
+    }
+    finish_scores(sum_s, pos_sum, neg_sum, neu_count, bangs, questions)
+}
+
+/// The end of `score_valence`, from the sum of the sentiments, the sums of the positive
+/// and negative ones (each plus or minus 1) and the count of zeros.
+fn finish_scores(
+    mut sum_s: f64,
+    mut pos_sum: f64,
+    mut neg_sum: f64,
+    neu_count: u32,
+    bangs: usize,
+    questions: usize,
+) -> Scores {
     let ep_amplifier = bangs.min(4) as f64 * 0.292;
     let qm_amplifier = if questions > 1 {
         if questions <= 3 {
@@ -1235,20 +1359,6 @@ fn score_valence(sentiments: &[f64], bangs: usize, questions: usize) -> Scores {
     }
     let compound = normalize(sum_s);
 
-    let mut pos_sum = 0.0f64;
-    let mut neg_sum = 0.0f64;
-    let mut neu_count = 0u32;
-    for &s in sentiments {
-        if s > 0.0 {
-            pos_sum += s + 1.0;
-        }
-        if s < 0.0 {
-            neg_sum += s - 1.0;
-        }
-        if s == 0.0 {
-            neu_count += 1;
-        }
-    }
     if pos_sum > neg_sum.abs() {
         pos_sum += punct;
     } else if pos_sum < neg_sum.abs() {

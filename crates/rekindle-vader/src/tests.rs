@@ -458,3 +458,27 @@ fn bangs_and_questions_are_counted_exactly() {
         assert_eq!(count_bangs_questions(&padded, text.len()), want, "{text:?}");
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+    /// Scoring only the words with a sentiment gives, bit for bit, what one sentiment per
+    /// word gives: "but" anywhere, repeated values, boosters, negations, idioms, caps.
+    #[test]
+    fn sparse_scoring_matches_one_sentiment_per_word(
+        words in proptest::collection::vec(proptest::sample::select(vec![
+            "good", "GOOD", "bad", "BAD", "love", "hate", "nice", "kind", "of", "sort", "no",
+            "not", "never", "but", "BUT", "very", "VERY", "kinda", "least", "at", "so", "this",
+            "without", "doubt", "or", "nor", "the", "shit", "bomb", "yeah", "right", "kiss",
+            "death", "to", "die", "for", "isn't", "bus", "stop", "just", "enough", "ok", "OK",
+            "x", "hmm", ":)", ":(", "lol", "good!", "bad?", "😀", "😡", "great", "okay", "sure",
+        ]), 0..24)
+    ) {
+        let a = Analyzer::shared();
+        let text = words.join(" ");
+        let fast = a.polarity_scores(&text);
+        let plain = a.score_dense(&text);
+        for (x, y) in [(fast.neg, plain.neg), (fast.neu, plain.neu), (fast.pos, plain.pos), (fast.compound, plain.compound)] {
+            proptest::prop_assert_eq!(x.to_bits(), y.to_bits(), "{:?}", text);
+        }
+    }
+}
