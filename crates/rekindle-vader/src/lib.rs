@@ -559,6 +559,17 @@ static PUNCT: [bool; 256] = {
     t
 };
 
+/// ASCII letters and digits: the bytes a word read by [`Analyzer::short_word`] starts with.
+static WORD_START: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
 #[inline(always)]
 fn is_punct(b: u8) -> bool {
     PUNCT[usize::from(b)]
@@ -841,6 +852,15 @@ impl Analyzer {
         let (bangs, questions) = count_bangs_questions(padded, n);
         let mut i = 0;
         while i < n {
+            // Most words are short, plain and followed by one space: read them from one
+            // load ([`Analyzer::short_word`]); everything else takes the general path.
+            if let Some(chunk) = padded.get(i..).and_then(|c| c.first_chunk::<8>())
+                && let Some((word, step)) = self.short_word(u64::from_le_bytes(*chunk), n - i)
+            {
+                words.push(word);
+                i += step;
+                continue;
+            }
             if let Some(width) = space_width(text, i) {
                 i += width;
                 continue;
@@ -880,6 +900,58 @@ impl Analyzer {
             });
         }
         (bangs, questions)
+    }
+
+    /// The word at the start of `w` (eight bytes of the padded text, `left` of them before
+    /// its end) when it is the common kind: an ASCII letter or digit first, at most seven
+    /// bytes, none of them a space, a control character or non-ASCII, no punctuation last,
+    /// and then an ASCII space or the end of the text. Nothing is stripped from such a
+    /// word, so it is its own key. Returns the word and how far the text is read (the
+    /// word and the space after it), or `None` for any other word, or a space.
+    #[inline(always)]
+    fn short_word(&self, w: u64, left: usize) -> Option<(Word, usize)> {
+        if !WORD_START[usize::from(w as u8)] {
+            return None;
+        }
+        // Spaces, control characters and the padding are ≤ 0x20; non-ASCII bytes have the
+        // high bit: the word ends at the first of either (as in the general scan below).
+        let high = w & HI;
+        let low = !(w & !HI).wrapping_add(0x5f * ONES) & HI & !high;
+        let candidates = low | high;
+        if candidates == 0 {
+            return None;
+        }
+        // 1 to 7: the first byte is not a candidate.
+        let len = (candidates.trailing_zeros() / 8) as usize;
+        let after = (w >> (8 * len)) as u8;
+        // The padding's zeros start at `left`, so `len ≤ left`.
+        let step = if len >= left {
+            len
+        } else if is_ascii_py_space(after) {
+            len + 1
+        } else {
+            return None;
+        };
+        if is_punct((w >> (8 * (len - 1))) as u8) {
+            return None;
+        }
+        let w = w & (u64::MAX >> (64 - 8 * len));
+        let up = w.wrapping_add(0x3f * ONES) & !w.wrapping_add(0x25 * ONES) & HI;
+        let lo = w.wrapping_add(0x1f * ONES) & !w.wrapping_add(0x05 * ONES) & HI;
+        let q = w ^ (u64::from(b'\'') * ONES);
+        let apostrophe = q.wrapping_sub(ONES) & !q & HI != 0;
+        let mut word = self
+            .words
+            .get(&Key::from_words([w | (up >> 2), 0, 0], len))
+            .copied()
+            .unwrap_or(EMPTY);
+        if apostrophe && contains_nt(&w.to_le_bytes()[..len]) {
+            word.flags |= NEGATED;
+        }
+        if up != 0 && lo == 0 {
+            word.flags |= UPPER;
+        }
+        Some((word, step))
     }
 
     /// [`Analyzer::word_info`] for the ASCII token `padded[start..end]`, with at least
