@@ -584,11 +584,13 @@ fn bytes_equal(w: u64, byte: u8) -> u64 {
     !(((x & !HI).wrapping_add(!HI)) | x) & HI
 }
 
-/// How many high bits `m` (a [`bytes_equal`] mask) has: one multiplication sums the bytes
-/// into the top one (no `popcnt` on the baseline x86-64 target).
+/// The sum of the eight bytes of `x`, each at most 255.
 #[inline(always)]
-fn count_high_bits(m: u64) -> usize {
-    ((m >> 7).wrapping_mul(ONES) >> 56) as usize
+fn sum_bytes(x: u64) -> usize {
+    const LOW16: u64 = 0x00ff_00ff_00ff_00ff;
+    // Pairs of bytes into four 16-bit lanes (each ≤ 510), then those into the top one.
+    let pairs = (x & LOW16) + ((x >> 8) & LOW16);
+    (pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48) as usize
 }
 
 /// The number of `!` and of `?` in `padded[..n]` (`padded` holds at least [`PAD`] zero
@@ -599,14 +601,42 @@ fn count_bangs_questions(padded: &[u8], n: usize) -> (usize, usize) {
     let Some(text) = padded.get(..n.div_ceil(8) * 8) else {
         return (0, 0);
     };
-    for c in text.chunks_exact(8) {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(c);
-        let w = u64::from_le_bytes(bytes);
-        bangs += count_high_bits(bytes_equal(w, b'!'));
-        questions += count_high_bits(bytes_equal(w, b'?'));
+    // Each chunk adds 0 or 1 to each byte of the counters, so 255 chunks fit before a
+    // byte could overflow; the bytes are summed once per block.
+    for block in text.chunks(8 * 255) {
+        let (mut b, mut q) = (0u64, 0u64);
+        for c in block.chunks_exact(8) {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(c);
+            let w = u64::from_le_bytes(bytes);
+            b += bytes_equal(w, b'!') >> 7;
+            q += bytes_equal(w, b'?') >> 7;
+        }
+        bangs += sum_bytes(b);
+        questions += sum_bytes(q);
     }
     (bangs, questions)
+}
+
+/// Where the first non-ASCII byte of `b` is, eight bytes at a time.
+#[inline]
+fn first_non_ascii(b: &[u8]) -> Option<usize> {
+    let mut chunks = b.chunks_exact(8);
+    let mut at = 0;
+    for c in &mut chunks {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(c);
+        let high = u64::from_le_bytes(bytes) & HI;
+        if high != 0 {
+            return Some(at + (high.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&x| x >= 0x80)
+        .map(|k| at + k)
 }
 
 /// `"n't" in word.lower()`. Lowercasing a non-ASCII character never yields an ASCII `n`, `'`
@@ -812,11 +842,8 @@ impl Analyzer {
 
     /// The emoji replacement loop of `polarity_scores`; `None` when the text has no emoji.
     fn replace_emoji(&self, text: &str) -> Option<String> {
-        if text.is_ascii() {
-            return None;
-        }
         // Every emoji key is non-ASCII: skip the ASCII start without decoding it.
-        let from = text.bytes().position(|b| b >= 0x80)?;
+        let from = first_non_ascii(text.as_bytes())?;
         let first = from
             + text
                 .get(from..)?

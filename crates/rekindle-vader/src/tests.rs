@@ -457,6 +457,36 @@ fn bangs_and_questions_are_counted_exactly() {
         let want = (text.matches('!').count(), text.matches('?').count());
         assert_eq!(count_bangs_questions(&padded, text.len()), want, "{text:?}");
     }
+    // Past the 255 chunks a block of byte counters holds.
+    for (bangs, questions) in [(2040, 0), (2041, 3), (5000, 4097), (0, 2048)] {
+        let text = format!("{}{}", "!".repeat(bangs), "?".repeat(questions));
+        let mut padded = text.as_bytes().to_vec();
+        padded.extend_from_slice(&[0; PAD]);
+        assert_eq!(
+            count_bangs_questions(&padded, text.len()),
+            (bangs, questions)
+        );
+    }
+}
+
+#[test]
+fn first_non_ascii_byte() {
+    for text in [
+        "",
+        "abc",
+        "abcdefgh",
+        "abcdefghé",
+        "é",
+        "1234567é",
+        "12345678é",
+        "ab😂cdefghijk",
+    ] {
+        assert_eq!(
+            first_non_ascii(text.as_bytes()),
+            text.bytes().position(|b| b >= 0x80),
+            "{text:?}"
+        );
+    }
 }
 
 proptest::proptest! {
