@@ -60,9 +60,11 @@ pub(crate) struct Dict<V> {
 }
 
 impl<V: Copy + Default> Dict<V> {
-    /// A table for up to `n` (< 65,535) entries at a load factor ≤ 1/2.
+    /// A table for up to `n` (< 65,535) entries at a load factor ≤ 1/4: most words looked
+    /// up are not in it, and a miss probes until an empty slot (about 1.4 slots at 1/4
+    /// against 2.3 at 1/2); the slots are 4 bytes, so the VADER table is 128 KiB.
     pub(crate) fn with_capacity(n: usize) -> Self {
-        let slots = (2 * n).next_power_of_two().max(16);
+        let slots = (4 * n).next_power_of_two().max(16);
         Dict {
             slots: vec![0; slots],
             entries: Vec::with_capacity(n),

@@ -309,7 +309,7 @@ struct Word {
     lex10: i8,
     /// +1 for a booster (B_INCR), -1 for a dampener (B_DECR), 0 otherwise.
     booster: i8,
-    /// [`NEGATED`] and [`UPPER`].
+    /// [`NEGATED`], [`UPPER`] and [`NOTABLE`].
     flags: u8,
     tag: Tag,
 }
@@ -319,6 +319,9 @@ const NO_LEX: i8 = i8::MIN;
 const NEGATED: u8 = 1;
 /// Python `word.isupper()`.
 const UPPER: u8 = 2;
+/// Has a lexicon value or is "but": the words whose own sentiment or rule has to be
+/// worked out (the others only matter as context).
+const NOTABLE: u8 = 4;
 
 const EMPTY: Word = Word {
     lex10: NO_LEX,
@@ -407,7 +410,8 @@ thread_local! {
 /// Buffers reused from one text to the next.
 struct Scratch {
     words: Vec<Word>,
-    sentiments: Vec<f64>,
+    /// (word index, sentiment) of the words whose sentiment is not 0.0, in order.
+    sentiments: Vec<(usize, f64)>,
     /// An ASCII text followed by [`PAD`] zero bytes, so that every word's first 24 bytes
     /// can be loaded at once.
     padded: Vec<u8>,
@@ -555,6 +559,17 @@ static PUNCT: [bool; 256] = {
     t
 };
 
+/// ASCII letters and digits: the bytes a word read by [`Analyzer::short_word`] starts with.
+static WORD_START: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
 #[inline(always)]
 fn is_punct(b: u8) -> bool {
     PUNCT[usize::from(b)]
@@ -569,11 +584,13 @@ fn bytes_equal(w: u64, byte: u8) -> u64 {
     !(((x & !HI).wrapping_add(!HI)) | x) & HI
 }
 
-/// How many high bits `m` (a [`bytes_equal`] mask) has: one multiplication sums the bytes
-/// into the top one (no `popcnt` on the baseline x86-64 target).
+/// The sum of the eight bytes of `x`, each at most 255.
 #[inline(always)]
-fn count_high_bits(m: u64) -> usize {
-    ((m >> 7).wrapping_mul(ONES) >> 56) as usize
+fn sum_bytes(x: u64) -> usize {
+    const LOW16: u64 = 0x00ff_00ff_00ff_00ff;
+    // Pairs of bytes into four 16-bit lanes (each ≤ 510), then those into the top one.
+    let pairs = (x & LOW16) + ((x >> 8) & LOW16);
+    (pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48) as usize
 }
 
 /// The number of `!` and of `?` in `padded[..n]` (`padded` holds at least [`PAD`] zero
@@ -584,14 +601,42 @@ fn count_bangs_questions(padded: &[u8], n: usize) -> (usize, usize) {
     let Some(text) = padded.get(..n.div_ceil(8) * 8) else {
         return (0, 0);
     };
-    for c in text.chunks_exact(8) {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(c);
-        let w = u64::from_le_bytes(bytes);
-        bangs += count_high_bits(bytes_equal(w, b'!'));
-        questions += count_high_bits(bytes_equal(w, b'?'));
+    // Each chunk adds 0 or 1 to each byte of the counters, so 255 chunks fit before a
+    // byte could overflow; the bytes are summed once per block.
+    for block in text.chunks(8 * 255) {
+        let (mut b, mut q) = (0u64, 0u64);
+        for c in block.chunks_exact(8) {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(c);
+            let w = u64::from_le_bytes(bytes);
+            b += bytes_equal(w, b'!') >> 7;
+            q += bytes_equal(w, b'?') >> 7;
+        }
+        bangs += sum_bytes(b);
+        questions += sum_bytes(q);
     }
     (bangs, questions)
+}
+
+/// Where the first non-ASCII byte of `b` is, eight bytes at a time.
+#[inline]
+fn first_non_ascii(b: &[u8]) -> Option<usize> {
+    let mut chunks = b.chunks_exact(8);
+    let mut at = 0;
+    for c in &mut chunks {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(c);
+        let high = u64::from_le_bytes(bytes) & HI;
+        if high != 0 {
+            return Some(at + (high.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&x| x >= 0x80)
+        .map(|k| at + k)
 }
 
 /// `"n't" in word.lower()`. Lowercasing a non-ASCII character never yields an ASCII `n`, `'`
@@ -685,6 +730,7 @@ impl Analyzer {
                     "VADER lexicon value {measure} is not a whole number of tenths"
                 );
                 e.lex10 = tenths as i8;
+                e.flags |= NOTABLE;
             }
         }
         for &(word, value) in BOOSTERS {
@@ -700,6 +746,9 @@ impl Analyzer {
         for &(word, tag) in TAGS {
             if let Some(e) = entry(&mut words, word) {
                 e.tag = tag;
+                if tag == Tag::But {
+                    e.flags |= NOTABLE;
+                }
             }
         }
 
@@ -793,11 +842,8 @@ impl Analyzer {
 
     /// The emoji replacement loop of `polarity_scores`; `None` when the text has no emoji.
     fn replace_emoji(&self, text: &str) -> Option<String> {
-        if text.is_ascii() {
-            return None;
-        }
         // Every emoji key is non-ASCII: skip the ASCII start without decoding it.
-        let from = text.bytes().position(|b| b >= 0x80)?;
+        let from = first_non_ascii(text.as_bytes())?;
         let first = from
             + text
                 .get(from..)?
@@ -833,6 +879,15 @@ impl Analyzer {
         let (bangs, questions) = count_bangs_questions(padded, n);
         let mut i = 0;
         while i < n {
+            // Most words are short, plain and followed by one space: read them from one
+            // load ([`Analyzer::short_word`]); everything else takes the general path.
+            if let Some(chunk) = padded.get(i..).and_then(|c| c.first_chunk::<8>())
+                && let Some((word, step)) = self.short_word(u64::from_le_bytes(*chunk), n - i)
+            {
+                words.push(word);
+                i += step;
+                continue;
+            }
             if let Some(width) = space_width(text, i) {
                 i += width;
                 continue;
@@ -872,6 +927,58 @@ impl Analyzer {
             });
         }
         (bangs, questions)
+    }
+
+    /// The word at the start of `w` (eight bytes of the padded text, `left` of them before
+    /// its end) when it is the common kind: an ASCII letter or digit first, at most seven
+    /// bytes, none of them a space, a control character or non-ASCII, no punctuation last,
+    /// and then an ASCII space or the end of the text. Nothing is stripped from such a
+    /// word, so it is its own key. Returns the word and how far the text is read (the
+    /// word and the space after it), or `None` for any other word, or a space.
+    #[inline(always)]
+    fn short_word(&self, w: u64, left: usize) -> Option<(Word, usize)> {
+        if !WORD_START[usize::from(w as u8)] {
+            return None;
+        }
+        // Spaces, control characters and the padding are ≤ 0x20; non-ASCII bytes have the
+        // high bit: the word ends at the first of either (as in the general scan below).
+        let high = w & HI;
+        let low = !(w & !HI).wrapping_add(0x5f * ONES) & HI & !high;
+        let candidates = low | high;
+        if candidates == 0 {
+            return None;
+        }
+        // 1 to 7: the first byte is not a candidate.
+        let len = (candidates.trailing_zeros() / 8) as usize;
+        let after = (w >> (8 * len)) as u8;
+        // The padding's zeros start at `left`, so `len ≤ left`.
+        let step = if len >= left {
+            len
+        } else if is_ascii_py_space(after) {
+            len + 1
+        } else {
+            return None;
+        };
+        if is_punct((w >> (8 * (len - 1))) as u8) {
+            return None;
+        }
+        let w = w & (u64::MAX >> (64 - 8 * len));
+        let up = w.wrapping_add(0x3f * ONES) & !w.wrapping_add(0x25 * ONES) & HI;
+        let lo = w.wrapping_add(0x1f * ONES) & !w.wrapping_add(0x05 * ONES) & HI;
+        let q = w ^ (u64::from(b'\'') * ONES);
+        let apostrophe = q.wrapping_sub(ONES) & !q & HI != 0;
+        let mut word = self
+            .words
+            .get(&Key::from_words([w | (up >> 2), 0, 0], len))
+            .copied()
+            .unwrap_or(EMPTY);
+        if apostrophe && contains_nt(&w.to_le_bytes()[..len]) {
+            word.flags |= NEGATED;
+        }
+        if up != 0 && lo == 0 {
+            word.flags |= UPPER;
+        }
+        Some((word, step))
     }
 
     /// [`Analyzer::word_info`] for the ASCII token `padded[start..end]`, with at least
@@ -1025,17 +1132,60 @@ impl Analyzer {
         let allcap = words.iter().filter(|w| w.upper()).count();
         let is_cap_diff = allcap > 0 && allcap < words.len();
 
+        // Only the words with a lexicon value can have a sentiment other than 0.0, and
+        // only "but" changes the others: the rest of the words are context, read by
+        // the rules around these, and count as neutral.
         let n = words.len();
+        let mut but = None;
+        for (i, w) in words.iter().enumerate() {
+            if w.flags & NOTABLE == 0 {
+                continue;
+            }
+            if w.tag == Tag::But && but.is_none() {
+                but = Some(i);
+            }
+            if !w.has_lex()
+                || w.booster != 0
+                || (i + 1 < n && w.tag == Tag::Kind && words[i + 1].tag == Tag::Of)
+            {
+                continue;
+            }
+            let v = sentiment_valence(words, i, is_cap_diff);
+            if v != 0.0 {
+                sentiments.push((i, v));
+            }
+        }
+
+        if let Some(bi) = but {
+            but_check_sparse(bi, sentiments);
+        }
+        score_valence_sparse(sentiments, n, bangs, questions)
+    }
+
+    /// The scoring as the reference spells it, one sentiment per word: what
+    /// [`Analyzer::score_into`] is tested against.
+    #[cfg(test)]
+    fn score_dense(&self, text: &str) -> Scores {
+        let replaced = self.replace_emoji(text);
+        let text = replaced.as_deref().unwrap_or(text);
+        let mut words = Vec::new();
+        let (bangs, questions) = self.tokenize(text, &mut words);
+        if words.is_empty() {
+            return Scores::default();
+        }
+        let allcap = words.iter().filter(|w| w.upper()).count();
+        let is_cap_diff = allcap > 0 && allcap < words.len();
+        let n = words.len();
+        let mut sentiments = Vec::with_capacity(n);
         for (i, w) in words.iter().enumerate() {
             if w.booster != 0 || (i + 1 < n && w.tag == Tag::Kind && words[i + 1].tag == Tag::Of) {
                 sentiments.push(0.0);
             } else {
-                sentiments.push(sentiment_valence(words, i, is_cap_diff));
+                sentiments.push(sentiment_valence(&words, i, is_cap_diff));
             }
         }
-
-        but_check(words, sentiments);
-        score_valence(sentiments, bangs, questions)
+        but_check(&words, &mut sentiments);
+        score_valence(&sentiments, bangs, questions)
     }
 
     /// Scores many texts on all cores (rayon's global pool); the result is in input order and
@@ -1198,6 +1348,7 @@ fn least_check(mut valence: f64, w: &[Word], i: usize) -> f64 {
 /// `_but_check`, reproducing the reference loop exactly: for each position it finds the FIRST
 /// equal value (`list.index`) and scales that one, so repeated values are scaled at the first
 /// occurrence (possibly more than once) and later occurrences may be left as they are.
+#[cfg(test)]
 fn but_check(words: &[Word], sentiments: &mut [f64]) {
     let Some(bi) = words.iter().position(|w| w.tag == Tag::But) else {
         return;
@@ -1213,10 +1364,82 @@ fn but_check(words: &[Word], sentiments: &mut [f64]) {
     }
 }
 
+/// [`but_check`] on the non-zero sentiments only, `bi` being the index of the first "but".
+/// A zero sentiment scaled stays zero, and the first value equal to a non-zero one is
+/// non-zero, so the entries left out neither change nor are found.
+fn but_check_sparse(bi: usize, sentiments: &mut [(usize, f64)]) {
+    for k in 0..sentiments.len() {
+        let s = sentiments[k].1;
+        let j = sentiments[..=k]
+            .iter()
+            .position(|&(_, x)| x == s)
+            .unwrap_or(k);
+        match sentiments[j].0.cmp(&bi) {
+            Ordering::Less => sentiments[j].1 = s * 0.5,
+            Ordering::Greater => sentiments[j].1 = s * 1.5,
+            Ordering::Equal => {}
+        }
+    }
+}
+
+/// [`score_valence`] of `n` words whose non-zero sentiments are `sentiments`. Adding
+/// ±0.0 never changes a sum that starts at +0.0, and the zeros only count as neutral.
+fn score_valence_sparse(
+    sentiments: &[(usize, f64)],
+    n: usize,
+    bangs: usize,
+    questions: usize,
+) -> Scores {
+    let sum_s = sentiments.iter().fold(0.0f64, |a, &(_, s)| a + s);
+    let mut pos_sum = 0.0f64;
+    let mut neg_sum = 0.0f64;
+    let mut neu_count = (n - sentiments.len()) as u32;
+    for &(_, s) in sentiments {
+        if s > 0.0 {
+            pos_sum += s + 1.0;
+        }
+        if s < 0.0 {
+            neg_sum += s - 1.0;
+        }
+        if s == 0.0 {
+            neu_count += 1;
+        }
+    }
+    finish_scores(sum_s, pos_sum, neg_sum, neu_count, bangs, questions)
+}
+
 /// `score_valence` with `_punctuation_emphasis` and `_sift_sentiment_scores`.
+#[cfg(test)]
 fn score_valence(sentiments: &[f64], bangs: usize, questions: usize) -> Scores {
     // CPython 3.11 sum(): plain left-to-right double additions.
-    let mut sum_s = sentiments.iter().fold(0.0f64, |a, &s| a + s);
+    let sum_s = sentiments.iter().fold(0.0f64, |a, &s| a + s);
+    let mut pos_sum = 0.0f64;
+    let mut neg_sum = 0.0f64;
+    let mut neu_count = 0u32;
+    for &s in sentiments {
+        if s > 0.0 {
+            pos_sum += s + 1.0;
+        }
+        if s < 0.0 {
+            neg_sum += s - 1.0;
+        }
+        if s == 0.0 {
+            neu_count += 1;
+        }
+    }
+    finish_scores(sum_s, pos_sum, neg_sum, neu_count, bangs, questions)
+}
+
+/// The end of `score_valence`, from the sum of the sentiments, the sums of the positive
+/// and negative ones (each plus or minus 1) and the count of zeros.
+fn finish_scores(
+    mut sum_s: f64,
+    mut pos_sum: f64,
+    mut neg_sum: f64,
+    neu_count: u32,
+    bangs: usize,
+    questions: usize,
+) -> Scores {
     let ep_amplifier = bangs.min(4) as f64 * 0.292;
     let qm_amplifier = if questions > 1 {
         if questions <= 3 {
@@ -1235,20 +1458,6 @@ fn score_valence(sentiments: &[f64], bangs: usize, questions: usize) -> Scores {
     }
     let compound = normalize(sum_s);
 
-    let mut pos_sum = 0.0f64;
-    let mut neg_sum = 0.0f64;
-    let mut neu_count = 0u32;
-    for &s in sentiments {
-        if s > 0.0 {
-            pos_sum += s + 1.0;
-        }
-        if s < 0.0 {
-            neg_sum += s - 1.0;
-        }
-        if s == 0.0 {
-            neu_count += 1;
-        }
-    }
     if pos_sum > neg_sum.abs() {
         pos_sum += punct;
     } else if pos_sum < neg_sum.abs() {

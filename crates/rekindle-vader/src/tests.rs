@@ -425,7 +425,7 @@ proptest::proptest! {
     /// long words included.
     #[test]
     fn padded_tokenizer_matches_the_definition(
-        text in "([a-zA-Z'!?.,:;()\\-]{1,30}|[ \t\n\x0b\x0c\r\x1c-\x1f]{1,3}|[\x00-\x08\x0e-\x1b]|n't|NOT|kind of|:\\)|[\u{85}\u{a0}\u{1680}\u{2000}-\u{200b}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}]|[éÉßİ\u{212a}😂❤\u{fe0f}\u{2764}\u{e2}\u{2030}]{1,3}){0,12}"
+        text in "([a-zA-Z0-9'!?.,:;()\\-\x7f]{1,30}|[ \t\n\x0b\x0c\r\x1c-\x1f]{1,3}|[\x00-\x08\x0e-\x1b]|n't|NOT|kind of|:\\)|[\u{85}\u{a0}\u{1680}\u{2000}-\u{200b}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}]|[éÉßİ\u{212a}😂❤\u{fe0f}\u{2764}\u{e2}\u{2030}]{1,3}){0,12}"
     ) {
         let a = Analyzer::shared();
         let mut plain = Vec::new();
@@ -456,5 +456,59 @@ fn bangs_and_questions_are_counted_exactly() {
         padded.extend_from_slice(&[0; PAD]);
         let want = (text.matches('!').count(), text.matches('?').count());
         assert_eq!(count_bangs_questions(&padded, text.len()), want, "{text:?}");
+    }
+    // Past the 255 chunks a block of byte counters holds.
+    for (bangs, questions) in [(2040, 0), (2041, 3), (5000, 4097), (0, 2048)] {
+        let text = format!("{}{}", "!".repeat(bangs), "?".repeat(questions));
+        let mut padded = text.as_bytes().to_vec();
+        padded.extend_from_slice(&[0; PAD]);
+        assert_eq!(
+            count_bangs_questions(&padded, text.len()),
+            (bangs, questions)
+        );
+    }
+}
+
+#[test]
+fn first_non_ascii_byte() {
+    for text in [
+        "",
+        "abc",
+        "abcdefgh",
+        "abcdefghé",
+        "é",
+        "1234567é",
+        "12345678é",
+        "ab😂cdefghijk",
+    ] {
+        assert_eq!(
+            first_non_ascii(text.as_bytes()),
+            text.bytes().position(|b| b >= 0x80),
+            "{text:?}"
+        );
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+    /// Scoring only the words with a sentiment gives, bit for bit, what one sentiment per
+    /// word gives: "but" anywhere, repeated values, boosters, negations, idioms, caps.
+    #[test]
+    fn sparse_scoring_matches_one_sentiment_per_word(
+        words in proptest::collection::vec(proptest::sample::select(vec![
+            "good", "GOOD", "bad", "BAD", "love", "hate", "nice", "kind", "of", "sort", "no",
+            "not", "never", "but", "BUT", "very", "VERY", "kinda", "least", "at", "so", "this",
+            "without", "doubt", "or", "nor", "the", "shit", "bomb", "yeah", "right", "kiss",
+            "death", "to", "die", "for", "isn't", "bus", "stop", "just", "enough", "ok", "OK",
+            "x", "hmm", ":)", ":(", "lol", "good!", "bad?", "😀", "😡", "great", "okay", "sure",
+        ]), 0..24)
+    ) {
+        let a = Analyzer::shared();
+        let text = words.join(" ");
+        let fast = a.polarity_scores(&text);
+        let plain = a.score_dense(&text);
+        for (x, y) in [(fast.neg, plain.neg), (fast.neu, plain.neu), (fast.pos, plain.pos), (fast.compound, plain.compound)] {
+            proptest::prop_assert_eq!(x.to_bits(), y.to_bits(), "{:?}", text);
+        }
     }
 }
