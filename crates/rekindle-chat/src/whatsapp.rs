@@ -694,7 +694,31 @@ const FILE_ATTACHED: &[&str] = &[
 ];
 
 /// `text` (without one final '.') is one of `phrases`, ignoring ASCII case.
-fn eq_loose(text: &str, phrases: &[&str]) -> bool {
+/// Bit `n` set when a text of `n` bytes could equal one of `phrases` as [`eq_loose`]
+/// compares (the phrase, or the phrase and a '.'); bit 127 stands for every length
+/// from 127 up. Most texts are told apart by their length alone, before any compare.
+const fn loose_lengths(phrases: &[&str]) -> u128 {
+    let mut mask = 0u128;
+    let mut i = 0;
+    while i < phrases.len() {
+        let n = phrases[i].len();
+        mask |= 1 << if n < 127 { n } else { 127 };
+        mask |= 1 << if n + 1 < 127 { n + 1 } else { 127 };
+        i += 1;
+    }
+    mask
+}
+
+const DELETED_LENGTHS: u128 = loose_lengths(DELETED);
+const OWNER_DELETED_LENGTHS: u128 = loose_lengths(OWNER_DELETED);
+
+/// `text` is one of `phrases` ignoring ASCII case and a final '.'; `lengths` is
+/// [`loose_lengths`] of `phrases`.
+#[inline]
+fn eq_loose(text: &str, phrases: &[&str], lengths: u128) -> bool {
+    if lengths >> text.len().min(127) & 1 == 0 {
+        return false;
+    }
     let t = text.strip_suffix('.').unwrap_or(text);
     phrases
         .iter()
@@ -732,7 +756,7 @@ fn classify_body(t: &str, marked: bool) -> Option<MessageKind> {
     if b.len() > 80 {
         return None;
     }
-    if b.len() >= MIN_DELETED_LEN && eq_loose(t, DELETED) {
+    if b.len() >= MIN_DELETED_LEN && eq_loose(t, DELETED, DELETED_LENGTHS) {
         return Some(MessageKind::Deleted);
     }
     // "image omitted", "‎Bild weggelassen"...: only when the last word could be one of ours.
@@ -1169,8 +1193,13 @@ pub(crate) fn parse(
             let cand = &rest[..colon];
             let name = trim_marks(cand);
             if colon <= 256 && !has_quote(cand.as_bytes()) && !name.is_empty() {
-                let name_start =
-                    rest_start + (cand.len() - cand.trim_start_matches(name_start_trim).len());
+                // A name starting with a visible ASCII character has nothing to trim.
+                let lead = if cand.as_bytes().first().is_some_and(u8::is_ascii_graphic) {
+                    0
+                } else {
+                    cand.len() - cand.trim_start_matches(name_start_trim).len()
+                };
+                let name_start = rest_start + lead;
                 sender = Some((name_start, name_start + name.len()));
                 let mut t = colon + 1;
                 if rest.as_bytes().get(t) == Some(&b' ') {
@@ -1205,7 +1234,7 @@ pub(crate) fn parse(
         {
             let body = text.get(text_start..line.end).unwrap_or("");
             let name = text.get(s..e).unwrap_or("");
-            if name == "You" || eq_loose(body, OWNER_DELETED) {
+            if name == "You" || eq_loose(body, OWNER_DELETED, OWNER_DELETED_LENGTHS) {
                 stats.owner_hint = Some(name.to_string());
             }
         }
@@ -1532,6 +1561,19 @@ mod table_tests {
         }
         for d in DELETED {
             assert!(d.len() >= MIN_DELETED_LEN, "{d}");
+        }
+        for (phrases, lengths) in [
+            (DELETED, DELETED_LENGTHS),
+            (OWNER_DELETED, OWNER_DELETED_LENGTHS),
+        ] {
+            for p in phrases {
+                for t in [p.to_string(), format!("{p}."), p.to_uppercase()] {
+                    if t.eq_ignore_ascii_case(p) || t.len() == p.len() + 1 {
+                        assert!(eq_loose(&t, phrases, lengths), "{t}");
+                    }
+                }
+                assert!(!eq_loose(&format!("{p}!"), phrases, lengths));
+            }
         }
     }
 }
