@@ -383,6 +383,9 @@ pub struct Analyzer {
     words: Dict<Word>,
     /// One-character emoji -> description, sorted by character.
     emoji: Vec<(char, &'static str)>,
+    /// For U+1F000..=U+1FFFF, where most emoji are: 1 + the index in `emoji`, or 0.
+    /// A direct load instead of a binary search for each of those characters.
+    emoji_1f: Vec<u16>,
 }
 
 impl Default for Analyzer {
@@ -773,9 +776,19 @@ impl Analyzer {
                 _ => dedup.push(e),
             }
         }
+        let mut emoji_1f = vec![0u16; 0x1000];
+        for (i, &(c, _)) in dedup.iter().enumerate() {
+            if let (Some(slot), Ok(index)) = (
+                emoji_1f.get_mut((c as u32).wrapping_sub(0x1F000) as usize),
+                u16::try_from(i + 1),
+            ) {
+                *slot = index;
+            }
+        }
         Analyzer {
             words,
             emoji: dedup,
+            emoji_1f,
         }
     }
 
@@ -788,6 +801,12 @@ impl Analyzer {
     fn emoji(&self, c: char) -> Option<&'static str> {
         if (c as u32) < 0xa9 {
             return None;
+        }
+        if let Some(&k) = self.emoji_1f.get((c as u32).wrapping_sub(0x1F000) as usize) {
+            return usize::from(k)
+                .checked_sub(1)
+                .and_then(|i| self.emoji.get(i))
+                .map(|e| e.1);
         }
         self.emoji
             .binary_search_by_key(&c, |&(k, _)| k)

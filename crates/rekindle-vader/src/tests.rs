@@ -512,3 +512,20 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn emoji_index_agrees_with_the_search() {
+    let a = Analyzer::new();
+    let mut found = 0;
+    for u in 0x1F000..=0x1FFFF {
+        let Some(c) = char::from_u32(u) else { continue };
+        let searched = a
+            .emoji
+            .binary_search_by_key(&c, |&(k, _)| k)
+            .ok()
+            .map(|i| a.emoji[i].1);
+        assert_eq!(a.emoji(c), searched, "U+{u:X}");
+        found += usize::from(searched.is_some());
+    }
+    assert!(found > 1000, "{found}");
+}
