@@ -418,6 +418,9 @@ struct Scratch {
     /// An ASCII text followed by [`PAD`] zero bytes, so that every word's first 24 bytes
     /// can be loaded at once.
     padded: Vec<u8>,
+    /// The text with its emoji replaced by their descriptions (one buffer for every
+    /// text with an emoji, not an allocation each).
+    replaced: String,
 }
 
 const PAD: usize = 24;
@@ -428,6 +431,7 @@ impl Scratch {
             words: Vec::new(),
             sentiments: Vec::new(),
             padded: Vec::new(),
+            replaced: String::new(),
         }
     }
 }
@@ -860,16 +864,28 @@ impl Analyzer {
     }
 
     /// The emoji replacement loop of `polarity_scores`; `None` when the text has no emoji.
+    #[cfg(test)]
     fn replace_emoji(&self, text: &str) -> Option<String> {
+        let mut out = String::new();
+        self.replace_emoji_into(text, &mut out).then_some(out)
+    }
+
+    /// The emoji replacement loop of `polarity_scores` into `out` (cleared first when
+    /// written); false, and `out` untouched, when the text has no emoji.
+    fn replace_emoji_into(&self, text: &str, out: &mut String) -> bool {
         // Every emoji key is non-ASCII: skip the ASCII start without decoding it.
-        let from = first_non_ascii(text.as_bytes())?;
-        let first = from
-            + text
-                .get(from..)?
-                .char_indices()
-                .find(|&(_, c)| self.emoji(c).is_some())?
-                .0;
-        let mut out = String::with_capacity(text.len() + 64);
+        let Some(from) = first_non_ascii(text.as_bytes()) else {
+            return false;
+        };
+        let Some(first) = text.get(from..).and_then(|t| {
+            t.char_indices()
+                .find(|&(_, c)| self.emoji(c).is_some())
+                .map(|(k, _)| from + k)
+        }) else {
+            return false;
+        };
+        out.clear();
+        out.reserve(text.len() + 64);
         out.push_str(&text[..first]);
         let mut prev_space = first == 0 || text[..first].ends_with(' ');
         for c in text[first..].chars() {
@@ -887,7 +903,7 @@ impl Analyzer {
                 }
             }
         }
-        Some(out)
+        true
     }
 
     /// [`Analyzer::tokenize`] of `text`, given `padded`: the same bytes followed by at least
@@ -1120,7 +1136,10 @@ impl Analyzer {
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
                 let scores = self.score_into(text, &mut scratch);
-                if scratch.words.capacity() > 1 << 16 || scratch.padded.capacity() > 1 << 20 {
+                if scratch.words.capacity() > 1 << 16
+                    || scratch.padded.capacity() > 1 << 20
+                    || scratch.replaced.capacity() > 1 << 20
+                {
                     *scratch = Scratch::new();
                 }
                 scores
@@ -1134,11 +1153,15 @@ impl Analyzer {
             words,
             sentiments,
             padded,
+            replaced,
         } = scratch;
         words.clear();
         sentiments.clear();
-        let replaced = self.replace_emoji(text);
-        let text = replaced.as_deref().unwrap_or(text);
+        let text = if self.replace_emoji_into(text, replaced) {
+            replaced.as_str()
+        } else {
+            text
+        };
         padded.clear();
         padded.extend_from_slice(text.as_bytes());
         padded.extend_from_slice(&[0; PAD]);
