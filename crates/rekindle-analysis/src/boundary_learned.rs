@@ -33,16 +33,12 @@ pub fn shipped() -> Result<HorsemenModel, String> {
     HorsemenModel::parse(MODEL_TEXT)
 }
 
-/// The boundary the layer reads in `text`, if any: an ending, a request for
-/// no contact or a block. Never a request for space: chats are full of talk
-/// about time and distance that sets no boundary (an answer to one, an evening
+/// The boundary the layer reads in the message's own words
+/// ([`crate::boundary::layer_text`]), if any: an ending, a request for no
+/// contact or a block. Never a request for space: chats are full of talk about
+/// time and distance that sets no boundary (an answer to one, an evening
 /// alone), and every false alarm of the layer on held-out chats was one
 /// (QUALITY_LOG.md, session 12); the phrases find the requests for space.
-pub fn detect(text: &str) -> Option<BoundaryKind> {
-    detect_in(&crate::boundary::layer_text(text))
-}
-
-/// [`detect`] of the message's own words ([`crate::boundary::layer_text`]).
 pub(crate) fn detect_in(norm: &str) -> Option<BoundaryKind> {
     let m = model()?;
     if norm.split(' ').count() < 2 {

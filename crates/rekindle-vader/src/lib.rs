@@ -1433,11 +1433,21 @@ fn score_valence_sparse(
     bangs: usize,
     questions: usize,
 ) -> Scores {
-    let sum_s = sentiments.iter().fold(0.0f64, |a, &(_, s)| a + s);
+    let (sum_s, pos_sum, neg_sum, zeros) = sift(sentiments.iter().map(|&(_, s)| s));
+    let neu_count = (n - sentiments.len()) as u32 + zeros;
+    finish_scores(sum_s, pos_sum, neg_sum, neu_count, bangs, questions)
+}
+
+/// `_sift_sentiment_scores` with the plain sum: the sum of the sentiments
+/// (CPython 3.11 sum(): plain left-to-right double additions), the sums of the
+/// positive ones plus 1 each and of the negative ones minus 1 each, and the
+/// count of zeros.
+fn sift(sentiments: impl Iterator<Item = f64> + Clone) -> (f64, f64, f64, u32) {
+    let sum_s = sentiments.clone().fold(0.0f64, |a, s| a + s);
     let mut pos_sum = 0.0f64;
     let mut neg_sum = 0.0f64;
-    let mut neu_count = (n - sentiments.len()) as u32;
-    for &(_, s) in sentiments {
+    let mut zeros = 0u32;
+    for s in sentiments {
         if s > 0.0 {
             pos_sum += s + 1.0;
         }
@@ -1445,31 +1455,16 @@ fn score_valence_sparse(
             neg_sum += s - 1.0;
         }
         if s == 0.0 {
-            neu_count += 1;
+            zeros += 1;
         }
     }
-    finish_scores(sum_s, pos_sum, neg_sum, neu_count, bangs, questions)
+    (sum_s, pos_sum, neg_sum, zeros)
 }
 
 /// `score_valence` with `_punctuation_emphasis` and `_sift_sentiment_scores`.
 #[cfg(test)]
 fn score_valence(sentiments: &[f64], bangs: usize, questions: usize) -> Scores {
-    // CPython 3.11 sum(): plain left-to-right double additions.
-    let sum_s = sentiments.iter().fold(0.0f64, |a, &s| a + s);
-    let mut pos_sum = 0.0f64;
-    let mut neg_sum = 0.0f64;
-    let mut neu_count = 0u32;
-    for &s in sentiments {
-        if s > 0.0 {
-            pos_sum += s + 1.0;
-        }
-        if s < 0.0 {
-            neg_sum += s - 1.0;
-        }
-        if s == 0.0 {
-            neu_count += 1;
-        }
-    }
+    let (sum_s, pos_sum, neg_sum, neu_count) = sift(sentiments.iter().copied());
     finish_scores(sum_s, pos_sum, neg_sum, neu_count, bangs, questions)
 }
 
