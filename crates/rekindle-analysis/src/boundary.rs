@@ -82,8 +82,10 @@ impl BoundaryKind {
 
     pub(crate) fn rank(self) -> u8 {
         match self {
-            BoundaryKind::NoContact => 4,
-            BoundaryKind::Blocked => 3,
+            // A block is done, not asked: it already means no contact
+            // ("i've blocked you everywhere. leave me alone").
+            BoundaryKind::Blocked => 4,
+            BoundaryKind::NoContact => 3,
             BoundaryKind::Ended => 2,
             BoundaryKind::Space => 1,
         }
@@ -140,6 +142,16 @@ const PHRASES: &[(&str, BoundaryKind)] = &[
     ("i want to end things", Ended),
     ("i want to end it", Ended),
     ("i want out", Ended),
+    ("we should end things", Ended),
+    ("we should end this", Ended),
+    ("we should end it", Ended),
+    ("we need to end things", Ended),
+    ("we need to end this", Ended),
+    ("let's end things", Ended),
+    ("let's end this", Ended),
+    ("lets end this", Ended),
+    ("i've decided to end things", Ended),
+    ("i've decided to end this", Ended),
     ("i don't want to be with you anymore", Ended),
     ("i dont want to be with you anymore", Ended),
     ("i don't want to be together anymore", Ended),
@@ -190,6 +202,7 @@ const PHRASES: &[(&str, BoundaryKind)] = &[
     ("no contact from now", NoContact),
     ("i'm going no contact", NoContact),
     ("going no contact", NoContact),
+    ("i need to not hear from you", NoContact),
     ("i don't want to hear from you", NoContact),
     ("i dont want to hear from you", NoContact),
     ("i do not want to hear from you", NoContact),
@@ -244,6 +257,10 @@ const PHRASES: &[(&str, BoundaryKind)] = &[
     ("i need some time to myself", Space),
     ("i need a bit of space", Space),
     ("i need a breather", Space),
+    ("i need to step back", Space),
+    ("i need to take a step back", Space),
+    ("i need some room", Space),
+    ("i need room to think", Space),
     ("i need a week", Space),
     ("i need a couple of days", Space),
     ("i need a couple days", Space),
@@ -380,6 +397,9 @@ const PREFILTER: &[&str] = &[
     "give me u",
     "give me a",
     "breather",
+    "step back",
+    "some room",
+    "room to think",
     "a week",
     "couple",
     "no text",
@@ -470,6 +490,9 @@ const PIECE_STEMS: &[&str] = &[
     "distance",
     "space",
     "breather",
+    "step back",
+    "some room",
+    "room to think",
 ];
 
 /// The pieces that gate the learned layer, as patterns on normalized text
@@ -553,10 +576,19 @@ fn by_phrases(clauses: &[(String, bool)]) -> Option<BoundaryKind> {
                 if words.get(at..at + parts.len()) != Some(parts.as_slice()) {
                     continue;
                 }
-                let kind = *kind;
-                if gives_time_for_a_task(phrase, words.get(at + parts.len()..).unwrap_or_default())
+                let mut kind = *kind;
+                let after = words.get(at + parts.len()..).unwrap_or_default();
+                if gives_time_for_a_task(phrase, after)
+                    || over_a_medium(phrase, after)
+                    || ends_a_talk(phrase, after)
+                    || calls_names(phrase, after)
+                    || (kind == Space && space_from_something_else(phrase, after))
                 {
                     continue;
+                }
+                if kind == NoContact && for_a_while(after) {
+                    // "i need to not hear from you for a while": time asked for.
+                    kind = Space;
                 }
                 let before = words.get(..at).unwrap_or_default();
                 if before.iter().any(|w| NOT_OWN.contains(w)) {
@@ -582,6 +614,98 @@ fn by_phrases(clauses: &[(String, bool)]) -> Option<BoundaryKind> {
         return Some(Space);
     }
     best
+}
+
+/// "sorry this is over text": "over" is the medium, not the end.
+fn over_a_medium(phrase: &str, after: &[&str]) -> bool {
+    const MEDIA: &[&str] = &[
+        "text",
+        "texts",
+        "txt",
+        "the",
+        "phone",
+        "whatsapp",
+        "messenger",
+        "email",
+        "chat",
+        "dm",
+        "dms",
+        "facetime",
+        "video",
+        "zoom",
+        "message",
+        "messages",
+        "here",
+    ];
+    phrase.ends_with(" over") && after.first().is_some_and(|w| MEDIA.contains(w))
+}
+
+/// "let's end this argument": a talk ends, not the relationship.
+fn ends_a_talk(phrase: &str, after: &[&str]) -> bool {
+    const TALKS: &[&str] = &[
+        "argument",
+        "fight",
+        "conversation",
+        "convo",
+        "discussion",
+        "debate",
+        "call",
+        "chat",
+        "row",
+        "nonsense",
+        "topic",
+        "thread",
+    ];
+    (phrase.ends_with(" this") || phrase.ends_with(" it") || phrase.ends_with(" things"))
+        && after.first().is_some_and(|w| TALKS.contains(w))
+}
+
+/// "don't call me dramatic": a name, not a call. "don't call me", "don't call
+/// me again", "don't call me or text me" stay requests.
+fn calls_names(phrase: &str, after: &[&str]) -> bool {
+    const CALL_GOES_ON: &[&str] = &[
+        "again", "anymore", "ever", "any", "or", "and", "please", "pls", "plz", "until", "till",
+        "til", "now", "tonight", "today", "tomorrow", "at", "on", "for", "from", "unless", "ok",
+        "okay", "then", "either", "i", "i'm", "im", "i'll", "we", "you", "this", "after",
+    ];
+    phrase.ends_with(" call me") && after.first().is_some_and(|w| !CALL_GOES_ON.contains(w))
+}
+
+/// "i need some room from work", "i need to step back from the project": space
+/// from something other than the two of them is no boundary.
+fn space_from_something_else(phrase: &str, after: &[&str]) -> bool {
+    const US: &[&str] = &[
+        "us",
+        "you",
+        "u",
+        "ya",
+        "this",
+        "it",
+        "each",
+        "our",
+        "everything",
+        "all",
+    ];
+    let the_relationship = after.get(1) == Some(&"the") && after.get(2) == Some(&"relationship");
+    !phrase.contains(" from ")
+        && after.first() == Some(&"from")
+        && after.get(1).is_some_and(|w| !US.contains(w))
+        && !the_relationship
+}
+
+/// "... for a while", "for now", "for a bit": a span that makes a request
+/// not to be contacted a request for time.
+fn for_a_while(after: &[&str]) -> bool {
+    let span = after.windows(3).any(|w| {
+        w[0] == "for"
+            && (matches!(
+                w[1],
+                "a" | "now" | "some" | "awhile" | "abit" | "few" | "couple"
+            ) || (w[1] == "the" && w[2] == "time"))
+    }) || after.ends_with(&["for", "now"]);
+    span && !after
+        .iter()
+        .any(|w| matches!(*w, "ever" | "forever" | "good" | "life"))
 }
 
 /// "give me a couple days to sort the money", "give me till friday to pay you
@@ -823,6 +947,73 @@ mod tests {
         assert_eq!(kind("i need some space right now"), Some("space"));
         assert_eq!(kind("give me a few weeks please"), Some("space"));
         assert_eq!(kind("I’ve blocked you on everything"), Some("blocked"));
+    }
+
+    #[test]
+    fn session_13_wordings_and_their_look_alikes() {
+        // Endings in plain words; "over" as the medium is none.
+        assert_eq!(
+            kind("I think we should end things. I'm sorry I made you guess"),
+            Some("ended")
+        );
+        assert_eq!(
+            kind("i think we should end it, properly and kindly"),
+            Some("ended")
+        );
+        assert_eq!(kind("we should end this argument and get food"), None);
+        assert_eq!(
+            kind("let's end this conversation before it gets worse"),
+            None
+        );
+        assert_eq!(
+            kind("I'm sorry this is over text, I need some space"),
+            Some("space")
+        );
+        assert_eq!(kind("sorry this is over whatsapp"), None);
+        assert_eq!(kind("it's over. I mean it"), Some("ended"));
+        // "don't call me" a name vs a call.
+        assert_eq!(kind("don't call me dramatic"), None);
+        assert_eq!(kind("dont call me a liar when you know it's true"), None);
+        assert_eq!(kind("don't call me again"), Some("no_contact"));
+        assert_eq!(kind("please don't call me."), Some("no_contact"));
+        assert_eq!(kind("don't call me or text me"), Some("no_contact"));
+        // Stepping back, room, not hearing from someone for a while: space.
+        assert_eq!(
+            kind("i think i need to step back for a bit. not forever"),
+            Some("space")
+        );
+        assert_eq!(
+            kind("I just need some room to think about what I want"),
+            Some("space")
+        );
+        assert_eq!(
+            kind("I need to not hear from you for a while. When I'm ready I'll reach out"),
+            Some("space")
+        );
+        assert_eq!(
+            kind("i need to not hear from you. ever."),
+            Some("no_contact")
+        );
+        assert_eq!(
+            kind("don't contact me for a while, i mean it"),
+            Some("space")
+        );
+        assert_eq!(
+            kind("don't contact me ever again, not for a while, never"),
+            Some("no_contact")
+        );
+        // Space from something else is none.
+        assert_eq!(kind("i need to step back from the project at work"), None);
+        assert_eq!(kind("i need some room from my mum tbh"), None);
+        assert_eq!(
+            kind("i need to step back from us for a while"),
+            Some("space")
+        );
+        // A block is done, not asked: it wins over a request in the same message.
+        assert_eq!(
+            kind("I've blocked you here and everywhere else. Please leave me alone."),
+            Some("blocked")
+        );
     }
 
     #[test]

@@ -35,8 +35,10 @@ pub enum SnapshotError {
 /// Raised whenever a rule changes what a stored row says (its flags or
 /// horsemen), so that snapshots made by the old rules are made again; the
 /// crate's version alone does not move between releases. 2: `playful`; 3:
-/// the learned boundary layer reads messages with a prefilter piece.
-const RULES_REVISION: u32 = 3;
+/// the learned boundary layer reads messages with a prefilter piece; 4: the
+/// boundary phrases of session 13 (endings in plain words, stepping back,
+/// "over text", "don't call me <name>", a block before a request).
+const RULES_REVISION: u32 = 4;
 
 /// What a snapshot depends on besides the messages: the classifier's models
 /// and rules (this crate's version, [`RULES_REVISION`] and its model files) and the word lists.
