@@ -670,7 +670,10 @@ impl Seen {
             Cue::Place => cands.push(start, end, Kind::Place),
             Cue::WithoutYou => cands.push(start, end, Kind::WithoutYou),
             Cue::Consequence => cands.push(start, end, Kind::Consequence),
-            Cue::Contempt => cands.push(start, end, Kind::Contempt),
+            Cue::Contempt if !relative_clause(hay, start, end) => {
+                cands.push(start, end, Kind::Contempt);
+            }
+            Cue::Contempt => {}
             Cue::Insult => cands.push(start, end, Kind::Insult),
             Cue::Sarcasm => cands.push(start, end, Kind::Sarcasm),
             Cue::Defensive => self.horsemen |= Horseman::Defensiveness.bit(),
@@ -1064,6 +1067,40 @@ fn has_any(a: &Option<aho_corasick::AhoCorasick>, text: &str) -> bool {
 ///   message (except self-harm), as a question ("i'll come to your place at 8?"),
 ///   and threats, surveillance, turning up and entitlement not in a clearly
 ///   positive message ("i'll tell everyone the good news!"), guilt not in a warm one.
+/// "you deserved someone who asked": a "who ..." marker after a person is a
+/// relative clause describing them, not the dismissive "who asked?".
+fn relative_clause(hay: &str, start: usize, end: usize) -> bool {
+    const PEOPLE: &[&str] = &[
+        "someone",
+        "somebody",
+        "anyone",
+        "anybody",
+        "everyone",
+        "everybody",
+        "person",
+        "people",
+        "one",
+        "ones",
+        "those",
+        "guy",
+        "guys",
+        "girl",
+        "girls",
+        "man",
+        "woman",
+        "friend",
+        "friends",
+        "partner",
+        "others",
+    ];
+    hay.get(start..end)
+        .is_some_and(|p| p.trim_start().starts_with("who "))
+        && hay
+            .get(..start)
+            .and_then(|b| b.split_whitespace().next_back())
+            .is_some_and(|w| PEOPLE.contains(&w))
+}
+
 #[inline(never)]
 fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
     let mut horsemen = 0u8;
@@ -1351,6 +1388,29 @@ mod tests {
             !c("I always love our walks")
                 .horsemen
                 .contains(&Horseman::Criticism)
+        );
+    }
+
+    #[test]
+    fn who_asked_as_a_relative_clause_is_no_contempt() {
+        let apology = "thank you for saying that. I'm sorry too, I stopped asking how you were \
+                       because I was scared of the answer. you deserved someone who asked";
+        assert!(c(apology).horsemen.is_empty());
+        assert!(
+            c("anyone who asked got the same answer")
+                .horsemen
+                .is_empty()
+        );
+        // The dismissive question, either writer.
+        assert!(
+            c("ok and? who asked")
+                .horsemen
+                .contains(&Horseman::Contempt)
+        );
+        assert!(
+            c("lol who asked tho")
+                .horsemen
+                .contains(&Horseman::Contempt)
         );
     }
 
