@@ -30,6 +30,7 @@ fn main() {
     }
     let lex = Lexicons::built_in();
     let (mut listed, mut placed, mut total) = (0usize, 0usize, 0usize);
+    let (mut hits, mut wanted, mut extra) = (0usize, 0usize, 0usize);
     for dir in &dirs {
         if !std::path::Path::new(dir).join("expected.json").exists() {
             eprintln!("{dir}: no expected.json");
@@ -84,10 +85,16 @@ fn main() {
             }
             println!("  boundaries: {}", tag(r.boundaries));
             total += 2;
+            hits += r.episodes.0;
+            wanted += r.episodes.1;
+            extra += r.episodes.2;
             listed += usize::from(r.arguments_listed) + usize::from(r.boundaries);
             placed += usize::from(r.arguments_placed) + usize::from(r.boundaries);
         }
     }
+    println!(
+        "arguments one by one: {hits} of {wanted} found in place, {extra} found that no one expected"
+    );
     println!(
         "{listed} of {total} readings as expected (arguments as a list); {placed} of {total} with arguments in place"
     );

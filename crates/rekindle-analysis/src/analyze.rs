@@ -661,6 +661,7 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
     let cls = InOrder {
         rows,
         order: &order,
+        mock: &[],
     };
     let topic_count = chat.topics.len();
 
@@ -1130,15 +1131,93 @@ fn matters(series: &str, before: f64, after: f64) -> bool {
 struct InOrder<'a> {
     rows: &'a [Row],
     order: &'a [usize],
+    /// Positions read as contempt in the conflict episodes because they carry
+    /// on a mocking streak ([`mocking_streaks`]); empty elsewhere.
+    mock: &'a [bool],
 }
 
 impl InOrder<'_> {
     fn at(&self, k: usize) -> Option<Seen> {
-        self.order
+        let mut seen = self
+            .order
             .get(k)
             .and_then(|&i| self.rows.get(i))
-            .and_then(Row::seen)
+            .and_then(Row::seen)?;
+        if self.mock.get(k).copied().unwrap_or(false) {
+            seen.horsemen |= Horseman::Contempt.bit();
+        }
+        Some(seen)
     }
+}
+
+/// VADER compound from which a message reads warm on its surface: the words
+/// sarcasm is made of ("no really, I love being the only adult here").
+const MOCK_SURFACE: f64 = 0.3;
+
+/// Messages that carry on a mocking streak (session 13, variant SS2): once a
+/// person mocks (a contempt marker in a message that is not playful), their
+/// following messages, each within `window` of the last, that read warm on the
+/// surface and are no repair and not playful are mockery too: after "oh wow,
+/// thanks SO much", to "I'm sorry": "great. can't wait for you to ignore those
+/// too". Irony, once set
+/// up, keeps its key. The streak ends with the person's own repair or playful
+/// message, or the other person's playful answer (teasing); a neutral message
+/// ("ok", "see you at 8") is no mockery and does not extend it. A message is
+/// read as mockery only as the answer to the other's apology ("I'm sorry" →
+/// "no no, totally fine. I'm sure the spreadsheets needed you more"), not as
+/// the answer to an ordinary message ("power's out again 🙄" → "do you have
+/// tokens?" → "whole area, I'm charging my phone in the car like a survivalist").
+fn mocking_streaks(
+    cls: &InOrder<'_>,
+    secs: &[i64],
+    person_of: &dyn Fn(usize) -> Option<usize>,
+    people: usize,
+    window: i64,
+) -> Vec<bool> {
+    let order = cls.order;
+    let mut mock = vec![false; order.len()];
+    // Per person: the time of the streak's last message, while it lasts.
+    let mut streak: Vec<Option<i64>> = vec![None; people];
+    // The message before: (writer, whether it was a repair).
+    let mut before: Option<(usize, bool)> = None;
+    for (k, &i) in order.iter().enumerate() {
+        let (Some(p), Some(c)) = (person_of(i), cls.at(k)) else {
+            before = None;
+            continue;
+        };
+        let prev = before.replace((p, c.repair));
+        let t = secs[i];
+        let warm_answer = c.playful && !c.repair && !is_attack(&c);
+        if warm_answer {
+            // Play from anyone ends every streak: teasing, not mockery.
+            streak.iter_mut().for_each(|s| *s = None);
+            continue;
+        }
+        if c.repair {
+            streak[p] = None;
+            continue;
+        }
+        if c.horsemen & Horseman::Contempt.bit() != 0 {
+            streak[p] = Some(t);
+            continue;
+        }
+        let Some(last) = streak[p] else {
+            continue;
+        };
+        if t - last > window {
+            streak[p] = None;
+            continue;
+        }
+        // Warm words in answer to the other's apology, from someone mocking.
+        let answers_apology = matches!(prev, Some((q, true)) if q != p);
+        if c.compound >= MOCK_SURFACE && answers_apology {
+            mock[k] = true;
+            streak[p] = Some(t);
+        } else if hostile(&c) {
+            streak[p] = Some(t);
+        }
+    }
+    mock
 }
 
 /// The names of the topic bits set in `bits`.
@@ -1214,6 +1293,12 @@ fn find_episodes(
     let cooldown = i64::from(eo.cooldown_minutes) * 60;
     let silence = i64::from(eo.silence_hours) * 3600;
     let t = |k: usize| secs[order[k]];
+    let mock = mocking_streaks(cls, secs, person_of, people.len(), window);
+    let cls = &InOrder {
+        rows: cls.rows,
+        order: cls.order,
+        mock: &mock,
+    };
     // Episodes count a message as negative when the learned layer (at the
     // chat's own share of negatives) or the rules alone say so: the rules read
     // every chat the same way, so an argument does not vanish from the
@@ -1647,7 +1732,9 @@ fn build_episode(
         end: ei,
         start_time: rows[si].time().to_string(),
         end_time: rows[ei].time().to_string(),
-        started_by: name(person_of(si)),
+        // One-sided: the person who was harsh started it, even where the
+        // run opens with the other's sad "oh no, i totally forgot".
+        started_by: name(one_sided_by.or(person_of(si))),
         escalated_by: escalated_k.and_then(|k| name(person_of(order[k]))),
         one_sided: one_sided_by.is_some(),
         one_sided_by: name(one_sided_by),

@@ -676,6 +676,7 @@ impl Seen {
             Cue::Contempt => {}
             Cue::Insult => cands.push(start, end, Kind::Insult),
             Cue::Sarcasm => cands.push(start, end, Kind::Sarcasm),
+            Cue::SarcasmEnd => cands.push(start, end, Kind::SarcasmEnd),
             Cue::Defensive => self.horsemen |= Horseman::Defensiveness.bit(),
             Cue::DefensiveWeak => self.weak_defensive = true,
             Cue::Stonewall => cands.push(start, end, Kind::Stonewall),
@@ -725,6 +726,8 @@ enum Kind {
     Insult,
     /// Sarcastic praise: contempt unless sincerely warm.
     Sarcasm,
+    /// As `Sarcasm`, only when the phrase ends its clause.
+    SarcasmEnd,
     /// "leave me alone": stonewalling.
     Stonewall,
     /// "whatever": stonewalling unless accommodating.
@@ -1050,23 +1053,6 @@ fn has_any(a: &Option<aho_corasick::AhoCorasick>, text: &str) -> bool {
     a.as_ref().is_some_and(|a| a.is_match(text))
 }
 
-/// Decide the sentence-dependent markers: returns horsemen bits and pressure bits.
-///
-/// Rules (README "Horsemen, repair and accountability", "Pressure"):
-/// - quoted words are reported, never the writer's own attack or pressure;
-/// - criticism and contempt do not count when negated ("you're not stupid") or
-///   reported ("i said you were pathetic", "she called him an idiot");
-/// - name-calling and trait labels do not count about the writer ("I was an
-///   idiot", "sorry for being a dick"), as a feeling ("made you feel stupid") or
-///   as banter (laughter or affection in the message: "shut up lol 😂");
-/// - "you always / you never" is praise in a warm message without negative cues;
-/// - sarcastic praise is sincere in a warm message ("good for you, proud of you");
-/// - an apology or accountable statement is never stonewalling ("i'm done
-///   fighting it, you're allowed to leave");
-/// - pressure does not count negated ("i won't show up"), in a laughing
-///   message (except self-harm), as a question ("i'll come to your place at 8?"),
-///   and threats, surveillance, turning up and entitlement not in a clearly
-///   positive message ("i'll tell everyone the good news!"), guilt not in a warm one.
 /// "you deserved someone who asked": a "who ..." marker after a person is a
 /// relative clause describing them, not the dismissive "who asked?".
 fn relative_clause(hay: &str, start: usize, end: usize) -> bool {
@@ -1101,6 +1087,23 @@ fn relative_clause(hay: &str, start: usize, end: usize) -> bool {
             .is_some_and(|w| PEOPLE.contains(&w))
 }
 
+/// Decide the sentence-dependent markers: returns horsemen bits and pressure bits.
+///
+/// Rules (README "Horsemen, repair and accountability", "Pressure"):
+/// - quoted words are reported, never the writer's own attack or pressure;
+/// - criticism and contempt do not count when negated ("you're not stupid") or
+///   reported ("i said you were pathetic", "she called him an idiot");
+/// - name-calling and trait labels do not count about the writer ("I was an
+///   idiot", "sorry for being a dick"), as a feeling ("made you feel stupid") or
+///   as banter (laughter or affection in the message: "shut up lol 😂");
+/// - "you always / you never" is praise in a warm message without negative cues;
+/// - sarcastic praise is sincere in a warm message ("good for you, proud of you");
+/// - an apology or accountable statement is never stonewalling ("i'm done
+///   fighting it, you're allowed to leave");
+/// - pressure does not count negated ("i won't show up"), in a laughing
+///   message (except self-harm), as a question ("i'll come to your place at 8?"),
+///   and threats, surveillance, turning up and entitlement not in a clearly
+///   positive message ("i'll tell everyone the good news!"), guilt not in a warm one.
 #[inline(never)]
 fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
     let mut horsemen = 0u8;
@@ -1171,6 +1174,9 @@ fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
             Kind::Contempt if !f.negated && !f.reported => horsemen |= Horseman::Contempt.bit(),
             Kind::Insult if aimed => horsemen |= Horseman::Contempt.bit(),
             Kind::Sarcasm if attack && !m.warm => horsemen |= Horseman::Contempt.bit(),
+            Kind::SarcasmEnd if attack && !m.warm && f.clause_end => {
+                horsemen |= Horseman::Contempt.bit();
+            }
             Kind::Stonewall if !m.accountable && !f.conditional => {
                 horsemen |= Horseman::Stonewalling.bit();
             }

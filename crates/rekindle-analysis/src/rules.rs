@@ -26,6 +26,9 @@ pub enum Cue {
     /// Sarcastic praise ("oh great", "good for you"): contempt unless the
     /// message is sincerely warm ("good for you, I'm proud of you").
     Sarcasm,
+    /// As [`Cue::Sarcasm`], only when the phrase ends its clause: "very
+    /// mature." is scorn, "that's very mature of you, thank you" is praise.
+    SarcasmEnd,
     /// Excuses, cross-complaints ("it's not my fault", "you're the one who").
     Defensive,
     /// Weak defensive marker ("i didn't", "yes but"): counts only in a negative message.
@@ -1203,6 +1206,8 @@ pub const CUES: &[(&str, Cue)] = &[
     ("really mature", Sarcasm),
     ("real mature", Sarcasm),
     ("real grown up", Sarcasm),
+    ("very mature", SarcasmEnd),
+    ("so mature", SarcasmEnd),
     ("friend told me you were", Press(Surveillance)),
     ("someone told me you were", Press(Surveillance)),
     ("they told me you were", Press(Surveillance)),

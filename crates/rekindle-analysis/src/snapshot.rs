@@ -37,8 +37,10 @@ pub enum SnapshotError {
 /// crate's version alone does not move between releases. 2: `playful`; 3:
 /// the learned boundary layer reads messages with a prefilter piece; 4: the
 /// boundary phrases of session 13 (endings in plain words, stepping back,
-/// "over text", "don't call me <name>", a block before a request).
-const RULES_REVISION: u32 = 4;
+/// "over text", "don't call me <name>", a block before a request); 5: "who
+/// asked" after a person is no contempt, "very mature" / "so mature" at the
+/// end of a clause are.
+const RULES_REVISION: u32 = 5;
 
 /// What a snapshot depends on besides the messages: the classifier's models
 /// and rules (this crate's version, [`RULES_REVISION`] and its model files) and the word lists.

@@ -763,3 +763,73 @@ fn harsh_words_answered_with_a_laugh_are_teasing_in_both_directions() {
         assert_eq!(a.conflicts[0].one_sided_by.as_deref(), Some(teaser));
     }
 }
+
+/// A forgotten booking; `answer1` and `answer2` are the replies of the one
+/// it is aimed at, between the other's sweet-sounding follow-ups.
+fn mockery(mocker: &str, other: &str, answer1: &str, answer2: &str) -> Vec<Message> {
+    chat(&[
+        (
+            11,
+            "17:50",
+            other,
+            "omg i completely forgot to book the restaurant",
+        ),
+        (11, "17:51", mocker, "oh great, you forgot again 🙄"),
+        (11, "17:52", other, answer1),
+        (
+            11,
+            "17:53",
+            mocker,
+            "no no, it's fine. i love being the only one who plans anything",
+        ),
+        (11, "17:54", other, answer2),
+        (
+            11,
+            "17:55",
+            mocker,
+            "wonderful. can't wait to hear the excuse next time",
+        ),
+        (11, "20:30", other, "home in 10"),
+    ])
+}
+
+#[test]
+fn sweet_words_answering_an_apology_carry_on_mockery_in_both_directions() {
+    for (mocker, other) in [(EX, ME), (ME, EX)] {
+        // Mockery answering apologies: one argument, the mocker's.
+        let a = run(&mockery(
+            mocker,
+            other,
+            "i'm so sorry, i'll call them now",
+            "you're right, i'm sorry. i'll set a reminder",
+        ));
+        assert_eq!(a.conflicts.len(), 1, "{mocker}: {:#?}", a.conflicts);
+        let e = &a.conflicts[0];
+        assert_eq!(e.one_sided_by.as_deref(), Some(mocker));
+        assert_eq!(e.started_by.as_deref(), Some(mocker));
+        // The same words answered with play: teasing, no argument.
+        let a = run(&mockery(
+            mocker,
+            other,
+            "😂😂 guilty. calling them now",
+            "haha love you x",
+        ));
+        assert!(a.conflicts.is_empty(), "{mocker}: {:#?}", a.conflicts);
+        // Sweet words that answer no apology are taken as meant.
+        let a = run(&mockery(mocker, other, "on it", "booked for 8"));
+        assert!(a.conflicts.is_empty(), "{mocker}: {:#?}", a.conflicts);
+    }
+}
+
+#[test]
+fn a_sigh_at_a_late_friend_then_logistics_is_no_argument() {
+    for (sigher, other) in [(EX, ME), (ME, EX)] {
+        let a = run(&chat(&[
+            (12, "18:00", sigher, "oh great, late again 🙄"),
+            (12, "18:01", other, "sorry!! 5 min"),
+            (12, "18:02", sigher, "ok cool, see you soon"),
+            (12, "18:08", other, "here"),
+        ]));
+        assert!(a.conflicts.is_empty(), "{sigher}: {:#?}", a.conflicts);
+    }
+}

@@ -25,6 +25,8 @@ pub struct Reading {
     pub arguments_placed: bool,
     /// Boundaries: person, kind, unanswered count and line, all as expected.
     pub boundaries: bool,
+    /// [`matched`]: (expected arguments found in place, expected, extra found).
+    pub episodes: (usize, usize, usize),
 }
 
 /// (one-sided, harsh person) of each expected argument.
@@ -69,6 +71,33 @@ fn placed(a: &Analysis, exp: &Value) -> bool {
 }
 
 /// Reads `dir/file` (a WhatsApp export) with its expected entry `exp`.
+/// Arguments found in place one by one (as [`placed`], greedily): (expected
+/// ones found, expected ones, found ones that match none).
+pub fn matched(a: &Analysis, exp: &Value) -> (usize, usize, usize) {
+    let want = exp["episodes"].as_array().unwrap();
+    let mut used = vec![false; a.conflicts.len()];
+    let mut hits = 0;
+    for w in want {
+        let start = w["approx_start_line"].as_u64().unwrap() as usize;
+        let end = w["approx_end_line"].as_u64().map_or(start, |e| e as usize);
+        let reading = (
+            w["one_sided"].as_bool().unwrap(),
+            w["harsh_person"].as_str(),
+        );
+        let hit = a.conflicts.iter().enumerate().position(|(i, e)| {
+            !used[i]
+                && (e.one_sided, e.one_sided_by.as_deref()) == reading
+                && e.start < end + SLACK
+                && e.end + 1 + SLACK >= start
+        });
+        if let Some(i) = hit {
+            used[i] = true;
+            hits += 1;
+        }
+    }
+    (hits, want.len(), used.iter().filter(|u| !**u).count())
+}
+
 pub fn read(dir: &str, file: &str, exp: &Value, lex: &Lexicons) -> Reading {
     let bytes = std::fs::read(format!("{dir}/{file}")).unwrap();
     let (messages, _) =
@@ -124,6 +153,7 @@ pub fn read(dir: &str, file: &str, exp: &Value, lex: &Lexicons) -> Reading {
         arguments_listed: found == expected_arguments(exp) && attributed,
         arguments_placed: placed(&a, exp),
         boundaries: boundaries_ok,
+        episodes: matched(&a, exp),
         messages,
         analysis: a,
     }
