@@ -45,32 +45,12 @@ pub fn expected_arguments(exp: &Value) -> Vec<(bool, Option<String>)> {
 }
 
 /// Line numbers in expected.json count the file's lines: message k is line k + 1.
+/// Every expected argument found in its place, and no other.
 fn placed(a: &Analysis, exp: &Value) -> bool {
-    let want = exp["episodes"].as_array().unwrap();
-    let mut used = vec![false; a.conflicts.len()];
-    for w in want {
-        let start = w["approx_start_line"].as_u64().unwrap() as usize;
-        // The first set gives only where each argument starts.
-        let end = w["approx_end_line"].as_u64().map_or(start, |e| e as usize);
-        let reading = (
-            w["one_sided"].as_bool().unwrap(),
-            w["harsh_person"].as_str(),
-        );
-        let hit = a.conflicts.iter().enumerate().position(|(i, e)| {
-            !used[i]
-                && (e.one_sided, e.one_sided_by.as_deref()) == reading
-                && e.start < end + SLACK
-                && e.end + 1 + SLACK >= start
-        });
-        match hit {
-            Some(i) => used[i] = true,
-            None => return false,
-        }
-    }
-    used.iter().all(|u| *u)
+    let (hits, wanted, extra) = matched(a, exp);
+    hits == wanted && extra == 0
 }
 
-/// Reads `dir/file` (a WhatsApp export) with its expected entry `exp`.
 /// Arguments found in place one by one (as [`placed`], greedily): (expected
 /// ones found, expected ones, found ones that match none).
 pub fn matched(a: &Analysis, exp: &Value) -> (usize, usize, usize) {
