@@ -1385,6 +1385,9 @@ fn find_episodes(
         if run.len() < eo.min_negative || share < eo.min_share {
             continue;
         }
+        if shared_vent(run, first, last_neg, cls) {
+            continue;
+        }
         // Both wrote negative messages: an argument. Only one did: an
         // argument when it is hostility the other person was there for.
         let writers: Vec<usize> = (0..people.len())
@@ -1585,6 +1588,30 @@ fn answered_playfully(
     (first..=end)
         .filter_map(|k| person_of(cls.order[k]))
         .any(|p| p != *side && playful_by(p))
+}
+
+/// A shared vent, not an argument (session 13, variant SV): the hostile
+/// messages of the run speak of someone else ("he's a snake", "my boss", "the
+/// landlord") — at least two of them and at least half, naming someone outside
+/// the couple and not the reader — at most one speaks to the reader ("you"),
+/// and no one apologises or ends it inside it. Two people furious together at
+/// a boss are on the same side; a fight between them says "you", and an
+/// apology shows that someone took it as meant for them ("oh she lives 😂" to a
+/// girlfriend who keeps saying sorry is mockery of her, in the third person).
+fn shared_vent(run: &[usize], first: usize, last_neg: usize, cls: &InOrder<'_>) -> bool {
+    let (mut to_reader, mut about_others) = (0usize, 0usize);
+    for &k in run {
+        if let Some(c) = cls.at(k) {
+            if c.addresses_you {
+                to_reader += 1;
+            } else if c.names_someone_else {
+                about_others += 1;
+            }
+        }
+    }
+    let apology_or_ending =
+        (first..=last_neg).any(|m| cls.at(m).is_some_and(|c| c.repair || c.breakup));
+    to_reader <= 1 && about_others >= 2 && about_others * 2 >= run.len() && !apology_or_ending
 }
 
 /// Criticism or contempt.

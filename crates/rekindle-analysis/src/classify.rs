@@ -1,6 +1,7 @@
 //! Per-message classification: VADER tone plus conversational rules.
 
 use std::cell::RefCell;
+use std::sync::LazyLock;
 
 use rekindle_vader::{Analyzer, Scores};
 use serde::Serialize;
@@ -216,6 +217,157 @@ pub(crate) struct Compact {
     /// that is not negative: read with the exchange around it, a sign that
     /// harsh words nearby are teasing.
     pub playful: bool,
+    /// Who the message speaks of ([`ADDRESSES_YOU`], [`NAMES_SOMEONE_ELSE`]),
+    /// read only where it may be hostile: tells a shared vent about a boss from
+    /// a fight between the two.
+    pub addressee: u8,
+}
+
+/// [`Compact::addressee`]: a second-person word ("you", "ur", "yourself").
+pub(crate) const ADDRESSES_YOU: u8 = 1;
+/// [`Compact::addressee`]: a third-person pronoun or a role noun for someone
+/// outside the couple ("he", "they", "my boss", "the landlord").
+pub(crate) const NAMES_SOMEONE_ELSE: u8 = 2;
+
+/// Second-person words (after the texting forms of `text::normalize`).
+const SECOND_PERSON: &[&str] = &[
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    "u",
+    "ur",
+    "ya",
+    "yall",
+    "y'all",
+    "you're",
+    "youre",
+    "you've",
+    "youve",
+    "you'll",
+    "youll",
+    "you'd",
+    "youd",
+    "urself",
+];
+
+/// Third-person pronouns and role nouns for someone outside the couple.
+const SOMEONE_ELSE: &[&str] = &[
+    "he",
+    "him",
+    "his",
+    "himself",
+    "she",
+    "her",
+    "hers",
+    "herself",
+    "they",
+    "them",
+    "their",
+    "theirs",
+    "themselves",
+    "he's",
+    "hes",
+    "she's",
+    "shes",
+    "they're",
+    "theyre",
+    "he'd",
+    "she'd",
+    "he'll",
+    "she'll",
+    "boss",
+    "manager",
+    "landlord",
+    "landlady",
+    "flatmate",
+    "roommate",
+    "housemate",
+    "neighbour",
+    "neighbor",
+    "neighbours",
+    "neighbors",
+    "coworker",
+    "coworkers",
+    "colleague",
+    "colleagues",
+    "customer",
+    "customers",
+    "client",
+    "clients",
+    "teacher",
+    "driver",
+    "company",
+    "council",
+    "bloke",
+    "dude",
+    "guy",
+    "lady",
+    "mum",
+    "mom",
+    "dad",
+    "mother",
+    "father",
+    "sister",
+    "brother",
+];
+
+/// Bits of the table of [`SECOND_PERSON`] and [`SOMEONE_ELSE`] by word hash.
+const ADDRESSEE_TABLE_BITS: u32 = 10;
+
+/// (word hash, addressee bit) by the hash's top bits, open addressing (load
+/// under 8 %): a word costs one probe where a string match would try dozens.
+static ADDRESSEE_TABLE: LazyLock<Vec<(u64, u8)>> = LazyLock::new(|| {
+    let mask = (1usize << ADDRESSEE_TABLE_BITS) - 1;
+    let mut table = vec![(0u64, 0u8); mask + 1];
+    for (words, bit) in [
+        (SECOND_PERSON, ADDRESSES_YOU),
+        (SOMEONE_ELSE, NAMES_SOMEONE_ELSE),
+    ] {
+        for w in words {
+            let h = crate::learned::word_hash(w.as_bytes());
+            let mut i = (h >> (64 - ADDRESSEE_TABLE_BITS)) as usize;
+            while table.get(i).is_some_and(|slot| slot.1 != 0) {
+                i = (i + 1) & mask;
+            }
+            if let Some(slot) = table.get_mut(i) {
+                *slot = (h, bit);
+            }
+        }
+    }
+    table
+});
+
+/// The addressee bit of one word hash (0 for other words).
+fn addressee_of_hash(table: &[(u64, u8)], h: u64) -> u8 {
+    let mask = table.len() - 1;
+    let mut i = (h >> (64 - ADDRESSEE_TABLE_BITS)) as usize;
+    while let Some(&(key, bit)) = table.get(i) {
+        if bit == 0 || key == h {
+            return if key == h { bit } else { 0 };
+        }
+        i = (i + 1) & mask;
+    }
+    0
+}
+
+/// The [`Compact::addressee`] bits of normalized text, from its word hashes
+/// (`hashes`, as the `negative` layer's pass kept them) or, without them, by
+/// hashing its words.
+pub(crate) fn addressee(norm: &str, hashes: &[u64]) -> u8 {
+    let table = ADDRESSEE_TABLE.as_slice();
+    let mut bits = 0;
+    if hashes.is_empty() {
+        crate::learned::for_each_word_hash(norm.as_bytes(), |h| {
+            bits |= addressee_of_hash(table, h);
+        });
+    } else {
+        for &h in hashes {
+            bits |= addressee_of_hash(table, h);
+        }
+    }
+    bits
 }
 
 /// The normalized text and where its clause ends and quotation marks fall.
@@ -624,6 +776,11 @@ fn rules_on(
     // A bid is a friendly opening, not a jab.
     if out.negative || out.horsemen & (Horseman::Criticism.bit() | Horseman::Contempt.bit()) != 0 {
         out.bid = false;
+    }
+    // Only a message that may be hostile in some chat is read for whom it
+    // speaks of (the conflict episodes are its only reader).
+    if out.level > 0 || out.rules_negative || out.horsemen != 0 {
+        out.addressee = addressee(norm, hashes);
     }
     out
 }

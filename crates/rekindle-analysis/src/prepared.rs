@@ -56,7 +56,9 @@ pub(crate) struct Row {
     /// VADER compound times 10,000 (VADER rounds it to four decimals, so this is exact).
     compound: i16,
     sender: u16,
-    /// Whitespace-separated words (text messages only; saturating).
+    /// Whitespace-separated words (text messages only; saturating at
+    /// [`WORDS_MAX`]) in the low 14 bits; the top two are the message's
+    /// `classify::Compact::addressee` bits (no room is left elsewhere in 20 bytes).
     words: u16,
     /// Bits of [`crate::Horseman::bit`] in the low four bits; the high four are
     /// the message's level (`learned::Model::level`), from which the chat's own
@@ -64,6 +66,10 @@ pub(crate) struct Row {
     horsemen: u8,
     flags: u8,
 }
+
+/// Most words a row counts; the bits above are the addressee's.
+const WORDS_MAX: u16 = 0x3fff;
+const ADDRESSEE_SHIFT: u32 = 14;
 
 /// The horsemen's bits in [`Row::horsemen`].
 const HORSEMEN_BITS: u8 = 0x0f;
@@ -82,6 +88,10 @@ pub(crate) struct Seen {
     pub breakup: bool,
     /// Laughter, affection or a kiss (`Compact::playful`).
     pub playful: bool,
+    /// A second-person word (`classify::ADDRESSES_YOU`), read where the message may be hostile.
+    pub addresses_you: bool,
+    /// Someone outside the couple named (`classify::NAMES_SOMEONE_ELSE`), likewise.
+    pub names_someone_else: bool,
     pub topics: u64,
 }
 
@@ -154,7 +164,11 @@ impl Row {
     }
 
     pub(crate) fn words(&self) -> usize {
-        usize::from(self.words)
+        usize::from(self.words & WORDS_MAX)
+    }
+
+    fn addressee(&self) -> u8 {
+        (self.words >> ADDRESSEE_SHIFT) as u8
     }
 
     /// What the classifier saw; `None` for messages it does not read (media,
@@ -169,6 +183,8 @@ impl Row {
             bid: self.flags & BID != 0,
             breakup: self.flags & BREAKUP != 0,
             playful: self.flags & PLAYFUL != 0,
+            addresses_you: self.addressee() & crate::classify::ADDRESSES_YOU != 0,
+            names_someone_else: self.addressee() & crate::classify::NAMES_SOMEONE_ELSE != 0,
             topics: u64::from(self.topics),
         })
     }
@@ -218,7 +234,7 @@ impl Packed {
         Packed {
             topics: (c.topics & u64::from(u32::MAX)) as u32,
             compound: (c.scores.compound * 10_000.0).round() as i16,
-            words: c.words,
+            words: c.words.min(WORDS_MAX) | u16::from(c.addressee & 3) << ADDRESSEE_SHIFT,
             horsemen: (c.horsemen & HORSEMEN_BITS) | c.level.min(15) << 4,
             flags,
             margin_bin: c.margin_bin,
@@ -612,7 +628,7 @@ fn build<R>(
                 if sender == NO_SENDER {
                     let words = word_count(&m.text);
                     if let Some(r) = rows.last_mut() {
-                        r.words = words.min(usize::from(u16::MAX)) as u16;
+                        r.words = words.min(usize::from(WORDS_MAX)) as u16;
                     }
                 } else {
                     batch.rows.push(index as u32);
@@ -837,7 +853,10 @@ mod tests {
         for round in 0..3 {
             for t in texts {
                 let direct = Packed::new(&classify_compact(t, &lex, &w), t);
-                assert_eq!(direct.words as usize, t.split_whitespace().count());
+                assert_eq!(
+                    usize::from(direct.words & WORDS_MAX),
+                    t.split_whitespace().count()
+                );
                 assert_eq!(cache.classify(t, &lex, &w), direct, "{t} round {round}");
             }
         }

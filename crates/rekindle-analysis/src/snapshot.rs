@@ -39,8 +39,9 @@ pub enum SnapshotError {
 /// boundary phrases of session 13 (endings in plain words, stepping back,
 /// "over text", "don't call me <name>", a block before a request); 5: "who
 /// asked" after a person is no contempt, "very mature" / "so mature" at the
-/// end of a clause are.
-const RULES_REVISION: u32 = 5;
+/// end of a clause are; 6: a row's word count carries whom the message speaks
+/// of (shared vents).
+const RULES_REVISION: u32 = 6;
 
 /// What a snapshot depends on besides the messages: the classifier's models
 /// and rules (this crate's version, [`RULES_REVISION`] and its model files) and the word lists.

@@ -40,7 +40,7 @@ fn every_chat_of_the_first_set_reads_as_its_writer_expected() {
 /// 15 with the learned horsemen layer, 16 with attacks after a boundary
 /// (session 11), 20 with teasing, attacks after an ending, "give me till
 /// saturday" and "real grown up", 21 with the learned boundary layer
-/// (session 12). Its odd files
+/// (session 12), 22 with shared vents (session 13). Its odd files
 /// (alphabetically) were read to find defects, the even ones are held out.
 /// The readings right today must stay right; the floor counts them.
 #[test]
@@ -51,7 +51,7 @@ fn the_second_set_keeps_the_readings_it_gets_right() {
         .iter()
         .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
         .sum();
-    assert!(right >= 21, "{right} of 24");
+    assert!(right >= 22, "{right} of 24");
     for (file, arguments, boundaries) in &r {
         if [
             "banter_quoted_insult_and_sarcasm_uk.txt",
@@ -63,6 +63,7 @@ fn the_second_set_keeps_the_readings_it_gets_right() {
             "user_jealous_harsh_then_space_ignored_us.txt",
             "slow_fade_then_no_contact_uk.txt",
             "space_respected_then_mutual_ending_long_distance_indian.txt",
+            "landlord_rage_then_real_fight_same_sex_aus.txt",
         ]
         .contains(&file.as_str())
         {

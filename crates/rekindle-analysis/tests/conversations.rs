@@ -833,3 +833,43 @@ fn a_sigh_at_a_late_friend_then_logistics_is_no_argument() {
         assert!(a.conflicts.is_empty(), "{sigher}: {:#?}", a.conflicts);
     }
 }
+
+/// Two people furious together at a boss, or the same words turned on each other.
+fn vent_or_fight(a: &str, b: &str, at_each_other: bool) -> Vec<Message> {
+    let lines: [(&str, &str, &str); 6] = if at_each_other {
+        [
+            (a, "12:00", "you took credit for my whole idea at dinner"),
+            (b, "12:01", "are you serious right now"),
+            (a, "12:02", "you're such a slimy weasel, i hate this"),
+            (b, "12:02", "you're pathetic, honestly"),
+            (a, "12:03", "you can't even look me in the eye, coward"),
+            (b, "12:04", "you are a joke"),
+        ]
+    } else {
+        [
+            (a, "12:00", "my boss took credit for my whole report today"),
+            (b, "12:01", "are you serious right now"),
+            (a, "12:02", "he's such a slimy weasel, i hate him"),
+            (b, "12:02", "what a snake. he's pathetic, honestly"),
+            (a, "12:03", "he can't even look me in the eye, the coward"),
+            (b, "12:04", "the guy is a joke"),
+        ]
+    };
+    let mut all: Vec<(i8, &str, &str, &str)> = lines
+        .iter()
+        .map(|&(who, at, text)| (13, at, who, text))
+        .collect();
+    all.push((13, "12:30", a, "anyway home by 6"));
+    chat(&all)
+}
+
+#[test]
+fn venting_together_about_someone_else_is_no_argument_in_both_directions() {
+    for (a, b) in [(EX, ME), (ME, EX)] {
+        let vent = run(&vent_or_fight(a, b, false));
+        assert!(vent.conflicts.is_empty(), "{a}: {:#?}", vent.conflicts);
+        let fight = run(&vent_or_fight(a, b, true));
+        assert_eq!(fight.conflicts.len(), 1, "{a}: {:#?}", fight.conflicts);
+        assert!(!fight.conflicts[0].one_sided);
+    }
+}
