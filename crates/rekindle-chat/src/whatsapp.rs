@@ -231,6 +231,41 @@ pub(crate) fn parse_header(line: &[u8]) -> Option<Header> {
     general_header(line)
 }
 
+/// [`parse_header`] of `line`, and whether it is the header of `last`: the
+/// latest header read, when [`plain_header`] read it, and the bytes it was
+/// read from. A line that starts with those bytes has that header, as
+/// `plain_header` reads no byte at or past `rest` (and every byte before it
+/// decides the result). In a chat nearly half the messages share their minute
+/// with the one before: a comparison replaces reading the header again, in
+/// both passes. Keeps one header, not one per line (no memory per line).
+#[inline]
+fn parse_header_after<'a>(
+    line: &'a [u8],
+    last: &mut Option<(&'a [u8], Header)>,
+) -> (Option<Header>, bool) {
+    if let Some((bytes, h)) = *last
+        && line.starts_with(bytes)
+    {
+        return (Some(h), true);
+    }
+    match plain_header(line) {
+        Some(h) => {
+            *last = line.get(..h.rest).map(|b| (b, h));
+            (Some(h), false)
+        }
+        None => {
+            let h = general_header(line);
+            // Lines that are no header keep `last`; another header forgets
+            // it, so that `last` is always the latest header read (the
+            // caller keeps what it made of that one: its time).
+            if h.is_some() {
+                *last = None;
+            }
+            (h, false)
+        }
+    }
+}
+
 /// ASCII digits at `i`, at most `max`: (value, count, next index); count 0 if none.
 #[inline]
 fn ascii_number(b: &[u8], mut i: usize, max: u8) -> (u16, u8, usize) {
@@ -908,8 +943,9 @@ fn order_key(year: u16, month: u16, day: u16, h: &Header) -> u64 {
 fn gather_lines(bytes: &[u8]) -> Evidence {
     let mut ev = Evidence::default();
     let (mut prev_dmy, mut prev_mdy) = (0u64, 0u64);
+    let mut last = None;
     for line in LineIter::new(bytes) {
-        if let Some(h) = parse_header(line.bytes) {
+        if let (Some(h), _) = parse_header_after(line.bytes, &mut last) {
             ev.headers += 1;
             if h.is_year_first() {
                 ev.year_first += 1;
@@ -1128,9 +1164,12 @@ pub(crate) fn parse(
         sink(m);
     };
 
+    // The previous header read and its time (see `parse_header_after`).
+    let mut last = None;
+    let mut last_time: Option<Result<DateTime, String>> = None;
     for line in LineIter::new(bytes) {
         line_no += 1;
-        let header = parse_header(line.bytes);
+        let (header, repeated) = parse_header_after(line.bytes, &mut last);
         let Some(h) = header else {
             if let Some(p) = pending.as_mut() {
                 p.text_end = line.end;
@@ -1153,13 +1192,17 @@ pub(crate) fn parse(
             }
             continue;
         };
-        let time = match h.resolve(order) {
-            Ok(t) => Ok(t),
-            Err(e) => match other_order {
-                Some(o) if allow_swap && !h.is_year_first() => h.resolve(o).map_err(|_| e),
-                _ => Err(e),
+        let time = match last_time.take() {
+            Some(t) if repeated => t,
+            _ => match h.resolve(order) {
+                Ok(t) => Ok(t),
+                Err(e) => match other_order {
+                    Some(o) if allow_swap && !h.is_year_first() => h.resolve(o).map_err(|_| e),
+                    _ => Err(e),
+                },
             },
         };
+        last_time = Some(time.clone());
         if let Some(p) = pending.take() {
             flush(p, stats);
         }
@@ -1359,6 +1402,35 @@ mod tests {
             });
             prop_assert_eq!(has_quote(b), plain, "{:?}", b);
         }
+    }
+
+    #[test]
+    fn a_repeated_header_is_read_as_the_first() {
+        let lines = [
+            "3/14/21, 8:12\u{202f}PM - Zoë Müller: hi",
+            "3/14/21, 8:12\u{202f}PM - Anna: hey",
+            "3/14/21, 8:12\u{202f}PM",
+            "3/14/21, 8:12\u{202f}PM - ",
+            "3/14/21, 8:13\u{202f}PM - Anna: later",
+            "a line that goes on",
+            "3/14/21, 8:13\u{202f}PM - Anna: again",
+            "[1/2/24, 10:00:00\u{a0}am] A: x",
+            "[1/2/24, 10:00:00\u{a0}am] B: y",
+            "[1/2/24, 10:00:01\u{a0}am] B: y",
+            "\u{200e}[1/2/24, 10:00:01\u{a0}am] B: y",
+            "\u{200e}[1/2/24, 10:00:01\u{a0}am] B: z",
+            "12/03/2024, 21:05 - A: x",
+            "12/03/2024, 21:05 - ",
+            "12/03/2024, 21:05 -",
+        ];
+        let mut last = None;
+        let mut repeats = 0;
+        for l in lines {
+            let (h, repeated) = parse_header_after(l.as_bytes(), &mut last);
+            assert_eq!(h, parse_header(l.as_bytes()), "{l}");
+            repeats += usize::from(repeated);
+        }
+        assert_eq!(repeats, 5);
     }
 
     #[test]
