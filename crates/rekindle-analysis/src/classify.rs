@@ -570,19 +570,18 @@ fn rules_on(
     seen.cands.items.clear();
     let mut prefix: Option<(usize, usize)> = None;
     if let Some(ac) = &lexicons.ac {
-        for m in ac.find_overlapping_iter(hay) {
-            let Some(p) = lexicons.pats.get(m.pattern().as_usize()) else {
-                continue;
+        crate::lexicon::for_each_match(ac, hay.as_bytes(), |pattern, m_start, m_end| {
+            let Some(p) = lexicons.pats.get(pattern) else {
+                return;
             };
             match *p {
                 Pat::Topic(i) => out.topics |= 1u64 << (i & 63),
                 // Matches come in order of their end; a prefix ends with the space
                 // the trait word starts with.
-                Pat::TraitPrefix => prefix = Some((m.start(), m.end())),
+                Pat::TraitPrefix => prefix = Some((m_start, m_end)),
                 Pat::Trait => {
-                    if let Some((start, end)) = prefix.filter(|p| trait_follows(hay, *p, m.start()))
-                    {
-                        seen.cands.push(start, m.end().max(end), Kind::Trait);
+                    if let Some((start, end)) = prefix.filter(|p| trait_follows(hay, *p, m_start)) {
+                        seen.cands.push(start, m_end.max(end), Kind::Trait);
                     }
                 }
                 Pat::BoundaryHint => out.boundary_hint = true,
@@ -592,10 +591,10 @@ fn rules_on(
                     let text = lexicons.phrase_text.as_bytes();
                     for ph in phrases {
                         if ph.exact {
-                            seen.cue(ph.cue, m.start(), m.end(), hay);
+                            seen.cue(ph.cue, m_start, m_end, hay);
                             continue;
                         }
-                        let Some(start) = m.start().checked_sub(usize::from(ph.offset)) else {
+                        let Some(start) = m_start.checked_sub(usize::from(ph.offset)) else {
                             continue;
                         };
                         let end = start + usize::from(ph.len);
@@ -607,7 +606,7 @@ fn rules_on(
                     }
                 }
             }
-        }
+        });
     }
     // Emoji cues, looked up by themselves (see `Lexicons::emoji`). Only words
     // of one non-ASCII character can be one: jump from one non-ASCII byte to

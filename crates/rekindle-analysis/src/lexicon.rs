@@ -2,7 +2,13 @@
 //! built-in marker rules (four horsemen, repair, bids, negative cues), all
 //! compiled into one Aho-Corasick automaton over normalized text.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use std::sync::Arc;
+
+use aho_corasick::Anchored;
+use aho_corasick::MatchKind;
+use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::StateID;
+use aho_corasick::dfa::DFA;
 
 use crate::rules::{self, Cue};
 
@@ -312,7 +318,8 @@ pub struct Lexicons {
     topics: Vec<(String, Vec<String>)>,
     ignored: Vec<String>,
     /// `None` only if the automaton could not be built (then nothing matches).
-    pub(crate) ac: Option<AhoCorasick>,
+    /// Walked by [`for_each_match`]; shared, not copied, when lexicons are cloned.
+    pub(crate) ac: Option<Arc<DFA>>,
     pub(crate) pats: Vec<Pat>,
     /// The cues of all [`Pat::Group`]s, each group's together (one array,
     /// the phrases' words in one string: few cache lines per match).
@@ -547,12 +554,14 @@ impl Lexicons {
         }
         // A full DFA: a few hundred KB for these patterns, and about twice as fast
         // per byte as the default NFA on the overlapping search every message gets.
-        let ac = AhoCorasickBuilder::new()
+        // Built as the DFA itself rather than through `AhoCorasick`, whose
+        // search goes through a trait object: see `for_each_match`.
+        let ac = aho_corasick::dfa::Builder::new()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
             .prefilter(false)
             .build(&patterns)
-            .ok();
+            .ok()
+            .map(Arc::new);
         Lexicons {
             topics,
             ignored,
@@ -567,6 +576,48 @@ impl Lexicons {
 
 /// Normalized entry -> pattern on the normalized haystack (" a b c "): words
 /// match whole words; a trailing `*` matches any ending.
+/// Calls `f(pattern, start, end)` for every match of `dfa` in `hay`,
+/// overlapping ones included, in order of their end and, for matches ending
+/// at the same byte, in the automaton's order: exactly what
+/// `AhoCorasick::find_overlapping_iter` yields. Walked here because the
+/// library's iterator goes through a trait object, returns once per match and
+/// stores its position on every byte (18 instructions a byte; every message
+/// is searched).
+#[inline]
+pub(crate) fn for_each_match(dfa: &DFA, hay: &[u8], mut f: impl FnMut(usize, usize, usize)) {
+    let Ok(mut sid) = dfa.start_state(Anchored::No) else {
+        return;
+    };
+    let mut at = 0;
+    while let Some(rest) = hay.get(at..).filter(|r| !r.is_empty()) {
+        let (read, next) = run_to_special(dfa, rest, sid);
+        (at, sid) = (at + read, next);
+        // Without a prefilter only dead and match states are special; a
+        // standard unanchored search never reaches the dead one.
+        if dfa.is_match(sid) {
+            for k in 0..dfa.match_len(sid) {
+                let pid = dfa.match_pattern(sid, k);
+                f(pid.as_usize(), at - dfa.pattern_len(pid), at);
+            }
+        }
+    }
+}
+
+/// Steps `sid` over `hay` until it reaches a special (match or dead) state:
+/// returns the bytes read and the state. A function of its own, with no call
+/// inside the loop, so that the state stays in a register: inlined into the
+/// matches' handling the loop spilled everything to the stack.
+#[inline(never)]
+fn run_to_special(dfa: &DFA, hay: &[u8], mut sid: StateID) -> (usize, StateID) {
+    for (i, &b) in hay.iter().enumerate() {
+        sid = dfa.next_state(Anchored::No, sid, b);
+        if dfa.is_special(sid) {
+            return (i + 1, sid);
+        }
+    }
+    (hay.len(), sid)
+}
+
 fn pattern(entry: &str) -> String {
     let e = entry.trim();
     if let Some(stem) = e.strip_suffix('*') {
@@ -623,9 +674,54 @@ mod tests {
 
     #[test]
     fn automaton_size() {
+        use aho_corasick::automaton::Automaton;
         let l = super::Lexicons::built_in();
         if let Some(ac) = &l.ac {
             eprintln!("patterns {} memory {}", l.pats.len(), ac.memory_usage());
+        }
+    }
+
+    #[test]
+    fn the_walk_finds_what_the_library_iterator_finds() {
+        // Overlapping patterns, several ending at one byte, a stem ("haha"
+        // without its closing space) and repeats.
+        let patterns = [
+            " you ",
+            " you're so ",
+            " so ",
+            " so selfish ",
+            " selfish ",
+            " haha",
+            " ha",
+            "a ",
+            " i'm done ",
+            " done ",
+        ];
+        let dfa = aho_corasick::dfa::Builder::new()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .prefilter(false)
+            .build(patterns)
+            .expect("the walked automaton builds");
+        let lib = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(patterns)
+            .expect("the library's automaton builds");
+        for hay in [
+            " you're so selfish haha ",
+            " ",
+            "",
+            " hahaha you you you ",
+            " i'm done so done a a ",
+            " nothing here ",
+            " so so so selfish ",
+        ] {
+            let mut walked = Vec::new();
+            super::for_each_match(&dfa, hay.as_bytes(), |p, s, e| walked.push((p, s, e)));
+            let found: Vec<_> = lib
+                .find_overlapping_iter(hay)
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .collect();
+            assert_eq!(walked, found, "{hay:?}");
         }
     }
 }

@@ -231,6 +231,52 @@ pub(crate) fn parse_header(line: &[u8]) -> Option<Header> {
     general_header(line)
 }
 
+/// What [`parse_header_after`] keeps of the headers read before (nothing per line).
+#[derive(Default)]
+struct LastHeader<'a> {
+    /// The latest header read, when [`plain_header`] read it, and the bytes
+    /// it was read from.
+    header: Option<(&'a [u8], Header)>,
+    /// The latest date [`plain_date`] read and its bytes up to the time.
+    date: Option<(&'a [u8], PlainDate)>,
+}
+
+/// [`parse_header`] of `line`, and whether it is the header of `last.header`.
+/// A line that starts with the bytes a header was read from has that header,
+/// as [`plain_header`] reads no byte at or past `rest` (and every byte before
+/// it decides the result); likewise for the date and [`plain_date`]. In a chat
+/// nearly half the messages share their minute with the one before, and most
+/// their day: a comparison replaces reading the header (or its date) again,
+/// in both passes.
+#[inline]
+fn parse_header_after<'a>(line: &'a [u8], last: &mut LastHeader<'a>) -> (Option<Header>, bool) {
+    if let Some((bytes, h)) = last.header
+        && line.starts_with(bytes)
+    {
+        return (Some(h), true);
+    }
+    let date = match last.date {
+        Some((bytes, d)) if line.starts_with(bytes) => Some(d),
+        _ => plain_date(line).inspect(|d| last.date = line.get(..d.time_at).map(|b| (b, *d))),
+    };
+    match date.and_then(|d| plain_time(line, d)) {
+        Some(h) => {
+            last.header = line.get(..h.rest).map(|b| (b, h));
+            (Some(h), false)
+        }
+        None => {
+            let h = general_header(line);
+            // Lines that are no header keep `last.header`; another header
+            // forgets it, so that it is always the latest header read (the
+            // caller keeps what it made of that one: its time).
+            if h.is_some() {
+                last.header = None;
+            }
+            (h, false)
+        }
+    }
+}
+
 /// ASCII digits at `i`, at most `max`: (value, count, next index); count 0 if none.
 #[inline]
 fn ascii_number(b: &[u8], mut i: usize, max: u8) -> (u16, u8, usize) {
@@ -255,9 +301,28 @@ fn ascii_number(b: &[u8], mut i: usize, max: u8) -> (u16, u8, usize) {
 /// the one `general_header` returns (a property test checks it).
 #[inline]
 fn plain_header(line: &[u8]) -> Option<Header> {
+    plain_time(line, plain_date(line)?)
+}
+
+/// The date of a [`plain_header`] and where its time starts.
+#[derive(Clone, Copy, Debug)]
+struct PlainDate {
+    bracket: bool,
+    a: u16,
+    b: u16,
+    c: u16,
+    a_digits: u8,
+    c_digits: u8,
+    /// Where the hour starts, after the ", ": no byte from here on was read.
+    time_at: usize,
+}
+
+/// The first half of [`plain_header`]: the date and the ", " after it.
+#[inline]
+fn plain_date(line: &[u8]) -> Option<PlainDate> {
     let at = |i: usize| line.get(i).copied();
     let bracket = at(0) == Some(b'[');
-    let mut i = usize::from(bracket);
+    let i = usize::from(bracket);
     let (a, a_digits, j) = ascii_number(line, i, 4);
     if a_digits == 0 || a_digits == 3 {
         return None;
@@ -281,7 +346,32 @@ fn plain_header(line: &[u8]) -> Option<Header> {
     if at(j) != Some(b',') || at(j + 1) != Some(b' ') {
         return None;
     }
-    let (hour, hour_digits, j) = ascii_number(line, j + 2, 2);
+    Some(PlainDate {
+        bracket,
+        a,
+        b,
+        c,
+        a_digits,
+        c_digits,
+        time_at: j + 2,
+    })
+}
+
+/// The second half of [`plain_header`]: the time and what ends the header,
+/// from `date.time_at`.
+#[inline]
+fn plain_time(line: &[u8], date: PlainDate) -> Option<Header> {
+    let at = |i: usize| line.get(i).copied();
+    let PlainDate {
+        bracket,
+        a,
+        b,
+        c,
+        a_digits,
+        c_digits,
+        time_at,
+    } = date;
+    let (hour, hour_digits, j) = ascii_number(line, time_at, 2);
     let tsep = at(j)?;
     if hour_digits == 0 || (tsep != b':' && tsep != b'.') {
         return None;
@@ -299,7 +389,7 @@ fn plain_header(line: &[u8]) -> Option<Header> {
         second = s;
         i2 = j;
     }
-    i = i2;
+    let mut i = i2;
     // At most one space (ASCII, no-break or narrow no-break) before the marker or the end.
     let one_space = |i: usize| match at(i) {
         Some(b' ') => 1,
@@ -908,8 +998,9 @@ fn order_key(year: u16, month: u16, day: u16, h: &Header) -> u64 {
 fn gather_lines(bytes: &[u8]) -> Evidence {
     let mut ev = Evidence::default();
     let (mut prev_dmy, mut prev_mdy) = (0u64, 0u64);
+    let mut last = LastHeader::default();
     for line in LineIter::new(bytes) {
-        if let Some(h) = parse_header(line.bytes) {
+        if let (Some(h), _) = parse_header_after(line.bytes, &mut last) {
             ev.headers += 1;
             if h.is_year_first() {
                 ev.year_first += 1;
@@ -1128,9 +1219,12 @@ pub(crate) fn parse(
         sink(m);
     };
 
+    // The previous header read and its time (see `parse_header_after`).
+    let mut last = LastHeader::default();
+    let mut last_time: Option<Result<DateTime, String>> = None;
     for line in LineIter::new(bytes) {
         line_no += 1;
-        let header = parse_header(line.bytes);
+        let (header, repeated) = parse_header_after(line.bytes, &mut last);
         let Some(h) = header else {
             if let Some(p) = pending.as_mut() {
                 p.text_end = line.end;
@@ -1153,13 +1247,17 @@ pub(crate) fn parse(
             }
             continue;
         };
-        let time = match h.resolve(order) {
-            Ok(t) => Ok(t),
-            Err(e) => match other_order {
-                Some(o) if allow_swap && !h.is_year_first() => h.resolve(o).map_err(|_| e),
-                _ => Err(e),
+        let time = match last_time.take() {
+            Some(t) if repeated => t,
+            _ => match h.resolve(order) {
+                Ok(t) => Ok(t),
+                Err(e) => match other_order {
+                    Some(o) if allow_swap && !h.is_year_first() => h.resolve(o).map_err(|_| e),
+                    _ => Err(e),
+                },
             },
         };
+        last_time = Some(time.clone());
         if let Some(p) = pending.take() {
             flush(p, stats);
         }
@@ -1359,6 +1457,41 @@ mod tests {
             });
             prop_assert_eq!(has_quote(b), plain, "{:?}", b);
         }
+    }
+
+    #[test]
+    fn a_repeated_header_or_date_is_read_as_the_first() {
+        let lines = [
+            "3/14/21, 8:12\u{202f}PM - Zoë Müller: hi",
+            "3/14/21, 8:12\u{202f}PM - Anna: hey",
+            "3/14/21, 8:12\u{202f}PM",
+            "3/14/21, 8:12\u{202f}PM - ",
+            "3/14/21, 8:13\u{202f}PM - Anna: later",
+            "a line that goes on",
+            "3/14/21, 8:13\u{202f}PM - Anna: again",
+            "[1/2/24, 10:00:00\u{a0}am] A: x",
+            "[1/2/24, 10:00:00\u{a0}am] B: y",
+            "[1/2/24, 10:00:01\u{a0}am] B: y",
+            "\u{200e}[1/2/24, 10:00:01\u{a0}am] B: y",
+            "\u{200e}[1/2/24, 10:00:01\u{a0}am] B: z",
+            "12/03/2024, 21:05 - A: x",
+            "12/03/2024, 21:05 - ",
+            "12/03/2024, 21:05 -",
+            "12/03/2024, 21:06 - A: the same day",
+            "12/03/2024, 9:06 p.m. - A: a time only the general reader reads",
+            "12/03/2024, 9:06 p.m. - A: again",
+            "12/03/2024, x - not a time",
+            "12/03/2024, 21:06 - A: back",
+            "12/03/2024, 21:06 - A: and again",
+        ];
+        let mut last = LastHeader::default();
+        let mut repeats = 0;
+        for l in lines {
+            let (h, repeated) = parse_header_after(l.as_bytes(), &mut last);
+            assert_eq!(h, parse_header(l.as_bytes()), "{l}");
+            repeats += usize::from(repeated);
+        }
+        assert_eq!(repeats, 6);
     }
 
     #[test]
