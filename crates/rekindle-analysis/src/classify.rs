@@ -833,6 +833,7 @@ impl Seen {
             Cue::Insult => cands.push(start, end, Kind::Insult),
             Cue::Sarcasm => cands.push(start, end, Kind::Sarcasm),
             Cue::SarcasmEnd => cands.push(start, end, Kind::SarcasmEnd),
+            Cue::SarcasmAlone => cands.push(start, end, Kind::SarcasmAlone),
             Cue::Defensive => self.horsemen |= Horseman::Defensiveness.bit(),
             Cue::DefensiveWeak => self.weak_defensive = true,
             Cue::Stonewall => cands.push(start, end, Kind::Stonewall),
@@ -884,6 +885,8 @@ enum Kind {
     Sarcasm,
     /// As `Sarcasm`, only when the phrase ends its clause.
     SarcasmEnd,
+    /// As `Sarcasm`, only as a clause of its own, without laughter.
+    SarcasmAlone,
     /// "leave me alone": stonewalling.
     Stonewall,
     /// "whatever": stonewalling unless accommodating.
@@ -979,6 +982,9 @@ struct Frame {
     quoted: bool,
     /// The marker's last word ends its clause (or the message).
     clause_end: bool,
+    /// The marker is its clause: it ends one and the word before it ends
+    /// another (or it opens the message): "wow. classy".
+    alone: bool,
     /// The clause ends with a question mark.
     question: bool,
     /// "why" / "how come" before it: "why are you not answering".
@@ -1058,6 +1064,8 @@ impl Frame {
         let after_marks = marks.clause & !below(j_end);
         let first_after = after_marks.trailing_zeros();
         f.clause_end = first_after == j_end || end + 1 >= hay.len();
+        // Bit k of `marks.clause`: a clause ends just before word k.
+        f.alone = f.clause_end && (j == 0 || marks.clause & (1u64 << j) != 0);
         f.question = after_marks != 0 && marks.question & (1u64 << first_after.min(63)) != 0;
         // The clause before the marker: from the space before word `clause_start`.
         let from = if clause_start == 0 {
@@ -1333,6 +1341,9 @@ fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
             Kind::SarcasmEnd if attack && !m.warm && f.clause_end => {
                 horsemen |= Horseman::Contempt.bit();
             }
+            Kind::SarcasmAlone if attack && !m.warm && !m.banter && f.alone => {
+                horsemen |= Horseman::Contempt.bit();
+            }
             Kind::Stonewall if !m.accountable && !f.conditional => {
                 horsemen |= Horseman::Stonewalling.bit();
             }
@@ -1551,6 +1562,29 @@ mod tests {
                 .horsemen
                 .contains(&Horseman::Criticism)
         );
+    }
+
+    #[test]
+    fn sarcastic_idioms_and_their_sincere_look_alikes() {
+        let contempt = |t: &str| c(t).horsemen.contains(&Horseman::Contempt);
+        let criticism = |t: &str| c(t).horsemen.contains(&Horseman::Criticism);
+        // A one-word verdict as its own clause is scorn; inside a sentence or
+        // with a laugh it is not.
+        assert!(contempt("wow. couldn't even say it to my face. classy"));
+        assert!(contempt("oh so NOW you need me for something. hilarious"));
+        assert!(!contempt("we went to a classy little bar last night"));
+        assert!(!contempt("that video was hilarious 😂"));
+        assert!(!contempt("hilarious 😂😂"));
+        assert!(!contempt("your mum is charming, i loved meeting her"));
+        // "deserve each other" with no warmth is a jab; at a wedding it is not.
+        assert!(contempt("enjoy Marco. you two deserve each other"));
+        assert!(!contempt("you two deserve each other ❤️ so happy for you"));
+        assert!(criticism("couldn't even say it to my face"));
+        // "very mature" / "so mature" only at the end of a clause.
+        assert!(contempt(
+            "wow, yes, that's exactly what I said. very mature"
+        ));
+        assert!(!contempt("that's very mature of you, thank you"));
     }
 
     #[test]

@@ -29,6 +29,10 @@ pub enum Cue {
     /// As [`Cue::Sarcasm`], only when the phrase ends its clause: "very
     /// mature." is scorn, "that's very mature of you, thank you" is praise.
     SarcasmEnd,
+    /// As [`Cue::Sarcasm`], only as a clause of its own and not in a laughing
+    /// message: "wow. couldn't even say it to my face. classy", not "a classy
+    /// bar" or "hilarious 😂".
+    SarcasmAlone,
     /// Excuses, cross-complaints ("it's not my fault", "you're the one who").
     Defensive,
     /// Weak defensive marker ("i didn't", "yes but"): counts only in a negative message.
@@ -1206,6 +1210,15 @@ pub const CUES: &[(&str, Cue)] = &[
     ("really mature", Sarcasm),
     ("real mature", Sarcasm),
     ("real grown up", Sarcasm),
+    ("classy", SarcasmAlone),
+    ("hilarious", SarcasmAlone),
+    ("charming", SarcasmAlone),
+    ("real classy", Sarcasm),
+    ("deserve each other", Sarcasm),
+    ("oh so now you", Sarcasm),
+    ("couldn't even say it to my face", Criticism),
+    ("couldnt even say it to my face", Criticism),
+    ("can't even say it to my face", Criticism),
     ("very mature", SarcasmEnd),
     ("so mature", SarcasmEnd),
     ("friend told me you were", Press(Surveillance)),

@@ -102,7 +102,8 @@ fn the_third_set_keeps_the_readings_it_gets_right() {
 /// The fourth set (session 12, tests/data/chats4/README.md; held out in
 /// session 12, a tuning set since session 13). First run, on the code of
 /// session 12 after its rule changes: 7 of 16 readings; 10 with session 13's
-/// boundary phrases. The readings right today must stay right.
+/// boundary phrases, 11 with its sarcastic idioms. The readings right today
+/// must stay right.
 #[test]
 fn the_fourth_set_keeps_the_readings_it_gets_right() {
     let r = readings("chats4");
@@ -111,10 +112,11 @@ fn the_fourth_set_keeps_the_readings_it_gets_right() {
         .iter()
         .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
         .sum();
-    assert!(right >= 10, "{right} of 16");
+    assert!(right >= 11, "{right} of 16");
     for (file, arguments, boundaries) in &r {
         if [
             "inlaw_fight_user_harsh_scottish.txt",
+            "jealousy_mutual_then_ex_ends_us.txt",
             "slow_cold_fade_no_fight_singapore.txt",
             "user_pressure_after_no_contact_welsh.txt",
         ]
