@@ -132,8 +132,8 @@ fn horsemen_f1(r: &sentences::Report) -> f64 {
     r.horsemen.iter().map(|(_, p)| p.f1()).sum::<f64>() / r.horsemen.len() as f64
 }
 
-/// Held-out set C (session 10, written by a third writer; never read to write
-/// or tune a rule, never trained on): first run of the shipped code 61.1 %
+/// Set C (session 10, written by a third writer; held out until session 12,
+/// its pressure misses read in session 13, so a tuning set since): first run of the shipped code 61.1 %
 /// of pressuring sentences flagged; after the retrained layer 70.4 % (76 /
 /// 108), accountable flagged criticism, contempt or pressure 6.4 % (7 / 110).
 /// Horsemen: mean F1 0.594 with the rules alone, 0.667 with the learned
@@ -176,6 +176,23 @@ fn held_out_set_e_floors() {
     assert_eq!(r.rows, 400);
     assert!(horsemen_f1(&r) >= 0.72, "{}", horsemen_f1(&r));
     assert!(r.pressure_recall() >= 0.90, "{}", r.pressure_recall());
+    assert!(
+        r.accountable_false_flag_rate() <= 0.10,
+        "{}",
+        r.accountable_false_flag_rate()
+    );
+}
+
+/// Held-out set F (session 13, a seventh writer asked for pressure put softly;
+/// never read to write or tune a rule, never trained on). First run of the
+/// shipped code (main at 6045858): horsemen mean F1 0.618, pressure recall
+/// 68.9 % (the 80 % goal is not met), accountable flagged 4.5 %.
+#[test]
+fn held_out_set_f_floors() {
+    let r = report(include_str!("data/sentences_apart_f.tsv"));
+    assert_eq!(r.rows, 400);
+    assert!(horsemen_f1(&r) >= 0.60, "{}", horsemen_f1(&r));
+    assert!(r.pressure_recall() >= 0.68, "{}", r.pressure_recall());
     assert!(
         r.accountable_false_flag_rate() <= 0.10,
         "{}",
