@@ -1154,19 +1154,17 @@ impl InOrder<'_> {
 /// sarcasm is made of ("no really, I love being the only adult here").
 const MOCK_SURFACE: f64 = 0.3;
 
-/// Messages that carry on a mocking streak (session 13, variant SS2): once a
+/// Messages that carry on a mocking streak (session 13, variant SS3): once a
 /// person mocks (a contempt marker in a message that is not playful), their
-/// following messages, each within `window` of the last, that read warm on the
-/// surface and are no repair and not playful are mockery too: after "oh wow,
-/// thanks SO much", to "I'm sorry": "great. can't wait for you to ignore those
-/// too". Irony, once set
-/// up, keeps its key. The streak ends with the person's own repair or playful
-/// message, or the other person's playful answer (teasing); a neutral message
-/// ("ok", "see you at 8") is no mockery and does not extend it. A message is
-/// read as mockery only as the answer to the other's apology ("I'm sorry" →
-/// "no no, totally fine. I'm sure the spreadsheets needed you more"), not as
-/// the answer to an ordinary message ("power's out again 🙄" → "do you have
-/// tokens?" → "whole area, I'm charging my phone in the car like a survivalist").
+/// later messages, each within `window` of the last, that read warm on the
+/// surface, are no repair and not playful, and answer the other's apology are
+/// mockery too: after "oh wow, thanks SO much", "I'm sorry" → "great. can't
+/// wait for you to ignore those too". Irony, once set up, keeps its key. The
+/// streak ends with the person's own repair or playful message, or anyone's
+/// playful answer (teasing); a neutral message ("ok", "see you at 8") is no
+/// mockery and does not extend it; an answer to an ordinary message is taken
+/// as meant ("power's out again 🙄" → "do you have tokens?" → "whole area, I'm
+/// charging my phone in the car like a survivalist").
 fn mocking_streaks(
     cls: &InOrder<'_>,
     secs: &[i64],
