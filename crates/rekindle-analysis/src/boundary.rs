@@ -70,8 +70,6 @@ impl BoundaryKind {
         }
     }
 
-    /// When one message sets several, the one that asks the most of the
-    /// other person is reported: no contact, blocked, ended, space.
     /// Every kind, in the order of the learned layer's model columns.
     pub const ALL: [BoundaryKind; 4] = [
         BoundaryKind::Ended,
@@ -80,7 +78,9 @@ impl BoundaryKind {
         BoundaryKind::Blocked,
     ];
 
-    pub(crate) fn rank(self) -> u8 {
+    /// When one message sets several, the one that asks the most of the
+    /// other person is reported: blocked, no contact, ended, space.
+    fn rank(self) -> u8 {
         match self {
             // A block is done, not asked: it already means no contact
             // ("i've blocked you everywhere. leave me alone").
@@ -89,6 +89,26 @@ impl BoundaryKind {
             BoundaryKind::Ended => 2,
             BoundaryKind::Space => 1,
         }
+    }
+
+    /// The kind reported for a message that sets `kinds` (by the phrases or
+    /// the learned layer): the one of highest [`BoundaryKind::rank`], except
+    /// that a request for no contact beside one for time is a request for
+    /// space ("I need some space, please don't text me, I'll message you when
+    /// I'm ready": the no-contact words say how to give the time asked for).
+    pub(crate) fn strongest(kinds: impl IntoIterator<Item = BoundaryKind>) -> Option<BoundaryKind> {
+        let mut best: Option<BoundaryKind> = None;
+        let mut asks_for_time = false;
+        for kind in kinds {
+            asks_for_time |= kind == BoundaryKind::Space;
+            if best.is_none_or(|b| kind.rank() > b.rank()) {
+                best = Some(kind);
+            }
+        }
+        if best == Some(BoundaryKind::NoContact) && asks_for_time {
+            return Some(BoundaryKind::Space);
+        }
+        best
     }
 }
 
@@ -559,8 +579,7 @@ pub fn detect_by_phrases(text: &str) -> Option<BoundaryKind> {
 
 /// The phrases' reading of normalized clauses ([`normalized_clauses`]).
 fn by_phrases(clauses: &[(String, bool)]) -> Option<BoundaryKind> {
-    let mut best: Option<BoundaryKind> = None;
-    let mut asks_for_time = false;
+    let mut found: Vec<BoundaryKind> = Vec::new();
     for (norm, question) in clauses {
         if *question {
             continue;
@@ -600,20 +619,11 @@ fn by_phrases(clauses: &[(String, bool)]) -> Option<BoundaryKind> {
                 if !carries_own_negation(phrase) && near.iter().any(|w| NEGATORS.contains(w)) {
                     continue;
                 }
-                if best.is_none_or(|b| kind.rank() > b.rank()) {
-                    best = Some(kind);
-                }
-                asks_for_time |= kind == Space;
+                found.push(kind);
             }
         }
     }
-    // "I need some space, please don't text me, I'll message you when I'm
-    // ready": the no-contact words say how to give the time asked for, so the
-    // request is for space.
-    if best == Some(NoContact) && asks_for_time {
-        return Some(Space);
-    }
-    best
+    BoundaryKind::strongest(found)
 }
 
 /// "sorry this is over text": "over" is the medium, not the end.

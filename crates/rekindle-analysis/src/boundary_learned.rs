@@ -51,17 +51,13 @@ pub(crate) fn detect_in(norm: &str) -> Option<BoundaryKind> {
 /// of the other person (as for the phrases); a request for no contact beside
 /// one for time is a request for space ("give me a few weeks, don't text me").
 pub fn decide(margins: [f32; 4], thresholds: [f32; 4]) -> Option<BoundaryKind> {
-    let above: Vec<BoundaryKind> = BoundaryKind::ALL
-        .iter()
-        .zip(margins.iter().zip(&thresholds))
-        .filter(|(_, (m, t))| m >= t)
-        .map(|(k, _)| *k)
-        .collect();
-    let best = above.iter().copied().max_by_key(|k| k.rank())?;
-    if best == BoundaryKind::NoContact && above.contains(&BoundaryKind::Space) {
-        return Some(BoundaryKind::Space);
-    }
-    Some(best)
+    BoundaryKind::strongest(
+        BoundaryKind::ALL
+            .iter()
+            .zip(margins.iter().zip(&thresholds))
+            .filter(|(_, (m, t))| m >= t)
+            .map(|(k, _)| *k),
+    )
 }
 
 #[cfg(test)]

@@ -574,8 +574,6 @@ impl Lexicons {
     }
 }
 
-/// Normalized entry -> pattern on the normalized haystack (" a b c "): words
-/// match whole words; a trailing `*` matches any ending.
 /// Calls `f(pattern, start, end)` for every match of `dfa` in `hay`,
 /// overlapping ones included, in order of their end and, for matches ending
 /// at the same byte, in the automaton's order: exactly what
@@ -618,6 +616,8 @@ fn run_to_special(dfa: &DFA, hay: &[u8], mut sid: StateID) -> (usize, StateID) {
     (hay.len(), sid)
 }
 
+/// Normalized entry -> pattern on the normalized haystack (" a b c "): words
+/// match whole words; a trailing `*` matches any ending.
 fn pattern(entry: &str) -> String {
     let e = entry.trim();
     if let Some(stem) = e.strip_suffix('*') {

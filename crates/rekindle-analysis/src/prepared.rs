@@ -20,6 +20,7 @@ use rayon::prelude::*;
 
 use crate::base_rate::{self, MarginHistogram};
 use crate::boundary::BoundaryKind;
+use crate::classify::{ADDRESSES_YOU, NAMES_SOMEONE_ELSE};
 use crate::lexicon::Lexicons;
 
 /// Messages classified per job; big enough that scheduling is noise.
@@ -183,8 +184,8 @@ impl Row {
             bid: self.flags & BID != 0,
             breakup: self.flags & BREAKUP != 0,
             playful: self.flags & PLAYFUL != 0,
-            addresses_you: self.addressee() & crate::classify::ADDRESSES_YOU != 0,
-            names_someone_else: self.addressee() & crate::classify::NAMES_SOMEONE_ELSE != 0,
+            addresses_you: self.addressee() & ADDRESSES_YOU != 0,
+            names_someone_else: self.addressee() & NAMES_SOMEONE_ELSE != 0,
             topics: u64::from(self.topics),
         })
     }
@@ -234,7 +235,8 @@ impl Packed {
         Packed {
             topics: (c.topics & u64::from(u32::MAX)) as u32,
             compound: (c.scores.compound * 10_000.0).round() as i16,
-            words: c.words.min(WORDS_MAX) | u16::from(c.addressee & 3) << ADDRESSEE_SHIFT,
+            words: c.words.min(WORDS_MAX)
+                | u16::from(c.addressee & (ADDRESSES_YOU | NAMES_SOMEONE_ELSE)) << ADDRESSEE_SHIFT,
             horsemen: (c.horsemen & HORSEMEN_BITS) | c.level.min(15) << 4,
             flags,
             margin_bin: c.margin_bin,
