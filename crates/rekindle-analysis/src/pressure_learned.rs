@@ -17,11 +17,19 @@ use crate::classify::Pressure;
 use crate::learned::{NEGATED, NEGATION_SCOPE, is_negator};
 
 const KINDS: usize = Pressure::ALL.len();
+/// Columns of the model file: one per kind, then [`ANY`].
+const COLS: usize = KINDS + 1;
+/// The column of the head that reads "some pressure, whatever its kind"
+/// (session 14): soft pressure shares its words across kinds ("just", "at
+/// least", "still no reply", "so you kind of have to"), and one head trained
+/// on every pressuring line sees more of them than each kind's own.
+const ANY: usize = KINDS;
 
 pub(crate) const MODEL_TEXT: &str = include_str!("../../../data/models/pressure.tsv");
 
-/// Per-kind weights of one feature, in the order of [`Pressure::ALL`].
-type Row = [f32; KINDS];
+/// Per-kind weights of one feature, in the order of [`Pressure::ALL`], then
+/// the weight of the [`ANY`] head.
+type Row = [f32; COLS];
 
 #[doc(hidden)]
 #[derive(Debug, Clone)]
@@ -91,13 +99,13 @@ pub(crate) fn is_reader(w: &str) -> bool {
 }
 
 fn row(fields: &[&str], line: usize) -> Result<Row, String> {
-    if fields.len() != KINDS {
+    if fields.len() != COLS {
         return Err(format!(
-            "pressure model line {line}: {} numbers, expected {KINDS}",
+            "pressure model line {line}: {} numbers, expected {COLS}",
             fields.len()
         ));
     }
-    let mut r = [0.0; KINDS];
+    let mut r = [0.0; COLS];
     for (o, f) in r.iter_mut().zip(fields) {
         *o = f
             .parse()
@@ -155,17 +163,31 @@ impl PressureModel {
     /// need a word for them ("you", "your", "u", ...): "People who know me
     /// have confirmed 1 of these milestones" is no surveillance. Pleas,
     /// refusing a no, deadlines and self-harm often leave the reader implicit
-    /// ("one more chance, please", "not giving up on us").
+    /// ("one more chance, please", "not giving up on us"). When no kind
+    /// reaches its threshold but the [`ANY`] head does, the message reports
+    /// the kind nearest its own threshold.
     pub fn kinds(&self, norm: &str) -> u16 {
         let mut feats = Vec::new();
         features(norm, &mut feats);
         let m = self.margins(&feats);
         let to_reader = norm.split(' ').any(is_reader);
-        Pressure::ALL
-            .iter()
-            .zip(m.iter().zip(&self.threshold))
-            .filter(|(p, (m, t))| m >= t && (to_reader || !about_the_reader(**p)))
-            .fold(0, |bits, (p, _)| bits | p.bit())
+        let allowed = || {
+            Pressure::ALL
+                .iter()
+                .enumerate()
+                .filter(move |(_, p)| to_reader || !about_the_reader(**p))
+        };
+        let bits = allowed()
+            .filter(|&(k, _)| m[k] >= self.threshold[k])
+            .fold(0, |bits, (_, p)| bits | p.bit());
+        if bits != 0 || m[ANY] < self.threshold[ANY] {
+            return bits;
+        }
+        allowed()
+            .max_by(|&(a, _), &(b, _)| {
+                (m[a] - self.threshold[a]).total_cmp(&(m[b] - self.threshold[b]))
+            })
+            .map_or(0, |(_, p)| p.bit())
     }
 }
 
@@ -223,9 +245,33 @@ mod tests {
     }
 
     #[test]
+    fn the_any_head_reports_the_kind_nearest_its_threshold() {
+        // Columns: begging guilt threat ultimatum entitlement showing_up
+        // surveillance self_harm_leverage persistence, then ANY.
+        let m = PressureModel::parse(
+            "@bias\t-5\t-5\t-5\t-5\t-5\t-5\t-5\t-5\t-5\t-5\n\
+             @threshold\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n\
+             lunch\t0\t3\t0\t0\t0\t0\t4\t0\t0\t6\n\
+             booked\t0\t0\t0\t0\t0\t0\t0\t0\t0\t3\n",
+        )
+        .expect("parses");
+        // The ANY head alone (-5 + 6 + 3 >= 0): surveillance is nearest, but it
+        // needs a word for the reader; without one, guilt is reported.
+        assert_eq!(m.kinds("booked lunch"), Pressure::Guilt.bit());
+        assert_eq!(m.kinds("booked lunch for you"), Pressure::Surveillance.bit());
+        // Below the ANY head's threshold: nothing.
+        assert_eq!(m.kinds("lunch"), 0);
+    }
+
+    #[test]
     fn a_bad_model_file_is_an_error_not_a_panic() {
         assert!(PressureModel::parse("@bias\t1\n").is_err());
-        assert!(PressureModel::parse("word\tx\t0\t0\t0\t0\t0\t0\t0\t0\n").is_err());
+        assert!(PressureModel::parse("word\tx\t0\t0\t0\t0\t0\t0\t0\t0\t0\n").is_err());
+        // A model without the ANY column (nine numbers) is refused.
+        assert!(
+            PressureModel::parse("@bias\t0\t0\t0\t0\t0\t0\t0\t0\t0\n@threshold\t0\t0\t0\t0\t0\t0\t0\t0\t0\n")
+                .is_err()
+        );
         assert!(PressureModel::parse("# nothing\n").is_err());
     }
 }
