@@ -312,8 +312,12 @@ pub fn labelled_lines(p: &Path) -> Result<Vec<Item>, String> {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
-        let Some((label, t)) = line.split_once('\t') else {
-            return Err(format!("{}: line {}: no tab", p.display(), n + 1));
+        // `label TAB text`, or `scene TAB speaker TAB label TAB text`
+        // (data/train/spoken_scenes_*.tsv).
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (label, t) = match cols[..] {
+            [label, t] | [_, _, label, t] => (label, t),
+            _ => return Err(format!("{}: line {}: not 2 or 4 columns", p.display(), n + 1)),
         };
         let gold = match label.trim() {
             "1" => true,
