@@ -78,7 +78,8 @@ fn about_the_reader(p: Pressure) -> bool {
 }
 
 /// A word for the reader of the message (also the horsemen layer's).
-pub(crate) fn is_reader(w: &str) -> bool {
+#[doc(hidden)]
+pub fn is_reader(w: &str) -> bool {
     matches!(
         w,
         "you"
@@ -164,8 +165,8 @@ impl PressureModel {
     /// have confirmed 1 of these milestones" is no surveillance. Pleas,
     /// refusing a no, deadlines and self-harm often leave the reader implicit
     /// ("one more chance, please", "not giving up on us"). When no kind
-    /// reaches its threshold but the [`ANY`] head does, the message reports
-    /// the kind nearest its own threshold.
+    /// reaches its threshold but the [`ANY`] head does, in a message with a
+    /// word for the reader, it reports the kind nearest its own threshold.
     pub fn kinds(&self, norm: &str) -> u16 {
         let mut feats = Vec::new();
         features(norm, &mut feats);
@@ -180,7 +181,11 @@ impl PressureModel {
         let bits = allowed()
             .filter(|&(k, _)| m[k] >= self.threshold[k])
             .fold(0, |bits, (_, p)| bits | p.bit());
-        if bits != 0 || m[ANY] < self.threshold[ANY] {
+        // The any head reads softer pressure than the kinds' heads, so it
+        // asks for a word for the reader whatever the kind: pressure is put
+        // on someone ("People who know me have confirmed 1 of these
+        // milestones" is none).
+        if bits != 0 || m[ANY] < self.threshold[ANY] || !to_reader {
             return bits;
         }
         allowed()
@@ -249,17 +254,17 @@ mod tests {
         // Columns: begging guilt threat ultimatum entitlement showing_up
         // surveillance self_harm_leverage persistence, then ANY.
         let m = PressureModel::parse(
-            "@bias\t-5\t-5\t-5\t-5\t-5\t-5\t-5\t-5\t-5\t-5\n\
+            "@bias\t-5\t-5\t-5\t-5\t-5\t-5\t-5\t-5\t-5\t-7\n\
              @threshold\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n\
-             lunch\t0\t3\t0\t0\t0\t0\t4\t0\t0\t6\n\
+             lunch\t0\t3\t2\t1\t0\t0\t4\t0\t0\t6\n\
              booked\t0\t0\t0\t0\t0\t0\t0\t0\t0\t3\n",
         )
         .expect("parses");
-        // The ANY head alone (-5 + 6 + 3 >= 0): surveillance is nearest, but it
-        // needs a word for the reader; without one, guilt is reported.
-        assert_eq!(m.kinds("booked lunch"), Pressure::Guilt.bit());
+        // The ANY head alone (-7 + 6 + 3 >= 0) reports the kind nearest its
+        // threshold (surveillance), in a message with a word for the reader only.
         assert_eq!(m.kinds("booked lunch for you"), Pressure::Surveillance.bit());
-        // Below the ANY head's threshold: nothing.
+        assert_eq!(m.kinds("booked lunch"), 0);
+        // Below the ANY head's threshold (-7 + 6): nothing.
         assert_eq!(m.kinds("lunch"), 0);
     }
 
