@@ -94,6 +94,20 @@ fn run(root: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
     for own in &own_files {
         texts.extend(own_lines(&read(root.join("data/train").join(own))?)?);
     }
+    if std::env::var("HORSEMEN_NEG").is_ok() {
+        // Experiment: the horsemen lines (attacks, complaints, banter, ...)
+        // as lines without pressure, except the writer's `pressure` category.
+        for f in ["horsemen_lines.tsv", "horsemen_lines_2.tsv"] {
+            for line in read(root.join("data/train").join(f))?.lines() {
+                let cols: Vec<&str> = line.split('\t').collect();
+                if let [_, category, t] = cols[..] {
+                    if category != "pressure" {
+                        texts.push((t.trim().to_string(), [false; KINDS], false));
+                    }
+                }
+            }
+        }
+    }
     let own_n = texts.len();
     let sets_env = std::env::var("SENTENCE_SETS").ok();
     let sets: Vec<&str> = match &sets_env {
