@@ -2009,6 +2009,40 @@ mod tests {
     }
 
     #[test]
+    fn soft_pressure_is_found_and_its_honest_twin_is_not() {
+        // Written for this test (in no training file), session 14: pressure
+        // put softly, each beside a message about the same thing that asks
+        // nothing unfair; and happy lines the layer once read as threats.
+        let lex = Lexicons::built_in();
+        for (t, kind) in [
+            (
+                "i already told your mum i'd be at sunday lunch so you can't really avoid me lol",
+                Pressure::ShowingUp,
+            ),
+            (
+                "not saying i'll do anything silly but it would be nice to know you care if i'm ok",
+                Pressure::SelfHarmLeverage,
+            ),
+        ] {
+            assert!(kinds(t).contains(&kind), "{t}: {:?}", kinds(t));
+        }
+        for t in [
+            "your mum invited me to sunday lunch, i said no because i know you need space",
+            "i'm having a rough week, seeing my therapist thursday. no need to reply",
+            "you'll love it",
+            "if you loved the film you'll love the book",
+        ] {
+            assert!(kinds(t).is_empty(), "{t}: {:?}", kinds(t));
+        }
+        // Anger is not pressure.
+        assert!(
+            classify("you're an idiot and everyone knows it", &lex)
+                .pressure
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn pressure_does_not_decide_negative() {
         // The flag and the horsemen read the words as before; pressure is extra.
         let r = c("i'm outside your work");

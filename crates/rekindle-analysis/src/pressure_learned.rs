@@ -262,7 +262,10 @@ mod tests {
         .expect("parses");
         // The ANY head alone (-7 + 6 + 3 >= 0) reports the kind nearest its
         // threshold (surveillance), in a message with a word for the reader only.
-        assert_eq!(m.kinds("booked lunch for you"), Pressure::Surveillance.bit());
+        assert_eq!(
+            m.kinds("booked lunch for you"),
+            Pressure::Surveillance.bit()
+        );
         assert_eq!(m.kinds("booked lunch"), 0);
         // Below the ANY head's threshold (-7 + 6): nothing.
         assert_eq!(m.kinds("lunch"), 0);
@@ -274,8 +277,10 @@ mod tests {
         assert!(PressureModel::parse("word\tx\t0\t0\t0\t0\t0\t0\t0\t0\t0\n").is_err());
         // A model without the ANY column (nine numbers) is refused.
         assert!(
-            PressureModel::parse("@bias\t0\t0\t0\t0\t0\t0\t0\t0\t0\n@threshold\t0\t0\t0\t0\t0\t0\t0\t0\t0\n")
-                .is_err()
+            PressureModel::parse(
+                "@bias\t0\t0\t0\t0\t0\t0\t0\t0\t0\n@threshold\t0\t0\t0\t0\t0\t0\t0\t0\t0\n"
+            )
+            .is_err()
         );
         assert!(PressureModel::parse("# nothing\n").is_err());
     }

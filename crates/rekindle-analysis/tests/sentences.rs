@@ -96,7 +96,8 @@ fn every_pressure_kind_is_in_the_dev_set() {
 #[test]
 fn held_out_set_b_floors() {
     let r = report(include_str!("data/sentences_apart_b.tsv"));
-    assert!(r.pressure_recall() >= 0.90, "{}", r.pressure_recall());
+    assert!(r.pressure_recall() >= 0.93, "{}", r.pressure_recall());
+    assert!(r.any_pressure.p() >= 0.80, "{}", r.any_pressure.p());
     assert!(
         r.accountable_false_flag_rate() <= 0.10,
         "{}",
@@ -137,13 +138,14 @@ fn horsemen_f1(r: &sentences::Report) -> f64 {
 /// of pressuring sentences flagged; after the retrained layer 70.4 % (76 /
 /// 108), accountable flagged criticism, contempt or pressure 6.4 % (7 / 110).
 /// Horsemen: mean F1 0.594 with the rules alone, 0.667 with the learned
-/// horsemen layer (session 11).
+/// horsemen layer (session 11). A training set of the pressure layer since
+/// session 14 (93.5 %, precision 0.902, accountable flagged 4.5 %).
 #[test]
 fn held_out_set_c_floors() {
     let r = report(include_str!("data/sentences_apart_c.tsv"));
     assert_eq!(r.rows, 400);
     assert!(horsemen_f1(&r) >= 0.65, "{}", horsemen_f1(&r));
-    assert!(r.pressure_recall() >= 0.70, "{}", r.pressure_recall());
+    assert!(r.pressure_recall() >= 0.90, "{}", r.pressure_recall());
     assert!(
         r.accountable_false_flag_rate() <= 0.10,
         "{}",
@@ -153,13 +155,16 @@ fn held_out_set_c_floors() {
 
 /// Held-out set D (session 11, a fifth writer; never read to write or tune a
 /// rule, never trained on). First run of the shipped code: horsemen mean F1
-/// 0.511, pressure recall 90.1 %; with the learned horsemen layer 0.704.
+/// 0.511, pressure recall 90.1 %; with the learned horsemen layer 0.704;
+/// with the any-pressure head (session 14, PA2) pressure recall 97.2 %,
+/// precision 0.744 → 0.896.
 #[test]
 fn held_out_set_d_floors() {
     let r = report(include_str!("data/sentences_apart_d.tsv"));
     assert_eq!(r.rows, 400);
     assert!(horsemen_f1(&r) >= 0.68, "{}", horsemen_f1(&r));
-    assert!(r.pressure_recall() >= 0.85, "{}", r.pressure_recall());
+    assert!(r.pressure_recall() >= 0.95, "{}", r.pressure_recall());
+    assert!(r.any_pressure.p() >= 0.85, "{}", r.any_pressure.p());
     assert!(
         r.accountable_false_flag_rate() <= 0.10,
         "{}",
@@ -169,13 +174,15 @@ fn held_out_set_d_floors() {
 
 /// Held-out set E (session 12, a sixth writer; never read to write or tune a
 /// rule, never trained on). First run of the shipped code (main at 692a926):
-/// horsemen mean F1 0.745, pressure recall 92.5 %, accountable flagged 3.3 %.
+/// horsemen mean F1 0.745, pressure recall 92.5 %, accountable flagged 3.3 %;
+/// with the any-pressure head (session 14, PA2) 97.5 %, precision 0.876.
 #[test]
 fn held_out_set_e_floors() {
     let r = report(include_str!("data/sentences_apart_e.tsv"));
     assert_eq!(r.rows, 400);
     assert!(horsemen_f1(&r) >= 0.72, "{}", horsemen_f1(&r));
-    assert!(r.pressure_recall() >= 0.90, "{}", r.pressure_recall());
+    assert!(r.pressure_recall() >= 0.95, "{}", r.pressure_recall());
+    assert!(r.any_pressure.p() >= 0.85, "{}", r.any_pressure.p());
     assert!(
         r.accountable_false_flag_rate() <= 0.10,
         "{}",
@@ -186,13 +193,16 @@ fn held_out_set_e_floors() {
 /// Held-out set F (session 13, a seventh writer asked for pressure put softly;
 /// never read to write or tune a rule, never trained on). First run of the
 /// shipped code (main at 6045858): horsemen mean F1 0.618, pressure recall
-/// 68.9 % (the 80 % goal is not met), accountable flagged 4.5 %.
+/// 68.9 % (the 80 % goal was not met), accountable flagged 4.5 %; with the
+/// any-pressure head (session 14, PA2) 81.5 % (97 / 119), precision 0.872 →
+/// 0.915.
 #[test]
 fn held_out_set_f_floors() {
     let r = report(include_str!("data/sentences_apart_f.tsv"));
     assert_eq!(r.rows, 400);
     assert!(horsemen_f1(&r) >= 0.60, "{}", horsemen_f1(&r));
-    assert!(r.pressure_recall() >= 0.68, "{}", r.pressure_recall());
+    assert!(r.pressure_recall() >= 0.80, "{}", r.pressure_recall());
+    assert!(r.any_pressure.p() >= 0.88, "{}", r.any_pressure.p());
     assert!(
         r.accountable_false_flag_rate() <= 0.10,
         "{}",

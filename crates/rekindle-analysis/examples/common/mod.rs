@@ -317,7 +317,13 @@ pub fn labelled_lines(p: &Path) -> Result<Vec<Item>, String> {
         let cols: Vec<&str> = line.split('\t').collect();
         let (label, t) = match cols[..] {
             [label, t] | [_, _, label, t] => (label, t),
-            _ => return Err(format!("{}: line {}: not 2 or 4 columns", p.display(), n + 1)),
+            _ => {
+                return Err(format!(
+                    "{}: line {}: not 2 or 4 columns",
+                    p.display(),
+                    n + 1
+                ));
+            }
         };
         let gold = match label.trim() {
             "1" => true,
