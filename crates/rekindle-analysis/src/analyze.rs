@@ -1305,8 +1305,17 @@ fn find_episodes(
     // An apology or repair without a horseman marker is never hostility, even
     // when its words are sad ("i'm so sorry, i messed up"): counting it would
     // make the person who apologised a side of the argument.
+    // A boundary is no attack (session 14): "I need you to stop contacting
+    // me" is negative in its words, but counting it made the person who set
+    // it the harsh side of the argument they were setting it in. It counts
+    // only with an attack in it ("we're done, you pathetic liar").
+    let is_boundary = |k: usize| boundaries.iter().any(|&(b, _, _)| b == k);
     let neg: Vec<usize> = (0..order.len())
-        .filter(|&k| cls.at(k).is_some_and(|c| hostile(&c)) && person_of(order[k]).is_some())
+        .filter(|&k| {
+            cls.at(k)
+                .is_some_and(|c| hostile(&c) && (is_attack(&c) || !is_boundary(k)))
+                && person_of(order[k]).is_some()
+        })
         .collect();
     let mut out = Vec::new();
     let mut a = 0;

@@ -703,16 +703,21 @@ fn space_from_something_else(phrase: &str, after: &[&str]) -> bool {
         && !the_relationship
 }
 
-/// "... for a while", "for now", "for a bit": a span that makes a request
-/// not to be contacted a request for time.
+/// "... for a while", "for now", "for a bit", "tonight", "till tomorrow": a
+/// span that makes a request not to be contacted a request for time.
 fn for_a_while(after: &[&str]) -> bool {
+    const SHORT: &[&str] = &[
+        "tonight", "today", "tomorrow", "tmrw", "tmr", "2nite", "tonite",
+    ];
     let span = after.windows(3).any(|w| {
         w[0] == "for"
             && (matches!(
                 w[1],
                 "a" | "now" | "some" | "awhile" | "abit" | "few" | "couple"
             ) || (w[1] == "the" && w[2] == "time"))
-    }) || after.ends_with(&["for", "now"]);
+    }) || after.ends_with(&["for", "now"])
+        // "leave me alone tonight", "don't call me till tomorrow".
+        || after.iter().take(3).any(|w| SHORT.contains(w));
     span && !after
         .iter()
         .any(|w| matches!(*w, "ever" | "forever" | "good" | "life"))
@@ -1007,6 +1012,16 @@ mod tests {
         assert_eq!(
             kind("don't contact me for a while, i mean it"),
             Some("space")
+        );
+        // A night or a day asked for is time (session 14, chats6).
+        assert_eq!(
+            kind("You know what, just leave me alone tonight. I can't look at you"),
+            Some("space")
+        );
+        assert_eq!(kind("don't call me till tomorrow"), Some("space"));
+        assert_eq!(
+            kind("leave me alone. forever. tonight i'm blocking you"),
+            Some("blocked")
         );
         assert_eq!(
             kind("don't contact me ever again, not for a while, never"),

@@ -645,16 +645,15 @@ fn rules_on(
             }
         }
     }
+    let (repair, apology) = own_apology(&seen, hay, text);
     let Seen {
         mut cue,
         pos,
-        repair,
         repair_block,
         weak_defensive,
         whatever,
         not_whatever,
         own,
-        apology,
         laugh,
         warm,
         not_absolute,
@@ -664,6 +663,7 @@ fn rules_on(
         horsemen,
         breakup,
         bid,
+        ..
     } = seen;
     out.horsemen |= horsemen;
     out.breakup = breakup;
@@ -806,6 +806,34 @@ struct Seen {
     horsemen: u8,
     breakup: bool,
     bid: bool,
+    /// Where the first apology and repair markers are (start, end, apology),
+    /// for the check of quotation marks (`own_apology`).
+    repairs: [(u32, u32, bool); REPAIRS_KEPT],
+    n_repairs: usize,
+}
+
+/// How many apology or repair markers a message keeps the place of.
+const REPAIRS_KEPT: usize = 4;
+
+/// Words before "sorry" that make it a noun or an adjective, not an apology:
+/// "do they pay you per sorry", "another sorry", "your sorry means nothing",
+/// "a sorry excuse".
+const SORRY_AS_A_NOUN: &[&str] = &[
+    "per", "another", "your", "ur", "his", "her", "their", "a", "the", "more", "of", "every",
+    "those", "these", "many", "same",
+];
+
+/// Whether the apology or repair marker at `start..end` is someone else's
+/// words or a noun: "sorry" after one of [`SORRY_AS_A_NOUN`], or any marker
+/// after "says" ("mum says thank you for the chocolates": relayed). Quoted
+/// markers are found later, from the raw text (`own_apology`).
+fn not_an_apology(hay: &str, start: usize, end: usize) -> bool {
+    let before = hay.get(..start).unwrap_or("").trim_end();
+    let prev = before.rsplit(' ').next().unwrap_or("");
+    let phrase = hay.get(start..end).unwrap_or("").trim();
+    prev == "says"
+        || ((phrase.starts_with("sorry") || phrase.starts_with("sorries"))
+            && SORRY_AS_A_NOUN.contains(&prev))
 }
 
 impl Seen {
@@ -847,10 +875,15 @@ impl Seen {
             Cue::Warm => self.warm = true,
             Cue::Press(p) => cands.push(start, end, Kind::Press(p)),
             Cue::PressEnd(p) => cands.push(start, end, Kind::PressEnd(p)),
-            Cue::Repair => self.repair = true,
-            Cue::Apology => {
+            Cue::Repair | Cue::Apology if not_an_apology(hay, start, end) => {}
+            Cue::Repair | Cue::Apology => {
+                let apology = matches!(c, Cue::Apology);
                 self.repair = true;
-                self.apology = true;
+                self.apology |= apology;
+                if let Some(slot) = self.repairs.get_mut(self.n_repairs) {
+                    *slot = (start as u32, end as u32, apology);
+                }
+                self.n_repairs += 1;
             }
             Cue::RepairBlock => self.repair_block = true,
             Cue::Breakup => self.breakup = true,
@@ -1060,7 +1093,7 @@ impl Frame {
             63 - before_marks.leading_zeros()
         };
         // Inside an opened quotation that closes after the marker.
-        f.quoted = (marks.quote & upto(j)).count_ones() % 2 == 1 && marks.quote & !upto(j) != 0;
+        f.quoted = marks.inside & (1u64 << j) != 0 && marks.quote & !upto(j) != 0;
         let after_marks = marks.clause & !below(j_end);
         let first_after = after_marks.trailing_zeros();
         f.clause_end = first_after == j_end || end + 1 >= hay.len();
@@ -1219,6 +1252,51 @@ fn has_any(a: &Option<aho_corasick::AhoCorasick>, text: &str) -> bool {
 
 /// "you deserved someone who asked": a "who ..." marker after a person is a
 /// relative clause describing them, not the dismissive "who asked?".
+/// Whether the message holds a repair and an apology of the writer's own:
+/// markers inside quotation marks are someone's words ("Everything is "yes
+/// boss" "sorry Abena"" mocks the apologies), an apology beside a sarcasm
+/// marker is a mock one ("oh sorry, i forgot i need permission"), and a
+/// "sorry sorry" in a message that also scorns the reader is a mocking echo
+/// ("Sorry sorry sorry. It's the only word you know"). Only messages with a
+/// repair marker are read again.
+fn own_apology(seen: &Seen, hay: &str, text: &str) -> (bool, bool) {
+    let (mut repair, mut apology) = (seen.repair, seen.apology);
+    if !repair {
+        return (false, false);
+    }
+    let has = |kinds: &[Kind]| seen.cands.items.iter().any(|c| kinds.contains(&c.2));
+    // "oh sorry, i forgot i need permission" is sarcasm, not an apology.
+    if has(&[Kind::Sarcasm, Kind::SarcasmEnd]) {
+        return (false, false);
+    }
+    let scorn = has(&[Kind::Contempt, Kind::Insult, Kind::SarcasmAlone]);
+    if scorn
+        && hay.contains(" sorry sorry ")
+        && hay.split(' ').any(crate::pressure_learned::is_reader)
+    {
+        return (false, false);
+    }
+    let quotes = text.chars().any(|c| {
+        matches!(
+            c,
+            '"' | '\'' | '\u{2018}' | '\u{2019}' | '\u{201c}' | '\u{201d}'
+        )
+    });
+    if quotes && seen.n_repairs <= REPAIRS_KEPT {
+        let marks = marks_of(text);
+        let own = seen.repairs[..seen.n_repairs]
+            .iter()
+            .filter(|(s, e, _)| !Frame::of(hay, *s as usize, *e as usize, &marks).quoted);
+        repair = false;
+        apology = false;
+        for (_, _, a) in own {
+            repair = true;
+            apology |= a;
+        }
+    }
+    (repair, apology)
+}
+
 fn relative_clause(hay: &str, start: usize, end: usize) -> bool {
     const PEOPLE: &[&str] = &[
         "someone",
@@ -2005,6 +2083,59 @@ mod tests {
             "sorry for all the texts last night, that wasn't fair on you",
         ] {
             assert!(kinds(t).is_empty(), "{t}: {:?}", kinds(t));
+        }
+    }
+
+    #[test]
+    fn a_quoted_relayed_or_mocked_sorry_is_no_apology() {
+        // Written for this test, session 14: apologies quoted, used as a noun,
+        // relayed, echoed in scorn or beside sarcasm are not the writer's.
+        for t in [
+            "what is wrong with you. everything is \"yes boss\" \"sorry babe\". grow up",
+            "ah another one. do they pay you per sorry?",
+            "your sorry means nothing to me",
+            "mum says thank you for the flowers",
+            "sorry sorry sorry. it's the only word you know",
+            "oh sorry, i forgot i need your permission",
+        ] {
+            assert!(!c(t).repair, "{t}");
+        }
+        // The writer's own apologies stay apologies, a frantic one too.
+        for t in [
+            "i'm sorry, i didn't mean it",
+            "sorry sorry sorry!! running late, there in 10",
+            "i just wanted to say sorry for last night",
+            "sorry i said \"whatever\", that was rude of me",
+        ] {
+            assert!(c(t).repair, "{t}");
+        }
+        // Blame inside a quoted apology is still blame.
+        let quoted = c("honestly what is wrong with you. everything is \"sorry abena\"");
+        assert!(quoted.horsemen.contains(&Horseman::Criticism));
+    }
+
+    #[test]
+    fn passive_aggression_in_polite_words_is_contempt() {
+        for t in [
+            "tree's up. hope it meets your standards",
+            "how thoughtful of you. thank you so much",
+            "i'll take that as a compliment",
+            "no no it's fine. i'm used to it",
+            "ok. thanks for letting me know this time",
+            "says the person with three parcels on the porch",
+        ] {
+            let h = c(t).horsemen;
+            assert!(
+                h.contains(&Horseman::Contempt) || h.contains(&Horseman::Defensiveness),
+                "{t}: {h:?}"
+            );
+        }
+        // Warm or about something else, they are not.
+        for t in [
+            "aw how thoughtful of you ❤️",
+            "i'm used to it by now, the trains here are always late",
+        ] {
+            assert!(c(t).horsemen.is_empty(), "{t}: {:?}", c(t).horsemen);
         }
     }
 

@@ -40,8 +40,11 @@ pub enum SnapshotError {
 /// "over text", "don't call me <name>", a block before a request); 5: "who
 /// asked" after a person is no contempt, "very mature" / "so mature" at the
 /// end of a clause are; 6: a row's word count carries whom the message speaks
-/// of (shared vents); 7: sarcastic idioms ("wow. classy", "deserve each other").
-const RULES_REVISION: u32 = 7;
+/// of (shared vents); 7: sarcastic idioms ("wow. classy", "deserve each other");
+/// 8: quoted, relayed and mocked apologies are none, "i wanted to say sorry"
+/// is one, passive aggression in polite words, "leave me alone tonight" is a
+/// request for time (session 14).
+const RULES_REVISION: u32 = 8;
 
 /// What a snapshot depends on besides the messages: the classifier's models
 /// and rules (this crate's version, [`RULES_REVISION`] and its model files) and the word lists.

@@ -454,6 +454,13 @@ pub(crate) struct Marks {
     pub quote: u64,
     /// Words in the normalized text.
     pub words: u32,
+    /// Bit `k`: word `k` starts inside a quotation (an odd number of
+    /// quotation marks before it). Unlike counting the bits of `quote`, it
+    /// stays right when one quotation closes and the next opens between the
+    /// same two words ("yes boss" "sorry").
+    pub inside: u64,
+    /// Whether a quotation is open at this point of the pass.
+    open: bool,
 }
 
 impl Marks {
@@ -481,6 +488,16 @@ impl Marks {
         let bit = Marks::bit(words);
         self.clause |= bit;
         self.quote |= bit;
+        self.open = !self.open;
+    }
+
+    /// A word starts: counts it and notes whether it is inside a quotation.
+    #[inline(always)]
+    fn word(&mut self, words: &mut u32) {
+        if self.open {
+            self.inside |= Marks::bit(*words);
+        }
+        *words += 1;
     }
 
     /// A single quote: a quotation mark when it opens before a word (not after
@@ -507,7 +524,9 @@ pub(crate) fn marks_of(text: &str) -> Marks {
         if c.is_ascii() {
             let b = c as u8;
             if b.is_ascii_alphanumeric() {
-                nw += u32::from(!in_word);
+                if !in_word {
+                    marks.word(&mut nw);
+                }
                 in_word = true;
             } else if b == b'\'' || b == b'`' {
                 marks.single_quote(in_word, next, nw);
@@ -530,12 +549,16 @@ pub(crate) fn marks_of(text: &str) -> Marks {
             _ => c,
         };
         if c.is_alphanumeric() {
-            nw += u32::from(!in_word);
+            if !in_word {
+                marks.word(&mut nw);
+            }
             in_word = true;
         } else if c == '\'' {
             in_word = in_word && next.is_some_and(char::is_alphanumeric);
         } else {
-            nw += u32::from(is_symbol(c));
+            if is_symbol(c) {
+                marks.word(&mut nw);
+            }
             in_word = false;
         }
     }

@@ -1,4 +1,4 @@
-//! The conversations in tests/data/chats, chats2, chats3, chats4 and chats5, written by
+//! The conversations in tests/data/chats, chats2, chats3, chats4, chats5 and chats6, written by
 //! people who never saw the rules: arguments (one-sided or not, and who was
 //! harsh) and boundaries (who, what, how many messages went unanswered) come
 //! out as the writer expected.
@@ -102,8 +102,9 @@ fn the_third_set_keeps_the_readings_it_gets_right() {
 /// The fourth set (session 12, tests/data/chats4/README.md; held out in
 /// session 12, a tuning set since session 13). First run, on the code of
 /// session 12 after its rule changes: 7 of 16 readings; 10 with session 13's
-/// boundary phrases, 11 with its sarcastic idioms. The readings right today
-/// must stay right.
+/// boundary phrases, 11 with its sarcastic idioms, 12 with session 14's
+/// (mocked apologies, passive aggression). The readings right today must stay
+/// right.
 #[test]
 fn the_fourth_set_keeps_the_readings_it_gets_right() {
     let r = readings("chats4");
@@ -112,10 +113,11 @@ fn the_fourth_set_keeps_the_readings_it_gets_right() {
         .iter()
         .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
         .sum();
-    assert!(right >= 11, "{right} of 16");
+    assert!(right >= 12, "{right} of 16");
     for (file, arguments, boundaries) in &r {
         if [
             "inlaw_fight_user_harsh_scottish.txt",
+            "repeated_fights_with_sarcasm_us.txt",
             "jealousy_mutual_then_ex_ends_us.txt",
             "slow_cold_fade_no_fight_singapore.txt",
             "user_pressure_after_no_contact_welsh.txt",
@@ -132,8 +134,8 @@ fn the_fourth_set_keeps_the_readings_it_gets_right() {
 
 /// The fifth set (session 13, tests/data/chats5/README.md; all held out: none
 /// is read to write rules, only which readings are right). First run 11 of 20
-/// readings, before and after session 13's boundary phrases. The readings
-/// right today must stay right.
+/// readings, before and after session 13's boundary phrases; 12 with session
+/// 14's readings (variant RD). The readings right today must stay right.
 #[test]
 fn the_fifth_set_keeps_the_readings_it_gets_right() {
     let r = readings("chats5");
@@ -142,7 +144,7 @@ fn the_fifth_set_keeps_the_readings_it_gets_right() {
         .iter()
         .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
         .sum();
-    assert!(right >= 11, "{right} of 20");
+    assert!(right >= 12, "{right} of 20");
     for (file, arguments, boundaries) in &r {
         if [
             "blocked_after_too_many_messages_south_africa.txt",
@@ -156,8 +158,45 @@ fn the_fifth_set_keeps_the_readings_it_gets_right() {
         }
         if ![
             "banter_i_hate_you_couple_fine_same_sex_us.txt",
-            "drunk_texts_user_harsh_then_sober_apology_irish.txt",
             "two_fights_user_harsh_first_ex_harsh_later_philippines.txt",
+        ]
+        .contains(&file.as_str())
+        {
+            assert!(boundaries, "{file}: boundaries");
+        }
+    }
+}
+
+/// The sixth set (session 14, tests/data/chats6/README.md; a tuning set from
+/// the start, written to resemble the kinds of chat chats5 holds). First run
+/// 10 of 20 readings; 12 with session 14's reading changes (mocked apologies,
+/// time-limited requests, a boundary is no attack). The readings right today
+/// must stay right.
+#[test]
+fn the_sixth_set_keeps_the_readings_it_gets_right() {
+    let r = readings("chats6");
+    assert_eq!(r.len(), 10);
+    let right: usize = r
+        .iter()
+        .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
+        .sum();
+    assert!(right >= 12, "{right} of 20");
+    for (file, arguments, boundaries) in &r {
+        if [
+            "chores_fight_both_sarcastic_then_repair_us.txt",
+            "ex_mocks_user_apologies_ghana.txt",
+            "no_contact_respected_malaysia.txt",
+            "slow_fade_then_text_breakup_sweden.txt",
+            "venting_about_family_together_jamaica.txt",
+        ]
+        .contains(&file.as_str())
+        {
+            assert!(arguments, "{file}: arguments");
+        }
+        if ![
+            "joke_breakups_happy_couple_one_real_spat_scotland.txt",
+            "user_jealous_harsh_ex_calm_brazil.txt",
+            "user_stonewalls_ex_tries_pakistan.txt",
         ]
         .contains(&file.as_str())
         {

@@ -873,3 +873,65 @@ fn venting_together_about_someone_else_is_no_argument_in_both_directions() {
         assert!(!fight.conflicts[0].one_sided);
     }
 }
+
+/// Written for this test (session 14): one person turns up and guilt-trips,
+/// the other says it frightened them and asks for no contact. Setting a
+/// boundary, in fear, is not being harsh: in either direction the one who set
+/// it is never the harsh side of an argument.
+#[test]
+fn the_one_who_sets_a_boundary_is_never_the_harsh_side() {
+    for (pushing, setter) in [(ME, EX), (EX, ME)] {
+        let a = run(&chat(&[
+            (
+                9,
+                "18:00",
+                pushing,
+                "i waited outside ur work for 2 hours. u went out the back didnt u",
+            ),
+            (
+                9,
+                "18:01",
+                pushing,
+                "i just wanted to see ur face. is that so bad",
+            ),
+            (
+                9,
+                "18:20",
+                setter,
+                "it really scared me that you were outside my work today.",
+            ),
+            (
+                9,
+                "18:21",
+                setter,
+                "I need you to stop contacting me. No messages, no calls, and please don't come to my flat again.",
+            ),
+            (
+                9,
+                "18:25",
+                pushing,
+                "scared?? of ME? after everything i did for u",
+            ),
+            (
+                9,
+                "18:26",
+                pushing,
+                "wow. so now im some kind of creep. real mature",
+            ),
+        ]));
+        assert!(
+            !a.conflicts.is_empty(),
+            "{pushing} attacked after the boundary"
+        );
+        for e in &a.conflicts {
+            // The fear is a negative message, but not a side of the argument.
+            assert!(e.one_sided, "{setter} set the boundary: {e:#?}");
+            assert_eq!(e.one_sided_by.as_deref(), Some(pushing), "{e:#?}");
+        }
+        assert!(
+            a.boundaries.iter().any(|b| b.person == setter),
+            "{:?}",
+            a.boundaries
+        );
+    }
+}
