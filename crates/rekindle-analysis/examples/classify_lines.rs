@@ -8,6 +8,8 @@ fn main() {
         let c = rekindle_analysis::classify(&line, &lex);
         let h: Vec<&str> = c.horsemen.iter().map(|h| h.as_str()).collect();
         let p: Vec<&str> = c.pressure.iter().map(|p| p.as_str()).collect();
+        let rules = rekindle_analysis::classify_rules_only(&line, &lex);
+        let rp: Vec<&str> = rules.pressure.iter().map(|p| p.as_str()).collect();
         // The horsemen layer's margins less their thresholds (>= 0 = flagged
         // where the layer may act).
         let above: Vec<String> = layer
@@ -22,10 +24,11 @@ fn main() {
             })
             .unwrap_or_default();
         println!(
-            "{line}\t{:.3}\t{:?}\t{:?}\trepair={} negative={}\tlayer={}",
+            "{line}\t{:.3}\t{:?}\t{:?} (rules {:?})\trepair={} negative={}\tlayer={}",
             c.sentiment.compound,
             h,
             p,
+            rp,
             c.repair,
             c.negative,
             above.join(",")
