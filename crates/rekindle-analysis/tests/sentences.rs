@@ -128,6 +128,38 @@ fn the_pressure_training_lines_cover_every_kind() {
     assert!(clean >= 600, "{clean}");
 }
 
+/// The honest-twin pairs (data/train/pressure_pairs.tsv, session 14): every
+/// pair is one pressuring message and one that is not, each kind is there.
+#[test]
+fn the_pressure_pairs_are_pairs() {
+    let text = include_str!("../../../data/train/pressure_pairs.tsv");
+    let mut pairs: std::collections::HashMap<&str, (usize, usize)> = Default::default();
+    let mut per_kind = [0usize; 9];
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [id, kinds, t] = cols[..] else {
+            panic!("not 3 columns: {line}");
+        };
+        assert!(!t.trim().is_empty(), "{line}");
+        let e = pairs.entry(id).or_default();
+        if kinds == "-" {
+            e.1 += 1;
+        } else {
+            e.0 += 1;
+            for k in kinds.split(',') {
+                let i = Pressure::ALL.iter().position(|p| p.as_str() == k).unwrap();
+                per_kind[i] += 1;
+            }
+        }
+    }
+    assert!(pairs.len() >= 700, "{}", pairs.len());
+    assert!(
+        pairs.values().all(|&n| n == (1, 1)),
+        "a pair is one of each"
+    );
+    assert!(per_kind.iter().all(|n| *n >= 50), "{per_kind:?}");
+}
+
 /// Mean F1 of the four horsemen.
 fn horsemen_f1(r: &sentences::Report) -> f64 {
     r.horsemen.iter().map(|(_, p)| p.f1()).sum::<f64>() / r.horsemen.len() as f64
