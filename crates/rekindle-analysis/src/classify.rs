@@ -1250,8 +1250,6 @@ fn has_any(a: &Option<aho_corasick::AhoCorasick>, text: &str) -> bool {
     a.as_ref().is_some_and(|a| a.is_match(text))
 }
 
-/// "you deserved someone who asked": a "who ..." marker after a person is a
-/// relative clause describing them, not the dismissive "who asked?".
 /// Whether the message holds a repair and an apology of the writer's own:
 /// markers inside quotation marks are someone's words ("Everything is "yes
 /// boss" "sorry Abena"" mocks the apologies), an apology beside a sarcasm
@@ -1297,6 +1295,8 @@ fn own_apology(seen: &Seen, hay: &str, text: &str) -> (bool, bool) {
     (repair, apology)
 }
 
+/// "you deserved someone who asked": a "who ..." marker after a person is a
+/// relative clause describing them, not the dismissive "who asked?".
 fn relative_clause(hay: &str, start: usize, end: usize) -> bool {
     const PEOPLE: &[&str] = &[
         "someone",

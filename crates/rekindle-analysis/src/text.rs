@@ -637,6 +637,12 @@ mod tests {
         assert_eq!(out, "leave me alone it's fine 🙄");
         assert_eq!(m.quote, 1 << 0 | 1 << 3);
         assert_eq!(m.words, 6);
+        assert_eq!(m.inside, 1 << 0 | 1 << 1 | 1 << 2);
+        // One quotation closes and the next opens between the same two words:
+        // both quote marks land on one bit, but the words inside stay right.
+        let (_, m) = marked("everything is \"yes boss\" \"sorry abena\" ok");
+        assert_eq!(m.quote, 1 << 2 | 1 << 4 | 1 << 6);
+        assert_eq!(m.inside, 1 << 2 | 1 << 3 | 1 << 4 | 1 << 5);
     }
 
     proptest::proptest! {
