@@ -100,15 +100,20 @@ const SENTENCE_SETS: [&str; 5] = [
     "sentences_apart_c.tsv",
 ];
 
+/// A comma list from the environment variable `name` (for experiments), or
+/// `default`.
+fn list_or(name: &str, default: &[&str]) -> Vec<String> {
+    match std::env::var(name) {
+        Ok(list) => list.split(',').map(str::to_string).collect(),
+        Err(_) => default.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
 fn run(root: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
     let read =
         |p: PathBuf| std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()));
     let mut texts = Vec::new();
-    let files = std::env::var("PRESSURE_FILES").ok();
-    let own_files: Vec<&str> = match &files {
-        Some(f) => f.split(',').collect(),
-        None => OWN_FILES.to_vec(),
-    };
+    let own_files = list_or("PRESSURE_FILES", &OWN_FILES);
     for own in &own_files {
         texts.extend(own_lines(&read(root.join("data/train").join(own))?)?);
     }
@@ -127,11 +132,7 @@ fn run(root: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
         }
     }
     let own_n = texts.len();
-    let sets_env = std::env::var("SENTENCE_SETS").ok();
-    let sets: Vec<&str> = match &sets_env {
-        Some(s) => s.split(',').collect(),
-        None => SENTENCE_SETS.to_vec(),
-    };
+    let sets = list_or("SENTENCE_SETS", &SENTENCE_SETS);
     for set in &sets {
         let rows = sentences::parse(&read(
             root.join("crates/rekindle-analysis/tests/data").join(set),

@@ -1309,7 +1309,8 @@ fn find_episodes(
     // me" is negative in its words, but counting it made the person who set
     // it the harsh side of the argument they were setting it in. It counts
     // only with an attack in it ("we're done, you pathetic liar").
-    let is_boundary = |k: usize| boundaries.iter().any(|&(b, _, _)| b == k);
+    // `boundaries` is in chat order (positions ascending).
+    let is_boundary = |k: usize| boundaries.binary_search_by_key(&k, |&(b, _, _)| b).is_ok();
     let neg: Vec<usize> = (0..order.len())
         .filter(|&k| {
             cls.at(k)

@@ -25,6 +25,43 @@ fn readings(dir: &str) -> Vec<(String, bool, bool)> {
         .collect()
 }
 
+/// The chats of a set whose reading must stay right: those named, or all but
+/// those named.
+enum Chats<'a> {
+    Only(&'a [&'a str]),
+    AllBut(&'a [&'a str]),
+}
+
+impl Chats<'_> {
+    fn include(&self, file: &str) -> bool {
+        match self {
+            Chats::Only(names) => names.contains(&file),
+            Chats::AllBut(names) => !names.contains(&file),
+        }
+    }
+}
+
+/// A set of `chats` chats keeps at least `floor` readings right, the
+/// arguments of the chats `arguments` names and the boundaries of those
+/// `boundaries` names.
+fn keeps_its_readings(dir: &str, chats: usize, floor: usize, arguments: Chats, boundaries: Chats) {
+    let r = readings(dir);
+    assert_eq!(r.len(), chats);
+    let right: usize = r
+        .iter()
+        .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
+        .sum();
+    assert!(right >= floor, "{right} of {}", 2 * chats);
+    for (file, a, b) in &r {
+        if arguments.include(file) {
+            assert!(a, "{file}: arguments");
+        }
+        if boundaries.include(file) {
+            assert!(b, "{file}: boundaries");
+        }
+    }
+}
+
 #[test]
 fn every_chat_of_the_first_set_reads_as_its_writer_expected() {
     let r = readings("chats");
@@ -45,15 +82,11 @@ fn every_chat_of_the_first_set_reads_as_its_writer_expected() {
 /// The readings right today must stay right; the floor counts them.
 #[test]
 fn the_second_set_keeps_the_readings_it_gets_right() {
-    let r = readings("chats2");
-    assert_eq!(r.len(), 12);
-    let right: usize = r
-        .iter()
-        .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
-        .sum();
-    assert!(right >= 22, "{right} of 24");
-    for (file, arguments, boundaries) in &r {
-        if [
+    keeps_its_readings(
+        "chats2",
+        12,
+        22,
+        Chats::Only(&[
             "banter_quoted_insult_and_sarcasm_uk.txt",
             "ex_harsh_after_missed_birthday_then_blocked_uk.txt",
             "user_contempt_then_ex_ends_and_blocks_aus.txt",
@@ -64,13 +97,9 @@ fn the_second_set_keeps_the_readings_it_gets_right() {
             "slow_fade_then_no_contact_uk.txt",
             "space_respected_then_mutual_ending_long_distance_indian.txt",
             "landlord_rage_then_real_fight_same_sex_aus.txt",
-        ]
-        .contains(&file.as_str())
-        {
-            assert!(arguments, "{file}: arguments");
-        }
-        assert!(boundaries, "{file}: boundaries");
-    }
+        ]),
+        Chats::AllBut(&[]),
+    );
 }
 
 /// The third set (session 11, tests/data/chats3/README.md; held out until
@@ -80,23 +109,16 @@ fn the_second_set_keeps_the_readings_it_gets_right() {
 /// The readings right today must stay right.
 #[test]
 fn the_third_set_keeps_the_readings_it_gets_right() {
-    let r = readings("chats3");
-    assert_eq!(r.len(), 8);
-    let right: usize = r
-        .iter()
-        .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
-        .sum();
-    assert!(right >= 14, "{right} of 16");
-    for (file, arguments, boundaries) in &r {
-        let arguments_wrong = [
+    keeps_its_readings(
+        "chats3",
+        8,
+        14,
+        Chats::AllBut(&[
             "ex_one_sided_contempt_user_apologises_uk.txt",
             "two_fights_mixed_harshness_us.txt",
-        ];
-        if !arguments_wrong.contains(&file.as_str()) {
-            assert!(arguments, "{file}: arguments");
-        }
-        assert!(boundaries, "{file}: boundaries");
-    }
+        ]),
+        Chats::AllBut(&[]),
+    );
 }
 
 /// The fourth set (session 12, tests/data/chats4/README.md; held out in
@@ -107,29 +129,19 @@ fn the_third_set_keeps_the_readings_it_gets_right() {
 /// right.
 #[test]
 fn the_fourth_set_keeps_the_readings_it_gets_right() {
-    let r = readings("chats4");
-    assert_eq!(r.len(), 8);
-    let right: usize = r
-        .iter()
-        .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
-        .sum();
-    assert!(right >= 12, "{right} of 16");
-    for (file, arguments, boundaries) in &r {
-        if [
+    keeps_its_readings(
+        "chats4",
+        8,
+        12,
+        Chats::Only(&[
             "inlaw_fight_user_harsh_scottish.txt",
             "repeated_fights_with_sarcasm_us.txt",
             "jealousy_mutual_then_ex_ends_us.txt",
             "slow_cold_fade_no_fight_singapore.txt",
             "user_pressure_after_no_contact_welsh.txt",
-        ]
-        .contains(&file.as_str())
-        {
-            assert!(arguments, "{file}: arguments");
-        }
-        if *file != "teasing_couple_with_one_real_fight_nz.txt" {
-            assert!(boundaries, "{file}: boundaries");
-        }
-    }
+        ]),
+        Chats::AllBut(&["teasing_couple_with_one_real_fight_nz.txt"]),
+    );
 }
 
 /// The fifth set (session 13, tests/data/chats5/README.md; all held out: none
@@ -138,33 +150,21 @@ fn the_fourth_set_keeps_the_readings_it_gets_right() {
 /// 14's readings (variant RD). The readings right today must stay right.
 #[test]
 fn the_fifth_set_keeps_the_readings_it_gets_right() {
-    let r = readings("chats5");
-    assert_eq!(r.len(), 10);
-    let right: usize = r
-        .iter()
-        .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
-        .sum();
-    assert!(right >= 12, "{right} of 20");
-    for (file, arguments, boundaries) in &r {
-        if [
+    keeps_its_readings(
+        "chats5",
+        10,
+        12,
+        Chats::Only(&[
             "blocked_after_too_many_messages_south_africa.txt",
             "break_to_think_then_ends_it_kindly_same_sex_canada.txt",
             "coparenting_logistics_one_heated_exchange_ex_harsh_uk.txt",
             "ex_contempt_over_forgotten_birthday_user_defends_then_apologises_us.txt",
-        ]
-        .contains(&file.as_str())
-        {
-            assert!(arguments, "{file}: arguments");
-        }
-        if ![
+        ]),
+        Chats::AllBut(&[
             "banter_i_hate_you_couple_fine_same_sex_us.txt",
             "two_fights_user_harsh_first_ex_harsh_later_philippines.txt",
-        ]
-        .contains(&file.as_str())
-        {
-            assert!(boundaries, "{file}: boundaries");
-        }
-    }
+        ]),
+    );
 }
 
 /// The sixth set (session 14, tests/data/chats6/README.md; a tuning set from
@@ -174,33 +174,21 @@ fn the_fifth_set_keeps_the_readings_it_gets_right() {
 /// must stay right.
 #[test]
 fn the_sixth_set_keeps_the_readings_it_gets_right() {
-    let r = readings("chats6");
-    assert_eq!(r.len(), 10);
-    let right: usize = r
-        .iter()
-        .map(|(_, a, b)| usize::from(*a) + usize::from(*b))
-        .sum();
-    assert!(right >= 12, "{right} of 20");
-    for (file, arguments, boundaries) in &r {
-        if [
+    keeps_its_readings(
+        "chats6",
+        10,
+        12,
+        Chats::Only(&[
             "chores_fight_both_sarcastic_then_repair_us.txt",
             "ex_mocks_user_apologies_ghana.txt",
             "no_contact_respected_malaysia.txt",
             "slow_fade_then_text_breakup_sweden.txt",
             "venting_about_family_together_jamaica.txt",
-        ]
-        .contains(&file.as_str())
-        {
-            assert!(arguments, "{file}: arguments");
-        }
-        if ![
+        ]),
+        Chats::AllBut(&[
             "joke_breakups_happy_couple_one_real_spat_scotland.txt",
             "user_jealous_harsh_ex_calm_brazil.txt",
             "user_stonewalls_ex_tries_pakistan.txt",
-        ]
-        .contains(&file.as_str())
-        {
-            assert!(boundaries, "{file}: boundaries");
-        }
-    }
+        ]),
+    );
 }
