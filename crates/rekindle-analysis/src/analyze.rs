@@ -1062,6 +1062,13 @@ fn find_boundaries(
         let Some((name, role)) = people.get(p) else {
             continue;
         };
+        if kind == BoundaryKind::Ended
+            && joke_ending(chat, order, pos, p, person_of, &|j| {
+                kind_of.contains_key(&j)
+            })
+        {
+            continue;
+        }
         let mut unanswered = Evidence::default();
         let mut last_own = chat.rows[i].time();
         for &j in order.iter().skip(pos + 1) {
@@ -1093,6 +1100,76 @@ fn find_boundaries(
         });
     }
     out
+}
+
+/// Most words a break-up message can have and still be read as a joke.
+const JOKE_ENDING_MAX_WORDS: usize = 8;
+/// Seconds within which the banter around a joke break-up is answered.
+const JOKE_SITTING_SECONDS: i64 = 10 * 60;
+
+/// A break-up said in play, not meant (session 15): "that's it, we're over,
+/// I'm keeping the dog" between people who are fine. The writers label these
+/// no boundary; what tells them apart from a real ending is the exchange, not
+/// the words, which are the same:
+/// - the message is short (a real ending explains itself: every labelled
+///   ending in the tuning chats has more than eight words);
+/// - the other person answers within minutes, and not just "ok": no horseman,
+///   no apology, no boundary of their own, at least three words or a laugh or
+///   kiss ("you say that every week", "ok bye x"). Its words may read negative
+///   ("you ate the last of my pineapple lumps didn't you");
+/// - the banter goes on: the answer is playful, or the one who said it writes
+///   again in the same sitting, without an apology or a boundary ("and every
+///   week I'm lying", "bye x see you at dinner"). Mock insults may follow
+///   ("we don't even HAVE a dog you clown");
+/// - no one sets another boundary or apologises in that sitting (a real
+///   ending is often followed by "i'm sorry, i've made up my mind").
+///
+/// A short real ending ("we're done.") answered "ok", "what??", or with hurt,
+/// stays one. The safety gate (`boundary::Scan`) keeps every break-up: there
+/// the user says "that is not what it meant", which errs on the side of the ex.
+fn joke_ending(
+    chat: &Prepared,
+    order: &[usize],
+    pos: usize,
+    setter: usize,
+    person_of: &dyn Fn(usize) -> Option<usize>,
+    is_boundary: &dyn Fn(usize) -> bool,
+) -> bool {
+    let Some(row) = order.get(pos).and_then(|&i| chat.rows.get(i)) else {
+        return false;
+    };
+    if row.words() > JOKE_ENDING_MAX_WORDS {
+        return false;
+    }
+    let mut last_time = row.local_seconds();
+    let (mut answer_ok, mut playful, mut setter_went_on) = (false, false, false);
+    for (n, &j) in order.iter().enumerate().skip(pos + 1) {
+        let Some(r) = chat.rows.get(j) else { break };
+        let t = r.local_seconds();
+        if t - last_time > JOKE_SITTING_SECONDS {
+            break;
+        }
+        last_time = t;
+        let Some(q) = person_of(j) else { continue };
+        let Some(c) = r.seen() else { continue };
+        if is_boundary(j) {
+            return false;
+        }
+        if n == pos + 1 {
+            // The first message after it must be the other person's answer,
+            // without a horseman or an apology.
+            if q == setter || c.repair || c.horsemen != 0 || !(r.words() >= 3 || c.playful) {
+                return false;
+            }
+            answer_ok = true;
+            playful = c.playful;
+        } else if q == setter && !c.repair {
+            setter_went_on = true;
+        } else if q != setter && c.repair {
+            return false;
+        }
+    }
+    answer_ok && (playful || setter_went_on)
 }
 
 /// The accumulator for `key`. The current month's (or week's) is kept out of

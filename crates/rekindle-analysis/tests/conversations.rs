@@ -541,6 +541,52 @@ fn a_boundary_answered_later_counts_only_the_messages_before_the_answer() {
     assert_eq!(b.unanswered_after, 2);
 }
 
+/// A break-up said in play and carried on as banter (session 15): no boundary.
+fn joke_breakup(joker: &str, other: &str) -> Vec<Message> {
+    chat(&[
+        (
+            6,
+            "19:00",
+            other,
+            "i finished the ice cream, sorry not sorry",
+        ),
+        (6, "19:01", joker, "right. we're finished. pack your things"),
+        (6, "19:02", other, "i'll take the good pillow with me then"),
+        (6, "19:03", joker, "the pillow stays. it loves me more"),
+        (6, "19:04", other, "traitor pillow"),
+        (7, "08:00", joker, "morning, coffee is on"),
+    ])
+}
+
+/// The same short words meant: answered with an apology, or with "ok".
+fn short_real_breakup(setter: &str, other: &str, answer: &str) -> Vec<Message> {
+    chat(&[
+        (6, "19:00", other, "are you still angry about saturday"),
+        (6, "19:05", setter, "we're finished. i mean it"),
+        (6, "19:07", other, answer),
+        (6, "19:09", setter, "i'll get my things on sunday"),
+    ])
+}
+
+#[test]
+fn a_breakup_said_in_play_is_no_boundary_but_a_short_one_meant_is_in_both_directions() {
+    for (a, b) in [(ME, EX), (EX, ME)] {
+        let joke = run(&joke_breakup(a, b));
+        assert!(joke.boundaries.is_empty(), "{a}: {:?}", joke.boundaries);
+        for answer in ["ok", "i'm so sorry, please don't do this"] {
+            let real = run(&short_real_breakup(a, b, answer));
+            assert_eq!(
+                real.boundaries.len(),
+                1,
+                "{a} / {answer}: {:?}",
+                real.boundaries
+            );
+            assert_eq!(real.boundaries[0].kind.as_str(), "ended");
+            assert_eq!(real.boundaries[0].person, a);
+        }
+    }
+}
+
 #[test]
 fn everyday_talk_and_questions_set_no_boundary() {
     let a = run(&chat(&[
