@@ -922,12 +922,19 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
             .map(|&(i, kind)| (i as usize, kind))
             .collect();
         set.sort_unstable_by_key(|&(i, _)| i);
+        let is_boundary = |j: usize| set.binary_search_by_key(&j, |&(i, _)| i).is_ok();
         order
             .iter()
             .enumerate()
             .filter_map(|(k, &i)| {
                 let at = set.binary_search_by_key(&i, |&(j, _)| j).ok()?;
                 Some((k, person_of(i)?, set.get(at)?.1))
+            })
+            // A break-up said in play is no boundary, for the episodes
+            // (no "attacks after a boundary") as for `boundaries[]`.
+            .filter(|&(k, p, kind)| {
+                !(matches!(kind, BoundaryKind::Ended | BoundaryKind::Blocked)
+                    && joke_ending(chat, &order, k, p, &person_of, &is_boundary))
             })
             .collect()
     };
@@ -997,7 +1004,7 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
         })
         .collect();
 
-    let boundaries = find_boundaries(chat, &order, &person_of, &people, limit);
+    let boundaries = find_boundaries(chat, &order, &boundary_at, &person_of, &people, limit);
 
     Analysis {
         version: 2,
@@ -1041,34 +1048,17 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
 fn find_boundaries(
     chat: &Prepared,
     order: &[usize],
+    boundary_at: &[(usize, usize, BoundaryKind)],
     person_of: &dyn Fn(usize) -> Option<usize>,
     people: &[(String, Role)],
     limit: usize,
 ) -> Vec<Boundary> {
-    if chat.boundaries.is_empty() {
-        return Vec::new();
-    }
-    let kind_of: std::collections::HashMap<usize, BoundaryKind> = chat
-        .boundaries
-        .iter()
-        .map(|&(i, k)| (i as usize, k))
-        .collect();
     let mut out = Vec::new();
-    for (pos, &i) in order.iter().enumerate() {
-        let Some(&kind) = kind_of.get(&i) else {
-            continue;
-        };
-        let Some(p) = person_of(i) else { continue };
+    for &(pos, p, kind) in boundary_at {
+        let Some(&i) = order.get(pos) else { continue };
         let Some((name, role)) = people.get(p) else {
             continue;
         };
-        if kind == BoundaryKind::Ended
-            && joke_ending(chat, order, pos, p, person_of, &|j| {
-                kind_of.contains_key(&j)
-            })
-        {
-            continue;
-        }
         let mut unanswered = Evidence::default();
         let mut last_own = chat.rows[i].time();
         for &j in order.iter().skip(pos + 1) {
@@ -1729,9 +1719,10 @@ fn one_sided_hostility(
 ) -> bool {
     let other_answered =
         (first..=last_neg).any(|k| person_of(order[k]).is_some_and(|p| p != harsh));
-    (per[harsh] >= eo.one_sided_min_negative && marked[harsh] >= eo.one_sided_min_marks
-        || attacks[harsh] >= eo.one_sided_min_attacks)
+    per[harsh] >= eo.one_sided_min_negative
+        && marked[harsh] >= eo.one_sided_min_marks
         && other_answered
+        || attacks[harsh] >= eo.one_sided_min_attacks
 }
 
 #[allow(clippy::too_many_arguments)]

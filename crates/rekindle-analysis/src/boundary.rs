@@ -208,6 +208,14 @@ const PHRASES: &[(&str, BoundaryKind)] = &[
     ("dont call me", NoContact),
     ("do not call me", NoContact),
     ("stop calling me", NoContact),
+    // Asked without the "me" (session 15, chats7): "please stop messaging for
+    // now" (time: `space`, as "for a while" makes it).
+    ("please stop messaging", NoContact),
+    ("please stop texting", NoContact),
+    ("please stop calling", NoContact),
+    ("please stop contacting", NoContact),
+    ("pls stop messaging", NoContact),
+    ("pls stop texting", NoContact),
     ("don't write to me", NoContact),
     ("stop writing to me", NoContact),
     ("don't reach out", NoContact),
@@ -386,6 +394,9 @@ const PREFILTER: &[&str] = &[
     "text me",
     "texting me",
     "messaging me",
+    "stop messaging",
+    "stop texting",
+    "stop calling",
     "calling me",
     "message me",
     "call me",
@@ -557,7 +568,7 @@ fn own_words(clauses: &[(String, bool)]) -> String {
             continue;
         }
         let words: Vec<&str> = norm.split(' ').collect();
-        if time_for_a_task(&words) {
+        if time_for_a_task(&words) || has_one_more_and(&words) {
             continue;
         }
         if !out.is_empty() {
@@ -610,7 +621,7 @@ fn by_phrases(clauses: &[(String, bool)]) -> Option<BoundaryKind> {
                     kind = Space;
                 }
                 let before = words.get(..at).unwrap_or_default();
-                if before.iter().any(|w| NOT_OWN.contains(w)) {
+                if before.iter().any(|w| NOT_OWN.contains(w)) || one_more_and(before) {
                     continue;
                 }
                 let near = before
@@ -624,6 +635,22 @@ fn by_phrases(clauses: &[(String, bool)]) -> Option<BoundaryKind> {
         }
     }
     BoundaryKind::strongest(found)
+}
+
+/// "one more spoiler and we're done", "another lie and i'm blocking you": a
+/// condition (an ultimatum, or a joke), like "if", not an ending or a block.
+fn one_more_and(before: &[&str]) -> bool {
+    let condition = before
+        .windows(2)
+        .any(|w| matches!(w, ["one" | "1", "more"]))
+        || before.first() == Some(&"another");
+    condition && before.last() == Some(&"and")
+}
+
+/// A clause holding a [`one_more_and`] condition anywhere ("one more spoiler
+/// and we're done"): the learned layer does not read it.
+fn has_one_more_and(words: &[&str]) -> bool {
+    (1..=words.len()).any(|end| words.get(..end).is_some_and(one_more_and))
 }
 
 /// "sorry this is over text": "over" is the medium, not the end.
@@ -1019,6 +1046,19 @@ mod tests {
             Some("space")
         );
         assert_eq!(kind("don't call me till tomorrow"), Some("space"));
+        assert_eq!(
+            kind("please stop messaging for now. I'll talk to you when I'm ready."),
+            Some("space")
+        );
+        assert_eq!(kind("please stop texting, I mean it"), Some("no_contact"));
+        // A condition is no ending (session 15).
+        assert_eq!(kind("one more spoiler and we're done 😤"), None);
+        assert_eq!(kind("1 more lie and i'm blocking you"), None);
+        assert_eq!(kind("another excuse and we're over"), None);
+        assert_eq!(
+            kind("one more thing and then we're done with the flat. we're done, i mean it"),
+            Some("ended")
+        );
         assert_eq!(
             kind("leave me alone. forever. tonight i'm blocking you"),
             Some("blocked")

@@ -2140,6 +2140,29 @@ mod tests {
     }
 
     #[test]
+    fn mock_thanks_and_condescension_are_scorn() {
+        // Session 15 (written for this test; the idioms came from chats7).
+        for (t, h) in [
+            ("oh great. thanks for the lecture", Horseman::Contempt),
+            ("so you finally decided to answer", Horseman::Contempt),
+            (
+                "fine, i'll do it since apparently i have to do everything",
+                Horseman::Criticism,
+            ),
+            ("another weekend in ibiza? must be nice", Horseman::Contempt),
+        ] {
+            assert!(c(t).horsemen.contains(&h), "{t}: {:?}", c(t).horsemen);
+        }
+        // Meant, or about the writer, they are not.
+        for t in [
+            "thanks for the lecture notes, they really helped",
+            "i finally decided to sign up for the course",
+        ] {
+            assert!(c(t).horsemen.is_empty(), "{t}: {:?}", c(t).horsemen);
+        }
+    }
+
+    #[test]
     fn soft_pressure_is_found_and_its_honest_twin_is_not() {
         // Written for this test (in no training file), session 14: pressure
         // put softly, each beside a message about the same thing that asks

@@ -43,8 +43,10 @@ pub enum SnapshotError {
 /// of (shared vents); 7: sarcastic idioms ("wow. classy", "deserve each other");
 /// 8: quoted, relayed and mocked apologies are none, "i wanted to say sorry"
 /// is one, passive aggression in polite words, "leave me alone tonight" is a
-/// request for time (session 14).
-const RULES_REVISION: u32 = 8;
+/// request for time (session 14); 9: "one more … and we're done" is no ending,
+/// "please stop messaging" asks for no contact, mock thanks and condescension
+/// idioms (session 15).
+const RULES_REVISION: u32 = 9;
 
 /// What a snapshot depends on besides the messages: the classifier's models
 /// and rules (this crate's version, [`RULES_REVISION`] and its model files) and the word lists.

@@ -1,4 +1,4 @@
-//! The conversations in tests/data/chats, chats2, chats3, chats4, chats5 and chats6, written by
+//! The conversations in tests/data/chats, chats2 … chats8, written by
 //! people who never saw the rules: arguments (one-sided or not, and who was
 //! harsh) and boundaries (who, what, how many messages went unanswered) come
 //! out as the writer expected.
@@ -126,14 +126,16 @@ fn the_third_set_keeps_the_readings_it_gets_right() {
 /// session 12 after its rule changes: 7 of 16 readings; 10 with session 13's
 /// boundary phrases, 11 with its sarcastic idioms, 12 with session 14's
 /// (mocked apologies, passive aggression), 13 with session 15's joke endings
-/// (every chat's boundaries right). The readings right today must stay right.
+/// (every chat's boundaries right), 14 with its idioms ("so you finally
+/// decided to show up"). The readings right today must stay right.
 #[test]
 fn the_fourth_set_keeps_the_readings_it_gets_right() {
     keeps_its_readings(
         "chats4",
         8,
-        13,
+        14,
         Chats::Only(&[
+            "ex_harsh_user_apologises_then_space_kenyan.txt",
             "inlaw_fight_user_harsh_scottish.txt",
             "repeated_fights_with_sarcasm_us.txt",
             "jealousy_mutual_then_ex_ends_us.txt",
@@ -189,6 +191,57 @@ fn the_sixth_set_keeps_the_readings_it_gets_right() {
             "joke_breakups_happy_couple_one_real_spat_scotland.txt",
             "user_jealous_harsh_ex_calm_brazil.txt",
             "user_stonewalls_ex_tries_pakistan.txt",
+        ]),
+    );
+}
+
+/// The seventh set (session 15, tests/data/chats7/README.md; a tuning set
+/// from the start, ten situations of the kinds chats5 gets wrong). First run 8
+/// of 20 readings; 9 with joke blocks, 11 with unanswered attacks and the
+/// idioms (variant RB). The readings right today must stay right.
+#[test]
+fn the_seventh_set_keeps_the_readings_it_gets_right() {
+    keeps_its_readings(
+        "chats7",
+        10,
+        11,
+        Chats::Only(&[
+            "drunk_texts_at_night_user_harsh_germany.txt",
+            "ex_asks_for_time_user_keeps_texting_philippines.txt",
+            "ex_goes_silent_after_fight_user_reaches_out_nigeria.txt",
+            "user_ends_it_ex_angry_after_france.txt",
+        ]),
+        Chats::AllBut(&[
+            "banter_turns_into_real_argument_ireland.txt",
+            "two_fights_first_user_harsh_then_both_mexico.txt",
+            "user_ends_it_ex_angry_after_france.txt",
+        ]),
+    );
+}
+
+/// The eighth set (session 15, tests/data/chats8/README.md; held out: a writer
+/// who read only the prompt chose the ten situations; none is read to write
+/// rules, only which readings are right). First run, on session 15's code
+/// with joke endings: 8 of 20 readings (arguments 2 of 10: 4 of the 20
+/// labelled arguments found in place; boundaries 6 of 10). The readings right
+/// today must stay right.
+#[test]
+fn the_eighth_set_keeps_the_readings_it_gets_right() {
+    keeps_its_readings(
+        "chats8",
+        10,
+        8,
+        Chats::Only(&[
+            "furious_at_landlord_over_deposit_dublin.txt",
+            "long_distance_countdown_toronto.txt",
+        ]),
+        Chats::Only(&[
+            "ex_belittling_career_change_chicago.txt",
+            "furious_at_landlord_over_deposit_dublin.txt",
+            "long_distance_countdown_toronto.txt",
+            "mutual_fight_then_breakup_austin.txt",
+            "mutual_fights_about_moving_in_berlin.txt",
+            "silent_treatment_after_cousins_wedding_nairobi.txt",
         ]),
     );
 }

@@ -587,6 +587,71 @@ fn a_breakup_said_in_play_is_no_boundary_but_a_short_one_meant_is_in_both_direct
     }
 }
 
+/// Attacks sent into the night, unanswered until morning (session 15): the
+/// other was not there to answer, but it was aimed at them.
+fn unanswered_attacks(harsh: &str, other: &str) -> Vec<Message> {
+    chat(&[
+        (
+            8,
+            "19:00",
+            other,
+            "have a good night out, say hi to everyone",
+        ),
+        (
+            9,
+            "01:40",
+            harsh,
+            "why were you so cold with me in front of everyone",
+        ),
+        (
+            9,
+            "01:41",
+            harsh,
+            "you always make me look like an idiot, you're so selfish",
+        ),
+        (
+            9,
+            "01:43",
+            harsh,
+            "you never care how i feel, it's pathetic",
+        ),
+        (9, "01:44", harsh, "you're honestly the worst"),
+        (9, "01:50", harsh, "whatever. ignore me like always"),
+        (
+            9,
+            "08:30",
+            other,
+            "i was asleep. let's talk when you're awake",
+        ),
+    ])
+}
+
+#[test]
+fn unanswered_attacks_are_a_one_sided_argument_in_both_directions() {
+    for (harsh, other) in [(ME, EX), (EX, ME)] {
+        let a = run(&unanswered_attacks(harsh, other));
+        assert_eq!(a.conflicts.len(), 1, "{harsh}: {:#?}", a.conflicts);
+        let e = &a.conflicts[0];
+        assert!(e.one_sided, "{harsh}");
+        assert_eq!(e.one_sided_by.as_deref(), Some(harsh));
+    }
+}
+
+#[test]
+fn mock_insults_after_a_breakup_said_in_play_are_no_argument() {
+    for (a, b) in [(ME, EX), (EX, ME)] {
+        let mut msgs = joke_breakup(a, b);
+        msgs.extend(chat(&[
+            (8, "18:00", b, "coming over after work, want anything"),
+            (8, "18:02", a, "milk. and a new personality for you"),
+            (8, "18:03", b, "haha rude. see you at 7"),
+        ]));
+        let r = run(&msgs);
+        assert!(r.boundaries.is_empty(), "{a}: {:?}", r.boundaries);
+        assert!(r.conflicts.is_empty(), "{a}: {:#?}", r.conflicts);
+    }
+}
+
 #[test]
 fn everyday_talk_and_questions_set_no_boundary() {
     let a = run(&chat(&[
