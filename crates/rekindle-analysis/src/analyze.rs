@@ -1093,20 +1093,26 @@ fn find_boundaries(
 }
 
 /// Most words a break-up message can have and still be read as a joke.
-const JOKE_ENDING_MAX_WORDS: usize = 8;
+const JOKE_ENDING_MAX_WORDS: usize = 12;
 /// Seconds within which the banter around a joke break-up is answered.
 const JOKE_SITTING_SECONDS: i64 = 10 * 60;
 
-/// A break-up said in play, not meant (session 15): "that's it, we're over,
-/// I'm keeping the dog" between people who are fine. The writers label these
-/// no boundary; what tells them apart from a real ending is the exchange, not
-/// the words, which are the same:
-/// - the message is short (a real ending explains itself: every labelled
-///   ending in the tuning chats has more than eight words);
+/// A break-up or block said in play, not meant (session 15): "that's it,
+/// we're over, I'm keeping the dog" between people who are fine. The writers
+/// label these no boundary; what tells them apart from a real ending is the
+/// exchange, not the words, which are the same:
+/// - the message is short: at most twelve words (a real ending explains
+///   itself: every labelled ending or block in the tuning chats but two has
+///   more; "u know what, i'm done. we're over gabriel" ends a fight and is
+///   answered in anger, "I asked you to stop. I've blocked you now. Please
+///   respect it." is not carried on). Mock horsemen come before jokes too
+///   ("u cannae even keep a basil plant alive" → "Wow. We're done"), so the
+///   messages before it are not read;
 /// - the other person answers within minutes, and not just "ok": no horseman,
-///   no apology, no boundary of their own, at least three words or a laugh or
-///   kiss ("you say that every week", "ok bye x"). Its words may read negative
-///   ("you ate the last of my pineapple lumps didn't you");
+///   no apology (affection is fine: "love u too eejit, home in 10"), no
+///   boundary of their own, at least three words or a laugh or kiss ("you say
+///   that every week", "ok bye x"). Its words may read negative ("you ate the
+///   last of my pineapple lumps didn't you");
 /// - the banter goes on: the answer is playful, or the one who said it writes
 ///   again in the same sitting, without an apology or a boundary ("and every
 ///   week I'm lying", "bye x see you at dinner"). Mock insults may follow
@@ -1131,6 +1137,8 @@ fn joke_ending(
     if row.words() > JOKE_ENDING_MAX_WORDS {
         return false;
     }
+    // An apology, unless it is affection in play ("love u too eejit").
+    let sorry = |c: &Seen| c.repair && !c.playful;
     let mut last_time = row.local_seconds();
     let (mut answer_ok, mut playful, mut setter_went_on) = (false, false, false);
     for (n, &j) in order.iter().enumerate().skip(pos + 1) {
@@ -1148,14 +1156,14 @@ fn joke_ending(
         if n == pos + 1 {
             // The first message after it must be the other person's answer,
             // without a horseman or an apology.
-            if q == setter || c.repair || c.horsemen != 0 || !(r.words() >= 3 || c.playful) {
+            if q == setter || sorry(&c) || c.horsemen != 0 || !(r.words() >= 3 || c.playful) {
                 return false;
             }
             answer_ok = true;
             playful = c.playful;
-        } else if q == setter && !c.repair {
+        } else if q == setter && !sorry(&c) {
             setter_went_on = true;
-        } else if q != setter && c.repair {
+        } else if q != setter && sorry(&c) {
             return false;
         }
     }
@@ -1389,6 +1397,7 @@ fn find_episodes(
     let mut a = 0;
     let mut taken_until: Option<usize> = None; // positions <= this belong to an episode
     let mut spans: Vec<(usize, usize)> = Vec::new(); // positions of each episode
+    let mut sided: Vec<Option<usize>> = Vec::new(); // its one harsh side, if one-sided
     let episode = |id, first, end, ender, ending, one_sided_by| {
         build_episode(
             id,
@@ -1539,6 +1548,7 @@ fn find_episodes(
         });
         taken_until = Some(end);
         spans.push((first, end));
+        sided.push(one_sided_by);
         out.push(episode(out.len(), first, end, ender, ending, one_sided_by));
     }
     for (first, last, p) in
@@ -1550,6 +1560,21 @@ fn find_episodes(
         } else {
             Ending::MovedOn
         };
+        // The same person's one-sided argument that the boundary interrupted,
+        // in the same sitting (two hours, as a boundary's own follow-ups):
+        // one argument goes on ("its honestly pathetic" → "i'm gonna sleep at
+        // my brother's tonight" → "so ur just gonna ignore me now. real
+        // mature"), not a second one of a message.
+        let goes_on = (0..spans.len()).find(|&e| {
+            let end = spans[e].1;
+            end < first && t(first) - t(end) <= SAME_SITTING_SECONDS && sided[e] == Some(p)
+        });
+        if let Some(e) = goes_on {
+            let start = spans[e].0;
+            spans[e].1 = last;
+            out[e] = episode(e, start, last, None, ending, Some(p));
+            continue;
+        }
         out.push(episode(out.len(), first, last, None, ending, Some(p)));
     }
     out.sort_by_key(|e| e.start_time.clone());
@@ -1558,6 +1583,10 @@ fn find_episodes(
     }
     out
 }
+
+/// An argument and the attacks after a boundary set inside it are one sitting
+/// within this many seconds (as `boundary::reopens`).
+const SAME_SITTING_SECONDS: i64 = 2 * 3600;
 
 /// Attacks (criticism, contempt) by one person while a boundary the other set
 /// goes unanswered (from the boundary until the setter writes again after the

@@ -271,6 +271,9 @@ const PHRASES: &[(&str, BoundaryKind)] = &[
     ("i need time to myself", Space),
     ("i need some time alone", Space),
     ("i need time alone", Space),
+    // Session 15 (chats7): "i'm going home. i need to be alone for a bit";
+    // not "i need to be alone with you for a bit" (see `alone_with`).
+    ("i need to be alone", Space),
     ("i need some distance", Space),
     ("i need distance", Space),
     ("i need a break from us", Space),
@@ -418,6 +421,7 @@ const PREFILTER: &[&str] = &[
     "time to think",
     "time to myself",
     "time alone",
+    "be alone",
     "distance",
     "a break",
     "few days",
@@ -568,7 +572,7 @@ fn own_words(clauses: &[(String, bool)]) -> String {
             continue;
         }
         let words: Vec<&str> = norm.split(' ').collect();
-        if time_for_a_task(&words) || has_one_more_and(&words) {
+        if time_for_a_task(&words) || has_one_more_and(&words) || asks_someone_else(&words) {
             continue;
         }
         if !out.is_empty() {
@@ -613,6 +617,7 @@ fn by_phrases(clauses: &[(String, bool)]) -> Option<BoundaryKind> {
                     || ends_a_talk(phrase, after)
                     || calls_names(phrase, after)
                     || (kind == Space && space_from_something_else(phrase, after))
+                    || alone_with(phrase, after)
                 {
                     continue;
                 }
@@ -637,6 +642,11 @@ fn by_phrases(clauses: &[(String, bool)]) -> Option<BoundaryKind> {
     BoundaryKind::strongest(found)
 }
 
+/// "i need to be alone with you": company asked for, not space.
+fn alone_with(phrase: &str, after: &[&str]) -> bool {
+    phrase.ends_with(" alone") && after.first() == Some(&"with")
+}
+
 /// "one more spoiler and we're done", "another lie and i'm blocking you": a
 /// condition (an ultimatum, or a joke), like "if", not an ending or a block.
 fn one_more_and(before: &[&str]) -> bool {
@@ -645,6 +655,20 @@ fn one_more_and(before: &[&str]) -> bool {
         .any(|w| matches!(w, ["one" | "1", "more"]))
         || before.first() == Some(&"another");
     condition && before.last() == Some(&"and")
+}
+
+/// "i told lucas to stop texting me", "my sister told me to leave him alone":
+/// a request put to someone other than the reader, reported (the phrases skip
+/// it by [`NOT_OWN`]; the learned layer does not read it either). "i asked you
+/// to stop" is said to the reader and stays.
+fn asks_someone_else(words: &[&str]) -> bool {
+    words.windows(3).any(|w| {
+        matches!(
+            w[0],
+            "told" | "tells" | "telling" | "asked" | "asks" | "asking"
+        ) && !matches!(w[1], "you" | "u" | "ya")
+            && w[2] == "to"
+    })
 }
 
 /// A clause holding a [`one_more_and`] condition anywhere ("one more spoiler
@@ -1051,6 +1075,19 @@ mod tests {
             Some("space")
         );
         assert_eq!(kind("please stop texting, I mean it"), Some("no_contact"));
+        assert_eq!(
+            kind("I'm going home. I need to be alone for a bit after today"),
+            Some("space")
+        );
+        assert_eq!(kind("i need to be alone with you this weekend 😍"), None);
+        assert_eq!(
+            kind("i told lucas to stop texting me. deleted his number"),
+            None
+        );
+        assert_eq!(
+            kind("I asked you to stop. I've blocked you now. Please respect it."),
+            Some("blocked")
+        );
         // A condition is no ending (session 15).
         assert_eq!(kind("one more spoiler and we're done 😤"), None);
         assert_eq!(kind("1 more lie and i'm blocking you"), None);

@@ -754,7 +754,12 @@ fn rules_on(
     // its frame ("i was so selfish, i'm sorry" names a fault, it attacks no
     // one), nor where the rules found the writer owning something ("ugh i'm
     // such an idiot, i forgot" calls no one else a name).
-    out.layer_mask = if out.repair || accountable {
+    let quoted = mostly_quoted(text);
+    if quoted {
+        // Someone else's words: no horseman of the writer's (see `mostly_quoted`).
+        out.horsemen = 0;
+    }
+    out.layer_mask = if out.repair || accountable || quoted {
         0
     } else {
         let heated = out.negative || out.horsemen != 0;
@@ -782,6 +787,22 @@ fn rules_on(
         out.addressee = addressee(norm, hashes);
     }
     out
+}
+
+/// Someone else's words (session 15): at least two thirds of the message's
+/// words inside quotation marks (`"sorry you feel that way lads, as the owner
+/// i have a right to check my property"`, pasted from the landlord). Such a
+/// message carries no horseman: not the rules' (some of which read a phrase
+/// without its frame) and not the learned layer's (a bag of words). A quotation inside the
+/// writer's own blame (`everything is "yes boss" "sorry abena". do you have a
+/// spine at all`) is a small part and leaves the layer on.
+fn mostly_quoted(text: &str) -> bool {
+    if !text.contains(['"', '\u{201c}', '\u{201d}', '\u{201e}', '\u{ab}', '\u{bb}']) {
+        return false;
+    }
+    let m = marks_of(text);
+    let words = m.words.min(64);
+    words > 0 && m.inside.count_ones() * 3 >= words * 2
 }
 
 /// What the markers of one message add up to, as the automaton finds them.
@@ -2140,6 +2161,15 @@ mod tests {
     }
 
     #[test]
+    fn someone_elses_words_pasted_in_quotes_are_not_the_writers_horsemen() {
+        let quoted =
+            "\"sorry you feel that way lads, as the owner i have a right to check my property\"";
+        assert!(c(quoted).horsemen.is_empty(), "{:?}", c(quoted).horsemen);
+        let own = "everything is \"yes boss\" \"sorry abena\". do you have a spine at all";
+        assert!(c(own).horsemen.contains(&Horseman::Contempt));
+    }
+
+    #[test]
     fn mock_thanks_and_condescension_are_scorn() {
         // Session 15 (written for this test; the idioms came from chats7).
         for (t, h) in [
@@ -2150,6 +2180,15 @@ mod tests {
                 Horseman::Criticism,
             ),
             ("another weekend in ibiza? must be nice", Horseman::Contempt),
+            (
+                "must be nice to just leave whenever you like",
+                Horseman::Contempt,
+            ),
+            ("you're late again. shocker", Horseman::Contempt),
+            (
+                "oh so i should just wait here all night?",
+                Horseman::Contempt,
+            ),
         ] {
             assert!(c(t).horsemen.contains(&h), "{t}: {:?}", c(t).horsemen);
         }
@@ -2157,6 +2196,7 @@ mod tests {
         for t in [
             "thanks for the lecture notes, they really helped",
             "i finally decided to sign up for the course",
+            "shocker of a match last night, we lost four nil",
         ] {
             assert!(c(t).horsemen.is_empty(), "{t}: {:?}", c(t).horsemen);
         }

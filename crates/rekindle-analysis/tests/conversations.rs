@@ -637,6 +637,44 @@ fn unanswered_attacks_are_a_one_sided_argument_in_both_directions() {
     }
 }
 
+/// Attacks, a request for space, and more attacks the same night (session
+/// 15): one argument, not a second one of a single message.
+#[test]
+fn attacks_after_a_request_for_space_the_same_night_continue_the_argument_in_both_directions() {
+    for (harsh, other) in [(ME, EX), (EX, ME)] {
+        let msgs = chat(&[
+            (12, "23:00", harsh, "you always do this with your friends"),
+            (
+                12,
+                "23:01",
+                harsh,
+                "honestly it's pathetic, you're so selfish",
+            ),
+            (12, "23:02", other, "i'm sorry i'm late, the bus broke down"),
+            (
+                12,
+                "23:03",
+                harsh,
+                "you never think about anyone but yourself",
+            ),
+            (12, "23:04", harsh, "you're such a disappointment"),
+            (
+                12,
+                "23:40",
+                other,
+                "i need some space tonight. i'll call you tomorrow",
+            ),
+            (13, "00:30", harsh, "so now you ignore me. you're pathetic"),
+            (13, "09:00", other, "morning. can we talk at lunch?"),
+        ]);
+        let a = run(&msgs);
+        assert_eq!(a.conflicts.len(), 1, "{harsh}: {:#?}", a.conflicts);
+        let e = &a.conflicts[0];
+        assert_eq!((e.start, e.end), (0, 6), "{harsh}");
+        assert_eq!(e.one_sided_by.as_deref(), Some(harsh));
+    }
+}
+
 #[test]
 fn mock_insults_after_a_breakup_said_in_play_are_no_argument() {
     for (a, b) in [(ME, EX), (EX, ME)] {
