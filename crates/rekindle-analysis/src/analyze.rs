@@ -1575,11 +1575,114 @@ fn find_episodes(
             out[e] = episode(e, start, last, None, ending, Some(p));
             continue;
         }
+        spans.push((first, last));
+        sided.push(Some(p));
         out.push(episode(out.len(), first, last, None, ending, Some(p)));
+    }
+    for (first, last, w) in withdrawals(order, secs, rows, cls, person_of, people.len(), &spans) {
+        let next = last + 1;
+        let ending = if next >= order.len() || t(next) - t(last) >= silence {
+            Ending::Silence
+        } else {
+            Ending::MovedOn
+        };
+        spans.push((first, last));
+        out.push(episode(out.len(), first, last, None, ending, Some(w)));
     }
     out.sort_by_key(|e| e.start_time.clone());
     for (id, e) in out.iter_mut().enumerate() {
         e.id = id;
+    }
+    out
+}
+
+/// Longest pause inside a withdrawal (between any two messages).
+const WITHDRAWAL_GAP_SECONDS: i64 = 2 * 86_400;
+/// Most words of a curt reply ("No", "Then don't", "At Max's").
+const CURT_WORDS: usize = 3;
+
+/// Stonewalling over hours or days (session 15, from chats9's tuning chat of a
+/// man who shuts down after a lay-off): one person (`w`) answers the other's
+/// messages with a shut door ("There's nothing to talk about", "I said I'm
+/// fine. Can we drop it") and curt replies ("No", "👍", "Then don't", "Ok")
+/// while the other keeps writing. The runs above cannot see it: it is not
+/// negative enough within any half hour. A withdrawal starts at `w`'s first
+/// stonewalling or curt negative reply and lasts while `w` writes only curt
+/// (three words or fewer, not warm) or stonewalling messages, no pause is
+/// longer than two days, and the other does not attack (then it is a fight).
+/// It ends before `w` talks again: an apology, a warm or playful message, or
+/// more than three words that shut no door. It is an argument, one-sided by `w`, when `w` shut the
+/// door at least twice, the other wrote at least four messages and at least
+/// twice as many as `w` (a cold "k" and "going to daz's" among a partner's
+/// five messages about a cancelled train is not yet it), it lasted an hour or more, and it overlaps no
+/// argument found already. As (first, last position, person).
+fn withdrawals(
+    order: &[usize],
+    secs: &[i64],
+    rows: &[Row],
+    cls: &InOrder<'_>,
+    person_of: &dyn Fn(usize) -> Option<usize>,
+    people: usize,
+    spans: &[(usize, usize)],
+) -> Vec<(usize, usize, usize)> {
+    let t = |k: usize| secs[order[k]];
+    let words = |k: usize| rows.get(order[k]).map_or(0, Row::words);
+    let shut = |c: &Seen| c.horsemen & Horseman::Stonewalling.bit() != 0;
+    let curt = |k: usize, c: &Seen| words(k) <= CURT_WORDS && !c.playful && !c.repair;
+    let mut out = Vec::new();
+    for w in 0..people {
+        let mut k = 0;
+        while k < order.len() {
+            let starts = person_of(order[k]) == Some(w)
+                && cls
+                    .at(k)
+                    .is_some_and(|c| shut(&c) || (curt(k, &c) && c.heated));
+            if !starts {
+                k += 1;
+                continue;
+            }
+            let (mut last_w, mut doors, mut own, mut others) = (k, 0usize, 1usize, 0usize);
+            if cls.at(k).is_some_and(|c| shut(&c)) {
+                doors += 1;
+            }
+            let mut j = k + 1;
+            while j < order.len() && t(j) - t(j - 1) <= WITHDRAWAL_GAP_SECONDS {
+                let Some(c) = cls.at(j) else {
+                    j += 1;
+                    continue;
+                };
+                match person_of(order[j]) {
+                    Some(p) if p == w => {
+                        if !shut(&c) && !curt(j, &c) {
+                            break;
+                        }
+                        own += 1;
+                        doors += usize::from(shut(&c));
+                        last_w = j;
+                    }
+                    Some(_) => {
+                        if is_attack(&c) {
+                            break;
+                        }
+                        others += 1;
+                    }
+                    None => {}
+                }
+                j += 1;
+            }
+            let overlaps = spans.iter().any(|&(a, b)| a <= last_w && k <= b);
+            if doors >= 2
+                && others >= 4
+                && others >= 2 * own
+                && t(last_w) - t(k) >= 3600
+                && !overlaps
+            {
+                out.push((k, last_w, w));
+                k = last_w + 1;
+            } else {
+                k += 1;
+            }
+        }
     }
     out
 }

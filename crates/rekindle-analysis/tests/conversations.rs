@@ -675,6 +675,61 @@ fn attacks_after_a_request_for_space_the_same_night_continue_the_argument_in_bot
     }
 }
 
+/// One person shuts the door for days while the other keeps trying
+/// (session 15): a one-sided argument by the one who withdrew. A busy partner
+/// answering "ok" and "👍" is not one.
+fn shut_door(quiet: &str, other: &str, doors: bool) -> Vec<Message> {
+    let (first, second) = if doors {
+        ("there's nothing to talk about", "i said i'm fine. drop it")
+    } else {
+        ("ok", "sure, 7 works")
+    };
+    chat(&[
+        (14, "18:00", other, "how did the meeting go?"),
+        (14, "18:30", quiet, "no"),
+        (14, "18:31", other, "no what? are you ok?"),
+        (
+            14,
+            "20:00",
+            other,
+            "can we talk tonight? you've been so quiet since tuesday",
+        ),
+        (14, "20:05", quiet, first),
+        (14, "20:06", other, "i'm worried about you, that's all"),
+        (15, "08:00", other, "you left before i woke up again"),
+        (15, "12:00", other, "do you want me to cook tonight?"),
+        (15, "12:30", quiet, second),
+        (
+            15,
+            "12:31",
+            other,
+            "i miss you, even when you're in the same room",
+        ),
+        (15, "18:00", other, "i'm home at 7, i'll make pasta"),
+        (15, "18:05", other, "or we can order in if you'd rather"),
+        (15, "19:00", quiet, "👍"),
+        (
+            16,
+            "09:00",
+            quiet,
+            "i'm sorry. i know i've been a ghost. can we talk tonight?",
+        ),
+    ])
+}
+
+#[test]
+fn a_door_shut_for_days_is_a_one_sided_argument_in_both_directions() {
+    for (quiet, other) in [(ME, EX), (EX, ME)] {
+        let a = run(&shut_door(quiet, other, true));
+        assert_eq!(a.conflicts.len(), 1, "{quiet}: {:#?}", a.conflicts);
+        let e = &a.conflicts[0];
+        assert_eq!(e.one_sided_by.as_deref(), Some(quiet));
+        assert_eq!((e.start, e.end), (1, 12), "{quiet}");
+        let busy = run(&shut_door(quiet, other, false));
+        assert!(busy.conflicts.is_empty(), "{quiet}: {:#?}", busy.conflicts);
+    }
+}
+
 #[test]
 fn mock_insults_after_a_breakup_said_in_play_are_no_argument() {
     for (a, b) in [(ME, EX), (EX, ME)] {
