@@ -1888,13 +1888,16 @@ fn build_episode(
     for (k, &i) in order.iter().enumerate().take(end + 1).skip(first) {
         let Some(c) = &cls.at(k) else { continue };
         let p = person_of(i);
+        // In a one-sided argument only the harsh side escalates (the other's
+        // sad "I'm worried about you" is not an escalation).
+        let may_escalate = one_sided_by.is_none_or(|h| p == Some(h));
         if hostile(c) {
             negative += 1;
             negative_messages.push(i);
             if let Some(p) = p {
                 neg_by[p] += 1;
             }
-            if most_negative.is_none_or(|(v, _)| c.compound < v) {
+            if may_escalate && most_negative.is_none_or(|(v, _)| c.compound < v) {
                 most_negative = Some((c.compound, k));
             }
         } else if c.compound >= 0.05 || c.repair {
@@ -1909,7 +1912,10 @@ fn build_episode(
         }
         for h in Horseman::ALL {
             if c.horsemen & h.bit() != 0 {
-                if escalated.is_none() && matches!(h, Horseman::Criticism | Horseman::Contempt) {
+                if escalated.is_none()
+                    && may_escalate
+                    && matches!(h, Horseman::Criticism | Horseman::Contempt)
+                {
                     escalated = Some(k);
                 }
                 if let Some(n) = name(p) {
@@ -1970,7 +1976,9 @@ fn build_episode(
         // One-sided: the person who was harsh started it, even where the
         // run opens with the other's sad "oh no, i totally forgot".
         started_by: name(one_sided_by.or(person_of(si))),
-        escalated_by: escalated_k.and_then(|k| name(person_of(order[k]))),
+        escalated_by: escalated_k
+            .and_then(|k| name(person_of(order[k])))
+            .or_else(|| name(one_sided_by)),
         one_sided: one_sided_by.is_some(),
         one_sided_by: name(one_sided_by),
         topics: topics
