@@ -1678,10 +1678,10 @@ fn withdrawals(
                 && !overlaps
             {
                 out.push((k, last_w, w));
-                k = last_w + 1;
-            } else {
-                k += 1;
             }
+            // A stretch is read once, whole: starting again inside it would
+            // make the pass quadratic on a terse writer's long runs of "ok".
+            k = last_w + 1;
         }
     }
     out
