@@ -1630,59 +1630,51 @@ fn withdrawals(
     let shut = |c: &Seen| c.horsemen & Horseman::Stonewalling.bit() != 0;
     let curt = |k: usize, c: &Seen| words(k) <= CURT_WORDS && !c.playful && !c.repair;
     let mut out = Vec::new();
-    for w in 0..people {
-        let mut k = 0;
-        while k < order.len() {
-            let starts = person_of(order[k]) == Some(w)
-                && cls
-                    .at(k)
-                    .is_some_and(|c| shut(&c) || (curt(k, &c) && c.heated));
-            if !starts {
-                k += 1;
-                continue;
-            }
-            let (mut last_w, mut doors, mut own, mut others) = (k, 0usize, 1usize, 0usize);
-            if cls.at(k).is_some_and(|c| shut(&c)) {
-                doors += 1;
-            }
-            let mut j = k + 1;
-            while j < order.len() && t(j) - t(j - 1) <= WITHDRAWAL_GAP_SECONDS {
-                let Some(c) = cls.at(j) else {
-                    j += 1;
-                    continue;
-                };
-                match person_of(order[j]) {
-                    Some(p) if p == w => {
-                        if !shut(&c) && !curt(j, &c) {
-                            break;
-                        }
-                        own += 1;
-                        doors += usize::from(shut(&c));
-                        last_w = j;
-                    }
-                    Some(_) => {
-                        if is_attack(&c) {
-                            break;
-                        }
-                        others += 1;
-                    }
-                    None => {}
-                }
+    // One pass: a stretch belongs to whoever starts it, and is read once.
+    let mut k = 0;
+    while k < order.len() {
+        let Some(w) = person_of(order[k]).filter(|&p| p < people) else {
+            k += 1;
+            continue;
+        };
+        let Some(first) = cls.at(k).filter(|c| shut(c) || (curt(k, c) && c.heated)) else {
+            k += 1;
+            continue;
+        };
+        let (mut last_w, mut own, mut others) = (k, 1usize, 0usize);
+        let mut doors = usize::from(shut(&first));
+        let mut j = k + 1;
+        while j < order.len() && t(j) - t(j - 1) <= WITHDRAWAL_GAP_SECONDS {
+            let Some(c) = cls.at(j) else {
                 j += 1;
+                continue;
+            };
+            match person_of(order[j]) {
+                Some(p) if p == w => {
+                    if !shut(&c) && !curt(j, &c) {
+                        break;
+                    }
+                    own += 1;
+                    doors += usize::from(shut(&c));
+                    last_w = j;
+                }
+                Some(_) => {
+                    if is_attack(&c) {
+                        break;
+                    }
+                    others += 1;
+                }
+                None => {}
             }
-            let overlaps = spans.iter().any(|&(a, b)| a <= last_w && k <= b);
-            if doors >= 2
-                && others >= 4
-                && others >= 2 * own
-                && t(last_w) - t(k) >= 3600
-                && !overlaps
-            {
-                out.push((k, last_w, w));
-            }
-            // A stretch is read once, whole: starting again inside it would
-            // make the pass quadratic on a terse writer's long runs of "ok".
-            k = last_w + 1;
+            j += 1;
         }
+        let overlaps = spans.iter().any(|&(a, b)| a <= last_w && k <= b);
+        if doors >= 2 && others >= 4 && others >= 2 * own && t(last_w) - t(k) >= 3600 && !overlaps {
+            out.push((k, last_w, w));
+        }
+        // A stretch is read once, whole: starting again inside it would
+        // make the pass quadratic on a terse writer's long runs of "ok".
+        k = last_w + 1;
     }
     out
 }

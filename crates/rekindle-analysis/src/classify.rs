@@ -797,7 +797,11 @@ fn rules_on(
 /// writer's own blame (`everything is "yes boss" "sorry abena". do you have a
 /// spine at all`) is a small part and leaves the layer on.
 fn mostly_quoted(text: &str) -> bool {
-    if !text.contains(['"', '\u{201c}', '\u{201d}', '\u{201e}', '\u{ab}', '\u{bb}']) {
+    // Every message passes here: a byte scan first (`"`, and the lead bytes
+    // of « » and of the curly quotation marks).
+    if !text.bytes().any(|b| matches!(b, b'"' | 0xC2 | 0xE2))
+        || !text.contains(['"', '\u{201c}', '\u{201d}', '\u{201e}', '\u{ab}', '\u{bb}'])
+    {
         return false;
     }
     let m = marks_of(text);
