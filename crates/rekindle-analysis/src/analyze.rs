@@ -1819,11 +1819,16 @@ fn is_attack(c: &Seen) -> bool {
 }
 
 /// What conflict episodes count as a hostile message: negative (the flag or the
-/// rules alone) or an attack (criticism, contempt: "oh wow, what a hero 🙄"
-/// reads warm to VADER), unless it is a repair without any horseman marker.
+/// rules alone), an attack (criticism, contempt: "oh wow, what a hero 🙄"
+/// reads warm to VADER) or defensiveness (session 15: "That's not fair, you
+/// know why I'm working like this" answering "There's always something you
+/// can't do" is one side of a fight, as Gottman counts it, whatever its
+/// words' tone), unless it is a repair without any horseman marker.
 fn hostile(c: &Seen) -> bool {
-    let attack = c.horsemen & (Horseman::Criticism.bit() | Horseman::Contempt.bit()) != 0;
-    (c.heated || attack) && !(c.repair && c.horsemen == 0)
+    let marked = c.horsemen
+        & (Horseman::Criticism.bit() | Horseman::Contempt.bit() | Horseman::Defensiveness.bit())
+        != 0;
+    (c.heated || marked) && !(c.repair && c.horsemen == 0)
 }
 
 /// A run with one hostile person is an argument when it is hostility (enough

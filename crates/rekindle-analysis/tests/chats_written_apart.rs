@@ -222,19 +222,21 @@ fn the_seventh_set_keeps_the_readings_it_gets_right() {
 /// The ninth set (session 15, tests/data/chats9/README.md; a tuning set from
 /// the start, written from chats8's brief by another writer). First run 11 of
 /// 20 readings (12 with arguments as a list); 13 with variant RB2, 14 with
-/// withdrawals (WD). The readings right today must stay right.
+/// withdrawals (WD), 15 with defensiveness as hostility (DH). The readings
+/// right today must stay right.
 #[test]
 fn the_ninth_set_keeps_the_readings_it_gets_right() {
     keeps_its_readings(
         "chats9",
         10,
-        14,
+        15,
         Chats::Only(&[
             "cheating_breakup_no_contact_block_sao_paulo.txt",
             "harsh_about_his_friends_then_space_austin.txt",
             "harsh_over_missed_parents_dinner_lisbon.txt",
             "moving_in_fights_then_breakup_melbourne.txt",
             "shutting_down_after_layoff_berlin.txt",
+            "space_then_gentle_breakup_cape_town.txt",
         ]),
         Chats::AllBut(&["joke_breakups_and_roasting_dublin.txt"]),
     );
