@@ -423,6 +423,9 @@ pub fn horsemen_layer_mask(text: &str, lexicons: &Lexicons) -> u8 {
         learned_horsemen: false,
         ..Weights::default()
     };
+    if mostly_quoted(text) {
+        return 0;
+    }
     classify_compact(text, lexicons, &w).layer_mask
 }
 
@@ -754,17 +757,13 @@ fn rules_on(
     // its frame ("i was so selfish, i'm sorry" names a fault, it attacks no
     // one), nor where the rules found the writer owning something ("ugh i'm
     // such an idiot, i forgot" calls no one else a name).
-    let quoted = mostly_quoted(text);
-    if quoted {
-        // Someone else's words: no horseman of the writer's (see `mostly_quoted`).
-        out.horsemen = 0;
-    }
-    out.layer_mask = if out.repair || accountable || quoted {
+    out.layer_mask = if out.repair || accountable {
         0
     } else {
         let heated = out.negative || out.horsemen != 0;
         crate::horsemen_learned::allowed(usize::from(out.words), heated)
     };
+    let mut added = 0;
     if w.learned_horsemen
         && out.layer_mask != 0
         && let Some(m) = crate::horsemen_learned::model()
@@ -775,7 +774,16 @@ fn rules_on(
         } else {
             m.margins_of_hashes(hashes)
         };
-        out.horsemen |= m.kinds_of(margins, norm) & out.layer_mask;
+        added = m.kinds_of(margins, norm) & out.layer_mask;
+    }
+    // Someone else's words carry no horseman of the writer's (see
+    // `mostly_quoted`). Read only where one was found: most messages have
+    // none and skip the scan.
+    if (out.horsemen | added) != 0 && mostly_quoted(text) {
+        out.horsemen = 0;
+        out.layer_mask = 0;
+    } else {
+        out.horsemen |= added;
     }
     // A bid is a friendly opening, not a jab.
     if out.negative || out.horsemen & (Horseman::Criticism.bit() | Horseman::Contempt.bit()) != 0 {
