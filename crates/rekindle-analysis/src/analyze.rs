@@ -1096,6 +1096,9 @@ fn find_boundaries(
 const JOKE_ENDING_MAX_WORDS: usize = 12;
 /// Seconds within which the banter around a joke break-up is answered.
 const JOKE_SITTING_SECONDS: i64 = 10 * 60;
+/// Messages after a break-up read for its sitting (bounds the work per
+/// boundary in a chat that never pauses for ten minutes).
+const JOKE_SITTING_MESSAGES: usize = 12;
 
 /// A break-up or block said in play, not meant (session 15): "that's it,
 /// we're over, I'm keeping the dog" between people who are fine. The writers
@@ -1141,7 +1144,12 @@ fn joke_ending(
     let sorry = |c: &Seen| c.repair && !c.playful;
     let mut last_time = row.local_seconds();
     let (mut answer_ok, mut playful, mut setter_went_on) = (false, false, false);
-    for (n, &j) in order.iter().enumerate().skip(pos + 1) {
+    for (n, &j) in order
+        .iter()
+        .enumerate()
+        .skip(pos + 1)
+        .take(JOKE_SITTING_MESSAGES)
+    {
         let Some(r) = chat.rows.get(j) else { break };
         let t = r.local_seconds();
         if t - last_time > JOKE_SITTING_SECONDS {
