@@ -1374,6 +1374,16 @@ fn find_episodes(
     let cooldown = i64::from(eo.cooldown_minutes) * 60;
     let silence = i64::from(eo.silence_hours) * 3600;
     let t = |k: usize| secs[order[k]];
+    // How an argument without a repair or breakup ended at position `last`:
+    // nothing written for `silence_hours`, or the talk moved on.
+    let quiet_ending = |last: usize| {
+        let next = last + 1;
+        if next >= order.len() || t(next) - t(last) >= silence {
+            Ending::Silence
+        } else {
+            Ending::MovedOn
+        }
+    };
     let mock = mocking_streaks(cls, secs, person_of, people.len(), window);
     let cls = &InOrder {
         rows: cls.rows,
@@ -1546,14 +1556,7 @@ fn find_episodes(
                 }
             }
         }
-        let ending = ending.unwrap_or_else(|| {
-            let next = tail + 1;
-            if next >= order.len() || t(next) - t(tail) >= silence {
-                Ending::Silence
-            } else {
-                Ending::MovedOn
-            }
-        });
+        let ending = ending.unwrap_or_else(|| quiet_ending(tail));
         taken_until = Some(end);
         spans.push((first, end));
         sided.push(one_sided_by);
@@ -1562,12 +1565,7 @@ fn find_episodes(
     for (first, last, p) in
         attacks_after_boundaries(order, secs, cls, person_of, boundaries, &spans, eo)
     {
-        let next = last + 1;
-        let ending = if next >= order.len() || t(next) - t(last) >= silence {
-            Ending::Silence
-        } else {
-            Ending::MovedOn
-        };
+        let ending = quiet_ending(last);
         // The same person's one-sided argument that the boundary interrupted,
         // in the same sitting (two hours, as a boundary's own follow-ups):
         // one argument goes on ("its honestly pathetic" → "i'm gonna sleep at
@@ -1588,14 +1586,14 @@ fn find_episodes(
         out.push(episode(out.len(), first, last, None, ending, Some(p)));
     }
     for (first, last, w) in withdrawals(order, secs, rows, cls, person_of, people.len(), &spans) {
-        let next = last + 1;
-        let ending = if next >= order.len() || t(next) - t(last) >= silence {
-            Ending::Silence
-        } else {
-            Ending::MovedOn
-        };
-        spans.push((first, last));
-        out.push(episode(out.len(), first, last, None, ending, Some(w)));
+        out.push(episode(
+            out.len(),
+            first,
+            last,
+            None,
+            quiet_ending(last),
+            Some(w),
+        ));
     }
     out.sort_by_key(|e| e.start_time.clone());
     for (id, e) in out.iter_mut().enumerate() {
@@ -1619,11 +1617,12 @@ const CURT_WORDS: usize = 3;
 /// (three words or fewer, not warm) or stonewalling messages, no pause is
 /// longer than two days, and the other does not attack (then it is a fight).
 /// It ends before `w` talks again: an apology, a warm or playful message, or
-/// more than three words that shut no door. It is an argument, one-sided by `w`, when `w` shut the
-/// door at least twice, the other wrote at least four messages and at least
-/// twice as many as `w` (a cold "k" and "going to daz's" among a partner's
-/// five messages about a cancelled train is not yet it), it lasted an hour or more, and it overlaps no
-/// argument found already. As (first, last position, person).
+/// more than three words that shut no door. It is an argument, one-sided by
+/// `w`, when `w` shut the door at least twice, the other wrote at least four
+/// messages and at least twice as many as `w` (a cold "k" and "going to
+/// daz's" among a partner's five messages about a cancelled train is not yet
+/// it), it lasted an hour or more, and it overlaps no argument found already.
+/// As (first, last position, person).
 fn withdrawals(
     order: &[usize],
     secs: &[i64],

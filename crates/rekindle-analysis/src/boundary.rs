@@ -674,7 +674,10 @@ fn asks_someone_else(words: &[&str]) -> bool {
 /// A clause holding a [`one_more_and`] condition anywhere ("one more spoiler
 /// and we're done"): the learned layer does not read it.
 fn has_one_more_and(words: &[&str]) -> bool {
-    (1..=words.len()).any(|end| words.get(..end).is_some_and(one_more_and))
+    words
+        .iter()
+        .enumerate()
+        .any(|(i, w)| *w == "and" && one_more_and(&words[..=i]))
 }
 
 /// "sorry this is over text": "over" is the medium, not the end.
