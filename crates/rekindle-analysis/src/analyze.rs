@@ -674,48 +674,51 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
         }
     };
 
-    // 4. Bids and their answers.
+    // 4. Bids and their answers (run beside the episodes, which do not read them).
     let bid_window = i64::from(opts.bid_window_minutes) * 60;
-    let mut bid_answer: Vec<Option<Ev>> = vec![None; n];
-    for k in 0..n {
-        let Some(c) = &cls.at(k) else { continue };
-        if !c.bid {
-            continue;
-        }
-        let Some(p) = person_of(order[k]) else {
-            continue;
-        };
-        // The next message by someone else; a later bid by the same person first
-        // means this one merges into it.
-        let mut answer = Ev::BidAway;
-        let mut merged = false;
-        for j in (k + 1)..n {
-            let i = order[j];
-            if secs[i] - secs[order[k]] > bid_window {
-                break;
+    let bids = || {
+        let mut bid_answer: Vec<Option<Ev>> = vec![None; n];
+        for k in 0..n {
+            let Some(c) = &cls.at(k) else { continue };
+            if !c.bid {
+                continue;
             }
-            let q = person_of(i);
-            if q == Some(p) {
-                if cls.at(j).is_some_and(|c| c.bid) {
-                    merged = true;
+            let Some(p) = person_of(order[k]) else {
+                continue;
+            };
+            // The next message by someone else; a later bid by the same person first
+            // means this one merges into it.
+            let mut answer = Ev::BidAway;
+            let mut merged = false;
+            for j in (k + 1)..n {
+                let i = order[j];
+                if secs[i] - secs[order[k]] > bid_window {
                     break;
                 }
-                continue;
+                let q = person_of(i);
+                if q == Some(p) {
+                    if cls.at(j).is_some_and(|c| c.bid) {
+                        merged = true;
+                        break;
+                    }
+                    continue;
+                }
+                if q.is_none() {
+                    continue;
+                }
+                answer = match &cls.at(j) {
+                    Some(r) if r.negative || r.horsemen & 0b0111 != 0 => Ev::BidAgainst,
+                    Some(r) if r.horsemen == Horseman::Stonewalling.bit() => Ev::BidAway,
+                    _ => Ev::BidToward,
+                };
+                break;
             }
-            if q.is_none() {
-                continue;
+            if !merged {
+                bid_answer[k] = Some(answer);
             }
-            answer = match &cls.at(j) {
-                Some(r) if r.negative || r.horsemen & 0b0111 != 0 => Ev::BidAgainst,
-                Some(r) if r.horsemen == Horseman::Stonewalling.bit() => Ev::BidAway,
-                _ => Ev::BidToward,
-            };
-            break;
         }
-        if !merged {
-            bid_answer[k] = Some(answer);
-        }
-    }
+        bid_answer
+    };
 
     // 5. Per message: who, what happened, and the reply delay. Both passes below
     // need it; computing it twice is cheaper than storing it.
@@ -725,108 +728,105 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
     let gap = i64::from(opts.gap_minutes) * 60;
     let reply_window = i64::from(opts.reply_window_minutes) * 60;
     let hour_of = |i: usize| (rows[i].local_seconds().rem_euclid(86_400) / 3600) as usize;
-    let events = |k: usize, evs: &mut Vec<Ev>| -> Option<(usize, Option<f32>)> {
-        let i = order[k];
-        let p = person_of(i)?;
-        let prev = k.checked_sub(1).map(|j| order[j]);
-        evs.clear();
-        if prev.is_none_or(|j| secs[i] - secs[j] >= gap) {
-            evs.push(Ev::Start);
-        }
-        if late(hour_of(i) as u8) {
-            evs.push(Ev::LateNight);
-        }
-        let mut delay = None;
-        if let Some(j) = prev
-            && let Some(q) = person_of(j)
-            && q != p
-        {
-            let d = secs[i] - secs[j];
-            if (0..=reply_window).contains(&d) && d < gap {
-                delay = Some(d as f32 / 60.0);
+    let events =
+        |bid_answer: &[Option<Ev>], k: usize, evs: &mut Vec<Ev>| -> Option<(usize, Option<f32>)> {
+            let i = order[k];
+            let p = person_of(i)?;
+            let prev = k.checked_sub(1).map(|j| order[j]);
+            evs.clear();
+            if prev.is_none_or(|j| secs[i] - secs[j] >= gap) {
+                evs.push(Ev::Start);
             }
-        }
-        if let Some(c) = cls.at(k) {
-            if c.negative {
-                evs.push(Ev::Negative);
+            if late(hour_of(i) as u8) {
+                evs.push(Ev::LateNight);
             }
-            for h in Horseman::ALL {
-                if c.horsemen & h.bit() != 0 {
-                    evs.push(Ev::Horse(h));
+            let mut delay = None;
+            if let Some(j) = prev
+                && let Some(q) = person_of(j)
+                && q != p
+            {
+                let d = secs[i] - secs[j];
+                if (0..=reply_window).contains(&d) && d < gap {
+                    delay = Some(d as f32 / 60.0);
                 }
             }
-            if c.repair {
-                evs.push(Ev::Repair);
+            if let Some(c) = cls.at(k) {
+                if c.negative {
+                    evs.push(Ev::Negative);
+                }
+                for h in Horseman::ALL {
+                    if c.horsemen & h.bit() != 0 {
+                        evs.push(Ev::Horse(h));
+                    }
+                }
+                if c.repair {
+                    evs.push(Ev::Repair);
+                }
             }
-        }
-        if let Some(a) = bid_answer[k] {
-            evs.push(Ev::Bid);
-            evs.push(a);
-        }
-        Some((p, delay))
-    };
+            if let Some(a) = bid_answer.get(k).copied().flatten() {
+                evs.push(Ev::Bid);
+                evs.push(a);
+            }
+            Some((p, delay))
+        };
     let words_of = |i: usize| {
         let row = &rows[i];
         if row.is_text() { row.words() } else { 0 }
     };
 
-    // 6. Months and weeks (one pass)...
-    let by_time = || {
-        let mut months: BTreeMap<i32, Acc> = BTreeMap::new();
-        let mut weeks: BTreeMap<i32, Acc> = BTreeMap::new();
+    // 6. Months or weeks (a pass each, so that the four passes below share two
+    // cores evenly)...
+    let by_period = |weekly: bool, bid_answer: &[Option<Ev>]| {
+        let mut periods: BTreeMap<i32, Acc> = BTreeMap::new();
         let mut evs: Vec<Ev> = Vec::with_capacity(12);
-        // Month and week of the previous message's day (messages come in time order).
-        let mut day_keys: Option<(i64, i32, i32)> = None;
-        let (mut this_month, mut this_week) = (None, None);
+        // Key of the previous message's day (messages come in time order).
+        let mut day_key: Option<(i64, i32)> = None;
+        let mut this_period = None;
         for (k, &i) in order.iter().enumerate() {
             let row = &rows[i];
             let day = row.local_seconds().div_euclid(86_400);
-            let (mk, wk) = match day_keys {
-                Some((d, mk, wk)) if d == day => (mk, wk),
+            let key = match day_key {
+                Some((d, key)) if d == day => key,
                 _ => {
                     let time = row.time();
-                    let keys = (month_key(&time), week_key(&time));
-                    day_keys = Some((day, keys.0, keys.1));
-                    keys
+                    let key = if weekly {
+                        week_key(&time)
+                    } else {
+                        month_key(&time)
+                    };
+                    day_key = Some((day, key));
+                    key
                 }
             };
-            let month = current(&mut months, &mut this_month, mk, || {
-                Acc::new(month_label(mk), format!("{}-01", month_label(mk)), np)
+            let period = current(&mut periods, &mut this_period, key, || {
+                if weekly {
+                    let (label, start) = week_label(&row.time());
+                    Acc::new(label, start, np)
+                } else {
+                    Acc::new(month_label(key), format!("{}-01", month_label(key)), np)
+                }
             });
-            month.messages += 1;
-            month.first.get_or_insert(i);
-            month.last = Some(i);
-            let week = current(&mut weeks, &mut this_week, wk, || {
-                let (label, start) = week_label(&row.time());
-                Acc::new(label, start, np)
-            });
-            week.messages += 1;
-            week.first.get_or_insert(i);
-            week.last = Some(i);
+            period.messages += 1;
+            period.first.get_or_insert(i);
+            period.last = Some(i);
             let c = cls.at(k);
             if let Some(c) = &c {
-                month.tone_sum += c.compound;
-                month.scored += 1;
-                week.tone_sum += c.compound;
-                week.scored += 1;
+                period.tone_sum += c.compound;
+                period.scored += 1;
             }
-            let Some((p, delay)) = events(k, &mut evs) else {
+            let Some((p, delay)) = events(bid_answer, k, &mut evs) else {
                 continue;
             };
-            let words = words_of(i);
-            bump(&mut month.per[p], words, c.as_ref(), &evs, delay);
-            bump(&mut week.per[p], words, c.as_ref(), &evs, delay);
+            bump(&mut period.per[p], words_of(i), c.as_ref(), &evs, delay);
         }
-        for (map, cur) in [(&mut months, this_month), (&mut weeks, this_week)] {
-            if let Some((k, acc)) = cur {
-                map.insert(k, acc);
-            }
+        if let Some((k, acc)) = this_period {
+            periods.insert(k, acc);
         }
-        (months, weeks)
+        periods
     };
 
     // ...persons and topics (another)...
-    let by_person = || {
+    let by_person = |bid_answer: &[Option<Ev>]| {
         let mut topic_ev: Vec<Evidence> = vec![Evidence::default(); topic_count];
         let mut per_message = opts.per_message.then(Vec::new);
         let mut persons: Vec<Person> = people
@@ -867,7 +867,7 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
                     });
                 }
             }
-            let Some((p, delay)) = events(k, &mut evs) else {
+            let Some((p, delay)) = events(bid_answer, k, &mut evs) else {
                 continue;
             };
             let person = &mut persons[p];
@@ -952,10 +952,23 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
             &late,
         )
     };
+    // The episodes are the longest pass; the bids, persons, months and weeks
+    // run beside them, and whichever thread is free first takes the next.
     let (
-        (mut months, mut weeks),
-        ((mut persons, mut early, mut late_d, topic_ev, per_message), conflicts),
-    ) = rayon::join(by_time, || rayon::join(by_person, episodes));
+        conflicts,
+        ((mut persons, mut early, mut late_d, topic_ev, per_message), (mut months, mut weeks)),
+    ) = rayon::join(episodes, || {
+        let bid_answer = bids();
+        rayon::join(
+            || by_person(&bid_answer),
+            || {
+                rayon::join(
+                    || by_period(false, &bid_answer),
+                    || by_period(true, &bid_answer),
+                )
+            },
+        )
+    });
     for (p, person) in persons.iter_mut().enumerate() {
         person.totals.finish();
         person.late_night_share = if person.totals.messages > 0 {
