@@ -905,10 +905,20 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
             }
             bump(&mut person.totals, words_of(i), c.as_ref(), &evs, delay);
         }
-        for (person, replies) in persons.iter_mut().zip(slowest) {
+        // Finished here, beside the other passes: the medians of a long chat's
+        // reply delays are the slowest part.
+        for (p, (person, replies)) in persons.iter_mut().zip(slowest).enumerate() {
             person.reply_change.slowest = replies;
+            person.totals.finish();
+            person.late_night_share = if person.totals.messages > 0 {
+                person.totals.late_night as f64 / person.totals.messages as f64
+            } else {
+                0.0
+            };
+            person.reply_change.early_median_minutes = quantile(&mut early[p], 0.5);
+            person.reply_change.late_median_minutes = quantile(&mut late_d[p], 0.5);
         }
-        (persons, early, late_d, topic_ev, per_message)
+        (persons, topic_ev, per_message)
     };
 
     // ...and the conflict episodes, the three at once.
@@ -954,31 +964,19 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
     };
     // The episodes are the longest pass; the bids, persons, months and weeks
     // run beside them, and whichever thread is free first takes the next.
-    let (
-        conflicts,
-        ((mut persons, mut early, mut late_d, topic_ev, per_message), (mut months, mut weeks)),
-    ) = rayon::join(episodes, || {
-        let bid_answer = bids();
-        rayon::join(
-            || by_person(&bid_answer),
-            || {
-                rayon::join(
-                    || by_period(false, &bid_answer),
-                    || by_period(true, &bid_answer),
-                )
-            },
-        )
-    });
-    for (p, person) in persons.iter_mut().enumerate() {
-        person.totals.finish();
-        person.late_night_share = if person.totals.messages > 0 {
-            person.totals.late_night as f64 / person.totals.messages as f64
-        } else {
-            0.0
-        };
-        person.reply_change.early_median_minutes = quantile(&mut early[p], 0.5);
-        person.reply_change.late_median_minutes = quantile(&mut late_d[p], 0.5);
-    }
+    let (conflicts, ((persons, topic_ev, per_message), (mut months, mut weeks))) =
+        rayon::join(episodes, || {
+            let bid_answer = bids();
+            rayon::join(
+                || by_person(&bid_answer),
+                || {
+                    rayon::join(
+                        || by_period(false, &bid_answer),
+                        || by_period(true, &bid_answer),
+                    )
+                },
+            )
+        });
 
     // Continuous months.
     if let (Some(&a), Some(&b)) = (months.keys().next(), months.keys().next_back()) {
@@ -1223,6 +1221,60 @@ fn matters(series: &str, before: f64, after: f64) -> bool {
     }
 }
 
+/// What [`crate::exchange`] reads at position `k` of the time order.
+fn exchange_basic(
+    cls: &InOrder<'_>,
+    secs: &[i64],
+    person_of: &dyn Fn(usize) -> Option<usize>,
+    k: usize,
+) -> crate::exchange::Basic {
+    let Some(&i) = cls.order.get(k) else {
+        return crate::exchange::Basic::default();
+    };
+    let row = &cls.rows[i];
+    let words = if row.is_text() { row.words() } else { 0 };
+    crate::exchange::Basic::of(
+        cls.at(k).as_ref(),
+        row.level(),
+        words,
+        person_of(i),
+        secs[i],
+    )
+}
+
+/// The exchange model's features of every message (by message index), as the
+/// episodes read them: for `examples/exchange_dump.rs`, which writes the
+/// table the model is fitted on.
+#[doc(hidden)]
+pub fn exchange_table(
+    chat: &Prepared,
+    opts: &AnalysisOptions,
+) -> Vec<Option<[f32; crate::exchange::FEATURES]>> {
+    let rows = chat.rows.as_slice();
+    let secs: Vec<i64> = rows.iter().map(Row::epoch_seconds).collect();
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&i| (secs[i], i));
+    let person_of = |i: usize| rows[i].sender();
+    let plain = InOrder {
+        rows,
+        order: &order,
+        mock: &[],
+    };
+    let window = i64::from(opts.episodes.window_minutes) * 60;
+    let mock = mocking_streaks(&plain, &secs, &person_of, chat.names.len(), window);
+    let cls = InOrder {
+        rows,
+        order: &order,
+        mock: &mock,
+    };
+    let at = |k: usize| exchange_basic(&cls, &secs, &person_of, k);
+    let mut out = vec![None; rows.len()];
+    for (k, &i) in order.iter().enumerate() {
+        out[i] = crate::exchange::features(&at, order.len(), k);
+    }
+    out
+}
+
 /// What the classifier saw at each position of the time order.
 struct InOrder<'a> {
     rows: &'a [Row],
@@ -1417,6 +1469,7 @@ fn find_episodes(
     // only with an attack in it ("we're done, you pathetic liar").
     // `boundaries` is in chat order (positions ascending).
     let is_boundary = |k: usize| boundaries.binary_search_by_key(&k, |&(b, _, _)| b).is_ok();
+    let basic = |k: usize| exchange_basic(cls, secs, person_of, k);
     let neg: Vec<usize> = (0..order.len())
         .filter(|&k| {
             cls.at(k)
@@ -1498,6 +1551,17 @@ fn find_episodes(
             .count();
         let share = run.len() as f64 / (last_neg - first + 1 - apologies).max(1) as f64;
         if run.len() < eo.min_negative || share < eo.min_share {
+            continue;
+        }
+        // A run inside a warm or calm exchange is no argument (session 16,
+        // `crate::exchange`): banter, grief and a shared vent have hostile
+        // words around which the conversation stays easy.
+        let tension: f32 = run
+            .iter()
+            .map(|&k| crate::exchange::tension(&basic, order.len(), k))
+            .sum::<f32>()
+            / run.len() as f32;
+        if tension < crate::exchange::ARGUMENT_TENSION {
             continue;
         }
         if shared_vent(run, first, last_neg, cls) {

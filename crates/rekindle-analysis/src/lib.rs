@@ -14,6 +14,8 @@ pub mod boundary_learned;
 mod changepoint;
 mod classify;
 #[doc(hidden)]
+pub mod exchange;
+#[doc(hidden)]
 pub mod horsemen_learned;
 #[doc(hidden)]
 pub mod learned;

@@ -198,7 +198,7 @@ impl Row {
         self.flags |= p.flags;
     }
 
-    fn level(&self) -> u8 {
+    pub(crate) fn level(&self) -> u8 {
         self.horsemen >> 4
     }
 }
