@@ -183,6 +183,14 @@ const PHRASES: &[(&str, BoundaryKind)] = &[
     ("this relationship is over", Ended),
     ("our relationship is over", Ended),
     ("we should see other people", Ended),
+    ("stop seeing each other", Ended),
+    ("should call it quits", Ended),
+    ("let's call it quits", Ended),
+    ("lets call it quits", Ended),
+    ("i'm calling it quits", Ended),
+    ("im calling it quits", Ended),
+    ("we're calling it quits", Ended),
+    ("i want to call it quits", Ended),
     ("i can't be with you anymore", Ended),
     ("i cant be with you anymore", Ended),
     ("i can't be in this relationship anymore", Ended),
@@ -267,6 +275,17 @@ const PHRASES: &[(&str, BoundaryKind)] = &[
     ("we need space", Space),
     ("we need some space", Space),
     ("i need some time to think", Space),
+    // Session 16 (variant BX): time away from the other, said plainly.
+    ("time away from you", Space),
+    ("time without you", Space),
+    ("days without you", Space),
+    ("weeks without you", Space),
+    ("i need some time away", Space),
+    ("i need time away", Space),
+    // Only as the whole rest of a clause (`needs_the_clause_end`): "I need
+    // some time." asks for it; "I need some time to get ready" does not.
+    ("i need some time", Space),
+    ("i need time", Space),
     ("i need time to think", Space),
     ("i need time to myself", Space),
     ("i need some time alone", Space),
@@ -428,6 +447,11 @@ const PREFILTER: &[&str] = &[
     "few weeks",
     "block",
     "some time",
+    "need time",
+    "time away",
+    "without you",
+    "seeing each other",
+    "quits",
     "give me t",
     "give me u",
     "give me a",
@@ -618,6 +642,7 @@ fn by_phrases(clauses: &[(String, bool)]) -> Option<BoundaryKind> {
                     || calls_names(phrase, after)
                     || (kind == Space && space_from_something_else(phrase, after))
                     || alone_with(phrase, after)
+                    || needs_the_clause_end(phrase, after)
                 {
                     continue;
                 }
@@ -640,6 +665,14 @@ fn by_phrases(clauses: &[(String, bool)]) -> Option<BoundaryKind> {
         }
     }
     BoundaryKind::strongest(found)
+}
+
+/// "i need some time" asks for time only as the whole rest of its clause:
+/// "i need some time to get ready", "i need time for the report" ask for
+/// time for something else (session 16).
+fn needs_the_clause_end(phrase: &str, after: &[&str]) -> bool {
+    const BARE: &[&str] = &["i need some time", "i need time"];
+    BARE.contains(&phrase) && !after.is_empty()
 }
 
 /// "i need to be alone with you": company asked for, not space.
@@ -988,6 +1021,38 @@ mod tests {
 
     fn kind(text: &str) -> Option<&'static str> {
         detect(text).map(BoundaryKind::as_str)
+    }
+
+    #[test]
+    fn time_away_and_common_endings_and_their_look_alikes() {
+        // Session 16 (variant BX).
+        for t in [
+            "I need some time.",
+            "i need time",
+            "I need some time without you at the flat.",
+            "i need some time away from you",
+            "a few weeks without you would help me think",
+        ] {
+            assert_eq!(kind(t), Some("space"), "{t}");
+        }
+        for t in [
+            "we should stop seeing each other",
+            "i think we should call it quits",
+            "i'm calling it quits",
+        ] {
+            assert_eq!(kind(t), Some("ended"), "{t}");
+        }
+        for t in [
+            "I need some time to get ready, 10 min",
+            "i need time for the report",
+            "I need some time away from work",
+            "I don't need time",
+            "she said she needs time",
+            "i can't stop seeing you in my dreams",
+            "they called it quits at half time",
+        ] {
+            assert_eq!(kind(t), None, "{t}");
+        }
     }
 
     #[test]

@@ -46,8 +46,9 @@ pub enum SnapshotError {
 /// request for time (session 14); 9: "one more … and we're done" is no ending,
 /// "please stop messaging" asks for no contact, mock thanks and condescension
 /// idioms (session 15); 10: a run of hostile messages in an easy exchange is
-/// no argument (the exchange model, session 16).
-const RULES_REVISION: u32 = 10;
+/// no argument (the exchange model, session 16); 11: "i need some time",
+/// "time without you", "stop seeing each other" and kin are boundaries (session 16).
+const RULES_REVISION: u32 = 11;
 
 /// What a snapshot depends on besides the messages: the classifier's models
 /// and rules (this crate's version, [`RULES_REVISION`] and its model files) and the word lists.
