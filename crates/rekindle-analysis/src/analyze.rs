@@ -720,8 +720,8 @@ pub fn analyze_prepared(chat: &Prepared, who: &Who, opts: &AnalysisOptions) -> A
         bid_answer
     };
 
-    // 5. Per message: who, what happened, and the reply delay. Both passes below
-    // need it; computing it twice is cheaper than storing it.
+    // 5. Per message: who, what happened, and the reply delay. The three passes
+    // below need it; computing it in each is cheaper than storing it.
     let first_t = order.first().map(|&i| secs[i]).unwrap_or(0);
     let last_t = order.last().map(|&i| secs[i]).unwrap_or(0);
     let span = (last_t - first_t).max(1);
