@@ -1553,17 +1553,6 @@ fn find_episodes(
         if run.len() < eo.min_negative || share < eo.min_share {
             continue;
         }
-        // A run inside a warm or calm exchange is no argument (session 16,
-        // `crate::exchange`): banter, grief and a shared vent have hostile
-        // words around which the conversation stays easy.
-        let tension: f32 = run
-            .iter()
-            .map(|&k| crate::exchange::tension(&basic, order.len(), k))
-            .sum::<f32>()
-            / run.len() as f32;
-        if tension < crate::exchange::ARGUMENT_TENSION {
-            continue;
-        }
         if shared_vent(run, first, last_neg, cls) {
             continue;
         }
@@ -1596,6 +1585,18 @@ fn find_episodes(
         if answered_playfully(first, last_neg, &sides, cls, person_of, &|k| {
             k < order.len() && t(k) - t(last_neg) <= window
         }) {
+            continue;
+        }
+        // A run inside a warm or calm exchange is no argument (session 16,
+        // `crate::exchange`): banter, grief and a shared vent have hostile
+        // words around which the conversation stays easy. Checked last: it
+        // reads the most (each hostile message's neighbours).
+        let tension: f32 = run
+            .iter()
+            .map(|&k| crate::exchange::tension(&basic, order.len(), k))
+            .sum::<f32>()
+            / run.len() as f32;
+        if tension < crate::exchange::ARGUMENT_TENSION {
             continue;
         }
         // How it ended.
@@ -1764,8 +1765,9 @@ fn withdrawals(
 }
 
 /// An argument and the attacks after a boundary set inside it are one sitting
-/// within this many seconds (as `boundary::reopens`).
-const SAME_SITTING_SECONDS: i64 = 2 * 3600;
+/// within this many seconds (as `boundary::reopens`); the exchange model's
+/// windows stop at a longer pause too.
+pub(crate) const SAME_SITTING_SECONDS: i64 = 2 * 3600;
 
 /// Attacks (criticism, contempt) by one person while a boundary the other set
 /// goes unanswered (from the boundary until the setter writes again after the

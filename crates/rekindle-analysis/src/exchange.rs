@@ -16,18 +16,18 @@
 
 use crate::prepared::Seen;
 
+use crate::analyze::SAME_SITTING_SECONDS;
+
 /// Messages read on each side of a message.
 pub(crate) const SIDE: usize = 6;
-/// A longer pause than this starts a new sitting (the windows stop there).
-pub(crate) const SITTING_SECONDS: i64 = 2 * 3600;
 /// Words at or under which a message without warmth is curt ("Fine.", "ok").
 const CURT_WORDS: usize = 3;
 /// Words from which a message is long (a hurt paragraph).
 const LONG_WORDS: usize = 30;
 
 /// Mean tension of a run's hostile messages from which the run is an argument
-/// (the highest that keeps every labelled argument of the tuning chats;
-/// QUALITY_LOG.md, session 16, variant EX2).
+/// (the highest that keeps every labelled argument of the tuning chats and
+/// passes every test; QUALITY_LOG.md, session 16, variant EX3).
 pub(crate) const ARGUMENT_TENSION: f32 = 0.10;
 
 /// Number of features.
@@ -120,44 +120,10 @@ pub(crate) fn features(
     f[10] = me.long;
     f[11] = me.addresses_you;
     f[12] = me.names_else;
-    let gap = |a: i64, b: i64| ((b - a).max(0) as f32 / 60.0).ln_1p().min(8.0) / 8.0;
-    // The sitting's neighbours, up to SIDE on each side.
-    let mut before: Vec<Basic> = Vec::with_capacity(SIDE);
-    let (mut j, mut newer) = (k, me);
-    while j > 0 && before.len() < SIDE {
-        let older = at(j - 1);
-        if j == k {
-            f[13] = gap(older.time, me.time);
-        }
-        if newer.time - older.time > SITTING_SECONDS {
-            break;
-        }
-        j -= 1;
-        if older.read {
-            before.push(older);
-        }
-        newer = older;
-    }
-    if k == 0 {
-        f[13] = 1.0;
-    }
-    let mut after: Vec<Basic> = Vec::with_capacity(SIDE);
-    let (mut j, mut older) = (k, me);
-    f[14] = 1.0;
-    while j + 1 < len && after.len() < SIDE {
-        let newer = at(j + 1);
-        if j == k {
-            f[14] = gap(me.time, newer.time);
-        }
-        if newer.time - older.time > SITTING_SECONDS {
-            break;
-        }
-        j += 1;
-        if newer.read {
-            after.push(newer);
-        }
-        older = newer;
-    }
+    let (before, pause_before) = sitting_side(at, len, k, me, false);
+    let (after, pause_after) = sitting_side(at, len, k, me, true);
+    f[13] = pause_before;
+    f[14] = pause_after;
     for (first, side) in [(15, &before), (22, &after)] {
         // Means over the neighbours there are: a short sitting of five
         // hostile messages is as tense as a long one (its length is f[31]).
@@ -188,6 +154,51 @@ pub(crate) fn features(
     f[31] = (before.len() + after.len()) as f32 / (2 * SIDE) as f32;
     f[32] = per_side(around().map(|b| b.names_else).sum());
     Some(f)
+}
+
+/// Up to [`SIDE`] read neighbours of position `k` (`me`) in its sitting,
+/// walking back or forward until a pause of more than
+/// [`SAME_SITTING_SECONDS`], and the pause to the next position that way
+/// (log-minutes scaled to 0..1; 1 at the chat's edge).
+fn sitting_side(
+    at: &dyn Fn(usize) -> Basic,
+    len: usize,
+    k: usize,
+    me: Basic,
+    forward: bool,
+) -> (Vec<Basic>, f32) {
+    let next = |j: usize| {
+        if forward {
+            (j + 1 < len).then_some(j + 1)
+        } else {
+            j.checked_sub(1)
+        }
+    };
+    // Seconds from `a` to `b` in the walking direction.
+    let apart = |a: &Basic, b: &Basic| {
+        if forward {
+            b.time - a.time
+        } else {
+            a.time - b.time
+        }
+    };
+    let pause = next(k).map_or(1.0, |j| {
+        (apart(&me, &at(j)).max(0) as f32 / 60.0).ln_1p().min(8.0) / 8.0
+    });
+    let mut side = Vec::with_capacity(SIDE);
+    let (mut j, mut last) = (k, me);
+    while side.len() < SIDE {
+        let Some(n) = next(j) else { break };
+        let b = at(n);
+        if apart(&last, &b) > SAME_SITTING_SECONDS {
+            break;
+        }
+        if b.read {
+            side.push(b);
+        }
+        (j, last) = (n, b);
+    }
+    (side, pause)
 }
 
 /// The fitted weights, in feature order (examples/train_exchange.py).
