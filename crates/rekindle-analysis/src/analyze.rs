@@ -1753,8 +1753,12 @@ fn withdrawals(
             }
             j += 1;
         }
-        let overlaps = spans.iter().any(|&(a, b)| a <= last_w && k <= b);
-        if doors >= 2 && others >= 4 && others >= 2 * own && t(last_w) - t(k) >= 3600 && !overlaps {
+        // The arguments found already are looked through last, and only for a
+        // stretch that is a withdrawal otherwise: a long chat has thousands of
+        // both, and most stretches are one curt "ok".
+        let overlaps = || spans.iter().any(|&(a, b)| a <= last_w && k <= b);
+        if doors >= 2 && others >= 4 && others >= 2 * own && t(last_w) - t(k) >= 3600 && !overlaps()
+        {
             out.push((k, last_w, w));
         }
         // A stretch is read once, whole: starting again inside it would

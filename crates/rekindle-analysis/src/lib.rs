@@ -41,3 +41,14 @@ pub use rekindle_chat::{Message, MessageKind};
 pub use rekindle_vader::Scores;
 pub use snapshot::{SnapshotError, fingerprint};
 pub use summary::{month_name, summarize, topic_label};
+
+/// Builds VADER and every learned layer now (each is otherwise built on its
+/// first use): a caller with a thread to spare starts this beside its own
+/// set-up, so that no message waits for a model to be parsed.
+pub fn warm_up() {
+    rekindle_vader::Analyzer::shared();
+    learned::model();
+    pressure_learned::model();
+    horsemen_learned::model();
+    boundary_learned::model();
+}

@@ -415,6 +415,20 @@ impl Prepared {
         Ok((prepared, summary?))
     }
 
+    /// [`Prepared::from_export`] of an export given as any
+    /// [`rekindle_chat::ExportPart`], such as text already found to be UTF-8
+    /// ([`rekindle_chat::Utf8Export`]): the same messages as from its bytes.
+    pub fn from_export_part(
+        part: &impl rekindle_chat::ExportPart,
+        opts: &ParseOptions,
+        lexicons: &Lexicons,
+    ) -> Result<(Prepared, Summary), ParseError> {
+        let (prepared, summary) = build(lexicons, |push| {
+            rekindle_chat::parse_many(std::slice::from_ref(part), opts, push)
+        });
+        Ok((prepared, summary?))
+    }
+
     /// Build from any source of messages (the vault, a test): `feed` calls the
     /// function it is given once per message, in chat order.
     pub fn from_source<R>(
@@ -777,6 +791,12 @@ mod tests {
             .unwrap_or_else(|e| panic!("parse: {e}"));
         let from_messages = Prepared::from_messages(&messages, &lex);
         assert_eq!(from_export.rows, from_messages.rows);
+        let checked = rekindle_chat::Utf8Export::check(text.as_bytes()).expect("the text is UTF-8");
+        let Ok((from_text, _)) = Prepared::from_export_part(&checked, &opts, &lex) else {
+            panic!("the checked text should parse");
+        };
+        assert_eq!(from_text.rows, from_export.rows);
+        assert_eq!(from_text.names, from_export.names);
         assert_eq!(from_export.names, vec!["A".to_string(), "B".to_string()]);
         let r = &from_export.rows;
         assert_eq!(r[0].seen().map(|s| s.negative), Some(true));

@@ -224,6 +224,22 @@ pub(crate) fn decode<'a>(
     decode_utf8(bytes, 0)
 }
 
+/// [`decode`] of bytes already found to be UTF-8: the same text, without
+/// checking them again. (A file of valid UTF-8 cannot start with the UTF-16
+/// byte order marks, whose bytes 0xFF and 0xFE never occur in UTF-8.)
+pub(crate) fn decode_checked<'a>(text: &'a str, warnings: &mut Vec<String>) -> Decoded<'a> {
+    if let Some(order) = sniff_utf16(text.as_bytes()).filter(|_| !text.starts_with('\u{feff}')) {
+        return Decoded {
+            text: Cow::Owned(decode_utf16(text.as_bytes(), order, warnings)),
+            bad: BadLines::default(),
+        };
+    }
+    Decoded {
+        text: Cow::Borrowed(text.strip_prefix('\u{feff}').unwrap_or(text)),
+        bad: BadLines::default(),
+    }
+}
+
 fn decode_utf8(bytes: &[u8], _first_line: usize) -> Result<Decoded<'_>, ParseError> {
     match simdutf8::basic::from_utf8(bytes) {
         Ok(s) => Ok(Decoded {
@@ -260,6 +276,40 @@ fn repair_lines(bytes: &[u8]) -> Result<Decoded<'_>, ParseError> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Text already checked reads exactly as its bytes would: with or
+        /// without a byte order mark, and ASCII with NULs that looks like UTF-16.
+        #[test]
+        fn checked_text_decodes_as_its_bytes(
+            body in "(\\PC|\u{0}|\n){0,64}",
+            bom in proptest::bool::ANY,
+            ascii_pairs in proptest::bool::ANY,
+        ) {
+            let mut text = String::new();
+            if bom {
+                text.push('\u{feff}');
+            }
+            if ascii_pairs {
+                // "a\0b\0..." is valid UTF-8 and sniffs as UTF-16 LE.
+                for c in body.chars().filter(char::is_ascii) {
+                    text.push(c);
+                    text.push('\u{0}');
+                }
+            } else {
+                text.push_str(&body);
+            }
+            let (mut w1, mut w2) = (Vec::new(), Vec::new());
+            let checked = decode_checked(&text, &mut w1);
+            let plain = decode(text.as_bytes(), &mut w2).map_err(|e| e.to_string());
+            proptest::prop_assert!(plain.is_ok());
+            if let Ok(plain) = plain {
+                proptest::prop_assert_eq!(checked.text, plain.text);
+                proptest::prop_assert_eq!(checked.bad, plain.bad);
+            }
+            proptest::prop_assert_eq!(w1, w2);
+        }
+    }
 
     fn utf16(s: &str, order: Utf16, bom: bool) -> Vec<u8> {
         let mut v = Vec::new();

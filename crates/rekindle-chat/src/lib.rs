@@ -678,6 +678,38 @@ pub trait ExportPart {
     fn repaired(&self) -> Option<&BadLines> {
         None
     }
+    /// The bytes as text, when they were already found to be UTF-8
+    /// ([`Utf8Export`]): the parse does not check them again.
+    fn text(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// An export's bytes found to be UTF-8, ready to parse without a second check.
+///
+/// Checking an 80 MB file takes ~14 ms on one core. A caller that has the
+/// bytes before it can parse them (`rekindle analyze` waits for its word
+/// lists to be built) checks them in that wait; parsed, the part reads
+/// exactly as its bytes would (a byte order mark, UTF-16 without one, and a
+/// zip are still recognised).
+#[derive(Debug, Clone, Copy)]
+pub struct Utf8Export<'a>(&'a str);
+
+impl<'a> Utf8Export<'a> {
+    /// The bytes as text if they are UTF-8, else `None` (parse the bytes
+    /// themselves then: lines that are not UTF-8 are reported there).
+    pub fn check(bytes: &'a [u8]) -> Option<Utf8Export<'a>> {
+        simdutf8::basic::from_utf8(bytes).ok().map(Utf8Export)
+    }
+}
+
+impl ExportPart for Utf8Export<'_> {
+    fn bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+    fn text(&self) -> Option<&str> {
+        Some(self.0)
+    }
 }
 
 impl ExportPart for &[u8] {
@@ -706,6 +738,9 @@ fn decode_part<'a>(
     part: &'a dyn ExportPart,
     warnings: &mut Vec<String>,
 ) -> Result<decode::Decoded<'a>, ParseError> {
+    if let Some(text) = part.text() {
+        return Ok(decode::decode_checked(text, warnings));
+    }
     match part.repaired() {
         Some(bad) => decode::decode_repaired(part.bytes(), bad),
         None => decode::decode(part.bytes(), warnings),

@@ -158,60 +158,72 @@ fn analyse(
         Some(l) => l.lexicons(),
         None => lexicons(data_dir),
     };
-    // The word lists' automaton, VADER and the learned layer are built on
-    // another thread while the file is read (each takes milliseconds).
-    let (lexicons, bytes) = std::thread::scope(|scope| {
-        let lexicons = scope.spawn(|| {
-            let lexicons = compile();
-            classify("", &lexicons);
-            lexicons
-        });
-        let bytes = a.file.map(read_export_file);
-        (lexicons.join(), bytes)
-    });
-    let lexicons = lexicons.unwrap_or_else(|_| compile());
-    // Classification runs while the export is parsed; the file's bytes are
-    // dropped before the analysis (peak memory stays near the file's size).
-    let (prepared, mut who) = match (bytes, vault) {
-        (Some(bytes), _) => {
-            let bytes = bytes?;
-            // An export with several chats is read only once one is named,
-            // as `convert` and `import` do: never silently the first.
-            let options = ParseOptions {
-                chat: match &a.chat {
-                    Some(c) => ChatChoice::Pick(c.clone()),
-                    None => ChatChoice::Ask,
-                },
-                ..ParseOptions::default()
-            };
-            let files: Vec<std::path::PathBuf> = a.file.iter().map(|f| f.to_path_buf()).collect();
-            let (prepared, summary) = Prepared::from_export(&bytes, &options, &lexicons)
-                .map_err(|e| crate::chat_commands::explain(e.into(), &files))?;
-            drop(bytes);
-            let who = Who {
-                me: summary.owner_hint.clone(),
-                ex: None,
-            };
-            (prepared, who)
-        }
-        (None, Some(v)) => rekindle_app::postmortem::stored_prepared_chat(
-            v,
-            &lexicons,
-            stored_chat_id(a.chat.as_deref())?,
-        )
-        .map_err(|e| match e {
-            rekindle_app::method::MethodError::NotFound => user_error(
-                "There is no chat with that id. `rekindle chats list` shows the ids of your chats.",
-            ),
-            e => store_error(e),
-        })?
-        .ok_or_else(no_chat)?,
-        (None, None) => {
-            return Err(user_error(
-                "Give an export file, or unlock the vault to analyse the stored chat.",
-            ));
-        }
-    };
+    // The word lists' automaton is built on one thread and VADER and the
+    // learned layers on another while the file is read and checked to be
+    // UTF-8 (each takes milliseconds; the check fills the wait).
+    std::thread::scope(|scope| {
+        let building = scope.spawn(compile);
+        scope.spawn(rekindle_analysis::warm_up);
+        let bytes = a.file.map(read_export_file).transpose()?;
+        let checked = bytes.as_deref().and_then(rekindle_chat::Utf8Export::check);
+        let lexicons = building.join().unwrap_or_else(|_| compile());
+        // An export with several chats is read only once one is named, as
+        // `convert` and `import` do: never silently the first.
+        let options = ParseOptions {
+            chat: match &a.chat {
+                Some(c) => ChatChoice::Pick(c.clone()),
+                None => ChatChoice::Ask,
+            },
+            ..ParseOptions::default()
+        };
+        // Classification runs while the export is parsed; the file's bytes are
+        // dropped before the analysis (peak memory stays near the file's size).
+        let parsed = match (&bytes, checked) {
+            (Some(_), Some(text)) => Some(Prepared::from_export_part(&text, &options, &lexicons)),
+            (Some(bytes), None) => Some(Prepared::from_export(bytes, &options, &lexicons)),
+            (None, _) => None,
+        };
+        drop(bytes);
+        let (prepared, who) = match (parsed, vault) {
+            (Some(parsed), _) => {
+                let files: Vec<std::path::PathBuf> =
+                    a.file.iter().map(|f| f.to_path_buf()).collect();
+                let (prepared, summary) =
+                    parsed.map_err(|e| crate::chat_commands::explain(e.into(), &files))?;
+                let who = Who {
+                    me: summary.owner_hint.clone(),
+                    ex: None,
+                };
+                (prepared, who)
+            }
+            (None, Some(v)) => rekindle_app::postmortem::stored_prepared_chat(
+                v,
+                &lexicons,
+                stored_chat_id(a.chat.as_deref())?,
+            )
+            .map_err(|e| match e {
+                rekindle_app::method::MethodError::NotFound => user_error(
+                    "There is no chat with that id. `rekindle chats list` shows the ids of your chats.",
+                ),
+                e => store_error(e),
+            })?
+            .ok_or_else(no_chat)?,
+            (None, None) => {
+                return Err(user_error(
+                    "Give an export file, or unlock the vault to analyse the stored chat.",
+                ));
+            }
+        };
+        finish_analysis(prepared, who, a)
+    })
+}
+
+/// The analysis of a prepared chat with the options given.
+fn finish_analysis(
+    prepared: Prepared,
+    mut who: Who,
+    a: &AnalyzeArgs<'_>,
+) -> Result<rekindle_analysis::Analysis> {
     if a.me.is_some() {
         who.me = a.me.clone();
     }

@@ -38,17 +38,49 @@ unsafe fn zero(ptr: *mut u8, len: usize) {
     std::hint::black_box(ptr);
 }
 
+/// Blocks at least this large are backed by transparent huge pages.
+const HUGE_BLOCK: usize = 4 << 20;
+
+/// Asks the kernel to back a large block with 2 MiB pages where it can. An
+/// 80 MB export read into memory otherwise takes ~20,000 page faults (and as
+/// many cgroup charges), which was a third of `rekindle analyze`'s start on
+/// two cores. Advice only: where THP is off it does nothing, and a failure
+/// changes nothing.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn huge_pages(ptr: *mut u8, len: usize) {
+    const HUGE: usize = 2 << 20;
+    if ptr.is_null() || len < HUGE_BLOCK {
+        return;
+    }
+    // The 2 MiB-aligned stretch inside the block.
+    let start = (ptr as usize).next_multiple_of(HUGE);
+    let end = (ptr as usize + len) & !(HUGE - 1);
+    if end > start {
+        // SAFETY: madvise only reads the range's mapping (the range lies
+        // inside a live block); MADV_HUGEPAGE changes no contents.
+        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn huge_pages(_ptr: *mut u8, _len: usize) {}
+
 // SAFETY: every call is passed on to the system allocator with the same
 // layout; the additions only write zeroes into a block about to be freed,
 // and a reallocation is an allocation, a copy of the smaller size and a free.
 #[allow(unsafe_code)]
 unsafe impl GlobalAlloc for WipeOnFree {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        unsafe { System.alloc(layout) }
+        let p = unsafe { System.alloc(layout) };
+        huge_pages(p, layout.size());
+        p
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        unsafe { System.alloc_zeroed(layout) }
+        let p = unsafe { System.alloc_zeroed(layout) };
+        huge_pages(p, layout.size());
+        p
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -60,7 +92,9 @@ unsafe impl GlobalAlloc for WipeOnFree {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if !WIPE.load(Ordering::Relaxed) {
-            return unsafe { System.realloc(ptr, layout, new_size) };
+            let p = unsafe { System.realloc(ptr, layout, new_size) };
+            huge_pages(p, new_size);
+            return p;
         }
         // A realloc that moves the block would leave its old bytes behind.
         let Ok(new_layout) = Layout::from_size_align(new_size, layout.align()) else {

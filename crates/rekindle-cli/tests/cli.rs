@@ -3755,3 +3755,44 @@ fn anything_is_edited_withdrawn_and_brought_back_from_the_terminal() {
             .contains("no takeaway with that number")
     );
 }
+
+/// `analyze` checks a file's UTF-8 while its word lists are built and parses
+/// the checked text; every other encoding takes the bytes' own path. Both
+/// must read the same chat: plain, with a byte order mark, as UTF-16, and
+/// with one line that is not UTF-8 (left out, the rest read).
+#[test]
+fn analyze_reads_a_chat_the_same_in_every_encoding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let chat = "1/13/24, 9:00 PM - Ana: you never listen to me\n\
+                1/13/24, 9:01 PM - Ben: that's not true, I'm sorry\n\
+                1/13/24, 9:02 PM - Ana: whatever. you always do this\n\
+                1/14/24, 8:00 AM - Ben: good morning ❤️\n";
+    let analyse = |name: &str, bytes: &[u8]| -> serde_json::Value {
+        let f = tmp.path().join(name);
+        std::fs::write(&f, bytes).unwrap();
+        let o = run(rekindle(&d).args(["analyze", "--json"]).arg(&f));
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    let plain = analyse("plain.txt", chat.as_bytes());
+    assert_eq!(plain["analysed"], 4);
+    assert!(
+        plain["conflicts"].as_array().is_some_and(|c| !c.is_empty()),
+        "{plain}"
+    );
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(chat.as_bytes());
+    assert_eq!(analyse("bom.txt", &bom), plain);
+    let mut utf16 = b"\xFF\xFE".to_vec();
+    for u in chat.encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    assert_eq!(analyse("utf16.txt", &utf16), plain);
+    // A Latin-1 line ("café" as one byte é) is left out; the others are read.
+    let mut latin = chat.as_bytes().to_vec();
+    latin.extend_from_slice(b"1/14/24, 8:05 AM - Ana: caf\xE9?\n");
+    let read = analyse("latin1.txt", &latin);
+    assert_eq!(read["analysed"], 4, "{read}");
+    assert_eq!(read["conflicts"], plain["conflicts"]);
+}
