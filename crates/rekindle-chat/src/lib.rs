@@ -43,6 +43,7 @@
 //! parse_with_zip_limits(&[u8], &ParseOptions, &ZipLimits, sink) -> Result<Summary, ParseError>
 //! parse_to_vec(&[u8], &ParseOptions) -> Result<(Vec<Message>, Summary), ParseError>
 //! parse_many(&[&[u8]], &ParseOptions, sink) -> Result<Summary, ParseError>  (Messenger parts)
+//! Utf8Export::check(&[u8]) -> Option<Utf8Export>  (a part whose UTF-8 was checked ahead)
 //! unpack_zip(&[u8], &ZipLimits) -> Result<Vec<u8>, ParseError>
 //! write_jsonl(&MessageRef, &mut impl Write) -> io::Result<()>
 //! write_csv_header(&mut impl Write) -> io::Result<()>
