@@ -411,13 +411,13 @@ impl Prepared {
         opts: &ParseOptions,
         lexicons: &Lexicons,
     ) -> Result<(Prepared, Summary), ParseError> {
-        let (prepared, summary) = build(lexicons, |push| rekindle_chat::parse(bytes, opts, push));
-        Ok((prepared, summary?))
+        Prepared::from_export_part(&bytes, opts, lexicons)
     }
 
     /// [`Prepared::from_export`] of an export given as any
     /// [`rekindle_chat::ExportPart`], such as text already found to be UTF-8
     /// ([`rekindle_chat::Utf8Export`]): the same messages as from its bytes.
+    /// One part is what [`rekindle_chat::parse`] reads (a zip, any format).
     pub fn from_export_part(
         part: &impl rekindle_chat::ExportPart,
         opts: &ParseOptions,

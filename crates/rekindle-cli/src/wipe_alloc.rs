@@ -100,7 +100,7 @@ unsafe impl GlobalAlloc for WipeOnFree {
         let Ok(new_layout) = Layout::from_size_align(new_size, layout.align()) else {
             return std::ptr::null_mut();
         };
-        let new = unsafe { System.alloc(new_layout) };
+        let new = unsafe { self.alloc(new_layout) };
         if !new.is_null() {
             unsafe {
                 std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
