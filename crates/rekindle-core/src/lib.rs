@@ -4,6 +4,7 @@
 //! "today" and other facts in, which keeps every rule testable and fuzzable.
 
 pub mod form;
+pub mod crisis;
 pub mod helplines;
 pub mod letter;
 pub mod method;
