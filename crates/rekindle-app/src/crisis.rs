@@ -1,6 +1,7 @@
 //! Crisis help wherever words are typed: the one decision both shells ask
 //! about every piece of free text a person gives (notes, the letter, reasons,
-//! takeaways, confirmations). The phrases are `rekindle_core::safety::CRISIS_PHRASES`.
+//! takeaways, confirmations). Each text is read on its own by
+//! `rekindle_core::crisis::crisis_signs` (phrases, then a learned layer).
 
 /// True when any of the texts mentions self-harm or danger.
 pub fn mentions<'a>(texts: impl IntoIterator<Item = &'a str>) -> bool {

@@ -31,10 +31,11 @@ pub fn save(
     let rel = form.validate(today)?;
     store.save_relationship(&rel, at)?;
     tracing::info!(event = "relationship_saved");
-    let crisis = rekindle_core::safety::mentions_crisis(&format!(
-        "{} {} {}",
-        rel.how_it_ended, rel.reasons_given, rel.my_view
-    ));
+    let crisis = crate::crisis::mentions([
+        rel.how_it_ended.as_str(),
+        rel.reasons_given.as_str(),
+        rel.my_view.as_str(),
+    ]);
     Ok((rel, crisis))
 }
 

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use rekindle_core::crisis::{counted_phrases, crisis_signs};
+use rekindle_core::crisis::{counted_phrases, crisis_signs, phrase_signs};
 
 /// The list used until session 18 (exact phrases, any case).
 const OLD_PHRASES: &[&str] = &[
@@ -35,6 +35,7 @@ fn old(text: &str) -> bool {
 struct Tally {
     n: usize,
     old: usize,
+    phrases: usize,
     new: usize,
 }
 
@@ -77,6 +78,7 @@ fn main() {
             let e = by.entry((label.to_string(), cat.to_string())).or_default();
             e.n += 1;
             e.old += usize::from(old(t));
+            e.phrases += usize::from(phrase_signs(t).any());
             e.new += usize::from(flagged);
             if label != "-" && flagged {
                 crisis_found += 1;
@@ -90,19 +92,22 @@ fn main() {
             }
         }
         println!("== {file}");
-        println!("  {:<22} {:>5} {:>16} {:>16}", "label / category", "lines", "old list", "crisis check");
+        println!("  {:<22} {:>5} {:>16} {:>16} {:>16}", "label / category", "lines", "old list", "phrases", "crisis check");
         let mut totals: BTreeMap<&str, Tally> = BTreeMap::new();
         for ((label, cat), t) in &by {
-            println!("  {:<22} {:>5} {:>9} ({:>4.0} %) {:>8} ({:>4.0} %)", format!("{label} / {cat}"), t.n, t.old, 100.0 * t.old as f64 / t.n as f64, t.new, 100.0 * t.new as f64 / t.n as f64);
+            let pct = |x: usize| 100.0 * x as f64 / t.n as f64;
+            println!("  {:<22} {:>5} {:>9} ({:>4.0} %) {:>8} ({:>4.0} %) {:>8} ({:>4.0} %)", format!("{label} / {cat}"), t.n, t.old, pct(t.old), t.phrases, pct(t.phrases), t.new, pct(t.new));
             let k = if label == "-" { "-" } else { label.as_str() };
             let tot = totals.entry(k).or_default();
             tot.n += t.n;
             tot.old += t.old;
+            tot.phrases += t.phrases;
             tot.new += t.new;
         }
         for (label, t) in &totals {
             let what = if *label == "-" { "flagged (false alarms)" } else { "flagged (recall)" };
-            println!("  {label:<10} {what:<24} old {:>3} / {} ({:.1} %)  new {:>3} / {} ({:.1} %)", t.old, t.n, 100.0 * t.old as f64 / t.n as f64, t.new, t.n, 100.0 * t.new as f64 / t.n as f64);
+            let pct = |x: usize| 100.0 * x as f64 / t.n as f64;
+            println!("  {label:<10} {what:<24} old {:>3} / {} ({:.1} %)  phrases {:>3} ({:.1} %)  check {:>3} ({:.1} %)", t.old, t.n, pct(t.old), t.phrases, pct(t.phrases), t.new, pct(t.new));
         }
         println!("  crisis texts flagged with the right kind: {kind_right} / {crisis_found}");
     }

@@ -544,8 +544,20 @@ fn figure_subject(norm: &str, start: usize) -> bool {
         .any(|w| FIGURE_SUBJECTS.contains(&w))
 }
 
-/// What `text` shows: see the module's notes.
+/// What `text` shows: the phrases, or the learned layer
+/// (`crisis_learned`) where no phrase counts.
 pub fn crisis_signs(text: &str) -> CrisisSigns {
+    let mut signs = phrase_signs(text);
+    if !signs.any() {
+        let [self_harm, danger] = crate::crisis_learned::MODEL.signs(text);
+        signs.self_harm = self_harm;
+        signs.danger = danger;
+    }
+    signs
+}
+
+/// What the phrases alone find (the learned layer's trainer compares).
+pub fn phrase_signs(text: &str) -> CrisisSigns {
     let mut signs = CrisisSigns::default();
     for (kind, _) in counted(text) {
         match kind {
@@ -683,6 +695,28 @@ mod tests {
     }
 
     #[test]
+    fn the_learned_layer_finds_what_no_phrase_says() {
+        // No phrase counts in these; the words do.
+        for t in [
+            "wrote down all my passwords for my brother, he will need them",
+            "cleared out my room and gave my guitar to my cousin",
+        ] {
+            assert!(!phrase_signs(t).any(), "{t}");
+            assert!(crisis_signs(t).any(), "{t}");
+        }
+        for t in [
+            "picked up the kids at 5, dinner was fine",
+            "went for a run and called my sister, felt a bit better",
+            "booked the dentist for thursday",
+        ] {
+            assert!(!crisis_signs(t).any(), "{t}");
+        }
+    }
+
+    /// The phrases' guards (the learned layer has its own false alarms: one of
+    /// these, "he pushed me to apply for the job", is read as danger by it;
+    /// CRISIS_LOG.md).
+    #[test]
     fn figures_of_speech_denials_and_old_history_are_not_crises() {
         for t in [
             "killer workout today",
@@ -701,7 +735,7 @@ mod tests {
             "i cant do this anymore with him",
             "i took my pills and went to bed",
         ] {
-            assert!(!crisis_signs(t).any(), "{t}");
+            assert!(!phrase_signs(t).any(), "{t}");
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod form;
 pub mod crisis;
+pub mod crisis_learned;
 pub mod helplines;
 pub mod letter;
 pub mod method;

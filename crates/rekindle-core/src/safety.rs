@@ -481,46 +481,11 @@ pub fn outreach_allowed(f: &SafetyFacts, today: Date) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// Words that bring up the crisis card first: thoughts of self-harm, or
-/// danger from someone. Matched case-insensitively as phrases; the list is
-/// documented in docs/safety.md.
-pub const CRISIS_PHRASES: &[&str] = &[
-    "kill myself",
-    "killing myself",
-    "suicide",
-    "suicidal",
-    "end my life",
-    "end it all",
-    "want to die",
-    "wanna die",
-    "better off dead",
-    "no reason to live",
-    "hurt myself",
-    "harm myself",
-    "self-harm",
-    "self harm",
-    "cut myself",
-    "overdose",
-    "can't go on",
-    "cant go on",
-    "going to kill me",
-    "gonna kill me",
-    "will kill me",
-    "threatened to kill",
-    "afraid for my life",
-    "scared for my life",
-    "he hit me",
-    "she hit me",
-    "they hit me",
-    "hits me",
-    "strangled",
-    "choked me",
-];
-
-/// True when free text contains a crisis phrase.
+/// True when free text shows thoughts of self-harm or danger from someone:
+/// the crisis card comes first. The check and its measured sets:
+/// `crate::crisis` and docs/safety.md ("Crisis words").
 pub fn mentions_crisis(text: &str) -> bool {
-    let lower = text.to_lowercase().replace('’', "'");
-    CRISIS_PHRASES.iter().any(|p| lower.contains(p))
+    crate::crisis::crisis_signs(text).any()
 }
 
 #[cfg(test)]

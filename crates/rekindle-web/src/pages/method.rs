@@ -175,19 +175,18 @@ fn save_problem_impl(state: &AppState, id: Option<i64>, form: ProblemForm) -> Re
         match method::save_problem(inner.vault()?, id, &form, today, now) {
             Ok(saved) => {
                 tracing::info!(event = "problem_saved");
-                let text = format!(
-                    "{} {} {} {} {} {} {} {}",
-                    form.description,
-                    form.my_part,
-                    form.evidence,
-                    form.why1,
-                    form.why2,
-                    form.why3,
-                    form.why4,
-                    form.why5
-                );
-                // Words of self-harm or danger bring up the crisis card first.
-                if rekindle_core::safety::mentions_crisis(&text) {
+                // Words of self-harm or danger bring up the crisis card first
+                // (each field read on its own, as typed).
+                if rekindle_app::crisis::mentions([
+                    form.description.as_str(),
+                    &form.my_part,
+                    &form.evidence,
+                    &form.why1,
+                    &form.why2,
+                    &form.why3,
+                    &form.why4,
+                    &form.why5,
+                ]) {
                     return Ok(Redirect::to("/h?crisis=1").into_response());
                 }
                 // A problem marked as abuse turns the safety lock on: explain it.
@@ -646,10 +645,11 @@ pub async fn save_checkin(
             Ok(c) => {
                 tracing::info!(event = "checked_in");
                 // Words of self-harm or danger bring up the crisis card first.
-                if rekindle_core::safety::mentions_crisis(&format!(
-                    "{} {} {}",
-                    c.note, c.trigger, c.instead
-                )) {
+                if rekindle_app::crisis::mentions([
+                    c.note.as_str(),
+                    c.trigger.as_str(),
+                    c.instead.as_str(),
+                ]) {
                     return Ok(Redirect::to("/h?crisis=1").into_response());
                 }
                 // A fresh lapse asks what led to it (relapse prevention, not shame).
