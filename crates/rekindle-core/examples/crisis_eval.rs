@@ -18,12 +18,36 @@ use rekindle_core::crisis::{counted_phrases, crisis_signs, phrase_signs};
 
 /// The list used until session 18 (exact phrases, any case).
 const OLD_PHRASES: &[&str] = &[
-    "kill myself", "killing myself", "suicide", "suicidal", "end my life", "end it all",
-    "want to die", "wanna die", "better off dead", "no reason to live", "hurt myself",
-    "harm myself", "self-harm", "self harm", "cut myself", "overdose", "can't go on",
-    "cant go on", "going to kill me", "gonna kill me", "will kill me", "threatened to kill",
-    "afraid for my life", "scared for my life", "he hit me", "she hit me", "they hit me",
-    "hits me", "strangled", "choked me",
+    "kill myself",
+    "killing myself",
+    "suicide",
+    "suicidal",
+    "end my life",
+    "end it all",
+    "want to die",
+    "wanna die",
+    "better off dead",
+    "no reason to live",
+    "hurt myself",
+    "harm myself",
+    "self-harm",
+    "self harm",
+    "cut myself",
+    "overdose",
+    "can't go on",
+    "cant go on",
+    "going to kill me",
+    "gonna kill me",
+    "will kill me",
+    "threatened to kill",
+    "afraid for my life",
+    "scared for my life",
+    "he hit me",
+    "she hit me",
+    "they hit me",
+    "hits me",
+    "strangled",
+    "choked me",
 ];
 
 fn old(text: &str) -> bool {
@@ -50,7 +74,12 @@ fn main() {
             let s = crisis_signs(&line);
             if s.any() {
                 flagged += 1;
-                println!("  {}{} {line}  <- {:?}", if s.self_harm { "S" } else { "-" }, if s.danger { "D" } else { "-" }, counted_phrases(&line));
+                println!(
+                    "  {}{} {line}  <- {:?}",
+                    if s.self_harm { "S" } else { "-" },
+                    if s.danger { "D" } else { "-" },
+                    counted_phrases(&line)
+                );
             }
         }
         println!("{flagged} of {n} lines flagged");
@@ -88,15 +117,32 @@ fn main() {
                 }
             }
             if misses && flagged != (label != "-") {
-                println!("  {} {label}/{cat}: {t}  <- {:?}", if flagged { "FALSE" } else { "MISS " }, counted_phrases(t));
+                println!(
+                    "  {} {label}/{cat}: {t}  <- {:?}",
+                    if flagged { "FALSE" } else { "MISS " },
+                    counted_phrases(t)
+                );
             }
         }
         println!("== {file}");
-        println!("  {:<22} {:>5} {:>16} {:>16} {:>16}", "label / category", "lines", "old list", "phrases", "crisis check");
+        println!(
+            "  {:<22} {:>5} {:>16} {:>16} {:>16}",
+            "label / category", "lines", "old list", "phrases", "crisis check"
+        );
         let mut totals: BTreeMap<&str, Tally> = BTreeMap::new();
         for ((label, cat), t) in &by {
             let pct = |x: usize| 100.0 * x as f64 / t.n as f64;
-            println!("  {:<22} {:>5} {:>9} ({:>4.0} %) {:>8} ({:>4.0} %) {:>8} ({:>4.0} %)", format!("{label} / {cat}"), t.n, t.old, pct(t.old), t.phrases, pct(t.phrases), t.new, pct(t.new));
+            println!(
+                "  {:<22} {:>5} {:>9} ({:>4.0} %) {:>8} ({:>4.0} %) {:>8} ({:>4.0} %)",
+                format!("{label} / {cat}"),
+                t.n,
+                t.old,
+                pct(t.old),
+                t.phrases,
+                pct(t.phrases),
+                t.new,
+                pct(t.new)
+            );
             let k = if label == "-" { "-" } else { label.as_str() };
             let tot = totals.entry(k).or_default();
             tot.n += t.n;
@@ -105,9 +151,22 @@ fn main() {
             tot.new += t.new;
         }
         for (label, t) in &totals {
-            let what = if *label == "-" { "flagged (false alarms)" } else { "flagged (recall)" };
+            let what = if *label == "-" {
+                "flagged (false alarms)"
+            } else {
+                "flagged (recall)"
+            };
             let pct = |x: usize| 100.0 * x as f64 / t.n as f64;
-            println!("  {label:<10} {what:<24} old {:>3} / {} ({:.1} %)  phrases {:>3} ({:.1} %)  check {:>3} ({:.1} %)", t.old, t.n, pct(t.old), t.phrases, pct(t.phrases), t.new, pct(t.new));
+            println!(
+                "  {label:<10} {what:<24} old {:>3} / {} ({:.1} %)  phrases {:>3} ({:.1} %)  check {:>3} ({:.1} %)",
+                t.old,
+                t.n,
+                pct(t.old),
+                t.phrases,
+                pct(t.phrases),
+                t.new,
+                pct(t.new)
+            );
         }
         println!("  crisis texts flagged with the right kind: {kind_right} / {crisis_found}");
     }

@@ -17,7 +17,7 @@
 //! of the crisis sets' ordinary (`-`) texts and `MAX_FALSE_ORDINARY` of the
 //! ordinary chat lines. Printed: out-of-fold recall and false alarms, the
 //! layer alone and with the phrases (as `crisis_signs` decides).
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::needless_range_loop)]
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -36,7 +36,10 @@ const MAX_FALSE_ORDINARY: f64 = 0.002;
 
 /// A setting, or its default (for experiments: MAX_FALSE_CRISIS=0.03 ...).
 fn env_or(name: &str, default: f64) -> f64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 struct Text {
@@ -68,7 +71,12 @@ fn read_labelled(path: &Path, out: &mut Vec<Text>) {
     }
 }
 
-fn read_ordinary(path: &Path, column: usize, skip_category: Option<(usize, &str)>, out: &mut Vec<Text>) {
+fn read_ordinary(
+    path: &Path,
+    column: usize,
+    skip_category: Option<(usize, &str)>,
+    out: &mut Vec<Text>,
+) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let cols: Vec<&str> = line.split('\t').collect();
@@ -97,10 +105,17 @@ fn fit(data: &[Text], rows: &[usize], head: usize, n_feats: usize) -> (Vec<f64>,
     // Positives are rare beside the ordinary lines: weigh the classes evenly.
     let pos = rows.iter().filter(|&&r| data[r].gold[head]).count().max(1) as f64;
     let neg = (rows.len() as f64 - pos).max(1.0);
-    let (wp, wn) = (rows.len() as f64 / (2.0 * pos), rows.len() as f64 / (2.0 * neg));
+    let (wp, wn) = (
+        rows.len() as f64 / (2.0 * pos),
+        rows.len() as f64 / (2.0 * neg),
+    );
     let n = rows.len() as f64;
     let mut grad = vec![0.0f64; n_feats];
-    let (epochs, lr, l2) = (env_or("EPOCHS", EPOCHS as f64) as usize, env_or("LR", LR), env_or("L2", L2));
+    let (epochs, lr, l2) = (
+        env_or("EPOCHS", EPOCHS as f64) as usize,
+        env_or("LR", LR),
+        env_or("L2", L2),
+    );
     for _ in 0..epochs {
         grad.iter_mut().for_each(|g| *g = 0.0);
         let mut gb = 0.0;
@@ -138,14 +153,22 @@ fn main() {
         .unwrap_or_else(|| root().join("data/models/crisis.tsv").display().to_string());
     let mut data = Vec::new();
     let r = root();
-    read_labelled(&r.join("crates/rekindle-core/tests/data/crisis_a.tsv"), &mut data);
+    read_labelled(
+        &r.join("crates/rekindle-core/tests/data/crisis_a.tsv"),
+        &mut data,
+    );
     read_labelled(&r.join("data/train/crisis_lines_1.tsv"), &mut data);
     read_labelled(&r.join("data/train/crisis_lines_2.tsv"), &mut data);
     for f in ["spoken_scenes_1.tsv", "spoken_scenes_2.tsv"] {
         read_ordinary(&r.join("data/train").join(f), 3, None, &mut data);
     }
     for f in ["horsemen_lines.tsv", "horsemen_lines_2.tsv"] {
-        read_ordinary(&r.join("data/train").join(f), 2, Some((1, "pressure")), &mut data);
+        read_ordinary(
+            &r.join("data/train").join(f),
+            2,
+            Some((1, "pressure")),
+            &mut data,
+        );
     }
     // Vocabulary: features in at least MIN_DF texts.
     let mut df: HashMap<String, usize> = HashMap::new();
@@ -154,11 +177,22 @@ fn main() {
             *df.entry(f).or_default() += 1;
         }
     }
-    let mut vocab: Vec<String> = df.into_iter().filter(|(_, n)| *n >= MIN_DF).map(|(f, _)| f).collect();
+    let mut vocab: Vec<String> = df
+        .into_iter()
+        .filter(|(_, n)| *n >= MIN_DF)
+        .map(|(f, _)| f)
+        .collect();
     vocab.sort();
-    let index: HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = vocab
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.as_str(), i))
+        .collect();
     for t in &mut data {
-        t.feats = features(&t.text).iter().filter_map(|f| index.get(f.as_str()).copied()).collect();
+        t.feats = features(&t.text)
+            .iter()
+            .filter_map(|f| index.get(f.as_str()).copied())
+            .collect();
     }
     let crisis_texts = data.iter().filter(|t| t.crisis_set).count();
     println!(
@@ -193,7 +227,9 @@ fn main() {
         candidates.sort_by(|a, b| a.total_cmp(b));
         let false_share = |t: f64, crisis_set: bool| {
             let pool: Vec<usize> = (0..data.len())
-                .filter(|&i| data[i].crisis_set == crisis_set && !data[i].gold[0] && !data[i].gold[1])
+                .filter(|&i| {
+                    data[i].crisis_set == crisis_set && !data[i].gold[0] && !data[i].gold[1]
+                })
                 .collect();
             pool.iter().filter(|&&i| oof[i][head] >= t).count() as f64 / pool.len().max(1) as f64
         };
@@ -207,11 +243,17 @@ fn main() {
             .unwrap_or(f64::INFINITY);
         thresholds[head] = chosen;
         let name = ["self-harm", "danger"][head];
-        let pos: Vec<usize> = (0..data.len()).filter(|&i| data[i].gold[head] && data[i].crisis_set).collect();
-        let found = |i: usize, with_phrases: bool| oof[i][head] >= chosen || (with_phrases && phrases[i][head]);
+        let pos: Vec<usize> = (0..data.len())
+            .filter(|&i| data[i].gold[head] && data[i].crisis_set)
+            .collect();
+        let found = |i: usize, with_phrases: bool| {
+            oof[i][head] >= chosen || (with_phrases && phrases[i][head])
+        };
         let any_false = |crisis_set: bool, with_phrases: bool| {
             let pool: Vec<usize> = (0..data.len())
-                .filter(|&i| data[i].crisis_set == crisis_set && !data[i].gold[0] && !data[i].gold[1])
+                .filter(|&i| {
+                    data[i].crisis_set == crisis_set && !data[i].gold[0] && !data[i].gold[1]
+                })
                 .collect();
             let n = pool.iter().filter(|&&i| found(i, with_phrases)).count();
             format!("{n} / {}", pool.len())
@@ -231,16 +273,27 @@ fn main() {
 
     // Both signs together, as the card decides (any sign brings it up).
     let card = |i: usize, layer: bool| {
-        phrases[i][0] || phrases[i][1] || (layer && (oof[i][0] >= thresholds[0] || oof[i][1] >= thresholds[1]))
+        phrases[i][0]
+            || phrases[i][1]
+            || (layer && (oof[i][0] >= thresholds[0] || oof[i][1] >= thresholds[1]))
     };
     for (what, layer) in [("phrases alone", false), ("phrases and layer", true)] {
-        let crisis: Vec<usize> = (0..data.len()).filter(|&i| data[i].gold[0] || data[i].gold[1]).collect();
-        let plain: Vec<usize> = (0..data.len()).filter(|&i| data[i].crisis_set && !data[i].gold[0] && !data[i].gold[1]).collect();
+        let crisis: Vec<usize> = (0..data.len())
+            .filter(|&i| data[i].gold[0] || data[i].gold[1])
+            .collect();
+        let plain: Vec<usize> = (0..data.len())
+            .filter(|&i| data[i].crisis_set && !data[i].gold[0] && !data[i].gold[1])
+            .collect();
         let chat: Vec<usize> = (0..data.len()).filter(|&i| !data[i].crisis_set).collect();
         let count = |v: &[usize]| v.iter().filter(|&&i| card(i, layer)).count();
         println!(
             "card, {what} (out of fold): crisis texts {} / {}, ordinary texts of the crisis sets {} / {}, chat lines {} / {}",
-            count(&crisis), crisis.len(), count(&plain), plain.len(), count(&chat), chat.len()
+            count(&crisis),
+            crisis.len(),
+            count(&plain),
+            plain.len(),
+            count(&chat),
+            chat.len()
         );
     }
 
@@ -249,7 +302,9 @@ fn main() {
     let (w0, b0) = fit(&data, &all, 0, vocab.len());
     let (w1, b1) = fit(&data, &all, 1, vocab.len());
     let mut out = String::new();
-    out.push_str("# The learned half of the crisis check (crates/rekindle-core/src/crisis_learned.rs).\n");
+    out.push_str(
+        "# The learned half of the crisis check (crates/rekindle-core/src/crisis_learned.rs).\n",
+    );
     out.push_str("# Trained by `cargo run --release -p rekindle-core --example train_crisis` on the project's own\n");
     out.push_str("# texts: crates/rekindle-core/tests/data/crisis_a.tsv, data/train/crisis_lines_{1,2}.tsv, and as\n");
     out.push_str("# ordinary text data/train/spoken_scenes_{1,2}.tsv and horsemen_lines{,_2}.tsv (no pressure lines).\n");

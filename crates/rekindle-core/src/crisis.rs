@@ -267,9 +267,7 @@ fn phrases() -> Vec<(Kind, Guards, String)> {
         (
             Danger,
             NEGATION,
-            format!(
-                r"\b(?:smashed|snatched|confiscated|hid|hides|hiding|destroyed|stole|steals|stolen|withholds|withheld|keeps|kept|took|takes|taken|broke|breaks|cut up|cuts up) (?:up )?my (?:phone|phones|keys|car keys|house keys|passport|bank card|bank cards|cards|debit card|credit card|wallet|purse|id|charger|laptop|sim|sim card|wages|salary|benefits|money)\b(?:.{{0,20}}\b(?:so i|to stop|to keep|and wont|and wouldnt|so i cant|so i couldnt)\b)?"
-            ),
+            r"\b(?:smashed|snatched|confiscated|hid|hides|hiding|destroyed|stole|steals|stolen|withholds|withheld|keeps|kept|took|takes|taken|broke|breaks|cut up|cuts up) (?:up )?my (?:phone|phones|keys|car keys|house keys|passport|bank card|bank cards|cards|debit card|credit card|wallet|purse|id|charger|laptop|sim|sim card|wages|salary|benefits|money)\b(?:.{0,20}\b(?:so i|to stop|to keep|and wont|and wouldnt|so i cant|so i couldnt)\b)?".into(),
         ),
         (
             Danger,
@@ -322,9 +320,7 @@ fn phrases() -> Vec<(Kind, Guards, String)> {
         (
             Danger,
             NEGATION_HYPERBOLE,
-            format!(
-                r"\b(?:going to|gonna|will|is going to|is gonna|s going to|s gonna|ll|wants to|want to|tried to|try to|tries to|trying to|could have|couldve|nearly|almost) (?:actually |really |literally )?(?:kill|murder|strangle|choke|stab|shoot|drown) me\b"
-            ),
+            r"\b(?:going to|gonna|will|is going to|is gonna|s going to|s gonna|ll|wants to|want to|tried to|try to|tries to|trying to|could have|couldve|nearly|almost) (?:actually |really |literally )?(?:kill|murder|strangle|choke|stab|shoot|drown) me\b".into(),
         ),
         (
             Danger,
@@ -393,13 +389,15 @@ static PHRASES: LazyLock<Vec<(Kind, Guards, Regex)>> = LazyLock::new(|| {
 /// Words that deny what follows them in the same clause.
 const NEGATORS: &[&str] = &[
     "not", "never", "no", "dont", "doesnt", "didnt", "wont", "wouldnt", "isnt", "wasnt", "arent",
-    "werent", "havent", "hasnt", "hadnt", "nothing", "neither", "nor", "nobody", "none",
-    "without", "shouldnt", "mustnt",
+    "werent", "havent", "hasnt", "hadnt", "nothing", "neither", "nor", "nobody", "none", "without",
+    "shouldnt", "mustnt",
 ];
 
 /// Words that, right after a negator, turn the denial round ("can't stop
 /// thinking about", "don't even know why I want to").
-const UNDENY: &[&str] = &["stop", "help", "even", "know", "think", "care", "see", "trust"];
+const UNDENY: &[&str] = &[
+    "stop", "help", "even", "know", "think", "care", "see", "trust",
+];
 
 /// A laugh, which makes "killing me" and "die" a figure of speech.
 const LAUGHS: &[&str] = &[
@@ -436,8 +434,14 @@ fn laughs(lower: &str) -> bool {
 /// clause; for a phrase that starts with its subject ("he didnt hit me"), also
 /// among its own first three words.
 fn denied(norm: &str, start: usize, end: usize) -> bool {
-    let phrase: Vec<&str> = norm.get(start..end).unwrap_or("").split_whitespace().collect();
-    let subjects = ["he", "she", "they", "hes", "shes", "theyre", "ex", "him", "her"];
+    let phrase: Vec<&str> = norm
+        .get(start..end)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let subjects = [
+        "he", "she", "they", "hes", "shes", "theyre", "ex", "him", "her",
+    ];
     if phrase.first().is_some_and(|w| subjects.contains(w))
         && phrase.iter().skip(1).take(3).any(|w| NEGATORS.contains(w))
     {
@@ -485,13 +489,36 @@ fn figure_after(norm: &str, end: usize) -> bool {
 
 /// "it finally hit me that", "hit me up": the idioms, not a blow.
 fn hit_me_idiom(norm: &str, start: usize, end: usize) -> bool {
-    let prev = norm.get(..start).unwrap_or("").split_whitespace().next_back();
+    let prev = norm
+        .get(..start)
+        .unwrap_or("")
+        .split_whitespace()
+        .next_back();
     let next = norm.get(end..).unwrap_or("").split_whitespace().next();
     prev.is_none_or(|w| {
         [
-            "it", "this", "that", "reality", "realisation", "realization", "finally", "truth",
-            "suddenly", "just", "really", "then", "everything", "all", "memories", "wave", "grief",
-            "loneliness", "sadness", "news", "song", "only",
+            "it",
+            "this",
+            "that",
+            "reality",
+            "realisation",
+            "realization",
+            "finally",
+            "truth",
+            "suddenly",
+            "just",
+            "really",
+            "then",
+            "everything",
+            "all",
+            "memories",
+            "wave",
+            "grief",
+            "loneliness",
+            "sadness",
+            "news",
+            "song",
+            "only",
         ]
         .contains(&w)
     }) || next.is_some_and(|w| ["up", "that", "how", "when", "like", "back"].contains(&w))
@@ -515,10 +542,13 @@ static SAFE_NOW: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"\b(?:safe now|im safe|i am safe|im fine now|im fine|long over|behind me|zero contact|moved (?:abroad|away|overseas)|nothing like (?:that|this|it)|by comparison|healed|different place now|ive moved on)\b").ok()
 });
 
+/// The writer's own looking at the ex's profiles.
+static SELF_STALKING: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"\bi (?:\w+ )?stalk").ok());
+
 /// Embarrassment makes "i want to die" a figure of speech.
-static EMBARRASSED: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"\b(?:embarrass\w*|mortif\w*|cringe\w*|so awkward)\b").ok()
-});
+static EMBARRASSED: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"\b(?:embarrass\w*|mortif\w*|cringe\w*|so awkward)\b").ok());
 
 /// A household accident: "cut myself shaving", "burnt myself on the pan".
 static ACCIDENT: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -527,10 +557,43 @@ static ACCIDENT: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 /// People whose "will kill me" is a figure of speech: family, a boss, a coach.
 const FIGURE_SUBJECTS: &[&str] = &[
-    "mum", "mom", "mam", "mummy", "mother", "dad", "father", "boss", "manager", "teacher", "coach",
-    "instructor", "trainer", "sister", "brother", "nan", "gran", "grandma", "nana", "landlord",
-    "bestie", "friends", "mates", "flatmate", "roommate", "housemate", "parents", "aunt", "auntie",
-    "uncle", "cousin", "professor", "lecturer", "supervisor", "editor", "client", "dentist",
+    "mum",
+    "mom",
+    "mam",
+    "mummy",
+    "mother",
+    "dad",
+    "father",
+    "boss",
+    "manager",
+    "teacher",
+    "coach",
+    "instructor",
+    "trainer",
+    "sister",
+    "brother",
+    "nan",
+    "gran",
+    "grandma",
+    "nana",
+    "landlord",
+    "bestie",
+    "friends",
+    "mates",
+    "flatmate",
+    "roommate",
+    "housemate",
+    "parents",
+    "aunt",
+    "auntie",
+    "uncle",
+    "cousin",
+    "professor",
+    "lecturer",
+    "supervisor",
+    "editor",
+    "client",
+    "dentist",
 ];
 
 /// A figure-of-speech subject among the four words before `start`.
@@ -583,7 +646,6 @@ fn counted(text: &str) -> Vec<(Kind, String)> {
     let past = PAST.as_ref().is_some_and(|r| r.is_match(&norm))
         && !NOW.as_ref().is_some_and(|r| r.is_match(&norm));
     let danger_over = past && SAFE_NOW.as_ref().is_some_and(|r| r.is_match(&norm));
-    let self_stalking = Regex::new(r"\bi (?:\w+ )?stalk").ok();
     let mut found = Vec::new();
     for (kind, guards, re) in PHRASES.iter() {
         let hit = re.find_iter(&norm).find(|m| {
@@ -611,9 +673,11 @@ fn counted(text: &str) -> Vec<(Kind, String)> {
             }
             // "beat me at scrabble", "beat me to it".
             if m.as_str().starts_with("beat")
-                && norm
-                    .get(m.end()..)
-                    .is_some_and(|a| [" at ", " to ", " in a ", " in the "].iter().any(|w| a.starts_with(w)))
+                && norm.get(m.end()..).is_some_and(|a| {
+                    [" at ", " to ", " in a ", " in the "]
+                        .iter()
+                        .any(|w| a.starts_with(w))
+                })
             {
                 return false;
             }
@@ -623,7 +687,7 @@ fn counted(text: &str) -> Vec<(Kind, String)> {
             }
             // "i keep stalking his insta": the writer's own looking.
             if m.as_str().starts_with("stalk")
-                && self_stalking.as_ref().is_some_and(|r| r.is_match(&norm))
+                && SELF_STALKING.as_ref().is_some_and(|r| r.is_match(&norm))
             {
                 return false;
             }
@@ -652,7 +716,10 @@ mod tests {
 
     #[test]
     fn normalizing_drops_apostrophes_and_keeps_clauses() {
-        assert_eq!(normalize("I can’t  go on!! Really"), "i cant go on . . really");
+        assert_eq!(
+            normalize("I can’t  go on!! Really"),
+            "i cant go on . . really"
+        );
         assert_eq!(normalize("he'd—post it"), "hed post it");
     }
 

@@ -83,7 +83,9 @@ impl Model {
                 ["bias", a, b] => model.bias = pair(a, b, n + 1)?,
                 ["threshold", a, b] => model.threshold = pair(a, b, n + 1)?,
                 [feature, a, b] => {
-                    model.weights.insert((*feature).to_string(), pair(a, b, n + 1)?);
+                    model
+                        .weights
+                        .insert((*feature).to_string(), pair(a, b, n + 1)?);
                 }
                 _ => return Err(format!("line {}: expected three columns", n + 1)),
             }

@@ -3,9 +3,9 @@
 //! Nothing in this crate reads the clock, the disk or the network: callers pass
 //! "today" and other facts in, which keeps every rule testable and fuzzable.
 
-pub mod form;
 pub mod crisis;
 pub mod crisis_learned;
+pub mod form;
 pub mod helplines;
 pub mod letter;
 pub mod method;
