@@ -137,7 +137,13 @@ pub fn check(text: &str) -> Vec<Flag> {
                 hints.push(antidote(h));
             }
             for p in &pressure {
-                let (w, better) = pressure_hint(p);
+                let (w, better) = if p == "self_harm_leverage"
+                    && !rekindle_core::crisis::crisis_signs(&s).self_harm
+                {
+                    rekindle_core::letter::self_harm_leverage_hint_unconfirmed()
+                } else {
+                    pressure_hint(p)
+                };
                 why.push(w);
                 hints.push(better);
             }

@@ -153,3 +153,38 @@ fn the_letter_check_finds_pressure_and_never_flags_an_apology() {
         assert!(!f.why.is_empty() && f.hints.iter().all(|h| !h.is_empty()));
     }
 }
+
+/// Self-harm leverage keeps the strong wording where the crisis check sees
+/// thoughts of self-harm, and a gentler one where it does not (the pressure
+/// layer also reads sighs that way); both name the help lines.
+#[test]
+fn self_harm_leverage_is_worded_by_what_the_crisis_check_sees() {
+    let why_for = |text: &str| -> Option<&'static str> {
+        letter::check(text).into_iter().find_map(|f| {
+            f.pressure
+                .iter()
+                .position(|p| p == "self_harm_leverage")
+                .map(|i| f.why[f.horsemen.len() + i])
+        })
+    };
+    let strong = why_for("If you don't answer me tonight I will kill myself.")
+        .expect("an outright threat to kill oneself is self-harm leverage");
+    assert!(strong.contains("you deserve help now"), "{strong}");
+    assert!(!strong.contains("If you are having thoughts"), "{strong}");
+    for sigh in [
+        "I can't live without you.",
+        "I guess I'll just eat alone again.",
+    ] {
+        if let Some(why) = why_for(sigh) {
+            assert!(why.contains("If you are having thoughts"), "{sigh}: {why}");
+            assert!(
+                why.contains("help lines are one click away"),
+                "{sigh}: {why}"
+            );
+        }
+    }
+    assert!(
+        why_for("I can't live without you.").is_some(),
+        "still read as leverage"
+    );
+}

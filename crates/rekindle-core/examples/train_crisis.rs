@@ -8,8 +8,9 @@
 //! fitted by full-batch gradient descent (AdaGrad, L2) on the project's own
 //! texts: the labelled crisis sets crates/rekindle-core/tests/data/crisis_a.tsv
 //! (tuning) and data/train/crisis_lines_{1,2}.tsv, and, as ordinary text with
-//! no crisis, data/train/spoken_scenes_{1,2}.tsv and data/train/horsemen_lines{,_2}.tsv
-//! (without their `pressure` lines). **Never crisis_b.tsv or crisis_c.tsv**:
+//! no crisis, data/train/spoken_scenes_{1,2}.tsv, spoken_lines{,_2}.tsv,
+//! boundary_lines_{1,2}.tsv, horsemen_lines{,_2}.tsv (without their
+//! `pressure` lines) and the honest twins of pressure_pairs.tsv. **Never crisis_b.tsv or crisis_c.tsv**:
 //! they are the held-out reports (CRISIS_LOG.md).
 //!
 //! Each head's threshold is chosen on 5-fold out-of-fold margins: the lowest
@@ -71,18 +72,13 @@ fn read_labelled(path: &Path, out: &mut Vec<Text>) {
     }
 }
 
-fn read_ordinary(
-    path: &Path,
-    column: usize,
-    skip_category: Option<(usize, &str)>,
-    out: &mut Vec<Text>,
-) {
+/// Column `column` of the lines of `path` for which `keep` holds, as texts
+/// with no crisis.
+fn read_ordinary(path: &Path, column: usize, keep: impl Fn(&[&str]) -> bool, out: &mut Vec<Text>) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let cols: Vec<&str> = line.split('\t').collect();
-        if let Some((c, v)) = skip_category
-            && cols.get(c) == Some(&v)
-        {
+        if !keep(&cols) {
             continue;
         }
         if let Some(t) = cols.get(column) {
@@ -160,16 +156,23 @@ fn main() {
     read_labelled(&r.join("data/train/crisis_lines_1.tsv"), &mut data);
     read_labelled(&r.join("data/train/crisis_lines_2.tsv"), &mut data);
     for f in ["spoken_scenes_1.tsv", "spoken_scenes_2.tsv"] {
-        read_ordinary(&r.join("data/train").join(f), 3, None, &mut data);
+        read_ordinary(&r.join("data/train").join(f), 3, |_| true, &mut data);
     }
     for f in ["horsemen_lines.tsv", "horsemen_lines_2.tsv"] {
-        read_ordinary(
-            &r.join("data/train").join(f),
-            2,
-            Some((1, "pressure")),
-            &mut data,
-        );
+        let keep = |c: &[&str]| c.get(1) != Some(&"pressure");
+        read_ordinary(&r.join("data/train").join(f), 2, keep, &mut data);
     }
+    for f in ["spoken_lines.tsv", "spoken_lines_2.tsv"] {
+        read_ordinary(&r.join("data/train").join(f), 1, |_| true, &mut data);
+    }
+    for f in ["boundary_lines_1.tsv", "boundary_lines_2.tsv"] {
+        let keep = |c: &[&str]| c.first() != Some(&"text");
+        read_ordinary(&r.join("data/train").join(f), 0, keep, &mut data);
+    }
+    // The pairs' honest twins (the pressuring halves may threaten self-harm).
+    let twin = |c: &[&str]| c.get(1) == Some(&"-");
+    read_ordinary(&r.join("data/train/pressure_pairs.tsv"), 2, twin, &mut data);
+    data.retain(|t| !t.text.trim().is_empty());
     // Vocabulary: features in at least MIN_DF texts.
     let mut df: HashMap<String, usize> = HashMap::new();
     for t in &data {

@@ -118,7 +118,7 @@ fn phrases() -> Vec<(Kind, Guards, String)> {
             SelfHarm,
             NEGATION,
             format!(
-                r"\b(?:dont|do not|didnt|no longer|never) (?:really )?(?:want|wanna|wish) (?:to )?(?:be alive|exist|wake up|be on this earth|keep living|keep going|stay alive|be here (?:anymore|any more)|be around (?:anymore|any more)|live(?: anymore| any more| like this)?{END}|go on(?: anymore| any more| like this| living)?{END}|carry on(?: anymore| any more| like this| living)?{END})"
+                r"\b(?:dont|do not|didnt|no longer|never) (?:really )?(?:want|wanna|wish) (?:to )?(?:be alive|exist(?: anymore| any more)?{END}|wake up|be on this earth|keep living|keep going(?: anymore| any more| like this)?{END}|stay alive|be here (?:anymore|any more)|be around (?:anymore|any more)|live(?: anymore| any more| like this)?{END}|go on(?: anymore| any more| like this| living)?{END}|carry on(?: anymore| any more| like this| living)?{END})"
             ),
         ),
         (
@@ -189,17 +189,17 @@ fn phrases() -> Vec<(Kind, Guards, String)> {
         (
             SelfHarm,
             NEGATION_PAST,
-            r"\b(?:razor|razors|blade|blades|knife|knives|scissors|lighter)\b.{0,40}\b(?:my (?:arm|arms|wrist|wrists|leg|legs|thigh|thighs|skin|stomach|hips)|myself)\b|\b(?:slit|slice|slicing|slash|slashing|cut|cutting|carve|carving|scratch|scratching|burn|burning|burned|burnt)\w* (?:open |into |up )?(?:my|open my|into my) (?:wrist|wrists|arm|arms|thigh|thighs|skin|legs|leg|stomach|hips)\b|\bfresh (?:cuts|scars)\b".into(),
+            r"\b(?:razor|razors|blade|blades|knife|knives|scissors|lighter)\b[^.]{0,40}\b(?:my (?:arm|arms|wrist|wrists|leg|legs|thigh|thighs|skin|stomach|hips)|myself)\b|\b(?:slit|slice|slicing|slash|slashing|cut|cutting|carve|carving|scratch|scratching|burn|burning|burned|burnt)\w* (?:open |into |up )?(?:my|open my|into my) (?:wrist|wrists|arm|arms|thigh|thighs|skin|legs|leg|stomach|hips)\b|\bfresh (?:cuts|scars)\b".into(),
         ),
         (
             SelfHarm,
             NEGATION,
-            r"\b(?:relapse|relapsed|relapsing)\b.{0,30}\b(?:cutting|self ?harm|cut|harm|hurting myself)|\b(?:cutting|self ?harm|harming|hurting myself)\b.{0,30}\b(?:relapse|again)\b".into(),
+            r"\b(?:relapse|relapsed|relapsing)\b[^.]{0,30}\b(?:cutting|self ?harm|cut|harm|hurting myself)|\b(?:cutting|self ?harm|harming|hurting myself)\b[^.]{0,30}\b(?:relapse|again)\b".into(),
         ),
         (
             SelfHarm,
             NEGATION,
-            r"\b(?:suicide|goodbye|good bye|farewell) (?:note|notes|letter|letters|message|messages|video|text|texts|post)\b|\b(?:giving|gave|give|given|gifting|gifted) (?:away |away all |all )?(?:my )?(?:stuff|things|belongings|possessions|clothes|plants) (?:away|to)\b|\b(?:giving|gave|give|given) away (?:all )?(?:of )?(?:my )?(?:stuff|things|belongings|possessions|clothes|cat|dog|plants|pets?|savings|money)\b|\b(?:gave|giving|give|left|leave|leaving|rehomed|rehoming|rehome|dropped) (?:my |the )?(?:cat|dog|kids|pets?|puppy|kitten|fish|rabbit|hamster|plants?) (?:to|with|off (?:at|with)) (?:\w+ ){1,3}(?:just )?in case\b|\bin case (?:im|i am|i m|i was|i wasnt) (?:not )?(?:here|around|gone)\b|\bwont be (?:here|around) (?:much longer|for much longer|for long|tomorrow|anymore|any more|by (?:then|tomorrow|morning|next week|the weekend|christmas))\b|\b(?:saying|said|say) (?:my )?(?:goodbye|goodbyes|bye) to (?:everyone|everybody|the world|my (?:family|friends|kids|mum|mom|sister|brother|dog|cat))\b|\b(?:made|written|wrote|writing|updated|updating|sorted|sorting|did|doing) (?:out |up )?(?:my |a )(?:will|funeral plans|funeral playlist)\b|\bthis is (?:my )?(?:last|final) (?:message|text|note|goodbye|post)\b|\bmy (?:last|final) (?:goodbye|message to (?:everyone|you all|the world))\b|\b(?:my|the) funeral\b.{0,40}\b(?:want|wanted|play|song|wear|plan|planned)\b".into(),
+            r"\b(?:suicide|goodbye|good bye|farewell) (?:note|notes|letter|letters|message|messages|video|text|texts|post)\b|\b(?:giving|gave|give|given|gifting|gifted) (?:away |away all |all )?(?:my )?(?:stuff|things|belongings|possessions|clothes|plants) (?:away|to)\b|\b(?:giving|gave|give|given) away (?:all )?(?:of )?(?:my )?(?:stuff|things|belongings|possessions|clothes|cat|dog|plants|pets?|savings|money)\b|\b(?:gave|giving|give|left|leave|leaving|rehomed|rehoming|rehome|dropped) (?:my |the )?(?:cat|dog|kids|pets?|puppy|kitten|fish|rabbit|hamster|plants?) (?:to|with|off (?:at|with)) (?:\w+ ){1,3}(?:just )?in case\b|\bin case (?:im|i am|i m|i was|i wasnt) (?:not )?(?:here|around|gone)\b|\bwont be (?:here|around) (?:much longer|for much longer|for long|tomorrow|anymore|any more|by (?:then|tomorrow|morning|next week|the weekend|christmas))\b|\b(?:saying|said|say) (?:my )?(?:goodbye|goodbyes|bye) to (?:everyone|everybody|the world|my (?:family|friends|kids|mum|mom|sister|brother|dog|cat))\b|\b(?:made|written|wrote|writing|updated|updating|sorted|sorting|did|doing) (?:out |up )?(?:my |a )(?:will|funeral plans|funeral playlist)\b|\bthis is (?:my )?(?:last|final) (?:note|goodbye)\b|\bmy (?:last|final) (?:goodbye|message to (?:everyone|you all|the world))\b|\b(?:my|the) funeral\b[^.]{0,40}\b(?:want|wanted|play|song|wear|plan|planned)\b".into(),
         ),
         // --- Self-harm: the warning signs of the crisis lines' lists (a burden,
         // no reason to live, looking for a way, affairs put in order, goodbyes).
@@ -211,24 +211,24 @@ fn phrases() -> Vec<(Kind, Guards, String)> {
         (
             SelfHarm,
             NEGATION_HYPERBOLE,
-            r"\bwould (?:anyone|anybody) (?:even )?(?:notice|care|miss me|come)\b|\bif i (?:didnt|dont|never) wake up\b|\bif i (?:was|were|wasnt|werent|just wasnt|just werent|disappeared|died|was gone|were gone|wasnt around|werent around|wasnt here|werent here|wasnt alive)\b.{0,60}\b(?:notice|miss|care|better|relieved|easier|wouldnt have to|fine|happier|free)\b|\b(?:be|been|are|is|would be|d be) (?:\w+ )?(?:fine|better|happier|okay|ok|relieved|easier|better off|free|lighter) (?:\w+ ){0,2}without me\b|\brelieved if i\b|\bbetter off with .{0,40} than (?:me|with me|a \w+ like me)\b|\b(?:if|that|when) (?:i|id) (?:had )?never (?:been born|existed)\b|\bnothing (?:left )?to live for\b|\b(?:the )?only (?:thing|reason|one|person|thing thats) (?:keeping|that keeps|stopping|that stops|holding) me (?:here|alive|from (?:doing it|ending it|it|going))\b".into(),
+            r"\bwould (?:anyone|anybody) (?:even )?(?:notice|care|miss me|come)\b|\bif i (?:didnt|dont|never) wake up\b|\bif i (?:was|were|wasnt|werent|just wasnt|just werent|disappeared|died|was gone|were gone|wasnt around|werent around|wasnt here|werent here|wasnt alive)\b[^.]{0,60}\b(?:notice|miss|care|better|relieved|easier|wouldnt have to|fine|happier|free)\b|\b(?:be|been|are|is|would be|d be) (?:\w+ )?(?:fine|better|happier|okay|ok|relieved|easier|better off|free|lighter) (?:\w+ ){0,2}without me\b|\brelieved if i\b|\bbetter off with [^.]{0,40} than (?:me|with me|a \w+ like me)\b|\b(?:if|that|when) (?:i|id) (?:had )?never (?:been born|existed)\b|\bnothing (?:left )?to live for\b|\b(?:the )?only (?:thing|reason|one|person|thing thats) (?:keeping|that keeps|stopping|that stops|holding) me (?:here|alive|from (?:doing it|ending it|it|going))\b".into(),
         ),
         (
             SelfHarm,
             NEGATION_HYPERBOLE,
             format!(
-                r"\b(?:ways|way|how|best way|easiest way|painless way|quickest way|methods?|easiest|quickest|painless) to (?:die|end it|kill myself|end my life|not wake up|overdose|go painlessly)\b|\b(?:rather|sooner) be dead\b|\bwish (?:someone|something|somebody|a car|a bus|a truck|the plane|it|they) would (?:just )?(?:kill|hit|run over|end|take) me\b|\bhope (?:the|a|my) (?:plane|car|bus|train|flight) (?:goes down|crashes|hits me)\b|\bhop(?:e|ing) (?:something|someone|a car|a bus) (?:would |will )?(?:hit|hits|kill|kills|happen|happens|bad happens|bad would happen)\b|\bhoping something (?:would|will|bad would|bad will) happen\b|\bsleep(?:ing)? forever\b|\b(?:the )?long (?:kind of )?sleep\b|\bpermanent(?:ly)? (?:quiet|asleep|sleep|rest|gone|silent|still|peace|solution|out)\b|\b(?:quiet|asleep|gone|silent) (?:permanently|for good|forever)\b|\b(?:i|im|i am|ive|id|part of me|sometimes i|i still|i keep) (?:really |just |kinda |kind of |sort of |honestly |actually |still |sometimes |seriously |genuinely |do |also )*(?:want|wants|wanna|wanting|going|gonna|ready|planning|plan|thinking about|think about|thought about|tempted|could|might|should|just) (?:to )?(?:just )?end(?:ing)? it(?:{END}| tbh| honestly| ngl| tonight| now| soon| all| for good| permanently)|\b(?:check|checking|log|logging|tap|tapping|bow|bowing|clock|clocking) out(?:{END}| for good| early| permanently| of (?:life|this world|here))|\bout of every(?:one|body)s (?:life|lives)\b|\btired of being me\b|\b(?:wish|wished|wishing|want|wanna|wanting) (?:i |id )?(?:could |to )?(?:just )?(?:disappear|vanish|fade out|fade away|be gone|go away|stop) (?:forever|for good|permanently)\b|\bsave (?:everyone|everybody|them|you all|the world|my family|my kids|people) (?:the|a lot of) (?:trouble|bother|hassle|pain|effort)\b|\b(?:might as well|should just|may as well|could just) (?:finish|end) (?:the job|it|things|everything)\b|\bif (?:my body|my heart|i) (?:just )?(?:gives up|gave up|stops|stopped|give up)\b.{{0,25}}\b(?:fine|ok|okay|good|whatever|dont care|wouldnt mind)\b|\bnothing (?:else )?left to sort\b|\bnot (?:scared|afraid|frightened) of (?:dying|death|being dead)(?: anymore| any more)?\b|\b(?:it|itll|this|all this|everything|it all)(?: will| ll)? (?:all )?be over (?:soon|tomorrow|tonight|by (?:tomorrow|morning|the weekend|friday|sunday))\b|\b(?:go|going|gone|went) through with it\b|\bi know (?:how|when|where) and (?:i know )?(?:how|when|where)\b"
+                r"\b(?:ways|way|how|best way|easiest way|painless way|quickest way|methods?|easiest|quickest|painless) to (?:die|end it|kill myself|end my life|not wake up|overdose|go painlessly)\b|\b(?:rather|sooner) be dead\b|\bwish (?:someone|something|somebody|a car|a bus|a truck|the plane|it|they) would (?:just )?(?:kill|hit|run over|end|take) me\b|\bhope (?:the|a|my) (?:plane|car|bus|train|flight) (?:goes down|crashes|hits me)\b|\bhop(?:e|ing) (?:something|someone|a car|a bus) (?:would |will )?(?:hit|hits|kill|kills|happen|happens|bad happens|bad would happen)\b|\bhoping something (?:would|will|bad would|bad will) happen\b|\bsleep(?:ing)? forever\b|\b(?:the )?long (?:kind of )?sleep\b|\bpermanent(?:ly)? (?:quiet|asleep|sleep|rest|gone|silent|still|peace|solution|out)\b|\b(?:quiet|asleep|gone|silent) (?:permanently|for good|forever)\b|\b(?:i|im|i am|ive|id|part of me|sometimes i|i still|i keep) (?:really |just |kinda |kind of |sort of |honestly |actually |still |sometimes |seriously |genuinely |do |also )*(?:want|wants|wanna|wanting|going|gonna|ready|planning|plan|thinking about|think about|thought about|tempted|could|might|should|just) (?:to )?(?:just )?end(?:ing)? it(?:{END}| tbh| honestly| ngl| tonight| now| soon| all| for good| permanently)|\b(?:check|checking|log|logging|tap|tapping|bow|bowing|clock|clocking) out (?:for good|permanently|of (?:life|this world))\b|\b(?:time|ready) to (?:check|log|tap|bow) out(?: for good| of (?:life|this world))?{END}|\bout of every(?:one|body)s (?:life|lives)\b|\btired of being me\b|\b(?:wish|wished|wishing|want|wanna|wanting) (?:i |id )?(?:could |to )?(?:just )?(?:disappear|vanish|fade out|fade away|be gone|go away|stop) (?:forever|for good|permanently)\b|\bsave (?:everyone|everybody|them|you all|the world|my family|my kids|people) (?:the|a lot of) (?:trouble|bother|hassle|pain|effort)\b|\b(?:might as well|should just|may as well|could just) (?:finish|end) (?:the job|it|things|everything)\b|\bif (?:my body|my heart|i) (?:just )?(?:gives up|gave up|stops|stopped|give up)\b[^.]{{0,25}}\b(?:fine|ok|okay|good|whatever|dont care|wouldnt mind)\b|\bnothing (?:else )?left to sort\b|\bnot (?:scared|afraid|frightened) of (?:dying|death|being dead)(?: anymore| any more)?\b|\b(?:it|itll|this|all this|everything|it all)(?: will| ll)? (?:all )?be over (?:soon|tomorrow|tonight|by (?:tomorrow|morning|the weekend|friday|sunday))\b|\b(?:go|going|gone|went) through with it\b|\bi know (?:how|when|where) and (?:i know )?(?:how|when|where)\b"
             ),
         ),
         (
             SelfHarm,
             NEGATION_PAST,
-            r"\b(?:bought|buying|buy|got|getting|have|found|tied|tying|got myself|ordered) (?:a |some |the |enough )?rope\b|\b(?:already )?(?:wrote|written|writing|left|leaving|finished|folded|sealed) (?:the |my |some |a few |all the |little )?notes\b(?: (?:for|to) (?:mum|mom|mam|dad|my|everyone|the kids|people|them|each|family))?|\bcut(?:ting)? (?:again|deeper|myself again|tonight|last night)\b|\b(?:back to|started|start|starting|went back to|gone back to) cutting\b|\b(?:cut|cuts|scars|burns|marks) (?:on|into|across) my (?:\w+ )?(?:arm|arms|wrist|wrists|thigh|thighs|legs?|stomach|hips)\b|\b(?:took|swallowed|downed|necked) (?:everything|all of it|the lot|whatever (?:was|i found)) (?:in|from) (?:the |my |mums |moms )?(?:cabinet|drawer|cupboard|bathroom|medicine)|\b(?:half|most) (?:a|of a|of the) (?:strip|box|bottle|pack|packet|tub) of\b|\b(?:two|three|four|five|\d+) (?:strips|boxes|packets|packs|bottles) of\b|\bhold(?:ing)? my(?:self| head) under\b|\b(?:punch|punched|punching|hit|hitting|bang|banged|banging|smash|smashed|smashing) (?:the |a |my )?(?:brick )?(?:wall|walls|mirror|door|head)\b.{0,40}\b(?:till|until|til|so) (?:my )?(?:knuckles|hand|hands|fist|head) (?:split|bled|bleed|broke|were bleeding|was bleeding)\b|\b(?:havent eaten|not eating|stopped eating|starving myself|skipped meals|skipping meals|no seatbelt|without (?:my |a )?seatbelt|into traffic|in the (?:middle of the )?road)\b.{0,40}\bon purpose\b|\bon purpose\b.{0,40}\b(?:hurt|bleed|burn|cut|starve|traffic|seatbelt)\b".into(),
+            format!(r"\b(?:bought|buying|buy|got|getting|have|found|tied|tying|got myself|ordered) (?:a |some |the |enough )?rope\b|\b(?:already )?(?:wrote|written|writing|left|leaving|finished|folded|sealed) (?:the |my |some |a few |all the |little )?notes\b(?: (?:for|to) (?:mum|mom|mam|dad|my|everyone|the kids|people|them|each|family))?|\bcut(?:ting)? (?:again|deeper|myself again|tonight|last night)\b|\b(?:back to|started|start|starting|went back to|gone back to) cutting\b|\b(?:cut|cuts|scars|burns|marks) (?:on|into|across) my (?:\w+ )?(?:arm|arms|wrist|wrists|thigh|thighs|legs?|stomach|hips)\b|\b(?:took|swallowed|downed|necked) (?:everything|all of it|the lot|whatever (?:was|i found)) (?:in|from) (?:the |my |mums |moms )?(?:cabinet|drawer|cupboard|bathroom|medicine)|\b(?:half|most) (?:a|of a|of the) (?:strip|box|bottle|pack|packet|tub) of (?:my |the |those |these |her |his |mums |moms )?(?:old )?{pills}\b|\b(?:two|three|four|five|\d+) (?:strips|boxes|packets|packs|bottles) of (?:my |the |those |these )?{pills}\b|\bhold(?:ing)? my(?:self| head) under\b|\b(?:punch|punched|punching|hit|hitting|bang|banged|banging|smash|smashed|smashing) (?:the |a |my )?(?:brick )?(?:wall|walls|mirror|door|head)\b[^.]{{0,40}}\b(?:till|until|til|so) (?:my )?(?:knuckles|hand|hands|fist|head) (?:split|bled|bleed|broke|were bleeding|was bleeding)\b|\b(?:havent eaten|not eating|stopped eating|starving myself|skipped meals|skipping meals|no seatbelt|without (?:my |a )?seatbelt|into traffic|in the (?:middle of the )?road)\b[^.]{{0,40}}\bon purpose\b|\bon purpose\b[^.]{{0,40}}\b(?:hurt|bleed|burn|cut|starve|traffic|seatbelt)\b"),
         ),
         (
             SelfHarm,
             NEGATION,
-            r"\b(?:saying|said|say|sayin) (?:my |proper |real |final |last )?(?:goodbye|goodbyes|bye|byes)\b.{0,50}\b(?:last time|without (?:them|her|him|anyone) (?:knowing|realising|realizing)|for good|forever)\b|\blike it was the last time\b|\b(?:my |probably my |the )?(?:last|final) (?:entry|sorry|apology|goodbye|check ?in|words)\b|\b(?:so|then|and) (?:nobody|no one|noone|people|they|everyone|my family|mum|mom|mam) (?:has|have|will have|wont have|dont have|doesnt have|wont need|doesnt need)? ?(?:to )?(?:deal with|sort out|sort|clean up|untangle|worry about|pay for|find)\b.{0,25}\b(?:after|later|when im gone|my mess|me)\b|\b(?:drive|driving|walk|walking|swerve|swerving|steer|steering) (?:straight |right )?(?:through|into|off) (?:a |the |every )?(?:red light|red lights|traffic|oncoming|wall|bridge|tree|cliff)\b|\b(?:edge|ledge) of (?:the|a) (?:platform|roof|bridge|cliff|building|balcony|car park)\b".into(),
+            r"\b(?:saying|said|say|sayin) (?:my |proper |real |final |last )?(?:goodbye|goodbyes|bye|byes)\b[^.]{0,50}\b(?:last time|without (?:them|her|him|anyone) (?:knowing|realising|realizing)|for good|forever)\b|\blike it was the last time\b|\b(?:my |probably my |the )?(?:last|final) (?:entry|sorry|apology|goodbye|check ?in|words)\b|\b(?:so|then|and) (?:nobody|no one|noone|people|they|everyone|my family|mum|mom|mam) (?:has|have|will have|wont have|dont have|doesnt have|wont need|doesnt need)? ?(?:to )?(?:deal with|sort out|sort|clean up|untangle|worry about|pay for|find)\b[^.]{0,25}\b(?:after|later|when im gone|my mess|me)\b|\b(?:drive|driving|walk|walking|swerve|swerving|steer|steering) (?:straight |right )?(?:through|into|off) (?:a |the |every )?(?:red light|red lights|traffic|oncoming|wall|bridge|tree|cliff)\b|\b(?:edge|ledge) of (?:the|a) (?:platform|roof|bridge|cliff|building|balcony|car park)\b".into(),
         ),
         // --- Danger: violence.
         (
@@ -244,7 +244,7 @@ fn phrases() -> Vec<(Kind, Guards, String)> {
         (
             Danger,
             NEGATION,
-            r"\b(?:pinned|pins|pinning|held|holds|holding|slammed|slams|slamming|dragged|drags|dragging|grabbed|grabs|grabbing|yanked|yanks|cornered|corners|shook|shakes|shaking|pushed|pushes|pushing|shoved|shoving|blocked|blocks|blocking) me (?:down|against|up against|onto|on the|to the (?:floor|ground|wall|bed)|by (?:the|my) (?:arm|arms|wrist|wrists|hair|throat|neck|shoulders|shoulder|collar|jaw|face|hoodie|jacket|coat|shirt)|across|off|so hard|in (?:the|a) (?:corner|room|car|bathroom|bedroom|kitchen)|into (?:the|a) (?:wall|door|table|car|floor|counter|wardrobe|cupboard|mirror|glass|fridge|stairs|bannister|radiator))\b|\b(?:from|of) leaving\b.{0,20}\b(?:blocked|stood in|stands in|standing in|wouldnt move)\b|\b(?:blocked|blocking|blocks|stood in|standing in|stands in) the (?:door|doorway|exit|hallway|stairs)\b".into(),
+            r"\b(?:pinned|pins|pinning|held|holds|holding|slammed|slams|slamming|dragged|drags|dragging|grabbed|grabs|grabbing|yanked|yanks|cornered|corners|shook|shakes|shaking|pushed|pushes|pushing|shoved|shoving|blocked|blocks|blocking) me (?:down|against|up against|onto|on the|to the (?:floor|ground|wall|bed)|by (?:the|my) (?:arm|arms|wrist|wrists|hair|throat|neck|shoulders|shoulder|collar|jaw|face|hoodie|jacket|coat|shirt)|across|off|so hard|in (?:the|a) (?:corner|room|car|bathroom|bedroom|kitchen)|into (?:the|a) (?:wall|door|table|car|floor|counter|wardrobe|cupboard|mirror|glass|fridge|stairs|bannister|radiator))\b|\b(?:from|of) leaving\b[^.]{0,20}\b(?:blocked|stood in|stands in|standing in|wouldnt move)\b|\b(?:blocked|blocking|blocks|stood in|standing in|stands in) the (?:door|doorway|exit|hallway|stairs)\b".into(),
         ),
         (
             Danger,
@@ -260,14 +260,14 @@ fn phrases() -> Vec<(Kind, Guards, String)> {
             Danger,
             NEGATION,
             format!(
-                r"\b(?:grabbed|grabs|grabbing|squeezed|squeezes|squeezing|pulled|pulls|pulling|yanked|yanks|yanking|pinched|pinches|held|holds|gripped|grips) my (?:\w+ )?(?:throat|neck|arm|arms|wrist|wrists|hair|face|jaw)\b|\b(?:twisted|twists|twisting|slammed|slams|slamming|bent|bends|crushed|crushes|burned|burnt|burns|scratched|bit|bites|broke|broken|dislocated|sprained|stamped on|hit|punched|kicked|stabbed) my (?:\w+ )?(?:throat|neck|arm|arms|wrist|wrists|hair|hand|hands|face|head|leg|legs|finger|fingers|jaw|shoulder|shoulders|back|ribs|nose|eye|lip|foot|feet|chest|breast|breasts|thigh|thighs)\b|\bdragged me\b|\b(?:he|she|they|hes|shes|theyre|ex)\b(?: \w+){{0,2}} (?:hits|beats|punches|slaps|kicks|chokes|strangles|hit|punched|slapped)(?:{END}| when| whenever| if| every| us| the kids| me)|\b(?:he|she|they|ex|hes|shes|theyre|him|her)\b.{{0,25}}\b(?:kick|kicked|kicking|kicks|smash|smashed|smashing|smashes|punch|punched|punching|punches|broke|break|breaking|breaks|bashed|bashing|banging|banged|bangs|booted) (?:the |my |our |a |down the |in the |through the |holes in the )?(?:\w+ )?(?:door|doors|wall|walls|window|windows|mirror|mirrors)(?: in| down| off)?\b"
+                r"\b(?:grabbed|grabs|grabbing|squeezed|squeezes|squeezing|pulled|pulls|pulling|yanked|yanks|yanking|pinched|pinches|held|holds|gripped|grips) my (?:\w+ )?(?:throat|neck|arm|arms|wrist|wrists|hair|face|jaw)\b|\b(?:twisted|twists|twisting|slammed|slams|slamming|bent|bends|crushed|crushes|burned|burnt|burns|scratched|bit|bites|broke|broken|dislocated|sprained|stamped on|hit|punched|kicked|stabbed) my (?:\w+ )?(?:throat|neck|arm|arms|wrist|wrists|hair|hand|hands|face|head|leg|legs|finger|fingers|jaw|shoulder|shoulders|back|ribs|nose|eye|lip|foot|feet|chest|breast|breasts|thigh|thighs)\b|\bdragged me\b|\b(?:he|she|they|hes|shes|theyre|ex)\b(?: \w+){{0,2}} (?:hits|beats|punches|slaps|kicks|chokes|strangles|hit|punched|slapped)(?:{END}| when| whenever| if| every| us| the kids| me)|\b(?:he|she|they|ex|hes|shes|theyre|him|her)\b[^.]{{0,25}}\b(?:kick|kicked|kicking|kicks|smash|smashed|smashing|smashes|punch|punched|punching|punches|broke|break|breaking|breaks|bashed|bashing|banging|banged|bangs|booted) (?:the |my |our |a |down the |in the |through the |holes in the )?(?:\w+ )?(?:door|doors|wall|walls|window|windows|mirror|mirrors)(?: in| down| off)?\b"
             ),
         ),
         // --- Danger: control and stalking.
         (
             Danger,
             NEGATION,
-            r"\b(?:smashed|snatched|confiscated|hid|hides|hiding|destroyed|stole|steals|stolen|withholds|withheld|keeps|kept|took|takes|taken|broke|breaks|cut up|cuts up) (?:up )?my (?:phone|phones|keys|car keys|house keys|passport|bank card|bank cards|cards|debit card|credit card|wallet|purse|id|charger|laptop|sim|sim card|wages|salary|benefits|money)\b(?:.{0,20}\b(?:so i|to stop|to keep|and wont|and wouldnt|so i cant|so i couldnt)\b)?".into(),
+            r"\b(?:smashed|snatched|confiscated|hid|hides|hiding|destroyed|stole|steals|stolen|withholds|withheld|keeps|kept|took|takes|taken|broke|breaks|cut up|cuts up) (?:up )?my (?:phone|phones|keys|car keys|house keys|passport|bank card|bank cards|cards|debit card|credit card|wallet|purse|id|charger|laptop|sim|sim card|wages|salary|benefits|money)\b(?:[^.]{0,20}\b(?:so i|to stop|to keep|and wont|and wouldnt|so i cant|so i couldnt)\b)?".into(),
         ),
         (
             Danger,
@@ -277,17 +277,17 @@ fn phrases() -> Vec<(Kind, Guards, String)> {
         (
             Danger,
             NEGATION,
-            r"\b(?:tracks|tracking|tracked|track|traced|tracing|monitors|monitoring) (?:my |me |me on my )?(?:phone|location|car|every move|movements|whereabouts|steps|gps)\b|\b(?:airtag|air tag|tracker|tracking device|tracking app|spyware|stalkerware|gps tracker)\b|\b(?:knows|knew|knowing|found out) (?:exactly )?where i (?:am|was|live|work|go|went|moved)\b.{0,40}\b(?:never told|didnt tell|havent told|without me telling|somehow|how does|how did|scared|terrified|afraid)\b|\b(?:never told|didnt tell|havent told|somehow|how does|how did)\b.{0,40}\bknows? (?:exactly )?where i (?:am|was|live|work|moved)\b".into(),
+            r"\b(?:tracks|tracking|tracked|track|traced|tracing|monitors|monitoring) (?:my |me |me on my )?(?:phone|location|car|every move|movements|whereabouts|steps|gps)\b|\b(?:airtag|air tag|tracker|tracking device|tracking app|spyware|stalkerware|gps tracker)\b|\b(?:knows|knew|knowing|found out) (?:exactly )?where i (?:am|was|live|work|go|went|moved)\b[^.]{0,40}\b(?:never told|didnt tell|havent told|without me telling|somehow|how does|how did|scared|terrified|afraid)\b|\b(?:never told|didnt tell|havent told|somehow|how does|how did)\b[^.]{0,40}\bknows? (?:exactly )?where i (?:am|was|live|work|moved)\b".into(),
         ),
         (
             Danger,
             NEGATION,
-            r"\bfollow(?:s|ed|ing)? me (?:home|to|around|everywhere|from|in (?:his|her|their|the) car|down the|back|into|out of)\b|\b(?:waiting|waited|waits|parked|parks|parking|sitting|sat|standing|stood|hanging around|hangs around|hung around|lurking|lurks|lurked|watching|watched|watches|sleeping) (?:outside|at|by|around|near|across from|opposite|in front of) (?:my|our) (?:house|home|flat|apartment|place|work|job|office|door|front door|window|windows|parents|parents house|mums|moms|gym|school|uni|car|building|street|kids school)\b|\b(?:turn|turned|turns|turning|show|showed|shows|showing|keeps showing|keeps turning|kept showing|kept turning|rocked|rocks|came|comes|coming) up (?:at|outside|to) (?:my|our) (?:house|home|flat|apartment|place|work|job|office|door|front door|window|parents|mums|moms|gym|school|uni|car|building|street|kids school)\b|\b(?:stalking|stalked|stalks|stalk) me\b|\bstalker\b|\b(?:restraining|protective|protection|non ?molestation|no contact|harassment) (?:order|warning)\b|\b(?:breaking|broke|broken|break) (?:in|into) (?:my|our)\b|\b(?:fake|new|different|burner) (?:accounts?|numbers?|profiles?)\b.{0,40}\b(?:contact|message|messaging|text|texting|find|reach|watch|keeps|kept)\b".into(),
+            r"\bfollow(?:s|ed|ing)? me (?:home|to|around|everywhere|from|in (?:his|her|their|the) car|down the|back|into|out of)\b|\b(?:waiting|waited|waits|parked|parks|parking|sitting|sat|standing|stood|hanging around|hangs around|hung around|lurking|lurks|lurked|watching|watched|watches|sleeping) (?:outside|at|by|around|near|across from|opposite|in front of) (?:my|our) (?:house|home|flat|apartment|place|work|job|office|door|front door|window|windows|parents|parents house|mums|moms|gym|school|uni|car|building|street|kids school)\b|\b(?:turn|turned|turns|turning|show|showed|shows|showing|keeps showing|keeps turning|kept showing|kept turning|rocked|rocks|came|comes|coming) up (?:at|outside|to) (?:my|our) (?:house|home|flat|apartment|place|work|job|office|door|front door|window|parents|mums|moms|gym|school|uni|car|building|street|kids school)\b|\b(?:stalking|stalked|stalks|stalk) me\b|\bstalker\b|\b(?:restraining|protective|protection|non ?molestation|no contact|harassment) (?:order|warning)\b|\b(?:breaking|broke|broken|break) (?:in|into) (?:my|our)\b|\b(?:fake|new|different|burner) (?:accounts?|numbers?|profiles?)\b[^.]{0,40}\b(?:contact|message|messaging|text|texting|find|reach|watch)\b".into(),
         ),
         (
             Danger,
             NEGATION,
-            r"\b(?:not|never) allowed to (?:see|go|have|talk|speak|leave|work|use|call|text|wear|eat|drive|visit|keep|touch|spend|open)\b|\b(?:have to|had to|must|need to|needed to) ask (?:him |her |them )?(?:for )?(?:permission|if i (?:can|could|may))\b|\b(?:decides|decided|chooses|chose|controls|controlled|picks|picked|dictates|dictated) (?:what|who|where|when|how much|how long) i (?:wear|eat|see|go|spend|can|do|text|talk|sleep|weigh)\b|\bmade me (?:quit|leave|give up|stop) (?:my )?(?:job|work|uni|college|school|seeing|friends|going|course|studies)\b|\b(?:my |all my |every )(?:wages?|pay|payslips?|pay checks?|paychecks?|salary|money|benefits) (?:go|goes|went|going) (?:in)?to (?:his|her|their|him|her|them)\b|\b(?:gives|gave|allows|allowed|lets) me (?:an? )?(?:\d+|twenty|ten|fifty|five) (?:quid|pounds|dollars|bucks|euros|rand|a week|a month)\b|\bshow (?:him|her|them) (?:the |my |all the |every )?receipts?\b|\btimes? my (?:showers?|trips?|calls?|walks?|shopping)\b|\bweighs me\b|\b(?:snapped|snaps|smashed|smashes|broke|breaks|threw|chucked) my (?:phone|laptop|sim)\b|\btook (?:the |my )?sim\b|\b(?:hid|hides|hiding|withholds|withheld|stole|flushed|threw away|binned|(?:he|she|they) (?:took|takes|keeps)) my (?:insulin|meds|medication|inhaler|pills|tablets|birth certificate|licence|license|documents|papers|visa|passport|id|glasses|hearing aids?|wheelchair)\b|\bwont (?:hand|give) (?:them|it|my \w+) (?:over|back) (?:unless|until|till)\b|\btook (?:the |my )?(?:\w+ ){0,2}(?:key|keys)\b.{0,40}\bso i (?:cant|couldnt|cannot)\b|\bonly (?:use|touch|have|see) my (?:phone|money|friends|car) when (?:he|she|they)\b".into(),
+            r"\b(?:not|never) allowed to (?:see|go|have|talk|speak|leave|work|use|call|text|wear|eat|drive|visit|keep|touch|spend|open)\b|\b(?:have to|had to|must|need to|needed to) ask (?:him |her |them )?(?:for )?(?:permission|if i (?:can|could|may))\b|\b(?:decides|decided|chooses|chose|controls|controlled|picks|picked|dictates|dictated) (?:what|who|where|when|how much|how long) i (?:wear|eat|see|go|spend|can|do|text|talk|sleep|weigh)\b|\bmade me (?:quit|leave|give up|stop) (?:my )?(?:job|work|uni|college|school|seeing|friends|going|course|studies)\b|\b(?:my |all my |every )(?:wages?|pay|payslips?|pay checks?|paychecks?|salary|money|benefits) (?:go|goes|went|going) (?:in)?to (?:his|her|their|him|her|them)\b|\b(?:gives|gave|allows|allowed|lets) me (?:an? )?(?:\d+|twenty|ten|fifty|five) (?:quid|pounds|dollars|bucks|euros|rand|a week|a month)\b|\bshow (?:him|her|them) (?:the |my |all the |every )?receipts?\b|\btimes? my (?:showers?|trips?|calls?|walks?|shopping)\b|\bweighs me\b|\b(?:snapped|snaps|smashed|smashes|broke|breaks|threw|chucked) my (?:phone|laptop|sim)\b|\btook (?:the |my )?sim\b|\b(?:hid|hides|hiding|withholds|withheld|stole|flushed|threw away|binned|(?:he|she|they) (?:took|takes|keeps)) my (?:insulin|meds|medication|inhaler|pills|tablets|birth certificate|licence|license|documents|papers|visa|passport|id|glasses|hearing aids?|wheelchair)\b|\bwont (?:hand|give) (?:them|it|my \w+) (?:over|back) (?:unless|until|till)\b|\btook (?:the |my )?(?:\w+ ){0,2}(?:key|keys)\b[^.]{0,40}\bso i (?:cant|couldnt|cannot)\b|\bonly (?:use|touch|have|see) my (?:phone|money|friends|car) when (?:he|she|they)\b".into(),
         ),
         (
             Danger,
@@ -315,7 +315,7 @@ fn phrases() -> Vec<(Kind, Guards, String)> {
         (
             Danger,
             NEGATION_HYPERBOLE,
-            r"\b(?:kill|murder|hurt|strangle|stab|shoot|end|ruin|find|destroy) (?:me|you) if\b|\bif (?:i|you) (?:ever )?(?:leave|left|go|went|tell|told|call|called|report|reported|try|tried|see|saw|talk|talked|block|blocked)\b.{0,50}\b(?:kill|hurt|make (?:you|me) pay|regret it|never see (?:the|my|your) (?:kids|children)|take the kids|post|send|leak|find (?:you|me)|ruin (?:you|me)|end (?:you|me))\b".into(),
+            r"\b(?:kill|murder|hurt|strangle|stab|shoot|end|ruin|find|destroy) (?:me|you) if\b|\bif (?:i|you) (?:ever )?(?:leave|left|go|went|tell|told|call|called|report|reported|try|tried|see|saw|talk|talked|block|blocked)\b[^.]{0,50}\b(?:kill|hurt|make (?:you|me) pay|regret it|never see (?:the|my|your) (?:kids|children)|take the kids|post|send|leak|find (?:you|me)|ruin (?:you|me)|end (?:you|me))\b".into(),
         ),
         (
             Danger,
@@ -325,7 +325,7 @@ fn phrases() -> Vec<(Kind, Guards, String)> {
         (
             Danger,
             NEGATION,
-            r"\b(?:post|posting|posted|share|sharing|shared|send|sending|sent|leak|leaking|leaked|show|showing|showed|spread|spreading|put|putting|upload|uploading|uploaded|release|releasing|expose|exposing) (?:up |out )?(?:my|the|our|those|these|them|all my|all the|all our) (?:nudes|nude|naked|intimate|private|sex|explicit|personal) ?(?:\w+ )?(?:to|online|on|everywhere|if|unless|with)?\b|\brevenge porn\b|\b(?:nudes|naked (?:pics|photos|pictures|videos)|intimate (?:photos|pics|pictures|videos|images)|sex tape)\b.{0,50}\b(?:post|share|send|leak|show|spread|upload|family|boss|work|everyone|online|internet|unless|if i)\b".into(),
+            r"\b(?:post|posting|posted|share|sharing|shared|send|sending|sent|leak|leaking|leaked|show|showing|showed|spread|spreading|put|putting|upload|uploading|uploaded|release|releasing|expose|exposing) (?:up |out )?(?:my|the|our|those|these|them|all my|all the|all our) (?:nudes|nude|naked|intimate|private|sex|explicit|personal) ?(?:\w+ )?(?:to|online|on|everywhere|if|unless|with)?\b|\brevenge porn\b|\b(?:nudes|naked (?:pics|photos|pictures|videos)|intimate (?:photos|pics|pictures|videos|images)|sex tape)\b[^.]{0,50}\b(?:post|share|send|leak|show|spread|upload|family|boss|work|everyone|online|internet|unless|if i)\b".into(),
         ),
         (
             Danger,
@@ -353,19 +353,19 @@ fn phrases() -> Vec<(Kind, Guards, String)> {
         (
             Danger,
             NEGATION,
-            r"\b(?:afraid|scared|terrified|frightened|petrified) (?:of )?what (?:he|she|they|hell|shell|theyll|hed|shed|theyd)(?: will| would| might| could| is going to| is gonna| ll| d)? ?(?:do|does|did)\b|\b(?:chair|wedge|table|dresser|wardrobe|chest of drawers)\b.{0,15}\b(?:under|against|behind) (?:the|my) (?:door|handle|door handle|bedroom door)\b|\bin case (?:he|she|they) (?:comes|come|turns up|shows up|finds|gets|breaks|tries)\b|\b(?:afraid|scared|terrified|frightened|petrified) to (?:go|come) (?:home|back|out|to sleep)\b|\bin case i (?:need|have) to (?:run|leave fast|get out|escape|flee)\b|\bbag packed\b.{0,40}\b(?:run|escape|leave|get out|flee)\b".into(),
+            r"\b(?:afraid|scared|terrified|frightened|petrified) (?:of )?what (?:he|she|they|hell|shell|theyll|hed|shed|theyd)(?: will| would| might| could| is going to| is gonna| ll| d)? ?(?:do|does|did)\b|\b(?:chair|wedge|table|dresser|wardrobe|chest of drawers)\b[^.]{0,15}\b(?:under|against|behind) (?:the|my) (?:door|handle|door handle|bedroom door)\b|\bin case (?:he|she|they) (?:comes|come|turns up|shows up|finds|gets|breaks|tries)\b|\b(?:afraid|scared|terrified|frightened|petrified) to (?:go|come) (?:home|back|out|to sleep)\b|\bin case i (?:need|have) to (?:run|leave fast|get out|escape|flee)\b|\bbag packed\b[^.]{0,40}\b(?:run|escape|leave|get out|flee)\b".into(),
         ),
         // --- Danger: sexual.
         (
             Danger,
             NEGATION,
-            r"\b(?:raped|rape|raping|rapes|sexually assaulted|sexual assault|sexually abused|molested|molest)\b|\bforced (?:me|himself|herself|themselves|his way|her way|it) (?:to|into|on|onto|in)?\b|\bmade me (?:have sex|sleep with|do things|do stuff|do sexual|do sex|perform)\b|\b(?:didnt|wouldnt|doesnt|wont|did not|would not|never) (?:stop|take no|listen|care) (?:when|even when|after|though) i (?:said|say|told|asked|cried|begged) (?:no|stop|to stop|him to stop|her to stop|them to stop|i didnt want)\b|\b(?:wouldnt|didnt|wont|doesnt) take no for an answer\b|\b(?:pressured|pressures|pressuring|guilted|guilts|guilting|coerced|coerces|bullied|pushed) me into (?:sex|sleeping|doing (?:stuff|things|it|sexual)|having sex|it)\b|\b(?:while|when) i was (?:asleep|passed out|unconscious|too drunk)\b|\bwithout (?:my )?consent\b|\b(?:kept|keep|keeps) going (?:when|after|even when|even though|though) i (?:said|told|asked|was saying|cried|begged)\b|\bowed (?:him|her|them) sex\b|\bsex for (?:the )?(?:rent|money|a place|a roof)\b|\bpressured me into (?:filming|photos|videos|sending)\b|\bi (?:said|kept saying|was saying) no\b.{0,40}\b(?:anyway|kept going|didnt stop|carried on)\b".into(),
+            r"\b(?:raped|rape|raping|rapes|sexually assaulted|sexual assault|sexually abused|molested|molest)\b|\bforced (?:me|himself|herself|themselves|his way|her way|it) (?:to|into|on|onto|in)?\b|\bmade me (?:have sex|sleep with|do things|do stuff|do sexual|do sex|perform)\b|\b(?:didnt|wouldnt|doesnt|wont|did not|would not|never) (?:stop|take no|listen|care) (?:when|even when|after|though) i (?:said|say|told|asked|cried|begged) (?:no|stop|to stop|him to stop|her to stop|them to stop|i didnt want)\b|\b(?:wouldnt|didnt|wont|doesnt) take no for an answer\b|\b(?:pressured|pressures|pressuring|guilted|guilts|guilting|coerced|coerces|bullied|pushed) me into (?:sex|sleeping|doing (?:stuff|things|it|sexual)|having sex|it)\b|\b(?:while|when) i was (?:asleep|passed out|unconscious|too drunk)\b|\bwithout (?:my )?consent\b|\b(?:kept|keep|keeps) going (?:when|after|even when|even though|though) i (?:said|told|asked|was saying|cried|begged)\b|\bowed (?:him|her|them) sex\b|\bsex for (?:the )?(?:rent|money|a place|a roof)\b|\bpressured me into (?:filming|photos|videos|sending)\b|\bi (?:said|kept saying|was saying) no\b[^.]{0,40}\b(?:anyway|kept going|didnt stop|carried on)\b".into(),
         ),
         // --- Danger: their self-harm threats, and harm to children and pets.
         (
             Danger,
             NEGATION_HYPERBOLE,
-            r"\b(?:kill|killing|hurt|hurting|harm|harming|off|end|ending|cut|cutting|unalive) (?:himself|herself|themselves|themself)\b|\b(?:he|she|they|my ex)\b.{0,30}\b(?:suicide|suicidal|overdose|pills|end (?:his|her|their) life|end it all)\b".into(),
+            r"\b(?:kill|killing|hurt|hurting|harm|harming|off|end|ending|cut|cutting|unalive) (?:himself|herself|themselves|themself)\b|\b(?:he|she|they|my ex)\b[^.]{0,30}\b(?:suicide|suicidal|overdose|pills|end (?:his|her|their) life|end it all)\b".into(),
         ),
         (
             Danger,
@@ -495,33 +495,50 @@ fn hit_me_idiom(norm: &str, start: usize, end: usize) -> bool {
         .split_whitespace()
         .next_back();
     let next = norm.get(end..).unwrap_or("").split_whitespace().next();
-    prev.is_none_or(|w| {
+    let before: Vec<&str> = norm
+        .get(..start)
+        .unwrap_or("")
+        .split_whitespace()
+        .rev()
+        .take(3)
+        .collect();
+    // "that car almost hit me": a thing, not a person.
+    let thing = before.iter().any(|w| {
         [
-            "it",
-            "this",
-            "that",
-            "reality",
-            "realisation",
-            "realization",
-            "finally",
-            "truth",
-            "suddenly",
-            "just",
-            "really",
-            "then",
-            "everything",
-            "all",
-            "memories",
-            "wave",
-            "grief",
-            "loneliness",
-            "sadness",
-            "news",
-            "song",
-            "only",
+            "car", "ball", "bus", "truck", "van", "bike", "cyclist", "door", "branch", "wave",
+            "thing", "train", "taxi", "scooter", "drone", "frisbee",
         ]
-        .contains(&w)
-    }) || next.is_some_and(|w| ["up", "that", "how", "when", "like", "back"].contains(&w))
+        .contains(w)
+    });
+    thing
+        || prev.is_none_or(|w| {
+            [
+                "it",
+                "this",
+                "that",
+                "reality",
+                "realisation",
+                "realization",
+                "finally",
+                "truth",
+                "suddenly",
+                "just",
+                "really",
+                "then",
+                "everything",
+                "all",
+                "memories",
+                "wave",
+                "grief",
+                "loneliness",
+                "sadness",
+                "news",
+                "song",
+                "only",
+            ]
+            .contains(&w)
+        })
+        || next.is_some_and(|w| ["up", "that", "how", "when", "like", "back"].contains(&w))
 }
 
 /// History that is over: "used to", "years clean", "when i was 16".
@@ -540,6 +557,11 @@ static NOW: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// Old danger that is over and said to be: "years ago ... im safe now".
 static SAFE_NOW: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"\b(?:safe now|im safe|i am safe|im fine now|im fine|long over|behind me|zero contact|moved (?:abroad|away|overseas)|nothing like (?:that|this|it)|by comparison|healed|different place now|ive moved on)\b").ok()
+});
+
+/// A game, where being beaten is winning and losing.
+static GAME: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"\b(?:rematch|game|games|match|chess|cards|scrabble|race|mario|fifa|quiz|points|score|round|tennis|golf|pool|darts|monopoly|uno)\b").ok()
 });
 
 /// The writer's own looking at the ex's profiles.
@@ -671,13 +693,18 @@ fn counted(text: &str) -> Vec<(Kind, String)> {
             if m.as_str().starts_with("hit me") && hit_me_idiom(&norm, m.start(), m.end()) {
                 return false;
             }
-            // "beat me at scrabble", "beat me to it".
+            // "beat me at scrabble", "beat me to it", "kicked me out of the group".
+            let after = norm.get(m.end()..).unwrap_or("");
             if m.as_str().starts_with("beat")
-                && norm.get(m.end()..).is_some_and(|a| {
-                    [" at ", " to ", " in a ", " in the "]
-                        .iter()
-                        .any(|w| a.starts_with(w))
-                })
+                && ([" at ", " to ", " in a ", " in the "]
+                    .iter()
+                    .any(|w| after.starts_with(w))
+                    || GAME.as_ref().is_some_and(|r| r.is_match(&norm)))
+            {
+                return false;
+            }
+            if m.as_str().starts_with("kicked me")
+                && [" out", " off"].iter().any(|w| after.starts_with(w))
             {
                 return false;
             }
@@ -766,7 +793,7 @@ mod tests {
         // No phrase counts in these; the words do.
         for t in [
             "wrote down all my passwords for my brother, he will need them",
-            "cleared out my room and gave my guitar to my cousin",
+            "im so tired of everything, i just want it to stop for good",
         ] {
             assert!(!phrase_signs(t).any(), "{t}");
             assert!(crisis_signs(t).any(), "{t}");

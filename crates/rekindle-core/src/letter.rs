@@ -202,6 +202,18 @@ pub fn pressure_hint(kind: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// The hint for self-harm leverage when the crisis check
+/// (`crate::crisis`) does not see thoughts of self-harm in the sentence: the
+/// pressure layer also reads sighs and loneliness that way ("I guess I'll
+/// just eat alone again"), and telling someone who only sighed that they need
+/// help now frightens more than it helps. Help lines are named either way.
+pub fn self_harm_leverage_hint_unconfirmed() -> (&'static str, &'static str) {
+    (
+        "This may read as tying how you are to their answer, which puts a heavy weight on them. If you are having thoughts of hurting yourself, you deserve help now: help lines are one click away.",
+        "Say how you are without making it their job: “I'm having a hard time, and I'm getting support.”",
+    )
+}
+
 /// The Gottman antidote for each horseman, as a rewriting hint.
 pub fn antidote(horseman: &str) -> &'static str {
     match horseman {

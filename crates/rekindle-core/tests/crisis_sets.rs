@@ -1,5 +1,5 @@
-//! The crisis check on the three labelled sets written apart (tests/data/README.md):
-//! held to what it reached when it shipped (CRISIS_LOG.md, session 18), with a
+//! The crisis check on the four labelled sets written apart (tests/data/README.md):
+//! held to what it reached when it shipped (CRISIS_LOG.md, session 18: CW3), with a
 //! little room for a retrained layer. A change that finds fewer crises or
 //! raises more false alarms fails here.
 #![allow(clippy::unwrap_used)]
@@ -80,15 +80,21 @@ fn check(file: &str, self_harm: usize, danger: usize, max_ordinary: usize) {
 }
 
 #[test]
+fn held_out_set_d_stays_where_the_check_shipped() {
+    // Shipped (CW3) at self-harm 86 / danger 102 / ordinary flagged 14.
+    check("crisis_d.tsv", 82, 98, 16);
+}
+
+#[test]
 fn held_out_set_c_stays_where_the_check_shipped() {
-    // Shipped at 86 / 99 / 8.
-    check("crisis_c.tsv", 82, 95, 10);
+    // CW3: 84 / 101 / 8.
+    check("crisis_c.tsv", 80, 97, 10);
 }
 
 #[test]
 fn held_out_set_b_stays_where_the_check_shipped() {
-    // Shipped at 83 / 102 / 12.
-    check("crisis_b.tsv", 79, 98, 14);
+    // CW3: 83 / 101 / 12.
+    check("crisis_b.tsv", 79, 97, 14);
 }
 
 #[test]

@@ -388,11 +388,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             ));
         }
         // Words of self-harm or danger in anything typed: the crisis card comes
-        // first (passphrases are not read for this).
+        // first (passphrases and passwords are not read for this).
         if rekindle_app::crisis::mentions(
             pairs
                 .iter()
-                .filter(|(k, _)| !k.contains("passphrase"))
+                .filter(|(k, _)| !is_secret_field(k))
                 .map(|(_, v)| v.as_str()),
         ) {
             state.lock().crisis_pending.set(true);
@@ -401,6 +401,16 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .map(CsrfForm)
             .map_err(|_| bad_form())
     }
+}
+
+/// A form field that holds a passphrase or a password (the account page's
+/// `old`, `new` and `confirm`, the unlock and sign-up pages' `confirm`): never
+/// read by the crisis check, so that a secret cannot bring up the crisis card
+/// (or be read for anything at all).
+fn is_secret_field(name: &str) -> bool {
+    name.contains("passphrase")
+        || name.contains("password")
+        || matches!(name, "old" | "new" | "confirm")
 }
 
 fn bad_form() -> Response {
@@ -428,7 +438,31 @@ pub async fn crisis_first(
 
 #[cfg(test)]
 mod tests {
-    use super::prefix_paths;
+    use super::{is_secret_field, prefix_paths};
+
+    #[test]
+    fn secrets_are_never_read_by_the_crisis_check() {
+        for name in [
+            "passphrase",
+            "new_passphrase",
+            "password",
+            "old",
+            "new",
+            "confirm",
+        ] {
+            assert!(is_secret_field(name), "{name}");
+        }
+        for name in [
+            "note",
+            "trigger",
+            "instead",
+            "description",
+            "text",
+            "reason",
+        ] {
+            assert!(!is_secret_field(name), "{name}");
+        }
+    }
 
     #[test]
     fn only_site_absolute_paths_in_link_attributes_get_the_prefix() {
