@@ -1712,6 +1712,27 @@ fn crisis_words_typed_in_any_command_bring_the_help_lines_first() {
         !stdout(&o).contains("You matter"),
         "ordinary words: no card"
     );
+    // Said without the textbook words: veiled, or danger from someone.
+    for note in [
+        "been saving up my sleeping pills",
+        "he grabbed me by the throat when i tried to leave",
+    ] {
+        let o = go(&["checkin", "2", "--kept", "--note", note]);
+        assert!(
+            stdout(&o).starts_with("You matter"),
+            "{note}: {}",
+            stdout(&o)
+        );
+    }
+    // A figure of speech is not a crisis.
+    let o = go(&[
+        "checkin",
+        "2",
+        "--kept",
+        "--note",
+        "this week is killing me lol",
+    ]);
+    assert!(!stdout(&o).contains("You matter"), "{}", stdout(&o));
 }
 
 /// Starts `rekindle share serve` (on 127.0.0.1:0 unless `args` bind
