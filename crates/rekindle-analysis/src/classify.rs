@@ -398,10 +398,38 @@ pub fn classify(text: &str, lexicons: &Lexicons) -> Classification {
     // Not in an apology or repair: "i was wrong to keep messaging you, i'm
     // sorry" names the pressure it takes back; the phrase rules read such
     // sentences in their frame, the words alone cannot.
+    let norm = crate::text::normalize(text);
+    // Threats said in ways the phrase lists do not know (threats.rs); not in
+    // a repair ("sorry i said i'd smash your car").
+    if !c.repair && crate::threats::threatens(text, &norm) {
+        c.pressure |= Pressure::Threat.bit();
+    }
+    if !crate::threats::self_harm_spans(text, &norm).is_empty() {
+        c.pressure |= Pressure::SelfHarmLeverage.bit();
+    }
     if let Some(m) = crate::pressure_learned::model().filter(|_| !c.repair) {
-        c.pressure |= m.kinds(&crate::text::normalize(text));
+        let mut learned = m.kinds(&norm);
+        // "if you don't answer me i'll kill you" threatens the reader: the
+        // layer's words (kill, answer) read it as self-harm leverage, which
+        // the phrase rules' threat to the reader rules out unless the writer
+        // speaks of their own life too.
+        if c.pressure & Pressure::Threat.bit() != 0 && !speaks_of_own_harm(&norm) {
+            learned &= !Pressure::SelfHarmLeverage.bit();
+        }
+        c.pressure |= learned;
     }
     expand(&c, lexicons)
+}
+
+/// The writer speaks of harming themselves or of their own life or death.
+fn speaks_of_own_harm(norm: &str) -> bool {
+    [
+        "myself", "my life", "my own life", "end it", "me dead", "i'll die", "i will die",
+        "i'm dead", "kill me", "my blood", "without you", "not be here", "my funeral",
+        "pills", "overdose", "suicid",
+    ]
+    .iter()
+    .any(|w| norm.contains(w))
 }
 
 /// As [`classify`] but pressure and horsemen from the phrase rules alone,
@@ -1038,6 +1066,8 @@ struct Frame {
     negated: bool,
     /// A negator at most [`Frame::PRESSURE_NEGATION_WINDOW`] words before it.
     negated_near: bool,
+    /// A negator right before it: "never gonna hurt you".
+    negated_adjacent: bool,
     /// The clause starts with "if"/"unless": "if you don't call me back".
     conditional: bool,
     /// A reporting verb before it: "i said you were pathetic", "called him stupid".
@@ -1172,6 +1202,7 @@ impl Frame {
             if class & NEG != 0 {
                 f.negated |= n <= Frame::NEGATION_WINDOW;
                 f.negated_near |= n <= Frame::PRESSURE_NEGATION_WINDOW;
+                f.negated_adjacent |= n == 1;
             }
             f.reported |= class & REPORT != 0;
             if f.person.is_none() {
@@ -1469,7 +1500,7 @@ fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
             {
                 horsemen |= Horseman::Criticism.bit();
             }
-            Kind::Press(p) if pressure_counts(p, &f, m, positive) => {
+            Kind::Press(p) if pressure_counts(p, &own_clause(p, f, hay, start), m, positive) => {
                 pressure |= p.bit();
                 // "if you block me you'll regret it": a threat on a condition.
                 if p == Pressure::Threat && hay.get(..start).is_some_and(|b| has_any(&IF_YOU, b)) {
@@ -1528,6 +1559,28 @@ fn judge(cands: &Cands, hay: &str, text: &str, m: &Message<'_>) -> (u8, u16) {
         }
     }
     (horsemen, pressure)
+}
+
+/// A threat that opens with its own subject ("i'll kill you", "i'm gonna
+/// hurt you") is its own clause: a negator three words back belongs to the
+/// clause before ("if you don't answer me i'll kill you"); only one right
+/// before it denies it ("never gonna hurt you").
+fn own_clause(p: Pressure, f: Frame, hay: &str, start: usize) -> Frame {
+    let opens_with_subject = p == Pressure::Threat
+        && hay.get(start..).is_some_and(|h| {
+            let h = h.trim_start();
+            ["i'll ", "ill ", "i will ", "i'm going to ", "i'm gonna ", "im going to ", "im gonna "]
+                .iter()
+                .any(|s| h.starts_with(s))
+        });
+    if opens_with_subject {
+        Frame {
+            negated_near: f.negated_adjacent,
+            ..f
+        }
+    } else {
+        f
+    }
 }
 
 fn pressure_counts(p: Pressure, f: &Frame, m: &Message<'_>, positive: bool) -> bool {

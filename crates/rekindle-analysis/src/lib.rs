@@ -26,6 +26,7 @@ pub mod pressure_learned;
 mod rules;
 pub mod snapshot;
 mod summary;
+pub mod threats;
 pub mod text;
 
 pub use analyze::*;
