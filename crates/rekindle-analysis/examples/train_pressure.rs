@@ -57,10 +57,20 @@ fn own_lines(text: &str) -> Result<Vec<(String, [bool; KINDS], bool)>, String> {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
-        // `kinds TAB text`, or `pair TAB kinds TAB text` (pressure_pairs.tsv).
+        // `kinds TAB text`, `pair TAB kinds TAB text` (pressure_pairs.tsv), or
+        // `kinds TAB category TAB text` (threat_lines_*.tsv, threats_a.tsv).
         let mut cols: Vec<&str> = line.split('\t').collect();
+        let is_kinds = |k: &str| {
+            k.split(',')
+                .map(str::trim)
+                .all(|k| k == "-" || Pressure::ALL.iter().any(|p| p.as_str() == k))
+        };
         if cols.len() == 3 {
-            cols.remove(0);
+            if is_kinds(cols[0]) {
+                cols.remove(1);
+            } else {
+                cols.remove(0);
+            }
         }
         let [kinds, t] = cols[..] else {
             return Err(format!("pressure lines line {}: not 2 or 3 columns", n + 1));

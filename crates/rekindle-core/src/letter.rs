@@ -270,6 +270,12 @@ mod tests {
         };
         let d = draft(&f);
         assert!(d.starts_with("Dear Alex,"));
+        // An honest letter never brings up the crisis card (the form that
+        // marks it sent posts its text through the crisis check).
+        assert!(!crate::crisis::crisis_signs(&d).any(), "{d}");
+        for s in sentences(&d) {
+            assert!(!crate::crisis::crisis_signs(&s).any(), "{s}");
+        }
         assert!(d.contains("About my drinking: I drank and said hurtful things. I'm sorry."));
         assert!(d.contains("No alcohol: 45 days kept, 97% of days in the last month"));
         assert!(d.contains("one lapse"));
