@@ -50,15 +50,28 @@ fn main() {
             };
             if misses && (!right || (*label == "threat" && self_harm)) {
                 let kinds: Vec<&str> = c.pressure.iter().map(|p| p.as_str()).collect();
-                let spans = rekindle_analysis::threats::threat_spans(t, &rekindle_analysis::text::normalize(t));
+                let spans = rekindle_analysis::threats::threat_spans(
+                    t,
+                    &rekindle_analysis::text::normalize(t),
+                );
                 println!("  {label}/{cat}: {t}  <- {kinds:?} {spans:?}");
             }
         }
         println!("== {file}");
-        println!("  {:<30} {:>5} {:>8} {:>10} {:>8}", "label / category", "lines", "threat", "self-harm", "any");
+        println!(
+            "  {:<30} {:>5} {:>8} {:>10} {:>8}",
+            "label / category", "lines", "threat", "self-harm", "any"
+        );
         let mut totals: BTreeMap<String, Tally> = BTreeMap::new();
         for ((label, cat), t) in &by {
-            println!("  {:<30} {:>5} {:>8} {:>10} {:>8}", format!("{label} / {cat}"), t.n, t.threat, t.self_harm, t.any);
+            println!(
+                "  {:<30} {:>5} {:>8} {:>10} {:>8}",
+                format!("{label} / {cat}"),
+                t.n,
+                t.threat,
+                t.self_harm,
+                t.any
+            );
             let tot = totals.entry(label.clone()).or_default();
             tot.n += t.n;
             tot.threat += t.threat;
@@ -66,7 +79,14 @@ fn main() {
             tot.any += t.any;
         }
         for (label, t) in &totals {
-            println!("  {:<30} {:>5} {:>8} {:>10} {:>8}", format!("{label} (all)"), t.n, t.threat, t.self_harm, t.any);
+            println!(
+                "  {:<30} {:>5} {:>8} {:>10} {:>8}",
+                format!("{label} (all)"),
+                t.n,
+                t.threat,
+                t.self_harm,
+                t.any
+            );
         }
     }
 }

@@ -9,7 +9,8 @@
 //! "!word" after a negator, neighbouring word pairs), trained on the project's
 //! own labelled lines: data/train/pressure_lines.tsv, pressure_lines_2.tsv,
 //! pressure_lines_3.tsv and pressure_pairs.tsv (a pressuring message and its
-//! honest twin), the lines of horsemen_lines.tsv and horsemen_lines_2.tsv as
+//! honest twin), threat_lines_1.tsv and _2.tsv and tests/data/threats_a.tsv
+//! (threats between ex-partners; never threats_b or threats_c), the lines of horsemen_lines.tsv and horsemen_lines_2.tsv as
 //! lines without pressure (except their category `pressure`), and the tuning
 //! sentence sets tests/data/sentences_dev.tsv, sentences_probe.tsv,
 //! sentences_probe2.tsv, sentences_apart_a.tsv and sentences_apart_c.tsv.
@@ -90,11 +91,15 @@ fn own_lines(text: &str) -> Result<Vec<(String, [bool; KINDS], bool)>, String> {
 
 /// The project's own training lines (data/train/README.md): written apart
 /// from the rules and from every sentence set.
-const OWN_FILES: [&str; 4] = [
+const OWN_FILES: [&str; 7] = [
     "pressure_lines.tsv",
     "pressure_lines_2.tsv",
     "pressure_lines_3.tsv",
     "pressure_pairs.tsv",
+    // Threats between ex-partners (session 18, variant VT2).
+    "threat_lines_1.tsv",
+    "threat_lines_2.tsv",
+    "../../crates/rekindle-analysis/tests/data/threats_a.tsv",
 ];
 
 /// Lines labelled for the horsemen (data/train/README.md), read as lines

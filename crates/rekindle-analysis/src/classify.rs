@@ -424,9 +424,22 @@ pub fn classify(text: &str, lexicons: &Lexicons) -> Classification {
 /// The writer speaks of harming themselves or of their own life or death.
 fn speaks_of_own_harm(norm: &str) -> bool {
     [
-        "myself", "my life", "my own life", "end it", "me dead", "i'll die", "i will die",
-        "i'm dead", "kill me", "my blood", "without you", "not be here", "my funeral",
-        "pills", "overdose", "suicid",
+        "myself",
+        "my life",
+        "my own life",
+        "end it",
+        "me dead",
+        "i'll die",
+        "i will die",
+        "i'm dead",
+        "kill me",
+        "my blood",
+        "without you",
+        "not be here",
+        "my funeral",
+        "pills",
+        "overdose",
+        "suicid",
     ]
     .iter()
     .any(|w| norm.contains(w))
@@ -1569,9 +1582,17 @@ fn own_clause(p: Pressure, f: Frame, hay: &str, start: usize) -> Frame {
     let opens_with_subject = p == Pressure::Threat
         && hay.get(start..).is_some_and(|h| {
             let h = h.trim_start();
-            ["i'll ", "ill ", "i will ", "i'm going to ", "i'm gonna ", "im going to ", "im gonna "]
-                .iter()
-                .any(|s| h.starts_with(s))
+            [
+                "i'll ",
+                "ill ",
+                "i will ",
+                "i'm going to ",
+                "i'm gonna ",
+                "im going to ",
+                "im gonna ",
+            ]
+            .iter()
+            .any(|s| h.starts_with(s))
         });
     if opens_with_subject {
         Frame {

@@ -26,8 +26,8 @@ pub mod pressure_learned;
 mod rules;
 pub mod snapshot;
 mod summary;
-pub mod threats;
 pub mod text;
+pub mod threats;
 
 pub use analyze::*;
 pub use boundary::BoundaryKind;

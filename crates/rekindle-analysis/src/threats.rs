@@ -97,18 +97,20 @@ pub fn self_harm_spans(text: &str, norm: &str) -> Vec<String> {
 }
 
 /// Words that undo a threat inside its own span: "i would never hurt you".
-const DENIALS: &[&str] = &["never", "not", "dont", "wont", "wouldnt", "didnt", "cant", "couldnt", "no"];
+const DENIALS: &[&str] = &[
+    "never", "not", "dont", "wont", "wouldnt", "didnt", "cant", "couldnt", "no",
+];
 
 /// A laugh: the threat is play.
 fn laughs(text: &str) -> bool {
     let lower = text.to_lowercase();
-    ["😂", "🤣", "😆", "😜", "😝", "🙃"].iter().any(|e| lower.contains(e))
-        || lower
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|w| {
-                matches!(w, "lol" | "lmao" | "lmfao" | "jk" | "rofl" | "laughing")
-                    || w.starts_with("haha")
-            })
+    ["😂", "🤣", "😆", "😜", "😝", "🙃"]
+        .iter()
+        .any(|e| lower.contains(e))
+        || lower.split(|c: char| !c.is_alphanumeric()).any(|w| {
+            matches!(w, "lol" | "lmao" | "lmfao" | "jk" | "rofl" | "laughing")
+                || w.starts_with("haha")
+        })
 }
 
 /// A game: "im gonna destroy you at mario kart", "ill kick your butt at padel".
@@ -132,9 +134,15 @@ pub fn threat_spans(text: &str, norm: &str) -> Vec<String> {
         for m in re.find_iter(&p) {
             let span: Vec<&str> = m.as_str().split_whitespace().collect();
             // A denial inside the threat, or just before it.
-            let before = p.get(..m.start()).unwrap_or("").split_whitespace().next_back();
+            let before = p
+                .get(..m.start())
+                .unwrap_or("")
+                .split_whitespace()
+                .next_back();
             // "ill kill myself if you go" is self-harm, not a threat to the reader.
-            let own = span.iter().any(|w| matches!(*w, "myself" | "meself" | "self"));
+            let own = span
+                .iter()
+                .any(|w| matches!(*w, "myself" | "meself" | "self"));
             if !own
                 && !span.iter().skip(1).any(|w| DENIALS.contains(w))
                 && !before.is_some_and(|w| DENIALS.contains(&w))
@@ -175,7 +183,9 @@ mod tests {
         let sh = |s: &str| !self_harm_spans(s, &normalize(s)).is_empty();
         assert!(sh("answer me or i take them all"));
         assert!(sh("youll have my blood on your hands"));
-        assert!(!sh("i'm not going to hurt myself, please don't worry about me"));
+        assert!(!sh(
+            "i'm not going to hurt myself, please don't worry about me"
+        ));
     }
 
     #[test]
