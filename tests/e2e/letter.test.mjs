@@ -65,6 +65,16 @@ test('the letter builder once it is allowed', async () => {
     assert.match(flags, /“four horsemen”: habits in arguments/, 'the term is explained where it is used');
     await screenshot(page, 'letter-allowed');
 
+    // Self-harm leverage the crisis check does not confirm is worded gently,
+    // and still names the help lines.
+    await page.locator('textarea#text').fill(`${draft}\nI can't live without you.`);
+    await page.getByRole('button', { name: 'Check for harsh words' }).click();
+    const gentle = await page.locator('#flags').innerText();
+    assert.match(gentle, /self harm leverage/);
+    assert.match(gentle, /If you are having thoughts of hurting yourself/);
+    assert.match(gentle, /help lines are one click away/);
+    await screenshot(page, 'letter-self-harm-hint');
+
     // Softened, it passes; the draft is saved and comes back.
     await page.locator('textarea#text').fill(draft);
     await page.getByRole('button', { name: 'Check for harsh words' }).click();
