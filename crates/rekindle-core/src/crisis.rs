@@ -731,6 +731,18 @@ fn counted(text: &str) -> Vec<(Kind, String)> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // Every form's text goes through the check: nothing typed may panic it,
+        // and normalizing twice changes nothing.
+        #[test]
+        fn any_text_is_checked_without_panic(text in "\\PC{0,300}") {
+            let _ = crisis_signs(&text);
+            let once = normalize(&text);
+            prop_assert_eq!(normalize(&once), once);
+        }
+    }
 
     #[test]
     fn every_pattern_compiles() {
