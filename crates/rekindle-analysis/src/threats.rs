@@ -120,18 +120,29 @@ static GAME: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 /// A threat to the reader, theirs or their name, in the message.
 pub fn threatens(text: &str, norm: &str) -> bool {
-    !threat_spans(text, norm).is_empty()
+    !in_play(text, norm) && threats_in(&plain(norm)).next().is_some()
 }
 
 /// The spans of the message that count as threats (none in play or a game).
 pub fn threat_spans(text: &str, norm: &str) -> Vec<String> {
-    if laughs(text) || GAME.as_ref().is_some_and(|g| g.is_match(norm)) {
+    if in_play(text, norm) {
         return Vec::new();
     }
-    let p = plain(norm);
-    let mut found = Vec::new();
-    for re in PATTERNS.iter() {
-        for m in re.find_iter(&p) {
+    threats_in(&plain(norm)).map(str::to_string).collect()
+}
+
+/// A laugh or a game in the message: its threats are play.
+fn in_play(text: &str, norm: &str) -> bool {
+    laughs(text) || GAME.as_ref().is_some_and(|g| g.is_match(norm))
+}
+
+/// The threats in `p` (normalized, apostrophes dropped), lazily: `threatens`
+/// stops at the first.
+fn threats_in(p: &str) -> impl Iterator<Item = &str> {
+    PATTERNS
+        .iter()
+        .flat_map(move |re| re.find_iter(p))
+        .filter(move |m| {
             let span: Vec<&str> = m.as_str().split_whitespace().collect();
             // A denial inside the threat, or just before it.
             let before = p
@@ -143,15 +154,10 @@ pub fn threat_spans(text: &str, norm: &str) -> Vec<String> {
             let own = span
                 .iter()
                 .any(|w| matches!(*w, "myself" | "meself" | "self"));
-            if !own
-                && !span.iter().skip(1).any(|w| DENIALS.contains(w))
+            !own && !span.iter().skip(1).any(|w| DENIALS.contains(w))
                 && !before.is_some_and(|w| DENIALS.contains(&w))
-            {
-                found.push(m.as_str().to_string());
-            }
-        }
-    }
-    found
+        })
+        .map(|m| m.as_str())
 }
 
 #[cfg(test)]

@@ -52,26 +52,20 @@ struct Guards {
     past: bool,
 }
 
-const ALL: Guards = Guards {
-    negation: true,
-    hyperbole: true,
-    past: true,
-};
-const NEGATION: Guards = Guards {
-    negation: true,
-    hyperbole: false,
-    past: false,
-};
-const NEGATION_PAST: Guards = Guards {
-    negation: true,
-    hyperbole: false,
-    past: true,
-};
-const NEGATION_HYPERBOLE: Guards = Guards {
-    negation: true,
-    hyperbole: true,
-    past: false,
-};
+impl Guards {
+    const fn new(negation: bool, hyperbole: bool, past: bool) -> Guards {
+        Guards {
+            negation,
+            hyperbole,
+            past,
+        }
+    }
+}
+
+const ALL: Guards = Guards::new(true, true, true);
+const NEGATION: Guards = Guards::new(true, false, false);
+const NEGATION_PAST: Guards = Guards::new(true, false, true);
+const NEGATION_HYPERBOLE: Guards = Guards::new(true, true, false);
 
 /// End of a clause in the normalized text (see [`normalize`]).
 const END: &str = r"(?:\s*\.|$)";
