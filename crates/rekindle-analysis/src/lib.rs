@@ -13,6 +13,7 @@ pub mod boundary;
 pub mod boundary_learned;
 mod changepoint;
 mod classify;
+pub mod danger;
 #[doc(hidden)]
 pub mod exchange;
 #[doc(hidden)]

@@ -18,14 +18,17 @@ use regex::Regex;
 
 /// Normalized text ([`crate::text::normalize`]) to the same with apostrophes
 /// dropped, so that one pattern reads "i'll" and "ill", "you're" and "youre".
-fn plain(norm: &str) -> String {
+pub(crate) fn plain(norm: &str) -> String {
     norm.chars().filter(|c| *c != '\'' && *c != '’').collect()
 }
 
-const ME_FUTURE: &str = r"(?:ill|i will|im going to|im gonna|i am going to|gonna|going to|id|i would|i could|i can|i swear ill|im coming round to|im coming to|i want to|i wanna|ima|imma|let me)";
-const YOU: &str = r"(?:you|u|ya|yer|your|ur|yours|youre)";
+pub(crate) const ME_FUTURE: &str = r"(?:ill|i will|im going to|im gonna|i am going to|gonna|going to|id|i would|i could|i can|i swear ill|im coming round to|im coming to|i want to|i wanna|ima|imma|let me)";
+pub(crate) const YOU: &str = r"(?:you|u|ya|yer|your|ur|yours|youre)";
 
-static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+static PATTERNS: LazyLock<Vec<Regex>> =
+    LazyLock::new(|| crate::danger::compile(&pattern_sources()));
+
+fn pattern_sources() -> Vec<String> {
     let violent = r"(?:kill|murder|stab|strangle|choke|batter|punch|kick|hurt|smash|cave|bury|drown|end|destroy|ruin|torch|set fire to|put a bullet in|slap|poison|run over|glass|bottle|maim|cripple|shoot (?:you|u) (?:dead|in)|beat (?:you|u) (?:up|senseless|black|to)|hit (?:you|u) (?:so|hard|again|in|with))";
     let property = r"(?:smash|torch|burn|trash|wreck|slash|sugar|put a brick through|set fire to|key|scratch|flood|destroy)";
     let things = r"(?:car|cars|house|flat|place|window|windows|windscreen|tyres|tires|tank|stuff|clothes|things|caravan|bike|shop|restaurant|apartment|laptop|phone|van|truck|everything|garden|office)";
@@ -53,10 +56,8 @@ static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // Veiled idioms.
         r"\bthis (?:isnt|is not|aint) over\b|\b(?:you|u) (?:have|got) to sleep (?:sometime|at some point|eventually)\b|\bwatch (?:your|ur|yer) back\b|\bsleep with one eye open\b|\b(?:i|ill) (?:always )?get even\b|\b(?:you|u) (?:should|better) be (?:very )?(?:very )?(?:scared|afraid|frightened|worried)\b|\bwont know what hit (?:you|u)\b|\btick tock\b|\bdont get (?:too )?comfortable\b|\blife insurance\b|\benjoy (?:your|ur) (?:last|final)\b|\b(?:brakes|tyres|tires) (?:can|could) (?:be|go|fail)\b|\bnobody (?:would|will|could) (?:even )?hear (?:you|u)\b|\bwhen im done being patient\b|\b(?:karma|payback|revenge) (?:is|s) (?:coming|on its way)\b|\b(?:your|ur) (?:life|world) is (?:about to|gonna|going to) (?:change|end|fall apart)\b|\bi know people\b|\b(?:take|took) everything from (?:you|u)\b|\b(?:hope|hoping) (?:you|u) said goodbye\b|\bsee (?:you|u) soon 🔪|🔪".to_string(),
     ]
-    .iter()
-    .filter_map(|p| Regex::new(p).ok())
-    .collect()
-});
+    .to_vec()
+}
 
 /// Self-harm said to the reader ("answer me or i take them all", "if you sign
 /// those papers im killing myself", "youll have my blood on your hands"): the
@@ -97,12 +98,12 @@ pub fn self_harm_spans(text: &str, norm: &str) -> Vec<String> {
 }
 
 /// Words that undo a threat inside its own span: "i would never hurt you".
-const DENIALS: &[&str] = &[
+pub(crate) const DENIALS: &[&str] = &[
     "never", "not", "dont", "wont", "wouldnt", "didnt", "cant", "couldnt", "no",
 ];
 
 /// A laugh: the threat is play.
-fn laughs(text: &str) -> bool {
+pub(crate) fn laughs(text: &str) -> bool {
     let lower = text.to_lowercase();
     ["😂", "🤣", "😆", "😜", "😝", "🙃"]
         .iter()
@@ -132,7 +133,7 @@ pub fn threat_spans(text: &str, norm: &str) -> Vec<String> {
 }
 
 /// A laugh or a game in the message: its threats are play.
-fn in_play(text: &str, norm: &str) -> bool {
+pub(crate) fn in_play(text: &str, norm: &str) -> bool {
     laughs(text) || GAME.as_ref().is_some_and(|g| g.is_match(norm))
 }
 

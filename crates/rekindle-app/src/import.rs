@@ -396,6 +396,7 @@ pub fn import_parts<P: ExportPart>(
     let summary_json =
         serde_json::to_value(&summary).map_err(|e| ImportError::Input(e.to_string()))?;
     let mut scan = rekindle_analysis::boundary::Scan::new();
+    let mut danger = rekindle_analysis::danger::Scan::new();
     let counts = store.import_chat(
         &chat,
         at,
@@ -427,11 +428,9 @@ pub fn import_parts<P: ExportPart>(
                     text: std::borrow::Cow::Borrowed(&*m.text),
                     ..m
                 });
-                scan.push(
-                    sender,
-                    m.time,
-                    (m.kind == rekindle_chat::MessageKind::Text).then_some(&*m.text),
-                );
+                let text = (m.kind == rekindle_chat::MessageKind::Text).then_some(&*m.text);
+                scan.push(sender, m.time, text);
+                danger.push(sender, m.time, text);
                 let text = if redact {
                     crate::redact::redact(&m.text)
                 } else {
@@ -460,12 +459,12 @@ pub fn import_parts<P: ExportPart>(
         added = counts.added,
         already_had = counts.already_had
     );
-    crate::boundaries::save_found(store, counts.chat_id, scan.finish(), at).map_err(
-        |e| match e {
-            crate::method::MethodError::Store(s) => ImportError::Store(s),
-            other => ImportError::Input(other.to_string()),
-        },
-    )?;
+    let saved = crate::boundaries::save_found(store, counts.chat_id, scan.finish(), at)
+        .and_then(|()| crate::danger::save_found(store, counts.chat_id, danger.finish(), at));
+    saved.map_err(|e| match e {
+        crate::method::MethodError::Store(s) => ImportError::Store(s),
+        other => ImportError::Input(other.to_string()),
+    })?;
     // Names the person gave win over what an earlier import guessed.
     if roles.me.is_some() || roles.ex.is_some() {
         store.set_chat_roles(counts.chat_id, me.as_deref(), ex.as_deref())?;

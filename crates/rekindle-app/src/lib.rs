@@ -5,6 +5,7 @@
 pub mod backup;
 pub mod boundaries;
 pub mod crisis;
+pub mod danger;
 pub mod import;
 pub mod letter;
 pub mod method;

@@ -80,6 +80,10 @@ pub fn facts(store: &dyn Store, tz: &TimeZone) -> Result<SafetyFacts, MethodErro
             .into_iter()
             .map(|(_, fact)| fact)
             .collect(),
+        chat_danger: crate::danger::signs(store)?
+            .into_iter()
+            .map(|(_, fact)| fact)
+            .collect(),
     })
 }
 
@@ -150,6 +154,21 @@ pub fn take_screen(
     Ok(result)
 }
 
+/// The user answers the sign of danger in the chat that waits for an answer
+/// (`danger::answer_pending`); "that is how it was" turns the lock on.
+pub fn answer_danger(
+    store: &mut dyn Store,
+    happened: bool,
+    tz: &TimeZone,
+    today: Date,
+    at: Timestamp,
+) -> Result<rekindle_core::safety::ChatDanger, MethodError> {
+    let before = safety_lock(&facts(store, tz)?);
+    let answered = crate::danger::answer_pending(store, happened, today, at)?;
+    note_lock_change(store, &before, tz, today, at)?;
+    Ok(answered)
+}
+
 /// To be called after a problem is saved: marking one as abuse locks.
 pub fn after_problem_saved(
     store: &mut dyn Store,
@@ -186,14 +205,29 @@ pub fn record_ex_no(
 
 /// The answers of the latest screen that turned the lock on, named.
 pub fn lock_reasons(store: &dyn Store) -> Result<Vec<String>, MethodError> {
-    Ok(store
+    let latest = store
         .items(SCREEN)?
         .iter()
         .filter_map(|i| i.parse::<ScreenResult>())
-        .next_back()
-        .filter(ScreenResult::locks)
+        .next_back();
+    let mut reasons = latest
+        .as_ref()
+        .filter(|s| s.locks())
         .map(|s| s.named_answers())
-        .unwrap_or_default())
+        .unwrap_or_default();
+    // Signs of danger in the chat the user confirmed since the latest screen.
+    for (_, d) in crate::danger::signs(store)? {
+        if let Some(rekindle_core::safety::DangerAnswer::Happened { on }) = d.answer
+            && latest.as_ref().is_none_or(|s| on >= s.on)
+        {
+            reasons.push(format!(
+                "Your chat, {}: {}. You said that is how it was.",
+                d.on.strftime("%-d %B %Y"),
+                d.phrase()
+            ));
+        }
+    }
+    Ok(reasons)
 }
 
 pub fn lock_events(store: &dyn Store) -> Result<Vec<LockEvent>, MethodError> {

@@ -45,6 +45,19 @@ pub enum SafetyCmd {
         #[arg(long)]
         json: bool,
     },
+    /// A sign of danger in the imported chat (a threat, or a message saying someone was hurt): show it,
+    /// or answer it with --happened (that is how it was: help to reach out stays off) or --not-meant
+    /// (a joke, a quote, a film). Help to reconcile waits for the answer.
+    Danger {
+        /// That is how it was
+        #[arg(long, conflicts_with = "not_meant")]
+        happened: bool,
+        /// It was not meant that way (a joke between you, a quote, a film or a game)
+        #[arg(long)]
+        not_meant: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn safety_questions_help() -> String {
@@ -84,6 +97,7 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
                     "screen_taken": facts.latest_screen.as_ref().map(|s| s.on),
                     "ex_said_no": facts.ex_no.as_ref().map(|n| n.kind.key()),
                     "chat_boundaries": facts.chat_boundaries,
+                    "chat_danger": facts.chat_danger,
                     "lock_events": safety::lock_events(vault).map_err(err)?,
                     "lock_reasons": safety::lock_reasons(vault).map_err(err)?,
                 });
@@ -214,6 +228,65 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
                 outln!(
                     "Noted: that boundary is not what it means now. Messages sent after it without a reply still count as outreach already made."
                 );
+            }
+            Ok(())
+        }
+        SafetyCmd::Danger {
+            happened,
+            not_meant,
+            json,
+        } => {
+            let facts = safety::facts(vault, &tz).map_err(err)?;
+            let pending = rekindle_core::safety::pending_danger(&facts.chat_danger).cloned();
+            let count = u32::try_from(facts.chat_danger.len()).unwrap_or(u32::MAX);
+            if !happened && !not_meant {
+                if *json {
+                    outln!(
+                        "{}",
+                        serde_json::to_string_pretty(&serde_json::json!({
+                            "pending": pending,
+                            "signs": facts.chat_danger,
+                        }))
+                        .context("Could not write JSON.")?
+                    );
+                } else {
+                    match &pending {
+                        Some(d) => outln!(
+                            "{}\nAnswer with `rekindle safety danger --happened` (that is how it was) or `--not-meant` (a joke, a quote, a film). Help lines: `rekindle helplines`.",
+                            rekindle_core::safety::Refusal::DangerInChat {
+                                on: d.on,
+                                kind: d.kind,
+                                by_ex: d.by_ex,
+                                count,
+                            }
+                            .explain()
+                        ),
+                        None => {
+                            outln!("No sign of danger from the chat is waiting for your answer.")
+                        }
+                    }
+                }
+                return Ok(());
+            }
+            if pending.is_none() {
+                return Err(user_error(
+                    "No sign of danger from the chat is waiting for your answer.",
+                ));
+            }
+            let d = safety::answer_danger(vault, *happened, &tz, today(), jiff::Timestamp::now())
+                .map_err(err)?;
+            if *json {
+                outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({"answered": d}))
+                        .context("Could not write JSON.")?
+                );
+            } else if *happened {
+                outln!(
+                    "Thank you for saying so. Help to reconcile or reach out is off; your own goals, the help lines (`rekindle helplines`) and the safety plan stay."
+                );
+            } else {
+                outln!("Noted: that message was not meant that way.");
             }
             Ok(())
         }

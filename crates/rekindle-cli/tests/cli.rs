@@ -1303,6 +1303,104 @@ fn a_no_contact_request_in_the_chat_pauses_the_letter_until_answered() {
     );
 }
 
+/// A chat in WhatsApp's export form between Sam (the user) and Alex (the ex).
+fn chat_file(dir: &Path, lines: &[(&str, &str)]) -> std::path::PathBuf {
+    let mut text = String::new();
+    for (i, (who, msg)) in lines.iter().enumerate() {
+        text.push_str(&format!(
+            "12/03/2024, 2{}:{:02} - {who}: {msg}\n",
+            i / 60,
+            i % 60
+        ));
+    }
+    let f = dir.join("WhatsApp Chat with Alex.txt");
+    std::fs::write(&f, text).unwrap();
+    f
+}
+
+/// A threat in the chat pauses every reconciliation feature until the user
+/// answers it, whoever wrote it; "that is how it was" turns the safety lock
+/// on in the right direction, "not meant" lets the rest of the gate decide.
+#[test]
+fn a_threat_or_a_hurt_told_in_the_chat_is_asked_about_before_any_outreach() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ordinary = [
+        ("Sam", "are you picking up the kids or shall i"),
+        ("Alex", "i can do it, back by 6"),
+        ("Sam", "ok thanks"),
+    ];
+    // The ex threatens the user: confirmed, the lock is on toward the user.
+    let d = tmp.path().join("d");
+    let ok = |args: &[&str]| ok_in(&d, args);
+    ok(&["init"]);
+    ok(&["safety", "screen", "--answers", &vec!["no"; 13].join(",")]);
+    let mut lines = ordinary.to_vec();
+    lines.push((
+        "Alex",
+        "i know where you live. answer me or ill break your legs",
+    ));
+    let f = chat_file(tmp.path(), &lines);
+    ok(&["import", f.to_str().unwrap(), "--me", "Sam", "--ex", "Alex"]);
+    let s: serde_json::Value = serde_json::from_str(&ok(&["safety", "status", "--json"])).unwrap();
+    assert_eq!(s["refusal"]["reason"], "danger_in_chat", "{s}");
+    assert_eq!(s["refusal"]["kind"], "threat");
+    assert_eq!(s["refusal"]["by_ex"], true);
+    assert!(ok(&["safety", "danger"]).contains("they seem to threaten you"));
+    ok(&["safety", "danger", "--happened"]);
+    let s: serde_json::Value = serde_json::from_str(&ok(&["safety", "status", "--json"])).unwrap();
+    assert_eq!(s["refusal"]["reason"], "safety_lock", "{s}");
+    assert_eq!(s["refusal"]["toward_me"], true);
+    assert_eq!(s["refusal"]["from_me"], false);
+    assert!(
+        s["lock_reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("You said that is how it was")
+    );
+
+    // The mirror: the ex writes that the user hurt them. Confirmed, the lock
+    // is on from the user's side.
+    let d2 = tmp.path().join("d2");
+    let ok2 = |args: &[&str]| ok_in(&d2, args);
+    ok2(&["init"]);
+    ok2(&["safety", "screen", "--answers", &vec!["no"; 13].join(",")]);
+    let mut lines = ordinary.to_vec();
+    lines.push((
+        "Alex",
+        "you pushed me into the wall last night and im scared of you",
+    ));
+    let f = chat_file(tmp.path(), &lines);
+    ok2(&["import", f.to_str().unwrap(), "--me", "Sam", "--ex", "Alex"]);
+    assert!(ok2(&["safety", "danger"]).contains("they write that you hurt them"));
+    ok2(&["safety", "danger", "--happened"]);
+    let s: serde_json::Value = serde_json::from_str(&ok2(&["safety", "status", "--json"])).unwrap();
+    assert_eq!(s["refusal"]["from_me"], true, "{s}");
+    assert_eq!(s["refusal"]["toward_me"], false);
+
+    // Banter is not asked about; a threat said "not meant" leaves the gate
+    // to the rest of the facts, and nothing is left to answer.
+    let d3 = tmp.path().join("d3");
+    let ok3 = |args: &[&str]| ok_in(&d3, args);
+    ok3(&["init"]);
+    ok3(&["safety", "screen", "--answers", &vec!["no"; 13].join(",")]);
+    let mut lines = ordinary.to_vec();
+    lines.push(("Alex", "ill kill you if you spoil the finale 😂"));
+    lines.push(("Sam", "i will hurt you if you eat my leftovers again"));
+    let f = chat_file(tmp.path(), &lines);
+    ok3(&["import", f.to_str().unwrap(), "--me", "Sam", "--ex", "Alex"]);
+    let s: serde_json::Value = serde_json::from_str(&ok3(&["safety", "status", "--json"])).unwrap();
+    assert_eq!(s["chat_danger"].as_array().unwrap().len(), 1, "{s}");
+    assert_eq!(s["refusal"]["by_ex"], false, "{s}");
+    ok3(&["safety", "danger", "--not-meant"]);
+    let s: serde_json::Value = serde_json::from_str(&ok3(&["safety", "status", "--json"])).unwrap();
+    assert_eq!(s["reconciliation_help"], true, "{s}");
+    assert!(ok3(&["safety", "danger"]).contains("No sign of danger"));
+    let o = run(rekindle(&d3)
+        .args(["safety", "danger", "--happened"])
+        .env("REKINDLE_PASSPHRASE", PASS));
+    assert_eq!(o.status.code(), Some(2));
+}
+
 #[test]
 fn recording_the_chat_boundary_makes_it_their_no() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1399,6 +1497,7 @@ const COMMAND_CLASSES: &[(&str, &str)] = &[
     ("safety screen", "neutral"),
     ("safety no", "neutral"),
     ("safety boundary", "neutral"),
+    ("safety danger", "neutral"),
     ("helplines", "neutral"),
     ("share create", "own recovery"),
     ("share list", "own recovery"),

@@ -177,6 +177,7 @@ const VAULT_COMMANDS: &[&[&str]] = &[
     ],
     &["safety", "no", "--kind", "said_no"],
     &["safety", "boundary"],
+    &["safety", "danger"],
     &["share", "create"],
     &["share", "list"],
     &["share", "revoke", "1"],

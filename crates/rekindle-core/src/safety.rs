@@ -320,6 +320,77 @@ pub fn pending_boundary(boundaries: &[ChatBoundary]) -> Option<&ChatBoundary> {
         .filter(|b| !b.answered)
 }
 
+/// What a sign of danger in an imported chat shows (found by the analysis,
+/// `rekindle_analysis::danger`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatDangerKind {
+    /// The writer threatens the reader, or someone or something of theirs.
+    Threat,
+    /// The writer says the reader hurt them, or that they are afraid of them.
+    Violence,
+}
+
+/// What the user said about a sign of danger in the chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "answer")]
+pub enum DangerAnswer {
+    /// "Yes, that is how it was": the safety lock goes on, as for a screen
+    /// with risk (re-taking the screen later is what turns it off).
+    Happened { on: Date },
+    /// "No: a joke, a quote, something else."
+    NotMeant,
+}
+
+/// One sign of danger in an imported chat, and the user's answer to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatDanger {
+    /// The day of the message.
+    pub on: Date,
+    pub kind: ChatDangerKind,
+    /// The ex wrote it (else the user did).
+    pub by_ex: bool,
+    pub answer: Option<DangerAnswer>,
+}
+
+impl ChatDanger {
+    /// Whether the message points at the ex as the danger: their threat, or
+    /// the user writing that they were hurt by them.
+    pub fn ex_is_the_danger(&self) -> bool {
+        match self.kind {
+            ChatDangerKind::Threat => self.by_ex,
+            ChatDangerKind::Violence => !self.by_ex,
+        }
+    }
+
+    /// "they seem to threaten you or someone close to you", for sentences.
+    pub fn phrase(&self) -> &'static str {
+        match (self.kind, self.by_ex) {
+            (ChatDangerKind::Threat, true) => {
+                "they seem to threaten you, or someone or something close to you"
+            }
+            (ChatDangerKind::Threat, false) => {
+                "you seem to threaten them, or someone or something close to them"
+            }
+            (ChatDangerKind::Violence, true) => {
+                "they write that you hurt them, or that they are afraid of you"
+            }
+            (ChatDangerKind::Violence, false) => {
+                "you write that they hurt you, or that you are afraid of them"
+            }
+        }
+    }
+}
+
+/// The sign of danger that pauses reconciliation help until the user answers
+/// it: the latest one not answered yet.
+pub fn pending_danger(signs: &[ChatDanger]) -> Option<&ChatDanger> {
+    signs
+        .iter()
+        .filter(|d| d.answer.is_none())
+        .max_by_key(|d| d.on)
+}
+
 /// Everything the gate looks at.
 #[derive(Debug, Clone, Default)]
 pub struct SafetyFacts {
@@ -336,6 +407,8 @@ pub struct SafetyFacts {
     pub last_outreach_answered: bool,
     /// Boundaries the ex set in the imported chat.
     pub chat_boundaries: Vec<ChatBoundary>,
+    /// Signs of danger in the imported chat, by either person.
+    pub chat_danger: Vec<ChatDanger>,
 }
 
 /// Why reconciliation help is unavailable, in words for the person.
@@ -354,6 +427,14 @@ pub enum Refusal {
     RecordTooShort { until: Date },
     /// One considered message only; no reply or a no means stop.
     OutreachUsed,
+    /// The chat shows a sign of danger the user has not answered yet.
+    DangerInChat {
+        on: Date,
+        kind: ChatDangerKind,
+        by_ex: bool,
+        /// How many signs the chat shows, answered or not.
+        count: u32,
+    },
     /// The chat shows a boundary the user has not answered yet.
     BoundaryInChat { on: Date, kind: ChatBoundaryKind },
     /// Messages already sent after their boundary got no reply.
@@ -375,6 +456,14 @@ impl Refusal {
             Refusal::CoolingOff { until } => format!("It is still early after the breakup. Reaching out before {until} tends to reopen the wound for both of you; use this time for the plan and the record."),
             Refusal::RecordTooShort { until } => format!("Reaching out works only with real change to show. Your track record needs at least 30 days; come back from {until}."),
             Refusal::OutreachUsed => "You have already sent your one considered message. If there was no reply, or the reply was no, the respectful answer is to stop.".into(),
+            Refusal::DangerInChat { on, kind, by_ex, count } => {
+                let sign = ChatDanger { on: *on, kind: *kind, by_ex: *by_ex, answer: None };
+                let more = match count {
+                    0 | 1 => String::new(),
+                    n => format!(" It is one of {n} such messages in your chat."),
+                };
+                format!("Your chat has a message from {} in which {}.{more} rekindle cannot know what it meant, so it asks you: until you say, nothing that reaches out to them is offered. If you are afraid, or if something happened, the help lines and the safety-planning page are here for you, whatever you answer.", day(*on), sign.phrase())
+            }
             Refusal::BoundaryInChat { on, kind } => format!("Your chat shows that on {} they {}. Until you tell rekindle what that means for you, everything that reaches out to them is paused. That is not a judgement of you; it is how rekindle makes sure nobody is pressed past a no.", day(*on), kind.phrase()),
             Refusal::UnansweredAfterBoundary { on, kind, count } => format!("After they {} on {}, {} that got no reply. rekindle counts {} as the outreach already made, so it will not help write more. Waiting for them to reach out is the respectful answer now; your own goals and support are here meanwhile.", kind.phrase(), day(*on), if *count == 1 { "you sent one message".to_string() } else { format!("you sent {count} messages") }, if *count == 1 { "it" } else { "them" }),
         }
@@ -395,23 +484,24 @@ pub const MIN_RECORD_DAYS: i64 = 30;
 /// problem was marked as abuse after the latest screen. Only re-taking the
 /// screen (without risk) turns it off.
 pub fn safety_lock(f: &SafetyFacts) -> Option<Refusal> {
-    match &f.latest_screen {
-        Some(s) if s.locks() => Some(Refusal::SafetyLock {
+    if let Some(s) = f.latest_screen.as_ref().filter(|s| s.locks()) {
+        return Some(Refusal::SafetyLock {
             toward_me: s.risk_to_me(),
             from_me: s.risk_from_me(),
-        }),
-        Some(s) if f.abuse_problems_marked.iter().any(|d| *d >= s.on) => {
-            Some(Refusal::SafetyLock {
-                toward_me: true,
-                from_me: false,
-            })
-        }
-        None if !f.abuse_problems_marked.is_empty() => Some(Refusal::SafetyLock {
-            toward_me: true,
-            from_me: false,
-        }),
-        _ => None,
+        });
     }
+    // What the user said since the latest screen: a problem marked as abuse,
+    // or a sign of danger in the chat confirmed ("that is how it was").
+    let since_screen = |d: &Date| f.latest_screen.as_ref().is_none_or(|s| *d >= s.on);
+    let confirmed = |toward_me: bool| {
+        f.chat_danger.iter().any(|d| {
+            d.ex_is_the_danger() == toward_me
+                && matches!(d.answer, Some(DangerAnswer::Happened { on }) if since_screen(&on))
+        })
+    };
+    let toward_me = f.abuse_problems_marked.iter().any(since_screen) || confirmed(true);
+    let from_me = confirmed(false);
+    (toward_me || from_me).then_some(Refusal::SafetyLock { toward_me, from_me })
 }
 
 /// May any reconciliation feature (words to ask, letter, outreach) be offered?
@@ -419,6 +509,14 @@ pub fn safety_lock(f: &SafetyFacts) -> Option<Refusal> {
 pub fn reconciliation_allowed(f: &SafetyFacts) -> Result<(), Refusal> {
     if let Some(r) = safety_lock(f) {
         return Err(r);
+    }
+    if let Some(d) = pending_danger(&f.chat_danger) {
+        return Err(Refusal::DangerInChat {
+            on: d.on,
+            kind: d.kind,
+            by_ex: d.by_ex,
+            count: u32::try_from(f.chat_danger.len()).unwrap_or(u32::MAX),
+        });
     }
     if f.latest_screen.is_none() {
         return Err(Refusal::ScreenNeeded);

@@ -124,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .route("/x/revoke", post(report::revoke_link))
         .route("/h/screen", get(help::show_screen).post(help::save_screen))
         .route("/h/safe", get(help::safe))
+        .route("/h/safe/chat", post(help::answer_danger))
         .route("/h/no", get(help::show_ex_no).post(help::save_ex_no))
         .route("/h/no/chat", post(help::answer_boundary))
         .route("/account", get(account::show_account))

@@ -1680,6 +1680,7 @@ const GATE: &[(&str, Class)] = &[
     ("/h/safe", Class::Neutral),
     ("/h/no", Class::Neutral),
     ("/h/no/chat", Class::Neutral),
+    ("/h/safe/chat", Class::Neutral),
     // Hosted mode's account pages (404 in local mode).
     ("/account", Class::Neutral),
     ("/account/password", Class::Neutral),

@@ -146,12 +146,27 @@ struct LockedPage {
     from_me: bool,
     /// What was answered, in the person's words.
     reasons: Vec<String>,
+    /// A sign of danger in the chat waiting for the user's answer.
+    pending: Option<String>,
+    locked: bool,
+    errors: FormErrors,
 }
 
 /// Where a screen with signs of risk leads: the explanation, then help.
 pub async fn safe(state: AppState) -> Response {
-    let tz = jiff::tz::TimeZone::system();
     with_vault(&state, |inner| {
+        safe_page(inner, FormErrors::default(), StatusCode::OK)
+    })
+    .unwrap_or_else(|r| r)
+}
+
+fn safe_page(
+    inner: &mut crate::state::Inner,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, Response> {
+    let tz = jiff::tz::TimeZone::system();
+    {
         let facts = safety::facts(inner.vault()?, &tz).map_err(method_error)?;
         let lock = rekindle_core::safety::safety_lock(&facts);
         let from_me = matches!(
@@ -170,15 +185,59 @@ pub async fn safe(state: AppState) -> Response {
         } else {
             Vec::new()
         };
+        let pending = rekindle_core::safety::pending_danger(&facts.chat_danger).map(|d| {
+            rekindle_core::safety::Refusal::DangerInChat {
+                on: d.on,
+                kind: d.kind,
+                by_ex: d.by_ex,
+                count: u32::try_from(facts.chat_danger.len()).unwrap_or(u32::MAX),
+            }
+            .explain()
+        });
         Ok(render(
-            StatusCode::OK,
+            status,
             &LockedPage {
                 chrome: Chrome::for_page(inner, "Safety", "h"),
                 explanation,
                 from_me,
                 reasons,
+                pending,
+                errors,
+                locked: lock.is_some(),
             },
         ))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DangerForm {
+    #[serde(default)]
+    answer: String,
+}
+
+/// The user answers a sign of danger found in the chat: "that is how it
+/// was" (the safety lock goes on) or "it was not meant".
+pub async fn answer_danger(state: AppState, CsrfForm(form): CsrfForm<DangerForm>) -> Response {
+    let (today, now) = (state.today(), state.now());
+    with_vault(&state, |inner| {
+        let happened = match form.answer.as_str() {
+            "happened" => true,
+            "not_meant" => false,
+            _ => {
+                let mut e = FormErrors::default();
+                e.add("answer", "Please choose one of the two answers.");
+                return safe_page(inner, e, StatusCode::UNPROCESSABLE_ENTITY);
+            }
+        };
+        let tz = jiff::tz::TimeZone::system();
+        match safety::answer_danger(inner.vault()?, happened, &tz, today, now) {
+            Ok(_) | Err(MethodError::NotFound) => Ok(Redirect::to("/h/safe").into_response()),
+            Err(MethodError::Form(errors)) => {
+                safe_page(inner, errors, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Err(e) => Err(method_error(e)),
+        }
     })
     .unwrap_or_else(|r| r)
 }

@@ -162,6 +162,7 @@ pub async fn home(state: AppState) -> Response {
                 "Answer the safety questions",
             )),
             Err(r @ rekindle_core::safety::Refusal::SafetyLock { .. }) => Some((r.explain(), "/h/safe", "Help and safety")),
+            Err(r @ rekindle_core::safety::Refusal::DangerInChat { .. }) => Some((r.explain(), "/h/safe", "Answer it")),
             Err(r) => Some((r.explain(), "/h/no", "Your recovery track")),
         };
         let progress =

@@ -108,6 +108,10 @@ struct PostmortemPage {
     /// Boundaries, newest first: (sentence, finding key, set by the ex and
     /// asks something of the user: offer "record their answer").
     boundaries: Vec<(String, String, bool)>,
+    /// Signs of danger the import found in this chat, newest first, and
+    /// whether one waits for the user's answer.
+    danger: Vec<String>,
+    danger_pending: bool,
 }
 
 /// What the cached analysis depends on: the chat, how many messages it has,
@@ -237,6 +241,39 @@ fn ending(e: Ending) -> &'static str {
 }
 
 /// Which chat the page reads, when there is more than one to choose from.
+/// The signs of danger the import found in the chat, as sentences (newest
+/// first, at most ten), and whether one waits for the user's answer. The
+/// store keeps no text of them: the date and the writer are enough to find
+/// the message in the chat.
+fn danger_lines(vault: &dyn rekindle_store::Store, id: i64) -> (Vec<String>, bool) {
+    let signs = rekindle_app::danger::for_chat(vault, id).unwrap_or_default();
+    let pending = rekindle_app::danger::signs(vault)
+        .map(|all| {
+            let facts: Vec<_> = all.into_iter().map(|(_, f)| f).collect();
+            rekindle_core::safety::pending_danger(&facts).is_some()
+        })
+        .unwrap_or(false);
+    let lines = signs
+        .iter()
+        .rev()
+        .take(10)
+        .map(|s| {
+            let what = match s.kind {
+                rekindle_core::safety::ChatDangerKind::Threat => "wrote what reads as a threat",
+                rekindle_core::safety::ChatDangerKind::Violence => {
+                    "wrote that they were hurt, or are afraid of the other"
+                }
+            };
+            format!(
+                "{}: {} {what}.",
+                s.time.strftime("%-d %B %Y, %H:%M"),
+                s.person
+            )
+        })
+        .collect();
+    (lines, pending)
+}
+
 fn reading_line(vault: &dyn rekindle_store::Store, id: i64) -> Option<String> {
     let chats = vault.chats().ok()?;
     if chats.len() < 2 {
@@ -262,6 +299,10 @@ pub async fn page(state: AppState) -> Response {
     let reading = match (&result, inner.vault()) {
         (Some((data, _)), Ok(vault)) => reading_line(vault, data.chat_id()),
         _ => None,
+    };
+    let (danger, danger_pending) = match (&result, inner.vault()) {
+        (Some((data, _)), Ok(vault)) => danger_lines(vault, data.chat_id()),
+        _ => (Vec::new(), false),
     };
     drop(inner);
     let Some((data, _)) = result else {
@@ -294,6 +335,8 @@ pub async fn page(state: AppState) -> Response {
                 topic_rows: vec![],
                 episodes: vec![],
                 boundaries: vec![],
+                danger: vec![],
+                danger_pending: false,
             },
         );
     };
@@ -448,6 +491,8 @@ pub async fn page(state: AppState) -> Response {
     let page = PostmortemPage {
         chrome,
         boundaries,
+        danger,
+        danger_pending,
         empty: false,
         reading,
         analysed: a.analysed,

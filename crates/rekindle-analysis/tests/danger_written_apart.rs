@@ -1,0 +1,96 @@
+//! Signs of danger in chat messages (`rekindle_analysis::danger`), on the sets
+//! written apart (tests/data/danger_*.tsv, danger_chats_1.txt): held to what
+//! variant DG2 reached when it shipped (QUALITY_LOG.md, session 19). A change
+//! that finds fewer threats or hurts, or flags more look-alikes, fails here.
+#![allow(clippy::unwrap_used)]
+
+use rekindle_analysis::danger::{DangerKind, detect};
+
+fn data(file: &str) -> String {
+    std::fs::read_to_string(format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// (threats found, violence found, other lines flagged) of a labelled set.
+fn messages(file: &str) -> (usize, usize, usize) {
+    let (mut threat, mut violence, mut other) = (0, 0, 0);
+    let mut per_label = [0usize; 3];
+    for line in data(file).lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let (label, text) = line.split_once('\t').unwrap();
+        let got = detect(text);
+        match label {
+            "threat" => {
+                per_label[0] += 1;
+                threat += usize::from(got == Some(DangerKind::Threat));
+            }
+            "violence" => {
+                per_label[1] += 1;
+                violence += usize::from(got == Some(DangerKind::Violence));
+            }
+            "other" => {
+                per_label[2] += 1;
+                other += usize::from(got.is_some());
+            }
+            l => panic!("{file}: label {l}"),
+        }
+    }
+    assert_eq!(per_label, [80, 80, 140], "{file}");
+    (threat, violence, other)
+}
+
+fn check(file: &str, threats: usize, violence: usize, max_other: usize) {
+    let (t, v, o) = messages(file);
+    assert!(t >= threats, "{file}: threats {t} < {threats}");
+    assert!(v >= violence, "{file}: violence {v} < {violence}");
+    assert!(
+        o <= max_other,
+        "{file}: other lines flagged {o} > {max_other}"
+    );
+}
+
+#[test]
+fn the_tuning_set_stays_read() {
+    check("danger_a.tsv", 50, 63, 0);
+}
+
+#[test]
+fn the_held_out_sets_stay_read() {
+    check("danger_b.tsv", 24, 43, 0);
+    check("danger_c.tsv", 23, 48, 3);
+}
+
+/// Whole chats: a dangerous chat needs one message found (one question to the
+/// user); a safe chat none.
+#[test]
+fn dangerous_chats_are_found_and_safe_ones_left_alone() {
+    let (mut danger, mut danger_found, mut safe, mut safe_flagged) = (0, 0, 0, 0);
+    for chat in data("danger_chats_1.txt").split("### CHAT ").skip(1) {
+        let mut lines = chat.lines();
+        let label = lines
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .to_string();
+        let found = lines
+            .filter_map(|l| l.split_once(" - ").and_then(|(_, r)| r.split_once(": ")))
+            .any(|(_, text)| detect(text).is_some());
+        match label.as_str() {
+            "danger" => {
+                danger += 1;
+                danger_found += usize::from(found);
+            }
+            "safe" => {
+                safe += 1;
+                safe_flagged += usize::from(found);
+            }
+            l => panic!("label {l}"),
+        }
+    }
+    assert_eq!((danger, safe), (12, 12));
+    assert!(
+        danger_found >= 9,
+        "dangerous chats found {danger_found} < 9"
+    );
+    assert!(safe_flagged <= 1, "safe chats flagged {safe_flagged} > 1");
+}
