@@ -1,5 +1,5 @@
 //! Signs of danger in chat messages (`rekindle_analysis::danger`), on the sets
-//! written apart (tests/data/danger_*.tsv, danger_chats_1.txt): held to what
+//! written apart (tests/data/danger_*.tsv, danger_chats_{1,2}.txt): held to what
 //! variant DG2 reached when it shipped (QUALITY_LOG.md, session 19). A change
 //! that finds fewer threats or hurts, or flags more look-alikes, fails here.
 #![allow(clippy::unwrap_used)]
@@ -56,14 +56,20 @@ fn the_tuning_set_stays_read() {
 fn the_held_out_sets_stay_read() {
     check("danger_b.tsv", 24, 43, 0);
     check("danger_c.tsv", 23, 48, 3);
+    check("danger_d.tsv", 30, 39, 4);
 }
 
 /// Whole chats: a dangerous chat needs one message found (one question to the
 /// user); a safe chat none.
 #[test]
 fn dangerous_chats_are_found_and_safe_ones_left_alone() {
+    chats("danger_chats_1.txt", 9, 1);
+    chats("danger_chats_2.txt", 10, 1);
+}
+
+fn chats(file: &str, min_found: usize, max_flagged: usize) {
     let (mut danger, mut danger_found, mut safe, mut safe_flagged) = (0, 0, 0, 0);
-    for chat in data("danger_chats_1.txt").split("### CHAT ").skip(1) {
+    for chat in data(file).split("### CHAT ").skip(1) {
         let mut lines = chat.lines();
         let label = lines
             .next()
