@@ -110,8 +110,8 @@ pub fn for_chat(store: &dyn Store, chat_id: i64) -> Result<Vec<StoredSign>, Meth
         .unwrap_or_default())
 }
 
-/// The signs in every imported chat whose people are known (the user's own
-/// name and the ex's), with the user's answers.
+/// The signs in every imported chat whose ex is known, written by the user or
+/// the ex, with the user's answers.
 pub fn signs(store: &dyn Store) -> Result<Vec<(StoredSign, ChatDanger)>, MethodError> {
     let chats = store.chats()?;
     let answers: Vec<SignAnswer> = store
@@ -124,14 +124,16 @@ pub fn signs(store: &dyn Store) -> Result<Vec<(StoredSign, ChatDanger)>, MethodE
         let Some(cs) = item.parse::<ChatSigns>() else {
             continue;
         };
-        let Some(ex) = chats
-            .iter()
-            .find(|c| c.id == cs.chat_id)
-            .and_then(|c| c.ex.clone())
-        else {
+        let Some(chat) = chats.iter().find(|c| c.id == cs.chat_id) else {
             continue;
         };
-        for s in cs.signs {
+        let Some(ex) = chat.ex.clone() else {
+            continue;
+        };
+        // Only the two of them: in a group chat a third person's message is
+        // neither the user's nor the ex's.
+        let ours = |p: &str| p == ex || chat.me.as_deref().is_none_or(|me| me == p);
+        for s in cs.signs.into_iter().filter(|s| ours(&s.person)) {
             let answer = answers
                 .iter()
                 .rev()

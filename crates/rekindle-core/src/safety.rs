@@ -611,6 +611,72 @@ mod tests {
         validate_screen(&fields, TODAY).unwrap()
     }
 
+    fn sign(kind: ChatDangerKind, by_ex: bool, answer: Option<DangerAnswer>) -> ChatDanger {
+        ChatDanger {
+            on: date(2024, 3, 12),
+            kind,
+            by_ex,
+            answer,
+        }
+    }
+
+    /// A sign of danger in the chat waits for an answer before anything but
+    /// the lock; confirmed, it locks toward whoever it points at, until a
+    /// later screen without risk; "not meant" lets the rest of the gate decide.
+    #[test]
+    fn a_sign_of_danger_in_the_chat_is_asked_about_then_locks_by_its_direction() {
+        let clean = screen(&[], &[]);
+        let with = |signs: Vec<ChatDanger>, latest: Option<ScreenResult>| SafetyFacts {
+            latest_screen: latest,
+            chat_danger: signs,
+            ..Default::default()
+        };
+        // Asked even before the screen is taken.
+        let f = with(vec![sign(ChatDangerKind::Threat, true, None)], None);
+        assert!(matches!(
+            reconciliation_allowed(&f),
+            Err(Refusal::DangerInChat {
+                by_ex: true,
+                count: 1,
+                ..
+            })
+        ));
+        for (kind, by_ex, toward_me) in [
+            (ChatDangerKind::Threat, true, true),
+            (ChatDangerKind::Threat, false, false),
+            (ChatDangerKind::Violence, true, false),
+            (ChatDangerKind::Violence, false, true),
+        ] {
+            let happened = Some(DangerAnswer::Happened { on: TODAY });
+            let f = with(vec![sign(kind, by_ex, happened)], Some(clean.clone()));
+            assert_eq!(
+                reconciliation_allowed(&f),
+                Err(Refusal::SafetyLock {
+                    toward_me,
+                    from_me: !toward_me
+                }),
+                "{kind:?} by_ex {by_ex}"
+            );
+            // A screen without risk taken after the answer turns it off.
+            let mut later = clean.clone();
+            later.on = TODAY.tomorrow().unwrap();
+            assert_eq!(
+                reconciliation_allowed(&with(vec![sign(kind, by_ex, happened)], Some(later))),
+                Ok(())
+            );
+        }
+        let f = with(
+            vec![sign(
+                ChatDangerKind::Threat,
+                true,
+                Some(DangerAnswer::NotMeant),
+            )],
+            Some(clean),
+        );
+        assert_eq!(reconciliation_allowed(&f), Ok(()));
+        assert!(pending_danger(&f.chat_danger).is_none());
+    }
+
     #[test]
     fn every_single_sign_of_risk_locks_in_the_right_direction() {
         for item in &SCREEN {
