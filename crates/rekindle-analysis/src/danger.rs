@@ -521,6 +521,11 @@ fn fear_of_an_event(after: &str) -> bool {
         .is_some_and(|w| w.ends_with("ing") || matches!(w, "not" | "never" | "going" | "getting"))
 }
 
+/// "the restraining order won't stop me": a negation that is part of the threat.
+static OWN_NEGATION: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?:wont|will not|cant|cannot|doesnt|isnt going to|aint gonna|wouldnt) (?:stop|protect|save|help)").ok()
+});
+
 /// A denial inside the span or right before it ("you never hit me", "i would
 /// never hurt you"), or a question about it ("did you hit me?" is asked with a
 /// question mark and left to the person).
@@ -539,17 +544,10 @@ fn denied(p: &str, start: usize, span: &str) -> bool {
         "pray i",
         "hope i",
         "lucky i",
-        "wont",
-        "cant",
-        "doesnt",
-        "isnt",
-        "aint",
-        "wouldnt",
-        "will not",
-        "cannot",
     ]
     .iter()
-    .any(|n| span.contains(n));
+    .any(|n| span.contains(n))
+        || OWN_NEGATION.as_ref().is_some_and(|re| re.is_match(span));
     (!own_negation
         && span
             .split_whitespace()
@@ -775,6 +773,8 @@ mod tests {
             "my brother hit me when we were kids",
             "you are dead to me",
             "you beat me at chess again",
+            "you didnt hit me, you grabbed the door",
+            "you wont hit me, i know you",
             "you killed it tonight",
             "when i see you tonight we can talk",
             "this isn't over",
