@@ -39,6 +39,10 @@ test('a threat in the chat, from the post-mortem to the safety question', async 
     await page.goto(server.url);
     // The home page says why reaching out waits, and where to answer.
     assert.match(await page.locator('main').innerText(), /they seem to threaten you/);
+    // The chats page says so beside the chat.
+    await page.goto(`${server.base}/c`);
+    assert.match(await page.locator('[id^="chat-danger-"]').innerText(), /One message in this chat reads as a threat/);
+    await screenshot(page, 'chats-danger');
     // The post-mortem names it first, with help beside it.
     await page.goto(`${server.base}/w`);
     const card = page.locator('#danger');

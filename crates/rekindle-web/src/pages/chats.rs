@@ -421,6 +421,8 @@ pub struct ChatView {
     pub just_imported: bool,
     /// The post-mortem reads this chat.
     pub analysed: bool,
+    /// Messages the import read as a threat or a hurt (`rekindle_app::danger`).
+    pub danger_signs: usize,
     /// Who is who not chosen yet: the sender whose name is the one on the
     /// relationship page, offered as the answer.
     pub me_guess: Option<String>,
@@ -531,7 +533,11 @@ fn chat_views(
                     .collect()
             })
             .unwrap_or_default();
+        let danger_signs = rekindle_app::danger::for_chat(vault, info.id)
+            .map_err(super::method_error)?
+            .len();
         out.push(ChatView {
+            danger_signs,
             format_name: info
                 .format
                 .parse::<Format>()
