@@ -509,6 +509,22 @@ fn summary(scope: Scope, input: &OutlookInput, factors: &[Factor]) -> String {
 }
 
 fn safety_factor(input: &OutlookInput) -> Factor {
+    // A sign of danger in the chat that waits for the user's answer comes
+    // before anything the screen said.
+    if let Some(d) = crate::safety::pending_danger(&input.safety.chat_danger) {
+        return factor(
+            Kind::Safety,
+            Group::Safety,
+            "Signs of danger in your chat",
+            SAFETY,
+            Leaning::WorksAgainst,
+            format!(
+                "Your chat has a message from {} in which {}. Until you say what it was, on the safety page, nothing here helps you reach out; if you are afraid, the help lines are there now.",
+                day(d.on),
+                d.phrase()
+            ),
+        );
+    }
     match &input.safety.latest_screen {
         None => factor(
             Kind::Safety,
@@ -1472,6 +1488,29 @@ mod tests {
         let o = outlook(&input);
         only_own_recovery(&o);
         assert_eq!(leaning_of(&o, Kind::RecordLength), vec![Leaning::Unknown]);
+    }
+
+    #[test]
+    fn a_sign_of_danger_in_the_chat_waiting_for_an_answer_works_against() {
+        let mut input = strong();
+        input.safety.chat_danger = vec![crate::safety::ChatDanger {
+            on: date(2024, 3, 12),
+            kind: crate::safety::ChatDangerKind::Threat,
+            by_ex: true,
+            answer: None,
+        }];
+        let o = outlook(&input);
+        let f = o.factors.iter().find(|f| f.kind == Kind::Safety).unwrap();
+        assert_eq!(f.leaning, Leaning::WorksAgainst);
+        assert!(
+            f.suggests.contains("they seem to threaten you"),
+            "{}",
+            f.suggests
+        );
+        input.safety.chat_danger[0].answer = Some(crate::safety::DangerAnswer::NotMeant);
+        let o = outlook(&input);
+        let f = o.factors.iter().find(|f| f.kind == Kind::Safety).unwrap();
+        assert_eq!(f.leaning, Leaning::Helps);
     }
 
     #[test]
