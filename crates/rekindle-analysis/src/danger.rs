@@ -385,9 +385,11 @@ fn threatens(text: &str, norm: &str, p: &str) -> bool {
     // threats.rs reads veiled threats too; it was measured on everyday
     // dialogue before it was let in here. Its weakest idioms are as often
     // about an argument or a game as a threat in a couple's chat.
-    crate::threats::threat_spans(text, norm)
+    let by_letter_check = crate::threats::threat_spans(text, norm)
         .iter()
-        .any(|span| !WEAK_IDIOMS.iter().any(|w| span.contains(w)))
+        .any(|span| !WEAK_IDIOMS.iter().any(|w| span.contains(w)));
+    // Then the learned layer, for the wordings no list holds.
+    by_letter_check || crate::danger_learned::threatens(norm)
 }
 
 /// The writer says the reader hurt them, or that they are afraid of them.

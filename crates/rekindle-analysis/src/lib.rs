@@ -14,6 +14,7 @@ pub mod boundary_learned;
 mod changepoint;
 mod classify;
 pub mod danger;
+mod danger_learned;
 #[doc(hidden)]
 pub mod exchange;
 #[doc(hidden)]

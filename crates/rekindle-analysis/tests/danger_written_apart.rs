@@ -1,6 +1,6 @@
 //! Signs of danger in chat messages (`rekindle_analysis::danger`), on the sets
-//! written apart (tests/data/danger_*.tsv, danger_chats_{1,2}.txt): held to what
-//! variant DG2 reached when it shipped (QUALITY_LOG.md, session 19). A change
+//! written apart (tests/data/danger_*.tsv, danger_chats_{1,2,3}.txt): held to what
+//! variants DG2 and DG4 reached when they shipped (QUALITY_LOG.md, session 19). A change
 //! that finds fewer threats or hurts, or flags more look-alikes, fails here.
 #![allow(clippy::unwrap_used)]
 
@@ -49,14 +49,15 @@ fn check(file: &str, threats: usize, violence: usize, max_other: usize) {
 
 #[test]
 fn the_tuning_set_stays_read() {
-    check("danger_a.tsv", 50, 63, 0);
+    check("danger_a.tsv", 60, 63, 0);
 }
 
 #[test]
 fn the_held_out_sets_stay_read() {
-    check("danger_b.tsv", 24, 43, 0);
-    check("danger_c.tsv", 23, 48, 3);
-    check("danger_d.tsv", 30, 39, 4);
+    check("danger_b.tsv", 36, 43, 0);
+    check("danger_c.tsv", 36, 48, 3);
+    check("danger_d.tsv", 44, 39, 4);
+    check("danger_e.tsv", 35, 43, 3);
 }
 
 /// Whole chats: a dangerous chat needs one message found (one question to the
@@ -65,6 +66,7 @@ fn the_held_out_sets_stay_read() {
 fn dangerous_chats_are_found_and_safe_ones_left_alone() {
     chats("danger_chats_1.txt", 9, 1);
     chats("danger_chats_2.txt", 10, 1);
+    chats("danger_chats_3.txt", 9, 0);
 }
 
 fn chats(file: &str, min_found: usize, max_flagged: usize) {
