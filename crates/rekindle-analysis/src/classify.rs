@@ -139,6 +139,10 @@ pub struct Classification {
     pub topics: Vec<String>,
     /// Kinds of pressure on the other person, in the order of [`Pressure::ALL`]; empty when none.
     pub pressure: Vec<Pressure>,
+    /// A sign of danger as the import reads chat messages for the safety gate
+    /// (`danger.rs`): a threat to the reader, or the writer saying the reader
+    /// hurt them; `None` when neither.
+    pub danger: Option<crate::danger::DangerKind>,
 }
 
 /// The weights of the negative score. `negative` is
@@ -418,7 +422,10 @@ pub fn classify(text: &str, lexicons: &Lexicons) -> Classification {
         }
         c.pressure |= learned;
     }
-    expand(&c, lexicons)
+    Classification {
+        danger: crate::danger::detect(text),
+        ..expand(&c, lexicons)
+    }
 }
 
 /// The writer speaks of harming themselves or of their own life or death.
@@ -568,6 +575,7 @@ pub(crate) fn expand(c: &Compact, lexicons: &Lexicons) -> Classification {
             .filter_map(|i| lexicons.topic_name(i).map(str::to_string))
             .collect(),
         pressure: Pressure::from_bits(c.pressure),
+        danger: None,
     }
 }
 

@@ -1167,6 +1167,15 @@ fn sentiment_classify_and_analyze_from_the_terminal() {
         assert!(c.get(k).is_some(), "{k}");
     }
     assert_eq!(c["pressure"], serde_json::json!([]));
+    assert_eq!(c["danger"], serde_json::Value::Null);
+    // A sign of danger, as the import reads it for the safety gate.
+    let o = with_stdin(
+        rekindle(tmp.path()).arg("classify"),
+        b"you pushed me into the wall last night
+",
+    );
+    let c: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(c["danger"], "violence");
     // Pressure on the other person is a list of kinds.
     let o = with_stdin(
         rekindle(tmp.path()).arg("classify"),
