@@ -333,7 +333,7 @@ conversations) needs --chat NAME|ID; without it rekindle lists the chats (name, 
     },
     /// VADER sentiment (exact vaderSentiment 3.3.2): one line of text in, one JSON object out
     Sentiment,
-    /// What the analysis sees in each line of stdin: tone, negative, the four horsemen, repair, topics, pressure on the other (JSON lines)
+    /// What the analysis sees in each line of stdin: tone, negative, the four horsemen, repair, topics, pressure on the other, signs of danger (JSON lines)
     Classify {
         /// Read every line first and decide `negative` at the share of negative messages
         /// estimated from all of them, as `analyze` does for a chat (default: each line alone)
