@@ -3335,3 +3335,42 @@ async fn an_injection_corpus_in_urls_is_refused_without_a_server_error() {
     }
     assert!(tried >= 200, "{tried}");
 }
+
+/// The answer to a sign of danger from the chat: nonsense is explained and
+/// nothing is saved; "not meant" answers it; with nothing waiting, a post
+/// changes nothing.
+#[tokio::test]
+async fn a_sign_of_danger_is_answered_only_with_one_of_the_two_answers() {
+    let app = App::new(true);
+    let cookie = app.login().await;
+    app.import_chat(
+        "1/3/24, 9:00 PM - Sam: see you at 8\n1/3/24, 9:01 PM - Alex: i know where you live. ill break your legs\n",
+    );
+    {
+        let mut inner = app.state.lock();
+        let vault = &mut **inner.vault.as_mut().unwrap();
+        let id = vault.chats().unwrap()[0].id;
+        vault.set_chat_roles(id, Some("Sam"), Some("Alex")).unwrap();
+    }
+    let page = text(app.send(get("/h/safe", Some(&cookie))).await).await;
+    assert!(page.contains("they seem to threaten you"), "{page}");
+    let bad = form(&[("csrf", &app.csrf()), ("answer", "maybe")]);
+    let res = app.send(form_post("/h/safe/chat", &cookie, &bad)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(res).await;
+    assert!(page.contains("Please choose one of the two answers."));
+    assert!(page.contains("they seem to threaten you"), "still waiting");
+    let ok = form(&[("csrf", &app.csrf()), ("answer", "not_meant")]);
+    let res = app.send(form_post("/h/safe/chat", &cookie, &ok)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = text(app.send(get("/h/safe", Some(&cookie))).await).await;
+    assert!(!page.contains("id=\"chat-danger\""), "answered");
+    let again = form(&[("csrf", &app.csrf()), ("answer", "happened")]);
+    let res = app.send(form_post("/h/safe/chat", &cookie, &again)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = text(app.send(get("/h/safe", Some(&cookie))).await).await;
+    assert!(
+        page.contains("The safety lock is off"),
+        "nothing was waiting: no lock"
+    );
+}
