@@ -7,7 +7,9 @@ fn main() {
     let file = std::env::args().nth(1).unwrap();
     let text = std::fs::read_to_string(file).unwrap();
     let lines: Vec<&str> = text.lines().collect();
+    // Compile the regexes and parse the learned layer before timing.
     rekindle_analysis::danger::detect("warm up the regexes: i will kill you");
+    rekindle_analysis::danger::detect("you will pay for this, i promise you that");
     let t = std::time::Instant::now();
     let n = lines
         .iter()
