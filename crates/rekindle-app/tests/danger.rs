@@ -23,12 +23,22 @@ fn chat(lines: &[(&str, &str)]) -> Vec<u8> {
         .into_bytes()
 }
 
-fn roles() -> Roles {
-    Roles {
+/// Imports the export with Sam as the user and Alex as the ex.
+fn import_as_sam_and_alex(v: &mut rekindle_store::SqliteVault, bytes: &[u8]) {
+    let roles = Roles {
         me: Some("Sam".into()),
         ex: Some("Alex".into()),
         redact: false,
-    }
+    };
+    import(
+        v,
+        bytes,
+        &ParseOptions::default(),
+        &roles,
+        now(),
+        &mut |_, _| {},
+    )
+    .unwrap();
 }
 
 #[test]
@@ -55,15 +65,7 @@ fn signs_point_at_the_right_person_and_answers_survive_a_second_import() {
         ("Alex", "you grabbed my wrist so hard it bruised"),
         ("Sam", "i know. i am getting help for it"),
     ]);
-    import(
-        &mut v,
-        &bytes,
-        &ParseOptions::default(),
-        &roles(),
-        now(),
-        &mut |_, _| {},
-    )
-    .unwrap();
+    import_as_sam_and_alex(&mut v, &bytes);
     let signs = rekindle_app::danger::signs(&v).unwrap();
     assert_eq!(signs.len(), 1, "{signs:?}");
     let d = &signs[0].1;
@@ -86,26 +88,10 @@ fn signs_point_at_the_right_person_and_answers_survive_a_second_import() {
     );
     assert_eq!(rekindle_app::safety::lock_events(&v).unwrap().len(), 1);
     // The same export again, and a longer one: the answer stays, nothing is asked twice.
-    import(
-        &mut v,
-        &bytes,
-        &ParseOptions::default(),
-        &roles(),
-        now(),
-        &mut |_, _| {},
-    )
-    .unwrap();
+    import_as_sam_and_alex(&mut v, &bytes);
     let mut longer = bytes.clone();
     longer.extend_from_slice(b"12/03/2024, 22:00 - Alex: ok\n");
-    import(
-        &mut v,
-        &longer,
-        &ParseOptions::default(),
-        &roles(),
-        now(),
-        &mut |_, _| {},
-    )
-    .unwrap();
+    import_as_sam_and_alex(&mut v, &longer);
     let facts = rekindle_app::safety::facts(&v, &tz).unwrap();
     assert_eq!(facts.chat_danger.len(), 1);
     assert!(rekindle_core::safety::pending_danger(&facts.chat_danger).is_none());

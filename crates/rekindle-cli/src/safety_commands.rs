@@ -238,7 +238,6 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
         } => {
             let facts = safety::facts(vault, &tz).map_err(err)?;
             let pending = rekindle_core::safety::pending_danger(&facts.chat_danger).cloned();
-            let count = u32::try_from(facts.chat_danger.len()).unwrap_or(u32::MAX);
             if !happened && !not_meant {
                 if *json {
                     outln!(
@@ -250,16 +249,10 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
                         .context("Could not write JSON.")?
                     );
                 } else {
-                    match &pending {
-                        Some(d) => outln!(
+                    match rekindle_core::safety::danger_refusal(&facts.chat_danger) {
+                        Some(r) => outln!(
                             "{}\nAnswer with `rekindle safety danger --happened` (that is how it was) or `--not-meant` (a joke, a quote, a film). Help lines: `rekindle helplines`.",
-                            rekindle_core::safety::Refusal::DangerInChat {
-                                on: d.on,
-                                kind: d.kind,
-                                by_ex: d.by_ex,
-                                count,
-                            }
-                            .explain()
+                            r.explain()
                         ),
                         None => {
                             outln!("No sign of danger from the chat is waiting for your answer.")

@@ -391,6 +391,17 @@ pub fn pending_danger(signs: &[ChatDanger]) -> Option<&ChatDanger> {
         .max_by_key(|d| d.on)
 }
 
+/// The refusal a sign waiting for an answer gives ([`pending_danger`]), with
+/// how many signs the chat shows: what the gate, the safety page and the CLI say.
+pub fn danger_refusal(signs: &[ChatDanger]) -> Option<Refusal> {
+    pending_danger(signs).map(|d| Refusal::DangerInChat {
+        on: d.on,
+        kind: d.kind,
+        by_ex: d.by_ex,
+        count: u32::try_from(signs.len()).unwrap_or(u32::MAX),
+    })
+}
+
 /// Everything the gate looks at.
 #[derive(Debug, Clone, Default)]
 pub struct SafetyFacts {
@@ -510,13 +521,8 @@ pub fn reconciliation_allowed(f: &SafetyFacts) -> Result<(), Refusal> {
     if let Some(r) = safety_lock(f) {
         return Err(r);
     }
-    if let Some(d) = pending_danger(&f.chat_danger) {
-        return Err(Refusal::DangerInChat {
-            on: d.on,
-            kind: d.kind,
-            by_ex: d.by_ex,
-            count: u32::try_from(f.chat_danger.len()).unwrap_or(u32::MAX),
-        });
+    if let Some(r) = danger_refusal(&f.chat_danger) {
+        return Err(r);
     }
     if f.latest_screen.is_none() {
         return Err(Refusal::ScreenNeeded);

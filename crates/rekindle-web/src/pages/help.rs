@@ -185,15 +185,8 @@ fn safe_page(
         } else {
             Vec::new()
         };
-        let pending = rekindle_core::safety::pending_danger(&facts.chat_danger).map(|d| {
-            rekindle_core::safety::Refusal::DangerInChat {
-                on: d.on,
-                kind: d.kind,
-                by_ex: d.by_ex,
-                count: u32::try_from(facts.chat_danger.len()).unwrap_or(u32::MAX),
-            }
-            .explain()
-        });
+        let pending =
+            rekindle_core::safety::danger_refusal(&facts.chat_danger).map(|r| r.explain());
         Ok(render(
             status,
             &LockedPage {
