@@ -551,15 +551,55 @@ fn save_sender_counts(
 
 /// A message row of `SELECT local_ms, offset_seconds, sender, kind, text, content_key`.
 fn stored_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
-    let key: Vec<u8> = r.get(5)?;
+    stored_message_from(r, 0)
+}
+
+/// A message from six columns of a row, the first at `first`.
+fn stored_message_from(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<StoredMessage> {
+    let key: Vec<u8> = r.get(first + 5)?;
     Ok(StoredMessage {
-        local_ms: r.get(0)?,
-        offset_seconds: r.get(1)?,
-        sender: r.get(2)?,
-        kind: r.get(3)?,
-        text: r.get(4)?,
+        local_ms: r.get(first)?,
+        offset_seconds: r.get(first + 1)?,
+        sender: r.get(first + 2)?,
+        kind: r.get(first + 3)?,
+        text: r.get(first + 4)?,
         key: hex::encode(key),
     })
+}
+
+/// Walks rows whose first two columns are the row id and `local_ms`, given
+/// in time order (`ORDER BY local_ms`), handing `visit` what `read` makes of
+/// each in the chat's order: by time and, within one time, by id — what
+/// `ORDER BY local_ms, id` gives, read from the index instead of sorted.
+/// SQLite cannot take that order from `chat_messages_key` (equal times are
+/// ordered there by content key), so it sorted every run of equal times
+/// with allocations of its own, each one locked and unlocked by SQLCipher's
+/// memory security: two system calls a message, most of the time of reading
+/// a long chat back. Here only the few messages of one time are held and
+/// sorted. `visit` returns `false` to stop.
+fn in_chat_order<T>(
+    rows: &mut rusqlite::Rows<'_>,
+    mut read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    mut visit: impl FnMut(T) -> bool,
+) -> Result<(), StoreError> {
+    let mut same_time: Vec<(i64, T)> = Vec::new();
+    let mut time = None;
+    let mut flush = |group: &mut Vec<(i64, T)>| {
+        group.sort_unstable_by_key(|(id, _)| *id);
+        group.drain(..).all(|(_, item)| visit(item))
+    };
+    while let Some(r) = rows.next()? {
+        let (id, local_ms): (i64, i64) = (r.get(0)?, r.get(1)?);
+        if time != Some(local_ms) {
+            if !flush(&mut same_time) {
+                return Ok(());
+            }
+            time = Some(local_ms);
+        }
+        same_time.push((id, read(r)?));
+    }
+    flush(&mut same_time);
+    Ok(())
 }
 
 fn timestamp_from_ms(ms: i64) -> Result<Timestamp, StoreError> {
@@ -959,14 +999,18 @@ impl Store for SqliteVault {
         visit: &mut dyn FnMut(&StoredMessage),
     ) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT local_ms, offset_seconds, sender, kind, text, content_key FROM chat_messages
-             WHERE owner_id = ?1 AND chat_id = ?2 ORDER BY local_ms, id",
+            "SELECT id, local_ms, offset_seconds, sender, kind, text, content_key
+             FROM chat_messages WHERE owner_id = ?1 AND chat_id = ?2 ORDER BY local_ms",
         )?;
         let mut rows = stmt.query(params![self.owner, chat_id])?;
-        while let Some(r) = rows.next()? {
-            visit(&stored_message(r)?);
-        }
-        Ok(())
+        in_chat_order(
+            &mut rows,
+            |r| stored_message_from(r, 1),
+            |m| {
+                visit(&m);
+                true
+            },
+        )
     }
 
     fn messages_at(
@@ -977,29 +1021,32 @@ impl Store for SqliteVault {
         let mut wanted = positions.to_vec();
         wanted.sort_unstable();
         wanted.dedup();
-        let (Some(&first), Some(&last)) = (wanted.first(), wanted.last()) else {
+        let Some(&last) = wanted.last() else {
             return Ok(Vec::new());
         };
         // Positions to row ids from the index alone (it holds the time and
-        // the row id), one pass from the first wanted to the last.
+        // the row id), one pass from the first message to the last wanted.
         let mut ids: Vec<(u64, i64)> = Vec::with_capacity(wanted.len());
         {
             let mut stmt = self.conn.prepare_cached(
-                "SELECT id FROM chat_messages WHERE owner_id = ?1 AND chat_id = ?2
-                 ORDER BY local_ms, id LIMIT ?3 OFFSET ?4",
+                "SELECT id, local_ms FROM chat_messages WHERE owner_id = ?1 AND chat_id = ?2
+                 ORDER BY local_ms",
             )?;
-            let limit = i64::try_from((last - first).saturating_add(1)).unwrap_or(i64::MAX);
-            let offset = i64::try_from(first).unwrap_or(i64::MAX);
-            let mut rows = stmt.query(params![self.owner, chat_id, limit, offset])?;
+            let mut rows = stmt.query(params![self.owner, chat_id])?;
             let mut next = wanted.iter().copied().peekable();
-            let mut pos = first;
-            while let Some(r) = rows.next()? {
-                if next.peek() == Some(&pos) {
-                    ids.push((pos, r.get(0)?));
-                    next.next();
-                }
-                pos += 1;
-            }
+            let mut pos = 0u64;
+            in_chat_order(
+                &mut rows,
+                |r| r.get::<_, i64>(0),
+                |id| {
+                    if next.peek() == Some(&pos) {
+                        ids.push((pos, id));
+                        next.next();
+                    }
+                    pos += 1;
+                    pos <= last
+                },
+            )?;
         }
         // Then only those rows.
         let mut stmt = self.conn.prepare_cached(

@@ -442,22 +442,15 @@ fn a_full_disk_saves_nothing_says_so_and_keeps_what_was_there() {
 /// those positions: first, last, past the end, ties in time, another chat.
 #[test]
 fn messages_at_reads_the_messages_at_those_positions_only() {
-    use rekindle_store::chats::{MessageSink, NewChat, NewMessage};
+    use rekindle_store::chats::{MessageSink, NewMessage};
     let tmp = tempfile::tempdir().unwrap();
     let dd = fast(DataDir::open(&tmp.path().join("data")).unwrap());
     let mut v = dd.create(PASS, KdfParams::FLOOR).unwrap();
-    let chat = |key: &str| NewChat {
-        source_key: key.into(),
-        format: "csv".into(),
-        title: None,
-        me: None,
-        ex: None,
-    };
     // (time, text): later imports add earlier messages and ties in time,
     // so row order differs from time order.
     let import = |v: &mut rekindle_store::SqliteVault, key: &str, msgs: &[(i64, &str)]| {
         v.import_chat(
-            &chat(key),
+            &csv_chat(key),
             at(1_700_000_000_000),
             0,
             &serde_json::json!({}),
@@ -531,24 +524,73 @@ fn messages_at_reads_the_messages_at_those_positions_only() {
     assert!(v.messages_at(9_999, &[0, 1]).unwrap().is_empty());
 }
 
+/// Messages of the same time come back in the order they were stored, even
+/// where their content keys (which order them in the index) say otherwise;
+/// `messages_at` counts positions in that same order.
+#[test]
+fn messages_of_one_time_keep_the_order_they_were_stored_in() {
+    use rekindle_store::chats::{MessageSink, NewMessage};
+    let tmp = tempfile::tempdir().unwrap();
+    let dd = fast(DataDir::open(&tmp.path().join("data")).unwrap());
+    let mut v = dd.create(PASS, KdfParams::FLOOR).unwrap();
+    // 300 messages over three times, each key smaller than the one before.
+    let msgs: Vec<(i64, String)> = (0..300)
+        .map(|i| (((i * 7) % 3) * 60_000, format!("message {i}")))
+        .collect();
+    let counts = v
+        .import_chat(
+            &csv_chat("ties"),
+            at(1_700_000_000_000),
+            0,
+            &serde_json::json!({}),
+            &mut |sink: &mut dyn MessageSink| {
+                for (i, (ms, text)) in msgs.iter().enumerate() {
+                    let mut content_key = [0u8; 32];
+                    content_key[..8].copy_from_slice(&(u64::MAX - i as u64).to_be_bytes());
+                    sink.push(&NewMessage {
+                        local_ms: *ms,
+                        offset_seconds: None,
+                        sender: Some("A"),
+                        kind: "text",
+                        text,
+                        content_key,
+                    });
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+    let mut expected = msgs.clone();
+    expected.sort_by_key(|(ms, _)| *ms); // stable: stored order within a time
+    let mut got = Vec::new();
+    v.for_each_message(counts.chat_id, &mut |m| {
+        got.push((m.local_ms, m.text.clone()))
+    })
+    .unwrap();
+    assert_eq!(got, expected);
+    for ps in [vec![0u64, 1, 99, 100, 101], vec![150, 299, 300], vec![199]] {
+        let read = v.messages_at(counts.chat_id, &ps).unwrap();
+        let want: Vec<(u64, String)> = ps
+            .iter()
+            .filter_map(|&p| expected.get(p as usize).map(|(_, t)| (p, t.clone())))
+            .collect();
+        let read: Vec<(u64, String)> = read.into_iter().map(|(p, m)| (p, m.text)).collect();
+        assert_eq!(read, want, "{ps:?}");
+    }
+}
+
 /// Listing the chats reads the per-sender summary, which every import (and an
 /// upgrade from an older vault) keeps equal to the messages themselves.
 #[test]
 fn the_senders_summary_follows_imports_and_is_built_on_upgrade() {
-    use rekindle_store::chats::{MessageSink, NewChat, NewMessage};
+    use rekindle_store::chats::{MessageSink, NewMessage};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let dd = fast(DataDir::open(&dir).unwrap());
     let mut v = dd.create(PASS, KdfParams::FLOOR).unwrap();
     let import = |v: &mut rekindle_store::SqliteVault, msgs: &[(i64, Option<&str>)]| {
         v.import_chat(
-            &NewChat {
-                source_key: "one".into(),
-                format: "csv".into(),
-                title: None,
-                me: None,
-                ex: None,
-            },
+            &csv_chat("one"),
             at(1_700_000_000_000),
             0,
             &serde_json::json!({}),
@@ -763,4 +805,15 @@ fn every_vault_connection_commits_with_synchronous_full() {
         ("wal".to_string(), 2),
         "reopened"
     );
+}
+
+/// A chat with nothing but its source key, for the message tests.
+fn csv_chat(key: &str) -> rekindle_store::chats::NewChat {
+    rekindle_store::chats::NewChat {
+        source_key: key.into(),
+        format: "csv".into(),
+        title: None,
+        me: None,
+        ex: None,
+    }
 }
