@@ -26,7 +26,7 @@ use jiff::Timestamp;
 use jiff::civil::DateTime;
 pub use rekindle_chat::{ChatChoice, ChatInfo};
 use rekindle_chat::{
-    ContentKeys, ExportPart, Format, MessageRef, ParseError, ParseOptions, Summary,
+    ContentKeys, ExportPart, Format, MessageKind, MessageRef, ParseError, ParseOptions, Summary,
 };
 use rekindle_store::chats::{ImportCounts, MessageSink, NewChat, NewMessage};
 use rekindle_store::{Store, StoreError};
@@ -182,6 +182,24 @@ pub struct ImportReport {
     pub counts: ImportCounts,
     pub me: Option<String>,
     pub ex: Option<String>,
+    /// How the chat's post-mortem snapshot was made, if it was.
+    #[serde(skip)]
+    pub snapshot: SnapshotMade,
+}
+
+/// How [`import_parts_with_snapshot`] made the chat's snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SnapshotMade {
+    /// Not asked for ([`import_parts`]), or it could not be made (logged;
+    /// the post-mortem makes it when first opened).
+    #[default]
+    No,
+    /// From the messages as they were stored: the chat holds exactly them,
+    /// in the order they came.
+    WhileStoring,
+    /// By reading the whole chat back (it held messages before, or the
+    /// export's times were out of order, or it repeated messages).
+    ReadBack,
 }
 
 /// Milliseconds of a wall-clock time since 1970-01-01T00:00 of the same
@@ -362,6 +380,48 @@ pub fn import_parts<P: ExportPart>(
     at: Timestamp,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportReport, ImportError> {
+    import_inner(store, parts, options, roles, at, progress, None)
+}
+
+/// [`import_parts`], and then the chat's post-mortem snapshot
+/// ([`crate::postmortem::refresh_snapshot`]) with `lexicons`, so that its
+/// first post-mortem opens at once. The messages are classified on the other
+/// cores while they are stored; when the chat then holds exactly those
+/// messages in that order (a new chat from an export in time order) that is
+/// the snapshot, else the chat is read back and classified.
+/// A snapshot that cannot be made is no import error (it is logged, and the
+/// post-mortem makes it when first opened).
+pub fn import_parts_with_snapshot<P: ExportPart>(
+    store: &mut dyn Store,
+    parts: &[P],
+    options: &ParseOptions,
+    roles: &Roles,
+    at: Timestamp,
+    progress: &mut dyn FnMut(u64, u64),
+    lexicons: &rekindle_analysis::Lexicons,
+) -> Result<ImportReport, ImportError> {
+    import_inner(store, parts, options, roles, at, progress, Some(lexicons))
+}
+
+/// The messages as stored, classified while the import ran
+/// ([`import_parts_with_snapshot`]).
+struct ClassifiedAsStored {
+    prepared: rekindle_analysis::Prepared,
+    /// Positions of the messages whose stored time cannot be read back.
+    skipped: Vec<u64>,
+    /// Every message came at or after the one before it.
+    in_order: bool,
+}
+
+fn import_inner<P: ExportPart>(
+    store: &mut dyn Store,
+    parts: &[P],
+    options: &ParseOptions,
+    roles: &Roles,
+    at: Timestamp,
+    progress: &mut dyn FnMut(u64, u64),
+    lexicons: Option<&rekindle_analysis::Lexicons>,
+) -> Result<ImportReport, ImportError> {
     let redact = roles.redact;
     let mut summary = preview_parts(parts, options)?;
     let given = if redact {
@@ -397,63 +457,102 @@ pub fn import_parts<P: ExportPart>(
         serde_json::to_value(&summary).map_err(|e| ImportError::Input(e.to_string()))?;
     let mut scan = rekindle_analysis::boundary::Scan::new();
     let mut danger = rekindle_analysis::danger::Scan::new();
-    let counts = store.import_chat(
-        &chat,
-        at,
-        summary.skipped_count as u64,
-        &summary_json,
-        &mut |sink: &mut dyn MessageSink| {
-            let mut keys = ContentKeys::new(key.clone());
-            let mut done = 0u64;
-            progress(0, total);
-            parse_parts(parts, &fixed, &mut |m: MessageRef<'_>| {
-                let sender: Option<&str> = match m.sender {
-                    Some(s) if redact => {
-                        let i = match names.iter().position(|(raw, _)| raw == s) {
-                            Some(i) => i,
-                            None => {
-                                names.push((s.to_string(), redact_name(s).into_owned()));
-                                names.len() - 1
-                            }
-                        };
-                        Some(names[i].1.as_str())
+    // `classify` gets each message as the post-mortem will read it back.
+    let mut store_all = |mut classify: Option<&mut dyn FnMut(MessageRef<'_>)>,
+                         skipped: &mut Vec<u64>,
+                         in_order: &mut bool| {
+        let mut position = 0u64;
+        let mut last_ms = i64::MIN;
+        store.import_chat(
+            &chat,
+            at,
+            summary.skipped_count as u64,
+            &summary_json,
+            &mut |sink: &mut dyn MessageSink| {
+                let mut keys = ContentKeys::new(key.clone());
+                let mut done = 0u64;
+                progress(0, total);
+                parse_parts(parts, &fixed, &mut |m: MessageRef<'_>| {
+                    let sender: Option<&str> = match m.sender {
+                        Some(s) if redact => {
+                            let i = match names.iter().position(|(raw, _)| raw == s) {
+                                Some(i) => i,
+                                None => {
+                                    names.push((s.to_string(), redact_name(s).into_owned()));
+                                    names.len() - 1
+                                }
+                            };
+                            Some(names[i].1.as_str())
+                        }
+                        other => other,
+                    };
+                    // The key is of the original text (and of the name as
+                    // stored), so a later import with or without redaction
+                    // recognises the same messages.
+                    let content_key = keys.key(&MessageRef {
+                        sender,
+                        text: std::borrow::Cow::Borrowed(&*m.text),
+                        ..m
+                    });
+                    let text = (m.kind == rekindle_chat::MessageKind::Text).then_some(&*m.text);
+                    scan.push(sender, m.time, text);
+                    danger.push(sender, m.time, text);
+                    let text = if redact {
+                        crate::redact::redact(&m.text)
+                    } else {
+                        std::borrow::Cow::Borrowed(&*m.text)
+                    };
+                    let stored_ms = local_ms(m.time);
+                    sink.push(&NewMessage {
+                        local_ms: stored_ms,
+                        offset_seconds: m.offset_seconds,
+                        sender,
+                        kind: m.kind.as_str(),
+                        text: &text,
+                        content_key,
+                    });
+                    if let Some(classify) = classify.as_mut() {
+                        *in_order &= stored_ms >= last_ms;
+                        last_ms = stored_ms;
+                        // Exactly what `postmortem::message_ref` makes of the row.
+                        match from_local_ms(stored_ms) {
+                            Some(time) => classify(MessageRef {
+                                time,
+                                offset_seconds: m.offset_seconds,
+                                sender,
+                                text: Cow::Borrowed(&text),
+                                kind: m.kind.as_str().parse().unwrap_or(MessageKind::Other),
+                            }),
+                            None => skipped.push(position),
+                        }
+                        position += 1;
                     }
-                    other => other,
-                };
-                // The key is of the original text (and of the name as
-                // stored), so a later import with or without redaction
-                // recognises the same messages.
-                let content_key = keys.key(&MessageRef {
-                    sender,
-                    text: std::borrow::Cow::Borrowed(&*m.text),
-                    ..m
-                });
-                let text = (m.kind == rekindle_chat::MessageKind::Text).then_some(&*m.text);
-                scan.push(sender, m.time, text);
-                danger.push(sender, m.time, text);
-                let text = if redact {
-                    crate::redact::redact(&m.text)
-                } else {
-                    std::borrow::Cow::Borrowed(&*m.text)
-                };
-                sink.push(&NewMessage {
-                    local_ms: local_ms(m.time),
-                    offset_seconds: m.offset_seconds,
-                    sender,
-                    kind: m.kind.as_str(),
-                    text: &text,
-                    content_key,
-                });
-                done += 1;
-                if done.is_multiple_of(20_000) {
-                    progress(done, total);
-                }
-            })
-            .map_err(|e| e.to_string())?;
-            progress(total, total);
-            Ok(())
-        },
-    )?;
+                    done += 1;
+                    if done.is_multiple_of(20_000) {
+                        progress(done, total);
+                    }
+                })
+                .map_err(|e| e.to_string())?;
+                progress(total, total);
+                Ok(())
+            },
+        )
+    };
+    let (counts, classified) = match lexicons {
+        None => (store_all(None, &mut Vec::new(), &mut true)?, None),
+        Some(lex) => {
+            let (mut skipped, mut in_order) = (Vec::new(), true);
+            let (prepared, counts) = rekindle_analysis::Prepared::from_source(lex, |push| {
+                store_all(Some(push), &mut skipped, &mut in_order)
+            });
+            let classified = ClassifiedAsStored {
+                prepared,
+                skipped,
+                in_order,
+            };
+            (counts?, Some(classified))
+        }
+    };
     tracing::info!(
         event = "chat_imported",
         added = counts.added,
@@ -469,11 +568,47 @@ pub fn import_parts<P: ExportPart>(
     if roles.me.is_some() || roles.ex.is_some() {
         store.set_chat_roles(counts.chat_id, me.as_deref(), ex.as_deref())?;
     }
+    let snapshot = match (lexicons, classified) {
+        (Some(lex), Some(classified)) => snapshot_after_import(store, &counts, lex, classified),
+        _ => SnapshotMade::No,
+    };
     Ok(ImportReport {
         summary,
         counts,
         me,
         ex,
+        snapshot,
+    })
+}
+
+/// Saves the chat's snapshot from the messages classified while they were
+/// stored if the chat holds exactly them, in that order; else reads it back.
+fn snapshot_after_import(
+    store: &mut dyn Store,
+    counts: &ImportCounts,
+    lexicons: &rekindle_analysis::Lexicons,
+    classified: ClassifiedAsStored,
+) -> SnapshotMade {
+    let made = crate::postmortem::chat_by_id(store, counts.chat_id).and_then(|chat| {
+        let exactly_these =
+            classified.in_order && counts.already_had == 0 && chat.messages == counts.added;
+        if exactly_these {
+            crate::postmortem::save_snapshot(
+                store,
+                &chat,
+                lexicons,
+                classified.prepared,
+                classified.skipped,
+            )
+            .map(|()| SnapshotMade::WhileStoring)
+        } else {
+            crate::postmortem::refresh_snapshot(store, chat.id, lexicons)
+                .map(|()| SnapshotMade::ReadBack)
+        }
+    });
+    made.unwrap_or_else(|e| {
+        tracing::warn!(event = "snapshot_failed", error = %e);
+        SnapshotMade::No
     })
 }
 

@@ -277,6 +277,31 @@ pub fn prepare_chat_cached(
     Ok(p)
 }
 
+/// Saves `prepared` (the chat's messages classified in chat order, with the
+/// positions of those whose time could not be read) as chat `chat`'s
+/// snapshot, as [`prepare_chat_cached`] would have made it.
+pub(crate) fn save_snapshot(
+    store: &mut dyn Store,
+    chat: &ChatInfo,
+    lexicons: &Lexicons,
+    prepared: Prepared,
+    skipped: Vec<u64>,
+) -> Result<(), MethodError> {
+    let fingerprint = rekindle_analysis::fingerprint(lexicons);
+    let p = PreparedChat {
+        chat_id: chat.id,
+        who: who(chat),
+        prepared,
+        skipped,
+    };
+    store.save_chat_snapshot(
+        chat.id,
+        &snapshot_key(fingerprint, chat),
+        &snapshot_bytes(&p, fingerprint),
+    )?;
+    Ok(())
+}
+
 /// Makes chat `chat_id`'s snapshot current (after an import), so its first
 /// post-mortem view does not classify every message.
 pub fn refresh_snapshot(

@@ -280,3 +280,114 @@ fn the_snapshot_gives_the_same_analysis_and_follows_the_chat() {
         .analyse();
     assert!(with_cats.analysis.topics.iter().any(|t| t.topic == "cats"));
 }
+
+/// A WhatsApp export in time order: several messages a minute, a notice
+/// without a sender, media, phone numbers (for redaction) and `extra` lines
+/// appended as given.
+fn chat_in_order(n: usize, extra: &[&str]) -> String {
+    const LINES: &[&str] = &[
+        "you never listen to me",
+        "sorry, my bad, I love you",
+        "<Media omitted>",
+        "call me on +44 7700 900123 when you can",
+        "leave me alone",
+        "did you pay the rent? money is tight",
+    ];
+    let mut out =
+        String::from("01/01/2023, 00:00 - Messages and calls are end-to-end encrypted.\n");
+    for i in 0..n {
+        let (day, hour, minute) = (1 + i / 600, (i / 25) % 24, (i % 25) / 3);
+        let who = if i % 3 == 0 { "Sam" } else { "Alex" };
+        let text = LINES[(i * 5 + i / 7) % LINES.len()];
+        out.push_str(&format!(
+            "{day:02}/01/2023, {hour:02}:{minute:02} - {who}: {text} {i}\n"
+        ));
+    }
+    for line in extra {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The snapshot made while the messages are stored is, byte for byte, the
+/// one made by reading the chat back; it is made that way only when the
+/// chat holds exactly the messages stored, in their order, and read back
+/// otherwise (an export out of time order, repeated messages, a chat that
+/// grows).
+#[test]
+fn the_snapshot_made_while_storing_is_the_one_read_back() {
+    use rekindle_app::import::{Roles, SnapshotMade, import, import_parts_with_snapshot};
+    use rekindle_app::postmortem::refresh_snapshot;
+    let tmp = tempfile::tempdir().unwrap();
+    let lex = Lexicons::built_in();
+    let at = jiff::Timestamp::from_second(1_780_000_000).unwrap();
+    let mut n = 0;
+    // Imports `texts` one after the other both ways; the last import's
+    // snapshot and how it was made.
+    let mut both_ways = |texts: &[&str], redact: bool| -> SnapshotMade {
+        n += 1;
+        let roles = Roles {
+            redact,
+            ..Roles::default()
+        };
+        let mut streamed = vault(&tmp, &format!("s{n}"));
+        let mut read_back = vault(&tmp, &format!("r{n}"));
+        let mut made = SnapshotMade::No;
+        for text in texts {
+            let opts = Default::default();
+            let report = import_parts_with_snapshot(
+                &mut streamed,
+                &[text.as_bytes()],
+                &opts,
+                &roles,
+                at,
+                &mut |_, _| {},
+                &lex,
+            )
+            .unwrap();
+            made = report.snapshot;
+            let plain = import(
+                &mut read_back,
+                text.as_bytes(),
+                &opts,
+                &roles,
+                at,
+                &mut |_, _| {},
+            )
+            .unwrap();
+            assert_eq!(plain.snapshot, SnapshotMade::No);
+            refresh_snapshot(&mut read_back, plain.counts.chat_id, &lex).unwrap();
+        }
+        let chat = analysed_chat(&streamed).unwrap().unwrap();
+        let other = analysed_chat(&read_back).unwrap().unwrap();
+        let (a, b) = (
+            streamed.chat_snapshot(chat.id).unwrap().unwrap(),
+            read_back.chat_snapshot(other.id).unwrap().unwrap(),
+        );
+        assert_eq!(a.0, b.0, "{made:?}: the snapshots' keys");
+        assert!(a.1 == b.1, "{made:?}: the snapshots differ");
+        made
+    };
+    let in_order = chat_in_order(2_000, &[]);
+    assert_eq!(both_ways(&[&in_order], false), SnapshotMade::WhileStoring);
+    assert_eq!(both_ways(&[&in_order], true), SnapshotMade::WhileStoring);
+    // Times that go back (chat_text wraps its hours within a day).
+    assert_eq!(both_ways(&[&chat_text(400)], false), SnapshotMade::ReadBack);
+    // The same line twice is two messages (the second is "the second such").
+    let last = "05/01/2023, 23:59 - Sam: goodnight";
+    let repeated = chat_in_order(300, &[last, last]);
+    assert_eq!(both_ways(&[&repeated], false), SnapshotMade::WhileStoring);
+    // The same export again stores nothing new.
+    assert_eq!(
+        both_ways(&[&repeated, &repeated], false),
+        SnapshotMade::ReadBack
+    );
+    // The chat grows: the second import adds to what the first stored.
+    let first_half = chat_in_order(150, &[]);
+    let grown = chat_in_order(300, &[]);
+    assert_eq!(
+        both_ways(&[&first_half, &grown], false),
+        SnapshotMade::ReadBack
+    );
+}

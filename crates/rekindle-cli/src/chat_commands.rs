@@ -192,37 +192,42 @@ pub fn import(
     args: &ParseArgs,
 ) -> Result<()> {
     let parts = read_files(files)?;
+    // Every message is classified once while it is stored (no text kept), so
+    // the post-mortem of a long history opens at once; with the user's word
+    // lists, as the post-mortem reads them. Not being able to is no import error.
+    let lexicons = rekindle_app::topics::lexicons(vault, Some(data_dir))
+        .inspect_err(|e| tracing::warn!(event = "snapshot_failed", error = %e))
+        .ok();
     let bar = crate::progress::bar("Importing", "messages", json);
-    let report = import::import_parts(
-        vault,
-        &parts,
-        &args.options(),
-        &Roles { me, ex, redact },
-        jiff::Timestamp::now(),
-        &mut |done, total| {
-            bar.set_length(total);
-            bar.set_position(done);
-        },
-    )
-    .map_err(|e| {
-        bar.finish_and_clear();
-        explain(e, files)
-    })?;
+    // Once every message is read, what is left is storing and the snapshot.
+    let mut spinner = None;
+    let mut progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+        if done == total && spinner.is_none() {
+            bar.finish_and_clear();
+            spinner = Some(crate::progress::spinner("Preparing the post-mortem", json));
+        }
+    };
+    let roles = Roles { me, ex, redact };
+    let now = jiff::Timestamp::now();
+    let imported = match &lexicons {
+        Some(lex) => import::import_parts_with_snapshot(
+            vault,
+            &parts,
+            &args.options(),
+            &roles,
+            now,
+            &mut progress,
+            lex,
+        ),
+        None => import::import_parts(vault, &parts, &args.options(), &roles, now, &mut progress),
+    };
     bar.finish_and_clear();
-    // The file is in the vault now: its bytes go before the post-mortem
-    // reads the messages back, so the two never take memory at once.
-    drop(parts);
-    // Every message classified once now (no text kept), so the post-mortem
-    // of a long history opens at once; not being able to is no import error.
-    let spinner = crate::progress::spinner("Preparing the post-mortem", json);
-    // With the user's word lists, as the post-mortem reads them.
-    let done = rekindle_app::topics::lexicons(vault, Some(data_dir)).and_then(|lex| {
-        rekindle_app::postmortem::refresh_snapshot(vault, report.counts.chat_id, &lex)
-    });
-    if let Err(e) = done {
-        tracing::warn!(event = "snapshot_failed", error = %e);
+    if let Some(s) = spinner {
+        s.finish_and_clear();
     }
-    spinner.finish_and_clear();
+    let report = imported.map_err(|e| explain(e, files))?;
     if json {
         outln!(
             "{}",

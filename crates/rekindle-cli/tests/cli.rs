@@ -3925,3 +3925,59 @@ fn analyze_reads_a_chat_the_same_in_every_encoding() {
     assert_eq!(read["analysed"], 4, "{read}");
     assert_eq!(read["conflicts"], plain["conflicts"]);
 }
+
+/// `import` leaves the chat's post-mortem snapshot in the vault, and the
+/// analysis served from it is the one made by reading every message back.
+#[test]
+fn import_leaves_a_snapshot_that_reads_as_the_whole_chat() {
+    use rekindle_store::Store;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    init_vault(&d);
+    let chat: String = (0..600)
+        .map(|i| {
+            format!(
+                "0{}/03/2024, {:02}:{:02} - {}: {}\n",
+                1 + i / 200,
+                (i / 10) % 20,
+                i % 10,
+                if i % 3 == 0 { "Ana" } else { "Alex" },
+                [
+                    "you never listen",
+                    "sorry, I was wrong",
+                    "see you at 8",
+                    "whatever."
+                ][i % 4]
+            )
+        })
+        .collect();
+    let chat_file = tmp.path().join("chat.txt");
+    std::fs::write(&chat_file, chat).unwrap();
+    ok_in(
+        &d,
+        &[
+            "import",
+            chat_file.to_str().unwrap(),
+            "--me",
+            "Ana",
+            "--ex",
+            "Alex",
+        ],
+    );
+    let mut v = web_vault(&d);
+    let chat = rekindle_app::postmortem::analysed_chat(&v)
+        .unwrap()
+        .unwrap();
+    let (key, _) = v.chat_snapshot(chat.id).unwrap().expect("a snapshot");
+    let lex = rekindle_analysis::Lexicons::built_in();
+    // Current: of these word lists and all 600 messages, so it is served.
+    let fingerprint = rekindle_analysis::fingerprint(&lex);
+    assert_eq!(key, format!("rkp1:{fingerprint:016x}:600"));
+    let json = |p: rekindle_app::postmortem::PreparedChat| {
+        serde_json::to_value(&p.analyse().analysis).unwrap()
+    };
+    let fresh = json(rekindle_app::postmortem::prepare_chat(&v, &chat, &lex).unwrap());
+    let served = json(rekindle_app::postmortem::prepare_chat_cached(&mut v, &chat, &lex).unwrap());
+    assert_eq!(fresh["messages"], 600);
+    assert_eq!(served, fresh);
+}

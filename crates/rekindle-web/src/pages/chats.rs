@@ -304,37 +304,38 @@ async fn finish_import(
                     Some(OpenStore::Hosted(_)) => None,
                 }
             };
-            // After the import, the chat's snapshot is made (every message
-            // classified once, no text), so its post-mortem opens at once;
-            // with the user's word lists, as the post-mortem reads them.
+            // While the import runs, every message is classified once for the
+            // chat's snapshot (no text kept), so its post-mortem opens at once;
+            // with the user's word lists, as the post-mortem reads them. Not
+            // being able to is no import error.
             let data_dir = worker.data_dir().map(|d| d.path().to_path_buf());
-            let then_snapshot = |store: &mut dyn rekindle_store::Store,
-                                 report: import::ImportReport| {
-                let done =
-                    rekindle_app::topics::lexicons(store, data_dir.as_deref()).and_then(|lex| {
-                        rekindle_app::postmortem::refresh_snapshot(
-                            store,
-                            report.counts.chat_id,
-                            &lex,
-                        )
-                    });
-                if let Err(e) = done {
-                    tracing::warn!(event = "snapshot_failed", error = %e);
-                }
-                report
-            };
+            let import_into =
+                |store: &mut dyn rekindle_store::Store| match rekindle_app::topics::lexicons(
+                    store,
+                    data_dir.as_deref(),
+                ) {
+                    Ok(lex) => import::import_parts_with_snapshot(
+                        store,
+                        slices,
+                        &options,
+                        &roles,
+                        now,
+                        &mut |_, _| {},
+                        &lex,
+                    ),
+                    Err(e) => {
+                        tracing::warn!(event = "snapshot_failed", error = %e);
+                        import::import_parts(store, slices, &options, &roles, now, &mut |_, _| {})
+                    }
+                };
             match own {
-                Some(mut vault) => {
-                    import::import_parts(&mut vault, slices, &options, &roles, now, &mut |_, _| {})
-                        .map(|r| then_snapshot(&mut vault, r))
-                }
+                Some(mut vault) => import_into(&mut vault),
                 None => {
                     let mut inner = worker.lock();
                     let Some(vault) = inner.vault.as_deref_mut() else {
                         return Err(None);
                     };
-                    import::import_parts(vault, slices, &options, &roles, now, &mut |_, _| {})
-                        .map(|r| then_snapshot(vault, r))
+                    import_into(vault)
                 }
             }
             .map_err(Some)
