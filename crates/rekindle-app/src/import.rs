@@ -469,6 +469,12 @@ fn import_inner<P: ExportPart>(
             summary.skipped_count as u64,
             &summary_json,
             &mut |sink: &mut dyn MessageSink| {
+                // What the chat held before is read back with the new
+                // messages: classifying only these would be work thrown away.
+                if !sink.chat_was_empty() {
+                    classify = None;
+                    *in_order = false;
+                }
                 let mut keys = ContentKeys::new(key.clone());
                 let mut done = 0u64;
                 progress(0, total);

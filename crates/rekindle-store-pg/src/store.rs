@@ -221,6 +221,7 @@ struct MessageCopy<'t, 's> {
     already_had: u64,
     added_by: SenderCounts,
     error: Option<Fail>,
+    was_empty: bool,
 }
 
 const COPY_TYPES: &[Type] = &[Type::INT8, Type::INT8, Type::INT4, Type::BYTEA, Type::BYTEA];
@@ -264,6 +265,7 @@ impl<'t, 's> MessageCopy<'t, 's> {
             writer: BinaryCopyInWriter::new(sink, COPY_TYPES),
             sealer,
             chat_id,
+            was_empty: seen.is_empty(),
             seen,
             last_id,
             added: 0,
@@ -316,6 +318,10 @@ impl<'t, 's> MessageCopy<'t, 's> {
 }
 
 impl MessageSink for MessageCopy<'_, '_> {
+    fn chat_was_empty(&self) -> bool {
+        self.was_empty
+    }
+
     fn push(&mut self, m: &NewMessage<'_>) {
         if self.error.is_some() {
             return;

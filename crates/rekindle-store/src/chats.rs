@@ -31,6 +31,8 @@ pub struct NewMessage<'a> {
 /// Receives the messages of one import, inside its transaction.
 pub trait MessageSink {
     fn push(&mut self, m: &NewMessage<'_>);
+    /// The chat held no message when this import began.
+    fn chat_was_empty(&self) -> bool;
 }
 
 /// What an import changed.

@@ -45,6 +45,7 @@ macro_rules! store_conformance {
             import_is_idempotent,
             import_is_all_or_nothing,
             import_fills_in_unknown_chat_fields_only,
+            import_tells_the_feed_whether_the_chat_was_empty,
             message_order_and_positions,
             chat_roles_are_set,
             a_chat_is_deleted_with_everything_of_it,
@@ -129,19 +130,23 @@ pub fn import<S: Store>(
         2,
         &serde_json::json!({"lines": messages.len()}),
         &mut |sink: &mut dyn MessageSink| {
-            for m in messages {
-                sink.push(&NewMessage {
-                    local_ms: m.local_ms,
-                    offset_seconds: m.offset_seconds,
-                    sender: m.sender,
-                    kind: "text",
-                    text: &m.text,
-                    content_key: content_key(m),
-                });
-            }
+            push_all(sink, messages);
             Ok(())
         },
     )
+}
+
+fn push_all(sink: &mut dyn MessageSink, messages: &[Msg]) {
+    for m in messages {
+        sink.push(&NewMessage {
+            local_ms: m.local_ms,
+            offset_seconds: m.offset_seconds,
+            sender: m.sender,
+            kind: "text",
+            text: &m.text,
+            content_key: content_key(m),
+        });
+    }
 }
 
 fn all_messages<S: Store>(store: &S, chat_id: i64) -> Vec<StoredMessage> {
@@ -481,6 +486,30 @@ pub fn import_fills_in_unknown_chat_fields_only<F: Fixture>(make: impl Fn() -> F
     assert_eq!(info.title.as_deref(), Some("Title"));
     assert_eq!(info.me.as_deref(), Some("Sam"));
     assert_eq!(info.ex.as_deref(), Some("Alex"));
+}
+
+/// The feed is told whether the chat held any message when the import
+/// began (an import into an empty chat may classify while it stores); a chat
+/// of another owner with the same source is not this one.
+pub fn import_tells_the_feed_whether_the_chat_was_empty<F: Fixture>(make: impl Fn() -> F) {
+    let mut fx = make();
+    let c = chat("whatsapp:empty-or-not");
+    let mut told = Vec::new();
+    let mut import_into = |s: &mut F::Store, messages: &[Msg]| {
+        s.import_chat(&c, at(1_000), 0, &serde_json::json!({}), &mut |sink| {
+            told.push(sink.chat_was_empty());
+            push_all(sink, messages);
+            Ok(())
+        })
+        .unwrap();
+    };
+    let mut s = fx.store(0);
+    import_into(&mut s, &[]);
+    import_into(&mut s, &[msg(10, Some("Sam"), "a")]);
+    import_into(&mut s, &[msg(20, Some("Alex"), "b")]);
+    let mut other = fx.store(1);
+    import_into(&mut other, &[msg(10, Some("Sam"), "a")]);
+    assert_eq!(told, [true, true, false, true]);
 }
 
 pub fn message_order_and_positions<F: Fixture>(make: impl Fn() -> F) {

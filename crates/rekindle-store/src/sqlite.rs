@@ -401,9 +401,14 @@ struct SqlSink<'t> {
     already_had: u64,
     added_by: SenderCounts,
     error: Option<rusqlite::Error>,
+    was_empty: bool,
 }
 
 impl MessageSink for SqlSink<'_> {
+    fn chat_was_empty(&self) -> bool {
+        self.was_empty
+    }
+
     fn push(&mut self, m: &NewMessage<'_>) {
         if self.error.is_some() {
             return;
@@ -787,8 +792,14 @@ impl Store for SqliteVault {
             ],
             |r| r.get(0),
         )?;
+        let was_empty: bool = tx.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM chat_messages WHERE owner_id = ?1 AND chat_id = ?2)",
+            params![owner, chat_id],
+            |r| r.get(0),
+        )?;
         let mut sink = SqlSink {
             stmt: tx.prepare_cached(INSERT_MESSAGE)?,
+            was_empty,
             owner,
             chat_id,
             added: 0,
