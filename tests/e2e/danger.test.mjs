@@ -48,6 +48,11 @@ test('a threat in the chat, from the post-mortem to the safety question', async 
     const card = page.locator('#danger');
     assert.match(await card.innerText(), /12 March 2024, 21:15: Alex wrote what reads as a threat\./);
     assert.equal(await card.getByRole('link', { name: 'Help lines' }).count(), 1);
+    // The message itself, hidden until asked for.
+    const quote = card.locator('details.sign-message blockquote');
+    assert.equal(await quote.isVisible(), false);
+    await card.getByText('Show the message').click();
+    assert.equal(await quote.innerText(), 'i know where you live. answer me or ill break your legs');
     await screenshot(page, 'postmortem-danger');
     // The letter waits.
     await page.goto(`${server.base}/x/letter`);
@@ -56,6 +61,9 @@ test('a threat in the chat, from the post-mortem to the safety question', async 
     await page.goto(`${server.base}/w`);
     await card.getByRole('link', { name: "Answer rekindle's question" }).click();
     assert.match(await page.locator('#chat-danger').innerText(), /12 March 2024 in which they seem to threaten you/);
+    await page.locator('#sign-message summary').click();
+    assert.equal(await page.locator('#sign-message blockquote').innerText(), 'i know where you live. answer me or ill break your legs');
+    assert.doesNotMatch(await page.locator('#chat-danger').innerText(), /look it up there by its date/);
     await screenshot(page, 'safe-danger-question');
     await page.getByRole('button', { name: 'Yes, that is how it was' }).click();
     assert.equal(await page.locator('#chat-danger').count(), 0, 'nothing left to answer');
@@ -90,6 +98,8 @@ test('a threat said in play is not asked about, and "not meant" lets the rest de
     await page.goto(`${server.base}/h/safe`);
     // One sign only (the push), written by the user about the ex.
     assert.match(await page.locator('#chat-danger').innerText(), /you write that they hurt you, or that you are afraid of them/);
+    await page.locator('#sign-message summary').click();
+    assert.equal(await page.locator('#sign-message blockquote').innerText(), 'you pushed me into the wall last night');
     assert.doesNotMatch(await page.locator('#chat-danger').innerText(), /one of \d+ such messages/);
     await page.getByRole('button', { name: 'No, it was not meant that way' }).click();
     assert.equal(await page.locator('#chat-danger').count(), 0);

@@ -110,6 +110,47 @@ pub fn for_chat(store: &dyn Store, chat_id: i64) -> Result<Vec<StoredSign>, Meth
         .unwrap_or_default())
 }
 
+/// The message behind a sign of chat `chat_id`: the message its writer sent
+/// at its time that still reads as that kind of sign (or, if none does now,
+/// their first message of that time). `None` when the chat no longer holds it.
+pub fn message_of(
+    store: &dyn Store,
+    chat_id: i64,
+    sign: &StoredSign,
+) -> Result<Option<String>, MethodError> {
+    let theirs: Vec<String> = store
+        .messages_at_time(chat_id, crate::import::local_ms(sign.time))?
+        .into_iter()
+        .filter(|m| m.sender.as_deref() == Some(sign.person.as_str()))
+        .map(|m| m.text)
+        .collect();
+    let reads_so =
+        |t: &&String| rekindle_analysis::danger::detect(t).map(kind_of) == Some(sign.kind);
+    Ok(theirs.iter().find(reads_so).or(theirs.first()).cloned())
+}
+
+/// The message behind the sign waiting for the user's answer
+/// ([`rekindle_core::safety::pending_danger`]), if there is one.
+pub fn pending_message(store: &dyn Store) -> Result<Option<String>, MethodError> {
+    let all = signs(store)?;
+    let facts: Vec<ChatDanger> = all.iter().map(|(_, f)| f.clone()).collect();
+    let Some(pending) = rekindle_core::safety::pending_danger(&facts) else {
+        return Ok(None);
+    };
+    let Some((sign, _)) = all.iter().find(|(_, f)| f == pending) else {
+        return Ok(None);
+    };
+    for item in store.items(CHAT_DANGER)? {
+        if let Some(cs) = item.parse::<ChatSigns>()
+            && cs.signs.contains(sign)
+            && let Some(text) = message_of(store, cs.chat_id, sign)?
+        {
+            return Ok(Some(text));
+        }
+    }
+    Ok(None)
+}
+
 /// The signs in every imported chat whose ex is known, written by the user or
 /// the ex, with the user's answers.
 pub fn signs(store: &dyn Store) -> Result<Vec<(StoredSign, ChatDanger)>, MethodError> {

@@ -100,3 +100,45 @@ fn signs_point_at_the_right_person_and_answers_survive_a_second_import() {
         Err(rekindle_app::method::MethodError::NotFound)
     ));
 }
+
+/// The message behind a sign is found by its time and writer among the
+/// messages of the same minute, for the question and the post-mortem.
+#[test]
+fn the_message_behind_a_sign_is_the_one_shown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_dir, mut v) = common::fast_vault(&tmp.path().join("d"));
+    let threat = "i know where you live. answer me or you will regret it";
+    let text = [
+        "12/03/2024, 21:10 - Sam: i am not coming back",
+        "12/03/2024, 21:11 - Sam: please stop writing",
+        "12/03/2024, 21:11 - Alex: fine",
+        &format!("12/03/2024, 21:11 - Alex: {threat}"),
+        "12/03/2024, 21:11 - Alex: whatever",
+        "12/03/2024, 21:12 - Sam: i am blocking you",
+    ]
+    .join("\n");
+    assert!(rekindle_app::danger::pending_message(&v).unwrap().is_none());
+    import_as_sam_and_alex(&mut v, text.as_bytes());
+    let chat = rekindle_app::postmortem::analysed_chat(&v)
+        .unwrap()
+        .unwrap();
+    let signs = rekindle_app::danger::for_chat(&v, chat.id).unwrap();
+    assert_eq!(signs.len(), 1, "{signs:?}");
+    let shown = rekindle_app::danger::message_of(&v, chat.id, &signs[0]).unwrap();
+    assert_eq!(shown.as_deref(), Some(threat));
+    assert_eq!(
+        rekindle_app::danger::pending_message(&v)
+            .unwrap()
+            .as_deref(),
+        Some(threat)
+    );
+    // In another chat, or once answered, there is nothing to show.
+    assert_eq!(
+        rekindle_app::danger::message_of(&v, chat.id + 1, &signs[0]).unwrap(),
+        None
+    );
+    let tz = TimeZone::UTC;
+    rekindle_app::safety::answer_danger(&mut v, false, &tz, jiff::civil::date(2024, 6, 1), now())
+        .unwrap();
+    assert!(rekindle_app::danger::pending_message(&v).unwrap().is_none());
+}

@@ -45,7 +45,8 @@ pub enum SafetyCmd {
         #[arg(long)]
         json: bool,
     },
-    /// A sign of danger in the imported chat (a threat, or a message saying someone was hurt): show it,
+    /// A sign of danger in the imported chat (a threat, or a message saying someone was hurt): show it
+    /// (with the message itself),
     /// or answer it with --happened (that is how it was: help to reach out stays off) or --not-meant
     /// (a joke, a quote, a film). Help to reconcile waits for the answer.
     Danger {
@@ -239,20 +240,25 @@ pub fn safety_cmd(vault: &mut SqliteVault, cmd: &SafetyCmd) -> Result<()> {
             let facts = safety::facts(vault, &tz).map_err(err)?;
             let pending = rekindle_core::safety::pending_danger(&facts.chat_danger).cloned();
             if !happened && !not_meant {
+                // The message itself, found again in the chat (the sign keeps no text).
+                let message = rekindle_app::danger::pending_message(vault).map_err(err)?;
                 if *json {
                     outln!(
                         "{}",
                         serde_json::to_string_pretty(&serde_json::json!({
                             "pending": pending,
+                            "message": message,
                             "signs": facts.chat_danger,
                         }))
                         .context("Could not write JSON.")?
                     );
                 } else {
+                    let quoted = message.map(|m| format!("\nThe message: \u{201c}{m}\u{201d}"));
                     match rekindle_core::safety::danger_refusal(&facts.chat_danger) {
                         Some(r) => outln!(
-                            "{}\nAnswer with `rekindle safety danger --happened` (that is how it was) or `--not-meant` (a joke, a quote, a film). Help lines: `rekindle helplines`.",
-                            r.explain()
+                            "{}{}\nAnswer with `rekindle safety danger --happened` (that is how it was) or `--not-meant` (a joke, a quote, a film). Help lines: `rekindle helplines`.",
+                            r.explain(),
+                            quoted.unwrap_or_default()
                         ),
                         None => {
                             outln!("No sign of danger from the chat is waiting for your answer.")

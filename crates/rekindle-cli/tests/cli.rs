@@ -1354,8 +1354,25 @@ fn a_threat_or_a_hurt_told_in_the_chat_is_asked_about_before_any_outreach() {
     assert_eq!(s["refusal"]["reason"], "danger_in_chat", "{s}");
     assert_eq!(s["refusal"]["kind"], "threat");
     assert_eq!(s["refusal"]["by_ex"], true);
-    assert!(ok(&["safety", "danger"]).contains("they seem to threaten you"));
+    let asked = ok(&["safety", "danger"]);
+    assert!(asked.contains("they seem to threaten you"), "{asked}");
+    // The message itself, found again in the chat.
+    assert!(
+        asked.contains(
+            "The message: \u{201c}i know where you live. answer me or ill break your legs\u{201d}"
+        ),
+        "{asked}"
+    );
+    let asked: serde_json::Value =
+        serde_json::from_str(&ok(&["safety", "danger", "--json"])).unwrap();
+    assert_eq!(
+        asked["message"],
+        "i know where you live. answer me or ill break your legs"
+    );
     ok(&["safety", "danger", "--happened"]);
+    let answered: serde_json::Value =
+        serde_json::from_str(&ok(&["safety", "danger", "--json"])).unwrap();
+    assert_eq!(answered["message"], serde_json::Value::Null);
     let s: serde_json::Value = serde_json::from_str(&ok(&["safety", "status", "--json"])).unwrap();
     assert_eq!(s["refusal"]["reason"], "safety_lock", "{s}");
     assert_eq!(s["refusal"]["toward_me"], true);

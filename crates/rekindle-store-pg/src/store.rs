@@ -1071,6 +1071,24 @@ impl Store for PgStore {
         })
     }
 
+    fn messages_at_time(
+        &self,
+        chat_id: i64,
+        local_ms: i64,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        let owner = self.owner;
+        self.tx(|tx, sealer| {
+            tx.query(
+                "SELECT id, local_ms, offset_seconds, body FROM chat_messages
+                 WHERE owner_id = $1 AND chat_id = $2 AND local_ms = $3 ORDER BY id",
+                &[&owner, &chat_id, &local_ms],
+            )?
+            .iter()
+            .map(|r| open_message(sealer, chat_id, r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect()
+        })
+    }
+
     fn counts(&self) -> Result<Vec<(&'static str, u64)>, StoreError> {
         let owner = self.owner;
         self.tx(|tx, _| Self::counts_in(tx, owner))

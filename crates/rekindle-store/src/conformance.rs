@@ -47,6 +47,7 @@ macro_rules! store_conformance {
             import_fills_in_unknown_chat_fields_only,
             import_tells_the_feed_whether_the_chat_was_empty,
             message_order_and_positions,
+            messages_are_found_by_their_time,
             chat_roles_are_set,
             a_chat_is_deleted_with_everything_of_it,
             chat_snapshots_are_kept_replaced_and_deleted_with_their_chat,
@@ -560,6 +561,30 @@ pub fn message_order_and_positions<F: Fixture>(make: impl Fn() -> F) {
     }
     assert!(s.messages_at(id, &[]).unwrap().is_empty());
     assert!(s.messages_at(id, &[60]).unwrap().is_empty());
+}
+
+/// The messages of one time, in the chat's order; none at a time without
+/// messages, in another chat or of another owner.
+pub fn messages_are_found_by_their_time<F: Fixture>(make: impl Fn() -> F) {
+    let mut fx = make();
+    let mut s = fx.store(0);
+    let id = populate(&mut s);
+    let texts = |ms: &[StoredMessage]| ms.iter().map(|m| m.text.clone()).collect::<Vec<_>>();
+    let at_100 = s.messages_at_time(id, 100).unwrap();
+    let in_order: Vec<StoredMessage> = all_messages(&s, id)
+        .into_iter()
+        .filter(|m| m.local_ms == 100)
+        .collect();
+    assert_eq!(texts(&at_100), ["hello", "same minute"]);
+    assert_eq!(at_100, in_order);
+    assert_eq!(
+        texts(&s.messages_at_time(id, 50).unwrap()),
+        ["earlier, imported later"]
+    );
+    assert!(s.messages_at_time(id, 101).unwrap().is_empty());
+    assert!(s.messages_at_time(id + 1_000, 100).unwrap().is_empty());
+    let other = fx.store(1);
+    assert!(other.messages_at_time(id, 100).unwrap().is_empty());
 }
 
 pub fn chat_roles_are_set<F: Fixture>(make: impl Fn() -> F) {

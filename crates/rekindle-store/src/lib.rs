@@ -130,6 +130,13 @@ pub trait Store {
         chat_id: i64,
         positions: &[u64],
     ) -> Result<Vec<(u64, StoredMessage)>, StoreError>;
+    /// The messages of a chat stored with exactly this time (`local_ms`), in
+    /// the chat's order: how a page finds a message it knows by its time.
+    fn messages_at_time(
+        &self,
+        chat_id: i64,
+        local_ms: i64,
+    ) -> Result<Vec<StoredMessage>, StoreError>;
     /// Row counts per table, for `status` (no content).
     fn counts(&self) -> Result<Vec<(&'static str, u64)>, StoreError>;
 }

@@ -1074,6 +1074,19 @@ impl Store for SqliteVault {
         Ok(out)
     }
 
+    fn messages_at_time(
+        &self,
+        chat_id: i64,
+        local_ms: i64,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT local_ms, offset_seconds, sender, kind, text, content_key FROM chat_messages
+             WHERE owner_id = ?1 AND chat_id = ?2 AND local_ms = ?3 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![self.owner, chat_id, local_ms], stored_message)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn counts(&self) -> Result<Vec<(&'static str, u64)>, StoreError> {
         let mut out = Vec::new();
         for &table in USER_TABLES {

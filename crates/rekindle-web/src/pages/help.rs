@@ -148,6 +148,8 @@ struct LockedPage {
     reasons: Vec<String>,
     /// A sign of danger in the chat waiting for the user's answer.
     pending: Option<String>,
+    /// That sign's message, found again in the chat.
+    pending_message: Option<String>,
     locked: bool,
     errors: FormErrors,
 }
@@ -187,6 +189,11 @@ fn safe_page(
         };
         let pending =
             rekindle_core::safety::danger_refusal(&facts.chat_danger).map(|r| r.explain());
+        let pending_message = if pending.is_some() {
+            rekindle_app::danger::pending_message(inner.vault()?).map_err(method_error)?
+        } else {
+            None
+        };
         Ok(render(
             status,
             &LockedPage {
@@ -195,6 +202,7 @@ fn safe_page(
                 from_me,
                 reasons,
                 pending,
+                pending_message,
                 errors,
                 locked: lock.is_some(),
             },

@@ -110,7 +110,7 @@ struct PostmortemPage {
     boundaries: Vec<(String, String, bool)>,
     /// Signs of danger the import found in this chat, newest first, and
     /// whether one waits for the user's answer.
-    danger: Vec<String>,
+    danger: Vec<DangerLine>,
     danger_pending: bool,
 }
 
@@ -241,11 +241,17 @@ fn ending(e: Ending) -> &'static str {
 }
 
 /// Which chat the page reads, when there is more than one to choose from.
+/// One sign of danger on the post-mortem: what it is, and the message itself
+/// (found again in the chat by its time and writer; the sign keeps no text).
+struct DangerLine {
+    line: String,
+    message: Option<String>,
+}
+
 /// The signs of danger the import found in the chat, as sentences (newest
-/// first, at most ten), and whether one waits for the user's answer. The
-/// store keeps no text of them: the date and the writer are enough to find
-/// the message in the chat.
-fn danger_lines(vault: &dyn rekindle_store::Store, id: i64) -> (Vec<String>, bool) {
+/// first, at most ten) with their messages, and whether one waits for the
+/// user's answer.
+fn danger_lines(vault: &dyn rekindle_store::Store, id: i64) -> (Vec<DangerLine>, bool) {
     let signs = rekindle_app::danger::for_chat(vault, id).unwrap_or_default();
     let pending = rekindle_app::danger::signs(vault)
         .map(|all| {
@@ -264,11 +270,14 @@ fn danger_lines(vault: &dyn rekindle_store::Store, id: i64) -> (Vec<String>, boo
                     "wrote that they were hurt, or are afraid of the other"
                 }
             };
-            format!(
-                "{}: {} {what}.",
-                s.time.strftime("%-d %B %Y, %H:%M"),
-                s.person
-            )
+            DangerLine {
+                line: format!(
+                    "{}: {} {what}.",
+                    s.time.strftime("%-d %B %Y, %H:%M"),
+                    s.person
+                ),
+                message: rekindle_app::danger::message_of(vault, id, s).unwrap_or_default(),
+            }
         })
         .collect();
     (lines, pending)
