@@ -10,12 +10,14 @@
 //! features of `pressure_learned::features` (words, "!word" after a negator,
 //! neighbouring word pairs) of the normalized message, trained on the
 //! project's own labelled lines: the letter check's threat lines
-//! (data/train/threat_lines_{1,2}.tsv, tests/data/threats_a.tsv), the danger
+//! (data/train/threat_lines_{1,2}.tsv, tests/data/threats_a.tsv), the veiled
+//! threats and their look-alikes of data/train/threat_lines_3.tsv, the danger
 //! tuning set (tests/data/danger_a.tsv), the pressure lines whose kinds hold
 //! `threat` (data/train/pressure_lines*.tsv), and as lines without a threat:
 //! every other line of those files, the horsemen lines (hostile, not
-//! threatening) and the everyday spoken lines and scenes. **Never danger_b-e,
-//! danger_chats_*, threats_b or threats_c**: they are the held-out reports.
+//! threatening) and the everyday spoken lines and scenes. **Never danger_b-f,
+//! danger_veiled, danger_chats_*, threats_b or threats_c**: they are the
+//! held-out reports.
 //!
 //! The threshold is chosen on 5-fold out-of-fold margins: the lowest margin at
 //! which out-of-fold precision is at least `MIN_PRECISION` (0.9), and high
@@ -82,6 +84,7 @@ fn run(root: &Path, out: &Path) -> Result<(), String> {
     for f in [
         "data/train/threat_lines_1.tsv",
         "data/train/threat_lines_2.tsv",
+        "data/train/threat_lines_3.tsv",
         "crates/rekindle-analysis/tests/data/threats_a.tsv",
     ] {
         add(columns(root, f, 0, false)?, &threat);

@@ -349,7 +349,8 @@ fn passes_prefilter(text: &str) -> bool {
 /// The sign of danger in one message, if any.
 pub fn detect(text: &str) -> Option<DangerKind> {
     if !passes_prefilter(text) {
-        return None;
+        return (has_reader_word(text) && threatens_outside_prefilter(text))
+            .then_some(DangerKind::Threat);
     }
     let norm = crate::text::normalize(text);
     if in_play(text, &norm) {
@@ -366,6 +367,57 @@ pub fn detect(text: &str) -> Option<DangerKind> {
         return Some(DangerKind::Violence);
     }
     None
+}
+
+/// How much surer than its own threshold the learned layer must be of a
+/// message without any prefilter piece (variant DG5, QUALITY_LOG.md session
+/// 20): half of the threats the layers learn from hold no piece (veiled ones
+/// are worded too freely for a list), but far more everyday messages reach
+/// the layer this way than through the pieces.
+const OUTSIDE_PREFILTER_MARGIN: f32 = 1.0;
+
+/// A threat the learned layer alone reads in a message no pattern could
+/// match (it holds no prefilter piece), after the play and game guards.
+fn threatens_outside_prefilter(text: &str) -> bool {
+    let norm = crate::text::normalize(text);
+    if in_play(text, &norm) {
+        return false;
+    }
+    let p = plain(&norm);
+    !p.split_whitespace().any(|w| GAMES.contains(&w))
+        && crate::danger_learned::threatens_by(&norm, OUTSIDE_PREFILTER_MARGIN)
+}
+
+/// The spellings of a word for the reader, lowercase without apostrophes:
+/// `pressure_learned::is_reader`'s words and the texting forms
+/// `text::normalize` turns into them.
+const READER_SPELLINGS: &[&str] = &[
+    "you", "your", "yours", "youre", "youve", "youll", "youd", "yourself", "u", "ur", "ya", "yall",
+    "ud", "ull", "ure", "uve", "urs", "urself", "yr", "yu",
+];
+
+/// Whether the raw text has a word for the reader, as the learned layer
+/// needs one: a cheap test on the import's reading thread (no normalizing),
+/// and the same one `detect` asks, so the scan queues exactly the messages
+/// `detect` may read.
+fn has_reader_word(text: &str) -> bool {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}'))
+        .any(|token| {
+            let mut buf = [0u8; 8];
+            let mut n = 0;
+            for c in token.chars() {
+                if c == '\'' || c == '\u{2019}' {
+                    continue;
+                }
+                if !c.is_ascii_alphabetic() || n == buf.len() {
+                    return false;
+                }
+                buf[n] = c.to_ascii_lowercase() as u8;
+                n += 1;
+            }
+            let word = buf.get(..n).unwrap_or_default();
+            READER_SPELLINGS.iter().any(|r| r.as_bytes() == word)
+        })
 }
 
 /// A threat in the message: this module's patterns, then the letter check's
@@ -520,7 +572,7 @@ impl Scan {
         let (Some(sender), Some(text)) = (sender, text) else {
             return;
         };
-        if !passes_prefilter(text) {
+        if !passes_prefilter(text) && !has_reader_word(text) {
             return;
         }
         let candidate = (index, time, sender.to_string(), text.to_string());
@@ -633,6 +685,9 @@ mod tests {
             "hit me up later",
             "ill kill you if you spoil the finale 😂",
             "you will pay for this, i promise you that",
+            // No prefilter piece: the learned layer alone reads it.
+            "be a real pity if your new fella found out what you get up to",
+            "sleep tight, love you",
         ];
         let t = jiff::civil::date(2024, 3, 1).at(12, 0, 0, 0);
         let mut scan = Scan::new();
@@ -652,6 +707,51 @@ mod tests {
             .collect();
         assert!(want.len() > 1000);
         assert_eq!(got, want);
+    }
+
+    /// A veiled threat with no word of the prefilter is read by the learned
+    /// layer alone, at its stricter threshold; its look-alikes are not.
+    #[test]
+    fn a_veiled_threat_without_any_prefilter_word_is_read() {
+        let veiled = "be a real pity if your new fella found out what you get up to";
+        assert!(!passes_prefilter(veiled));
+        assert_eq!(detect(veiled), Some(DangerKind::Threat));
+        for t in [
+            "sleep tight, love you",
+            "you always walk the dog by the river, its lovely there",
+            "make sure you lock up tonight, the lock is stiff",
+            "your new job sounds great, they are lucky to have you",
+        ] {
+            assert_eq!(detect(t), None, "{t}");
+        }
+    }
+
+    /// The reader's words in any spelling `normalize` knows, and not inside
+    /// other words.
+    #[test]
+    fn a_word_for_the_reader_is_found_in_the_raw_text() {
+        for t in [
+            "You there?",
+            "thinking of U",
+            "you\u{2019}re late",
+            "ur mum called",
+            "see ya,mate",
+            "Y'ALL are loud",
+            "is this yours",
+            "YOURSELF",
+        ] {
+            assert!(has_reader_word(t), "{t}");
+        }
+        for t in [
+            "see the youth club",
+            "ursula is here",
+            "yours3lf",
+            "",
+            "🙂🙂",
+            "your\u{e9}",
+        ] {
+            assert!(!has_reader_word(t), "{t}");
+        }
     }
 
     #[test]

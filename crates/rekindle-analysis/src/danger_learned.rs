@@ -2,10 +2,11 @@
 //! danger"): a logistic regression over the message's words, negated words and
 //! word pairs, trained on the project's own labelled lines
 //! (`examples/train_danger.rs`, data/models/danger.tsv), in the horsemen
-//! layer's model shape so that the same code reads it. Asked only for
-//! messages that passed the prefilter and hold no threat by the patterns, and
-//! only where the message has a word for the reader ("you", "your", "u"...):
-//! a threat is made to someone.
+//! layer's model shape so that the same code reads it. Asked for messages
+//! that passed the prefilter and hold no threat by the patterns, and, at a
+//! stricter threshold, for messages with no prefilter piece at all (veiled
+//! threats, session 20); only where the message has a word for the reader
+//! ("you", "your", "u"...): a threat is made to someone.
 
 use std::sync::OnceLock;
 
@@ -33,6 +34,11 @@ const MAX_WORDS: usize = 20;
 
 /// Whether the layer reads a threat in normalized text.
 pub(crate) fn threatens(norm: &str) -> bool {
+    threatens_by(norm, 0.0)
+}
+
+/// [`threatens`] with the threshold raised by `margin`.
+pub(crate) fn threatens_by(norm: &str, margin: f32) -> bool {
     let Some(m) = model() else {
         return false;
     };
@@ -42,7 +48,7 @@ pub(crate) fn threatens(norm: &str) -> bool {
     {
         return false;
     }
-    m.margins(norm)[0] >= m.thresholds()[0]
+    m.margins(norm)[0] >= m.thresholds()[0] + margin
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Signs of danger in chat messages (`rekindle_analysis::danger`), on the sets
-//! written apart (tests/data/danger_*.tsv, danger_chats_{1,2,3}.txt): held to what
-//! variants DG2 and DG4 reached when they shipped (QUALITY_LOG.md, session 19). A change
-//! that finds fewer threats or hurts, or flags more look-alikes, fails here.
+//! written apart (tests/data/danger_*.tsv, danger_chats_{1,2,3,4}.txt): held to what
+//! variants DG2 and DG4 (session 19) and DG5 (session 20) reached when they shipped
+//! (QUALITY_LOG.md). A change that finds fewer threats or hurts, or flags more
+//! look-alikes, fails here.
 #![allow(clippy::unwrap_used)]
 
 use rekindle_analysis::danger::{DangerKind, detect};
@@ -10,8 +11,16 @@ fn data(file: &str) -> String {
     std::fs::read_to_string(format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-/// (threats found, violence found, other lines flagged) of a labelled set.
+/// (threats found, violence found, other lines flagged) of a labelled set of
+/// 80 threats, 80 hurts and 140 others.
 fn messages(file: &str) -> (usize, usize, usize) {
+    let (found, per_label) = read(file);
+    assert_eq!(per_label, [80, 80, 140], "{file}");
+    found
+}
+
+/// What `detect` finds in a labelled set, and how many lines each label has.
+fn read(file: &str) -> ((usize, usize, usize), [usize; 3]) {
     let (mut threat, mut violence, mut other) = (0, 0, 0);
     let mut per_label = [0usize; 3];
     for line in data(file).lines().skip(1).filter(|l| !l.trim().is_empty()) {
@@ -33,8 +42,7 @@ fn messages(file: &str) -> (usize, usize, usize) {
             l => panic!("{file}: label {l}"),
         }
     }
-    assert_eq!(per_label, [80, 80, 140], "{file}");
-    (threat, violence, other)
+    ((threat, violence, other), per_label)
 }
 
 fn check(file: &str, threats: usize, violence: usize, max_other: usize) {
@@ -49,15 +57,26 @@ fn check(file: &str, threats: usize, violence: usize, max_other: usize) {
 
 #[test]
 fn the_tuning_set_stays_read() {
-    check("danger_a.tsv", 60, 63, 0);
+    check("danger_a.tsv", 70, 63, 0);
 }
 
 #[test]
 fn the_held_out_sets_stay_read() {
-    check("danger_b.tsv", 36, 43, 0);
-    check("danger_c.tsv", 36, 48, 3);
-    check("danger_d.tsv", 44, 39, 4);
-    check("danger_e.tsv", 35, 43, 3);
+    check("danger_b.tsv", 40, 43, 0);
+    check("danger_c.tsv", 43, 48, 3);
+    check("danger_d.tsv", 50, 39, 5);
+    check("danger_e.tsv", 37, 43, 3);
+    check("danger_f.tsv", 46, 52, 3);
+}
+
+/// Veiled threats (120) and their look-alikes (180): care, wistful remarks,
+/// banter, lawful consequences (variant DG5's held-out set).
+#[test]
+fn veiled_threats_are_read_and_their_look_alikes_left_alone() {
+    let ((threats, _, other), per_label) = read("danger_veiled.tsv");
+    assert_eq!(per_label, [120, 0, 180]);
+    assert!(threats >= 31, "veiled threats found {threats} < 31");
+    assert!(other == 0, "look-alikes flagged {other} > 0");
 }
 
 /// Whole chats: a dangerous chat needs one message found (one question to the
@@ -66,7 +85,8 @@ fn the_held_out_sets_stay_read() {
 fn dangerous_chats_are_found_and_safe_ones_left_alone() {
     chats("danger_chats_1.txt", 9, 1);
     chats("danger_chats_2.txt", 10, 1);
-    chats("danger_chats_3.txt", 9, 0);
+    chats("danger_chats_3.txt", 10, 0);
+    chats("danger_chats_4.txt", 7, 1);
 }
 
 fn chats(file: &str, min_found: usize, max_flagged: usize) {
