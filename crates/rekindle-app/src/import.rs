@@ -26,7 +26,7 @@ use jiff::Timestamp;
 use jiff::civil::DateTime;
 pub use rekindle_chat::{ChatChoice, ChatInfo};
 use rekindle_chat::{
-    ContentKeys, ExportPart, Format, MessageKind, MessageRef, ParseError, ParseOptions, Summary,
+    ContentKeys, ExportPart, Format, MessageRef, ParseError, ParseOptions, Summary,
 };
 use rekindle_store::chats::{ImportCounts, MessageSink, NewChat, NewMessage};
 use rekindle_store::{Store, StoreError};
@@ -520,15 +520,15 @@ fn import_inner<P: ExportPart>(
                     if let Some(classify) = classify.as_mut() {
                         *in_order &= stored_ms >= last_ms;
                         last_ms = stored_ms;
-                        // Exactly what `postmortem::message_ref` makes of the row.
-                        match from_local_ms(stored_ms) {
-                            Some(time) => classify(MessageRef {
-                                time,
-                                offset_seconds: m.offset_seconds,
-                                sender,
-                                text: Cow::Borrowed(&text),
-                                kind: m.kind.as_str().parse().unwrap_or(MessageKind::Other),
-                            }),
+                        // The row as the post-mortem will read it back.
+                        match crate::postmortem::stored_ref(
+                            stored_ms,
+                            m.offset_seconds,
+                            sender,
+                            &text,
+                            m.kind.as_str(),
+                        ) {
+                            Some(r) => classify(r),
                             None => skipped.push(position),
                         }
                         position += 1;

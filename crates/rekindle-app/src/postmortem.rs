@@ -106,12 +106,31 @@ fn who(chat: &ChatInfo) -> Who {
 /// A stored message as the parser hands it out, or `None` when its stored
 /// time cannot be read.
 fn message_ref(m: &StoredMessage) -> Option<MessageRef<'_>> {
+    stored_ref(
+        m.local_ms,
+        m.offset_seconds,
+        m.sender.as_deref(),
+        &m.text,
+        &m.kind,
+    )
+}
+
+/// A message from the columns it is stored with, as the post-mortem reads it
+/// back ([`message_ref`]; the import classifies with the same, so that what it
+/// classifies while storing is what a read-back gives).
+pub(crate) fn stored_ref<'a>(
+    local_ms: i64,
+    offset_seconds: Option<i32>,
+    sender: Option<&'a str>,
+    text: &'a str,
+    kind: &str,
+) -> Option<MessageRef<'a>> {
     Some(MessageRef {
-        time: from_local_ms(m.local_ms)?,
-        offset_seconds: m.offset_seconds,
-        sender: m.sender.as_deref(),
-        text: std::borrow::Cow::Borrowed(&m.text),
-        kind: m.kind.parse().unwrap_or(MessageKind::Other),
+        time: from_local_ms(local_ms)?,
+        offset_seconds,
+        sender,
+        text: std::borrow::Cow::Borrowed(text),
+        kind: kind.parse().unwrap_or(MessageKind::Other),
     })
 }
 
@@ -269,9 +288,8 @@ pub fn prepare_chat_cached(
     if let Some(p) = current_snapshot(store, chat, fingerprint)? {
         return Ok(p);
     }
-    let key = snapshot_key(fingerprint, chat);
     let p = prepare_chat(store, chat, lexicons)?;
-    if let Err(e) = store.save_chat_snapshot(chat.id, &key, &snapshot_bytes(&p, fingerprint)) {
+    if let Err(e) = store_snapshot(store, chat, &p, fingerprint) {
         tracing::warn!(event = "snapshot_not_saved", error = %e);
     }
     Ok(p)
@@ -287,19 +305,29 @@ pub(crate) fn save_snapshot(
     prepared: Prepared,
     skipped: Vec<u64>,
 ) -> Result<(), MethodError> {
-    let fingerprint = rekindle_analysis::fingerprint(lexicons);
     let p = PreparedChat {
         chat_id: chat.id,
         who: who(chat),
         prepared,
         skipped,
     };
+    store_snapshot(store, chat, &p, rekindle_analysis::fingerprint(lexicons))?;
+    Ok(())
+}
+
+/// Saves `p` as chat `chat`'s snapshot under the key of `fingerprint` and its
+/// message count.
+fn store_snapshot(
+    store: &mut dyn Store,
+    chat: &ChatInfo,
+    p: &PreparedChat,
+    fingerprint: u64,
+) -> Result<(), rekindle_store::StoreError> {
     store.save_chat_snapshot(
         chat.id,
         &snapshot_key(fingerprint, chat),
-        &snapshot_bytes(&p, fingerprint),
-    )?;
-    Ok(())
+        &snapshot_bytes(p, fingerprint),
+    )
 }
 
 /// Makes chat `chat_id`'s snapshot current (after an import), so its first

@@ -2213,19 +2213,7 @@ fn vault_files_are_never_lost_or_mistaken_for_a_new_vault() {
             )
         })
         .collect();
-    let chat_file = tmp.path().join("chat.txt");
-    std::fs::write(&chat_file, chat).unwrap();
-    ok_in(
-        &f,
-        &[
-            "import",
-            chat_file.to_str().unwrap(),
-            "--me",
-            "Ana",
-            "--ex",
-            "Alex",
-        ],
-    );
+    import_as_ana_and_alex(&f, tmp.path(), &chat);
     let db = f.join("vault.db");
     let mut bytes = std::fs::read(&db).unwrap();
     // Inside a late data page (the analysis snapshot written at import):
@@ -2566,19 +2554,7 @@ fn a_damaged_vault_stops_every_command_with_exit_2_and_changes_nothing() {
             )
         })
         .collect();
-    let chat_file = tmp.path().join("chat.txt");
-    std::fs::write(&chat_file, chat).unwrap();
-    ok_in(
-        &d,
-        &[
-            "import",
-            chat_file.to_str().unwrap(),
-            "--me",
-            "Ana",
-            "--ex",
-            "Alex",
-        ],
-    );
+    import_as_ana_and_alex(&d, tmp.path(), &chat);
     let db = d.join("vault.db");
     let original = std::fs::read(&db).unwrap();
     let pages = original.len() / 4096;
@@ -3161,6 +3137,15 @@ fn json_in(d: &Path, args: &[&str]) -> serde_json::Value {
     all.push("--json");
     let out = ok_in(d, &all);
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+}
+
+/// Writes `chat` (a WhatsApp export) into `dir` and imports it into the vault
+/// in `d`, Ana as the user and Alex as the ex.
+fn import_as_ana_and_alex(d: &Path, dir: &Path, chat: &str) {
+    let chat_file = dir.join("chat.txt");
+    std::fs::write(&chat_file, chat).unwrap();
+    let file = chat_file.to_str().unwrap();
+    ok_in(d, &["import", file, "--me", "Ana", "--ex", "Alex"]);
 }
 
 /// Opens the vault in `d` the way the web app does (no CLI in between).
@@ -3968,19 +3953,7 @@ fn import_leaves_a_snapshot_that_reads_as_the_whole_chat() {
             )
         })
         .collect();
-    let chat_file = tmp.path().join("chat.txt");
-    std::fs::write(&chat_file, chat).unwrap();
-    ok_in(
-        &d,
-        &[
-            "import",
-            chat_file.to_str().unwrap(),
-            "--me",
-            "Ana",
-            "--ex",
-            "Alex",
-        ],
-    );
+    import_as_ana_and_alex(&d, tmp.path(), &chat);
     let mut v = web_vault(&d);
     let chat = rekindle_app::postmortem::analysed_chat(&v)
         .unwrap()
