@@ -199,8 +199,9 @@ fn main() {
     }
 }
 
-/// One line per item of a validation set: gold, learned margin, VADER
-/// compound, words of the normalized text, and the rules' dense inputs.
+/// One line per item of a validation set: gold, learned margin, words of the
+/// normalized text, the rules' dense inputs, then the message's level
+/// (`learned::Model::level`) and whether plain VADER calls it negative (1/0).
 fn dump(items: &[Item], lex: &Lexicons) -> Result<(), String> {
     use std::io::Write as _;
     // MODEL=FILE dumps the margins of a candidate model (with the shipped Empath lists).
@@ -214,12 +215,14 @@ fn dump(items: &[Item], lex: &Lexicons) -> Result<(), String> {
         let d = rekindle_analysis::learned::dense_features(&it.text, lex);
         let z = m.margin(&norm, &d);
         let dense: Vec<String> = d.0.iter().map(|x| format!("{x:.4}")).collect();
+        let words = norm.split(' ').filter(|w| !w.is_empty()).count();
+        let level = if words == 0 { 0 } else { m.level(z, &d) };
         writeln!(
             out,
-            "{}\t{z:.4}\t{}\t{}",
+            "{}\t{z:.4}\t{words}\t{}\t{level}\t{}",
             u8::from(it.gold),
-            norm.split(' ').filter(|w| !w.is_empty()).count(),
-            dense.join("\t")
+            dense.join("\t"),
+            u8::from(vader_negative(&it.text))
         )
         .map_err(|e| e.to_string())?;
     }

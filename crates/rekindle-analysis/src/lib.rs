@@ -45,13 +45,14 @@ pub use rekindle_vader::Scores;
 pub use snapshot::{SnapshotError, fingerprint};
 pub use summary::{month_name, summarize, topic_label};
 
-/// Builds VADER and every learned layer now (each is otherwise built on its
-/// first use): a caller with a thread to spare starts this beside its own
-/// set-up, so that no message waits for a model to be parsed.
+/// Builds VADER and the learned layers the analysis of a chat reads now
+/// (each is otherwise built on its first use): a caller with a thread to
+/// spare starts this beside its own set-up, so that no message waits for a
+/// model to be parsed. The pressure layer is not among them: only
+/// [`classify()`] reads it (parsing it would cost the analysis CPU and memory).
 pub fn warm_up() {
     rekindle_vader::Analyzer::shared();
     learned::model();
-    pressure_learned::model();
     horsemen_learned::model();
     boundary_learned::model();
 }
