@@ -88,6 +88,22 @@ impl ImportError {
 
 /// Reads an export file, refusing folders and files too large to be a chat.
 pub fn read_export_file(path: &Path) -> Result<Vec<u8>, ImportError> {
+    let len = checked_export_path(path)?;
+    read_whole(path, len).map_err(|e| unreadable(path, &e))
+}
+
+/// "Could not read FILE: why." for an error reading an export file.
+pub(crate) fn unreadable(path: &Path, e: &std::io::Error) -> ImportError {
+    ImportError::Input(format!(
+        "Could not read {}: {}.",
+        path.display(),
+        plain_io(e)
+    ))
+}
+
+/// The size of the export file at `path`, after refusing folders, devices
+/// and files too large to be a chat.
+pub(crate) fn checked_export_path(path: &Path) -> Result<u64, ImportError> {
     let meta = std::fs::metadata(path).map_err(|e| {
         ImportError::Input(format!(
             "Could not open {}: {}.",
@@ -115,13 +131,7 @@ pub fn read_export_file(path: &Path) -> Result<Vec<u8>, ImportError> {
             meta.len() / (1024 * 1024)
         )));
     }
-    read_whole(path, meta.len()).map_err(|e| {
-        ImportError::Input(format!(
-            "Could not read {}: {}.",
-            path.display(),
-            plain_io(&e)
-        ))
-    })
+    Ok(meta.len())
 }
 
 /// Below this size a file is read on one thread.

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod boundaries;
 pub mod crisis;
 pub mod danger;
+pub mod export_reader;
 pub mod import;
 pub mod letter;
 pub mod method;

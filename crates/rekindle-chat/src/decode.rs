@@ -145,6 +145,11 @@ enum Utf16 {
     Be,
 }
 
+/// Whether `bytes` look like UTF-16 without a byte order mark (as [`decode`] reads them).
+pub(crate) fn looks_utf16(bytes: &[u8]) -> bool {
+    sniff_utf16(bytes).is_some()
+}
+
 fn sniff_utf16(bytes: &[u8]) -> Option<Utf16> {
     let n = bytes.len().min(1024) & !1;
     if n < 4 {

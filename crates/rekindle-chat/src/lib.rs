@@ -95,6 +95,7 @@ mod error;
 mod messenger;
 mod notices;
 mod output;
+pub mod stream;
 mod telegram;
 mod whatsapp;
 mod zipread;
@@ -1018,5 +1019,31 @@ pub mod fuzzing {
     /// panics if an internal invariant breaks.
     pub fn check_header(line: &[u8]) {
         crate::whatsapp::check_header(line);
+    }
+
+    /// Read `data` whole ([`crate::parse`]) and in pieces of `piece` bytes
+    /// ([`crate::stream`]); panics unless both give the same messages and
+    /// summary, or the same error.
+    pub fn check_pieces(data: &[u8], piece: usize, opts: &crate::ParseOptions) {
+        use crate::Message;
+        let mut want = Vec::new();
+        let whole = crate::parse(data, opts, &mut |m| want.push(Message::from(m)));
+        let mut reader = std::io::Cursor::new(data);
+        let scanned = match crate::stream::scan_in_pieces(&mut reader, opts, piece) {
+            Ok(s) => s,
+            Err(e) => panic!("reading from memory failed: {e}"),
+        };
+        let mut got = Vec::new();
+        let pieces = scanned.parse(&mut reader, opts, &mut |m| got.push(Message::from(m)));
+        match (whole, pieces) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a, b, "summaries differ");
+                assert_eq!(want, got, "messages differ");
+            }
+            (Err(a), Err(crate::stream::ReadError::Parse(b))) => {
+                assert_eq!(a.to_string(), b.to_string());
+            }
+            (a, b) => panic!("whole: {a:?}; in pieces: {b:?}"),
+        }
     }
 }

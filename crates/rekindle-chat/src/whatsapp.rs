@@ -903,6 +903,11 @@ fn classify(t: &str, marked: bool) -> MessageKind {
 
 /// A message whose last line may still be continued.
 struct Pending {
+    /// Where its header line starts in the text, and that line's number: a
+    /// piece of the export that ends inside the message is read again from
+    /// there with the next piece ([`Lines::feed`]).
+    line_start: usize,
+    line_no: usize,
     time: DateTime,
     /// Byte range of the sender in the text.
     sender: Option<(usize, usize)>,
@@ -915,7 +920,7 @@ struct Pending {
 
 /// Pass 1: evidence for the date order.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-struct Evidence {
+pub(crate) struct Evidence {
     headers: usize,
     day_first: usize,
     month_first: usize,
@@ -932,7 +937,7 @@ struct Evidence {
 
 impl Evidence {
     /// The evidence of a text made of `self`'s text followed by `next`'s.
-    fn then(self, next: Evidence) -> Evidence {
+    pub(crate) fn then(self, next: Evidence) -> Evidence {
         let (mut dmy, mut mdy) = (
             self.backwards_dmy + next.backwards_dmy,
             self.backwards_mdy + next.backwards_mdy,
@@ -995,7 +1000,7 @@ fn order_key(year: u16, month: u16, day: u16, h: &Header) -> u64 {
         + h.second as u64
 }
 
-fn gather_lines(bytes: &[u8]) -> Evidence {
+pub(crate) fn gather_lines(bytes: &[u8]) -> Evidence {
     let mut ev = Evidence::default();
     let (mut prev_dmy, mut prev_mdy) = (0u64, 0u64);
     let mut last = LastHeader::default();
@@ -1080,14 +1085,56 @@ pub(crate) fn parse(
     sink: &mut dyn FnMut(MessageRef<'_>),
 ) -> Result<(), ParseError> {
     let ev = gather(text);
+    let mut lines = Lines::new(plan(&ev, opts, stats).ok_or_else(|| no_header(text))?);
+    lines.feed(text, true, stats, sink);
+    lines.finish(stats).map_err(|()| no_message(text))
+}
+
+/// The error of an export in which no line starts with a date.
+pub(crate) fn no_header(text: &str) -> ParseError {
+    let (line, first) = crate::first_nonblank_line(text);
+    no_header_at(line, first)
+}
+
+/// [`no_header`] of an export whose first line that is not blank is `first`, numbered `line`.
+pub(crate) fn no_header_at(line: usize, first: &str) -> ParseError {
+    ParseError::NotAChat {
+        line,
+        what: "a WhatsApp message".into(),
+        expected: "a date such as 12/03/2024 at the start of the line".into(),
+        found: found(first),
+    }
+}
+
+/// The error of an export whose dates all failed to read.
+pub(crate) fn no_message(text: &str) -> ParseError {
+    let (line, first) = crate::first_nonblank_line(text);
+    no_message_at(line, first)
+}
+
+/// [`no_message`] of an export whose first line that is not blank is `first`, numbered `line`.
+pub(crate) fn no_message_at(line: usize, first: &str) -> ParseError {
+    ParseError::NotAChat {
+        line,
+        what: "a WhatsApp message".into(),
+        expected: "a real date and time such as 12/03/2024, 21:05".into(),
+        found: found(first),
+    }
+}
+
+/// How the dates of the export are read, decided from pass 1's evidence.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plan {
+    order: DateOrder,
+    other_order: Option<DateOrder>,
+    allow_swap: bool,
+}
+
+/// The date order for the whole export from its evidence (with the warnings
+/// it calls for), or `None` when no line starts with a date.
+pub(crate) fn plan(ev: &Evidence, opts: &ParseOptions, stats: &mut Stats) -> Option<Plan> {
     if ev.headers == 0 {
-        let (line, first) = crate::first_nonblank_line(text);
-        return Err(ParseError::NotAChat {
-            line,
-            what: "a WhatsApp message".into(),
-            expected: "a date such as 12/03/2024 at the start of the line".into(),
-            found: found(first),
-        });
+        return None;
     }
     let evidence_order = match (ev.day_first > 0, ev.month_first > 0) {
         (true, false) => Some(DayFirst),
@@ -1157,207 +1204,267 @@ pub(crate) fn parse(
         DateOrder::YearFirst => None,
     };
     let allow_swap = opts.date_order.is_none() && ev.day_first > 0 && ev.month_first > 0;
+    Some(Plan {
+        order,
+        other_order,
+        allow_swap,
+    })
+}
 
-    let bytes = text.as_bytes();
-    let mut pending: Option<Pending> = None;
-    let mut orphan = false;
-    let mut line_no = 0usize;
+/// Pass 2: the messages, from the text given in one piece or in several
+/// pieces of whole lines, in order ([`Lines::feed`]).
+pub(crate) struct Lines {
+    plan: Plan,
+    /// Lines read so far (the number of the last one).
+    line_no: usize,
+    /// The last header could not be read: the lines that continue it are skipped.
+    orphan: bool,
+}
 
-    let mut flush = |p: Pending, stats: &mut Stats| {
-        let raw = text.get(p.text_start..p.text_end).unwrap_or("");
-        let raw = raw.trim_end_matches(['\n', '\r']);
-        let sender = p.sender.and_then(|(s, e)| text.get(s..e));
-        let kind = match sender {
-            None => MessageKind::System,
-            Some(name) => match classify(raw, p.marked) {
-                // "Anna: Messages and calls are end-to-end encrypted..." without iOS's mark:
-                // the app talking, with the chat's name in front (see notices.rs).
-                MessageKind::Text => {
-                    let the_chat =
-                        stats.chat_name.as_deref() == Some(name) && !stats.has_sender(name);
-                    match notices::classify(raw, name, the_chat) {
-                        Some(Notice::MissedCall) => MessageKind::Other,
-                        Some(Notice::Encryption | Notice::Event) => {
-                            if stats.chat_name.is_none() {
-                                stats.chat_name = Some(name.to_string());
+impl Lines {
+    pub(crate) fn new(plan: Plan) -> Lines {
+        Lines {
+            plan,
+            line_no: 0,
+            orphan: false,
+        }
+    }
+
+    /// Reads the messages of `text`, which follows the text fed before, and
+    /// hands each to `sink`. Without `at_end`, only whole lines are read and
+    /// the message still open at the end is not handed out: the returned
+    /// length is how much of `text` was read, and the rest (from the open
+    /// message's header line on) must start the next piece. With `at_end`,
+    /// everything is read and the length of `text` is returned.
+    pub(crate) fn feed(
+        &mut self,
+        text: &str,
+        at_end: bool,
+        stats: &mut Stats,
+        sink: &mut dyn FnMut(MessageRef<'_>),
+    ) -> usize {
+        let text = if at_end {
+            text
+        } else {
+            // Whole lines only: the last one may go on in the next piece.
+            match memchr::memrchr(b'\n', text.as_bytes()) {
+                Some(nl) => &text[..=nl],
+                None => return 0,
+            }
+        };
+        let Plan {
+            order,
+            other_order,
+            allow_swap,
+        } = self.plan;
+        let bytes = text.as_bytes();
+        let mut pending: Option<Pending> = None;
+        let orphan = &mut self.orphan;
+        let line_no = &mut self.line_no;
+
+        let mut flush = |p: Pending, stats: &mut Stats| {
+            let raw = text.get(p.text_start..p.text_end).unwrap_or("");
+            let raw = raw.trim_end_matches(['\n', '\r']);
+            let sender = p.sender.and_then(|(s, e)| text.get(s..e));
+            let kind = match sender {
+                None => MessageKind::System,
+                Some(name) => match classify(raw, p.marked) {
+                    // "Anna: Messages and calls are end-to-end encrypted..." without iOS's mark:
+                    // the app talking, with the chat's name in front (see notices.rs).
+                    MessageKind::Text => {
+                        let the_chat =
+                            stats.chat_name.as_deref() == Some(name) && !stats.has_sender(name);
+                        match notices::classify(raw, name, the_chat) {
+                            Some(Notice::MissedCall) => MessageKind::Other,
+                            Some(Notice::Encryption | Notice::Event) => {
+                                if stats.chat_name.is_none() {
+                                    stats.chat_name = Some(name.to_string());
+                                }
+                                MessageKind::System
                             }
-                            MessageKind::System
+                            None => MessageKind::Text,
                         }
-                        None => MessageKind::Text,
+                    }
+                    // iOS's marked encryption notice in a language without "end-to-end" in it.
+                    MessageKind::System
+                        if stats.chat_name.is_none()
+                            && notices::classify(raw, name, false) == Some(Notice::Encryption) =>
+                    {
+                        stats.chat_name = Some(name.to_string());
+                        MessageKind::System
+                    }
+                    k => k,
+                },
+            };
+            // iOS: "Chat name: \u{200e}Messages and calls are end-to-end encrypted..." is the app talking.
+            let (sender, kind) = if kind == MessageKind::System {
+                (None, kind)
+            } else {
+                (sender, kind)
+            };
+            let text_cow = if p.multiline && raw.contains('\r') {
+                Cow::Owned(raw.replace("\r\n", "\n"))
+            } else {
+                Cow::Borrowed(raw)
+            };
+            let m = MessageRef {
+                time: p.time,
+                offset_seconds: None,
+                sender,
+                text: text_cow,
+                kind,
+            };
+            stats.record(&m);
+            sink(m);
+        };
+
+        // The previous header read and its time (see `parse_header_after`).
+        let mut last = LastHeader::default();
+        let mut last_time: Option<Result<DateTime, String>> = None;
+        for line in LineIter::new(bytes) {
+            *line_no += 1;
+            let (header, repeated) = parse_header_after(line.bytes, &mut last);
+            let Some(h) = header else {
+                if let Some(p) = pending.as_mut() {
+                    p.text_end = line.end;
+                    p.multiline = true;
+                } else {
+                    let content = text.get(line.start..line.end).unwrap_or("");
+                    if *orphan {
+                        stats.skip(
+                            *line_no,
+                            "continues a message that could not be read",
+                            content,
+                        );
+                    } else if !content.trim().is_empty() {
+                        stats.skip(
+                            *line_no,
+                            "expected a date such as 12/03/2024 at the start of the line",
+                            content,
+                        );
                     }
                 }
-                // iOS's marked encryption notice in a language without "end-to-end" in it.
-                MessageKind::System
-                    if stats.chat_name.is_none()
-                        && notices::classify(raw, name, false) == Some(Notice::Encryption) =>
-                {
-                    stats.chat_name = Some(name.to_string());
-                    MessageKind::System
+                continue;
+            };
+            let time = match last_time.take() {
+                Some(t) if repeated => t,
+                _ => match h.resolve(order) {
+                    Ok(t) => Ok(t),
+                    Err(e) => match other_order {
+                        Some(o) if allow_swap && !h.is_year_first() => h.resolve(o).map_err(|_| e),
+                        _ => Err(e),
+                    },
+                },
+            };
+            last_time = Some(time.clone());
+            if let Some(p) = pending.take() {
+                flush(p, stats);
+            }
+            let time = match time {
+                Ok(t) => t,
+                Err(reason) => {
+                    *orphan = true;
+                    stats.skip(
+                        *line_no,
+                        reason,
+                        text.get(line.start..line.end).unwrap_or(""),
+                    );
+                    continue;
                 }
-                k => k,
-            },
-        };
-        // iOS: "Chat name: \u{200e}Messages and calls are end-to-end encrypted..." is the app talking.
-        let (sender, kind) = if kind == MessageKind::System {
-            (None, kind)
-        } else {
-            (sender, kind)
-        };
-        let text_cow = if p.multiline && raw.contains('\r') {
-            Cow::Owned(raw.replace("\r\n", "\n"))
-        } else {
-            Cow::Borrowed(raw)
-        };
-        let m = MessageRef {
-            time: p.time,
-            offset_seconds: None,
-            sender,
-            text: text_cow,
-            kind,
-        };
-        stats.record(&m);
-        sink(m);
-    };
-
-    // The previous header read and its time (see `parse_header_after`).
-    let mut last = LastHeader::default();
-    let mut last_time: Option<Result<DateTime, String>> = None;
-    for line in LineIter::new(bytes) {
-        line_no += 1;
-        let (header, repeated) = parse_header_after(line.bytes, &mut last);
-        let Some(h) = header else {
-            if let Some(p) = pending.as_mut() {
-                p.text_end = line.end;
-                p.multiline = true;
-            } else {
-                let content = text.get(line.start..line.end).unwrap_or("");
-                if orphan {
-                    stats.skip(
-                        line_no,
-                        "continues a message that could not be read",
-                        content,
-                    );
-                } else if !content.trim().is_empty() {
-                    stats.skip(
-                        line_no,
-                        "expected a date such as 12/03/2024 at the start of the line",
-                        content,
-                    );
+            };
+            *orphan = false;
+            let rest_start = line.start + h.rest;
+            let Some(rest) = text.get(rest_start..line.end) else {
+                *orphan = true;
+                stats.skip(*line_no, "the line is cut in the middle of a character", "");
+                continue;
+            };
+            let mut sender = None;
+            let mut text_start = rest_start;
+            let mut marked = false;
+            // iOS starts its own lines with U+200E ("\u{200e}Alex added Robin"); phone-number
+            // senders are wrapped in U+202A…U+202C and are still senders.
+            if !rest.starts_with(['\u{200e}', '\u{200f}'])
+                && let Some(colon) = memchr::memchr(b':', rest.as_bytes())
+            {
+                let cand = &rest[..colon];
+                let name = trim_marks(cand);
+                if colon <= 256 && !has_quote(cand.as_bytes()) && !name.is_empty() {
+                    // A name starting with a visible ASCII character has nothing to trim.
+                    let lead = if cand.as_bytes().first().is_some_and(u8::is_ascii_graphic) {
+                        0
+                    } else {
+                        cand.len() - cand.trim_start_matches(name_start_trim).len()
+                    };
+                    let name_start = rest_start + lead;
+                    sender = Some((name_start, name_start + name.len()));
+                    let mut t = colon + 1;
+                    if rest.as_bytes().get(t) == Some(&b' ') {
+                        t += 1;
+                    }
+                    let body = &rest[t..];
+                    let trimmed = trim_marks_start(body);
+                    marked = trimmed.len() != body.len();
+                    text_start = rest_start + t + (body.len() - trimmed.len());
                 }
             }
-            continue;
-        };
-        let time = match last_time.take() {
-            Some(t) if repeated => t,
-            _ => match h.resolve(order) {
-                Ok(t) => Ok(t),
-                Err(e) => match other_order {
-                    Some(o) if allow_swap && !h.is_year_first() => h.resolve(o).map_err(|_| e),
-                    _ => Err(e),
-                },
-            },
-        };
-        last_time = Some(time.clone());
+            if sender.is_none() {
+                let trimmed = trim_marks_start(rest);
+                text_start = rest_start + (rest.len() - trimmed.len());
+                if stats.chat_name.is_none()
+                    && (trimmed.contains("created group")
+                        || trimmed.contains("creó el grupo")
+                        || trimmed.contains("hat die Gruppe"))
+                    && let Some(n) = quoted_name(trimmed)
+                {
+                    stats.chat_name = Some(n.to_string());
+                }
+            } else if marked
+                && stats.chat_name.is_none()
+                && rest.contains("end-to-end")
+                && let Some((s, e)) = sender
+            {
+                stats.chat_name = text.get(s..e).map(str::to_string);
+            }
+            if let Some((s, e)) = sender
+                && stats.owner_hint.is_none()
+            {
+                let body = text.get(text_start..line.end).unwrap_or("");
+                let name = text.get(s..e).unwrap_or("");
+                if name == "You" || eq_loose(body, OWNER_DELETED, OWNER_DELETED_LENGTHS) {
+                    stats.owner_hint = Some(name.to_string());
+                }
+            }
+            pending = Some(Pending {
+                line_start: line.start,
+                line_no: *line_no,
+                time,
+                sender,
+                text_start,
+                text_end: line.end,
+                multiline: false,
+                marked,
+            });
+        }
         if let Some(p) = pending.take() {
+            if !at_end {
+                // Read again, whole, with the next piece.
+                *line_no = p.line_no - 1;
+                return p.line_start;
+            }
             flush(p, stats);
         }
-        let time = match time {
-            Ok(t) => t,
-            Err(reason) => {
-                orphan = true;
-                stats.skip(
-                    line_no,
-                    reason,
-                    text.get(line.start..line.end).unwrap_or(""),
-                );
-                continue;
-            }
-        };
-        orphan = false;
-        let rest_start = line.start + h.rest;
-        let Some(rest) = text.get(rest_start..line.end) else {
-            orphan = true;
-            stats.skip(line_no, "the line is cut in the middle of a character", "");
-            continue;
-        };
-        let mut sender = None;
-        let mut text_start = rest_start;
-        let mut marked = false;
-        // iOS starts its own lines with U+200E ("\u{200e}Alex added Robin"); phone-number
-        // senders are wrapped in U+202A…U+202C and are still senders.
-        if !rest.starts_with(['\u{200e}', '\u{200f}'])
-            && let Some(colon) = memchr::memchr(b':', rest.as_bytes())
-        {
-            let cand = &rest[..colon];
-            let name = trim_marks(cand);
-            if colon <= 256 && !has_quote(cand.as_bytes()) && !name.is_empty() {
-                // A name starting with a visible ASCII character has nothing to trim.
-                let lead = if cand.as_bytes().first().is_some_and(u8::is_ascii_graphic) {
-                    0
-                } else {
-                    cand.len() - cand.trim_start_matches(name_start_trim).len()
-                };
-                let name_start = rest_start + lead;
-                sender = Some((name_start, name_start + name.len()));
-                let mut t = colon + 1;
-                if rest.as_bytes().get(t) == Some(&b' ') {
-                    t += 1;
-                }
-                let body = &rest[t..];
-                let trimmed = trim_marks_start(body);
-                marked = trimmed.len() != body.len();
-                text_start = rest_start + t + (body.len() - trimmed.len());
-            }
-        }
-        if sender.is_none() {
-            let trimmed = trim_marks_start(rest);
-            text_start = rest_start + (rest.len() - trimmed.len());
-            if stats.chat_name.is_none()
-                && (trimmed.contains("created group")
-                    || trimmed.contains("creó el grupo")
-                    || trimmed.contains("hat die Gruppe"))
-                && let Some(n) = quoted_name(trimmed)
-            {
-                stats.chat_name = Some(n.to_string());
-            }
-        } else if marked
-            && stats.chat_name.is_none()
-            && rest.contains("end-to-end")
-            && let Some((s, e)) = sender
-        {
-            stats.chat_name = text.get(s..e).map(str::to_string);
-        }
-        if let Some((s, e)) = sender
-            && stats.owner_hint.is_none()
-        {
-            let body = text.get(text_start..line.end).unwrap_or("");
-            let name = text.get(s..e).unwrap_or("");
-            if name == "You" || eq_loose(body, OWNER_DELETED, OWNER_DELETED_LENGTHS) {
-                stats.owner_hint = Some(name.to_string());
-            }
-        }
-        pending = Some(Pending {
-            time,
-            sender,
-            text_start,
-            text_end: line.end,
-            multiline: false,
-            marked,
-        });
+        text.len()
     }
-    if let Some(p) = pending.take() {
-        flush(p, stats);
+
+    /// After the last piece: `Err` when no message could be read at all.
+    pub(crate) fn finish(self, stats: &Stats) -> Result<(), ()> {
+        if stats.messages() == 0 {
+            Err(())
+        } else {
+            Ok(())
+        }
     }
-    if stats.messages() == 0 {
-        let (line, first) = crate::first_nonblank_line(text);
-        return Err(ParseError::NotAChat {
-            line,
-            what: "a WhatsApp message".into(),
-            expected: "a real date and time such as 12/03/2024, 21:05".into(),
-            found: found(first),
-        });
-    }
-    Ok(())
 }
 
 /// Invariants of the header scanner (used by the `dates` fuzz target).

@@ -82,3 +82,23 @@ fn seeds_and_regressions_do_not_panic() {
     }
     assert!(n >= 12, "fuzz seeds not found ({n})");
 }
+
+/// Every seed and crasher reads the same in pieces as whole (the `pieces` target).
+#[test]
+fn seeds_read_in_pieces_as_whole() {
+    for dir in ["seeds", "regressions"] {
+        for (name, data) in files(dir) {
+            for piece in [64, 200, 4096] {
+                for date_order in [None, Some(DateOrder::DayFirst)] {
+                    let opts = ParseOptions {
+                        date_order,
+                        ..Default::default()
+                    };
+                    let caught =
+                        std::panic::catch_unwind(|| fuzzing::check_pieces(&data, piece, &opts));
+                    assert!(caught.is_ok(), "{name} in pieces of {piece}");
+                }
+            }
+        }
+    }
+}

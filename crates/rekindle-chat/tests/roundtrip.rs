@@ -412,6 +412,106 @@ proptest! {
     }
 }
 
+/// The export read in pieces (`stream`) as `rekindle analyze` reads a file:
+/// the same messages, in the same order, and the same summary.
+fn read_in_pieces(
+    bytes: &[u8],
+    piece: usize,
+    opts: &ParseOptions,
+) -> Result<(Vec<Message>, rekindle_chat::Summary, bool), String> {
+    use rekindle_chat::stream::{Scanned, scan_in_pieces};
+    let mut reader = std::io::Cursor::new(bytes);
+    let scanned = scan_in_pieces(&mut reader, opts, piece).map_err(|e| e.to_string())?;
+    let in_pieces = matches!(scanned, Scanned::Pieces(_));
+    let mut got = Vec::new();
+    let summary = scanned
+        .parse(&mut reader, opts, &mut |m| got.push(Message::from(m)))
+        .map_err(|e| e.to_string())?;
+    Ok((got, summary, in_pieces))
+}
+
+/// Lines a real export may hold besides messages: blank lines, a line that
+/// is not a message before the first one, a date that does not exist, the
+/// lines that continue it, Windows line ends, a byte order mark.
+#[derive(Debug, Clone)]
+struct Noise {
+    bom: bool,
+    crlf: bool,
+    junk_first: bool,
+    /// Message indexes after which a header with an impossible date (and a continuation) goes.
+    bad_dates: Vec<usize>,
+}
+
+fn noise_strategy() -> impl Strategy<Value = Noise> {
+    (
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        prop::collection::vec(0usize..40, 0..3),
+    )
+        .prop_map(|(bom, crlf, junk_first, bad_dates)| Noise {
+            bom,
+            crlf,
+            junk_first,
+            bad_dates,
+        })
+}
+
+fn with_noise(text: &str, n: &Noise) -> String {
+    let mut out = String::new();
+    if n.bom {
+        out.push('\u{feff}');
+    }
+    if n.junk_first {
+        out.push_str("Exported from my phone\n\n");
+    }
+    let mut message = 0usize;
+    for line in text.split_inclusive('\n') {
+        // Headers start with a digit or '[' in every layout of the model.
+        if line.starts_with(|c: char| c.is_ascii_digit() || c == '[') {
+            if n.bad_dates.contains(&message) {
+                out.push_str(
+                    "31/02/2021, 25:61 - Sam: a date that does not exist\nand its next line\n",
+                );
+            }
+            message += 1;
+        }
+        out.push_str(line);
+    }
+    if n.crlf {
+        out.replace('\n', "\r\n")
+    } else {
+        out
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn whatsapp_read_in_pieces_is_read_whole(
+        start in start_strategy(),
+        chat in chat_strategy(),
+        l in layout_strategy(),
+        noise in noise_strategy(),
+        piece in 64usize..400,
+    ) {
+        let (text, _) = render_whatsapp(start, &chat, &l);
+        let text = with_noise(&text, &noise);
+        let opts = ParseOptions::default();
+        let whole = parse_to_vec(text.as_bytes(), &opts);
+        let pieces = read_in_pieces(text.as_bytes(), piece, &opts);
+        match (whole, pieces) {
+            (Ok((want, want_summary)), Ok((got, summary, _))) => {
+                prop_assert_eq!(&got, &want, "{}", text);
+                prop_assert_eq!(summary, want_summary);
+            }
+            (Err(want), Err(got)) => prop_assert_eq!(got, want.to_string()),
+            (whole, pieces) => prop_assert!(false, "whole {:?}, pieces {:?}", whole.map(|w| w.0.len()), pieces.map(|p| p.0.len())),
+        }
+    }
+}
+
 // ---------- Telegram ----------
 
 fn telegram_json(

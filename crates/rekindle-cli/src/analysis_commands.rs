@@ -7,7 +7,6 @@ use anyhow::{Context, Result};
 use rekindle_analysis::{
     AnalysisOptions, Lexicons, Prepared, Who, analyze_prepared, classify, summarize,
 };
-use rekindle_app::import::read_export_file;
 use rekindle_chat::{ChatChoice, ParseOptions};
 use rekindle_store::SqliteVault;
 
@@ -159,14 +158,11 @@ fn analyse(
         None => lexicons(data_dir),
     };
     // The word lists' automaton is built on one thread and VADER and the
-    // learned layers on another while the file is read and checked to be
-    // UTF-8 (each takes milliseconds; the check fills the wait).
+    // learned layers on another while the file is read a first time (for
+    // the evidence of its dates; each takes milliseconds).
     std::thread::scope(|scope| {
         let building = scope.spawn(compile);
         scope.spawn(rekindle_analysis::warm_up);
-        let bytes = a.file.map(read_export_file).transpose()?;
-        let checked = bytes.as_deref().and_then(rekindle_chat::Utf8Export::check);
-        let lexicons = building.join().unwrap_or_else(|_| compile());
         // An export with several chats is read only once one is named, as
         // `convert` and `import` do: never silently the first.
         let options = ParseOptions {
@@ -176,20 +172,24 @@ fn analyse(
             },
             ..ParseOptions::default()
         };
-        // Classification runs while the export is parsed; the file's bytes are
-        // dropped before the analysis (peak memory stays near the file's size).
-        let parsed = match (&bytes, checked) {
-            (Some(_), Some(text)) => Some(Prepared::from_export_part(&text, &options, &lexicons)),
-            (Some(bytes), None) => Some(Prepared::from_export(bytes, &options, &lexicons)),
-            (None, _) => None,
-        };
-        drop(bytes);
+        let scanned = a
+            .file
+            .map(|f| rekindle_app::export_reader::scan_export_file(f, &options))
+            .transpose()?;
+        let lexicons = building.join().unwrap_or_else(|_| compile());
+        // The second reading, in pieces, is classified as it is parsed: a
+        // big export is never whole in memory, only its classified rows.
+        let parsed = scanned.map(|file| {
+            let (prepared, summary) =
+                Prepared::from_source(&lexicons, |push| file.parse(&options, push));
+            summary.map(|summary| (prepared, summary))
+        });
         let (prepared, who) = match (parsed, vault) {
             (Some(parsed), _) => {
                 let files: Vec<std::path::PathBuf> =
                     a.file.iter().map(|f| f.to_path_buf()).collect();
                 let (prepared, summary) =
-                    parsed.map_err(|e| crate::chat_commands::explain(e.into(), &files))?;
+                    parsed.map_err(|e| crate::chat_commands::explain(e, &files))?;
                 let who = Who {
                     me: summary.owner_hint.clone(),
                     ex: None,

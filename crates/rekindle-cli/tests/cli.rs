@@ -3887,6 +3887,14 @@ fn anything_is_edited_withdrawn_and_brought_back_from_the_terminal() {
     );
 }
 
+/// `rekindle analyze --json` of `bytes` written to `file`, which must succeed.
+fn analyze_file_json(data: &Path, file: &Path, bytes: &[u8]) -> serde_json::Value {
+    std::fs::write(file, bytes).unwrap();
+    let o = run(rekindle(data).args(["analyze", "--json"]).arg(file));
+    assert!(o.status.success(), "{}: {}", file.display(), stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
 /// `analyze` checks a file's UTF-8 while its word lists are built and parses
 /// the checked text; every other encoding takes the bytes' own path. Both
 /// must read the same chat: plain, with a byte order mark, as UTF-16, and
@@ -3899,13 +3907,7 @@ fn analyze_reads_a_chat_the_same_in_every_encoding() {
                 1/13/24, 9:01 PM - Ben: that's not true, I'm sorry\n\
                 1/13/24, 9:02 PM - Ana: whatever. you always do this\n\
                 1/14/24, 8:00 AM - Ben: good morning ❤️\n";
-    let analyse = |name: &str, bytes: &[u8]| -> serde_json::Value {
-        let f = tmp.path().join(name);
-        std::fs::write(&f, bytes).unwrap();
-        let o = run(rekindle(&d).args(["analyze", "--json"]).arg(&f));
-        assert!(o.status.success(), "{name}: {}", stderr(&o));
-        serde_json::from_str(&stdout(&o)).unwrap()
-    };
+    let analyse = |name: &str, bytes: &[u8]| analyze_file_json(&d, &tmp.path().join(name), bytes);
     let plain = analyse("plain.txt", chat.as_bytes());
     assert_eq!(plain["analysed"], 4);
     assert!(
@@ -3926,6 +3928,44 @@ fn analyze_reads_a_chat_the_same_in_every_encoding() {
     let read = analyse("latin1.txt", &latin);
     assert_eq!(read["analysed"], 4, "{read}");
     assert_eq!(read["conflicts"], plain["conflicts"]);
+}
+
+/// `analyze` reads a WhatsApp export bigger than a piece (1 MiB) in pieces,
+/// never whole; the same chat in UTF-16 is read whole. Both readings must
+/// give the same analysis, a message over several lines included.
+#[test]
+fn analyze_reads_a_big_file_in_pieces_as_it_reads_it_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let texts = [
+        "you never listen to me",
+        "that's not true, I'm sorry\nI mean it\nreally",
+        "whatever. you always do this",
+        "good morning ❤️",
+        "see you at 8",
+    ];
+    let chat: String = (0..24_000)
+        .map(|i| {
+            format!(
+                "{}/{}/24, {}:{:02} PM - {}: {}\n",
+                1 + i / 2400,
+                1 + (i / 100) % 24,
+                1 + (i / 60) % 11,
+                i % 60,
+                if i % 2 == 0 { "Ana" } else { "Ben" },
+                texts[i % texts.len()]
+            )
+        })
+        .collect();
+    assert!(chat.len() > rekindle_chat::stream::PIECE_BYTES);
+    let analyse = |name: &str, bytes: &[u8]| analyze_file_json(&d, &tmp.path().join(name), bytes);
+    let in_pieces = analyse("plain.txt", chat.as_bytes());
+    assert_eq!(in_pieces["analysed"], 24_000);
+    let mut utf16 = b"\xFF\xFE".to_vec();
+    for u in chat.encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    assert_eq!(analyse("utf16.txt", &utf16), in_pieces);
 }
 
 /// `import` leaves the chat's post-mortem snapshot in the vault, and the

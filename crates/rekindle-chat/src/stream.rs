@@ -1,0 +1,368 @@
+//! A WhatsApp export read in pieces from a reader, so that a big file is
+//! never whole in memory (`rekindle analyze` of an 80 MB export held the
+//! 80 MB for the whole parse; read in pieces it holds one piece).
+//!
+//! Day/month order is decided from the whole file before the first message
+//! can be handed out ([`crate::whatsapp`]), so the file is read twice: once
+//! by [`scan`] for the evidence of its dates (and to check it is UTF-8), once
+//! by [`Scanned::parse`] for the messages. Every piece ends at a line break;
+//! a message that goes on past the end of a piece is read again, whole, with
+//! the next one. The messages, their order, warnings and skipped lines are
+//! exactly those of [`crate::parse`] on the whole file (tested).
+//!
+//! Anything else (a zip, another format, UTF-16, bytes that are not UTF-8,
+//! a file smaller than one piece) is read whole and parsed as before.
+
+use std::io::{self, Read, Seek, SeekFrom};
+
+use crate::whatsapp::{self, Evidence, Lines};
+use crate::{Format, ParseError, ParseOptions, Stats, Summary};
+
+/// Bytes read at a time (it stays in the cache between the read and the parse).
+pub const PIECE_BYTES: usize = 1 << 20;
+
+/// Why [`Scanned::parse`] could not read the messages.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The export itself (as from [`crate::parse`]).
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// Reading the file failed.
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    /// The file was not the same in the second reading as in the first.
+    #[error(
+        "The file changed while it was being read (is the phone or another program still writing it?). Wait until it is saved and try again."
+    )]
+    Changed,
+}
+
+/// What [`scan`] found.
+#[derive(Debug)]
+pub enum Scanned {
+    /// A WhatsApp export in UTF-8, to be read again in pieces.
+    Pieces(Pieces),
+    /// Anything else, read whole, to be parsed as [`crate::parse`] does.
+    Whole(Vec<u8>),
+}
+
+/// What the first reading of a WhatsApp export keeps for the second.
+#[derive(Debug)]
+pub struct Pieces {
+    piece: usize,
+    evidence: Evidence,
+    /// Length of a UTF-8 byte order mark at the start (0 or 3).
+    bom: usize,
+    /// Bytes after the byte order mark.
+    len: u64,
+    /// The first line that is not blank and its number, for the errors that
+    /// name it ([`whatsapp::no_header`]).
+    first_line: (usize, String),
+}
+
+/// The first reading of an export from `reader` (at its start), in pieces of
+/// [`PIECE_BYTES`].
+pub fn scan<R: Read + Seek>(reader: &mut R, opts: &ParseOptions) -> io::Result<Scanned> {
+    scan_in_pieces(reader, opts, PIECE_BYTES)
+}
+
+/// [`scan`] with pieces of `piece` bytes (at least 64; for tests).
+#[doc(hidden)]
+pub fn scan_in_pieces<R: Read + Seek>(
+    reader: &mut R,
+    opts: &ParseOptions,
+    piece: usize,
+) -> io::Result<Scanned> {
+    let piece = piece.max(64);
+    let mut buf = vec![0u8; piece];
+    let mut filled = fill(reader, &mut buf)?;
+    let head = &buf[..filled];
+    let whole_file = filled < piece;
+    let other_format = opts.format.is_some_and(|f| f != Format::WhatsApp);
+    let bom = if head.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let utf16 = bom == 0 && crate::decode::looks_utf16(head);
+    if whole_file || other_format || crate::is_zip(head) || utf16 {
+        return whole(reader, buf, filled);
+    }
+    // The head must say WhatsApp by itself, exactly as the whole file would:
+    // detection reads the first fifty lines that are not blank.
+    let Some(lines_end) = memchr::memrchr(b'\n', head).map(|nl| nl + 1) else {
+        return whole(reader, buf, filled);
+    };
+    let Ok(text) = simdutf8::basic::from_utf8(&head[bom..lines_end]) else {
+        return whole(reader, buf, filled);
+    };
+    let detected = match opts.format {
+        Some(_) => true,
+        None => matches!(crate::detect_text(text), Ok(Format::WhatsApp)),
+    };
+    let (line, first) = crate::first_nonblank_line(text);
+    if !detected || first.trim().is_empty() {
+        return whole(reader, buf, filled);
+    }
+    let first_line = (line, first.to_string());
+    let mut evidence = whatsapp::gather_lines(text.as_bytes());
+    let mut len = (lines_end - bom) as u64;
+    let mut start = lines_end;
+    loop {
+        // The line begun at the end of the last piece first, then more bytes.
+        buf.copy_within(start..filled, 0);
+        filled -= start;
+        let got = fill(reader, &mut buf[filled..])?;
+        filled += got;
+        let at_end = filled < buf.len();
+        let end = if at_end {
+            filled
+        } else {
+            match memchr::memrchr(b'\n', &buf[..filled]) {
+                Some(nl) => nl + 1,
+                // One line longer than the piece: a bigger piece.
+                None => {
+                    buf.resize(buf.len() * 2, 0);
+                    start = 0;
+                    continue;
+                }
+            }
+        };
+        if simdutf8::basic::from_utf8(&buf[..end]).is_err() {
+            // Read whole, the lines that are not UTF-8 are reported as before.
+            reader.seek(SeekFrom::Start(0))?;
+            return whole(reader, Vec::new(), 0);
+        }
+        evidence = evidence.then(whatsapp::gather_lines(&buf[..end]));
+        len += end as u64;
+        if at_end {
+            break;
+        }
+        start = end;
+    }
+    Ok(Scanned::Pieces(Pieces {
+        piece,
+        evidence,
+        bom,
+        len,
+        first_line,
+    }))
+}
+
+impl Scanned {
+    /// The second reading: every message of the export, in order, handed to
+    /// `sink`, from `reader` (the one [`scan`] read; it is rewound here).
+    pub fn parse<R: Read + Seek>(
+        self,
+        reader: &mut R,
+        opts: &ParseOptions,
+        sink: &mut dyn FnMut(crate::MessageRef<'_>),
+    ) -> Result<Summary, ReadError> {
+        let pieces = match self {
+            Scanned::Whole(bytes) => {
+                let part = crate::prepare(bytes);
+                return Ok(crate::parse_many(std::slice::from_ref(&part), opts, sink)?);
+            }
+            Scanned::Pieces(p) => p,
+        };
+        // The errors name the first line that is not blank, as the whole file's parse does.
+        let named_error =
+            |error: fn(usize, &str) -> ParseError| error(pieces.first_line.0, &pieces.first_line.1);
+        let mut stats = Stats::new();
+        crate::note_unneeded_choice(Format::WhatsApp, &opts.chat, &mut stats);
+        let plan = whatsapp::plan(&pieces.evidence, opts, &mut stats)
+            .ok_or_else(|| named_error(whatsapp::no_header_at))?;
+        let mut lines = Lines::new(plan);
+        reader.seek(SeekFrom::Start(pieces.bom as u64))?;
+        let mut buf = vec![0u8; pieces.piece];
+        let mut filled = 0;
+        let mut read = 0u64;
+        loop {
+            let got = fill(reader, &mut buf[filled..])?;
+            read += got as u64;
+            filled += got;
+            let at_end = filled < buf.len();
+            let end = if at_end {
+                filled
+            } else {
+                memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |nl| nl + 1)
+            };
+            let text = simdutf8::basic::from_utf8(&buf[..end]).map_err(|_| ReadError::Changed)?;
+            let done = lines.feed(text, at_end, &mut stats, sink);
+            if at_end {
+                break;
+            }
+            if done == 0 {
+                // One message longer than the piece: a bigger piece.
+                buf.resize(buf.len() * 2, 0);
+            }
+            buf.copy_within(done..filled, 0);
+            filled -= done;
+        }
+        if read != pieces.len {
+            return Err(ReadError::Changed);
+        }
+        lines
+            .finish(&stats)
+            .map_err(|()| named_error(whatsapp::no_message_at))?;
+        Ok(stats.finish(Format::WhatsApp))
+    }
+}
+
+/// The rest of the file after the first `filled` bytes of `buf`, all of it.
+fn whole<R: Read>(reader: &mut R, mut buf: Vec<u8>, filled: usize) -> io::Result<Scanned> {
+    buf.truncate(filled);
+    reader.read_to_end(&mut buf)?;
+    Ok(Scanned::Whole(buf))
+}
+
+/// Reads until `buf` is full or the reader ends; the bytes read.
+fn fill<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::io::Cursor;
+
+    use super::*;
+    use crate::{Message, parse_to_vec};
+
+    /// A chat of `n` messages, one of them over several lines.
+    fn export(n: usize) -> String {
+        let mut s = String::new();
+        for i in 0..n {
+            let (day, minute) = (1 + i / 600, i % 600);
+            let who = if i % 3 == 0 { "Ana" } else { "Alex" };
+            s.push_str(&format!(
+                "{day:02}/03/2024, {:02}:{:02} - {who}: message {i}\n",
+                minute / 60,
+                minute % 60
+            ));
+            if i % 7 == 0 {
+                s.push_str("and a second line\nand a third\n");
+            }
+        }
+        s
+    }
+
+    fn in_pieces(bytes: &[u8], piece: usize) -> (Result<(Vec<Message>, Summary), String>, bool) {
+        let opts = ParseOptions::default();
+        let mut reader = Cursor::new(bytes);
+        let scanned = scan_in_pieces(&mut reader, &opts, piece).unwrap();
+        let pieces = matches!(scanned, Scanned::Pieces(_));
+        let mut got = Vec::new();
+        let summary = scanned.parse(&mut reader, &opts, &mut |m| got.push(Message::from(m)));
+        (summary.map(|s| (got, s)).map_err(|e| e.to_string()), pieces)
+    }
+
+    fn whole(bytes: &[u8]) -> Result<(Vec<Message>, Summary), String> {
+        parse_to_vec(bytes, &ParseOptions::default()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_big_export_is_read_in_pieces_as_it_is_read_whole() {
+        let text = export(2_000);
+        let (got, pieces) = in_pieces(text.as_bytes(), 4096);
+        assert!(pieces);
+        let got = got.unwrap();
+        assert_eq!(got.0.len(), 2_000);
+        assert_eq!(got, whole(text.as_bytes()).unwrap());
+    }
+
+    #[test]
+    fn a_message_longer_than_a_piece_is_read_whole() {
+        let long = "x".repeat(300);
+        let mut text = export(50);
+        text.push_str("20/03/2024, 10:00 - Ana: start\n");
+        for _ in 0..40 {
+            text.push_str(&long);
+            text.push('\n');
+        }
+        text.push_str(&format!("20/03/2024, 10:01 - Alex: {long}{long}{long}\n"));
+        text.push_str(&export(20));
+        let (got, pieces) = in_pieces(text.as_bytes(), 256);
+        assert!(pieces);
+        let got = got.unwrap();
+        assert_eq!(got, whole(text.as_bytes()).unwrap());
+        assert!(got.0.iter().any(|m| m.text.len() > 40 * 300));
+    }
+
+    #[test]
+    fn other_files_are_read_whole() {
+        let text = export(300);
+        // Smaller than a piece.
+        let (got, pieces) = in_pieces(text.as_bytes(), 1 << 20);
+        assert!(!pieces);
+        assert_eq!(got.unwrap(), whole(text.as_bytes()).unwrap());
+        // UTF-16 without a byte order mark.
+        let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let (got, pieces) = in_pieces(&utf16, 1024);
+        assert!(!pieces);
+        assert_eq!(got.unwrap(), whole(&utf16).unwrap());
+        // A CSV export.
+        let mut csv = String::from("time,sender,text\n");
+        for i in 0..200 {
+            csv.push_str(&format!("2024-03-01T10:{:02}:00,Ana,hello {i}\n", i % 60));
+        }
+        let (got, pieces) = in_pieces(csv.as_bytes(), 512);
+        assert!(!pieces);
+        assert_eq!(got.unwrap(), whole(csv.as_bytes()).unwrap());
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_reported_as_when_read_whole() {
+        let mut bytes = export(300).into_bytes();
+        let at = bytes.len() / 2;
+        let nl = at + bytes[at..].iter().position(|&b| b == b'\n').unwrap() + 1;
+        bytes.splice(
+            nl..nl,
+            b"01/03/2024, 09:00 - Ana: caf\xe9\n".iter().copied(),
+        );
+        let (got, pieces) = in_pieces(&bytes, 1024);
+        assert!(!pieces);
+        let got = got.unwrap();
+        assert_eq!(got.1.skipped_count, 1);
+        assert_eq!(got, whole(&bytes).unwrap());
+    }
+
+    #[test]
+    fn an_export_without_a_readable_date_fails_as_when_read_whole() {
+        let mut text = String::from("\n\nhello\n");
+        for _ in 0..100 {
+            text.push_str("31/02/2021, 25:61 - Ana: no such time\n");
+        }
+        let (got, pieces) = in_pieces(text.as_bytes(), 256);
+        assert!(pieces);
+        assert_eq!(got.unwrap_err(), whole(text.as_bytes()).unwrap_err());
+    }
+
+    #[test]
+    fn a_file_that_changes_between_the_readings_is_refused() {
+        let opts = ParseOptions::default();
+        let text = export(500);
+        let scanned = scan_in_pieces(&mut Cursor::new(text.as_bytes()), &opts, 1024).unwrap();
+        let mut longer = text.clone().into_bytes();
+        longer.extend_from_slice(b"01/03/2024, 09:00 - Ana: one more\n");
+        let err = scanned.parse(&mut Cursor::new(&longer), &opts, &mut |_| {});
+        assert!(matches!(err, Err(ReadError::Changed)), "{err:?}");
+
+        let scanned = scan_in_pieces(&mut Cursor::new(text.as_bytes()), &opts, 1024).unwrap();
+        let mut broken = text.into_bytes();
+        let at = broken.len() / 2;
+        broken[at] = 0xff;
+        let err = scanned.parse(&mut Cursor::new(&broken), &opts, &mut |_| {});
+        assert!(matches!(err, Err(ReadError::Changed)), "{err:?}");
+    }
+}
