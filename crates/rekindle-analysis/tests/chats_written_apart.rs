@@ -1,4 +1,4 @@
-//! The conversations in tests/data/chats, chats2 … chats11, written by
+//! The conversations in tests/data/chats, chats2 … chats12, written by
 //! people who never saw the rules: arguments (one-sided or not, and who was
 //! harsh) and boundaries (who, what, how many messages went unanswered) come
 //! out as the writer expected.
@@ -309,5 +309,24 @@ fn the_eleventh_set_keeps_the_readings_it_gets_right() {
             "drinking_missed_pickup_voice_notes_space_sweden.txt",
             "left_on_read_then_he_ends_it_egypt.txt",
         ]),
+    );
+}
+
+/// The twelfth set (session 21, tests/data/chats12/README.md; held out: a
+/// writer who read only its brief, tests/data/chats12_prompt.md). First run 12
+/// of 20 readings (3 of its 9 arguments found in place). The readings right
+/// today must stay right.
+#[test]
+fn the_twelfth_set_keeps_the_readings_it_gets_right() {
+    keeps_its_readings(
+        "chats12",
+        10,
+        12,
+        Chats::Only(&[
+            "both_furious_at_landlord_over_boiler_and_mould_london.txt",
+            "long_hurt_message_met_with_short_defensive_replies_detroit.txt",
+            "mother_dies_in_hanoi_grief_and_support_melbourne.txt",
+        ]),
+        Chats::AllBut(&["mother_dies_in_hanoi_grief_and_support_melbourne.txt"]),
     );
 }
