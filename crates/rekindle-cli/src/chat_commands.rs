@@ -144,14 +144,27 @@ fn choose_message(problem: &ParseError, chats: &[ChatInfo]) -> String {
 }
 
 pub fn convert(files: &[PathBuf], to: OutputFormat, args: &ParseArgs) -> Result<()> {
-    let parts = read_files(files)?;
+    let options = args.options();
+    // One file is read in pieces (a big WhatsApp export is never whole in
+    // memory); the parts of one Messenger conversation are read whole.
+    let one = match files {
+        [file] => Some(rekindle_app::export_reader::scan_export_file(
+            file, &options,
+        )?),
+        _ => None,
+    };
+    let parts = if one.is_some() {
+        Vec::new()
+    } else {
+        read_files(files)?
+    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut write_error: Option<std::io::Error> = None;
     if let OutputFormat::Csv = to {
         rekindle_chat::write_csv_header(&mut out).context("Could not write the output.")?;
     }
-    let summary = rekindle_chat::parse_many(&parts, &args.options(), &mut |m| {
+    let mut write = |m: rekindle_chat::MessageRef<'_>| {
         if write_error.is_some() {
             return;
         }
@@ -162,8 +175,12 @@ pub fn convert(files: &[PathBuf], to: OutputFormat, args: &ParseArgs) -> Result<
         if let Err(e) = r {
             write_error = Some(e);
         }
-    })
-    .map_err(|e| explain(ImportError::from(e), files))?;
+    };
+    let summary = match one {
+        Some(file) => file.parse(&options, &mut write),
+        None => rekindle_chat::parse_many(&parts, &options, &mut write).map_err(ImportError::from),
+    }
+    .map_err(|e| explain(e, files))?;
     if let Some(e) = write_error {
         // A closed pipe (`| head`) is not a failure worth a message.
         if e.kind() == std::io::ErrorKind::BrokenPipe {

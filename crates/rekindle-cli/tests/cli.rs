@@ -3930,11 +3930,12 @@ fn analyze_reads_a_chat_the_same_in_every_encoding() {
     assert_eq!(read["conflicts"], plain["conflicts"]);
 }
 
-/// `analyze` reads a WhatsApp export bigger than a piece (1 MiB) in pieces,
-/// never whole; the same chat in UTF-16 is read whole. Both readings must
-/// give the same analysis, a message over several lines included.
+/// `analyze` and `convert` read a WhatsApp export bigger than a piece
+/// (1 MiB) in pieces, never whole; the same chat in UTF-16 is read whole.
+/// Both readings must give the same analysis and the same messages, a
+/// message over several lines included.
 #[test]
-fn analyze_reads_a_big_file_in_pieces_as_it_reads_it_whole() {
+fn a_big_file_is_read_in_pieces_as_it_is_read_whole() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().join("d");
     let texts = [
@@ -3966,6 +3967,15 @@ fn analyze_reads_a_big_file_in_pieces_as_it_reads_it_whole() {
         utf16.extend_from_slice(&u.to_le_bytes());
     }
     assert_eq!(analyse("utf16.txt", &utf16), in_pieces);
+    let convert = |name: &str| {
+        let o = run(rekindle(&d).arg("convert").arg(tmp.path().join(name)));
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        (stdout(&o), stderr(&o))
+    };
+    let (jsonl, summary) = convert("plain.txt");
+    assert_eq!(jsonl.lines().count(), 24_000);
+    assert!(jsonl.contains(r#""text":"that's not true, I'm sorry\nI mean it\nreally""#));
+    assert_eq!(convert("utf16.txt"), (jsonl, summary));
 }
 
 /// `import` leaves the chat's post-mortem snapshot in the vault, and the
