@@ -798,3 +798,32 @@ fn own_messenger_bom_and_mojibake() {
     assert_eq!(s.last.unwrap().to_string(), "2023-04-02T18:45:10.25");
     assert_eq!(s.skipped_count, 0);
 }
+
+/// Every sample, read in pieces as `rekindle analyze` and `convert` read a
+/// file (`stream`), gives exactly what it gives read whole: the same
+/// messages and summary, or the same error. Small pieces, so that messages
+/// and lines run past the end of a piece in every sample.
+#[test]
+fn every_sample_reads_in_pieces_as_whole() {
+    // The AGPL samples too, when they are beside the checkout.
+    let mut stack: Vec<PathBuf> = std::iter::once(chats_dir()).chain(outside_dir()).collect();
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            for piece in [64, 333, 4096] {
+                let checked = std::panic::catch_unwind(|| {
+                    rekindle_chat::fuzzing::check_pieces(&bytes, piece, &ParseOptions::default())
+                });
+                assert!(checked.is_ok(), "{} in pieces of {piece}", path.display());
+            }
+            files += 1;
+        }
+    }
+    assert!(files > 10, "{files} samples");
+}
