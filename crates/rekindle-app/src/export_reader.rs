@@ -1,7 +1,9 @@
 //! An export file read in pieces ([`rekindle_chat::stream`]): `rekindle
-//! analyze` of a big WhatsApp export never holds the whole file, so its
-//! peak memory is the classified rows and one piece, not the file and the
-//! rows. Other exports are read whole, as [`crate::import::read_export_file`] reads them.
+//! analyze`, `import` and `convert` of a big WhatsApp export never hold the
+//! whole file, so their peak memory is what they keep per message and one
+//! piece, not the file as well. Other exports are read whole, as
+//! [`crate::import::read_export_file`] reads them. For an import it is an
+//! [`crate::import::ExportSource`] (read twice: to check, then to store).
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -36,9 +38,10 @@ pub fn scan_export_file(path: &Path, opts: &ParseOptions) -> Result<ScannedExpor
 }
 
 impl ScannedExport {
-    /// Every message of the export, in order, handed to `sink`.
+    /// Every message of the export, in order, handed to `sink` (as often as
+    /// asked: an import reads it twice).
     pub fn parse(
-        mut self,
+        &mut self,
         opts: &ParseOptions,
         sink: &mut dyn FnMut(MessageRef<'_>),
     ) -> Result<Summary, ImportError> {
@@ -89,7 +92,7 @@ mod tests {
 
     fn parse_file(path: &Path) -> Result<(usize, Summary), ImportError> {
         let opts = ParseOptions::default();
-        let scanned = scan_export_file(path, &opts)?;
+        let mut scanned = scan_export_file(path, &opts)?;
         let mut n = 0;
         let summary = scanned.parse(&opts, &mut |_| n += 1)?;
         Ok((n, summary))

@@ -324,13 +324,54 @@ pub fn list_chats(bytes: &[u8], options: &ParseOptions) -> Result<Vec<ChatInfo>,
     Ok(rekindle_chat::list_chats(bytes, options)?)
 }
 
-/// Parses one export, or the parts of one Messenger/Instagram conversation.
-fn parse_parts<P: ExportPart>(
-    parts: &[P],
-    options: &ParseOptions,
-    sink: &mut dyn FnMut(MessageRef<'_>),
-) -> Result<Summary, ParseError> {
-    rekindle_chat::parse_many(parts, options, sink)
+/// Where an import reads its export from: files already in memory (one
+/// export, or the parts of one Messenger/Instagram conversation), or one file
+/// read in pieces ([`crate::export_reader::ScannedExport`]). An import reads
+/// it twice: once to check and summarise it, once to store it.
+pub trait ExportSource {
+    /// Every message, in order, handed to `sink`.
+    fn parse(
+        &mut self,
+        options: &ParseOptions,
+        sink: &mut dyn FnMut(MessageRef<'_>),
+    ) -> Result<Summary, ImportError>;
+}
+
+/// Files in memory as an [`ExportSource`].
+struct Parts<'a, P>(&'a [P]);
+
+/// Files read whole, owned, as an [`ExportSource`] (for a caller that picks
+/// the source at run time: [`crate::export_reader::ScannedExport`] for one file).
+pub struct InMemory<P>(pub Vec<P>);
+
+impl<P: ExportPart> ExportSource for InMemory<P> {
+    fn parse(
+        &mut self,
+        options: &ParseOptions,
+        sink: &mut dyn FnMut(MessageRef<'_>),
+    ) -> Result<Summary, ImportError> {
+        Parts(&self.0).parse(options, sink)
+    }
+}
+
+impl<P: ExportPart> ExportSource for Parts<'_, P> {
+    fn parse(
+        &mut self,
+        options: &ParseOptions,
+        sink: &mut dyn FnMut(MessageRef<'_>),
+    ) -> Result<Summary, ImportError> {
+        Ok(rekindle_chat::parse_many(self.0, options, sink)?)
+    }
+}
+
+impl ExportSource for crate::export_reader::ScannedExport {
+    fn parse(
+        &mut self,
+        options: &ParseOptions,
+        sink: &mut dyn FnMut(MessageRef<'_>),
+    ) -> Result<Summary, ImportError> {
+        crate::export_reader::ScannedExport::parse(self, options, sink)
+    }
 }
 
 /// Reads `bytes` once to check and summarise them, without storing anything.
@@ -345,7 +386,15 @@ pub fn preview_parts<P: ExportPart>(
     parts: &[P],
     options: &ParseOptions,
 ) -> Result<Summary, ImportError> {
-    let summary = parse_parts(parts, options, &mut |_| {})?;
+    preview_source(&mut Parts(parts), options)
+}
+
+/// [`preview`] of any [`ExportSource`].
+pub fn preview_source(
+    source: &mut dyn ExportSource,
+    options: &ParseOptions,
+) -> Result<Summary, ImportError> {
+    let summary = source.parse(options, &mut |_| {})?;
     if summary.messages == 0 {
         return Err(ImportError::Input(
             "No messages were found in this file. Is it the right export?".into(),
@@ -390,7 +439,7 @@ pub fn import_parts<P: ExportPart>(
     at: Timestamp,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportReport, ImportError> {
-    import_inner(store, parts, options, roles, at, progress, None)
+    import_from(store, &mut Parts(parts), options, roles, at, progress, None)
 }
 
 /// [`import_parts`], and then the chat's post-mortem snapshot
@@ -410,7 +459,15 @@ pub fn import_parts_with_snapshot<P: ExportPart>(
     progress: &mut dyn FnMut(u64, u64),
     lexicons: &rekindle_analysis::Lexicons,
 ) -> Result<ImportReport, ImportError> {
-    import_inner(store, parts, options, roles, at, progress, Some(lexicons))
+    import_from(
+        store,
+        &mut Parts(parts),
+        options,
+        roles,
+        at,
+        progress,
+        Some(lexicons),
+    )
 }
 
 /// The messages as stored, classified while the import ran
@@ -423,9 +480,11 @@ struct ClassifiedAsStored {
     in_order: bool,
 }
 
-fn import_inner<P: ExportPart>(
+/// [`import_parts`] (without `lexicons`) or [`import_parts_with_snapshot`]
+/// (with them) of any [`ExportSource`], such as one big file read in pieces.
+pub fn import_from(
     store: &mut dyn Store,
-    parts: &[P],
+    source: &mut dyn ExportSource,
     options: &ParseOptions,
     roles: &Roles,
     at: Timestamp,
@@ -433,7 +492,7 @@ fn import_inner<P: ExportPart>(
     lexicons: Option<&rekindle_analysis::Lexicons>,
 ) -> Result<ImportReport, ImportError> {
     let redact = roles.redact;
-    let mut summary = preview_parts(parts, options)?;
+    let mut summary = preview_source(source, options)?;
     let given = if redact {
         summary = redact_summary(summary);
         // Names given as the export shows them match their redacted form.
@@ -488,67 +547,68 @@ fn import_inner<P: ExportPart>(
                 let mut keys = ContentKeys::new(key.clone());
                 let mut done = 0u64;
                 progress(0, total);
-                parse_parts(parts, &fixed, &mut |m: MessageRef<'_>| {
-                    let sender: Option<&str> = match m.sender {
-                        Some(s) if redact => {
-                            let i = match names.iter().position(|(raw, _)| raw == s) {
-                                Some(i) => i,
-                                None => {
-                                    names.push((s.to_string(), redact_name(s).into_owned()));
-                                    names.len() - 1
-                                }
-                            };
-                            Some(names[i].1.as_str())
-                        }
-                        other => other,
-                    };
-                    // The key is of the original text (and of the name as
-                    // stored), so a later import with or without redaction
-                    // recognises the same messages.
-                    let content_key = keys.key(&MessageRef {
-                        sender,
-                        text: std::borrow::Cow::Borrowed(&*m.text),
-                        ..m
-                    });
-                    let text = (m.kind == rekindle_chat::MessageKind::Text).then_some(&*m.text);
-                    scan.push(sender, m.time, text);
-                    danger.push(sender, m.time, text);
-                    let text = if redact {
-                        crate::redact::redact(&m.text)
-                    } else {
-                        std::borrow::Cow::Borrowed(&*m.text)
-                    };
-                    let stored_ms = local_ms(m.time);
-                    sink.push(&NewMessage {
-                        local_ms: stored_ms,
-                        offset_seconds: m.offset_seconds,
-                        sender,
-                        kind: m.kind.as_str(),
-                        text: &text,
-                        content_key,
-                    });
-                    if let Some(classify) = classify.as_mut() {
-                        *in_order &= stored_ms >= last_ms;
-                        last_ms = stored_ms;
-                        // The row as the post-mortem will read it back.
-                        match crate::postmortem::stored_ref(
-                            stored_ms,
-                            m.offset_seconds,
+                source
+                    .parse(&fixed, &mut |m: MessageRef<'_>| {
+                        let sender: Option<&str> = match m.sender {
+                            Some(s) if redact => {
+                                let i = match names.iter().position(|(raw, _)| raw == s) {
+                                    Some(i) => i,
+                                    None => {
+                                        names.push((s.to_string(), redact_name(s).into_owned()));
+                                        names.len() - 1
+                                    }
+                                };
+                                Some(names[i].1.as_str())
+                            }
+                            other => other,
+                        };
+                        // The key is of the original text (and of the name as
+                        // stored), so a later import with or without redaction
+                        // recognises the same messages.
+                        let content_key = keys.key(&MessageRef {
                             sender,
-                            &text,
-                            m.kind.as_str(),
-                        ) {
-                            Some(r) => classify(r),
-                            None => skipped.push(position),
+                            text: std::borrow::Cow::Borrowed(&*m.text),
+                            ..m
+                        });
+                        let text = (m.kind == rekindle_chat::MessageKind::Text).then_some(&*m.text);
+                        scan.push(sender, m.time, text);
+                        danger.push(sender, m.time, text);
+                        let text = if redact {
+                            crate::redact::redact(&m.text)
+                        } else {
+                            std::borrow::Cow::Borrowed(&*m.text)
+                        };
+                        let stored_ms = local_ms(m.time);
+                        sink.push(&NewMessage {
+                            local_ms: stored_ms,
+                            offset_seconds: m.offset_seconds,
+                            sender,
+                            kind: m.kind.as_str(),
+                            text: &text,
+                            content_key,
+                        });
+                        if let Some(classify) = classify.as_mut() {
+                            *in_order &= stored_ms >= last_ms;
+                            last_ms = stored_ms;
+                            // The row as the post-mortem will read it back.
+                            match crate::postmortem::stored_ref(
+                                stored_ms,
+                                m.offset_seconds,
+                                sender,
+                                &text,
+                                m.kind.as_str(),
+                            ) {
+                                Some(r) => classify(r),
+                                None => skipped.push(position),
+                            }
+                            position += 1;
                         }
-                        position += 1;
-                    }
-                    done += 1;
-                    if done.is_multiple_of(20_000) {
-                        progress(done, total);
-                    }
-                })
-                .map_err(|e| e.to_string())?;
+                        done += 1;
+                        if done.is_multiple_of(20_000) {
+                            progress(done, total);
+                        }
+                    })
+                    .map_err(|e| e.to_string())?;
                 progress(total, total);
                 Ok(())
             },

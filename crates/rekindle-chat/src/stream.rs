@@ -42,8 +42,9 @@ pub enum ReadError {
 pub enum Scanned {
     /// A WhatsApp export in UTF-8, to be read again in pieces.
     Pieces(Pieces),
-    /// Anything else, read whole, to be parsed as [`crate::parse`] does.
-    Whole(Vec<u8>),
+    /// Anything else, read whole (and [`crate::prepare`]d), to be parsed as
+    /// [`crate::parse`] does.
+    Whole(crate::Prepared),
 }
 
 /// What the first reading of a WhatsApp export keeps for the second.
@@ -151,17 +152,17 @@ pub fn scan_in_pieces<R: Read + Seek>(
 
 impl Scanned {
     /// The second reading: every message of the export, in order, handed to
-    /// `sink`, from `reader` (the one [`scan`] read; it is rewound here).
+    /// `sink`, from `reader` (the one [`scan`] read; it is rewound here, so
+    /// the export may be read again).
     pub fn parse<R: Read + Seek>(
-        self,
+        &self,
         reader: &mut R,
         opts: &ParseOptions,
         sink: &mut dyn FnMut(crate::MessageRef<'_>),
     ) -> Result<Summary, ReadError> {
         let pieces = match self {
-            Scanned::Whole(bytes) => {
-                let part = crate::prepare(bytes);
-                return Ok(crate::parse_many(std::slice::from_ref(&part), opts, sink)?);
+            Scanned::Whole(part) => {
+                return Ok(crate::parse_many(std::slice::from_ref(part), opts, sink)?);
             }
             Scanned::Pieces(p) => p,
         };
@@ -213,7 +214,7 @@ impl Scanned {
 fn whole<R: Read>(reader: &mut R, mut buf: Vec<u8>, filled: usize) -> io::Result<Scanned> {
     buf.truncate(filled);
     reader.read_to_end(&mut buf)?;
-    Ok(Scanned::Whole(buf))
+    Ok(Scanned::Whole(crate::prepare(buf)))
 }
 
 /// Reads until `buf` is full or the reader ends; the bytes read.
@@ -279,6 +280,24 @@ mod tests {
         let got = got.unwrap();
         assert_eq!(got.0.len(), 2_000);
         assert_eq!(got, whole(text.as_bytes()).unwrap());
+    }
+
+    #[test]
+    fn an_export_may_be_read_again() {
+        let opts = ParseOptions::default();
+        for text in [export(2_000), export(20)] {
+            let mut reader = Cursor::new(text.as_bytes());
+            let scanned = scan_in_pieces(&mut reader, &opts, 1024).unwrap();
+            let mut read = || {
+                let mut got = Vec::new();
+                let summary =
+                    scanned.parse(&mut reader, &opts, &mut |m| got.push(Message::from(m)));
+                (got, summary.unwrap())
+            };
+            let first = read();
+            assert_eq!(read(), first);
+            assert_eq!(first, whole(text.as_bytes()).unwrap());
+        }
     }
 
     #[test]

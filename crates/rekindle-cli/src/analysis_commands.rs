@@ -179,7 +179,7 @@ fn analyse(
         let lexicons = building.join().unwrap_or_else(|_| compile());
         // The second reading, in pieces, is classified as it is parsed: a
         // big export is never whole in memory, only its classified rows.
-        let parsed = scanned.map(|file| {
+        let parsed = scanned.map(|mut file| {
             let (prepared, summary) =
                 Prepared::from_source(&lexicons, |push| file.parse(&options, push));
             summary.map(|summary| (prepared, summary))

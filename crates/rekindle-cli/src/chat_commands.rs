@@ -55,6 +55,20 @@ impl ParseArgs {
 /// Reads every file given; several must be the parts of one Messenger/Instagram
 /// conversation. Each is prepared in place (lines that are not UTF-8 blanked
 /// without a second copy of the file).
+/// The export to import: one file read in pieces (a big WhatsApp export is
+/// never whole in memory), or the parts of one Messenger conversation read whole.
+fn export_source(
+    files: &[PathBuf],
+    options: &rekindle_chat::ParseOptions,
+) -> Result<Box<dyn import::ExportSource>> {
+    Ok(match files {
+        [file] => Box::new(rekindle_app::export_reader::scan_export_file(
+            file, options,
+        )?),
+        _ => Box::new(import::InMemory(read_files(files)?)),
+    })
+}
+
 fn read_files(files: &[PathBuf]) -> Result<Vec<rekindle_chat::Prepared>> {
     let mut out = Vec::with_capacity(files.len());
     for f in files {
@@ -177,7 +191,7 @@ pub fn convert(files: &[PathBuf], to: OutputFormat, args: &ParseArgs) -> Result<
         }
     };
     let summary = match one {
-        Some(file) => file.parse(&options, &mut write),
+        Some(mut file) => file.parse(&options, &mut write),
         None => rekindle_chat::parse_many(&parts, &options, &mut write).map_err(ImportError::from),
     }
     .map_err(|e| explain(e, files))?;
@@ -208,7 +222,8 @@ pub fn import(
     redact: bool,
     args: &ParseArgs,
 ) -> Result<()> {
-    let parts = read_files(files)?;
+    let options = args.options();
+    let mut source = export_source(files, &options)?;
     // Every message is classified once while it is stored (no text kept), so
     // the post-mortem of a long history opens at once; with the user's word
     // lists, as the post-mortem reads them. Not being able to is no import error.
@@ -228,18 +243,15 @@ pub fn import(
     };
     let roles = Roles { me, ex, redact };
     let now = jiff::Timestamp::now();
-    let imported = match &lexicons {
-        Some(lex) => import::import_parts_with_snapshot(
-            vault,
-            &parts,
-            &args.options(),
-            &roles,
-            now,
-            &mut progress,
-            lex,
-        ),
-        None => import::import_parts(vault, &parts, &args.options(), &roles, now, &mut progress),
-    };
+    let imported = import::import_from(
+        vault,
+        source.as_mut(),
+        &options,
+        &roles,
+        now,
+        &mut progress,
+        lexicons.as_ref(),
+    );
     bar.finish_and_clear();
     if let Some(s) = spinner {
         s.finish_and_clear();

@@ -3930,10 +3930,10 @@ fn analyze_reads_a_chat_the_same_in_every_encoding() {
     assert_eq!(read["conflicts"], plain["conflicts"]);
 }
 
-/// `analyze` and `convert` read a WhatsApp export bigger than a piece
-/// (1 MiB) in pieces, never whole; the same chat in UTF-16 is read whole.
-/// Both readings must give the same analysis and the same messages, a
-/// message over several lines included.
+/// `analyze`, `import` and `convert` read a WhatsApp export bigger than a
+/// piece (1 MiB) in pieces, never whole; the same chat in UTF-16 is read
+/// whole. Both readings must give the same analysis, the same import and the
+/// same messages, a message over several lines included.
 #[test]
 fn a_big_file_is_read_in_pieces_as_it_is_read_whole() {
     let tmp = tempfile::tempdir().unwrap();
@@ -3972,6 +3972,19 @@ fn a_big_file_is_read_in_pieces_as_it_is_read_whole() {
         assert!(o.status.success(), "{name}: {}", stderr(&o));
         (stdout(&o), stderr(&o))
     };
+    // Imported: the same report and the same stored chat.
+    let import = |name: &str| {
+        let vault = tmp.path().join(format!("vault-{name}"));
+        init_vault(&vault);
+        let file = tmp.path().join(name);
+        let report = json_in(&vault, &["import", file.to_str().unwrap()]);
+        let stored = json_in(&vault, &["analyze"]);
+        (report, stored)
+    };
+    let (report, stored) = import("plain.txt");
+    assert_eq!(report["counts"]["added"], 24_000, "{report}");
+    assert_eq!(stored["analysed"], 24_000);
+    assert_eq!(import("utf16.txt"), (report, stored));
     let (jsonl, summary) = convert("plain.txt");
     assert_eq!(jsonl.lines().count(), 24_000);
     assert!(jsonl.contains(r#""text":"that's not true, I'm sorry\nI mean it\nreally""#));
