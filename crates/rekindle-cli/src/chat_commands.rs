@@ -52,11 +52,8 @@ impl ParseArgs {
     }
 }
 
-/// Reads every file given; several must be the parts of one Messenger/Instagram
-/// conversation. Each is prepared in place (lines that are not UTF-8 blanked
-/// without a second copy of the file).
-/// The export to import: one file read in pieces (a big WhatsApp export is
-/// never whole in memory), or the parts of one Messenger conversation read whole.
+/// The export given: one file read in pieces (a big WhatsApp export is never
+/// whole in memory), or the parts of one Messenger conversation read whole.
 fn export_source(
     files: &[PathBuf],
     options: &rekindle_chat::ParseOptions,
@@ -69,6 +66,9 @@ fn export_source(
     })
 }
 
+/// Reads every file given; several must be the parts of one Messenger/Instagram
+/// conversation. Each is prepared in place (lines that are not UTF-8 blanked
+/// without a second copy of the file).
 fn read_files(files: &[PathBuf]) -> Result<Vec<rekindle_chat::Prepared>> {
     let mut out = Vec::with_capacity(files.len());
     for f in files {
@@ -159,19 +159,7 @@ fn choose_message(problem: &ParseError, chats: &[ChatInfo]) -> String {
 
 pub fn convert(files: &[PathBuf], to: OutputFormat, args: &ParseArgs) -> Result<()> {
     let options = args.options();
-    // One file is read in pieces (a big WhatsApp export is never whole in
-    // memory); the parts of one Messenger conversation are read whole.
-    let one = match files {
-        [file] => Some(rekindle_app::export_reader::scan_export_file(
-            file, &options,
-        )?),
-        _ => None,
-    };
-    let parts = if one.is_some() {
-        Vec::new()
-    } else {
-        read_files(files)?
-    };
+    let mut source = export_source(files, &options)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut write_error: Option<std::io::Error> = None;
@@ -190,11 +178,9 @@ pub fn convert(files: &[PathBuf], to: OutputFormat, args: &ParseArgs) -> Result<
             write_error = Some(e);
         }
     };
-    let summary = match one {
-        Some(mut file) => file.parse(&options, &mut write),
-        None => rekindle_chat::parse_many(&parts, &options, &mut write).map_err(ImportError::from),
-    }
-    .map_err(|e| explain(e, files))?;
+    let summary = source
+        .parse(&options, &mut write)
+        .map_err(|e| explain(e, files))?;
     if let Some(e) = write_error {
         // A closed pipe (`| head`) is not a failure worth a message.
         if e.kind() == std::io::ErrorKind::BrokenPipe {
