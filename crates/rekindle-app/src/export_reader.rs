@@ -121,6 +121,20 @@ mod tests {
     }
 
     #[test]
+    fn a_file_read_past_the_limit_is_explained() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chat.txt");
+        std::fs::write(&path, "x").unwrap();
+        let mut file = Capped {
+            file: File::open(&path).unwrap(),
+            at: MAX_FILE_BYTES,
+        };
+        let e = file.read(&mut [0u8; 8]).unwrap_err();
+        let err = unreadable(&path, &e).to_string();
+        assert!(err.contains("grew larger than any chat export"), "{err}");
+    }
+
+    #[test]
     fn a_missing_file_or_a_folder_is_explained() {
         let dir = tempfile::tempdir().unwrap();
         let err = parse_file(&dir.path().join("nope.txt"))

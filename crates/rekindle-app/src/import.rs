@@ -172,6 +172,10 @@ fn plain_io(e: &std::io::Error) -> &'static str {
     match e.kind() {
         std::io::ErrorKind::NotFound => "there is no such file",
         std::io::ErrorKind::PermissionDenied => "permission denied",
+        // A file that grew past the limit while it was read (export_reader.rs).
+        std::io::ErrorKind::FileTooLarge => {
+            "it grew larger than any chat export rekindle reads (1024 MB) while it was read"
+        }
         _ => "the file could not be read",
     }
 }
