@@ -67,6 +67,8 @@ fn the_held_out_sets_stay_read() {
     check("danger_d.tsv", 50, 39, 5);
     check("danger_e.tsv", 37, 43, 3);
     check("danger_f.tsv", 46, 52, 3);
+    // Session 21, a fresh writer from danger_prompt.md; first run of main.
+    check("danger_g.tsv", 38, 45, 1);
 }
 
 /// Veiled threats (120) and their look-alikes (180): care, wistful remarks,

@@ -242,6 +242,25 @@ fn held_out_set_f_floors() {
     );
 }
 
+/// Held-out set G (session 21, an eighth writer from a fresh prompt,
+/// tests/data/SENTENCES_APART.md; never read to write or tune a rule, never
+/// trained on). First run of main (9c1d8fd): horsemen mean F1 0.715, pressure
+/// recall 89.0 % (73 / 82) at any-kind precision 0.912, accountable flagged
+/// 0 / 75; the floors keep those readings.
+#[test]
+fn held_out_set_g_floors() {
+    let r = report(include_str!("data/sentences_apart_g.tsv"));
+    assert_eq!(r.rows, 400);
+    assert!(horsemen_f1(&r) >= 0.70, "{}", horsemen_f1(&r));
+    assert!(r.pressure_recall() >= 0.85, "{}", r.pressure_recall());
+    assert!(r.any_pressure.p() >= 0.90, "{}", r.any_pressure.p());
+    assert!(
+        r.accountable_false_flag_rate() <= 0.02,
+        "{}",
+        r.accountable_false_flag_rate()
+    );
+}
+
 /// The horsemen training lines parse, and every horseman and the hard
 /// non-cases are there in numbers.
 #[test]
