@@ -44,6 +44,7 @@
 //! parse_to_vec(&[u8], &ParseOptions) -> Result<(Vec<Message>, Summary), ParseError>
 //! parse_many(&[&[u8]], &ParseOptions, sink) -> Result<Summary, ParseError>  (Messenger parts)
 //! Utf8Export::check(&[u8]) -> Option<Utf8Export>  (a part whose UTF-8 was checked ahead)
+//! stream::scan(&mut impl Read + Seek, &ParseOptions), Scanned::parse(..)  (a file read in pieces)
 //! unpack_zip(&[u8], &ZipLimits) -> Result<Vec<u8>, ParseError>
 //! write_jsonl(&MessageRef, &mut impl Write) -> io::Result<()>
 //! write_csv_header(&mut impl Write) -> io::Result<()>
@@ -690,10 +691,11 @@ pub trait ExportPart {
 /// An export's bytes found to be UTF-8, ready to parse without a second check.
 ///
 /// Checking an 80 MB file takes ~14 ms on one core. A caller that has the
-/// bytes before it can parse them (`rekindle analyze` waits for its word
-/// lists to be built) checks them in that wait; parsed, the part reads
-/// exactly as its bytes would (a byte order mark, UTF-16 without one, and a
-/// zip are still recognised).
+/// bytes before it can parse them (and time to spare, such as a wait for
+/// other set-up) checks them in that wait; parsed, the part reads exactly as
+/// its bytes would (a byte order mark, UTF-16 without one, and a zip are
+/// still recognised). A file is better read in pieces ([`stream`]), which
+/// checks each piece as it reads it.
 #[derive(Debug, Clone, Copy)]
 pub struct Utf8Export<'a>(&'a str);
 
