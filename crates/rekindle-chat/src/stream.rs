@@ -3,7 +3,7 @@
 //! 80 MB for the whole parse; read in pieces it holds one piece).
 //!
 //! Day/month order is decided from the whole file before the first message
-//! can be handed out ([`crate::whatsapp`]), so the file is read twice: once
+//! can be handed out (see the WhatsApp parser), so the file is read twice: once
 //! by [`scan`] for the evidence of its dates (and to check it is UTF-8), once
 //! by [`Scanned::parse`] for the messages. Every piece ends at a line break;
 //! a message that goes on past the end of a piece is read again, whole, with
