@@ -348,9 +348,11 @@ fn passes_prefilter(text: &str) -> bool {
 
 /// The sign of danger in one message, if any.
 pub fn detect(text: &str) -> Option<DangerKind> {
-    if !passes_prefilter(text) {
-        return (has_reader_word(text) && threatens_outside_prefilter(text))
-            .then_some(DangerKind::Threat);
+    // Without any prefilter piece only the learned layer may read a threat,
+    // and it needs a word for the reader.
+    let prefiltered = passes_prefilter(text);
+    if !prefiltered && !has_reader_word(text) {
+        return None;
     }
     let norm = crate::text::normalize(text);
     if in_play(text, &norm) {
@@ -360,7 +362,12 @@ pub fn detect(text: &str) -> Option<DangerKind> {
     let words: Vec<&str> = p.split_whitespace().collect();
     // A game in the message ("watch your back at paintball") makes its
     // threats play; sleep, sport or tickling makes its hurts an accident.
-    if !words.iter().any(|w| GAMES.contains(w)) && threatens(text, &norm, &p) {
+    let game = words.iter().any(|w| GAMES.contains(w));
+    if !prefiltered {
+        return (!game && crate::danger_learned::threatens_by(&norm, OUTSIDE_PREFILTER_MARGIN))
+            .then_some(DangerKind::Threat);
+    }
+    if !game && threatens(text, &norm, &p) {
         return Some(DangerKind::Threat);
     }
     if !words.iter().any(|w| PLAYFUL_CONTEXT.contains(w)) && tells_of_violence(&p) {
@@ -375,18 +382,6 @@ pub fn detect(text: &str) -> Option<DangerKind> {
 /// are worded too freely for a list), but far more everyday messages reach
 /// the layer this way than through the pieces.
 const OUTSIDE_PREFILTER_MARGIN: f32 = 1.0;
-
-/// A threat the learned layer alone reads in a message no pattern could
-/// match (it holds no prefilter piece), after the play and game guards.
-fn threatens_outside_prefilter(text: &str) -> bool {
-    let norm = crate::text::normalize(text);
-    if in_play(text, &norm) {
-        return false;
-    }
-    let p = plain(&norm);
-    !p.split_whitespace().any(|w| GAMES.contains(&w))
-        && crate::danger_learned::threatens_by(&norm, OUTSIDE_PREFILTER_MARGIN)
-}
 
 /// The spellings of a word for the reader, lowercase without apostrophes:
 /// `pressure_learned::is_reader`'s words and the texting forms

@@ -412,24 +412,6 @@ proptest! {
     }
 }
 
-/// The export read in pieces (`stream`) as `rekindle analyze` reads a file:
-/// the same messages, in the same order, and the same summary.
-fn read_in_pieces(
-    bytes: &[u8],
-    piece: usize,
-    opts: &ParseOptions,
-) -> Result<(Vec<Message>, rekindle_chat::Summary, bool), String> {
-    use rekindle_chat::stream::{Scanned, scan_in_pieces};
-    let mut reader = std::io::Cursor::new(bytes);
-    let scanned = scan_in_pieces(&mut reader, opts, piece).map_err(|e| e.to_string())?;
-    let in_pieces = matches!(scanned, Scanned::Pieces(_));
-    let mut got = Vec::new();
-    let summary = scanned
-        .parse(&mut reader, opts, &mut |m| got.push(Message::from(m)))
-        .map_err(|e| e.to_string())?;
-    Ok((got, summary, in_pieces))
-}
-
 /// Lines a real export may hold besides messages: blank lines, a line that
 /// is not a message before the first one, a date that does not exist, the
 /// lines that continue it, Windows line ends, a byte order mark.
@@ -498,17 +480,9 @@ proptest! {
     ) {
         let (text, _) = render_whatsapp(start, &chat, &l);
         let text = with_noise(&text, &noise);
-        let opts = ParseOptions::default();
-        let whole = parse_to_vec(text.as_bytes(), &opts);
-        let pieces = read_in_pieces(text.as_bytes(), piece, &opts);
-        match (whole, pieces) {
-            (Ok((want, want_summary)), Ok((got, summary, _))) => {
-                prop_assert_eq!(&got, &want, "{}", text);
-                prop_assert_eq!(summary, want_summary);
-            }
-            (Err(want), Err(got)) => prop_assert_eq!(got, want.to_string()),
-            (whole, pieces) => prop_assert!(false, "whole {:?}, pieces {:?}", whole.map(|w| w.0.len()), pieces.map(|p| p.0.len())),
-        }
+        // Panics (a failed case) unless the messages and summary, or the
+        // errors, are the same read whole and read in pieces.
+        rekindle_chat::fuzzing::check_pieces(text.as_bytes(), piece, &ParseOptions::default());
     }
 }
 
