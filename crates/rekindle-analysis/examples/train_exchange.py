@@ -11,7 +11,7 @@ examples/exchange_dump.rs writes from the tuning chat sets:
 Only chats2's odd files are used (its even files are held out), and only the
 messages the episodes call hostile (negative, or a criticism, contempt or
 defensiveness marker): the model decides which runs of those are an argument.
-**Never chats5, chats8, chats10 or chats2's even files**: they are held out.
+**Never chats5, chats8, chats10, chats12, chats13, chats14 or chats2's even files**: they are held out.
 
 Logistic regression, full-batch gradient descent (300 epochs, step 0.5, L2 1.0
 on every weight but the bias), plain Python so that it runs anywhere. Prints
@@ -20,7 +20,7 @@ the leave-one-set-out ROC AUC and the weights as a Rust array.
 import math
 import sys
 
-HELD_OUT = {"chats5", "chats8", "chats10"}
+HELD_OUT = {"chats5", "chats8", "chats10", "chats12", "chats13", "chats14"}
 
 
 def load(path):

@@ -1,4 +1,4 @@
-//! The conversations in tests/data/chats, chats2 … chats12, written by
+//! The conversations in tests/data/chats, chats2 … chats17, written by
 //! people who never saw the rules: arguments (one-sided or not, and who was
 //! harsh) and boundaries (who, what, how many messages went unanswered) come
 //! out as the writer expected.
@@ -328,5 +328,92 @@ fn the_twelfth_set_keeps_the_readings_it_gets_right() {
             "mother_dies_in_hanoi_grief_and_support_melbourne.txt",
         ]),
         Chats::AllBut(&["mother_dies_in_hanoi_grief_and_support_melbourne.txt"]),
+    );
+}
+
+/// The thirteenth and fourteenth sets (session 22, tests/data/chats13 and
+/// chats14; held out: writers who read only tests/data/chats13_prompt.md and
+/// chats14_prompt.md, the twelfth set's brief with new places), used once, by
+/// variant CX (QUALITY_LOG.md). First run 12 of 20 readings each (2 of 9 and 5
+/// of 11 arguments found in place; 19 of 20 boundaries right). The readings
+/// right today must stay right.
+#[test]
+fn the_thirteenth_set_keeps_the_readings_it_gets_right() {
+    keeps_its_readings(
+        "chats13",
+        10,
+        12,
+        Chats::Only(&[
+            "fathers_last_weeks_and_funeral_no_conflict_halifax.txt",
+            "old_goat_and_bossyboots_teasing_no_conflict_brisbane.txt",
+        ]),
+        Chats::AllBut(&[]),
+    );
+}
+
+#[test]
+fn the_fourteenth_set_keeps_the_readings_it_gets_right() {
+    keeps_its_readings(
+        "chats14",
+        10,
+        12,
+        Chats::Only(&[
+            "affectionate_teasing_and_mock_insults_no_conflict_hobart.txt",
+            "cold_fight_after_missed_birthday_dinner_then_breakup_tallinn.txt",
+            "fight_about_texting_then_sarcasm_then_blocked_porto.txt",
+        ]),
+        Chats::AllBut(&["passive_aggressive_remarks_then_fight_moved_to_phone_call_kampala.txt"]),
+    );
+}
+
+/// The fifteenth to seventeenth sets (session 22, tuning: writers who read
+/// only tests/data/chats15_prompt.md to chats17_prompt.md, a brief without
+/// examples of cold wording). First run 10, 13 and 13 of 20 readings; 5 of
+/// their 29 arguments found in place, 49 of 50 boundaries right. The readings
+/// right today must stay right.
+#[test]
+fn the_fifteenth_set_keeps_the_readings_it_gets_right() {
+    keeps_its_readings(
+        "chats15",
+        10,
+        10,
+        Chats::Only(&[
+            "both_furious_at_landlord_over_water_and_deposit_guadalajara.txt",
+            "grief_far_from_home_his_mother_dies_in_batangas_dubai.txt",
+        ]),
+        Chats::AllBut(&[
+            "bucks_trip_fight_moves_to_phone_then_she_cuts_contact_perth.txt",
+            "cold_polite_fight_over_flat_then_weeks_apart_aarhus.txt",
+        ]),
+    );
+}
+
+#[test]
+fn the_sixteenth_set_keeps_the_readings_it_gets_right() {
+    keeps_its_readings(
+        "chats16",
+        10,
+        13,
+        Chats::Only(&[
+            "both_angry_at_landlord_over_rent_and_water_karachi.txt",
+            "fathers_death_and_support_no_conflict_dar_es_salaam.txt",
+            "fight_about_texting_during_night_shifts_lisbon.txt",
+        ]),
+        Chats::AllBut(&[]),
+    );
+}
+
+#[test]
+fn the_seventeenth_set_keeps_the_readings_it_gets_right() {
+    keeps_its_readings(
+        "chats17",
+        10,
+        13,
+        Chats::Only(&[
+            "affectionate_teasing_and_mock_insults_no_conflict_kumasi.txt",
+            "both_angry_at_landlord_over_mould_and_rent_rise_sydney.txt",
+            "father_stroke_and_death_grief_no_conflict_zurich.txt",
+        ]),
+        Chats::AllBut(&[]),
     );
 }
