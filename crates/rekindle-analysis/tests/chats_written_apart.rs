@@ -1,4 +1,4 @@
-//! The conversations in tests/data/chats, chats2 … chats17, written by
+//! The conversations in tests/data/chats, chats2 … chats19, written by
 //! people who never saw the rules: arguments (one-sided or not, and who was
 //! harsh) and boundaries (who, what, how many messages went unanswered) come
 //! out as the writer expected.
@@ -415,5 +415,44 @@ fn the_seventeenth_set_keeps_the_readings_it_gets_right() {
             "father_stroke_and_death_grief_no_conflict_zurich.txt",
         ]),
         Chats::AllBut(&[]),
+    );
+}
+
+/// The eighteenth and nineteenth sets (session 22, held out: writers who read
+/// only tests/data/chats18_prompt.md and chats19_prompt.md, the fifteenth set's
+/// brief with new places). First run of main 11 and 9 of 20 readings (2 of 9 and
+/// 3 of 10 arguments found in place). **Unused by any variant**: the next change
+/// of the readings can be judged on them. The readings right today must stay right.
+#[test]
+fn the_eighteenth_set_keeps_the_readings_it_gets_right() {
+    keeps_its_readings(
+        "chats18",
+        10,
+        11,
+        Chats::Only(&[
+            "affectionate_teasing_no_conflict_graz.txt",
+            "mother_dies_grief_no_conflict_kigali.txt",
+        ]),
+        Chats::AllBut(&["sarcasm_phone_call_then_no_contact_pittsburgh.txt"]),
+    );
+}
+
+#[test]
+fn the_nineteenth_set_keeps_the_readings_it_gets_right() {
+    keeps_its_readings(
+        "chats19",
+        10,
+        9,
+        Chats::Only(&[
+            "banter_about_her_art_turns_into_real_hurt_arequipa.txt",
+            "father_stroke_and_funeral_grief_no_conflict_colombo.txt",
+            "slow_burn_over_two_days_then_no_contact_derry.txt",
+        ]),
+        Chats::AllBut(&[
+            "father_stroke_and_funeral_grief_no_conflict_colombo.txt",
+            "long_hurt_message_short_defensive_replies_then_phone_fight_basel.txt",
+            "slow_burn_over_two_days_then_no_contact_derry.txt",
+            "teasing_and_mock_insults_no_real_conflict_lusaka.txt",
+        ]),
     );
 }

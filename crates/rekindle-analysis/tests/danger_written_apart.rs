@@ -70,6 +70,8 @@ fn the_held_out_sets_stay_read() {
     check("danger_f.tsv", 50, 51, 3);
     // Session 21, a fresh writer from danger_prompt.md (main 38, 45, 1); DT's run.
     check("danger_g.tsv", 45, 45, 1);
+    // Session 22, a fresh writer from danger_prompt.md; first run of main (with DT).
+    check("danger_h.tsv", 48, 42, 2);
 }
 
 /// Veiled threats (120) and their look-alikes (180): care, wistful remarks,
