@@ -28,6 +28,8 @@ echo "==> cargo test"
 cargo test --workspace --locked
 
 echo "==> browser tests (headless Chromium)"
-cargo build -p rekindle-cli --locked
+# --workspace, as `cargo test` above: with `-p` alone cargo unifies the
+# dependencies' features differently and compiles tokio, axum... a second time.
+cargo build --workspace --bins --locked
 TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 (cd tests/e2e && REKINDLE_BIN="$TARGET_DIR/debug/rekindle" node --test --test-concurrency=1)
