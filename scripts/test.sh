@@ -28,8 +28,9 @@ echo "==> cargo test"
 cargo test --workspace --locked
 
 echo "==> browser tests (headless Chromium)"
-# --workspace, as `cargo test` above: with `-p` alone cargo unifies the
-# dependencies' features differently and compiles tokio, axum... a second time.
-cargo build --workspace --bins --locked
+# `cargo test` above built the binary for rekindle-cli's tests; `cargo build`
+# would unify the dependencies' features without the dev-dependencies and
+# compile tokio, axum... a second time.
 TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+[ -x "$TARGET_DIR/debug/rekindle" ] || cargo build -p rekindle-cli --locked
 (cd tests/e2e && REKINDLE_BIN="$TARGET_DIR/debug/rekindle" node --test --test-concurrency=1)
