@@ -29,7 +29,10 @@ pub fn scan_export_file(path: &Path, opts: &ParseOptions) -> Result<ScannedExpor
     checked_export_path(path)?;
     let file = File::open(path).map_err(|e| unreadable(path, &e))?;
     let mut file = Capped { file, at: 0 };
-    let scanned = rekindle_chat::stream::scan(&mut file, opts).map_err(|e| unreadable(path, &e))?;
+    // A second reader lets a big export be read in two halves at once.
+    let second = File::open(path).ok().map(|file| Capped { file, at: 0 });
+    let scanned =
+        rekindle_chat::stream::scan(&mut file, second, opts).map_err(|e| unreadable(path, &e))?;
     Ok(ScannedExport {
         path: path.to_path_buf(),
         file,

@@ -44,7 +44,7 @@
 //! parse_to_vec(&[u8], &ParseOptions) -> Result<(Vec<Message>, Summary), ParseError>
 //! parse_many(&[&[u8]], &ParseOptions, sink) -> Result<Summary, ParseError>  (Messenger parts)
 //! Utf8Export::check(&[u8]) -> Option<Utf8Export>  (a part whose UTF-8 was checked ahead)
-//! stream::scan(&mut impl Read + Seek, &ParseOptions), Scanned::parse(..)  (a file read in pieces)
+//! stream::scan(&mut R, Option<R> (a second reader: two halves at once), &ParseOptions), Scanned::parse(..)  (a file read in pieces)
 //! unpack_zip(&[u8], &ZipLimits) -> Result<Vec<u8>, ParseError>
 //! write_jsonl(&MessageRef, &mut impl Write) -> io::Result<()>
 //! write_csv_header(&mut impl Write) -> io::Result<()>
@@ -1024,28 +1024,33 @@ pub mod fuzzing {
     }
 
     /// Read `data` whole ([`crate::parse`]) and in pieces of `piece` bytes
-    /// ([`crate::stream`]); panics unless both give the same messages and
-    /// summary, or the same error.
+    /// ([`crate::stream`]), by one reader and split in two halves read at
+    /// once; panics unless all give the same messages and summary, or the
+    /// same error.
     pub fn check_pieces(data: &[u8], piece: usize, opts: &crate::ParseOptions) {
         use crate::Message;
         let mut want = Vec::new();
         let whole = crate::parse(data, opts, &mut |m| want.push(Message::from(m)));
-        let mut reader = std::io::Cursor::new(data);
-        let scanned = match crate::stream::scan_in_pieces(&mut reader, opts, piece) {
-            Ok(s) => s,
-            Err(e) => panic!("reading from memory failed: {e}"),
-        };
-        let mut got = Vec::new();
-        let pieces = scanned.parse(&mut reader, opts, &mut |m| got.push(Message::from(m)));
-        match (whole, pieces) {
-            (Ok(a), Ok(b)) => {
-                assert_eq!(a, b, "summaries differ");
-                assert_eq!(want, got, "messages differ");
+        let whole = whole.map_err(|e| e.to_string());
+        for split in [false, true] {
+            let mut reader = std::io::Cursor::new(data);
+            let second = split.then(|| std::io::Cursor::new(data));
+            let scanned = match crate::stream::scan_in_pieces(&mut reader, second, opts, piece, 0) {
+                Ok(s) => s,
+                Err(e) => panic!("reading from memory failed: {e}"),
+            };
+            let mut got = Vec::new();
+            let pieces = scanned.parse(&mut reader, opts, &mut |m| got.push(Message::from(m)));
+            match (&whole, pieces) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a, &b, "summaries differ (split: {split})");
+                    assert_eq!(want, got, "messages differ (split: {split})");
+                }
+                (Err(a), Err(crate::stream::ReadError::Parse(b))) => {
+                    assert_eq!(a, &b.to_string());
+                }
+                (a, b) => panic!("whole: {a:?}; in pieces (split: {split}): {b:?}"),
             }
-            (Err(a), Err(crate::stream::ReadError::Parse(b))) => {
-                assert_eq!(a.to_string(), b.to_string());
-            }
-            (a, b) => panic!("whole: {a:?}; in pieces: {b:?}"),
         }
     }
 }

@@ -8,7 +8,10 @@
 //! by [`Scanned::parse`] for the messages. Every piece ends at a line break;
 //! a message that goes on past the end of a piece is read again, whole, with
 //! the next one. The messages, their order, warnings and skipped lines are
-//! exactly those of [`crate::parse`] on the whole file (tested).
+//! exactly those of [`crate::parse`] on the whole file (tested). Given a
+//! second reader of the same file, [`scan`] reads a big export's two halves
+//! at once (the second from the first line break past the middle) and joins
+//! their evidence as one reading would.
 //!
 //! Anything else (a zip, another format, UTF-16, bytes that are not UTF-8,
 //! a file smaller than one piece) is read whole and parsed as before.
@@ -61,22 +64,35 @@ pub struct Pieces {
     first_line: (usize, String),
 }
 
+/// Below this size a file is read by one thread only.
+const SPLIT_BYTES: u64 = 8 << 20;
+
 /// The first reading of an export from `reader` (at its start), in pieces of
-/// [`PIECE_BYTES`].
-pub fn scan<R: Read + Seek>(reader: &mut R, opts: &ParseOptions) -> io::Result<Scanned> {
-    scan_in_pieces(reader, opts, PIECE_BYTES)
+/// [`PIECE_BYTES`]. `second`, another reader of the same file, lets a big
+/// export be read in two halves at once: until the first reading is done no
+/// message can be handed out, so the other core would sit idle.
+pub fn scan<R: Read + Seek + Send>(
+    reader: &mut R,
+    second: Option<R>,
+    opts: &ParseOptions,
+) -> io::Result<Scanned> {
+    let split = second.filter(|_| std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2);
+    scan_in_pieces(reader, split, opts, PIECE_BYTES, SPLIT_BYTES)
 }
 
-/// [`scan`] with pieces of `piece` bytes (at least 64; for tests).
+/// [`scan`] with pieces of `piece` bytes (at least 64), reading a file of at
+/// least `split_bytes` in two halves when `second` is given (for tests).
 #[doc(hidden)]
-pub fn scan_in_pieces<R: Read + Seek>(
+pub fn scan_in_pieces<R: Read + Seek + Send>(
     reader: &mut R,
+    second: Option<R>,
     opts: &ParseOptions,
     piece: usize,
+    split_bytes: u64,
 ) -> io::Result<Scanned> {
     let piece = piece.max(64);
     let mut buf = vec![0u8; piece];
-    let mut filled = fill(reader, &mut buf)?;
+    let filled = fill(reader, &mut buf)?;
     let head = &buf[..filled];
     let whole_file = filled < piece;
     let other_format = opts.format.is_some_and(|f| f != Format::WhatsApp);
@@ -106,9 +122,79 @@ pub fn scan_in_pieces<R: Read + Seek>(
         return whole(reader, buf, filled);
     }
     let first_line = (line, first.to_string());
-    let mut evidence = whatsapp::gather_lines(text.as_bytes());
-    let mut len = (lines_end - bom) as u64;
-    let mut start = lines_end;
+    let evidence = whatsapp::gather_lines(text.as_bytes());
+    let head_len = (lines_end - bom) as u64;
+    // The second half starts at the first line break after the middle of the file.
+    let split = match second {
+        Some(other) => split_point(reader, filled as u64, split_bytes)?.map(|at| (other, at)),
+        None => None,
+    };
+    let rest = match split {
+        None => read_rest(reader, buf, filled, lines_end)?,
+        Some((mut other, at)) => std::thread::scope(|scope| {
+            let later = scope.spawn(move || {
+                other.seek(SeekFrom::Start(at))?;
+                read_rest(&mut other, vec![0u8; piece], 0, 0)
+            });
+            let mut first_half = (&mut *reader).take(at - filled as u64);
+            let early = read_rest(&mut first_half, buf, filled, lines_end);
+            let later = later
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the second reader stopped")));
+            Ok::<_, io::Error>(match (early?, later?) {
+                (Some(a), Some(b)) => Some((a.0.then(b.0), a.1 + b.1)),
+                _ => None,
+            })
+        })?,
+    };
+    let Some((rest_evidence, rest_len)) = rest else {
+        // Read whole, the lines that are not UTF-8 are reported as before.
+        reader.seek(SeekFrom::Start(0))?;
+        return whole(reader, Vec::new(), 0);
+    };
+    Ok(Scanned::Pieces(Pieces {
+        piece,
+        evidence: evidence.then(rest_evidence),
+        bom,
+        len: head_len + rest_len,
+        first_line,
+    }))
+}
+
+/// Where the second half of a file of at least `split_bytes` starts: just
+/// after the first line break past its middle (`None` for a smaller file, or
+/// when no line ends in the 64 KiB after the middle). `reader` is left at `at`.
+fn split_point<R: Read + Seek>(
+    reader: &mut R,
+    at: u64,
+    split_bytes: u64,
+) -> io::Result<Option<u64>> {
+    let size = reader.seek(SeekFrom::End(0))?;
+    let middle = size / 2;
+    let mut found = None;
+    if size >= split_bytes && middle > at {
+        reader.seek(SeekFrom::Start(middle))?;
+        let mut window = vec![0u8; (64 << 10).min((size - middle) as usize)];
+        let got = fill(reader, &mut window)?;
+        found = memchr::memchr(b'\n', &window[..got])
+            .map(|nl| middle + nl as u64 + 1)
+            .filter(|&split| split < size);
+    }
+    reader.seek(SeekFrom::Start(at))?;
+    Ok(found)
+}
+
+/// Reads `reader` to its end in pieces of whole lines, the first piece being
+/// `buf[start..filled]` and what follows: the evidence of their dates and
+/// their length, or `None` when some piece is not UTF-8.
+fn read_rest<R: Read>(
+    reader: &mut R,
+    mut buf: Vec<u8>,
+    mut filled: usize,
+    mut start: usize,
+) -> io::Result<Option<(whatsapp::Evidence, u64)>> {
+    let mut evidence = whatsapp::Evidence::default();
+    let mut len = 0u64;
     loop {
         // The line begun at the end of the last piece first, then more bytes.
         buf.copy_within(start..filled, 0);
@@ -130,24 +216,15 @@ pub fn scan_in_pieces<R: Read + Seek>(
             }
         };
         if simdutf8::basic::from_utf8(&buf[..end]).is_err() {
-            // Read whole, the lines that are not UTF-8 are reported as before.
-            reader.seek(SeekFrom::Start(0))?;
-            return whole(reader, Vec::new(), 0);
+            return Ok(None);
         }
         evidence = evidence.then(whatsapp::gather_lines(&buf[..end]));
         len += end as u64;
         if at_end {
-            break;
+            return Ok(Some((evidence, len)));
         }
         start = end;
     }
-    Ok(Scanned::Pieces(Pieces {
-        piece,
-        evidence,
-        bom,
-        len,
-        first_line,
-    }))
 }
 
 impl Scanned {
@@ -259,9 +336,23 @@ mod tests {
     }
 
     fn in_pieces(bytes: &[u8], piece: usize) -> (Result<(Vec<Message>, Summary), String>, bool) {
+        read_with(bytes, piece, false)
+    }
+
+    /// As [`in_pieces`], read in two halves at once (any size splits).
+    fn in_halves(bytes: &[u8], piece: usize) -> (Result<(Vec<Message>, Summary), String>, bool) {
+        read_with(bytes, piece, true)
+    }
+
+    fn read_with(
+        bytes: &[u8],
+        piece: usize,
+        halves: bool,
+    ) -> (Result<(Vec<Message>, Summary), String>, bool) {
         let opts = ParseOptions::default();
         let mut reader = Cursor::new(bytes);
-        let scanned = scan_in_pieces(&mut reader, &opts, piece).unwrap();
+        let second = halves.then(|| Cursor::new(bytes));
+        let scanned = scan_in_pieces(&mut reader, second, &opts, piece, 0).unwrap();
         let pieces = matches!(scanned, Scanned::Pieces(_));
         let mut got = Vec::new();
         let summary = scanned.parse(&mut reader, &opts, &mut |m| got.push(Message::from(m)));
@@ -270,6 +361,31 @@ mod tests {
 
     fn whole(bytes: &[u8]) -> Result<(Vec<Message>, Summary), String> {
         parse_to_vec(bytes, &ParseOptions::default()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn an_export_read_in_two_halves_is_read_as_whole() {
+        // Day-first evidence only late in the second half, ambiguous dates
+        // across the split: the halves' evidence must join as one reading.
+        let mut text = export(3_000);
+        text.push_str("25/03/2024, 10:00 - Ana: late\n");
+        let (got, pieces) = in_halves(text.as_bytes(), 1024);
+        assert!(pieces);
+        let got = got.unwrap();
+        assert_eq!(got.0.len(), 3_001);
+        assert_eq!(got, whole(text.as_bytes()).unwrap());
+        assert_eq!(got, in_pieces(text.as_bytes(), 1024).0.unwrap());
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_in_the_second_half_is_reported_as_when_read_whole() {
+        let text = export(3_000);
+        let mut bytes = text.into_bytes();
+        let at = bytes.len() * 3 / 4;
+        bytes[at] = 0xFF;
+        let (got, pieces) = in_halves(&bytes, 1024);
+        assert!(!pieces, "read whole");
+        assert_eq!(got, whole(&bytes));
     }
 
     #[test]
@@ -287,7 +403,7 @@ mod tests {
         let opts = ParseOptions::default();
         for text in [export(2_000), export(20)] {
             let mut reader = Cursor::new(text.as_bytes());
-            let scanned = scan_in_pieces(&mut reader, &opts, 1024).unwrap();
+            let scanned = scan_in_pieces(&mut reader, None, &opts, 1024, u64::MAX).unwrap();
             let mut read = || {
                 let mut got = Vec::new();
                 let summary =
@@ -371,13 +487,14 @@ mod tests {
     fn a_file_that_changes_between_the_readings_is_refused() {
         let opts = ParseOptions::default();
         let text = export(500);
-        let scanned = scan_in_pieces(&mut Cursor::new(text.as_bytes()), &opts, 1024).unwrap();
+        let scan = || scan_in_pieces(&mut Cursor::new(text.as_bytes()), None, &opts, 1024, 0);
+        let scanned = scan().unwrap();
         let mut longer = text.clone().into_bytes();
         longer.extend_from_slice(b"01/03/2024, 09:00 - Ana: one more\n");
         let err = scanned.parse(&mut Cursor::new(&longer), &opts, &mut |_| {});
         assert!(matches!(err, Err(ReadError::Changed)), "{err:?}");
 
-        let scanned = scan_in_pieces(&mut Cursor::new(text.as_bytes()), &opts, 1024).unwrap();
+        let scanned = scan().unwrap();
         let mut broken = text.into_bytes();
         let at = broken.len() / 2;
         broken[at] = 0xff;
