@@ -147,9 +147,10 @@ fn main() {
                 .iter()
                 .map(|i| negative_with(&i.text, &lex, &rules))
                 .collect();
+            // As `rekindle classify` reads each line alone.
             let alone: Vec<bool> = items
                 .iter()
-                .map(|i| negative_with(&i.text, &lex, &full))
+                .map(|i| rekindle_analysis::classify(&i.text, &lex).negative)
                 .collect();
             // As the analysis reads a chat: the whole set is one chat, and the
             // flags are decided at the share of negatives estimated from it.

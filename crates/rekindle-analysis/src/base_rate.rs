@@ -170,6 +170,39 @@ pub fn negative_in_chat(level: u8, vader_negative: bool, index: usize, steps: u8
     negative_at(level, index)
 }
 
+/// The grid share at which a message read alone is judged (20 %).
+///
+/// One line gives nothing to estimate a share from, and the share that suits
+/// calm talk (2-5 % negative) loses most heated lines, while the one that
+/// suits a heated exchange (20-30 %) flags calm talk's mild words. Judged over
+/// written and spoken tuning sets at their own shares and resampled to 2-40 %,
+/// the 20 % share with VADER's agreement weighed by how sure VADER is has the
+/// least bad worst case (QUALITY_LOG.md, session 25, variant AM).
+pub const ALONE_INDEX: usize = 11;
+
+/// Plain VADER's compound at or below which it is clearly negative.
+pub const VADER_CLEAR: f64 = -0.4;
+
+/// Plain VADER's threshold for a negative message.
+pub const VADER_NEGATIVE: f64 = -0.05;
+
+/// The decision for a message read alone (`rekindle classify` without
+/// `--as-chat`): at [`ALONE_INDEX`], a message whose margin reaches the lowest
+/// threshold (`level > 0`) is judged 3 grid shares higher when plain VADER is
+/// clearly negative and 1 higher when it is mildly negative. A mild VADER
+/// negative is mostly calm talk's "no", "sorry" or "problem"; counting it in
+/// full would turn those into negatives at this share.
+#[inline]
+pub fn negative_alone(level: u8, compound: f64) -> bool {
+    let steps = match level {
+        0 => 0,
+        _ if compound <= VADER_CLEAR => 3,
+        _ if compound <= VADER_NEGATIVE => 1,
+        _ => 0,
+    };
+    negative_at(level.saturating_add(steps), ALONE_INDEX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +217,25 @@ mod tests {
             a: 1.0,
             b: 0.0,
         }
+    }
+
+    #[test]
+    fn a_line_alone_weighs_vaders_agreement_by_how_sure_vader_is() {
+        assert_eq!(GRID[ALONE_INDEX], 0.20);
+        let need = (GRID.len() - ALONE_INDEX) as u8;
+        // Without VADER: the 20 % share's own threshold.
+        assert!(negative_alone(need, 0.3));
+        assert!(!negative_alone(need - 1, 0.3));
+        // Mildly negative VADER: one share higher.
+        assert!(negative_alone(need - 1, -0.1));
+        assert!(!negative_alone(need - 2, -0.1));
+        // Clearly negative VADER: three shares higher, so any level counts here.
+        assert!(negative_alone(1, -0.6));
+        assert!(negative_alone(need - 3, VADER_CLEAR));
+        // Below the lowest threshold (or a repair, level 0) VADER alone never decides.
+        assert!(!negative_alone(0, -0.95));
+        // Beyond the grid the decision saturates.
+        assert!(negative_alone(u8::MAX, -0.9));
     }
 
     #[test]

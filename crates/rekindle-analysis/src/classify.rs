@@ -422,6 +422,13 @@ pub fn classify(text: &str, lexicons: &Lexicons) -> Classification {
         }
         c.pressure |= learned;
     }
+    // A line alone has no chat to estimate a share of negatives from; it is
+    // judged where the worst case over calm and heated talk is least bad
+    // (base_rate::negative_alone). Only the flag reported changes: the gates
+    // inside the classifier above keep the default share's decision.
+    if crate::learned::model().is_some_and(|m| m.calibration().is_some()) {
+        c.negative = crate::base_rate::negative_alone(c.level, c.scores.compound);
+    }
     Classification {
         danger: crate::danger::detect(text),
         ..expand(&c, lexicons)
@@ -1893,6 +1900,23 @@ mod tests {
         assert!(!c("I'm not upset, don't worry").negative);
         assert!(!c("").negative);
         assert!(!c("see you at 8").negative);
+    }
+
+    #[test]
+    fn a_line_alone_is_read_at_the_heated_share_without_calm_talks_mild_words() {
+        // Alone, a line is judged at the 20 % share (base_rate::negative_alone):
+        // a heated spoken line the words alone rate low is negative...
+        let heated = "Don't touch my stuff!";
+        assert!(c(heated).negative);
+        // ...which the default 5 % share, as in a short chat, does not flag.
+        let (short, share) = classify_chat(&[heated], &Lexicons::built_in());
+        assert_eq!(share, crate::base_rate::DEFAULT_SHARE);
+        assert!(!short[0].negative);
+        // A mild VADER negative in calm talk counts one step, not three: stays calm.
+        assert!(!c("Sorry, no, I can't make it tonight").negative);
+        assert!(!c("No worries, sorry about that").negative);
+        // Clear distress stays negative.
+        assert!(c("Stop it, that hurts").negative);
     }
 
     #[test]
