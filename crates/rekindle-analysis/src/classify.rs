@@ -393,7 +393,9 @@ thread_local! {
     };
 }
 
-/// Classify one message.
+/// Classify one message read alone (as `rekindle classify`): `negative` is
+/// judged at the 20 % share ([`crate::base_rate::negative_alone`]); a chat's
+/// messages are judged at its own share ([`classify_chat`]).
 pub fn classify(text: &str, lexicons: &Lexicons) -> Classification {
     let mut c = classify_compact(text, lexicons, &Weights::default());
     // The learned layer adds the pressure the phrase rules do not know yet
@@ -542,7 +544,7 @@ fn compacts_as_chat<S: AsRef<str> + Sync>(
     };
     let steps = crate::learned::model().map_or(0, |m| m.vader_steps());
     for c in &mut compacts {
-        let vader = c.scores.compound <= -0.05;
+        let vader = c.scores.compound <= base_rate::VADER_NEGATIVE;
         c.negative = base_rate::negative_in_chat(c.level, vader, index, steps);
     }
     (compacts, base_rate::GRID[index])
@@ -568,7 +570,7 @@ pub fn negative_with(text: &str, lexicons: &Lexicons, w: &Weights) -> bool {
 /// Plain-VADER baseline: compound <= -0.05.
 #[doc(hidden)]
 pub fn vader_negative(text: &str) -> bool {
-    Analyzer::shared().polarity_scores(text).compound <= -0.05
+    Analyzer::shared().polarity_scores(text).compound <= crate::base_rate::VADER_NEGATIVE
 }
 
 pub(crate) fn expand(c: &Compact, lexicons: &Lexicons) -> Classification {
@@ -1912,7 +1914,8 @@ mod tests {
         let (short, share) = classify_chat(&[heated], &Lexicons::built_in());
         assert_eq!(share, crate::base_rate::DEFAULT_SHARE);
         assert!(!short[0].negative);
-        // A mild VADER negative in calm talk counts one step, not three: stays calm.
+        // A mild VADER negative in calm talk (compound -0.08) counts one step,
+        // not three, and stays calm; so does an easy apology.
         assert!(!c("Sorry, no, I can't make it tonight").negative);
         assert!(!c("No worries, sorry about that").negative);
         // Clear distress stays negative.
