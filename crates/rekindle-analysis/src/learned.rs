@@ -1031,7 +1031,9 @@ mod tests {
         // The level is the margin's alone; agreement is applied where the chat is read.
         assert_eq!(m.level(0.25, &calm), 10);
         assert_eq!(m.level(0.25, &vader), 10);
-        // The decision alone is the one at the default share, agreement included.
+        // The classifier's own decision (what its gates read) is the one at the
+        // default share, agreement included; `classify` reports a line alone
+        // at base_rate::negative_alone instead.
         for z in [-1.0f32, -0.3, 0.0, 0.05, 0.15, 0.25, 0.45, 0.8] {
             for d in [calm, mild, vader] {
                 let (neg, level) = m.decide_and_level(z, &d);
@@ -1078,7 +1080,7 @@ mod tests {
         assert!(m.calibration().is_some());
         assert_eq!(m.grid.len(), crate::base_rate::GRID.len());
         assert!(m.grid.windows(2).all(|w| w[0] >= w[1]), "{:?}", m.grid);
-        // A message alone is read at the default share.
+        // The classifier's own gates read a message at the default share.
         assert_eq!(m.threshold(), m.grid[crate::base_rate::DEFAULT_INDEX]);
         assert!(usize::from(m.vader_steps()) < crate::base_rate::GRID.len());
     }
