@@ -54,8 +54,10 @@ pub fn is_negator(w: &[u8]) -> bool {
 
 /// Index of VADER's compound score, negated, in [`Dense`].
 const NEG_COMPOUND: usize = 0;
-/// Plain VADER calls a message negative at compound <= -0.05.
-const VADER_NEGATIVE: f32 = 0.05;
+/// Plain VADER calls a message negative at compound <= -0.05: its negated
+/// compound at or above this ([`crate::base_rate::VADER_NEGATIVE`], negated).
+const VADER_NEGATIVE: f32 = -crate::base_rate::VADER_NEGATIVE as f32;
+const _: () = assert!(VADER_NEGATIVE == 0.05);
 /// Index of the rules' own score in [`Dense`].
 const RULES_SCORE: usize = 10;
 /// Indices of the four horsemen in [`Dense`].

@@ -541,6 +541,11 @@ fn apply(rows: &mut [Row], done: &Done, g: &mut Gathered) {
     }
 }
 
+/// [`base_rate::VADER_NEGATIVE`] as a row stores the compound (times 10,000,
+/// exactly: VADER rounds it to four decimals).
+const VADER_NEGATIVE_STORED: i16 = (base_rate::VADER_NEGATIVE * 10_000.0) as i16;
+const _: () = assert!(VADER_NEGATIVE_STORED == -500);
+
 /// Decides every classified row's [`NEGATIVE`] at the chat's own estimated
 /// share of negative messages (`base_rate`); returns that share. Without a
 /// learned model the flags stay as classified.
@@ -551,8 +556,7 @@ fn decide_at_own_share(rows: &mut [Row], margins: &MarginHistogram) -> f64 {
     let steps = crate::learned::model().map_or(0, |m| m.vader_steps());
     rows.par_iter_mut().for_each(|r| {
         if r.flags & CLASSIFIED != 0 {
-            // compound <= -0.05 (stored times 10,000, exactly).
-            let vader = r.compound <= -500;
+            let vader = r.compound <= VADER_NEGATIVE_STORED;
             if base_rate::negative_in_chat(r.level(), vader, index, steps) {
                 r.flags |= NEGATIVE;
             } else {
